@@ -1,5 +1,4 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import * as ajvFormats from 'ajv-formats';
 import type { OperationId } from './avara-types.ts';
 
 /** The parts of an OpenAPI 3.1 document that validation reads. */
@@ -147,9 +146,20 @@ export function createContractValidator(document: OpenApiDocument): ContractVali
 function newAjv(coerce: boolean): Ajv2020 {
   // strict off: the schemas carry OpenAPI annotations (examples, descriptions) ajv does not know.
   const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: coerce, useDefaults: false });
-  ajvFormats.default(ajv, ['date-time', 'uuid', 'uri']);
+  for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, check);
   return ajv;
 }
+
+/**
+ * The three formats the contract uses. Written here rather than taken from ajv-formats, whose
+ * CommonJS default export does not type-check under both the Node and the bundler settings.
+ */
+const FORMATS: Record<string, (value: string) => boolean> = {
+  'date-time': (value) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value)),
+  uuid: (value) => /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(value),
+  uri: (value) => URL.canParse(value),
+};
 
 function compileOperation(
   operation: Record<string, unknown>,
@@ -297,6 +307,25 @@ function asQueryValues(query: Record<string, unknown>): Record<string, string | 
   const out: Record<string, string | number | boolean> = {};
   for (const [name, value] of Object.entries(query)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[name] = value;
+  }
+  return out;
+}
+
+/** Path parameters as a framework parsed them (unknown shape) → the validator's input. */
+export function pathInputFrom(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isRecord(value)) return out;
+  for (const [name, entry] of Object.entries(value)) if (typeof entry === 'string') out[name] = entry;
+  return out;
+}
+
+/** A parsed query string (repeated names as arrays) → the validator's input. */
+export function queryInputFrom(value: unknown): QueryInput {
+  const out: QueryInput = {};
+  if (!isRecord(value)) return out;
+  for (const [name, entry] of Object.entries(value)) {
+    if (typeof entry === 'string') out[name] = entry;
+    else if (Array.isArray(entry)) out[name] = entry.map(String);
   }
   return out;
 }

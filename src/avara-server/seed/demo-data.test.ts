@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { Study, User } from '../../contract/avara-types.ts';
+import { createContractValidator } from '../../contract/contract-validator.ts';
+import { loadAvaraContract } from '../../contract/load-contract.ts';
+import { createMemoryRepository } from '../store/memory-repository.ts';
+import { openSqliteRepository } from '../store/sqlite-repository.ts';
+import type { StudyRepository } from '../store/study-repository.ts';
+import { StudyService } from '../store/study-service.ts';
+import { createRandom, DEFAULT_DEMO_STUDIES, seedDemoData } from './demo-data.ts';
+
+const API_KEY = { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'Radiology Worklist (bundled)', isViewerEnabled: true };
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
+const validator = createContractValidator(loadAvaraContract());
+
+function seeded(repository: StudyRepository = createMemoryRepository(), studies?: number) {
+  seedDemoData(repository, { apiKey: API_KEY, now: NOW, studies });
+  const service = new StudyService(repository, { apiKey: API_KEY, viewerUrl: () => 'http://viewer.test' });
+  return { service, studies: walk(service), users: service.listUsers({ limit: 100 }).users };
+}
+
+function walk(service: StudyService): Study[] {
+  const studies: Study[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = service.listStudies({ limit: 100, cursor });
+    studies.push(...page.studies);
+    if (!page.hasMore) return studies;
+    cursor = page.cursor ?? undefined;
+  }
+}
+
+const share = (studies: Study[], test: (study: Study) => boolean) => studies.filter(test).length / studies.length;
+
+describe('demo data', () => {
+  const { studies, users } = seeded();
+
+  it('seeds 2,500 studies by default with the severity and status mix of a real list', () => {
+    expect(DEFAULT_DEMO_STUDIES).toBeGreaterThanOrEqual(2000);
+    expect(studies).toHaveLength(DEFAULT_DEMO_STUDIES);
+    expect(share(studies, (s) => s.severity === 'stat')).toBeCloseTo(0.05, 1);
+    expect(share(studies, (s) => s.severity === 'high')).toBeCloseTo(0.2, 1);
+    expect(share(studies, (s) => s.studyViewerStatus === 'complete')).toBeCloseTo(0.25, 1);
+    expect(share(studies, (s) => s.isCancelled)).toBeGreaterThan(0.015);
+    expect(share(studies, (s) => s.isCancelled)).toBeLessThan(0.05);
+    expect(share(studies, (s) => s.assignedTo != null)).toBeCloseTo(0.6, 1);
+    expect(share(studies, (s) => s.expressCustomer != null)).toBeGreaterThan(0.1);
+    expect(share(studies, (s) => s.org != null)).toBeGreaterThan(0.3);
+    expect(share(studies, (s) => s.createdByUser != null)).toBeGreaterThan(0.1);
+    expect(share(studies, (s) => s.createdByApiKey?.apiKeyId === API_KEY.apiKeyId)).toBeGreaterThan(0.3);
+  });
+
+  it('spreads studies over the four days before seeding, inserted oldest first', () => {
+    const times = studies.map((s) => Date.parse(s.createdAt ?? ''));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(NOW.getTime() - 4 * 24 * 3600_000);
+    expect(Math.max(...times)).toBeLessThan(NOW.getTime());
+    for (const study of studies) {
+      expect(Date.parse(study.updatedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(study.createdAt ?? ''));
+      expect(Date.parse(study.updatedAt ?? '')).toBeLessThanOrEqual(NOW.getTime());
+      expect(study.isCancelled).toBe(study.cancelledAt !== null);
+      if (study.studyViewerStatus === 'complete') expect(study.assignedTo).not.toBeNull();
+    }
+  });
+
+  it('gives every study a valid, unique DICOM UID and a contract-valid shape', () => {
+    const uids = studies.map((s) => s.studyInstanceUid);
+    expect(new Set(uids).size).toBe(uids.length);
+    for (const uid of uids) {
+      expect(uid).toMatch(UID);
+      expect(uid.length).toBeLessThanOrEqual(64);
+    }
+    expect(validator.validateResponse('listStudies', 200, { hasMore: false, studies, cursor: null })).toEqual([]);
+  });
+
+  it('uses real-world descriptions across modalities and realistic metadata', () => {
+    const descriptions = new Set(studies.map((s) => s.studyDescription));
+    for (const expected of ['CT Head without Contrast', 'MRI Lumbar Spine w/o Contrast', 'XR Chest 2 Views PA/Lateral', 'US Abdomen Complete', 'NM Bone Scan Whole Body', 'Screening Mammogram Bilateral 3D']) {
+      expect(descriptions).toContain(expected);
+    }
+    const modalities = new Set(studies.map((s) => s.metadata?.modality).filter(Boolean));
+    expect(modalities).toEqual(new Set(['CT', 'MR', 'CR', 'DX', 'US', 'NM', 'MG', 'PT']));
+    const withMetadata = studies.find((s) => s.metadata);
+    expect(Object.keys(withMetadata?.metadata ?? {})).toEqual(
+      expect.arrayContaining(['accessionNumber', 'modality', 'bodyPart', 'referringPhysician', 'site']),
+    );
+    const largest = Math.max(...studies.map((s) => Object.keys(s.metadata ?? {}).length));
+    expect(largest).toBeGreaterThan(30);
+    expect(largest).toBeLessThanOrEqual(50);
+  });
+
+  it('has a roster of named radiologists, coordinators and one owner', () => {
+    const byRole = (role: string) => users.filter((user: User) => user.clinicRole === role);
+    expect(users).toHaveLength(14);
+    expect(byRole('Radiologist').length).toBeGreaterThanOrEqual(10);
+    expect(byRole('Radiologist').every((user) => user.suffix1)).toBe(true);
+    expect(new Set(byRole('Radiologist').flatMap((user) => [user.suffix1, user.suffix2]))).toEqual(
+      new Set(['MD', 'DO', 'FACR', 'PhD', null]),
+    );
+    expect(byRole('Coordinator').length).toBe(2);
+    expect(byRole('Coordinator').every((user) => user.canManageStudies && user.level === 'admin')).toBe(true);
+    expect(users.filter((user) => user.level === 'owner')).toHaveLength(1);
+    for (const user of users) {
+      expect(user.email).toMatch(/^[a-z-]+\.[a-z-]+@stmarys-radiology\.example$/);
+      expect(user.userId).toMatch(/^usr_[0-9a-f]{32}$/);
+    }
+    expect(validator.validateResponse('listUsers', 200, { hasMore: false, users, cursor: null })).toEqual([]);
+    const assignees = new Set(studies.map((s) => s.assignedTo?.userId).filter(Boolean));
+    for (const userId of assignees) expect(byRole('Radiologist').map((user) => user.userId)).toContain(userId);
+  });
+
+  it('is deterministic for the same seed and time, in either store', () => {
+    const again = seeded(openSqliteRepository(':memory:'));
+    expect(again.users).toEqual(users);
+    expect(again.studies).toEqual(studies);
+  });
+
+  it('does nothing to a store that already has studies and users', () => {
+    const repository = createMemoryRepository();
+    seedDemoData(repository, { apiKey: API_KEY, now: NOW, studies: 10 });
+    expect(seedDemoData(repository, { apiKey: API_KEY, now: NOW, studies: 10 })).toEqual({ usersInserted: 0, studiesInserted: 0 });
+    expect(repository.countStudies()).toBe(10);
+  });
+
+  it('draws the same numbers from the same seed', () => {
+    const a = createRandom('x');
+    const b = createRandom('x');
+    const draws = Array.from({ length: 5 }, () => [a.next(), b.next()]);
+    for (const [left, right] of draws) expect(left).toBe(right);
+    expect(createRandom('y').next()).not.toBe(createRandom('x').next());
+  });
+});

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { ContractValidator } from '../contract/contract-validator.ts';
+import { PROBLEM_TYPES, type Problem } from '../contract/problem.ts';
+import type { BffConfig } from './config/env.ts';
+import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
+import { registerSecurityHeaders } from './plugins/security-headers.ts';
+import { isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
+import { healthRoutes } from './routes/api/health/health-routes.ts';
+import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
+import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
+
+export interface AppOptions {
+  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'>;
+  avara: AvaraClient;
+  contract: ContractValidator;
+  upstream: 'avara' | 'bundled';
+  /** Folder of the built SPA. */
+  spaRoot: string;
+  /** Extra routes mounted on the BFF's origin, e.g. the bundled server's viewer launch page. */
+  extraRoutes?: (app: FastifyInstance) => Promise<void>;
+  /** Where log lines go (stdout by default); tests read them from here. */
+  logStream?: Writable;
+}
+
+/** Assembles the BFF: plugins, routes, and one error handler that never shows a 5xx's internals. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: options.config.LOG_LEVEL,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    genReqId: () => randomUUID(),
+    bodyLimit: 256 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 10_000,
+  });
+
+  // Decided once: a build made while the server runs is picked up at the next start.
+  const spaBuilt = isSpaBuilt(options.spaRoot);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof UpstreamUnreachableError) {
+      request.log.warn({ reason: error.kind, cause: String(error.cause ?? '') }, 'upstream unreachable');
+      return sendProblem(reply, problemFromUnreachable(error));
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own 4xx (malformed JSON, body too large, wrong content type) describe the request.
+      return sendProblem(reply, {
+        type: status === 400 ? PROBLEM_TYPES.invalidRequest : `/problems/http-${status}`,
+        title: status === 400 ? 'The request is not valid' : 'The request cannot be handled',
+        status,
+        detail: error.message,
+      });
+    }
+    request.log.error({ err: error }, 'request failed');
+    const problem: Problem = {
+      type: PROBLEM_TYPES.internal,
+      title: 'Something went wrong',
+      status: 500,
+      detail: `The server could not complete the request. Reference: ${request.id}`,
+      retryable: true,
+    };
+    return sendProblem(reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/') || path === '/api' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      return sendProblem(reply, {
+        type: PROBLEM_TYPES.notFound,
+        title: 'Not found',
+        status: 404,
+        detail: `No route ${request.method} ${path}`,
+      });
+    }
+    if (!spaBuilt) {
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The web app has not been built. Run `npm run build` (or `npm start`, which builds it).');
+    }
+    // Client-side routes (/studies/…) are the SPA's: answer its page and let the router take over.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+
+  const publicUrl = options.config.PUBLIC_URL;
+  await registerSecurityHeaders(app, { frameAncestors: [], hsts: publicUrl?.startsWith('https://') ?? false });
+  await app.register(healthRoutes, { avara: options.avara, upstream: options.upstream });
+  await app.register(studiesRoutes, { avara: options.avara, contract: options.contract });
+  if (options.extraRoutes) await app.register(options.extraRoutes);
+  if (spaBuilt) await registerStaticSpa(app, { root: options.spaRoot });
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { PROBLEM_TYPES } from '../../../../contract/problem.ts';
+import { UpstreamUnreachableError, type AvaraClient } from '../../../services/avara-client.ts';
+import { sendProblem } from '../../../lib/problems.ts';
+
+export interface HealthRoutesOptions {
+  avara: AvaraClient;
+  /** Which upstream the BFF talks to, shown by /api/ready so an operator can tell at a glance. */
+  upstream: 'avara' | 'bundled';
+}
+
+/** `/api/health`: the process is up. `/api/ready`: the upstream answers an authenticated request. */
+export async function healthRoutes(app: FastifyInstance, { avara, upstream }: HealthRoutesOptions): Promise<void> {
+  app.get('/api/health', async () => ({ status: 'ok' }));
+
+  app.get('/api/ready', async (request, reply) => {
+    let status: number;
+    try {
+      const result = await avara.listStudies({ limit: 1 });
+      if (result.ok) return { status: 'ready', upstream };
+      status = result.status;
+    } catch (error) {
+      if (!(error instanceof UpstreamUnreachableError)) throw error;
+      request.log.warn({ reason: error.kind }, 'readiness check: upstream unreachable');
+      status = 0;
+    }
+    return sendProblem(reply, {
+      type: PROBLEM_TYPES.upstreamUnavailable,
+      title: 'Not ready',
+      status: 503,
+      detail:
+        status === 401 || status === 403
+          ? 'Avara refuses the configured API key.'
+          : status === 0
+            ? 'Avara cannot be reached.'
+            : `Avara answered ${status}.`,
+      retryable: true,
+    });
+  });
+}

@@ -1,0 +1,228 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { json, startRecordingUpstream, type RecordingUpstream } from '../../../../../test/support/recording-upstream.ts';
+import { buildTestBff } from '../../../../../test/support/test-bff.ts';
+
+const KEY = 'test-key-0123456789';
+const STUDY_ID = `stu_${'0123456789abcdef'.repeat(2)}`;
+const STUDY = {
+  studyId: STUDY_ID,
+  studyInstanceUid: '1.2.840.113619.2.55.3.1',
+  studyDescription: 'CT Head without Contrast',
+  severity: 'stat',
+  studyViewerStatus: 'incomplete',
+  isCancelled: false,
+  cancelledAt: null,
+  createdAt: '2026-11-23T10:00:00.000Z',
+  updatedAt: '2026-11-23T10:00:00.000Z',
+};
+
+let upstream: RecordingUpstream;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  upstream = await startRecordingUpstream();
+  const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
+  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><title>Radiology Worklist</title>');
+  app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, timeoutMs: 500, spaRoot });
+});
+
+afterAll(async () => {
+  await app.close();
+  await upstream.close();
+});
+
+beforeEach(() => {
+  upstream.requests.length = 0;
+  upstream.respond(json(200, STUDY));
+});
+
+describe('forwarding to the upstream', () => {
+  it('lists with the same query names, the bearer key, and passes the page through', async () => {
+    const page = { studies: [STUDY], hasMore: true, cursor: 'abc' };
+    upstream.respond(json(200, page));
+    const response = await app.inject({ url: '/api/studies?severity=stat&limit=5&assignedTo=' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual(page);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(upstream.requests).toHaveLength(1);
+    const [sent] = upstream.requests;
+    expect(sent?.method).toBe('GET');
+    expect(new URL(sent?.url ?? '', upstream.url).pathname).toBe('/v1/viewer/studies');
+    expect(Object.fromEntries(new URL(sent?.url ?? '', upstream.url).searchParams)).toEqual({
+      severity: 'stat',
+      limit: '5',
+      assignedTo: '',
+    });
+    expect(sent?.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('creates with 201 and a Location header', async () => {
+    const body = { severity: 'high', studyDescription: 'MRI Brain', studyInstanceUid: '1.2.3.4' };
+    const response = await app.inject({ method: 'POST', url: '/api/studies', payload: body });
+    expect(response.statusCode).toBe(201);
+    expect(response.headers.location).toBe(`/api/studies/${STUDY_ID}`);
+    expect(JSON.parse(upstream.requests[0]?.body ?? '')).toEqual(body);
+  });
+
+  it('updates with null to unassign', async () => {
+    const response = await app.inject({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: null } });
+    expect(response.statusCode).toBe(200);
+    expect(upstream.requests[0]?.method).toBe('PATCH');
+    expect(upstream.requests[0]?.url).toBe(`/v1/viewer/studies/${STUDY_ID}`);
+    expect(JSON.parse(upstream.requests[0]?.body ?? '')).toEqual({ assignedTo: null });
+  });
+
+  it.each([
+    ['cancel', '/v1/viewer/studies/cancel'],
+    ['uncancel', '/v1/viewer/studies/uncancel'],
+    ['viewer-url', '/v1/viewer/studies/reroute-url'],
+  ])('%s names the study in the upstream body', async (action, upstreamPath) => {
+    upstream.respond(json(200, action === 'viewer-url' ? { url: 'https://viewer.example/x' } : { success: true }));
+    const response = await app.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/${action}` });
+    expect(response.statusCode).toBe(200);
+    expect(upstream.requests[0]?.url).toBe(upstreamPath);
+    expect(JSON.parse(upstream.requests[0]?.body ?? '')).toEqual({ studyId: STUDY_ID });
+  });
+
+  it('retrieves by UID', async () => {
+    const response = await app.inject({ url: '/api/studies/by-uid/1.2.840.113619.2.55.3.1' });
+    expect(response.statusCode).toBe(200);
+    expect(upstream.requests[0]?.url).toBe('/v1/viewer/studies/by-uid/1.2.840.113619.2.55.3.1');
+  });
+});
+
+describe('bad input is refused before any upstream call', () => {
+  const tooManyPairs = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`key${i}`, 'value']));
+  const create = { severity: 'normal', studyDescription: 'XR Chest', studyInstanceUid: '1.2.3' };
+
+  it.each([
+    ['limit=0', 'GET', '/api/studies?limit=0', undefined, 'limit'],
+    ['limit=101', 'GET', '/api/studies?limit=101', undefined, 'limit'],
+    ['severity=urgent', 'GET', '/api/studies?severity=urgent', undefined, 'severity'],
+    ['an unknown parameter', 'GET', '/api/studies?sort=desc', undefined, 'sort'],
+    ['studyId=../../x', 'GET', '/api/studies/..%2F..%2Fx', undefined, 'studyId'],
+    ['studyId=../../x on PATCH', 'PATCH', '/api/studies/..%2F..%2Fx', { severity: 'stat' }, 'studyId'],
+    ['studyId=../../x on cancel', 'POST', '/api/studies/..%2F..%2Fx/cancel', undefined, 'studyId'],
+    ['51 metadata pairs', 'POST', '/api/studies', { ...create, metadata: tooManyPairs }, 'metadata'],
+    ['51 metadata pairs on PATCH', 'PATCH', `/api/studies/${STUDY_ID}`, { metadata: tooManyPairs }, 'metadata'],
+    ['a 101-character metadata key', 'POST', '/api/studies', { ...create, metadata: { ['k'.repeat(101)]: 'v' } }, 'metadata'],
+    ['a UID with letters', 'POST', '/api/studies', { ...create, studyInstanceUid: '1.2.abc' }, 'studyInstanceUid'],
+    ['a UID with letters by path', 'GET', '/api/studies/by-uid/1.2.abc', undefined, 'studyInstanceUid'],
+    ['an empty update', 'PATCH', `/api/studies/${STUDY_ID}`, {}, ''],
+    ['an unknown field', 'PATCH', `/api/studies/${STUDY_ID}`, { colour: 'red' }, 'colour'],
+  ] as const)('%s', async (_case, method, url, payload, field) => {
+    const response = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const problem = response.json();
+    expect(problem).toMatchObject({ type: '/problems/invalid-request', status: 400, title: 'The request is not valid' });
+    expect(problem.issues.map((issue: { name: string }) => issue.name)).toContain(field);
+    expect(problem.detail).toEqual(expect.any(String));
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('answers malformed JSON with a 400 problem', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/studies',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"severity": ',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.body).not.toMatch(/at .*\.js:\d+/);
+    expect(upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('upstream faults become clear problems', () => {
+  it('keeps the upstream wording for 404 and 409', async () => {
+    upstream.respond(json(404, { error: { type: 'not_found', message: `No study ${STUDY_ID}` } }));
+    const missing = await app.inject({ url: `/api/studies/${STUDY_ID}` });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ type: '/problems/not-found', title: 'Study not found', detail: `No study ${STUDY_ID}` });
+
+    upstream.respond(json(409, { error: { type: 'conflict', message: 'Study is already cancelled' } }));
+    const conflict = await app.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` });
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ type: '/problems/conflict', detail: 'Study is already cancelled' });
+  });
+
+  it('retries an idempotent read after a 503 and succeeds', async () => {
+    let calls = 0;
+    upstream.respond((request, response) => {
+      calls += 1;
+      if (calls === 1) return json(503, { error: { type: 'internal_error', message: 'busy' } })(request, response);
+      return json(200, { studies: [], hasMore: false, cursor: null })(request, response);
+    });
+    const response = await app.inject({ url: '/api/studies' });
+    expect(response.statusCode).toBe(200);
+    expect(upstream.requests).toHaveLength(2);
+  });
+
+  it('never retries a change, and says the upstream failed', async () => {
+    upstream.respond(json(500, { error: { type: 'internal_error', message: 'database exploded at line 12' } }));
+    const response = await app.inject({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'high' } });
+    expect(response.statusCode).toBe(502);
+    expect(response.json()).toMatchObject({ type: '/problems/upstream-failed', retryable: true });
+    expect(response.body).not.toContain('exploded');
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('hides an authentication failure behind a 502 for the administrator', async () => {
+    upstream.respond(json(401, { error: { type: 'authentication_error', message: 'bad key' } }));
+    const response = await app.inject({ url: '/api/studies' });
+    expect(response.statusCode).toBe(502);
+    expect(response.json().detail).toMatch(/API key/);
+  });
+
+  it('answers 504 when the upstream is too slow, after retrying', async () => {
+    upstream.respond(() => {
+      /* never answers */
+    });
+    const response = await app.inject({ url: '/api/studies' });
+    expect(response.statusCode).toBe(504);
+    expect(response.json()).toMatchObject({ type: '/problems/upstream-timeout', retryable: true });
+    expect(upstream.requests.length).toBe(3);
+  });
+
+  it('answers 502 when a success body is not JSON', async () => {
+    upstream.respond((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>'));
+    const response = await app.inject({ url: `/api/studies/${STUDY_ID}` });
+    expect(response.statusCode).toBe(502);
+  });
+});
+
+describe('the rest of the surface', () => {
+  it('answers 404 problems for unknown API routes', async () => {
+    const response = await app.inject({ url: '/api/nothing-here' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('serves the SPA for client-side routes, with strict headers', async () => {
+    const response = await app.inject({ url: '/studies/stu_x', headers: { accept: 'text/html' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Radiology Worklist');
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-frame-options']).toBeUndefined();
+  });
+
+  it('reports health without the upstream and readiness with it', async () => {
+    expect((await app.inject({ url: '/api/health' })).json()).toEqual({ status: 'ok' });
+    upstream.respond(json(200, { studies: [], hasMore: false, cursor: null }));
+    expect((await app.inject({ url: '/api/ready' })).json()).toEqual({ status: 'ready', upstream: 'avara' });
+    upstream.respond(json(401, { error: { type: 'authentication_error', message: 'no' } }));
+    const notReady = await app.inject({ url: '/api/ready' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json().detail).toBe('Avara refuses the configured API key.');
+  });
+});

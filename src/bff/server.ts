@@ -1,0 +1,93 @@
+/**
+ * Runs the BFF process: reads the configuration, picks the upstream (the real Avara API when
+ * AVARA_API_KEY is set, otherwise the bundled Avara-compatible server started in this process),
+ * listens, and shuts down cleanly on SIGINT/SIGTERM.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createContractValidator } from '../contract/contract-validator.ts';
+import { loadAvaraContract } from '../contract/load-contract.ts';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
+import { createAvaraClient } from './services/avara-client.ts';
+import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
+
+const SPA_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: BffConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+
+  const embedded: EmbeddedAvara | undefined = config.AVARA_API_KEY
+    ? undefined
+    : await startEmbeddedAvara({
+        databasePath: resolve(config.DATA_DIR, 'avara.sqlite'),
+        demoStudies: config.DEMO_STUDIES,
+        // With PORT=0 the address is known only after listening: launch links then use the bundled server's own.
+        launchBaseUrl: config.PORT === 0 && !config.PUBLIC_URL ? undefined : publicUrlOf(config, config.PORT),
+        launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
+      });
+
+  const avara = createAvaraClient({
+    baseUrl: embedded?.url ?? config.AVARA_BASE_URL,
+    apiKey: embedded?.apiKey ?? config.AVARA_API_KEY ?? '',
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    retries: config.UPSTREAM_RETRIES,
+  });
+
+  const app = await buildApp({
+    config,
+    avara,
+    contract: createContractValidator(loadAvaraContract()),
+    upstream: embedded ? 'bundled' : 'avara',
+    spaRoot: SPA_ROOT,
+    ...(embedded ? { extraRoutes: embedded.launchRoutes } : {}),
+  });
+  app.addHook('onClose', async () => {
+    await avara.close();
+    await embedded?.close();
+  });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    await app.listen({ host: config.HOST, port: config.PORT });
+  } catch (error) {
+    app.log.error({ err: error }, `cannot listen on ${config.HOST}:${config.PORT}`);
+    await app.close();
+    process.exit(1);
+  }
+  app.log.info(
+    embedded
+      ? `Radiology Worklist on ${publicUrlOf(config, config.PORT)} with the bundled demo server (data in ${resolve(config.DATA_DIR)})`
+      : `Radiology Worklist on ${publicUrlOf(config, config.PORT)} with Avara at ${config.AVARA_BASE_URL}`,
+  );
+}
+
+await main();

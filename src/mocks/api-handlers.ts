@@ -1,0 +1,183 @@
+import { http, HttpResponse } from 'msw';
+import type { HttpHandler } from 'msw';
+import type { OperationId } from '../contract/avara-types.ts';
+import type { OperationInput, QueryInput, ValidatedInput, ValidationIssue } from '../contract/contract-validator.ts';
+import { invalidRequestProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../contract/problem.ts';
+import type { Problem } from '../contract/problem.ts';
+import { seedDemoData } from '../avara-server/seed/demo-data.ts';
+import { AvaraError } from '../avara-server/store/avara-error.ts';
+import { createMemoryRepository } from '../avara-server/store/memory-repository.ts';
+import {
+  createParamsFrom,
+  listStudiesQueryFrom,
+  updateParamsFrom,
+} from '../avara-server/store/operation-input.ts';
+import { StudyService } from '../avara-server/store/study-service.ts';
+import { mockContractValidator } from './contract-text.ts';
+
+export interface ApiHandlersOptions {
+  /** The store the handlers serve; a fresh in-memory one with demo data when not given. */
+  service?: StudyService;
+  /** Demo studies for that fresh store (default 500). Ignored when `service` is given. */
+  demoStudies?: number;
+}
+
+export interface MockStudyServiceOptions {
+  demoStudies?: number;
+  /** The seeding time (default now); the same value gives the same studies. */
+  now?: Date;
+}
+
+const DEFAULT_MOCK_STUDIES = 500;
+const MOCK_API_KEY_ID = '6f1c2a4e-8b3d-4e5f-9a7b-2c4d6e8f0a1b';
+const MOCK_LINK_TTL_SECONDS = 300;
+
+/**
+ * The bundled server's rules over an in-memory store, for the mocks: tests pass it to
+ * `createApiHandlers` to look at or prepare the data the UI sees.
+ */
+export function createMockStudyService(options: MockStudyServiceOptions = {}): StudyService {
+  const repository = createMemoryRepository();
+  const apiKey = { apiKeyId: MOCK_API_KEY_ID, description: 'Radiology Worklist (mock)', isViewerEnabled: true };
+  const service = new StudyService(repository, { apiKey, viewerUrl: mockViewerUrl });
+  seedDemoData(repository, { studies: options.demoStudies ?? DEFAULT_MOCK_STUDIES, apiKey, now: options.now });
+  return service;
+}
+
+/**
+ * MSW handlers that answer like the BFF's `/api` routes (same paths, bodies, statuses and
+ * problem+json errors), backed by the same rules as the bundled Avara server. Paths start with
+ * `*` so they match whatever origin the page runs on.
+ */
+export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler[] {
+  const service = options.service ?? createMockStudyService({ demoStudies: options.demoStudies });
+
+  return [
+    http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
+    http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
+
+    http.get('*/api/studies', ({ request }) =>
+      answer('listStudies', { query: queryOf(request) }, ({ query }) => service.listStudies(listStudiesQueryFrom(query)), 'query'),
+    ),
+
+    http.post('*/api/studies', async ({ request }) => {
+      const body = await jsonBodyOf(request);
+      if (body instanceof Response) return body;
+      return answer('createStudy', { body }, (input) => service.createStudy(createParamsFrom(input.body)), 'body', 201);
+    }),
+
+    http.get('*/api/studies/by-uid/:studyInstanceUid', ({ params }) => {
+      const studyInstanceUid = stringParam(params.studyInstanceUid);
+      return answer('retrieveStudyByUid', { path: { studyInstanceUid } }, () => service.retrieveStudyByUid(studyInstanceUid), 'path');
+    }),
+
+    http.get('*/api/studies/:studyId', ({ params }) => {
+      const studyId = stringParam(params.studyId);
+      return answer('retrieveStudy', { path: { studyId } }, () => service.retrieveStudy(studyId), 'path');
+    }),
+
+    http.patch('*/api/studies/:studyId', async ({ params, request }) => {
+      const studyId = stringParam(params.studyId);
+      const body = await jsonBodyOf(request);
+      if (body instanceof Response) return body;
+      return answer('updateStudy', { path: { studyId }, body }, (input) => service.updateStudy(studyId, updateParamsFrom(input.body)), 'body');
+    }),
+
+    // The BFF names the study in the path; upstream takes it in the body.
+    http.post('*/api/studies/:studyId/cancel', ({ params }) => {
+      const studyId = stringParam(params.studyId);
+      return answer('cancelStudy', { body: { studyId } }, () => service.cancelStudy({ studyId }), 'path');
+    }),
+    http.post('*/api/studies/:studyId/uncancel', ({ params }) => {
+      const studyId = stringParam(params.studyId);
+      return answer('uncancelStudy', { body: { studyId } }, () => service.uncancelStudy({ studyId }), 'path');
+    }),
+    http.post('*/api/studies/:studyId/viewer-url', ({ params }) => {
+      const studyId = stringParam(params.studyId);
+      return answer('rerouteStudyUrl', { body: { studyId } }, () => service.rerouteUrl({ studyId }), 'path');
+    }),
+  ];
+}
+
+/**
+ * Validates the input as the BFF does (against the upstream operation), runs the service and
+ * answers its result as JSON or its failure as problem+json. `where` is where the caller put the
+ * fields the service may complain about.
+ */
+function answer(
+  operationId: OperationId,
+  input: OperationInput,
+  run: (input: ValidatedInput) => unknown,
+  where: ValidationIssue['in'],
+  status = 200,
+): Response {
+  const result = mockContractValidator().validateInput(operationId, input);
+  if (!result.ok) {
+    // Fields the BFF takes from its path and forwards in the upstream body are reported as path.
+    const issues = where === 'path' ? result.issues.map((issue) => ({ ...issue, in: 'path' as const })) : result.issues;
+    return problemResponse(invalidRequestProblem(issues));
+  }
+  try {
+    return Response.json(run(result.value), { status });
+  } catch (error) {
+    if (error instanceof AvaraError) return problemResponse(problemFor(error, where));
+    throw error;
+  }
+}
+
+function problemFor(error: AvaraError, where: ValidationIssue['in']): Problem {
+  switch (error.status) {
+    case 400: {
+      const name = error.param ?? '';
+      // Service messages start with the field's name; the problem's detail puts it back in front.
+      const message = name && error.message.startsWith(`${name} `) ? error.message.slice(name.length + 1) : error.message;
+      return invalidRequestProblem([{ in: name === 'cursor' ? 'query' : where, name, message }]);
+    }
+    case 404:
+      return { type: PROBLEM_TYPES.notFound, title: 'Study not found', status: 404, detail: error.message };
+    case 409:
+      return { type: PROBLEM_TYPES.conflict, title: "The request conflicts with the study's current state", status: 409, detail: error.message };
+    default:
+      return { type: PROBLEM_TYPES.internal, title: 'Something went wrong', status: 500, detail: 'The mock failed to answer' };
+  }
+}
+
+function problemResponse(problem: Problem): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+  });
+}
+
+/** The parsed JSON body, undefined when there is none, or a 400 answer when it is not JSON. */
+async function jsonBodyOf(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === '') return undefined;
+  try {
+    const body: unknown = JSON.parse(text);
+    return body;
+  } catch {
+    return problemResponse(invalidRequestProblem([{ in: 'body', name: '', message: 'is not valid JSON' }]));
+  }
+}
+
+function queryOf(request: Request): QueryInput {
+  const query: QueryInput = {};
+  const params = new URL(request.url).searchParams;
+  for (const name of new Set(params.keys())) {
+    const values = params.getAll(name);
+    query[name] = values.length === 1 ? values[0] : values;
+  }
+  return query;
+}
+
+function stringParam(value: string | readonly string[] | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** A launch link on the page's own origin, as the BFF serves the launch route; unsigned in the mocks. */
+function mockViewerUrl(studyId: string): string {
+  const origin = typeof location === 'undefined' ? 'http://localhost' : location.origin;
+  const expires = Math.floor(Date.now() / 1000) + MOCK_LINK_TTL_SECONDS;
+  return `${origin}/launch/${studyId}?expires=${expires}&signature=${'0'.repeat(64)}`;
+}
