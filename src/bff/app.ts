@@ -24,12 +24,27 @@ export interface AppOptions {
   logStream?: Writable;
 }
 
+/**
+ * A viewer launch link is a credential until it expires: its signature never goes to the log.
+ * Other query strings are kept, since they say what a user asked for (filters).
+ */
+export function loggableUrl(url: string): string {
+  return url.startsWith('/launch/') ? url.split('?')[0] ?? url : url;
+}
+
 /** Assembles the BFF: plugins, routes, and one error handler that never shows a 5xx's internals. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: options.config.LOG_LEVEL,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      serializers: {
+        req: (request: { method: string; url: string; ip?: string }) => ({
+          method: request.method,
+          url: loggableUrl(request.url),
+          remoteAddress: request.ip,
+        }),
+      },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     genReqId: () => randomUUID(),

@@ -3,22 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { studyFixture } from '../../../../../test/support/study-fixture.ts';
 import { json, startRecordingUpstream, type RecordingUpstream } from '../../../../../test/support/recording-upstream.ts';
 import { buildTestBff } from '../../../../../test/support/test-bff.ts';
 
 const KEY = 'test-key-0123456789';
 const STUDY_ID = `stu_${'0123456789abcdef'.repeat(2)}`;
-const STUDY = {
-  studyId: STUDY_ID,
-  studyInstanceUid: '1.2.840.113619.2.55.3.1',
-  studyDescription: 'CT Head without Contrast',
-  severity: 'stat',
-  studyViewerStatus: 'incomplete',
-  isCancelled: false,
-  cancelledAt: null,
-  createdAt: '2026-11-23T10:00:00.000Z',
-  updatedAt: '2026-11-23T10:00:00.000Z',
-};
+const STUDY = studyFixture(STUDY_ID);
 
 let upstream: RecordingUpstream;
 let app: FastifyInstance;
@@ -224,5 +215,13 @@ describe('the rest of the surface', () => {
     const notReady = await app.inject({ url: '/api/ready' });
     expect(notReady.statusCode).toBe(503);
     expect(notReady.json().detail).toBe('Avara refuses the configured API key.');
+  });
+});
+
+describe('logging', () => {
+  it('keeps viewer launch signatures out of the request log', async () => {
+    const { loggableUrl } = await import('../../../app.ts');
+    expect(loggableUrl('/launch/stu_x?expires=1&signature=abc')).toBe('/launch/stu_x');
+    expect(loggableUrl('/api/studies?severity=stat')).toBe('/api/studies?severity=stat');
   });
 });

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { startAvaraServer } from '../../avara-server/create-avara-server.ts';
+import { launchRoutes } from '../../avara-server/launch/launch-routes.ts';
+import { createLaunchSigner } from '../../avara-server/launch/launch-signer.ts';
+
+export interface EmbeddedAvaraOptions {
+  databasePath: string;
+  demoStudies: number;
+  /** The BFF's public address: launch links point at the BFF, which serves the launch page too. */
+  launchBaseUrl: string | undefined;
+  launchTtlSeconds: number;
+}
+
+export interface EmbeddedAvara {
+  url: string;
+  apiKey: string;
+  /** Mounts the bundled server's viewer launch page on the BFF's own origin. */
+  launchRoutes(app: FastifyInstance): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the bundled Avara-compatible server in this process on a loopback port with a key made
+ * for this run. The BFF then talks to it over HTTP exactly as it would to Avara.
+ */
+export async function startEmbeddedAvara(options: EmbeddedAvaraOptions): Promise<EmbeddedAvara> {
+  const apiKey = `bundled_${randomBytes(24).toString('hex')}`;
+  const launchSecret = randomBytes(32).toString('hex');
+  const server = await startAvaraServer({
+    databasePath: options.databasePath,
+    apiKey,
+    host: '127.0.0.1',
+    port: 0,
+    launchSecret,
+    launchTtlSeconds: options.launchTtlSeconds,
+    demoStudies: options.demoStudies,
+    ...(options.launchBaseUrl ? { launchBaseUrl: options.launchBaseUrl } : {}),
+  });
+  const signer = createLaunchSigner({ secret: launchSecret, ttlSeconds: options.launchTtlSeconds });
+  return {
+    url: server.url,
+    apiKey,
+    launchRoutes: async (app) => {
+      await app.register(launchRoutes, { signer, service: server.service });
+    },
+    close: () => server.close(),
+  };
+}
