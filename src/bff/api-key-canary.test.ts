@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { studyFixture } from '../../test/support/study-fixture.ts';
+import { DEMO_COORDINATOR, studyFixture, usersPageFixture } from '../../test/support/study-fixture.ts';
 import { json, startRecordingUpstream, type RecordingUpstream } from '../../test/support/recording-upstream.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,6 +21,7 @@ let logs = '';
 beforeAll(async () => {
   upstream = await startRecordingUpstream((request, response) => {
     // Vary the answers so error paths are exercised too, each of which could leak the key.
+    if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
     if (request.url.includes('reroute-url')) return json(200, { url: 'https://viewer.example/launch?t=1' })(request, response);
     if (request.url.includes('/cancel')) return json(409, { error: { type: 'conflict', message: 'already cancelled' } })(request, response);
     if (request.method === 'PATCH') return json(500, { error: { type: 'internal_error', message: 'boom' } })(request, response);
@@ -77,14 +78,25 @@ describe('the Avara API key never leaves the BFF', () => {
       ['GET', '/api/studies?limit=0'],
       ['GET', '/api/ready'],
       ['GET', '/api/health'],
+      ['GET', '/api/me'],
+      ['GET', '/api/users'],
+      ['GET', '/auth/config'],
+      ['POST', '/auth/logout'],
       ['GET', '/api/unknown'],
       ['GET', '/'],
     ];
+    const login = await fetch(`${baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'x-csrf': '1', 'content-type': 'application/json' },
+      body: JSON.stringify({ username: DEMO_COORDINATOR.email }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
     const statuses: number[] = [];
     for (const [method, path, body] of calls) {
       const response = await fetch(baseUrl + path, {
         method,
-        headers: { 'x-csrf': '1', ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: { 'x-csrf': '1', cookie, ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
       statuses.push(response.status);

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ContractValidator } from '../contract/contract-validator.ts';
 import { PROBLEM_TYPES, type Problem } from '../contract/problem.ts';
+import type { AuditLog } from './auth/audit-log.ts';
+import { registerAuth, type ProxySettings } from './auth/auth-plugin.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import type { SessionCookieSettings } from './auth/session-cookie.ts';
+import type { SessionStore } from './auth/session-store.ts';
 import type { BffConfig } from './config/env.ts';
+import type { PeopleDirectory } from './people/people-directory.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
@@ -11,7 +18,23 @@ import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
 
+/** Who may sign in and how; see docs/security.md. */
+export interface AuthContext {
+  mode: 'dev' | 'proxy' | 'oidc';
+  sessions: SessionStore;
+  people: PeopleDirectory;
+  cookie: SessionCookieSettings;
+  audit: AuditLog;
+  proxy: ProxySettings;
+  portalOrigins: string[];
+  rateLimitPerMinute: number;
+  /** Extra routes of the sign-in mode (the OIDC redirects), registered after the common ones. */
+  modeRoutes?: (app: FastifyInstance) => Promise<void>;
+  endSessionUrl?: (idToken: string | undefined) => string | undefined;
+}
+
 export interface AppOptions {
+  auth: AuthContext;
   config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'>;
   avara: AvaraClient;
   contract: ContractValidator;
@@ -25,11 +48,12 @@ export interface AppOptions {
 }
 
 /**
- * A viewer launch link is a credential until it expires: its signature never goes to the log.
- * Other query strings are kept, since they say what a user asked for (filters).
+ * A viewer launch link is a credential until it expires, and an OIDC callback carries a code and
+ * state: neither query string goes to the log. Others are kept, since they say what a user asked
+ * for (filters).
  */
 export function loggableUrl(url: string): string {
-  return url.startsWith('/launch/') ? url.split('?')[0] ?? url : url;
+  return url.startsWith('/launch/') || url.startsWith('/auth/callback') ? url.split('?')[0] ?? url : url;
 }
 
 /** Assembles the BFF: plugins, routes, and one error handler that never shows a 5xx's internals. */
@@ -64,6 +88,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return sendProblem(reply, problemFromUnreachable(error));
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status === 429) {
+      return sendProblem(reply, {
+        type: PROBLEM_TYPES.rateLimited,
+        title: 'Too many requests',
+        status: 429,
+        detail: error.message,
+        retryable: true,
+      });
+    }
     if (status >= 400 && status < 500) {
       // Fastify's own 4xx (malformed JSON, body too large, wrong content type) describe the request.
       return sendProblem(reply, {
@@ -105,9 +138,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const publicUrl = options.config.PUBLIC_URL;
-  await registerSecurityHeaders(app, { frameAncestors: [], hsts: publicUrl?.startsWith('https://') ?? false });
+  const { auth } = options;
+  await registerSecurityHeaders(app, { frameAncestors: auth.portalOrigins, hsts: publicUrl?.startsWith('https://') ?? false });
+  await registerAuth(app, auth);
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: auth.rateLimitPerMinute,
+    timeWindow: 60_000,
+    allowList: (request) => !request.url.startsWith('/api/'),
+    keyGenerator: (request) => (request.user ? `user:${request.user.subject}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      message: `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`,
+    }),
+  });
   await app.register(healthRoutes, { avara: options.avara, upstream: options.upstream });
-  await app.register(studiesRoutes, { avara: options.avara, contract: options.contract });
+  await app.register(authRoutes, auth);
+  if (auth.modeRoutes) await app.register(auth.modeRoutes);
+  await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, audit: auth.audit });
   if (options.extraRoutes) await app.register(options.extraRoutes);
   if (spaBuilt) await registerStaticSpa(app, { root: options.spaRoot });
   return app;

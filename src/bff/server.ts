@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { createContractValidator } from '../contract/contract-validator.ts';
 import { loadAvaraContract } from '../contract/load-contract.ts';
 import { buildApp } from './app.ts';
+import { createAuthContext } from './auth/auth-context.ts';
+import { enableOidcSignIn } from './auth/oidc-routes.ts';
 import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
 import { createAvaraClient } from './services/avara-client.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
@@ -42,7 +44,19 @@ async function main(): Promise<void> {
     retries: config.UPSTREAM_RETRIES,
   });
 
+  const auth = createAuthContext(config, avara, publicUrlOf(config, config.PORT));
+  if (config.AUTH_MODE === 'oidc') {
+    try {
+      await enableOidcSignIn(auth, config);
+    } catch (error) {
+      // A wrong issuer or an unreachable IdP would otherwise only show at the first sign-in.
+      console.error(`Cannot start OIDC sign-in: ${error instanceof Error ? error.message : String(error)}`);
+      await embedded?.close();
+      process.exit(1);
+    }
+  }
   const app = await buildApp({
+    auth,
     config,
     avara,
     contract: createContractValidator(loadAvaraContract()),
@@ -51,6 +65,8 @@ async function main(): Promise<void> {
     ...(embedded ? { extraRoutes: embedded.launchRoutes } : {}),
   });
   app.addHook('onClose', async () => {
+    auth.sessions.close();
+    await auth.audit.close();
     await avara.close();
     await embedded?.close();
   });

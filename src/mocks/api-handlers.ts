@@ -18,6 +18,11 @@ import { mockContractValidator } from './contract-text.ts';
 export interface ApiHandlersOptions {
   /** The store the handlers serve; a fresh in-memory one with demo data when not given. */
   service?: StudyService;
+  /**
+   * Who GET /api/me says is signed in: a role (the first demo user with it), or null for nobody.
+   * Default: a coordinator.
+   */
+  signedInAs?: 'coordinator' | 'radiologist' | null;
   /** Demo studies for that fresh store (default 500). Ignored when `service` is given. */
   demoStudies?: number;
 }
@@ -51,8 +56,43 @@ export function createMockStudyService(options: MockStudyServiceOptions = {}): S
  */
 export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler[] {
   const service = options.service ?? createMockStudyService({ demoStudies: options.demoStudies });
+  const people = service.listUsers({ limit: 100 }).users;
+  const roleOf = (user: { canManageStudies: boolean }) => (user.canManageStudies ? 'coordinator' : 'radiologist');
+  const asMe = (user: (typeof people)[number]) => ({
+    subject: user.email,
+    email: user.email,
+    name: [[user.firstName, user.lastName].join(' '), user.suffix1, user.suffix2].filter(Boolean).join(', '),
+    role: roleOf(user),
+    userId: user.userId,
+    authMode: 'dev',
+  });
+  const wanted = options.signedInAs === undefined ? 'coordinator' : options.signedInAs;
+  let signedIn = wanted === null ? undefined : people.find((user) => roleOf(user) === wanted);
+  const unauthorized = () =>
+    problemResponse({ type: PROBLEM_TYPES.unauthorized, title: 'Sign-in required', status: 401, detail: 'Sign in to continue.' });
 
   return [
+    http.get('*/auth/config', () =>
+      HttpResponse.json({
+        mode: 'dev',
+        portalOrigins: [],
+        demoUsers: people.map((user) => ({ username: user.email, name: asMe(user).name, role: roleOf(user), clinicRole: user.clinicRole })),
+      }),
+    ),
+    http.post('*/auth/login', async ({ request }) => {
+      const body = await jsonBodyOf(request);
+      const username = typeof body === 'object' && body !== null && 'username' in body ? body.username : undefined;
+      const user = people.find((person) => person.email === username);
+      if (!user) return problemResponse({ type: PROBLEM_TYPES.forbidden, title: 'Not allowed', status: 403, detail: `${String(username)} is not a demo user.` });
+      signedIn = user;
+      return HttpResponse.json({ user: asMe(user) });
+    }),
+    http.post('*/auth/logout', () => {
+      signedIn = undefined;
+      return HttpResponse.json({ signedOut: true, redirect: null });
+    }),
+    http.get('*/api/me', () => (signedIn ? HttpResponse.json(asMe(signedIn)) : unauthorized())),
+    http.get('*/api/users', () => HttpResponse.json({ users: people })),
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
     http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
 

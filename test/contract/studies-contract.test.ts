@@ -72,8 +72,8 @@ function avaraApi(baseUrl: string, userId: string): StudiesApi {
   };
 }
 
-function bffApi(baseUrl: string, userId: string): StudiesApi {
-  const headers = { 'x-csrf': '1' };
+function bffApi(baseUrl: string, userId: string, sessionCookie = ''): StudiesApi {
+  const headers = { 'x-csrf': '1', ...(sessionCookie ? { cookie: sessionCookie } : {}) };
   const at = (path: string) => `${baseUrl}/api/studies${path}`;
   const byId = (reference: Reference) => encodeURIComponent(reference.studyId ?? '');
   return {
@@ -96,6 +96,20 @@ async function firstUserId(server: RunningAvaraServer): Promise<string> {
   return user.userId;
 }
 
+/** Signs in to the BFF as a coordinator of the bundled roster; answers the session cookie. */
+async function signInAsCoordinator(bffUrl: string, server: RunningAvaraServer): Promise<string> {
+  const coordinator = server.service.listUsers({ limit: 100 }).users.find((user) => user.canManageStudies);
+  if (!coordinator) throw new Error('The bundled roster has no coordinator');
+  const response = await fetch(`${bffUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+    body: JSON.stringify({ username: coordinator.email }),
+  });
+  const cookie = response.headers.get('set-cookie')?.split(';')[0];
+  if (response.status !== 200 || !cookie) throw new Error(`Sign-in failed: ${response.status}`);
+  return cookie;
+}
+
 const targets: Target[] = [
   {
     name: 'the bundled Avara-compatible server',
@@ -111,7 +125,7 @@ const targets: Target[] = [
       const bff: FastifyInstance = await buildTestBff({ upstreamUrl: server.url, apiKey: KEY });
       const address = await bff.listen({ host: '127.0.0.1', port: 0 });
       return {
-        api: bffApi(address, await firstUserId(server)),
+        api: bffApi(address, await firstUserId(server), await signInAsCoordinator(address, server)),
         stop: async () => {
           await bff.close();
           await server.close();

@@ -13,3 +13,35 @@ export function studyFixture(studyId: string, overrides: Record<string, unknown>
     ...overrides,
   };
 }
+
+export const DEMO_COORDINATOR = {
+  userId: `usr_${'c0'.repeat(16)}`,
+  email: 'casey.coordinator@example.org',
+  firstName: 'Casey',
+  lastName: 'Coordinator',
+  clinicRole: 'Coordinator',
+  canManageStudies: true,
+};
+
+export const DEMO_RADIOLOGIST = {
+  userId: `usr_${'a1'.repeat(16)}`,
+  email: 'riley.radiologist@example.org',
+  firstName: 'Riley',
+  lastName: 'Radiologist',
+  suffix1: 'MD',
+  clinicRole: 'Radiologist',
+  canManageStudies: false,
+};
+
+/** The users page Avara answers, with one coordinator and one radiologist. */
+export function usersPageFixture(): Record<string, unknown> {
+  const common = { middleName: null, suffix2: null, level: 'member', hasDashboardAccess: true, createdAt: '2026-01-01T00:00:00.000Z', lastLoginAt: null, invitedSource: null };
+  return {
+    users: [
+      { suffix1: null, ...common, ...DEMO_COORDINATOR, level: 'admin' },
+      { ...common, ...DEMO_RADIOLOGIST },
+    ],
+    hasMore: false,
+    cursor: null,
+  };
+}

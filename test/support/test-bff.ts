@@ -1,6 +1,9 @@
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/bff/app.ts';
+import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
+import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
+import { loadConfig, type BffConfig } from '../../src/bff/config/env.ts';
 import { createAvaraClient } from '../../src/bff/services/avara-client.ts';
 import { createContractValidator } from '../../src/contract/contract-validator.ts';
 import { loadAvaraContract } from '../../src/contract/load-contract.ts';
@@ -15,17 +18,36 @@ export interface TestBffOptions {
   spaRoot?: string;
   logStream?: Writable;
   extraRoutes?: (app: FastifyInstance) => Promise<void>;
+  /** Settings as environment variables would give them (AUTH_MODE, PORTAL_ORIGINS, ...); dev mode by default. */
+  env?: Record<string, string>;
+  /** Receives every audit line. */
+  auditLines?: string[];
+  publicUrl?: string;
+}
+
+export interface TestBff {
+  app: FastifyInstance;
+  config: BffConfig;
 }
 
 /** The BFF as production assembles it, pointed at a test upstream. */
 export async function buildTestBff(options: TestBffOptions): Promise<FastifyInstance> {
+  return (await buildTestBffWithConfig(options)).app;
+}
+
+export async function buildTestBffWithConfig(options: TestBffOptions): Promise<TestBff> {
+  const config = loadConfig({ NODE_ENV: 'test', ...options.env }, false);
   const avara = createAvaraClient({
     baseUrl: options.upstreamUrl,
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs ?? 2_000,
     retries: options.retries ?? 2,
   });
+  const lines = options.auditLines;
+  const audit = createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined);
+  const auth = createAuthContext(config, avara, options.publicUrl ?? 'http://localhost', audit);
   const app = await buildApp({
+    auth,
     config: { LOG_LEVEL: options.logStream ? 'info' : 'silent' },
     avara,
     contract,
@@ -34,6 +56,18 @@ export async function buildTestBff(options: TestBffOptions): Promise<FastifyInst
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
-  app.addHook('onClose', () => avara.close());
-  return app;
+  app.addHook('onClose', async () => {
+    auth.sessions.close();
+    await avara.close();
+  });
+  return { app, config };
+}
+
+/** Signs in through the dev picker and answers the headers an API call then needs. */
+export async function signIn(app: FastifyInstance, username: string): Promise<Record<string, string>> {
+  const response = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'x-csrf': '1' }, payload: { username } });
+  if (response.statusCode !== 200) throw new Error(`Sign-in as ${username} failed: ${response.statusCode} ${response.body}`);
+  const cookie = response.cookies[0];
+  if (!cookie) throw new Error('Sign-in set no cookie');
+  return { cookie: `${cookie.name}=${cookie.value}`, 'x-csrf': '1' };
 }

@@ -14,6 +14,25 @@ export interface BffConfig {
   DATA_DIR: string;
   DEMO_STUDIES: number;
   VIEWER_LINK_TTL_SECONDS: number;
+  AUTH_MODE: 'dev' | 'proxy' | 'oidc';
+  SESSION_IDLE_MINUTES: number;
+  SESSION_MAX_HOURS: number;
+  COOKIE_SAMESITE: 'lax' | 'strict' | 'none';
+  PORTAL_ORIGINS: string[];
+  TRUSTED_PROXIES: string[];
+  PROXY_EMAIL_HEADER: string;
+  PROXY_NAME_HEADER: string;
+  PROXY_GROUPS_HEADER: string;
+  OIDC_ISSUER?: string;
+  OIDC_CLIENT_ID?: string;
+  OIDC_CLIENT_SECRET?: string;
+  OIDC_SCOPES: string;
+  OIDC_ROLE_CLAIM: string;
+  COORDINATOR_GROUPS: string[];
+  RADIOLOGIST_GROUPS: string[];
+  ROSTER_FILE?: string;
+  RATE_LIMIT_PER_MINUTE: number;
+  AUDIT_LOG: string;
 }
 
 const schema = {
@@ -32,6 +51,25 @@ const schema = {
     DATA_DIR: { type: 'string', minLength: 1, default: './data' },
     DEMO_STUDIES: { type: 'integer', minimum: 0, maximum: 1000000, default: 2500 },
     VIEWER_LINK_TTL_SECONDS: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },
+    AUTH_MODE: { type: 'string', enum: ['dev', 'proxy', 'oidc'], default: 'dev' },
+    SESSION_IDLE_MINUTES: { type: 'integer', minimum: 1, maximum: 1440, default: 30 },
+    SESSION_MAX_HOURS: { type: 'integer', minimum: 1, maximum: 168, default: 12 },
+    COOKIE_SAMESITE: { type: 'string', enum: ['lax', 'strict', 'none'], default: 'lax' },
+    PORTAL_ORIGINS: { type: 'string', separator: ',', default: '' },
+    TRUSTED_PROXIES: { type: 'string', separator: ',', default: '' },
+    PROXY_EMAIL_HEADER: { type: 'string', pattern: '^[a-z0-9-]+$', default: 'x-forwarded-email' },
+    PROXY_NAME_HEADER: { type: 'string', pattern: '^[a-z0-9-]+$', default: 'x-forwarded-preferred-username' },
+    PROXY_GROUPS_HEADER: { type: 'string', pattern: '^[a-z0-9-]+$', default: 'x-forwarded-groups' },
+    OIDC_ISSUER: { type: 'string', pattern: '^https?://' },
+    OIDC_CLIENT_ID: { type: 'string', minLength: 1 },
+    OIDC_CLIENT_SECRET: { type: 'string', minLength: 1 },
+    OIDC_SCOPES: { type: 'string', default: 'openid email profile' },
+    OIDC_ROLE_CLAIM: { type: 'string', minLength: 1, default: 'groups' },
+    COORDINATOR_GROUPS: { type: 'string', separator: ',', default: '' },
+    RADIOLOGIST_GROUPS: { type: 'string', separator: ',', default: '' },
+    ROSTER_FILE: { type: 'string', minLength: 1 },
+    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, maximum: 100000, default: 600 },
+    AUDIT_LOG: { type: 'string', minLength: 1, default: 'stdout' },
   },
 };
 
@@ -51,16 +89,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = tr
       env: false,
       dotenv: readDotenv ? { path: '.env' } : false,
     });
-    if (config.NODE_ENV === 'production' && !config.AVARA_API_KEY) {
-      throw new ConfigError(
-        'Invalid configuration:\n  - AVARA_API_KEY is required when NODE_ENV=production (the bundled demo server is for evaluation only)',
-      );
-    }
-    return config;
+    const normalized: BffConfig = {
+      ...config,
+      PORTAL_ORIGINS: listOf(config.PORTAL_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
+      TRUSTED_PROXIES: listOf(config.TRUSTED_PROXIES),
+      COORDINATOR_GROUPS: listOf(config.COORDINATOR_GROUPS),
+      RADIOLOGIST_GROUPS: listOf(config.RADIOLOGIST_GROUPS),
+    };
+    const problems = crossFieldProblems(normalized);
+    if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    return normalized;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Invalid configuration:\n${describeEnvErrors(error)}`);
   }
+}
+
+function crossFieldProblems(config: BffConfig): string[] {
+  const problems: string[] = [];
+  const production = config.NODE_ENV === 'production';
+  if (production && !config.AVARA_API_KEY) {
+    problems.push('AVARA_API_KEY is required when NODE_ENV=production (the bundled demo server is for evaluation only)');
+  }
+  if (production && config.AUTH_MODE === 'dev') {
+    problems.push('AUTH_MODE=dev (pick any demo user, no password) is refused when NODE_ENV=production: use oidc or proxy');
+  }
+  if (config.AUTH_MODE === 'oidc') {
+    for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL'] as const) {
+      if (!config[name]) problems.push(`${name} is required when AUTH_MODE=oidc`);
+    }
+  }
+  if (config.AUTH_MODE === 'proxy' && config.TRUSTED_PROXIES.length === 0) {
+    problems.push('TRUSTED_PROXIES is required when AUTH_MODE=proxy (identity headers are accepted only from these addresses)');
+  }
+  for (const origin of config.PORTAL_ORIGINS) {
+    if (!/^https?:\/\/[^/?#\s]+$/.test(origin)) problems.push(`PORTAL_ORIGINS entry ${origin} must be an origin like https://portal.example.org`);
+  }
+  if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
+    problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');
+  }
+  return problems;
+}
+
+/** A comma-separated setting as a list: entries trimmed, empty ones dropped. */
+function listOf(values: string[]): string[] {
+  return values.map((value) => value.trim()).filter((value) => value !== '');
 }
 
 function describeEnvErrors(error: unknown): string {

@@ -20,7 +20,7 @@ export function isSpaBuilt(root: string): boolean {
 export async function registerStaticSpa(app: FastifyInstance, { root }: StaticSpaOptions): Promise<void> {
   await app.register(fastifyStatic, {
     root,
-    index: false,
+    index: 'index.html',
     wildcard: true,
     setHeaders(reply, path) {
       reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { studyFixture } from '../../../../../test/support/study-fixture.ts';
+import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../../../../../test/support/study-fixture.ts';
 import { json, startRecordingUpstream, type RecordingUpstream } from '../../../../../test/support/recording-upstream.ts';
-import { buildTestBff } from '../../../../../test/support/test-bff.ts';
+import { buildTestBff, signIn } from '../../../../../test/support/test-bff.ts';
 
 const KEY = 'test-key-0123456789';
 const STUDY_ID = `stu_${'0123456789abcdef'.repeat(2)}`;
@@ -13,12 +13,23 @@ const STUDY = studyFixture(STUDY_ID);
 
 let upstream: RecordingUpstream;
 let app: FastifyInstance;
+let coordinator: Record<string, string>;
+let radiologist: Record<string, string>;
+const auditLines: string[] = [];
+
+/** An API call as the signed-in coordinator (unless the options' headers say otherwise). */
+function api(options: InjectOptions) {
+  return app.inject({ ...options, headers: { ...coordinator, ...options.headers } });
+}
 
 beforeAll(async () => {
   upstream = await startRecordingUpstream();
   const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
   writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><title>Radiology Worklist</title>');
-  app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, timeoutMs: 500, spaRoot });
+  app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, timeoutMs: 500, spaRoot, auditLines });
+  upstream.respond(json(200, usersPageFixture()));
+  coordinator = await signIn(app, DEMO_COORDINATOR.email);
+  radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
 });
 
 afterAll(async () => {
@@ -28,6 +39,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   upstream.requests.length = 0;
+  auditLines.length = 0;
   upstream.respond(json(200, STUDY));
 });
 
@@ -35,7 +47,7 @@ describe('forwarding to the upstream', () => {
   it('lists with the same query names, the bearer key, and passes the page through', async () => {
     const page = { studies: [STUDY], hasMore: true, cursor: 'abc' };
     upstream.respond(json(200, page));
-    const response = await app.inject({ url: '/api/studies?severity=stat&limit=5&assignedTo=' });
+    const response = await api({ url: '/api/studies?severity=stat&limit=5&assignedTo=' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual(page);
     expect(response.headers['cache-control']).toBe('no-store');
@@ -53,18 +65,19 @@ describe('forwarding to the upstream', () => {
 
   it('creates with 201 and a Location header', async () => {
     const body = { severity: 'high', studyDescription: 'MRI Brain', studyInstanceUid: '1.2.3.4' };
-    const response = await app.inject({ method: 'POST', url: '/api/studies', payload: body });
+    const response = await api({ method: 'POST', url: '/api/studies', payload: body });
     expect(response.statusCode).toBe(201);
     expect(response.headers.location).toBe(`/api/studies/${STUDY_ID}`);
     expect(JSON.parse(upstream.requests[0]?.body ?? '')).toEqual(body);
   });
 
   it('updates with null to unassign', async () => {
-    const response = await app.inject({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: null } });
+    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: null } });
     expect(response.statusCode).toBe(200);
-    expect(upstream.requests[0]?.method).toBe('PATCH');
-    expect(upstream.requests[0]?.url).toBe(`/v1/viewer/studies/${STUDY_ID}`);
-    expect(JSON.parse(upstream.requests[0]?.body ?? '')).toEqual({ assignedTo: null });
+    // The current study is read first (role rules and the audit line need it), then patched.
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'PATCH']);
+    expect(upstream.requests[1]?.url).toBe(`/v1/viewer/studies/${STUDY_ID}`);
+    expect(JSON.parse(upstream.requests[1]?.body ?? '')).toEqual({ assignedTo: null });
   });
 
   it.each([
@@ -73,14 +86,14 @@ describe('forwarding to the upstream', () => {
     ['viewer-url', '/v1/viewer/studies/reroute-url'],
   ])('%s names the study in the upstream body', async (action, upstreamPath) => {
     upstream.respond(json(200, action === 'viewer-url' ? { url: 'https://viewer.example/x' } : { success: true }));
-    const response = await app.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/${action}` });
+    const response = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/${action}` });
     expect(response.statusCode).toBe(200);
     expect(upstream.requests[0]?.url).toBe(upstreamPath);
     expect(JSON.parse(upstream.requests[0]?.body ?? '')).toEqual({ studyId: STUDY_ID });
   });
 
   it('retrieves by UID', async () => {
-    const response = await app.inject({ url: '/api/studies/by-uid/1.2.840.113619.2.55.3.1' });
+    const response = await api({ url: '/api/studies/by-uid/1.2.840.113619.2.55.3.1' });
     expect(response.statusCode).toBe(200);
     expect(upstream.requests[0]?.url).toBe('/v1/viewer/studies/by-uid/1.2.840.113619.2.55.3.1');
   });
@@ -106,7 +119,7 @@ describe('bad input is refused before any upstream call', () => {
     ['an empty update', 'PATCH', `/api/studies/${STUDY_ID}`, {}, ''],
     ['an unknown field', 'PATCH', `/api/studies/${STUDY_ID}`, { colour: 'red' }, 'colour'],
   ] as const)('%s', async (_case, method, url, payload, field) => {
-    const response = await app.inject({ method, url, ...(payload ? { payload } : {}) });
+    const response = await api({ method, url, ...(payload ? { payload } : {}) });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
     const problem = response.json();
@@ -117,7 +130,7 @@ describe('bad input is refused before any upstream call', () => {
   });
 
   it('answers malformed JSON with a 400 problem', async () => {
-    const response = await app.inject({
+    const response = await api({
       method: 'POST',
       url: '/api/studies',
       headers: { 'content-type': 'application/json' },
@@ -133,12 +146,12 @@ describe('bad input is refused before any upstream call', () => {
 describe('upstream faults become clear problems', () => {
   it('keeps the upstream wording for 404 and 409', async () => {
     upstream.respond(json(404, { error: { type: 'not_found', message: `No study ${STUDY_ID}` } }));
-    const missing = await app.inject({ url: `/api/studies/${STUDY_ID}` });
+    const missing = await api({ url: `/api/studies/${STUDY_ID}` });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ type: '/problems/not-found', title: 'Study not found', detail: `No study ${STUDY_ID}` });
 
     upstream.respond(json(409, { error: { type: 'conflict', message: 'Study is already cancelled' } }));
-    const conflict = await app.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` });
+    const conflict = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json()).toMatchObject({ type: '/problems/conflict', detail: 'Study is already cancelled' });
   });
@@ -150,23 +163,27 @@ describe('upstream faults become clear problems', () => {
       if (calls === 1) return json(503, { error: { type: 'internal_error', message: 'busy' } })(request, response);
       return json(200, { studies: [], hasMore: false, cursor: null })(request, response);
     });
-    const response = await app.inject({ url: '/api/studies' });
+    const response = await api({ url: '/api/studies' });
     expect(response.statusCode).toBe(200);
     expect(upstream.requests).toHaveLength(2);
   });
 
   it('never retries a change, and says the upstream failed', async () => {
-    upstream.respond(json(500, { error: { type: 'internal_error', message: 'database exploded at line 12' } }));
-    const response = await app.inject({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'high' } });
+    upstream.respond((request, response) =>
+      request.method === 'GET'
+        ? json(200, STUDY)(request, response)
+        : json(503, { error: { type: 'internal_error', message: 'database exploded at line 12' } })(request, response),
+    );
+    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'high' } });
     expect(response.statusCode).toBe(502);
     expect(response.json()).toMatchObject({ type: '/problems/upstream-failed', retryable: true });
     expect(response.body).not.toContain('exploded');
-    expect(upstream.requests).toHaveLength(1);
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'PATCH']);
   });
 
   it('hides an authentication failure behind a 502 for the administrator', async () => {
     upstream.respond(json(401, { error: { type: 'authentication_error', message: 'bad key' } }));
-    const response = await app.inject({ url: '/api/studies' });
+    const response = await api({ url: '/api/studies' });
     expect(response.statusCode).toBe(502);
     expect(response.json().detail).toMatch(/API key/);
   });
@@ -175,7 +192,7 @@ describe('upstream faults become clear problems', () => {
     upstream.respond(() => {
       /* never answers */
     });
-    const response = await app.inject({ url: '/api/studies' });
+    const response = await api({ url: '/api/studies' });
     expect(response.statusCode).toBe(504);
     expect(response.json()).toMatchObject({ type: '/problems/upstream-timeout', retryable: true });
     expect(upstream.requests.length).toBe(3);
@@ -183,20 +200,27 @@ describe('upstream faults become clear problems', () => {
 
   it('answers 502 when a success body is not JSON', async () => {
     upstream.respond((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>'));
-    const response = await app.inject({ url: `/api/studies/${STUDY_ID}` });
+    const response = await api({ url: `/api/studies/${STUDY_ID}` });
     expect(response.statusCode).toBe(502);
   });
 });
 
 describe('the rest of the surface', () => {
   it('answers 404 problems for unknown API routes', async () => {
-    const response = await app.inject({ url: '/api/nothing-here' });
+    const response = await api({ url: '/api/nothing-here' });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('serves the SPA at the root, revalidated on every visit', async () => {
+    const response = await app.inject({ url: '/', headers: { accept: 'text/html' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Radiology Worklist');
+    expect(response.headers['cache-control']).toBe('no-cache');
+  });
+
   it('serves the SPA for client-side routes, with strict headers', async () => {
-    const response = await app.inject({ url: '/studies/stu_x', headers: { accept: 'text/html' } });
+    const response = await api({ url: '/studies/stu_x', headers: { accept: 'text/html' } });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Radiology Worklist');
     const csp = String(response.headers['content-security-policy']);
@@ -208,11 +232,11 @@ describe('the rest of the surface', () => {
   });
 
   it('reports health without the upstream and readiness with it', async () => {
-    expect((await app.inject({ url: '/api/health' })).json()).toEqual({ status: 'ok' });
+    expect((await api({ url: '/api/health' })).json()).toEqual({ status: 'ok' });
     upstream.respond(json(200, { studies: [], hasMore: false, cursor: null }));
-    expect((await app.inject({ url: '/api/ready' })).json()).toEqual({ status: 'ready', upstream: 'avara' });
+    expect((await api({ url: '/api/ready' })).json()).toEqual({ status: 'ready', upstream: 'avara' });
     upstream.respond(json(401, { error: { type: 'authentication_error', message: 'no' } }));
-    const notReady = await app.inject({ url: '/api/ready' });
+    const notReady = await api({ url: '/api/ready' });
     expect(notReady.statusCode).toBe(503);
     expect(notReady.json().detail).toBe('Avara refuses the configured API key.');
   });
@@ -222,6 +246,130 @@ describe('logging', () => {
   it('keeps viewer launch signatures out of the request log', async () => {
     const { loggableUrl } = await import('../../../app.ts');
     expect(loggableUrl('/launch/stu_x?expires=1&signature=abc')).toBe('/launch/stu_x');
+    expect(loggableUrl('/auth/callback?code=secret&state=s')).toBe('/auth/callback');
     expect(loggableUrl('/api/studies?severity=stat')).toBe('/api/studies?severity=stat');
+  });
+});
+
+describe('who may call', () => {
+  it('answers 401 problem+json without a session, and never redirects', async () => {
+    const response = await app.inject({ url: '/api/studies', headers: { 'x-csrf': '1' } });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.headers.location).toBeUndefined();
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('answers 403 to any /api call without the anti-forgery header, reads included', async () => {
+    for (const [method, url] of [['GET', '/api/studies'], ['PATCH', `/api/studies/${STUDY_ID}`], ['POST', '/auth/logout']] as const) {
+      const response = await app.inject({ method, url, headers: { cookie: coordinator.cookie ?? '' }, payload: { severity: 'stat' } });
+      expect(response.statusCode, `${method} ${url}`).toBe(403);
+      expect(response.json().detail).toContain('X-CSRF');
+    }
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('says who is signed in, with role and Avara user ID', async () => {
+    const me = await api({ url: '/api/me' });
+    expect(me.json()).toMatchObject({ email: DEMO_COORDINATOR.email, role: 'coordinator', userId: DEMO_COORDINATOR.userId });
+    const radiologistMe = await api({ url: '/api/me', headers: radiologist });
+    expect(radiologistMe.json()).toMatchObject({ role: 'radiologist', userId: DEMO_RADIOLOGIST.userId, name: 'Riley Radiologist, MD' });
+  });
+
+  it('refuses a sign-in as someone who is not a user', async () => {
+    const response = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'x-csrf': '1' }, payload: { username: 'mallory@example.org' } });
+    expect(response.statusCode).toBe(403);
+    expect(response.cookies).toHaveLength(0);
+  });
+
+  it('ends the session on sign-out', async () => {
+    const headers = await signIn(app, DEMO_RADIOLOGIST.email);
+    expect((await app.inject({ url: '/api/me', headers })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/auth/logout', headers })).json()).toMatchObject({ signedOut: true });
+    expect((await app.inject({ url: '/api/me', headers })).statusCode).toBe(401);
+  });
+});
+
+describe('radiologists', () => {
+  const unassigned = studyFixture(STUDY_ID, { assignedTo: null });
+  const someoneElses = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email } });
+
+  it.each([
+    ['change severity', { severity: 'normal' }, unassigned],
+    ['change the description', { studyDescription: 'Other' }, unassigned],
+    ['assign someone else', { assignedTo: DEMO_COORDINATOR.userId }, unassigned],
+    ['take a study assigned to someone else', { assignedTo: DEMO_RADIOLOGIST.userId }, someoneElses],
+  ])('may not %s', async (_case, changes, current) => {
+    upstream.respond(json(200, current));
+    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
+    expect(response.statusCode).toBe(403);
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
+    expect(auditLines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ action: 'study.update', outcome: 'refused', status: 403, studyId: STUDY_ID }),
+    ]);
+  });
+
+  it.each([
+    ['claim an unassigned study', { assignedTo: DEMO_RADIOLOGIST.userId }],
+    ['mark a study read', { studyViewerStatus: 'complete' }],
+    ['edit notes', { metadata: { note: 'compare with prior' } }],
+  ])('may %s', async (_case, changes) => {
+    upstream.respond(json(200, unassigned));
+    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
+    expect(response.statusCode).toBe(200);
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'PATCH']);
+  });
+
+  it.each([
+    ['create', 'POST', '/api/studies'],
+    ['cancel', 'POST', `/api/studies/${STUDY_ID}/cancel`],
+    ['uncancel', 'POST', `/api/studies/${STUDY_ID}/uncancel`],
+  ] as const)('may not %s', async (_case, method, url) => {
+    const payload = url === '/api/studies' ? { severity: 'stat', studyDescription: 'CT', studyInstanceUid: '1.2.3' } : undefined;
+    const response = await api({ method, url, headers: radiologist, ...(payload ? { payload } : {}) });
+    expect(response.statusCode).toBe(403);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('may open the viewer', async () => {
+    upstream.respond(json(200, { url: 'https://viewer.example/x' }));
+    expect((await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers: radiologist })).statusCode).toBe(200);
+  });
+});
+
+describe('audit', () => {
+  it('writes one line per change with who, what, before and after, and nothing secret', async () => {
+    upstream.respond((request, response) =>
+      json(200, request.method === 'PATCH' ? studyFixture(STUDY_ID, { severity: 'normal' }) : studyFixture(STUDY_ID))(request, response),
+    );
+    await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'normal' } });
+    expect(auditLines).toHaveLength(1);
+    const entry = JSON.parse(auditLines[0] ?? '');
+    expect(entry).toEqual({
+      time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/),
+      type: 'audit',
+      action: 'study.update',
+      user: { email: DEMO_COORDINATOR.email, role: 'coordinator', userId: DEMO_COORDINATOR.userId },
+      studyId: STUDY_ID,
+      studyInstanceUid: '1.2.840.113619.2.55.3.1',
+      before: { severity: 'stat' },
+      after: { severity: 'normal' },
+      outcome: 'ok',
+    });
+    expect(auditLines.join('')).not.toContain(KEY);
+  });
+
+  it('lists the studies a list showed', async () => {
+    upstream.respond(json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null }));
+    await api({ url: '/api/studies' });
+    expect(JSON.parse(auditLines[0] ?? '')).toMatchObject({ action: 'study.list', studyIds: [STUDY_ID] });
+  });
+
+  it('keeps a line on one line whatever the values hold', async () => {
+    const tricky = studyFixture(STUDY_ID, { studyDescription: 'CT\n{"type":"audit","forged":true}' });
+    upstream.respond(json(200, tricky));
+    await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyDescription: 'CT Head' } });
+    expect(auditLines).toHaveLength(1);
+    expect(auditLines[0]?.trimEnd().split('\n')).toHaveLength(1);
   });
 });

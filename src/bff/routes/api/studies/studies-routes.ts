@@ -1,6 +1,8 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContractValidator } from '../../../../contract/contract-validator.ts';
 import type { StudyReferenceParams } from '../../../../contract/avara-types.ts';
+import type { AuditAction, AuditLog } from '../../../auth/audit-log.ts';
+import { forbidden, requireRole, userOf } from '../../../auth/auth-plugin.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
@@ -8,64 +10,145 @@ import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
   contract: ContractValidator;
+  audit: AuditLog;
 }
+
+/** What a radiologist may change: claim an unassigned study, mark it read or reopen it, edit notes. */
+const RADIOLOGIST_FIELDS = new Set(['assignedTo', 'studyViewerStatus', 'metadata']);
 
 /**
  * `/api/studies`: the Avara studies operations, one route each, checked against the contract and
- * forwarded with the key. Bodies keep the upstream's shape.
+ * the caller's role, forwarded with the key, and written to the audit log. Bodies keep the
+ * upstream's shape.
  */
-export async function studiesRoutes(app: FastifyInstance, { avara, contract }: StudiesRoutesOptions): Promise<void> {
+export async function studiesRoutes(app: FastifyInstance, { avara, contract, audit }: StudiesRoutesOptions): Promise<void> {
+  function record(request: FastifyRequest, action: AuditAction, details: Omit<Parameters<AuditLog['record']>[0], 'action' | 'user'>) {
+    const user = userOf(request);
+    audit.record({ action, user: { email: user.email, role: user.role, userId: user.userId }, ...details });
+  }
+
   app.get('/api/studies', async (request, reply) => {
     const input = checkInput(reply, contract, 'listStudies', { query: request.query });
     if (!input) return reply;
-    return relay(reply, await avara.listStudies(input.query));
+    const result = await avara.listStudies(input.query);
+    if (result.ok) record(request, 'study.list', { studyIds: studyIdsIn(result.json), outcome: 'ok' });
+    return relay(reply, result);
   });
 
   app.post('/api/studies', async (request, reply) => {
-    const input = checkInput(reply, contract, 'createStudy', { body: request.body });
-    if (!input) return reply;
-    const result = await avara.createStudy(input.body);
-    if (result.ok) {
-      const created = readStudyId(parseUpstreamJson(result));
-      if (created) reply.header('location', `/api/studies/${created}`);
-      return relay(reply, result, 201);
+    if (!requireRole(request, reply, 'coordinator')) {
+      record(request, 'study.create', { outcome: 'refused', status: 403 });
+      return reply;
     }
-    return relay(reply, result);
+    const input = checkInput(reply, contract, 'createStudy', { body: request.body });
+    if (!input) {
+      record(request, 'study.create', { outcome: 'refused', status: 400 });
+      return reply;
+    }
+    const result = await avara.createStudy(input.body);
+    if (!result.ok) {
+      record(request, 'study.create', { outcome: 'failed', status: result.status });
+      return relay(reply, result);
+    }
+    const created = asRecord(parseUpstreamJson(result));
+    const studyId = typeof created.studyId === 'string' ? created.studyId : undefined;
+    record(request, 'study.create', { ...studyKeys(created), after: pick(created, Object.keys(asRecord(input.body))), outcome: 'ok' });
+    if (studyId && /^stu_[0-9a-f]{32}$/.test(studyId)) reply.header('location', `/api/studies/${studyId}`);
+    return relay(reply, result, 201);
   });
 
   app.get('/api/studies/by-uid/:studyInstanceUid', async (request, reply) => {
     const input = checkInput(reply, contract, 'retrieveStudyByUid', { params: request.params });
     if (!input) return reply;
-    return relay(reply, await avara.retrieveStudyByUid(required(input.path.studyInstanceUid)));
+    const result = await avara.retrieveStudyByUid(required(input.path.studyInstanceUid));
+    if (result.ok) record(request, 'study.view', { ...studyKeys(asRecord(parseUpstreamJson(result))), outcome: 'ok' });
+    return relay(reply, result);
   });
 
   app.get('/api/studies/:studyId', async (request, reply) => {
     const input = checkInput(reply, contract, 'retrieveStudy', { params: request.params });
     if (!input) return reply;
-    return relay(reply, await avara.retrieveStudy(required(input.path.studyId)));
+    const result = await avara.retrieveStudy(required(input.path.studyId));
+    if (result.ok) record(request, 'study.view', { ...studyKeys(asRecord(parseUpstreamJson(result))), outcome: 'ok' });
+    return relay(reply, result);
   });
 
   app.patch('/api/studies/:studyId', async (request, reply) => {
+    const studyId = studyIdParam(request.params);
     const input = checkInput(reply, contract, 'updateStudy', { params: request.params, body: request.body });
-    if (!input) return reply;
-    return relay(reply, await avara.updateStudy(required(input.path.studyId), input.body));
+    if (!input) {
+      record(request, 'study.update', { studyId, outcome: 'refused', status: 400 });
+      return reply;
+    }
+    const changes = asRecord(input.body);
+    // The study as it is now: the radiologist's claim rule needs it, and the audit line's "before".
+    const current = await avara.retrieveStudy(studyId);
+    if (!current.ok) {
+      record(request, 'study.update', { studyId, outcome: 'failed', status: current.status });
+      return relay(reply, current);
+    }
+    const before = asRecord(parseUpstreamJson(current));
+    const refusal = radiologistRefusal(request, changes, before);
+    if (refusal) {
+      record(request, 'study.update', { ...studyKeys(before), outcome: 'refused', status: 403 });
+      return sendProblem(reply, forbidden(refusal));
+    }
+    const result = await avara.updateStudy(studyId, changes);
+    if (!result.ok) {
+      record(request, 'study.update', { ...studyKeys(before), outcome: 'failed', status: result.status });
+      return relay(reply, result);
+    }
+    const after = asRecord(parseUpstreamJson(result));
+    const fields = Object.keys(changes);
+    record(request, 'study.update', { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields), outcome: 'ok' });
+    return relay(reply, result);
   });
 
   const byReference = [
-    ['cancel', 'cancelStudy', avara.cancelStudy],
-    ['uncancel', 'uncancelStudy', avara.uncancelStudy],
-    ['viewer-url', 'rerouteStudyUrl', avara.rerouteUrl],
+    ['cancel', 'cancelStudy', 'study.cancel', avara.cancelStudy],
+    ['uncancel', 'uncancelStudy', 'study.uncancel', avara.uncancelStudy],
+    ['viewer-url', 'rerouteStudyUrl', 'study.open-viewer', avara.rerouteUrl],
   ] as const;
-  for (const [action, operationId, call] of byReference) {
+  for (const [action, operationId, auditAction, call] of byReference) {
     app.post(`/api/studies/:studyId/${action}`, async (request, reply) => {
-      const reference = { studyId: studyIdParam(request.params) };
+      const studyId = studyIdParam(request.params);
+      const isChange = action !== 'viewer-url';
+      if (isChange && !requireRole(request, reply, 'coordinator')) {
+        record(request, auditAction, { studyId, outcome: 'refused', status: 403 });
+        return reply;
+      }
+      const reference = { studyId } satisfies StudyReferenceParams;
       // The BFF names the study in the path; the upstream takes it in the body: check that body.
       const input = checkInput(reply, contract, operationId, { body: reference });
-      if (!input) return reply;
-      if (action === 'viewer-url') reply.header('cache-control', 'no-store');
-      return relay(reply, await call(reference satisfies StudyReferenceParams));
+      if (!input) {
+        if (isChange) record(request, auditAction, { studyId, outcome: 'refused', status: 400 });
+        return reply;
+      }
+      const result = await call(reference);
+      record(request, auditAction, {
+        studyId,
+        ...(isChange && result.ok ? { before: { isCancelled: action === 'uncancel' }, after: { isCancelled: action === 'cancel' } } : {}),
+        outcome: result.ok ? 'ok' : 'failed',
+        ...(result.ok ? {} : { status: result.status }),
+      });
+      return relay(reply, result);
     });
   }
+}
+
+/** Why a radiologist may not make this change, or undefined when they may (coordinators always may). */
+function radiologistRefusal(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
+  const user = userOf(request);
+  if (user.role === 'coordinator') return undefined;
+  const notAllowed = Object.keys(changes).filter((field) => !RADIOLOGIST_FIELDS.has(field));
+  if (notAllowed.length > 0) return `A radiologist may not change ${notAllowed.join(', ')}; ask a coordinator.`;
+  if ('assignedTo' in changes) {
+    if (!user.userId) return 'Your account has no Avara user, so studies cannot be assigned to you.';
+    if (changes.assignedTo !== user.userId) return 'A radiologist may only assign a study to themselves.';
+    const assignee = asRecord(current.assignedTo).userId;
+    if (assignee !== undefined && assignee !== user.userId) return 'This study is already assigned to someone else.';
+  }
+  return undefined;
 }
 
 /** Passes a success body through untouched, or answers the matching problem. */
@@ -75,6 +158,28 @@ function relay(reply: FastifyReply, result: UpstreamResult, successStatus?: numb
     .code(successStatus ?? result.status)
     .type('application/json; charset=utf-8')
     .send(result.json);
+}
+
+const STUDY_ID_IN_JSON = /"studyId"\s*:\s*"(stu_[0-9a-f]{32})"/g;
+
+/** The studies of a list page, for the audit line, read without parsing the whole page. */
+function studyIdsIn(json: string): string[] {
+  return Array.from(json.matchAll(STUDY_ID_IN_JSON), (match) => match[1] ?? '');
+}
+
+function studyKeys(study: Record<string, unknown>): { studyId?: string; studyInstanceUid?: string } {
+  return {
+    ...(typeof study.studyId === 'string' ? { studyId: study.studyId } : {}),
+    ...(typeof study.studyInstanceUid === 'string' ? { studyInstanceUid: study.studyInstanceUid } : {}),
+  };
+}
+
+function pick(source: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.map((field) => [field, source[field] ?? null]));
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
 }
 
 function studyIdParam(params: unknown): string {
@@ -88,9 +193,4 @@ function studyIdParam(params: unknown): string {
 function required(value: string | undefined): string {
   if (value === undefined) throw new Error('A path parameter checked by the contract is missing');
   return value;
-}
-
-function readStudyId(study: unknown): string | undefined {
-  if (typeof study !== 'object' || study === null || !('studyId' in study)) return undefined;
-  return typeof study.studyId === 'string' && /^stu_[0-9a-f]{32}$/.test(study.studyId) ? study.studyId : undefined;
 }

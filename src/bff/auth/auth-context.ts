@@ -1,0 +1,52 @@
+import type { AuthContext } from '../app.ts';
+import type { BffConfig } from '../config/env.ts';
+import { PeopleDirectory, loadRosterFile } from '../people/people-directory.ts';
+import type { AvaraClient } from '../services/avara-client.ts';
+import { createAuditLog, type AuditLog } from './audit-log.ts';
+import { sessionCookieSettings } from './session-cookie.ts';
+import { SessionStore } from './session-store.ts';
+
+export type AuthSettings = Pick<
+  BffConfig,
+  | 'AUTH_MODE'
+  | 'SESSION_IDLE_MINUTES'
+  | 'SESSION_MAX_HOURS'
+  | 'COOKIE_SAMESITE'
+  | 'PORTAL_ORIGINS'
+  | 'TRUSTED_PROXIES'
+  | 'PROXY_EMAIL_HEADER'
+  | 'PROXY_NAME_HEADER'
+  | 'PROXY_GROUPS_HEADER'
+  | 'COORDINATOR_GROUPS'
+  | 'RADIOLOGIST_GROUPS'
+  | 'ROSTER_FILE'
+  | 'RATE_LIMIT_PER_MINUTE'
+  | 'AUDIT_LOG'
+>;
+
+/** Sessions, people, cookie, audit log and proxy settings, from the configuration. */
+export function createAuthContext(settings: AuthSettings, avara: AvaraClient, publicUrl: string, audit?: AuditLog): AuthContext {
+  const sessions = new SessionStore({
+    idleTimeoutMs: settings.SESSION_IDLE_MINUTES * 60_000,
+    absoluteTimeoutMs: settings.SESSION_MAX_HOURS * 3_600_000,
+  });
+  return {
+    mode: settings.AUTH_MODE,
+    sessions,
+    people: new PeopleDirectory({
+      avara,
+      roster: loadRosterFile(settings.ROSTER_FILE),
+      roleMapping: { coordinatorGroups: settings.COORDINATOR_GROUPS, radiologistGroups: settings.RADIOLOGIST_GROUPS },
+    }),
+    cookie: sessionCookieSettings(publicUrl, settings.COOKIE_SAMESITE),
+    audit: audit ?? createAuditLog(settings.AUDIT_LOG),
+    proxy: {
+      trustedProxies: settings.TRUSTED_PROXIES,
+      emailHeader: settings.PROXY_EMAIL_HEADER,
+      nameHeader: settings.PROXY_NAME_HEADER,
+      groupsHeader: settings.PROXY_GROUPS_HEADER,
+    },
+    portalOrigins: settings.PORTAL_ORIGINS,
+    rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+  };
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { PROBLEM_TYPES } from '../../contract/problem.ts';
+import { sendProblem } from '../lib/problems.ts';
+import { NotOnRosterError, displayName, type PeopleDirectory } from '../people/people-directory.ts';
+import type { AuditLog } from './audit-log.ts';
+import { forbidden, userOf } from './auth-plugin.ts';
+import type { SessionCookieSettings } from './session-cookie.ts';
+import type { SessionStore } from './session-store.ts';
+import type { SessionUser } from './session-user.ts';
+import { startSession } from './start-session.ts';
+
+export interface AuthRoutesOptions {
+  mode: 'dev' | 'proxy' | 'oidc';
+  sessions: SessionStore;
+  people: PeopleDirectory;
+  cookie: SessionCookieSettings;
+  audit: AuditLog;
+  portalOrigins: string[];
+  /** In oidc mode: where the IdP ends its own session after ours, given the ID token we kept. */
+  endSessionUrl?: (idToken: string | undefined) => string | undefined;
+}
+
+/**
+ * Sign-in and sign-out common to every mode, the dev picker, and who-am-I. The OIDC redirect
+ * routes (/auth/login, /auth/callback) are registered by the OIDC plugin in that mode.
+ */
+export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
+  const { sessions, people, cookie, audit } = options;
+
+  /** What the SPA needs before sign-in: how to sign in, and which portals may talk to it. */
+  app.get('/auth/config', async () => {
+    const base = { mode: options.mode, portalOrigins: options.portalOrigins };
+    if (options.mode !== 'dev') return base;
+    const demoUsers = (await people.list()).map((person) => ({
+      username: person.email,
+      name: displayName(person),
+      role: person.canManageStudies ? 'coordinator' : 'radiologist',
+      clinicRole: person.clinicRole,
+    }));
+    return { ...base, demoUsers };
+  });
+
+  if (options.mode === 'dev') {
+    app.post('/auth/login', async (request, reply) => {
+      const username = readUsername(request.body);
+      if (!username) {
+        return sendProblem(reply, {
+          type: PROBLEM_TYPES.invalidRequest,
+          title: 'The request is not valid',
+          status: 400,
+          detail: 'username is required: the email of a demo user',
+          issues: [{ in: 'body', name: 'username', message: 'is required' }],
+        });
+      }
+      const person = await people.findByEmail(username);
+      let user: SessionUser;
+      try {
+        user = await people.resolve({ subject: username, email: person?.email ?? username, groups: [] });
+      } catch (error) {
+        if (!(error instanceof NotOnRosterError)) throw error;
+        audit.record({ action: 'session.refused', user: { email: username, role: null, userId: null }, outcome: 'refused', status: 403 });
+        return sendProblem(reply, forbidden(`${username} is not a demo user. Pick one from the list.`));
+      }
+      return startSession(options, reply, user);
+    });
+  }
+
+  app.post('/auth/logout', async (request, reply) => {
+    const session = sessions.destroy(request.cookies[cookie.name]);
+    reply.clearCookie(cookie.name, cookie.options);
+    if (session) audit.record({ action: 'session.sign-out', user: session.user, outcome: 'ok' });
+    return { signedOut: true, redirect: options.endSessionUrl?.(session?.idToken) ?? null };
+  });
+
+  app.get('/api/me', async (request) => ({ ...userOf(request), authMode: options.mode }));
+
+  app.get('/api/users', async () => ({ users: await people.list() }));
+}
+
+function readUsername(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('username' in body)) return undefined;
+  const { username } = body;
+  return typeof username === 'string' && username.trim() !== '' && username.length <= 320 ? username.trim() : undefined;
+}
