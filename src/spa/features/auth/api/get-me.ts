@@ -1,0 +1,38 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { apiRequest, isApiError } from '../../../lib/api-client.ts';
+import { authKeys } from './auth-keys.ts';
+
+export type Role = 'radiologist' | 'coordinator';
+
+/** The signed-in person, as GET /api/me answers. */
+export interface Me {
+  subject: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** Their Avara user ID (`usr_…`), or null when Avara has no such user. */
+  userId: string | null;
+  authMode: 'dev' | 'proxy' | 'oidc';
+}
+
+/** Who is signed in; `null` (not an error) when nobody is. */
+export async function getMe(signal?: AbortSignal): Promise<Me | null> {
+  try {
+    return await apiRequest<Me>('/api/me', { signal });
+  } catch (error) {
+    if (isApiError(error) && error.status === 401) return null;
+    throw error;
+  }
+}
+
+export function meQueryOptions() {
+  return queryOptions({
+    queryKey: authKeys.me(),
+    queryFn: ({ signal }) => getMe(signal),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useMe() {
+  return useQuery(meQueryOptions());
+}

@@ -1,0 +1,21 @@
+import { Navigate, Outlet, useLocation } from 'react-router';
+import { useMe } from '../api/get-me.ts';
+
+/** Pages behind this route need a signed-in person; others are sent to sign in and brought back. */
+export function RequireAuth() {
+  const me = useMe();
+  const location = useLocation();
+  if (me.isPending) {
+    return (
+      <p className="py-8 text-sm text-fg-muted" role="status">
+        Checking your session…
+      </p>
+    );
+  }
+  if (me.isError) throw me.error;
+  if (!me.data) {
+    const returnTo = `${location.pathname}${location.search}`;
+    return <Navigate to={`/sign-in?returnTo=${encodeURIComponent(returnTo)}`} replace />;
+  }
+  return <Outlet />;
+}

@@ -1,0 +1,127 @@
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError, NETWORK_ERROR_MESSAGE, apiRequest } from './api-client.ts';
+
+const server = setupServer();
+
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe('apiRequest', () => {
+  it('sends the anti-forgery and Accept headers, the query and a JSON body', async () => {
+    let seen: { headers: Headers; url: URL; body: unknown } | undefined;
+    server.use(
+      http.patch('/api/studies/:studyId', async ({ request }) => {
+        seen = { headers: request.headers, url: new URL(request.url), body: await request.json() };
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+
+    const result = await apiRequest<{ ok: boolean }>('/api/studies/std_1', {
+      method: 'PATCH',
+      query: { limit: 5, assignedTo: '', cursor: undefined },
+      body: { severity: 'stat' },
+    });
+
+    expect(result).toEqual({ ok: true });
+    expect(seen?.headers.get('x-csrf')).toBe('1');
+    expect(seen?.headers.get('accept')).toBe('application/json');
+    expect(seen?.headers.get('content-type')).toBe('application/json');
+    expect(seen?.url.origin).toBe(window.location.origin);
+    // An empty value means "explicitly none" to the API, so it is sent; undefined is left out.
+    expect(seen?.url.search).toBe('?limit=5&assignedTo=');
+    expect(seen?.body).toEqual({ severity: 'stat' });
+  });
+
+  it('turns a problem+json answer into an ApiError with its fields', async () => {
+    server.use(
+      http.get('/api/studies', () =>
+        HttpResponse.json(
+          {
+            type: '/problems/invalid-request',
+            title: 'The request is not valid',
+            status: 400,
+            detail: 'limit must be <= 100',
+            issues: [{ in: 'query', name: 'limit', message: 'must be <= 100' }],
+          },
+          { status: 400, headers: { 'Content-Type': 'application/problem+json' } },
+        ),
+      ),
+    );
+
+    const error = await rejection(apiRequest('/api/studies', { query: { limit: 500 } }));
+
+    expect(error.status).toBe(400);
+    expect(error.title).toBe('The request is not valid');
+    expect(error.detail).toBe('limit must be <= 100');
+    expect(error.type).toBe('/problems/invalid-request');
+    expect(error.issues).toEqual([{ in: 'query', name: 'limit', message: 'must be <= 100' }]);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toBe('limit must be <= 100');
+  });
+
+  it('keeps the retryable flag the server sets', async () => {
+    server.use(
+      http.get('/api/studies', () =>
+        HttpResponse.json(
+          { type: '/problems/rate-limited', title: 'Too many requests', status: 429, detail: 'Slow down.', retryable: true },
+          { status: 429, headers: { 'Content-Type': 'application/problem+json' } },
+        ),
+      ),
+    );
+
+    const error = await rejection(apiRequest('/api/studies'));
+
+    expect(error.status).toBe(429);
+    expect(error.retryable).toBe(true);
+  });
+
+  it('gives a non-problem 5xx a readable, retryable error', async () => {
+    server.use(http.get('/api/health', () => new HttpResponse('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })));
+
+    const error = await rejection(apiRequest('/api/health'));
+
+    expect(error.status).toBe(502);
+    expect(error.title).toBe('Bad Gateway');
+    expect(error.detail).toMatch(/try again/i);
+    expect(error.retryable).toBe(true);
+  });
+
+  it('turns a network failure into status 0 with a clear message', async () => {
+    server.use(http.get('/api/studies', () => HttpResponse.error()));
+
+    const error = await rejection(apiRequest('/api/studies'));
+
+    expect(error.status).toBe(0);
+    expect(error.isNetworkError).toBe(true);
+    expect(error.detail).toBe(NETWORK_ERROR_MESSAGE);
+    expect(error.message).toBe('Cannot reach the server. Check your connection and try again.');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('lets an abort through as an abort, not a network error', async () => {
+    server.use(http.get('/api/studies', () => new Promise<Response>(() => {})));
+    const controller = new AbortController();
+
+    const pending = apiRequest('/api/studies', { signal: controller.signal });
+    controller.abort();
+
+    await expect(pending).rejects.toSatisfy((error: unknown) => !(error instanceof ApiError));
+  });
+
+  it('refuses a path on another origin', async () => {
+    await expect(apiRequest('https://example.com/api/studies')).rejects.toThrow(/same-origin/);
+  });
+});

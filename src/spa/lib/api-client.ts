@@ -1,0 +1,148 @@
+import { isProblem } from '../../contract/problem.ts';
+import type { ProblemIssue } from '../../contract/problem.ts';
+
+export const NETWORK_ERROR_MESSAGE = 'Cannot reach the server. Check your connection and try again.';
+
+interface ApiErrorInit {
+  status: number;
+  title: string;
+  detail: string;
+  type?: string;
+  issues?: ProblemIssue[];
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/**
+ * Every failed API call becomes one of these: an RFC 9457 problem from the BFF, a non-problem error
+ * answer, or `status: 0` when the server could not be reached at all.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly type: string;
+  readonly issues: ProblemIssue[];
+  /** True when sending the same request again later may succeed. */
+  readonly retryable: boolean;
+
+  constructor(init: ApiErrorInit) {
+    super(init.detail || init.title, { cause: init.cause });
+    this.status = init.status;
+    this.title = init.title;
+    this.detail = init.detail;
+    this.type = init.type ?? 'about:blank';
+    this.issues = init.issues ?? [];
+    // Without an explicit word from the server, only "could not reach it" and 5xx are worth retrying.
+    this.retryable = init.retryable ?? (init.status === 0 || init.status >= 500);
+  }
+
+  get isNetworkError(): boolean {
+    return this.status === 0;
+  }
+}
+
+type QueryValue = string | number | boolean | null | undefined;
+
+export interface ApiRequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /**
+   * Query parameters; `undefined` and `null` are left out. An empty string is sent as `name=`, which
+   * the API reads as "explicitly none" (e.g. `assignedTo=` selects unassigned studies).
+   */
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+function buildUrl(path: string, query: ApiRequestOptions['query']): URL {
+  // Resolved against the document so requests stay same-origin (and work under jsdom, whose fetch
+  // needs an absolute URL).
+  const url = new URL(path, document.baseURI);
+  if (url.origin !== window.location.origin) {
+    throw new Error(`API paths must be same-origin, got ${path}`);
+  }
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null) continue;
+    url.searchParams.set(key, String(value));
+  }
+  return url;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function errorFromResponse(response: Response, body: unknown): ApiError {
+  if (isProblem(body)) {
+    return new ApiError({
+      status: body.status,
+      title: body.title,
+      detail: body.detail,
+      type: body.type,
+      issues: body.issues,
+      retryable: body.retryable,
+    });
+  }
+  // Something in between (a proxy, a gateway) answered without a problem body.
+  const title = response.statusText || `HTTP ${response.status}`;
+  return new ApiError({
+    status: response.status,
+    title,
+    detail:
+      response.status >= 500
+        ? 'The server had a problem answering. Try again in a moment.'
+        : `The server refused the request (${title}).`,
+  });
+}
+
+/**
+ * Calls the BFF: same-origin, with the anti-forgery header the BFF demands on every route, JSON in
+ * and out. Resolves with the parsed body; rejects with an {@link ApiError}.
+ */
+export async function apiRequest<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
+  const { method = 'GET', query, body, signal } = options;
+  const headers = new Headers({ Accept: 'application/json', 'X-CSRF': '1' });
+  if (body !== undefined) headers.set('Content-Type', 'application/json');
+
+  const url = buildUrl(path, query);
+  let response: Response;
+  let parsed: unknown;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      signal,
+    });
+    // Inside the try: a connection reset while the body streams is a network failure too.
+    parsed = await readBody(response);
+  } catch (error) {
+    // An abort is the caller's own doing (e.g. TanStack Query cancelling), not a network failure.
+    if (signal?.aborted) throw error;
+    throw new ApiError({
+      status: 0,
+      title: 'Network error',
+      detail: NETWORK_ERROR_MESSAGE,
+      retryable: true,
+      cause: error,
+    });
+  }
+
+  if (!response.ok) throw errorFromResponse(response, parsed);
+  // The BFF validates upstream answers against the contract; the client trusts its own BFF.
+  return parsed as T;
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}

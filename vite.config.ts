@@ -1,0 +1,24 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import tailwindcss from '@tailwindcss/vite';
+
+// The BFF serves /api and the viewer /launch route; in dev the SPA is served by Vite, so both are
+// proxied to the BFF to keep every request same-origin, as it is in production.
+const bffTarget = 'http://localhost:8080';
+
+export default defineConfig({
+  plugins: [react(), tailwindcss()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Source maps would ship the whole source to every browser; the bundle budget is measured without them.
+    sourcemap: false,
+    target: 'es2022',
+  },
+  server: {
+    proxy: {
+      '/api': { target: bffTarget, changeOrigin: false },
+      '/launch': { target: bffTarget, changeOrigin: false },
+    },
+  },
+});
