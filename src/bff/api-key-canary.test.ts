@@ -41,6 +41,7 @@ beforeAll(async () => {
       AVARA_API_KEY: CANARY,
       AVARA_BASE_URL: upstream.url,
       UPSTREAM_RETRIES: '0',
+      VIEWER_ORIGINS: 'https://viewer.example',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -27,6 +27,8 @@ export interface AuthContext {
   audit: AuditLog;
   proxy: ProxySettings;
   portalOrigins: string[];
+  /** Origins a viewer URL may point to; the SPA opens nothing else, and the BFF relays nothing else. */
+  viewerOrigins: string[];
   rateLimitPerMinute: number;
   /** Extra routes of the sign-in mode (the OIDC redirects), registered after the common ones. */
   modeRoutes?: (app: FastifyInstance) => Promise<void>;
@@ -156,7 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { avara: options.avara, upstream: options.upstream });
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
-  await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, audit: auth.audit });
+  await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, audit: auth.audit, viewerOrigins: auth.viewerOrigins });
   if (options.extraRoutes) await app.register(options.extraRoutes);
   if (spaBuilt) await registerStaticSpa(app, { root: options.spaRoot });
   return app;

@@ -27,13 +27,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  // With PORT=0 the address is known only after listening: launch links then use the bundled server's own.
+  const launchBaseUrl = config.PORT === 0 && !config.PUBLIC_URL ? undefined : publicUrlOf(config, config.PORT);
   const embedded: EmbeddedAvara | undefined = config.AVARA_API_KEY
     ? undefined
     : await startEmbeddedAvara({
         databasePath: resolve(config.DATA_DIR, 'avara.sqlite'),
         demoStudies: config.DEMO_STUDIES,
-        // With PORT=0 the address is known only after listening: launch links then use the bundled server's own.
-        launchBaseUrl: config.PORT === 0 && !config.PUBLIC_URL ? undefined : publicUrlOf(config, config.PORT),
+        launchBaseUrl,
         launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
       });
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     retries: config.UPSTREAM_RETRIES,
   });
 
-  const auth = createAuthContext(config, avara, publicUrlOf(config, config.PORT));
+  const auth = createAuthContext(config, avara, publicUrlOf(config, config.PORT), undefined, embedded ? (launchBaseUrl ?? embedded.url) : undefined);
   if (config.AUTH_MODE === 'oidc') {
     try {
       await enableOidcSignIn(auth, config);

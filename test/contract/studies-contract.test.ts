@@ -122,7 +122,7 @@ const targets: Target[] = [
     name: 'the BFF in front of the bundled server',
     async start() {
       const server = await startAvaraServer({ databasePath: ':memory:', apiKey: KEY, demoStudies: false });
-      const bff: FastifyInstance = await buildTestBff({ upstreamUrl: server.url, apiKey: KEY });
+      const bff: FastifyInstance = await buildTestBff({ upstreamUrl: server.url, apiKey: KEY, env: { VIEWER_ORIGINS: server.url } });
       const address = await bff.listen({ host: '127.0.0.1', port: 0 });
       return {
         api: bffApi(address, await firstUserId(server), await signInAsCoordinator(address, server)),

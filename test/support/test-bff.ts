@@ -36,7 +36,7 @@ export async function buildTestBff(options: TestBffOptions): Promise<FastifyInst
 }
 
 export async function buildTestBffWithConfig(options: TestBffOptions): Promise<TestBff> {
-  const config = loadConfig({ NODE_ENV: 'test', ...options.env }, false);
+  const config = loadConfig({ NODE_ENV: 'test', VIEWER_ORIGINS: 'https://viewer.example', ...options.env }, false);
   const avara = createAvaraClient({
     baseUrl: options.upstreamUrl,
     apiKey: options.apiKey,

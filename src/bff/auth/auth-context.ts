@@ -22,10 +22,21 @@ export type AuthSettings = Pick<
   | 'ROSTER_FILE'
   | 'RATE_LIMIT_PER_MINUTE'
   | 'AUDIT_LOG'
+  | 'VIEWER_ORIGINS'
 >;
 
 /** Sessions, people, cookie, audit log and proxy settings, from the configuration. */
-export function createAuthContext(settings: AuthSettings, avara: AvaraClient, publicUrl: string, audit?: AuditLog): AuthContext {
+/**
+ * `bundledViewerUrl`: where the bundled server's launch page is served (the BFF's own origin,
+ * normally), allowed as a viewer origin without configuration.
+ */
+export function createAuthContext(
+  settings: AuthSettings,
+  avara: AvaraClient,
+  publicUrl: string,
+  audit?: AuditLog,
+  bundledViewerUrl?: string,
+): AuthContext {
   const sessions = new SessionStore({
     idleTimeoutMs: settings.SESSION_IDLE_MINUTES * 60_000,
     absoluteTimeoutMs: settings.SESSION_MAX_HOURS * 3_600_000,
@@ -47,6 +58,7 @@ export function createAuthContext(settings: AuthSettings, avara: AvaraClient, pu
       groupsHeader: settings.PROXY_GROUPS_HEADER,
     },
     portalOrigins: settings.PORTAL_ORIGINS,
+    viewerOrigins: [...new Set([...settings.VIEWER_ORIGINS, ...(bundledViewerUrl ? [new URL(bundledViewerUrl).origin] : [])])],
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
   };
 }

@@ -16,6 +16,7 @@ export interface AuthRoutesOptions {
   cookie: SessionCookieSettings;
   audit: AuditLog;
   portalOrigins: string[];
+  viewerOrigins: string[];
   /** In oidc mode: where the IdP ends its own session after ours, given the ID token we kept. */
   endSessionUrl?: (idToken: string | undefined) => string | undefined;
 }
@@ -29,7 +30,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
 
   /** What the SPA needs before sign-in: how to sign in, and which portals may talk to it. */
   app.get('/auth/config', async () => {
-    const base = { mode: options.mode, portalOrigins: options.portalOrigins };
+    const base = { mode: options.mode, portalOrigins: options.portalOrigins, viewerOrigins: options.viewerOrigins };
     if (options.mode !== 'dev') return base;
     const demoUsers = (await people.list()).map((person) => ({
       username: person.email,

@@ -33,6 +33,7 @@ export interface BffConfig {
   ROSTER_FILE?: string;
   RATE_LIMIT_PER_MINUTE: number;
   AUDIT_LOG: string;
+  VIEWER_ORIGINS: string[];
 }
 
 const schema = {
@@ -70,6 +71,7 @@ const schema = {
     ROSTER_FILE: { type: 'string', minLength: 1 },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, maximum: 100000, default: 600 },
     AUDIT_LOG: { type: 'string', minLength: 1, default: 'stdout' },
+    VIEWER_ORIGINS: { type: 'string', separator: ',', default: '' },
   },
 };
 
@@ -95,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = tr
       TRUSTED_PROXIES: listOf(config.TRUSTED_PROXIES),
       COORDINATOR_GROUPS: listOf(config.COORDINATOR_GROUPS),
       RADIOLOGIST_GROUPS: listOf(config.RADIOLOGIST_GROUPS),
+      VIEWER_ORIGINS: listOf(config.VIEWER_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
     };
     const problems = crossFieldProblems(normalized);
     if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -122,8 +125,8 @@ function crossFieldProblems(config: BffConfig): string[] {
   if (config.AUTH_MODE === 'proxy' && config.TRUSTED_PROXIES.length === 0) {
     problems.push('TRUSTED_PROXIES is required when AUTH_MODE=proxy (identity headers are accepted only from these addresses)');
   }
-  for (const origin of config.PORTAL_ORIGINS) {
-    if (!/^https?:\/\/[^/?#\s]+$/.test(origin)) problems.push(`PORTAL_ORIGINS entry ${origin} must be an origin like https://portal.example.org`);
+  for (const origin of [...config.PORTAL_ORIGINS, ...config.VIEWER_ORIGINS]) {
+    if (!/^https?:\/\/[^/?#\s]+$/.test(origin)) problems.push(`PORTAL_ORIGINS entry ${origin} must be an origin like https://portal.example.org (in PORTAL_ORIGINS or VIEWER_ORIGINS)`);
   }
   if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
     problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');

@@ -373,3 +373,45 @@ describe('audit', () => {
     expect(auditLines[0]?.trimEnd().split('\n')).toHaveLength(1);
   });
 });
+
+describe('no silent overwrite', () => {
+  it('refuses a change made against an older version with 409 and the current study', async () => {
+    const current = studyFixture(STUDY_ID, { updatedAt: '2026-11-23T11:00:00.000Z', severity: 'high' });
+    upstream.respond(json(200, current));
+    const response = await api({
+      method: 'PATCH',
+      url: `/api/studies/${STUDY_ID}`,
+      headers: { 'if-match': '"2026-11-23T10:00:00.000Z"' },
+      payload: { severity: 'normal' },
+    });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ type: '/problems/conflict', title: 'Changed by someone else', current });
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
+  });
+
+  it('applies a change made against the current version', async () => {
+    upstream.respond(json(200, STUDY));
+    const response = await api({
+      method: 'PATCH',
+      url: `/api/studies/${STUDY_ID}`,
+      headers: { 'if-match': String(STUDY.updatedAt) },
+      payload: { severity: 'normal' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'PATCH']);
+  });
+});
+
+describe('viewer links', () => {
+  it('relays only URLs on an allowed viewer origin', async () => {
+    upstream.respond(json(200, { url: 'https://elsewhere.example/launch?token=x' }));
+    const response = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url` });
+    expect(response.statusCode).toBe(502);
+    expect(response.body).not.toContain('elsewhere.example');
+  });
+
+  it('publishes the allowed origins for the SPA', async () => {
+    const response = await app.inject({ url: '/auth/config' });
+    expect(response.json()).toMatchObject({ mode: 'dev', viewerOrigins: ['https://viewer.example'] });
+  });
+});

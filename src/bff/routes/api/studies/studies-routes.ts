@@ -6,11 +6,13 @@ import { forbidden, requireRole, userOf } from '../../../auth/auth-plugin.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
+import { PROBLEM_TYPES } from '../../../../contract/problem.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
   contract: ContractValidator;
   audit: AuditLog;
+  viewerOrigins: string[];
 }
 
 /** What a radiologist may change: claim an unassigned study, mark it read or reopen it, edit notes. */
@@ -21,7 +23,7 @@ const RADIOLOGIST_FIELDS = new Set(['assignedTo', 'studyViewerStatus', 'metadata
  * the caller's role, forwarded with the key, and written to the audit log. Bodies keep the
  * upstream's shape.
  */
-export async function studiesRoutes(app: FastifyInstance, { avara, contract, audit }: StudiesRoutesOptions): Promise<void> {
+export async function studiesRoutes(app: FastifyInstance, { avara, contract, audit, viewerOrigins }: StudiesRoutesOptions): Promise<void> {
   function record(request: FastifyRequest, action: AuditAction, details: Omit<Parameters<AuditLog['record']>[0], 'action' | 'user'>) {
     const user = userOf(request);
     audit.record({ action, user: { email: user.email, role: user.role, userId: user.userId }, ...details });
@@ -88,6 +90,20 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, aud
       return relay(reply, current);
     }
     const before = asRecord(parseUpstreamJson(current));
+    // No silent overwrite: the SPA sends the updatedAt it edited; a newer study means someone else
+    // changed it since. (Avara has no conditional update, so a change in the instant between this
+    // read and the patch is not caught; the window is one round trip.)
+    const expected = expectedUpdatedAt(request.headers['if-match']);
+    if (expected !== undefined && expected !== before.updatedAt) {
+      record(request, 'study.update', { ...studyKeys(before), outcome: 'refused', status: 409 });
+      return sendProblem(reply, {
+        type: PROBLEM_TYPES.conflict,
+        title: 'Changed by someone else',
+        status: 409,
+        detail: 'Someone else changed this study after you opened it. Review their changes, then apply yours again.',
+        current: before,
+      });
+    }
     const refusal = radiologistRefusal(request, changes, before);
     if (refusal) {
       record(request, 'study.update', { ...studyKeys(before), outcome: 'refused', status: 403 });
@@ -125,6 +141,17 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, aud
         return reply;
       }
       const result = await call(reference);
+      if (result.ok && action === 'viewer-url' && !isAllowedViewerUrl(parseUpstreamJson(result), viewerOrigins)) {
+        record(request, auditAction, { studyId, outcome: 'failed', status: 502 });
+        request.log.error('the viewer URL points to an origin that is not in VIEWER_ORIGINS');
+        return sendProblem(reply, {
+          type: PROBLEM_TYPES.upstreamFailed,
+          title: 'The viewer link is not allowed',
+          status: 502,
+          detail: 'The viewer link points to a site that is not allowed. An administrator needs to add it to VIEWER_ORIGINS.',
+          retryable: false,
+        });
+      }
       record(request, auditAction, {
         studyId,
         ...(isChange && result.ok ? { before: { isCancelled: action === 'uncancel' }, after: { isCancelled: action === 'cancel' } } : {}),
@@ -134,6 +161,20 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, aud
       return relay(reply, result);
     });
   }
+}
+
+/** The updatedAt an If-Match header carries (quoted like an ETag, or bare), if any. */
+function expectedUpdatedAt(header: string | undefined): string | undefined {
+  if (!header || header.trim() === '*') return undefined;
+  return header.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/** Whether a reroute answer's URL is on the allowlist of viewer origins. */
+function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
+  const url = asRecord(body).url;
+  if (typeof url !== 'string' || !URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && allowed.includes(parsed.origin);
 }
 
 /** Why a radiologist may not make this change, or undefined when they may (coordinators always may). */
