@@ -76,6 +76,7 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       HttpResponse.json({
         mode: 'dev',
         portalOrigins: [],
+        viewerOrigins: [typeof location === 'undefined' ? 'http://localhost' : location.origin],
         demoUsers: people.map((user) => ({ username: user.email, name: asMe(user).name, role: roleOf(user), clinicRole: user.clinicRole })),
       }),
     ),
@@ -120,6 +121,20 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       const studyId = stringParam(params.studyId);
       const body = await jsonBodyOf(request);
       if (body instanceof Response) return body;
+      // Like the BFF: a change made against an older version is refused with the current study.
+      const expected = request.headers.get('if-match')?.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+      if (expected && expected !== '*') {
+        const current = currentStudy(service, studyId);
+        if (current && current.updatedAt !== expected) {
+          return problemResponse({
+            type: PROBLEM_TYPES.conflict,
+            title: 'Changed by someone else',
+            status: 409,
+            detail: 'Someone else changed this study after you opened it. Review their changes, then apply yours again.',
+            current,
+          });
+        }
+      }
       return answer('updateStudy', { path: { studyId }, body }, (input) => service.updateStudy(studyId, updateParamsFrom(input.body)), 'body');
     }),
 
@@ -179,6 +194,15 @@ function problemFor(error: AvaraError, where: ValidationIssue['in']): Problem {
       return { type: PROBLEM_TYPES.conflict, title: "The request conflicts with the study's current state", status: 409, detail: error.message };
     default:
       return { type: PROBLEM_TYPES.internal, title: 'Something went wrong', status: 500, detail: 'The mock failed to answer' };
+  }
+}
+
+function currentStudy(service: StudyService, studyId: string) {
+  try {
+    return service.retrieveStudy(studyId);
+  } catch (error) {
+    if (error instanceof AvaraError) return undefined;
+    throw error;
   }
 }
 
