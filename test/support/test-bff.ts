@@ -45,10 +45,10 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
   });
   const lines = options.auditLines;
   const audit = createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined);
-  const auth = createAuthContext(config, avara, options.publicUrl ?? 'http://localhost', audit);
+  const auth = createAuthContext(config, avara, options.publicUrl ?? config.PUBLIC_URL ?? 'http://localhost', audit);
   const app = await buildApp({
     auth,
-    config: { LOG_LEVEL: options.logStream ? 'info' : 'silent' },
+    config: { LOG_LEVEL: options.logStream ? 'info' : 'silent', ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}) },
     avara,
     contract,
     upstream: 'avara',
