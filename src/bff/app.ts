@@ -16,6 +16,7 @@ import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
+import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
 
 /** Who may sign in and how; see docs/security.md. */
@@ -159,6 +160,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, audit: auth.audit, viewerOrigins: auth.viewerOrigins });
+  await app.register(worklistRoutes, { avara: options.avara });
   if (options.extraRoutes) await app.register(options.extraRoutes);
   if (spaBuilt) await registerStaticSpa(app, { root: options.spaRoot });
   return app;

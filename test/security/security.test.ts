@@ -78,6 +78,7 @@ const ROLE_TABLE: Array<[string, InjectOptions, [number, number, number]]> = [
   ['open the viewer', { method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url` }, [401, 200, 200]],
   ['who am I', { method: 'GET', url: '/api/me' }, [401, 200, 200]],
   ['the roster', { method: 'GET', url: '/api/users' }, [401, 200, 200]],
+  ['unread counts', { method: 'GET', url: '/api/worklist/counts' }, [401, 200, 200]],
   ['health', { method: 'GET', url: '/api/health' }, [200, 200, 200]],
   ['readiness', { method: 'GET', url: '/api/ready' }, [200, 200, 200]],
 ];

@@ -1,0 +1,39 @@
+/**
+ * The postMessage contract with the intranet portal that frames the app (docs/portal.md).
+ * Messages are plain objects with a `type` namespaced `worklist:`.
+ */
+
+/** Portal → app: open a study by its DICOM Study Instance UID. */
+export interface OpenStudyMessage {
+  type: 'worklist:open-study';
+  studyInstanceUid: string;
+}
+
+/** App → portal: the app is loaded and listening. */
+export interface ReadyMessage {
+  type: 'worklist:ready';
+}
+
+/** App → portal: unread (incomplete, not cancelled) STAT and high studies; `…Capped` means "at least". */
+export interface CountsMessage {
+  type: 'worklist:counts';
+  unreadStat: number;
+  unreadHigh: number;
+  unreadStatCapped: boolean;
+  unreadHighCapped: boolean;
+}
+
+const DICOM_UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
+
+/** Reads an incoming message; anything that is not a well-formed request is ignored. */
+export function readPortalMessage(data: unknown): OpenStudyMessage | undefined {
+  if (typeof data !== 'object' || data === null || !('type' in data) || data.type !== 'worklist:open-study') return undefined;
+  const uid = 'studyInstanceUid' in data ? data.studyInstanceUid : undefined;
+  if (typeof uid !== 'string' || uid.length > 64 || !DICOM_UID.test(uid)) return undefined;
+  return { type: 'worklist:open-study', studyInstanceUid: uid };
+}
+
+/** Whether a message's origin is one of the configured portal origins (exact match, no wildcards). */
+export function isPortalOrigin(origin: string, portalOrigins: readonly string[]): boolean {
+  return portalOrigins.includes(origin);
+}
