@@ -4,13 +4,10 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ContractValidator } from '../contract/contract-validator.ts';
 import { PROBLEM_TYPES, type Problem } from '../contract/problem.ts';
-import type { AuditLog } from './auth/audit-log.ts';
-import { registerAuth, type ProxySettings } from './auth/auth-plugin.ts';
+import type { AuthContext } from './auth/auth-context.ts';
+import { registerAuth } from './auth/auth-plugin.ts';
 import { authRoutes } from './auth/auth-routes.ts';
-import type { SessionCookieSettings } from './auth/session-cookie.ts';
-import type { SessionStore } from './auth/session-store.ts';
 import type { BffConfig } from './config/env.ts';
-import type { PeopleDirectory } from './people/people-directory.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
@@ -18,23 +15,6 @@ import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
-
-/** Who may sign in and how; see docs/security.md. */
-export interface AuthContext {
-  mode: 'dev' | 'proxy' | 'oidc';
-  sessions: SessionStore;
-  people: PeopleDirectory;
-  cookie: SessionCookieSettings;
-  audit: AuditLog;
-  proxy: ProxySettings;
-  portalOrigins: string[];
-  /** Origins a viewer URL may point to; the SPA opens nothing else, and the BFF relays nothing else. */
-  viewerOrigins: string[];
-  rateLimitPerMinute: number;
-  /** Extra routes of the sign-in mode (the OIDC redirects), registered after the common ones. */
-  modeRoutes?: (app: FastifyInstance) => Promise<void>;
-  endSessionUrl?: (idToken: string | undefined) => string | undefined;
-}
 
 export interface AppOptions {
   auth: AuthContext;

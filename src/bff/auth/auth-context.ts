@@ -1,10 +1,29 @@
-import type { AuthContext } from '../app.ts';
+import type { FastifyInstance } from 'fastify';
 import type { BffConfig } from '../config/env.ts';
 import { PeopleDirectory, loadRosterFile } from '../people/people-directory.ts';
 import type { AvaraClient } from '../services/avara-client.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
-import { sessionCookieSettings } from './session-cookie.ts';
+import type { ProxySettings } from './auth-plugin.ts';
+import { sessionCookieSettings, type SessionCookieSettings } from './session-cookie.ts';
 import { SessionStore } from './session-store.ts';
+
+/** Who may sign in and how; see docs/security.md. */
+export interface AuthContext {
+  mode: 'dev' | 'proxy' | 'oidc';
+  sessions: SessionStore;
+  people: PeopleDirectory;
+  cookie: SessionCookieSettings;
+  audit: AuditLog;
+  proxy: ProxySettings;
+  portalOrigins: string[];
+  /** Origins a viewer URL may point to; the SPA opens nothing else, and the BFF relays nothing else. */
+  viewerOrigins: string[];
+  rateLimitPerMinute: number;
+  /** Extra routes of the sign-in mode (the OIDC redirects), registered after the common ones. */
+  modeRoutes?: (app: FastifyInstance) => Promise<void>;
+  endSessionUrl?: (idToken: string | undefined) => string | undefined;
+}
+
 
 export type AuthSettings = Pick<
   BffConfig,

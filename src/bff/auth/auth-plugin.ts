@@ -3,10 +3,9 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import { sendProblem } from '../lib/problems.ts';
-import { NotOnRosterError, type PeopleDirectory } from '../people/people-directory.ts';
+import { NotOnRosterError } from '../people/people-directory.ts';
 import type { AuditLog } from './audit-log.ts';
-import type { SessionCookieSettings } from './session-cookie.ts';
-import type { SessionStore } from './session-store.ts';
+import type { AuthContext } from './auth-context.ts';
 import type { Identity, Role, SessionUser } from './session-user.ts';
 
 declare module 'fastify' {
@@ -24,14 +23,7 @@ export interface ProxySettings {
   groupsHeader: string;
 }
 
-export interface AuthOptions {
-  mode: 'dev' | 'proxy' | 'oidc';
-  sessions: SessionStore;
-  people: PeopleDirectory;
-  cookie: SessionCookieSettings;
-  audit: AuditLog;
-  proxy: ProxySettings;
-}
+export type AuthOptions = Pick<AuthContext, 'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'proxy'>;
 
 /** Routes anyone may call: a load balancer's probes carry no session and see no PHI. */
 const PUBLIC_API = new Set(['/api/health', '/api/ready']);

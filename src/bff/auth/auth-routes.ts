@@ -1,25 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import { sendProblem } from '../lib/problems.ts';
-import { NotOnRosterError, displayName, type PeopleDirectory } from '../people/people-directory.ts';
-import type { AuditLog } from './audit-log.ts';
+import { NotOnRosterError, displayName } from '../people/people-directory.ts';
+import type { AuthContext } from './auth-context.ts';
 import { forbidden, userOf } from './auth-plugin.ts';
-import type { SessionCookieSettings } from './session-cookie.ts';
-import type { SessionStore } from './session-store.ts';
 import type { SessionUser } from './session-user.ts';
 import { startSession } from './start-session.ts';
 
-export interface AuthRoutesOptions {
-  mode: 'dev' | 'proxy' | 'oidc';
-  sessions: SessionStore;
-  people: PeopleDirectory;
-  cookie: SessionCookieSettings;
-  audit: AuditLog;
-  portalOrigins: string[];
-  viewerOrigins: string[];
-  /** In oidc mode: where the IdP ends its own session after ours, given the ID token we kept. */
-  endSessionUrl?: (idToken: string | undefined) => string | undefined;
-}
+export type AuthRoutesOptions = Pick<
+  AuthContext,
+  'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'portalOrigins' | 'viewerOrigins' | 'endSessionUrl'
+>;
 
 /**
  * Sign-in and sign-out common to every mode, the dev picker, and who-am-I. The OIDC redirect

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AuthContext } from '../app.ts';
+import type { AuthContext } from './auth-context.ts';
 import { NotOnRosterError, type PeopleDirectory } from '../people/people-directory.ts';
 import { createOidcLogin, OidcSignInError, type OidcLogin, type OidcSettings, type PendingLogin } from './oidc-login.ts';
 import type { SessionCookieSettings } from './session-cookie.ts';
