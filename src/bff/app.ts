@@ -11,7 +11,10 @@ import type { BffConfig } from './config/env.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
+import type { PacsServices } from './pacs/pacs-services.ts';
+import { viewerAccess, viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
+import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
@@ -26,6 +29,8 @@ export interface AppOptions {
   spaRoot: string;
   /** Extra routes mounted on the BFF's origin, e.g. the bundled server's viewer launch page. */
   extraRoutes?: (app: FastifyInstance) => Promise<void>;
+  /** The PACS (ORTHANC_URL); `viewer`: serve Orthanc's web viewer on this origin (with the bundled server). */
+  pacs?: { services: PacsServices; viewer: boolean };
   /** Where log lines go (stdout by default); tests read them from here. */
   logStream?: Writable;
 }
@@ -141,6 +146,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, audit: auth.audit, viewerOrigins: auth.viewerOrigins });
   await app.register(worklistRoutes, { avara: options.avara });
+  await app.register(pacsRoutes, { pacs: options.pacs?.services, audit: auth.audit });
+  if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc, signedIn: viewerAccess(auth) });
   if (options.extraRoutes) await app.register(options.extraRoutes);
   if (spaBuilt) await registerStaticSpa(app, { root: options.spaRoot });
   return app;

@@ -11,6 +11,10 @@ import { buildApp } from './app.ts';
 import { createAuthContext } from './auth/auth-context.ts';
 import { enableOidcSignIn } from './auth/oidc-routes.ts';
 import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
+import { createPacsServices } from './pacs/pacs-services.ts';
+import { startPacsSync } from './pacs/pacs-sync.ts';
+import { parsePriorityMap } from './pacs/priority.ts';
+import { openSyncState } from './pacs/sync-state.ts';
 import { createAvaraClient } from './services/avara-client.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
 
@@ -29,6 +33,7 @@ async function main(): Promise<void> {
 
   // With PORT=0 the address is known only after listening: launch links then use the bundled server's own.
   const launchBaseUrl = config.PORT === 0 && !config.PUBLIC_URL ? undefined : publicUrlOf(config, config.PORT);
+  const pacs = config.ORTHANC_URL ? createPacsServices({ ...config, ORTHANC_URL: config.ORTHANC_URL }) : undefined;
   const embedded: EmbeddedAvara | undefined = config.AVARA_API_KEY
     ? undefined
     : await startEmbeddedAvara({
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
         demoStudies: config.DEMO_STUDIES,
         launchBaseUrl,
         launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
+        ...(pacs ? { viewerRedirect: pacs.viewerRedirect } : {}),
       });
 
   const avara = createAvaraClient({
@@ -64,8 +70,22 @@ async function main(): Promise<void> {
     upstream: embedded ? 'bundled' : 'avara',
     spaRoot: SPA_ROOT,
     ...(embedded ? { extraRoutes: embedded.launchRoutes } : {}),
+    ...(pacs ? { pacs: { services: pacs, viewer: embedded !== undefined } } : {}),
   });
+  const pacsSync =
+    pacs && config.ORTHANC_SYNC
+      ? startPacsSync({
+          orthanc: pacs.orthanc,
+          avara,
+          state: openSyncState(resolve(config.DATA_DIR, 'pacs-sync.sqlite')),
+          priorityMap: parsePriorityMap(config.ORTHANC_PRIORITY_MAP),
+          log: app.log.child({ component: 'pacs-sync' }),
+          pollIntervalMs: config.ORTHANC_SYNC_INTERVAL_MS,
+        })
+      : undefined;
   app.addHook('onClose', async () => {
+    await pacsSync?.close();
+    await pacs?.close();
     auth.sessions.close();
     await auth.audit.close();
     await avara.close();

@@ -1,4 +1,5 @@
 import { envSchema } from 'env-schema';
+import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
 
 /** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
 export interface BffConfig {
@@ -34,6 +35,14 @@ export interface BffConfig {
   RATE_LIMIT_PER_MINUTE: number;
   AUDIT_LOG: string;
   VIEWER_ORIGINS: string[];
+  ORTHANC_URL?: string;
+  ORTHANC_USERNAME?: string;
+  ORTHANC_PASSWORD?: string;
+  /** Follow Orthanc's change feed and put arriving studies on the worklist; defaults to on when ORTHANC_URL is set. */
+  ORTHANC_SYNC: boolean;
+  ORTHANC_PRIORITY_MAP: string;
+  ORTHANC_TIMEOUT_MS: number;
+  ORTHANC_SYNC_INTERVAL_MS: number;
 }
 
 const schema = {
@@ -72,6 +81,13 @@ const schema = {
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, maximum: 100000, default: 600 },
     AUDIT_LOG: { type: 'string', minLength: 1, default: 'stdout' },
     VIEWER_ORIGINS: { type: 'string', separator: ',', default: '' },
+    ORTHANC_URL: { type: 'string', pattern: '^https?://[^?#]+$' },
+    ORTHANC_USERNAME: { type: 'string', minLength: 1 },
+    ORTHANC_PASSWORD: { type: 'string', minLength: 1 },
+    ORTHANC_SYNC: { type: 'boolean' },
+    ORTHANC_PRIORITY_MAP: { type: 'string', default: DEFAULT_PRIORITY_MAP },
+    ORTHANC_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
+    ORTHANC_SYNC_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 2000 },
   },
 };
 
@@ -98,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = tr
       COORDINATOR_GROUPS: listOf(config.COORDINATOR_GROUPS),
       RADIOLOGIST_GROUPS: listOf(config.RADIOLOGIST_GROUPS),
       VIEWER_ORIGINS: listOf(config.VIEWER_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
+      ...(config.ORTHANC_URL ? { ORTHANC_URL: config.ORTHANC_URL.replace(/\/$/, '') } : {}),
+      ORTHANC_SYNC: config.ORTHANC_SYNC ?? config.ORTHANC_URL !== undefined,
     };
     const problems = crossFieldProblems(normalized);
     if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -127,6 +145,17 @@ function crossFieldProblems(config: BffConfig): string[] {
   }
   for (const origin of [...config.PORTAL_ORIGINS, ...config.VIEWER_ORIGINS]) {
     if (!/^https?:\/\/[^/?#\s]+$/.test(origin)) problems.push(`PORTAL_ORIGINS entry ${origin} must be an origin like https://portal.example.org (in PORTAL_ORIGINS or VIEWER_ORIGINS)`);
+  }
+  if ((config.ORTHANC_USERNAME === undefined) !== (config.ORTHANC_PASSWORD === undefined)) {
+    problems.push('ORTHANC_USERNAME and ORTHANC_PASSWORD go together: set both (HTTP basic auth to Orthanc) or neither');
+  }
+  if (config.ORTHANC_SYNC && !config.ORTHANC_URL) {
+    problems.push('ORTHANC_SYNC=true needs ORTHANC_URL (the PACS whose arrivals are followed)');
+  }
+  try {
+    parsePriorityMap(config.ORTHANC_PRIORITY_MAP);
+  } catch (error) {
+    problems.push(`ORTHANC_PRIORITY_MAP: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
     problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');

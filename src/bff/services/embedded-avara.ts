@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { startAvaraServer } from '../../avara-server/create-avara-server.ts';
-import { launchRoutes } from '../../avara-server/launch/launch-routes.ts';
+import { launchRoutes, type LaunchRoutesOptions } from '../../avara-server/launch/launch-routes.ts';
 import { createLaunchSigner } from '../../avara-server/launch/launch-signer.ts';
 
 export interface EmbeddedAvaraOptions {
@@ -10,6 +10,8 @@ export interface EmbeddedAvaraOptions {
   /** The BFF's public address: launch links point at the BFF, which serves the launch page too. */
   launchBaseUrl: string | undefined;
   launchTtlSeconds: number;
+  /** Where a valid launch goes instead of the description page (the PACS's web viewer), if anywhere. */
+  viewerRedirect?: LaunchRoutesOptions['viewerRedirect'];
 }
 
 export interface EmbeddedAvara {
@@ -42,7 +44,7 @@ export async function startEmbeddedAvara(options: EmbeddedAvaraOptions): Promise
     url: server.url,
     apiKey,
     launchRoutes: async (app) => {
-      await app.register(launchRoutes, { signer, service: server.service });
+      await app.register(launchRoutes, { signer, service: server.service, ...(options.viewerRedirect ? { viewerRedirect: options.viewerRedirect } : {}) });
     },
     close: () => server.close(),
   };

@@ -1,0 +1,176 @@
+import type { Readable } from 'node:stream';
+import { Pool, errors as undiciErrors } from 'undici';
+import { listOf, recordOf, textOf } from './json-fields.ts';
+
+export interface OrthancClientOptions {
+  /** Orthanc's REST root, e.g. http://127.0.0.1:8042 (a path prefix behind a reverse proxy is kept). */
+  baseUrl: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  timeoutMs: number;
+  connections?: number;
+}
+
+/** Orthanc could not be reached or did not answer in time: the caller retries, or answers 503. */
+export class PacsUnavailableError extends Error {
+  readonly kind: 'unavailable' | 'timeout' | 'invalid-response';
+  constructor(kind: 'unavailable' | 'timeout' | 'invalid-response', message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+/** A JSON answer from Orthanc: the parsed body on 2xx, only the status otherwise. */
+export type OrthancJson = { ok: true; status: number; body: unknown } | { ok: false; status: number };
+
+/** A streamed answer (images, viewer assets): the caller pipes `body` and must consume or destroy it. */
+export interface OrthancStream {
+  status: number;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+/** One `/changes` entry, as far as the sync loop needs it. */
+export interface OrthancChange {
+  seq: number;
+  changeType: string;
+  resourceType: string;
+  id: string;
+}
+
+export interface OrthancChangesPage {
+  changes: OrthancChange[];
+  done: boolean;
+  last: number;
+}
+
+/**
+ * The read routes of Orthanc the BFF uses, plus `/tools/find` (a read, though it is a POST) and the
+ * `/changes` feed. Nothing that writes to the PACS.
+ */
+export interface OrthancClient {
+  /** `POST /tools/find`, expanded, at the given level, for StudyInstanceUIDs (one request for all). */
+  findByStudyUids(level: 'Study' | 'Series', studyInstanceUids: string[]): Promise<unknown[]>;
+  getJson(path: string): Promise<OrthancJson>;
+  changes(since: number, limit: number): Promise<OrthancChangesPage>;
+  /** Streams a GET answer as it comes (status and body untouched); used for previews and the viewer. */
+  stream(path: string, headers?: Record<string, string>): Promise<OrthancStream>;
+  close(): Promise<void>;
+}
+
+/** Orthanc's own resource IDs: five groups of eight hex digits (a SHA-1 of the DICOM UIDs). */
+export const ORTHANC_ID = /^[0-9a-f]{8}(-[0-9a-f]{8}){4}$/;
+
+/** Headers of a streamed answer worth passing on; the rest (cookies, server, connection) are dropped. */
+const PASSED_HEADERS = ['content-type', 'content-length', 'etag', 'last-modified', 'content-disposition', 'content-encoding'];
+
+export function createOrthancClient(options: OrthancClientOptions): OrthancClient {
+  const base = new URL(options.baseUrl);
+  const prefix = base.pathname.replace(/\/$/, '');
+  const pool = new Pool(base.origin, {
+    connections: options.connections ?? 16,
+    pipelining: 1,
+    keepAliveTimeout: 10_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    connectTimeout: Math.min(options.timeoutMs, 5_000),
+  });
+  const authorization =
+    options.username !== undefined && options.password !== undefined
+      ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`
+      : undefined;
+
+  async function request(method: 'GET' | 'POST', path: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
+    const headers: Record<string, string> = { ...extraHeaders };
+    if (authorization) headers.authorization = authorization;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await pool.request({
+        method,
+        path: prefix + path,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw toUnavailable(error);
+    }
+  }
+
+  async function json(method: 'GET' | 'POST', path: string, body?: unknown): Promise<OrthancJson> {
+    const response = await request(method, path, body, { accept: 'application/json' });
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw toUnavailable(error);
+    }
+    if (response.statusCode < 200 || response.statusCode >= 300) return { ok: false, status: response.statusCode };
+    try {
+      return { ok: true, status: response.statusCode, body: JSON.parse(text) };
+    } catch (error) {
+      throw new PacsUnavailableError('invalid-response', `Orthanc answered ${path} with something other than JSON`, { cause: error });
+    }
+  }
+
+  async function mustSucceed(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const result = await json(method, path, body);
+    // 401/403 (wrong credentials) and 5xx are the PACS's fault, not the request's: report them as down.
+    if (!result.ok) throw new PacsUnavailableError('unavailable', `Orthanc answered ${result.status} to ${method} ${path.split('?')[0]}`);
+    return result.body;
+  }
+
+  return {
+    async findByStudyUids(level, studyInstanceUids) {
+      if (studyInstanceUids.length === 0) return [];
+      const body = await mustSucceed('POST', '/tools/find', {
+        Level: level,
+        Expand: true,
+        // DICOM's list matching: several UIDs in one query, separated by a backslash.
+        Query: { StudyInstanceUID: studyInstanceUids.join('\\') },
+      });
+      return Array.isArray(body) ? body : [];
+    },
+    getJson: (path) => json('GET', path),
+    async changes(since, limit) {
+      const body = await mustSucceed('GET', `/changes?since=${since}&limit=${limit}`);
+      return readChanges(body);
+    },
+    async stream(path, headers = {}) {
+      const response = await request('GET', path, undefined, headers);
+      const passed: Record<string, string> = {};
+      for (const name of PASSED_HEADERS) {
+        const value = response.headers[name];
+        if (typeof value === 'string') passed[name] = value;
+      }
+      return { status: response.statusCode, headers: passed, body: response.body };
+    },
+    close: () => pool.close(),
+  };
+}
+
+function readChanges(body: unknown): OrthancChangesPage {
+  const page = recordOf(body);
+  if (!Array.isArray(page.Changes) || typeof page.Last !== 'number') {
+    throw new PacsUnavailableError('invalid-response', 'Orthanc answered /changes in an unexpected form');
+  }
+  const changes: OrthancChange[] = [];
+  for (const entry of listOf(page, 'Changes')) {
+    const change = recordOf(entry);
+    if (typeof change.Seq !== 'number') continue;
+    changes.push({ seq: change.Seq, changeType: textOf(change, 'ChangeType'), resourceType: textOf(change, 'ResourceType'), id: textOf(change, 'ID') });
+  }
+  return { changes, done: page.Done === true, last: page.Last };
+}
+
+function toUnavailable(error: unknown): PacsUnavailableError {
+  if (error instanceof PacsUnavailableError) return error;
+  const timedOut =
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
+  return timedOut
+    ? new PacsUnavailableError('timeout', 'Orthanc did not answer in time', { cause: error })
+    : new PacsUnavailableError('unavailable', 'Orthanc could not be reached', { cause: error });
+}

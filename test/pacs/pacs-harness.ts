@@ -1,0 +1,100 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/bff/app.ts';
+import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
+import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
+import { loadConfig } from '../../src/bff/config/env.ts';
+import { createPacsServices, type PacsServices } from '../../src/bff/pacs/pacs-services.ts';
+import { createAvaraClient, type AvaraClient } from '../../src/bff/services/avara-client.ts';
+import { contract } from '../support/test-bff.ts';
+
+export interface PacsBffOptions {
+  avaraUrl: string;
+  apiKey: string;
+  orthancUrl: string;
+  /** Serve the web viewer on the BFF's origin (as with the bundled server). */
+  viewer?: boolean;
+  extraRoutes?: (app: FastifyInstance) => Promise<void>;
+  env?: Record<string, string>;
+}
+
+export interface PacsBff {
+  app: FastifyInstance;
+  avara: AvaraClient;
+  pacs: PacsServices;
+}
+
+/** The BFF as server.ts assembles it with ORTHANC_URL set, pointed at test upstreams. */
+export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
+  const config = loadConfig({ NODE_ENV: 'test', ORTHANC_URL: options.orthancUrl, VIEWER_ORIGINS: 'http://localhost', ...options.env }, false);
+  const avara = createAvaraClient({ baseUrl: options.avaraUrl, apiKey: options.apiKey, timeoutMs: 2_000, retries: 1 });
+  const pacs = createPacsServices({ ...config, ORTHANC_URL: options.orthancUrl, ORTHANC_TIMEOUT_MS: 3_000 });
+  const auth = createAuthContext(config, avara, 'http://localhost', createAuditLog('stdout', () => undefined));
+  const app = await buildApp({
+    auth,
+    config: { LOG_LEVEL: 'silent' },
+    avara,
+    contract,
+    upstream: 'bundled',
+    spaRoot: '/nonexistent-spa-root',
+    pacs: { services: pacs, viewer: options.viewer ?? false },
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+  });
+  app.addHook('onClose', async () => {
+    auth.sessions.close();
+    await pacs.close();
+    await avara.close();
+  });
+  return { app, avara, pacs };
+}
+
+export interface CountingProxy {
+  url: string;
+  /** "METHOD path [Level]" of every request relayed, Level for /tools/find bodies. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** A loopback HTTP relay in front of Orthanc that records what reaches it. */
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const requests: string[] = [];
+  const targetUrl = new URL(target);
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      let level = '';
+      if (incoming.url?.startsWith('/tools/find')) {
+        try {
+          const parsed: unknown = JSON.parse(body.toString('utf8'));
+          if (typeof parsed === 'object' && parsed !== null && 'Level' in parsed) level = ` ${String(parsed.Level)}`;
+        } catch {
+          level = ' ?';
+        }
+      }
+      requests.push(`${incoming.method} ${incoming.url}${level}`);
+      const relay = httpRequest(
+        { hostname: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      relay.on('error', () => outgoing.writeHead(502).end());
+      relay.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('The counting proxy has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

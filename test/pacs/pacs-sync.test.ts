@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
+import { createOrthancClient, type OrthancClient } from '../../src/bff/pacs/orthanc-client.ts';
+import { startPacsSync, type PacsSync, type SyncLog } from '../../src/bff/pacs/pacs-sync.ts';
+import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../src/bff/pacs/priority.ts';
+import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
+import { createAvaraClient, UpstreamUnreachableError, type AvaraClient } from '../../src/bff/services/avara-client.ts';
+import { createOrthancStudy, demoStudySpec, startOrthanc, waitFor, waitForStableStudies, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+
+const KEY = 'pacs-sync-test-key-0123456789';
+let orthanc: RunningOrthanc;
+let avaraServer: RunningAvaraServer;
+let realAvara: AvaraClient;
+let orthancClient: OrthancClient;
+let folder: string;
+
+/** What the sync loop asked of Avara, and a switch to make Avara unreachable. */
+const calls = { retrieveByUid: 0, created: 0, conflicts: 0, down: false, loseAnswerOfCreate: 0 };
+
+/** The Avara client the loop sees: counts calls, and can fail like a network outage. */
+function countingAvara(inner: AvaraClient): AvaraClient {
+  return {
+    ...inner,
+    async retrieveStudyByUid(uid) {
+      if (calls.down) throw new UpstreamUnreachableError('unavailable', 'Avara is down (test)');
+      calls.retrieveByUid++;
+      return inner.retrieveStudyByUid(uid);
+    },
+    async createStudy(body) {
+      if (calls.down) throw new UpstreamUnreachableError('unavailable', 'Avara is down (test)');
+      const result = await inner.createStudy(body);
+      if (result.ok) calls.created++;
+      if (result.status === 409) calls.conflicts++;
+      if (result.ok && calls.loseAnswerOfCreate > 0) {
+        // Created, but the answer never arrives: the loop must not create it again.
+        calls.loseAnswerOfCreate--;
+        throw new UpstreamUnreachableError('timeout', 'answer lost (test)');
+      }
+      return result;
+    },
+  };
+}
+
+const warnings: string[] = [];
+/** The loop's warn and error lines (their messages), as pino writes them. */
+const log: SyncLog = pino(
+  { level: 'warn' },
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) warnings.push(String(JSON.parse(line).msg));
+      done();
+    },
+  }),
+);
+
+function startSync(statePath: string): PacsSync {
+  return startPacsSync({
+    orthanc: orthancClient,
+    avara: countingAvara(realAvara),
+    state: openSyncState(statePath),
+    priorityMap: parsePriorityMap(DEFAULT_PRIORITY_MAP),
+    log,
+    pollIntervalMs: 100,
+    pageSize: 10,
+    backoff: { initialMs: 100, maxMs: 800 },
+  });
+}
+
+async function createStudies(count: number, offset: number): Promise<CreatedStudy[]> {
+  const created: CreatedStudy[] = [];
+  for (let start = 0; start < count; start += 4) {
+    const batch = Array.from({ length: Math.min(4, count - start) }, (_, index) => createOrthancStudy(orthanc, { ...demoStudySpec(offset + start + index), imageSize: 32 }));
+    created.push(...(await Promise.all(batch)));
+  }
+  return created;
+}
+
+function onWorklist(study: CreatedStudy): boolean {
+  try {
+    avaraServer.service.retrieveStudyByUid(study.studyInstanceUid);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'rw-pacs-sync-'));
+  orthanc = await startOrthanc({ stableAgeSeconds: 1 });
+  orthancClient = createOrthancClient({ baseUrl: orthanc.url, timeoutMs: 2_000 });
+  avaraServer = await startAvaraServer({ databasePath: ':memory:', apiKey: KEY, demoStudies: 0 });
+  realAvara = createAvaraClient({ baseUrl: avaraServer.url, apiKey: KEY, timeoutMs: 2_000, retries: 0 });
+});
+
+afterAll(async () => {
+  await realAvara?.close();
+  await orthancClient?.close();
+  await avaraServer?.close();
+  await orthanc?.dispose();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+describe('PACS sync loop', () => {
+  it('restarted mid-feed with the same state file, creates each of 60 arrivals once and skips none', async () => {
+    const statePath = join(folder, 'restart', 'pacs-sync.sqlite');
+    const first = await createStudies(30, 0);
+    calls.loseAnswerOfCreate = 1;
+    let sync = startSync(statePath);
+    const second = await createStudies(20, 30);
+    await waitFor(() => calls.created >= 15, 30_000, 'the first loop to create 15 studies');
+    await sync.close(); // mid-feed: more arrivals are waiting
+    const positionAtStop = openSyncState(statePath);
+    const saved = positionAtStop.position();
+    positionAtStop.close();
+    expect(saved).toBeGreaterThan(0);
+    const third = await createStudies(10, 50); // arrive while no loop runs
+
+    sync = startSync(statePath);
+    const all = [...first, ...second, ...third];
+    await waitFor(() => all.every(onWorklist) && calls.created >= 60, 45_000, 'all 60 studies on the worklist', 200);
+    await sync.close();
+
+    expect(calls.created).toBe(60);
+    expect(calls.conflicts).toBe(0);
+    // The restart resumed from the saved position: no study before it was looked at again (the
+    // study whose answer was lost is looked up twice, and at most the one in hand at the stop).
+    expect(calls.retrieveByUid).toBeLessThanOrEqual(60 + 2);
+    const created = avaraServer.service.retrieveStudyByUid(first[0]?.studyInstanceUid ?? '');
+    expect(created.metadata).toMatchObject({ orthancStudyId: first[0]?.orthancStudyId, sourcePacs: 'orthanc:RW-TEST' });
+  });
+
+  it('loses no arrival while Orthanc is stopped for a while, nor while Avara is down', async () => {
+    const statePath = join(folder, 'outage', 'pacs-sync.sqlite');
+    const createdBefore = calls.created;
+    const sync = startSync(statePath);
+    try {
+      const early = await createStudies(5, 100);
+      await waitForStableStudies(orthanc, early.map((study) => study.orthancStudyId));
+      await orthanc.stop();
+      const warningsAtStop = warnings.length;
+      await waitFor(() => warnings.slice(warningsAtStop).filter((line) => line === 'PACS sync waiting to retry').length >= 3, 15_000, 'the loop to retry against a stopped Orthanc');
+      await orthanc.start();
+      const late = await createStudies(5, 105);
+
+      calls.down = true;
+      const warningsAvaraDown = warnings.length;
+      await waitFor(() => warnings.slice(warningsAvaraDown).length >= 2, 15_000, 'the loop to retry against a stopped Avara');
+      calls.down = false;
+
+      await waitFor(() => [...early, ...late].every(onWorklist) && calls.created - createdBefore >= 10, 30_000, 'all 10 studies on the worklist', 200);
+      expect(calls.created - createdBefore).toBe(10);
+      expect(calls.conflicts).toBe(0);
+    } finally {
+      calls.down = false;
+      await sync.close();
+    }
+  });
+});
