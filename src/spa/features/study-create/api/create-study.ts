@@ -1,0 +1,20 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Study, StudyCreateParams } from '../../../../contract/avara-types.ts';
+import { apiRequest } from '../../../lib/api-client.ts';
+
+/** POST /api/studies (coordinators): 201 with the new study; 409 when the UID is already taken. */
+export function createStudy(params: StudyCreateParams): Promise<Study> {
+  return apiRequest<Study>('/api/studies', { method: 'POST', body: params });
+}
+
+/** Creates a study; every list refetches (by the shared `['studies']` prefix) so it shows where it belongs. */
+export function useCreateStudy() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: createStudy,
+    onSuccess: async (study) => {
+      queryClient.setQueryData(['studies', 'detail', study.studyId], study);
+      await queryClient.invalidateQueries({ queryKey: ['studies'] });
+    },
+  });
+}

@@ -1,0 +1,26 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { Study } from '../../../../contract/avara-types.ts';
+import { apiRequest, isApiError } from '../../../lib/api-client.ts';
+import { studyKeys } from './study-keys.ts';
+
+/** The study with this DICOM Study Instance UID (the portal links by UID, not by study ID). */
+export function getStudyByUid(studyInstanceUid: string, signal?: AbortSignal): Promise<Study> {
+  return apiRequest<Study>(`/api/studies/by-uid/${encodeURIComponent(studyInstanceUid)}`, { signal });
+}
+
+export function studyByUidQueryOptions(studyInstanceUid: string) {
+  return queryOptions({
+    queryKey: studyKeys.byUid(studyInstanceUid),
+    queryFn: async ({ signal, client }) => {
+      const study = await getStudyByUid(studyInstanceUid, signal);
+      // The drawer it leads to then opens at once, without asking for the same study again.
+      client.setQueryData(studyKeys.detail(study.studyId), study);
+      return study;
+    },
+    retry: (failureCount, error) => failureCount < 2 && isApiError(error) && error.retryable,
+  });
+}
+
+export function useStudyByUid(studyInstanceUid: string) {
+  return useQuery(studyByUidQueryOptions(studyInstanceUid));
+}

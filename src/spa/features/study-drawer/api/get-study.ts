@@ -1,0 +1,22 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { Study } from '../../../../contract/avara-types.ts';
+import { apiRequest, isApiError } from '../../../lib/api-client.ts';
+import { studyKeys } from './study-keys.ts';
+
+/** One study from the BFF, as the drawer shows it. */
+export function getStudy(studyId: string, signal?: AbortSignal): Promise<Study> {
+  return apiRequest<Study>(`/api/studies/${encodeURIComponent(studyId)}`, { signal });
+}
+
+export function studyQueryOptions(studyId: string) {
+  return queryOptions({
+    queryKey: studyKeys.detail(studyId),
+    queryFn: ({ signal }) => getStudy(studyId, signal),
+    // A missing study or a refused request will not change by asking again; a flaky upstream may.
+    retry: (failureCount, error) => failureCount < 2 && isApiError(error) && error.retryable,
+  });
+}
+
+export function useStudy(studyId: string) {
+  return useQuery(studyQueryOptions(studyId));
+}

@@ -1,0 +1,269 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { HttpResponse, http } from 'msw';
+import { Link, Outlet } from 'react-router';
+import type { RouteObject } from 'react-router';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Study } from '../../../../contract/avara-types.ts';
+import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
+import { createMockServer } from '../../../../mocks/node.ts';
+import { renderRoutes } from '../../../testing/render.tsx';
+import { StudyByUidRoute } from './study-by-uid-route.tsx';
+import { StudyDrawerRoute } from './study-drawer-route.tsx';
+
+const service = createMockStudyService({ demoStudies: 60, now: new Date('2026-03-10T12:00:00Z') });
+const server = createMockServer(createApiHandlers({ service }));
+
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+/** A stand-in for the worklist: a row link to focus, and the drawer beside it. */
+function routes(studyId: string): RouteObject[] {
+  return [
+    {
+      path: '/',
+      element: (
+        <div>
+          <h1>Worklist</h1>
+          <Link to={{ pathname: `/studies/${studyId}`, search: '?q=ct' }}>Open row</Link>
+          <Outlet />
+        </div>
+      ),
+      children: [
+        { index: true, element: null },
+        { path: 'studies/by-uid/:studyInstanceUid', element: <StudyByUidRoute /> },
+        { path: 'studies/:studyId', element: <StudyDrawerRoute /> },
+      ],
+    },
+  ];
+}
+
+let pick = 0;
+/** A different active study per test, so the tests' changes do not meet. */
+function freshStudy(extra: (study: Study) => boolean = () => true): Study {
+  const studies = service.listStudies({ limit: 60, isCancelled: false }).studies.filter(extra);
+  const study = studies[pick % studies.length];
+  pick += 1;
+  if (!study) throw new Error('the mock store has no such study');
+  return study;
+}
+
+async function openDrawer(study: Study, route = `/studies/${study.studyId}?q=ct`) {
+  const rendered = renderRoutes(routes(study.studyId), { route });
+  const drawer = await screen.findByRole('complementary', { name: 'Study' });
+  await within(drawer).findByRole('heading', { level: 2, name: study.studyDescription });
+  return { ...rendered, drawer };
+}
+
+/** Records PATCH bodies, then lets the mock BFF answer. */
+function recordPatches(): unknown[] {
+  const bodies: unknown[] = [];
+  server.use(
+    http.patch('*/api/studies/:studyId', async ({ request }) => {
+      bodies.push(await request.clone().json());
+    }),
+  );
+  return bodies;
+}
+
+// Typing into a form in jsdom is slow on a busy machine; these tests type a lot.
+describe('StudyDrawer', { timeout: 20_000 }, () => {
+  it('shows every field of the study and moves focus into the drawer', async () => {
+    const study = freshStudy((candidate) => candidate.assignedTo != null);
+    const { drawer } = await openDrawer(study);
+
+    expect(document.activeElement).toBe(within(drawer).getByRole('heading', { level: 2 }));
+    expect(within(drawer).getByText(study.studyInstanceUid)).toBeTruthy();
+    expect(within(drawer).getByRole('button', { name: 'Copy Study Instance UID' })).toBeTruthy();
+    expect(within(drawer).getByText(study.assignedTo?.email ?? '')).toBeTruthy();
+    expect(within(drawer).getByText(study.studyId)).toBeTruthy();
+    const created = within(drawer).getByText('Created').nextElementSibling?.querySelector('time');
+    expect(created?.getAttribute('title')).toMatch(/\d/);
+    expect(within(drawer).getByRole('heading', { name: 'Metadata' })).toBeTruthy();
+  });
+
+  it('says clearly when there is no such study', async () => {
+    renderRoutes(routes('x'), { route: `/studies/stu_${'0'.repeat(32)}` });
+    expect(await screen.findByRole('heading', { level: 2, name: 'Study not found' })).toBeTruthy();
+    expect(screen.getByText(/No study has the ID/)).toBeTruthy();
+  });
+
+  it('resolves a Study Instance UID and opens the same drawer, keeping the search', async () => {
+    const study = freshStudy();
+    const { router } = renderRoutes(routes(study.studyId), { route: `/studies/by-uid/${study.studyInstanceUid}?q=ct` });
+    expect(await screen.findByRole('heading', { level: 2, name: study.studyDescription })).toBeTruthy();
+    expect(router.state.location.pathname).toBe(`/studies/${study.studyId}`);
+    expect(router.state.location.search).toBe('?q=ct');
+  });
+
+  it('says clearly when no study has the UID', async () => {
+    renderRoutes(routes('x'), { route: '/studies/by-uid/1.2.3.999999999' });
+    expect(await screen.findByRole('heading', { level: 2, name: 'Study not found' })).toBeTruthy();
+    expect(screen.getByText(/No study has the Study Instance UID “1.2.3.999999999”/)).toBeTruthy();
+  });
+
+  it('closes on Esc and goes back to the list with its search params', async () => {
+    const study = freshStudy();
+    const { router, user } = await openDrawer(study);
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('complementary', { name: 'Study' })).toBeNull());
+    expect(router.state.location.pathname).toBe('/');
+    expect(router.state.location.search).toBe('?q=ct');
+  });
+
+  it('returns focus to the row that opened it', async () => {
+    const study = freshStudy();
+    const { user } = renderRoutes(routes(study.studyId), { route: '/' });
+    const row = screen.getByRole('link', { name: 'Open row' });
+    row.focus();
+    await user.keyboard('{Enter}');
+    const drawer = await screen.findByRole('complementary', { name: 'Study' });
+    await within(drawer).findByRole('heading', { level: 2, name: study.studyDescription });
+    await user.click(within(drawer).getByRole('button', { name: 'Close study' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('link', { name: 'Open row' })));
+  });
+
+  it('saves only what changed, and asks before discarding edits', async () => {
+    const study = freshStudy();
+    const patches = recordPatches();
+    const { drawer, user, router } = await openDrawer(study);
+
+    await user.click(within(drawer).getByRole('button', { name: 'Edit' }));
+    await user.click(within(drawer).getByRole('button', { name: 'Add pair' }));
+    await user.type(within(drawer).getByRole('textbox', { name: /^Key \d+$/, description: /./ }), 'protocol');
+    const keys = within(drawer).getAllByRole('textbox', { name: /^Key \d+$/ });
+    const values = within(drawer).getAllByRole('textbox', { name: /^Value \d+$/ });
+    expect(keys.at(-1)?.getAttribute('value')).toBe('protocol');
+    await user.type(values.at(-1) ?? document.body, 'low dose');
+
+    // An accidental Esc does not lose the edits.
+    within(drawer).getByRole('button', { name: 'Save changes' }).focus();
+    await user.keyboard('{Escape}');
+    const question = await screen.findByRole('alertdialog', { name: 'Discard your unsaved changes?' });
+    await user.click(within(question).getByRole('button', { name: 'Keep editing' }));
+    expect(router.state.location.pathname).toBe(`/studies/${study.studyId}`);
+
+    await user.click(within(drawer).getByRole('button', { name: 'Save changes' }));
+    expect(await within(drawer).findByText('Changes saved.')).toBeTruthy();
+    expect(patches).toEqual([{ metadata: { ...study.metadata, protocol: 'low dose' } }]);
+    expect(within(drawer).getByText('low dose')).toBeTruthy();
+  });
+
+  it('checks metadata limits as the user types and blocks saving', async () => {
+    const study = freshStudy();
+    const patches = recordPatches();
+    const { drawer, user } = await openDrawer(study);
+    await user.click(within(drawer).getByRole('button', { name: 'Edit' }));
+    await user.click(within(drawer).getByRole('button', { name: 'Add pair' }));
+    const key = within(drawer).getAllByRole('textbox', { name: /^Key \d+$/ }).at(-1) ?? document.body;
+    expect(key.getAttribute('aria-invalid')).toBe('true');
+    await user.click(key);
+    await user.paste('k'.repeat(101));
+    expect(within(drawer).getByText('Keys are at most 100 characters (this one has 101).')).toBeTruthy();
+
+    await user.click(within(drawer).getByRole('button', { name: 'Save changes' }));
+    expect(await within(drawer).findByRole('alert')).toHaveProperty('textContent', 'Fix the marked fields before saving.');
+    expect(document.activeElement).toBe(key);
+    expect(patches).toEqual([]);
+  });
+
+  it('shows a conflict instead of overwriting, then reapplies on top of the other change', async () => {
+    const study = freshStudy((candidate) => candidate.severity !== 'stat');
+    const { drawer, user } = await openDrawer(study);
+    await user.click(within(drawer).getByRole('button', { name: 'Edit' }));
+    await user.clear(within(drawer).getByRole('textbox', { name: 'Description' }));
+    await user.type(within(drawer).getByRole('textbox', { name: 'Description' }), 'CT Chest (revised)');
+
+    // Someone else raises the severity meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    service.updateStudy(study.studyId, { severity: 'stat' });
+
+    await user.click(within(drawer).getByRole('button', { name: 'Save changes' }));
+    const conflict = await within(drawer).findByRole('region', { name: 'Someone else changed this study' });
+    expect(within(conflict).getByRole('rowheader', { name: 'Severity' })).toBeTruthy();
+    expect(within(conflict).getByText('CT Chest (revised)')).toBeTruthy();
+    expect(service.retrieveStudy(study.studyId).studyDescription).toBe(study.studyDescription);
+
+    await user.click(within(conflict).getByRole('button', { name: 'Reapply my changes' }));
+    expect(await within(drawer).findByText('Changes saved.')).toBeTruthy();
+    const saved = service.retrieveStudy(study.studyId);
+    expect(saved).toMatchObject({ studyDescription: 'CT Chest (revised)', severity: 'stat' });
+  });
+
+  it('keeps the edits and says why when the save fails, and a retry succeeds', async () => {
+    const study = freshStudy((candidate) => candidate.studyViewerStatus === 'incomplete');
+    server.use(
+      http.patch(
+        '*/api/studies/:studyId',
+        () =>
+          HttpResponse.json(
+            { type: '/problems/upstream-failed', title: 'Avara could not complete the request', status: 502, detail: 'The study service failed.', retryable: true },
+            { status: 502, headers: { 'Content-Type': 'application/problem+json' } },
+          ),
+        { once: true },
+      ),
+    );
+    const { drawer, user } = await openDrawer(study);
+    await user.click(within(drawer).getByRole('button', { name: 'Edit' }));
+    await user.selectOptions(within(drawer).getByRole('combobox', { name: 'Viewer status' }), 'Read');
+    await user.click(within(drawer).getByRole('button', { name: 'Save changes' }));
+    const alert = await within(drawer).findByRole('alert');
+    expect(alert.textContent).toContain('Avara could not complete the request');
+    expect(within(drawer).getByRole('combobox', { name: 'Viewer status' })).toHaveProperty('value', 'complete');
+
+    await user.click(within(drawer).getByRole('button', { name: 'Save changes' }));
+    expect(await within(drawer).findByText('Changes saved.')).toBeTruthy();
+    expect(service.retrieveStudy(study.studyId).studyViewerStatus).toBe('complete');
+  });
+
+  it('rolls a refused quick action back with a message', async () => {
+    const study = freshStudy((candidate) => candidate.studyViewerStatus === 'incomplete');
+    server.use(
+      http.patch(
+        '*/api/studies/:studyId',
+        () =>
+          HttpResponse.json(
+            { type: '/problems/forbidden', title: 'Not allowed', status: 403, detail: 'Ask a coordinator.' },
+            { status: 403, headers: { 'Content-Type': 'application/problem+json' } },
+          ),
+        { once: true },
+      ),
+    );
+    const { drawer, user } = await openDrawer(study);
+    await user.click(within(drawer).getByRole('button', { name: 'Mark read' }));
+    const alert = await within(drawer).findByRole('alert');
+    expect(alert.textContent).toContain('“Mark read” was not applied and the change was undone. Ask a coordinator.');
+    expect(within(drawer).getByRole('button', { name: 'Mark read' })).toBeTruthy();
+  });
+
+  it('cancels a study after confirming, and marks it cancelled', async () => {
+    const study = freshStudy();
+    const { drawer, user } = await openDrawer(study);
+    await user.click(await within(drawer).findByRole('button', { name: 'Cancel study' }));
+    const question = screen.getByRole('alertdialog', { name: 'Cancel this study?' });
+    await user.click(within(question).getByRole('button', { name: 'Yes, cancel study' }));
+    expect(await within(drawer).findByText('Study cancelled.')).toBeTruthy();
+    expect(within(drawer).getByText(/This study was cancelled/)).toBeTruthy();
+    expect(service.retrieveStudy(study.studyId).isCancelled).toBe(true);
+    await user.click(within(drawer).getByRole('button', { name: 'Restore study' }));
+    await user.click(within(screen.getByRole('alertdialog', { name: 'Restore this study?' })).getByRole('button', { name: 'Yes, restore study' }));
+    await waitFor(() => expect(service.retrieveStudy(study.studyId).isCancelled).toBe(false));
+  });
+
+  it('opens the viewer in a tab opened during the click, without an opener', async () => {
+    const study = freshStudy();
+    const tab = { opener: {}, location: { href: 'about:blank' }, close: vi.fn() };
+    const open = vi.spyOn(window, 'open').mockImplementation(() => {
+      // A stand-in for the WindowProxy: the drawer only touches these three members.
+      return Object.assign(Object.create(Window.prototype), tab);
+    });
+    const { drawer, user } = await openDrawer(study);
+    await user.click(within(drawer).getByRole('button', { name: 'Open in Viewer' }));
+    expect(open).toHaveBeenCalledWith('about:blank', '_blank');
+    await waitFor(() => expect(within(drawer).getByRole('button', { name: 'Open in Viewer' })).toHaveProperty('disabled', false));
+    const opened = open.mock.results[0]?.value;
+    expect(opened.opener).toBeNull();
+    expect(String(opened.location.href)).toMatch(new RegExp(`/launch/${study.studyId}\\?expires=\\d+&signature=`));
+    open.mockRestore();
+  });
+});

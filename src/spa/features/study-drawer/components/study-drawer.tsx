@@ -1,0 +1,385 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useBlocker } from 'react-router';
+import type { BlockerFunction } from 'react-router';
+import { SEVERITIES } from '../../../../contract/avara-types.ts';
+import type { Study, StudyUpdateParams } from '../../../../contract/avara-types.ts';
+import { useMe } from '../../auth/api/get-me.ts';
+import type { Me } from '../../auth/api/get-me.ts';
+import { useCancelStudy } from '../api/cancel-study.ts';
+import { useAssignableUsers } from '../api/get-assignable-users.ts';
+import { useStudy } from '../api/get-study.ts';
+import { useUncancelStudy } from '../api/uncancel-study.ts';
+import { isStudyConflict, useQuickUpdateStudy, useUpdateStudy } from '../api/update-study.ts';
+import { changesFrom, draftFromStudy, hasChanges, rebaseDraft } from '../lib/study-draft.ts';
+import type { StudyDraft } from '../lib/study-draft.ts';
+import { BUTTON } from './button-styles.ts';
+import { ConfirmPanel } from './confirm-panel.tsx';
+import { ConflictPanel } from './conflict-panel.tsx';
+import { DrawerFrame } from './drawer-frame.tsx';
+import { DrawerError, DrawerLoading, DrawerNotFound, isNotFound } from './drawer-states.tsx';
+import { OpenInViewerButton } from './open-in-viewer-button.tsx';
+import { RelativeTime } from './relative-time.tsx';
+import { describeSaveError } from './save-error.tsx';
+import { SEVERITY_LABEL, SeverityBadge } from './severity-badge.tsx';
+import { StudyDetails } from './study-details.tsx';
+import { StudyEditForm } from './study-edit-form.tsx';
+import { useCloseDrawer } from './use-close-drawer.ts';
+
+interface EditSession {
+  /** The version the user started from: its `updatedAt` goes in If-Match, and the diff is against it. */
+  editedFrom: Study;
+  draft: StudyDraft;
+}
+
+type Notice = { tone: 'ok' | 'error'; text: string };
+type Question = 'discard' | 'cancel-study' | 'uncancel-study';
+
+/** The study behind `/studies/:studyId`: its fields, its actions, and the edit form. */
+export function StudyDrawer({ studyId }: { studyId: string }) {
+  const close = useCloseDrawer();
+  const study = useStudy(studyId);
+  const notFound = study.isError && isNotFound(study.error);
+
+  // One frame through loading, error and loaded states: swapping it would move focus out of the
+  // drawer and lose the row to return to.
+  return (
+    <DrawerFrame
+      heading={
+        study.data ? (
+          <span className={study.data.isCancelled ? 'line-through decoration-fg-muted/70' : undefined}>{study.data.studyDescription}</span>
+        ) : study.isPending ? (
+          'Loading study…'
+        ) : notFound ? (
+          'Study not found'
+        ) : (
+          'Study'
+        )
+      }
+      subheading={study.data ? <StudySummary study={study.data} /> : undefined}
+      onClose={close}
+    >
+      {study.data ? (
+        <LoadedStudyDrawer study={study.data} />
+      ) : study.isPending ? (
+        <DrawerLoading label="Loading the study" />
+      ) : notFound ? (
+        <DrawerNotFound message={`No study has the ID “${studyId}”.`} onClose={close} />
+      ) : (
+        <DrawerError error={study.error} onRetry={() => void study.refetch()} retrying={study.isFetching} />
+      )}
+    </DrawerFrame>
+  );
+}
+
+function StudySummary({ study }: { study: Study }) {
+  return (
+    <>
+      <SeverityBadge severity={study.severity} />
+      {study.isCancelled ? (
+        <span className="rounded border border-danger-border bg-danger-bg px-1.5 py-px text-xs font-semibold text-danger-fg">Cancelled</span>
+      ) : null}
+      <span className="text-fg-muted">{study.studyViewerStatus === 'complete' ? 'Read' : 'Unread'}</span>
+      <span className="text-fg-muted" aria-hidden="true">
+        ·
+      </span>
+      <span className="text-fg-muted">
+        Waiting since <RelativeTime value={study.createdAt} />
+      </span>
+    </>
+  );
+}
+
+function LoadedStudyDrawer({ study }: { study: Study }) {
+  const me = useMe().data ?? null;
+  const role = me?.role ?? 'radiologist';
+  const isCoordinator = role === 'coordinator';
+  const [edit, setEdit] = useState<EditSession | null>(null);
+  const [conflict, setConflict] = useState<Study | null>(null);
+  const [question, setQuestion] = useState<Question | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const roster = useAssignableUsers(edit !== null && isCoordinator);
+
+  const update = useUpdateStudy();
+  const quick = useQuickUpdateStudy();
+  const cancel = useCancelStudy();
+  const uncancel = useUncancelStudy();
+
+  const dirty = edit !== null && hasChanges(changesFrom(edit.editedFrom, edit.draft));
+
+  // Leaving the study with unsaved edits (Esc, Close, another row, Back) asks first.
+  const shouldBlock = useCallback<BlockerFunction>(
+    ({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname,
+    [dirty],
+  );
+  const blocker = useBlocker(shouldBlock);
+  useEffect(() => {
+    if (!dirty) return;
+    // A reload or a closed tab cannot be asked in-app: the browser's own prompt covers them.
+    const onBeforeUnload = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [dirty]);
+
+  function startEditing() {
+    setNotice(null);
+    update.reset();
+    setEdit({ editedFrom: study, draft: draftFromStudy(study) });
+  }
+
+  function stopEditing() {
+    setEdit(null);
+    setConflict(null);
+    setQuestion(null);
+    update.reset();
+  }
+
+  function save(session: EditSession) {
+    const changes = changesFrom(session.editedFrom, session.draft);
+    if (!hasChanges(changes)) {
+      stopEditing();
+      return;
+    }
+    update.mutate(
+      { studyId: study.studyId, changes, expectedUpdatedAt: session.editedFrom.updatedAt },
+      {
+        onSuccess: () => {
+          stopEditing();
+          setNotice({ tone: 'ok', text: 'Changes saved.' });
+        },
+        onError: (error) => {
+          if (isStudyConflict(error)) setConflict(error.current);
+        },
+      },
+    );
+  }
+
+  function rebaseOntoConflict(): EditSession | null {
+    if (!edit || !conflict) return null;
+    const rebased = { editedFrom: conflict, draft: rebaseDraft(edit.draft, edit.editedFrom, conflict) };
+    setEdit(rebased);
+    setConflict(null);
+    update.reset();
+    return rebased;
+  }
+
+  function quickUpdate(action: string, changes: StudyUpdateParams, optimistic: Study) {
+    setNotice(null);
+    quick.mutate(
+      { studyId: study.studyId, changes, expectedUpdatedAt: study.updatedAt, optimistic },
+      {
+        onSuccess: () => setNotice({ tone: 'ok', text: `${action}: done.` }),
+        onError: (error) => {
+          const text = isStudyConflict(error)
+            ? `Someone else changed this study just now, so “${action}” was not applied. It now shows their version; check it and try again.`
+            : `“${action}” was not applied and the change was undone. ${describeSaveError(error).detail}`;
+          setNotice({ tone: 'error', text });
+        },
+      },
+    );
+  }
+
+  function cancelOrRestore(kind: 'cancel-study' | 'uncancel-study') {
+    const mutation = kind === 'cancel-study' ? cancel : uncancel;
+    mutation.mutate(study, {
+      onSuccess: () => {
+        setQuestion(null);
+        setNotice({ tone: 'ok', text: kind === 'cancel-study' ? 'Study cancelled.' : 'Study restored to the worklist.' });
+      },
+      onError: (error) => {
+        setQuestion(null);
+        setNotice({ tone: 'error', text: `${kind === 'cancel-study' ? 'The study was not cancelled' : 'The study was not restored'}. ${describeSaveError(error).detail}` });
+      },
+    });
+  }
+
+  const busy = quick.isPending || cancel.isPending || uncancel.isPending;
+  const meUserId = me?.userId ?? null;
+  const assigneeId = study.assignedTo?.userId ?? null;
+  const canClaim = meUserId !== null && assigneeId !== meUserId && (isCoordinator || assigneeId === null);
+
+  return (
+    <div className="space-y-5 pb-6">
+      {study.isCancelled ? (
+        <p className="rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg">
+          This study was cancelled {study.cancelledAt ? <RelativeTime value={study.cancelledAt} /> : null}. It is not on the reading list.
+        </p>
+      ) : null}
+
+      {blocker.state === 'blocked' ? (
+        <ConfirmPanel
+          title="Discard your unsaved changes?"
+          confirmLabel="Discard changes"
+          cancelLabel="Keep editing"
+          onConfirm={() => blocker.proceed()}
+          onCancel={() => blocker.reset()}
+        >
+          You edited this study and have not saved.
+        </ConfirmPanel>
+      ) : null}
+      {question === 'discard' ? (
+        <ConfirmPanel
+          title="Discard your unsaved changes?"
+          confirmLabel="Discard changes"
+          cancelLabel="Keep editing"
+          onConfirm={stopEditing}
+          onCancel={() => setQuestion(null)}
+        />
+      ) : null}
+      {question === 'cancel-study' ? (
+        <ConfirmPanel
+          title="Cancel this study?"
+          confirmLabel="Yes, cancel study"
+          cancelLabel="Keep study"
+          busy={cancel.isPending}
+          onConfirm={() => cancelOrRestore('cancel-study')}
+          onCancel={() => setQuestion(null)}
+        >
+          It leaves the reading list. A coordinator can restore it later.
+        </ConfirmPanel>
+      ) : null}
+      {question === 'uncancel-study' ? (
+        <ConfirmPanel
+          title="Restore this study?"
+          confirmLabel="Yes, restore study"
+          cancelLabel="Keep cancelled"
+          tone="primary"
+          busy={uncancel.isPending}
+          onConfirm={() => cancelOrRestore('uncancel-study')}
+          onCancel={() => setQuestion(null)}
+        >
+          It goes back on the reading list.
+        </ConfirmPanel>
+      ) : null}
+
+      {notice ? (
+        <p
+          role={notice.tone === 'error' ? 'alert' : 'status'}
+          className={
+            notice.tone === 'error'
+              ? 'rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg'
+              : 'rounded-md border border-border bg-panel-raised px-3 py-2 text-sm text-success-fg'
+          }
+        >
+          {notice.text}
+        </p>
+      ) : null}
+
+      {edit && conflict ? (
+        <ConflictPanel
+          editedFrom={edit.editedFrom}
+          current={conflict}
+          draft={edit.draft}
+          roster={roster.data}
+          saving={update.isPending}
+          onReapply={() => {
+            const rebased = rebaseOntoConflict();
+            if (rebased) save(rebased);
+          }}
+          onKeepEditing={() => void rebaseOntoConflict()}
+          onDiscard={stopEditing}
+        />
+      ) : null}
+
+      {/* While the conflict is open the form waits: saving it would only meet the same refusal. */}
+      {edit && !conflict ? (
+        <StudyEditForm
+          base={edit.editedFrom}
+          draft={edit.draft}
+          onDraftChange={(draft) => setEdit({ ...edit, draft })}
+          role={role}
+          meUserId={meUserId}
+          roster={roster.data}
+          rosterError={roster.isError}
+          dirty={dirty}
+          saving={update.isPending}
+          saveError={update.isError && !isStudyConflict(update.error) ? update.error : null}
+          onSave={() => save(edit)}
+          onCancel={() => (dirty ? setQuestion('discard') : stopEditing())}
+        />
+      ) : edit ? null : (
+        <>
+          <div className="flex flex-wrap items-start gap-2">
+            <OpenInViewerButton studyId={study.studyId} />
+            {canClaim ? (
+              <button
+                type="button"
+                className={BUTTON.secondary}
+                disabled={busy}
+                onClick={() => quickUpdate('Assign to me', { assignedTo: meUserId }, { ...study, assignedTo: meAsAssignee(me, meUserId) })}
+              >
+                Assign to me
+              </button>
+            ) : null}
+            {study.studyViewerStatus === 'complete' ? (
+              <button
+                type="button"
+                className={BUTTON.secondary}
+                disabled={busy}
+                onClick={() => quickUpdate('Reopen', { studyViewerStatus: 'incomplete' }, { ...study, studyViewerStatus: 'incomplete' })}
+              >
+                Reopen
+              </button>
+            ) : (
+              <button
+                type="button"
+                className={BUTTON.secondary}
+                disabled={busy}
+                onClick={() => quickUpdate('Mark read', { studyViewerStatus: 'complete' }, { ...study, studyViewerStatus: 'complete' })}
+              >
+                <span aria-hidden="true">✓</span>
+                Mark read
+              </button>
+            )}
+            <button type="button" className={BUTTON.secondary} onClick={startEditing}>
+              Edit
+            </button>
+          </div>
+
+          {isCoordinator ? (
+            <fieldset className="flex flex-wrap items-center gap-2">
+              <legend className="sr-only">Set severity</legend>
+              <span aria-hidden="true" className="mr-1 text-sm text-fg-muted">
+                Severity
+              </span>
+              {SEVERITIES.map((severity) => (
+                <button
+                  key={severity}
+                  type="button"
+                  aria-pressed={study.severity === severity}
+                  aria-label={`Severity ${SEVERITY_LABEL[severity]}`}
+                  disabled={busy}
+                  onClick={() => {
+                    if (study.severity !== severity) quickUpdate(`Severity ${SEVERITY_LABEL[severity]}`, { severity }, { ...study, severity });
+                  }}
+                  className={`rounded border px-2.5 py-1 text-xs font-semibold ${
+                    study.severity === severity ? 'border-accent bg-accent/20 text-fg' : 'border-border text-fg-muted hover:border-accent hover:text-fg'
+                  }`}
+                >
+                  {SEVERITY_LABEL[severity]}
+                </button>
+              ))}
+              <span className="flex-1" />
+              {study.isCancelled ? (
+                <button type="button" className={BUTTON.secondary} disabled={busy} onClick={() => setQuestion('uncancel-study')}>
+                  Restore study
+                </button>
+              ) : (
+                <button type="button" className={BUTTON.danger} disabled={busy} onClick={() => setQuestion('cancel-study')}>
+                  Cancel study
+                </button>
+              )}
+            </fieldset>
+          ) : null}
+
+          <StudyDetails study={study} />
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The signed-in person as an assignee reference, for the moment before the server's answer. */
+function meAsAssignee(me: Me | null, userId: string | null): Study['assignedTo'] {
+  if (!me || !userId) return null;
+  return { userId, email: me.email, firstName: me.name, lastName: null };
+}

@@ -1,0 +1,187 @@
+import { useId, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { SEVERITIES } from '../../../../contract/avara-types.ts';
+import type { Study } from '../../../../contract/avara-types.ts';
+import { isApiError } from '../../../lib/api-client.ts';
+import type { AssignableUser } from '../api/get-assignable-users.ts';
+import { hasMetadataErrors, validateMetadata } from '../lib/metadata-rules.ts';
+import type { StudyDraft } from '../lib/study-draft.ts';
+import { AssigneePicker, assigneeLabel } from './assignee-picker.tsx';
+import { BUTTON, INPUT } from './button-styles.ts';
+import { MetadataEditor } from './metadata-editor.tsx';
+import { SaveError } from './save-error.tsx';
+import { SEVERITY_LABEL } from './severity-badge.tsx';
+
+export const DESCRIPTION_MAX_LENGTH = 1000;
+
+interface StudyEditFormProps {
+  base: Study;
+  draft: StudyDraft;
+  onDraftChange: (draft: StudyDraft) => void;
+  role: 'coordinator' | 'radiologist';
+  meUserId: string | null;
+  roster: AssignableUser[] | undefined;
+  rosterError: boolean;
+  dirty: boolean;
+  saving: boolean;
+  /** The last save's failure (not a conflict: the drawer shows that above the form). */
+  saveError: unknown;
+  onSave: () => void;
+  onCancel: () => void;
+}
+
+export function descriptionProblem(description: string): string | undefined {
+  if (description.trim() === '') return 'Enter a description.';
+  if (description.length > DESCRIPTION_MAX_LENGTH) {
+    return `At most ${DESCRIPTION_MAX_LENGTH} characters (this one has ${description.length}).`;
+  }
+  return undefined;
+}
+
+/** Messages the server attached to body fields of a 400, by field name. */
+function serverIssues(error: unknown): Record<string, string> {
+  if (!isApiError(error) || error.status !== 400) return {};
+  return Object.fromEntries(error.issues.filter((issue) => issue.in === 'body').map((issue) => [issue.name, issue.message]));
+}
+
+/**
+ * Edits what the signed-in role may edit (coordinators everything; radiologists the viewer status,
+ * claiming an unassigned study, and metadata), checked as the user types.
+ */
+export function StudyEditForm(props: StudyEditFormProps) {
+  const { base, draft, onDraftChange, role, meUserId, roster, rosterError, dirty, saving, saveError, onSave, onCancel } = props;
+  const ids = { description: useId(), descriptionError: useId(), severity: useId(), status: useId(), blocked: useId() };
+  const formRef = useRef<HTMLFormElement>(null);
+  const [blocked, setBlocked] = useState(false);
+  const isCoordinator = role === 'coordinator';
+
+  const issues = serverIssues(saveError);
+  const metadataErrors = validateMetadata(draft.metadata);
+  const descriptionError = isCoordinator ? descriptionProblem(draft.studyDescription) : undefined;
+  const invalid = descriptionError !== undefined || hasMetadataErrors(metadataErrors);
+  const set = (patch: Partial<StudyDraft>) => onDraftChange({ ...draft, ...patch });
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (invalid) {
+      setBlocked(true);
+      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      return;
+    }
+    setBlocked(false);
+    onSave();
+  }
+
+  const baseAssignee = base.assignedTo?.userId ?? null;
+  // A radiologist may only claim a study nobody has (the BFF enforces it; the form does not offer more).
+  const canClaim = !isCoordinator && meUserId !== null && baseAssignee === null;
+
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate aria-label="Edit study" className="space-y-5">
+      {saveError ? <SaveError error={saveError} /> : null}
+      {blocked && invalid ? (
+        <p id={ids.blocked} role="alert" className="rounded-md border border-danger-border bg-danger-bg p-3 text-sm text-danger-fg">
+          Fix the marked fields before saving.
+        </p>
+      ) : null}
+
+      {isCoordinator ? (
+        <div>
+          <label htmlFor={ids.description} className="text-sm font-medium">
+            Description
+          </label>
+          <textarea
+            id={ids.description}
+            value={draft.studyDescription}
+            rows={2}
+            aria-invalid={descriptionError || issues.studyDescription ? true : undefined}
+            aria-describedby={descriptionError || issues.studyDescription ? ids.descriptionError : undefined}
+            onChange={(event) => set({ studyDescription: event.target.value })}
+            className={`${INPUT} mt-1 resize-y`}
+          />
+          {descriptionError || issues.studyDescription ? (
+            <p id={ids.descriptionError} className="mt-1 text-xs text-danger-fg">
+              {descriptionError ?? `Description ${issues.studyDescription}`}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+
+      <div className="grid grid-cols-2 gap-4">
+        {isCoordinator ? (
+          <div>
+            <label htmlFor={ids.severity} className="text-sm font-medium">
+              Severity
+            </label>
+            <select
+              id={ids.severity}
+              value={draft.severity}
+              onChange={(event) => {
+                const severity = SEVERITIES.find((candidate) => candidate === event.target.value);
+                if (severity) set({ severity });
+              }}
+              className={`${INPUT} mt-1`}
+            >
+              {SEVERITIES.map((severity) => (
+                <option key={severity} value={severity}>
+                  {SEVERITY_LABEL[severity]}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <div>
+          <label htmlFor={ids.status} className="text-sm font-medium">
+            Viewer status
+          </label>
+          <select
+            id={ids.status}
+            value={draft.studyViewerStatus}
+            onChange={(event) => set({ studyViewerStatus: event.target.value === 'complete' ? 'complete' : 'incomplete' })}
+            className={`${INPUT} mt-1`}
+          >
+            <option value="incomplete">Unread</option>
+            <option value="complete">Read</option>
+          </select>
+        </div>
+      </div>
+
+      {isCoordinator ? (
+        <AssigneePicker
+          value={draft.assignedTo}
+          onChange={(assignedTo) => set({ assignedTo })}
+          roster={roster}
+          rosterError={rosterError}
+          knownAssignee={base.assignedTo}
+          meUserId={meUserId}
+        />
+      ) : (
+        <fieldset className="space-y-2">
+          <legend className="text-sm font-medium">Assignee</legend>
+          <p className="text-sm">{assigneeLabel(draft.assignedTo, roster, base.assignedTo).name}</p>
+          {canClaim ? (
+            <button
+              type="button"
+              className={BUTTON.secondary}
+              onClick={() => set({ assignedTo: draft.assignedTo === null ? meUserId : null })}
+            >
+              {draft.assignedTo === null ? 'Assign to me' : 'Leave unassigned'}
+            </button>
+          ) : null}
+        </fieldset>
+      )}
+
+      <MetadataEditor rows={draft.metadata} onChange={(metadata) => set({ metadata })} errors={metadataErrors} serverError={issues.metadata} />
+
+      <div className="sticky bottom-0 -mx-6 flex items-center gap-2 border-t border-border bg-panel px-6 py-3">
+        <button type="submit" className={BUTTON.primary} disabled={saving || !dirty} aria-describedby={blocked && invalid ? ids.blocked : undefined}>
+          {saving ? 'Saving…' : 'Save changes'}
+        </button>
+        <button type="button" className={BUTTON.secondary} onClick={onCancel} disabled={saving}>
+          Cancel
+        </button>
+        {!dirty ? <span className="text-xs text-fg-muted">No changes yet</span> : null}
+      </div>
+    </form>
+  );
+}
