@@ -1,11 +1,14 @@
-import { useState } from 'react';
+import { useLayoutEffect, useState } from 'react';
 import { RouterProvider } from 'react-router/dom';
+import { applyThemeChoice, readThemeChoice } from '../features/worklist/lib/theme.ts';
 import { AppProvider } from './provider.tsx';
 import { createAppRouter } from './router.tsx';
 
 export function App() {
   // Created once per mounted app and never re-created on render, as React Router asks.
   const [router] = useState(createAppRouter);
+  // The remembered theme, before the first paint of any page (the CSP rules out an inline script).
+  useLayoutEffect(() => applyThemeChoice(readThemeChoice()), []);
   return (
     <AppProvider>
       <RouterProvider router={router} />

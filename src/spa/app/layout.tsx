@@ -1,26 +1,48 @@
-import { Link, Outlet } from 'react-router';
+import { Link, Outlet, useSearchParams } from 'react-router';
+import { useAuthConfig } from '../features/auth/api/get-auth-config.ts';
+import { useMe } from '../features/auth/api/get-me.ts';
 import { UserMenu } from '../features/auth/components/user-menu.tsx';
+import { PortalBridge } from '../features/portal/components/portal-bridge.tsx';
+import { ThemeToggle } from '../features/worklist/components/theme-toggle.tsx';
 
-/** The frame around every page: product header, then the page in the main landmark. */
+/**
+ * The frame around every page: product header, then the page in the main landmark, filling the
+ * window so the worklist scrolls inside itself. With `?embed=1` (the intranet portal's iframe) the
+ * header is left out: the portal has its own.
+ */
 export function Layout() {
+  const [params] = useSearchParams();
+  const embedded = params.get('embed') === '1';
+  const config = useAuthConfig();
+  const me = useMe();
   return (
-    <div className="flex min-h-screen flex-col bg-surface text-fg">
+    <div className="flex h-dvh flex-col bg-surface text-fg">
+      <PortalBridge portalOrigins={config.data?.portalOrigins ?? []} signedIn={Boolean(me.data)} />
       <a
         href="#main"
-        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-10 focus:rounded focus:bg-accent focus:px-3 focus:py-1.5 focus:text-accent-fg"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-40 focus:rounded focus:bg-accent focus:px-3 focus:py-1.5 focus:text-accent-fg"
       >
         Skip to content
       </a>
-      <header className="border-b border-border bg-panel">
-        <div className="mx-auto flex h-14 max-w-screen-2xl items-center gap-3 px-4 sm:px-6">
-          <Link to="/" className="flex items-center gap-2.5 rounded text-base font-semibold tracking-tight text-fg">
-            <img src="/favicon.svg" alt="" width={24} height={24} className="size-6" />
-            Radiology Worklist
-          </Link>
-          <UserMenu />
-        </div>
-      </header>
-      <main id="main" tabIndex={-1} className="mx-auto w-full max-w-screen-2xl flex-1 px-4 pt-6 pb-12 focus:outline-none sm:px-6">
+      {embedded ? null : (
+        <header className="shrink-0 border-b border-border bg-panel">
+          <div className="flex h-12 items-center gap-3 px-4 sm:px-6">
+            <Link to="/" className="flex items-center gap-2.5 rounded text-base font-semibold tracking-tight text-fg">
+              <img src="/favicon.svg" alt="" width={22} height={22} className="size-[22px]" />
+              Radiology Worklist
+            </Link>
+            <div className="ml-auto flex items-center gap-3">
+              <ThemeToggle />
+              <UserMenu />
+            </div>
+          </div>
+        </header>
+      )}
+      <main
+        id="main"
+        tabIndex={-1}
+        className={`min-h-0 w-full flex-1 overflow-auto focus:outline-none ${embedded ? 'px-2 pt-2 pb-2' : 'px-4 pt-3 pb-4 sm:px-6'}`}
+      >
         <Outlet />
       </main>
     </div>

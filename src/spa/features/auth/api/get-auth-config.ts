@@ -14,6 +14,8 @@ export interface DemoUser {
 export interface AuthConfig {
   mode: 'dev' | 'proxy' | 'oidc';
   portalOrigins: string[];
+  /** Origins viewer links may point to (VIEWER_ORIGINS); the SPA opens no other. */
+  viewerOrigins: string[];
   demoUsers?: DemoUser[];
 }
 

@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { signInAs } from './support/sign-in.ts';
+import { openWorklist } from './support/worklist.ts';
+
+const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
+
+test.beforeEach(async ({ page }) => {
+  await signInAs(page, 'coordinator');
+});
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+}
+
+for (const theme of ['dark', 'light'] as const) {
+  test(`the worklist in the ${theme} theme has no serious accessibility violations`, async ({ page }) => {
+    // A full axe scan of a dense page takes a while on a busy machine.
+    test.setTimeout(120_000);
+    await page.emulateMedia({ colorScheme: theme });
+    await openWorklist(page);
+    await expect(page.getByTestId('group-count-normal')).toHaveText(/loaded/);
+    // No stored choice: the theme follows the system setting.
+    await expect(page.locator('html')).not.toHaveAttribute('data-theme');
+    await page.screenshot({ path: screenshot(`worklist-${theme}.png`) });
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  test(`read, cancelled and focused rows in the ${theme} theme have no serious accessibility violations`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.emulateMedia({ colorScheme: theme });
+    await openWorklist(page, '?status=any&cancelled=1&groups=normal');
+    await page.keyboard.press('j');
+    await expect(page.locator('[data-study-row][aria-selected="true"]')).toHaveCount(1);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+}
+
+test('embedded mode shows a compact list without the app header', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1200, height: 700 });
+  await openWorklist(page, '?embed=1');
+  await expect(page.getByRole('banner')).toHaveCount(0);
+  await expect(page.getByRole('grid', { name: 'Worklist' })).toBeVisible();
+  await expect(page.getByTestId('group-count-normal')).toHaveText(/loaded/);
+  await page.screenshot({ path: screenshot('worklist-embedded.png') });
+  expect(await seriousViolations(page)).toEqual([]);
+});

@@ -1,0 +1,37 @@
+import type { Severity } from '../../../../contract/avara-types.ts';
+import { SEVERITY_LABEL } from './severity-badge.tsx';
+import { describeGroupCount } from './worklist-grid.tsx';
+import type { WorklistGroup } from './worklist-grid.tsx';
+
+const TONE: Record<Severity, string> = {
+  stat: 'border-stat-border text-stat-fg',
+  high: 'border-high-border text-high-fg',
+  normal: 'border-border text-fg',
+};
+
+/**
+ * Every group's count at a glance, whatever is scrolled into view; a click jumps to the group. The
+ * API has no totals, so the counts say what is loaded and whether more exist, nothing more.
+ */
+export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJump: (severity: Severity) => void }) {
+  return (
+    <nav aria-label="Queues" className="flex items-center gap-1.5">
+      {groups.map(({ severity, group }) => {
+        const failed = group.query.isError && group.studies.length === 0;
+        return (
+          <button
+            key={severity}
+            type="button"
+            onClick={() => onJump(severity)}
+            className={`inline-flex h-7 items-center gap-1.5 rounded-full border bg-panel px-2.5 text-xs font-semibold hover:border-accent ${TONE[severity]}`}
+          >
+            {SEVERITY_LABEL[severity]}
+            <span className={`font-medium ${failed ? 'text-danger-fg' : 'text-fg-muted'}`} data-testid={`group-count-${severity}`}>
+              {failed ? '⚠ Not loaded' : describeGroupCount(group)}
+            </span>
+          </button>
+        );
+      })}
+    </nav>
+  );
+}

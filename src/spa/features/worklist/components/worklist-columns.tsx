@@ -1,0 +1,123 @@
+import {
+  columnOrderingFeature,
+  columnResizingFeature,
+  columnSizingFeature,
+  columnVisibilityFeature,
+  createColumnHelper,
+  tableFeatures,
+} from '@tanstack/react-table';
+import type { Study } from '../../../../contract/avara-types.ts';
+import { formatPersonName } from '../../../lib/format.ts';
+import type { ColumnLayout } from '../lib/column-layout.ts';
+import { SeverityBadge } from './severity-badge.tsx';
+import {
+  AssigneeCell,
+  CustomerCell,
+  DescriptionCell,
+  MetadataCell,
+  TimeCell,
+  UidCell,
+  ViewerStatusCell,
+  WaitingCell,
+} from './worklist-cells.tsx';
+
+/**
+ * Column features only: the rows come from the server, already filtered and in order, and no sort
+ * control pretends to order rows that are not loaded.
+ */
+export const worklistFeatures = tableFeatures({
+  columnVisibilityFeature,
+  columnOrderingFeature,
+  columnSizingFeature,
+  columnResizingFeature,
+});
+
+const helper = createColumnHelper<typeof worklistFeatures, Study>();
+
+export const worklistColumns = helper.columns([
+  helper.accessor('severity', {
+    id: 'severity',
+    header: 'Severity',
+    size: 84,
+    minSize: 80,
+    cell: (info) => <SeverityBadge severity={info.row.original.severity} />,
+  }),
+  helper.accessor('studyDescription', {
+    id: 'description',
+    header: 'Description',
+    size: 250,
+    minSize: 120,
+    enableHiding: false,
+    cell: (info) => <DescriptionCell study={info.row.original} />,
+  }),
+  helper.accessor((study) => formatPersonName(study.assignedTo), {
+    id: 'assignee',
+    header: 'Assignee',
+    size: 170,
+    minSize: 100,
+    cell: (info) => <AssigneeCell study={info.row.original} />,
+  }),
+  helper.accessor('studyViewerStatus', {
+    id: 'viewerStatus',
+    header: 'Viewer status',
+    size: 118,
+    minSize: 80,
+    cell: (info) => <ViewerStatusCell study={info.row.original} />,
+  }),
+  helper.accessor('createdAt', {
+    id: 'waiting',
+    header: 'Waiting',
+    size: 100,
+    minSize: 80,
+    cell: (info) => <WaitingCell study={info.row.original} />,
+  }),
+  helper.accessor('createdAt', {
+    id: 'created',
+    header: 'Created',
+    size: 100,
+    minSize: 80,
+    cell: (info) => <TimeCell value={info.row.original.createdAt} />,
+  }),
+  helper.accessor('updatedAt', {
+    id: 'updated',
+    header: 'Updated',
+    size: 100,
+    minSize: 80,
+    cell: (info) => <TimeCell value={info.row.original.updatedAt} />,
+  }),
+  helper.accessor((study) => study.expressCustomer?.expressCustomerName ?? study.org?.orgName ?? '', {
+    id: 'customer',
+    header: 'Customer / org',
+    size: 170,
+    minSize: 100,
+    cell: (info) => <CustomerCell study={info.row.original} />,
+  }),
+  helper.accessor('studyInstanceUid', {
+    id: 'studyInstanceUid',
+    header: 'Study Instance UID',
+    size: 170,
+    minSize: 120,
+    cell: (info) => <UidCell study={info.row.original} />,
+  }),
+  helper.accessor((study) => Object.keys(study.metadata ?? {}).length, {
+    id: 'metadata',
+    header: 'Metadata',
+    size: 170,
+    minSize: 100,
+    cell: (info) => <MetadataCell study={info.row.original} />,
+  }),
+]);
+
+export const COLUMN_IDS: readonly string[] = worklistColumns.map((column) => column.id ?? '');
+
+/** A readable name for each column, for the column menu. */
+export const COLUMN_LABEL: Record<string, string> = Object.fromEntries(
+  worklistColumns.map((column) => [column.id ?? '', typeof column.header === 'string' ? column.header : (column.id ?? '')]),
+);
+
+/** Every column shows except "Updated", which matters less than "Waiting" and "Created" on a 1440 px screen. */
+export const DEFAULT_COLUMN_LAYOUT: ColumnLayout = {
+  visibility: { updated: false },
+  order: [...COLUMN_IDS],
+  sizing: {},
+};

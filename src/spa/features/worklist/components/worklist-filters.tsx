@@ -1,0 +1,202 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { RefObject } from 'react';
+import type { Severity } from '../../../../contract/avara-types.ts';
+import { SEVERITIES } from '../../../../contract/avara-types.ts';
+import { formatPersonName } from '../../../lib/format.ts';
+import type { RosterPerson } from '../api/get-users.ts';
+import { defaultFilters, hasActiveFilters } from '../lib/worklist-filters.ts';
+import type { AssigneeChoice, CustomerChoice, Viewer, ViewerStatusChoice, WorklistFilters } from '../lib/worklist-filters.ts';
+import { SEVERITY_LABEL } from './severity-badge.tsx';
+
+/** How long typing pauses before the search reaches the URL (and the server). */
+export const SEARCH_DEBOUNCE_MS = 300;
+
+interface WorklistFiltersBarProps {
+  filters: WorklistFilters;
+  viewer: Viewer;
+  roster: RosterPerson[];
+  customers: Map<string, string>;
+  onChange: (next: WorklistFilters) => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+  compact?: boolean;
+}
+
+const fieldClass =
+  'h-8 rounded border border-border bg-panel px-2 text-sm text-fg hover:border-accent focus-visible:outline-2 focus-visible:outline-accent';
+
+function SearchField({
+  value,
+  onCommit,
+  searchRef,
+}: {
+  value: string;
+  onCommit: (text: string) => void;
+  searchRef: RefObject<HTMLInputElement | null>;
+}) {
+  const id = useId();
+  const [text, setText] = useState(value);
+  const committed = useRef(value);
+
+  // Back, Forward or "clear filters" changed the URL: show what it says now.
+  useEffect(() => {
+    if (value !== committed.current) {
+      committed.current = value;
+      setText(value);
+    }
+  }, [value]);
+
+  useEffect(() => {
+    if (text.trim() === committed.current.trim()) return;
+    const timer = window.setTimeout(() => {
+      committed.current = text.trim();
+      onCommit(text.trim());
+    }, SEARCH_DEBOUNCE_MS);
+    return () => window.clearTimeout(timer);
+  }, [text, onCommit]);
+
+  return (
+    <div className="flex items-center gap-1.5">
+      <label htmlFor={id} className="sr-only">
+        Search descriptions
+      </label>
+      <input
+        id={id}
+        ref={searchRef}
+        type="search"
+        value={text}
+        maxLength={200}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape' && text === '') event.currentTarget.blur();
+        }}
+        placeholder="Search descriptions  ( / )"
+        className={`${fieldClass} w-56`}
+      />
+    </div>
+  );
+}
+
+function Select<T extends string>({
+  label,
+  value,
+  onChange,
+  children,
+  parse,
+}: {
+  label: string;
+  value: T;
+  onChange: (value: T) => void;
+  parse: (value: string) => T;
+  children: React.ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className="flex items-center gap-1.5">
+      <label htmlFor={id} className="text-xs font-medium text-fg-muted">
+        {label}
+      </label>
+      <select id={id} value={value} onChange={(event) => onChange(parse(event.target.value))} className={fieldClass}>
+        {children}
+      </select>
+    </div>
+  );
+}
+
+const parseViewerStatus = (value: string): ViewerStatusChoice => (value === 'complete' || value === 'any' ? value : 'incomplete');
+
+function parseAssignee(value: string): AssigneeChoice {
+  if (value === 'me' || value === 'unassigned' || value === 'anyone') return value;
+  return value.startsWith('usr_') ? `usr_${value.slice(4)}` : 'anyone';
+}
+
+function parseCustomer(value: string): CustomerChoice {
+  if (value === 'none') return 'none';
+  return value.startsWith('cus_') ? `cus_${value.slice(4)}` : 'any';
+}
+
+/** The worklist's filters. Each change becomes a new URL (so Back undoes it) and a new server query. */
+export function WorklistFiltersBar({ filters, viewer, roster, customers, onChange, searchRef, compact = false }: WorklistFiltersBarProps) {
+  const defaults = defaultFilters(viewer);
+  const set = <K extends keyof WorklistFilters>(key: K, value: WorklistFilters[K]) => onChange({ ...filters, [key]: value });
+  const onSearch = useRef(set);
+  onSearch.current = set;
+  const [commitSearch] = useState(() => (text: string) => onSearch.current('description', text));
+
+  const toggleGroup = (severity: Severity) => {
+    const shown = filters.groups.includes(severity);
+    // Hiding the last group would show nothing at all; keep at least one.
+    if (shown && filters.groups.length === 1) return;
+    set('groups', SEVERITIES.filter((candidate) => (candidate === severity ? !shown : filters.groups.includes(candidate))));
+  };
+
+  const people = [...roster].sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName));
+  const selectedCustomerKnown = filters.customer === 'any' || filters.customer === 'none' || customers.has(filters.customer);
+  const selectedPersonKnown = !filters.assignee.startsWith('usr_') || roster.some((person) => person.userId === filters.assignee);
+
+  return (
+    <div role="search" aria-label="Filters" className={`flex flex-wrap items-center gap-x-4 gap-y-2 ${compact ? 'text-xs' : ''}`}>
+      <SearchField value={filters.description} onCommit={commitSearch} searchRef={searchRef} />
+      <Select label="Viewer status" value={filters.viewerStatus} onChange={(value) => set('viewerStatus', value)} parse={parseViewerStatus}>
+        <option value="incomplete">Unread{defaults.viewerStatus === 'incomplete' ? ' (default)' : ''}</option>
+        <option value="complete">Read</option>
+        <option value="any">Read or unread</option>
+      </Select>
+      <Select label="Assignee" value={filters.assignee} onChange={(value) => set('assignee', value)} parse={parseAssignee}>
+        <option value="anyone">Anyone{defaults.assignee === 'anyone' ? ' (default)' : ''}</option>
+        <option value="me" disabled={!viewer.userId}>
+          Me{defaults.assignee === 'me' ? ' (default)' : ''}
+          {viewer.userId ? '' : ' (not on the roster)'}
+        </option>
+        <option value="unassigned">Unassigned</option>
+        {selectedPersonKnown ? null : <option value={filters.assignee}>{filters.assignee}</option>}
+        {people.length > 0 ? (
+          <optgroup label="People">
+            {people.map((person) => (
+              <option key={person.userId} value={person.userId}>
+                {formatPersonName(person)}
+              </option>
+            ))}
+          </optgroup>
+        ) : null}
+      </Select>
+      <Select label="Customer" value={filters.customer} onChange={(value) => set('customer', value)} parse={parseCustomer}>
+        <option value="any">Any customer</option>
+        <option value="none">No customer</option>
+        {selectedCustomerKnown ? null : <option value={filters.customer}>{filters.customer}</option>}
+        {[...customers].map(([customerId, name]) => (
+          <option key={customerId} value={customerId}>
+            {name}
+          </option>
+        ))}
+      </Select>
+      <label className="flex items-center gap-1.5 text-sm">
+        <input
+          type="checkbox"
+          checked={filters.includeCancelled}
+          onChange={(event) => set('includeCancelled', event.target.checked)}
+          className="size-4 accent-accent"
+        />
+        Include cancelled
+      </label>
+      <fieldset className="flex items-center gap-1">
+        <legend className="sr-only">Severity groups shown</legend>
+        {SEVERITIES.map((severity) => (
+          <label key={severity} className="flex items-center gap-1 rounded border border-border px-1.5 py-0.5 text-xs font-semibold">
+            <input
+              type="checkbox"
+              checked={filters.groups.includes(severity)}
+              onChange={() => toggleGroup(severity)}
+              className="size-3.5 accent-accent"
+            />
+            {SEVERITY_LABEL[severity]}
+          </label>
+        ))}
+      </fieldset>
+      {hasActiveFilters(filters, viewer) ? (
+        <button type="button" onClick={() => onChange(defaults)} className="rounded px-2 py-1 text-sm font-medium text-accent underline-offset-2 hover:underline">
+          Clear filters
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,620 @@
+import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
+import type { Range } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { CSSProperties, KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
+import type { Severity, Study } from '../../../../contract/avara-types.ts';
+import { isApiError } from '../../../lib/api-client.ts';
+import type { useStudyGroup } from '../api/get-studies.ts';
+import { SEVERITY_LABEL } from './severity-badge.tsx';
+import type { WorklistTable } from './use-worklist-table.ts';
+
+type StudyGroupState = ReturnType<typeof useStudyGroup>;
+
+/** One severity group as the grid shows it. */
+export interface WorklistGroup {
+  severity: Severity;
+  group: StudyGroupState;
+  collapsed: boolean;
+}
+
+/** Everything the one scroller shows, in order: group headers, rows, and each group's states. */
+type WorklistItem =
+  | { kind: 'group'; key: string; severity: Severity }
+  | { kind: 'study'; key: string; severity: Severity; study: Study; rowIndex: number }
+  | { kind: 'skeleton'; key: string; severity: Severity }
+  | { kind: 'empty'; key: string; severity: Severity }
+  | { kind: 'error'; key: string; severity: Severity }
+  | { kind: 'more'; key: string; severity: Severity };
+
+const COLUMN_HEADER_HEIGHT = 34;
+type ItemHeights = Record<WorklistItem['kind'], number>;
+const ITEM_HEIGHT: ItemHeights = { group: 40, study: 36, skeleton: 36, empty: 48, error: 84, more: 40 };
+/** Embedded in the portal: the same list, denser. */
+const COMPACT_ITEM_HEIGHT: ItemHeights = { group: 34, study: 30, skeleton: 30, empty: 40, error: 76, more: 34 };
+const SKELETON_ROWS = 3;
+/** Fetch a group's next page when its last loaded row is this close to the viewport. */
+const PREFETCH_ROWS = 40;
+const OVERSCAN = 10;
+
+const countFormatter = new Intl.NumberFormat();
+
+interface BuiltItems {
+  items: WorklistItem[];
+  offsets: number[];
+  /** Index of each group's last study row, for fetching its next page in time. */
+  lastStudyIndex: Map<Severity, number>;
+}
+
+function buildItems(groups: WorklistGroup[], heights: ItemHeights): BuiltItems {
+  const items: WorklistItem[] = [];
+  const lastStudyIndex = new Map<Severity, number>();
+  let rowIndex = 0;
+  for (const { severity, group, collapsed } of groups) {
+    items.push({ kind: 'group', key: `group-${severity}`, severity });
+    if (collapsed) continue;
+    const { query, studies } = group;
+    if (query.isPending) {
+      for (let index = 0; index < SKELETON_ROWS; index += 1) items.push({ kind: 'skeleton', key: `skeleton-${severity}-${index}`, severity });
+      continue;
+    }
+    if (query.isError && studies.length === 0) {
+      items.push({ kind: 'error', key: `error-${severity}`, severity });
+      continue;
+    }
+    if (studies.length === 0) {
+      items.push({ kind: 'empty', key: `empty-${severity}`, severity });
+      continue;
+    }
+    for (const study of studies) {
+      items.push({ kind: 'study', key: study.studyId, severity, study, rowIndex });
+      rowIndex += 1;
+    }
+    lastStudyIndex.set(severity, items.length - 1);
+    if (query.hasNextPage || query.isFetchNextPageError) items.push({ kind: 'more', key: `more-${severity}`, severity });
+  }
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const item of items) {
+    offsets.push(offset);
+    offset += heights[item.kind];
+  }
+  return { items, offsets, lastStudyIndex };
+}
+
+/** The studies of the open groups, in display order: the table's rows. */
+export function visibleStudies(groups: WorklistGroup[]): Study[] {
+  return groups.flatMap(({ group, collapsed }) => (collapsed ? [] : group.studies));
+}
+
+function isTextField(element: Element): boolean {
+  if (element instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(element.type);
+  return element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement || (element instanceof HTMLElement && element.isContentEditable);
+}
+
+export interface WorklistGridProps {
+  table: WorklistTable;
+  groups: WorklistGroup[];
+  onToggleGroup: (severity: Severity) => void;
+  onOpenStudy: (studyId: string) => void;
+  onFocusSearch: () => void;
+  /** Changes whenever the filters change: the list starts again from the top. */
+  resetKey: string;
+  compact?: boolean;
+  ref?: Ref<WorklistGridHandle>;
+}
+
+export interface WorklistGridHandle {
+  /** Scrolls so the group's header sits at the top of the list. */
+  scrollToGroup: (severity: Severity) => void;
+}
+
+/** What a group header and the queue summary say about a group's size: loaded, and whether more exist. */
+export function describeGroupCount({ query, studies }: StudyGroupState): string {
+  if (query.isPending) return 'Loading…';
+  if (query.isError && studies.length === 0) return 'Not loaded';
+  if (query.hasNextPage) return `${countFormatter.format(studies.length)} loaded · more`;
+  return countFormatter.format(studies.length);
+}
+
+/**
+ * All severity groups in one virtualized scroller: only the rows near the viewport are in the DOM,
+ * however many pages are loaded. Group headers stick under the column header while their rows scroll.
+ */
+export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocusSearch, resetKey, compact = false, ref }: WorklistGridProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const heights = compact ? COMPACT_ITEM_HEIGHT : ITEM_HEIGHT;
+  const { items, offsets, lastStudyIndex } = useMemo(() => buildItems(groups, heights), [groups, heights]);
+  const [focusedKey, setFocusedKey] = useState<string | null>(null);
+  const focusedIndex = focusedKey === null ? -1 : items.findIndex((item) => item.key === focusedKey);
+
+  const groupHeaderIndexes = useMemo(
+    () => items.flatMap((item, index) => (item.kind === 'group' ? [index] : [])),
+    [items],
+  );
+  const activeHeaderRef = useRef(0);
+
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      // The header of the group at the top stays rendered (it sticks), and so does the focused row,
+      // so keyboard focus is not lost when it scrolls out of view.
+      const active = groupHeaderIndexes.findLast((index) => index <= range.startIndex) ?? 0;
+      activeHeaderRef.current = active;
+      const indexes = new Set(defaultRangeExtractor(range));
+      indexes.add(active);
+      if (focusedIndex >= 0) indexes.add(focusedIndex);
+      return [...indexes].sort((a, b) => a - b);
+    },
+    [groupHeaderIndexes, focusedIndex],
+  );
+
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (index) => heights[items[index]?.kind ?? 'study'],
+    getItemKey: (index) => items[index]?.key ?? index,
+    overscan: OVERSCAN,
+    rangeExtractor,
+    scrollMargin: COLUMN_HEADER_HEIGHT,
+    // Keeps a row scrolled to by keyboard clear of the two sticky headers above it.
+    scrollPaddingStart: COLUMN_HEADER_HEIGHT + heights.group,
+  });
+  const virtualItems = virtualizer.getVirtualItems();
+
+  // Sizes are fixed per kind of item: tell the virtualizer again when the items change.
+  useLayoutEffect(() => {
+    virtualizer.measure();
+  }, [items, virtualizer]);
+
+  // Scroll anchoring: when rows appear or leave above the viewport (a new STAT study, a refreshed
+  // first page), the row at the top stays where it was instead of the list jumping under the reader.
+  const anchorRef = useRef<{ key: string; delta: number } | null>(null);
+  const rememberAnchor = useCallback(() => {
+    const element = scrollRef.current;
+    if (!element || element.scrollTop <= 0) {
+      anchorRef.current = null;
+      return;
+    }
+    const top = element.scrollTop;
+    const firstVisible = virtualizer.getVirtualItems().find((item) => item.end > top + COLUMN_HEADER_HEIGHT);
+    const key = firstVisible ? items[firstVisible.index]?.key : undefined;
+    anchorRef.current = firstVisible && key ? { key, delta: firstVisible.start - top } : null;
+  }, [items, virtualizer]);
+
+  useLayoutEffect(() => {
+    const element = scrollRef.current;
+    const anchor = anchorRef.current;
+    if (!element || !anchor) return;
+    const index = items.findIndex((item) => item.key === anchor.key);
+    const offset = offsets[index];
+    if (index < 0 || offset === undefined) return;
+    const wanted = COLUMN_HEADER_HEIGHT + offset - anchor.delta;
+    if (Math.abs(wanted - element.scrollTop) > 1) element.scrollTop = wanted;
+  }, [items, offsets]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      scrollToGroup: (severity: Severity) => {
+        const index = items.findIndex((item) => item.kind === 'group' && item.severity === severity);
+        const offset = offsets[index];
+        if (offset !== undefined) scrollRef.current?.scrollTo({ top: offset });
+      },
+    }),
+    [items, offsets],
+  );
+
+  // New filters: a new list, read from its top.
+  useLayoutEffect(() => {
+    anchorRef.current = null;
+    setFocusedKey(null);
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [resetKey]);
+
+  // Next page of a group when its end nears the viewport, and only when nothing is in flight for it.
+  const lastVisibleIndex = virtualItems.at(-1)?.index ?? 0;
+  useEffect(() => {
+    for (const { severity, group, collapsed } of groups) {
+      if (collapsed) continue;
+      const last = lastStudyIndex.get(severity);
+      const { query } = group;
+      if (last === undefined || !query.hasNextPage || query.isFetching || query.isFetchNextPageError) continue;
+      if (lastVisibleIndex >= last - PREFETCH_ROWS) void query.fetchNextPage({ cancelRefetch: false });
+    }
+  }, [groups, lastStudyIndex, lastVisibleIndex]);
+
+  // Moving the visible focus: the row gets DOM focus too, so screen readers follow it.
+  const studyIndexes = useMemo(() => items.flatMap((item, index) => (item.kind === 'study' ? [index] : [])), [items]);
+  const moveFocus = useCallback(
+    (step: 1 | -1) => {
+      let next: number | undefined;
+      if (focusedIndex < 0) {
+        const firstShown = virtualizer.range?.startIndex ?? 0;
+        next = studyIndexes.find((index) => index >= firstShown) ?? studyIndexes[0];
+      } else if (step === 1) {
+        next = studyIndexes.find((index) => index > focusedIndex);
+      } else {
+        next = studyIndexes.findLast((index) => index < focusedIndex);
+      }
+      const item = next === undefined ? undefined : items[next];
+      if (next === undefined || !item) return;
+      setFocusedKey(item.key);
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+    },
+    [focusedIndex, items, studyIndexes, virtualizer],
+  );
+
+  useEffect(() => {
+    if (focusedKey === null) return;
+    const row = gridRef.current?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(focusedKey)}"]`);
+    if (row && document.activeElement !== row) row.focus({ preventScroll: true });
+  }, [focusedKey, virtualItems]);
+
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = event.target instanceof Element ? event.target : null;
+      if (target && isTextField(target)) return;
+      if (event.key === '/') {
+        event.preventDefault();
+        onFocusSearch();
+        return;
+      }
+      // Keys move through the list only from the list itself or from nowhere in particular, never
+      // from a control elsewhere (the drawer, a menu).
+      const fromList = target === null || target === document.body || (gridRef.current?.contains(target) ?? false);
+      if (!fromList) return;
+      const fromRow = target instanceof HTMLElement && target.dataset.rowKey !== undefined;
+      switch (event.key) {
+        case 'ArrowDown':
+        case 'j':
+          event.preventDefault();
+          moveFocus(1);
+          break;
+        case 'ArrowUp':
+        case 'k':
+          event.preventDefault();
+          moveFocus(-1);
+          break;
+        case 'Enter': {
+          if (!fromRow && target !== document.body) return;
+          const item = focusedIndex >= 0 ? items[focusedIndex] : undefined;
+          if (item?.kind === 'study') {
+            event.preventDefault();
+            onOpenStudy(item.study.studyId);
+          }
+          break;
+        }
+        case 'Escape':
+          if (focusedKey === null) return;
+          setFocusedKey(null);
+          if (target instanceof HTMLElement && target !== document.body) target.blur();
+          break;
+        default:
+      }
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [focusedIndex, focusedKey, items, moveFocus, onFocusSearch, onOpenStudy]);
+
+  const headers = table.getFlatHeaders().filter((header) => header.column.getIsVisible());
+  const visibleColumnIds = headers.map((header) => header.column.id).join(',');
+  const columnSizes: CSSProperties = {};
+  for (const header of headers) {
+    Object.assign(columnSizes, { [`--col-${header.column.id}`]: `${header.getSize()}px` });
+  }
+  const totalWidth = headers.reduce((sum, header) => sum + header.getSize(), 0);
+  const rows = table.getRowModel().rows;
+  const activeHeader = activeHeaderRef.current;
+  const firstStudyKey = items[studyIndexes[0] ?? -1]?.key;
+  const tabbableKey = focusedKey ?? firstStudyKey;
+  const openStudy = useCallback(
+    (studyId: string) => {
+      setFocusedKey(studyId);
+      onOpenStudy(studyId);
+    },
+    [onOpenStudy],
+  );
+
+  return (
+    <div
+      ref={scrollRef}
+      onScroll={rememberAnchor}
+      className="relative min-h-0 flex-1 overflow-auto rounded-md border border-border bg-panel"
+    >
+      <div
+        ref={gridRef}
+        role="grid"
+        aria-label="Worklist"
+        aria-rowcount={items.length + 1}
+        aria-colcount={headers.length}
+        className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
+        style={{ ...columnSizes, width: totalWidth, minWidth: '100%' }}
+      >
+        <div role="rowgroup" className="sticky top-0 z-20 border-b border-border bg-panel-raised">
+          <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT }}>
+            {headers.map((header) => (
+              <div
+                key={header.id}
+                role="columnheader"
+                className="relative flex shrink-0 items-center px-2 text-xs font-semibold tracking-wide text-fg-muted uppercase select-none first:pl-3"
+                style={{ width: `var(--col-${header.column.id})` }}
+              >
+                <span className="truncate">
+                  <table.FlexRender header={header} />
+                </span>
+                <ColumnResizer table={table} columnId={header.column.id} label={String(header.column.columnDef.header ?? header.column.id)} size={header.getSize()} onResizeStart={header.getResizeHandler()} resizing={header.column.getIsResizing()} />
+              </div>
+            ))}
+          </div>
+        </div>
+        <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
+          {virtualItems.map((virtualItem) => {
+            const item = items[virtualItem.index];
+            if (!item) return null;
+            const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
+            const style: CSSProperties = sticky
+              ? { position: 'sticky', top: COLUMN_HEADER_HEIGHT, height: heights.group, zIndex: 10 }
+              : {
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  height: heights[item.kind],
+                  transform: `translateY(${virtualItem.start - COLUMN_HEADER_HEIGHT}px)`,
+                };
+            const ariaRowIndex = virtualItem.index + 2;
+            const group = groups.find((candidate) => candidate.severity === item.severity);
+            if (!group) return null;
+            switch (item.kind) {
+              case 'group':
+                return (
+                  <GroupHeaderRow key={item.key} group={group} style={style} ariaRowIndex={ariaRowIndex} onToggle={onToggleGroup} />
+                );
+              case 'study': {
+                const row = rows[item.rowIndex];
+                if (!row) return null;
+                return (
+                  <StudyRow
+                    key={item.key}
+                    row={row}
+                    table={table}
+                    rowKey={item.key}
+                    style={style}
+                    ariaRowIndex={ariaRowIndex}
+                    focused={item.key === focusedKey}
+                    tabbable={item.key === tabbableKey}
+                    visibleColumnIds={visibleColumnIds}
+                    onOpen={openStudy}
+                    onFocusRow={setFocusedKey}
+                  />
+                );
+              }
+              case 'skeleton':
+                return <SkeletonRow key={item.key} style={style} ariaRowIndex={ariaRowIndex} headers={visibleColumnIds} />;
+              default:
+                return <GroupStateRow key={item.key} kind={item.kind} group={group} style={style} ariaRowIndex={ariaRowIndex} colCount={headers.length} />;
+            }
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ColumnResizer({
+  table,
+  columnId,
+  label,
+  size,
+  resizing,
+  onResizeStart,
+}: {
+  table: WorklistTable;
+  columnId: string;
+  label: string;
+  size: number;
+  resizing: boolean;
+  onResizeStart: (event: unknown) => void;
+}) {
+  const onKeyDown = (event: ReactKeyboardEvent) => {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+    event.preventDefault();
+    event.stopPropagation();
+    const step = event.key === 'ArrowLeft' ? -16 : 16;
+    table.setColumnSizing((old) => ({ ...old, [columnId]: Math.max(60, Math.min(800, size + step)) }));
+  };
+  return (
+    <div
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize ${label} column`}
+      aria-valuenow={size}
+      aria-valuemin={60}
+      aria-valuemax={800}
+      tabIndex={0}
+      onMouseDown={onResizeStart}
+      onTouchStart={onResizeStart}
+      onKeyDown={onKeyDown}
+      onDoubleClick={() => table.getColumn(columnId)?.resetSize()}
+      className={`absolute top-1 right-0 bottom-1 w-1.5 cursor-col-resize touch-none rounded hover:bg-accent ${resizing ? 'bg-accent' : 'bg-border/70'}`}
+    />
+  );
+}
+
+interface RowBaseProps {
+  style: CSSProperties;
+  ariaRowIndex: number;
+}
+
+const GroupHeaderRow = memo(function GroupHeaderRow({
+  group: { severity, group, collapsed },
+  style,
+  ariaRowIndex,
+  onToggle,
+}: RowBaseProps & { group: WorklistGroup; onToggle: (severity: Severity) => void }) {
+  const { query, isRefreshing } = group;
+  const label = SEVERITY_LABEL[severity];
+  const count = describeGroupCount(group);
+  const tone = { stat: 'text-stat-fg', high: 'text-high-fg', normal: 'text-fg' }[severity];
+  return (
+    <div role="row" aria-rowindex={ariaRowIndex} data-group={severity} className="flex w-full border-y border-border bg-panel-raised" style={style}>
+      <div role="gridcell" className="flex min-w-0 flex-1 items-center gap-3 px-3">
+        <h2 className="text-sm font-semibold">
+          <button
+            type="button"
+            aria-expanded={!collapsed}
+            onClick={() => onToggle(severity)}
+            className={`inline-flex items-center gap-2 rounded px-1 py-0.5 uppercase tracking-wide ${tone}`}
+          >
+            <span aria-hidden="true" className="inline-block w-3 text-fg-muted">
+              {collapsed ? '▸' : '▾'}
+            </span>
+            {label}
+            <span className="sr-only"> studies, </span>
+            <span className="rounded-full border border-border bg-panel px-2 text-xs font-medium tracking-normal text-fg-muted normal-case">
+              {count}
+            </span>
+          </button>
+        </h2>
+        {isRefreshing || query.isFetchingNextPage ? (
+          <span className="text-xs text-fg-muted" aria-hidden="true">
+            Updating…
+          </span>
+        ) : null}
+      </div>
+    </div>
+  );
+});
+
+const StudyRow = memo(function StudyRow({
+  row,
+  table,
+  rowKey,
+  style,
+  ariaRowIndex,
+  focused,
+  tabbable,
+  onOpen,
+  onFocusRow,
+}: RowBaseProps & {
+  row: ReturnType<WorklistTable['getRowModel']>['rows'][number];
+  table: WorklistTable;
+  rowKey: string;
+  focused: boolean;
+  tabbable: boolean;
+  /** Only here to re-render the row when columns are shown, hidden or moved. */
+  visibleColumnIds: string;
+  onOpen: (studyId: string) => void;
+  onFocusRow: (key: string) => void;
+}) {
+  const study = row.original;
+  return (
+    <div
+      role="row"
+      aria-rowindex={ariaRowIndex}
+      aria-selected={focused}
+      data-row-key={rowKey}
+      data-study-row=""
+      tabIndex={tabbable ? 0 : -1}
+      onClick={() => onOpen(study.studyId)}
+      onFocus={(event) => {
+        if (event.target === event.currentTarget) onFocusRow(rowKey);
+      }}
+      className={`flex w-full cursor-pointer items-center border-b border-border/60 outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent ${
+        focused ? 'bg-focus-row outline-2 -outline-offset-2 outline-accent' : 'hover:bg-panel-raised/70'
+      } ${study.isCancelled ? 'text-fg-muted' : ''}`}
+      style={style}
+    >
+      {row.getVisibleCells().map((cell) => (
+        <div
+          key={cell.id}
+          role="gridcell"
+          className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3"
+          style={{ width: `var(--col-${cell.column.id})` }}
+        >
+          <table.FlexRender cell={cell} />
+        </div>
+      ))}
+    </div>
+  );
+});
+
+function SkeletonRow({ style, ariaRowIndex, headers }: RowBaseProps & { headers: string }) {
+  return (
+    <div role="row" aria-rowindex={ariaRowIndex} aria-busy="true" className="flex w-full items-center border-b border-border/60" style={style}>
+      {headers.split(',').map((columnId) => (
+        <div key={columnId} role="gridcell" className="shrink-0 px-2 first:pl-3" style={{ width: `var(--col-${columnId})` }}>
+          <div className="h-3 w-3/4 animate-pulse rounded bg-panel-raised" />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function describeError(error: unknown): string {
+  if (isApiError(error)) return error.detail || error.title;
+  return 'Something went wrong while loading.';
+}
+
+function GroupStateRow({
+  kind,
+  group: { severity, group },
+  style,
+  ariaRowIndex,
+  colCount,
+}: RowBaseProps & { kind: 'empty' | 'error' | 'more'; group: WorklistGroup; colCount: number }) {
+  const { query } = group;
+  const label = SEVERITY_LABEL[severity];
+  let content;
+  if (kind === 'empty') {
+    content = <p className="text-fg-muted">No {label} studies match these filters.</p>;
+  } else if (kind === 'error') {
+    content = (
+      <div role="alert" className="flex w-full max-w-3xl items-center gap-4 rounded-md border border-danger-border bg-danger-bg px-3 py-2">
+        <div className="min-w-0 flex-1">
+          <p className="font-semibold text-danger-fg">{label} studies could not be loaded</p>
+          <p className="truncate text-fg">{describeError(query.error)}</p>
+        </div>
+        <button
+          type="button"
+          onClick={() => void query.refetch()}
+          disabled={query.isFetching}
+          className="shrink-0 rounded-md bg-accent px-3 py-1.5 text-sm font-semibold text-accent-fg hover:opacity-90 disabled:opacity-60"
+        >
+          {query.isFetching ? 'Retrying…' : `Retry ${label}`}
+        </button>
+      </div>
+    );
+  } else if (query.isFetchNextPageError && !query.isFetchingNextPage) {
+    content = (
+      <p role="alert" className="flex items-center gap-3 text-danger-fg">
+        More {label} studies could not be loaded: {describeError(query.error)}
+        <button
+          type="button"
+          onClick={() => void query.fetchNextPage()}
+          className="rounded border border-danger-border px-2 py-0.5 text-sm font-medium text-fg"
+        >
+          Retry
+        </button>
+      </p>
+    );
+  } else {
+    content = (
+      <p className="flex items-center gap-3 text-fg-muted">
+        {query.isFetchingNextPage ? `Loading more ${label} studies…` : `More ${label} studies load as you scroll.`}
+        {query.isFetchingNextPage ? null : (
+          <button type="button" onClick={() => void query.fetchNextPage()} className="rounded border border-border px-2 py-0.5 text-xs font-medium text-fg">
+            Load more
+          </button>
+        )}
+      </p>
+    );
+  }
+  return (
+    <div role="row" aria-rowindex={ariaRowIndex} className="flex w-full items-center border-b border-border/60" style={style}>
+      <div role="gridcell" aria-colspan={colCount} className="sticky left-0 flex items-center px-3">
+        {content}
+      </div>
+    </div>
+  );
+}

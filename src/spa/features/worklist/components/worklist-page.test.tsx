@@ -1,0 +1,77 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { HttpResponse, http } from 'msw';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
+import { createMockServer } from '../../../../mocks/node.ts';
+import { renderRoutes } from '../../../testing/render.tsx';
+import { WorklistPage } from './worklist-page.tsx';
+
+const service = createMockStudyService({ demoStudies: 400, now: new Date('2026-03-10T12:00:00Z') });
+const server = createMockServer(createApiHandlers({ service }));
+
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const routes = [{ path: '/', element: <WorklistPage />, children: [{ index: true, element: null }] }];
+
+function listRequests(): URL[] {
+  const seen: URL[] = [];
+  server.events.on('request:start', ({ request }) => {
+    const url = new URL(request.url);
+    if (url.pathname === '/api/studies') seen.push(url);
+  });
+  return seen;
+}
+
+function queueCount(name: RegExp): HTMLElement {
+  return within(screen.getByRole('navigation', { name: 'Queues' })).getByRole('button', { name });
+}
+
+describe('WorklistPage', () => {
+  it('asks for STAT first, then each group with the filters from the URL, and counts each queue honestly', async () => {
+    const seen = listRequests();
+    const { router } = renderRoutes(routes, { route: '/?q=CT&status=any' });
+
+    await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/loaded · more|\d$/), { timeout: 5_000 });
+    server.events.removeAllListeners();
+    expect(seen.map((url) => url.searchParams.get('severity'))).toEqual(['stat', 'high', 'normal']);
+    for (const url of seen) {
+      expect(url.searchParams.get('studyDescription')).toBe('CT');
+      expect(url.searchParams.has('studyViewerStatus')).toBe(false);
+      expect(url.searchParams.get('isCancelled')).toBe('false');
+      expect(url.searchParams.get('limit')).toBe('100');
+    }
+    const stat = service.listStudies({ severity: 'stat', studyDescription: 'CT', isCancelled: false, limit: 100 });
+    expect(queueCount(/^STAT/).textContent).toBe(`STAT${stat.studies.length}${stat.hasMore ? ' loaded · more' : ''}`);
+    // The coordinator's default assignee is written into the URL, so a shared link shows the same list.
+    await waitFor(() => expect(router.state.location.search).toContain('assignee=anyone'));
+  });
+
+  it('shows a failing group as not loaded while the other groups load', async () => {
+    server.use(
+      http.get('*/api/studies', ({ request }) =>
+        new URL(request.url).searchParams.get('severity') === 'high'
+          ? HttpResponse.json(
+              { type: '/problems/upstream-unavailable', title: 'Unavailable', status: 503, detail: 'Try again in a moment.', retryable: true },
+              { status: 503, headers: { 'Content-Type': 'application/problem+json' } },
+            )
+          : undefined,
+      ),
+    );
+    renderRoutes(routes);
+
+    await waitFor(() => expect(queueCount(/^High/).textContent).toContain('Not loaded'));
+    await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/\d/));
+    expect(queueCount(/^STAT/).textContent).toMatch(/\d/);
+  });
+
+  it('offers the defaults for the role, and a way back to them', async () => {
+    const { user } = renderRoutes(routes, { route: '/?status=complete&assignee=anyone' });
+    const status = await screen.findByRole('combobox', { name: 'Viewer status' });
+    expect(status).toHaveProperty('value', 'complete');
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() => expect(status).toHaveProperty('value', 'incomplete'));
+    expect(screen.queryByRole('button', { name: 'Clear filters' })).toBeNull();
+  });
+});

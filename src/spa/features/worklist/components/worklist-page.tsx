@@ -1,0 +1,189 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
+import type { Severity, Study } from '../../../../contract/avara-types.ts';
+import { SEVERITIES } from '../../../../contract/avara-types.ts';
+import { useMe } from '../../auth/api/get-me.ts';
+import { useStudyGroup } from '../api/get-studies.ts';
+import { useRoster } from '../api/get-users.ts';
+import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';
+import { SEARCH_PARAM, parseFilters, toListFilters, writeFilters } from '../lib/worklist-filters.ts';
+import type { Viewer, WorklistFilters } from '../lib/worklist-filters.ts';
+import { ColumnMenu } from './column-menu.tsx';
+import { OfflineBanner } from './offline-banner.tsx';
+import { QueueSummary } from './queue-summary.tsx';
+import { ThemeToggle } from './theme-toggle.tsx';
+import { useNow } from './use-now.ts';
+import { useWorklistTable } from './use-worklist-table.ts';
+import { WorklistCellContext } from './worklist-context.ts';
+import { WorklistFiltersBar } from './worklist-filters.tsx';
+import { WorklistGrid, visibleStudies } from './worklist-grid.tsx';
+import type { WorklistGridHandle, WorklistGroup } from './worklist-grid.tsx';
+
+function collectCustomers(known: Map<string, string>, lists: Study[][]): Map<string, string> {
+  let changed = false;
+  const next = new Map(known);
+  for (const studies of lists) {
+    for (const study of studies) {
+      const customer = study.expressCustomer;
+      if (customer && !next.has(customer.expressCustomerId)) {
+        next.set(customer.expressCustomerId, customer.expressCustomerName);
+        changed = true;
+      }
+    }
+  }
+  if (!changed) return known;
+  return new Map([...next].sort((a, b) => a[1].localeCompare(b[1])));
+}
+
+/**
+ * The worklist: STAT, HIGH and NORMAL studies, each group paged from the server with the filters in
+ * the URL, in one virtualized list. The study drawer opens beside it (the child route), so the list
+ * keeps its filters and scroll position.
+ */
+export interface WorklistPageProps {
+  /** Buttons the app adds to the worklist's toolbar (e.g. New study), kept out of this feature. */
+  actions?: ReactNode;
+}
+
+export function WorklistPage({ actions }: WorklistPageProps = {}) {
+  const me = useMe();
+  const role = me.data?.role ?? 'coordinator';
+  const userId = me.data?.userId ?? null;
+  const viewer = useMemo<Viewer>(() => ({ role, userId }), [role, userId]);
+  const [params, setParams] = useSearchParams();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const searchString = params.toString();
+  const embedded = params.get('embed') === '1';
+  // Parsed once per URL: every object below stays the same until the filters really change.
+  const filters = useMemo(() => parseFilters(new URLSearchParams(searchString), viewer), [searchString, viewer]);
+
+  // The assignee default depends on the role: write it into the URL, so a shared link shows the same list.
+  useEffect(() => {
+    const current = new URLSearchParams(searchString);
+    if (!current.has(SEARCH_PARAM.assignee)) setParams(writeFilters(current, filters), { replace: true });
+  }, [searchString, filters, setParams]);
+
+  const setFilters = useCallback(
+    (next: WorklistFilters) => setParams((current) => writeFilters(current, next)),
+    [setParams],
+  );
+
+  const listFilters = useMemo(
+    () => ({
+      stat: toListFilters(filters, 'stat', viewer),
+      high: toListFilters(filters, 'high', viewer),
+      normal: toListFilters(filters, 'normal', viewer),
+    }),
+    [filters, viewer],
+  );
+  const shown = new Set(filters.groups);
+  // STAT loads first: HIGH waits for STAT's first answer, NORMAL for HIGH's, so on a slow link the
+  // most urgent studies are never queued behind the least urgent.
+  const stat = useStudyGroup(listFilters.stat, shown.has('stat'));
+  const statSettled = !shown.has('stat') || stat.query.status !== 'pending';
+  const high = useStudyGroup(listFilters.high, shown.has('high') && statSettled);
+  const highSettled = shown.has('high') ? high.query.status !== 'pending' : statSettled;
+  const normal = useStudyGroup(listFilters.normal, shown.has('normal') && highSettled);
+
+  const [collapsed, setCollapsed] = useState<ReadonlySet<Severity>>(() => new Set());
+  const toggleGroup = useCallback((severity: Severity) => {
+    setCollapsed((previous) => {
+      const next = new Set(previous);
+      if (next.has(severity)) next.delete(severity);
+      else next.add(severity);
+      return next;
+    });
+  }, []);
+
+  const groupsKey = filters.groups.join(',');
+  const groups = useMemo<WorklistGroup[]>(() => {
+    const bySeverity = { stat, high, normal };
+    return SEVERITIES.filter((severity) => groupsKey.split(',').includes(severity)).map((severity) => ({
+      severity,
+      group: bySeverity[severity],
+      collapsed: collapsed.has(severity),
+    }));
+  }, [stat, high, normal, collapsed, groupsKey]);
+
+  const studies = useMemo(() => visibleStudies(groups), [groups]);
+  const { table, layout, resetLayout } = useWorklistTable(studies);
+
+  const knownCustomers = useRef(new Map<string, string>());
+  const customers = useMemo(() => {
+    knownCustomers.current = collectCustomers(knownCustomers.current, [stat.studies, high.studies, normal.studies]);
+    return knownCustomers.current;
+  }, [stat.studies, high.studies, normal.studies]);
+
+  const roster = useRoster();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const focusSearch = useCallback(() => {
+    searchRef.current?.focus();
+    searchRef.current?.select();
+  }, []);
+  const openStudy = useCallback(
+    (studyId: string) => void navigate({ pathname: `/studies/${studyId}`, search: location.search }),
+    [navigate, location.search],
+  );
+
+  const now = useNow();
+  const cellContext = useMemo(() => ({ now, slaTargets: DEFAULT_SLA_TARGETS, search: location.search }), [now, location.search]);
+  const resetKey = JSON.stringify(listFilters);
+  const gridRef = useRef<WorklistGridHandle>(null);
+  const jumpToGroup = useCallback((severity: Severity) => {
+    setCollapsed((previous) => {
+      if (!previous.has(severity)) return previous;
+      const next = new Set(previous);
+      next.delete(severity);
+      return next;
+    });
+    // After the expand has rendered, so the offsets include the group's rows.
+    window.requestAnimationFrame(() => gridRef.current?.scrollToGroup(severity));
+  }, []);
+
+  return (
+    <section aria-labelledby="worklist-heading" className="flex h-full min-h-0 flex-col gap-2.5">
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+        <h1 id="worklist-heading" className={embedded ? 'sr-only' : 'text-lg font-semibold tracking-tight'}>
+          Worklist
+        </h1>
+        <QueueSummary groups={groups} onJump={jumpToGroup} />
+        <p className={embedded ? 'sr-only' : 'text-xs text-fg-muted'}>
+          {role === 'radiologist' ? 'Radiologists start with their own studies.' : 'Coordinators start with everyone’s studies.'}{' '}
+          <span className="hidden lg:inline">
+            <kbd className="font-sans">↑ ↓</kbd> or <kbd className="font-sans">j k</kbd> move, <kbd className="font-sans">Enter</kbd> opens,{' '}
+            <kbd className="font-sans">/</kbd> searches, <kbd className="font-sans">Esc</kbd> clears.
+          </span>
+        </p>
+        <div className="ml-auto flex items-center gap-2">
+          {actions}
+          {embedded ? <ThemeToggle compact /> : null}
+          <ColumnMenu table={table} order={layout.order} onReset={resetLayout} />
+        </div>
+      </div>
+      <WorklistFiltersBar
+        filters={filters}
+        viewer={viewer}
+        roster={roster.data ?? []}
+        customers={customers}
+        onChange={setFilters}
+        searchRef={searchRef}
+        compact={embedded}
+      />
+      <OfflineBanner />
+      <WorklistCellContext value={cellContext}>
+        <WorklistGrid
+          table={table}
+          groups={groups}
+          onToggleGroup={toggleGroup}
+          onOpenStudy={openStudy}
+          onFocusSearch={focusSearch}
+          resetKey={resetKey}
+          compact={embedded}
+          ref={gridRef}
+        />
+      </WorklistCellContext>
+      <Outlet />
+    </section>
+  );
+}

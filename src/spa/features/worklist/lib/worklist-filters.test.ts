@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { defaultFilters, hasActiveFilters, parseFilters, toListFilters, writeFilters } from './worklist-filters.ts';
+import type { Viewer } from './worklist-filters.ts';
+
+const userId = 'usr_0123456789abcdef0123456789abcdef';
+const otherUser = 'usr_fedcba9876543210fedcba9876543210';
+const customer = 'cus_00112233445566778899aabbccddeeff';
+const radiologist: Viewer = { role: 'radiologist', userId };
+const coordinator: Viewer = { role: 'coordinator', userId: 'usr_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' };
+
+describe('worklist filters and the URL', () => {
+  it('starts radiologists with their own studies and coordinators with everyone’s', () => {
+    expect(parseFilters(new URLSearchParams(), radiologist).assignee).toBe('me');
+    expect(parseFilters(new URLSearchParams(), coordinator).assignee).toBe('anyone');
+    // Someone not on the roster has no "me" to filter by.
+    expect(parseFilters(new URLSearchParams('assignee=me'), { role: 'radiologist', userId: null }).assignee).toBe('anyone');
+  });
+
+  it('reads every filter and falls back to the default for anything malformed', () => {
+    const filters = parseFilters(
+      new URLSearchParams(`q=%20CT%20&status=complete&assignee=${otherUser}&customer=${customer}&cancelled=1&groups=normal,stat`),
+      coordinator,
+    );
+    expect(filters).toEqual({
+      description: 'CT',
+      viewerStatus: 'complete',
+      assignee: otherUser,
+      customer,
+      includeCancelled: true,
+      groups: ['stat', 'normal'],
+    });
+    const garbled = parseFilters(new URLSearchParams('status=maybe&assignee=usr_x&customer=cus_x&groups=urgent'), coordinator);
+    expect(garbled).toEqual(defaultFilters(coordinator));
+  });
+
+  it('round-trips through the URL, keeps other parameters, and leaves defaults out except the assignee', () => {
+    const filters = { ...defaultFilters(coordinator), description: 'MRI', customer: 'none' as const, groups: ['stat' as const] };
+    const params = writeFilters(new URLSearchParams('embed=1&status=complete'), filters);
+    expect(params.toString()).toBe('embed=1&q=MRI&assignee=anyone&customer=none&groups=stat');
+    expect(parseFilters(params, coordinator)).toEqual(filters);
+    expect(writeFilters(new URLSearchParams(), defaultFilters(radiologist)).toString()).toBe('assignee=me');
+  });
+
+  it('maps each choice to the list API’s own filters, one group at a time', () => {
+    const base = defaultFilters(radiologist);
+    expect(toListFilters(base, 'stat', radiologist)).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', assignedTo: userId, isCancelled: false });
+    expect(toListFilters({ ...base, assignee: 'unassigned', customer: 'none' }, 'high', radiologist)).toEqual({
+      severity: 'high',
+      studyViewerStatus: 'incomplete',
+      assignedTo: '',
+      expressCustomerId: '',
+      isCancelled: false,
+    });
+    expect(
+      toListFilters({ ...base, assignee: 'anyone', viewerStatus: 'any', includeCancelled: true, description: ' head ', customer }, 'normal', radiologist),
+    ).toEqual({ severity: 'normal', studyDescription: 'head', expressCustomerId: customer });
+    expect(toListFilters({ ...base, assignee: otherUser }, 'stat', radiologist).assignedTo).toBe(otherUser);
+  });
+
+  it('knows when anything differs from the defaults', () => {
+    expect(hasActiveFilters(defaultFilters(coordinator), coordinator)).toBe(false);
+    expect(hasActiveFilters({ ...defaultFilters(coordinator), includeCancelled: true }, coordinator)).toBe(true);
+    expect(hasActiveFilters({ ...defaultFilters(coordinator), assignee: 'me' }, coordinator)).toBe(true);
+  });
+});

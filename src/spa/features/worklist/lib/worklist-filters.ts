@@ -1,0 +1,163 @@
+import type { ListStudiesQuery, Severity } from '../../../../contract/avara-types.ts';
+import { SEVERITIES } from '../../../../contract/avara-types.ts';
+
+/** Which studies the assignee filter keeps: a fixed choice or one person of the roster (`usr_…`). */
+export type AssigneeChoice = 'me' | 'unassigned' | 'anyone' | `usr_${string}`;
+export type ViewerStatusChoice = 'incomplete' | 'complete' | 'any';
+/** `any` keeps every customer, `none` only studies without one, else one `cus_…`. */
+export type CustomerChoice = 'any' | 'none' | `cus_${string}`;
+
+/** The worklist's filters, as the URL carries them. Every one maps to a filter of the list API. */
+export interface WorklistFilters {
+  description: string;
+  viewerStatus: ViewerStatusChoice;
+  assignee: AssigneeChoice;
+  customer: CustomerChoice;
+  includeCancelled: boolean;
+  /** The severity groups shown, always in STAT, HIGH, NORMAL order. */
+  groups: Severity[];
+}
+
+/** The list API's filters for one group; paging belongs to the query, not to the filters. */
+export type StudyListFilters = Omit<ListStudiesQuery, 'limit' | 'cursor'>;
+
+/** Who is looking: the defaults and "me" depend on it. */
+export interface Viewer {
+  role: 'radiologist' | 'coordinator';
+  userId: string | null;
+}
+
+export const SEARCH_PARAM = {
+  description: 'q',
+  viewerStatus: 'status',
+  assignee: 'assignee',
+  customer: 'customer',
+  includeCancelled: 'cancelled',
+  groups: 'groups',
+} as const;
+
+const USER_ID = /^usr_[0-9a-f]{32}$/;
+const CUSTOMER_ID = /^cus_[0-9a-f]{32}$/;
+
+function isUserId(value: string): value is `usr_${string}` {
+  return USER_ID.test(value);
+}
+
+function isCustomerId(value: string): value is `cus_${string}` {
+  return CUSTOMER_ID.test(value);
+}
+
+function isSeverity(value: string): value is Severity {
+  return SEVERITIES.some((severity) => severity === value);
+}
+
+/**
+ * A radiologist reads their own studies, a coordinator triages everyone's. "Me" needs an Avara user ID:
+ * someone not on the roster starts with everyone's studies rather than an empty list.
+ */
+export function defaultAssignee(viewer: Viewer): AssigneeChoice {
+  return viewer.role === 'radiologist' && viewer.userId ? 'me' : 'anyone';
+}
+
+export function defaultFilters(viewer: Viewer): WorklistFilters {
+  return {
+    description: '',
+    viewerStatus: 'incomplete',
+    assignee: defaultAssignee(viewer),
+    customer: 'any',
+    includeCancelled: false,
+    groups: [...SEVERITIES],
+  };
+}
+
+function parseAssignee(value: string | null, viewer: Viewer): AssigneeChoice {
+  if (value === 'me') return viewer.userId ? 'me' : 'anyone';
+  if (value === 'unassigned' || value === 'anyone') return value;
+  if (value !== null && isUserId(value)) return value;
+  return defaultAssignee(viewer);
+}
+
+function parseCustomer(value: string | null): CustomerChoice {
+  if (value === 'none') return 'none';
+  if (value !== null && isCustomerId(value)) return value;
+  return 'any';
+}
+
+function parseViewerStatus(value: string | null): ViewerStatusChoice {
+  return value === 'complete' || value === 'any' ? value : 'incomplete';
+}
+
+function parseGroups(value: string | null): Severity[] {
+  if (value === null) return [...SEVERITIES];
+  const wanted = new Set(value.split(',').filter(isSeverity));
+  // An empty or garbled list would show nothing at all; showing every group is the safer reading.
+  if (wanted.size === 0) return [...SEVERITIES];
+  return SEVERITIES.filter((severity) => wanted.has(severity));
+}
+
+/** Reads the filters from the URL; anything missing or malformed falls back to the default. */
+export function parseFilters(params: URLSearchParams, viewer: Viewer): WorklistFilters {
+  return {
+    description: (params.get(SEARCH_PARAM.description) ?? '').trim().slice(0, 200),
+    viewerStatus: parseViewerStatus(params.get(SEARCH_PARAM.viewerStatus)),
+    assignee: parseAssignee(params.get(SEARCH_PARAM.assignee), viewer),
+    customer: parseCustomer(params.get(SEARCH_PARAM.customer)),
+    includeCancelled: params.get(SEARCH_PARAM.includeCancelled) === '1',
+    groups: parseGroups(params.get(SEARCH_PARAM.groups)),
+  };
+}
+
+/**
+ * Writes the filters into a copy of `params`, leaving other parameters (e.g. `embed`) alone. Values
+ * equal to the default are left out to keep links short, except the assignee: its default depends on
+ * the role, and a link a coordinator shares must show a radiologist the same list.
+ */
+export function writeFilters(params: URLSearchParams, filters: WorklistFilters): URLSearchParams {
+  const next = new URLSearchParams(params);
+  const set = (name: string, value: string | null) => {
+    if (value === null) next.delete(name);
+    else next.set(name, value);
+  };
+  set(SEARCH_PARAM.description, filters.description.trim() === '' ? null : filters.description.trim());
+  set(SEARCH_PARAM.viewerStatus, filters.viewerStatus === 'incomplete' ? null : filters.viewerStatus);
+  set(SEARCH_PARAM.assignee, filters.assignee);
+  set(SEARCH_PARAM.customer, filters.customer === 'any' ? null : filters.customer);
+  set(SEARCH_PARAM.includeCancelled, filters.includeCancelled ? '1' : null);
+  set(SEARCH_PARAM.groups, filters.groups.length === SEVERITIES.length ? null : filters.groups.join(','));
+  return next;
+}
+
+/** True when the filters differ from what this person starts with. */
+export function hasActiveFilters(filters: WorklistFilters, viewer: Viewer): boolean {
+  const defaults = defaultFilters(viewer);
+  return (
+    filters.description !== defaults.description ||
+    filters.viewerStatus !== defaults.viewerStatus ||
+    filters.assignee !== defaults.assignee ||
+    filters.customer !== defaults.customer ||
+    filters.includeCancelled !== defaults.includeCancelled ||
+    filters.groups.length !== defaults.groups.length
+  );
+}
+
+/**
+ * The list API's filters for one severity group. Nothing is filtered in the browser: every choice
+ * here is a query parameter the server applies before paging.
+ */
+export function toListFilters(filters: WorklistFilters, severity: Severity, viewer: Viewer): StudyListFilters {
+  const query: StudyListFilters = { severity };
+  if (filters.description.trim() !== '') query.studyDescription = filters.description.trim();
+  if (filters.viewerStatus !== 'any') query.studyViewerStatus = filters.viewerStatus;
+  if (filters.assignee === 'me') {
+    if (viewer.userId) query.assignedTo = viewer.userId;
+  } else if (filters.assignee === 'unassigned') {
+    // An empty value is how the API says "explicitly unassigned".
+    query.assignedTo = '';
+  } else if (filters.assignee !== 'anyone') {
+    query.assignedTo = filters.assignee;
+  }
+  if (filters.customer === 'none') query.expressCustomerId = '';
+  else if (filters.customer !== 'any') query.expressCustomerId = filters.customer;
+  if (!filters.includeCancelled) query.isCancelled = false;
+  return query;
+}
