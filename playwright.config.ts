@@ -74,6 +74,11 @@ export default defineConfig({
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       DEMO_STUDIES: '2500',
+      // Viewer links live 10 s (the minimum) so e2e/viewer.spec.ts can see one expire; no other test
+      // holds a viewer link that long.
+      VIEWER_LINK_TTL_SECONDS: '10',
+      // The portal test frames the app from this origin (e2e/portal.spec.ts).
+      PORTAL_ORIGINS: `http://127.0.0.1:${port + 18}`,
       // Audit lines go to a file the tests can read, rather than into the runner's output.
       AUDIT_LOG: join(dataDir, 'audit.log'),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
