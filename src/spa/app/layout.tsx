@@ -1,6 +1,6 @@
 import { Link, Outlet, useSearchParams } from 'react-router';
-import { useAuthConfig } from '../features/auth/api/get-auth-config.ts';
-import { useMe } from '../features/auth/api/get-me.ts';
+import { useAuthConfig } from '../lib/auth/get-auth-config.ts';
+import { useMe } from '../lib/auth/get-me.ts';
 import { UserMenu } from '../features/auth/components/user-menu.tsx';
 import { PortalBridge } from '../features/portal/components/portal-bridge.tsx';
 import { ThemeToggle } from '../features/worklist/components/theme-toggle.tsx';

@@ -1,7 +1,7 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { authKeys } from '../features/auth/api/auth-keys.ts';
+import { authKeys } from '../lib/auth/auth-keys.ts';
 import { isApiError } from '../lib/api-client.ts';
 
 const MAX_RETRIES = 2;

@@ -2,7 +2,7 @@ import { createBrowserRouter } from 'react-router';
 import type { RouteObject } from 'react-router';
 import { RequireAuth } from '../features/auth/components/require-auth.tsx';
 import { SignInPage } from '../features/auth/components/sign-in-page.tsx';
-import { NewStudyButton } from '../features/study-create/components/new-study-button.tsx';
+import { NewStudyButton } from '../features/study-drawer/components/new-study-button.tsx';
 import { WorklistPage } from '../features/worklist/components/worklist-page.tsx';
 import { Layout } from './layout.tsx';
 import { NotFoundPage } from './not-found-page.tsx';

@@ -1,5 +1,5 @@
 import { Navigate, Outlet, useLocation } from 'react-router';
-import { useMe } from '../api/get-me.ts';
+import { useMe } from '../../../lib/auth/get-me.ts';
 
 /** Pages behind this route need a signed-in person; others are sent to sign in and brought back. */
 export function RequireAuth() {

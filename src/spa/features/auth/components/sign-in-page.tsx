@@ -1,8 +1,8 @@
 import { Navigate, useSearchParams } from 'react-router';
-import type { DemoUser } from '../api/get-auth-config.ts';
-import { useAuthConfig } from '../api/get-auth-config.ts';
-import { useMe } from '../api/get-me.ts';
-import { useSignIn } from '../api/sign-in.ts';
+import type { DemoUser } from '../../../lib/auth/get-auth-config.ts';
+import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
+import { useMe } from '../../../lib/auth/get-me.ts';
+import { useSignIn } from '../../../lib/auth/sign-in.ts';
 
 /** Only paths of this app: a `returnTo` naming another site is ignored. */
 export function safeReturnTo(value: string | null): string {

@@ -1,5 +1,5 @@
-import { useMe } from '../api/get-me.ts';
-import { useSignOut } from '../api/sign-out.ts';
+import { useMe } from '../../../lib/auth/get-me.ts';
+import { useSignOut } from '../../../lib/auth/sign-out.ts';
 
 /** Who is signed in, in which role, and the way out. */
 export function UserMenu() {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useAuthConfig } from '../../auth/api/get-auth-config.ts';
+import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import { useViewerUrl } from '../api/get-viewer-url.ts';
 import { isAllowedViewerUrl, viewerOriginsFrom } from '../lib/viewer-origins.ts';

@@ -3,7 +3,7 @@ import type { Study } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import { CopyButton } from './copy-button.tsx';
 import { RelativeTime } from './relative-time.tsx';
-import { SeverityBadge } from './severity-badge.tsx';
+import { SeverityBadge } from '../../../components/severity-badge.tsx';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -10,7 +10,7 @@ import { AssigneePicker, assigneeLabel } from './assignee-picker.tsx';
 import { BUTTON, INPUT } from './button-styles.ts';
 import { MetadataEditor } from './metadata-editor.tsx';
 import { SaveError } from './save-error.tsx';
-import { SEVERITY_LABEL } from './severity-badge.tsx';
+import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 
 export const DESCRIPTION_MAX_LENGTH = 1000;
 

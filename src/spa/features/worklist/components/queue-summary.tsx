@@ -1,5 +1,5 @@
 import type { Severity } from '../../../../contract/avara-types.ts';
-import { SEVERITY_LABEL } from './severity-badge.tsx';
+import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import { describeGroupCount } from './worklist-grid.tsx';
 import type { WorklistGroup } from './worklist-grid.tsx';
 

@@ -9,7 +9,7 @@ import {
 import type { Study } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
-import { SeverityBadge } from './severity-badge.tsx';
+import { SeverityBadge } from '../../../components/severity-badge.tsx';
 import {
   AssigneeCell,
   CustomerCell,

@@ -6,7 +6,7 @@ import { formatPersonName } from '../../../lib/format.ts';
 import type { RosterPerson } from '../api/get-users.ts';
 import { defaultFilters, hasActiveFilters } from '../lib/worklist-filters.ts';
 import type { AssigneeChoice, CustomerChoice, Viewer, ViewerStatusChoice, WorklistFilters } from '../lib/worklist-filters.ts';
-import { SEVERITY_LABEL } from './severity-badge.tsx';
+import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 
 /** How long typing pauses before the search reaches the URL (and the server). */
 export const SEARCH_DEBOUNCE_MS = 300;

@@ -5,7 +5,7 @@ import type { CSSProperties, KeyboardEvent as ReactKeyboardEvent, Ref } from 're
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import type { useStudyGroup } from '../api/get-studies.ts';
-import { SEVERITY_LABEL } from './severity-badge.tsx';
+import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import type { WorklistTable } from './use-worklist-table.ts';
 
 type StudyGroupState = ReturnType<typeof useStudyGroup>;

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
-import { useMe } from '../../auth/api/get-me.ts';
+import { useMe } from '../../../lib/auth/get-me.ts';
 import { useStudyGroup } from '../api/get-studies.ts';
 import { useRoster } from '../api/get-users.ts';
 import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';

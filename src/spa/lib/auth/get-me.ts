@@ -1,5 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { apiRequest, isApiError } from '../../../lib/api-client.ts';
+import { apiRequest, isApiError } from '../api-client.ts';
 import { authKeys } from './auth-keys.ts';
 
 export type Role = 'radiologist' | 'coordinator';

@@ -1,4 +1,4 @@
-import type { Severity } from '../../../../contract/avara-types.ts';
+import type { Severity } from '../../contract/avara-types.ts';
 
 export const SEVERITY_LABEL: Record<Severity, string> = { stat: 'STAT', high: 'High', normal: 'Normal' };
 
@@ -8,11 +8,16 @@ const SEVERITY_STYLE: Record<Severity, { icon: string; className: string }> = {
   normal: { icon: '○', className: 'border-normal-border bg-transparent text-normal-fg' },
 };
 
-/** Severity as a word and a shape as well as a colour, as in the worklist (colour-blind users, grey monitors). */
+/**
+ * Severity as a word and a shape first, a colour second, so it reads the same for colour-blind users
+ * and on a monochrome reading-room monitor.
+ */
 export function SeverityBadge({ severity }: { severity: Severity }) {
   const { icon, className } = SEVERITY_STYLE[severity];
   return (
-    <span className={`inline-flex items-center gap-1 rounded border px-1.5 py-px text-xs font-semibold tracking-wide ${className}`}>
+    <span
+      className={`inline-flex min-w-16 items-center gap-1 rounded border px-1.5 py-px text-xs font-semibold tracking-wide ${className}`}
+    >
       <span aria-hidden="true" className="text-[0.65rem] leading-none">
         {icon}
       </span>

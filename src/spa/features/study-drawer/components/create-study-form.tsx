@@ -4,18 +4,16 @@ import { Link } from 'react-router';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Severity, Study, StudyCreateParams } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
-// The drawer's editors are reused rather than copied; they belong in a shared place once a third
-// feature needs them (see the study-create report).
-import { useAssignableUsers } from '../../study-drawer/api/get-assignable-users.ts';
-import { AssigneePicker } from '../../study-drawer/components/assignee-picker.tsx';
-import { BUTTON, INPUT } from '../../study-drawer/components/button-styles.ts';
-import { MetadataEditor } from '../../study-drawer/components/metadata-editor.tsx';
-import { SaveError } from '../../study-drawer/components/save-error.tsx';
-import { SEVERITY_LABEL } from '../../study-drawer/components/severity-badge.tsx';
-import { descriptionProblem } from '../../study-drawer/components/study-edit-form.tsx';
-import { dicomUidProblem } from '../../study-drawer/lib/dicom-uid.ts';
-import { hasMetadataErrors, metadataFromRows, validateMetadata } from '../../study-drawer/lib/metadata-rules.ts';
-import type { MetadataRow } from '../../study-drawer/lib/metadata-rules.ts';
+import { useAssignableUsers } from '../api/get-assignable-users.ts';
+import { AssigneePicker } from './assignee-picker.tsx';
+import { BUTTON, INPUT } from './button-styles.ts';
+import { MetadataEditor } from './metadata-editor.tsx';
+import { SaveError } from './save-error.tsx';
+import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
+import { descriptionProblem } from './study-edit-form.tsx';
+import { dicomUidProblem } from '../lib/dicom-uid.ts';
+import { hasMetadataErrors, metadataFromRows, validateMetadata } from '../lib/metadata-rules.ts';
+import type { MetadataRow } from '../lib/metadata-rules.ts';
 import { useCreateStudy } from '../api/create-study.ts';
 import { useKnownCustomers } from '../api/known-customers.ts';
 

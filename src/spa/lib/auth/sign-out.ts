@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiRequest } from '../../../lib/api-client.ts';
+import { apiRequest } from '../api-client.ts';
 import { authKeys } from './auth-keys.ts';
 
 /** Ends the session on the server; `redirect` is the IdP's sign-out page in OIDC mode. */

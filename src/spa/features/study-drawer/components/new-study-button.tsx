@@ -1,8 +1,8 @@
 import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import { useMe } from '../../auth/api/get-me.ts';
-import { BUTTON } from '../../study-drawer/components/button-styles.ts';
-import { ConfirmPanel } from '../../study-drawer/components/confirm-panel.tsx';
+import { useMe } from '../../../lib/auth/get-me.ts';
+import { BUTTON } from './button-styles.ts';
+import { ConfirmPanel } from './confirm-panel.tsx';
 
 // The form (and the editors it shares with the drawer) loads on first use, keeping the worklist's
 // own bundle within its budget.
