@@ -1,5 +1,5 @@
 import { isProblem } from '../../contract/problem.ts';
-import type { ProblemIssue } from '../../contract/problem.ts';
+import type { Problem, ProblemIssue } from '../../contract/problem.ts';
 
 export const NETWORK_ERROR_MESSAGE = 'Cannot reach the server. Check your connection and try again.';
 
@@ -11,6 +11,7 @@ interface ApiErrorInit {
   issues?: ProblemIssue[];
   retryable?: boolean;
   cause?: unknown;
+  problem?: Problem;
 }
 
 /**
@@ -26,6 +27,8 @@ export class ApiError extends Error {
   readonly issues: ProblemIssue[];
   /** True when sending the same request again later may succeed. */
   readonly retryable: boolean;
+  /** The whole problem body, with any extra members (e.g. a 409's `current` study). */
+  readonly problem: Problem | undefined;
 
   constructor(init: ApiErrorInit) {
     super(init.detail || init.title, { cause: init.cause });
@@ -36,6 +39,7 @@ export class ApiError extends Error {
     this.issues = init.issues ?? [];
     // Without an explicit word from the server, only "could not reach it" and 5xx are worth retrying.
     this.retryable = init.retryable ?? (init.status === 0 || init.status >= 500);
+    this.problem = init.problem;
   }
 
   get isNetworkError(): boolean {
@@ -54,6 +58,8 @@ export interface ApiRequestOptions {
   query?: Record<string, QueryValue>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Extra request headers, e.g. `If-Match`. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -90,6 +96,7 @@ function errorFromResponse(response: Response, body: unknown): ApiError {
       type: body.type,
       issues: body.issues,
       retryable: body.retryable,
+      problem: body,
     });
   }
   // Something in between (a proxy, a gateway) answered without a problem body.
@@ -110,7 +117,7 @@ function errorFromResponse(response: Response, body: unknown): ApiError {
  */
 export async function apiRequest<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
   const { method = 'GET', query, body, signal } = options;
-  const headers = new Headers({ Accept: 'application/json', 'X-CSRF': '1' });
+  const headers = new Headers({ ...options.headers, Accept: 'application/json', 'X-CSRF': '1' });
   if (body !== undefined) headers.set('Content-Type', 'application/json');
 
   const url = buildUrl(path, query);

@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Study, StudyUpdateParams } from '../../../../contract/avara-types.ts';
-import { isProblem } from '../../../../contract/problem.ts';
-import { ApiError, NETWORK_ERROR_MESSAGE } from '../../../lib/api-client.ts';
+import { ApiError, apiRequest, isApiError } from '../../../lib/api-client.ts';
 import { invalidateStudies, restoreStudies, snapshotStudies, writeStudyToCache } from './study-cache.ts';
 import { studyKeys } from './study-keys.ts';
 
@@ -9,8 +8,8 @@ import { studyKeys } from './study-keys.ts';
 export class StudyConflictError extends ApiError {
   readonly current: Study;
 
-  constructor(init: ConstructorParameters<typeof ApiError>[0], current: Study) {
-    super(init);
+  constructor(error: ApiError, current: Study) {
+    super({ ...error, cause: error });
     this.current = current;
   }
 }
@@ -40,40 +39,20 @@ export interface UpdateStudyInput {
   expectedUpdatedAt: string | null;
 }
 
-/**
- * PATCH /api/studies/:studyId with `If-Match`. Written against fetch rather than `apiRequest`,
- * which can neither send a header nor hand back the problem's `current` study.
- */
+/** PATCH /api/studies/:studyId with `If-Match`; a 409 with the study as it is now becomes a StudyConflictError. */
 export async function updateStudy({ studyId, changes, expectedUpdatedAt }: UpdateStudyInput, signal?: AbortSignal): Promise<Study> {
-  const headers = new Headers({ Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF': '1' });
-  if (expectedUpdatedAt) headers.set('If-Match', `"${expectedUpdatedAt}"`);
-  let response: Response;
-  let body: unknown;
   try {
-    response = await fetch(new URL(`/api/studies/${encodeURIComponent(studyId)}`, document.baseURI), {
+    return await apiRequest<Study>(`/api/studies/${encodeURIComponent(studyId)}`, {
       method: 'PATCH',
-      headers,
-      body: JSON.stringify(changes),
-      credentials: 'same-origin',
+      body: changes,
+      ...(expectedUpdatedAt ? { headers: { 'If-Match': `"${expectedUpdatedAt}"` } } : {}),
       signal,
     });
-    const text = await response.text();
-    body = text === '' ? undefined : JSON.parse(text);
   } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new ApiError({ status: 0, title: 'Network error', detail: NETWORK_ERROR_MESSAGE, retryable: true, cause: error });
+    const current = isApiError(error) && error.status === 409 ? error.problem?.current : undefined;
+    if (isApiError(error) && isStudy(current)) throw new StudyConflictError(error, current);
+    throw error;
   }
-  if (response.ok && isStudy(body)) return body;
-  if (isProblem(body)) {
-    const init = { status: body.status, title: body.title, detail: body.detail, type: body.type, issues: body.issues, retryable: body.retryable };
-    if (body.status === 409 && isStudy(body.current)) throw new StudyConflictError(init, body.current);
-    throw new ApiError(init);
-  }
-  throw new ApiError({
-    status: response.status,
-    title: response.statusText || `HTTP ${response.status}`,
-    detail: response.status >= 500 ? 'The server had a problem answering. Try again in a moment.' : 'The server gave an answer the app did not expect.',
-  });
 }
 
 /**
