@@ -1,0 +1,109 @@
+import { fileURLToPath } from 'node:url';
+
+/** Sizes and switches of one bench run. Every one is a flag (`--studies=5000`) or an env var (`BENCH_STUDIES=5000`). */
+export interface BenchOptions {
+  quick: boolean;
+  /** Studies seeded into the bundled server. */
+  studies: number;
+  /** Concurrent connections of the side-by-side load run. */
+  connections: number;
+  /** Alternated direct / through-the-BFF rounds (after one warm-up round of each). */
+  rounds: number;
+  /** Seconds of each round, per side. */
+  roundSeconds: number;
+  /** Sequential requests per filter combination against the bundled server. */
+  scaleRequests: number;
+  /** Cold page loads whose time to the first STAT row is taken (the median is reported). */
+  spaRuns: number;
+  /** Rows loaded into the worklist before counting DOM rows and scrolling through them. */
+  spaRows: number;
+  /** Pixels scrolled per frame while taking frame times (a fast wheel or trackpad fling). */
+  scrollStep: number;
+  /** Build the SPA into dist/ first (as `npm start` does); off: measure the dist/ already there. */
+  build: boolean;
+  skipSpa: boolean;
+  /** Where the table is written. */
+  out: string;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const FULL = {
+  studies: 100_000,
+  connections: 4,
+  rounds: 3,
+  roundSeconds: 5,
+  scaleRequests: 400,
+  spaRuns: 5,
+  spaRows: 10_000,
+  scrollStep: 240,
+};
+const QUICK: typeof FULL = {
+  studies: 2_000,
+  connections: 4,
+  rounds: 1,
+  roundSeconds: 1,
+  scaleRequests: 40,
+  spaRuns: 2,
+  spaRows: 600,
+  scrollStep: 240,
+};
+
+type NumericName = keyof typeof FULL;
+const FLAG_OF: Record<NumericName, string> = {
+  studies: 'studies',
+  connections: 'connections',
+  rounds: 'rounds',
+  roundSeconds: 'round-seconds',
+  scaleRequests: 'scale-requests',
+  spaRuns: 'spa-runs',
+  spaRows: 'spa-rows',
+  scrollStep: 'scroll-step',
+};
+
+/** Reads flags, then BENCH_* variables, then the full or quick defaults; throws listing every bad value. */
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const flags = new Map<string, string>();
+  const problems: string[] = [];
+  for (const argument of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argument);
+    if (!match?.[1]) {
+      problems.push(`unknown argument ${argument}`);
+      continue;
+    }
+    flags.set(match[1], match[2] ?? 'true');
+  }
+  const setting = (flag: string): string | undefined => flags.get(flag) ?? env[`BENCH_${flag.toUpperCase().replaceAll('-', '_')}`];
+  const bool = (flag: string, fallback: boolean): boolean => {
+    const value = setting(flag);
+    if (value === undefined || value === '') return fallback;
+    return value !== 'false' && value !== '0';
+  };
+  const quick = bool('quick', false);
+  const defaults = quick ? QUICK : FULL;
+  const numbers = { ...defaults };
+  for (const name of Object.keys(FLAG_OF) as NumericName[]) {
+    const raw = setting(FLAG_OF[name]);
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 1_000_000) {
+      problems.push(`--${FLAG_OF[name]} must be an integer from 1 to 1,000,000 (got "${raw}")`);
+      continue;
+    }
+    numbers[name] = value;
+  }
+  const known = new Set([...Object.values(FLAG_OF), 'quick', 'build', 'no-build', 'skip-spa', 'out']);
+  for (const flag of flags.keys()) if (!known.has(flag)) problems.push(`unknown flag --${flag}`);
+  if (problems.length > 0) throw new Error(`Invalid bench options:\n  - ${problems.join('\n  - ')}`);
+  const out = setting('out') ?? `${ROOT}bench/results/${quick ? 'tmp/quick.md' : 'latest.md'}`;
+  return {
+    quick,
+    ...numbers,
+    // A quick run is a smoke test: it measures whatever dist/ holds (`npm test` has just built it).
+    build: flags.has('no-build') ? false : bool('build', !quick),
+    skipSpa: bool('skip-spa', false),
+    out,
+  };
+}
+
+export const REPO_ROOT = ROOT;
