@@ -60,7 +60,8 @@ test('a portal on an allowed origin frames the app and exchanges messages', asyn
 
   // The portal asks the app to open a study by its UID.
   await page.evaluate((uid) => (window as unknown as { openStudy: (uid: string) => void }).openStudy(uid), study.studyInstanceUid);
-  await expect.poll(() => page.frames().find((f) => f.url().startsWith(appUrl))?.url()).toContain(`/studies/by-uid/${study.studyInstanceUid}`);
+  // The app resolves the UID and opens that study's drawer, staying in the embedded layout.
+  await expect.poll(() => page.frames().find((f) => f.url().startsWith(appUrl))?.url()).toContain(`/studies/${study.studyId}?embed=1`);
 });
 
 test('a page on another origin cannot frame the app', async ({ page, baseURL }) => {

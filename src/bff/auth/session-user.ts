@@ -1,5 +1,6 @@
-/** What a person may do: radiologists read and report, coordinators manage the worklist. */
-export type Role = 'radiologist' | 'coordinator';
+import type { Role } from '../../contract/worklist-api.ts';
+
+export type { Role };
 
 export const ROLES: readonly Role[] = ['radiologist', 'coordinator'];
 

@@ -1,19 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { Person } from '../../contract/worklist-api.ts';
 import { parseUpstreamJson, type AvaraClient } from '../services/avara-client.ts';
 import { isRole, type Identity, type Role, type SessionUser } from '../auth/session-user.ts';
 
-/** A person a study can be assigned to: an Avara Viewer user, as the assignee picker shows them. */
-export interface Person {
-  userId: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  middleName: string | null;
-  suffix1: string | null;
-  suffix2: string | null;
-  clinicRole: string;
-  canManageStudies: boolean;
-}
 
 /** An entry of the roster file: adds a person or overrides the role the other sources give. */
 export interface RosterEntry {

@@ -2,11 +2,10 @@ import { createBrowserRouter } from 'react-router';
 import type { RouteObject } from 'react-router';
 import { RequireAuth } from '../features/auth/components/require-auth.tsx';
 import { SignInPage } from '../features/auth/components/sign-in-page.tsx';
-import { NewStudyButton } from '../features/study-drawer/components/new-study-button.tsx';
-import { WorklistPage } from '../features/worklist/components/worklist-page.tsx';
 import { Layout } from './layout.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { RouteError } from './route-error.tsx';
+import { WorklistRoute } from './worklist-route.tsx';
 
 /**
  * The route tree, shared by the browser router and the memory routers in tests. The inner pathless
@@ -28,10 +27,10 @@ export const appRoutes: RouteObject[] = [
             element: <RequireAuth />,
             children: [
               {
-                element: <WorklistPage actions={<NewStudyButton />} />,
+                element: <WorklistRoute />,
                 children: [
                   { index: true, element: null },
-                  // The drawer's code loads when a study is first opened: the list's own bundle stays small.
+                  // The drawer's code (with its PACS panel) loads when a study is first opened: the list's own bundle stays small.
                   {
                     path: 'studies/by-uid/:studyInstanceUid',
                     lazy: async () => ({
@@ -41,7 +40,7 @@ export const appRoutes: RouteObject[] = [
                   {
                     path: 'studies/:studyId',
                     lazy: async () => ({
-                      Component: (await import('../features/study-drawer/components/study-drawer-route.tsx')).StudyDrawerRoute,
+                      Component: (await import('./study-route.tsx')).StudyRoute,
                     }),
                   },
                 ],

@@ -112,19 +112,17 @@ function errorFromResponse(response: Response, body: unknown): ApiError {
 }
 
 /**
- * Calls the BFF: same-origin, with the anti-forgery header the BFF demands on every route, JSON in
- * and out. Resolves with the parsed body; rejects with an {@link ApiError}.
+ * Sends a request to the BFF: same-origin, with the anti-forgery header the BFF demands on every
+ * route. A network failure (or a body that breaks off) becomes an ApiError with status 0.
  */
-export async function apiRequest<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
+async function send<T>(path: string, options: ApiRequestOptions, accept: string, read: (response: Response) => Promise<T>): Promise<{ response: Response; body: T }> {
   const { method = 'GET', query, body, signal } = options;
-  const headers = new Headers({ ...options.headers, Accept: 'application/json', 'X-CSRF': '1' });
+  const headers = new Headers({ ...options.headers, Accept: accept, 'X-CSRF': '1' });
   if (body !== undefined) headers.set('Content-Type', 'application/json');
-
+  // Outside the try: a path on another origin is a bug in the caller, not a network failure.
   const url = buildUrl(path, query);
-  let response: Response;
-  let parsed: unknown;
   try {
-    response = await fetch(url, {
+    const response = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -132,22 +130,29 @@ export async function apiRequest<T>(path: string, options: ApiRequestOptions = {
       signal,
     });
     // Inside the try: a connection reset while the body streams is a network failure too.
-    parsed = await readBody(response);
+    return { response, body: await read(response) };
   } catch (error) {
     // An abort is the caller's own doing (e.g. TanStack Query cancelling), not a network failure.
     if (signal?.aborted) throw error;
-    throw new ApiError({
-      status: 0,
-      title: 'Network error',
-      detail: NETWORK_ERROR_MESSAGE,
-      retryable: true,
-      cause: error,
-    });
+    throw new ApiError({ status: 0, title: 'Network error', detail: NETWORK_ERROR_MESSAGE, retryable: true, cause: error });
   }
+}
 
-  if (!response.ok) throw errorFromResponse(response, parsed);
+/** Calls the BFF with JSON in and out. Resolves with the parsed body; rejects with an {@link ApiError}. */
+export async function apiRequest<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
+  const { response, body } = await send(path, options, 'application/json', readBody);
+  if (!response.ok) throw errorFromResponse(response, body);
   // The BFF validates upstream answers against the contract; the client trusts its own BFF.
-  return parsed as T;
+  return body as T;
+}
+
+/** Calls the BFF for a binary answer (an image). Errors are read as problem+json like any other. */
+export async function apiBlob(path: string, options: ApiRequestOptions = {}): Promise<Blob> {
+  const { response, body } = await send(path, options, 'image/*, application/problem+json', (answer) =>
+    answer.ok ? answer.blob() : readBody(answer),
+  );
+  if (!response.ok || !(body instanceof Blob)) throw errorFromResponse(response, body);
+  return body;
 }
 
 export function isApiError(error: unknown): error is ApiError {

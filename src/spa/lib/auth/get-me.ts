@@ -1,19 +1,8 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { Me } from '../../../contract/worklist-api.ts';
 import { apiRequest, isApiError } from '../api-client.ts';
 import { authKeys } from './auth-keys.ts';
 
-export type Role = 'radiologist' | 'coordinator';
-
-/** The signed-in person, as GET /api/me answers. */
-export interface Me {
-  subject: string;
-  email: string;
-  name: string;
-  role: Role;
-  /** Their Avara user ID (`usr_…`), or null when Avara has no such user. */
-  userId: string | null;
-  authMode: 'dev' | 'proxy' | 'oidc';
-}
 
 /** Who is signed in; `null` (not an error) when nobody is. */
 export async function getMe(signal?: AbortSignal): Promise<Me | null> {

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '../api-client.ts';
-import type { Me } from './get-me.ts';
+import type { Me } from '../../../contract/worklist-api.ts';
 import { authKeys } from './auth-keys.ts';
 
 /** Dev mode only: sign in as a demo user by email. */

@@ -1,5 +1,5 @@
 import { Navigate, useSearchParams } from 'react-router';
-import type { DemoUser } from '../../../lib/auth/get-auth-config.ts';
+import type { DemoUser } from '../../../../contract/worklist-api.ts';
 import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { useSignIn } from '../../../lib/auth/sign-in.ts';

@@ -1,14 +1,14 @@
 import { useId, useMemo, useState } from 'react';
 import type { UserReference } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
-import type { AssignableUser } from '../api/get-assignable-users.ts';
+import type { Person } from '../../../../contract/worklist-api.ts';
 import { BUTTON, INPUT } from './button-styles.ts';
 
 interface AssigneePickerProps {
   /** The chosen `usr_…` ID, or null for unassigned. */
   value: string | null;
   onChange: (userId: string | null) => void;
-  roster: AssignableUser[] | undefined;
+  roster: Person[] | undefined;
   rosterError: boolean;
   /** Who the study is assigned to on the server: named even when the roster has not loaded. */
   knownAssignee: UserReference | null | undefined;
@@ -18,13 +18,13 @@ interface AssigneePickerProps {
 
 const MAX_OPTIONS = 50;
 
-function matches(person: AssignableUser, words: string[]): boolean {
+function matches(person: Person, words: string[]): boolean {
   const haystack = `${formatPersonName(person)} ${person.email} ${person.clinicRole}`.toLowerCase();
   return words.every((word) => haystack.includes(word));
 }
 
 /** Names a person by ID from the roster, or from the study's own reference to them. */
-export function assigneeLabel(userId: string | null, roster: AssignableUser[] | undefined, known: UserReference | null | undefined) {
+export function assigneeLabel(userId: string | null, roster: Person[] | undefined, known: UserReference | null | undefined) {
   if (userId === null) return { name: 'Unassigned', email: '' };
   const person = roster?.find((candidate) => candidate.userId === userId) ?? (known?.userId === userId ? known : undefined);
   if (!person) return { name: userId, email: '' };
@@ -49,7 +49,7 @@ export function AssigneePicker({ value, onChange, roster, rosterError, knownAssi
 
   const current = assigneeLabel(value, roster, knownAssignee);
 
-  function choose(person: AssignableUser) {
+  function choose(person: Person) {
     onChange(person.userId);
     setSearch('');
     setOpen(false);

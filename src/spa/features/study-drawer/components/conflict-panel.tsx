@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
-import type { AssignableUser } from '../api/get-assignable-users.ts';
+import type { Person } from '../../../../contract/worklist-api.ts';
 import { metadataFromRows } from '../lib/metadata-rules.ts';
 import { changedFields, changesFrom, describeField, FIELD_LABEL, rebaseDraft } from '../lib/study-draft.ts';
 import type { EditableField, StudyDraft } from '../lib/study-draft.ts';
@@ -14,7 +14,7 @@ interface ConflictPanelProps {
   current: Study;
   draft: StudyDraft;
   /** Names the person the user picked, when they are neither the old nor the new assignee. */
-  roster: AssignableUser[] | undefined;
+  roster: Person[] | undefined;
   saving: boolean;
   onReapply: () => void;
   onKeepEditing: () => void;
@@ -116,7 +116,7 @@ export function ConflictPanel({ editedFrom, current, draft, roster, saving, onRe
 }
 
 /** The assignee the user chose, as a reference the describer can name. */
-function draftAssignee(editedFrom: Study, current: Study, draft: StudyDraft, roster: AssignableUser[] | undefined): Study['assignedTo'] {
+function draftAssignee(editedFrom: Study, current: Study, draft: StudyDraft, roster: Person[] | undefined): Study['assignedTo'] {
   if (draft.assignedTo === null) return null;
   for (const candidate of [current.assignedTo, editedFrom.assignedTo, ...(roster ?? [])]) {
     if (candidate?.userId === draft.assignedTo) return candidate;

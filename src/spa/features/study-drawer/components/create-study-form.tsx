@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Severity, Study, StudyCreateParams } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
-import { useAssignableUsers } from '../api/get-assignable-users.ts';
+import { useUsers } from '../../../lib/people/get-users.ts';
 import { AssigneePicker } from './assignee-picker.tsx';
 import { BUTTON, INPUT } from './button-styles.ts';
 import { MetadataEditor } from './metadata-editor.tsx';
@@ -52,7 +52,7 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
   const [touched, setTouched] = useState({ description: false, uid: false });
   const [blocked, setBlocked] = useState(false);
   const create = useCreateStudy();
-  const roster = useAssignableUsers();
+  const roster = useUsers();
   const customers = useKnownCustomers();
 
   const markDirty = () => onDirtyChange?.(true);

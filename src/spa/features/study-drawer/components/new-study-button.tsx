@@ -20,7 +20,7 @@ export function NewStudyButton() {
   return (
     <>
       <button ref={buttonRef} type="button" className={BUTTON.primary} onClick={() => setOpen(true)}>
-        <span aria-hidden="true">＋</span>
+        <span aria-hidden="true">+</span>
         New study
       </button>
       {open ? (

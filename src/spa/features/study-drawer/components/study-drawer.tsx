@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import { useBlocker } from 'react-router';
 import type { BlockerFunction } from 'react-router';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Study, StudyUpdateParams } from '../../../../contract/avara-types.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
-import type { Me } from '../../../lib/auth/get-me.ts';
+import type { Me } from '../../../../contract/worklist-api.ts';
 import { useCancelStudy } from '../api/cancel-study.ts';
-import { useAssignableUsers } from '../api/get-assignable-users.ts';
+import { useUsers } from '../../../lib/people/get-users.ts';
 import { useStudy } from '../api/get-study.ts';
 import { useUncancelStudy } from '../api/uncancel-study.ts';
 import { isStudyConflict, useQuickUpdateStudy, useUpdateStudy } from '../api/update-study.ts';
@@ -34,8 +35,14 @@ interface EditSession {
 type Notice = { tone: 'ok' | 'error'; text: string };
 type Question = 'discard' | 'cancel-study' | 'uncancel-study';
 
+export interface StudyDrawerProps {
+  studyId: string;
+  /** What the app shows under the study's actions (e.g. its PACS context), kept out of this feature. */
+  renderStudyExtras?: ((study: Study) => ReactNode) | undefined;
+}
+
 /** The study behind `/studies/:studyId`: its fields, its actions, and the edit form. */
-export function StudyDrawer({ studyId }: { studyId: string }) {
+export function StudyDrawer({ studyId, renderStudyExtras }: StudyDrawerProps) {
   const close = useCloseDrawer();
   const study = useStudy(studyId);
   const notFound = study.isError && isNotFound(study.error);
@@ -59,7 +66,7 @@ export function StudyDrawer({ studyId }: { studyId: string }) {
       onClose={close}
     >
       {study.data ? (
-        <LoadedStudyDrawer study={study.data} />
+        <LoadedStudyDrawer study={study.data} renderStudyExtras={renderStudyExtras} />
       ) : study.isPending ? (
         <DrawerLoading label="Loading the study" />
       ) : notFound ? (
@@ -89,7 +96,7 @@ function StudySummary({ study }: { study: Study }) {
   );
 }
 
-function LoadedStudyDrawer({ study }: { study: Study }) {
+function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick<StudyDrawerProps, 'renderStudyExtras'>) {
   const me = useMe().data ?? null;
   const role = me?.role ?? 'radiologist';
   const isCoordinator = role === 'coordinator';
@@ -97,7 +104,7 @@ function LoadedStudyDrawer({ study }: { study: Study }) {
   const [conflict, setConflict] = useState<Study | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
-  const roster = useAssignableUsers(edit !== null && isCoordinator);
+  const roster = useUsers(edit !== null && isCoordinator);
 
   const update = useUpdateStudy();
   const quick = useQuickUpdateStudy();
@@ -371,6 +378,7 @@ function LoadedStudyDrawer({ study }: { study: Study }) {
             </fieldset>
           ) : null}
 
+          {renderStudyExtras?.(study)}
           <StudyDetails study={study} />
         </>
       )}

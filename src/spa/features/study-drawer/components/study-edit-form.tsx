@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
-import type { AssignableUser } from '../api/get-assignable-users.ts';
+import type { Person } from '../../../../contract/worklist-api.ts';
 import { hasMetadataErrors, validateMetadata } from '../lib/metadata-rules.ts';
 import type { StudyDraft } from '../lib/study-draft.ts';
 import { AssigneePicker, assigneeLabel } from './assignee-picker.tsx';
@@ -20,7 +20,7 @@ interface StudyEditFormProps {
   onDraftChange: (draft: StudyDraft) => void;
   role: 'coordinator' | 'radiologist';
   meUserId: string | null;
-  roster: AssignableUser[] | undefined;
+  roster: Person[] | undefined;
   rosterError: boolean;
   dirty: boolean;
   saving: boolean;

@@ -120,6 +120,8 @@ export function useStudyGroup(filters: StudyListFilters, enabled: boolean) {
   // Pages can overlap for a moment (a study moved up a page after the first page was refreshed):
   // the first copy wins, so every row key stays unique.
   const studies = useMemo(() => flattenPages(data), [data]);
+  // The rows page by page too, for whatever the app fetches per page of rows (the PACS context).
+  const pages = useMemo(() => data?.pages.map((page) => page.studies) ?? [], [data]);
   const { status, error, hasNextPage, isFetching, isFetchingNextPage, isFetchNextPageError, refetch, fetchNextPage } = group;
   const isRefreshing = head.isFetching;
   // One object per meaningful change, so the grid re-renders rows only when a group really changed.
@@ -138,7 +140,7 @@ export function useStudyGroup(filters: StudyListFilters, enabled: boolean) {
     }),
     [status, error, hasNextPage, isFetching, isFetchingNextPage, isFetchNextPageError, refetch, fetchNextPage],
   );
-  return useMemo(() => ({ query, studies, isRefreshing }), [query, studies, isRefreshing]);
+  return useMemo(() => ({ query, studies, pages, isRefreshing }), [query, studies, pages, isRefreshing]);
 }
 
 /** All loaded studies of a group in order, each once. */

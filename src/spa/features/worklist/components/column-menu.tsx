@@ -1,5 +1,4 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { COLUMN_LABEL } from './worklist-columns.tsx';
 import type { WorklistTable } from './use-worklist-table.ts';
 
 /** Show, hide and reorder columns (widths are dragged in the header). Remembered in this browser. */
@@ -56,7 +55,8 @@ export function ColumnMenu({ table, order, onReset }: { table: WorklistTable; or
             {order.map((columnId, index) => {
               const column = table.getColumn(columnId);
               if (!column) return null;
-              const label = COLUMN_LABEL[columnId] ?? columnId;
+              const header = column.columnDef.header;
+              const label = typeof header === 'string' ? header : columnId;
               return (
                 <li key={columnId} className="flex items-center gap-2 rounded px-1 py-0.5 hover:bg-panel-raised">
                   <label className="flex flex-1 items-center gap-2 text-sm">

@@ -1,34 +1,59 @@
 import { functionalUpdate, useTable } from '@tanstack/react-table';
 import type { ColumnOrderState, ColumnSizingState, ColumnVisibilityState, Updater } from '@tanstack/react-table';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { loadColumnLayout, saveColumnLayout } from '../lib/column-layout.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
-import { COLUMN_IDS, DEFAULT_COLUMN_LAYOUT, worklistColumns, worklistFeatures } from './worklist-columns.tsx';
+import { defaultLayoutWith, withExtraColumns, worklistFeatures } from './worklist-columns.tsx';
+import type { WorklistExtraColumn } from './worklist-columns.tsx';
+
+const NO_EXTRA_COLUMNS: readonly WorklistExtraColumn[] = [];
 
 /**
  * The worklist's table: column visibility, order and widths owned here, remembered in this browser.
  * Its rows are the loaded studies of the open groups, in the order the server sent them.
  */
-export function useWorklistTable(studies: Study[]) {
-  const [layout, setLayout] = useState<ColumnLayout>(() => loadColumnLayout(COLUMN_IDS, DEFAULT_COLUMN_LAYOUT));
+export function useWorklistTable(studies: Study[], extraColumns: readonly WorklistExtraColumn[] = NO_EXTRA_COLUMNS) {
+  const columns = useMemo(() => withExtraColumns(extraColumns), [extraColumns]);
+  const defaults = useMemo(() => defaultLayoutWith(extraColumns), [extraColumns]);
+  const columnIds = useMemo(() => columns.map((column) => column.id ?? ''), [columns]);
+  const [layout, setLayout] = useState<ColumnLayout>(() => loadColumnLayout(columnIds, defaults));
 
-  useEffect(() => saveColumnLayout(layout), [layout]);
+  // Extra columns can arrive after the first render (the PACS columns, once the BFF says a PACS is
+  // there): the saved layout is read again for the new set of columns.
+  const [layoutFor, setLayoutFor] = useState(columnIds);
+  if (layoutFor !== columnIds) {
+    setLayoutFor(columnIds);
+    setLayout(loadColumnLayout(columnIds, defaults));
+  }
 
-  const onColumnVisibilityChange = useCallback((updater: Updater<ColumnVisibilityState>) => {
-    setLayout((previous) => ({ ...previous, visibility: functionalUpdate(updater, previous.visibility) }));
+  // Saved only once the user changes it: a layout read before the extra columns arrived must not
+  // overwrite how the user had them.
+  const edited = useRef(false);
+  useEffect(() => {
+    if (edited.current) saveColumnLayout(layout);
+  }, [layout]);
+  const change = useCallback((next: (previous: ColumnLayout) => ColumnLayout) => {
+    edited.current = true;
+    setLayout(next);
   }, []);
-  const onColumnOrderChange = useCallback((updater: Updater<ColumnOrderState>) => {
-    setLayout((previous) => ({ ...previous, order: functionalUpdate(updater, previous.order) }));
-  }, []);
-  const onColumnSizingChange = useCallback((updater: Updater<ColumnSizingState>) => {
-    setLayout((previous) => ({ ...previous, sizing: functionalUpdate(updater, previous.sizing) }));
-  }, []);
-  const resetLayout = useCallback(() => setLayout(DEFAULT_COLUMN_LAYOUT), []);
+  const onColumnVisibilityChange = useCallback(
+    (updater: Updater<ColumnVisibilityState>) => change((previous) => ({ ...previous, visibility: functionalUpdate(updater, previous.visibility) })),
+    [change],
+  );
+  const onColumnOrderChange = useCallback(
+    (updater: Updater<ColumnOrderState>) => change((previous) => ({ ...previous, order: functionalUpdate(updater, previous.order) })),
+    [change],
+  );
+  const onColumnSizingChange = useCallback(
+    (updater: Updater<ColumnSizingState>) => change((previous) => ({ ...previous, sizing: functionalUpdate(updater, previous.sizing) })),
+    [change],
+  );
+  const resetLayout = useCallback(() => change(() => defaults), [change, defaults]);
 
   const table = useTable({
     features: worklistFeatures,
-    columns: worklistColumns,
+    columns,
     data: studies,
     getRowId: (study) => study.studyId,
     columnResizeMode: 'onChange',

@@ -6,6 +6,7 @@ import {
   createColumnHelper,
   tableFeatures,
 } from '@tanstack/react-table';
+import type { ReactNode } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
@@ -110,14 +111,40 @@ export const worklistColumns = helper.columns([
 
 export const COLUMN_IDS: readonly string[] = worklistColumns.map((column) => column.id ?? '');
 
-/** A readable name for each column, for the column menu. */
-export const COLUMN_LABEL: Record<string, string> = Object.fromEntries(
-  worklistColumns.map((column) => [column.id ?? '', typeof column.header === 'string' ? column.header : (column.id ?? '')]),
-);
-
 /** Every column shows except "Updated", which matters less than "Waiting" and "Created" on a 1440 px screen. */
 export const DEFAULT_COLUMN_LAYOUT: ColumnLayout = {
   visibility: { updated: false },
   order: [...COLUMN_IDS],
   sizing: {},
 };
+
+/** A column the app adds to the worklist (e.g. from the PACS): hideable, movable and resizable like the others. */
+export interface WorklistExtraColumn {
+  id: string;
+  header: string;
+  size: number;
+  minSize: number;
+  /** The column it follows by default. */
+  after: string;
+  Cell: (props: { study: Study }) => ReactNode;
+}
+
+/** The built-in columns plus the app's, in one list for the table. */
+export function withExtraColumns(extra: readonly WorklistExtraColumn[]) {
+  return helper.columns([
+    ...worklistColumns,
+    ...extra.map(({ id, header, size, minSize, Cell }) =>
+      helper.display({ id, header, size, minSize, cell: (info) => <Cell study={info.row.original} /> }),
+    ),
+  ]);
+}
+
+/** The default layout with the extra columns placed after the columns they name. */
+export function defaultLayoutWith(extra: readonly WorklistExtraColumn[]): ColumnLayout {
+  const order = [...DEFAULT_COLUMN_LAYOUT.order];
+  for (const column of extra) {
+    const after = order.indexOf(column.after);
+    order.splice(after < 0 ? order.length : after + 1, 0, column.id);
+  }
+  return { ...DEFAULT_COLUMN_LAYOUT, order };
+}

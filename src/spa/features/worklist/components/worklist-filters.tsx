@@ -3,7 +3,7 @@ import type { RefObject } from 'react';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
-import type { RosterPerson } from '../api/get-users.ts';
+import type { Person } from '../../../../contract/worklist-api.ts';
 import { defaultFilters, hasActiveFilters } from '../lib/worklist-filters.ts';
 import type { AssigneeChoice, CustomerChoice, Viewer, ViewerStatusChoice, WorklistFilters } from '../lib/worklist-filters.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
@@ -14,7 +14,7 @@ export const SEARCH_DEBOUNCE_MS = 300;
 interface WorklistFiltersBarProps {
   filters: WorklistFilters;
   viewer: Viewer;
-  roster: RosterPerson[];
+  roster: Person[];
   customers: Map<string, string>;
   onChange: (next: WorklistFilters) => void;
   searchRef: RefObject<HTMLInputElement | null>;

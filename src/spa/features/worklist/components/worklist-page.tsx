@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { useStudyGroup } from '../api/get-studies.ts';
-import { useRoster } from '../api/get-users.ts';
+import { useUsers } from '../../../lib/people/get-users.ts';
 import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';
 import { SEARCH_PARAM, parseFilters, toListFilters, writeFilters } from '../lib/worklist-filters.ts';
 import type { Viewer, WorklistFilters } from '../lib/worklist-filters.ts';
@@ -14,6 +14,7 @@ import { QueueSummary } from './queue-summary.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
 import { useNow } from './use-now.ts';
 import { useWorklistTable } from './use-worklist-table.ts';
+import type { WorklistExtraColumn } from './worklist-columns.tsx';
 import { WorklistCellContext } from './worklist-context.ts';
 import { WorklistFiltersBar } from './worklist-filters.tsx';
 import { WorklistGrid, visibleStudies } from './worklist-grid.tsx';
@@ -43,9 +44,26 @@ function collectCustomers(known: Map<string, string>, lists: Study[][]): Map<str
 export interface WorklistPageProps {
   /** Buttons the app adds to the worklist's toolbar (e.g. New study), kept out of this feature. */
   actions?: ReactNode;
+  /** Columns the app adds (e.g. the PACS's), and what provides their data. */
+  extension?: WorklistExtension | undefined;
 }
 
-export function WorklistPage({ actions }: WorklistPageProps = {}) {
+/**
+ * What the app adds to the rows: columns, and a provider around the grid that is given the loaded
+ * rows page by page (the open groups only), e.g. to fetch details for a whole page in one request.
+ */
+export interface WorklistExtension {
+  columns: readonly WorklistExtraColumn[];
+  RowsProvider: ComponentType<{ pages: readonly Study[][]; children: ReactNode }>;
+}
+
+const NO_EXTRA_COLUMNS: readonly WorklistExtraColumn[] = [];
+
+function PassThrough({ children }: { children: ReactNode }) {
+  return <Fragment>{children}</Fragment>;
+}
+
+export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
   const me = useMe();
   const role = me.data?.role ?? 'coordinator';
   const userId = me.data?.userId ?? null;
@@ -107,7 +125,9 @@ export function WorklistPage({ actions }: WorklistPageProps = {}) {
   }, [stat, high, normal, collapsed, groupsKey]);
 
   const studies = useMemo(() => visibleStudies(groups), [groups]);
-  const { table, layout, resetLayout } = useWorklistTable(studies);
+  const rowPages = useMemo(() => groups.flatMap(({ group, collapsed }) => (collapsed ? [] : group.pages)), [groups]);
+  const { table, layout, resetLayout } = useWorklistTable(studies, extension?.columns ?? NO_EXTRA_COLUMNS);
+  const RowsProvider = extension?.RowsProvider ?? PassThrough;
 
   const knownCustomers = useRef(new Map<string, string>());
   const customers = useMemo(() => {
@@ -115,7 +135,7 @@ export function WorklistPage({ actions }: WorklistPageProps = {}) {
     return knownCustomers.current;
   }, [stat.studies, high.studies, normal.studies]);
 
-  const roster = useRoster();
+  const roster = useUsers();
   const searchRef = useRef<HTMLInputElement>(null);
   const focusSearch = useCallback(() => {
     searchRef.current?.focus();
@@ -172,16 +192,18 @@ export function WorklistPage({ actions }: WorklistPageProps = {}) {
       />
       <OfflineBanner />
       <WorklistCellContext value={cellContext}>
-        <WorklistGrid
-          table={table}
-          groups={groups}
-          onToggleGroup={toggleGroup}
-          onOpenStudy={openStudy}
-          onFocusSearch={focusSearch}
-          resetKey={resetKey}
-          compact={embedded}
-          ref={gridRef}
-        />
+        <RowsProvider pages={rowPages}>
+          <WorklistGrid
+            table={table}
+            groups={groups}
+            onToggleGroup={toggleGroup}
+            onOpenStudy={openStudy}
+            onFocusSearch={focusSearch}
+            resetKey={resetKey}
+            compact={embedded}
+            ref={gridRef}
+          />
+        </RowsProvider>
       </WorklistCellContext>
       <Outlet />
     </section>

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test, type PacsStudy } from './support/pacs.ts';
+import { signInAs } from './support/sign-in.ts';
+
+/*
+ * PACS context against a real Orthanc (three generated STAT studies) and a BFF of its own with
+ * ORTHANC_URL set (e2e/support/pacs.ts); the sync loop has put the studies on the worklist, beside a
+ * few demo studies the PACS does not have.
+ */
+
+test.describe.configure({ mode: 'serial' });
+
+function screenshotPath(name: string): string {
+  const path = fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
+}
+
+function rowOf(page: Page, study: PacsStudy): Locator {
+  return page.locator('[data-study-row]').filter({ hasText: study.spec.studyDescription }).filter({ hasText: study.shownName });
+}
+
+test('the worklist shows each study’s patient and modality from the PACS, and says when one is not there', async ({ page, pacs }) => {
+  await signInAs(page, 'coordinator');
+  const contextCalls: unknown[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/pacs/context')) contextCalls.push(request.postDataJSON());
+  });
+  await page.goto('/?assignee=anyone');
+  const grid = page.getByRole('grid', { name: 'Worklist' });
+  await expect(grid.getByRole('columnheader', { name: /^Patient\b/ }).first()).toBeVisible();
+
+  for (const study of pacs.studies) {
+    const row = rowOf(page, study);
+    await expect(row).toBeVisible();
+    await expect(row).toContainText(study.spec.modality);
+    await expect(row).toContainText(study.spec.patientId);
+    await expect(row).toContainText(study.spec.accessionNumber);
+  }
+  await expect(rowOf(page, pacs.studies[0]!)).toContainText('2 series · 6 images');
+  // The demo studies are not in this PACS, and say so.
+  await expect(grid.getByText('Not in PACS').first()).toBeVisible();
+  // One context request per page of rows, never one per row.
+  expect(contextCalls.length).toBeGreaterThan(0);
+  expect(contextCalls.length).toBeLessThanOrEqual(3);
+  await page.screenshot({ path: screenshotPath('pacs-worklist.png') });
+});
+
+test('the drawer shows the PACS context and a preview, and opens the study in Orthanc’s viewer', async ({ page, context, pacs }) => {
+  await signInAs(page, 'coordinator');
+  const study = pacs.studies[0]!;
+  await page.goto('/?assignee=anyone');
+  await rowOf(page, study).click();
+  const drawer = page.getByRole('complementary', { name: 'Study' });
+  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(study.spec.studyDescription);
+
+  const panel = drawer.getByRole('region', { name: 'From the PACS' });
+  await expect(panel).toContainText(study.shownName);
+  await expect(panel).toContainText(study.spec.patientId);
+  await expect(panel).toContainText(study.spec.accessionNumber);
+  const preview = panel.getByRole('img', { name: `First image of ${study.spec.studyDescription}` });
+  await expect(preview).toBeVisible();
+  await expect(panel.getByText('Loading preview…')).toHaveCount(0);
+  expect(await preview.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
+  await page.screenshot({ path: screenshotPath('pacs-drawer.png') });
+
+  // Open in Viewer: the launch link redirects to Orthanc's web viewer, served through the BFF.
+  const newTab = context.waitForEvent('page');
+  await drawer.getByRole('button', { name: 'Open in Viewer' }).click();
+  const viewer = await newTab;
+  const frame = viewer.waitForResponse((response) => response.url().includes('/web-viewer/instances/') && response.ok(), { timeout: 20_000 });
+  await viewer.waitForURL(/\/web-viewer\/app\/viewer\.html/);
+  await frame;
+  await expect(viewer.locator('canvas').first()).toBeVisible();
+  // The decoded frame is drawn on the next animation frames.
+  await viewer.waitForTimeout(750);
+  await viewer.screenshot({ path: screenshotPath('pacs-viewer.png') });
+});

@@ -1,0 +1,46 @@
+/**
+ * The shapes the BFF adds to the Avara contract (its own routes), shared by the BFF and the SPA so
+ * neither side writes them down twice. See docs/api.md.
+ */
+import type { User } from './avara-types.ts';
+
+/** What a person may do: radiologists read and report, coordinators manage the worklist. */
+export type Role = 'radiologist' | 'coordinator';
+
+/** A person studies can be assigned to: an Avara Viewer user, as GET /api/users lists them. */
+export type Person = Pick<
+  User,
+  'userId' | 'email' | 'firstName' | 'lastName' | 'middleName' | 'suffix1' | 'suffix2' | 'clinicRole' | 'canManageStudies'
+>;
+
+export type AuthMode = 'dev' | 'proxy' | 'oidc';
+
+/** The signed-in person, as GET /api/me answers. */
+export interface Me {
+  subject: string;
+  email: string;
+  name: string;
+  role: Role;
+  /** Their Avara user ID (`usr_…`), or null when Avara has no such user. */
+  userId: string | null;
+  authMode: AuthMode;
+}
+
+/** A person the dev sign-in page offers. */
+export interface DemoUser {
+  username: string;
+  name: string;
+  role: Role;
+  clinicRole: string;
+}
+
+/** How to sign in, and what the SPA may trust (GET /auth/config, answered before sign-in). */
+export interface AuthConfig {
+  mode: AuthMode;
+  /** Origins of the portal allowed to frame the app and exchange messages (PORTAL_ORIGINS). */
+  portalOrigins: string[];
+  /** Origins viewer links may point to (VIEWER_ORIGINS); the SPA opens no other. */
+  viewerOrigins: string[];
+  /** Dev mode only. */
+  demoUsers?: DemoUser[];
+}

@@ -1,0 +1,70 @@
+import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
+import { apiRequest } from '../../../lib/api-client.ts';
+import { isLookupableUid } from '../lib/dicom-uid.ts';
+import { pacsKeys } from './pacs-keys.ts';
+
+/** What the PACS knows of a study (the BFF's answer for one Study Instance UID). */
+export type PacsStudyContext =
+  | {
+      found: true;
+      patientName: string;
+      patientId: string;
+      modalities: string[];
+      /** ISO date (YYYY-MM-DD), or null when the PACS has none. */
+      studyDate: string | null;
+      accessionNumber: string;
+      seriesCount: number;
+      instanceCount: number;
+    }
+  | { found: false };
+
+export interface PacsContextPage {
+  studies: Record<string, PacsStudyContext>;
+}
+
+/** The PACS context of up to 100 studies (one page of worklist rows) in one request. */
+export function getPacsContext(studyInstanceUids: readonly string[], { signal }: { signal?: AbortSignal } = {}): Promise<PacsContextPage> {
+  return apiRequest<PacsContextPage>('/api/pacs/context', { method: 'POST', body: { studyInstanceUids }, signal });
+}
+
+/** The BFF keeps a found study's context for a minute: asking sooner would only read its cache. */
+export const PACS_CONTEXT_STALE_MS = 60_000;
+
+export function pacsContextQueryOptions(studyInstanceUids: readonly string[]) {
+  return queryOptions({
+    queryKey: pacsKeys.context(studyInstanceUids),
+    queryFn: ({ signal }) => getPacsContext(studyInstanceUids, { signal }),
+    staleTime: PACS_CONTEXT_STALE_MS,
+    refetchOnWindowFocus: false,
+  });
+}
+
+/** A study's context from any cached page of rows that holds it. */
+export function findCachedContext(queryClient: QueryClient, studyInstanceUid: string): PacsStudyContext | undefined {
+  for (const [, page] of queryClient.getQueriesData<PacsContextPage>({ queryKey: pacsKeys.contexts() })) {
+    const context = page?.studies[studyInstanceUid];
+    if (context) return context;
+  }
+  return undefined;
+}
+
+/**
+ * One study's context, for the drawer: taken from the worklist's page when it is there (no request),
+ * otherwise asked for on its own.
+ */
+export function usePacsStudyContext(studyInstanceUid: string, enabled: boolean) {
+  const queryClient = useQueryClient();
+  const lookupable = isLookupableUid(studyInstanceUid);
+  return useQuery({
+    queryKey: pacsKeys.context([studyInstanceUid]),
+    queryFn: ({ signal }) => getPacsContext([studyInstanceUid], { signal }),
+    staleTime: PACS_CONTEXT_STALE_MS,
+    enabled: enabled && lookupable,
+    initialData: () => {
+      const cached = findCachedContext(queryClient, studyInstanceUid);
+      return cached ? { studies: { [studyInstanceUid]: cached } } : undefined;
+    },
+    select: (page): PacsStudyContext => page.studies[studyInstanceUid] ?? { found: false },
+  });
+}
