@@ -44,3 +44,25 @@ export interface AuthConfig {
   /** Dev mode only. */
   demoUsers?: DemoUser[];
 }
+
+/** What the PACS knows of a study, as POST /api/pacs/context answers for one Study Instance UID. */
+export type PacsStudyContext =
+  | {
+      found: true;
+      /** Family name first ("Doe, Jane M"), from DICOM's `^` notation. */
+      patientName: string;
+      patientId: string;
+      /** Distinct modalities of the study's series, in series order. */
+      modalities: string[];
+      /** ISO date (YYYY-MM-DD), or null when the PACS has none or an unreadable one. */
+      studyDate: string | null;
+      accessionNumber: string;
+      seriesCount: number;
+      instanceCount: number;
+    }
+  | { found: false };
+
+/** POST /api/pacs/context's answer: one entry per UID asked for. */
+export interface PacsContextPage {
+  studies: Record<string, PacsStudyContext>;
+}

@@ -1,22 +1,8 @@
+import type { PacsStudyContext } from '../../contract/worklist-api.ts';
 import { idsOf, listOf, recordOf, textOf } from './json-fields.ts';
 import type { OrthancClient } from './orthanc-client.ts';
 import { formatPatientName } from './patient-name.ts';
 
-/** What the worklist shows of a study from the PACS. */
-export type StudyContext =
-  | {
-      found: true;
-      patientName: string;
-      patientId: string;
-      /** Distinct modalities of the study's series, in series order. */
-      modalities: string[];
-      /** ISO date (YYYY-MM-DD), or null when the PACS has none or an unreadable one. */
-      studyDate: string | null;
-      accessionNumber: string;
-      seriesCount: number;
-      instanceCount: number;
-    }
-  | { found: false };
 
 interface SeriesEntry {
   id: string;
@@ -26,7 +12,7 @@ interface SeriesEntry {
 }
 
 interface StudyEntry {
-  context: StudyContext;
+  context: PacsStudyContext;
   orthancStudyId?: string;
   /** Ordered by SeriesNumber, then arrival. */
   series: SeriesEntry[];
@@ -44,7 +30,7 @@ export interface PacsLookupOptions {
 
 export interface PacsLookup {
   /** The context of each UID, from two batched finds for whatever is not cached (never one call per study). */
-  context(studyInstanceUids: string[]): Promise<Record<string, StudyContext>>;
+  context(studyInstanceUids: string[]): Promise<Record<string, PacsStudyContext>>;
   /** The study's first series (lowest SeriesNumber), or undefined when the study is not in the PACS. */
   firstSeries(studyInstanceUid: string): Promise<{ orthancStudyId: string; seriesId: string } | undefined>;
   /** The first instance (lowest InstanceNumber) of the first series, for the preview. */

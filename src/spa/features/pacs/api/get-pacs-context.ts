@@ -1,27 +1,10 @@
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { QueryClient } from '@tanstack/react-query';
+import type { PacsContextPage, PacsStudyContext } from '../../../../contract/worklist-api.ts';
 import { apiRequest } from '../../../lib/api-client.ts';
 import { isLookupableUid } from '../lib/dicom-uid.ts';
 import { pacsKeys } from './pacs-keys.ts';
 
-/** What the PACS knows of a study (the BFF's answer for one Study Instance UID). */
-export type PacsStudyContext =
-  | {
-      found: true;
-      patientName: string;
-      patientId: string;
-      modalities: string[];
-      /** ISO date (YYYY-MM-DD), or null when the PACS has none. */
-      studyDate: string | null;
-      accessionNumber: string;
-      seriesCount: number;
-      instanceCount: number;
-    }
-  | { found: false };
-
-export interface PacsContextPage {
-  studies: Record<string, PacsStudyContext>;
-}
 
 /** The PACS context of up to 100 studies (one page of worklist rows) in one request. */
 export function getPacsContext(studyInstanceUids: readonly string[], { signal }: { signal?: AbortSignal } = {}): Promise<PacsContextPage> {

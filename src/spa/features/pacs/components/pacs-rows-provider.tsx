@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import { isApiError } from '../../../lib/api-client.ts';
 import { pacsContextQueryOptions } from '../api/get-pacs-context.ts';
 import { usePacsEnabled } from '../api/get-pacs-status.ts';
-import type { PacsContextPage, PacsStudyContext } from '../api/get-pacs-context.ts';
+import type { PacsContextPage, PacsStudyContext } from '../../../../contract/worklist-api.ts';
 import { isLookupableUid, lookupUids } from '../lib/dicom-uid.ts';
 
 /** What a row's PACS cells show. */

@@ -4,7 +4,7 @@ import { isApiError } from '../../../lib/api-client.ts';
 import { usePacsEnabled } from '../api/get-pacs-status.ts';
 import { usePacsStudyContext } from '../api/get-pacs-context.ts';
 import { usePacsPreview } from '../api/get-pacs-preview.ts';
-import type { PacsStudyContext } from '../api/get-pacs-context.ts';
+import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
 import { isLookupableUid } from '../lib/dicom-uid.ts';
 import { formatPacsCounts, formatStudyDate } from '../lib/format-pacs.ts';
 

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { PacsStudyContext } from '../api/get-pacs-context.ts';
+import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
 import { formatPacsCounts, formatStudyDate } from '../lib/format-pacs.ts';
 import { usePacsRow } from './pacs-rows-provider.tsx';
 

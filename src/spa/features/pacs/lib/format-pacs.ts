@@ -1,4 +1,4 @@
-import type { PacsStudyContext } from '../api/get-pacs-context.ts';
+import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
 
 type FoundContext = Extract<PacsStudyContext, { found: true }>;
 
