@@ -5,6 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from '@playwri
 import { REPO_ROOT } from '../lib/options.ts';
 import { count, kb, mb, median, ms } from '../lib/stats.ts';
 import { row, type BenchRow } from '../lib/table.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/support/chromium.ts';
 
 export interface SpaOptions {
   bffUrl: string;
@@ -15,16 +16,6 @@ export interface SpaOptions {
   scrollStep: number;
   log: (message: string) => void;
 }
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const FRAME_BUDGET_MS = 1000 / 60;
 const VIEWPORT = { width: 1440, height: 900 };
@@ -188,7 +179,7 @@ async function jsHeapBytes(page: Page): Promise<number> {
 
 /** Figures 3, 4 and the page half of 5: bundle size, first STAT row, DOM rows, scrolling, heap. */
 export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     // Warm the server side (JIT, SQLite pages) once, so every timed run is a cold browser on a warm server.
     const warm = await signedInContext(browser, options);

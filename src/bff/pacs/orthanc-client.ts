@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool } from 'undici';
+import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import { listOf, recordOf, textOf } from './json-fields.ts';
 
 export interface OrthancClientOptions {
@@ -165,12 +166,7 @@ function readChanges(body: unknown): OrthancChangesPage {
 
 function toUnavailable(error: unknown): PacsUnavailableError {
   if (error instanceof PacsUnavailableError) return error;
-  const timedOut =
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError ||
-    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
-  return timedOut
+  return isTimeoutError(error)
     ? new PacsUnavailableError('timeout', 'Orthanc did not answer in time', { cause: error })
     : new PacsUnavailableError('unavailable', 'Orthanc could not be reached', { cause: error });
 }

@@ -1,4 +1,5 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool } from 'undici';
+import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import type { ErrorResponse, StudyReferenceParams } from '../../contract/avara-types.ts';
 
 export interface AvaraClientOptions {
@@ -173,12 +174,7 @@ function isErrorType(value: string): value is ErrorResponse['error']['type'] {
 
 function toUnreachable(error: unknown): UpstreamUnreachableError {
   if (error instanceof UpstreamUnreachableError) return error;
-  const timedOut =
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError ||
-    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'));
-  return timedOut
+  return isTimeoutError(error)
     ? new UpstreamUnreachableError('timeout', 'Avara did not answer in time', { cause: error })
     : new UpstreamUnreachableError('unavailable', 'Avara could not be reached', { cause: error });
 }
