@@ -17,8 +17,13 @@ export default defineConfig({
   },
   server: {
     proxy: {
+      // Everything the BFF serves besides the SPA: the API, sign-in, viewer launch links, and (with a
+      // PACS) Orthanc's web viewer it proxies.
       '/api': { target: bffTarget, changeOrigin: false },
+      '/auth': { target: bffTarget, changeOrigin: false },
       '/launch': { target: bffTarget, changeOrigin: false },
+      '/web-viewer': { target: bffTarget, changeOrigin: false },
+      '/instances': { target: bffTarget, changeOrigin: false },
     },
   },
 });
