@@ -24,6 +24,8 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['src/{spa,mocks}/**/*.test.{ts,tsx}'],
           setupFiles: ['src/spa/testing/setup-tests.ts'],
+          // Rendering whole pages in jsdom is slow on a busy machine; see asyncUtilTimeout in the setup.
+          testTimeout: 20_000,
         },
       },
     ],

@@ -144,7 +144,7 @@ describe('the worklist with a PACS', () => {
     await waitFor(() => expect(contextCalls).toHaveLength(3));
 
     await router.navigate(`/studies/${study.studyId}?assignee=anyone`);
-    const panel = await screen.findByRole('region', { name: 'From the PACS' }, { timeout: 3_000 });
+    const panel = await screen.findByRole('region', { name: 'From the PACS' });
     expect(within(panel).getByText('Doe, Jane 0')).toBeTruthy();
     expect(within(panel).getByText('ACC0')).toBeTruthy();
     const preview = await within(panel).findByRole('img', { name: `First image of ${study.studyDescription}` });
@@ -163,7 +163,7 @@ describe('the worklist with a PACS', () => {
     const study = firstPage('stat')[0];
     if (!study) throw new Error('the mock data has no STAT study');
     renderRoutes(routes, { route: `/studies/${study.studyId}?assignee=anyone` });
-    const panel = await screen.findByRole('region', { name: 'From the PACS' }, { timeout: 3_000 });
+    const panel = await screen.findByRole('region', { name: 'From the PACS' });
     expect(await within(panel).findByText('No preview')).toBeTruthy();
     expect(within(panel).queryByRole('img')).toBeNull();
   });
@@ -185,7 +185,7 @@ describe('the worklist without a PACS', () => {
 
     await user.keyboard('{Escape}');
     await router.navigate(`/studies/${study.studyId}?assignee=anyone`);
-    expect(await screen.findByRole('heading', { level: 2, name: study.studyDescription }, { timeout: 3_000 })).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 2, name: study.studyDescription })).toBeTruthy();
     expect(screen.queryByRole('region', { name: 'From the PACS' })).toBeNull();
     expect(screen.queryByText('Not in PACS')).toBeNull();
     expect(contextCalls).toEqual([]);

@@ -1,6 +1,10 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach } from 'vitest';
 import { startConsoleGuard, stopConsoleGuard } from './console-guard.ts';
+
+// findBy/waitFor give up after 1 s by default; on a busy 2-core CI machine a page of rows can take
+// longer to render in jsdom. A longer limit costs nothing when the answer comes early.
+configure({ asyncUtilTimeout: 5_000 });
 
 beforeEach(() => {
   startConsoleGuard();
