@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
@@ -12,6 +11,7 @@ import {
   type CreatedStudy,
   type DemoStudySpec,
   type RunningOrthanc,
+  freePort,
 } from '../../test/support/orthanc.ts';
 
 /** A study made in the PACS for the test, as the worklist should show it. */
@@ -33,18 +33,6 @@ const SPECS: Array<DemoStudySpec & { shownName: string }> = [
   { patientName: 'OKAFOR^PETER', shownName: 'Okafor, Peter', patientId: 'MRN913370', studyDescription: 'MRI Brain with and without Contrast', modality: 'MR', bodyPart: 'BRAIN', accessionNumber: 'ACC2026E2E02', studyDate: '20260308', priority: 'STAT', series: 1, instancesPerSeries: 4 },
   { patientName: 'ROSSI^SOFIA', shownName: 'Rossi, Sofia', patientId: 'MRN205547', studyDescription: 'XR Chest 2 Views', modality: 'CR', bodyPart: 'CHEST', accessionNumber: 'ACC2026E2E03', studyDate: '20260307', priority: 'STAT', series: 1, instancesPerSeries: 1 },
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function inheritedEnv(): Record<string, string> {
   const env: Record<string, string> = {};

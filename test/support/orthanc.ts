@@ -355,7 +355,8 @@ function dicomTime(date: Date): string {
   return date.toISOString().slice(11, 19).replaceAll(':', '');
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on right now (for servers that must be told their port up front). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

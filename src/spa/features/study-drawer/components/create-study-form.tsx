@@ -1,7 +1,6 @@
 import { useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
-import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Severity, Study, StudyCreateParams } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
@@ -9,7 +8,7 @@ import { AssigneePicker } from './assignee-picker.tsx';
 import { BUTTON, INPUT } from './button-styles.ts';
 import { MetadataEditor } from './metadata-editor.tsx';
 import { SaveError } from './save-error.tsx';
-import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
+import { SeverityField } from './severity-field.tsx';
 import { descriptionProblem } from './study-edit-form.tsx';
 import { dicomUidProblem } from '../lib/dicom-uid.ts';
 import { hasMetadataErrors, metadataFromRows, validateMetadata } from '../lib/metadata-rules.ts';
@@ -111,27 +110,14 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
       ) : null}
 
       <div className="grid grid-cols-[10rem_minmax(0,1fr)] gap-4">
-        <div>
-          <label htmlFor={ids.severity} className="text-sm font-medium">
-            Severity
-          </label>
-          <select
-            id={ids.severity}
-            value={severity}
-            onChange={(event) => {
-              const next = SEVERITIES.find((candidate) => candidate === event.target.value);
-              if (next) setSeverity(next);
-              markDirty();
-            }}
-            className={`${INPUT} mt-1`}
-          >
-            {SEVERITIES.map((option) => (
-              <option key={option} value={option}>
-                {SEVERITY_LABEL[option]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SeverityField
+          id={ids.severity}
+          value={severity}
+          onChange={(next) => {
+            setSeverity(next);
+            markDirty();
+          }}
+        />
         <div>
           <label htmlFor={ids.uid} className="text-sm font-medium">
             Study Instance UID

@@ -1,6 +1,5 @@
 import { useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import type { Person } from '../../../../contract/worklist-api.ts';
@@ -8,9 +7,9 @@ import { hasMetadataErrors, validateMetadata } from '../lib/metadata-rules.ts';
 import type { StudyDraft } from '../lib/study-draft.ts';
 import { AssigneePicker, assigneeLabel } from './assignee-picker.tsx';
 import { BUTTON, INPUT } from './button-styles.ts';
+import { SeverityField } from './severity-field.tsx';
 import { MetadataEditor } from './metadata-editor.tsx';
 import { SaveError } from './save-error.tsx';
-import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 
 export const DESCRIPTION_MAX_LENGTH = 1000;
 
@@ -109,26 +108,7 @@ export function StudyEditForm(props: StudyEditFormProps) {
 
       <div className="grid grid-cols-2 gap-4">
         {isCoordinator ? (
-          <div>
-            <label htmlFor={ids.severity} className="text-sm font-medium">
-              Severity
-            </label>
-            <select
-              id={ids.severity}
-              value={draft.severity}
-              onChange={(event) => {
-                const severity = SEVERITIES.find((candidate) => candidate === event.target.value);
-                if (severity) set({ severity });
-              }}
-              className={`${INPUT} mt-1`}
-            >
-              {SEVERITIES.map((severity) => (
-                <option key={severity} value={severity}>
-                  {SEVERITY_LABEL[severity]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SeverityField id={ids.severity} value={draft.severity} onChange={(severity) => set({ severity })} />
         ) : null}
         <div>
           <label htmlFor={ids.status} className="text-sm font-medium">
