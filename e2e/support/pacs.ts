@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import {
   type RunningOrthanc,
   freePort,
 } from '../../test/support/orthanc.ts';
+import { startBffProcess, type BffProcess } from '../../test/support/bff-process.ts';
 
 /** A study made in the PACS for the test, as the worklist should show it. */
 export interface PacsStudy extends CreatedStudy {
@@ -34,21 +34,6 @@ const SPECS: Array<DemoStudySpec & { shownName: string }> = [
   { patientName: 'ROSSI^SOFIA', shownName: 'Rossi, Sofia', patientId: 'MRN205547', studyDescription: 'XR Chest 2 Views', modality: 'CR', bodyPart: 'CHEST', accessionNumber: 'ACC2026E2E03', studyDate: '20260307', priority: 'STAT', series: 1, instancesPerSeries: 1 },
 ];
 
-function inheritedEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
-  return env;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(killer);
-}
-
 /**
  * A real Orthanc with three generated STAT studies, and a second BFF (the bundled demo server, a
  * few demo studies, ORTHANC_URL set) on its own port: the other specs keep their PACS-less server.
@@ -57,9 +42,9 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 async function startPacsStack(): Promise<{ stack: PacsStack; stop: () => Promise<void> }> {
   const orthanc = await startOrthanc({ stableAgeSeconds: 1, name: 'E2E-PACS' });
   const dataDir = mkdtempSync(join(tmpdir(), 'radiology-worklist-e2e-pacs-'));
-  let bff: ChildProcess | undefined;
+  let bff: BffProcess | undefined;
   const stop = async () => {
-    if (bff) await stopProcess(bff);
+    await bff?.stop();
     await orthanc.dispose();
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -70,35 +55,15 @@ async function startPacsStack(): Promise<{ stack: PacsStack; stop: () => Promise
     }
     await waitForStableStudies(orthanc, studies.map((study) => study.orthancStudyId), 20_000);
 
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    let output = '';
-    bff = spawn(process.execPath, ['src/bff/server.ts'], {
-      env: {
-        ...inheritedEnv(),
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        PUBLIC_URL: url,
-        DATA_DIR: dataDir,
-        DEMO_STUDIES: '12',
-        ORTHANC_URL: orthanc.url,
-        ORTHANC_SYNC_INTERVAL_MS: '200',
-        AUDIT_LOG: join(dataDir, 'audit.log'),
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    bff = await startBffProcess(await freePort(), {
+      DATA_DIR: dataDir,
+      DEMO_STUDIES: '12',
+      ORTHANC_URL: orthanc.url,
+      ORTHANC_SYNC_INTERVAL_MS: '200',
+      AUDIT_LOG: join(dataDir, 'audit.log'),
+      LOG_LEVEL: 'warn',
     });
-    bff.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    bff.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const started = bff;
-    await waitFor(
-      async () => {
-        if (started.exitCode !== null) throw new Error(`The PACS BFF exited while starting:\n${output}`);
-        return fetch(`${url}/api/health`).then((response) => response.ok, () => false);
-      },
-      30_000,
-      'the PACS BFF to answer',
-    );
+    const { url } = bff;
     // The sync loop creates a worklist study per stable PACS study; wait until all are there.
     await waitFor(
       async () => {

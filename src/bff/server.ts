@@ -33,7 +33,11 @@ async function main(): Promise<void> {
 
   // With PORT=0 the address is known only after listening: launch links then use the bundled server's own.
   const launchBaseUrl = config.PORT === 0 && !config.PUBLIC_URL ? undefined : publicUrlOf(config, config.PORT);
-  const pacs = config.ORTHANC_URL ? createPacsServices({ ...config, ORTHANC_URL: config.ORTHANC_URL }) : undefined;
+  // The app's logger exists only once the app is built; a PACS warning before that is not expected.
+  let pacsLog: { warn(message: string): void } | undefined;
+  const pacs = config.ORTHANC_URL
+    ? createPacsServices({ ...config, ORTHANC_URL: config.ORTHANC_URL }, { warn: (message) => pacsLog?.warn(message) })
+    : undefined;
   const embedded: EmbeddedAvara | undefined = config.AVARA_API_KEY
     ? undefined
     : await startEmbeddedAvara({
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
     ...(embedded ? { extraRoutes: embedded.launchRoutes } : {}),
     ...(pacs ? { pacs: { services: pacs, viewer: embedded !== undefined } } : {}),
   });
+  pacsLog = app.log.child({ component: 'pacs' });
   const pacsSync =
     pacs && config.ORTHANC_SYNC
       ? startPacsSync({

@@ -16,6 +16,8 @@ export interface PacsBffOptions {
   viewer?: boolean;
   extraRoutes?: (app: FastifyInstance) => Promise<void>;
   env?: Record<string, string>;
+  /** Receives the lookup's warnings (e.g. no DICOMweb plugin). */
+  pacsWarn?: (message: string) => void;
 }
 
 export interface PacsBff {
@@ -28,7 +30,7 @@ export interface PacsBff {
 export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
   const config = loadConfig({ NODE_ENV: 'test', ORTHANC_URL: options.orthancUrl, VIEWER_ORIGINS: 'http://localhost', ...options.env }, false);
   const avara = createAvaraClient({ baseUrl: options.avaraUrl, apiKey: options.apiKey, timeoutMs: 2_000, retries: 1 });
-  const pacs = createPacsServices({ ...config, ORTHANC_URL: options.orthancUrl, ORTHANC_TIMEOUT_MS: 3_000 });
+  const pacs = createPacsServices({ ...config, ORTHANC_URL: options.orthancUrl, ORTHANC_TIMEOUT_MS: 3_000 }, options.pacsWarn ? { warn: options.pacsWarn } : undefined);
   const auth = createAuthContext(config, avara, 'http://localhost', createAuditLog('stdout', () => undefined));
   const app = await buildApp({
     auth,
@@ -55,8 +57,15 @@ export interface CountingProxy {
   close(): Promise<void>;
 }
 
-/** A loopback HTTP relay in front of Orthanc that records what reaches it. */
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+export interface CountingProxyOptions {
+  /** Paths that answer 404 without reaching the target, as from an Orthanc without that plugin. */
+  absent?: (path: string) => boolean;
+  /** Milliseconds to hold a request before relaying it (a slow upstream). */
+  delayMs?: (method: string, path: string) => number;
+}
+
+/** A loopback HTTP relay in front of an upstream (Orthanc, Avara) that records what reaches it. */
+export async function startCountingProxy(target: string, options: CountingProxyOptions = {}): Promise<CountingProxy> {
   const requests: string[] = [];
   const targetUrl = new URL(target);
   const server = createServer((incoming, outgoing) => {
@@ -74,6 +83,14 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         }
       }
       requests.push(`${incoming.method} ${incoming.url}${level}`);
+      if (options.absent?.(incoming.url ?? '')) {
+        outgoing.writeHead(404, { 'content-type': 'text/plain' }).end('Unknown resource');
+        return;
+      }
+      const wait = options.delayMs?.(incoming.method ?? '', incoming.url ?? '') ?? 0;
+      setTimeout(() => relayTo(body), wait);
+    });
+    function relayTo(body: Buffer) {
       const relay = httpRequest(
         { hostname: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
         (answer) => {
@@ -83,7 +100,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       );
       relay.on('error', () => outgoing.writeHead(502).end());
       relay.end(body);
-    });
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -17,6 +17,16 @@ let bff: PacsBff;
 let sync: PacsSync;
 let headers: Record<string, string>;
 let ctChest: CreatedStudy;
+const CT_CHEST_CONTEXT = {
+  found: true,
+  patientName: 'Doe, Jane M',
+  patientId: 'MRN000123',
+  modalities: ['CT'],
+  studyDate: '2024-03-15',
+  accessionNumber: 'ACC-CT-1',
+  seriesCount: 2,
+  instanceCount: 4,
+};
 let mrBrain: CreatedStudy;
 
 beforeAll(async () => {
@@ -101,42 +111,56 @@ describe('PACS arrivals', () => {
 });
 
 describe('POST /api/pacs/context', () => {
-  it('answers a page of 100 rows from one batched lookup, formatted for people, then from its cache', async () => {
+  it('answers a page of 100 rows with one Orthanc call, formatted for people, then from its cache', async () => {
     const unknown = Array.from({ length: 98 }, () => generateUid());
     const uids = [ctChest.studyInstanceUid, ...unknown.slice(0, 50), mrBrain.studyInstanceUid, ...unknown.slice(50)];
     const before = proxy.requests.length;
     const response = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers, payload: { studyInstanceUids: uids } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
+    // One DICOMweb study search for the whole page (it carries modalities and counts, which
+    // Orthanc 1.10's /tools/find does not); nothing per row.
     const lookups = proxy.requests.slice(before).filter((line) => !line.startsWith('GET /changes'));
-    // Orthanc 1.10's Study-level find has no modalities or instance counts: its Series-level twin
-    // gives those. Two requests for the whole page, sent together; none per row.
-    expect(lookups.filter((line) => line === 'POST /tools/find Study')).toHaveLength(1);
-    expect(lookups.filter((line) => line.startsWith('POST /tools/find')).length).toBeLessThanOrEqual(2);
-    expect(lookups.filter((line) => !line.startsWith('POST /tools/find'))).toEqual([]);
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toMatch(/^GET \/dicom-web\/studies\?StudyInstanceUID=[0-9.,]+&/);
+    expect(lookups[0]?.split('StudyInstanceUID=')[1]?.split('&')[0]?.split(',')).toHaveLength(100);
     const { studies } = response.json();
     expect(Object.keys(studies)).toHaveLength(100);
-    expect(studies[ctChest.studyInstanceUid]).toEqual({
-      found: true,
-      patientName: 'Doe, Jane M',
-      patientId: 'MRN000123',
-      modalities: ['CT'],
-      studyDate: '2024-03-15',
-      accessionNumber: 'ACC-CT-1',
-      seriesCount: 2,
-      instanceCount: 4,
-    });
+    expect(studies[ctChest.studyInstanceUid]).toEqual(CT_CHEST_CONTEXT);
     expect(studies[mrBrain.studyInstanceUid]).toMatchObject({ found: true, patientName: "O'Brien, Sean", modalities: ['MR'], seriesCount: 1, instanceCount: 1 });
     expect(studies[unknown[0] ?? '']).toEqual({ found: false });
 
     const again = proxy.requests.length;
     const cached = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers, payload: { studyInstanceUids: [ctChest.studyInstanceUid, mrBrain.studyInstanceUid] } });
     expect(cached.json().studies[ctChest.studyInstanceUid].found).toBe(true);
-    expect(proxy.requests.slice(again).filter((line) => line.startsWith('POST /tools/find'))).toEqual([]);
+    expect(proxy.requests.slice(again).filter((line) => !line.startsWith('GET /changes'))).toEqual([]);
+  });
+
+  it('gives the same answer from two finds sent together when Orthanc has no DICOMweb plugin', async () => {
+    const plain = await startCountingProxy(orthanc.url, { absent: (path) => path.startsWith('/dicom-web/') });
+    const warnings: string[] = [];
+    const withoutDicomWeb = await buildPacsBff({ avaraUrl: embedded.url, apiKey: embedded.apiKey, orthancUrl: plain.url, pacsWarn: (message) => warnings.push(message) });
+    try {
+      const plainHeaders = await signIn(withoutDicomWeb.app, await firstEmail(withoutDicomWeb));
+      const uids = [ctChest.studyInstanceUid, mrBrain.studyInstanceUid, generateUid()];
+      const first = await withoutDicomWeb.app.inject({ method: 'POST', url: '/api/pacs/context', headers: plainHeaders, payload: { studyInstanceUids: uids } });
+      expect(first.statusCode).toBe(200);
+      expect(first.json().studies[ctChest.studyInstanceUid]).toEqual(CT_CHEST_CONTEXT);
+      expect(first.json().studies[uids[2] ?? '']).toEqual({ found: false });
+      expect(plain.requests.filter((line) => line.startsWith('POST /tools/find')).sort()).toEqual(['POST /tools/find Series', 'POST /tools/find Study']);
+      expect(warnings).toHaveLength(1);
+      // Known absent from then on: later pages go straight to the finds.
+      const before = plain.requests.length;
+      await withoutDicomWeb.app.inject({ method: 'POST', url: '/api/pacs/context', headers: plainHeaders, payload: { studyInstanceUids: [generateUid()] } });
+      expect(plain.requests.slice(before).filter((line) => line.startsWith('GET /dicom-web'))).toEqual([]);
+    } finally {
+      await withoutDicomWeb.app.close();
+      await plain.close();
+    }
   });
 
   it('refuses more than 100 UIDs, malformed UIDs and a missing anti-forgery header, before asking Orthanc', async () => {
-    const before = proxy.requests.filter((line) => line.startsWith('POST /tools/find')).length;
+    const before = proxy.requests.filter((line) => !line.startsWith('GET /changes')).length;
     const tooMany = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers, payload: { studyInstanceUids: Array.from({ length: 101 }, () => generateUid()) } });
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.headers['content-type']).toContain('application/problem+json');
@@ -148,7 +172,7 @@ describe('POST /api/pacs/context', () => {
     const { 'x-csrf': _csrf, ...withoutCsrf } = headers;
     const forged = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers: withoutCsrf, payload: { studyInstanceUids: [] } });
     expect(forged.statusCode).toBe(403);
-    expect(proxy.requests.filter((line) => line.startsWith('POST /tools/find')).length).toBe(before);
+    expect(proxy.requests.filter((line) => !line.startsWith('GET /changes')).length).toBe(before);
   });
 
   it('answers 503, retryable, when Orthanc cannot be reached', async () => {

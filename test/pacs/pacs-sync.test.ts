@@ -10,7 +10,9 @@ import { startPacsSync, type PacsSync, type SyncLog } from '../../src/bff/pacs/p
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../src/bff/pacs/priority.ts';
 import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
 import { createAvaraClient, UpstreamUnreachableError, type AvaraClient } from '../../src/bff/services/avara-client.ts';
-import { createOrthancStudy, demoStudySpec, startOrthanc, waitFor, waitForStableStudies, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
+import { createOrthancStudy, demoStudySpec, freePort, startOrthanc, waitFor, waitForStableStudies, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import { startCountingProxy } from './pacs-harness.ts';
 
 const KEY = 'pacs-sync-test-key-0123456789';
 let orthanc: RunningOrthanc;
@@ -132,6 +134,43 @@ describe('PACS sync loop', () => {
     expect(calls.retrieveByUid).toBeLessThanOrEqual(60 + 2);
     const created = avaraServer.service.retrieveStudyByUid(first[0]?.studyInstanceUid ?? '');
     expect(created.metadata).toMatchObject({ orthancStudyId: first[0]?.orthancStudyId, sourcePacs: 'orthanc:RW-TEST' });
+  });
+
+  it('killed (SIGKILL) mid-feed and started again, the BFF process creates each of 60 arrivals once and skips none', async () => {
+    const dataDir = join(folder, 'killed');
+    // Creates take 40 ms each, so the kill lands with most of the feed still to handle.
+    const avaraProxy = await startCountingProxy(avaraServer.url, { delayMs: (method) => (method === 'POST' ? 40 : 0) });
+    const env = {
+      AVARA_API_KEY: KEY,
+      AVARA_BASE_URL: avaraProxy.url,
+      ORTHANC_URL: orthanc.url,
+      ORTHANC_SYNC_INTERVAL_MS: '100',
+      DATA_DIR: dataDir,
+      AUDIT_LOG: join(dataDir, 'audit.log'),
+      LOG_LEVEL: 'warn',
+    };
+    let bff: BffProcess | undefined;
+    try {
+      const studies = await createStudies(60, 200);
+      await waitForStableStudies(orthanc, studies.map((study) => study.orthancStudyId));
+      bff = await startBffProcess(await freePort(), env);
+      await waitFor(() => studies.filter(onWorklist).length >= 10, 30_000, 'the first BFF to create 10 studies', 20);
+      await bff.kill();
+      const handledAtKill = studies.filter(onWorklist).length;
+      expect(handledAtKill).toBeLessThan(60);
+
+      bff = await startBffProcess(await freePort(), env);
+      await waitFor(() => studies.every(onWorklist), 45_000, 'all 60 studies on the worklist', 200);
+      await bff.stop();
+      const creates = avaraProxy.requests.filter((line) => line === 'POST /v1/viewer/studies');
+      // One create per study, none repeated: the study in hand at the kill was looked up by UID first.
+      expect(creates).toHaveLength(60);
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\nBFF output:\n${bff?.output() ?? ''}`, { cause: error });
+    } finally {
+      await bff?.stop();
+      await avaraProxy.close();
+    }
   });
 
   it('loses no arrival while Orthanc is stopped for a while, nor while Avara is down', async () => {

@@ -52,6 +52,12 @@ export interface OrthancChangesPage {
 export interface OrthancClient {
   /** `POST /tools/find`, expanded, at the given level, for StudyInstanceUIDs (one request for all). */
   findByStudyUids(level: 'Study' | 'Series', studyInstanceUids: string[]): Promise<unknown[]>;
+  /**
+   * DICOMweb's study search (QIDO-RS, `GET /dicom-web/studies`) for StudyInstanceUIDs, one request
+   * for all, with the attributes Orthanc works out per study (modalities, series and instance
+   * counts). `undefined` when Orthanc has no DICOMweb plugin (404).
+   */
+  searchStudies(studyInstanceUids: string[]): Promise<unknown[] | undefined>;
   getJson(path: string): Promise<OrthancJson>;
   changes(since: number, limit: number): Promise<OrthancChangesPage>;
   /** Streams a GET answer as it comes (status and body untouched); used for previews and the viewer. */
@@ -61,6 +67,13 @@ export interface OrthancClient {
 
 /** Orthanc's own resource IDs: five groups of eight hex digits (a SHA-1 of the DICOM UIDs). */
 export const ORTHANC_ID = /^[0-9a-f]{8}(-[0-9a-f]{8}){4}$/;
+
+/**
+ * Asked for in a study search besides QIDO's defaults (which include patient name and ID, study
+ * date, accession number and UID): ModalitiesInStudy, NumberOfStudyRelatedSeries and
+ * NumberOfStudyRelatedInstances.
+ */
+const QIDO_STUDY_FIELDS = ['00080061', '00201206', '00201208'];
 
 /** Headers of a streamed answer worth passing on; the rest (cookies, server, connection) are dropped. */
 const PASSED_HEADERS = ['content-type', 'content-length', 'etag', 'last-modified', 'content-disposition', 'content-encoding'];
@@ -98,8 +111,8 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
     }
   }
 
-  async function json(method: 'GET' | 'POST', path: string, body?: unknown): Promise<OrthancJson> {
-    const response = await request(method, path, body, { accept: 'application/json' });
+  async function json(method: 'GET' | 'POST', path: string, body?: unknown, accept = 'application/json'): Promise<OrthancJson> {
+    const response = await request(method, path, body, { accept });
     let text: string;
     try {
       text = await response.body.text();
@@ -131,6 +144,18 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
         Query: { StudyInstanceUID: studyInstanceUids.join('\\') },
       });
       return Array.isArray(body) ? body : [];
+    },
+    async searchStudies(studyInstanceUids) {
+      if (studyInstanceUids.length === 0) return [];
+      // UID list matching in QIDO is comma-separated (Orthanc's DICOMweb plugin finds nothing for a
+      // backslash-separated list); the route has already refused anything but digits and dots.
+      const query = new URLSearchParams({ StudyInstanceUID: studyInstanceUids.join(','), limit: String(studyInstanceUids.length) });
+      for (const tag of QIDO_STUDY_FIELDS) query.append('includefield', tag);
+      const path = `/dicom-web/studies?${query.toString().replaceAll('%2C', ',')}`;
+      const result = await json('GET', path, undefined, 'application/dicom+json');
+      if (!result.ok && result.status === 404) return undefined;
+      if (!result.ok) throw new PacsUnavailableError('unavailable', `Orthanc answered ${result.status} to GET /dicom-web/studies`);
+      return Array.isArray(result.body) ? result.body : [];
     },
     getJson: (path) => json('GET', path),
     async changes(since, limit) {

@@ -1,5 +1,5 @@
 import type { PacsStudyContext } from '../../contract/worklist-api.ts';
-import { idsOf, listOf, recordOf, textOf } from './json-fields.ts';
+import { idsOf, listOf, recordOf, textOf, type JsonRecord } from './json-fields.ts';
 import type { OrthancClient } from './orthanc-client.ts';
 import { formatPatientName } from './patient-name.ts';
 
@@ -11,10 +11,9 @@ interface SeriesEntry {
   instanceIds: string[];
 }
 
-interface StudyEntry {
-  context: PacsStudyContext;
-  orthancStudyId?: string;
-  /** Ordered by SeriesNumber, then arrival. */
+/** Where a study's images are in Orthanc: its ID and its series, ordered by SeriesNumber, then arrival. */
+interface StudySeries {
+  orthancStudyId: string;
   series: SeriesEntry[];
 }
 
@@ -26,10 +25,16 @@ export interface PacsLookupOptions {
   missingTtlMs?: number;
   maxEntries?: number;
   now?: () => number;
+  /** Told once when Orthanc has no DICOMweb plugin and page lookups fall back to two finds. */
+  warn?: (message: string) => void;
 }
 
 export interface PacsLookup {
-  /** The context of each UID, from two batched finds for whatever is not cached (never one call per study). */
+  /**
+   * The context of each UID. What is not cached is asked for in one request for the whole page
+   * (never one per study): a DICOMweb study search, or, when Orthanc lacks that plugin, a Study-level
+   * and a Series-level `/tools/find` sent together.
+   */
   context(studyInstanceUids: string[]): Promise<Record<string, PacsStudyContext>>;
   /** The study's first series (lowest SeriesNumber), or undefined when the study is not in the PACS. */
   firstSeries(studyInstanceUid: string): Promise<{ orthancStudyId: string; seriesId: string } | undefined>;
@@ -37,49 +42,89 @@ export interface PacsLookup {
   firstInstance(studyInstanceUid: string): Promise<string | undefined>;
 }
 
+const NOT_FOUND: PacsStudyContext = { found: false };
+
 export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
-  const { orthanc, foundTtlMs = 60_000, missingTtlMs = 10_000, maxEntries = 10_000, now = Date.now } = options;
-  const cache = new Map<string, { expires: number; entry: StudyEntry }>();
+  const { orthanc, foundTtlMs = 60_000, missingTtlMs = 10_000, maxEntries = 10_000, now = Date.now, warn } = options;
+  const contexts = createCache<PacsStudyContext>();
+  const seriesOf = createCache<StudySeries | undefined>();
+  let dicomWeb = true;
 
-  function cached(uid: string): StudyEntry | undefined {
-    const hit = cache.get(uid);
-    if (!hit) return undefined;
-    if (hit.expires > now()) return hit.entry;
-    cache.delete(uid);
-    return undefined;
+  /** A small TTL cache, oldest entries dropped first past `maxEntries`. */
+  function createCache<T>() {
+    const entries = new Map<string, { expires: number; value: T }>();
+    return {
+      get(uid: string): { value: T } | undefined {
+        const hit = entries.get(uid);
+        if (!hit) return undefined;
+        if (hit.expires > now()) return { value: hit.value };
+        entries.delete(uid);
+        return undefined;
+      },
+      set(uid: string, value: T, found: boolean): void {
+        entries.delete(uid);
+        entries.set(uid, { expires: now() + (found ? foundTtlMs : missingTtlMs), value });
+        // A Map keeps insertion order: drop from the front past the cap.
+        for (const key of entries.keys()) {
+          if (entries.size <= maxEntries) break;
+          entries.delete(key);
+        }
+      },
+    };
   }
 
-  function remember(uid: string, entry: StudyEntry): void {
-    cache.delete(uid);
-    cache.set(uid, { expires: now() + (entry.context.found ? foundTtlMs : missingTtlMs), entry });
-    // Oldest first in a Map: drop from the front past the cap.
-    for (const key of cache.keys()) {
-      if (cache.size <= maxEntries) break;
-      cache.delete(key);
+  /** One DICOMweb search for the whole page; undefined when Orthanc has no DICOMweb plugin. */
+  async function searchContexts(uids: string[]): Promise<Map<string, PacsStudyContext> | undefined> {
+    const answer = await orthanc.searchStudies(uids);
+    if (!answer) return undefined;
+    const found = new Map<string, PacsStudyContext>();
+    for (const item of answer) {
+      const dataset = recordOf(item);
+      const uid = dicomText(dataset, '0020000D');
+      if (!uid) continue;
+      found.set(uid, {
+        found: true,
+        patientName: formatPatientName(dicomPersonName(dataset, '00100010')),
+        patientId: dicomText(dataset, '00100020'),
+        modalities: [...new Set(dicomValues(dataset, '00080061').filter((value): value is string => typeof value === 'string' && value.trim() !== '').map((value) => value.trim()))],
+        studyDate: isoDate(dicomText(dataset, '00080020')),
+        accessionNumber: dicomText(dataset, '00080050'),
+        seriesCount: dicomCount(dataset, '00201206'),
+        instanceCount: dicomCount(dataset, '00201208'),
+      });
     }
+    return found;
   }
 
-  /**
-   * Orthanc 1.10's Study-level find carries patient and study tags and the series IDs, but neither
-   * the modalities nor the instance counts; the Series-level find for the same UIDs carries those.
-   * Both are sent at once: two requests per page of rows, whatever its size.
-   */
-  async function load(uids: string[]): Promise<Map<string, StudyEntry>> {
-    const [studies, series] = await Promise.all([orthanc.findByStudyUids('Study', uids), orthanc.findByStudyUids('Series', uids)]);
-    const seriesByStudy = new Map<string, SeriesEntry[]>();
-    for (const item of series) {
+  /** Series-level find: each study's series with their modality, number and instances. */
+  async function findSeries(uids: string[]): Promise<Map<string, StudySeries>> {
+    const byStudy = new Map<string, StudySeries>();
+    for (const item of await orthanc.findByStudyUids('Series', uids)) {
       const record = recordOf(item);
       const tags = recordOf(record.MainDicomTags);
+      const parent = textOf(record, 'ParentStudy');
       const entry: SeriesEntry = {
         id: textOf(record, 'ID'),
         modality: textOf(tags, 'Modality'),
         seriesNumber: numberOr(textOf(tags, 'SeriesNumber'), Number.MAX_SAFE_INTEGER),
         instanceIds: idsOf(record, 'Instances'),
       };
-      const parent = textOf(record, 'ParentStudy');
-      seriesByStudy.set(parent, [...(seriesByStudy.get(parent) ?? []), entry]);
+      const study = byStudy.get(parent) ?? { orthancStudyId: parent, series: [] };
+      study.series.push(entry);
+      byStudy.set(parent, study);
     }
-    const loaded = new Map<string, StudyEntry>();
+    for (const study of byStudy.values()) study.series.sort((a, b) => a.seriesNumber - b.seriesNumber);
+    return byStudy;
+  }
+
+  /**
+   * Without DICOMweb, Orthanc 1.10's Study-level find carries patient and study tags but neither
+   * the modalities nor the instance counts; the Series-level find for the same UIDs carries those.
+   * Both are sent at once.
+   */
+  async function findContexts(uids: string[]): Promise<Map<string, PacsStudyContext>> {
+    const [studies, seriesByStudy] = await Promise.all([orthanc.findByStudyUids('Study', uids), findSeries(uids)]);
+    const found = new Map<string, PacsStudyContext>();
     for (const item of studies) {
       const record = recordOf(item);
       const tags = recordOf(record.MainDicomTags);
@@ -87,56 +132,65 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
       const uid = textOf(tags, 'StudyInstanceUID');
       const orthancStudyId = textOf(record, 'ID');
       const order = idsOf(record, 'Series');
-      const studySeries = (seriesByStudy.get(orthancStudyId) ?? []).sort(
+      const series = (seriesByStudy.get(orthancStudyId)?.series ?? []).sort(
         (a, b) => a.seriesNumber - b.seriesNumber || order.indexOf(a.id) - order.indexOf(b.id),
       );
-      loaded.set(uid, {
-        orthancStudyId,
-        series: studySeries,
-        context: {
-          found: true,
-          patientName: formatPatientName(textOf(patient, 'PatientName')),
-          patientId: textOf(patient, 'PatientID'),
-          modalities: [...new Set(studySeries.map((entry) => entry.modality).filter(Boolean))],
-          studyDate: isoDate(textOf(tags, 'StudyDate')),
-          accessionNumber: textOf(tags, 'AccessionNumber'),
-          seriesCount: listOf(record, 'Series').length,
-          instanceCount: studySeries.reduce((sum, entry) => sum + entry.instanceIds.length, 0),
-        },
+      seriesOf.set(uid, { orthancStudyId, series }, true);
+      found.set(uid, {
+        found: true,
+        patientName: formatPatientName(textOf(patient, 'PatientName')),
+        patientId: textOf(patient, 'PatientID'),
+        modalities: [...new Set(series.map((entry) => entry.modality).filter(Boolean))],
+        studyDate: isoDate(textOf(tags, 'StudyDate')),
+        accessionNumber: textOf(tags, 'AccessionNumber'),
+        seriesCount: order.length,
+        instanceCount: series.reduce((sum, entry) => sum + entry.instanceIds.length, 0),
       });
     }
-    return loaded;
+    return found;
   }
 
-  async function entries(uids: string[]): Promise<Map<string, StudyEntry>> {
-    const result = new Map<string, StudyEntry>();
-    const missing: string[] = [];
-    for (const uid of new Set(uids)) {
-      const hit = cached(uid);
-      if (hit) result.set(uid, hit);
-      else missing.push(uid);
+  async function load(uids: string[]): Promise<Map<string, PacsStudyContext>> {
+    if (dicomWeb) {
+      const searched = await searchContexts(uids);
+      if (searched) return searched;
+      dicomWeb = false;
+      warn?.('Orthanc has no DICOMweb plugin (GET /dicom-web/studies answered 404): each page of PACS context now takes two /tools/find calls instead of one');
     }
-    if (missing.length > 0) {
-      const loaded = await load(missing);
-      for (const uid of missing) {
-        const entry = loaded.get(uid) ?? { context: { found: false }, series: [] };
-        remember(uid, entry);
-        result.set(uid, entry);
-      }
-    }
-    return result;
+    return findContexts(uids);
   }
 
   async function firstSeries(uid: string) {
-    const entry = (await entries([uid])).get(uid);
-    const series = entry?.series[0];
-    return entry?.orthancStudyId && series ? { orthancStudyId: entry.orthancStudyId, seriesId: series.id } : undefined;
+    let hit = seriesOf.get(uid);
+    if (!hit) {
+      const [study] = (await findSeries([uid])).values();
+      // A series arriving after a failed lookup is found again once the short "missing" entry expires.
+      seriesOf.set(uid, study, study !== undefined);
+      hit = { value: study };
+    }
+    const study = hit.value;
+    const series = study?.series[0];
+    return study && series ? { orthancStudyId: study.orthancStudyId, seriesId: series.id } : undefined;
   }
 
   return {
     async context(uids) {
-      const found = await entries(uids);
-      return Object.fromEntries(uids.map((uid) => [uid, found.get(uid)?.context ?? { found: false }]));
+      const result: Record<string, PacsStudyContext> = {};
+      const missing: string[] = [];
+      for (const uid of new Set(uids)) {
+        const hit = contexts.get(uid);
+        if (hit) result[uid] = hit.value;
+        else missing.push(uid);
+      }
+      if (missing.length > 0) {
+        const loaded = await load(missing);
+        for (const uid of missing) {
+          const context = loaded.get(uid) ?? NOT_FOUND;
+          contexts.set(uid, context, context.found);
+          result[uid] = context;
+        }
+      }
+      return Object.fromEntries(uids.map((uid) => [uid, result[uid] ?? NOT_FOUND]));
     },
     firstSeries,
     async firstInstance(uid) {
@@ -153,6 +207,27 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
       return instances[0]?.id || undefined;
     },
   };
+}
+
+/** The values of one attribute of a DICOM JSON dataset (PS3.18 F.2), or none. */
+function dicomValues(dataset: JsonRecord, tag: string): unknown[] {
+  return listOf(recordOf(dataset[tag]), 'Value');
+}
+
+function dicomText(dataset: JsonRecord, tag: string): string {
+  const [first] = dicomValues(dataset, tag);
+  return typeof first === 'string' ? first.trim() : typeof first === 'number' ? String(first) : '';
+}
+
+/** A PN value's alphabetic form, in DICOM's `^` notation. */
+function dicomPersonName(dataset: JsonRecord, tag: string): string {
+  return textOf(recordOf(dicomValues(dataset, tag)[0]), 'Alphabetic');
+}
+
+function dicomCount(dataset: JsonRecord, tag: string): number {
+  const [first] = dicomValues(dataset, tag);
+  const value = typeof first === 'number' ? first : Number.parseInt(typeof first === 'string' ? first : '', 10);
+  return Number.isFinite(value) && value >= 0 ? value : 0;
 }
 
 function numberOr(text: string, fallback: number): number {

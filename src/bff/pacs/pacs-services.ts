@@ -22,14 +22,14 @@ export interface PacsServices {
   close(): Promise<void>;
 }
 
-export function createPacsServices(settings: PacsSettings): PacsServices {
+export function createPacsServices(settings: PacsSettings, log?: { warn(message: string): void }): PacsServices {
   const orthanc = createOrthancClient({
     baseUrl: settings.ORTHANC_URL,
     username: settings.ORTHANC_USERNAME,
     password: settings.ORTHANC_PASSWORD,
     timeoutMs: settings.ORTHANC_TIMEOUT_MS,
   });
-  const lookup = createPacsLookup({ orthanc });
+  const lookup = createPacsLookup({ orthanc, ...(log ? { warn: (message: string) => log.warn(message) } : {}) });
   return {
     orthanc,
     lookup,

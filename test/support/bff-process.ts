@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from './orthanc.ts';
+
+/** The real BFF (`node src/bff/server.ts`) as a child process, with its output kept for failures. */
+export interface BffProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves once it has exited. */
+  stop(): Promise<void>;
+  /** SIGKILL at once: no shutdown hooks run, as in a crash or `kill -9`. */
+  kill(): Promise<void>;
+}
+
+/** This process's environment with `extra` on top (NODE_ENV and PATH carried over). */
+export function inheritedEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return { ...env, ...extra };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Starts the BFF on 127.0.0.1:`port` with `env`, and resolves once `/api/health` answers. */
+export async function startBffProcess(port: number, env: Record<string, string>, timeoutMs = 30_000): Promise<BffProcess> {
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(process.execPath, ['src/bff/server.ts'], {
+    env: inheritedEnv({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const process_: BffProcess = {
+    url,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const done = exited(child);
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await done;
+      clearTimeout(killer);
+    },
+    async kill() {
+      const done = exited(child);
+      child.kill('SIGKILL');
+      await done;
+    },
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`The BFF exited while starting:\n${output}`);
+        return fetch(`${url}/api/health`).then((response) => response.ok, () => false);
+      },
+      timeoutMs,
+      'the BFF to answer',
+    );
+  } catch (error) {
+    await process_.kill();
+    throw error;
+  }
+  return process_;
+}
