@@ -1,26 +1,43 @@
-import { useEffect, useState } from 'react';
-import { Link } from 'react-router';
+import { useState } from 'react';
+import type { MouseEvent } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { formatDateTime, formatPersonName, formatRelativeTime } from '../../../lib/format.ts';
 import { formatDuration, waitingSince } from '../lib/sla.ts';
 import { useWorklistCellContext } from './worklist-context.ts';
 
+/**
+ * A plain click belongs to the row, which opens the study beside the list; a click meant for a new
+ * tab or window (modifier keys, middle button) is left to the browser and kept from the row.
+ */
+function leaveClickToRow(event: MouseEvent<HTMLAnchorElement>) {
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+    event.stopPropagation();
+    return;
+  }
+  event.preventDefault();
+}
+
 export function DescriptionCell({ study }: { study: Study }) {
   const { search } = useWorklistCellContext();
+  // A plain link rather than the router's: hundreds of rows mount while scrolling, and the row
+  // itself does the in-app navigation. The href is the study's address with the list's filters.
+  const link = (
+    <a
+      href={`/studies/${encodeURIComponent(study.studyId)}${search}`}
+      // The row opens the study on click; the link is for screen readers and "open in new tab".
+      tabIndex={-1}
+      onClick={leaveClickToRow}
+      className={`min-w-0 truncate font-medium text-fg hover:underline ${study.isCancelled ? 'line-through decoration-fg-muted/70' : ''}`}
+      title={study.studyDescription}
+    >
+      {study.studyDescription}
+    </a>
+  );
+  if (!study.isCancelled) return link;
   return (
     <span className="flex min-w-0 items-center gap-2">
-      <Link
-        to={{ pathname: `/studies/${study.studyId}`, search }}
-        // The row opens the study on click; the link is for keyboard and screen-reader users.
-        tabIndex={-1}
-        className={`truncate font-medium text-fg hover:underline ${study.isCancelled ? 'line-through decoration-fg-muted/70' : ''}`}
-        title={study.studyDescription}
-      >
-        {study.studyDescription}
-      </Link>
-      {study.isCancelled ? (
-        <span className="shrink-0 rounded border border-border px-1 text-[0.7rem] font-normal text-fg-muted">Cancelled</span>
-      ) : null}
+      {link}
+      <span className="shrink-0 rounded border border-border px-1 text-[0.7rem] font-normal text-fg-muted">Cancelled</span>
     </span>
   );
 }
@@ -94,14 +111,9 @@ export function CustomerCell({ study }: { study: Study }) {
 
 export function UidCell({ study }: { study: Study }) {
   const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    if (!copied) return;
-    const timer = window.setTimeout(() => setCopied(false), 1500);
-    return () => window.clearTimeout(timer);
-  }, [copied]);
   return (
-    <span className="flex min-w-0 items-center gap-1">
-      <span className="truncate font-mono text-xs text-fg-muted" title={study.studyInstanceUid}>
+    <>
+      <span className="min-w-0 truncate font-mono text-xs text-fg-muted" title={study.studyInstanceUid}>
         {study.studyInstanceUid}
       </span>
       <button
@@ -112,20 +124,23 @@ export function UidCell({ study }: { study: Study }) {
         onClick={(event) => {
           // Copying is not opening the study.
           event.stopPropagation();
-          void navigator.clipboard?.writeText(study.studyInstanceUid).then(() => setCopied(true));
+          void navigator.clipboard?.writeText(study.studyInstanceUid).then(() => {
+            setCopied(true);
+            // No effect to clean up: a row scrolled away by then simply ignores the update.
+            window.setTimeout(() => setCopied(false), 1500);
+          });
         }}
-        className="inline-flex shrink-0 items-center rounded border border-transparent p-0.5 text-xs text-fg-muted hover:border-border hover:text-fg"
+        className="ml-1 inline-flex shrink-0 items-center rounded border border-transparent p-0.5 text-xs text-fg-muted hover:border-border hover:text-fg"
       >
         {copied ? (
           <span aria-hidden="true">✓</span>
         ) : (
           <svg aria-hidden="true" viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="1.5">
-            <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
-            <path d="M10.5 5.5V3.5a1 1 0 0 0-1-1h-6a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h2" />
+            <path d="M7 5.5h5A1.5 1.5 0 0 1 13.5 7v5a1.5 1.5 0 0 1-1.5 1.5H7A1.5 1.5 0 0 1 5.5 12V7A1.5 1.5 0 0 1 7 5.5ZM10.5 5.5V3.5a1 1 0 0 0-1-1h-6a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h2" />
           </svg>
         )}
       </button>
-    </span>
+    </>
   );
 }
 
@@ -135,13 +150,17 @@ export function MetadataCell({ study }: { study: Study }) {
   const shown = entries.slice(0, 2);
   const all = entries.map(([key, value]) => `${key}: ${String(value)}`).join('\n');
   return (
-    <span className="flex min-w-0 items-center gap-1 overflow-hidden" title={all}>
+    <>
       {shown.map(([key, value]) => (
-        <span key={key} className="min-w-0 truncate rounded-full border border-border bg-panel-raised px-1.5 text-[0.7rem]">
+        <span key={key} title={all} className="mr-1 min-w-0 truncate rounded-full border border-border bg-panel-raised px-1.5 text-[0.7rem]">
           {key}: {String(value)}
         </span>
       ))}
-      {entries.length > shown.length ? <span className="shrink-0 text-[0.7rem] text-fg-muted">+{entries.length - shown.length}</span> : null}
-    </span>
+      {entries.length > shown.length ? (
+        <span title={all} className="shrink-0 text-[0.7rem] text-fg-muted">
+          +{entries.length - shown.length}
+        </span>
+      ) : null}
+    </>
   );
 }

@@ -34,9 +34,11 @@ const COMPACT_ITEM_HEIGHT: ItemHeights = { group: 34, study: 30, skeleton: 30, e
 const SKELETON_ROWS = 3;
 /** Fetch a group's next page when its last loaded row is this close to the viewport. */
 const PREFETCH_ROWS = 40;
-const OVERSCAN = 10;
+const OVERSCAN = 4;
 
 const countFormatter = new Intl.NumberFormat();
+
+const INITIAL_RECT = typeof window === 'undefined' ? { width: 0, height: 0 } : { width: window.innerWidth, height: window.innerHeight };
 
 interface BuiltItems {
   items: WorklistItem[];
@@ -154,6 +156,9 @@ export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocu
     estimateSize: (index) => heights[items[index]?.kind ?? 'study'],
     getItemKey: (index) => items[index]?.key ?? index,
     overscan: OVERSCAN,
+    // Until the list is measured (after the first commit), assume it fills the window: the first
+    // render then already holds the rows on screen, instead of none and a second render.
+    initialRect: INITIAL_RECT,
     rangeExtractor,
     scrollMargin: COLUMN_HEADER_HEIGHT,
     // Keeps a row scrolled to by keyboard clear of the two sticky headers above it.
@@ -304,6 +309,8 @@ export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocu
     Object.assign(columnSizes, { [`--col-${header.column.id}`]: `${header.getSize()}px` });
   }
   const totalWidth = headers.reduce((sum, header) => sum + header.getSize(), 0);
+  // What the column header shows: it renders again only when this changes, not on every scroll.
+  const headerLayoutKey = headers.map((header) => `${header.column.id}:${header.getSize()}:${header.column.getIsResizing() ? 1 : 0}`).join(',');
   const rows = table.getRowModel().rows;
   const activeHeader = activeHeaderRef.current;
   const firstStudyKey = items[studyIndexes[0] ?? -1]?.key;
@@ -331,75 +338,130 @@ export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocu
         className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
         style={{ ...columnSizes, width: totalWidth, minWidth: '100%' }}
       >
-        <div role="rowgroup" className="sticky top-0 z-20 border-b border-border bg-panel-raised">
-          <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT }}>
-            {headers.map((header) => (
-              <div
-                key={header.id}
-                role="columnheader"
-                className="relative flex shrink-0 items-center px-2 text-xs font-semibold tracking-wide text-fg-muted uppercase select-none first:pl-3"
-                style={{ width: `var(--col-${header.column.id})` }}
-              >
-                <span className="truncate">
-                  <table.FlexRender header={header} />
-                </span>
-                <ColumnResizer table={table} columnId={header.column.id} label={String(header.column.columnDef.header ?? header.column.id)} size={header.getSize()} onResizeStart={header.getResizeHandler()} resizing={header.column.getIsResizing()} />
-              </div>
-            ))}
-          </div>
-        </div>
-        <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
-          {virtualItems.map((virtualItem) => {
+        <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} />
+        <div role="rowgroup" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
+          {virtualItems.map((virtualItem, position) => {
             const item = items[virtualItem.index];
             if (!item) return null;
             const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
-            const style: CSSProperties = sticky
-              ? { position: 'sticky', top: COLUMN_HEADER_HEIGHT, height: heights.group, zIndex: 10 }
-              : {
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  height: heights[item.kind],
-                  transform: `translateY(${virtualItem.start - COLUMN_HEADER_HEIGHT}px)`,
-                };
-            const ariaRowIndex = virtualItem.index + 2;
-            const group = groups.find((candidate) => candidate.severity === item.severity);
-            if (!group) return null;
-            switch (item.kind) {
-              case 'group':
-                return (
-                  <GroupHeaderRow key={item.key} group={group} style={style} ariaRowIndex={ariaRowIndex} onToggle={onToggleGroup} />
-                );
-              case 'study': {
-                const row = rows[item.rowIndex];
-                if (!row) return null;
-                return (
-                  <StudyRow
-                    key={item.key}
-                    row={row}
-                    table={table}
-                    rowKey={item.key}
-                    style={style}
-                    ariaRowIndex={ariaRowIndex}
-                    focused={item.key === focusedKey}
-                    tabbable={item.key === tabbableKey}
-                    visibleColumnIds={visibleColumnIds}
-                    onOpen={openStudy}
-                    onFocusRow={setFocusedKey}
-                  />
-                );
-              }
-              case 'skeleton':
-                return <SkeletonRow key={item.key} style={style} ariaRowIndex={ariaRowIndex} headers={visibleColumnIds} />;
-              default:
-                return <GroupStateRow key={item.key} kind={item.kind} group={group} style={style} ariaRowIndex={ariaRowIndex} colCount={headers.length} />;
-            }
+            // Rows sit in normal flow, after a spacer standing for the rows not rendered above them
+            // (and between, when the sticky header or the focused row is far away). A row that stays
+            // on screen while the list scrolls keeps the same props, so it does not render again.
+            const previous = position > 0 ? virtualItems[position - 1] : undefined;
+            const gap = virtualItem.start - (previous ? previous.end : COLUMN_HEADER_HEIGHT);
+            const spacer = gap > 0 ? <div key={`gap-${previous ? String(previous.key) : 'top'}`} aria-hidden="true" style={spacerStyle(gap)} /> : null;
+            const style = sticky ? stickyStyle(heights.group) : rowStyle(heights[item.kind]);
+            const rendered = renderItem(item, virtualItem.index, style);
+            return spacer ? [spacer, rendered] : rendered;
           })}
         </div>
       </div>
     </div>
   );
+
+  function renderItem(item: WorklistItem, index: number, style: CSSProperties) {
+    const ariaRowIndex = index + 2;
+    const group = groups.find((candidate) => candidate.severity === item.severity);
+    if (!group) return null;
+    switch (item.kind) {
+      case 'group':
+        return <GroupHeaderRow key={item.key} group={group} style={style} ariaRowIndex={ariaRowIndex} onToggle={onToggleGroup} />;
+      case 'study': {
+        const row = rows[item.rowIndex];
+        if (!row) return null;
+        return (
+          <StudyRow
+            key={item.key}
+            row={row}
+            table={table}
+            rowKey={item.key}
+            style={style}
+            ariaRowIndex={ariaRowIndex}
+            focused={item.key === focusedKey}
+            tabbable={item.key === tabbableKey}
+            visibleColumnIds={visibleColumnIds}
+            onOpen={openStudy}
+            onFocusRow={setFocusedKey}
+          />
+        );
+      }
+      case 'skeleton':
+        return <SkeletonRow key={item.key} style={style} ariaRowIndex={ariaRowIndex} headers={visibleColumnIds} />;
+      default:
+        return <GroupStateRow key={item.key} kind={item.kind} group={group} style={style} ariaRowIndex={ariaRowIndex} colCount={headers.length} />;
+    }
+  }
 }
+
+/**
+ * One style object per height (a handful in all), so unchanged rows get unchanged props. `relative`
+ * gives each row a paint layer of its own: scrolling repaints the rows that came in, and reuses what
+ * was painted for the others (rows placed with transforms cost more to composite; rows sharing one
+ * layer were all repainted on every change).
+ */
+const heightStyles = new Map<number, CSSProperties>();
+function rowStyle(height: number): CSSProperties {
+  let style = heightStyles.get(height);
+  if (!style) {
+    style = { height, position: 'relative' };
+    heightStyles.set(height, style);
+  }
+  return style;
+}
+
+/** Spacers take the place of the rows that are not rendered, above and between the rendered ones. */
+function spacerStyle(height: number): CSSProperties {
+  return { height };
+}
+
+const stickyCache = new Map<number, CSSProperties>();
+
+/** The group header at the top sticks under the column header. */
+function stickyStyle(height: number): CSSProperties {
+  let style = stickyCache.get(height);
+  if (!style) {
+    style = { position: 'sticky', top: COLUMN_HEADER_HEIGHT, height, zIndex: 10 };
+    stickyCache.set(height, style);
+  }
+  return style;
+}
+
+/** The column header: names and resize handles, in the order and widths of the visible columns. */
+const ColumnHeaderRow = memo(function ColumnHeaderRow({
+  table,
+}: {
+  table: WorklistTable;
+  /** Only here to render again when columns are shown, hidden, moved or resized. */
+  layoutKey: string;
+}) {
+  const headers = table.getFlatHeaders().filter((header) => header.column.getIsVisible());
+  return (
+    <div role="rowgroup" className="sticky top-0 z-20 border-b border-border bg-panel-raised">
+      <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT }}>
+        {headers.map((header) => (
+          <div
+            key={header.id}
+            role="columnheader"
+            className="relative flex shrink-0 items-center px-2 text-xs font-semibold tracking-wide text-fg-muted uppercase select-none first:pl-3"
+            style={{ width: `var(--col-${header.column.id})` }}
+          >
+            <span className="truncate">
+              <table.FlexRender header={header} />
+            </span>
+            <ColumnResizer
+              table={table}
+              columnId={header.column.id}
+              label={String(header.column.columnDef.header ?? header.column.id)}
+              size={header.getSize()}
+              onResizeStart={header.getResizeHandler()}
+              resizing={header.column.getIsResizing()}
+            />
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+});
 
 function ColumnResizer({
   table,
