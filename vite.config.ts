@@ -14,6 +14,11 @@ export default defineConfig({
     // Source maps would ship the whole source to every browser; the bundle budget is measured without them.
     sourcemap: false,
     target: 'es2022',
+    rolldownOptions: {
+      output: {
+        codeSplitting: { groups: [{ name: 'vendor', test: /node_modules/ }] },
+      },
+    },
   },
   server: {
     proxy: {

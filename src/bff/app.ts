@@ -10,7 +10,7 @@ import { authRoutes } from './auth/auth-routes.ts';
 import type { BffConfig } from './config/env.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
-import { isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
+import { createSpaPage, isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerAccess, viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
@@ -105,6 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendProblem(reply, problem);
   });
 
+  const sendSpaPage = createSpaPage(options.spaRoot, options.auth);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     if (path.startsWith('/api/') || path === '/api' || (request.method !== 'GET' && request.method !== 'HEAD')) {
@@ -122,7 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         .send('The web app has not been built. Run `npm run build` (or `npm start`, which builds it).');
     }
     // Client-side routes (/studies/…) are the SPA's: answer its page and let the router take over.
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return sendSpaPage(request, reply);
   });
 
   const publicUrl = options.config.PUBLIC_URL;
@@ -149,6 +150,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pacsRoutes, { pacs: options.pacs?.services, audit: auth.audit });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc, signedIn: viewerAccess(auth) });
   if (options.extraRoutes) await app.register(options.extraRoutes);
-  if (spaBuilt) await registerStaticSpa(app, { root: options.spaRoot });
+  if (spaBuilt) {
+    await registerStaticSpa(app, { root: options.spaRoot });
+    app.get('/', sendSpaPage);
+  }
   return app;
 }

@@ -1,13 +1,22 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app.tsx';
+import { atMost, prefetchFirstScreen, readPageMe } from './app/prefetch.ts';
+import { createQueryClient } from './app/provider.tsx';
 import './styles.css';
+
+/** How long the first render waits for the worklist's first page (on a LAN it takes a few ms). */
+const FIRST_DATA_WAIT_MS = 150;
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html must contain <div id="root">');
 
+// The first screen's requests go out now; the first render waits briefly for the first studies.
+const queryClient = createQueryClient();
+await atMost(prefetchFirstScreen(queryClient, { location: window.location, me: readPageMe(document) }), FIRST_DATA_WAIT_MS);
+
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <App queryClient={queryClient} />
   </StrictMode>,
 );

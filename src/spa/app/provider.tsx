@@ -38,8 +38,9 @@ export function createQueryClient(): QueryClient {
   return queryClient;
 }
 
-export function AppProvider({ children }: { children: ReactNode }) {
-  // One client per mounted app (not per module), so tests and hot reloads never share a cache.
-  const [queryClient] = useState(createQueryClient);
+export function AppProvider({ children, client }: { children: ReactNode; client?: QueryClient | undefined }) {
+  // One client per mounted app (not per module), so tests and hot reloads never share a cache; the
+  // page's entry point passes its own, which it has already started filling.
+  const [queryClient] = useState(() => client ?? createQueryClient());
   return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
 }

@@ -1,7 +1,6 @@
 import { createBrowserRouter } from 'react-router';
 import type { RouteObject } from 'react-router';
 import { RequireAuth } from '../features/auth/components/require-auth.tsx';
-import { SignInPage } from '../features/auth/components/sign-in-page.tsx';
 import { Layout } from './layout.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { RouteError } from './route-error.tsx';
@@ -22,7 +21,11 @@ export const appRoutes: RouteObject[] = [
       {
         errorElement: <RouteError />,
         children: [
-          { path: 'sign-in', element: <SignInPage /> },
+          // Only people who are not signed in see it: its code stays out of the worklist's bundle.
+          {
+            path: 'sign-in',
+            lazy: async () => ({ Component: (await import('../features/auth/components/sign-in-page.tsx')).SignInPage }),
+          },
           {
             element: <RequireAuth />,
             children: [

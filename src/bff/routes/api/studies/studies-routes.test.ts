@@ -25,7 +25,7 @@ function api(options: InjectOptions) {
 beforeAll(async () => {
   upstream = await startRecordingUpstream();
   const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
-  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><title>Radiology Worklist</title>');
+  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>');
   app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, timeoutMs: 500, spaRoot, auditLines });
   upstream.respond(json(200, usersPageFixture()));
   coordinator = await signIn(app, DEMO_COORDINATOR.email);
@@ -217,6 +217,25 @@ describe('the rest of the surface', () => {
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('Radiology Worklist');
     expect(response.headers['cache-control']).toBe('no-cache');
+    expect(response.body).not.toContain('rw-me');
+  });
+
+  it('puts the signed-in person in the page, as /api/me answers, and never lets that page be stored', async () => {
+    const cookie = radiologist.cookie ?? '';
+    for (const url of ['/', '/studies/stu_x?assignee=me']) {
+      const response = await app.inject({ url, headers: { accept: 'text/html', cookie } });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      const content = /<meta name="rw-me" content="([^"]*)"><\/head>/.exec(response.body)?.[1] ?? '';
+      const decoded = content.replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+      const me = (await api({ url: '/api/me', headers: radiologist })).json();
+      expect(JSON.parse(decoded)).toEqual(me);
+      expect(me).toMatchObject({ role: 'radiologist', email: DEMO_RADIOLOGIST.email });
+    }
+    // A cookie that names no session gets the generic page.
+    const stranger = await app.inject({ url: '/', headers: { accept: 'text/html', cookie: 'rw_session=forged' } });
+    expect(stranger.body).not.toContain('rw-me');
+    expect(stranger.headers['cache-control']).toBe('no-cache');
   });
 
   it('serves the SPA for client-side routes, with strict headers', async () => {

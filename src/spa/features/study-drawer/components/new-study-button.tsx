@@ -1,12 +1,11 @@
-import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
-import { useLocation, useNavigate } from 'react-router';
+import { lazy, Suspense, useRef, useState } from 'react';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { BUTTON } from './button-styles.ts';
-import { ConfirmPanel } from './confirm-panel.tsx';
 
-// The form (and the editors it shares with the drawer) loads on first use, keeping the worklist's
-// own bundle within its budget.
-const CreateStudyForm = lazy(async () => ({ default: (await import('./create-study-form.tsx')).CreateStudyForm }));
+// The dialog and its form (with the editors it shares with the drawer) load on first use, keeping
+// the worklist's own bundle within its budget; pointing at or focusing the button starts the load.
+const loadDialog = () => import('./create-study-dialog.tsx');
+const CreateStudyDialog = lazy(async () => ({ default: (await loadDialog()).CreateStudyDialog }));
 
 /**
  * "New study" for the worklist header: coordinators only (the BFF refuses anyone else). Opens the
@@ -19,94 +18,28 @@ export function NewStudyButton() {
   if (me.data?.role !== 'coordinator') return null;
   return (
     <>
-      <button ref={buttonRef} type="button" className={BUTTON.primary} onClick={() => setOpen(true)}>
+      <button
+        ref={buttonRef}
+        type="button"
+        className={BUTTON.primary}
+        onClick={() => setOpen(true)}
+        onPointerEnter={() => void loadDialog()}
+        onFocus={() => void loadDialog()}
+      >
         <span aria-hidden="true">+</span>
         New study
       </button>
       {open ? (
-        <CreateStudyDialog
-          meUserId={me.data.userId}
-          onClose={() => {
-            setOpen(false);
-            buttonRef.current?.focus();
-          }}
-        />
+        <Suspense fallback={<span role="status" className="text-sm text-fg-muted">Opening…</span>}>
+          <CreateStudyDialog
+            meUserId={me.data.userId}
+            onClose={() => {
+              setOpen(false);
+              buttonRef.current?.focus();
+            }}
+          />
+        </Suspense>
       ) : null}
     </>
-  );
-}
-
-function CreateStudyDialog({ meUserId, onClose }: { meUserId: string | null; onClose: () => void }) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  const [dirty, setDirty] = useState(false);
-  const [confirmDiscard, setConfirmDiscard] = useState(false);
-  const navigate = useNavigate();
-  const { search } = useLocation();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    // A modal <dialog> traps focus and makes the page behind it inert; where showModal is missing
-    // (jsdom in component tests) it still opens, without the trap.
-    if (typeof dialog.showModal === 'function') dialog.showModal();
-    else dialog.setAttribute('open', '');
-    return () => {
-      if (typeof dialog.close === 'function' && dialog.open) dialog.close();
-    };
-  }, []);
-
-  const requestClose = () => (dirty ? setConfirmDiscard(true) : onClose());
-
-  return (
-    <dialog
-      ref={dialogRef}
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        // Esc: the browser would close the dialog outright; a filled-in form asks first.
-        event.preventDefault();
-        requestClose();
-      }}
-      className="fixed inset-0 m-auto max-h-[90vh] w-full max-w-2xl overflow-hidden rounded-lg border border-border bg-panel p-0 text-fg shadow-2xl backdrop:bg-black/60"
-    >
-      <div className="flex max-h-[90vh] flex-col">
-        <div className="flex items-center justify-between gap-4 border-b border-border px-6 py-4">
-          <h2 id={titleId} className="text-lg font-semibold">
-            New study
-          </h2>
-          <button type="button" className={BUTTON.secondary} onClick={requestClose} aria-label="Close new study">
-            <span aria-hidden="true">✕</span>
-            <span>Close</span>
-          </button>
-        </div>
-        <div className="overflow-y-auto px-6 pt-5">
-          {confirmDiscard ? (
-            <div className="mb-5">
-              <ConfirmPanel
-                title="Discard this new study?"
-                confirmLabel="Discard"
-                cancelLabel="Keep editing"
-                onConfirm={onClose}
-                onCancel={() => setConfirmDiscard(false)}
-              >
-                What you entered will be lost.
-              </ConfirmPanel>
-            </div>
-          ) : null}
-          <Suspense fallback={<p role="status" className="text-sm text-fg-muted">Loading the form…</p>}>
-            <CreateStudyForm
-              meUserId={meUserId}
-              onDirtyChange={setDirty}
-              onOpenExisting={onClose}
-              onCancel={requestClose}
-              onCreated={(study) => {
-                onClose();
-                void navigate({ pathname: `/studies/${study.studyId}`, search });
-              }}
-            />
-          </Suspense>
-        </div>
-      </div>
-    </dialog>
   );
 }

@@ -1,0 +1,73 @@
+import type { QueryClient } from '@tanstack/react-query';
+import type { Me } from '../../contract/worklist-api.ts';
+import { pacsStatusQueryOptions } from '../features/pacs/api/get-pacs-status.ts';
+import { prefetchFirstGroup } from '../features/worklist/api/prefetch-worklist.ts';
+import { authConfigQueryOptions } from '../lib/auth/get-auth-config.ts';
+import { authKeys } from '../lib/auth/auth-keys.ts';
+import { meQueryOptions } from '../lib/auth/get-me.ts';
+
+/** Addresses that show the worklist (the list itself, or the list with a study's drawer open). */
+function showsWorklist(pathname: string): boolean {
+  return pathname === '/' || pathname.startsWith('/studies/');
+}
+
+/**
+ * The signed-in person the BFF put in the page (`<meta name="rw-me">`, as `/api/me` answers), or
+ * undefined: no session, a sign-in proxy, or anything malformed, in which case `/api/me` is asked.
+ */
+export function readPageMe(document: Pick<Document, 'querySelector'>): Me | undefined {
+  const content = document.querySelector<HTMLMetaElement>('meta[name="rw-me"]')?.content;
+  if (!content) return undefined;
+  try {
+    const value: unknown = JSON.parse(content);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { subject, email, name, role, userId, authMode } = value as Record<string, unknown>;
+    if (typeof subject !== 'string' || typeof email !== 'string' || typeof name !== 'string') return undefined;
+    if (role !== 'radiologist' && role !== 'coordinator') return undefined;
+    if (userId !== null && typeof userId !== 'string') return undefined;
+    if (authMode !== 'dev' && authMode !== 'oidc' && authMode !== 'proxy') return undefined;
+    return { subject, email, name, role, userId, authMode };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Asks for what the first screen needs before React renders anything: the sign-in settings, whether
+ * a PACS is connected and, as soon as the person is known (from the page, or else from `/api/me`),
+ * the worklist's first group. The requests overlap the app's own start-up instead of following it;
+ * the components then find the answers, or the requests in flight, in the query cache. Failures are
+ * left to the components, which ask again and show them. Resolves when the first group has answered
+ * (or failed), at once on a page that shows no worklist.
+ */
+export function prefetchFirstScreen(queryClient: QueryClient, page: { location: Pick<Location, 'pathname' | 'search'>; me: Me | undefined }): Promise<void> {
+  const { location, me } = page;
+  if (me) queryClient.setQueryData(authKeys.me(), me);
+  void queryClient.prefetchQuery(authConfigQueryOptions());
+  if (!showsWorklist(location.pathname)) return Promise.resolve();
+  void queryClient.prefetchQuery(pacsStatusQueryOptions());
+  const firstGroup = (person: Me | null): Promise<void> =>
+    person ? prefetchFirstGroup(queryClient, { role: person.role, userId: person.userId }, location.search) : Promise.resolve();
+  return me ? firstGroup(me) : queryClient.fetchQuery(meQueryOptions()).then(firstGroup, () => undefined);
+}
+
+/**
+ * Waits for `work`, but never longer than `ms`: the first render then shows the first studies
+ * instead of placeholders that are replaced a few milliseconds later (two renders, two layouts),
+ * while a slow server still gets the placeholders soon.
+ */
+export function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
