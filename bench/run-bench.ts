@@ -25,7 +25,7 @@ function sizes(options: BenchOptions): string {
     `${options.studies.toLocaleString('en-US')} studies`,
     `load: ${options.connections} connections, ${options.rounds} alternated rounds of ${options.roundSeconds} s per side`,
     `${options.scaleRequests} sequential requests per filter combination`,
-    options.skipSpa ? 'SPA skipped' : `SPA: ${options.spaRuns} cold loads, ${options.spaRows.toLocaleString('en-US')} rows, ${options.scrollStep} px per frame`,
+    options.skipSpa ? 'SPA skipped' : `SPA: ${options.spaRuns} cold loads, ${options.spaRows.toLocaleString('en-US')} rows, ${options.scrollPasses} scroll passes of ${options.scrollStep} px per frame`,
   ].join('; ');
 }
 

@@ -18,6 +18,8 @@ const steps: Step[] = [
   { name: 'build', command: 'vite', args: ['build', '--logLevel', 'warn'] },
   { name: 'unit, component and integration tests', command: 'vitest', args: ['run'] },
   { name: 'end-to-end tests', command: 'playwright', args: ['test'] },
+  // The benchmark harness at small sizes: it must run end to end; its timings are not judged here.
+  { name: 'benchmark smoke run (npm run bench -- --quick)', command: 'node', args: ['bench/run-bench.ts', '--quick', '--no-build'] },
 ];
 
 rmSync('test-results', { recursive: true, force: true });

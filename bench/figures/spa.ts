@@ -14,6 +14,7 @@ export interface SpaOptions {
   spaRuns: number;
   spaRows: number;
   scrollStep: number;
+  scrollPasses: number;
   log: (message: string) => void;
 }
 
@@ -41,7 +42,7 @@ function watchFirstRow(): void {
   observer.observe(document, { childList: true, subtree: true });
 }
 
-async function signedInContext(browser: Browser, options: SpaOptions): Promise<BrowserContext> {
+export async function signedInContext(browser: Browser, options: SpaOptions): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'dark' });
   const response = await context.request.post(`${options.bffUrl}/auth/login`, {
     headers: { 'x-csrf': '1' },
@@ -53,7 +54,7 @@ async function signedInContext(browser: Browser, options: SpaOptions): Promise<B
 }
 
 /** One cold load of the worklist (new context: empty cache), timed to the first STAT row on screen. */
-async function loadWorklist(page: Page, bffUrl: string): Promise<{ firstRowMs: number; isStat: boolean }> {
+export async function loadWorklist(page: Page, bffUrl: string): Promise<{ firstRowMs: number; isStat: boolean }> {
   await page.goto(`${bffUrl}/`);
   const handle = await page.waitForFunction(
     () => {
@@ -101,7 +102,7 @@ function loadedStudies(page: Page): Promise<number> {
 }
 
 /** Scrolls to the end of the list until `wanted` studies are loaded (the grid fetches a page as its end nears). */
-async function loadRows(page: Page, wanted: number): Promise<number> {
+export async function loadRows(page: Page, wanted: number): Promise<number> {
   const scroller = page.getByRole('grid', { name: 'Worklist' }).locator('xpath=..');
   const deadline = Date.now() + 240_000;
   let loaded = await loadedStudies(page);
@@ -124,7 +125,7 @@ async function loadRows(page: Page, wanted: number): Promise<number> {
  * paint (a message posted in the callback runs just after the frame's rendering task); and the gap
  * since the previous frame, which also holds any long task between frames (a page of studies arriving).
  */
-async function scrollFrames(page: Page, step: number): Promise<{ work: number[]; gaps: number[] }> {
+export async function scrollFrames(page: Page, step: number): Promise<{ work: number[]; gaps: number[] }> {
   const scroller = page.getByRole('grid', { name: 'Worklist' }).locator('xpath=..');
   await scroller.evaluate((element) => element.scrollTo({ top: 0 }));
   await page.waitForTimeout(300);
@@ -217,13 +218,24 @@ export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
     options.log(`${count(loaded)} studies loaded in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);
     const rowsAfter = await domRowsMidway(page);
     const heap = await jsHeapBytes(page);
-    const frames = await scrollFrames(page, options.scrollStep);
+    // Several passes: one pass's share of slow frames moves by a few points with whatever else the
+    // two cores are doing (raster threads, the servers), so the median pass is reported.
+    const passes: Array<{ slowShare: number; worst: number; longestGap: number; frames: number }> = [];
+    for (let pass = 0; pass < options.scrollPasses; pass += 1) {
+      const frames = await scrollFrames(page, options.scrollStep);
+      const slow = frames.work.filter((duration) => duration > FRAME_BUDGET_MS).length;
+      passes.push({
+        slowShare: frames.work.length === 0 ? 1 : slow / frames.work.length,
+        worst: Math.max(...frames.work),
+        longestGap: Math.max(...frames.gaps),
+        frames: frames.work.length,
+      });
+    }
     await context.close();
-
-    const slow = frames.work.filter((duration) => duration > FRAME_BUDGET_MS).length;
-    const slowShare = frames.work.length === 0 ? 1 : slow / frames.work.length;
-    const worst = Math.max(...frames.work);
-    const longestGap = Math.max(...frames.gaps);
+    options.log(`scroll passes: ${passes.map((pass) => `${(pass.slowShare * 100).toFixed(1)} % slow, worst ${pass.worst.toFixed(1)} ms`).join('; ')}`);
+    const sorted = [...passes].sort((a, b) => a.slowShare - b.slowShare);
+    const medianPass = sorted[Math.floor((sorted.length - 1) / 2)] ?? { slowShare: 1, worst: Number.POSITIVE_INFINITY, longestGap: Number.POSITIVE_INFINITY, frames: 0 };
+    const { slowShare, worst, longestGap } = medianPass;
     // The same viewport shows the same number of rows; a few more or fewer as group headers come and go.
     const rowLimit = rowsAtStart + 5;
     return [
@@ -231,9 +243,9 @@ export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
       row('3', `Worklist CSS, gzip (${size.css.files.join(', ')})`, kb(size.css.gzip), '—', null),
       row('4', `First STAT row on screen after navigation (median of ${firstRows.length} cold loads)`, ms(median(firstRows), 0), '< 500 ms', median(firstRows) < 500),
       row('4', `Row elements in the DOM: after the first page / after ${count(loaded)} rows`, `${rowsAtStart} / ${rowsAfter}`, `constant (≤ ${rowLimit})`, rowsAfter <= rowLimit),
-      row('4', `Frames over 16.7 ms scrolling through ${count(loaded)} rows (${count(frames.work.length)} frames, ${options.scrollStep} px each)`, `${(slowShare * 100).toFixed(1)} %`, '≤ 5 %', slowShare <= 0.05),
-      row('4', 'Worst frame while scrolling (main-thread work)', ms(worst, 1), '< 50 ms', worst < 50),
-      row('4', 'Longest gap between two frames while scrolling', ms(longestGap, 1), '< 100 ms', longestGap < 100),
+      row('4', `Frames over 16.7 ms scrolling through ${count(loaded)} rows (${count(medianPass.frames)} frames of ${options.scrollStep} px; median of ${passes.length} passes)`, `${(slowShare * 100).toFixed(1)} %`, '≤ 5 %', slowShare <= 0.05),
+      row('4', 'Worst frame while scrolling (main-thread work; same pass)', ms(worst, 1), '< 50 ms', worst < 50),
+      row('4', 'Longest gap between two frames while scrolling (same pass)', ms(longestGap, 1), '< 100 ms', longestGap < 100),
       row('5', `Page JS heap after ${count(loaded)} rows (after GC)`, mb(heap), '< 150 MB', heap < 150 * 1024 * 1024),
     ];
   } finally {

@@ -19,6 +19,8 @@ export interface BenchOptions {
   spaRows: number;
   /** Pixels scrolled per frame while taking frame times (a fast wheel or trackpad fling). */
   scrollStep: number;
+  /** Passes from top to bottom; the pass with the median share of slow frames is reported. */
+  scrollPasses: number;
   /** Build the SPA into dist/ first (as `npm start` does); off: measure the dist/ already there. */
   build: boolean;
   skipSpa: boolean;
@@ -37,6 +39,7 @@ const FULL = {
   spaRuns: 5,
   spaRows: 10_000,
   scrollStep: 240,
+  scrollPasses: 3,
 };
 const QUICK: typeof FULL = {
   studies: 2_000,
@@ -47,6 +50,7 @@ const QUICK: typeof FULL = {
   spaRuns: 2,
   spaRows: 600,
   scrollStep: 240,
+  scrollPasses: 1,
 };
 
 type NumericName = keyof typeof FULL;
@@ -59,6 +63,7 @@ const FLAG_OF: Record<NumericName, string> = {
   spaRuns: 'spa-runs',
   spaRows: 'spa-rows',
   scrollStep: 'scroll-step',
+  scrollPasses: 'scroll-passes',
 };
 
 /** Reads flags, then BENCH_* variables, then the full or quick defaults; throws listing every bad value. */

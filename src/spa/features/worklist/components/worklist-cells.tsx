@@ -4,6 +4,57 @@ import type { Study } from '../../../../contract/avara-types.ts';
 import { formatDateTime, formatPersonName, formatRelativeTime } from '../../../lib/format.ts';
 import { formatDuration, waitingSince } from '../lib/sla.ts';
 import { useWorklistCellContext } from './worklist-context.ts';
+import type { WorklistCellContext } from './worklist-context.ts';
+
+/**
+ * A cell that is only text: the grid renders it as the cell element's own text, with no component
+ * and no inner elements. Thousands of rows are created while scrolling, and every element in a row
+ * costs time in each frame (to create, style, lay out and paint).
+ */
+export interface PlainCell {
+  text: string;
+  className?: string;
+  /** Tooltip: the full value, when the text may be cut. */
+  title?: string;
+  /** What a screen reader says instead of the text (which may start with a decorative glyph). */
+  label?: string;
+}
+
+export type PlainCellRenderer = (study: Study, context: WorklistCellContext) => PlainCell;
+
+const DASH: PlainCell = { text: '—', className: 'text-fg-muted' };
+
+export function assigneeText(study: Study): PlainCell {
+  const name = formatPersonName(study.assignedTo);
+  return name ? { text: name, title: study.assignedTo?.email ?? name } : { text: 'Unassigned', className: 'text-fg-muted italic' };
+}
+
+const READ: PlainCell = { text: '✓ Read', className: 'text-success-fg', label: 'Read' };
+const UNREAD: PlainCell = { text: '○ Unread', className: 'text-fg-muted', label: 'Unread' };
+
+export function viewerStatusText(study: Study): PlainCell {
+  return study.studyViewerStatus === 'complete' ? READ : UNREAD;
+}
+
+export function timeText(value: string | null | undefined, now: Date): PlainCell {
+  if (!value) return DASH;
+  return { text: formatRelativeTime(value, now), title: formatDateTime(value) };
+}
+
+export function customerText(study: Study): PlainCell {
+  const parts = [study.expressCustomer?.expressCustomerName, study.org?.orgName].filter((part): part is string => Boolean(part));
+  if (parts.length === 0) return DASH;
+  const text = parts.join(' · ');
+  return { text, title: text };
+}
+
+/** The first two entries and how many more, on one line; every entry in the tooltip. */
+export function metadataText(study: Study): PlainCell {
+  const entries = Object.entries(study.metadata ?? {}).map(([key, value]) => `${key}: ${String(value)}`);
+  if (entries.length === 0) return DASH;
+  const more = entries.length > 2 ? ` · +${entries.length - 2}` : '';
+  return { text: entries.slice(0, 2).join(' · ') + more, className: 'text-xs text-fg-muted', title: entries.join('\n') };
+}
 
 /**
  * A plain click belongs to the row, which opens the study beside the list; a click meant for a new
@@ -42,29 +93,6 @@ export function DescriptionCell({ study }: { study: Study }) {
   );
 }
 
-export function AssigneeCell({ study }: { study: Study }) {
-  const name = formatPersonName(study.assignedTo);
-  return name ? (
-    <span className="truncate" title={study.assignedTo?.email ?? name}>
-      {name}
-    </span>
-  ) : (
-    <span className="text-fg-muted italic">Unassigned</span>
-  );
-}
-
-export function ViewerStatusCell({ study }: { study: Study }) {
-  return study.studyViewerStatus === 'complete' ? (
-    <span className="text-success-fg">
-      <span aria-hidden="true">✓ </span>Read
-    </span>
-  ) : (
-    <span className="text-fg-muted">
-      <span aria-hidden="true">○ </span>Unread
-    </span>
-  );
-}
-
 const SLA_STYLE = {
   ok: { icon: '', className: 'text-fg' },
   'due-soon': { icon: '◔ ', className: 'rounded bg-warning-bg px-1 text-warning-fg' },
@@ -84,27 +112,6 @@ export function WaitingCell({ study }: { study: Study }) {
       <span aria-hidden="true">{icon}</span>
       {formatDuration(waiting.minutes)}
       {waiting.state === 'ok' ? null : <span className="sr-only">, {stateText}</span>}
-    </span>
-  );
-}
-
-export function TimeCell({ value }: { value: string | null | undefined }) {
-  const { now } = useWorklistCellContext();
-  if (!value) return <span className="text-fg-muted">—</span>;
-  return (
-    <time dateTime={value} title={formatDateTime(value)} className="whitespace-nowrap">
-      {formatRelativeTime(value, now)}
-    </time>
-  );
-}
-
-export function CustomerCell({ study }: { study: Study }) {
-  const parts = [study.expressCustomer?.expressCustomerName, study.org?.orgName].filter((part): part is string => Boolean(part));
-  if (parts.length === 0) return <span className="text-fg-muted">—</span>;
-  const text = parts.join(' · ');
-  return (
-    <span className="truncate" title={text}>
-      {text}
     </span>
   );
 }
@@ -140,27 +147,6 @@ export function UidCell({ study }: { study: Study }) {
           </svg>
         )}
       </button>
-    </>
-  );
-}
-
-export function MetadataCell({ study }: { study: Study }) {
-  const entries = Object.entries(study.metadata ?? {});
-  if (entries.length === 0) return <span className="text-fg-muted">—</span>;
-  const shown = entries.slice(0, 2);
-  const all = entries.map(([key, value]) => `${key}: ${String(value)}`).join('\n');
-  return (
-    <>
-      {shown.map(([key, value]) => (
-        <span key={key} title={all} className="mr-1 min-w-0 truncate rounded-full border border-border bg-panel-raised px-1.5 text-[0.7rem]">
-          {key}: {String(value)}
-        </span>
-      ))}
-      {entries.length > shown.length ? (
-        <span title={all} className="shrink-0 text-[0.7rem] text-fg-muted">
-          +{entries.length - shown.length}
-        </span>
-      ) : null}
     </>
   );
 }

@@ -12,15 +12,16 @@ import { formatPersonName } from '../../../lib/format.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
 import { SeverityBadge } from '../../../components/severity-badge.tsx';
 import {
-  AssigneeCell,
-  CustomerCell,
+  assigneeText,
+  customerText,
   DescriptionCell,
-  MetadataCell,
-  TimeCell,
+  metadataText,
+  timeText,
   UidCell,
-  ViewerStatusCell,
+  viewerStatusText,
   WaitingCell,
 } from './worklist-cells.tsx';
+import type { PlainCellRenderer } from './worklist-cells.tsx';
 
 /**
  * Column features only: the rows come from the server, already filtered and in order, and no sort
@@ -56,14 +57,12 @@ export const worklistColumns = helper.columns([
     header: 'Assignee',
     size: 170,
     minSize: 100,
-    cell: (info) => <AssigneeCell study={info.row.original} />,
   }),
   helper.accessor('studyViewerStatus', {
     id: 'viewerStatus',
     header: 'Viewer status',
     size: 118,
     minSize: 80,
-    cell: (info) => <ViewerStatusCell study={info.row.original} />,
   }),
   helper.accessor('createdAt', {
     id: 'waiting',
@@ -77,21 +76,18 @@ export const worklistColumns = helper.columns([
     header: 'Created',
     size: 100,
     minSize: 80,
-    cell: (info) => <TimeCell value={info.row.original.createdAt} />,
   }),
   helper.accessor('updatedAt', {
     id: 'updated',
     header: 'Updated',
     size: 100,
     minSize: 80,
-    cell: (info) => <TimeCell value={info.row.original.updatedAt} />,
   }),
   helper.accessor((study) => study.expressCustomer?.expressCustomerName ?? study.org?.orgName ?? '', {
     id: 'customer',
     header: 'Customer / org',
     size: 170,
     minSize: 100,
-    cell: (info) => <CustomerCell study={info.row.original} />,
   }),
   helper.accessor('studyInstanceUid', {
     id: 'studyInstanceUid',
@@ -105,9 +101,21 @@ export const worklistColumns = helper.columns([
     header: 'Metadata',
     size: 170,
     minSize: 100,
-    cell: (info) => <MetadataCell study={info.row.original} />,
   }),
 ]);
+
+/**
+ * Columns whose cells are only text: the grid writes the text straight into the cell element (see
+ * PlainCell). The other columns render their cell component.
+ */
+export const PLAIN_CELLS: Readonly<Record<string, PlainCellRenderer>> = {
+  assignee: (study) => assigneeText(study),
+  viewerStatus: (study) => viewerStatusText(study),
+  created: (study, { now }) => timeText(study.createdAt, now),
+  updated: (study, { now }) => timeText(study.updatedAt, now),
+  customer: (study) => customerText(study),
+  metadata: (study) => metadataText(study),
+};
 
 export const COLUMN_IDS: readonly string[] = worklistColumns.map((column) => column.id ?? '');
 

@@ -7,6 +7,8 @@ import { isApiError } from '../../../lib/api-client.ts';
 import type { useStudyGroup } from '../api/get-studies.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import type { WorklistTable } from './use-worklist-table.ts';
+import { PLAIN_CELLS } from './worklist-columns.tsx';
+import { useWorklistCellContext } from './worklist-context.ts';
 
 type StudyGroupState = ReturnType<typeof useStudyGroup>;
 
@@ -336,23 +338,18 @@ export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocu
         aria-rowcount={items.length + 1}
         aria-colcount={headers.length}
         className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
-        style={{ ...columnSizes, width: totalWidth, minWidth: '100%' }}
+        style={{ ...columnSizes, '--row-height': `${heights.study}px`, width: totalWidth, minWidth: '100%' } as CSSProperties}
       >
         <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} />
-        <div role="rowgroup" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
-          {virtualItems.map((virtualItem, position) => {
+        <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
+          {virtualItems.map((virtualItem) => {
             const item = items[virtualItem.index];
             if (!item) return null;
             const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
-            // Rows sit in normal flow, after a spacer standing for the rows not rendered above them
-            // (and between, when the sticky header or the focused row is far away). A row that stays
-            // on screen while the list scrolls keeps the same props, so it does not render again.
-            const previous = position > 0 ? virtualItems[position - 1] : undefined;
-            const gap = virtualItem.start - (previous ? previous.end : COLUMN_HEADER_HEIGHT);
-            const spacer = gap > 0 ? <div key={`gap-${previous ? String(previous.key) : 'top'}`} aria-hidden="true" style={spacerStyle(gap)} /> : null;
-            const style = sticky ? stickyStyle(heights.group) : rowStyle(heights[item.kind]);
-            const rendered = renderItem(item, virtualItem.index, style);
-            return spacer ? [spacer, rendered] : rendered;
+            // A row that stays on screen while the list scrolls keeps the same style object (and so
+            // the same props): its memoized component does not render again.
+            const style = sticky ? stickyStyle(heights.group) : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
+            return renderItem(item, virtualItem.index, style);
           })}
         </div>
       </div>
@@ -393,25 +390,25 @@ export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocu
   }
 }
 
+const rowStyles = new Map<string, CSSProperties>();
+
 /**
- * One style object per height (a handful in all), so unchanged rows get unchanged props. `relative`
- * gives each row a paint layer of its own: scrolling repaints the rows that came in, and reuses what
- * was painted for the others (rows placed with transforms cost more to composite; rows sharing one
- * layer were all repainted on every change).
+ * Each row is placed with `top` in the row group, one style object per position and height, so rows
+ * that stay on screen keep unchanged props. A positioned row is a paint layer of its own: scrolling
+ * paints the rows that came in and reuses what was painted for the others. (Measured against the
+ * alternatives: transforms made every row a compositing candidate, re-layerized on every frame; rows
+ * in normal flow after a spacer were all repainted on every frame.)
  */
-const heightStyles = new Map<number, CSSProperties>();
-function rowStyle(height: number): CSSProperties {
-  let style = heightStyles.get(height);
+function rowStyle(top: number, height: number): CSSProperties {
+  const key = `${top}:${height}`;
+  let style = rowStyles.get(key);
   if (!style) {
-    style = { height, position: 'relative' };
-    heightStyles.set(height, style);
+    // Bounded: a long scroll visits many positions, and only those on screen are needed again.
+    if (rowStyles.size > 2_000) rowStyles.clear();
+    style = { position: 'absolute', top, left: 0, height };
+    rowStyles.set(key, style);
   }
   return style;
-}
-
-/** Spacers take the place of the rows that are not rendered, above and between the rendered ones. */
-function spacerStyle(height: number): CSSProperties {
-  return { height };
 }
 
 const stickyCache = new Map<number, CSSProperties>();
@@ -548,6 +545,29 @@ const GroupHeaderRow = memo(function GroupHeaderRow({
   );
 });
 
+const cellStyles = new Map<string, CSSProperties>();
+const plainCellStyles = new Map<string, CSSProperties>();
+
+/** A cell's width is its column's CSS variable, set once on the grid. */
+function cellStyle(columnId: string): CSSProperties {
+  let style = cellStyles.get(columnId);
+  if (!style) {
+    style = { width: `var(--col-${columnId})` };
+    cellStyles.set(columnId, style);
+  }
+  return style;
+}
+
+/** A text cell is a block centred by its line height (the row's height), cut with an ellipsis. */
+function plainCellStyle(columnId: string): CSSProperties {
+  let style = plainCellStyles.get(columnId);
+  if (!style) {
+    style = { width: `var(--col-${columnId})`, lineHeight: 'var(--row-height)' };
+    plainCellStyles.set(columnId, style);
+  }
+  return style;
+}
+
 const StudyRow = memo(function StudyRow({
   row,
   table,
@@ -570,6 +590,7 @@ const StudyRow = memo(function StudyRow({
   onFocusRow: (key: string) => void;
 }) {
   const study = row.original;
+  const context = useWorklistCellContext();
   return (
     <div
       role="row"
@@ -587,16 +608,33 @@ const StudyRow = memo(function StudyRow({
       } ${study.isCancelled ? 'text-fg-muted' : ''}`}
       style={style}
     >
-      {row.getVisibleCells().map((cell) => (
-        <div
-          key={cell.id}
-          role="gridcell"
-          className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3"
-          style={{ width: `var(--col-${cell.column.id})` }}
-        >
-          <table.FlexRender cell={cell} />
-        </div>
-      ))}
+      {row.getVisibleCells().map((cell) => {
+        const plain = PLAIN_CELLS[cell.column.id]?.(study, context);
+        if (plain) {
+          return (
+            <div
+              key={cell.id}
+              role="gridcell"
+              className={`h-full min-w-0 shrink-0 truncate px-2 first:pl-3 ${plain.className ?? ''}`}
+              style={plainCellStyle(cell.column.id)}
+              title={plain.title}
+              aria-label={plain.label}
+            >
+              {plain.text}
+            </div>
+          );
+        }
+        return (
+          <div
+            key={cell.id}
+            role="gridcell"
+            className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3"
+            style={cellStyle(cell.column.id)}
+          >
+            <table.FlexRender cell={cell} />
+          </div>
+        );
+      })}
     </div>
   );
 });
