@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig } from 'vite';
+import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 
@@ -6,8 +10,30 @@ import tailwindcss from '@tailwindcss/vite';
 // proxied to the BFF to keep every request same-origin, as it is in production.
 const bffTarget = 'http://localhost:8080';
 
+/**
+ * Writes a brotli and a gzip copy beside each built script and stylesheet, which the BFF sends to
+ * browsers that accept them (`preCompressed` in src/bff/plugins/static-spa.ts): compressed once at
+ * build time, at the highest levels, instead of on every request.
+ */
+function precompressAssets(): Plugin {
+  return {
+    name: 'precompress-assets',
+    apply: 'build',
+    writeBundle(options) {
+      const assets = join(options.dir ?? 'dist', 'assets');
+      for (const name of readdirSync(assets)) {
+        if (!/\.(js|css)$/.test(name)) continue;
+        const file = join(assets, name);
+        const content = readFileSync(file);
+        writeFileSync(`${file}.br`, brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        writeFileSync(`${file}.gz`, gzipSync(content, { level: 9 }));
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), precompressAssets()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -20,14 +20,17 @@ export function isSpaBuilt(root: string): boolean {
 }
 
 /**
- * Serves the built SPA's assets. Hashed assets are cached for a year; the page itself is answered by
- * `createSpaPage` (for `/` and every client-side route).
+ * Serves the built SPA's assets, brotli or gzip where the browser accepts it. Hashed assets are
+ * cached for a year; the page itself is answered by `createSpaPage` (for `/` and every client-side
+ * route).
  */
 export async function registerStaticSpa(app: FastifyInstance, { root }: StaticSpaOptions): Promise<void> {
   await app.register(fastifyStatic, {
     root,
     index: false,
     wildcard: true,
+    // The build writes .br and .gz copies of scripts and styles (vite.config.ts).
+    preCompressed: true,
     setHeaders(reply, path) {
       reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -8,6 +9,7 @@ import { json, startRecordingUpstream, type RecordingUpstream } from '../../../.
 import { buildTestBff, signIn } from '../../../../../test/support/test-bff.ts';
 
 const KEY = 'test-key-0123456789';
+const ASSET = `export const rows = [${Array.from({ length: 400 }, (_, index) => `"row ${index}"`).join(',')}];\n`;
 const STUDY_ID = `stu_${'0123456789abcdef'.repeat(2)}`;
 const STUDY = studyFixture(STUDY_ID);
 
@@ -26,6 +28,10 @@ beforeAll(async () => {
   upstream = await startRecordingUpstream();
   const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
   writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>');
+  mkdirSync(join(spaRoot, 'assets'));
+  writeFileSync(join(spaRoot, 'assets', 'app-0123.js'), ASSET);
+  writeFileSync(join(spaRoot, 'assets', 'app-0123.js.br'), brotliCompressSync(ASSET));
+  writeFileSync(join(spaRoot, 'assets', 'app-0123.js.gz'), gzipSync(ASSET));
   app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, timeoutMs: 500, spaRoot, auditLines });
   upstream.respond(json(200, usersPageFixture()));
   coordinator = await signIn(app, DEMO_COORDINATOR.email);
@@ -218,6 +224,20 @@ describe('the rest of the surface', () => {
     expect(response.body).toContain('Radiology Worklist');
     expect(response.headers['cache-control']).toBe('no-cache');
     expect(response.body).not.toContain('rw-me');
+  });
+
+  it('sends built assets compressed when the browser accepts it (brotli first), cached for a year', async () => {
+    const brotli = await app.inject({ url: '/assets/app-0123.js', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(brotli.statusCode).toBe(200);
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.headers.vary).toContain('accept-encoding');
+    expect(brotli.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(brotli.rawPayload).toString('utf8')).toBe(ASSET);
+    const gzip = await app.inject({ url: '/assets/app-0123.js', headers: { 'accept-encoding': 'gzip' } });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    const plain = await app.inject({ url: '/assets/app-0123.js' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(ASSET);
   });
 
   it('puts the signed-in person in the page, as /api/me answers, and never lets that page be stored', async () => {
