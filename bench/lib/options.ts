@@ -36,10 +36,10 @@ const FULL = {
   rounds: 3,
   roundSeconds: 5,
   scaleRequests: 400,
-  spaRuns: 5,
+  spaRuns: 9,
   spaRows: 10_000,
   scrollStep: 240,
-  scrollPasses: 3,
+  scrollPasses: 5,
 };
 const QUICK: typeof FULL = {
   studies: 2_000,

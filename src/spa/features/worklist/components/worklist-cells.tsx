@@ -2,6 +2,9 @@ import { useState } from 'react';
 import type { MouseEvent } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { formatDateTime, formatPersonName, formatRelativeTime } from '../../../lib/format.ts';
+import { SEVERITIES } from '../../../../contract/avara-types.ts';
+import type { Severity } from '../../../../contract/avara-types.ts';
+import { SEVERITY_BADGE_CLASS, SEVERITY_LABEL, SEVERITY_STYLE } from '../../../components/severity-badge.tsx';
 import { formatDuration, waitingSince } from '../lib/sla.ts';
 import { useWorklistCellContext } from './worklist-context.ts';
 import type { WorklistCellContext } from './worklist-context.ts';
@@ -14,6 +17,8 @@ import type { WorklistCellContext } from './worklist-context.ts';
 export interface PlainCell {
   text: string;
   className?: string;
+  /** Classes of a pill around the text (the one inner element such a cell has). */
+  pill?: string;
   /** Tooltip: the full value, when the text may be cut. */
   title?: string;
   /** What a screen reader says instead of the text (which may start with a decorative glyph). */
@@ -23,6 +28,18 @@ export interface PlainCell {
 export type PlainCellRenderer = (study: Study, context: WorklistCellContext) => PlainCell;
 
 const DASH: PlainCell = { text: '—', className: 'text-fg-muted' };
+
+/** Severity as in SeverityBadge (a word and a shape on a pill), the shape hidden from screen readers. */
+const SEVERITY_CELLS = Object.fromEntries(
+  SEVERITIES.map((severity) => {
+    const { icon, className } = SEVERITY_STYLE[severity];
+    return [severity, { text: `${icon} ${SEVERITY_LABEL[severity]}`, pill: `${SEVERITY_BADGE_CLASS} ${className}`, label: SEVERITY_LABEL[severity] }];
+  }),
+) as Record<Severity, PlainCell>;
+
+export function severityText(study: Study): PlainCell {
+  return SEVERITY_CELLS[study.severity];
+}
 
 export function assigneeText(study: Study): PlainCell {
   const name = formatPersonName(study.assignedTo);
@@ -100,20 +117,19 @@ const SLA_STYLE = {
 } as const;
 
 /** Time waiting since creation, coloured against the severity's target, with a word for the state too. */
-export function WaitingCell({ study }: { study: Study }) {
-  const { now, slaTargets } = useWorklistCellContext();
+export function waitingText(study: Study, { now, slaTargets }: WorklistCellContext): PlainCell {
   const waiting = waitingSince(study.createdAt, study.severity, now, slaTargets);
-  if (!waiting) return <span className="text-fg-muted">—</span>;
+  if (!waiting) return DASH;
   const { icon, className } = SLA_STYLE[waiting.state];
+  const duration = formatDuration(waiting.minutes);
   const target = formatDuration(waiting.targetMinutes);
   const stateText = waiting.state === 'overdue' ? `over the ${target} target` : waiting.state === 'due-soon' ? `nearing the ${target} target` : `within the ${target} target`;
-  return (
-    <span className={`whitespace-nowrap tabular-nums ${className}`} title={`Waiting ${formatDuration(waiting.minutes)}, ${stateText}`}>
-      <span aria-hidden="true">{icon}</span>
-      {formatDuration(waiting.minutes)}
-      {waiting.state === 'ok' ? null : <span className="sr-only">, {stateText}</span>}
-    </span>
-  );
+  return {
+    text: `${icon}${duration}`,
+    pill: `whitespace-nowrap tabular-nums ${className}`,
+    title: `Waiting ${duration}, ${stateText}`,
+    label: waiting.state === 'ok' ? duration : `${duration}, ${stateText}`,
+  };
 }
 
 export function UidCell({ study }: { study: Study }) {

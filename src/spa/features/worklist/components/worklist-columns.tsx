@@ -10,16 +10,16 @@ import type { ReactNode } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
-import { SeverityBadge } from '../../../components/severity-badge.tsx';
 import {
   assigneeText,
   customerText,
   DescriptionCell,
   metadataText,
+  severityText,
   timeText,
   UidCell,
   viewerStatusText,
-  WaitingCell,
+  waitingText,
 } from './worklist-cells.tsx';
 import type { PlainCellRenderer } from './worklist-cells.tsx';
 
@@ -42,7 +42,6 @@ export const worklistColumns = helper.columns([
     header: 'Severity',
     size: 84,
     minSize: 80,
-    cell: (info) => <SeverityBadge severity={info.row.original.severity} />,
   }),
   helper.accessor('studyDescription', {
     id: 'description',
@@ -69,7 +68,6 @@ export const worklistColumns = helper.columns([
     header: 'Waiting',
     size: 100,
     minSize: 80,
-    cell: (info) => <WaitingCell study={info.row.original} />,
   }),
   helper.accessor('createdAt', {
     id: 'created',
@@ -109,6 +107,8 @@ export const worklistColumns = helper.columns([
  * PlainCell). The other columns render their cell component.
  */
 export const PLAIN_CELLS: Readonly<Record<string, PlainCellRenderer>> = {
+  severity: (study) => severityText(study),
+  waiting: (study, context) => waitingText(study, context),
   assignee: (study) => assigneeText(study),
   viewerStatus: (study) => viewerStatusText(study),
   created: (study, { now }) => timeText(study.createdAt, now),

@@ -620,7 +620,7 @@ const StudyRow = memo(function StudyRow({
               title={plain.title}
               aria-label={plain.label}
             >
-              {plain.text}
+              {plain.pill ? <span className={`${plain.pill} align-middle leading-normal`}>{plain.text}</span> : plain.text}
             </div>
           );
         }
