@@ -9,11 +9,14 @@ import type { WorklistExtraColumn } from './worklist-columns.tsx';
 
 const NO_EXTRA_COLUMNS: readonly WorklistExtraColumn[] = [];
 
+const NO_ROWS: Study[] = [];
+
 /**
- * The worklist's table: column visibility, order and widths owned here, remembered in this browser.
- * Its rows are the loaded studies of the open groups, in the order the server sent them.
+ * The worklist's columns: visibility, order and widths owned here, remembered in this browser. The
+ * table holds no rows: the grid renders the loaded studies itself, so a page of studies arriving
+ * does not rebuild a row object for every study already loaded (10,000 after a long scroll).
  */
-export function useWorklistTable(studies: Study[], extraColumns: readonly WorklistExtraColumn[] = NO_EXTRA_COLUMNS) {
+export function useWorklistTable(extraColumns: readonly WorklistExtraColumn[] = NO_EXTRA_COLUMNS) {
   const columns = useMemo(() => withExtraColumns(extraColumns), [extraColumns]);
   const defaults = useMemo(() => defaultLayoutWith(extraColumns), [extraColumns]);
   const columnIds = useMemo(() => columns.map((column) => column.id ?? ''), [columns]);
@@ -54,7 +57,7 @@ export function useWorklistTable(studies: Study[], extraColumns: readonly Workli
   const table = useTable({
     features: worklistFeatures,
     columns,
-    data: studies,
+    data: NO_ROWS,
     getRowId: (study) => study.studyId,
     columnResizeMode: 'onChange',
     state: { columnVisibility: layout.visibility, columnOrder: layout.order, columnSizing: layout.sizing },

@@ -6,7 +6,7 @@ import {
   createColumnHelper,
   tableFeatures,
 } from '@tanstack/react-table';
-import type { ReactNode } from 'react';
+import type { ComponentType, ReactNode } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
@@ -116,6 +116,16 @@ export const PLAIN_CELLS: Readonly<Record<string, PlainCellRenderer>> = {
   customer: (study) => customerText(study),
   metadata: (study) => metadataText(study),
 };
+
+/** The cell component of each column that is not plain text, by column ID. */
+export type CellComponents = Readonly<Record<string, ComponentType<{ study: Study }>>>;
+
+const BUILT_IN_CELLS: CellComponents = { description: DescriptionCell, studyInstanceUid: UidCell };
+
+/** The built-in cell components and the app's extra columns' ones. */
+export function cellComponentsWith(extra: readonly WorklistExtraColumn[]): CellComponents {
+  return { ...BUILT_IN_CELLS, ...Object.fromEntries(extra.map((column) => [column.id, column.Cell])) };
+}
 
 export const COLUMN_IDS: readonly string[] = worklistColumns.map((column) => column.id ?? '');
 

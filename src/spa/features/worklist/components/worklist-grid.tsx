@@ -8,6 +8,7 @@ import type { useStudyGroup } from '../api/get-studies.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import type { WorklistTable } from './use-worklist-table.ts';
 import { PLAIN_CELLS } from './worklist-columns.tsx';
+import type { CellComponents } from './worklist-columns.tsx';
 import { useWorklistCellContext } from './worklist-context.ts';
 
 type StudyGroupState = ReturnType<typeof useStudyGroup>;
@@ -22,7 +23,7 @@ export interface WorklistGroup {
 /** Everything the one scroller shows, in order: group headers, rows, and each group's states. */
 type WorklistItem =
   | { kind: 'group'; key: string; severity: Severity }
-  | { kind: 'study'; key: string; severity: Severity; study: Study; rowIndex: number }
+  | { kind: 'study'; key: string; severity: Severity; study: Study }
   | { kind: 'skeleton'; key: string; severity: Severity }
   | { kind: 'empty'; key: string; severity: Severity }
   | { kind: 'error'; key: string; severity: Severity }
@@ -52,7 +53,6 @@ interface BuiltItems {
 function buildItems(groups: WorklistGroup[], heights: ItemHeights): BuiltItems {
   const items: WorklistItem[] = [];
   const lastStudyIndex = new Map<Severity, number>();
-  let rowIndex = 0;
   for (const { severity, group, collapsed } of groups) {
     items.push({ kind: 'group', key: `group-${severity}`, severity });
     if (collapsed) continue;
@@ -70,8 +70,7 @@ function buildItems(groups: WorklistGroup[], heights: ItemHeights): BuiltItems {
       continue;
     }
     for (const study of studies) {
-      items.push({ kind: 'study', key: study.studyId, severity, study, rowIndex });
-      rowIndex += 1;
+      items.push({ kind: 'study', key: study.studyId, severity, study });
     }
     lastStudyIndex.set(severity, items.length - 1);
     if (query.hasNextPage || query.isFetchNextPageError) items.push({ kind: 'more', key: `more-${severity}`, severity });
@@ -85,11 +84,6 @@ function buildItems(groups: WorklistGroup[], heights: ItemHeights): BuiltItems {
   return { items, offsets, lastStudyIndex };
 }
 
-/** The studies of the open groups, in display order: the table's rows. */
-export function visibleStudies(groups: WorklistGroup[]): Study[] {
-  return groups.flatMap(({ group, collapsed }) => (collapsed ? [] : group.studies));
-}
-
 function isTextField(element: Element): boolean {
   if (element instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(element.type);
   return element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement || (element instanceof HTMLElement && element.isContentEditable);
@@ -97,6 +91,8 @@ function isTextField(element: Element): boolean {
 
 export interface WorklistGridProps {
   table: WorklistTable;
+  /** The component of each column whose cells are not plain text. */
+  cellComponents: CellComponents;
   groups: WorklistGroup[];
   onToggleGroup: (severity: Severity) => void;
   onOpenStudy: (studyId: string) => void;
@@ -124,7 +120,7 @@ export function describeGroupCount({ query, studies }: StudyGroupState): string 
  * All severity groups in one virtualized scroller: only the rows near the viewport are in the DOM,
  * however many pages are loaded. Group headers stick under the column header while their rows scroll.
  */
-export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocusSearch, resetKey, compact = false, ref }: WorklistGridProps) {
+export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onOpenStudy, onFocusSearch, resetKey, compact = false, ref }: WorklistGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const heights = compact ? COMPACT_ITEM_HEIGHT : ITEM_HEIGHT;
@@ -313,7 +309,6 @@ export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocu
   const totalWidth = headers.reduce((sum, header) => sum + header.getSize(), 0);
   // What the column header shows: it renders again only when this changes, not on every scroll.
   const headerLayoutKey = headers.map((header) => `${header.column.id}:${header.getSize()}:${header.column.getIsResizing() ? 1 : 0}`).join(',');
-  const rows = table.getRowModel().rows;
   const activeHeader = activeHeaderRef.current;
   const firstStudyKey = items[studyIndexes[0] ?? -1]?.key;
   const tabbableKey = focusedKey ?? firstStudyKey;
@@ -364,13 +359,11 @@ export function WorklistGrid({ table, groups, onToggleGroup, onOpenStudy, onFocu
       case 'group':
         return <GroupHeaderRow key={item.key} group={group} style={style} ariaRowIndex={ariaRowIndex} onToggle={onToggleGroup} />;
       case 'study': {
-        const row = rows[item.rowIndex];
-        if (!row) return null;
         return (
           <StudyRow
             key={item.key}
-            row={row}
-            table={table}
+            study={item.study}
+            cellComponents={cellComponents}
             rowKey={item.key}
             style={style}
             ariaRowIndex={ariaRowIndex}
@@ -569,27 +562,27 @@ function plainCellStyle(columnId: string): CSSProperties {
 }
 
 const StudyRow = memo(function StudyRow({
-  row,
-  table,
+  study,
+  cellComponents,
   rowKey,
   style,
   ariaRowIndex,
   focused,
   tabbable,
+  visibleColumnIds,
   onOpen,
   onFocusRow,
 }: RowBaseProps & {
-  row: ReturnType<WorklistTable['getRowModel']>['rows'][number];
-  table: WorklistTable;
+  study: Study;
+  cellComponents: CellComponents;
   rowKey: string;
   focused: boolean;
   tabbable: boolean;
-  /** Only here to re-render the row when columns are shown, hidden or moved. */
+  /** The visible columns in order, comma-separated: the row renders again when they change. */
   visibleColumnIds: string;
   onOpen: (studyId: string) => void;
   onFocusRow: (key: string) => void;
 }) {
-  const study = row.original;
   const context = useWorklistCellContext();
   return (
     <div
@@ -608,15 +601,15 @@ const StudyRow = memo(function StudyRow({
       } ${study.isCancelled ? 'text-fg-muted' : ''}`}
       style={style}
     >
-      {row.getVisibleCells().map((cell) => {
-        const plain = PLAIN_CELLS[cell.column.id]?.(study, context);
+      {visibleColumnIds.split(',').map((columnId) => {
+        const plain = PLAIN_CELLS[columnId]?.(study, context);
         if (plain) {
           return (
             <div
-              key={cell.id}
+              key={columnId}
               role="gridcell"
               className={`h-full min-w-0 shrink-0 truncate px-2 first:pl-3 ${plain.className ?? ''}`}
-              style={plainCellStyle(cell.column.id)}
+              style={plainCellStyle(columnId)}
               title={plain.title}
               aria-label={plain.label}
             >
@@ -624,14 +617,10 @@ const StudyRow = memo(function StudyRow({
             </div>
           );
         }
+        const Cell = cellComponents[columnId];
         return (
-          <div
-            key={cell.id}
-            role="gridcell"
-            className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3"
-            style={cellStyle(cell.column.id)}
-          >
-            <table.FlexRender cell={cell} />
+          <div key={columnId} role="gridcell" className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3" style={cellStyle(columnId)}>
+            {Cell ? <Cell study={study} /> : null}
           </div>
         );
       })}

@@ -14,10 +14,11 @@ import { QueueSummary } from './queue-summary.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
 import { useNow } from './use-now.ts';
 import { useWorklistTable } from './use-worklist-table.ts';
+import { cellComponentsWith } from './worklist-columns.tsx';
 import type { WorklistExtraColumn } from './worklist-columns.tsx';
 import { WorklistCellContext } from './worklist-context.ts';
 import { WorklistFiltersBar } from './worklist-filters.tsx';
-import { WorklistGrid, visibleStudies } from './worklist-grid.tsx';
+import { WorklistGrid } from './worklist-grid.tsx';
 import type { WorklistGridHandle, WorklistGroup } from './worklist-grid.tsx';
 
 function collectCustomers(known: Map<string, string>, lists: Study[][]): Map<string, string> {
@@ -124,9 +125,10 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
     }));
   }, [stat, high, normal, collapsed, groupsKey]);
 
-  const studies = useMemo(() => visibleStudies(groups), [groups]);
   const rowPages = useMemo(() => groups.flatMap(({ group, collapsed }) => (collapsed ? [] : group.pages)), [groups]);
-  const { table, layout, resetLayout } = useWorklistTable(studies, extension?.columns ?? NO_EXTRA_COLUMNS);
+  const extraColumns = extension?.columns ?? NO_EXTRA_COLUMNS;
+  const { table, layout, resetLayout } = useWorklistTable(extraColumns);
+  const cellComponents = useMemo(() => cellComponentsWith(extraColumns), [extraColumns]);
   const RowsProvider = extension?.RowsProvider ?? PassThrough;
 
   const knownCustomers = useRef(new Map<string, string>());
@@ -195,6 +197,7 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
         <RowsProvider pages={rowPages}>
           <WorklistGrid
             table={table}
+            cellComponents={cellComponents}
             groups={groups}
             onToggleGroup={toggleGroup}
             onOpenStudy={openStudy}
