@@ -33,7 +33,7 @@ const DASH: PlainCell = { text: '—', className: 'text-fg-muted' };
 const SEVERITY_CELLS = Object.fromEntries(
   SEVERITIES.map((severity) => {
     const { icon, className } = SEVERITY_STYLE[severity];
-    return [severity, { text: `${icon} ${SEVERITY_LABEL[severity]}`, pill: `${SEVERITY_BADGE_CLASS} ${className}`, label: SEVERITY_LABEL[severity] }];
+    return [severity, { text: `${icon}\u202f${SEVERITY_LABEL[severity]}`, pill: `${SEVERITY_BADGE_CLASS} ${className}`, label: SEVERITY_LABEL[severity] }];
   }),
 ) as Record<Severity, PlainCell>;
 

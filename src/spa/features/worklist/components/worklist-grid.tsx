@@ -608,7 +608,8 @@ const StudyRow = memo(function StudyRow({
             <div
               key={columnId}
               role="gridcell"
-              className={`h-full min-w-0 shrink-0 truncate px-2 first:pl-3 ${plain.className ?? ''}`}
+              // A pill is clipped at the cell's edge (an ellipsis there would sit outside the pill).
+              className={`h-full min-w-0 shrink-0 px-2 first:pl-3 ${plain.pill ? 'overflow-hidden whitespace-nowrap' : 'truncate'} ${plain.className ?? ''}`}
               style={plainCellStyle(columnId)}
               title={plain.title}
               aria-label={plain.label}
