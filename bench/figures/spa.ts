@@ -42,7 +42,7 @@ function watchFirstRow(): void {
   observer.observe(document, { childList: true, subtree: true });
 }
 
-export async function signedInContext(browser: Browser, options: SpaOptions): Promise<BrowserContext> {
+async function signedInContext(browser: Browser, options: SpaOptions): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'dark' });
   const response = await context.request.post(`${options.bffUrl}/auth/login`, {
     headers: { 'x-csrf': '1' },
@@ -54,7 +54,7 @@ export async function signedInContext(browser: Browser, options: SpaOptions): Pr
 }
 
 /** One cold load of the worklist (new context: empty cache), timed to the first STAT row on screen. */
-export async function loadWorklist(page: Page, bffUrl: string): Promise<{ firstRowMs: number; isStat: boolean }> {
+async function loadWorklist(page: Page, bffUrl: string): Promise<{ firstRowMs: number; isStat: boolean }> {
   await page.goto(`${bffUrl}/`);
   const handle = await page.waitForFunction(
     () => {
@@ -102,7 +102,7 @@ function loadedStudies(page: Page): Promise<number> {
 }
 
 /** Scrolls to the end of the list until `wanted` studies are loaded (the grid fetches a page as its end nears). */
-export async function loadRows(page: Page, wanted: number): Promise<number> {
+async function loadRows(page: Page, wanted: number): Promise<number> {
   const scroller = page.getByRole('grid', { name: 'Worklist' }).locator('xpath=..');
   const deadline = Date.now() + 240_000;
   let loaded = await loadedStudies(page);
@@ -125,7 +125,7 @@ export async function loadRows(page: Page, wanted: number): Promise<number> {
  * paint (a message posted in the callback runs just after the frame's rendering task); and the gap
  * since the previous frame, which also holds any long task between frames (a page of studies arriving).
  */
-export async function scrollFrames(page: Page, step: number): Promise<{ work: number[]; gaps: number[] }> {
+async function scrollFrames(page: Page, step: number): Promise<{ work: number[]; gaps: number[] }> {
   const scroller = page.getByRole('grid', { name: 'Worklist' }).locator('xpath=..');
   await scroller.evaluate((element) => element.scrollTo({ top: 0 }));
   await page.waitForTimeout(300);

@@ -58,7 +58,6 @@ export function useWorklistTable(extraColumns: readonly WorklistExtraColumn[] = 
     features: worklistFeatures,
     columns,
     data: NO_ROWS,
-    getRowId: (study) => study.studyId,
     columnResizeMode: 'onChange',
     state: { columnVisibility: layout.visibility, columnOrder: layout.order, columnSizing: layout.sizing },
     onColumnVisibilityChange,

@@ -8,7 +8,6 @@ import {
 } from '@tanstack/react-table';
 import type { ComponentType, ReactNode } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
-import { formatPersonName } from '../../../lib/format.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
 import {
   assigneeText,
@@ -36,70 +35,21 @@ export const worklistFeatures = tableFeatures({
 
 const helper = createColumnHelper<typeof worklistFeatures, Study>();
 
+/**
+ * The columns' names, widths and whether they can be hidden. The table holds no rows: what a cell
+ * shows comes from PLAIN_CELLS or the cell components below, by column ID.
+ */
 export const worklistColumns = helper.columns([
-  helper.accessor('severity', {
-    id: 'severity',
-    header: 'Severity',
-    size: 84,
-    minSize: 80,
-  }),
-  helper.accessor('studyDescription', {
-    id: 'description',
-    header: 'Description',
-    size: 250,
-    minSize: 120,
-    enableHiding: false,
-    cell: (info) => <DescriptionCell study={info.row.original} />,
-  }),
-  helper.accessor((study) => formatPersonName(study.assignedTo), {
-    id: 'assignee',
-    header: 'Assignee',
-    size: 170,
-    minSize: 100,
-  }),
-  helper.accessor('studyViewerStatus', {
-    id: 'viewerStatus',
-    header: 'Viewer status',
-    size: 118,
-    minSize: 80,
-  }),
-  helper.accessor('createdAt', {
-    id: 'waiting',
-    header: 'Waiting',
-    size: 100,
-    minSize: 80,
-  }),
-  helper.accessor('createdAt', {
-    id: 'created',
-    header: 'Created',
-    size: 100,
-    minSize: 80,
-  }),
-  helper.accessor('updatedAt', {
-    id: 'updated',
-    header: 'Updated',
-    size: 100,
-    minSize: 80,
-  }),
-  helper.accessor((study) => study.expressCustomer?.expressCustomerName ?? study.org?.orgName ?? '', {
-    id: 'customer',
-    header: 'Customer / org',
-    size: 170,
-    minSize: 100,
-  }),
-  helper.accessor('studyInstanceUid', {
-    id: 'studyInstanceUid',
-    header: 'Study Instance UID',
-    size: 170,
-    minSize: 120,
-    cell: (info) => <UidCell study={info.row.original} />,
-  }),
-  helper.accessor((study) => Object.keys(study.metadata ?? {}).length, {
-    id: 'metadata',
-    header: 'Metadata',
-    size: 170,
-    minSize: 100,
-  }),
+  helper.display({ id: 'severity', header: 'Severity', size: 84, minSize: 80 }),
+  helper.display({ id: 'description', header: 'Description', size: 250, minSize: 120, enableHiding: false }),
+  helper.display({ id: 'assignee', header: 'Assignee', size: 170, minSize: 100 }),
+  helper.display({ id: 'viewerStatus', header: 'Viewer status', size: 118, minSize: 80 }),
+  helper.display({ id: 'waiting', header: 'Waiting', size: 100, minSize: 80 }),
+  helper.display({ id: 'created', header: 'Created', size: 100, minSize: 80 }),
+  helper.display({ id: 'updated', header: 'Updated', size: 100, minSize: 80 }),
+  helper.display({ id: 'customer', header: 'Customer / org', size: 170, minSize: 100 }),
+  helper.display({ id: 'studyInstanceUid', header: 'Study Instance UID', size: 170, minSize: 120 }),
+  helper.display({ id: 'metadata', header: 'Metadata', size: 170, minSize: 100 }),
 ]);
 
 /**
@@ -107,14 +57,14 @@ export const worklistColumns = helper.columns([
  * PlainCell). The other columns render their cell component.
  */
 export const PLAIN_CELLS: Readonly<Record<string, PlainCellRenderer>> = {
-  severity: (study) => severityText(study),
-  waiting: (study, context) => waitingText(study, context),
-  assignee: (study) => assigneeText(study),
-  viewerStatus: (study) => viewerStatusText(study),
+  severity: severityText,
+  waiting: waitingText,
+  assignee: assigneeText,
+  viewerStatus: viewerStatusText,
   created: (study, { now }) => timeText(study.createdAt, now),
   updated: (study, { now }) => timeText(study.updatedAt, now),
-  customer: (study) => customerText(study),
-  metadata: (study) => metadataText(study),
+  customer: customerText,
+  metadata: metadataText,
 };
 
 /** The cell component of each column that is not plain text, by column ID. */
@@ -149,12 +99,7 @@ export interface WorklistExtraColumn {
 
 /** The built-in columns plus the app's, in one list for the table. */
 export function withExtraColumns(extra: readonly WorklistExtraColumn[]) {
-  return helper.columns([
-    ...worklistColumns,
-    ...extra.map(({ id, header, size, minSize, Cell }) =>
-      helper.display({ id, header, size, minSize, cell: (info) => <Cell study={info.row.original} /> }),
-    ),
-  ]);
+  return helper.columns([...worklistColumns, ...extra.map(({ id, header, size, minSize }) => helper.display({ id, header, size, minSize }))]);
 }
 
 /** The default layout with the extra columns placed after the columns they name. */

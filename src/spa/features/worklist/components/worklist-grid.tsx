@@ -433,7 +433,7 @@ const ColumnHeaderRow = memo(function ColumnHeaderRow({
             key={header.id}
             role="columnheader"
             className="relative flex shrink-0 items-center px-2 text-xs font-semibold tracking-wide text-fg-muted uppercase select-none first:pl-3"
-            style={{ width: `var(--col-${header.column.id})` }}
+            style={cellStyle(header.column.id)}
           >
             <span className="truncate">
               <table.FlexRender header={header} />
@@ -539,24 +539,17 @@ const GroupHeaderRow = memo(function GroupHeaderRow({
 });
 
 const cellStyles = new Map<string, CSSProperties>();
-const plainCellStyles = new Map<string, CSSProperties>();
 
-/** A cell's width is its column's CSS variable, set once on the grid. */
-function cellStyle(columnId: string): CSSProperties {
-  let style = cellStyles.get(columnId);
+/**
+ * A cell's width is its column's CSS variable, set once on the grid. A text cell is a block centred
+ * by its line height (the row's height); other cells centre their content with flex.
+ */
+function cellStyle(columnId: string, text = false): CSSProperties {
+  const key = `${text ? 'text' : 'flex'}:${columnId}`;
+  let style = cellStyles.get(key);
   if (!style) {
-    style = { width: `var(--col-${columnId})` };
-    cellStyles.set(columnId, style);
-  }
-  return style;
-}
-
-/** A text cell is a block centred by its line height (the row's height), cut with an ellipsis. */
-function plainCellStyle(columnId: string): CSSProperties {
-  let style = plainCellStyles.get(columnId);
-  if (!style) {
-    style = { width: `var(--col-${columnId})`, lineHeight: 'var(--row-height)' };
-    plainCellStyles.set(columnId, style);
+    style = text ? { width: `var(--col-${columnId})`, lineHeight: 'var(--row-height)' } : { width: `var(--col-${columnId})` };
+    cellStyles.set(key, style);
   }
   return style;
 }
@@ -610,7 +603,7 @@ const StudyRow = memo(function StudyRow({
               role="gridcell"
               // A pill is clipped at the cell's edge (an ellipsis there would sit outside the pill).
               className={`h-full min-w-0 shrink-0 px-2 first:pl-3 ${plain.pill ? 'overflow-hidden whitespace-nowrap' : 'truncate'} ${plain.className ?? ''}`}
-              style={plainCellStyle(columnId)}
+              style={cellStyle(columnId, true)}
               title={plain.title}
               aria-label={plain.label}
             >
@@ -633,7 +626,7 @@ function SkeletonRow({ style, ariaRowIndex, headers }: RowBaseProps & { headers:
   return (
     <div role="row" aria-rowindex={ariaRowIndex} aria-busy="true" className="flex w-full items-center border-b border-border/60" style={style}>
       {headers.split(',').map((columnId) => (
-        <div key={columnId} role="gridcell" className="shrink-0 px-2 first:pl-3" style={{ width: `var(--col-${columnId})` }}>
+        <div key={columnId} role="gridcell" className="shrink-0 px-2 first:pl-3" style={cellStyle(columnId)}>
           <div className="h-3 w-3/4 animate-pulse rounded bg-panel-raised" />
         </div>
       ))}
