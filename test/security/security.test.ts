@@ -2,6 +2,9 @@
  * The security promises of docs/security.md, checked against the BFF as production assembles it,
  * in front of a recording upstream that shows exactly what reached it.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +38,11 @@ const auditLines: string[] = [];
 
 beforeAll(async () => {
   upstream = await startRecordingUpstream(avaraLike);
+  // A built SPA, as in production: every page address answers the app's page.
+  const spaRoot = mkdtempSync(join(tmpdir(), 'security-spa-'));
+  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
   app = await buildTestBff({
+    spaRoot,
     upstreamUrl: upstream.url,
     apiKey: KEY,
     auditLines,
@@ -237,6 +244,34 @@ describe('rate limit', () => {
     expect(refused.json()).toMatchObject({ type: '/problems/rate-limited', status: 429, retryable: true });
     // Someone else is not held back by the first person's requests.
     expect((await limited.inject({ url: '/api/me', headers: coordinator })).statusCode).toBe(200);
+    await limited.close();
+    await limitedUpstream.close();
+  });
+
+  it('keys a person by who they are, not by how they typed their e-mail, and every spelling of a path counts', async () => {
+    const limitedUpstream = await startRecordingUpstream(avaraLike);
+    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const lower = await signIn(limited, DEMO_RADIOLOGIST.email);
+    const upper = await signIn(limited, DEMO_RADIOLOGIST.email.toUpperCase());
+    const statuses = [];
+    for (const [url, headers] of [['/api/me', lower], ['/%61pi/me', upper], ['/API/me', lower], ['/api//me/', upper]] as const) {
+      statuses.push((await limited.inject({ url, headers })).statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    await limited.close();
+    await limitedUpstream.close();
+  });
+
+  it('limits anonymous callers by address on every route, refused ones included', async () => {
+    const limitedUpstream = await startRecordingUpstream(avaraLike);
+    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const api = [];
+    for (let i = 0; i < 4; i++) api.push((await limited.inject({ url: '/api/studies', headers: { 'x-csrf': '1' } })).statusCode);
+    expect(api).toEqual([401, 401, 401, 429]);
+    const health = [];
+    for (let i = 0; i < 4; i++) health.push((await limited.inject({ url: '/api/health', remoteAddress: '127.0.0.9' })).statusCode);
+    expect(health).toEqual([200, 200, 200, 429]);
+    expect(limitedUpstream.requests).toHaveLength(0);
     await limited.close();
     await limitedUpstream.close();
   });

@@ -23,6 +23,8 @@ export interface TestBffOptions {
   /** Receives every audit line. */
   auditLines?: string[];
   publicUrl?: string;
+  /** The bundled server's launch address, as server.ts passes it when it runs the bundled server. */
+  bundledViewerUrl?: string;
 }
 
 export interface TestBff {
@@ -45,7 +47,7 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
   });
   const lines = options.auditLines;
   const audit = createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined);
-  const auth = createAuthContext(config, avara, options.publicUrl ?? config.PUBLIC_URL ?? 'http://localhost', audit);
+  const auth = createAuthContext(config, avara, options.publicUrl ?? config.PUBLIC_URL ?? 'http://localhost', audit, options.bundledViewerUrl);
   const app = await buildApp({
     auth,
     config: { LOG_LEVEL: options.logStream ? 'info' : 'silent', ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}) },

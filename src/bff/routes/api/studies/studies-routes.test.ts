@@ -114,9 +114,9 @@ describe('bad input is refused before any upstream call', () => {
     ['limit=101', 'GET', '/api/studies?limit=101', undefined, 'limit'],
     ['severity=urgent', 'GET', '/api/studies?severity=urgent', undefined, 'severity'],
     ['an unknown parameter', 'GET', '/api/studies?sort=desc', undefined, 'sort'],
-    ['studyId=../../x', 'GET', '/api/studies/..%2F..%2Fx', undefined, 'studyId'],
-    ['studyId=../../x on PATCH', 'PATCH', '/api/studies/..%2F..%2Fx', { severity: 'stat' }, 'studyId'],
-    ['studyId=../../x on cancel', 'POST', '/api/studies/..%2F..%2Fx/cancel', undefined, 'studyId'],
+    ['a malformed studyId', 'GET', '/api/studies/stu_1234', undefined, 'studyId'],
+    ['a malformed studyId on PATCH', 'PATCH', '/api/studies/stu_XYZ', { severity: 'stat' }, 'studyId'],
+    ['a malformed studyId on cancel', 'POST', '/api/studies/x.y/cancel', undefined, 'studyId'],
     ['51 metadata pairs', 'POST', '/api/studies', { ...create, metadata: tooManyPairs }, 'metadata'],
     ['51 metadata pairs on PATCH', 'PATCH', `/api/studies/${STUDY_ID}`, { metadata: tooManyPairs }, 'metadata'],
     ['a 101-character metadata key', 'POST', '/api/studies', { ...create, metadata: { ['k'.repeat(101)]: 'v' } }, 'metadata'],
@@ -132,6 +132,16 @@ describe('bad input is refused before any upstream call', () => {
     expect(problem).toMatchObject({ type: '/problems/invalid-request', status: 400, title: 'The request is not valid' });
     expect(problem.issues.map((issue: { name: string }) => issue.name)).toContain(field);
     expect(problem.detail).toEqual(expect.any(String));
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['GET', '/api/studies/..%2F..%2Fx'],
+    ['PATCH', '/api/studies/..%2F..%2Fx'],
+    ['POST', '/api/studies/..%2F..%2Fx/cancel'],
+  ] as const)('%s %s: a path that leaves its route is no route at all (404), and nothing reaches upstream', async (method, url) => {
+    const response = await api({ method, url, ...(method === 'GET' ? {} : { payload: { severity: 'stat' } }) });
+    expect(response.statusCode).toBe(404);
     expect(upstream.requests).toHaveLength(0);
   });
 
@@ -282,11 +292,19 @@ describe('the rest of the surface', () => {
 });
 
 describe('logging', () => {
-  it('keeps viewer launch signatures out of the request log', async () => {
-    const { loggableUrl } = await import('../../../app.ts');
-    expect(loggableUrl('/launch/stu_x?expires=1&signature=abc')).toBe('/launch/stu_x');
-    expect(loggableUrl('/auth/callback?code=secret&state=s')).toBe('/auth/callback');
-    expect(loggableUrl('/api/studies?severity=stat')).toBe('/api/studies?severity=stat');
+  it('logs a query only for matched routes that allow it', async () => {
+    const { loggableRequest } = await import('../../../app.ts');
+    const request = (url: string, route: { url?: string; logQuery?: boolean }, originalUrl = url) => ({
+      method: 'GET',
+      url,
+      originalUrl,
+      ip: '127.0.0.1',
+      routeOptions: { url: route.url, config: { ...(route.logQuery === undefined ? {} : { logQuery: route.logQuery }) } },
+    });
+    const launch = request('/launch/stu_x?expires=1&signature=abc', { url: '/launch/:studyId', logQuery: false }, '/%6Caunch/stu_x?expires=1&signature=abc');
+    expect(loggableRequest(launch)).toEqual({ method: 'GET', url: '/launch/stu_x', rawPath: '/%6Caunch/stu_x', remoteAddress: '127.0.0.1' });
+    expect(loggableRequest(request('/api/studies?severity=stat', { url: '/api/studies' })).url).toBe('/api/studies?severity=stat');
+    expect(loggableRequest(request('/nowhere?token=abc', {})).url).toBe('/nowhere');
   });
 });
 
@@ -389,6 +407,7 @@ describe('audit', () => {
       type: 'audit',
       action: 'study.update',
       user: { email: DEMO_COORDINATOR.email, role: 'coordinator', userId: DEMO_COORDINATOR.userId },
+      address: '127.0.0.1',
       studyId: STUDY_ID,
       studyInstanceUid: '1.2.840.113619.2.55.3.1',
       before: { severity: 'stat' },
@@ -452,5 +471,24 @@ describe('viewer links', () => {
   it('publishes the allowed origins for the SPA', async () => {
     const response = await app.inject({ url: '/auth/config' });
     expect(response.json()).toMatchObject({ mode: 'dev', viewerOrigins: ['https://viewer.example'] });
+  });
+});
+
+describe('viewer links of the bundled server', () => {
+  it('are given on the origin the person uses, which /auth/config then allows', async () => {
+    const bundledUpstream = await startRecordingUpstream(json(200, usersPageFixture()));
+    const bundled = await buildTestBff({ upstreamUrl: bundledUpstream.url, apiKey: KEY, bundledViewerUrl: 'http://localhost:8080' });
+    const headers = { ...(await signIn(bundled, DEMO_RADIOLOGIST.email)), host: '127.0.0.1:8080' };
+    bundledUpstream.respond(json(200, { url: `http://localhost:8080/launch/${STUDY_ID}?expires=1&signature=s` }));
+    const link = await bundled.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers });
+    expect(link.statusCode).toBe(200);
+    expect(link.json()).toEqual({ url: `http://127.0.0.1:8080/launch/${STUDY_ID}?expires=1&signature=s` });
+    const config = await bundled.inject({ url: '/auth/config', headers: { host: '127.0.0.1:8080' } });
+    expect(config.json().viewerOrigins).toContain('http://127.0.0.1:8080');
+    // Anything else the upstream names is still held to VIEWER_ORIGINS.
+    bundledUpstream.respond(json(200, { url: 'https://elsewhere.example/launch/x' }));
+    expect((await bundled.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers })).statusCode).toBe(502);
+    await bundled.close();
+    await bundledUpstream.close();
   });
 });
