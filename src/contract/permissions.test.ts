@@ -125,7 +125,7 @@ describe('a coordinator', () => {
       claimRequired: false,
       lockedMetadataKeys: [],
     });
-    expect(studyActions(coordinator, someoneElses)).toEqual({ claim: true, setViewerStatus: true, edit: true, setSeverity: true, cancel: true });
+    expect(studyActions(coordinator, someoneElses)).toEqual({ claim: true, pickAssignee: true, setViewerStatus: true, edit: true, setSeverity: true, cancel: true });
     expect(studyActions(coordinator, own).claim).toBe(true);
     expect(studyActions({ ...coordinator, userId: null }, unassigned).claim).toBe(false);
     expect(mayManageStudies(coordinator)).toBe(true);
@@ -140,7 +140,7 @@ describe('what the SPA offers a radiologist', () => {
       claimRequired: false,
       lockedMetadataKeys: PACS_METADATA_KEYS,
     });
-    expect(studyActions(radiologist, own)).toEqual({ claim: false, setViewerStatus: true, edit: true, setSeverity: false, cancel: false });
+    expect(studyActions(radiologist, own)).toEqual({ claim: false, pickAssignee: false, setViewerStatus: true, edit: true, setSeverity: false, cancel: false });
   });
 
   it('on an unassigned study: claim, and status and notes with it', () => {
@@ -150,12 +150,12 @@ describe('what the SPA offers a radiologist', () => {
       claimRequired: true,
       lockedMetadataKeys: PACS_METADATA_KEYS,
     });
-    expect(studyActions(radiologist, unassigned)).toEqual({ claim: true, setViewerStatus: false, edit: true, setSeverity: false, cancel: false });
+    expect(studyActions(radiologist, unassigned)).toEqual({ claim: true, pickAssignee: false, setViewerStatus: false, edit: true, setSeverity: false, cancel: false });
   });
 
   it('on someone else’s study: nothing but looking', () => {
     expect(editableFields(radiologist, someoneElses).fields.size).toBe(0);
-    expect(studyActions(radiologist, someoneElses)).toEqual({ claim: false, setViewerStatus: false, edit: false, setSeverity: false, cancel: false });
+    expect(studyActions(radiologist, someoneElses)).toEqual({ claim: false, pickAssignee: false, setViewerStatus: false, edit: false, setSeverity: false, cancel: false });
     expect(mayManageStudies(radiologist)).toBe(false);
   });
 });
@@ -166,7 +166,7 @@ describe('before anyone is known', () => {
     expect(actorOf(undefined)).toEqual({ role: 'radiologist', userId: null });
     expect(actorOf(null)).toEqual({ role: 'radiologist', userId: null });
     expect(actorOf({ role: 'coordinator', userId: ME })).toEqual({ role: 'coordinator', userId: ME });
-    expect(studyActions(actorOf(null), unassigned)).toEqual({ claim: false, setViewerStatus: false, edit: false, setSeverity: false, cancel: false });
+    expect(studyActions(actorOf(null), unassigned)).toEqual({ claim: false, pickAssignee: false, setViewerStatus: false, edit: false, setSeverity: false, cancel: false });
   });
 });
 
@@ -219,6 +219,21 @@ describe('properties', () => {
           expect(Object.keys(decision.refusals).every((field) => field in change)).toBe(true);
           expect(mayChange(person, current, { ...extra, ...change }).allowed).toBe(false);
         }
+      }),
+    );
+  });
+
+  it('the drawer offers an action exactly when the rule allows it', () => {
+    fc.assert(
+      fc.property(actor, study, fc.constantFrom('complete', 'incomplete'), (person, current, status) => {
+        const actions = studyActions(person, { ...current, studyViewerStatus: status });
+        const assignee = current.assignedTo?.userId ?? null;
+        const claimAllowed = person.userId !== null && assignee !== person.userId && mayChange(person, current, { assignedTo: person.userId }).allowed;
+        expect(actions.claim).toBe(claimAllowed);
+        expect(actions.setViewerStatus).toBe(mayChange(person, current, { studyViewerStatus: status === 'complete' ? 'incomplete' : 'complete' }).allowed);
+        expect(actions.setSeverity).toBe(mayChange(person, current, { severity: 'stat' }).allowed);
+        expect(actions.edit).toBe(editableFields(person, current).fields.size > 0);
+        expect(actions.cancel).toBe(person.role === 'coordinator');
       }),
     );
   });

@@ -119,6 +119,8 @@ export function editableFields(actor: Actor, study: StudyState): EditableFields 
 export interface StudyActions {
   /** "Assign to me". */
   claim: boolean;
+  /** Assign anyone (the edit form's assignee picker, which needs the roster). */
+  pickAssignee: boolean;
   /** "Mark read" or "Reopen", whichever applies. */
   setViewerStatus: boolean;
   /** "Edit": some field of the study is the person's to change. */
@@ -135,6 +137,7 @@ export function studyActions(actor: Actor, study: StudyState & { studyViewerStat
   const editable = editableFields(actor, study);
   return {
     claim: actor.userId !== null && assigneeOf(study) !== actor.userId && mayChange(actor, study, { assignedTo: actor.userId }).allowed,
+    pickAssignee: editable.assignees === 'anyone',
     setViewerStatus: mayChange(actor, study, { studyViewerStatus: toggled }).allowed,
     edit: editable.fields.size > 0,
     setSeverity: editable.fields.has('severity'),
