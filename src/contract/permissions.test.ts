@@ -125,7 +125,7 @@ describe('a coordinator', () => {
       claimRequired: false,
       lockedMetadataKeys: [],
     });
-    expect(studyActions(coordinator, someoneElses)).toEqual({ claim: true, pickAssignee: true, setViewerStatus: true, edit: true, setSeverity: true, cancel: true });
+    expect(studyActions(coordinator, someoneElses)).toEqual({ claim: true, pickAssignee: true, setViewerStatus: true, edit: true, setSeverity: true, cancel: true, readOnlyReason: undefined });
     expect(studyActions(coordinator, own).claim).toBe(true);
     expect(studyActions({ ...coordinator, userId: null }, unassigned).claim).toBe(false);
     expect(mayManageStudies(coordinator)).toBe(true);
@@ -140,7 +140,7 @@ describe('what the SPA offers a radiologist', () => {
       claimRequired: false,
       lockedMetadataKeys: PACS_METADATA_KEYS,
     });
-    expect(studyActions(radiologist, own)).toEqual({ claim: false, pickAssignee: false, setViewerStatus: true, edit: true, setSeverity: false, cancel: false });
+    expect(studyActions(radiologist, own)).toEqual({ claim: false, pickAssignee: false, setViewerStatus: true, edit: true, setSeverity: false, cancel: false, readOnlyReason: undefined });
   });
 
   it('on an unassigned study: claim, and status and notes with it', () => {
@@ -150,12 +150,20 @@ describe('what the SPA offers a radiologist', () => {
       claimRequired: true,
       lockedMetadataKeys: PACS_METADATA_KEYS,
     });
-    expect(studyActions(radiologist, unassigned)).toEqual({ claim: true, pickAssignee: false, setViewerStatus: false, edit: true, setSeverity: false, cancel: false });
+    expect(studyActions(radiologist, unassigned)).toEqual({ claim: true, pickAssignee: false, setViewerStatus: false, edit: true, setSeverity: false, cancel: false, readOnlyReason: undefined });
   });
 
   it('on someone else’s study: nothing but looking', () => {
     expect(editableFields(radiologist, someoneElses).fields.size).toBe(0);
-    expect(studyActions(radiologist, someoneElses)).toEqual({ claim: false, pickAssignee: false, setViewerStatus: false, edit: false, setSeverity: false, cancel: false });
+    expect(studyActions(radiologist, someoneElses)).toEqual({
+      claim: false,
+      pickAssignee: false,
+      setViewerStatus: false,
+      edit: false,
+      setSeverity: false,
+      cancel: false,
+      readOnlyReason: 'This study is assigned to someone else: only they may mark it read or reopen it.',
+    });
     expect(mayManageStudies(radiologist)).toBe(false);
   });
 });
@@ -166,7 +174,7 @@ describe('before anyone is known', () => {
     expect(actorOf(undefined)).toEqual({ role: 'radiologist', userId: null });
     expect(actorOf(null)).toEqual({ role: 'radiologist', userId: null });
     expect(actorOf({ role: 'coordinator', userId: ME })).toEqual({ role: 'coordinator', userId: ME });
-    expect(studyActions(actorOf(null), unassigned)).toEqual({ claim: false, pickAssignee: false, setViewerStatus: false, edit: false, setSeverity: false, cancel: false });
+    expect(studyActions(actorOf(null), unassigned)).toMatchObject({ claim: false, setViewerStatus: false, edit: false, setSeverity: false, cancel: false });
   });
 });
 
@@ -234,6 +242,9 @@ describe('properties', () => {
         expect(actions.setSeverity).toBe(mayChange(person, current, { severity: 'stat' }).allowed);
         expect(actions.edit).toBe(editableFields(person, current).fields.size > 0);
         expect(actions.cancel).toBe(person.role === 'coordinator');
+        // Nothing offered comes with the reason why.
+        const offered = actions.claim || actions.setViewerStatus || actions.edit || actions.setSeverity || actions.cancel;
+        expect(actions.readOnlyReason === undefined).toBe(offered);
       }),
     );
   });

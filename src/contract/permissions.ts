@@ -129,19 +129,23 @@ export interface StudyActions {
   setSeverity: boolean;
   /** Cancel or restore the study. */
   cancel: boolean;
+  /** Why the person may change nothing of this study, when so (e.g. it is someone else's). */
+  readOnlyReason: string | undefined;
 }
 
 /** The drawer's actions, each decided by the rule above. */
 export function studyActions(actor: Actor, study: StudyState & { studyViewerStatus?: string }): StudyActions {
   const toggled = study.studyViewerStatus === 'complete' ? 'incomplete' : 'complete';
   const editable = editableFields(actor, study);
+  const setViewerStatus = mayChange(actor, study, { studyViewerStatus: toggled });
   return {
     claim: actor.userId !== null && assigneeOf(study) !== actor.userId && mayChange(actor, study, { assignedTo: actor.userId }).allowed,
     pickAssignee: editable.assignees === 'anyone',
-    setViewerStatus: mayChange(actor, study, { studyViewerStatus: toggled }).allowed,
+    setViewerStatus: setViewerStatus.allowed,
     edit: editable.fields.size > 0,
     setSeverity: editable.fields.has('severity'),
     cancel: mayManageStudies(actor),
+    readOnlyReason: editable.fields.size === 0 && !setViewerStatus.allowed ? setViewerStatus.detail : undefined,
   };
 }
 

@@ -47,7 +47,7 @@ export function MetadataEditor({ rows, onChange, errors, serverError, lockedRowI
           const locked = lockedRowIds.has(row.id);
           const lockedId = `${row.id}-locked`;
           return (
-            <li key={row.id} className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_auto] items-start gap-2">
+            <li key={row.id} className="grid grid-cols-[minmax(0,2fr)_minmax(0,3fr)_5rem] items-start gap-2">
               <div>
                 <input
                   type="text"
@@ -85,7 +85,7 @@ export function MetadataEditor({ rows, onChange, errors, serverError, lockedRowI
                 ) : null}
               </div>
               {locked ? (
-                <span id={lockedId} className="mt-1.5 px-2 text-xs text-fg-muted" title="Written by the PACS: only a coordinator may change it">
+                <span id={lockedId} className="mt-1.5 px-2 text-xs whitespace-nowrap text-fg-muted" title="Written by the PACS: only a coordinator may change it">
                   From PACS
                 </span>
               ) : (

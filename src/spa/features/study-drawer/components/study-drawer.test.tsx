@@ -330,6 +330,7 @@ describe('StudyDrawer for a radiologist', { timeout: 20_000 }, () => {
     expect(within(drawer).getByRole('button', { name: 'Open in Viewer' })).toBeTruthy();
     for (const name of ['Mark read', 'Reopen', 'Assign to me', 'Edit']) expect(within(drawer).queryByRole('button', { name })).toBeNull();
     expectCoordinatorActionsHidden(drawer);
+    expect(within(drawer).getByText('This study is assigned to someone else: only they may mark it read or reopen it.')).toBeTruthy();
   });
 
   it('on an unassigned study: claim; reading or notes only together with the claim', async () => {

@@ -342,6 +342,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
               </button>
             ) : null}
           </div>
+          {actions.readOnlyReason ? <p className="text-sm text-fg-muted">{actions.readOnlyReason}</p> : null}
 
           {actions.setSeverity ? (
             <fieldset className="flex flex-wrap items-center gap-2">
