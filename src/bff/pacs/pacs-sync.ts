@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { StudyCreateParams } from '../../contract/avara-types.ts';
+import type { PacsMetadataKey } from '../../contract/permissions.ts';
 import { UpstreamUnreachableError, type AvaraClient } from '../services/avara-client.ts';
 import { idsOf, recordOf, textOf } from './json-fields.ts';
 import { ORTHANC_ID, PacsUnavailableError, type OrthancClient } from './orthanc-client.ts';
@@ -114,7 +115,8 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
 
     const { modality, bodyPart, priority } = await firstSeriesTags(orthancStudyId);
     const description = textOf(studyTags, 'StudyDescription') || [modality, bodyPart].filter(Boolean).join(' ') || 'PACS study';
-    const metadata: Record<string, string> = {};
+    // Only keys of PACS_METADATA_KEYS: the permissions rule keeps exactly those out of radiologists' edits.
+    const metadata: Partial<Record<PacsMetadataKey, string>> = {};
     const accessionNumber = textOf(studyTags, 'AccessionNumber');
     if (accessionNumber) metadata.accessionNumber = accessionNumber;
     if (modality) metadata.modality = modality;

@@ -348,33 +348,65 @@ describe('who may call', () => {
 });
 
 describe('radiologists', () => {
-  const unassigned = studyFixture(STUDY_ID, { assignedTo: null });
-  const someoneElses = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email } });
+  const pacsKeys = { accessionNumber: 'SMR2026000123', modality: 'CT', sourcePacs: 'orthanc:RW', orthancStudyId: '0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d' };
+  const unassigned = studyFixture(STUDY_ID, { assignedTo: null, metadata: pacsKeys });
+  const someoneElses = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email }, metadata: pacsKeys });
+  const own = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_RADIOLOGIST.userId, email: DEMO_RADIOLOGIST.email }, metadata: { ...pacsKeys, note: 'prior' } });
+  const { accessionNumber: _removed, ...withoutAccession } = pacsKeys;
 
   it.each([
     ['change severity', { severity: 'normal' }, unassigned],
     ['change the description', { studyDescription: 'Other' }, unassigned],
     ['assign someone else', { assignedTo: DEMO_COORDINATOR.userId }, unassigned],
     ['take a study assigned to someone else', { assignedTo: DEMO_RADIOLOGIST.userId }, someoneElses],
+    ['mark read a study assigned to someone else', { studyViewerStatus: 'complete' }, someoneElses],
+    ['edit notes of a study assigned to someone else', { metadata: { ...pacsKeys, note: 'x' } }, someoneElses],
+    ['mark read an unassigned study without claiming it', { studyViewerStatus: 'complete' }, unassigned],
+    ['change a PACS key of their own study', { metadata: { ...pacsKeys, modality: 'MR', note: 'prior' } }, own],
+    ['remove a PACS key of their own study', { metadata: { ...withoutAccession, note: 'prior' } }, own],
+    ['add a PACS key', { metadata: { note: 'prior', accessionNumber: 'X1' } }, studyFixture(STUDY_ID, { assignedTo: own.assignedTo, metadata: { note: 'prior' } })],
   ])('may not %s', async (_case, changes, current) => {
     upstream.respond(json(200, current));
     const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
     expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ type: '/problems/forbidden', status: 403, detail: expect.any(String) });
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
     expect(auditLines.map((line) => JSON.parse(line))).toEqual([
       expect.objectContaining({ action: 'study.update', outcome: 'refused', status: 403, studyId: STUDY_ID }),
     ]);
   });
 
+  it('is told which PACS keys may not change', async () => {
+    upstream.respond(json(200, own));
+    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: { metadata: { note: 'prior' } } });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().detail).toBe(
+      'accessionNumber, modality, sourcePacs, orthancStudyId are written by the PACS: only a coordinator may add, change or remove them.',
+    );
+  });
+
   it.each([
-    ['claim an unassigned study', { assignedTo: DEMO_RADIOLOGIST.userId }],
-    ['mark a study read', { studyViewerStatus: 'complete' }],
-    ['edit notes', { metadata: { note: 'compare with prior' } }],
-  ])('may %s', async (_case, changes) => {
-    upstream.respond(json(200, unassigned));
+    ['claim an unassigned study', { assignedTo: DEMO_RADIOLOGIST.userId }, unassigned],
+    ['claim an unassigned study and mark it read in one change', { assignedTo: DEMO_RADIOLOGIST.userId, studyViewerStatus: 'complete' }, unassigned],
+    ['mark their own study read', { studyViewerStatus: 'complete' }, own],
+    ['reopen their own study', { studyViewerStatus: 'incomplete' }, own],
+    ['edit notes of their own study, keeping the PACS keys', { metadata: { ...pacsKeys, note: 'compare with prior' } }, own],
+  ])('may %s', async (_case, changes, current) => {
+    upstream.respond(json(200, current));
     const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
     expect(response.statusCode).toBe(200);
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'PATCH']);
+    expect(JSON.parse(upstream.requests[1]?.body ?? '')).toEqual(changes);
+  });
+
+  it.each([
+    ['change', { ...pacsKeys, modality: 'MR' }],
+    ['remove', { note: 'reviewed' }],
+  ])('a coordinator may %s PACS keys', async (_case, metadata) => {
+    upstream.respond(json(200, someoneElses));
+    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata } });
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(upstream.requests[1]?.body ?? '')).toEqual({ metadata });
   });
 
   it.each([

@@ -8,6 +8,7 @@ import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 import { onPersonsOrigin, requestOrigin } from '../../../lib/request-origin.ts';
 import { PROBLEM_TYPES } from '../../../../contract/problem.ts';
+import { actorOf, mayChange } from '../../../../contract/permissions.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
@@ -16,9 +17,6 @@ export interface StudiesRoutesOptions {
   /** The bundled server's launch origin, if it is the upstream (see AuthContext). */
   bundledLaunchOrigin?: string | undefined;
 }
-
-/** What a radiologist may change: claim an unassigned study, mark it read or reopen it, edit notes. */
-const RADIOLOGIST_FIELDS = new Set(['assignedTo', 'studyViewerStatus', 'metadata']);
 
 /**
  * `/api/studies`: the Avara studies operations, one route each, checked against the contract and
@@ -163,19 +161,16 @@ function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
   return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && allowed.includes(parsed.origin);
 }
 
-/** Why a radiologist may not make this change, or undefined when they may (coordinators always may). */
+/** Why this person may not make this change, or undefined when they may (the rule: contract/permissions.ts). */
 function radiologistRefusal(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
-  const user = userOf(request);
-  if (user.role === 'coordinator') return undefined;
-  const notAllowed = Object.keys(changes).filter((field) => !RADIOLOGIST_FIELDS.has(field));
-  if (notAllowed.length > 0) return `A radiologist may not change ${notAllowed.join(', ')}; ask a coordinator.`;
-  if ('assignedTo' in changes) {
-    if (!user.userId) return 'Your account has no Avara user, so studies cannot be assigned to you.';
-    if (changes.assignedTo !== user.userId) return 'A radiologist may only assign a study to themselves.';
-    const assignee = asRecord(current.assignedTo).userId;
-    if (assignee !== undefined && assignee !== user.userId) return 'This study is already assigned to someone else.';
-  }
-  return undefined;
+  // An assignee the upstream names without a readable ID counts as someone else, never as nobody.
+  const assignee = asRecord(current.assignedTo).userId;
+  const study = {
+    assignedTo: current.assignedTo == null ? null : { userId: typeof assignee === 'string' ? assignee : '' },
+    metadata: asRecord(current.metadata),
+  };
+  const decision = mayChange(actorOf(userOf(request)), study, changes);
+  return decision.allowed ? undefined : decision.detail;
 }
 
 /** Passes a success body through untouched, or answers the matching problem. */
