@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     apiKey: embedded?.apiKey ?? config.AVARA_API_KEY ?? '',
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     retries: config.UPSTREAM_RETRIES,
+    maxBodyBytes: config.UPSTREAM_MAX_BYTES,
   });
 
   const auth = createAuthContext(config, avara, publicUrlOf(config, config.PORT), undefined, embedded ? (launchBaseUrl ?? embedded.url) : undefined);
