@@ -60,9 +60,12 @@ export function isUser(value: unknown): value is User {
   return isFields(value) && isText(value.userId) && isText(value.email);
 }
 
-/** `{users, hasMore, cursor?}`. */
+/**
+ * `{users, hasMore, cursor?}` with objects in the list. Each user is not checked here: the people
+ * directory skips one it cannot read, and one bad record must not stop everyone signing in.
+ */
 export function isUserListPage(value: unknown): value is UserListPage {
-  return isPage(value, 'users', isUser);
+  return isPage(value, 'users', isFields);
 }
 
 /** Cancel and uncancel: `{success, message?}`. */
