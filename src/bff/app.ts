@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ContractValidator } from '../contract/contract-validator.ts';
-import { PROBLEM_TYPES, type Problem } from '../contract/problem.ts';
+import { PROBLEM_TYPES, boundedText, type Problem } from '../contract/problem.ts';
 import type { AuthContext } from './auth/auth-context.ts';
 import { registerAuth } from './auth/auth-plugin.ts';
 import { canonicalUrl } from './http/canonical-path.ts';
@@ -106,7 +106,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         type: status === 400 ? PROBLEM_TYPES.invalidRequest : `/problems/http-${status}`,
         title: status === 400 ? 'The request is not valid' : 'The request cannot be handled',
         status,
-        detail: error.message,
+        // Fastify's wording may quote the request (a content type): bounded like every echo.
+        detail: boundedText(error.message),
       });
     }
     request.log.error({ err: error }, 'request failed');
@@ -131,7 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         type: PROBLEM_TYPES.notFound,
         title: 'Not found',
         status: 404,
-        detail: `No route ${request.method} ${path.slice(0, 200)}`,
+        detail: boundedText(`No route ${request.method} ${path}`),
       });
     }
     reply.code(404);

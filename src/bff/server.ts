@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     apiKey: embedded?.apiKey ?? config.AVARA_API_KEY ?? '',
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     retries: config.UPSTREAM_RETRIES,
+    maxBodyBytes: config.UPSTREAM_MAX_BYTES,
   });
 
   let auth: ReturnType<typeof createAuthContext>;

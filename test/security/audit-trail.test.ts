@@ -32,7 +32,7 @@ const lines: string[] = [];
 beforeAll(async () => {
   avara = await startRecordingUpstream((request, response) => {
     if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-    if (request.url.startsWith('/v1/viewer/studies?')) return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
+    if (request.method === 'GET' && (request.url.split('?')[0] ?? '') === '/v1/viewer/studies') return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
     return json(200, studyFixture(STUDY_ID, { assignedTo: null }))(request, response);
   });
   orthanc = await startRecordingUpstream(json(200, []));

@@ -15,6 +15,8 @@ export interface TestBffOptions {
   apiKey: string;
   timeoutMs?: number;
   retries?: number;
+  /** UPSTREAM_MAX_BYTES for the Avara client (its default otherwise). */
+  maxBodyBytes?: number;
   spaRoot?: string;
   logStream?: Writable;
   extraRoutes?: (app: FastifyInstance) => Promise<void>;
@@ -44,6 +46,7 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs ?? 2_000,
     retries: options.retries ?? 2,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
   const lines = options.auditLines;
   const audit = createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined);

@@ -109,7 +109,7 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
     const existing = await avara.retrieveStudyByUid(studyInstanceUid);
     if (existing.ok) return 'already-there';
     if (existing.status !== 404) {
-      if (existing.status === 400) return rejected(orthancStudyId, studyInstanceUid, existing.error?.message);
+      if (existing.status === 400) return rejected(orthancStudyId, studyInstanceUid, existing.error?.param);
       throw new RetryLater(`Avara answered ${existing.status} to retrieve-by-uid`);
     }
 
@@ -132,12 +132,13 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
     if (created.ok) return 'created';
     // 409: created meanwhile (by a coordinator, another BFF instance, or our own earlier try whose answer was lost).
     if (created.status === 409) return 'already-there';
-    if (created.status === 400) return rejected(orthancStudyId, studyInstanceUid, created.error?.message);
+    if (created.status === 400) return rejected(orthancStudyId, studyInstanceUid, created.error?.param);
     throw new RetryLater(`Avara answered ${created.status} to create`);
   }
 
-  function rejected(orthancStudyId: string, studyInstanceUid: string, message: string | undefined): Outcome {
-    log.error({ orthancStudyId, studyInstanceUid, reason: message }, 'Avara refused a PACS study as invalid; it is not on the worklist');
+  function rejected(orthancStudyId: string, studyInstanceUid: string, param: string | undefined): Outcome {
+    // Avara's wording is not kept (it may echo anything); the field it named is.
+    log.error({ orthancStudyId, studyInstanceUid, param }, 'Avara refused a PACS study as invalid; it is not on the worklist');
     return 'rejected';
   }
 

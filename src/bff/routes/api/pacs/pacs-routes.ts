@@ -95,6 +95,15 @@ function notInPacs(reply: FastifyReply, uid: string): FastifyReply {
 function pacsDown(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   if (!(error instanceof PacsUnavailableError)) throw error;
   request.log.warn({ reason: error.kind, cause: error.message }, 'PACS unreachable');
+  if (error.kind === 'invalid-response' || error.kind === 'too-large') {
+    return sendProblem(reply, {
+      type: PROBLEM_TYPES.upstreamFailed,
+      title: 'The PACS answered in an unexpected form',
+      status: 502,
+      detail: 'Patient details and images from the PACS cannot be read right now. If it persists, tell your administrator.',
+      retryable: error.kind === 'invalid-response',
+    });
+  }
   return sendProblem(reply, {
     type: error.kind === 'timeout' ? PROBLEM_TYPES.upstreamTimeout : PROBLEM_TYPES.upstreamUnavailable,
     title: error.kind === 'timeout' ? 'The PACS did not answer in time' : 'The PACS cannot be reached',

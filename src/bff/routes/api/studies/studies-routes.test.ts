@@ -160,16 +160,17 @@ describe('bad input is refused before any upstream call', () => {
 });
 
 describe('upstream faults become clear problems', () => {
-  it('keeps the upstream wording for 404 and 409', async () => {
-    upstream.respond(json(404, { error: { type: 'not_found', message: `No study ${STUDY_ID}` } }));
+  it('answers 404 and 409 in its own words, not the upstream\'s', async () => {
+    upstream.respond(json(404, { error: { type: 'not_found', message: `No study ${STUDY_ID} (shard 7)` } }));
     const missing = await api({ url: `/api/studies/${STUDY_ID}` });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toMatchObject({ type: '/problems/not-found', title: 'Study not found', detail: `No study ${STUDY_ID}` });
+    expect(missing.json()).toMatchObject({ type: '/problems/not-found', title: 'Study not found', detail: 'No such study.' });
 
-    upstream.respond(json(409, { error: { type: 'conflict', message: 'Study is already cancelled' } }));
+    upstream.respond(json(409, { error: { type: 'conflict', message: 'Study is already cancelled (shard 7)' } }));
     const conflict = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` });
     expect(conflict.statusCode).toBe(409);
-    expect(conflict.json()).toMatchObject({ type: '/problems/conflict', detail: 'Study is already cancelled' });
+    expect(conflict.json()).toMatchObject({ type: '/problems/conflict', title: 'Conflict' });
+    expect(conflict.body).not.toContain('shard');
   });
 
   it('retries an idempotent read after a 503 and succeeds', async () => {
@@ -188,7 +189,7 @@ describe('upstream faults become clear problems', () => {
     upstream.respond((request, response) =>
       request.method === 'GET'
         ? json(200, STUDY)(request, response)
-        : json(503, { error: { type: 'internal_error', message: 'database exploded at line 12' } })(request, response),
+        : json(500, { error: { type: 'internal_error', message: 'database exploded at line 12' } })(request, response),
     );
     const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'high' } });
     expect(response.statusCode).toBe(502);
