@@ -16,6 +16,7 @@ afterEach(() => {
   cleanup();
   // What one test left in the page's shared state must not reach the next.
   connection.reset();
+  window.sessionStorage.clear();
   const unexpected = stopConsoleGuard();
   if (unexpected.length > 0) {
     throw new Error(`console.error was called during the test:\n\n${unexpected.join('\n\n')}`);
