@@ -1,13 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { connection } from './connection-state.ts';
-import type { ConnectionSnapshot } from './connection-state.ts';
+import type { ConnectionSnapshot, ConnectionStatus } from './connection-state.ts';
 import { pingHealth, startHeartbeat } from './heartbeat.ts';
 import type { Heartbeat } from './heartbeat.ts';
 
-/** The page's connection state, re-rendering on each change. */
+/** The page's connection state, re-rendering on each change (each answer moves `lastSuccessAt`). */
 export function useConnection(): ConnectionSnapshot {
   return useSyncExternalStore(connection.subscribe, connection.getSnapshot, connection.getSnapshot);
+}
+
+const readStatus = () => connection.getSnapshot().status;
+
+/** Only the status, re-rendering only when it changes: not on every answer of a live server. */
+export function useConnectionStatus(): ConnectionStatus {
+  return useSyncExternalStore(connection.subscribe, readStatus, readStatus);
 }
 
 let running: Heartbeat | null = null;

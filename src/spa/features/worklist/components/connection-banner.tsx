@@ -1,4 +1,4 @@
-import { useConnection, checkConnectionNow } from '../../../lib/connection/use-connection.ts';
+import { checkConnectionNow, useConnection, useConnectionStatus } from '../../../lib/connection/use-connection.ts';
 import { formatDateTime, formatElapsed } from '../../../lib/format.ts';
 import { useListsUpdatedAt } from '../api/lists-updated-at.ts';
 import { useNow } from './use-now.ts';
@@ -9,12 +9,12 @@ import { useNow } from './use-now.ts';
  * server answers again; the list is then refetched (lib/connection/use-connection.ts).
  */
 export function ConnectionBanner() {
-  const { status, browserOffline, lastSuccessAt } = useConnection();
-  if (status !== 'offline') return null;
-  return <ConnectionLost browserOffline={browserOffline} lastSuccessAt={lastSuccessAt} />;
+  // The status alone while live: the list's rows do not re-render the banner with every answer.
+  return useConnectionStatus() === 'offline' ? <ConnectionLost /> : null;
 }
 
-function ConnectionLost({ browserOffline, lastSuccessAt }: { browserOffline: boolean; lastSuccessAt: number | null }) {
+function ConnectionLost() {
+  const { browserOffline, lastSuccessAt } = useConnection();
   const listsUpdatedAt = useListsUpdatedAt();
   const now = useNow(1_000).getTime();
   const updatedAt = listsUpdatedAt ?? lastSuccessAt;
