@@ -144,7 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerSecurityHeaders(app, { frameAncestors: auth.portalOrigins, hsts: publicUrl?.startsWith('https://') ?? false });
   await registerAuth(app, auth);
   registerAuditTrail(app, auth.audit);
-  await app.register(healthRoutes, { avara: options.avara, upstream: options.upstream });
+  await app.register(healthRoutes, { avara: options.avara, shared: auth.shared, upstream: options.upstream });
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, viewerOrigins: auth.viewerOrigins, bundledLaunchOrigin: auth.bundledLaunchOrigin });

@@ -17,6 +17,8 @@ import { startPacsSync } from './pacs/pacs-sync.ts';
 import { parsePriorityMap } from './pacs/priority.ts';
 import { openSyncState } from './pacs/sync-state.ts';
 import { createAvaraClient } from './services/avara-client.ts';
+import { createSharedState, sharedStateOptionsFrom } from './shared-state/create-shared-state.ts';
+import type { SharedStateLog } from './shared-state/shared-state.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
 
 const SPA_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -57,9 +59,23 @@ async function main(): Promise<void> {
     maxBodyBytes: config.UPSTREAM_MAX_BYTES,
   });
 
+  // The app's logger exists only once the app is built; until then shared-state lines go to stderr.
+  let sharedLog: SharedStateLog | undefined;
+  const shared = await createSharedState(
+    sharedStateOptionsFrom(config, {
+      info: (...args: Parameters<SharedStateLog['info']>) => sharedLog?.info(...args),
+      warn: (...args: Parameters<SharedStateLog['warn']>) => (sharedLog ? sharedLog.warn(...args) : console.error(String(args.at(-1)))),
+      error: (...args: Parameters<SharedStateLog['error']>) => (sharedLog ? sharedLog.error(...args) : console.error(String(args.at(-1)))),
+    }),
+  );
   let auth: ReturnType<typeof createAuthContext>;
   try {
-    auth = createAuthContext(config, avara, publicUrlOf(config, config.PORT), undefined, embedded ? (launchBaseUrl ?? embedded.url) : undefined);
+    auth = createAuthContext(config, {
+      avara,
+      shared,
+      publicUrl: publicUrlOf(config, config.PORT),
+      bundledViewerUrl: embedded ? (launchBaseUrl ?? embedded.url) : undefined,
+    });
   } catch (error) {
     if (!(error instanceof AuditLogError)) throw error;
     console.error(error.message);
@@ -87,6 +103,7 @@ async function main(): Promise<void> {
     ...(pacs ? { pacs: { services: pacs, viewer: embedded !== undefined } } : {}),
   });
   pacsLog = app.log.child({ component: 'pacs' });
+  sharedLog = app.log.child({ component: 'shared-state' });
   const pacsSync =
     pacs && config.ORTHANC_SYNC
       ? startPacsSync({
@@ -103,6 +120,7 @@ async function main(): Promise<void> {
     await pacs?.close();
     auth.sessions.close();
     await auth.audit.close();
+    await shared.close();
     await avara.close();
     await embedded?.close();
   });

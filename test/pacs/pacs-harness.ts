@@ -6,7 +6,7 @@ import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
 import { loadConfig } from '../../src/bff/config/env.ts';
 import { createPacsServices, type PacsServices } from '../../src/bff/pacs/pacs-services.ts';
 import { createAvaraClient, type AvaraClient } from '../../src/bff/services/avara-client.ts';
-import { contract } from '../support/test-bff.ts';
+import { contract, testSharedState } from '../support/test-bff.ts';
 
 export interface PacsBffOptions {
   avaraUrl: string;
@@ -36,7 +36,8 @@ export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
   const avara = createAvaraClient({ baseUrl: options.avaraUrl, apiKey: options.apiKey, timeoutMs: 2_000, retries: 1 });
   const pacs = createPacsServices({ ...config, ORTHANC_URL: options.orthancUrl, ORTHANC_TIMEOUT_MS: 3_000 }, options.pacsWarn ? { warn: options.pacsWarn } : undefined);
   const lines = options.auditLines;
-  const auth = createAuthContext(config, avara, 'http://localhost', createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined));
+  const shared = await testSharedState();
+  const auth = createAuthContext(config, { avara, shared, publicUrl: 'http://localhost', audit: createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined) });
   const app = await buildApp({
     auth,
     config: { LOG_LEVEL: 'silent' },
@@ -49,6 +50,7 @@ export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
   });
   app.addHook('onClose', async () => {
     auth.sessions.close();
+    await shared.close();
     await pacs.close();
     await avara.close();
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/bff/app.ts';
@@ -5,6 +8,8 @@ import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
 import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
 import { loadConfig, type BffConfig } from '../../src/bff/config/env.ts';
 import { createAvaraClient } from '../../src/bff/services/avara-client.ts';
+import { createSharedState } from '../../src/bff/shared-state/create-shared-state.ts';
+import type { SharedState } from '../../src/bff/shared-state/shared-state.ts';
 import { createContractValidator } from '../../src/contract/contract-validator.ts';
 import { loadAvaraContract } from '../../src/contract/load-contract.ts';
 
@@ -27,6 +32,8 @@ export interface TestBffOptions {
   publicUrl?: string;
   /** The bundled server's launch address, as server.ts passes it when it runs the bundled server. */
   bundledViewerUrl?: string;
+  /** The shared state (another instance's, to test several); by default an in-process one in a new folder, closed with the app. */
+  shared?: SharedState;
 }
 
 export interface TestBff {
@@ -50,7 +57,14 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
   });
   const lines = options.auditLines;
   const audit = createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined);
-  const auth = createAuthContext(config, avara, options.publicUrl ?? config.PUBLIC_URL ?? 'http://localhost', audit, options.bundledViewerUrl);
+  const shared = options.shared ?? (await testSharedState());
+  const auth = createAuthContext(config, {
+    avara,
+    shared,
+    publicUrl: options.publicUrl ?? config.PUBLIC_URL ?? 'http://localhost',
+    audit,
+    bundledViewerUrl: options.bundledViewerUrl,
+  });
   const app = await buildApp({
     auth,
     config: { LOG_LEVEL: options.logStream ? 'info' : 'silent', ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}) },
@@ -63,9 +77,16 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
   });
   app.addHook('onClose', async () => {
     auth.sessions.close();
+    if (!options.shared) await shared.close();
     await avara.close();
   });
   return { app, config };
+}
+
+/** An in-process shared state in a new temporary folder, as the embedded default runs it. */
+export async function testSharedState(): Promise<SharedState> {
+  const shared = await createSharedState({ dataDir: mkdtempSync(join(tmpdir(), 'rw-shared-')) });
+  return shared;
 }
 
 /** Signs in through the dev picker and answers the headers an API call then needs. */

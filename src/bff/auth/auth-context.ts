@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BffConfig } from '../config/env.ts';
 import { PeopleDirectory, loadRosterFile } from '../people/people-directory.ts';
 import type { AvaraClient } from '../services/avara-client.ts';
+import type { SharedState } from '../shared-state/shared-state.ts';
 import { createAuditLog, type AuditLog } from './audit-log.ts';
 import type { ProxySettings } from './auth-plugin.ts';
 import { sessionCookieSettings, type SessionCookieSettings } from './session-cookie.ts';
@@ -10,6 +11,8 @@ import { SessionStore } from './session-store.ts';
 /** Who may sign in and how; see docs/security.md. */
 export interface AuthContext {
   mode: 'dev' | 'proxy' | 'oidc';
+  /** Where sessions and sign-ins in progress live, shared by every instance. */
+  shared: SharedState;
   sessions: SessionStore;
   people: PeopleDirectory;
   cookie: SessionCookieSettings;
@@ -49,24 +52,30 @@ export type AuthSettings = Pick<
   | 'VIEWER_ORIGINS'
 >;
 
+export interface AuthServices {
+  avara: AvaraClient;
+  shared: SharedState;
+  /** The app's address (PUBLIC_URL). */
+  publicUrl: string;
+  /** Where audit lines go; by default AUDIT_LOG. */
+  audit?: AuditLog;
+  /**
+   * Where the bundled server's launch page is served (the BFF's own origin, normally), allowed as a
+   * viewer origin without configuration.
+   */
+  bundledViewerUrl?: string | undefined;
+}
+
 /** Sessions, people, cookie, audit log and proxy settings, from the configuration. */
-/**
- * `bundledViewerUrl`: where the bundled server's launch page is served (the BFF's own origin,
- * normally), allowed as a viewer origin without configuration.
- */
-export function createAuthContext(
-  settings: AuthSettings,
-  avara: AvaraClient,
-  publicUrl: string,
-  audit?: AuditLog,
-  bundledViewerUrl?: string,
-): AuthContext {
+export function createAuthContext(settings: AuthSettings, { avara, shared, publicUrl, audit, bundledViewerUrl }: AuthServices): AuthContext {
   const sessions = new SessionStore({
+    records: shared.records,
     idleTimeoutMs: settings.SESSION_IDLE_MINUTES * 60_000,
     absoluteTimeoutMs: settings.SESSION_MAX_HOURS * 3_600_000,
   });
   return {
     mode: settings.AUTH_MODE,
+    shared,
     sessions,
     people: new PeopleDirectory({
       avara,

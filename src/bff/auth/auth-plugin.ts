@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import { registerRouteAccess } from '../plugins/route-access.ts';
+import { SharedStateUnavailableError } from '../shared-state/shared-state.ts';
 import { sendProblem } from '../lib/problems.ts';
 import { NotOnRosterError } from '../people/people-directory.ts';
 import type { AuthContext } from './auth-context.ts';
@@ -24,7 +25,7 @@ export interface ProxySettings {
   groupsHeader: string;
 }
 
-export type AuthOptions = Pick<AuthContext, 'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'proxy' | 'rateLimitPerMinute'>;
+export type AuthOptions = Pick<AuthContext, 'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'proxy' | 'rateLimitPerMinute' | 'shared'>;
 
 /**
  * Who is calling, for every matched route: the session cookie (dev and OIDC modes) or, in proxy
@@ -50,7 +51,15 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
       }
       return;
     }
-    const session = options.sessions.touch(request.cookies[options.cookie.name]);
+    let session;
+    try {
+      session = await options.sessions.touch(request.cookies[options.cookie.name]);
+    } catch (error) {
+      if (!(error instanceof SharedStateUnavailableError)) throw error;
+      // Not known to be signed out: the route answers 503 (retry), never 401 (sign in again).
+      request.identityUnavailable = true;
+      return;
+    }
     if (session) {
       request.user = session.user;
       request.sessionId = session.id;
@@ -59,6 +68,9 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
 
   await app.register(rateLimit, {
     global: false,
+    // Shared by every instance with Redis; while Redis is down, requests are let through rather than refused.
+    ...(options.shared.rateLimitStore ?? {}),
+    skipOnError: true,
     max: options.rateLimitPerMinute,
     timeWindow: 60_000,
     // Pages and assets count apart from API calls: loading the app must not spend a person's API budget.

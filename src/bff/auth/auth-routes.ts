@@ -64,7 +64,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   }
 
   app.post('/auth/logout', { config: { access: 'public' } }, async (request, reply) => {
-    const session = sessions.destroy(request.cookies[cookie.name]);
+    const session = await sessions.destroy(request.cookies[cookie.name]);
     reply.clearCookie(cookie.name, cookie.options);
     if (session) audit.record({ action: 'session.sign-out', user: session.user, outcome: 'ok' });
     return { signedOut: true, redirect: options.endSessionUrl?.(session?.idToken) ?? null };

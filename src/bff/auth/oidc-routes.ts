@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { JsonObject, RecordStore } from '../shared-state/shared-state.ts';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import { safeReturnTo } from '../../contract/return-to.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -11,82 +12,83 @@ import { startSession, type SessionDeps } from './start-session.ts';
 
 /** How long someone may take at the IdP before the sign-in must start again. */
 export const PENDING_LOGIN_TTL_MS = 10 * 60_000;
-/** Sign-ins started without a session cost memory until they expire: bounded, oldest dropped. */
-const MAX_PENDING_BROWSERS = 10_000;
 /** Sign-ins one browser may have open at once (one per tab whose session ran out). */
 const MAX_PENDING_PER_BROWSER = 5;
 
 /**
- * Sign-ins in progress, kept server-side: the browser holds only a random ID in a short-lived
+ * Sign-ins in progress, kept server-side in the shared state (so the IdP may send the browser back
+ * to any instance, and a restart loses none): the browser holds only a random ID in a short-lived
  * cookie, so state, nonce and PKCE verifier never leave the BFF. Each is used once.
  */
 export class PendingLogins {
-  readonly #browsers = new Map<string, { logins: PendingLogin[]; expiresAt: number }>();
-  readonly #now: () => number;
+  readonly #records: RecordStore;
 
-  constructor(options: { now?: () => number } = {}) {
-    this.#now = options.now ?? Date.now;
+  constructor(records: RecordStore) {
+    this.#records = records;
   }
 
   /** Keeps a sign-in for this browser (a new ID unless it already has live ones); answers the ID. */
-  add(browserId: string | undefined, login: PendingLogin): string {
-    const now = this.#now();
-    this.#sweep(now);
-    const existing = browserId ? this.#browsers.get(browserId) : undefined;
-    if (browserId && existing && existing.expiresAt > now) {
-      existing.logins = [...existing.logins, login].slice(-MAX_PENDING_PER_BROWSER);
-      existing.expiresAt = now + PENDING_LOGIN_TTL_MS;
-      // Re-inserted, so the Map stays ordered by expiry for the sweep.
-      this.#browsers.delete(browserId);
-      this.#browsers.set(browserId, existing);
-      return browserId;
-    }
-    if (this.#browsers.size >= MAX_PENDING_BROWSERS) {
-      const oldest = this.#browsers.keys().next();
-      if (!oldest.done) this.#browsers.delete(oldest.value);
+  async add(browserId: string | undefined, login: PendingLogin): Promise<string> {
+    const entry = loginRecord(login);
+    if (browserId && browserId.length <= 100) {
+      const kept = await this.#records.update(
+        NAMESPACE,
+        browserId,
+        (current) => (current ? { logins: [...loginsOf(current.value).map(loginRecord), entry].slice(-MAX_PENDING_PER_BROWSER) } : undefined),
+        { ttlMs: PENDING_LOGIN_TTL_MS },
+      );
+      if (kept) return browserId;
     }
     const id = randomBytes(32).toString('base64url');
-    this.#browsers.set(id, { logins: [login], expiresAt: now + PENDING_LOGIN_TTL_MS });
+    await this.#records.set(NAMESPACE, id, { logins: [entry] }, { ttlMs: PENDING_LOGIN_TTL_MS });
     return id;
   }
 
-  /** Takes out (one-time) the sign-in of this browser whose state the IdP sent back. */
-  take(browserId: string | undefined, state: string | null): PendingLogin | undefined {
-    if (!browserId || !state) return undefined;
-    const entry = this.#browsers.get(browserId);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.#now()) {
-      this.#browsers.delete(browserId);
-      return undefined;
-    }
-    const login = entry.logins.find((candidate) => candidate.state === state);
-    if (!login) return undefined;
-    entry.logins = entry.logins.filter((candidate) => candidate !== login);
-    if (entry.logins.length === 0) this.#browsers.delete(browserId);
-    return login;
+  /** Takes out (one-time, whichever instance asks first) the sign-in of this browser whose state the IdP sent back. */
+  async take(browserId: string | undefined, state: string | null): Promise<PendingLogin | undefined> {
+    if (!browserId || !state || browserId.length > 100) return undefined;
+    const current = await this.#records.get(NAMESPACE, browserId);
+    if (!current) return undefined;
+    const logins = loginsOf(current.value);
+    const taken = logins.find((candidate) => candidate.state === state);
+    if (!taken) return undefined;
+    const rest = logins.filter((candidate) => candidate !== taken);
+    // Compare-and-set: of two callbacks with the same state, only one takes it.
+    const written =
+      rest.length === 0
+        ? await this.#records.delete(NAMESPACE, browserId, { ifVersion: current.version })
+        : (await this.#records.set(NAMESPACE, browserId, { logins: rest.map(loginRecord) }, { ifVersion: current.version, ttlMs: Math.max(1, (current.expiresAt ?? Date.now() + PENDING_LOGIN_TTL_MS) - Date.now()) })) !== undefined;
+    if (!written) return this.take(browserId, state);
+    return taken;
   }
 
   /** Whether this browser still has sign-ins open (then its cookie stays). */
-  has(browserId: string | undefined): boolean {
-    return browserId !== undefined && this.#browsers.has(browserId);
+  async has(browserId: string | undefined): Promise<boolean> {
+    return browserId !== undefined && browserId.length <= 100 && (await this.#records.get(NAMESPACE, browserId)) !== undefined;
   }
+}
 
-  get size(): number {
-    return this.#browsers.size;
-  }
+const NAMESPACE = 'sign-in';
 
-  #sweep(now: number): void {
-    for (const [id, entry] of this.#browsers) {
-      if (entry.expiresAt > now) break;
-      this.#browsers.delete(id);
-    }
-  }
+function loginRecord(login: PendingLogin): JsonObject {
+  return { state: login.state, nonce: login.nonce, codeVerifier: login.codeVerifier, returnTo: login.returnTo };
+}
+
+function loginsOf(value: JsonObject): PendingLogin[] {
+  const logins = Array.isArray(value.logins) ? value.logins : [];
+  return logins.flatMap((login) => {
+    if (typeof login !== 'object' || login === null || Array.isArray(login)) return [];
+    const { state, nonce, codeVerifier, returnTo } = login;
+    return typeof state === 'string' && typeof nonce === 'string' && typeof codeVerifier === 'string' && typeof returnTo === 'string'
+      ? [{ state, nonce, codeVerifier, returnTo }]
+      : [];
+  });
 }
 
 export interface OidcRoutesOptions extends SessionDeps {
   login: OidcLogin;
   people: PeopleDirectory;
-  pending?: PendingLogins;
+  pending: PendingLogins;
 }
 
 /** The cookie naming a browser's pending sign-ins: the session cookie's attributes, its own name. */
@@ -107,14 +109,14 @@ export function pendingLoginCookie(session: SessionCookieSettings): SessionCooki
  */
 export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) => Promise<void> {
   const { login, people, audit } = options;
-  const pending = options.pending ?? new PendingLogins();
+  const { pending } = options;
   const cookie = pendingLoginCookie(options.cookie);
 
   return async (app) => {
     app.get('/auth/login', { config: { access: 'public' } }, async (request, reply) => {
       const returnTo = safeReturnTo(queryValue(request.query, 'returnTo'));
       const { authorizationUrl, pending: started } = await login.begin(returnTo);
-      const browserId = pending.add(request.cookies[cookie.name], started);
+      const browserId = await pending.add(request.cookies[cookie.name], started);
       reply.setCookie(cookie.name, browserId, { ...cookie.options, maxAge: PENDING_LOGIN_TTL_MS / 1000 });
       return reply.header('cache-control', 'no-store').redirect(authorizationUrl.href, 302);
     });
@@ -123,8 +125,8 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
       reply.header('cache-control', 'no-store');
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
       const browserId = request.cookies[cookie.name];
-      const started = pending.take(browserId, new URLSearchParams(query).get('state'));
-      if (!pending.has(browserId)) reply.clearCookie(cookie.name, cookie.options);
+      const started = await pending.take(browserId, new URLSearchParams(query).get('state'));
+      if (!(await pending.has(browserId))) reply.clearCookie(cookie.name, cookie.options);
       if (!started) {
         request.log.warn('sign-in callback without a matching pending sign-in (expired, replayed or forged)');
         return page(reply, 400, 'Sign-in did not complete', 'This sign-in link is not valid or has expired. Start again.');
@@ -149,7 +151,7 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
             otherAccount ? { href: otherAccount, label: 'Sign in with another account' } : undefined,
           );
         }
-        startSession(options, reply, user, idToken);
+        await startSession(options, reply, user, idToken);
         return reply.redirect(safeReturnTo(started.returnTo), 302);
       } catch (error) {
         if (error instanceof OidcSignInError) {
@@ -175,7 +177,7 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
  */
 export async function enableOidcSignIn(auth: AuthContext, settings: OidcSettings): Promise<OidcLogin> {
   const login = await createOidcLogin(settings);
-  auth.modeRoutes = oidcRoutes({ login, sessions: auth.sessions, people: auth.people, cookie: auth.cookie, audit: auth.audit });
+  auth.modeRoutes = oidcRoutes({ login, sessions: auth.sessions, people: auth.people, cookie: auth.cookie, audit: auth.audit, pending: new PendingLogins(auth.shared.records) });
   auth.endSessionUrl = (idToken) => login.endSessionUrl(idToken);
   return login;
 }

@@ -14,6 +14,7 @@ import { buildApp } from '../app.ts';
 import { loadConfig } from '../config/env.ts';
 import { createAvaraClient } from '../services/avara-client.ts';
 import { createAuditLog } from './audit-log.ts';
+import { testSharedState } from '../../../test/support/test-bff.ts';
 import { createAuthContext } from './auth-context.ts';
 import { createOidcLogin, identityFromClaims, OidcDiscoveryError, OidcSignInError } from './oidc-login.ts';
 import { enableOidcSignIn, PendingLogins } from './oidc-routes.ts';
@@ -115,7 +116,8 @@ beforeAll(async () => {
   );
   const avaraClient = createAvaraClient({ baseUrl: avara.url, apiKey: API_KEY, timeoutMs: 2_000, retries: 0 });
   const auditLines: string[] = [];
-  const auth = createAuthContext(config, avaraClient, bffUrl, createAuditLog('stdout', (line) => auditLines.push(line)));
+  const shared = await testSharedState();
+  const auth = createAuthContext(config, { avara: avaraClient, shared, publicUrl: bffUrl, audit: createAuditLog('stdout', (line) => auditLines.push(line)) });
   await enableOidcSignIn(auth, config);
   const app = await buildApp({
     auth,
@@ -399,16 +401,20 @@ describe('identity from claims', () => {
 describe('pending sign-ins', () => {
   const login = (state: string) => ({ state, nonce: 'n', codeVerifier: 'v', returnTo: '/' });
 
-  it('are used once, matched by state, and expire after ten minutes', () => {
-    let now = 0;
-    const pending = new PendingLogins({ now: () => now });
-    const browser = pending.add(undefined, login('a'));
-    expect(pending.add(browser, login('b'))).toBe(browser);
-    expect(pending.take(browser, 'x')).toBeUndefined();
-    expect(pending.take(browser, 'a')?.state).toBe('a');
-    expect(pending.take(browser, 'a')).toBeUndefined();
-    now += 10 * 60_000 + 1;
-    expect(pending.take(browser, 'b')).toBeUndefined();
-    expect(pending.size).toBe(0);
+  it('are used once, matched by state, by whichever instance asks first, and expire after ten minutes', async () => {
+    const shared = await testSharedState();
+    const pending = new PendingLogins(shared.records);
+    const other = new PendingLogins(shared.records);
+    const browser = await pending.add(undefined, login('a'));
+    expect(await pending.add(browser, login('b'))).toBe(browser);
+    expect(await other.take(browser, 'x')).toBeUndefined();
+    const takes = await Promise.all([pending.take(browser, 'a'), other.take(browser, 'a')]);
+    expect(takes.filter((taken) => taken?.state === 'a')).toHaveLength(1);
+    const stored = await shared.records.get('sign-in', browser);
+    expect(stored?.expiresAt).toBeGreaterThan(Date.now() + 9 * 60_000);
+    expect(stored?.expiresAt).toBeLessThanOrEqual(Date.now() + 10 * 60_000);
+    expect((await other.take(browser, 'b'))?.state).toBe('b');
+    expect(await pending.has(browser)).toBe(false);
+    await shared.close();
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { SessionUser } from './session-user.ts';
+import { SharedStateUnavailableError, type JsonObject, type RecordStore } from '../shared-state/shared-state.ts';
+import { isRole, type SessionUser } from './session-user.ts';
 
 export interface Session {
   id: string;
@@ -11,76 +12,133 @@ export interface Session {
 }
 
 export interface SessionStoreOptions {
+  /** Where sessions live: the shared state, so every instance knows them and a restart forgets none. */
+  records: RecordStore;
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   now?: () => number;
 }
 
+const NAMESPACE = 'session';
+/** A session's idle clock is written again at most this often: reads stay cheap under load. */
+const TOUCH_EVERY_MS = 15_000;
+/** Sessions this instance has seen recently, kept to carry on while the shared state is unreachable. */
+const RECENT_LIMIT = 10_000;
+
 /**
- * Server-side sessions in memory, keyed by 256-bit random IDs. The cookie carries only the ID, so
- * nothing about the user can be read or forged on the client, and sign-out ends the session here.
- * Sessions do not survive a restart (people sign in again), which a single BFF process can afford.
+ * Server-side sessions, keyed by 256-bit random IDs, in the shared state (SQLite in-process, or
+ * Redis): a restart or another instance signs nobody out. The cookie carries only the ID, so
+ * nothing about the user can be read or forged on the client, and sign-out ends the session for
+ * every instance. A record expires with the idle timeout; the absolute timeout is checked on read.
+ *
+ * While the shared state cannot be reached, sessions this instance saw recently still work (so
+ * reading goes on); anyone else is told to retry, never signed out.
  */
 export class SessionStore {
-  readonly #sessions = new Map<string, Session>();
+  readonly #records: RecordStore;
   readonly #idleMs: number;
   readonly #absoluteMs: number;
   readonly #now: () => number;
-  readonly #sweeper: NodeJS.Timeout;
+  readonly #recent = new Map<string, Session>();
 
   constructor(options: SessionStoreOptions) {
+    this.#records = options.records;
     this.#idleMs = options.idleTimeoutMs;
     this.#absoluteMs = options.absoluteTimeoutMs;
     this.#now = options.now ?? Date.now;
-    this.#sweeper = setInterval(() => this.sweep(), 60_000);
-    this.#sweeper.unref();
   }
 
   /** Starts a new session (never reuses an ID, so a planted cookie cannot be signed in). */
-  create(user: SessionUser, idToken?: string): Session {
+  async create(user: SessionUser, idToken?: string): Promise<Session> {
     const now = this.#now();
     const session: Session = { id: randomBytes(32).toString('base64url'), user, createdAt: now, lastSeenAt: now, ...(idToken ? { idToken } : {}) };
-    this.#sessions.set(session.id, session);
+    await this.#records.set(NAMESPACE, session.id, toRecord(session), { ttlMs: this.#ttl(session, now) });
+    this.#remember(session);
     return session;
   }
 
   /** The live session for an ID, refreshed; undefined when unknown, idle too long, or too old. */
-  touch(id: string | undefined): Session | undefined {
-    if (!id) return undefined;
-    const session = this.#sessions.get(id);
-    if (!session) return undefined;
+  async touch(id: string | undefined): Promise<Session | undefined> {
+    if (!id || id.length > 100) return undefined;
     const now = this.#now();
-    if (this.#expired(session, now)) {
-      this.#sessions.delete(id);
+    let session: Session | undefined;
+    try {
+      const stored = await this.#records.get(NAMESPACE, id);
+      session = stored ? fromRecord(id, stored.value) : undefined;
+    } catch (error) {
+      if (!(error instanceof SharedStateUnavailableError)) throw error;
+      const recent = this.#recent.get(id);
+      if (recent && !this.#expired(recent, now)) return recent;
+      throw error;
+    }
+    if (!session || this.#expired(session, now)) {
+      this.#recent.delete(id);
       return undefined;
     }
-    session.lastSeenAt = now;
+    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
+      session = { ...session, lastSeenAt: now };
+      try {
+        await this.#records.set(NAMESPACE, id, toRecord(session), { ttlMs: this.#ttl(session, now) });
+      } catch (error) {
+        // The read worked; a missed refresh only shortens the idle window.
+        if (!(error instanceof SharedStateUnavailableError)) throw error;
+      }
+    }
+    this.#remember(session);
     return session;
   }
 
-  destroy(id: string | undefined): Session | undefined {
-    if (!id) return undefined;
-    const session = this.#sessions.get(id);
-    this.#sessions.delete(id);
-    return session;
-  }
-
-  /** Drops expired sessions; runs every minute. */
-  sweep(): void {
-    const now = this.#now();
-    for (const [id, session] of this.#sessions) if (this.#expired(session, now)) this.#sessions.delete(id);
+  /** Ends a session everywhere; answers what it was, if it was live. */
+  async destroy(id: string | undefined): Promise<Session | undefined> {
+    if (!id || id.length > 100) return undefined;
+    this.#recent.delete(id);
+    const stored = await this.#records.get(NAMESPACE, id);
+    if (!stored) return undefined;
+    await this.#records.delete(NAMESPACE, id);
+    const session = fromRecord(id, stored.value);
+    return session && !this.#expired(session, this.#now()) ? session : undefined;
   }
 
   close(): void {
-    clearInterval(this.#sweeper);
-    this.#sessions.clear();
+    this.#recent.clear();
   }
 
-  get size(): number {
-    return this.#sessions.size;
+  #remember(session: Session): void {
+    this.#recent.delete(session.id);
+    this.#recent.set(session.id, session);
+    if (this.#recent.size > RECENT_LIMIT) {
+      const oldest = this.#recent.keys().next();
+      if (!oldest.done) this.#recent.delete(oldest.value);
+    }
+  }
+
+  #ttl(session: Session, now: number): number {
+    return Math.max(1, Math.min(this.#idleMs, session.createdAt + this.#absoluteMs - now));
   }
 
   #expired(session: Session, now: number): boolean {
     return now - session.lastSeenAt > this.#idleMs || now - session.createdAt > this.#absoluteMs;
   }
+}
+
+function toRecord(session: Session): JsonObject {
+  const { user } = session;
+  return {
+    user: { subject: user.subject, email: user.email, name: user.name, role: user.role, userId: user.userId },
+    createdAt: session.createdAt,
+    lastSeenAt: session.lastSeenAt,
+    ...(session.idToken ? { idToken: session.idToken } : {}),
+  };
+}
+
+/** A stored session read back; undefined when its shape is not one this code wrote. */
+function fromRecord(id: string, value: JsonObject): Session | undefined {
+  const user = value.user;
+  if (typeof user !== 'object' || user === null || Array.isArray(user)) return undefined;
+  const { subject, email, name, role, userId } = user;
+  const { createdAt, lastSeenAt, idToken } = value;
+  if (typeof subject !== 'string' || typeof email !== 'string' || typeof name !== 'string' || !isRole(role)) return undefined;
+  if (userId !== null && typeof userId !== 'string') return undefined;
+  if (typeof createdAt !== 'number' || typeof lastSeenAt !== 'number') return undefined;
+  return { id, user: { subject, email, name, role, userId }, createdAt, lastSeenAt, ...(typeof idToken === 'string' ? { idToken } : {}) };
 }

@@ -31,6 +31,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the identity hook when the sign-in source asserts someone who is not a user of the worklist. */
     refusedIdentity: string | null;
+    /** Set when who is calling could not be told (the shared state is unreachable): answered 503, not 401. */
+    identityUnavailable: boolean;
   }
 }
 
@@ -64,6 +66,7 @@ export function registerRouteAccess(app: FastifyInstance, options: RouteAccessOp
       catalog.map(({ method, url, route }) => ({ method, url, access: route.config?.access, audit: route.config?.audit })),
   });
   app.decorateRequest('refusedIdentity', null);
+  app.decorateRequest('identityUnavailable', false);
 
   app.addHook('onRequest', async (request) => {
     // Unmatched requests (404) carry no config and need no identity.
@@ -104,7 +107,7 @@ export function registerRouteAccess(app: FastifyInstance, options: RouteAccessOp
   });
 }
 
-type Refusal = 'csrf' | 'sign-in' | 'refused-identity' | 'role';
+type Refusal = 'csrf' | 'sign-in' | 'refused-identity' | 'role' | 'unavailable';
 
 /** Why this request may not reach its route, or undefined when it may. Unknown access refuses. */
 export function refusalFor(access: RouteAccess | undefined, request: FastifyRequest): Refusal | undefined {
@@ -115,11 +118,11 @@ export function refusalFor(access: RouteAccess | undefined, request: FastifyRequ
       return read || csrf ? undefined : 'csrf';
     case 'navigation':
       if (!read) return 'csrf';
-      return request.user ? undefined : request.refusedIdentity ? 'refused-identity' : 'sign-in';
+      return request.user ? undefined : request.refusedIdentity ? 'refused-identity' : request.identityUnavailable ? 'unavailable' : 'sign-in';
     case 'api':
     case 'coordinator':
       if (!csrf) return 'csrf';
-      if (!request.user) return request.refusedIdentity ? 'refused-identity' : 'sign-in';
+      if (!request.user) return request.refusedIdentity ? 'refused-identity' : request.identityUnavailable ? 'unavailable' : 'sign-in';
       return access === 'coordinator' && request.user.role !== 'coordinator' ? 'role' : undefined;
     default:
       return request.user ? 'role' : 'sign-in';
@@ -140,6 +143,19 @@ function sendRefusal(reply: FastifyReply, refusal: Refusal, access: RouteAccess 
         status: 403,
         detail: 'Requests to this API must carry the header X-CSRF: 1.',
       });
+      return;
+    case 'unavailable':
+      sendProblem(
+        reply,
+        {
+          type: PROBLEM_TYPES.upstreamUnavailable,
+          title: 'Sign-in cannot be checked right now',
+          status: 503,
+          detail: 'The worklist cannot reach its shared store to check your session. Try again in a moment; you are still signed in.',
+          retryable: true,
+        },
+        '2',
+      );
       return;
     case 'role':
       sendProblem(reply, {

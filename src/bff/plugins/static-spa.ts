@@ -58,7 +58,8 @@ export function createSpaPage(root: string, auth: Pick<AuthContext, 'mode' | 'se
   return async function sendSpaPage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     // Read per request (under a millisecond): a rebuild while the server runs never serves stale asset names.
     const html = await readFile(join(root, 'index.html'), 'utf8');
-    const session = auth.mode === 'proxy' ? undefined : auth.sessions.touch(request.cookies[auth.cookie.name]);
+    // The identity hook has looked up the session already (routes/page routes are matched).
+    const session = auth.mode === 'proxy' || !request.user || !request.sessionId ? undefined : { user: request.user };
     reply.type('text/html; charset=utf-8');
     if (!session || !html.includes('</head>')) return reply.header('cache-control', 'no-cache').send(html);
     const me: Me = { ...session.user, authMode: auth.mode };

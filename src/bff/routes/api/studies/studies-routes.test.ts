@@ -284,7 +284,7 @@ describe('the rest of the surface', () => {
   it('reports health without the upstream and readiness with it', async () => {
     expect((await api({ url: '/api/health' })).json()).toEqual({ status: 'ok' });
     upstream.respond(json(200, { studies: [], hasMore: false, cursor: null }));
-    expect((await api({ url: '/api/ready' })).json()).toEqual({ status: 'ready', upstream: 'avara' });
+    expect((await api({ url: '/api/ready' })).json()).toEqual({ status: 'ready', upstream: 'avara', sharedState: { kind: 'in-process', status: 'ok' } });
     upstream.respond(json(401, { error: { type: 'authentication_error', message: 'no' } }));
     const notReady = await api({ url: '/api/ready' });
     expect(notReady.statusCode).toBe(503);
