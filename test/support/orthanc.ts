@@ -33,10 +33,15 @@ export interface RunningOrthanc {
   directory: string;
   /** Basic auth header value when credentials are on. */
   authorization: string | undefined;
-  /** Stops the process (SIGTERM, then SIGKILL after a grace time); data stay. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port with the same data. */
+  /**
+   * Stops the process and resolves once it has exited; data stay. SIGTERM (the default) lets
+   * Orthanc shut down, with SIGKILL after a grace time; SIGKILL is a crash.
+   */
+  stop(options?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
+  /** Starts it again on the same port with the same data (and config). */
   start(): Promise<void>;
+  /** The running Orthanc's process ID. */
+  pid(): number | undefined;
   /** Stops it and removes a temporary folder. */
   dispose(): Promise<void>;
 }
@@ -103,10 +108,10 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     }
   }
 
-  async function stop(): Promise<void> {
+  async function stop({ signal = 'SIGTERM' }: { signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<void> {
     const running = child;
     if (!running) return;
-    running.kill('SIGTERM');
+    running.kill(signal);
     const killer = setTimeout(() => running.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(killer);
@@ -121,6 +126,7 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     authorization,
     stop,
     start,
+    pid: () => child?.pid,
     async dispose() {
       await stop();
       if (temporary) rmSync(directory, { recursive: true, force: true });
