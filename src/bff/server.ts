@@ -86,6 +86,7 @@ async function main(): Promise<void> {
           priorityMap: parsePriorityMap(config.ORTHANC_PRIORITY_MAP),
           log: app.log.child({ component: 'pacs-sync' }),
           pollIntervalMs: config.ORTHANC_SYNC_INTERVAL_MS,
+          reconcileIntervalMs: config.ORTHANC_RECONCILE_INTERVAL_MS,
         })
       : undefined;
   app.addHook('onClose', async () => {

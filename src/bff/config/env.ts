@@ -43,6 +43,8 @@ export interface BffConfig {
   ORTHANC_PRIORITY_MAP: string;
   ORTHANC_TIMEOUT_MS: number;
   ORTHANC_SYNC_INTERVAL_MS: number;
+  /** How often the sync compares every study Orthanc holds with those already on the worklist. */
+  ORTHANC_RECONCILE_INTERVAL_MS: number;
 }
 
 const schema = {
@@ -88,6 +90,7 @@ const schema = {
     ORTHANC_PRIORITY_MAP: { type: 'string', default: DEFAULT_PRIORITY_MAP },
     ORTHANC_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
     ORTHANC_SYNC_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 2000 },
+    ORTHANC_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 86400000, default: 300000 },
   },
 };
 
