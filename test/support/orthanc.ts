@@ -1,7 +1,10 @@
 /**
  * A real Orthanc (Debian's /usr/sbin/Orthanc) for tests and for `npm run pacs`: started with its own
- * JSON config on a loopback port, remote access off, no DICOM port, the web viewer and DICOMweb
- * plugins, and filled through `POST /tools/create-dicom` with generated phantom images.
+ * JSON config, reached on 127.0.0.1, remote access refused, no DICOM port, the web viewer and
+ * DICOMweb plugins, and filled through `POST /tools/create-dicom` with generated phantom images.
+ * Orthanc 1.10 has no setting for the address it listens on: its HTTP port is bound on every
+ * interface, and `RemoteAccessAllowed: false` makes it answer 401, with no data, to any client that
+ * is not 127.0.0.1 (test/pacs/orthanc-loopback.test.ts checks both).
  * Nothing here installs anything: without Orthanc it fails and says how to get it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
