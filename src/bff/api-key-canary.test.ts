@@ -23,7 +23,11 @@ beforeAll(async () => {
     // Vary the answers so error paths are exercised too, each of which could leak the key.
     if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
     if (request.url.includes('reroute-url')) return json(200, { url: 'https://viewer.example/launch?t=1' })(request, response);
-    if (request.url.includes('/cancel')) return json(409, { error: { type: 'conflict', message: 'already cancelled' } })(request, response);
+    // An error that echoes the request's headers (the key among them) in its message and param.
+    if (request.url.includes('/cancel')) {
+      const echoed = JSON.stringify(request.headers);
+      return json(409, { error: { type: 'conflict', message: `already cancelled; you sent ${echoed}`, param: echoed } })(request, response);
+    }
     if (request.method === 'PATCH') return json(500, { error: { type: 'internal_error', message: 'boom' } })(request, response);
     if (request.url.includes('by-uid')) return json(404, { error: { type: 'not_found', message: 'no such UID' } })(request, response);
     if (request.url.startsWith('/v1/viewer/studies?')) return json(200, { studies: [STUDY], hasMore: false, cursor: null })(request, response);

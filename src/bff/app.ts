@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ContractValidator } from '../contract/contract-validator.ts';
-import { PROBLEM_TYPES, type Problem } from '../contract/problem.ts';
+import { PROBLEM_TYPES, boundedText, type Problem } from '../contract/problem.ts';
 import type { AuthContext } from './auth/auth-context.ts';
 import { registerAuth } from './auth/auth-plugin.ts';
+import { canonicalUrl } from './http/canonical-path.ts';
+import { registerAuditTrail } from './plugins/audit-trail.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { BffConfig } from './config/env.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
-import { viewerAccess, viewerProxyRoutes } from './pacs/viewer-proxy.ts';
+import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
@@ -35,13 +36,30 @@ export interface AppOptions {
   logStream?: Writable;
 }
 
+/** What the log serializer reads of a Fastify request. */
+export interface LoggableRequest {
+  method: string;
+  url: string;
+  originalUrl: string;
+  ip: string;
+  routeOptions: { url?: string | undefined; config: { logQuery?: boolean | undefined } };
+}
+
 /**
- * A viewer launch link is a credential until it expires, and an OIDC callback carries a code and
- * state: neither query string goes to the log. Others are kept, since they say what a user asked
- * for (filters).
+ * What the request log says of a request: its path, and its query unless the matched route says the
+ * query is a credential (a viewer launch link, an OIDC callback's code) or no route matched (nothing
+ * is known of it). The path as it arrived is kept too when it was spelled differently.
  */
-export function loggableUrl(url: string): string {
-  return url.startsWith('/launch/') || url.startsWith('/auth/callback') ? url.split('?')[0] ?? url : url;
+export function loggableRequest(request: LoggableRequest) {
+  const matched = request.routeOptions.url !== undefined;
+  const keepQuery = matched && request.routeOptions.config.logQuery !== false;
+  const path = (url: string) => url.split('?')[0] ?? url;
+  return {
+    method: request.method,
+    url: keepQuery ? request.url : path(request.url),
+    ...(request.originalUrl !== request.url && path(request.originalUrl) !== path(request.url) ? { rawPath: path(request.originalUrl) } : {}),
+    remoteAddress: request.ip,
+  };
 }
 
 /** Assembles the BFF: plugins, routes, and one error handler that never shows a 5xx's internals. */
@@ -50,18 +68,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: {
       level: options.config.LOG_LEVEL,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-      serializers: {
-        req: (request: { method: string; url: string; ip?: string }) => ({
-          method: request.method,
-          url: loggableUrl(request.url),
-          remoteAddress: request.ip,
-        }),
-      },
+      serializers: { req: loggableRequest },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     genReqId: () => randomUUID(),
     bodyLimit: 256 * 1024,
-    routerOptions: { maxParamLength: 200 },
+    // Every spelling of a path is routed, checked and logged as one (http/canonical-path.ts); fixed
+    // segments match in any letter case, parameters keep theirs.
+    rewriteUrl: (request) => canonicalUrl(request.url ?? '/'),
+    routerOptions: { maxParamLength: 200, caseSensitive: false },
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 10_000,
@@ -91,7 +106,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         type: status === 400 ? PROBLEM_TYPES.invalidRequest : `/problems/http-${status}`,
         title: status === 400 ? 'The request is not valid' : 'The request cannot be handled',
         status,
-        detail: error.message,
+        // Fastify's wording may quote the request (a content type): bounded like every echo.
+        detail: boundedText(error.message),
       });
     }
     request.log.error({ err: error }, 'request failed');
@@ -106,23 +122,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const sendSpaPage = createSpaPage(options.spaRoot, options.auth);
+  // No route, no handler: an API path or any other method is a problem document; a page address
+  // the app does not have gets the app's page with 404, so the browser shows the app's "not found".
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/api/') || path === '/api' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !/^\/api(\/|$)/i.test(path) && spaBuilt;
+    if (!isPage) {
       return sendProblem(reply, {
         type: PROBLEM_TYPES.notFound,
         title: 'Not found',
         status: 404,
-        detail: `No route ${request.method} ${path}`,
+        detail: boundedText(`No route ${request.method} ${path}`),
       });
     }
-    if (!spaBuilt) {
-      return reply
-        .code(503)
-        .type('text/plain; charset=utf-8')
-        .send('The web app has not been built. Run `npm run build` (or `npm start`, which builds it).');
-    }
-    // Client-side routes (/studies/…) are the SPA's: answer its page and let the router take over.
+    reply.code(404);
     return sendSpaPage(request, reply);
   });
 
@@ -130,29 +143,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { auth } = options;
   await registerSecurityHeaders(app, { frameAncestors: auth.portalOrigins, hsts: publicUrl?.startsWith('https://') ?? false });
   await registerAuth(app, auth);
-  await app.register(rateLimit, {
-    global: true,
-    hook: 'preHandler',
-    max: auth.rateLimitPerMinute,
-    timeWindow: 60_000,
-    allowList: (request) => !request.url.startsWith('/api/'),
-    keyGenerator: (request) => (request.user ? `user:${request.user.subject}` : `ip:${request.ip}`),
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      message: `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`,
-    }),
-  });
+  registerAuditTrail(app, auth.audit);
   await app.register(healthRoutes, { avara: options.avara, upstream: options.upstream });
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
-  await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, audit: auth.audit, viewerOrigins: auth.viewerOrigins });
+  await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, viewerOrigins: auth.viewerOrigins, bundledLaunchOrigin: auth.bundledLaunchOrigin });
   await app.register(worklistRoutes, { avara: options.avara });
-  await app.register(pacsRoutes, { pacs: options.pacs?.services, audit: auth.audit });
-  if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc, signedIn: viewerAccess(auth) });
+  await app.register(pacsRoutes, { pacs: options.pacs?.services });
+  if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
   if (options.extraRoutes) await app.register(options.extraRoutes);
   if (spaBuilt) {
     await registerStaticSpa(app, { root: options.spaRoot });
-    app.get('/', sendSpaPage);
+    // The SPA's own addresses (src/spa/app/router.tsx): its page, for anyone; the app signs in.
+    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, sendSpaPage);
+  } else {
+    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, (_request, reply) => notBuilt(reply));
   }
   return app;
+}
+
+/** The client-side routes of the SPA, answered with its page. */
+export const SPA_PAGES = ['/', '/sign-in', '/studies/:studyId', '/studies/by-uid/:studyInstanceUid'];
+
+function notBuilt(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(503)
+    .type('text/plain; charset=utf-8')
+    .send('The web app has not been built. Run `npm run build` (or `npm start`, which builds it).');
 }

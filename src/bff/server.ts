@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createContractValidator } from '../contract/contract-validator.ts';
 import { loadAvaraContract } from '../contract/load-contract.ts';
 import { buildApp } from './app.ts';
+import { AuditLogError } from './auth/audit-log.ts';
 import { createAuthContext } from './auth/auth-context.ts';
 import { enableOidcSignIn } from './auth/oidc-routes.ts';
 import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
@@ -53,9 +54,18 @@ async function main(): Promise<void> {
     apiKey: embedded?.apiKey ?? config.AVARA_API_KEY ?? '',
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     retries: config.UPSTREAM_RETRIES,
+    maxBodyBytes: config.UPSTREAM_MAX_BYTES,
   });
 
-  const auth = createAuthContext(config, avara, publicUrlOf(config, config.PORT), undefined, embedded ? (launchBaseUrl ?? embedded.url) : undefined);
+  let auth: ReturnType<typeof createAuthContext>;
+  try {
+    auth = createAuthContext(config, avara, publicUrlOf(config, config.PORT), undefined, embedded ? (launchBaseUrl ?? embedded.url) : undefined);
+  } catch (error) {
+    if (!(error instanceof AuditLogError)) throw error;
+    console.error(error.message);
+    await embedded?.close();
+    process.exit(1);
+  }
   if (config.AUTH_MODE === 'oidc') {
     try {
       await enableOidcSignIn(auth, config);
@@ -116,6 +126,11 @@ async function main(): Promise<void> {
       },
     );
   };
+  // logrotate's postrotate (or `kill -HUP`): the audit file is opened again under its name.
+  process.on('SIGHUP', () => {
+    auth.audit.reopen();
+    app.log.info('audit log reopened');
+  });
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 

@@ -13,6 +13,7 @@ import {
   updateParamsFrom,
 } from '../avara-server/store/operation-input.ts';
 import { StudyService } from '../avara-server/store/study-service.ts';
+import { actorOf, mayChange } from '../contract/permissions.ts';
 import { mockContractValidator } from './contract-text.ts';
 
 export interface ApiHandlersOptions {
@@ -121,10 +122,10 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       const studyId = stringParam(params.studyId);
       const body = await jsonBodyOf(request);
       if (body instanceof Response) return body;
+      const current = currentStudy(service, studyId);
       // Like the BFF: a change made against an older version is refused with the current study.
       const expected = request.headers.get('if-match')?.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
       if (expected && expected !== '*') {
-        const current = currentStudy(service, studyId);
         if (current && current.updatedAt !== expected) {
           return problemResponse({
             type: PROBLEM_TYPES.conflict,
@@ -134,6 +135,11 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
             current,
           });
         }
+      }
+      // Like the BFF: the permissions rule, for whoever is signed in.
+      if (current && isChanges(body)) {
+        const decision = mayChange(actorOf(signedIn && { role: roleOf(signedIn), userId: signedIn.userId }), current, body);
+        if (!decision.allowed) return problemResponse({ type: PROBLEM_TYPES.forbidden, title: 'Not allowed', status: 403, detail: decision.detail });
       }
       return answer('updateStudy', { path: { studyId }, body }, (input) => service.updateStudy(studyId, updateParamsFrom(input.body)), 'body');
     }),
@@ -195,6 +201,10 @@ function problemFor(error: AvaraError, where: ValidationIssue['in']): Problem {
     default:
       return { type: PROBLEM_TYPES.internal, title: 'Something went wrong', status: 500, detail: 'The mock failed to answer' };
   }
+}
+
+function isChanges(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
 }
 
 function currentStudy(service: StudyService, studyId: string) {

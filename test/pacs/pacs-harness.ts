@@ -18,6 +18,10 @@ export interface PacsBffOptions {
   env?: Record<string, string>;
   /** Receives the lookup's warnings (e.g. no DICOMweb plugin). */
   pacsWarn?: (message: string) => void;
+  /** Folder of a built SPA (none by default). */
+  spaRoot?: string;
+  /** Receives every audit line. */
+  auditLines?: string[];
 }
 
 export interface PacsBff {
@@ -31,14 +35,15 @@ export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
   const config = loadConfig({ NODE_ENV: 'test', ORTHANC_URL: options.orthancUrl, VIEWER_ORIGINS: 'http://localhost', ...options.env }, false);
   const avara = createAvaraClient({ baseUrl: options.avaraUrl, apiKey: options.apiKey, timeoutMs: 2_000, retries: 1 });
   const pacs = createPacsServices({ ...config, ORTHANC_URL: options.orthancUrl, ORTHANC_TIMEOUT_MS: 3_000 }, options.pacsWarn ? { warn: options.pacsWarn } : undefined);
-  const auth = createAuthContext(config, avara, 'http://localhost', createAuditLog('stdout', () => undefined));
+  const lines = options.auditLines;
+  const auth = createAuthContext(config, avara, 'http://localhost', createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined));
   const app = await buildApp({
     auth,
     config: { LOG_LEVEL: 'silent' },
     avara,
     contract,
     upstream: 'bundled',
-    spaRoot: '/nonexistent-spa-root',
+    spaRoot: options.spaRoot ?? '/nonexistent-spa-root',
     pacs: { services: pacs, viewer: options.viewer ?? false },
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });

@@ -2,6 +2,9 @@
  * The security promises of docs/security.md, checked against the BFF as production assembles it,
  * in front of a recording upstream that shows exactly what reached it.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,15 +17,24 @@ const STUDY_ID = `stu_${'5e'.repeat(16)}`;
 const UID = '1.2.840.113619.2.55.3.1';
 const PORTAL = 'https://portal.hospital.example';
 
-/** Answers like Avara would, whatever reaches it, so every route can succeed. */
-const avaraLike: UpstreamResponder = (request, response) => {
+/** Answers like Avara would, whatever reaches it, so every route can succeed; `held` is the study it holds. */
+const avaraHolding = (held: Record<string, unknown>): UpstreamResponder => (request, response) => {
   const path = request.url.split('?')[0] ?? '';
   if (path.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
   if (path === '/v1/viewer/studies' && request.method === 'GET') return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
   if (path.endsWith('/reroute-url')) return json(200, { url: 'https://viewer.example/launch/x' })(request, response);
   if (path.endsWith('/cancel') || path.endsWith('/uncancel')) return json(200, { success: true, message: 'done' })(request, response);
-  return json(200, studyFixture(STUDY_ID, { assignedTo: null }))(request, response);
+  return json(200, held)(request, response);
 };
+
+const PACS_KEYS = { accessionNumber: 'SMR2026000123', modality: 'CT', sourcePacs: 'orthanc:RW', orthancStudyId: '0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d' };
+/** The study as the upstream holds it: unassigned, the radiologist's own, or someone else's. */
+const HELD = {
+  unassigned: studyFixture(STUDY_ID, { assignedTo: null, metadata: PACS_KEYS }),
+  own: studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_RADIOLOGIST.userId, email: DEMO_RADIOLOGIST.email }, metadata: PACS_KEYS }),
+  someoneElses: studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email }, metadata: PACS_KEYS }),
+};
+const avaraLike = avaraHolding(HELD.unassigned);
 
 /** Every path the BFF may ever ask of the upstream. */
 const UPSTREAM_ALLOWLIST =
@@ -35,7 +47,11 @@ const auditLines: string[] = [];
 
 beforeAll(async () => {
   upstream = await startRecordingUpstream(avaraLike);
+  // A built SPA, as in production: every page address answers the app's page.
+  const spaRoot = mkdtempSync(join(tmpdir(), 'security-spa-'));
+  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
   app = await buildTestBff({
+    spaRoot,
     upstreamUrl: upstream.url,
     apiKey: KEY,
     auditLines,
@@ -61,30 +77,47 @@ beforeEach(() => {
 
 const CREATE = { severity: 'high', studyDescription: 'CT Chest', studyInstanceUid: '1.2.3.4' };
 
-/** The role table of docs/security.md: route → expected status for anonymous, radiologist, coordinator. */
-const ROLE_TABLE: Array<[string, InjectOptions, [number, number, number]]> = [
-  ['list studies', { method: 'GET', url: '/api/studies' }, [401, 200, 200]],
-  ['view a study', { method: 'GET', url: `/api/studies/${STUDY_ID}` }, [401, 200, 200]],
-  ['view by UID', { method: 'GET', url: `/api/studies/by-uid/${UID}` }, [401, 200, 200]],
-  ['create', { method: 'POST', url: '/api/studies', payload: CREATE }, [401, 403, 201]],
-  ['change severity', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'stat' } }, [401, 403, 200]],
-  ['change description', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyDescription: 'X' } }, [401, 403, 200]],
-  ['assign someone else', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_COORDINATOR.userId } }, [401, 403, 200]],
-  ['claim for oneself', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId } }, [401, 200, 200]],
-  ['mark read', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } }, [401, 200, 200]],
-  ['edit notes', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { note: 'x' } } }, [401, 200, 200]],
-  ['cancel', { method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` }, [401, 403, 200]],
-  ['uncancel', { method: 'POST', url: `/api/studies/${STUDY_ID}/uncancel` }, [401, 403, 200]],
-  ['open the viewer', { method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url` }, [401, 200, 200]],
-  ['who am I', { method: 'GET', url: '/api/me' }, [401, 200, 200]],
-  ['the roster', { method: 'GET', url: '/api/users' }, [401, 200, 200]],
-  ['unread counts', { method: 'GET', url: '/api/worklist/counts' }, [401, 200, 200]],
-  ['health', { method: 'GET', url: '/api/health' }, [200, 200, 200]],
-  ['readiness', { method: 'GET', url: '/api/ready' }, [200, 200, 200]],
+/**
+ * The role table of docs/security.md: route → expected status for anonymous, radiologist, coordinator,
+ * with the study the upstream holds (unassigned unless said).
+ */
+const ROLE_TABLE: Array<[string, InjectOptions, [number, number, number], keyof typeof HELD]> = [
+  ['list studies', { method: 'GET', url: '/api/studies' }, [401, 200, 200], 'unassigned'],
+  ['view a study', { method: 'GET', url: `/api/studies/${STUDY_ID}` }, [401, 200, 200], 'unassigned'],
+  ['view by UID', { method: 'GET', url: `/api/studies/by-uid/${UID}` }, [401, 200, 200], 'unassigned'],
+  ['create', { method: 'POST', url: '/api/studies', payload: CREATE }, [401, 403, 201], 'unassigned'],
+  ['change severity', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'stat' } }, [401, 403, 200], 'own'],
+  ['change description', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyDescription: 'X' } }, [401, 403, 200], 'own'],
+  ['assign someone else', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_COORDINATOR.userId } }, [401, 403, 200], 'unassigned'],
+  ['unassign', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: null } }, [401, 403, 200], 'own'],
+  ['claim for oneself', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId } }, [401, 200, 200], 'unassigned'],
+  ['take someone else’s', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId } }, [401, 403, 200], 'someoneElses'],
+  ['mark read, own', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } }, [401, 200, 200], 'own'],
+  ['mark read, someone else’s', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } }, [401, 403, 200], 'someoneElses'],
+  ['mark read, unassigned', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } }, [401, 403, 200], 'unassigned'],
+  [
+    'claim and mark read, unassigned',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId, studyViewerStatus: 'complete' } },
+    [401, 200, 200],
+    'unassigned',
+  ],
+  ['edit notes, own', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, note: 'x' } } }, [401, 200, 200], 'own'],
+  ['edit notes, someone else’s', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, note: 'x' } } }, [401, 403, 200], 'someoneElses'],
+  ['change a PACS key, own', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, modality: 'MR' } } }, [401, 403, 200], 'own'],
+  ['remove the PACS keys, own', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { note: 'x' } } }, [401, 403, 200], 'own'],
+  ['cancel', { method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` }, [401, 403, 200], 'unassigned'],
+  ['uncancel', { method: 'POST', url: `/api/studies/${STUDY_ID}/uncancel` }, [401, 403, 200], 'unassigned'],
+  ['open the viewer', { method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url` }, [401, 200, 200], 'unassigned'],
+  ['who am I', { method: 'GET', url: '/api/me' }, [401, 200, 200], 'unassigned'],
+  ['the roster', { method: 'GET', url: '/api/users' }, [401, 200, 200], 'unassigned'],
+  ['unread counts', { method: 'GET', url: '/api/worklist/counts' }, [401, 200, 200], 'unassigned'],
+  ['health', { method: 'GET', url: '/api/health' }, [200, 200, 200], 'unassigned'],
+  ['readiness', { method: 'GET', url: '/api/ready' }, [200, 200, 200], 'unassigned'],
 ];
 
 describe('every /api route answers as the role table says', () => {
-  it.each(ROLE_TABLE)('%s', async (_name, request, [anonymous, radiologist, coordinator]) => {
+  it.each(ROLE_TABLE)('%s', async (_name, request, [anonymous, radiologist, coordinator], held) => {
+    upstream.respond(avaraHolding(HELD[held]));
     const statuses = [];
     for (const who of ['anonymous', 'radiologist', 'coordinator'] as const) {
       const response = await app.inject({ ...request, headers: sessions[who] });
@@ -108,7 +141,8 @@ describe('audit', () => {
   it('writes exactly one line per mutation, whatever its outcome', async () => {
     const mutations = ROLE_TABLE.filter(([, request]) => request.method !== 'GET');
     for (const who of ['radiologist', 'coordinator'] as const) {
-      for (const [name, request] of mutations) {
+      for (const [name, request, , held] of mutations) {
+        upstream.respond(avaraHolding(HELD[held]));
         auditLines.length = 0;
         const response = await app.inject({ ...request, headers: sessions[who] });
         if (name === 'open the viewer') continue; // Not a change; audited as a view.
@@ -237,6 +271,34 @@ describe('rate limit', () => {
     expect(refused.json()).toMatchObject({ type: '/problems/rate-limited', status: 429, retryable: true });
     // Someone else is not held back by the first person's requests.
     expect((await limited.inject({ url: '/api/me', headers: coordinator })).statusCode).toBe(200);
+    await limited.close();
+    await limitedUpstream.close();
+  });
+
+  it('keys a person by who they are, not by how they typed their e-mail, and every spelling of a path counts', async () => {
+    const limitedUpstream = await startRecordingUpstream(avaraLike);
+    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const lower = await signIn(limited, DEMO_RADIOLOGIST.email);
+    const upper = await signIn(limited, DEMO_RADIOLOGIST.email.toUpperCase());
+    const statuses = [];
+    for (const [url, headers] of [['/api/me', lower], ['/%61pi/me', upper], ['/API/me', lower], ['/api//me/', upper]] as const) {
+      statuses.push((await limited.inject({ url, headers })).statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    await limited.close();
+    await limitedUpstream.close();
+  });
+
+  it('limits anonymous callers by address on every route, refused ones included', async () => {
+    const limitedUpstream = await startRecordingUpstream(avaraLike);
+    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const api = [];
+    for (let i = 0; i < 4; i++) api.push((await limited.inject({ url: '/api/studies', headers: { 'x-csrf': '1' } })).statusCode);
+    expect(api).toEqual([401, 401, 401, 429]);
+    const health = [];
+    for (let i = 0; i < 4; i++) health.push((await limited.inject({ url: '/api/health', remoteAddress: '127.0.0.9' })).statusCode);
+    expect(health).toEqual([200, 200, 200, 429]);
+    expect(limitedUpstream.requests).toHaveLength(0);
     await limited.close();
     await limitedUpstream.close();
   });

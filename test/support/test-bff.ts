@@ -15,6 +15,8 @@ export interface TestBffOptions {
   apiKey: string;
   timeoutMs?: number;
   retries?: number;
+  /** UPSTREAM_MAX_BYTES for the Avara client (its default otherwise). */
+  maxBodyBytes?: number;
   spaRoot?: string;
   logStream?: Writable;
   extraRoutes?: (app: FastifyInstance) => Promise<void>;
@@ -23,6 +25,8 @@ export interface TestBffOptions {
   /** Receives every audit line. */
   auditLines?: string[];
   publicUrl?: string;
+  /** The bundled server's launch address, as server.ts passes it when it runs the bundled server. */
+  bundledViewerUrl?: string;
 }
 
 export interface TestBff {
@@ -42,10 +46,11 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs ?? 2_000,
     retries: options.retries ?? 2,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
   const lines = options.auditLines;
   const audit = createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined);
-  const auth = createAuthContext(config, avara, options.publicUrl ?? config.PUBLIC_URL ?? 'http://localhost', audit);
+  const auth = createAuthContext(config, avara, options.publicUrl ?? config.PUBLIC_URL ?? 'http://localhost', audit, options.bundledViewerUrl);
   const app = await buildApp({
     auth,
     config: { LOG_LEVEL: options.logStream ? 'info' : 'silent', ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}) },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isStudyListPage, isUserListPage } from '../../contract/answer-shapes.ts';
 import type { Study, User } from '../../contract/avara-types.ts';
 import { createContractValidator } from '../../contract/contract-validator.ts';
 import { loadAvaraContract } from '../../contract/load-contract.ts';
@@ -71,6 +72,8 @@ describe('demo data', () => {
       expect(uid.length).toBeLessThanOrEqual(64);
     }
     expect(validator.validateResponse('listStudies', 200, { hasMore: false, studies, cursor: null })).toEqual([]);
+    // The BFF's and the SPA's shape check agrees: the bundled server's pages are never refused.
+    expect(isStudyListPage({ hasMore: false, studies, cursor: null })).toBe(true);
   });
 
   it('uses real-world descriptions across modalities and realistic metadata', () => {
@@ -105,6 +108,7 @@ describe('demo data', () => {
       expect(user.userId).toMatch(/^usr_[0-9a-f]{32}$/);
     }
     expect(validator.validateResponse('listUsers', 200, { hasMore: false, users, cursor: null })).toEqual([]);
+    expect(isUserListPage({ hasMore: false, users, cursor: null })).toBe(true);
     const assignees = new Set(studies.map((s) => s.assignedTo?.userId).filter(Boolean));
     for (const userId of assignees) expect(byRole('Radiologist').map((user) => user.userId)).toContain(userId);
   });

@@ -18,6 +18,11 @@ export interface AuthContext {
   portalOrigins: string[];
   /** Origins a viewer URL may point to; the SPA opens nothing else, and the BFF relays nothing else. */
   viewerOrigins: string[];
+  /**
+   * With the bundled server: the origin its launch links name (the BFF's own). Such a link is
+   * given on the origin the person is using instead, since their session lives there.
+   */
+  bundledLaunchOrigin?: string;
   rateLimitPerMinute: number;
   /** Extra routes of the sign-in mode (the OIDC redirects), registered after the common ones. */
   modeRoutes?: (app: FastifyInstance) => Promise<void>;
@@ -79,5 +84,6 @@ export function createAuthContext(
     portalOrigins: settings.PORTAL_ORIGINS,
     viewerOrigins: [...new Set([...settings.VIEWER_ORIGINS, ...(bundledViewerUrl ? [new URL(bundledViewerUrl).origin] : [])])],
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
+    ...(bundledViewerUrl ? { bundledLaunchOrigin: new URL(bundledViewerUrl).origin } : {}),
   };
 }

@@ -1,16 +1,17 @@
 import { BlockList, isIPv6 } from 'node:net';
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
+import { registerRouteAccess } from '../plugins/route-access.ts';
 import { sendProblem } from '../lib/problems.ts';
 import { NotOnRosterError } from '../people/people-directory.ts';
-import type { AuditLog } from './audit-log.ts';
 import type { AuthContext } from './auth-context.ts';
-import type { Identity, Role, SessionUser } from './session-user.ts';
+import type { Identity, SessionUser } from './session-user.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The signed-in person; set for every /api route except health and readiness. */
+    /** The signed-in person, when there is one; routes that need one are refused before their handler otherwise. */
     user: SessionUser | null;
     sessionId: string | null;
   }
@@ -23,15 +24,13 @@ export interface ProxySettings {
   groupsHeader: string;
 }
 
-export type AuthOptions = Pick<AuthContext, 'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'proxy'>;
-
-/** Routes anyone may call: a load balancer's probes carry no session and see no PHI. */
-const PUBLIC_API = new Set(['/api/health', '/api/ready']);
+export type AuthOptions = Pick<AuthContext, 'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'proxy' | 'rateLimitPerMinute'>;
 
 /**
- * Who is calling, checked before any /api route runs: the anti-forgery header first (a cross-site
- * form or image cannot set it), then the session (or, in proxy mode, the trusted proxy's headers).
- * No session answers 401 problem+json, never a redirect, so the SPA can show its sign-in.
+ * Who is calling, for every matched route: the session cookie (dev and OIDC modes) or, in proxy
+ * mode, the trusted proxy's identity headers. It only says who it is; what the route allows is
+ * decided by its declared access (plugins/route-access.ts), then the rate limit counts the request
+ * against that person (or, not signed in, the address).
  */
 export async function registerAuth(app: FastifyInstance, options: AuthOptions): Promise<void> {
   await app.register(cookie);
@@ -39,55 +38,48 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
   app.decorateRequest('sessionId', null);
   const trusted = trustedProxyList(options.proxy.trustedProxies);
 
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    const isApi = path.startsWith('/api/');
-    const isAuthAction = path.startsWith('/auth/') && request.method !== 'GET';
-    if ((!isApi && !isAuthAction) || PUBLIC_API.has(path)) return;
-
-    if (request.headers['x-csrf'] !== '1') {
-      return sendProblem(reply, {
-        type: PROBLEM_TYPES.forbidden,
-        title: 'Missing anti-forgery header',
-        status: 403,
-        detail: 'Requests to this API must carry the header X-CSRF: 1.',
-      });
-    }
-    if (!isApi) return;
-
+  async function identify(request: FastifyRequest): Promise<void> {
     if (options.mode === 'proxy') {
       const identity = proxyIdentity(request, options.proxy, trusted);
-      if (identity) {
-        try {
-          request.user = await options.people.resolve(identity);
-          return;
-        } catch (error) {
-          if (error instanceof NotOnRosterError) return refuseUnknown(reply, identity.email, options.audit);
-          throw error;
-        }
+      if (!identity) return;
+      try {
+        request.user = await options.people.resolve(identity);
+      } catch (error) {
+        if (!(error instanceof NotOnRosterError)) throw error;
+        request.refusedIdentity = identity.email;
       }
-    } else {
-      const session = options.sessions.touch(request.cookies[options.cookie.name]);
-      if (session) {
-        request.user = session.user;
-        request.sessionId = session.id;
-        return;
-      }
+      return;
     }
-    return sendProblem(reply, {
-      type: PROBLEM_TYPES.unauthorized,
-      title: 'Sign-in required',
-      status: 401,
-      detail: 'Your session has ended or you have not signed in. Sign in to continue.',
-    });
-  });
-}
+    const session = options.sessions.touch(request.cookies[options.cookie.name]);
+    if (session) {
+      request.user = session.user;
+      request.sessionId = session.id;
+    }
+  }
 
-/** Answers 403 unless the signed-in person has the role; returns whether the route may go on. */
-export function requireRole(request: FastifyRequest, reply: FastifyReply, role: Role): boolean {
-  if (request.user?.role === role) return true;
-  sendProblem(reply, forbidden(`Only a ${role} may do this.`));
-  return false;
+  await app.register(rateLimit, {
+    global: false,
+    max: options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Pages and assets count apart from API calls: loading the app must not spend a person's API budget.
+    keyGenerator: (request) => `${request.routeOptions.url?.startsWith('/api/') ? 'api' : 'web'}:${request.user ? `user:${request.user.subject}` : `ip:${request.ip}`}`,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      message: `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`,
+    }),
+  });
+
+  registerRouteAccess(app, {
+    identify,
+    limit: app.rateLimit(),
+    onRefusedIdentity: (request, reply, email) => {
+      // An audited route writes its own line naming the refused person; others get a refusal line.
+      if (!request.routeOptions.config.audit) {
+        options.audit.record({ action: 'session.refused', user: { email, role: null, userId: null }, address: request.ip, outcome: 'refused', status: 403 });
+      }
+      return sendProblem(reply, forbidden(`${email} is not a user of the worklist. Ask a coordinator to add you.`));
+    },
+  });
 }
 
 export function forbidden(detail: string) {
@@ -98,11 +90,6 @@ export function forbidden(detail: string) {
 export function userOf(request: FastifyRequest): SessionUser {
   if (!request.user) throw new Error('A route behind the sign-in guard ran without a user');
   return request.user;
-}
-
-function refuseUnknown(reply: FastifyReply, email: string, audit: AuditLog) {
-  audit.record({ action: 'session.refused', user: { email, role: null, userId: null }, outcome: 'refused', status: 403 });
-  return sendProblem(reply, forbidden(`${email} is not a user of the worklist. Ask a coordinator to add you.`));
 }
 
 function trustedProxyList(entries: string[]): BlockList {
@@ -127,7 +114,8 @@ function proxyIdentity(request: FastifyRequest, proxy: ProxySettings, trusted: B
     .map((group) => group.trim())
     .filter(Boolean);
   const name = headerValue(request, proxy.nameHeader);
-  return { subject: email, email, groups, ...(name ? { name } : {}) };
+  // One person, one subject, however the proxy spells the address (rate limits and audit key on it).
+  return { subject: email.toLowerCase(), email, groups, ...(name ? { name } : {}) };
 }
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {

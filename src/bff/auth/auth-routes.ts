@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import { sendProblem } from '../lib/problems.ts';
+import { requestOrigin } from '../lib/request-origin.ts';
 import { NotOnRosterError, displayName } from '../people/people-directory.ts';
 import type { AuthContext } from './auth-context.ts';
 import { forbidden, userOf } from './auth-plugin.ts';
@@ -9,7 +10,7 @@ import { startSession } from './start-session.ts';
 
 export type AuthRoutesOptions = Pick<
   AuthContext,
-  'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'portalOrigins' | 'viewerOrigins' | 'endSessionUrl'
+  'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'portalOrigins' | 'viewerOrigins' | 'bundledLaunchOrigin' | 'endSessionUrl'
 >;
 
 /**
@@ -20,8 +21,11 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   const { sessions, people, cookie, audit } = options;
 
   /** What the SPA needs before sign-in: how to sign in, and which portals may talk to it. */
-  app.get('/auth/config', async () => {
-    const base = { mode: options.mode, portalOrigins: options.portalOrigins, viewerOrigins: options.viewerOrigins };
+  app.get('/auth/config', { config: { access: 'public' } }, async (request) => {
+    // The bundled launch page is served here, on whichever origin the person is using.
+    const own = options.bundledLaunchOrigin ? requestOrigin(request) : undefined;
+    const viewerOrigins = own && !options.viewerOrigins.includes(own) ? [...options.viewerOrigins, own] : options.viewerOrigins;
+    const base = { mode: options.mode, portalOrigins: options.portalOrigins, viewerOrigins };
     if (options.mode !== 'dev') return base;
     const demoUsers = (await people.list()).map((person) => ({
       username: person.email,
@@ -33,7 +37,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   });
 
   if (options.mode === 'dev') {
-    app.post('/auth/login', async (request, reply) => {
+    app.post('/auth/login', { config: { access: 'public' } }, async (request, reply) => {
       const username = readUsername(request.body);
       if (!username) {
         return sendProblem(reply, {
@@ -47,7 +51,9 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       const person = await people.findByEmail(username);
       let user: SessionUser;
       try {
-        user = await people.resolve({ subject: username, email: person?.email ?? username, groups: [] });
+        // One subject per person, however the address was typed: rate limits and the audit key on it.
+        const email = person?.email ?? username;
+        user = await people.resolve({ subject: email.toLowerCase(), email, groups: [] });
       } catch (error) {
         if (!(error instanceof NotOnRosterError)) throw error;
         audit.record({ action: 'session.refused', user: { email: username, role: null, userId: null }, outcome: 'refused', status: 403 });
@@ -57,16 +63,16 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     });
   }
 
-  app.post('/auth/logout', async (request, reply) => {
+  app.post('/auth/logout', { config: { access: 'public' } }, async (request, reply) => {
     const session = sessions.destroy(request.cookies[cookie.name]);
     reply.clearCookie(cookie.name, cookie.options);
     if (session) audit.record({ action: 'session.sign-out', user: session.user, outcome: 'ok' });
     return { signedOut: true, redirect: options.endSessionUrl?.(session?.idToken) ?? null };
   });
 
-  app.get('/api/me', async (request) => ({ ...userOf(request), authMode: options.mode }));
+  app.get('/api/me', { config: { access: 'api' } }, async (request) => ({ ...userOf(request), authMode: options.mode }));
 
-  app.get('/api/users', async () => ({ users: await people.list() }));
+  app.get('/api/users', { config: { access: 'api' } }, async () => ({ users: await people.list() }));
 }
 
 function readUsername(body: unknown): string | undefined {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import { safeReturnTo } from '../../contract/return-to.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuthContext } from './auth-context.ts';
 import { NotOnRosterError, type PeopleDirectory } from '../people/people-directory.ts';
@@ -110,7 +111,7 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
   const cookie = pendingLoginCookie(options.cookie);
 
   return async (app) => {
-    app.get('/auth/login', async (request, reply) => {
+    app.get('/auth/login', { config: { access: 'public' } }, async (request, reply) => {
       const returnTo = safeReturnTo(queryValue(request.query, 'returnTo'));
       const { authorizationUrl, pending: started } = await login.begin(returnTo);
       const browserId = pending.add(request.cookies[cookie.name], started);
@@ -118,7 +119,7 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
       return reply.header('cache-control', 'no-store').redirect(authorizationUrl.href, 302);
     });
 
-    app.get('/auth/callback', async (request, reply) => {
+    app.get('/auth/callback', { config: { access: 'public', logQuery: false } }, async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
       const browserId = request.cookies[cookie.name];
@@ -177,25 +178,6 @@ export async function enableOidcSignIn(auth: AuthContext, settings: OidcSettings
   auth.modeRoutes = oidcRoutes({ login, sessions: auth.sessions, people: auth.people, cookie: auth.cookie, audit: auth.audit });
   auth.endSessionUrl = (idToken) => login.endSessionUrl(idToken);
   return login;
-}
-
-/**
- * Where to land after sign-in: a path on this origin only. `//host`, `/\host`, control characters
- * (browsers drop tabs and newlines, turning `/\t/host` into `//host`) and anything that would
- * resolve elsewhere become '/'. The answer is re-serialized, so it is safe in a Location header.
- */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 2048) return '/';
-  if (!value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) return '/';
-  const base = new URL('http://worklist.invalid');
-  let url: URL;
-  try {
-    url = new URL(value, base);
-  } catch {
-    return '/';
-  }
-  if (url.origin !== base.origin || url.pathname.startsWith('/auth/')) return '/';
-  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 function queryValue(query: unknown, name: string): unknown {

@@ -1,4 +1,5 @@
 import { envSchema } from 'env-schema';
+import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
 
 /** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
@@ -12,6 +13,8 @@ export interface BffConfig {
   AVARA_BASE_URL: string;
   UPSTREAM_TIMEOUT_MS: number;
   UPSTREAM_RETRIES: number;
+  /** The largest answer read from Avara or Orthanc (JSON; streamed images and files are not held). */
+  UPSTREAM_MAX_BYTES: number;
   DATA_DIR: string;
   DEMO_STUDIES: number;
   VIEWER_LINK_TTL_SECONDS: number;
@@ -60,6 +63,7 @@ const schema = {
     AVARA_BASE_URL: { type: 'string', pattern: '^https?://[^?#]+$', default: 'https://api.avarasoftware.com' },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
     UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 5, default: 2 },
+    UPSTREAM_MAX_BYTES: { type: 'integer', minimum: 65536, maximum: 1073741824, default: DEFAULT_UPSTREAM_MAX_BYTES },
     DATA_DIR: { type: 'string', minLength: 1, default: './data' },
     DEMO_STUDIES: { type: 'integer', minimum: 0, maximum: 1000000, default: 2500 },
     VIEWER_LINK_TTL_SECONDS: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
+import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText } from '../lib/upstream-body.ts';
 import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import { listOf, recordOf, textOf } from './json-fields.ts';
 
@@ -10,12 +11,17 @@ export interface OrthancClientOptions {
   password?: string | undefined;
   timeoutMs: number;
   connections?: number;
+  /** The largest JSON answer read (UPSTREAM_MAX_BYTES). Streamed answers are not held, so not capped. */
+  maxBodyBytes?: number;
 }
 
-/** Orthanc could not be reached or did not answer in time: the caller retries, or answers 503. */
+/**
+ * Orthanc could not be reached, did not answer in time, or answered nonsense or more than
+ * UPSTREAM_MAX_BYTES: the caller retries, or answers 502/503.
+ */
 export class PacsUnavailableError extends Error {
-  readonly kind: 'unavailable' | 'timeout' | 'invalid-response';
-  constructor(kind: 'unavailable' | 'timeout' | 'invalid-response', message: string, options?: ErrorOptions) {
+  readonly kind: 'unavailable' | 'timeout' | 'invalid-response' | 'too-large';
+  constructor(kind: 'unavailable' | 'timeout' | 'invalid-response' | 'too-large', message: string, options?: ErrorOptions) {
     super(message, options);
     this.kind = kind;
   }
@@ -95,6 +101,7 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
     options.username !== undefined && options.password !== undefined
       ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`
       : undefined;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES;
 
   async function request(method: 'GET' | 'POST', path: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
     const headers: Record<string, string> = { ...extraHeaders };
@@ -117,15 +124,16 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
     const response = await request(method, path, body, { accept });
     let text: string;
     try {
-      text = await response.body.text();
+      text = await readCappedText(response.body, maxBodyBytes, response.headers['content-length']);
     } catch (error) {
       throw toUnavailable(error);
     }
     if (response.statusCode < 200 || response.statusCode >= 300) return { ok: false, status: response.statusCode };
     try {
       return { ok: true, status: response.statusCode, body: JSON.parse(text) };
-    } catch (error) {
-      throw new PacsUnavailableError('invalid-response', `Orthanc answered ${path} with something other than JSON`, { cause: error });
+    } catch {
+      // Not the parser's message as a cause: it quotes the body, which may hold patient data.
+      throw new PacsUnavailableError('invalid-response', `Orthanc answered ${path.split('?')[0]} with something other than JSON`);
     }
   }
 
@@ -198,6 +206,7 @@ function readChanges(body: unknown): OrthancChangesPage {
 
 function toUnavailable(error: unknown): PacsUnavailableError {
   if (error instanceof PacsUnavailableError) return error;
+  if (error instanceof BodyTooLargeError) return new PacsUnavailableError('too-large', `Orthanc answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)`);
   return isTimeoutError(error)
     ? new PacsUnavailableError('timeout', 'Orthanc did not answer in time', { cause: error })
     : new PacsUnavailableError('unavailable', 'Orthanc could not be reached', { cause: error });

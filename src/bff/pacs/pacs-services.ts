@@ -7,6 +7,7 @@ export interface PacsSettings {
   ORTHANC_USERNAME?: string | undefined;
   ORTHANC_PASSWORD?: string | undefined;
   ORTHANC_TIMEOUT_MS: number;
+  UPSTREAM_MAX_BYTES?: number;
 }
 
 /** The PACS as the BFF uses it: one Orthanc client and the cached lookup on top of it. */
@@ -28,6 +29,7 @@ export function createPacsServices(settings: PacsSettings, log?: { warn(message:
     username: settings.ORTHANC_USERNAME,
     password: settings.ORTHANC_PASSWORD,
     timeoutMs: settings.ORTHANC_TIMEOUT_MS,
+    ...(settings.UPSTREAM_MAX_BYTES ? { maxBodyBytes: settings.UPSTREAM_MAX_BYTES } : {}),
   });
   const lookup = createPacsLookup({ orthanc, ...(log ? { warn: (message: string) => log.warn(message) } : {}) });
   return {

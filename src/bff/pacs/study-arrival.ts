@@ -1,4 +1,5 @@
 import type { StudyCreateParams } from '../../contract/avara-types.ts';
+import type { PacsMetadataKey } from '../../contract/permissions.ts';
 import type { AvaraClient } from '../services/avara-client.ts';
 import { idsOf, recordOf, textOf } from './json-fields.ts';
 import { ORTHANC_ID, type OrthancClient } from './orthanc-client.ts';
@@ -49,13 +50,14 @@ export function createStudyArrival(options: StudyArrivalOptions): StudyArrival {
     const existing = await avara.retrieveStudyByUid(studyInstanceUid);
     if (existing.ok) return 'already-there';
     if (existing.status !== 404) {
-      if (existing.status === 400) return rejected(orthancStudyId, studyInstanceUid, existing.error?.message);
+      if (existing.status === 400) return rejected(orthancStudyId, studyInstanceUid, existing.error?.param);
       throw new RetryLater(`Avara answered ${existing.status} to retrieve-by-uid`);
     }
 
     const { modality, bodyPart, priority } = await firstSeriesTags(orthancStudyId);
     const description = textOf(studyTags, 'StudyDescription') || [modality, bodyPart].filter(Boolean).join(' ') || 'PACS study';
-    const metadata: Record<string, string> = {};
+    // Only keys of PACS_METADATA_KEYS: the permissions rule keeps exactly those out of radiologists' edits.
+    const metadata: Partial<Record<PacsMetadataKey, string>> = {};
     const accessionNumber = textOf(studyTags, 'AccessionNumber');
     if (accessionNumber) metadata.accessionNumber = accessionNumber;
     if (modality) metadata.modality = modality;
@@ -71,12 +73,13 @@ export function createStudyArrival(options: StudyArrivalOptions): StudyArrival {
     if (created.ok) return 'created';
     // 409: created meanwhile (by a coordinator, another BFF instance, or our own earlier try whose answer was lost).
     if (created.status === 409) return 'already-there';
-    if (created.status === 400) return rejected(orthancStudyId, studyInstanceUid, created.error?.message);
+    if (created.status === 400) return rejected(orthancStudyId, studyInstanceUid, created.error?.param);
     throw new RetryLater(`Avara answered ${created.status} to create`);
   }
 
-  function rejected(orthancStudyId: string, studyInstanceUid: string, message: string | undefined): ArrivalOutcome {
-    log.error({ orthancStudyId, studyInstanceUid, reason: message }, 'Avara refused a PACS study as invalid; it is not on the worklist');
+  function rejected(orthancStudyId: string, studyInstanceUid: string, param: string | undefined): ArrivalOutcome {
+    // Avara's wording is not kept (it may echo anything); the field it named is.
+    log.error({ orthancStudyId, studyInstanceUid, param }, 'Avara refused a PACS study as invalid; it is not on the worklist');
     return 'rejected';
   }
 

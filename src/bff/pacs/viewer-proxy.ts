@@ -1,12 +1,9 @@
-import { BlockList, isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthContext } from '../auth/auth-context.ts';
+import { noteAudit } from '../plugins/audit-trail.ts';
 import { ORTHANC_ID, PacsUnavailableError, type OrthancClient } from './orthanc-client.ts';
 
 export interface ViewerProxyOptions {
   orthanc: OrthancClient;
-  /** Whether the request comes from a signed-in person (the viewer is opened by a browser navigation, so no X-CSRF). */
-  signedIn(request: FastifyRequest): boolean | Promise<boolean>;
 }
 
 /**
@@ -17,6 +14,9 @@ export interface ViewerProxyOptions {
  *   /web-viewer/instances/{compression}-{id}_{frame}          one decoded frame
  *   /instances/{id}/file                                       "Download DICOM"
  */
+/** A series' slices: the one viewer call whose answer names the patient's images. */
+const SERIES_PATH = /^series\/([0-9a-f-]{44})$/;
+
 const VIEWER_PATH = /^(app|libs)\/[A-Za-z0-9_.\-/]+$|^(series|is-stable-series)\/[0-9a-f-]{44}$|^instances\/[a-z0-9-]+-[0-9a-f-]{44}_[0-9]+$/;
 
 /**
@@ -37,14 +37,12 @@ const VIEWER_CSP = [
 
 /**
  * Serves the Orthanc web viewer on the BFF's origin so that Orthanc itself stays on loopback: GET
- * only, only the viewer's own paths (checked before anything is sent), only for a signed-in person,
+ * only, only the viewer's own paths (checked before anything is sent), only for a signed-in person
+ * (the route's declared access),
  * and without Orthanc's credentials ever reaching the browser (the BFF's client adds them).
  */
 export async function viewerProxyRoutes(app: FastifyInstance, options: ViewerProxyOptions): Promise<void> {
   async function relay(request: FastifyRequest, reply: FastifyReply, path: string, cacheable: boolean) {
-    if (!(await options.signedIn(request))) {
-      return reply.code(401).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('Sign in to the worklist, then open the study again.');
-    }
     let answer;
     try {
       answer = await options.orthanc.stream(path);
@@ -64,41 +62,20 @@ export async function viewerProxyRoutes(app: FastifyInstance, options: ViewerPro
       .send(answer.body);
   }
 
-  app.get<{ Params: { '*': string } }>('/web-viewer/*', async (request, reply) => {
+  // Opened by the viewer page, a browser navigation: signed-in people only, without X-CSRF.
+  app.get<{ Params: { '*': string } }>('/web-viewer/*', { config: { access: 'navigation' } }, async (request, reply) => {
     const path = request.params['*'];
     if (!VIEWER_PATH.test(path) || path.includes('..')) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+    // The viewer's code and frames are not audited one by one: opening a series is the access.
+    const series = SERIES_PATH.exec(path);
+    if (series?.[1]) noteAudit(request, { action: 'pacs.view-series', orthancSeriesId: series[1] });
     // The page, scripts and styles are the plugin's own files; series and frames carry PHI.
     return relay(request, reply, `/web-viewer/${path}`, path.startsWith('libs/'));
   });
 
-  app.get<{ Params: { instanceId: string } }>('/instances/:instanceId/file', async (request, reply) => {
+  app.get<{ Params: { instanceId: string } }>('/instances/:instanceId/file', { config: { access: 'navigation', audit: 'pacs.download-instance' } }, async (request, reply) => {
     const { instanceId } = request.params;
     if (!ORTHANC_ID.test(instanceId)) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
     return relay(request, reply, `/instances/${instanceId}/file`, false);
   });
-}
-
-/** The sign-in check of the /api guard, for the viewer's pages: a live session, or a trusted proxy's identity. */
-export function viewerAccess(auth: AuthContext): (request: FastifyRequest) => Promise<boolean> {
-  const trusted = new BlockList();
-  for (const entry of auth.proxy.trustedProxies) {
-    const [address = '', prefix] = entry.split('/');
-    const family = isIPv6(address) ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) trusted.addAddress(address, family);
-    else trusted.addSubnet(address, Number(prefix), family);
-  }
-  return async (request) => {
-    if (auth.mode !== 'proxy') return auth.sessions.touch(request.cookies[auth.cookie.name]) !== undefined;
-    const remote = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const email = request.headers[auth.proxy.emailHeader];
-    if (!remote || !trusted.check(remote, isIPv6(remote) ? 'ipv6' : 'ipv4') || typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim())) {
-      return false;
-    }
-    try {
-      await auth.people.resolve({ subject: email.trim(), email: email.trim(), groups: [] });
-      return true;
-    } catch {
-      return false;
-    }
-  };
 }

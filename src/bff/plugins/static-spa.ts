@@ -25,15 +25,21 @@ export function isSpaBuilt(root: string): boolean {
  * route).
  */
 export async function registerStaticSpa(app: FastifyInstance, { root }: StaticSpaOptions): Promise<void> {
-  await app.register(fastifyStatic, {
-    root,
-    index: false,
-    wildcard: true,
-    // The build writes .br and .gz copies of scripts and styles (vite.config.ts).
-    preCompressed: true,
-    setHeaders(reply, path) {
-      reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-    },
+  await app.register(async (assets) => {
+    // The built files are the same for everyone and hold no data.
+    assets.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    await assets.register(fastifyStatic, {
+      root,
+      index: false,
+      wildcard: true,
+      // The build writes .br and .gz copies of scripts and styles (vite.config.ts).
+      preCompressed: true,
+      setHeaders(reply, path) {
+        reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   });
 }
 

@@ -1,6 +1,15 @@
 import { Pool } from 'undici';
+import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText, safeRetryAfter } from '../lib/upstream-body.ts';
 import { isTimeoutError } from '../lib/upstream-timeouts.ts';
-import type { ErrorResponse, StudyReferenceParams } from '../../contract/avara-types.ts';
+import {
+  isRerouteUrlResponse,
+  isStudy,
+  isStudyListPage,
+  isSuccessResponse,
+  isUser,
+  isUserListPage,
+} from '../../contract/answer-shapes.ts';
+import type { ErrorType, StudyReferenceParams } from '../../contract/avara-types.ts';
 
 export interface AvaraClientOptions {
   /** Origin (and optional path prefix) of the Avara API, e.g. https://api.avarasoftware.com */
@@ -11,21 +20,40 @@ export interface AvaraClientOptions {
   retries: number;
   /** Upper bound for concurrent connections to the upstream. */
   connections?: number;
+  /** The largest answer read (UPSTREAM_MAX_BYTES); a larger one is dropped unread. */
+  maxBodyBytes?: number;
 }
 
 /**
- * What the upstream answered: on success its JSON text, passed on to the browser as it came (the
- * contract tests hold the upstream to the document; not re-encoding it keeps the BFF's cost low);
- * otherwise its error, when it sent one we can read.
+ * What the BFF keeps of an upstream error body: its type and the parameter it names, never its
+ * wording (which may echo anything, the request's headers included). `in` says where a parameter of
+ * this request would be: the query for a GET, the body otherwise.
+ */
+export interface UpstreamError {
+  type: ErrorType;
+  param?: string;
+  in: 'query' | 'body';
+}
+
+/**
+ * What the upstream answered: on success its JSON text, parsed and shape-checked, passed on to the
+ * browser as it came (not re-encoding it keeps the BFF's cost low), with the parsed body for the BFF
+ * to look inside; otherwise its status, error and a valid Retry-After, if any.
  */
 export type UpstreamResult =
-  | { ok: true; status: number; json: string }
-  | { ok: false; status: number; error: ErrorResponse['error'] | undefined; retryAfter: string | undefined };
+  | { ok: true; status: number; json: string; body: unknown }
+  | { ok: false; status: number; error: UpstreamError | undefined; retryAfter: string | undefined };
 
-/** The upstream could not be reached, or did not answer in time; `kind` tells which. */
+export type UpstreamFaultKind = 'unavailable' | 'timeout' | 'invalid-response' | 'too-large';
+
+/**
+ * The upstream could not be reached, did not answer in time, answered in a form the contract does
+ * not allow, or answered more than UPSTREAM_MAX_BYTES; `kind` tells which. The message is ours and
+ * never quotes the answer.
+ */
 export class UpstreamUnreachableError extends Error {
-  readonly kind: 'unavailable' | 'timeout' | 'invalid-response';
-  constructor(kind: 'unavailable' | 'timeout' | 'invalid-response', message: string, options?: ErrorOptions) {
+  readonly kind: UpstreamFaultKind;
+  constructor(kind: UpstreamFaultKind, message: string, options?: ErrorOptions) {
     super(message, options);
     this.kind = kind;
   }
@@ -49,6 +77,9 @@ export interface AvaraClient {
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
+/** What a success body of each kind must look like; anything else is an invalid response. */
+type Shape = (body: unknown) => boolean;
+
 /**
  * The one HTTP client for the Avara Viewer API, used alike for the real service and the bundled one.
  * The key is held in this closure only: it goes into the Authorization header and nowhere else.
@@ -65,15 +96,19 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
     connectTimeout: Math.min(options.timeoutMs, 5_000),
   });
   const authorization = `Bearer ${options.apiKey}`;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES;
+  // An empty key (tests only: production requires one) would be "contained" in every body.
+  const echoesKey = options.apiKey.length >= 8 ? (text: string) => text.includes(options.apiKey) : () => false;
 
-  async function send(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<UpstreamResult> {
+  async function send(method: 'GET' | 'POST' | 'PATCH', path: string, shape: Shape, body?: unknown): Promise<UpstreamResult> {
     const attempts = method === 'GET' ? options.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await sendOnce(method, path, body);
-        if (result.ok || attempt >= attempts || !RETRYABLE_STATUS.has(result.status)) return result;
+        const result = await sendOnce(method, path, shape, body);
+        // An upstream that says when to come back is not asked again at once.
+        if (result.ok || attempt >= attempts || !RETRYABLE_STATUS.has(result.status) || result.retryAfter !== undefined) return result;
       } catch (error) {
-        if (attempt >= attempts || !(error instanceof UpstreamUnreachableError) || error.kind === 'invalid-response') {
+        if (attempt >= attempts || !(error instanceof UpstreamUnreachableError) || error.kind === 'invalid-response' || error.kind === 'too-large') {
           throw error;
         }
       }
@@ -81,7 +116,7 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
     }
   }
 
-  async function sendOnce(method: string, path: string, body: unknown): Promise<UpstreamResult> {
+  async function sendOnce(method: 'GET' | 'POST' | 'PATCH', path: string, shape: Shape, body: unknown): Promise<UpstreamResult> {
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response;
@@ -98,42 +133,51 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
     }
     let text: string;
     try {
-      text = await response.body.text();
+      text = await readCappedText(response.body, maxBodyBytes, response.headers['content-length']);
     } catch (error) {
       throw toUnreachable(error);
     }
-    if (response.statusCode >= 200 && response.statusCode < 300) {
-      // A cheap shape check instead of a full parse: every success body of the contract is an object.
-      if (!text.trimStart().startsWith('{')) {
-        throw new UpstreamUnreachableError('invalid-response', `Avara answered ${response.statusCode} without a JSON object`);
+    const status = response.statusCode;
+    if (status >= 200 && status < 300) {
+      // Parsed and shape-checked before anything is relayed (docs/decisions/010). The errors say
+      // only what went wrong, never what the body held: it may be anything, the key included.
+      const parsed = parseJson(text);
+      if (parsed === undefined || !shape(parsed)) {
+        throw new UpstreamUnreachableError('invalid-response', `Avara answered ${status} to ${method} ${pathOnly(path)} in a form the contract does not allow`);
       }
-      return { ok: true, status: response.statusCode, json: text };
+      if (echoesKey(text)) {
+        throw new UpstreamUnreachableError('invalid-response', `Avara answered ${status} to ${method} ${pathOnly(path)} with the API key in the body`);
+      }
+      return { ok: true, status, json: text, body: parsed };
     }
-    const parsed = parseJson(text);
-    const retryAfter = response.headers['retry-after'];
     return {
       ok: false,
-      status: response.statusCode,
-      error: readError(parsed),
-      retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+      status,
+      error: readError(parseJson(text), method === 'GET' ? 'query' : 'body', echoesKey),
+      retryAfter: status === 429 || status === 503 ? safeRetryAfter(response.headers['retry-after']) : undefined,
     };
   }
 
   const studyPath = (studyId: string) => `/v1/viewer/studies/${encodeURIComponent(studyId)}`;
 
   return {
-    listStudies: (query) => send('GET', `/v1/viewer/studies${queryString(query)}`),
-    createStudy: (body) => send('POST', '/v1/viewer/studies', body),
-    retrieveStudy: (studyId) => send('GET', studyPath(studyId)),
-    retrieveStudyByUid: (uid) => send('GET', `/v1/viewer/studies/by-uid/${encodeURIComponent(uid)}`),
-    updateStudy: (studyId, body) => send('PATCH', studyPath(studyId), body),
-    cancelStudy: (reference) => send('POST', '/v1/viewer/studies/cancel', reference),
-    uncancelStudy: (reference) => send('POST', '/v1/viewer/studies/uncancel', reference),
-    rerouteUrl: (reference) => send('POST', '/v1/viewer/studies/reroute-url', reference),
-    listUsers: (query) => send('GET', `/v1/viewer/users${queryString(query)}`),
-    retrieveUser: (userId) => send('GET', `/v1/viewer/users/${encodeURIComponent(userId)}`),
+    listStudies: (query) => send('GET', `/v1/viewer/studies${queryString(query)}`, isStudyListPage),
+    createStudy: (body) => send('POST', '/v1/viewer/studies', isStudy, body),
+    retrieveStudy: (studyId) => send('GET', studyPath(studyId), isStudy),
+    retrieveStudyByUid: (uid) => send('GET', `/v1/viewer/studies/by-uid/${encodeURIComponent(uid)}`, isStudy),
+    updateStudy: (studyId, body) => send('PATCH', studyPath(studyId), isStudy, body),
+    cancelStudy: (reference) => send('POST', '/v1/viewer/studies/cancel', isSuccessResponse, reference),
+    uncancelStudy: (reference) => send('POST', '/v1/viewer/studies/uncancel', isSuccessResponse, reference),
+    rerouteUrl: (reference) => send('POST', '/v1/viewer/studies/reroute-url', isRerouteUrlResponse, reference),
+    listUsers: (query) => send('GET', `/v1/viewer/users${queryString(query)}`, isUserListPage),
+    retrieveUser: (userId) => send('GET', `/v1/viewer/users/${encodeURIComponent(userId)}`, isUser),
     close: () => pool.close(),
   };
+}
+
+/** A request path without its query, for messages (filters are the user's words). */
+function pathOnly(path: string): string {
+  return path.split('?')[0] ?? path;
 }
 
 function queryString(query: Query): string {
@@ -143,9 +187,9 @@ function queryString(query: Query): string {
   return text ? `?${text}` : '';
 }
 
-/** Parses a success body when the BFF itself needs to look inside it. */
-export function parseUpstreamJson(result: { json: string }): unknown {
-  return parseJson(result.json);
+/** A success body as the BFF looks inside it (parsed once, when it arrived). */
+export function parseUpstreamJson(result: { body: unknown }): unknown {
+  return result.body;
 }
 
 function parseJson(text: string): unknown {
@@ -157,23 +201,27 @@ function parseJson(text: string): unknown {
   }
 }
 
-function readError(body: unknown): ErrorResponse['error'] | undefined {
+/** The longest `param` kept; the name of a contract field is far shorter. */
+const MAX_PARAM_LENGTH = 200;
+
+function readError(body: unknown, where: UpstreamError['in'], echoesKey: (text: string) => boolean): UpstreamError | undefined {
   if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
   const error = body.error;
-  if (typeof error !== 'object' || error === null || !('message' in error) || typeof error.message !== 'string') {
-    return undefined;
-  }
+  if (typeof error !== 'object' || error === null) return undefined;
   const type = 'type' in error && typeof error.type === 'string' ? error.type : 'internal_error';
-  const param = 'param' in error && typeof error.param === 'string' ? error.param : undefined;
-  return { type: isErrorType(type) ? type : 'internal_error', message: error.message, ...(param ? { param } : {}) };
+  const param = 'param' in error && typeof error.param === 'string' && !echoesKey(error.param) ? error.param.slice(0, MAX_PARAM_LENGTH) : undefined;
+  return { type: isErrorType(type) ? type : 'internal_error', in: where, ...(param ? { param } : {}) };
 }
 
-function isErrorType(value: string): value is ErrorResponse['error']['type'] {
+function isErrorType(value: string): value is ErrorType {
   return ['invalid_request', 'authentication_error', 'not_found', 'conflict', 'internal_error'].includes(value);
 }
 
 function toUnreachable(error: unknown): UpstreamUnreachableError {
   if (error instanceof UpstreamUnreachableError) return error;
+  if (error instanceof BodyTooLargeError) {
+    return new UpstreamUnreachableError('too-large', `Avara answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)`);
+  }
   return isTimeoutError(error)
     ? new UpstreamUnreachableError('timeout', 'Avara did not answer in time', { cause: error })
     : new UpstreamUnreachableError('unavailable', 'Avara could not be reached', { cause: error });

@@ -44,7 +44,14 @@ export async function startEmbeddedAvara(options: EmbeddedAvaraOptions): Promise
     url: server.url,
     apiKey,
     launchRoutes: async (app) => {
-      await app.register(launchRoutes, { signer, service: server.service, ...(options.viewerRedirect ? { viewerRedirect: options.viewerRedirect } : {}) });
+      await app.register(async (launch) => {
+        // A launch link carries its own credential (an expiring signature), like Avara's: anyone
+        // holding it may open it, each opening is audited, and its query never reaches the log.
+        launch.addHook('onRoute', (route) => {
+          route.config = { ...route.config, access: 'public', logQuery: false, ...(route.url.includes(':studyId') ? { audit: 'study.launch' } : {}) };
+        });
+        await launch.register(launchRoutes, { signer, service: server.service, ...(options.viewerRedirect ? { viewerRedirect: options.viewerRedirect } : {}) });
+      });
     },
     close: () => server.close(),
   };

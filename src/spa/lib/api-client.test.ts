@@ -1,7 +1,8 @@
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, NETWORK_ERROR_MESSAGE, apiRequest } from './api-client.ts';
+import { isStudyListPage } from '../../contract/answer-shapes.ts';
+import { ApiError, NETWORK_ERROR_MESSAGE, UNEXPECTED_ANSWER_DETAIL, apiRequest, apiRequestChecked } from './api-client.ts';
 
 const server = setupServer();
 
@@ -123,5 +124,26 @@ describe('apiRequest', () => {
 
   it('refuses a path on another origin', async () => {
     await expect(apiRequest('https://example.com/api/studies')).rejects.toThrow(/same-origin/);
+  });
+});
+
+describe('apiRequestChecked', () => {
+  it('resolves with a body of the expected shape', async () => {
+    server.use(http.get('/api/studies', () => HttpResponse.json({ studies: [], hasMore: false, cursor: null })));
+    await expect(apiRequestChecked('/api/studies', isStudyListPage)).resolves.toEqual({ studies: [], hasMore: false, cursor: null });
+  });
+
+  it.each([
+    ['a 200 that is not JSON', () => new HttpResponse('{"hasMore": tru', { status: 200, headers: { 'Content-Type': 'application/json' } })],
+    ['a page without its studies', () => HttpResponse.json({ hasMore: false })],
+    ['a page with a broken study', () => HttpResponse.json({ studies: [{ studyId: 'stu_1' }], hasMore: false })],
+  ])('rejects %s like a retryable 502', async (_case, answer) => {
+    server.use(http.get('/api/studies', answer));
+
+    const error = await rejection(apiRequestChecked('/api/studies', isStudyListPage));
+
+    expect(error.status).toBe(502);
+    expect(error.detail).toBe(UNEXPECTED_ANSWER_DETAIL);
+    expect(error.retryable).toBe(true);
   });
 });

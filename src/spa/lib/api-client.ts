@@ -142,8 +142,22 @@ async function send<T>(path: string, options: ApiRequestOptions, accept: string,
 export async function apiRequest<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
   const { response, body } = await send(path, options, 'application/json', readBody);
   if (!response.ok) throw errorFromResponse(response, body);
-  // The BFF validates upstream answers against the contract; the client trusts its own BFF.
+  // The BFF checks upstream answers before relaying them; callers that render a body straight
+  // into many rows check it again with apiRequestChecked.
   return body as T;
+}
+
+export const UNEXPECTED_ANSWER_DETAIL = 'The server sent an answer the worklist cannot read. Try again; if it persists, tell your administrator.';
+
+/**
+ * Like {@link apiRequest}, for answers whose shape is checked before use: a success body that is not
+ * JSON or fails `isAnswer` rejects like a 502 (retryable), so the caller shows its error and Retry
+ * instead of rendering something it cannot.
+ */
+export async function apiRequestChecked<T>(path: string, isAnswer: (body: unknown) => body is T, options: ApiRequestOptions = {}): Promise<T> {
+  const body = await apiRequest<unknown>(path, options);
+  if (isAnswer(body)) return body;
+  throw new ApiError({ status: 502, title: 'Unexpected answer', detail: UNEXPECTED_ANSWER_DETAIL, type: '/problems/upstream-failed', retryable: true });
 }
 
 /** Calls the BFF for a binary answer (an image). Errors are read as problem+json like any other. */

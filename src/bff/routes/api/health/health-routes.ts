@@ -11,9 +11,9 @@ export interface HealthRoutesOptions {
 
 /** `/api/health`: the process is up. `/api/ready`: the upstream answers an authenticated request. */
 export async function healthRoutes(app: FastifyInstance, { avara, upstream }: HealthRoutesOptions): Promise<void> {
-  app.get('/api/health', async () => ({ status: 'ok' }));
+  app.get('/api/health', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
-  app.get('/api/ready', async (request, reply) => {
+  app.get('/api/ready', { config: { access: 'public' } }, async (request, reply) => {
     let status: number;
     try {
       const result = await avara.listStudies({ limit: 1 });

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES, invalidRequestProblem, type ProblemIssue } from '../../../../contract/problem.ts';
-import type { AuditLog } from '../../../auth/audit-log.ts';
-import { userOf } from '../../../auth/auth-plugin.ts';
+import { noteAudit } from '../../../plugins/audit-trail.ts';
 import { sendProblem } from '../../../lib/problems.ts';
 import { ORTHANC_ID, PacsUnavailableError, type OrthancClient } from '../../../pacs/orthanc-client.ts';
 import type { PacsLookup } from '../../../pacs/pacs-lookup.ts';
@@ -9,7 +8,6 @@ import type { PacsLookup } from '../../../pacs/pacs-lookup.ts';
 export interface PacsRoutesOptions {
   /** Absent when ORTHANC_URL is not set: the routes then say the PACS is off. */
   pacs: { orthanc: OrthancClient; lookup: PacsLookup } | undefined;
-  audit: AuditLog;
 }
 
 /** At most this many studies per context call: one page of worklist rows. */
@@ -26,10 +24,10 @@ function isDicomUid(value: unknown): value is string {
  * `/api/pacs`: whether a PACS is configured, the patient context of a page of studies (one batched
  * lookup, cached), and a study's preview image streamed from Orthanc.
  */
-export async function pacsRoutes(app: FastifyInstance, { pacs, audit }: PacsRoutesOptions): Promise<void> {
-  app.get('/api/pacs/status', async () => ({ enabled: pacs !== undefined }));
+export async function pacsRoutes(app: FastifyInstance, { pacs }: PacsRoutesOptions): Promise<void> {
+  app.get('/api/pacs/status', { config: { access: 'api' } }, async () => ({ enabled: pacs !== undefined }));
 
-  app.post('/api/pacs/context', async (request, reply) => {
+  app.post('/api/pacs/context', { config: { access: 'api', audit: 'pacs.context' } }, async (request, reply) => {
     if (!pacs) return notConfigured(reply);
     const body = typeof request.body === 'object' && request.body !== null ? request.body : {};
     const uids = 'studyInstanceUids' in body ? body.studyInstanceUids : undefined;
@@ -44,6 +42,7 @@ export async function pacsRoutes(app: FastifyInstance, { pacs, audit }: PacsRout
     }
     if (issues.length > 0 || !Array.isArray(uids)) return sendProblem(reply, invalidRequestProblem(issues));
     const valid = uids.filter(isDicomUid);
+    noteAudit(request, { studyInstanceUids: valid });
     try {
       return { studies: await pacs.lookup.context(valid) };
     } catch (error) {
@@ -51,7 +50,7 @@ export async function pacsRoutes(app: FastifyInstance, { pacs, audit }: PacsRout
     }
   });
 
-  app.get<{ Params: { uid: string } }>('/api/pacs/studies/by-uid/:uid/preview', async (request, reply) => {
+  app.get<{ Params: { uid: string } }>('/api/pacs/studies/by-uid/:uid/preview', { config: { access: 'api', audit: 'pacs.preview' } }, async (request, reply) => {
     if (!pacs) return notConfigured(reply);
     const { uid } = request.params;
     if (!isDicomUid(uid)) {
@@ -66,8 +65,6 @@ export async function pacsRoutes(app: FastifyInstance, { pacs, audit }: PacsRout
         if (image.status === 404) return notInPacs(reply, uid);
         throw new PacsUnavailableError('unavailable', `Orthanc answered ${image.status} for a preview`);
       }
-      const user = userOf(request);
-      audit.record({ action: 'study.view', user: { email: user.email, role: user.role, userId: user.userId }, studyInstanceUid: uid, outcome: 'ok' });
       reply.header('content-type', 'image/png');
       if (image.headers['content-length']) reply.header('content-length', image.headers['content-length']);
       return reply.send(image.body);
@@ -98,6 +95,15 @@ function notInPacs(reply: FastifyReply, uid: string): FastifyReply {
 function pacsDown(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   if (!(error instanceof PacsUnavailableError)) throw error;
   request.log.warn({ reason: error.kind, cause: error.message }, 'PACS unreachable');
+  if (error.kind === 'invalid-response' || error.kind === 'too-large') {
+    return sendProblem(reply, {
+      type: PROBLEM_TYPES.upstreamFailed,
+      title: 'The PACS answered in an unexpected form',
+      status: 502,
+      detail: 'Patient details and images from the PACS cannot be read right now. If it persists, tell your administrator.',
+      retryable: error.kind === 'invalid-response',
+    });
+  }
   return sendProblem(reply, {
     type: error.kind === 'timeout' ? PROBLEM_TYPES.upstreamTimeout : PROBLEM_TYPES.upstreamUnavailable,
     title: error.kind === 'timeout' ? 'The PACS did not answer in time' : 'The PACS cannot be reached',

@@ -114,9 +114,9 @@ describe('bad input is refused before any upstream call', () => {
     ['limit=101', 'GET', '/api/studies?limit=101', undefined, 'limit'],
     ['severity=urgent', 'GET', '/api/studies?severity=urgent', undefined, 'severity'],
     ['an unknown parameter', 'GET', '/api/studies?sort=desc', undefined, 'sort'],
-    ['studyId=../../x', 'GET', '/api/studies/..%2F..%2Fx', undefined, 'studyId'],
-    ['studyId=../../x on PATCH', 'PATCH', '/api/studies/..%2F..%2Fx', { severity: 'stat' }, 'studyId'],
-    ['studyId=../../x on cancel', 'POST', '/api/studies/..%2F..%2Fx/cancel', undefined, 'studyId'],
+    ['a malformed studyId', 'GET', '/api/studies/stu_1234', undefined, 'studyId'],
+    ['a malformed studyId on PATCH', 'PATCH', '/api/studies/stu_XYZ', { severity: 'stat' }, 'studyId'],
+    ['a malformed studyId on cancel', 'POST', '/api/studies/x.y/cancel', undefined, 'studyId'],
     ['51 metadata pairs', 'POST', '/api/studies', { ...create, metadata: tooManyPairs }, 'metadata'],
     ['51 metadata pairs on PATCH', 'PATCH', `/api/studies/${STUDY_ID}`, { metadata: tooManyPairs }, 'metadata'],
     ['a 101-character metadata key', 'POST', '/api/studies', { ...create, metadata: { ['k'.repeat(101)]: 'v' } }, 'metadata'],
@@ -135,6 +135,16 @@ describe('bad input is refused before any upstream call', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it.each([
+    ['GET', '/api/studies/..%2F..%2Fx'],
+    ['PATCH', '/api/studies/..%2F..%2Fx'],
+    ['POST', '/api/studies/..%2F..%2Fx/cancel'],
+  ] as const)('%s %s: a path that leaves its route is no route at all (404), and nothing reaches upstream', async (method, url) => {
+    const response = await api({ method, url, ...(method === 'GET' ? {} : { payload: { severity: 'stat' } }) });
+    expect(response.statusCode).toBe(404);
+    expect(upstream.requests).toHaveLength(0);
+  });
+
   it('answers malformed JSON with a 400 problem', async () => {
     const response = await api({
       method: 'POST',
@@ -150,16 +160,17 @@ describe('bad input is refused before any upstream call', () => {
 });
 
 describe('upstream faults become clear problems', () => {
-  it('keeps the upstream wording for 404 and 409', async () => {
-    upstream.respond(json(404, { error: { type: 'not_found', message: `No study ${STUDY_ID}` } }));
+  it('answers 404 and 409 in its own words, not the upstream\'s', async () => {
+    upstream.respond(json(404, { error: { type: 'not_found', message: `No study ${STUDY_ID} (shard 7)` } }));
     const missing = await api({ url: `/api/studies/${STUDY_ID}` });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toMatchObject({ type: '/problems/not-found', title: 'Study not found', detail: `No study ${STUDY_ID}` });
+    expect(missing.json()).toMatchObject({ type: '/problems/not-found', title: 'Study not found', detail: 'No such study.' });
 
-    upstream.respond(json(409, { error: { type: 'conflict', message: 'Study is already cancelled' } }));
+    upstream.respond(json(409, { error: { type: 'conflict', message: 'Study is already cancelled (shard 7)' } }));
     const conflict = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` });
     expect(conflict.statusCode).toBe(409);
-    expect(conflict.json()).toMatchObject({ type: '/problems/conflict', detail: 'Study is already cancelled' });
+    expect(conflict.json()).toMatchObject({ type: '/problems/conflict', title: 'Conflict' });
+    expect(conflict.body).not.toContain('shard');
   });
 
   it('retries an idempotent read after a 503 and succeeds', async () => {
@@ -178,7 +189,7 @@ describe('upstream faults become clear problems', () => {
     upstream.respond((request, response) =>
       request.method === 'GET'
         ? json(200, STUDY)(request, response)
-        : json(503, { error: { type: 'internal_error', message: 'database exploded at line 12' } })(request, response),
+        : json(500, { error: { type: 'internal_error', message: 'database exploded at line 12' } })(request, response),
     );
     const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'high' } });
     expect(response.statusCode).toBe(502);
@@ -282,11 +293,19 @@ describe('the rest of the surface', () => {
 });
 
 describe('logging', () => {
-  it('keeps viewer launch signatures out of the request log', async () => {
-    const { loggableUrl } = await import('../../../app.ts');
-    expect(loggableUrl('/launch/stu_x?expires=1&signature=abc')).toBe('/launch/stu_x');
-    expect(loggableUrl('/auth/callback?code=secret&state=s')).toBe('/auth/callback');
-    expect(loggableUrl('/api/studies?severity=stat')).toBe('/api/studies?severity=stat');
+  it('logs a query only for matched routes that allow it', async () => {
+    const { loggableRequest } = await import('../../../app.ts');
+    const request = (url: string, route: { url?: string; logQuery?: boolean }, originalUrl = url) => ({
+      method: 'GET',
+      url,
+      originalUrl,
+      ip: '127.0.0.1',
+      routeOptions: { url: route.url, config: { ...(route.logQuery === undefined ? {} : { logQuery: route.logQuery }) } },
+    });
+    const launch = request('/launch/stu_x?expires=1&signature=abc', { url: '/launch/:studyId', logQuery: false }, '/%6Caunch/stu_x?expires=1&signature=abc');
+    expect(loggableRequest(launch)).toEqual({ method: 'GET', url: '/launch/stu_x', rawPath: '/%6Caunch/stu_x', remoteAddress: '127.0.0.1' });
+    expect(loggableRequest(request('/api/studies?severity=stat', { url: '/api/studies' })).url).toBe('/api/studies?severity=stat');
+    expect(loggableRequest(request('/nowhere?token=abc', {})).url).toBe('/nowhere');
   });
 });
 
@@ -330,33 +349,65 @@ describe('who may call', () => {
 });
 
 describe('radiologists', () => {
-  const unassigned = studyFixture(STUDY_ID, { assignedTo: null });
-  const someoneElses = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email } });
+  const pacsKeys = { accessionNumber: 'SMR2026000123', modality: 'CT', sourcePacs: 'orthanc:RW', orthancStudyId: '0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d' };
+  const unassigned = studyFixture(STUDY_ID, { assignedTo: null, metadata: pacsKeys });
+  const someoneElses = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email }, metadata: pacsKeys });
+  const own = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_RADIOLOGIST.userId, email: DEMO_RADIOLOGIST.email }, metadata: { ...pacsKeys, note: 'prior' } });
+  const { accessionNumber: _removed, ...withoutAccession } = pacsKeys;
 
   it.each([
     ['change severity', { severity: 'normal' }, unassigned],
     ['change the description', { studyDescription: 'Other' }, unassigned],
     ['assign someone else', { assignedTo: DEMO_COORDINATOR.userId }, unassigned],
     ['take a study assigned to someone else', { assignedTo: DEMO_RADIOLOGIST.userId }, someoneElses],
+    ['mark read a study assigned to someone else', { studyViewerStatus: 'complete' }, someoneElses],
+    ['edit notes of a study assigned to someone else', { metadata: { ...pacsKeys, note: 'x' } }, someoneElses],
+    ['mark read an unassigned study without claiming it', { studyViewerStatus: 'complete' }, unassigned],
+    ['change a PACS key of their own study', { metadata: { ...pacsKeys, modality: 'MR', note: 'prior' } }, own],
+    ['remove a PACS key of their own study', { metadata: { ...withoutAccession, note: 'prior' } }, own],
+    ['add a PACS key', { metadata: { note: 'prior', accessionNumber: 'X1' } }, studyFixture(STUDY_ID, { assignedTo: own.assignedTo, metadata: { note: 'prior' } })],
   ])('may not %s', async (_case, changes, current) => {
     upstream.respond(json(200, current));
     const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
     expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ type: '/problems/forbidden', status: 403, detail: expect.any(String) });
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
     expect(auditLines.map((line) => JSON.parse(line))).toEqual([
       expect.objectContaining({ action: 'study.update', outcome: 'refused', status: 403, studyId: STUDY_ID }),
     ]);
   });
 
+  it('is told which PACS keys may not change', async () => {
+    upstream.respond(json(200, own));
+    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: { metadata: { note: 'prior' } } });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().detail).toBe(
+      'accessionNumber, modality, sourcePacs, orthancStudyId are written by the PACS: only a coordinator may add, change or remove them.',
+    );
+  });
+
   it.each([
-    ['claim an unassigned study', { assignedTo: DEMO_RADIOLOGIST.userId }],
-    ['mark a study read', { studyViewerStatus: 'complete' }],
-    ['edit notes', { metadata: { note: 'compare with prior' } }],
-  ])('may %s', async (_case, changes) => {
-    upstream.respond(json(200, unassigned));
+    ['claim an unassigned study', { assignedTo: DEMO_RADIOLOGIST.userId }, unassigned],
+    ['claim an unassigned study and mark it read in one change', { assignedTo: DEMO_RADIOLOGIST.userId, studyViewerStatus: 'complete' }, unassigned],
+    ['mark their own study read', { studyViewerStatus: 'complete' }, own],
+    ['reopen their own study', { studyViewerStatus: 'incomplete' }, own],
+    ['edit notes of their own study, keeping the PACS keys', { metadata: { ...pacsKeys, note: 'compare with prior' } }, own],
+  ])('may %s', async (_case, changes, current) => {
+    upstream.respond(json(200, current));
     const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
     expect(response.statusCode).toBe(200);
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'PATCH']);
+    expect(JSON.parse(upstream.requests[1]?.body ?? '')).toEqual(changes);
+  });
+
+  it.each([
+    ['change', { ...pacsKeys, modality: 'MR' }],
+    ['remove', { note: 'reviewed' }],
+  ])('a coordinator may %s PACS keys', async (_case, metadata) => {
+    upstream.respond(json(200, someoneElses));
+    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata } });
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(upstream.requests[1]?.body ?? '')).toEqual({ metadata });
   });
 
   it.each([
@@ -389,6 +440,7 @@ describe('audit', () => {
       type: 'audit',
       action: 'study.update',
       user: { email: DEMO_COORDINATOR.email, role: 'coordinator', userId: DEMO_COORDINATOR.userId },
+      address: '127.0.0.1',
       studyId: STUDY_ID,
       studyInstanceUid: '1.2.840.113619.2.55.3.1',
       before: { severity: 'stat' },
@@ -452,5 +504,24 @@ describe('viewer links', () => {
   it('publishes the allowed origins for the SPA', async () => {
     const response = await app.inject({ url: '/auth/config' });
     expect(response.json()).toMatchObject({ mode: 'dev', viewerOrigins: ['https://viewer.example'] });
+  });
+});
+
+describe('viewer links of the bundled server', () => {
+  it('are given on the origin the person uses, which /auth/config then allows', async () => {
+    const bundledUpstream = await startRecordingUpstream(json(200, usersPageFixture()));
+    const bundled = await buildTestBff({ upstreamUrl: bundledUpstream.url, apiKey: KEY, bundledViewerUrl: 'http://localhost:8080' });
+    const headers = { ...(await signIn(bundled, DEMO_RADIOLOGIST.email)), host: '127.0.0.1:8080' };
+    bundledUpstream.respond(json(200, { url: `http://localhost:8080/launch/${STUDY_ID}?expires=1&signature=s` }));
+    const link = await bundled.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers });
+    expect(link.statusCode).toBe(200);
+    expect(link.json()).toEqual({ url: `http://127.0.0.1:8080/launch/${STUDY_ID}?expires=1&signature=s` });
+    const config = await bundled.inject({ url: '/auth/config', headers: { host: '127.0.0.1:8080' } });
+    expect(config.json().viewerOrigins).toContain('http://127.0.0.1:8080');
+    // Anything else the upstream names is still held to VIEWER_ORIGINS.
+    bundledUpstream.respond(json(200, { url: 'https://elsewhere.example/launch/x' }));
+    expect((await bundled.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers })).statusCode).toBe(502);
+    await bundled.close();
+    await bundledUpstream.close();
   });
 });

@@ -1,92 +1,79 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContractValidator } from '../../../../contract/contract-validator.ts';
 import type { StudyReferenceParams } from '../../../../contract/avara-types.ts';
-import type { AuditAction, AuditLog } from '../../../auth/audit-log.ts';
-import { forbidden, requireRole, userOf } from '../../../auth/auth-plugin.ts';
+import { forbidden, userOf } from '../../../auth/auth-plugin.ts';
+import { noteAudit } from '../../../plugins/audit-trail.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
+import { onPersonsOrigin, requestOrigin } from '../../../lib/request-origin.ts';
 import { PROBLEM_TYPES } from '../../../../contract/problem.ts';
+import { actorOf, mayChange } from '../../../../contract/permissions.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
   contract: ContractValidator;
-  audit: AuditLog;
   viewerOrigins: string[];
+  /** The bundled server's launch origin, if it is the upstream (see AuthContext). */
+  bundledLaunchOrigin?: string | undefined;
 }
-
-/** What a radiologist may change: claim an unassigned study, mark it read or reopen it, edit notes. */
-const RADIOLOGIST_FIELDS = new Set(['assignedTo', 'studyViewerStatus', 'metadata']);
 
 /**
  * `/api/studies`: the Avara studies operations, one route each, checked against the contract and
  * the caller's role, forwarded with the key, and written to the audit log. Bodies keep the
  * upstream's shape.
  */
-export async function studiesRoutes(app: FastifyInstance, { avara, contract, audit, viewerOrigins }: StudiesRoutesOptions): Promise<void> {
-  function record(request: FastifyRequest, action: AuditAction, details: Omit<Parameters<AuditLog['record']>[0], 'action' | 'user'>) {
-    const user = userOf(request);
-    audit.record({ action, user: { email: user.email, role: user.role, userId: user.userId }, ...details });
-  }
-
-  app.get('/api/studies', async (request, reply) => {
+export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin }: StudiesRoutesOptions): Promise<void> {
+  // Each route writes one audit line (plugins/audit-trail.ts); handlers add which studies, before and after.
+  app.get('/api/studies', { config: { access: 'api', audit: 'study.list' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'listStudies', { query: request.query });
     if (!input) return reply;
     const result = await avara.listStudies(input.query);
-    if (result.ok) record(request, 'study.list', { studyIds: studyIdsIn(result.json), outcome: 'ok' });
+    if (result.ok) noteAudit(request, { studyIds: studyIdsIn(result.json) });
+    else noteAudit(request, { outcome: 'failed' });
     return relay(reply, result);
   });
 
-  app.post('/api/studies', async (request, reply) => {
-    if (!requireRole(request, reply, 'coordinator')) {
-      record(request, 'study.create', { outcome: 'refused', status: 403 });
-      return reply;
-    }
+  app.post('/api/studies', { config: { access: 'coordinator', audit: 'study.create' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'createStudy', { body: request.body });
-    if (!input) {
-      record(request, 'study.create', { outcome: 'refused', status: 400 });
-      return reply;
-    }
+    if (!input) return reply;
     const result = await avara.createStudy(input.body);
     if (!result.ok) {
-      record(request, 'study.create', { outcome: 'failed', status: result.status });
+      noteAudit(request, { outcome: 'failed' });
       return relay(reply, result);
     }
     const created = asRecord(parseUpstreamJson(result));
     const studyId = typeof created.studyId === 'string' ? created.studyId : undefined;
-    record(request, 'study.create', { ...studyKeys(created), after: pick(created, Object.keys(asRecord(input.body))), outcome: 'ok' });
+    noteAudit(request, { ...studyKeys(created), after: pick(created, Object.keys(asRecord(input.body))) });
     if (studyId && /^stu_[0-9a-f]{32}$/.test(studyId)) reply.header('location', `/api/studies/${studyId}`);
     return relay(reply, result, 201);
   });
 
-  app.get('/api/studies/by-uid/:studyInstanceUid', async (request, reply) => {
+  app.get('/api/studies/by-uid/:studyInstanceUid', { config: { access: 'api', audit: 'study.view' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'retrieveStudyByUid', { params: request.params });
     if (!input) return reply;
     const result = await avara.retrieveStudyByUid(required(input.path.studyInstanceUid));
-    if (result.ok) record(request, 'study.view', { ...studyKeys(asRecord(parseUpstreamJson(result))), outcome: 'ok' });
+    noteAudit(request, result.ok ? studyKeys(asRecord(parseUpstreamJson(result))) : { outcome: 'failed' });
     return relay(reply, result);
   });
 
-  app.get('/api/studies/:studyId', async (request, reply) => {
+  app.get('/api/studies/:studyId', { config: { access: 'api', audit: 'study.view' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'retrieveStudy', { params: request.params });
     if (!input) return reply;
     const result = await avara.retrieveStudy(required(input.path.studyId));
-    if (result.ok) record(request, 'study.view', { ...studyKeys(asRecord(parseUpstreamJson(result))), outcome: 'ok' });
+    noteAudit(request, result.ok ? studyKeys(asRecord(parseUpstreamJson(result))) : { outcome: 'failed' });
     return relay(reply, result);
   });
 
-  app.patch('/api/studies/:studyId', async (request, reply) => {
+  app.patch('/api/studies/:studyId', { config: { access: 'api', audit: 'study.update' } }, async (request, reply) => {
     const studyId = studyIdParam(request.params);
     const input = checkInput(reply, contract, 'updateStudy', { params: request.params, body: request.body });
-    if (!input) {
-      record(request, 'study.update', { studyId, outcome: 'refused', status: 400 });
-      return reply;
-    }
+    if (!input) return reply;
     const changes = asRecord(input.body);
     // The study as it is now: the radiologist's claim rule needs it, and the audit line's "before".
     const current = await avara.retrieveStudy(studyId);
     if (!current.ok) {
-      record(request, 'study.update', { studyId, outcome: 'failed', status: current.status });
+      noteAudit(request, { outcome: 'failed' });
       return relay(reply, current);
     }
     const before = asRecord(parseUpstreamJson(current));
@@ -94,8 +81,8 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, aud
     // changed it since. (Avara has no conditional update, so a change in the instant between this
     // read and the patch is not caught; the window is one round trip.)
     const expected = expectedUpdatedAt(request.headers['if-match']);
+    noteAudit(request, studyKeys(before));
     if (expected !== undefined && expected !== before.updatedAt) {
-      record(request, 'study.update', { ...studyKeys(before), outcome: 'refused', status: 409 });
       return sendProblem(reply, {
         type: PROBLEM_TYPES.conflict,
         title: 'Changed by someone else',
@@ -105,18 +92,15 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, aud
       });
     }
     const refusal = radiologistRefusal(request, changes, before);
-    if (refusal) {
-      record(request, 'study.update', { ...studyKeys(before), outcome: 'refused', status: 403 });
-      return sendProblem(reply, forbidden(refusal));
-    }
+    if (refusal) return sendProblem(reply, forbidden(refusal));
     const result = await avara.updateStudy(studyId, changes);
     if (!result.ok) {
-      record(request, 'study.update', { ...studyKeys(before), outcome: 'failed', status: result.status });
+      noteAudit(request, { outcome: 'failed' });
       return relay(reply, result);
     }
     const after = asRecord(parseUpstreamJson(result));
     const fields = Object.keys(changes);
-    record(request, 'study.update', { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields), outcome: 'ok' });
+    noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
     return relay(reply, result);
   });
 
@@ -126,23 +110,17 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, aud
     ['viewer-url', 'rerouteStudyUrl', 'study.open-viewer', avara.rerouteUrl],
   ] as const;
   for (const [action, operationId, auditAction, call] of byReference) {
-    app.post(`/api/studies/:studyId/${action}`, async (request, reply) => {
+    const isChange = action !== 'viewer-url';
+    app.post(`/api/studies/:studyId/${action}`, { config: { access: isChange ? 'coordinator' : 'api', audit: auditAction } }, async (request, reply) => {
       const studyId = studyIdParam(request.params);
-      const isChange = action !== 'viewer-url';
-      if (isChange && !requireRole(request, reply, 'coordinator')) {
-        record(request, auditAction, { studyId, outcome: 'refused', status: 403 });
-        return reply;
-      }
       const reference = { studyId } satisfies StudyReferenceParams;
       // The BFF names the study in the path; the upstream takes it in the body: check that body.
       const input = checkInput(reply, contract, operationId, { body: reference });
-      if (!input) {
-        if (isChange) record(request, auditAction, { studyId, outcome: 'refused', status: 400 });
-        return reply;
-      }
-      const result = await call(reference);
-      if (result.ok && action === 'viewer-url' && !isAllowedViewerUrl(parseUpstreamJson(result), viewerOrigins)) {
-        record(request, auditAction, { studyId, outcome: 'failed', status: 502 });
+      if (!input) return reply;
+      let result = await call(reference);
+      if (result.ok && action === 'viewer-url') result = launchOnPersonsOrigin(result, request);
+      const allowed = bundledLaunchOrigin ? [...viewerOrigins, requestOrigin(request) ?? bundledLaunchOrigin] : viewerOrigins;
+      if (result.ok && action === 'viewer-url' && !isAllowedViewerUrl(parseUpstreamJson(result), allowed)) {
         request.log.error('the viewer URL points to an origin that is not in VIEWER_ORIGINS');
         return sendProblem(reply, {
           type: PROBLEM_TYPES.upstreamFailed,
@@ -152,14 +130,20 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, aud
           retryable: false,
         });
       }
-      record(request, auditAction, {
-        studyId,
+      noteAudit(request, {
         ...(isChange && result.ok ? { before: { isCancelled: action === 'uncancel' }, after: { isCancelled: action === 'cancel' } } : {}),
-        outcome: result.ok ? 'ok' : 'failed',
-        ...(result.ok ? {} : { status: result.status }),
+        ...(result.ok ? {} : { outcome: 'failed' }),
       });
       return relay(reply, result);
     });
+  }
+
+  /** A bundled launch link is given on the origin the person uses (their session lives there). */
+  function launchOnPersonsOrigin(result: Extract<UpstreamResult, { ok: true }>, request: FastifyRequest): UpstreamResult {
+    const url = asRecord(parseUpstreamJson(result)).url;
+    if (!bundledLaunchOrigin || typeof url !== 'string') return result;
+    const moved = onPersonsOrigin(url, bundledLaunchOrigin, request);
+    return moved === url ? result : { ...result, json: JSON.stringify({ url: moved }) };
   }
 }
 
@@ -177,19 +161,16 @@ function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
   return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && allowed.includes(parsed.origin);
 }
 
-/** Why a radiologist may not make this change, or undefined when they may (coordinators always may). */
+/** Why this person may not make this change, or undefined when they may (the rule: contract/permissions.ts). */
 function radiologistRefusal(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
-  const user = userOf(request);
-  if (user.role === 'coordinator') return undefined;
-  const notAllowed = Object.keys(changes).filter((field) => !RADIOLOGIST_FIELDS.has(field));
-  if (notAllowed.length > 0) return `A radiologist may not change ${notAllowed.join(', ')}; ask a coordinator.`;
-  if ('assignedTo' in changes) {
-    if (!user.userId) return 'Your account has no Avara user, so studies cannot be assigned to you.';
-    if (changes.assignedTo !== user.userId) return 'A radiologist may only assign a study to themselves.';
-    const assignee = asRecord(current.assignedTo).userId;
-    if (assignee !== undefined && assignee !== user.userId) return 'This study is already assigned to someone else.';
-  }
-  return undefined;
+  // An assignee the upstream names without a readable ID counts as someone else, never as nobody.
+  const assignee = asRecord(current.assignedTo).userId;
+  const study = {
+    assignedTo: current.assignedTo == null ? null : { userId: typeof assignee === 'string' ? assignee : '' },
+    metadata: asRecord(current.metadata),
+  };
+  const decision = mayChange(actorOf(userOf(request)), study, changes);
+  return decision.allowed ? undefined : decision.detail;
 }
 
 /** Passes a success body through untouched, or answers the matching problem. */

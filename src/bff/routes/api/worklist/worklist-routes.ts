@@ -43,7 +43,7 @@ export async function worklistRoutes(app: FastifyInstance, { avara, cacheMs = 15
     return { count, capped: true };
   }
 
-  app.get('/api/worklist/counts', async (_request, reply) => {
+  app.get('/api/worklist/counts', { config: { access: 'api' } }, async (_request, reply) => {
     const at = now();
     if (!cached || at - cached.at > cacheMs) {
       const counts = Promise.all([countUnread('stat'), countUnread('high')]).then(([stat, high]) => ({ stat, high }));

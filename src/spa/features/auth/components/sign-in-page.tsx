@@ -1,14 +1,10 @@
 import { Navigate, useSearchParams } from 'react-router';
+import { safeReturnTo } from '../../../../contract/return-to.ts';
 import type { DemoUser } from '../../../../contract/worklist-api.ts';
 import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { useSignIn } from '../../../lib/auth/sign-in.ts';
 
-/** Only paths of this app: a `returnTo` naming another site is ignored. */
-export function safeReturnTo(value: string | null): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value;
-}
 
 /** The sign-in screen: the demo picker in dev mode, the hospital sign-in button with OIDC. */
 export function SignInPage() {

@@ -1,11 +1,12 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Study } from '../../../../contract/avara-types.ts';
-import { apiRequest, isApiError } from '../../../lib/api-client.ts';
+import { isStudy } from '../../../../contract/answer-shapes.ts';
+import { apiRequestChecked, isApiError } from '../../../lib/api-client.ts';
 import { studyKeys } from './study-keys.ts';
 
 /** The study with this DICOM Study Instance UID (the portal links by UID, not by study ID). */
 export function getStudyByUid(studyInstanceUid: string, signal?: AbortSignal): Promise<Study> {
-  return apiRequest<Study>(`/api/studies/by-uid/${encodeURIComponent(studyInstanceUid)}`, { signal });
+  return apiRequestChecked(`/api/studies/by-uid/${encodeURIComponent(studyInstanceUid)}`, isStudy, { signal });
 }
 
 export function studyByUidQueryOptions(studyInstanceUid: string) {

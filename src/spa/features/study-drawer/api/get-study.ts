@@ -1,11 +1,12 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Study } from '../../../../contract/avara-types.ts';
-import { apiRequest, isApiError } from '../../../lib/api-client.ts';
+import { isStudy } from '../../../../contract/answer-shapes.ts';
+import { apiRequestChecked, isApiError } from '../../../lib/api-client.ts';
 import { studyKeys } from './study-keys.ts';
 
 /** One study from the BFF, as the drawer shows it. */
 export function getStudy(studyId: string, signal?: AbortSignal): Promise<Study> {
-  return apiRequest<Study>(`/api/studies/${encodeURIComponent(studyId)}`, { signal });
+  return apiRequestChecked(`/api/studies/${encodeURIComponent(studyId)}`, isStudy, { signal });
 }
 
 export function studyQueryOptions(studyId: string) {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { Study } from '../../../../contract/avara-types.ts';
 import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
 import { createMockServer } from '../../../../mocks/node.ts';
+import { authKeys } from '../../../lib/auth/auth-keys.ts';
 import { renderRoutes } from '../../../testing/render.tsx';
 import { StudyByUidRoute } from './study-by-uid-route.tsx';
 import { StudyDrawerRoute } from './study-drawer-route.tsx';
@@ -52,6 +53,8 @@ async function openDrawer(study: Study, route = `/studies/${study.studyId}?q=ct`
   const rendered = renderRoutes(routes(study.studyId), { route });
   const drawer = await screen.findByRole('complementary', { name: 'Study' });
   await within(drawer).findByRole('heading', { level: 2, name: study.studyDescription });
+  // Until the person is known the drawer offers only what anyone may do (the app waits for them first).
+  await waitFor(() => expect(rendered.queryClient.getQueryState(authKeys.me())?.status).toBe('success'));
   return { ...rendered, drawer };
 }
 
@@ -265,5 +268,92 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
     expect(opened.opener).toBeNull();
     expect(String(opened.location.href)).toMatch(new RegExp(`/launch/${study.studyId}\\?expires=\\d+&signature=`));
     open.mockRestore();
+  });
+});
+
+describe('StudyDrawer for a radiologist', { timeout: 20_000 }, () => {
+  const people = service.listUsers({ limit: 100 }).users;
+  const me = people.find((person) => !person.canManageStudies);
+  const someoneElse = people.find((person) => person.canManageStudies);
+  if (!me || !someoneElse) throw new Error('the demo roster lacks a radiologist or a coordinator');
+
+  /** A fresh unread study with the PACS's keys, assigned as asked. */
+  function studyAssignedTo(assignee: string | null): Study {
+    const study = freshStudy((candidate) => candidate.studyViewerStatus === 'incomplete' && candidate.metadata?.accessionNumber !== undefined);
+    return service.updateStudy(study.studyId, { assignedTo: assignee });
+  }
+
+  function signInAsRadiologist() {
+    server.use(...createApiHandlers({ service, signedInAs: 'radiologist' }));
+  }
+
+  function expectCoordinatorActionsHidden(drawer: HTMLElement) {
+    expect(within(drawer).queryByRole('button', { name: 'Cancel study' })).toBeNull();
+    expect(within(drawer).queryByRole('button', { name: /^Severity / })).toBeNull();
+  }
+
+  it('on their own study: mark read and edit, with the PACS keys read-only', async () => {
+    signInAsRadiologist();
+    const study = studyAssignedTo(me.userId);
+    const patches = recordPatches();
+    const { drawer, user } = await openDrawer(study);
+    expect(within(drawer).getByRole('button', { name: 'Open in Viewer' })).toBeTruthy();
+    expect(within(drawer).getByRole('button', { name: 'Mark read' })).toBeTruthy();
+    expect(within(drawer).queryByRole('button', { name: 'Assign to me' })).toBeNull();
+    expectCoordinatorActionsHidden(drawer);
+
+    await user.click(within(drawer).getByRole('button', { name: 'Edit' }));
+    const form = within(drawer).getByRole('form', { name: 'Edit study' });
+    expect(within(form).queryByRole('textbox', { name: 'Description' })).toBeNull();
+    expect(within(form).queryByRole('combobox', { name: 'Assignee' })).toBeNull();
+    expect(within(form).getByRole('combobox', { name: 'Viewer status' })).toBeTruthy();
+    const keys = within(form).getAllByRole('textbox', { name: /^Key \d+$/ });
+    const accession = keys.find((key) => key.getAttribute('value') === 'accessionNumber');
+    const site = keys.find((key) => key.getAttribute('value') === 'site');
+    expect(accession?.hasAttribute('readonly')).toBe(true);
+    expect(site?.hasAttribute('readonly')).toBe(false);
+    expect(within(form).queryByRole('button', { name: /\(accessionNumber\)$/ })).toBeNull();
+    expect(within(form).queryByRole('button', { name: /\(modality\)$/ })).toBeNull();
+    expect(within(form).getByRole('button', { name: /\(site\)$/ })).toBeTruthy();
+
+    await user.click(within(form).getByRole('button', { name: /\(site\)$/ }));
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(await within(drawer).findByText('Changes saved.')).toBeTruthy();
+    const { site: _removed, ...kept } = study.metadata ?? {};
+    expect(patches).toEqual([{ metadata: kept }]);
+  });
+
+  it('on someone else’s study: nothing to change', async () => {
+    signInAsRadiologist();
+    const study = studyAssignedTo(someoneElse.userId);
+    const { drawer } = await openDrawer(study);
+    expect(within(drawer).getByRole('button', { name: 'Open in Viewer' })).toBeTruthy();
+    for (const name of ['Mark read', 'Reopen', 'Assign to me', 'Edit']) expect(within(drawer).queryByRole('button', { name })).toBeNull();
+    expectCoordinatorActionsHidden(drawer);
+    expect(within(drawer).getByText('This study is assigned to someone else: only they may mark it read or reopen it.')).toBeTruthy();
+  });
+
+  it('on an unassigned study: claim; reading or notes only together with the claim', async () => {
+    signInAsRadiologist();
+    const study = studyAssignedTo(null);
+    const patches = recordPatches();
+    const { drawer, user } = await openDrawer(study);
+    expect(within(drawer).getByRole('button', { name: 'Assign to me' })).toBeTruthy();
+    expect(within(drawer).queryByRole('button', { name: 'Mark read' })).toBeNull();
+    expectCoordinatorActionsHidden(drawer);
+
+    await user.click(within(drawer).getByRole('button', { name: 'Edit' }));
+    const form = within(drawer).getByRole('form', { name: 'Edit study' });
+    expect(within(form).getByText('Assign it to yourself to mark it read or change its notes.')).toBeTruthy();
+    await user.selectOptions(within(form).getByRole('combobox', { name: 'Viewer status' }), 'Read');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect((await within(form).findByRole('alert')).textContent).toBe('Assign this study to yourself to mark it read or reopen it.');
+    expect(patches).toEqual([]);
+
+    await user.click(within(form).getByRole('button', { name: 'Assign to me' }));
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(await within(drawer).findByText('Changes saved.')).toBeTruthy();
+    expect(patches).toEqual([{ assignedTo: me.userId, studyViewerStatus: 'complete' }]);
+    expect(service.retrieveStudy(study.studyId)).toMatchObject({ assignedTo: { userId: me.userId }, studyViewerStatus: 'complete' });
   });
 });

@@ -4,6 +4,7 @@ import { useBlocker } from 'react-router';
 import type { BlockerFunction } from 'react-router';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Study, StudyUpdateParams } from '../../../../contract/avara-types.ts';
+import { actorOf, studyActions } from '../../../../contract/permissions.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import type { Me } from '../../../../contract/worklist-api.ts';
 import { useCancelStudy } from '../api/cancel-study.ts';
@@ -98,13 +99,13 @@ function StudySummary({ study }: { study: Study }) {
 
 function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick<StudyDrawerProps, 'renderStudyExtras'>) {
   const me = useMe().data ?? null;
-  const role = me?.role ?? 'radiologist';
-  const isCoordinator = role === 'coordinator';
+  const actor = actorOf(me);
+  const actions = studyActions(actor, study);
   const [edit, setEdit] = useState<EditSession | null>(null);
   const [conflict, setConflict] = useState<Study | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
-  const roster = useUsers(edit !== null && isCoordinator);
+  const roster = useUsers(edit !== null && actions.pickAssignee);
 
   const update = useUpdateStudy();
   const quick = useQuickUpdateStudy();
@@ -200,9 +201,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   }
 
   const busy = quick.isPending || cancel.isPending || uncancel.isPending;
-  const meUserId = me?.userId ?? null;
-  const assigneeId = study.assignedTo?.userId ?? null;
-  const canClaim = meUserId !== null && assigneeId !== meUserId && (isCoordinator || assigneeId === null);
+  const meUserId = actor.userId;
 
   return (
     <div className="space-y-5 pb-6">
@@ -293,7 +292,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
           base={edit.editedFrom}
           draft={edit.draft}
           onDraftChange={(draft) => setEdit({ ...edit, draft })}
-          role={role}
+          role={actor.role}
           meUserId={meUserId}
           roster={roster.data}
           rosterError={roster.isError}
@@ -307,7 +306,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
         <>
           <div className="flex flex-wrap items-start gap-2">
             <OpenInViewerButton studyId={study.studyId} />
-            {canClaim ? (
+            {actions.claim ? (
               <button
                 type="button"
                 className={BUTTON.secondary}
@@ -317,7 +316,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
                 Assign to me
               </button>
             ) : null}
-            {study.studyViewerStatus === 'complete' ? (
+            {!actions.setViewerStatus ? null : study.studyViewerStatus === 'complete' ? (
               <button
                 type="button"
                 className={BUTTON.secondary}
@@ -337,12 +336,15 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
                 Mark read
               </button>
             )}
-            <button type="button" className={BUTTON.secondary} onClick={startEditing}>
-              Edit
-            </button>
+            {actions.edit ? (
+              <button type="button" className={BUTTON.secondary} onClick={startEditing}>
+                Edit
+              </button>
+            ) : null}
           </div>
+          {actions.readOnlyReason ? <p className="text-sm text-fg-muted">{actions.readOnlyReason}</p> : null}
 
-          {isCoordinator ? (
+          {actions.setSeverity ? (
             <fieldset className="flex flex-wrap items-center gap-2">
               <legend className="sr-only">Set severity</legend>
               <span aria-hidden="true" className="mr-1 text-sm text-fg-muted">
@@ -366,7 +368,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
                 </button>
               ))}
               <span className="flex-1" />
-              {study.isCancelled ? (
+              {!actions.cancel ? null : study.isCancelled ? (
                 <button type="button" className={BUTTON.secondary} disabled={busy} onClick={() => setQuestion('uncancel-study')}>
                   Restore study
                 </button>

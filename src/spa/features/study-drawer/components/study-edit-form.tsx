@@ -3,7 +3,9 @@ import type { FormEvent } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import type { Person } from '../../../../contract/worklist-api.ts';
-import { hasMetadataErrors, validateMetadata } from '../lib/metadata-rules.ts';
+import { editableFields, mayChange } from '../../../../contract/permissions.ts';
+import { hasMetadataErrors, lockedRowIds, validateMetadata } from '../lib/metadata-rules.ts';
+import { changesFrom } from '../lib/study-draft.ts';
 import type { StudyDraft } from '../lib/study-draft.ts';
 import { AssigneePicker, assigneeLabel } from './assignee-picker.tsx';
 import { BUTTON, INPUT } from './button-styles.ts';
@@ -44,20 +46,24 @@ function serverIssues(error: unknown): Record<string, string> {
 }
 
 /**
- * Edits what the signed-in role may edit (coordinators everything; radiologists the viewer status,
- * claiming an unassigned study, and metadata), checked as the user types.
+ * Edits what the signed-in person may edit of this study (contract/permissions.ts), checked as the
+ * user types: the form offers only those fields, and does not send a change the BFF would refuse.
  */
 export function StudyEditForm(props: StudyEditFormProps) {
   const { base, draft, onDraftChange, role, meUserId, roster, rosterError, dirty, saving, saveError, onSave, onCancel } = props;
   const ids = { description: useId(), descriptionError: useId(), severity: useId(), status: useId(), blocked: useId() };
   const formRef = useRef<HTMLFormElement>(null);
   const [blocked, setBlocked] = useState(false);
-  const isCoordinator = role === 'coordinator';
+  const actor = { role, userId: meUserId };
+  const editable = editableFields(actor, base);
+  const decision = mayChange(actor, base, changesFrom(base, draft));
+  const refusal = decision.allowed ? undefined : decision.detail;
 
   const issues = serverIssues(saveError);
   const metadataErrors = validateMetadata(draft.metadata);
-  const descriptionError = isCoordinator ? descriptionProblem(draft.studyDescription) : undefined;
-  const invalid = descriptionError !== undefined || hasMetadataErrors(metadataErrors);
+  const descriptionError = editable.fields.has('studyDescription') ? descriptionProblem(draft.studyDescription) : undefined;
+  const fieldsInvalid = descriptionError !== undefined || hasMetadataErrors(metadataErrors);
+  const invalid = fieldsInvalid || refusal !== undefined;
   const set = (patch: Partial<StudyDraft>) => onDraftChange({ ...draft, ...patch });
 
   function submit(event: FormEvent) {
@@ -71,20 +77,18 @@ export function StudyEditForm(props: StudyEditFormProps) {
     onSave();
   }
 
-  const baseAssignee = base.assignedTo?.userId ?? null;
-  // A radiologist may only claim a study nobody has (the BFF enforces it; the form does not offer more).
-  const canClaim = !isCoordinator && meUserId !== null && baseAssignee === null;
+  const canClaim = editable.assignees === 'themselves';
 
   return (
     <form ref={formRef} onSubmit={submit} noValidate aria-label="Edit study" className="space-y-5">
       {saveError ? <SaveError error={saveError} /> : null}
       {blocked && invalid ? (
         <p id={ids.blocked} role="alert" className="rounded-md border border-danger-border bg-danger-bg p-3 text-sm text-danger-fg">
-          Fix the marked fields before saving.
+          {fieldsInvalid ? 'Fix the marked fields before saving.' : refusal}
         </p>
       ) : null}
 
-      {isCoordinator ? (
+      {editable.fields.has('studyDescription') ? (
         <div>
           <label htmlFor={ids.description} className="text-sm font-medium">
             Description
@@ -107,26 +111,28 @@ export function StudyEditForm(props: StudyEditFormProps) {
       ) : null}
 
       <div className="grid grid-cols-2 gap-4">
-        {isCoordinator ? (
+        {editable.fields.has('severity') ? (
           <SeverityField id={ids.severity} value={draft.severity} onChange={(severity) => set({ severity })} />
         ) : null}
-        <div>
-          <label htmlFor={ids.status} className="text-sm font-medium">
-            Viewer status
-          </label>
-          <select
-            id={ids.status}
-            value={draft.studyViewerStatus}
-            onChange={(event) => set({ studyViewerStatus: event.target.value === 'complete' ? 'complete' : 'incomplete' })}
-            className={`${INPUT} mt-1`}
-          >
-            <option value="incomplete">Unread</option>
-            <option value="complete">Read</option>
-          </select>
-        </div>
+        {editable.fields.has('studyViewerStatus') ? (
+          <div>
+            <label htmlFor={ids.status} className="text-sm font-medium">
+              Viewer status
+            </label>
+            <select
+              id={ids.status}
+              value={draft.studyViewerStatus}
+              onChange={(event) => set({ studyViewerStatus: event.target.value === 'complete' ? 'complete' : 'incomplete' })}
+              className={`${INPUT} mt-1`}
+            >
+              <option value="incomplete">Unread</option>
+              <option value="complete">Read</option>
+            </select>
+          </div>
+        ) : null}
       </div>
 
-      {isCoordinator ? (
+      {editable.assignees === 'anyone' ? (
         <AssigneePicker
           value={draft.assignedTo}
           onChange={(assignedTo) => set({ assignedTo })}
@@ -148,10 +154,19 @@ export function StudyEditForm(props: StudyEditFormProps) {
               {draft.assignedTo === null ? 'Assign to me' : 'Leave unassigned'}
             </button>
           ) : null}
+          {editable.claimRequired && draft.assignedTo === null ? (
+            <p className="text-xs text-fg-muted">Assign it to yourself to mark it read or change its notes.</p>
+          ) : null}
         </fieldset>
       )}
 
-      <MetadataEditor rows={draft.metadata} onChange={(metadata) => set({ metadata })} errors={metadataErrors} serverError={issues.metadata} />
+      <MetadataEditor
+        rows={draft.metadata}
+        onChange={(metadata) => set({ metadata })}
+        errors={metadataErrors}
+        serverError={issues.metadata}
+        lockedRowIds={lockedRowIds(draft.metadata, editable.lockedMetadataKeys, base.metadata)}
+      />
 
       <div className="sticky bottom-0 -mx-6 flex items-center gap-2 border-t border-border bg-panel px-6 py-3">
         <button type="submit" className={BUTTON.primary} disabled={saving || !dirty} aria-describedby={blocked && invalid ? ids.blocked : undefined}>

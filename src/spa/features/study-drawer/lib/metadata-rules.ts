@@ -72,3 +72,19 @@ export function sameMetadata(a: Record<string, string> | null | undefined, b: Re
   const right = b ?? {};
   return left.length === Object.keys(right).length && left.every(([key, value]) => Object.hasOwn(right, key) && right[key] === value);
 }
+
+/**
+ * The rows to show read-only: for each locked key the study has, the first row with that key (the
+ * study's own pair; a later row typed with the same key stays editable and is flagged as a duplicate).
+ */
+export function lockedRowIds(rows: MetadataRow[], lockedKeys: readonly string[], study: Record<string, string> | null | undefined): ReadonlySet<string> {
+  const locked = new Set<string>();
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = row.key.trim();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (lockedKeys.includes(key) && Object.hasOwn(study ?? {}, key)) locked.add(row.id);
+  }
+  return locked;
+}

@@ -2,7 +2,8 @@ import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, useQuer
 import type { InfiniteData } from '@tanstack/react-query';
 import { useEffect, useMemo } from 'react';
 import type { Study, StudyListPage } from '../../../../contract/avara-types.ts';
-import { apiRequest } from '../../../lib/api-client.ts';
+import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
+import { apiRequestChecked } from '../../../lib/api-client.ts';
 import type { StudyListFilters } from '../lib/worklist-filters.ts';
 import { studyKeys } from './study-keys.ts';
 
@@ -21,7 +22,9 @@ export interface GetStudiesParams {
 
 /** One page of the study list from the BFF, oldest first (the study waiting longest comes first). */
 export function getStudies({ filters, cursor, limit = STUDY_PAGE_SIZE, signal }: GetStudiesParams): Promise<StudyListPage> {
-  return apiRequest<StudyListPage>('/api/studies', { query: { ...filters, limit, cursor }, signal });
+  // Checked here too: a page that is not one fails this group's query (its error and Retry), instead
+  // of breaking the render of the whole list.
+  return apiRequestChecked('/api/studies', isStudyListPage, { query: { ...filters, limit, cursor }, signal });
 }
 
 type Cursor = string | undefined;

@@ -2,6 +2,7 @@ import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type Compo
 import { Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
+import { actorOf } from '../../../../contract/permissions.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { useStudyGroup } from '../api/get-studies.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
@@ -66,8 +67,7 @@ function PassThrough({ children }: { children: ReactNode }) {
 
 export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
   const me = useMe();
-  const role = me.data?.role ?? 'coordinator';
-  const userId = me.data?.userId ?? null;
+  const { role, userId } = actorOf(me.data);
   const viewer = useMemo<Viewer>(() => ({ role, userId }), [role, userId]);
   const [params, setParams] = useSearchParams();
   const location = useLocation();
