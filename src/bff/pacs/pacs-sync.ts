@@ -183,7 +183,10 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
       }
       if (ids.length < reconcilePageSize) break;
     }
-    log.info({ studiesInPacs: listed, lookedAt, ms: Date.now() - started, ...state.counts() }, 'PACS reconcile pass done');
+    const summary = { studiesInPacs: listed, lookedAt, ms: Date.now() - started, ...state.counts() };
+    // Quiet when it found nothing to look at: every pass but the rare one after a missed change.
+    if (lookedAt > 0) log.info(summary, 'PACS reconcile pass done');
+    else log.debug(summary, 'PACS reconcile pass done');
   }
 
   async function handleIfStable(orthancStudyId: string, via: 'pending' | 'reconcile'): Promise<void> {
