@@ -1,5 +1,6 @@
 import { Link, Outlet, useSearchParams } from 'react-router';
 import { useAuthConfig } from '../lib/auth/get-auth-config.ts';
+import { useConnectionMonitor } from '../lib/connection/use-connection.ts';
 import { useMe } from '../lib/auth/get-me.ts';
 import { UserMenu } from '../features/auth/components/user-menu.tsx';
 import { PortalBridge } from '../features/portal/components/portal-bridge.tsx';
@@ -15,6 +16,8 @@ export function Layout() {
   const embedded = params.get('embed') === '1';
   const config = useAuthConfig();
   const me = useMe();
+  // Whether the server can be reached, on every page: the worklist says when it cannot.
+  useConnectionMonitor();
   return (
     <div className="flex h-dvh flex-col bg-surface text-fg">
       <PortalBridge portalOrigins={config.data?.portalOrigins ?? []} signedIn={Boolean(me.data)} />

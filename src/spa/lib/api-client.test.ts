@@ -3,6 +3,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isStudyListPage } from '../../contract/answer-shapes.ts';
 import { ApiError, NETWORK_ERROR_MESSAGE, UNEXPECTED_ANSWER_DETAIL, apiRequest, apiRequestChecked } from './api-client.ts';
+import { connection } from './connection/connection-state.ts';
 
 const server = setupServer();
 
@@ -120,6 +121,32 @@ describe('apiRequest', () => {
     controller.abort();
 
     await expect(pending).rejects.toSatisfy((error: unknown) => !(error instanceof ApiError));
+  });
+
+  it('tells the connection state whether the server answered', async () => {
+    connection.reset();
+    server.use(http.get('/api/studies', () => HttpResponse.error()));
+    await rejection(apiRequest('/api/studies'));
+    await rejection(apiRequest('/api/studies'));
+    expect(connection.getSnapshot()).toMatchObject({ status: 'offline', failures: 2 });
+
+    // A refusal is still an answer: the server is there.
+    server.use(http.get('/api/studies', () => HttpResponse.json({ status: 401, title: 'Sign-in required', detail: '', type: 'about:blank' }, { status: 401, headers: { 'content-type': 'application/problem+json' } })));
+    await rejection(apiRequest('/api/studies'));
+    expect(connection.getSnapshot()).toMatchObject({ status: 'live', failures: 0 });
+
+    // A gateway's own 502 page says the server behind it is not.
+    server.use(http.get('/api/studies', () => new HttpResponse('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } })));
+    await rejection(apiRequest('/api/studies'));
+    expect(connection.getSnapshot()).toMatchObject({ status: 'reconnecting', failures: 1 });
+
+    // An abort says nothing either way.
+    server.use(http.get('/api/studies', () => new Promise<Response>(() => {})));
+    const controller = new AbortController();
+    const pending = apiRequest('/api/studies', { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toBeTruthy();
+    expect(connection.getSnapshot().failures).toBe(1);
   });
 
   it('refuses a path on another origin', async () => {

@@ -1,5 +1,6 @@
 import { isProblem } from '../../contract/problem.ts';
 import type { Problem, ProblemIssue } from '../../contract/problem.ts';
+import { connection, isServerAnswer } from './connection/connection-state.ts';
 
 export const NETWORK_ERROR_MESSAGE = 'Cannot reach the server. Check your connection and try again.';
 
@@ -121,6 +122,7 @@ async function send<T>(path: string, options: ApiRequestOptions, accept: string,
   if (body !== undefined) headers.set('Content-Type', 'application/json');
   // Outside the try: a path on another origin is a bug in the caller, not a network failure.
   const url = buildUrl(path, query);
+  let answer: { response: Response; body: T };
   try {
     const response = await fetch(url, {
       method,
@@ -130,12 +132,17 @@ async function send<T>(path: string, options: ApiRequestOptions, accept: string,
       signal,
     });
     // Inside the try: a connection reset while the body streams is a network failure too.
-    return { response, body: await read(response) };
+    answer = { response, body: await read(response) };
   } catch (error) {
     // An abort is the caller's own doing (e.g. TanStack Query cancelling), not a network failure.
     if (signal?.aborted) throw error;
+    connection.reportFailure();
     throw new ApiError({ status: 0, title: 'Network error', detail: NETWORK_ERROR_MESSAGE, retryable: true, cause: error });
   }
+  // Every answer, or its absence above, tells the page whether the server is there.
+  if (isServerAnswer(answer.response)) connection.reportSuccess();
+  else connection.reportFailure();
+  return answer;
 }
 
 /** Calls the BFF with JSON in and out. Resolves with the parsed body; rejects with an {@link ApiError}. */

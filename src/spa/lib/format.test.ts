@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatPersonName, formatRelativeTime } from './format.ts';
+import { formatDateTime, formatElapsed, formatPersonName, formatRelativeTime } from './format.ts';
 
 describe('formatPersonName', () => {
   it('prints given names, a middle initial and both suffixes', () => {
@@ -46,5 +46,20 @@ describe('formatDateTime', () => {
   it('formats a valid instant and ignores an invalid one', () => {
     expect(formatDateTime('2026-03-10T12:00:00Z')).toMatch(/2026/);
     expect(formatDateTime('nope')).toBe('');
+  });
+});
+
+describe('formatElapsed', () => {
+  it('counts seconds, then minutes, then hours', () => {
+    expect(formatElapsed(0)).toBe('0 s ago');
+    expect(formatElapsed(12_400)).toBe('12 s ago');
+    expect(formatElapsed(59_999)).toBe('59 s ago');
+    expect(formatElapsed(60_000)).toBe('1 min ago');
+    expect(formatElapsed(59 * 60_000)).toBe('59 min ago');
+    expect(formatElapsed(2 * 3_600_000 + 5)).toBe('2 h ago');
+  });
+
+  it('never counts below zero (a clock that moved back)', () => {
+    expect(formatElapsed(-5_000)).toBe('0 s ago');
   });
 });

@@ -86,3 +86,15 @@ export function formatDateTime(value: string | Date | null | undefined): string 
   const date = toDate(value);
   return date ? exactFormatter.format(date) : '';
 }
+
+/**
+ * "12 s ago", "3 min ago", "2 h ago": an elapsed time to the second while it is short, for
+ * something that is counting up in front of the reader (how old the data on screen is).
+ */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  return `${Math.floor(minutes / 60)} h ago`;
+}

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { apiRequest, isApiError } from '../api-client.ts';
+import { forgetDrafts } from '../drafts/draft-owners.ts';
 import { authKeys } from './auth-keys.ts';
 
 /** Ends the session on the server; `redirect` is the IdP's sign-out page in OIDC mode. */
@@ -21,6 +22,8 @@ export function useSignOut() {
     setError(null);
     try {
       const { redirect } = await signOut();
+      // Signing out is leaving on purpose: unsaved edits kept in the tab go too.
+      forgetDrafts(null);
       if (redirect) {
         window.location.assign(redirect);
         return;

@@ -7,7 +7,11 @@ import type { Study } from '../../../../contract/avara-types.ts';
 import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
 import { createMockServer } from '../../../../mocks/node.ts';
 import { authKeys } from '../../../lib/auth/auth-keys.ts';
+import { draftOwnerOf } from '../../../lib/drafts/draft-owners.ts';
+import { drafts } from '../../../lib/drafts/draft-store.ts';
 import { renderRoutes } from '../../../testing/render.tsx';
+import { keepStudyEdit } from '../lib/study-draft-storage.ts';
+import { draftFromStudy } from '../lib/study-draft.ts';
 import { StudyByUidRoute } from './study-by-uid-route.tsx';
 import { StudyDrawerRoute } from './study-drawer-route.tsx';
 
@@ -217,6 +221,60 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
     await user.click(within(drawer).getByRole('button', { name: 'Save changes' }));
     expect(await within(drawer).findByText('Changes saved.')).toBeTruthy();
     expect(service.retrieveStudy(study.studyId).studyViewerStatus).toBe('complete');
+  });
+
+  it('keeps an unfinished edit in the tab and reopens it, with a notice, when the study is opened again', async () => {
+    const study = freshStudy((candidate) => candidate.severity !== 'stat');
+    const first = await openDrawer(study);
+    await first.user.click(within(first.drawer).getByRole('button', { name: 'Edit' }));
+    await first.user.clear(within(first.drawer).getByRole('textbox', { name: 'Description' }));
+    await first.user.type(within(first.drawer).getByRole('textbox', { name: 'Description' }), 'CT Head (kept)');
+    // The page goes away mid-edit (the session ended, the person signs in again).
+    first.unmount();
+    expect(window.sessionStorage.length).toBe(1);
+
+    const patches = recordPatches();
+    const { drawer, user } = await openDrawer(study);
+    const notice = within(drawer).getByText('Your unsaved changes were restored.').closest('[role="status"]');
+    expect(notice?.textContent).toContain('Last edited just now');
+    expect(within(drawer).getByRole('textbox', { name: 'Description' })).toHaveProperty('value', 'CT Head (kept)');
+
+    await user.click(within(drawer).getByRole('button', { name: 'Save changes' }));
+    expect(await within(drawer).findByText('Changes saved.')).toBeTruthy();
+    expect(patches).toEqual([{ studyDescription: 'CT Head (kept)' }]);
+    expect(within(drawer).queryByText('Your unsaved changes were restored.')).toBeNull();
+    expect(window.sessionStorage.length).toBe(0);
+  });
+
+  it('forgets a restored edit when it is discarded', async () => {
+    const study = freshStudy();
+    const first = await openDrawer(study);
+    await first.user.click(within(first.drawer).getByRole('button', { name: 'Edit' }));
+    await first.user.selectOptions(within(first.drawer).getByRole('combobox', { name: 'Severity' }), 'High');
+    await first.user.selectOptions(within(first.drawer).getByRole('combobox', { name: 'Severity' }), study.severity === 'high' ? 'STAT' : 'High');
+    first.unmount();
+
+    const { drawer, user } = await openDrawer(study);
+    expect(within(drawer).getByText('Your unsaved changes were restored.')).toBeTruthy();
+    await user.click(within(drawer).getByRole('button', { name: 'Discard changes' }));
+    const question = await screen.findByRole('alertdialog', { name: 'Discard your unsaved changes?' });
+    await user.click(within(question).getByRole('button', { name: 'Discard changes' }));
+    expect(await within(drawer).findByRole('button', { name: 'Edit' })).toBeTruthy();
+    expect(window.sessionStorage.length).toBe(0);
+  });
+
+  it('never reopens someone else’s kept edit', async () => {
+    const study = freshStudy();
+    keepStudyEdit(drafts, draftOwnerOf({ authMode: 'dev', subject: 'someone.else@example.org' }), study.studyId, {
+      editedFrom: study,
+      draft: { ...draftFromStudy(study), studyDescription: 'Not yours' },
+    });
+    const { drawer, queryClient } = await openDrawer(study);
+    // Once the drawer knows who is signed in, it looks for their kept edit: there is none.
+    await waitFor(() => expect(queryClient.getQueryData(authKeys.me())).toBeTruthy());
+    expect(within(drawer).getByRole('button', { name: 'Edit' })).toBeTruthy();
+    expect(within(drawer).queryByRole('textbox', { name: 'Description' })).toBeNull();
+    expect(within(drawer).queryByText('Your unsaved changes were restored.')).toBeNull();
   });
 
   it('rolls a refused quick action back with a message', async () => {

@@ -21,11 +21,13 @@ import { DrawerFrame } from './drawer-frame.tsx';
 import { DrawerError, DrawerLoading, DrawerNotFound, isNotFound } from './drawer-states.tsx';
 import { OpenInViewerButton } from './open-in-viewer-button.tsx';
 import { RelativeTime } from './relative-time.tsx';
+import { RestoredEditNotice } from './restored-edit-notice.tsx';
 import { describeSaveError } from './save-error.tsx';
 import { SEVERITY_LABEL, SeverityBadge } from '../../../components/severity-badge.tsx';
 import { StudyDetails } from './study-details.tsx';
 import { StudyEditForm } from './study-edit-form.tsx';
 import { useCloseDrawer } from './use-close-drawer.ts';
+import { useKeptEdit } from './use-kept-edit.ts';
 
 interface EditSession {
   /** The version the user started from: its `updatedAt` goes in If-Match, and the diff is against it. */
@@ -46,6 +48,7 @@ export interface StudyDrawerProps {
 export function StudyDrawer({ studyId, renderStudyExtras }: StudyDrawerProps) {
   const close = useCloseDrawer();
   const study = useStudy(studyId);
+  const person = useMe().data?.subject ?? null;
   const notFound = study.isError && isNotFound(study.error);
 
   // One frame through loading, error and loaded states: swapping it would move focus out of the
@@ -67,7 +70,8 @@ export function StudyDrawer({ studyId, renderStudyExtras }: StudyDrawerProps) {
       onClose={close}
     >
       {study.data ? (
-        <LoadedStudyDrawer study={study.data} renderStudyExtras={renderStudyExtras} />
+        // A fresh drawer per person, once known: it reopens their kept edit, and no one else's.
+        <LoadedStudyDrawer key={person ?? ''} study={study.data} renderStudyExtras={renderStudyExtras} />
       ) : study.isPending ? (
         <DrawerLoading label="Loading the study" />
       ) : notFound ? (
@@ -101,7 +105,10 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   const me = useMe().data ?? null;
   const actor = actorOf(me);
   const actions = studyActions(actor, study);
-  const [edit, setEdit] = useState<EditSession | null>(null);
+  // An edit kept from before (the session ended mid-edit) reopens the form where it was left.
+  const kept = useKeptEdit(me, study.studyId);
+  const [edit, setEdit] = useState<EditSession | null>(kept.restored?.edit ?? null);
+  const [restoredAt, setRestoredAt] = useState(kept.restored?.savedAt ?? null);
   const [conflict, setConflict] = useState<Study | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -113,6 +120,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   const uncancel = useUncancelStudy();
 
   const dirty = edit !== null && hasChanges(changesFrom(edit.editedFrom, edit.draft));
+  const keepEdit = kept.keep;
+  useEffect(() => keepEdit(edit), [keepEdit, edit]);
 
   // Leaving the study with unsaved edits (Esc, Close, another row, Back) asks first.
   const shouldBlock = useCallback<BlockerFunction>(
@@ -130,12 +139,14 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
 
   function startEditing() {
     setNotice(null);
+    setRestoredAt(null);
     update.reset();
     setEdit({ editedFrom: study, draft: draftFromStudy(study) });
   }
 
   function stopEditing() {
     setEdit(null);
+    setRestoredAt(null);
     setConflict(null);
     setQuestion(null);
     update.reset();
@@ -216,7 +227,10 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
           title="Discard your unsaved changes?"
           confirmLabel="Discard changes"
           cancelLabel="Keep editing"
-          onConfirm={() => blocker.proceed()}
+          onConfirm={() => {
+            kept.forget();
+            blocker.proceed();
+          }}
           onCancel={() => blocker.reset()}
         >
           You edited this study and have not saved.
@@ -285,6 +299,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
           onDiscard={stopEditing}
         />
       ) : null}
+
+      {edit && restoredAt !== null ? <RestoredEditNotice savedAt={restoredAt} onDiscard={() => setQuestion('discard')} /> : null}
 
       {/* While the conflict is open the form waits: saving it would only meet the same refusal. */}
       {edit && !conflict ? (

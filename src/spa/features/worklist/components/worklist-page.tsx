@@ -10,7 +10,7 @@ import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';
 import { SEARCH_PARAM, parseFilters, toListFilters, writeFilters } from '../lib/worklist-filters.ts';
 import type { Viewer, WorklistFilters } from '../lib/worklist-filters.ts';
 import { ColumnMenu } from './column-menu.tsx';
-import { OfflineBanner } from './offline-banner.tsx';
+import { ConnectionBanner } from './connection-banner.tsx';
 import { QueueSummary } from './queue-summary.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
 import { useNow } from './use-now.ts';
@@ -192,7 +192,7 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
         searchRef={searchRef}
         compact={embedded}
       />
-      <OfflineBanner />
+      <ConnectionBanner />
       <WorklistCellContext value={cellContext}>
         <RowsProvider pages={rowPages}>
           <WorklistGrid
