@@ -70,7 +70,7 @@ describe('DATA_DIR at start-up', () => {
   it('a regular file as DATA_DIR, or as one of its parents: one line naming the file', async () => {
     const file = join(folder, 'a-file');
     writeFileSync(file, 'not a folder');
-    expectOneLineReason(await startBff({ DATA_DIR: file }), new RegExp(`^Cannot use DATA_DIR ${escape(file)} \\(for the bundled server's database\\): it is a file, not a folder$`));
+    expectOneLineReason(await startBff({ DATA_DIR: file }), new RegExp(`^Cannot use DATA_DIR ${escape(file)} \\(for the bundled server's database and the shared state\\): it is a file, not a folder$`));
     expectOneLineReason(await startBff({ DATA_DIR: join(file, 'data') }), new RegExp(`^Cannot use DATA_DIR ${escape(join(file, 'data'))} .*: ${escape(file)} is a file, not a folder$`));
     expectOneLineReason(await startBff({ DATA_DIR: '/dev/full' }), /^Cannot use DATA_DIR \/dev\/full .*: it is a device, not a folder$/);
   });
@@ -113,13 +113,6 @@ describe('DATA_DIR at start-up', () => {
     await bff.stop();
     expect(existsSync(join(dataDir, 'avara.sqlite'))).toBe(true);
     expect(readdirSync(dataDir).filter((name) => name.startsWith('.write-probe'))).toEqual([]);
-  });
-
-  it('with Avara and no PACS sync nothing is kept in DATA_DIR, so it is not looked at', async () => {
-    const file = join(folder, 'unused-file');
-    writeFileSync(file, 'not a folder');
-    const bff = await startBffProcess(await freePort(), { DATA_DIR: file, AVARA_API_KEY: 'test-key-0123456789', AVARA_BASE_URL: 'http://127.0.0.1:9', AUDIT_LOG: 'stdout', LOG_LEVEL: 'warn' });
-    await bff.stop();
   });
 });
 

@@ -12,11 +12,14 @@ export function exitOnStartupError(error: unknown): never {
   process.exit(1);
 }
 
+type DataDirSettings = Pick<BffConfig, 'DATA_DIR' | 'AVARA_API_KEY' | 'ORTHANC_SYNC' | 'REDIS_URL'>;
+
 /** What the BFF keeps under DATA_DIR with this configuration (nothing: the folder is not needed). */
-export function dataDirUses(config: Pick<BffConfig, 'AVARA_API_KEY' | 'ORTHANC_SYNC'>): string[] {
+export function dataDirUses(config: Omit<DataDirSettings, 'DATA_DIR'>): string[] {
   const uses: string[] = [];
   if (!config.AVARA_API_KEY) uses.push("the bundled server's database");
   if (config.ORTHANC_SYNC) uses.push('the PACS sync state');
+  if (!config.REDIS_URL) uses.push('the shared state');
   return uses;
 }
 
@@ -29,7 +32,7 @@ const PROBE = Buffer.alloc(4096, 0x2e);
  * is kept there. Throws a StartupError naming the folder and why (read-only, not a folder, no
  * space, permission). Returns the absolute folder.
  */
-export function prepareDataDir(config: Pick<BffConfig, 'DATA_DIR' | 'AVARA_API_KEY' | 'ORTHANC_SYNC'>): string | undefined {
+export function prepareDataDir(config: DataDirSettings): string | undefined {
   const uses = dataDirUses(config);
   if (uses.length === 0) return undefined;
   const folder = resolve(config.DATA_DIR);
@@ -37,7 +40,7 @@ export function prepareDataDir(config: Pick<BffConfig, 'DATA_DIR' | 'AVARA_API_K
     ensureFolder(folder);
     probe(folder);
   } catch (error) {
-    throw new StartupError(`Cannot use DATA_DIR ${folder} (for ${uses.join(' and ')}): ${reasonOf(error, folder)}`);
+    throw new StartupError(`Cannot use DATA_DIR ${folder} (for ${listed(uses)}): ${reasonOf(error, folder)}`);
   }
   return folder;
 }
@@ -60,6 +63,10 @@ export function storageFailure(what: string, path: string): (error: unknown) => 
     if (!isSqliteError(error) && !isFileSystemError(error)) throw error;
     throw new StartupError(`Cannot open ${what} ${path}: ${reasonOf(error, path)}`);
   };
+}
+
+function listed(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
 }
 
 /** A folder is a folder: Node's recursive mkdirSync never returns under /proc (it retries ENOENT), so each level is made here. */
