@@ -1,7 +1,9 @@
 /**
  * `npm run pacs`: a local PACS for development. Starts Debian's Orthanc with the web viewer and
- * DICOMweb plugins on 127.0.0.1 (port PACS_PORT, default 8042; remote access off, no DICOM port),
- * with its config and storage under ./data/pacs/, and fills an empty one with PACS_STUDIES
+ * DICOMweb plugins for http://127.0.0.1:PACS_PORT (default 8042; no DICOM port), with its config
+ * and storage under ./data/pacs/. Orthanc 1.10 cannot be told which address to listen on, so the
+ * port is open on every interface; with remote access off it answers only 127.0.0.1 (401 to any
+ * other client; test/pacs/orthanc-loopback.test.ts). It fills an empty PACS with PACS_STUDIES
  * (default 25) generated studies: phantom images, realistic patient and study tags, and a
  * Requested Procedure Priority mix. Ctrl-C stops it; the data stay for the next run.
  *
@@ -78,6 +80,7 @@ Local PACS (Orthanc) on ${url}, data in ${directory} (log: ${directory}/orthanc.
 Point the worklist at it:   ORTHANC_URL=${url} npm start
 New arrivals:               npm run pacs -- --add 3
 Orthanc's own UI:           ${url}/app/explorer.html
+Port ${port} is open on every interface (Orthanc 1.10 cannot listen on one); it answers only 127.0.0.1.
 Ctrl-C stops it.`);
 
 let stopping = false;

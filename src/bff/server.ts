@@ -11,6 +11,7 @@ import { buildApp } from './app.ts';
 import { AuditLogError } from './auth/audit-log.ts';
 import { createAuthContext } from './auth/auth-context.ts';
 import { enableOidcSignIn } from './auth/oidc-routes.ts';
+import { exitOnStartupError, openStorage, prepareDataDir, storageFailure } from './config/data-dir.ts';
 import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
 import { createPacsServices } from './pacs/pacs-services.ts';
 import { startPacsSync } from './pacs/pacs-sync.ts';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     console.error(error.message);
     process.exit(1);
   }
+  prepareDataDir(config);
 
   // With PORT=0 the address is known only after listening: launch links then use the bundled server's own.
   const launchBaseUrl = config.PORT === 0 && !config.PUBLIC_URL ? undefined : publicUrlOf(config, config.PORT);
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
         launchBaseUrl,
         launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
         ...(pacs ? { viewerRedirect: pacs.viewerRedirect } : {}),
-      });
+      }).catch(storageFailure("the bundled server's database", resolve(config.DATA_DIR, 'avara.sqlite')));
 
   const avara = createAvaraClient({
     baseUrl: embedded?.url ?? config.AVARA_BASE_URL,
@@ -109,10 +111,11 @@ async function main(): Promise<void> {
       ? startPacsSync({
           orthanc: pacs.orthanc,
           avara,
-          state: openSyncState(resolve(config.DATA_DIR, 'pacs-sync.sqlite')),
+          state: openStorage('the PACS sync state', resolve(config.DATA_DIR, 'pacs-sync.sqlite'), openSyncState),
           priorityMap: parsePriorityMap(config.ORTHANC_PRIORITY_MAP),
           log: app.log.child({ component: 'pacs-sync' }),
           pollIntervalMs: config.ORTHANC_SYNC_INTERVAL_MS,
+          reconcileIntervalMs: config.ORTHANC_RECONCILE_INTERVAL_MS,
         })
       : undefined;
   app.addHook('onClose', async () => {
@@ -165,4 +168,5 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+// A StartupError (DATA_DIR or a database file cannot be used) is one line and exit 1, not a stack.
+await main().catch(exitOnStartupError);

@@ -122,3 +122,32 @@ export async function startCountingProxy(target: string, options: CountingProxyO
       }),
   };
 }
+
+export interface AvaraCalls {
+  retrieveByUid: number;
+  created: number;
+  conflicts: number;
+}
+
+/**
+ * The Avara client a sync loop sees in tests: counts retrieve-by-uid calls, creates and 409s, and
+ * can hold each create for `createDelayMs` (a slow Avara, so a stop lands mid-feed).
+ */
+export function countingAvara(inner: AvaraClient, options: { createDelayMs?: number } = {}): { client: AvaraClient; calls: AvaraCalls } {
+  const calls: AvaraCalls = { retrieveByUid: 0, created: 0, conflicts: 0 };
+  const client: AvaraClient = {
+    ...inner,
+    async retrieveStudyByUid(uid) {
+      calls.retrieveByUid++;
+      return inner.retrieveStudyByUid(uid);
+    },
+    async createStudy(body) {
+      if (options.createDelayMs) await new Promise((resolve) => setTimeout(resolve, options.createDelayMs));
+      const result = await inner.createStudy(body);
+      if (result.ok) calls.created++;
+      if (result.status === 409) calls.conflicts++;
+      return result;
+    },
+  };
+  return { client, calls };
+}

@@ -136,6 +136,7 @@ describe('PACS sync loop', () => {
     expect(created.metadata).toMatchObject({ orthancStudyId: first[0]?.orthancStudyId, sourcePacs: 'orthanc:RW-TEST' });
   });
 
+  // Its own time limit: two BFF processes start here, which alone can take most of the default 20 s on a busy machine.
   it('killed (SIGKILL) mid-feed and started again, the BFF process creates each of 60 arrivals once and skips none', async () => {
     const dataDir = join(folder, 'killed');
     // Creates take 40 ms each, so the kill lands with most of the feed still to handle.
@@ -171,7 +172,7 @@ describe('PACS sync loop', () => {
       await bff?.stop();
       await avaraProxy.close();
     }
-  });
+  }, 90_000);
 
   it('loses no arrival while Orthanc is stopped for a while, nor while Avara is down', async () => {
     const statePath = join(folder, 'outage', 'pacs-sync.sqlite');

@@ -1,7 +1,10 @@
 /**
  * A real Orthanc (Debian's /usr/sbin/Orthanc) for tests and for `npm run pacs`: started with its own
- * JSON config on a loopback port, remote access off, no DICOM port, the web viewer and DICOMweb
- * plugins, and filled through `POST /tools/create-dicom` with generated phantom images.
+ * JSON config, reached on 127.0.0.1, remote access refused, no DICOM port, the web viewer and
+ * DICOMweb plugins, and filled through `POST /tools/create-dicom` with generated phantom images.
+ * Orthanc 1.10 has no setting for the address it listens on: its HTTP port is bound on every
+ * interface, and `RemoteAccessAllowed: false` makes it answer 401, with no data, to any client that
+ * is not 127.0.0.1 (test/pacs/orthanc-loopback.test.ts checks both).
  * Nothing here installs anything: without Orthanc it fails and says how to get it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,10 +36,15 @@ export interface RunningOrthanc {
   directory: string;
   /** Basic auth header value when credentials are on. */
   authorization: string | undefined;
-  /** Stops the process (SIGTERM, then SIGKILL after a grace time); data stay. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port with the same data. */
+  /**
+   * Stops the process and resolves once it has exited; data stay. SIGTERM (the default) lets
+   * Orthanc shut down, with SIGKILL after a grace time; SIGKILL is a crash.
+   */
+  stop(options?: { signal?: 'SIGTERM' | 'SIGKILL' }): Promise<void>;
+  /** Starts it again on the same port with the same data (and config). */
   start(): Promise<void>;
+  /** The running Orthanc's process ID. */
+  pid(): number | undefined;
   /** Stops it and removes a temporary folder. */
   dispose(): Promise<void>;
 }
@@ -103,10 +111,10 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     }
   }
 
-  async function stop(): Promise<void> {
+  async function stop({ signal = 'SIGTERM' }: { signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<void> {
     const running = child;
     if (!running) return;
-    running.kill('SIGTERM');
+    running.kill(signal);
     const killer = setTimeout(() => running.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(killer);
@@ -121,6 +129,7 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     authorization,
     stop,
     start,
+    pid: () => child?.pid,
     async dispose() {
       await stop();
       if (temporary) rmSync(directory, { recursive: true, force: true });

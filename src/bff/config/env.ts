@@ -46,6 +46,8 @@ export interface BffConfig {
   ORTHANC_PRIORITY_MAP: string;
   ORTHANC_TIMEOUT_MS: number;
   ORTHANC_SYNC_INTERVAL_MS: number;
+  /** How often the sync compares every study Orthanc holds with those already on the worklist. */
+  ORTHANC_RECONCILE_INTERVAL_MS: number;
   /** Redis for the shared state (several instances); absent: in-process, in DATA_DIR/shared-state.sqlite. */
   REDIS_URL?: string;
   SHARED_STATE_KEY_PREFIX: string;
@@ -96,6 +98,7 @@ const schema = {
     ORTHANC_PRIORITY_MAP: { type: 'string', default: DEFAULT_PRIORITY_MAP },
     ORTHANC_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
     ORTHANC_SYNC_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 2000 },
+    ORTHANC_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 86400000, default: 300000 },
     REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$' },
     SHARED_STATE_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'rw:' },
     EVENT_HISTORY_SIZE: { type: 'integer', minimum: 100, maximum: 1000000, default: 10000 },

@@ -52,8 +52,8 @@ export interface OrthancChangesPage {
 }
 
 /**
- * The read routes of Orthanc the BFF uses, plus `/tools/find` (a read, though it is a POST) and the
- * `/changes` feed. Nothing that writes to the PACS.
+ * The read routes of Orthanc the BFF uses, plus `/tools/find` (a read, though it is a POST), the
+ * `/changes` feed and the study listing. Nothing that writes to the PACS.
  */
 export interface OrthancClient {
   /** `POST /tools/find`, expanded, at the given level, for StudyInstanceUIDs (one request for all). */
@@ -66,6 +66,8 @@ export interface OrthancClient {
   searchStudies(studyInstanceUids: string[]): Promise<unknown[] | undefined>;
   getJson(path: string): Promise<OrthancJson>;
   changes(since: number, limit: number): Promise<OrthancChangesPage>;
+  /** One page of the IDs of every study Orthanc holds (`GET /studies?since=&limit=`, in Orthanc's storage order). */
+  listStudies(since: number, limit: number): Promise<string[]>;
   /** Streams a GET answer as it comes (status and body untouched); used for previews and the viewer. */
   stream(path: string, headers?: Record<string, string>): Promise<OrthancStream>;
   close(): Promise<void>;
@@ -169,6 +171,11 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
     async changes(since, limit) {
       const body = await mustSucceed('GET', `/changes?since=${since}&limit=${limit}`);
       return readChanges(body);
+    },
+    async listStudies(since, limit) {
+      const body = await mustSucceed('GET', `/studies?since=${since}&limit=${limit}`);
+      if (!Array.isArray(body)) throw new PacsUnavailableError('invalid-response', 'Orthanc answered /studies in an unexpected form');
+      return body.filter((id): id is string => typeof id === 'string' && ORTHANC_ID.test(id));
     },
     async stream(path, headers = {}) {
       const response = await request('GET', path, undefined, headers);

@@ -1,10 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { StudyCreateParams } from '../../contract/avara-types.ts';
-import type { PacsMetadataKey } from '../../contract/permissions.ts';
 import { UpstreamUnreachableError, type AvaraClient } from '../services/avara-client.ts';
-import { idsOf, recordOf, textOf } from './json-fields.ts';
-import { ORTHANC_ID, PacsUnavailableError, type OrthancClient } from './orthanc-client.ts';
-import { PRIORITY_TAG, severityFor, type PriorityMap } from './priority.ts';
+import { recordOf } from './json-fields.ts';
+import { ORTHANC_ID, PacsUnavailableError, type OrthancChange, type OrthancClient } from './orthanc-client.ts';
+import type { PriorityMap } from './priority.ts';
+import { createStudyArrival, RetryLater, type ArrivalOutcome } from './study-arrival.ts';
 import type { SyncState } from './sync-state.ts';
 
 export type SyncLog = Pick<FastifyBaseLogger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -21,41 +20,66 @@ export interface PacsSyncOptions {
   pageSize?: number;
   /** Retry delay after a failure: doubles from `initialMs` up to `maxMs`. */
   backoff?: { initialMs: number; maxMs: number };
+  /** How often every study Orthanc holds is compared with the settled ones (also once at start). */
+  reconcileIntervalMs?: number;
+  /** Study IDs asked for per `/studies` call of the reconcile pass. */
+  reconcilePageSize?: number;
 }
 
 export interface PacsSync {
   /** The last change of the feed fully handled (and saved). */
   position(): number;
+  /** Resolves after the next reconcile pass has finished (for tests and tools). */
+  reconciled(): Promise<void>;
   /** Stops after the step in hand (an HTTP call already sent is let finish) and closes the state. */
   close(): Promise<void>;
 }
 
-/** A failure that may pass (Orthanc or Avara down, slow, busy): the same step is tried again later. */
-class RetryLater extends Error {}
-
-type Outcome = 'created' | 'already-there' | 'gone' | 'rejected';
+/** Pending studies are looked at on every this many idle polls (and right after Orthanc was unreachable). */
+const PENDING_CHECK_EVERY_POLLS = 5;
+/** Pending studies looked at per check, the longest-waiting first. */
+const PENDING_CHECK_LIMIT = 500;
 
 /**
- * Follows Orthanc's `/changes` feed and puts every `StableStudy` on the worklist: its tags are read,
- * Avara is asked for the StudyInstanceUID first, and the study is created only when missing. The
- * position is saved after each study, so a restart neither skips a study nor creates one twice.
- * While Orthanc or Avara is down the loop waits and tries the same change again (warn line each
+ * Puts every study Orthanc holds on the worklist, whatever its change feed missed, three ways:
+ *
+ * - It follows `/changes`. `NewStudy` makes the study pending (saved); `StableStudy` puts it on
+ *   the worklist (retrieve-by-uid first, create only when missing) and settles it (saved, with
+ *   the feed position, in one transaction), so a restart neither skips nor repeats one.
+ * - Orthanc never sends `StableStudy` for a study that was still arriving when it stopped (it
+ *   reports such a study stable after its restart). So once the feed is read to its end, and on
+ *   every few polls after, pending studies that Orthanc now reports stable are put on the worklist.
+ * - A reconcile pass at start (once the feed is caught up), every `reconcileIntervalMs` and when the
+ *   feed restarts lists the IDs of every study Orthanc holds and handles those neither settled nor
+ *   pending (a cleared feed, a replaced database). Settled IDs cost one SQLite lookup each, not an
+ *   Avara call, so the pass costs Orthanc one call per `reconcilePageSize` studies.
+ *
+ * While Orthanc or Avara is down the loop waits and tries the same step again (warn line each
  * time); it never moves past a study it could not handle. A study Avara refuses as invalid (400,
- * e.g. a malformed UID from a modality) is logged as an error and passed over: retrying cannot fix
- * it, and it would otherwise hold up every arrival behind it.
+ * e.g. a malformed UID from a modality) is logged as an error and settled: retrying cannot fix it,
+ * and it would otherwise hold up every arrival behind it. See docs/decisions/015.
  */
 export function startPacsSync(options: PacsSyncOptions): PacsSync {
   const { orthanc, avara, state, priorityMap, log } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 2_000;
   const pageSize = options.pageSize ?? 100;
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+  const reconcileIntervalMs = options.reconcileIntervalMs ?? 300_000;
+  const reconcilePageSize = options.reconcilePageSize ?? 1_000;
+  const arrival = createStudyArrival({ orthanc, avara, priorityMap, log });
   const stop = new AbortController();
   let position = state.position();
-  let sourcePacs: string | undefined;
+  /** The feed position reached in memory but not yet written (changes that need no action). */
+  let unsavedPosition = false;
+  let pendingCheckDue = true;
+  let reconcileDue = true;
+  let nextReconcileAt = 0;
+  let idlePolls = 0;
+  const reconcileWaiters: Array<() => void> = [];
 
   async function run(): Promise<void> {
     let failures = 0;
-    log.info({ position }, 'PACS sync started');
+    log.info({ position, ...state.counts() }, 'PACS sync started');
     while (!stop.signal.aborted) {
       try {
         const page = await orthanc.changes(position, pageSize);
@@ -63,20 +87,36 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
           // Orthanc's database was replaced: its feed restarted below our position.
           log.warn({ position, orthancLast: page.last }, 'PACS change feed restarted; following it from the beginning');
           savePosition(0);
+          reconcileDue = true;
+          pendingCheckDue = true;
           continue;
         }
         for (const change of page.changes) {
           if (stop.signal.aborted) return;
-          if (change.changeType === 'StableStudy' && change.resourceType === 'Study') {
-            const outcome = await handleStudy(change.id);
-            log.info({ orthancStudyId: change.id, seq: change.seq, outcome }, 'PACS study handled');
-          }
-          savePosition(change.seq);
+          await follow(change);
           failures = 0;
         }
+        flushPosition();
         failures = 0;
-        if (page.done || page.changes.length === 0) await sleep(pollIntervalMs, stop.signal);
+        if (!page.done && page.changes.length > 0) continue;
+
+        // Caught up with the feed: what it may have missed.
+        idlePolls++;
+        if (pendingCheckDue || idlePolls % PENDING_CHECK_EVERY_POLLS === 0) {
+          await checkPending();
+          pendingCheckDue = false;
+        }
+        if (reconcileDue || Date.now() >= nextReconcileAt) {
+          await reconcile();
+          reconcileDue = false;
+          nextReconcileAt = Date.now() + reconcileIntervalMs;
+          for (const wake of reconcileWaiters.splice(0)) wake();
+        }
+        await sleep(pollIntervalMs, stop.signal);
       } catch (error) {
+        if (stop.signal.aborted) return;
+        // Orthanc may have restarted meanwhile, leaving arrivals without their StableStudy.
+        if (error instanceof PacsUnavailableError) pendingCheckDue = true;
         if (!(error instanceof RetryLater || error instanceof PacsUnavailableError || error instanceof UpstreamUnreachableError)) {
           log.error({ err: error, position }, 'PACS sync step failed unexpectedly; retrying');
         }
@@ -88,104 +128,109 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
     }
   }
 
+  /** One change of the feed; whatever it records is saved with its position in one transaction. */
+  async function follow(change: OrthancChange): Promise<void> {
+    if (change.resourceType === 'Study' && change.changeType === 'NewStudy' && ORTHANC_ID.test(change.id)) {
+      if (!state.isSettled(change.id)) {
+        state.addPending(change.id, change.seq);
+        position = change.seq;
+        unsavedPosition = false;
+        return;
+      }
+    } else if (change.resourceType === 'Study' && change.changeType === 'StableStudy') {
+      if (!state.isSettled(change.id)) {
+        const outcome = await arrival.put(change.id);
+        record(change.id, outcome, change.seq);
+        log.info({ orthancStudyId: change.id, seq: change.seq, outcome }, 'PACS study handled');
+        return;
+      }
+      // Stable again (more images arrived later): it is on the worklist already.
+      log.debug({ orthancStudyId: change.id, seq: change.seq }, 'PACS study already settled');
+    }
+    position = change.seq;
+    unsavedPosition = true;
+  }
+
+  function record(orthancStudyId: string, outcome: ArrivalOutcome, seq?: number): void {
+    if (outcome === 'gone') state.forget(orthancStudyId, seq);
+    else state.settle(orthancStudyId, outcome, seq);
+    if (seq !== undefined) {
+      position = seq;
+      unsavedPosition = false;
+    }
+  }
+
+  /** Pending studies Orthanc now reports stable go on the worklist; deleted ones are forgotten. */
+  async function checkPending(): Promise<void> {
+    for (const orthancStudyId of state.pending(PENDING_CHECK_LIMIT)) {
+      if (stop.signal.aborted) return;
+      await handleIfStable(orthancStudyId, 'pending');
+    }
+  }
+
+  /** Every study Orthanc holds that is neither settled nor pending is handled (or made pending). */
+  async function reconcile(): Promise<void> {
+    const started = Date.now();
+    let listed = 0;
+    let lookedAt = 0;
+    for (let since = 0; ; since += reconcilePageSize) {
+      const ids = await orthanc.listStudies(since, reconcilePageSize);
+      listed += ids.length;
+      for (const orthancStudyId of state.unaccounted(ids)) {
+        if (stop.signal.aborted) return;
+        lookedAt++;
+        await handleIfStable(orthancStudyId, 'reconcile');
+      }
+      if (ids.length < reconcilePageSize) break;
+    }
+    const summary = { studiesInPacs: listed, lookedAt, ms: Date.now() - started, ...state.counts() };
+    // Quiet when it found nothing to look at: every pass but the rare one after a missed change.
+    if (lookedAt > 0) log.info(summary, 'PACS reconcile pass done');
+    else log.debug(summary, 'PACS reconcile pass done');
+  }
+
+  async function handleIfStable(orthancStudyId: string, via: 'pending' | 'reconcile'): Promise<void> {
+    const answer = await orthanc.getJson(`/studies/${orthancStudyId}`);
+    if (!answer.ok) {
+      if (answer.status !== 404) throw new RetryLater(`Orthanc answered ${answer.status} for a study`);
+      if (via === 'pending') record(orthancStudyId, 'gone');
+      return;
+    }
+    const study = recordOf(answer.body);
+    if (study.IsStable !== true) {
+      // Still arriving: its StableStudy change, or a later pending check, will handle it.
+      if (via === 'reconcile') state.addPending(orthancStudyId);
+      return;
+    }
+    const outcome = await arrival.put(orthancStudyId, study);
+    record(orthancStudyId, outcome);
+    log.info({ orthancStudyId, via, outcome }, 'PACS study handled');
+  }
+
   function savePosition(seq: number): void {
-    if (seq === position) return;
     state.save(seq);
     position = seq;
+    unsavedPosition = false;
   }
 
-  async function handleStudy(orthancStudyId: string): Promise<Outcome> {
-    if (!ORTHANC_ID.test(orthancStudyId)) return 'gone';
-    const studyAnswer = await orthanc.getJson(`/studies/${orthancStudyId}`);
-    if (!studyAnswer.ok) {
-      // Deleted from the PACS since it became stable: nothing to put on the worklist.
-      if (studyAnswer.status === 404) return 'gone';
-      throw new RetryLater(`Orthanc answered ${studyAnswer.status} for a study`);
-    }
-    const study = recordOf(studyAnswer.body);
-    const studyTags = recordOf(study.MainDicomTags);
-    const studyInstanceUid = textOf(studyTags, 'StudyInstanceUID');
-
-    const existing = await avara.retrieveStudyByUid(studyInstanceUid);
-    if (existing.ok) return 'already-there';
-    if (existing.status !== 404) {
-      if (existing.status === 400) return rejected(orthancStudyId, studyInstanceUid, existing.error?.param);
-      throw new RetryLater(`Avara answered ${existing.status} to retrieve-by-uid`);
-    }
-
-    const { modality, bodyPart, priority } = await firstSeriesTags(orthancStudyId);
-    const description = textOf(studyTags, 'StudyDescription') || [modality, bodyPart].filter(Boolean).join(' ') || 'PACS study';
-    // Only keys of PACS_METADATA_KEYS: the permissions rule keeps exactly those out of radiologists' edits.
-    const metadata: Partial<Record<PacsMetadataKey, string>> = {};
-    const accessionNumber = textOf(studyTags, 'AccessionNumber');
-    if (accessionNumber) metadata.accessionNumber = accessionNumber;
-    if (modality) metadata.modality = modality;
-    metadata.sourcePacs = await sourceName();
-    metadata.orthancStudyId = orthancStudyId;
-    const body: StudyCreateParams = {
-      severity: severityFor(priority, priorityMap),
-      studyDescription: description.slice(0, 1000),
-      studyInstanceUid,
-      metadata: Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, value.slice(0, 1000)])),
-    };
-    const created = await avara.createStudy(body);
-    if (created.ok) return 'created';
-    // 409: created meanwhile (by a coordinator, another BFF instance, or our own earlier try whose answer was lost).
-    if (created.status === 409) return 'already-there';
-    if (created.status === 400) return rejected(orthancStudyId, studyInstanceUid, created.error?.param);
-    throw new RetryLater(`Avara answered ${created.status} to create`);
-  }
-
-  function rejected(orthancStudyId: string, studyInstanceUid: string, param: string | undefined): Outcome {
-    // Avara's wording is not kept (it may echo anything); the field it named is.
-    log.error({ orthancStudyId, studyInstanceUid, param }, 'Avara refused a PACS study as invalid; it is not on the worklist');
-    return 'rejected';
-  }
-
-  /** Modality and body part of the first series; the priority from its first instance (not a main tag). */
-  async function firstSeriesTags(orthancStudyId: string): Promise<{ modality: string; bodyPart: string; priority: string }> {
-    const seriesAnswer = await orthanc.getJson(`/studies/${orthancStudyId}/series`);
-    if (!seriesAnswer.ok) throw new RetryLater(`Orthanc answered ${seriesAnswer.status} for a study's series`);
-    const series = (Array.isArray(seriesAnswer.body) ? seriesAnswer.body : []).map(recordOf);
-    series.sort((a, b) => seriesNumber(a) - seriesNumber(b));
-    const first = series[0];
-    if (!first) return { modality: '', bodyPart: '', priority: '' };
-    const tags = recordOf(first.MainDicomTags);
-    const instanceId = idsOf(first, 'Instances')[0];
-    let priority = '';
-    if (instanceId && ORTHANC_ID.test(instanceId)) {
-      const instanceAnswer = await orthanc.getJson(`/instances/${instanceId}/simplified-tags`);
-      if (instanceAnswer.ok) priority = textOf(recordOf(instanceAnswer.body), PRIORITY_TAG);
-      else if (instanceAnswer.status !== 404) throw new RetryLater(`Orthanc answered ${instanceAnswer.status} for an instance's tags`);
-    }
-    return { modality: textOf(tags, 'Modality'), bodyPart: textOf(tags, 'BodyPartExamined'), priority };
-  }
-
-  /** The PACS's own name (Orthanc's `Name` setting), recorded on each study it sent. */
-  async function sourceName(): Promise<string> {
-    if (sourcePacs !== undefined) return sourcePacs;
-    const system = await orthanc.getJson('/system');
-    if (!system.ok) throw new RetryLater(`Orthanc answered ${system.status} for /system`);
-    sourcePacs = `orthanc:${textOf(recordOf(system.body), 'Name') || 'Orthanc'}`;
-    return sourcePacs;
+  function flushPosition(): void {
+    if (unsavedPosition) savePosition(position);
   }
 
   const running = run().catch((error: unknown) => log.error({ err: error }, 'PACS sync stopped unexpectedly'));
 
   return {
     position: () => position,
+    reconciled: () => new Promise<void>((resolve) => reconcileWaiters.push(resolve)),
     async close() {
       stop.abort();
       await running;
+      flushPosition();
       state.close();
+      for (const wake of reconcileWaiters.splice(0)) wake();
       log.info({ position }, 'PACS sync stopped');
     },
   };
-}
-
-function seriesNumber(series: Record<string, unknown>): number {
-  const value = Number.parseInt(textOf(recordOf(series.MainDicomTags), 'SeriesNumber'), 10);
-  return Number.isFinite(value) ? value : Number.MAX_SAFE_INTEGER;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
