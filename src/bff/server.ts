@@ -18,7 +18,7 @@ import { startPacsSync } from './pacs/pacs-sync.ts';
 import { parsePriorityMap } from './pacs/priority.ts';
 import { openSyncState } from './pacs/sync-state.ts';
 import { createAvaraClient } from './services/avara-client.ts';
-import { createSharedState, sharedStateOptionsFrom } from './shared-state/create-shared-state.ts';
+import { SHARED_STATE_FILE, createSharedState, sharedStateOptionsFrom } from './shared-state/create-shared-state.ts';
 import type { SharedStateLog } from './shared-state/shared-state.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
 
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       warn: (...args: Parameters<SharedStateLog['warn']>) => (sharedLog ? sharedLog.warn(...args) : console.error(String(args.at(-1)))),
       error: (...args: Parameters<SharedStateLog['error']>) => (sharedLog ? sharedLog.error(...args) : console.error(String(args.at(-1)))),
     }),
-  );
+  ).catch(storageFailure('the shared state', resolve(config.DATA_DIR, SHARED_STATE_FILE)));
   let auth: ReturnType<typeof createAuthContext>;
   try {
     auth = createAuthContext(config, {

@@ -57,7 +57,7 @@ const PENDING_CHECK_LIMIT = 500;
  * While Orthanc or Avara is down the loop waits and tries the same step again (warn line each
  * time); it never moves past a study it could not handle. A study Avara refuses as invalid (400,
  * e.g. a malformed UID from a modality) is logged as an error and settled: retrying cannot fix it,
- * and it would otherwise hold up every arrival behind it. See docs/decisions/015.
+ * and it would otherwise hold up every arrival behind it. See docs/decisions/016.
  */
 export function startPacsSync(options: PacsSyncOptions): PacsSync {
   const { orthanc, avara, state, priorityMap, log } = options;
