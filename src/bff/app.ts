@@ -14,11 +14,13 @@ import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
+import { createStudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
+import { SharedStateUnavailableError } from './shared-state/shared-state.ts';
 
 export interface AppOptions {
   auth: AuthContext;
@@ -90,6 +92,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.log.warn({ reason: error.kind, cause: String(error.cause ?? '') }, 'upstream unreachable');
       return sendProblem(reply, problemFromUnreachable(error));
     }
+    if (error instanceof SharedStateUnavailableError) {
+      request.log.warn('shared state unreachable');
+      return sendProblem(
+        reply,
+        {
+          type: PROBLEM_TYPES.upstreamUnavailable,
+          title: 'The worklist is briefly unavailable',
+          status: 503,
+          detail: 'The worklist cannot reach its shared store right now. Nothing was changed; try again in a moment.',
+          retryable: true,
+        },
+        String(error.retryAfterSeconds),
+      );
+    }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status === 429) {
       return sendProblem(reply, {
@@ -147,7 +163,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, { avara: options.avara, shared: auth.shared, upstream: options.upstream });
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
-  await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, viewerOrigins: auth.viewerOrigins, bundledLaunchOrigin: auth.bundledLaunchOrigin });
+  const studyEvents = createStudyEvents(auth.shared.events, app.log.child({ component: 'events' }));
+  await app.register(studiesRoutes, {
+    avara: options.avara,
+    contract: options.contract,
+    viewerOrigins: auth.viewerOrigins,
+    bundledLaunchOrigin: auth.bundledLaunchOrigin,
+    shared: auth.shared,
+    studyEvents,
+  });
   await app.register(worklistRoutes, { avara: options.avara });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });

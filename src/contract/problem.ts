@@ -29,6 +29,8 @@ export const PROBLEM_TYPES = {
   invalidRequest: '/problems/invalid-request',
   notFound: '/problems/not-found',
   conflict: '/problems/conflict',
+  preconditionRequired: '/problems/precondition-required',
+  busy: '/problems/busy',
   unauthorized: '/problems/unauthorized',
   forbidden: '/problems/forbidden',
   rateLimited: '/problems/rate-limited',

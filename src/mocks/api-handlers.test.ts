@@ -20,7 +20,8 @@ async function api(path: string, init?: RequestInit) {
 
 const json = (method: string, body: unknown): RequestInit => ({
   method,
-  headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+  // A change carries If-Match (428 without it); `*`: whatever the study is now.
+  headers: { 'content-type': 'application/json', 'x-csrf': '1', ...(method === 'PATCH' ? { 'if-match': '*' } : {}) },
   body: JSON.stringify(body),
 });
 

@@ -1,3 +1,4 @@
+import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../contract/if-match.ts';
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import type { OperationId } from '../contract/avara-types.ts';
@@ -124,18 +125,9 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       if (body instanceof Response) return body;
       const current = currentStudy(service, studyId);
       // Like the BFF: a change made against an older version is refused with the current study.
-      const expected = request.headers.get('if-match')?.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-      if (expected && expected !== '*') {
-        if (current && current.updatedAt !== expected) {
-          return problemResponse({
-            type: PROBLEM_TYPES.conflict,
-            title: 'Changed by someone else',
-            status: 409,
-            detail: 'Someone else changed this study after you opened it. Review their changes, then apply yours again.',
-            current,
-          });
-        }
-      }
+      const condition = parseIfMatch(request.headers.get('if-match'));
+      if (!condition) return problemResponse(preconditionRequiredProblem());
+      if (current && !ifMatchHolds(condition, current.updatedAt)) return problemResponse(changedMeanwhileProblem(current));
       // Like the BFF: the permissions rule, for whoever is signed in.
       if (current && isChanges(body)) {
         const decision = mayChange(actorOf(signedIn && { role: roleOf(signedIn), userId: signedIn.userId }), current, body);

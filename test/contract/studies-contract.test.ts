@@ -83,7 +83,8 @@ function bffApi(baseUrl: string, userId: string, sessionCookie = ''): StudiesApi
     create: (body) => call(at(''), 'POST', body, headers),
     retrieve: (id) => call(at(`/${encodeURIComponent(id)}`), 'GET', undefined, headers),
     retrieveByUid: (uid) => call(at(`/by-uid/${encodeURIComponent(uid)}`), 'GET', undefined, headers),
-    update: (id, body) => call(at(`/${encodeURIComponent(id)}`), 'PATCH', body, headers),
+    // The BFF takes a change only with If-Match; `*` is "whatever the study is now", as Avara's own PATCH does.
+    update: (id, body) => call(at(`/${encodeURIComponent(id)}`), 'PATCH', body, { ...headers, 'if-match': '*' }),
     cancel: (reference) => call(at(`/${byId(reference)}/cancel`), 'POST', undefined, headers),
     uncancel: (reference) => call(at(`/${byId(reference)}/uncancel`), 'POST', undefined, headers),
     viewerUrl: (reference) => call(at(`/${byId(reference)}/viewer-url`), 'POST', undefined, headers),

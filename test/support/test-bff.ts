@@ -95,5 +95,7 @@ export async function signIn(app: FastifyInstance, username: string): Promise<Re
   if (response.statusCode !== 200) throw new Error(`Sign-in as ${username} failed: ${response.statusCode} ${response.body}`);
   const cookie = response.cookies[0];
   if (!cookie) throw new Error('Sign-in set no cookie');
-  return { cookie: `${cookie.name}=${cookie.value}`, 'x-csrf': '1' };
+  // `If-Match: *` lets a test's PATCH through the precondition (428 without it); tests of the
+  // If-Match rule itself send their own.
+  return { cookie: `${cookie.name}=${cookie.value}`, 'x-csrf': '1', 'if-match': '*' };
 }

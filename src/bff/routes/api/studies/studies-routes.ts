@@ -3,6 +3,9 @@ import type { ContractValidator } from '../../../../contract/contract-validator.
 import type { StudyReferenceParams } from '../../../../contract/avara-types.ts';
 import { forbidden, userOf } from '../../../auth/auth-plugin.ts';
 import { noteAudit } from '../../../plugins/audit-trail.ts';
+import type { StudyEvents } from '../../../events/study-events.ts';
+import { LockLostError, LockTimeoutError, SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
+import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
@@ -16,6 +19,9 @@ export interface StudiesRoutesOptions {
   viewerOrigins: string[];
   /** The bundled server's launch origin, if it is the upstream (see AuthContext). */
   bundledLaunchOrigin?: string | undefined;
+  /** Where the per-study locks live (every instance takes the same ones). */
+  shared: SharedState;
+  studyEvents: StudyEvents;
 }
 
 /**
@@ -23,7 +29,7 @@ export interface StudiesRoutesOptions {
  * the caller's role, forwarded with the key, and written to the audit log. Bodies keep the
  * upstream's shape.
  */
-export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin }: StudiesRoutesOptions): Promise<void> {
+export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents }: StudiesRoutesOptions): Promise<void> {
   // Each route writes one audit line (plugins/audit-trail.ts); handlers add which studies, before and after.
   app.get('/api/studies', { config: { access: 'api', audit: 'study.list' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'listStudies', { query: request.query });
@@ -46,6 +52,7 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     const studyId = typeof created.studyId === 'string' ? created.studyId : undefined;
     noteAudit(request, { ...studyKeys(created), after: pick(created, Object.keys(asRecord(input.body))) });
     if (studyId && /^stu_[0-9a-f]{32}$/.test(studyId)) reply.header('location', `/api/studies/${studyId}`);
+    await studyEvents.created(created, 'worklist');
     return relay(reply, result, 201);
   });
 
@@ -65,43 +72,41 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     return relay(reply, result);
   });
 
+  // Every change of a study, through any instance, is serialized per study (a lock with an owner
+  // token and a timeout), and the If-Match comparison happens under it: of two changes made against
+  // the same version exactly one succeeds (docs/decisions/017). Claims are such changes too.
   app.patch('/api/studies/:studyId', { config: { access: 'api', audit: 'study.update' } }, async (request, reply) => {
     const studyId = studyIdParam(request.params);
     const input = checkInput(reply, contract, 'updateStudy', { params: request.params, body: request.body });
     if (!input) return reply;
+    const condition = parseIfMatch(request.headers['if-match']);
+    if (!condition) return sendProblem(reply, preconditionRequiredProblem());
     const changes = asRecord(input.body);
-    // The study as it is now: the radiologist's claim rule needs it, and the audit line's "before".
-    const current = await avara.retrieveStudy(studyId);
-    if (!current.ok) {
-      noteAudit(request, { outcome: 'failed' });
-      return relay(reply, current);
-    }
-    const before = asRecord(parseUpstreamJson(current));
-    // No silent overwrite: the SPA sends the updatedAt it edited; a newer study means someone else
-    // changed it since. (Avara has no conditional update, so a change in the instant between this
-    // read and the patch is not caught; the window is one round trip.)
-    const expected = expectedUpdatedAt(request.headers['if-match']);
-    noteAudit(request, studyKeys(before));
-    if (expected !== undefined && expected !== before.updatedAt) {
-      return sendProblem(reply, {
-        type: PROBLEM_TYPES.conflict,
-        title: 'Changed by someone else',
-        status: 409,
-        detail: 'Someone else changed this study after you opened it. Review their changes, then apply yours again.',
-        current: before,
-      });
-    }
-    const refusal = radiologistRefusal(request, changes, before);
-    if (refusal) return sendProblem(reply, forbidden(refusal));
-    const result = await avara.updateStudy(studyId, changes);
-    if (!result.ok) {
-      noteAudit(request, { outcome: 'failed' });
+    return underStudyLock(request, reply, studyId, async (signal) => {
+      // The study as it is now: the If-Match check, the permissions rule and the audit line's "before".
+      const current = await avara.retrieveStudy(studyId);
+      if (!current.ok) {
+        noteAudit(request, { outcome: 'failed' });
+        return relay(reply, current);
+      }
+      const before = asRecord(parseUpstreamJson(current));
+      noteAudit(request, studyKeys(before));
+      if (!ifMatchHolds(condition, before.updatedAt)) return sendProblem(reply, changedMeanwhileProblem(before, claimedByDetail(request, changes, before)));
+      const refusal = radiologistRefusal(request, changes, before);
+      if (refusal) return sendProblem(reply, forbidden(refusal));
+      // The lock could not be kept (the shared store went away): never write unserialized.
+      signal.throwIfAborted();
+      const result = await avara.updateStudy(studyId, changes);
+      if (!result.ok) {
+        noteAudit(request, { outcome: 'failed' });
+        return relay(reply, result);
+      }
+      const after = asRecord(parseUpstreamJson(result));
+      const fields = Object.keys(changes);
+      noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
+      await studyEvents.changed(parseUpstreamJson(result), 'worklist', userOf(request));
       return relay(reply, result);
-    }
-    const after = asRecord(parseUpstreamJson(result));
-    const fields = Object.keys(changes);
-    noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
-    return relay(reply, result);
+    });
   });
 
   const byReference = [
@@ -117,10 +122,25 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
       // The BFF names the study in the path; the upstream takes it in the body: check that body.
       const input = checkInput(reply, contract, operationId, { body: reference });
       if (!input) return reply;
+      if (isChange) {
+        return underStudyLock(request, reply, studyId, async (signal) => {
+          signal.throwIfAborted();
+          const result = await call(reference);
+          noteAudit(request, {
+            ...(result.ok ? { before: { isCancelled: action === 'uncancel' }, after: { isCancelled: action === 'cancel' } } : { outcome: 'failed' }),
+          });
+          if (result.ok) {
+            // The answer is {success, message}: the event carries the study as it is now.
+            const now = await avara.retrieveStudy(studyId).catch(() => undefined);
+            if (now?.ok) await studyEvents.changed(parseUpstreamJson(now), 'worklist', userOf(request));
+          }
+          return relay(reply, result);
+        });
+      }
       let result = await call(reference);
-      if (result.ok && action === 'viewer-url') result = launchOnPersonsOrigin(result, request);
+      if (result.ok) result = launchOnPersonsOrigin(result, request);
       const allowed = bundledLaunchOrigin ? [...viewerOrigins, requestOrigin(request) ?? bundledLaunchOrigin] : viewerOrigins;
-      if (result.ok && action === 'viewer-url' && !isAllowedViewerUrl(parseUpstreamJson(result), allowed)) {
+      if (result.ok && !isAllowedViewerUrl(parseUpstreamJson(result), allowed)) {
         request.log.error('the viewer URL points to an origin that is not in VIEWER_ORIGINS');
         return sendProblem(reply, {
           type: PROBLEM_TYPES.upstreamFailed,
@@ -130,12 +150,40 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
           retryable: false,
         });
       }
-      noteAudit(request, {
-        ...(isChange && result.ok ? { before: { isCancelled: action === 'uncancel' }, after: { isCancelled: action === 'cancel' } } : {}),
-        ...(result.ok ? {} : { outcome: 'failed' }),
-      });
+      if (!result.ok) noteAudit(request, { outcome: 'failed' });
       return relay(reply, result);
     });
+  }
+
+  /**
+   * Runs a change of one study holding that study's lock. Someone else's change in progress makes
+   * this one wait (up to STUDY_LOCK_WAIT_MS); still held after that, or the shared store out of
+   * reach: 503 with Retry-After, and nothing is written.
+   */
+  async function underStudyLock(request: FastifyRequest, reply: FastifyReply, studyId: string, change: (signal: AbortSignal) => Promise<FastifyReply>): Promise<FastifyReply> {
+    try {
+      return await shared.locks.withLock(`study:${studyId}`, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: STUDY_LOCK_WAIT_MS }, change);
+    } catch (error) {
+      if (error instanceof LockTimeoutError || error instanceof LockLostError) {
+        noteAudit(request, { outcome: 'failed' });
+        return sendProblem(reply, { type: PROBLEM_TYPES.busy, title: 'Someone else is changing this study', status: 503, detail: 'Another change to this study is still being made. Try again in a moment.', retryable: true }, '1');
+      }
+      if (error instanceof SharedStateUnavailableError) {
+        noteAudit(request, { outcome: 'failed' });
+        return sendProblem(
+          reply,
+          {
+            type: PROBLEM_TYPES.upstreamUnavailable,
+            title: 'Changes are paused',
+            status: 503,
+            detail: 'The worklist cannot reach its shared store, so it cannot make sure nobody else is changing this study. Nothing was changed; try again in a moment.',
+            retryable: true,
+          },
+          String(error.retryAfterSeconds),
+        );
+      }
+      throw error;
+    }
   }
 
   /** A bundled launch link is given on the origin the person uses (their session lives there). */
@@ -147,10 +195,18 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
   }
 }
 
-/** The updatedAt an If-Match header carries (quoted like an ETag, or bare), if any. */
-function expectedUpdatedAt(header: string | undefined): string | undefined {
-  if (!header || header.trim() === '*') return undefined;
-  return header.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+/** How long a change may hold its study's lock before it lapses (a crashed instance frees it then). */
+const STUDY_LOCK_TTL_MS = 15_000;
+/** How long a change waits for someone else's change of the same study to finish. */
+const STUDY_LOCK_WAIT_MS = 5_000;
+
+/** For a claim that lost: who has the study now, so the person is told rather than merely refused. */
+function claimedByDetail(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
+  const me = userOf(request).userId;
+  const holder = asRecord(current.assignedTo);
+  if (!me || changes.assignedTo !== me || typeof holder.userId !== 'string' || holder.userId === me) return undefined;
+  const name = [holder.firstName, holder.lastName].filter((part) => typeof part === 'string' && part !== '').join(' ');
+  return `${name || 'Someone else'} has claimed this study already.`;
 }
 
 /** Whether a reroute answer's URL is on the allowlist of viewer origins. */
