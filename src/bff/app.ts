@@ -14,13 +14,20 @@ import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
-import { createStudyEvents } from './events/study-events.ts';
+import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
 import { SharedStateUnavailableError } from './shared-state/shared-state.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Publishes what happens to studies to every instance's event stream. */
+    readonly studyEvents: StudyEvents;
+  }
+}
 
 export interface AppOptions {
   auth: AuthContext;
@@ -164,6 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   const studyEvents = createStudyEvents(auth.shared.events, app.log.child({ component: 'events' }));
+  app.decorate('studyEvents', studyEvents);
   await app.register(studiesRoutes, {
     avara: options.avara,
     contract: options.contract,

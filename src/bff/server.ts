@@ -116,6 +116,7 @@ async function main(): Promise<void> {
           log: app.log.child({ component: 'pacs-sync' }),
           pollIntervalMs: config.ORTHANC_SYNC_INTERVAL_MS,
           reconcileIntervalMs: config.ORTHANC_RECONCILE_INTERVAL_MS,
+          onCreated: (study) => app.studyEvents.created(study, 'pacs'),
         })
       : undefined;
   app.addHook('onClose', async () => {

@@ -24,6 +24,8 @@ export interface PacsSyncOptions {
   reconcileIntervalMs?: number;
   /** Study IDs asked for per `/studies` call of the reconcile pass. */
   reconcilePageSize?: number;
+  /** Told of each study put on the worklist (the live event stream announces it as a PACS arrival). */
+  onCreated?: (study: unknown) => Promise<void>;
 }
 
 export interface PacsSync {
@@ -66,7 +68,7 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
   const reconcileIntervalMs = options.reconcileIntervalMs ?? 300_000;
   const reconcilePageSize = options.reconcilePageSize ?? 1_000;
-  const arrival = createStudyArrival({ orthanc, avara, priorityMap, log });
+  const arrival = createStudyArrival({ orthanc, avara, priorityMap, log, ...(options.onCreated ? { onCreated: options.onCreated } : {}) });
   const stop = new AbortController();
   let position = state.position();
   /** The feed position reached in memory but not yet written (changes that need no action). */

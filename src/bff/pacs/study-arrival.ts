@@ -16,6 +16,8 @@ export interface StudyArrivalOptions {
   avara: AvaraClient;
   priorityMap: PriorityMap;
   log: { error(details: object, message: string): void };
+  /** Told of each study put on the worklist (the live event stream announces it). */
+  onCreated?: (study: unknown) => Promise<void>;
 }
 
 export interface StudyArrival {
@@ -70,7 +72,10 @@ export function createStudyArrival(options: StudyArrivalOptions): StudyArrival {
       metadata: Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, value.slice(0, 1000)])),
     };
     const created = await avara.createStudy(body);
-    if (created.ok) return 'created';
+    if (created.ok) {
+      await options.onCreated?.(created.body);
+      return 'created';
+    }
     // 409: created meanwhile (by a coordinator, another BFF instance, or our own earlier try whose answer was lost).
     if (created.status === 409) return 'already-there';
     if (created.status === 400) return rejected(orthancStudyId, studyInstanceUid, created.error?.param);
