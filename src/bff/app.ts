@@ -17,6 +17,8 @@ import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
+import { readingRoutes } from './routes/api/reading/reading-routes.ts';
+import { DEFAULT_READING_LEASE_SECONDS } from './reading/reading-rules.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
@@ -31,7 +33,7 @@ declare module 'fastify' {
 
 export interface AppOptions {
   auth: AuthContext;
-  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'>;
+  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'READING_LEASE_SECONDS'>>;
   avara: AvaraClient;
   contract: ContractValidator;
   upstream: 'avara' | 'bundled';
@@ -181,6 +183,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     studyEvents,
   });
   await app.register(worklistRoutes, { avara: options.avara });
+  const leaseMs = (options.config.READING_LEASE_SECONDS ?? DEFAULT_READING_LEASE_SECONDS) * 1000;
+  await app.register(readingRoutes, { avara: options.avara, contract: options.contract, shared: auth.shared, leaseMs });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
   if (options.extraRoutes) await app.register(options.extraRoutes);

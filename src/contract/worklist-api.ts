@@ -3,6 +3,7 @@
  * neither side writes them down twice. See docs/api.md.
  */
 import type { User } from './avara-types.ts';
+import type { EventPerson, ReadingLease } from './worklist-events.ts';
 
 /** What a person may do: radiologists read and report, coordinators manage the worklist. */
 export type Role = 'radiologist' | 'coordinator';
@@ -65,4 +66,24 @@ export type PacsStudyContext =
 /** POST /api/pacs/context's answer: one entry per UID asked for. */
 export interface PacsContextPage {
   studies: Record<string, PacsStudyContext>;
+}
+
+/** A study's reading lease, as POST, PUT and GET /api/studies/{studyId}/lease answer. */
+export interface LeaseAnswer {
+  lease: ReadingLease;
+  /** POST with `takeOver: true` only: whom it was taken from. */
+  tookOverFrom?: EventPerson;
+}
+
+/** GET /api/leases: every live lease, in study ID order. */
+export interface LeaseList {
+  leases: ReadingLease[];
+  /** More leases exist than one answer lists (1,000). */
+  hasMore: boolean;
+}
+
+/** GET and PUT /api/studies/{studyId}/presence: who has the study open now, first arrived first. */
+export interface PresenceAnswer {
+  studyId: string;
+  viewers: EventPerson[];
 }

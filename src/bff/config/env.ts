@@ -1,6 +1,7 @@
 import { envSchema } from 'env-schema';
 import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
+import { DEFAULT_READING_LEASE_SECONDS } from '../reading/reading-rules.ts';
 
 /** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
 export interface BffConfig {
@@ -52,6 +53,8 @@ export interface BffConfig {
   REDIS_URL?: string;
   SHARED_STATE_KEY_PREFIX: string;
   EVENT_HISTORY_SIZE: number;
+  /** A reading lease ends this long after its last heartbeat. */
+  READING_LEASE_SECONDS: number;
 }
 
 const schema = {
@@ -102,6 +105,7 @@ const schema = {
     REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$' },
     SHARED_STATE_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'rw:' },
     EVENT_HISTORY_SIZE: { type: 'integer', minimum: 100, maximum: 1000000, default: 10000 },
+    READING_LEASE_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: DEFAULT_READING_LEASE_SECONDS },
   },
 };
 
