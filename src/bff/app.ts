@@ -149,7 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   await app.register(studiesRoutes, { avara: options.avara, contract: options.contract, viewerOrigins: auth.viewerOrigins, bundledLaunchOrigin: auth.bundledLaunchOrigin });
-  await app.register(worklistRoutes, { avara: options.avara });
+  await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared });
   const heartbeatMs = (options.config.EVENTS_HEARTBEAT_SECONDS ?? DEFAULT_HEARTBEAT_SECONDS) * 1_000;
   await app.register(eventsRoutes, { shared: auth.shared, audit: auth.audit, sessionIsLive: (id) => auth.sessions.isLive(id), heartbeatMs });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
