@@ -21,6 +21,8 @@ export interface BenchOptions {
   scrollStep: number;
   /** Passes from top to bottom; the pass with the median share of slow frames is reported. */
   scrollPasses: number;
+  /** Seconds of quiet over which the live instances' own CPU (the queue watcher) is taken. */
+  idleSeconds: number;
   /** Changes made through instance A whose event is awaited on instance B (figure 6). */
   liveSamples: number;
   /** Event-stream clients on one instance for the fan-out figure (7). */
@@ -62,6 +64,7 @@ const FULL = {
   spaRows: 10_000,
   scrollStep: 240,
   scrollPasses: 5,
+  idleSeconds: 10,
   liveSamples: 200,
   fanoutClients: 1_000,
   fanoutEvents: 10,
@@ -80,6 +83,7 @@ const QUICK: typeof FULL = {
   spaRows: 600,
   scrollStep: 240,
   scrollPasses: 1,
+  idleSeconds: 5,
   liveSamples: 20,
   fanoutClients: 100,
   fanoutEvents: 3,
@@ -100,6 +104,7 @@ const FLAG_OF: Record<NumericName, string> = {
   spaRows: 'spa-rows',
   scrollStep: 'scroll-step',
   scrollPasses: 'scroll-passes',
+  idleSeconds: 'idle-seconds',
   liveSamples: 'live-samples',
   fanoutClients: 'fanout-clients',
   fanoutEvents: 'fanout-events',
