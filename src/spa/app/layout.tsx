@@ -1,10 +1,14 @@
+import { lazy, Suspense } from 'react';
 import { Link, Outlet, useSearchParams } from 'react-router';
 import { useAuthConfig } from '../lib/auth/get-auth-config.ts';
 import { useConnectionMonitor } from '../lib/connection/use-connection.ts';
 import { useMe } from '../lib/auth/get-me.ts';
 import { UserMenu } from '../features/auth/components/user-menu.tsx';
-import { PortalBridge } from '../features/portal/components/portal-bridge.tsx';
 import { ThemeToggle } from '../features/worklist/components/theme-toggle.tsx';
+
+// Only a page inside the portal's frame talks to the portal: its code loads only there.
+const PortalBridge = lazy(async () => ({ default: (await import('../features/portal/components/portal-bridge.tsx')).PortalBridge }));
+const FRAMED = typeof window !== 'undefined' && window.parent !== window;
 
 /**
  * The frame around every page: product header, then the page in the main landmark, filling the
@@ -20,7 +24,11 @@ export function Layout() {
   useConnectionMonitor();
   return (
     <div className="flex h-dvh flex-col bg-surface text-fg">
-      <PortalBridge portalOrigins={config.data?.portalOrigins ?? []} signedIn={Boolean(me.data)} />
+      {FRAMED && (config.data?.portalOrigins.length ?? 0) > 0 ? (
+        <Suspense fallback={null}>
+          <PortalBridge portalOrigins={config.data?.portalOrigins ?? []} signedIn={Boolean(me.data)} />
+        </Suspense>
+      ) : null}
       <a
         href="#main"
         className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-40 focus:rounded focus:bg-accent focus:px-3 focus:py-1.5 focus:text-accent-fg"

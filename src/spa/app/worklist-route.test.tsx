@@ -181,7 +181,7 @@ describe('the worklist without a PACS', () => {
     expect(columnHeaders()).not.toContain('Patient');
     expect(columnHeaders()).not.toContain('Modality');
     await user.click(screen.getByRole('button', { name: 'Columns' }));
-    expect(within(screen.getByRole('group', { name: 'Columns' })).queryByLabelText('Patient')).toBeNull();
+    expect(within(await screen.findByRole('group', { name: 'Columns' })).queryByLabelText('Patient')).toBeNull();
 
     await user.keyboard('{Escape}');
     await router.navigate(`/studies/${study.studyId}?assignee=anyone`);
