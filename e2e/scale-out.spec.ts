@@ -42,6 +42,8 @@ const test = base.extend<object, { scaleOut: ScaleOut }>({
           AVARA_API_KEY: KEY,
           AVARA_BASE_URL: avara?.url ?? '',
           AUTH_MODE: 'dev',
+          // nginx connects from loopback: the client's address comes from X-Forwarded-For.
+          TRUSTED_PROXIES: '127.0.0.1',
           PUBLIC_URL: `http://127.0.0.1:${nginxPort}`,
           AUDIT_LOG: join(folder, `${name}-audit.log`),
           LOG_LEVEL: 'warn',

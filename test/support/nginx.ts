@@ -80,6 +80,9 @@ http {
   upstream worklist {
 ${servers}
     keepalive 16;
+    # Shorter than the BFF's own keep-alive (10 s), so nginx never sends a request on a connection
+    # the instance is closing (a PATCH lost that way would be a 502, as it cannot be resent).
+    keepalive_timeout 5s;
   }
 
   server {
