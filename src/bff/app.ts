@@ -9,6 +9,7 @@ import { canonicalUrl } from './http/canonical-path.ts';
 import { registerAuditTrail } from './plugins/audit-trail.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { BffConfig } from './config/env.ts';
+import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
@@ -32,7 +33,7 @@ declare module 'fastify' {
 export interface AppOptions {
   auth: AuthContext;
   /** TRUSTED_PROXIES absent: no proxy's forwarded headers are believed. */
-  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'TRUSTED_PROXIES'>>;
+  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'TRUSTED_PROXIES' | 'EVENTS_HEARTBEAT_SECONDS'>>;
   avara: AvaraClient;
   contract: ContractValidator;
   upstream: 'avara' | 'bundled';
@@ -186,6 +187,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     studyEvents,
   });
   await app.register(worklistRoutes, { avara: options.avara });
+  const heartbeatMs = (options.config.EVENTS_HEARTBEAT_SECONDS ?? DEFAULT_HEARTBEAT_SECONDS) * 1_000;
+  await app.register(eventsRoutes, { shared: auth.shared, audit: auth.audit, sessionIsLive: (id) => auth.sessions.isLive(id), heartbeatMs });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
   if (options.extraRoutes) await app.register(options.extraRoutes);

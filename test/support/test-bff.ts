@@ -67,7 +67,12 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
   });
   const app = await buildApp({
     auth,
-    config: { LOG_LEVEL: options.logStream ? 'info' : 'silent', TRUSTED_PROXIES: config.TRUSTED_PROXIES, ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}) },
+    config: {
+      LOG_LEVEL: options.logStream ? 'info' : 'silent',
+      TRUSTED_PROXIES: config.TRUSTED_PROXIES,
+      EVENTS_HEARTBEAT_SECONDS: config.EVENTS_HEARTBEAT_SECONDS,
+      ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}),
+    },
     avara,
     contract,
     upstream: 'avara',

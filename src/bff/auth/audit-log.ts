@@ -16,6 +16,7 @@ export type AuditAction =
   | 'pacs.preview'
   | 'pacs.view-series'
   | 'pacs.download-instance'
+  | 'events.stream'
   | 'session.sign-in'
   | 'session.sign-out'
   | 'session.refused';

@@ -88,6 +88,18 @@ export class SessionStore {
     return session;
   }
 
+  /**
+   * Whether the session is still live, read without refreshing its idle clock: an open event stream
+   * is not activity, so it must not keep a session alive. Throws SharedStateUnavailableError when
+   * that cannot be told now.
+   */
+  async isLive(id: string): Promise<boolean> {
+    if (!id || id.length > 100) return false;
+    const stored = await this.#records.get(NAMESPACE, id);
+    const session = stored ? fromRecord(id, stored.value) : undefined;
+    return session !== undefined && !this.#expired(session, this.#now());
+  }
+
   /** Ends a session everywhere; answers what it was, if it was live. */
   async destroy(id: string | undefined): Promise<Session | undefined> {
     if (!id || id.length > 100) return undefined;

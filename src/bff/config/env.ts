@@ -52,6 +52,8 @@ export interface BffConfig {
   REDIS_URL?: string;
   SHARED_STATE_KEY_PREFIX: string;
   EVENT_HISTORY_SIZE: number;
+  /** Comment heartbeats on idle event streams (GET /api/events), below the server's 60 s idle timeout. */
+  EVENTS_HEARTBEAT_SECONDS: number;
 }
 
 const schema = {
@@ -102,6 +104,7 @@ const schema = {
     REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$' },
     SHARED_STATE_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'rw:' },
     EVENT_HISTORY_SIZE: { type: 'integer', minimum: 100, maximum: 1000000, default: 10000 },
+    EVENTS_HEARTBEAT_SECONDS: { type: 'integer', minimum: 1, maximum: 55, default: 15 },
   },
 };
 

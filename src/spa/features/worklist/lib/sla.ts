@@ -1,10 +1,8 @@
 import type { Severity } from '../../../../contract/avara-types.ts';
+import { DEFAULT_SLA_TARGETS, isOverdue, minutesWaiting, type SlaTargets } from '../../../../contract/sla.ts';
 
-/** How long a study of each severity may wait before it is overdue, in minutes. */
-export type SlaTargets = Record<Severity, number>;
-
-/** Common reading-room targets; a settings screen can override them later. */
-export const DEFAULT_SLA_TARGETS: SlaTargets = { stat: 60, high: 4 * 60, normal: 24 * 60 };
+// The targets are shared with the BFF (which counts overdue studies); the worklist imports them from here.
+export { DEFAULT_SLA_TARGETS, type SlaTargets };
 
 /** Past this share of its target a study is "due soon": time to pick it up. */
 const DUE_SOON_SHARE = 0.75;
@@ -22,14 +20,12 @@ export function waitingSince(
   createdAt: string | null | undefined,
   severity: Severity,
   now: Date,
-  targets: SlaTargets = DEFAULT_SLA_TARGETS,
+  targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS,
 ): Waiting | null {
-  if (!createdAt) return null;
-  const created = Date.parse(createdAt);
-  if (Number.isNaN(created)) return null;
-  const minutes = Math.max(0, Math.floor((now.getTime() - created) / 60_000));
+  const minutes = minutesWaiting(createdAt, now.getTime());
+  if (minutes === null) return null;
   const targetMinutes = targets[severity];
-  const state: SlaState = minutes >= targetMinutes ? 'overdue' : minutes >= targetMinutes * DUE_SOON_SHARE ? 'due-soon' : 'ok';
+  const state: SlaState = isOverdue(minutes, severity, targets) ? 'overdue' : minutes >= targetMinutes * DUE_SOON_SHARE ? 'due-soon' : 'ok';
   return { minutes, state, targetMinutes };
 }
 

@@ -1,0 +1,28 @@
+/**
+ * How long a study may wait for its reading, per severity: the one definition. The SPA colours
+ * waiting times against it and the BFF's queue watcher counts overdue studies by it. Pure: no I/O,
+ * nothing on import.
+ */
+import type { Severity } from './avara-types.ts';
+
+/** How long a study of each severity may wait before it is overdue, in minutes. */
+export type SlaTargets = Record<Severity, number>;
+
+/** Common reading-room targets; a settings screen can override them later. */
+export const DEFAULT_SLA_TARGETS: Readonly<SlaTargets> = Object.freeze({ stat: 60, high: 4 * 60, normal: 24 * 60 });
+
+/**
+ * Whole minutes a study has waited since `createdAt` (ISO) at `now` (epoch ms), never below 0 (a
+ * clock that moved back); null when the time is missing or unreadable.
+ */
+export function minutesWaiting(createdAt: string | null | undefined, now: number): number | null {
+  if (!createdAt) return null;
+  const created = Date.parse(createdAt);
+  if (Number.isNaN(created)) return null;
+  return Math.max(0, Math.floor((now - created) / 60_000));
+}
+
+/** A study is overdue once it has waited its severity's target. */
+export function isOverdue(minutes: number, severity: Severity, targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS): boolean {
+  return minutes >= targets[severity];
+}
