@@ -7,8 +7,11 @@ import { startRestartableBff, type RestartableBff } from './support/restartable-
 import { signInAs } from './support/sign-in.ts';
 
 /*
- * An edit in progress outlives the session: the spec runs a BFF of its own (sessions live in its
- * memory) and restarts it in the middle of an edit, so Save meets a session that no longer exists.
+ * An edit in progress outlives the server and the session: the spec runs a BFF of its own and
+ * restarts it in the middle of an edit. Sessions live in the shared state, so a restart alone signs
+ * nobody out and Save just works; when the session has also ended meanwhile (it expired, or was
+ * ended elsewhere), Save meets a session that no longer exists, and the edit comes back after
+ * signing in again.
  */
 
 const test = base.extend<object, { bff: RestartableBff }>({
@@ -56,8 +59,8 @@ function screenshotPath(name: string): string {
   return path;
 }
 
-/** Opens the study, starts editing its description, and has the session end before Save. */
-async function editThroughARestart(page: Page, bff: RestartableBff, study: { studyId: string; studyDescription: string }, description: string) {
+/** Opens the study, starts editing its description, restarts the server, and (unless told not to) has the session end before Save. */
+async function editThroughARestart(page: Page, bff: RestartableBff, study: { studyId: string; studyDescription: string }, description: string, endSession = true) {
   // The page's clock is one the test can stop (it runs as usual until then).
   await page.clock.install();
   await page.goto(`/studies/${study.studyId}?assignee=anyone`);
@@ -71,13 +74,28 @@ async function editThroughARestart(page: Page, bff: RestartableBff, study: { stu
   // first request to meet the ended session.
   await page.clock.pauseAt(Date.now() + 1_000);
   await bff.restart();
+  // The session ends on the server (as when it expires), unknown to the tab.
+  if (endSession) expect((await page.request.post('/auth/logout', { headers: CSRF })).status()).toBe(200);
   await page.clock.resume();
+  if (!endSession) return;
 
   await drawer.getByRole('button', { name: 'Save changes' }).click();
   await expect(page).toHaveURL(new RegExp(`/sign-in\\?returnTo=${encodeURIComponent(`/studies/${study.studyId}`)}`));
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   expect(await keptDrafts(page)).toBe(1);
 }
+
+test('a restart of the server signs nobody out: the edit in progress saves as it is', async ({ page, bff }) => {
+  await signInAs(page, 'coordinator');
+  const study = await createStudy(page.request);
+  const description = 'MRI Lumbar Spine, restarted meanwhile';
+  await editThroughARestart(page, bff, study, description, false);
+  const drawer = page.getByRole('complementary', { name: 'Study' });
+  await drawer.getByRole('button', { name: 'Save changes' }).click();
+  await expect(drawer.getByRole('status').filter({ hasText: 'Changes saved.' })).toBeVisible();
+  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(description);
+  await expect(page).not.toHaveURL(/sign-in/);
+});
 
 test('an edit survives the end of the session: signing in again brings back the study with the edit, and Save works', async ({ page, bff }) => {
   const [me] = await coordinators(page.request);

@@ -39,7 +39,7 @@ for (const role of ['coordinator', 'radiologist'] as const) {
 let uidSequence = 0;
 
 /** A new study with the keys the PACS sync writes, assigned as asked (made as a coordinator). */
-async function studyAssignedTo(request: APIRequestContext, assignee: string | null): Promise<{ studyId: string; studyDescription: string }> {
+async function studyAssignedTo(request: APIRequestContext, assignee: string | null): Promise<{ studyId: string; studyDescription: string; updatedAt: string }> {
   uidSequence += 1;
   const created = await request.post('/api/studies', {
     headers: CSRF,
@@ -53,7 +53,7 @@ async function studyAssignedTo(request: APIRequestContext, assignee: string | nu
   expect(created.status()).toBe(201);
   const study = await created.json();
   if (assignee !== null) {
-    const patched = await request.patch(`/api/studies/${study.studyId}`, { headers: CSRF, data: { assignedTo: assignee } });
+    const patched = await request.patch(`/api/studies/${study.studyId}`, { headers: { ...CSRF, 'if-match': `"${study.updatedAt}"` }, data: { assignedTo: assignee } });
     expect(patched.status()).toBe(200);
   }
   return study;
@@ -96,7 +96,7 @@ test('a radiologist is offered only what they may do: their own study, someone e
   await expect(otherDrawer).toContainText('This study is assigned to someone else');
   await page.screenshot({ path: testInfo.outputPath('radiologist-someone-elses-study.png') });
   // The BFF refuses what the page does not offer.
-  const refused = await page.request.patch(`/api/studies/${someoneElses.studyId}`, { headers: CSRF, data: { studyViewerStatus: 'complete' } });
+  const refused = await page.request.patch(`/api/studies/${someoneElses.studyId}`, { headers: { ...CSRF, 'if-match': '*' }, data: { studyViewerStatus: 'complete' } });
   expect(refused.status()).toBe(403);
 
   const unassignedDrawer = await openStudy(page, unassigned);

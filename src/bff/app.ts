@@ -18,6 +18,8 @@ import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
+import { readingRoutes } from './routes/api/reading/reading-routes.ts';
+import { DEFAULT_READING_LEASE_SECONDS } from './reading/reading-rules.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
@@ -33,7 +35,7 @@ declare module 'fastify' {
 export interface AppOptions {
   auth: AuthContext;
   /** TRUSTED_PROXIES absent: no proxy's forwarded headers are believed. */
-  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'TRUSTED_PROXIES' | 'EVENTS_HEARTBEAT_SECONDS'>>;
+  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'TRUSTED_PROXIES' | 'READING_LEASE_SECONDS' | 'EVENTS_HEARTBEAT_SECONDS'>>;
   avara: AvaraClient;
   contract: ContractValidator;
   upstream: 'avara' | 'bundled';
@@ -186,7 +188,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     shared: auth.shared,
     studyEvents,
   });
-  await app.register(worklistRoutes, { avara: options.avara });
+  await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared });
+  const leaseMs = (options.config.READING_LEASE_SECONDS ?? DEFAULT_READING_LEASE_SECONDS) * 1000;
+  await app.register(readingRoutes, { avara: options.avara, contract: options.contract, shared: auth.shared, leaseMs });
   const heartbeatMs = (options.config.EVENTS_HEARTBEAT_SECONDS ?? DEFAULT_HEARTBEAT_SECONDS) * 1_000;
   await app.register(eventsRoutes, { shared: auth.shared, audit: auth.audit, sessionIsLive: (id) => auth.sessions.isLive(id), heartbeatMs });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });

@@ -13,6 +13,7 @@ import { createAuthContext } from './auth/auth-context.ts';
 import { enableOidcSignIn } from './auth/oidc-routes.ts';
 import { exitOnStartupError, openStorage, prepareDataDir, storageFailure } from './config/data-dir.ts';
 import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
+import { startQueueWatcher } from './events/queue-watcher.ts';
 import { createPacsServices } from './pacs/pacs-services.ts';
 import { startPacsSync } from './pacs/pacs-sync.ts';
 import { parsePriorityMap } from './pacs/priority.ts';
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
           onCreated: (study) => app.studyEvents.created(study, 'pacs'),
         })
       : undefined;
+  const queueWatcher = startQueueWatcher({ avara, shared, intervalMs: config.QUEUE_WATCH_INTERVAL_MS, log: app.log.child({ component: 'queue-watcher' }) });
   app.addHook('onClose', async () => {
+    await queueWatcher.close();
     await pacsSync?.close();
     await pacs?.close();
     auth.sessions.close();

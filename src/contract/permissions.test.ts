@@ -4,12 +4,15 @@ import {
   actorOf,
   editableFields,
   LEAST_PRIVILEGED_ROLE,
+  mayBreakLease,
   mayChange,
+  mayTakeLease,
   mayManageStudies,
   PACS_METADATA_KEYS,
   STUDY_FIELDS,
   studyActions,
   type Actor,
+  type LeaseStudyState,
   type StudyChanges,
   type StudyState,
 } from './permissions.ts';
@@ -276,5 +279,29 @@ describe('properties', () => {
         expect(editable.lockedMetadataKeys).toEqual(person.role === 'coordinator' ? [] : PACS_METADATA_KEYS);
       }),
     );
+  });
+});
+
+describe('reading leases', () => {
+  const cancelled: LeaseStudyState = { ...unassigned, isCancelled: true };
+  it('a radiologist may take one on their own or an unassigned study', () => {
+    expect(mayTakeLease(radiologist, own)).toEqual({ allowed: true });
+    expect(mayTakeLease(radiologist, unassigned)).toEqual({ allowed: true });
+  });
+
+  it("a radiologist may not hold up someone else's study, nor read without an Avara user", () => {
+    expect(mayTakeLease(radiologist, someoneElses)).toEqual({ allowed: false, detail: 'This study is assigned to someone else: only they may read it.' });
+    expect(mayTakeLease({ role: 'radiologist', userId: null }, unassigned)).toMatchObject({ allowed: false });
+  });
+
+  it('a coordinator may take one on any study that is not cancelled', () => {
+    for (const study of [own, someoneElses, unassigned]) expect(mayTakeLease(coordinator, study)).toEqual({ allowed: true });
+    expect(mayTakeLease(coordinator, cancelled)).toEqual({ allowed: false, detail: 'This study is cancelled: there is nothing to read.' });
+    expect(mayTakeLease(radiologist, cancelled).allowed).toBe(false);
+  });
+
+  it("only a coordinator may break someone else's", () => {
+    expect(mayBreakLease(coordinator)).toBe(true);
+    expect(mayBreakLease(radiologist)).toBe(false);
   });
 });

@@ -9,6 +9,9 @@
  *   change. They may never assign someone else, unassign, take someone else's study, change severity
  *   or description, or add, change or remove a metadata key the PACS sync writes.
  * - Cancel, restore and create are coordinators' (the BFF's routes check the role; `mayManageStudies`).
+ * - A reading lease ("being read by X") may be taken on a study that is not cancelled: by a
+ *   coordinator on any, by a radiologist on one they may read (theirs, or unassigned). Only a
+ *   coordinator may end someone else's lease (`mayTakeLease`, `mayBreakLease`).
  */
 import type { StudyUpdateParams } from './avara-types.ts';
 import type { Role } from './worklist-api.ts';
@@ -151,6 +154,31 @@ export function studyActions(actor: Actor, study: StudyState & { studyViewerStat
 
 /** Create, cancel and restore studies: coordinators only. */
 export function mayManageStudies(actor: Actor): boolean {
+  return actor.role === 'coordinator';
+}
+
+/** What of a study the reading-lease rule looks at. */
+export interface LeaseStudyState extends StudyState {
+  isCancelled?: boolean | null | undefined;
+}
+
+export type LeaseDecision = { allowed: true } | { allowed: false; detail: string };
+
+/**
+ * Whether the person may take, or take over, the reading lease of this study ("being read by me").
+ * Nobody reads a cancelled study. A coordinator may on any other; a radiologist on a study they may
+ * read: assigned to them, or to nobody (the ones they may mark read, claiming them in the same change),
+ * so a radiologist cannot hold up a study assigned to someone else.
+ */
+export function mayTakeLease(actor: Actor, study: LeaseStudyState): LeaseDecision {
+  if (study.isCancelled === true) return { allowed: false, detail: 'This study is cancelled: there is nothing to read.' };
+  if (actor.role === 'coordinator') return { allowed: true };
+  const refusal = ownerRefusal(actor, study, { assignedTo: actor.userId }, 'read it');
+  return refusal ? { allowed: false, detail: refusal } : { allowed: true };
+}
+
+/** End someone else's reading lease (a reader who left without releasing it): coordinators only. */
+export function mayBreakLease(actor: Actor): boolean {
   return actor.role === 'coordinator';
 }
 

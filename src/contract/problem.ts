@@ -19,7 +19,7 @@ export interface Problem {
   moreIssues?: number;
   /** True when the same request may succeed if sent again later (upstream down or slow, rate limit). */
   retryable?: boolean;
-  /** On 409 for an update, the study as it is now, so the user can compare and reapply. */
+  /** On 409 for an update, the study as it is now, so the user can compare and reapply; for a reading lease, the lease as it is now. */
   current?: unknown;
 }
 

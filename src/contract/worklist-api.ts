@@ -2,7 +2,8 @@
  * The shapes the BFF adds to the Avara contract (its own routes), shared by the BFF and the SPA so
  * neither side writes them down twice. See docs/api.md.
  */
-import type { User } from './avara-types.ts';
+import type { Severity, User } from './avara-types.ts';
+import type { EventPerson, ReadingLease } from './worklist-events.ts';
 
 /** What a person may do: radiologists read and report, coordinators manage the worklist. */
 export type Role = 'radiologist' | 'coordinator';
@@ -65,4 +66,52 @@ export type PacsStudyContext =
 /** POST /api/pacs/context's answer: one entry per UID asked for. */
 export interface PacsContextPage {
   studies: Record<string, PacsStudyContext>;
+}
+
+/** A study's reading lease, as POST, PUT and GET /api/studies/{studyId}/lease answer. */
+export interface LeaseAnswer {
+  lease: ReadingLease;
+  /** POST with `takeOver: true` only: whom it was taken from. */
+  tookOverFrom?: EventPerson;
+}
+
+/** GET /api/leases: every live lease, in study ID order. */
+export interface LeaseList {
+  leases: ReadingLease[];
+  /** More leases exist than one answer lists (1,000). */
+  hasMore: boolean;
+}
+
+/** GET and PUT /api/studies/{studyId}/presence: who has the study open now, first arrived first. */
+export interface PresenceAnswer {
+  studyId: string;
+  viewers: EventPerson[];
+}
+
+/** Studies of each severity. */
+export type SeverityCounts = Record<Severity, number>;
+
+/** How many unread studies of one severity there are. */
+export interface UnreadCount {
+  count: number;
+  /** True when there are at least `count` (counted by a capped walk, before the queue watcher's first). */
+  capped: boolean;
+}
+
+/**
+ * GET /api/worklist/counts: the active queue (unread, not cancelled), as the queue watcher saw it at
+ * `asOf`. `unread` is the portal's badge (the same numbers as `bySeverity.stat` and `.high`).
+ */
+export interface WorklistCounts {
+  unread: { stat: UnreadCount; high: UnreadCount };
+  bySeverity: SeverityCounts;
+  /** Waiting at least their severity's target (src/contract/sla.ts) at `asOf`. */
+  overdue: SeverityCounts;
+  unassigned: SeverityCounts;
+  /** Assignee's Avara user ID (`usr_…`) → their studies; people with none are left out. */
+  byAssignee: Record<string, SeverityCounts>;
+  /** When the queue was walked (ISO). */
+  asOf: string;
+  /** True when some severity had more studies than the capped walk counted: every number is then "at least". */
+  capped: boolean;
 }

@@ -131,6 +131,20 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
     expect((await upstream('GET', `/v1/viewer/studies/${study.studyId}`)).assignedTo.userId).toBe(winner.assignedTo.userId);
   });
 
+  it('ends the reader\'s lease when they mark the study read, on whichever instance', async () => {
+    const radiologist = users.find((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies);
+    if (!radiologist) throw new Error('no radiologist in the roster');
+    const headers = await signIn(a, radiologist.email);
+    const study = await newStudy();
+    const claimed = await a.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: { ...headers, 'if-match': `"${study.updatedAt}"` }, payload: { assignedTo: radiologist.userId } });
+    expect(claimed.statusCode).toBe(200);
+    expect((await a.inject({ method: 'POST', url: `/api/studies/${study.studyId}/lease`, headers, payload: {} })).statusCode).toBe(200);
+    expect((await b.inject({ url: `/api/studies/${study.studyId}/lease`, headers })).statusCode).toBe(200);
+    const read = await b.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: { ...headers, 'if-match': `"${claimed.json().updatedAt}"` }, payload: { studyViewerStatus: 'complete' } });
+    expect(read.statusCode).toBe(200);
+    expect((await a.inject({ url: `/api/studies/${study.studyId}/lease`, headers })).statusCode).toBe(404);
+  });
+
   it('refuses a change without If-Match with 428, and sends nothing upstream', async () => {
     const headers = await signIn(a, coordinatorEmail());
     const study = await newStudy();

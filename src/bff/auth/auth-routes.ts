@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import { sendProblem } from '../lib/problems.ts';
 import { requestOrigin } from '../lib/request-origin.ts';
+import { releaseLeasesOf } from '../reading/reading-leases.ts';
 import { NotOnRosterError, displayName } from '../people/people-directory.ts';
 import type { AuthContext } from './auth-context.ts';
 import { forbidden, userOf } from './auth-plugin.ts';
@@ -10,7 +11,7 @@ import { startSession } from './start-session.ts';
 
 export type AuthRoutesOptions = Pick<
   AuthContext,
-  'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'portalOrigins' | 'viewerOrigins' | 'bundledLaunchOrigin' | 'endSessionUrl'
+  'mode' | 'shared' | 'sessions' | 'people' | 'cookie' | 'audit' | 'portalOrigins' | 'viewerOrigins' | 'bundledLaunchOrigin' | 'endSessionUrl'
 >;
 
 /**
@@ -66,7 +67,15 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   app.post('/auth/logout', { config: { access: 'public' } }, async (request, reply) => {
     const session = await sessions.destroy(request.cookies[cookie.name]);
     reply.clearCookie(cookie.name, cookie.options);
-    if (session) audit.record({ action: 'session.sign-out', user: session.user, outcome: 'ok' });
+    if (session) {
+      audit.record({ action: 'session.sign-out', user: session.user, outcome: 'ok' });
+      try {
+        // Whoever signs out is reading nothing any more; should the store be down, the leases expire by themselves.
+        await releaseLeasesOf(options.shared, session.user, request.log);
+      } catch (error) {
+        request.log.warn({ err: error }, 'the reading leases of a person signing out could not be released; they will expire');
+      }
+    }
     return { signedOut: true, redirect: options.endSessionUrl?.(session?.idToken) ?? null };
   });
 

@@ -4,6 +4,7 @@ import type { StudyReferenceParams } from '../../../../contract/avara-types.ts';
 import { forbidden, userOf } from '../../../auth/auth-plugin.ts';
 import { noteAudit } from '../../../plugins/audit-trail.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
+import { releaseLease } from '../../../reading/reading-leases.ts';
 import { LockLostError, LockTimeoutError, SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
 import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
@@ -105,9 +106,20 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
       const fields = Object.keys(changes);
       noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
       await studyEvents.changed(parseUpstreamJson(result), 'worklist', userOf(request));
+      // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
+      if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
       return relay(reply, result);
     });
   });
+
+  async function endOwnLease(request: FastifyRequest, studyId: string): Promise<void> {
+    try {
+      await releaseLease(shared, studyId, userOf(request), 'read', request.log);
+    } catch (error) {
+      // The change is made; a lease that cannot be ended now ends at its expiry.
+      request.log.warn({ err: error, studyId }, 'the reading lease could not be ended after Mark read');
+    }
+  }
 
   const byReference = [
     ['cancel', 'cancelStudy', 'study.cancel', avara.cancelStudy],

@@ -17,7 +17,7 @@ afterAll(async () => {
   await server.close();
 });
 
-function expected(severity: 'stat' | 'high'): number {
+function expected(severity: 'stat' | 'high' | 'normal'): number {
   let count = 0;
   let cursor: string | undefined;
   for (;;) {
@@ -28,15 +28,21 @@ function expected(severity: 'stat' | 'high'): number {
   }
 }
 
-describe('GET /api/worklist/counts', () => {
-  it('counts unread STAT and high studies across every page', async () => {
+describe('GET /api/worklist/counts before the queue watcher has walked', () => {
+  it('walks the queue itself: unread STAT and high across every page, and the rest of the counts', async () => {
     const radiologist = server.service.listUsers({ limit: 100 }).users.find((user) => !user.canManageStudies);
     const headers = await signIn(app, radiologist?.email ?? '');
     const response = await app.inject({ url: '/api/worklist/counts', headers });
     expect(response.statusCode).toBe(200);
-    const { unread } = response.json();
-    expect(unread.stat).toEqual({ count: expected('stat'), capped: false });
-    expect(unread.high).toEqual({ count: expected('high'), capped: false });
-    expect(unread.high.count).toBeGreaterThan(50);
+    const counts = response.json();
+    expect(counts.unread.stat).toEqual({ count: expected('stat'), capped: false });
+    expect(counts.unread.high).toEqual({ count: expected('high'), capped: false });
+    expect(counts.unread.high.count).toBeGreaterThan(50);
+    expect(counts.bySeverity).toEqual({ stat: expected('stat'), high: expected('high'), normal: expected('normal') });
+    expect(counts.capped).toBe(false);
+    const assigned = Object.values<Record<string, number>>(counts.byAssignee).reduce((sum, each) => sum + (each.normal ?? 0), 0);
+    expect(assigned + counts.unassigned.normal).toBe(expected('normal'));
+    expect(counts.overdue.normal).toBeLessThanOrEqual(expected('normal'));
+    expect(Date.parse(counts.asOf)).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -1,59 +1,88 @@
 import type { FastifyInstance } from 'fastify';
-import { parseUpstreamJson, type AvaraClient } from '../../../services/avara-client.ts';
+import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
+import { SEVERITIES, type Severity } from '../../../../contract/avara-types.ts';
+import type { WorklistCounts } from '../../../../contract/worklist-api.ts';
+import { countQueue, isActive, summarize, worklistCounts, type StudySummary } from '../../../events/queue-snapshot.ts';
+import { readQueueCounts } from '../../../events/queue-watcher.ts';
+import { type AvaraClient } from '../../../services/avara-client.ts';
+import { SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 
 export interface WorklistRoutesOptions {
   avara: AvaraClient;
-  /** How long counts are reused; they are the same for everyone. */
+  /** Where the queue watcher keeps the counts of its last walk. */
+  shared: Pick<SharedState, 'records'>;
+  /** How long the counts of a capped walk (before the watcher's first) are reused; they are the same for everyone. */
   cacheMs?: number;
   now?: () => number;
 }
 
-/** Counted exactly up to this many per severity; beyond it, "at least". */
+/** Counted exactly up to this many per severity by the capped walk; beyond it, "at least". */
 const COUNT_CAP = 1_000;
 const PAGE = 100;
 
-export interface UnreadCount {
-  count: number;
-  /** True when there are at least `count` (the walk stopped at the cap). */
-  capped: boolean;
-}
-
 /**
- * `GET /api/worklist/counts`: unread (incomplete, not cancelled) STAT and high studies, for the
- * portal's badge. Avara's list has no totals, so the BFF walks the pages, capped and cached.
+ * `GET /api/worklist/counts`: the active queue (unread, not cancelled) by severity, overdue,
+ * unassigned and per assignee, for the portal's badge and the dashboard. Exact, from the queue
+ * watcher's last walk (src/bff/events/queue-watcher.ts) whichever instance made it. Before its first
+ * walk (a new deployment, the first seconds), or while the shared state cannot be read, the route
+ * walks the queue itself as it always did: capped at 1,000 per severity and cached, `capped` saying
+ * when a number is "at least".
  */
-export async function worklistRoutes(app: FastifyInstance, { avara, cacheMs = 15_000, now = Date.now }: WorklistRoutesOptions): Promise<void> {
-  let cached: { at: number; counts: Promise<Record<'stat' | 'high', UnreadCount>> } | undefined;
+export async function worklistRoutes(app: FastifyInstance, { avara, shared, cacheMs = 15_000, now = Date.now }: WorklistRoutesOptions): Promise<void> {
+  let cached: { at: number; counts: Promise<WorklistCounts> } | undefined;
 
-  async function countUnread(severity: 'stat' | 'high'): Promise<UnreadCount> {
-    let count = 0;
+  async function walkSeverity(severity: Severity, into: StudySummary[]): Promise<boolean> {
+    let seen = 0;
     let cursor: string | undefined;
-    while (count < COUNT_CAP) {
+    while (seen < COUNT_CAP) {
       const result = await avara.listStudies({ severity, studyViewerStatus: 'incomplete', isCancelled: false, limit: PAGE, ...(cursor ? { cursor } : {}) });
       if (!result.ok) throw new CountFailed(result);
-      const page = parseUpstreamJson(result);
-      const studies = typeof page === 'object' && page !== null && 'studies' in page && Array.isArray(page.studies) ? page.studies : [];
-      count += studies.length;
-      const hasMore = typeof page === 'object' && page !== null && 'hasMore' in page && page.hasMore === true;
-      const next = typeof page === 'object' && page !== null && 'cursor' in page && typeof page.cursor === 'string' ? page.cursor : undefined;
-      if (!hasMore || !next) return { count, capped: false };
-      cursor = next;
+      const page = result.body;
+      if (!isStudyListPage(page)) return false;
+      for (const study of page.studies) if (isActive(study)) into.push(summarize(study));
+      seen += page.studies.length;
+      if (!page.hasMore || !page.cursor) return false;
+      cursor = page.cursor;
     }
-    return { count, capped: true };
+    return true;
+  }
+
+  async function walkCapped(): Promise<WorklistCounts> {
+    const summaries: StudySummary[] = [];
+    const cut = new Set<Severity>();
+    await Promise.all(
+      SEVERITIES.map(async (severity) => {
+        if (await walkSeverity(severity, summaries)) cut.add(severity);
+      }),
+    );
+    return worklistCounts(countQueue(summaries, now()), cut);
+  }
+
+  async function watcherCounts(): Promise<WorklistCounts | undefined> {
+    try {
+      const counts = await readQueueCounts(shared.records);
+      return counts ? worklistCounts(counts) : undefined;
+    } catch (error) {
+      // Reads go on while the shared state is down: the walk answers instead.
+      if (error instanceof SharedStateUnavailableError) return undefined;
+      throw error;
+    }
   }
 
   app.get('/api/worklist/counts', { config: { access: 'api' } }, async (_request, reply) => {
+    const exact = await watcherCounts();
+    if (exact) return exact;
     const at = now();
     if (!cached || at - cached.at > cacheMs) {
-      const counts = Promise.all([countUnread('stat'), countUnread('high')]).then(([stat, high]) => ({ stat, high }));
+      const counts = walkCapped();
       cached = { at, counts };
       counts.catch(() => {
         if (cached?.counts === counts) cached = undefined;
       });
     }
     try {
-      return { unread: await cached.counts };
+      return await cached.counts;
     } catch (error) {
       if (error instanceof CountFailed) return sendProblem(reply, problemFromUpstream(error.result, 'Studies'), error.result.retryAfter);
       throw error;

@@ -1,14 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { WorklistCounts } from '../../../../contract/worklist-api.ts';
 import { apiRequest } from '../../../lib/api-client.ts';
 
-export interface UnreadCount {
-  count: number;
-  capped: boolean;
-}
-
-export interface UnreadCounts {
-  unread: { stat: UnreadCount; high: UnreadCount };
-}
+/** The portal's badge reads `unread`; the rest of the answer is there too. */
+export type UnreadCounts = WorklistCounts;
 
 export function getUnreadCounts(signal?: AbortSignal): Promise<UnreadCounts> {
   return apiRequest<UnreadCounts>('/api/worklist/counts', { signal });

@@ -1,0 +1,322 @@
+import { isStudy, isStudyListPage } from '../../contract/answer-shapes.ts';
+import type { Study } from '../../contract/avara-types.ts';
+import type { SlaTargets } from '../../contract/sla.ts';
+import type { WorklistEventData } from '../../contract/worklist-events.ts';
+import type { AvaraClient } from '../services/avara-client.ts';
+import { SharedStateUnavailableError, type BusEvent, type RecordStore, type SharedState, type SharedStateLog } from '../shared-state/shared-state.ts';
+import {
+  SNAPSHOT_BUCKETS,
+  bucketOf,
+  countQueue,
+  decodeBucket,
+  encodeBuckets,
+  fingerprintOf,
+  isActive,
+  parseQueueCounts,
+  summarize,
+  type QueueCounts,
+  type QueueSnapshot,
+} from './queue-snapshot.ts';
+import { asJsonObject } from './study-events.ts';
+
+/** The leader lease: one instance walks at a time. */
+export const QUEUE_WATCHER_ROLE = 'queue-watcher';
+export const DEFAULT_QUEUE_WATCH_INTERVAL_MS = 5_000;
+const NAMESPACE = 'queue-watch';
+const COUNTS_KEY = 'counts';
+/** Says a snapshot exists (and when it was walked); without it the first walk is a baseline. */
+const STATE_KEY = 'state';
+const bucketKey = (bucket: number) => `snapshot-${String(bucket).padStart(2, '0')}`;
+const PAGE = 100;
+/** More differences than this in one walk (a long outage, a bulk change): one resync rather than a flood. */
+export const MAX_EVENTS_PER_WALK = 200;
+/** What this instance heard the product publish, kept to not announce the same change twice. */
+const TOLD_LIMIT = 10_000;
+const TOLD_TTL_MS = 10 * 60_000;
+
+export interface QueueWatcherOptions {
+  avara: Pick<AvaraClient, 'listStudies' | 'retrieveStudy'>;
+  shared: Pick<SharedState, 'records' | 'events' | 'leadership'>;
+  /** QUEUE_WATCH_INTERVAL_MS: how often the leader walks the queue (and others ask to lead). */
+  intervalMs: number;
+  log: SharedStateLog;
+  /** The clock the counts are taken by (`asOf`, overdue); replaceable in tests. */
+  now?: () => number;
+  slaTargets?: Readonly<SlaTargets>;
+}
+
+export interface QueueWatcher {
+  /** Whether this instance walked as the leader at its last turn. */
+  isLeader(): boolean;
+  /** Stops walking, waits for a walk under way, and gives the lease up so another instance takes over at once. */
+  close(): Promise<void>;
+}
+
+/**
+ * Notices changes made outside the product (in Avara's own tools). Every `intervalMs` the instance
+ * holding the `queue-watcher` leader lease walks the active queue (unread, not cancelled, every
+ * severity), compares it with the previous walk's snapshot and publishes the differences:
+ * `study.created` for new studies, `study.changed` for changed ones and for those that left the
+ * queue (read or cancelled elsewhere; fetched for their current state). Changes the product already
+ * published (heard on the bus) are not announced again. The snapshot lives in the shared state, so
+ * a new leader goes on from it, and gives the exact counts of GET /api/worklist/counts. The first
+ * walk ever (no snapshot yet) is a baseline and publishes nothing. See docs/decisions/015.
+ */
+export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
+  const { avara, shared, intervalMs, log } = options;
+  const countsClock = options.now ?? Date.now;
+  const now = Date.now;
+  const leaseMs = Math.max(3 * intervalMs, 2_000);
+  const closing = new AbortController();
+  let leading = false;
+  /** The snapshot this leader goes on from: undefined until loaded, null when there is none yet (baseline). */
+  let snapshot: QueueSnapshot | null | undefined;
+  /** Buckets changed in memory but not yet written (the shared state was unreachable). */
+  const unsaved = new Set<number>();
+  let lastRenewal = 0;
+  let failing = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  // ---- what the product published ---------------------------------------------------------------------
+  const told = new Map<string, { fingerprint: string; active: boolean; at: number }>();
+  function hear(event: BusEvent): void {
+    if (event.type !== 'study.created' && event.type !== 'study.changed') return;
+    if (event.data.origin === 'watcher') return;
+    const study = event.data.study;
+    if (!isStudy(study)) return;
+    told.delete(study.studyId);
+    told.set(study.studyId, { fingerprint: fingerprintOf(study), active: isActive(study), at: now() });
+    if (told.size > TOLD_LIMIT) {
+      const oldest = told.keys().next();
+      if (!oldest.done) told.delete(oldest.value);
+    }
+  }
+  /** True (and forgotten) when the product already published the study in this very state. */
+  function alreadyTold(studyId: string, fingerprint: string): boolean {
+    const entry = told.get(studyId);
+    if (!entry || entry.fingerprint !== fingerprint) return false;
+    told.delete(studyId);
+    return true;
+  }
+  function forgetOldTold(): void {
+    const before = now() - TOLD_TTL_MS;
+    for (const [studyId, entry] of told) {
+      if (entry.at >= before) break;
+      told.delete(studyId);
+    }
+  }
+  const subscription = shared.events.subscribe({ onEvent: hear }).catch((error: unknown) => {
+    log.warn({ err: error }, 'The queue watcher could not listen to the event bus; changes made through the worklist may be announced twice');
+    return undefined;
+  });
+
+  // ---- leadership -----------------------------------------------------------------------------------
+  async function keepLease(): Promise<void> {
+    if (now() - lastRenewal < leaseMs / 3) return;
+    if (!(await shared.leadership.renew(QUEUE_WATCHER_ROLE, leaseMs))) throw new LeadershipLost();
+    lastRenewal = now();
+  }
+
+  async function turn(): Promise<void> {
+    try {
+      const leads = await shared.leadership.tryAcquire(QUEUE_WATCHER_ROLE, leaseMs);
+      if (!leads) {
+        if (leading) log.info('Another instance leads the queue watch now');
+        stepDown();
+        return;
+      }
+      lastRenewal = now();
+      if (!leading) log.info({ intervalMs }, 'This instance leads the queue watch');
+      leading = true;
+      // Whoever led before may have walked since this instance last did: always go on from the shared snapshot.
+      if (snapshot === undefined) snapshot = await loadSnapshot(shared.records);
+      await walk();
+      if (failing) log.info('The queue watch walks again');
+      failing = false;
+    } catch (error) {
+      if (error instanceof LeadershipLost) {
+        log.info('The queue watch lease was lost during a walk; its result was dropped');
+        stepDown();
+        return;
+      }
+      if (closing.signal.aborted) return;
+      if (!failing) {
+        const unavailable = error instanceof SharedStateUnavailableError;
+        log.warn({ err: error }, unavailable ? 'The queue watch waits for the shared state' : 'The queue walk failed; trying again every interval');
+      }
+      failing = true;
+    } finally {
+      forgetOldTold();
+    }
+  }
+
+  function stepDown(): void {
+    leading = false;
+    snapshot = undefined;
+    unsaved.clear();
+  }
+
+  // ---- one walk ---------------------------------------------------------------------------------------
+  async function walk(): Promise<void> {
+    const previous = snapshot ?? undefined;
+    const next: QueueSnapshot = new Map();
+    const announcements: Array<{ type: 'study.created' | 'study.changed'; study: Study }> = [];
+    let differences = 0;
+    let cursor: string | undefined;
+    do {
+      if (closing.signal.aborted) return;
+      await keepLease();
+      const result = await avara.listStudies({ studyViewerStatus: 'incomplete', isCancelled: false, limit: PAGE, ...(cursor ? { cursor } : {}) });
+      if (!result.ok) throw new Error(`Avara answered ${result.status} to the queue walk`);
+      const page = result.body;
+      if (!isStudyListPage(page)) throw new Error('Avara answered the queue walk with something that is not a page of studies');
+      for (const study of page.studies) {
+        if (!isActive(study)) continue;
+        const summary = summarize(study);
+        next.set(study.studyId, summary);
+        const before = previous?.get(study.studyId);
+        if (!previous || before?.fingerprint === summary.fingerprint || alreadyTold(study.studyId, summary.fingerprint)) continue;
+        differences += 1;
+        if (announcements.length < MAX_EVENTS_PER_WALK) announcements.push({ type: before ? 'study.changed' : 'study.created', study });
+      }
+      cursor = page.hasMore && page.cursor ? page.cursor : undefined;
+    } while (cursor);
+
+    // Studies that left the queue: read or cancelled elsewhere (or through the worklist, already told).
+    const left: string[] = [];
+    for (const studyId of previous?.keys() ?? []) {
+      if (next.has(studyId)) continue;
+      const heard = told.get(studyId);
+      if (heard && !heard.active) {
+        told.delete(studyId);
+        continue;
+      }
+      left.push(studyId);
+    }
+    differences += left.length;
+
+    await keepLease();
+    if (differences > MAX_EVENTS_PER_WALK) {
+      const data: WorklistEventData['resync'] = { reason: `${differences} studies changed at once outside the worklist: load everything again.` };
+      await shared.events.publish({ type: 'resync', data });
+    } else {
+      for (const { type, study } of announcements) await publishStudy(type, study);
+      for (const studyId of left) await announceLeft(studyId, previous, next);
+    }
+
+    const touched = previous ? changedBuckets(previous, next) : allBuckets();
+    for (const bucket of touched) unsaved.add(bucket);
+    snapshot = next;
+    await saveSnapshot();
+    const counts = countQueue(next.values(), countsClock(), options.slaTargets);
+    await shared.records.set(NAMESPACE, COUNTS_KEY, counts);
+  }
+
+  async function publishStudy(type: 'study.created' | 'study.changed', study: Study): Promise<void> {
+    const value = asJsonObject(study);
+    if (value) await shared.events.publish({ type, data: { study: value, origin: 'watcher' } });
+  }
+
+  /** A study that left the active queue, announced as it is now; kept for the next walk when Avara could not say. */
+  async function announceLeft(studyId: string, previous: QueueSnapshot | undefined, next: QueueSnapshot): Promise<void> {
+    const result = await avara.retrieveStudy(studyId).catch((error: unknown) => {
+      log.warn({ err: error, studyId }, 'A study that left the queue could not be fetched; trying again at the next walk');
+      return undefined;
+    });
+    const before = previous?.get(studyId);
+    if (!result || (!result.ok && result.status >= 500)) {
+      if (before) next.set(studyId, before);
+      return;
+    }
+    // 404: deleted, nothing to show. Another refusal would refuse again: not tried again.
+    if (!result.ok || !isStudy(result.body)) return;
+    const study = result.body;
+    const summary = summarize(study);
+    // Back in the queue since the list was read: it counts, and is announced if it changed.
+    if (isActive(study)) next.set(studyId, summary);
+    if (summary.fingerprint === before?.fingerprint || alreadyTold(studyId, summary.fingerprint)) return;
+    await publishStudy('study.changed', study);
+  }
+
+  async function saveSnapshot(): Promise<void> {
+    const current = snapshot;
+    if (!current) return;
+    if (unsaved.size === 0) return;
+    for (const [bucket, value] of encodeBuckets(current, unsaved)) {
+      await shared.records.set(NAMESPACE, bucketKey(bucket), value);
+      unsaved.delete(bucket);
+    }
+    // Written after the buckets, so a leader never starts from half a baseline. A leader that stops
+    // midway through a later save leaves some buckets a walk behind: those changes are announced again.
+    await shared.records.set(NAMESPACE, STATE_KEY, { savedAt: new Date(now()).toISOString(), buckets: SNAPSHOT_BUCKETS });
+  }
+
+  // ---- the loop ---------------------------------------------------------------------------------------
+  function schedule(): void {
+    if (closing.signal.aborted) return;
+    timer = setTimeout(() => {
+      running = turn().finally(() => {
+        running = undefined;
+        schedule();
+      });
+    }, intervalMs);
+    timer.unref();
+  }
+  running = turn().finally(() => {
+    running = undefined;
+    schedule();
+  });
+
+  return {
+    isLeader: () => leading,
+    async close() {
+      if (closing.signal.aborted) return;
+      closing.abort();
+      clearTimeout(timer);
+      await running;
+      clearTimeout(timer);
+      if (leading) await shared.leadership.release(QUEUE_WATCHER_ROLE).catch(() => false);
+      stepDown();
+      const stop = await subscription;
+      stop?.();
+    },
+  };
+}
+
+/** The counts of the last walk (any instance's), or undefined before the first. */
+export async function readQueueCounts(records: RecordStore): Promise<QueueCounts | undefined> {
+  const stored = await records.get(NAMESPACE, COUNTS_KEY);
+  return stored ? parseQueueCounts(stored.value) : undefined;
+}
+
+/** The snapshot a previous leader saved, or null when none was ever saved. */
+async function loadSnapshot(records: RecordStore): Promise<QueueSnapshot | null> {
+  if (!(await records.get(NAMESPACE, STATE_KEY))) return null;
+  const snapshot: QueueSnapshot = new Map();
+  for (const bucket of allBuckets()) {
+    const stored = await records.get(NAMESPACE, bucketKey(bucket));
+    if (stored) decodeBucket(stored.value, snapshot);
+  }
+  return snapshot;
+}
+
+function allBuckets(): number[] {
+  return Array.from({ length: SNAPSHOT_BUCKETS }, (_, bucket) => bucket);
+}
+
+/** The buckets holding a study that came, went or changed between two snapshots. */
+function changedBuckets(previous: QueueSnapshot, next: QueueSnapshot): Set<number> {
+  const buckets = new Set<number>();
+  for (const [studyId, summary] of next) {
+    const before = previous.get(studyId);
+    if (before?.fingerprint !== summary.fingerprint) buckets.add(bucketOf(studyId));
+  }
+  for (const studyId of previous.keys()) if (!next.has(studyId)) buckets.add(bucketOf(studyId));
+  return buckets;
+}
+
+class LeadershipLost extends Error {
+  override name = 'LeadershipLost';
+}
+
