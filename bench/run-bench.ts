@@ -1,17 +1,21 @@
 // `npm run bench`: the performance figures of DESIGN.md ("Performance budgets"), measured on this
 // machine over loopback, printed as one markdown table and written to bench/results/latest.md.
-// `npm run bench -- --quick` is the smoke run (small sizes, about a minute); see docs/performance.md.
+// `npm run bench -- --quick` is the smoke run (small sizes, under a minute); see docs/performance.md.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { measureBffOverhead } from './figures/bff-overhead.ts';
+import { measureClaims } from './figures/claims.ts';
+import { measureEventLatency, measureFanout, measureIdleCost } from './figures/live-events.ts';
 import { measureServerScale } from './figures/server-scale.ts';
 import { measureSpa } from './figures/spa.ts';
-import { parseOptions, REPO_ROOT, type BenchOptions } from './lib/options.ts';
-import { killAll, startBff, startUpstream } from './lib/processes.ts';
-import { signInAsCoordinator } from './lib/session.ts';
+import { ensureRadiologists } from './lib/bench-people.ts';
+import { parseOptions, REPO_ROOT, SECTIONS, type BenchOptions } from './lib/options.ts';
+import { killAll, startBff, startRedis, startUpstream, type BenchProcess } from './lib/processes.ts';
+import { demoUsers, signIn, signInAsCoordinator } from './lib/session.ts';
+import { startSseClients } from './lib/sse-clients.ts';
 import { markdownTable, type BenchRow } from './lib/table.ts';
 
 function machine(): string {
@@ -21,12 +25,19 @@ function machine(): string {
 }
 
 function sizes(options: BenchOptions): string {
+  const has = (section: (typeof SECTIONS)[number]) => options.sections.has(section);
   return [
     `${options.studies.toLocaleString('en-US')} studies`,
-    `load: ${options.connections} connections, ${options.rounds} alternated rounds of ${options.roundSeconds} s per side`,
-    `${options.scaleRequests} sequential requests per filter combination`,
-    options.skipSpa ? 'SPA skipped' : `SPA: ${options.spaRuns} cold loads, ${options.spaRows.toLocaleString('en-US')} rows, ${options.scrollPasses} scroll passes of ${options.scrollStep} px per frame`,
-  ].join('; ');
+    has('overhead') ? `load: ${options.connections} connections, ${options.rounds} alternated rounds of ${options.roundSeconds} s per side` : undefined,
+    has('scale') ? `${options.scaleRequests} sequential requests per filter combination` : undefined,
+    has('spa') ? (options.skipSpa ? 'SPA skipped' : `SPA: ${options.spaRuns} cold loads, ${options.spaRows.toLocaleString('en-US')} rows, ${options.scrollPasses} scroll passes of ${options.scrollStep} px per frame`) : undefined,
+    has('latency') ? `${options.liveSamples} changes across instances` : undefined,
+    has('fanout') ? `fan-out: ${options.fanoutClients.toLocaleString('en-US')} event streams over ${options.clientProcesses} client processes, ${options.fanoutEvents} events` : undefined,
+    has('claims') ? `claims: ${options.claimers} radiologists, ${options.claimStudies} studies, ${options.claimRounds} round${options.claimRounds === 1 ? '' : 's'}` : undefined,
+    options.sections.size < SECTIONS.length ? `only: ${SECTIONS.filter(has).join(', ')}` : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join('; ');
 }
 
 async function main(): Promise<void> {
@@ -44,23 +55,30 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpRoot, 'run-'));
   const apiKey = randomBytes(24).toString('base64url');
   const rows: BenchRow[] = [];
+  const has = (section: (typeof SECTIONS)[number]) => options.sections.has(section);
   try {
     log(`seeding ${options.studies.toLocaleString('en-US')} studies into the bundled server`);
     const upstream = await startUpstream({ dataDir, apiKey, studies: options.studies });
     log(`bundled server on ${upstream.url} (seeded in ${(upstream.seededMs / 1000).toFixed(1)} s)`);
-    const bff = await startBff({ dataDir, upstreamUrl: upstream.url, apiKey });
-    const { cookie } = await signInAsCoordinator(bff.url);
-    log(`BFF on ${bff.url}, upstream ${upstream.url}`);
-
-    log('1. BFF overhead (side by side)');
-    rows.push(...(await measureBffOverhead({ ...options, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, bffUrl: bff.url, bffPid: bff.pid, cookie })));
-    log('2. bundled server at scale');
-    rows.push(...(await measureServerScale({ upstreamUrl: upstream.url, apiKey, studies: options.studies, requests: options.scaleRequests })));
-    if (!options.skipSpa) {
-      log('3–5. SPA in headless Chromium');
-      rows.push(...(await measureSpa({ bffUrl: bff.url, email: (await signInAsCoordinator(bff.url)).email, ...options, log })));
+    if (has('overhead') || has('scale') || !options.skipSpa) {
+      const bff = await startBff({ dataDir, upstreamUrl: upstream.url, apiKey });
+      const { cookie } = await signInAsCoordinator(bff.url);
+      log(`BFF on ${bff.url}, upstream ${upstream.url}`);
+      if (has('overhead')) {
+        log('1. BFF overhead (side by side)');
+        rows.push(...(await measureBffOverhead({ ...options, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, bffUrl: bff.url, bffPid: bff.pid, cookie })));
+      }
+      if (has('scale')) {
+        log('2. bundled server at scale');
+        rows.push(...(await measureServerScale({ upstreamUrl: upstream.url, apiKey, studies: options.studies, requests: options.scaleRequests })));
+      }
+      if (!options.skipSpa) {
+        log('3–5. SPA in headless Chromium');
+        rows.push(...(await measureSpa({ bffUrl: bff.url, email: (await signInAsCoordinator(bff.url)).email, ...options, log })));
+      }
+      await bff.stop();
     }
-    await bff.stop();
+    if (has('latency') || has('fanout') || has('claims')) rows.push(...(await measureLive(options, { dataDir, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, log })));
     await upstream.stop();
   } finally {
     killAll();
@@ -68,6 +86,7 @@ async function main(): Promise<void> {
   }
 
   const failed = rows.filter((entry) => entry.pass === false).length;
+  const wrong = rows.filter((entry) => entry.pass === false && entry.correctness === true).length;
   const report = [
     `# Benchmark results${options.quick ? ' (quick run: small sizes, budgets not meaningful)' : ''}`,
     '',
@@ -77,15 +96,85 @@ async function main(): Promise<void> {
     '',
     markdownTable(rows),
     '',
-    failed === 0 ? 'Every figure is within its budget.' : `${failed} figure(s) over budget.`,
+    failed === 0 ? 'Every figure is within its budget.' : `${failed} figure(s) over budget${wrong > 0 ? `, ${wrong} of them about correctness` : ''}.`,
     '',
   ].join('\n');
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, report);
   console.log(report);
   log(`written to ${options.out}`);
-  // A quick run is a smoke test of the harness: its small sizes say nothing about the budgets.
-  if (failed > 0 && !options.quick) process.exitCode = 1;
+  // A quick run is a smoke test of the harness: its small sizes say nothing about the budgets. A
+  // figure about correctness (double claims) is wrong at any size.
+  if ((failed > 0 && !options.quick) || wrong > 0) process.exitCode = 1;
+}
+
+/**
+ * Figures 6–8: their own Redis and two BFF instances on it, in front of the same upstream, as two
+ * instances behind a load balancer would be; event-stream clients in processes of their own.
+ */
+async function measureLive(options: BenchOptions, context: { dataDir: string; upstreamUrl: string; upstreamPid: number; apiKey: string; log: (message: string) => void }): Promise<BenchRow[]> {
+  const { dataDir, upstreamUrl, apiKey, log } = context;
+  const has = (section: (typeof SECTIONS)[number]) => options.sections.has(section);
+  const rows: BenchRow[] = [];
+  const redis = await startRedis({ directory: join(dataDir, 'redis') });
+  // Before the instances start: they read the people once and keep them for a minute.
+  const radiologists = has('claims') ? ensureRadiologists(join(dataDir, 'avara.sqlite'), options.claimers) : [];
+  const instance = (name: 'a' | 'b'): Promise<BenchProcess> => {
+    const folder = join(dataDir, `instance-${name}`);
+    mkdirSync(folder, { recursive: true });
+    return startBff({
+      dataDir: folder,
+      upstreamUrl,
+      apiKey,
+      name: `BFF instance ${name.toUpperCase()}`,
+      env: { REDIS_URL: redis.url, SHARED_STATE_KEY_PREFIX: 'bench:', AUDIT_LOG: join(folder, 'audit.log') },
+    });
+  };
+  const [a, b] = await Promise.all([instance('a'), instance('b')]);
+  log(`Redis on ${redis.url}; BFF instances A on ${a.url} and B on ${b.url}`);
+  const clients = has('latency') || has('fanout') ? await startSseClients(options.clientProcesses) : undefined;
+  try {
+    const people = await demoUsers(a.url);
+    const coordinator = await signInAsCoordinator(a.url);
+    log(`6–8. the live instances' own CPU over ${options.idleSeconds} s of quiet`);
+    rows.push(...(await measureIdleCost({ instancePids: [a.pid, b.pid], upstreamPid: context.upstreamPid, seconds: options.idleSeconds })));
+    if (has('latency') && clients) {
+      log(`6. events across instances (${options.liveSamples} changes)`);
+      const viewer = people.find((person) => person.role === 'radiologist');
+      if (!viewer) throw new Error('The BFF lists no demo radiologist');
+      const viewerCookie = await signIn(b.url, viewer.username);
+      rows.push(...(await measureEventLatency({ changeUrl: a.url, streamUrl: b.url, upstreamUrl, apiKey, coordinatorCookie: coordinator.cookie, viewerCookie, clients, samples: options.liveSamples })));
+    }
+    if (has('fanout') && clients) {
+      log(`7. fan-out to ${options.fanoutClients.toLocaleString('en-US')} event streams`);
+      // Streams spread over several people's sessions, as in a department.
+      const cookies = await Promise.all(people.slice(0, 10).map((person) => signIn(a.url, person.username)));
+      rows.push(
+        ...(await measureFanout({
+          bffUrl: a.url,
+          bffPid: a.pid,
+          upstreamUrl,
+          apiKey,
+          coordinatorCookie: coordinator.cookie,
+          cookies,
+          clients,
+          clientProcesses: options.clientProcesses,
+          fanoutClients: options.fanoutClients,
+          fanoutEvents: options.fanoutEvents,
+          log,
+        })),
+      );
+    }
+    if (has('claims')) {
+      log(`8. claim contention (${options.claimers} radiologists, ${options.claimStudies} studies)`);
+      rows.push(...(await measureClaims({ instances: [a.url, b.url], upstreamUrl, apiKey, radiologists, claimStudies: options.claimStudies, claimRounds: options.claimRounds, log })));
+    }
+  } finally {
+    await clients?.stop();
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+  return rows;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

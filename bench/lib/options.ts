@@ -21,12 +21,36 @@ export interface BenchOptions {
   scrollStep: number;
   /** Passes from top to bottom; the pass with the median share of slow frames is reported. */
   scrollPasses: number;
+  /** Seconds of quiet over which the live instances' own CPU (the queue watcher) is taken. */
+  idleSeconds: number;
+  /** Changes made through instance A whose event is awaited on instance B (figure 6). */
+  liveSamples: number;
+  /** Event-stream clients on one instance for the fan-out figure (7). */
+  fanoutClients: number;
+  /** Events published to those clients; the p99 of "time until all have it" is taken over them. */
+  fanoutEvents: number;
+  /** Processes the event-stream clients are spread over (so the clients are not the bottleneck). */
+  clientProcesses: number;
+  /** Radiologists (distinct people, one session each) claiming at once in figure 8. */
+  claimers: number;
+  /** Unassigned studies they claim from, per round. */
+  claimStudies: number;
+  /** Rounds of that rush, each with new studies (more samples for the p99). */
+  claimRounds: number;
   /** Build the SPA into dist/ first (as `npm start` does); off: measure the dist/ already there. */
   build: boolean;
   skipSpa: boolean;
+  /** The sections to run (`--only=live`, `--only=overhead,claims`); every one when not given. */
+  sections: ReadonlySet<Section>;
   /** Where the table is written. */
   out: string;
 }
+
+/** The bench's sections, in the order they run. */
+export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims'] as const;
+export type Section = (typeof SECTIONS)[number];
+/** Names `--only` accepts for several sections at once. */
+const SECTION_GROUPS: Record<string, readonly Section[]> = { live: ['latency', 'fanout', 'claims'] };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,6 +64,14 @@ const FULL = {
   spaRows: 10_000,
   scrollStep: 240,
   scrollPasses: 5,
+  idleSeconds: 10,
+  liveSamples: 200,
+  fanoutClients: 1_000,
+  fanoutEvents: 10,
+  clientProcesses: 2,
+  claimers: 50,
+  claimStudies: 20,
+  claimRounds: 10,
 };
 const QUICK: typeof FULL = {
   studies: 2_000,
@@ -51,6 +83,14 @@ const QUICK: typeof FULL = {
   spaRows: 600,
   scrollStep: 240,
   scrollPasses: 1,
+  idleSeconds: 5,
+  liveSamples: 20,
+  fanoutClients: 100,
+  fanoutEvents: 3,
+  clientProcesses: 2,
+  claimers: 50,
+  claimStudies: 20,
+  claimRounds: 1,
 };
 
 type NumericName = keyof typeof FULL;
@@ -64,16 +104,32 @@ const FLAG_OF: Record<NumericName, string> = {
   spaRows: 'spa-rows',
   scrollStep: 'scroll-step',
   scrollPasses: 'scroll-passes',
+  idleSeconds: 'idle-seconds',
+  liveSamples: 'live-samples',
+  fanoutClients: 'fanout-clients',
+  fanoutEvents: 'fanout-events',
+  clientProcesses: 'client-processes',
+  claimers: 'claimers',
+  claimStudies: 'claim-studies',
+  claimRounds: 'claim-rounds',
 };
 
 /** Reads flags, then BENCH_* variables, then the full or quick defaults; throws listing every bad value. */
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
   const flags = new Map<string, string>();
   const problems: string[] = [];
-  for (const argument of argv) {
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] ?? '';
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argument);
     if (!match?.[1]) {
       problems.push(`unknown argument ${argument}`);
+      continue;
+    }
+    // `--only live` as well as `--only=live`.
+    const next = argv[index + 1];
+    if (match[1] === 'only' && match[2] === undefined && next !== undefined && !next.startsWith('--')) {
+      flags.set('only', next);
+      index += 1;
       continue;
     }
     flags.set(match[1], match[2] ?? 'true');
@@ -97,7 +153,20 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     }
     numbers[name] = value;
   }
-  const known = new Set([...Object.values(FLAG_OF), 'quick', 'build', 'no-build', 'skip-spa', 'out']);
+  const sections = new Set<Section>();
+  const only = setting('only');
+  if (only !== undefined && only !== '' && only !== 'true') {
+    for (const name of only.split(',').map((part) => part.trim())) {
+      const named = SECTION_GROUPS[name] ?? (SECTIONS.includes(name as Section) ? [name as Section] : undefined);
+      if (named) for (const section of named) sections.add(section);
+      else problems.push(`--only takes ${[...SECTIONS, ...Object.keys(SECTION_GROUPS)].join(', ')} (got "${name}")`);
+    }
+  } else if (only === 'true') {
+    problems.push('--only needs a value, e.g. --only=live');
+  } else {
+    for (const section of SECTIONS) sections.add(section);
+  }
+  const known = new Set([...Object.values(FLAG_OF), 'quick', 'build', 'no-build', 'skip-spa', 'out', 'only']);
   for (const flag of flags.keys()) if (!known.has(flag)) problems.push(`unknown flag --${flag}`);
   if (problems.length > 0) throw new Error(`Invalid bench options:\n  - ${problems.join('\n  - ')}`);
   const out = setting('out') ?? `${ROOT}bench/results/${quick ? 'tmp/quick.md' : 'latest.md'}`;
@@ -106,7 +175,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     ...numbers,
     // A quick run is a smoke test: it measures whatever dist/ holds (`npm test` has just built it).
     build: flags.has('no-build') ? false : bool('build', !quick),
-    skipSpa: bool('skip-spa', false),
+    skipSpa: bool('skip-spa', false) || !sections.has('spa'),
+    sections,
     out,
   };
 }

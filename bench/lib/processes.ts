@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './options.ts';
 
@@ -18,7 +18,8 @@ export function killAll(): void {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-function track(child: ChildProcess, name: string): { output: () => string; stop: () => Promise<void> } {
+/** Keeps `child` among the processes killAll ends, and the tail of its output for error messages. */
+export function track(child: ChildProcess, name: string): { output: () => string; stop: () => Promise<void> } {
   started.add(child);
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -81,7 +82,16 @@ export async function startUpstream(options: { dataDir: string; apiKey: string; 
 }
 
 /** Starts the BFF (`node src/bff/server.ts`) with the bundled server as its Avara upstream, exactly as it would use Avara. */
-export async function startBff(options: { dataDir: string; upstreamUrl: string; apiKey: string; nodeArgs?: string[] }): Promise<BenchProcess> {
+export async function startBff(options: {
+  dataDir: string;
+  upstreamUrl: string;
+  apiKey: string;
+  nodeArgs?: string[];
+  /** Added to (or replacing) the BFF's settings below, e.g. REDIS_URL for several instances. */
+  env?: Record<string, string>;
+  /** For messages ("the BFF", "BFF instance A"). */
+  name?: string;
+}): Promise<BenchProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(REPO_ROOT, 'src/bff/server.ts')], {
     cwd: REPO_ROOT,
@@ -98,13 +108,70 @@ export async function startBff(options: { dataDir: string; upstreamUrl: string; 
       // The load run sends far more than a person would; the limiter itself still runs on every request.
       RATE_LIMIT_PER_MINUTE: '100000',
       AUTH_MODE: 'dev',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const tracked = track(child, 'the BFF');
+  const tracked = track(child, options.name ?? 'the BFF');
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(`${url}/api/health`, child, 60_000, tracked.output);
   return { pid: child.pid ?? 0, url, stop: tracked.stop };
+}
+
+export const REDIS_SERVER_BINARY = process.env.REDIS_SERVER_BINARY ?? '/usr/bin/redis-server';
+
+/**
+ * Starts a Redis of the bench's own (never a system service): loopback, a free port, `directory` as
+ * its folder, nothing saved (`--save ''`, no AOF). Resolves once it answers PING.
+ */
+export async function startRedis(options: { directory: string }): Promise<BenchProcess> {
+  if (!existsSync(REDIS_SERVER_BINARY)) {
+    throw new Error(`redis-server is not installed (${REDIS_SERVER_BINARY} is missing): \`apt-get install redis-server\`, or set REDIS_SERVER_BINARY.`);
+  }
+  mkdirSync(options.directory, { recursive: true });
+  const port = await freePort();
+  const logPath = join(options.directory, 'redis.log');
+  const log = openSync(logPath, 'a');
+  const child = spawn(
+    REDIS_SERVER_BINARY,
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', options.directory, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', logPath],
+    { cwd: options.directory, stdio: ['ignore', log, log] },
+  );
+  closeSync(log);
+  const tracked = track(child, 'redis-server');
+  const logTail = () => {
+    try {
+      return readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  };
+  const deadline = Date.now() + 15_000;
+  while (!(await answersPing(port))) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}:\n${logTail()}`);
+    if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on port ${port} within 15 s:\n${logTail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return { pid: child.pid ?? 0, url: `redis://127.0.0.1:${port}`, stop: tracked.stop };
+}
+
+/** True when something on the port answers PING with PONG (no client library involved). */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let answer = '';
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
+    });
+  });
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */

@@ -5,10 +5,12 @@ export interface BenchRow {
   value: string;
   budget: string;
   pass: boolean | null;
+  /** A figure about correctness (double claims, say), not speed: its failure fails a quick run too. */
+  correctness?: boolean;
 }
 
-export function row(figure: string, measure: string, value: string, budget: string, pass: boolean | null): BenchRow {
-  return { figure, measure, value, budget, pass };
+export function row(figure: string, measure: string, value: string, budget: string, pass: boolean | null, correctness = false): BenchRow {
+  return { figure, measure, value, budget, pass, ...(correctness ? { correctness } : {}) };
 }
 
 /** The rows as one markdown table. */

@@ -62,11 +62,16 @@ export interface QueueWatcher {
  * a new leader goes on from it, and gives the exact counts of GET /api/worklist/counts. The first
  * walk ever (no snapshot yet) is a baseline and publishes nothing. See docs/decisions/015.
  */
+/** At most this share of the time is spent walking: a walk of 2 s spaces the walks 20 s apart. */
+const WALK_SHARE = 0.1;
+
 export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
   const { avara, shared, intervalMs, log } = options;
   const countsClock = options.now ?? Date.now;
   const now = Date.now;
-  const leaseMs = Math.max(3 * intervalMs, 2_000);
+  /** The pause before the next turn: the interval, or longer when walks are long (see WALK_SHARE). */
+  let delayMs = intervalMs;
+  let leaseMs = Math.max(3 * intervalMs, 2_000);
   const closing = new AbortController();
   let leading = false;
   /** The snapshot this leader goes on from: undefined until loaded, null when there is none yet (baseline). */
@@ -131,7 +136,12 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
       leading = true;
       // Whoever led before may have walked since this instance last did: always go on from the shared snapshot.
       if (snapshot === undefined) snapshot = await loadSnapshot(shared.records);
+      const began = now();
       await walk();
+      // A very large queue takes long to walk: walking stays a small share of the time (Avara's and
+      // this instance's), and the lease outlives the longer pause.
+      delayMs = Math.max(intervalMs, Math.round((now() - began) / WALK_SHARE));
+      leaseMs = Math.max(3 * delayMs, 2_000);
       if (failing) log.info('The queue watch walks again');
       failing = false;
     } catch (error) {
@@ -260,7 +270,7 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
         running = undefined;
         schedule();
       });
-    }, intervalMs);
+    }, delayMs);
     timer.unref();
   }
   running = turn().finally(() => {

@@ -83,7 +83,18 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     const condition = parseIfMatch(request.headers['if-match']);
     if (!condition) return sendProblem(reply, preconditionRequiredProblem());
     const changes = asRecord(input.body);
-    return underStudyLock(request, reply, studyId, async (signal) => {
+    // While someone else changes the study, a look at it may already settle this change: made against
+    // a version that is gone, it cannot succeed, so it need not wait its turn (the losers of a claim).
+    const whenBusy = async (): Promise<FastifyReply | undefined> => {
+      if (condition.kind === 'any') return undefined;
+      const peek = await avara.retrieveStudy(studyId);
+      if (!peek.ok) return undefined;
+      const now = asRecord(parseUpstreamJson(peek));
+      if (ifMatchHolds(condition, now.updatedAt)) return undefined;
+      noteAudit(request, studyKeys(now));
+      return sendProblem(reply, changedMeanwhileProblem(now, claimedByDetail(request, changes, now)));
+    };
+    return underStudyLock(request, reply, studyId, whenBusy, async (signal) => {
       // The study as it is now: the If-Match check, the permissions rule and the audit line's "before".
       const current = await avara.retrieveStudy(studyId);
       if (!current.ok) {
@@ -135,7 +146,7 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
       const input = checkInput(reply, contract, operationId, { body: reference });
       if (!input) return reply;
       if (isChange) {
-        return underStudyLock(request, reply, studyId, async (signal) => {
+        return underStudyLock(request, reply, studyId, undefined, async (signal) => {
           signal.throwIfAborted();
           const result = await call(reference);
           noteAudit(request, {
@@ -169,12 +180,28 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
 
   /**
    * Runs a change of one study holding that study's lock. Someone else's change in progress makes
-   * this one wait (up to STUDY_LOCK_WAIT_MS); still held after that, or the shared store out of
-   * reach: 503 with Retry-After, and nothing is written.
+   * this one wait (up to STUDY_LOCK_WAIT_MS), unless `whenBusy` answers it at once; still held after
+   * that, or the shared store out of reach: 503 with Retry-After, and nothing is written.
    */
-  async function underStudyLock(request: FastifyRequest, reply: FastifyReply, studyId: string, change: (signal: AbortSignal) => Promise<FastifyReply>): Promise<FastifyReply> {
+  async function underStudyLock(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    studyId: string,
+    whenBusy: (() => Promise<FastifyReply | undefined>) | undefined,
+    change: (signal: AbortSignal) => Promise<FastifyReply>,
+  ): Promise<FastifyReply> {
+    const name = `study:${studyId}`;
     try {
-      return await shared.locks.withLock(`study:${studyId}`, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: STUDY_LOCK_WAIT_MS }, change);
+      if (whenBusy) {
+        try {
+          return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: 0 }, change);
+        } catch (error) {
+          if (!(error instanceof LockTimeoutError)) throw error;
+        }
+        const settled = await whenBusy();
+        if (settled) return settled;
+      }
+      return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: STUDY_LOCK_WAIT_MS }, change);
     } catch (error) {
       if (error instanceof LockTimeoutError || error instanceof LockLostError) {
         noteAudit(request, { outcome: 'failed' });
