@@ -34,7 +34,8 @@ declare module 'fastify' {
 
 export interface AppOptions {
   auth: AuthContext;
-  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'READING_LEASE_SECONDS' | 'EVENTS_HEARTBEAT_SECONDS'>>;
+  /** TRUSTED_PROXIES absent: no proxy's forwarded headers are believed. */
+  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'TRUSTED_PROXIES' | 'READING_LEASE_SECONDS' | 'EVENTS_HEARTBEAT_SECONDS'>>;
   avara: AvaraClient;
   contract: ContractValidator;
   upstream: 'avara' | 'bundled';
@@ -92,6 +93,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 10_000,
+    // Behind a load balancer every connection comes from it: the client's address (the rate limit of
+    // people not signed in, audit lines, logs) and scheme are read from X-Forwarded-For and
+    // X-Forwarded-Proto, but only on connections from TRUSTED_PROXIES; anyone else's are ignored.
+    ...(options.config.TRUSTED_PROXIES?.length ? { trustProxy: options.config.TRUSTED_PROXIES } : {}),
   });
 
   // Decided once: a build made while the server runs is picked up at the next start.

@@ -302,6 +302,24 @@ describe('rate limit', () => {
     await limited.close();
     await limitedUpstream.close();
   });
+
+  it('behind a trusted load balancer, tells anonymous callers apart by X-Forwarded-For; from anyone else that header is ignored', async () => {
+    const limitedUpstream = await startRecordingUpstream(avaraLike);
+    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '10.0.0.0/24' } });
+    const health = (remoteAddress: string, forwardedFor: string) =>
+      limited.inject({ url: '/api/health', remoteAddress, headers: { 'x-forwarded-for': forwardedFor } }).then((answer) => answer.statusCode);
+    const first = [];
+    for (let i = 0; i < 4; i++) first.push(await health('10.0.0.5', '192.0.2.1'));
+    expect(first).toEqual([200, 200, 200, 429]);
+    // Another person behind the same load balancer has their own budget.
+    expect(await health('10.0.0.5', '192.0.2.2')).toBe(200);
+    // A client that is not a trusted proxy cannot pick a new address for each request.
+    const spoofed = [];
+    for (let i = 0; i < 4; i++) spoofed.push(await health('198.51.100.7', `192.0.2.${10 + i}`));
+    expect(spoofed).toEqual([200, 200, 200, 429]);
+    await limited.close();
+    await limitedUpstream.close();
+  });
 });
 
 describe('proxy mode', () => {

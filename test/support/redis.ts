@@ -1,7 +1,9 @@
 /**
  * A real Redis (Debian's /usr/bin/redis-server) for tests: its own process on a loopback port, with a
  * temporary folder and no persistence (`--save ''`, no AOF), so a stop and start is a Redis that lost
- * its data. The system's redis service, if any, is never used. Nothing here installs anything.
+ * its data; or, with `appendOnly`, with an append-only file in that folder (fsync every second, as
+ * docs/deploy.md recommends), so a stop and start keeps it. The system's redis service, if any, is
+ * never used. Nothing here installs anything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -19,21 +21,21 @@ export interface RunningRedis {
   directory: string;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s); resolves once it has exited. */
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing was saved). */
+  /** Starts it again on the same port (empty unless `appendOnly`: nothing was saved). */
   start(): Promise<void>;
   /** Stops it and removes its folder. */
   dispose(): Promise<void>;
 }
 
 /** Starts redis-server and resolves once it answers PING. */
-export async function startRedis(options: { port?: number } = {}): Promise<RunningRedis> {
+export async function startRedis(options: { port?: number; appendOnly?: boolean } = {}): Promise<RunningRedis> {
   if (!existsSync(REDIS_SERVER_BINARY)) {
     throw new Error(`redis-server is not installed (${REDIS_SERVER_BINARY} is missing): \`sudo apt-get install redis-server\`, or set REDIS_SERVER_BINARY.`);
   }
   const directory = mkdtempSync(join(tmpdir(), 'rw-redis-'));
   const port = options.port ?? (await freePort());
   const logPath = join(directory, 'redis.log');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', logPath];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']), '--daemonize', 'no', '--logfile', logPath];
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 

@@ -69,6 +69,7 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
     auth,
     config: {
       LOG_LEVEL: options.logStream ? 'info' : 'silent',
+      TRUSTED_PROXIES: config.TRUSTED_PROXIES,
       READING_LEASE_SECONDS: config.READING_LEASE_SECONDS,
       EVENTS_HEARTBEAT_SECONDS: config.EVENTS_HEARTBEAT_SECONDS,
       ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}),
