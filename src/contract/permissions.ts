@@ -13,8 +13,12 @@
  *   coordinator on any, by a radiologist on one they may read (theirs, or unassigned). Only a
  *   coordinator may end someone else's lease (`mayTakeLease`, `mayBreakLease`).
  */
+import type { Actor } from './actor.ts';
 import type { StudyUpdateParams } from './avara-types.ts';
-import type { Role } from './worklist-api.ts';
+
+// Who is asking (`Actor`, `actorOf`) lives apart, so a page that only needs to know that does not
+// carry the whole rule.
+export { LEAST_PRIVILEGED_ROLE, actorOf, type Actor } from './actor.ts';
 
 /**
  * Metadata keys the PACS sync writes when it puts a study on the worklist (src/bff/pacs/pacs-sync.ts):
@@ -23,20 +27,6 @@ import type { Role } from './worklist-api.ts';
  */
 export const PACS_METADATA_KEYS = ['accessionNumber', 'modality', 'sourcePacs', 'orthancStudyId'] as const;
 export type PacsMetadataKey = (typeof PACS_METADATA_KEYS)[number];
-
-/** The role assumed while nobody is known yet: the one that may do least. */
-export const LEAST_PRIVILEGED_ROLE: Role = 'radiologist';
-
-/** The person asking: their role, and their Avara user (`usr_…`), or null when Avara has none. */
-export interface Actor {
-  role: Role;
-  userId: string | null;
-}
-
-/** The person behind a `/api/me` answer or a session; the least privileged nobody when unknown. */
-export function actorOf(person: { role: Role; userId: string | null } | null | undefined): Actor {
-  return person ? { role: person.role, userId: person.userId } : { role: LEAST_PRIVILEGED_ROLE, userId: null };
-}
 
 /** What of a study the rule looks at: as Avara answers it (the BFF passes what it read upstream). */
 export interface StudyState {

@@ -2,7 +2,7 @@ import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type Compo
 import { Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
-import { actorOf } from '../../../../contract/permissions.ts';
+import { actorOf } from '../../../../contract/actor.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { useStudyGroup } from '../api/get-studies.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
