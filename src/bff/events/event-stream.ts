@@ -44,6 +44,11 @@ interface StreamClient {
   /** The catch-up could not run (the shared state was unavailable): it runs when the state is back. */
   owed: boolean;
   closed: boolean;
+  /**
+   * For a request that named no Last-Event-ID: the newest id when it arrived, read before anything
+   * was sent, so an event published while the stream opens is replayed rather than missed.
+   */
+  start: string | undefined;
 }
 
 /** What the hub counts, for tests and logs. */
@@ -87,6 +92,15 @@ export class EventStreamHub {
    * shared state to catch up).
    */
   async open(response: ServerResponse, { lastEventId, sessionId }: { lastEventId: string | undefined; sessionId: string | null }): Promise<void> {
+    let start: string | undefined;
+    if (lastEventId === undefined) {
+      try {
+        start = await this.#options.shared.events.latestId();
+      } catch (error) {
+        // Unreachable: the stream opens degraded and starts where the bus is once it is back.
+        if (!(error instanceof SharedStateUnavailableError)) throw error;
+      }
+    }
     response.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
@@ -106,6 +120,7 @@ export class EventStreamHub {
       at: lastEventId === undefined ? undefined : parseEventId(lastEventId),
       owed: false,
       closed: false,
+      start,
     };
     this.#clients.add(client);
     response.on('close', () => this.#remove(client));
@@ -210,9 +225,12 @@ export class EventStreamHub {
     const { events } = this.#options.shared;
     try {
       if (client.position === undefined) {
-        const position = await events.latestId();
+        const position = client.start ?? (await events.latestId());
+        client.start = undefined;
         if (client.closed) return;
         this.#write(client, { id: position, at: parseEventId(position), text: formatMessage('stream.status', { status: 'ok' }, position) });
+        // What was published between reading that id and this client hearing the bus.
+        await this.#replay(client, position, false);
       } else {
         await this.#replay(client, client.position);
       }
@@ -244,12 +262,12 @@ export class EventStreamHub {
   }
 
   /** `stream.status` ok, then every streamed event after `from`, page by page; or `resync` when the bus no longer has them. */
-  async #replay(client: StreamClient, from: string): Promise<void> {
+  async #replay(client: StreamClient, from: string, announce = true): Promise<void> {
     const { events } = this.#options.shared;
     let cursor = from;
     let replay = await events.since(cursor, { limit: REPLAY_PAGE });
     if (client.closed) return;
-    client.response.write(OK.text);
+    if (announce) client.response.write(OK.text);
     for (;;) {
       if (replay.resync) {
         const position = await events.latestId();
