@@ -5,7 +5,7 @@ import { LockLostError, LockTimeoutError, checkDuration, checkKey, type HeldLock
 // The lock and lease algorithms both implementations share; each supplies one atomic try.
 
 const FIRST_RETRY_MS = 5;
-const LONGEST_RETRY_MS = 100;
+const LONGEST_RETRY_MS = 20;
 
 /** A random owner token; the instance id in front says whose it is when someone looks at the store. */
 export function newLockToken(instanceId: string): string {
@@ -22,7 +22,7 @@ export function checkLockOptions(name: string, options: LockOptions): void {
 
 /**
  * Calls `attempt` until it takes the lock or `waitMs` has passed, sleeping between tries with a
- * jittered backoff (5 ms doubling to 100 ms) so that many waiters do not retry in step. `released`,
+ * jittered backoff (5 ms doubling to 20 ms: a change waits for another of the same study, typically a few milliseconds) so that many waiters do not retry in step. `released`,
  * when given, resolves early when this process released a lock of that name (and rejects once its
  * signal aborts). Errors (the store being unavailable) end the wait at once.
  */
