@@ -273,10 +273,9 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     }, delayMs);
     timer.unref();
   }
-  running = turn().finally(() => {
-    running = undefined;
-    schedule();
-  });
+  // The first walk waits an interval too: instances starting together, and the requests of a fresh
+  // start, are not met by a walk of the whole queue at once.
+  schedule();
 
   return {
     isLeader: () => leading,
