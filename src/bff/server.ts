@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { createContractValidator } from '../contract/contract-validator.ts';
 import { loadAvaraContract } from '../contract/load-contract.ts';
 import { buildApp } from './app.ts';
-import { AuditLogError } from './auth/audit-log.ts';
 import { createAuthContext } from './auth/auth-context.ts';
 import { enableOidcSignIn } from './auth/oidc-routes.ts';
 import { exitOnStartupError, openStorage, prepareDataDir, storageFailure } from './config/data-dir.ts';
@@ -71,20 +70,13 @@ async function main(): Promise<void> {
       error: (...args: Parameters<SharedStateLog['error']>) => (sharedLog ? sharedLog.error(...args) : console.error(String(args.at(-1)))),
     }),
   ).catch(storageFailure('the shared state', resolve(config.DATA_DIR, SHARED_STATE_FILE)));
-  let auth: ReturnType<typeof createAuthContext>;
-  try {
-    auth = createAuthContext(config, {
-      avara,
-      shared,
-      publicUrl: publicUrlOf(config, config.PORT),
-      bundledViewerUrl: embedded ? (launchBaseUrl ?? embedded.url) : undefined,
-    });
-  } catch (error) {
-    if (!(error instanceof AuditLogError)) throw error;
-    console.error(error.message);
-    await embedded?.close();
-    process.exit(1);
-  }
+  // An audit file that cannot be written stops start-up with one line (StartupError, below).
+  const auth = createAuthContext(config, {
+    avara,
+    shared,
+    publicUrl: publicUrlOf(config, config.PORT),
+    bundledViewerUrl: embedded ? (launchBaseUrl ?? embedded.url) : undefined,
+  });
   if (config.AUTH_MODE === 'oidc') {
     try {
       await enableOidcSignIn(auth, config);

@@ -83,6 +83,14 @@ describe('DATA_DIR at start-up', () => {
     expectOneLineReason(await startBff({ DATA_DIR: '/sys/kernel' }), /^Cannot use DATA_DIR \/sys\/kernel .*: permission denied \(EACCES\)$/);
   });
 
+  it('an AUDIT_LOG that cannot be written (under a file, or under /proc): one line, and no hang', async () => {
+    const dataDir = join(folder, 'audit-data');
+    const file = join(folder, 'audit-parent');
+    writeFileSync(file, 'not a folder');
+    expectOneLineReason(await startBff({ DATA_DIR: dataDir, AUDIT_LOG: join(file, 'audit.log') }), new RegExp(`^Cannot write the audit log ${escape(join(file, 'audit.log'))} \\(AUDIT_LOG\\): `));
+    expectOneLineReason(await startBff({ DATA_DIR: dataDir, AUDIT_LOG: `/proc/rw-audit-${process.pid}/audit.log` }), /^Cannot write the audit log \/proc\/rw-audit-\d+\/audit\.log \(AUDIT_LOG\): /);
+  });
+
   it('no space: the write probe goes to /dev/full (a symbolic link in its place)', async () => {
     const full = join(folder, 'full');
     mkdirSync(full);

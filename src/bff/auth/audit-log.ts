@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
+import { StartupError, ensureFolder } from '../config/data-dir.ts';
 import type { SessionUser } from './session-user.ts';
 
 export type AuditAction =
@@ -87,17 +88,15 @@ export function createAuditLog(destination: string, write?: (line: string) => vo
   };
 }
 
-/** The audit file cannot be written: the server does not start without its audit trail. */
-export class AuditLogError extends Error {}
-
 function openAuditFile(path: string) {
   try {
     // Checked now, in this turn: a folder that cannot be written is a reason not to start.
-    mkdirSync(dirname(path), { recursive: true });
+    ensureFolder(dirname(path));
     closeSync(openSync(path, 'a', 0o600));
   } catch (error) {
+    // The server does not start without its audit trail: one line says why (config/data-dir.ts).
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new AuditLogError(`Cannot write the audit log ${path} (AUDIT_LOG): ${reason}`);
+    throw new StartupError(`Cannot write the audit log ${path} (AUDIT_LOG): ${reason}`);
   }
   const file = pino.destination({ dest: path, append: true, mode: 0o600, minLength: 0, sync: false });
   // Later failures (a full disk) are reported, once per failure, without stopping the service.

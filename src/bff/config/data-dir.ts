@@ -70,7 +70,7 @@ function listed(items: string[]): string {
 }
 
 /** A folder is a folder: Node's recursive mkdirSync never returns under /proc (it retries ENOENT), so each level is made here. */
-function ensureFolder(folder: string): void {
+export function ensureFolder(folder: string): void {
   const missing: string[] = [];
   for (let current = folder; ; current = dirname(current)) {
     const stats = statOrUndefined(current);
