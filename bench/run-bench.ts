@@ -170,7 +170,7 @@ async function measureLive(options: BenchOptions, context: { dataDir: string; up
     }
     if (has('claims')) {
       log(`8. claim contention (${options.claimers} radiologists, ${options.claimStudies} studies)`);
-      rows.push(...(await measureClaims({ instances: [a.url, b.url], upstreamUrl, apiKey, radiologists, claimStudies: options.claimStudies, claimRounds: options.claimRounds, log })));
+      rows.push(...(await measureClaims({ instances: [a.url, b.url], upstreamUrl, apiKey, radiologists, claimStudies: options.claimStudies, claimRounds: options.claimRounds, pids: { instances: [a.pid, b.pid], upstream: context.upstreamPid }, log })));
     }
   } finally {
     await clients?.stop();

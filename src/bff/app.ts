@@ -15,6 +15,7 @@ import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
+import { createKnownVersions } from './events/known-versions.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
@@ -180,6 +181,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   const studyEvents = createStudyEvents(auth.shared.events, app.log.child({ component: 'events' }));
   app.decorate('studyEvents', studyEvents);
+  const knownVersions = createKnownVersions({ bus: auth.shared.events, log: app.log.child({ component: 'events' }) });
+  app.addHook('onClose', async () => knownVersions.close());
   await app.register(studiesRoutes, {
     avara: options.avara,
     contract: options.contract,
@@ -187,6 +190,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bundledLaunchOrigin: auth.bundledLaunchOrigin,
     shared: auth.shared,
     studyEvents,
+    knownVersions,
   });
   await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared });
   const leaseMs = (options.config.READING_LEASE_SECONDS ?? DEFAULT_READING_LEASE_SECONDS) * 1000;

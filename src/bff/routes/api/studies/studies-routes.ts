@@ -3,6 +3,7 @@ import type { ContractValidator } from '../../../../contract/contract-validator.
 import type { StudyReferenceParams } from '../../../../contract/avara-types.ts';
 import { forbidden, userOf } from '../../../auth/auth-plugin.ts';
 import { noteAudit } from '../../../plugins/audit-trail.ts';
+import type { KnownVersions } from '../../../events/known-versions.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
 import { releaseLease } from '../../../reading/reading-leases.ts';
 import { LockLostError, LockTimeoutError, SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
@@ -23,6 +24,8 @@ export interface StudiesRoutesOptions {
   /** Where the per-study locks live (every instance takes the same ones). */
   shared: SharedState;
   studyEvents: StudyEvents;
+  /** The newest study versions this instance has seen: stale changes are answered without the lock. */
+  knownVersions: KnownVersions;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface StudiesRoutesOptions {
  * the caller's role, forwarded with the key, and written to the audit log. Bodies keep the
  * upstream's shape.
  */
-export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents }: StudiesRoutesOptions): Promise<void> {
+export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents, knownVersions }: StudiesRoutesOptions): Promise<void> {
   // Each route writes one audit line (plugins/audit-trail.ts); handlers add which studies, before and after.
   app.get('/api/studies', { config: { access: 'api', audit: 'study.list' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'listStudies', { query: request.query });
@@ -83,44 +86,54 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     const condition = parseIfMatch(request.headers['if-match']);
     if (!condition) return sendProblem(reply, preconditionRequiredProblem());
     const changes = asRecord(input.body);
-    // While someone else changes the study, a look at it may already settle this change: made against
-    // a version that is gone, it cannot succeed, so it need not wait its turn (the losers of a claim).
-    const whenBusy = async (): Promise<FastifyReply | undefined> => {
-      if (condition.kind === 'any') return undefined;
-      const peek = await avara.retrieveStudy(studyId);
-      if (!peek.ok) return undefined;
-      const now = asRecord(parseUpstreamJson(peek));
-      if (ifMatchHolds(condition, now.updatedAt)) return undefined;
-      noteAudit(request, studyKeys(now));
-      return sendProblem(reply, changedMeanwhileProblem(now, claimedByDetail(request, changes, now)));
+    // Made against a version older than one already seen (a claim that lost the race), the change
+    // cannot succeed: answered at once, without the lock or the upstream (docs/decisions/017).
+    const stale = (): FastifyReply | undefined => {
+      const newer = knownVersions.newerThan(studyId, condition);
+      if (!newer) return undefined;
+      noteAudit(request, studyKeys(newer));
+      return sendProblem(reply, changedMeanwhileProblem(newer, claimedByDetail(request, changes, newer)));
     };
-    return underStudyLock(request, reply, studyId, whenBusy, async (signal) => {
-      // The study as it is now: the If-Match check, the permissions rule and the audit line's "before".
-      const current = await avara.retrieveStudy(studyId);
-      if (!current.ok) {
-        noteAudit(request, { outcome: 'failed' });
-        return relay(reply, current);
-      }
-      const before = asRecord(parseUpstreamJson(current));
-      noteAudit(request, studyKeys(before));
-      if (!ifMatchHolds(condition, before.updatedAt)) return sendProblem(reply, changedMeanwhileProblem(before, claimedByDetail(request, changes, before)));
-      const refusal = radiologistRefusal(request, changes, before);
-      if (refusal) return sendProblem(reply, forbidden(refusal));
-      // The lock could not be kept (the shared store went away): never write unserialized.
-      signal.throwIfAborted();
-      const result = await avara.updateStudy(studyId, changes);
-      if (!result.ok) {
-        noteAudit(request, { outcome: 'failed' });
+    const settled = stale();
+    if (settled) return settled;
+    const watch = knownVersions.watch(studyId, condition);
+    try {
+      return await underStudyLock(request, reply, studyId, { stale, stopWaiting: watch.signal }, async (signal) => {
+        // Heard of a newer version while waiting its turn: the same answer, without asking the upstream.
+        const settledMeanwhile = stale();
+        if (settledMeanwhile) return settledMeanwhile;
+        // The study as it is now: the If-Match check, the permissions rule and the audit line's "before".
+        const current = await avara.retrieveStudy(studyId);
+        if (!current.ok) {
+          noteAudit(request, { outcome: 'failed' });
+          return relay(reply, current);
+        }
+        const before = asRecord(parseUpstreamJson(current));
+        knownVersions.learn(before);
+        noteAudit(request, studyKeys(before));
+        if (!ifMatchHolds(condition, before.updatedAt)) return sendProblem(reply, changedMeanwhileProblem(before, claimedByDetail(request, changes, before)));
+        const refusal = radiologistRefusal(request, changes, before);
+        if (refusal) return sendProblem(reply, forbidden(refusal));
+        // The lock could not be kept (the shared store went away): never write unserialized.
+        signal.throwIfAborted();
+        const result = await avara.updateStudy(studyId, changes);
+        if (!result.ok) {
+          noteAudit(request, { outcome: 'failed' });
+          return relay(reply, result);
+        }
+        const after = asRecord(parseUpstreamJson(result));
+        // Before the lock is released: whoever waits for it here sees this version at once.
+        knownVersions.learn(after);
+        const fields = Object.keys(changes);
+        noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
+        await studyEvents.changed(parseUpstreamJson(result), 'worklist', userOf(request));
+        // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
+        if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
         return relay(reply, result);
-      }
-      const after = asRecord(parseUpstreamJson(result));
-      const fields = Object.keys(changes);
-      noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
-      await studyEvents.changed(parseUpstreamJson(result), 'worklist', userOf(request));
-      // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
-      if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
-      return relay(reply, result);
-    });
+      });
+    } finally {
+      watch.stop();
+    }
   });
 
   async function endOwnLease(request: FastifyRequest, studyId: string): Promise<void> {
@@ -155,7 +168,10 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
           if (result.ok) {
             // The answer is {success, message}: the event carries the study as it is now.
             const now = await avara.retrieveStudy(studyId).catch(() => undefined);
-            if (now?.ok) await studyEvents.changed(parseUpstreamJson(now), 'worklist', userOf(request));
+            if (now?.ok) {
+              knownVersions.learn(parseUpstreamJson(now));
+              await studyEvents.changed(parseUpstreamJson(now), 'worklist', userOf(request));
+            }
           }
           return relay(reply, result);
         });
@@ -180,29 +196,25 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
 
   /**
    * Runs a change of one study holding that study's lock. Someone else's change in progress makes
-   * this one wait (up to STUDY_LOCK_WAIT_MS), unless `whenBusy` answers it at once; still held after
-   * that, or the shared store out of reach: 503 with Retry-After, and nothing is written.
+   * this one wait its turn (up to STUDY_LOCK_WAIT_MS); a wait that ends because a newer version
+   * became known is answered by `stale`. Still held after that, or the shared store out of reach:
+   * 503 with Retry-After, and nothing is written.
    */
   async function underStudyLock(
     request: FastifyRequest,
     reply: FastifyReply,
     studyId: string,
-    whenBusy: (() => Promise<FastifyReply | undefined>) | undefined,
+    waiting: { stale: () => FastifyReply | undefined; stopWaiting: AbortSignal } | undefined,
     change: (signal: AbortSignal) => Promise<FastifyReply>,
   ): Promise<FastifyReply> {
     const name = `study:${studyId}`;
     try {
-      if (whenBusy) {
-        try {
-          return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: 0 }, change);
-        } catch (error) {
-          if (!(error instanceof LockTimeoutError)) throw error;
-        }
-        const settled = await whenBusy();
+      return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: STUDY_LOCK_WAIT_MS, signal: waiting?.stopWaiting }, change);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) {
+        const settled = waiting?.stale();
         if (settled) return settled;
       }
-      return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: STUDY_LOCK_WAIT_MS }, change);
-    } catch (error) {
       if (error instanceof LockTimeoutError || error instanceof LockLostError) {
         noteAudit(request, { outcome: 'failed' });
         return sendProblem(reply, { type: PROBLEM_TYPES.busy, title: 'Someone else is changing this study', status: 503, detail: 'Another change to this study is still being made. Try again in a moment.', retryable: true }, '1');
