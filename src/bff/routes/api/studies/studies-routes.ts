@@ -12,7 +12,12 @@ import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../
 import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 import { onPersonsOrigin, requestOrigin } from '../../../lib/request-origin.ts';
-import { PROBLEM_TYPES } from '../../../../contract/problem.ts';
+import { PROBLEM_TYPES, invalidRequestProblem } from '../../../../contract/problem.ts';
+import { actorOf, mayChange } from '../../../../contract/permissions.ts';
+import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
+import type { StudyListPage } from '../../../../contract/avara-types.ts';
+import { MINE_OR_UNASSIGNED } from '../../../../contract/worklist-api.ts';
+import { decodeMergedCursor, encodeMergedCursor, mergedPage, scopeOf, startPosition } from './mine-or-unassigned.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
@@ -33,6 +38,7 @@ export interface StudiesRoutesOptions {
 export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents }: StudiesRoutesOptions): Promise<void> {
   // Each route writes one audit line (plugins/audit-trail.ts); handlers add which studies, before and after.
   app.get('/api/studies', { config: { access: 'api', audit: 'study.list' } }, async (request, reply) => {
+    if (asRecord(request.query).assignedTo === MINE_OR_UNASSIGNED) return listMineOrUnassigned(request, reply);
     const input = checkInput(reply, contract, 'listStudies', { query: request.query });
     if (!input) return reply;
     const result = await avara.listStudies(input.query);
@@ -40,6 +46,52 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     else noteAudit(request, { outcome: 'failed' });
     return relay(reply, result);
   });
+
+  /**
+   * `assignedTo=mine-or-unassigned`: the caller's studies and the unassigned ones they may claim, one
+   * list merged from two walks of the list API (mine-or-unassigned.ts), behind the BFF's own cursor.
+   */
+  async function listMineOrUnassigned(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { assignedTo: _assignee, cursor, limit, ...filters } = asRecord(request.query);
+    const input = checkInput(reply, contract, 'listStudies', { query: { ...filters, ...(limit === undefined ? {} : { limit }) } });
+    if (!input) return reply;
+    const { limit: checkedLimit, ...checkedFilters } = input.query;
+    const user = userOf(request);
+    // "Unassigned ones I may claim": the permissions rule says whether this person may claim any.
+    const me = user.userId;
+    if (me === null || !mayChange(actorOf(user), { assignedTo: null }, { assignedTo: me }).allowed) {
+      return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an account that may claim studies (an Avara user)` }]));
+    }
+    const scope = scopeOf(me, checkedFilters);
+    const pageSize = typeof checkedLimit === 'number' ? checkedLimit : MERGED_DEFAULT_LIMIT;
+    let from = startPosition(pageSize);
+    if (cursor !== undefined) {
+      const decoded = typeof cursor === 'string' ? decodeMergedCursor(cursor, scope) : undefined;
+      if (!decoded) {
+        return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list (changed, or made for other filters or someone else): start again without it' }]));
+      }
+      from = decoded;
+    }
+    try {
+      const page = await mergedPage(
+        async (walk, walkCursor, walkLimit) => {
+          const result = await avara.listStudies({ ...checkedFilters, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) });
+          if (!result.ok) throw new WalkFailed(result);
+          if (!isStudyListPage(result.body)) return { studies: [], hasMore: false, cursor: undefined };
+          return { studies: result.body.studies, hasMore: result.body.hasMore, cursor: result.body.cursor ?? undefined };
+        },
+        from,
+        pageSize,
+      );
+      noteAudit(request, { studyIds: page.studies.map((study) => study.studyId) });
+      const answer: StudyListPage = { studies: page.studies, hasMore: page.next !== null, cursor: page.next ? encodeMergedCursor(page.next, scope) : null };
+      return reply.code(200).send(answer);
+    } catch (error) {
+      if (!(error instanceof WalkFailed)) throw error;
+      noteAudit(request, { outcome: 'failed' });
+      return relay(reply, error.result);
+    }
+  }
 
   app.post('/api/studies', { config: { access: 'coordinator', audit: 'study.create' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'createStudy', { body: request.body });
@@ -223,6 +275,18 @@ function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
   if (typeof url !== 'string' || !URL.canParse(url)) return false;
   const parsed = new URL(url);
   return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && allowed.includes(parsed.origin);
+}
+
+/** Studies per page of the merged list when the request names no `limit` (the list API's largest page). */
+const MERGED_DEFAULT_LIMIT = 100;
+
+/** An upstream failure in the middle of a merged walk: answered as the upstream's problem. */
+class WalkFailed extends Error {
+  readonly result: Extract<UpstreamResult, { ok: false }>;
+  constructor(result: Extract<UpstreamResult, { ok: false }>) {
+    super(`Avara answered ${result.status}`);
+    this.result = result;
+  }
 }
 
 /** Passes a success body through untouched, or answers the matching problem. */
