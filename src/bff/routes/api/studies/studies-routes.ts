@@ -17,7 +17,8 @@ import { actorOf, mayChange } from '../../../../contract/permissions.ts';
 import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
 import type { StudyListPage } from '../../../../contract/avara-types.ts';
 import { MINE_OR_UNASSIGNED } from '../../../../contract/worklist-api.ts';
-import { decodeMergedCursor, encodeMergedCursor, mergedPage, scopeOf, startPosition } from './mine-or-unassigned.ts';
+import { mergedPage, startPosition } from './merged-walk.ts';
+import { decodeMergedCursor, encodeMergedCursor, scopeOf } from './mine-or-unassigned-cursor.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
@@ -49,7 +50,7 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
 
   /**
    * `assignedTo=mine-or-unassigned`: the caller's studies and the unassigned ones they may claim, one
-   * list merged from two walks of the list API (mine-or-unassigned.ts), behind the BFF's own cursor.
+   * list merged from two walks of the list API (merged-walk.ts), behind the BFF's own cursor.
    */
   async function listMineOrUnassigned(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { assignedTo: _assignee, cursor, limit, ...filters } = asRecord(request.query);

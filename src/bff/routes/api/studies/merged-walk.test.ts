@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
-import { decodeMergedCursor, encodeMergedCursor, mergedPage, scopeOf, startPosition, type FetchWalkPage, type MergedPosition, type WalkName } from './mine-or-unassigned.ts';
+import { mergedPage, startPosition, type FetchWalkPage, type MergedPosition, type WalkName } from './merged-walk.ts';
+import { decodeMergedCursor, encodeMergedCursor, scopeOf } from './mine-or-unassigned-cursor.ts';
 
 function study(index: number, walk: WalkName): Study {
   return {

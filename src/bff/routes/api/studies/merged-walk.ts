@@ -4,13 +4,11 @@
  * cannot OR two assignee filters, so the BFF walks both lists (`assignedTo=<me>` and `assignedTo=`)
  * with the same other filters and merges them, page by page, behind one cursor of its own.
  *
- * The cursor says, for each walk, where the page it is in starts (the upstream's cursor), how many of
- * that page were answered already and which study came last; a walk that is done is null. It is
- * base64url JSON with a checksum, and names the filters and the person it was made for: a cursor
- * that was changed, or is used with other filters or by someone else, is refused (400), never
- * walked. It is not a secret: anything it could be made to say lists only what the caller may list.
+ * A position says, for each walk, where the page it is in starts (the upstream's cursor), how many of
+ * that page were answered already and which study came last; a walk that is done is null. The BFF
+ * carries it in a cursor of its own (mine-or-unassigned-cursor.ts). No I/O here and nothing of
+ * Node's: the mock API (src/mocks/) merges with the same code.
  */
-import { createHash } from 'node:crypto';
 import type { Study } from '../../../../contract/avara-types.ts';
 
 /** Which walk: the caller's studies, or the unassigned ones. */
@@ -142,39 +140,22 @@ function alreadyTaken(studies: readonly Study[], position: WalkPosition): number
   return newer === -1 ? studies.length : newer;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// The cursor
 
-const CURSOR_TEXT = /^([A-Za-z0-9_-]{1,3000})\.([0-9a-f]{16})$/;
 const UPSTREAM_CURSOR = /^[A-Za-z0-9_=+/-]{1,512}$/;
 const STUDY_ID = /^stu_[0-9a-f]{32}$/;
 
-/** What a cursor is bound to: the person and the filters (everything but the assignee, cursor and limit). */
-export function scopeOf(userId: string, filters: Readonly<Record<string, unknown>>): string {
-  const entries = Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1));
-  return digest(JSON.stringify([userId, entries]));
-}
-
-export function encodeMergedCursor(position: MergedPosition, scope: string): string {
+/** A position as JSON for a cursor: `p` the page size, `m` and `u` the walks (null when done). */
+export function positionToJson(position: MergedPosition): { p: number; m: unknown[] | null; u: unknown[] | null } {
   const walk = (value: WalkPosition | null) => (value ? [value.page, value.taken, value.lastId, value.lastCreatedAt] : null);
-  const payload = Buffer.from(JSON.stringify({ v: 1, s: scope, p: position.pageSize, m: walk(position.walks.mine), u: walk(position.walks.unassigned) })).toString('base64url');
-  return `${payload}.${digest(payload)}`;
+  return { p: position.pageSize, m: walk(position.walks.mine), u: walk(position.walks.unassigned) };
 }
 
-/** The position a cursor holds, or undefined when it is not one this list issued for this scope. */
-export function decodeMergedCursor(cursor: string, scope: string): MergedPosition | undefined {
-  const match = CURSOR_TEXT.exec(cursor);
-  if (!match?.[1] || match[2] !== digest(match[1])) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const fields = new Map(Object.entries(parsed));
+/** The position read back from positionToJson's JSON; undefined for anything it would not have written. */
+export function positionFromJson(value: unknown): MergedPosition | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const fields = new Map(Object.entries(value));
   const pageSize = fields.get('p');
-  if (fields.get('v') !== 1 || fields.get('s') !== scope || typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) return undefined;
+  if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) return undefined;
   const mine = walkFrom(fields.get('m'), pageSize);
   const unassigned = walkFrom(fields.get('u'), pageSize);
   if (mine === undefined || unassigned === undefined || (mine === null && unassigned === null)) return undefined;
@@ -189,10 +170,6 @@ function walkFrom(value: unknown, pageSize: number): WalkPosition | null | undef
   if (typeof taken !== 'number' || !Number.isInteger(taken) || taken < 0 || taken > pageSize) return undefined;
   if (lastId !== null && (typeof lastId !== 'string' || !STUDY_ID.test(lastId))) return undefined;
   if (lastCreatedAt !== null && (typeof lastCreatedAt !== 'string' || lastCreatedAt.length > 40)) return undefined;
-  if ((taken === 0) !== (lastId === null) && taken > 0) return undefined;
+  if (taken > 0 && lastId === null) return undefined;
   return { page, taken, lastId, lastCreatedAt };
-}
-
-function digest(text: string): string {
-  return createHash('sha256').update(`mine-or-unassigned:${text}`).digest('hex').slice(0, 16);
 }
