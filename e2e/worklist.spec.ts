@@ -147,7 +147,7 @@ test('a radiologist starts with their own and the unassigned studies, theirs mar
   // One list per severity: the claimed study, marked as theirs in words, and the unassigned ones.
   const mine = page.locator(`[data-row-key="${claimed.studyId}"]`);
   await expect(mine.getByRole('gridcell', { name: /\(mine\)$/ })).toBeVisible();
-  await expect(mine).toContainText('· mine');
+  await expect(mine).toContainText('mine · ');
   await expect(page.locator(`[data-row-key="${unassigned.studyId}"]`)).toContainText('Unassigned');
   await page.screenshot({ path: 'test-results/mine-and-unassigned.png' });
 

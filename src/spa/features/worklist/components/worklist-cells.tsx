@@ -41,13 +41,13 @@ export function severityText(study: Study): PlainCell {
   return SEVERITY_CELLS[study.severity];
 }
 
-/** The assignee's name; the viewer's own studies say so in words ("· mine"), not by colour alone. */
+/** The assignee's name; the viewer's own studies say so in words ("mine", first, so a narrow column keeps it), not by colour alone. */
 export function assigneeText(study: Study, context?: Pick<WorklistCellContext, 'viewerUserId'>): PlainCell {
   const name = formatPersonName(study.assignedTo);
   if (!name) return { text: 'Unassigned', className: 'text-fg-muted italic' };
   const title = study.assignedTo?.email ?? name;
   const mine = context?.viewerUserId != null && study.assignedTo?.userId === context.viewerUserId;
-  return mine ? { text: `${name} · mine`, title, label: `${name} (mine)`, className: 'font-medium' } : { text: name, title };
+  return mine ? { text: `mine · ${name}`, title, label: `${name} (mine)`, className: 'font-medium' } : { text: name, title };
 }
 
 const READ: PlainCell = { text: '✓ Read', className: 'text-success-fg', label: 'Read' };
