@@ -10,7 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
 import { createSharedState } from '../../src/bff/shared-state/create-shared-state.ts';
-import type { SharedState } from '../../src/bff/shared-state/shared-state.ts';
+import type { BusEvent, SharedState } from '../../src/bff/shared-state/shared-state.ts';
+import { waitFor } from '../support/orthanc.ts';
 import type { Severity } from '../../src/contract/avara-types.ts';
 import type { NextStudyAnswer } from '../../src/contract/worklist-api.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
@@ -43,6 +44,8 @@ interface World {
   a: FastifyInstance;
   b: FastifyInstance;
   audit: string[];
+  /** Every event published on the shared bus, as the event streams relay them. */
+  events: BusEvent[];
   radiologists: DemoUser[];
   coordinator: DemoUser;
   upstream(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
@@ -73,6 +76,8 @@ async function openWorld(kind: 'in-process' | 'redis', env: Record<string, strin
     states.push(await createSharedState(kind === 'redis' ? { redisUrl: redis.url, keyPrefix: prefix, dataDir } : { dataDir }));
   }
   const audit: string[] = [];
+  const events: BusEvent[] = [];
+  const stopEvents = await states[0]?.events.subscribe({ onEvent: (event) => events.push(event) });
   const common = { upstreamUrl: avara.url, apiKey: KEY, auditLines: audit, env: { RATE_LIMIT_PER_MINUTE: '100000', ...env } };
   const a = await buildTestBff({ ...common, shared: states[0] });
   const b = await buildTestBff({ ...common, shared: states[1] });
@@ -84,6 +89,7 @@ async function openWorld(kind: 'in-process' | 'redis', env: Record<string, strin
     a,
     b,
     audit,
+    events,
     radiologists: users.filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies),
     coordinator,
     upstream,
@@ -98,6 +104,7 @@ async function openWorld(kind: 'in-process' | 'redis', env: Record<string, strin
       return { studyId: String(created.studyId), updatedAt: String(created.updatedAt) };
     },
     async close() {
+      stopEvents?.();
       await a.close();
       await b.close();
       for (const state of states) await state.close();
@@ -287,10 +294,36 @@ describe.each(['in-process', 'redis'] as const)('Next study (%s)', (kind) => {
         after: { assignedTo: me.userId, leaseHolder: me.email, nextStep: 'unassigned-high', claimed: true },
         outcome: 'ok',
       });
+      // The claim is a change like any other, and the lease is taken: every screen hears of both.
+      const about = (type: string) => world.events.filter((event) => event.type === type && JSON.stringify(event.data).includes(study.studyId));
+      await waitFor(() => about('study.changed').length > 0 && about('lease.taken').length > 0, 5_000, 'the claim\'s events', 20);
+      expect(JSON.stringify(about('study.changed')[0]?.data)).toContain(me.userId);
       const refused = await next(world.a, headers);
       expect(refused.statusCode).toBe(409);
       const last = world.audit.map((line) => JSON.parse(line)).filter((entry) => entry.action === 'study.next').at(-1);
       expect(last).toMatchObject({ outcome: 'refused', studyIds: [study.studyId] });
+    } finally {
+      await world.close();
+    }
+  });
+
+  it.runIf(kind === 'redis')('while the shared store is down, answers 503 with Retry-After and claims nothing', async () => {
+    const world = await openWorld(kind);
+    try {
+      const [me] = world.radiologists;
+      if (!me) throw new Error('a radiologist needed');
+      const study = await world.newStudy('stat');
+      const headers = await signIn(world.a, me.email);
+      await redis.stop();
+      try {
+        const refused = await next(world.a, headers);
+        expect(refused.statusCode).toBe(503);
+        expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect((await world.upstream('GET', `/v1/viewer/studies/${study.studyId}`)).assignedTo ?? null).toBeNull();
+      } finally {
+        await redis.start();
+      }
     } finally {
       await world.close();
     }
