@@ -197,7 +197,7 @@ function leaseLimitReached(request: FastifyRequest, reply: FastifyReply, inTheWa
     type: PROBLEM_TYPES.conflict,
     title: 'You are reading already',
     status: 409,
-    detail: `You are reading ${names} already: mark it read or release it first.`,
+    detail: `You are reading ${names} already: mark ${leases.length === 1 ? 'it' : 'one of them'} read or release ${leases.length === 1 ? 'it' : 'one'} first.`,
     leases,
   });
 }
