@@ -128,14 +128,34 @@ test('each filter changes the request and the URL, and Back restores the previou
   await expect(page.getByRole('button', { name: 'Clear filters' })).toHaveCount(0);
 });
 
-test('a radiologist starts with their own studies, and the page says so', async ({ page }) => {
+test('a radiologist starts with their own and the unassigned studies, theirs marked "mine", and the page says so', async ({ page }) => {
   await signInAs(page, 'radiologist');
-  const me = await (await page.request.get('/api/me', { headers: { 'x-csrf': '1' } })).json();
-  const request = waitForListRequest(page, 'stat', { assignedTo: me.userId });
+  const headers = { 'x-csrf': '1' };
+  const me = await (await page.request.get('/api/me', { headers })).json();
+  // The STAT study waiting longest nobody has: claimed, it is "mine" at the top of the list.
+  const waiting = await (await page.request.get('/api/studies?severity=stat&assignedTo=&studyViewerStatus=incomplete&isCancelled=false&limit=2', { headers })).json();
+  const [claimed, unassigned] = waiting.studies;
+  const patched = await page.request.patch(`/api/studies/${claimed.studyId}`, { headers: { ...headers, 'if-match': `"${claimed.updatedAt}"` }, data: { assignedTo: me.userId } });
+  expect(patched.status()).toBe(200);
+
+  const request = waitForListRequest(page, 'stat', { assignedTo: 'mine-or-unassigned' });
   await openWorklist(page);
   await request;
-  await expect(page.getByLabel('Assignee', { exact: true })).toHaveValue('me');
-  await expect(page.getByText('Radiologists start with their own studies.')).toBeVisible();
+  await expect(page.getByLabel('Assignee', { exact: true })).toHaveValue('mine-or-unassigned');
+  await expect(page.getByLabel('Assignee', { exact: true }).locator('option:checked')).toHaveText('Mine and unassigned (default)');
+  await expect(page.getByText('Radiologists start with their own and unassigned studies.')).toBeVisible();
+  // One list per severity: the claimed study, marked as theirs in words, and the unassigned ones.
+  const mine = page.locator(`[data-row-key="${claimed.studyId}"]`);
+  await expect(mine.getByRole('gridcell', { name: /\(mine\)$/ })).toBeVisible();
+  await expect(mine).toContainText('mine · ');
+  await expect(page.locator(`[data-row-key="${unassigned.studyId}"]`)).toContainText('Unassigned');
+  await page.screenshot({ path: 'test-results/mine-and-unassigned.png' });
+
+  // "Me" alone is still a choice.
+  const onlyMine = waitForListRequest(page, 'stat', { assignedTo: me.userId });
+  await page.getByLabel('Assignee', { exact: true }).selectOption('me');
+  await onlyMine;
+  await expect(page.locator(`[data-row-key="${unassigned.studyId}"]`)).toHaveCount(0);
 });
 
 test('the keyboard moves a visible focus through rows, Enter opens the study, / searches, Esc clears', async ({ page }) => {

@@ -16,6 +16,8 @@ import {
 import { StudyService } from '../avara-server/store/study-service.ts';
 import { actorOf, mayChange } from '../contract/permissions.ts';
 import { mockContractValidator } from './contract-text.ts';
+import { mergedPage, positionFromJson, positionToJson, startPosition } from '../bff/routes/api/studies/merged-walk.ts';
+import { MINE_OR_UNASSIGNED } from '../contract/worklist-api.ts';
 
 export interface ApiHandlersOptions {
   /** The store the handlers serve; a fresh in-memory one with demo data when not given. */
@@ -99,9 +101,11 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
     http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
 
-    http.get('*/api/studies', ({ request }) =>
-      answer('listStudies', { query: queryOf(request) }, ({ query }) => service.listStudies(listStudiesQueryFrom(query)), 'query'),
-    ),
+    http.get('*/api/studies', async ({ request }) => {
+      const query = queryOf(request);
+      if (query.assignedTo === MINE_OR_UNASSIGNED) return mineOrUnassigned(service, query, signedIn?.userId ?? null);
+      return answer('listStudies', { query }, (input) => service.listStudies(listStudiesQueryFrom(input.query)), 'query');
+    }),
 
     http.post('*/api/studies', async ({ request }) => {
       const body = await jsonBodyOf(request);
@@ -224,6 +228,49 @@ async function jsonBodyOf(request: Request): Promise<unknown> {
     return body;
   } catch {
     return problemResponse(invalidRequestProblem([{ in: 'body', name: '', message: 'is not valid JSON' }]));
+  }
+}
+
+/**
+ * Like the BFF's `assignedTo=mine-or-unassigned`: the same merge of two walks (merged-walk.ts); the
+ * cursor is the position as base64 JSON, without the BFF's checksum and scope.
+ */
+async function mineOrUnassigned(service: StudyService, query: QueryInput, me: string | null): Promise<Response> {
+  const { assignedTo: _assignee, cursor, limit, ...filters } = query;
+  const checked = mockContractValidator().validateInput('listStudies', { query: { ...filters, ...(limit === undefined ? {} : { limit }) } });
+  if (!checked.ok) return problemResponse(invalidRequestProblem(checked.issues));
+  if (me === null) return problemResponse(invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an Avara user` }]));
+  const pageSize = typeof checked.value.query.limit === 'number' ? checked.value.query.limit : 100;
+  let from = startPosition(pageSize);
+  if (cursor !== undefined) {
+    const decoded = typeof cursor === 'string' ? positionFromJson(parseJson(atobSafe(cursor))) : undefined;
+    if (!decoded) return problemResponse(invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list' }]));
+    from = decoded;
+  }
+  const page = await mergedPage(
+    async (walk, walkCursor, walkLimit) => {
+      const listed = service.listStudies(listStudiesQueryFrom({ ...checked.value.query, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) }));
+      return { studies: listed.studies, hasMore: listed.hasMore, cursor: listed.cursor ?? undefined };
+    },
+    from,
+    pageSize,
+  );
+  return Response.json({ studies: page.studies, hasMore: page.next !== null, cursor: page.next ? btoa(JSON.stringify(positionToJson(page.next))) : null });
+}
+
+function atobSafe(text: string): string {
+  try {
+    return atob(text);
+  } catch {
+    return '';
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

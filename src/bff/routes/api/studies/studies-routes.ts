@@ -6,14 +6,20 @@ import { noteAudit } from '../../../plugins/audit-trail.ts';
 import type { KnownVersions } from '../../../events/known-versions.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
 import { releaseLease } from '../../../reading/reading-leases.ts';
-import { LockLostError, LockTimeoutError, SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
-import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
+import { LockTimeoutError, type SharedState } from '../../../shared-state/shared-state.ts';
+import { changedMeanwhileProblem, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
+import { STUDY_LOCK_WAIT_MS, changeStudy, lockProblem, sendLockProblem, withStudyLock } from './study-changes.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 import { onPersonsOrigin, requestOrigin } from '../../../lib/request-origin.ts';
-import { PROBLEM_TYPES } from '../../../../contract/problem.ts';
+import { PROBLEM_TYPES, invalidRequestProblem } from '../../../../contract/problem.ts';
 import { actorOf, mayChange } from '../../../../contract/permissions.ts';
+import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
+import type { StudyListPage } from '../../../../contract/avara-types.ts';
+import { MINE_OR_UNASSIGNED } from '../../../../contract/worklist-api.ts';
+import { mergedPage, startPosition } from './merged-walk.ts';
+import { decodeMergedCursor, encodeMergedCursor, scopeOf } from './mine-or-unassigned-cursor.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
@@ -36,6 +42,7 @@ export interface StudiesRoutesOptions {
 export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents, knownVersions }: StudiesRoutesOptions): Promise<void> {
   // Each route writes one audit line (plugins/audit-trail.ts); handlers add which studies, before and after.
   app.get('/api/studies', { config: { access: 'api', audit: 'study.list' } }, async (request, reply) => {
+    if (asRecord(request.query).assignedTo === MINE_OR_UNASSIGNED) return listMineOrUnassigned(request, reply);
     const input = checkInput(reply, contract, 'listStudies', { query: request.query });
     if (!input) return reply;
     const result = await avara.listStudies(input.query);
@@ -43,6 +50,52 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     else noteAudit(request, { outcome: 'failed' });
     return relay(reply, result);
   });
+
+  /**
+   * `assignedTo=mine-or-unassigned`: the caller's studies and the unassigned ones they may claim, one
+   * list merged from two walks of the list API (merged-walk.ts), behind the BFF's own cursor.
+   */
+  async function listMineOrUnassigned(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { assignedTo: _assignee, cursor, limit, ...filters } = asRecord(request.query);
+    const input = checkInput(reply, contract, 'listStudies', { query: { ...filters, ...(limit === undefined ? {} : { limit }) } });
+    if (!input) return reply;
+    const { limit: checkedLimit, ...checkedFilters } = input.query;
+    const user = userOf(request);
+    // "Unassigned ones I may claim": the permissions rule says whether this person may claim any.
+    const me = user.userId;
+    if (me === null || !mayChange(actorOf(user), { assignedTo: null }, { assignedTo: me }).allowed) {
+      return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an account that may claim studies (an Avara user)` }]));
+    }
+    const scope = scopeOf(me, checkedFilters);
+    const pageSize = typeof checkedLimit === 'number' ? checkedLimit : MERGED_DEFAULT_LIMIT;
+    let from = startPosition(pageSize);
+    if (cursor !== undefined) {
+      const decoded = typeof cursor === 'string' ? decodeMergedCursor(cursor, scope) : undefined;
+      if (!decoded) {
+        return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list (changed, or made for other filters or someone else): start again without it' }]));
+      }
+      from = decoded;
+    }
+    try {
+      const page = await mergedPage(
+        async (walk, walkCursor, walkLimit) => {
+          const result = await avara.listStudies({ ...checkedFilters, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) });
+          if (!result.ok) throw new WalkFailed(result);
+          if (!isStudyListPage(result.body)) return { studies: [], hasMore: false, cursor: undefined };
+          return { studies: result.body.studies, hasMore: result.body.hasMore, cursor: result.body.cursor ?? undefined };
+        },
+        from,
+        pageSize,
+      );
+      noteAudit(request, { studyIds: page.studies.map((study) => study.studyId) });
+      const answer: StudyListPage = { studies: page.studies, hasMore: page.next !== null, cursor: page.next ? encodeMergedCursor(page.next, scope) : null };
+      return reply.code(200).send(answer);
+    } catch (error) {
+      if (!(error instanceof WalkFailed)) throw error;
+      noteAudit(request, { outcome: 'failed' });
+      return relay(reply, error.result);
+    }
+  }
 
   app.post('/api/studies', { config: { access: 'coordinator', audit: 'study.create' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'createStudy', { body: request.body });
@@ -102,34 +155,23 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
         // Heard of a newer version while waiting its turn: the same answer, without asking the upstream.
         const settledMeanwhile = stale();
         if (settledMeanwhile) return settledMeanwhile;
-        // The study as it is now: the If-Match check, the permissions rule and the audit line's "before".
-        const current = await avara.retrieveStudy(studyId);
-        if (!current.ok) {
-          noteAudit(request, { outcome: 'failed' });
-          return relay(reply, current);
+        // The study as it is now, read under the lock: the If-Match check, the permissions rule and the
+        // audit line's "before" (study-changes.ts, the one path of every change).
+        const outcome = await changeStudy(avara, studyEvents, { studyId, condition, changes, user: userOf(request), signal, knownVersions });
+        if (outcome.kind === 'upstream-failed') {
+          noteAudit(request, { ...(outcome.before ? studyKeys(outcome.before) : {}), outcome: 'failed' });
+          return relay(reply, outcome.result);
         }
-        const before = asRecord(parseUpstreamJson(current));
-        knownVersions.learn(before);
-        noteAudit(request, studyKeys(before));
-        if (!ifMatchHolds(condition, before.updatedAt)) return sendProblem(reply, changedMeanwhileProblem(before, claimedByDetail(request, changes, before)));
-        const refusal = radiologistRefusal(request, changes, before);
-        if (refusal) return sendProblem(reply, forbidden(refusal));
-        // The lock could not be kept (the shared store went away): never write unserialized.
-        signal.throwIfAborted();
-        const result = await avara.updateStudy(studyId, changes);
-        if (!result.ok) {
-          noteAudit(request, { outcome: 'failed' });
-          return relay(reply, result);
+        if (outcome.kind !== 'changed') {
+          noteAudit(request, studyKeys(outcome.current));
+          if (outcome.kind === 'changed-meanwhile') return sendProblem(reply, changedMeanwhileProblem(outcome.current, claimedByDetail(request, changes, outcome.current)));
+          return sendProblem(reply, forbidden(outcome.detail));
         }
-        const after = asRecord(parseUpstreamJson(result));
-        // Before the lock is released: whoever waits for it here sees this version at once.
-        knownVersions.learn(after);
         const fields = Object.keys(changes);
-        noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
-        await studyEvents.changed(parseUpstreamJson(result), 'worklist', userOf(request));
+        noteAudit(request, { ...studyKeys(outcome.after), before: pick(outcome.before, fields), after: pick(outcome.after, fields) });
         // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
         if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
-        return relay(reply, result);
+        return relay(reply, outcome.result);
       });
     } finally {
       watch.stop();
@@ -196,9 +238,8 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
 
   /**
    * Runs a change of one study holding that study's lock. Someone else's change in progress makes
-   * this one wait its turn (up to STUDY_LOCK_WAIT_MS); a wait that ends because a newer version
-   * became known is answered by `stale`. Still held after that, or the shared store out of reach:
-   * 503 with Retry-After, and nothing is written.
+   * this one wait (up to STUDY_LOCK_WAIT_MS), unless `whenBusy` answers it at once; still held after
+   * that, or the shared store out of reach: 503 with Retry-After, and nothing is written.
    */
   async function underStudyLock(
     request: FastifyRequest,
@@ -207,33 +248,15 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     waiting: { stale: () => FastifyReply | undefined; stopWaiting: AbortSignal } | undefined,
     change: (signal: AbortSignal) => Promise<FastifyReply>,
   ): Promise<FastifyReply> {
-    const name = `study:${studyId}`;
     try {
-      return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: STUDY_LOCK_WAIT_MS, signal: waiting?.stopWaiting }, change);
+      return await withStudyLock(shared, studyId, STUDY_LOCK_WAIT_MS, change, waiting?.stopWaiting);
     } catch (error) {
       if (error instanceof LockTimeoutError) {
         const settled = waiting?.stale();
         if (settled) return settled;
       }
-      if (error instanceof LockTimeoutError || error instanceof LockLostError) {
-        noteAudit(request, { outcome: 'failed' });
-        return sendProblem(reply, { type: PROBLEM_TYPES.busy, title: 'Someone else is changing this study', status: 503, detail: 'Another change to this study is still being made. Try again in a moment.', retryable: true }, '1');
-      }
-      if (error instanceof SharedStateUnavailableError) {
-        noteAudit(request, { outcome: 'failed' });
-        return sendProblem(
-          reply,
-          {
-            type: PROBLEM_TYPES.upstreamUnavailable,
-            title: 'Changes are paused',
-            status: 503,
-            detail: 'The worklist cannot reach its shared store, so it cannot make sure nobody else is changing this study. Nothing was changed; try again in a moment.',
-            retryable: true,
-          },
-          String(error.retryAfterSeconds),
-        );
-      }
-      throw error;
+      if (lockProblem(error)) noteAudit(request, { outcome: 'failed' });
+      return sendLockProblem(reply, error);
     }
   }
 
@@ -245,11 +268,6 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     return moved === url ? result : { ...result, json: JSON.stringify({ url: moved }) };
   }
 }
-
-/** How long a change may hold its study's lock before it lapses (a crashed instance frees it then). */
-const STUDY_LOCK_TTL_MS = 15_000;
-/** How long a change waits for someone else's change of the same study to finish. */
-const STUDY_LOCK_WAIT_MS = 5_000;
 
 /** For a claim that lost: who has the study now, so the person is told rather than merely refused. */
 function claimedByDetail(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
@@ -268,16 +286,16 @@ function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
   return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && allowed.includes(parsed.origin);
 }
 
-/** Why this person may not make this change, or undefined when they may (the rule: contract/permissions.ts). */
-function radiologistRefusal(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
-  // An assignee the upstream names without a readable ID counts as someone else, never as nobody.
-  const assignee = asRecord(current.assignedTo).userId;
-  const study = {
-    assignedTo: current.assignedTo == null ? null : { userId: typeof assignee === 'string' ? assignee : '' },
-    metadata: asRecord(current.metadata),
-  };
-  const decision = mayChange(actorOf(userOf(request)), study, changes);
-  return decision.allowed ? undefined : decision.detail;
+/** Studies per page of the merged list when the request names no `limit` (the list API's largest page). */
+const MERGED_DEFAULT_LIMIT = 100;
+
+/** An upstream failure in the middle of a merged walk: answered as the upstream's problem. */
+class WalkFailed extends Error {
+  readonly result: Extract<UpstreamResult, { ok: false }>;
+  constructor(result: Extract<UpstreamResult, { ok: false }>) {
+    super(`Avara answered ${result.status}`);
+    this.result = result;
+  }
 }
 
 /** Passes a success body through untouched, or answers the matching problem. */

@@ -9,7 +9,8 @@ import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import type { WorklistTable } from './use-worklist-table.ts';
 import { PLAIN_CELLS } from './worklist-columns.tsx';
 import type { CellComponents } from './worklist-columns.tsx';
-import { useWorklistCellContext } from './worklist-context.ts';
+import { WorklistCellContext, useWorklistCellContext } from './worklist-context.ts';
+import { useMe } from '../../../lib/auth/get-me.ts';
 
 type StudyGroupState = ReturnType<typeof useStudyGroup>;
 
@@ -320,35 +321,42 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
     [onOpenStudy],
   );
 
+  // Cells mark the viewer's own studies ("mine"): the page's context, with who is looking.
+  const pageContext = useWorklistCellContext();
+  const viewerUserId = useMe().data?.userId ?? null;
+  const cellContext = useMemo(() => ({ ...pageContext, viewerUserId }), [pageContext, viewerUserId]);
+
   return (
-    <div
-      ref={scrollRef}
-      onScroll={rememberAnchor}
-      className="relative min-h-0 flex-1 overflow-auto rounded-md border border-border bg-panel"
-    >
+    <WorklistCellContext value={cellContext}>
       <div
-        ref={gridRef}
-        role="grid"
-        aria-label="Worklist"
-        aria-rowcount={items.length + 1}
-        aria-colcount={headers.length}
-        className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
-        style={{ ...columnSizes, '--row-height': `${heights.study}px`, width: totalWidth, minWidth: '100%' } as CSSProperties}
+        ref={scrollRef}
+        onScroll={rememberAnchor}
+        className="relative min-h-0 flex-1 overflow-auto rounded-md border border-border bg-panel"
       >
-        <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} />
-        <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
-          {virtualItems.map((virtualItem) => {
-            const item = items[virtualItem.index];
-            if (!item) return null;
-            const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
-            // A row that stays on screen while the list scrolls keeps the same style object (and so
-            // the same props): its memoized component does not render again.
-            const style = sticky ? stickyStyle(heights.group) : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
-            return renderItem(item, virtualItem.index, style);
-          })}
+        <div
+          ref={gridRef}
+          role="grid"
+          aria-label="Worklist"
+          aria-rowcount={items.length + 1}
+          aria-colcount={headers.length}
+          className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
+          style={{ ...columnSizes, '--row-height': `${heights.study}px`, width: totalWidth, minWidth: '100%' } as CSSProperties}
+        >
+          <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} />
+          <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
+            {virtualItems.map((virtualItem) => {
+              const item = items[virtualItem.index];
+              if (!item) return null;
+              const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
+              // A row that stays on screen while the list scrolls keeps the same style object (and so
+              // the same props): its memoized component does not render again.
+              const style = sticky ? stickyStyle(heights.group) : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
+              return renderItem(item, virtualItem.index, style);
+            })}
+          </div>
         </div>
       </div>
-    </div>
+    </WorklistCellContext>
   );
 
   function renderItem(item: WorklistItem, index: number, style: CSSProperties) {

@@ -171,7 +171,7 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
         </h1>
         <QueueSummary groups={groups} onJump={jumpToGroup} />
         <p className={embedded ? 'sr-only' : 'text-xs text-fg-muted'}>
-          {role === 'radiologist' ? 'Radiologists start with their own studies.' : 'Coordinators start with everyone’s studies.'}{' '}
+          {role === 'radiologist' ? 'Radiologists start with their own and unassigned studies.' : 'Coordinators start with everyone’s studies.'}{' '}
           <span className="hidden lg:inline">
             <kbd className="font-sans">↑ ↓</kbd> or <kbd className="font-sans">j k</kbd> move, <kbd className="font-sans">Enter</kbd> opens,{' '}
             <kbd className="font-sans">/</kbd> searches, <kbd className="font-sans">Esc</kbd> clears.
