@@ -1,5 +1,6 @@
 import type {
   ApiKeyReference,
+  StudyCreateParams,
   ExpressCustomerReference,
   OrgReference,
   Severity,
@@ -79,7 +80,8 @@ export function seedDemoData(repository: StudyRepository, options: DemoDataOptio
   });
 }
 
-function rosterInStore(repository: StudyRepository): UserRecord[] {
+/** Every user in the store, in roster order. */
+export function rosterInStore(repository: StudyRepository): UserRecord[] {
   const users: UserRecord[] = [];
   for (let page = repository.listUsers({}, 0, 100); page.length > 0; ) {
     users.push(...page);
@@ -437,6 +439,50 @@ function waitingAge(random: SeededRandom, severity: Severity): number {
   if (roll < OVERDUE_SHARE[severity]) return severity === 'normal' ? 1 + 0.25 * random.next() : 1.05 + 1.5 * random.next();
   if (severity === 'normal' && roll < OVERDUE_SHARE.normal + NEAR_TARGET_SHARE) return 0.8 + 0.19 * random.next();
   return 0.02 + (severity === 'normal' ? 0.78 : 0.85) * random.next();
+}
+
+/** The accession numbers demo studies carry (seeded and arriving), which tell them from studies people created. */
+const DEMO_ACCESSION = /^SMR\d/;
+
+/** Whether a study is one of the demo's own (its accession number says so). */
+export function isDemoStudy(metadata: Readonly<Record<string, string>> | null | undefined): boolean {
+  return metadata != null && DEMO_ACCESSION.test(metadata.accessionNumber ?? '');
+}
+
+/** Of the studies that arrive while the demo runs: mostly NORMAL and HIGH, an occasional STAT. */
+const ARRIVAL_SEVERITY: ReadonlyArray<readonly [Severity, number]> = [
+  ['stat', 0.07],
+  ['high', 0.28],
+  ['normal', 0.65],
+];
+
+/**
+ * A new demo study as the PACS router would send it (`createStudy` parameters): unassigned, a real
+ * procedure and its metadata, a `2.25.` UID. `serial` numbers the accession.
+ */
+export function demoArrival(random: SeededRandom, now: number, serial: number): StudyCreateParams {
+  let roll = random.next();
+  let severity: Severity = 'normal';
+  for (const [candidate, share] of ARRIVAL_SEVERITY) {
+    if (roll < share) {
+      severity = candidate;
+      break;
+    }
+    roll -= share;
+  }
+  const procedure = pickProcedure(random);
+  let uid = 0n;
+  for (const byte of random.bytes(16)) uid = (uid << 8n) | BigInt(byte);
+  const metadata: Record<string, string> = {
+    accessionNumber: `SMR${new Date(now).getUTCFullYear()}${String(serial).padStart(7, '0')}`,
+    modality: procedure.modality,
+    bodyPart: procedure.bodyPart,
+    referringPhysician: random.pick(REFERRING_PHYSICIANS),
+    site: random.pick(SITES),
+    patientClass: severity === 'normal' ? random.pick(PATIENT_CLASSES) : random.pick(['Emergency', 'Inpatient']),
+  };
+  if (random.next() < 0.5) metadata.reasonForExam = random.pick(REASONS);
+  return { studyInstanceUid: `2.25.${uid.toString()}`, studyDescription: procedure.description, severity, metadata };
 }
 
 function pickProcedure(random: SeededRandom): Procedure {
