@@ -13,8 +13,8 @@ import { createRandom, demoArrival, isDemoStudy, rosterInStore, type SeededRando
  * Reading, on each beat:
  * - every demo study that has waited 90 % of its target (and not yet all of it) is marked read, by its
  *   assignee or, when unassigned, by a radiologist of the roster; at most READS_PER_BEAT at once;
- * - one demo study in 25 (by its ID) is not: it goes past its target, as some do in a real shift;
- * - now and then (one beat in OVERDUE_READ_EVERY) the study furthest past its target is read.
+ * - one demo study in LATE_ONE_IN (15, by its ID) is not: it goes past its target, as some do in a real shift;
+ * - now and then (one beat in OVERDUE_READ_EVERY, 8) the study furthest past its target is read.
  * Only demo studies are read (their accession number says so): never one a person created.
  */
 export interface DemoArrivalsOptions {
@@ -43,8 +43,8 @@ export interface DemoArrivals {
 }
 
 const READ_FROM = 0.9;
-const LATE_ONE_IN = 25;
-const OVERDUE_READ_EVERY = 10;
+const LATE_ONE_IN = 15;
+const OVERDUE_READ_EVERY = 8;
 const READS_PER_BEAT = 10;
 const PAGE = 100;
 /** Arrivals are spaced at least this share of the mean and at most this many means apart. */

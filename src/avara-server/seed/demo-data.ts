@@ -340,8 +340,8 @@ interface StudyReferences {
  * (or cancelled) over the four days before seeding. A reading room reads STAT first, so few wait.
  */
 const WAITING_SHARE: Readonly<Record<Severity, number>> = { stat: 0.15, high: 0.55, normal: 0.85 };
-/** Of the waiting studies, the share already past its target: STAT and HIGH that slipped, NORMAL at the end of the day. */
-const OVERDUE_SHARE: Readonly<Record<Severity, number>> = { stat: 0.15, high: 0.04, normal: 0.03 };
+/** Of the waiting studies, the share already past its target: STAT and HIGH that slipped, NORMAL at the end of its day; few of each. */
+const OVERDUE_SHARE: Readonly<Record<Severity, number>> = { stat: 0.15, high: 0.025, normal: 0.005 };
 /** Of the waiting NORMAL studies, the share close to their target (80 % to 99 % of it). */
 const NEAR_TARGET_SHARE = 0.09;
 const MINUTE_MS = 60_000;
@@ -394,7 +394,8 @@ function* generateStudies(
       createdByApiKey: byUser ? null : random.next() < 0.7 ? (apiKeys[0] ?? null) : (apiKeys[1] ?? null),
       expressCustomerId: references.customers.length > 0 && random.next() < 0.25 ? random.pick(references.customers) : null,
       orgId: references.orgs.length > 0 && random.next() < 0.55 ? random.pick(references.orgs) : null,
-      metadata: metadataFor(random, procedure, index, plan.createdAt),
+      // What waits always has its accession number (the demo's reading room knows its own by it).
+      metadata: metadataFor(random, procedure, index, plan.createdAt, plan.complete || plan.cancelledAt !== null),
     };
   }
 }
@@ -436,7 +437,7 @@ function planStudy(random: SeededRandom, now: number, references: StudyReference
 /** How long a waiting study has waited, as a fraction of its target: mostly well within it, a few past it. */
 function waitingAge(random: SeededRandom, severity: Severity): number {
   const roll = random.next();
-  if (roll < OVERDUE_SHARE[severity]) return severity === 'normal' ? 1 + 0.25 * random.next() : 1.05 + 1.5 * random.next();
+  if (roll < OVERDUE_SHARE[severity]) return severity === 'normal' ? 1 + 0.25 * random.next() : 1.05 + 0.75 * random.next();
   if (severity === 'normal' && roll < OVERDUE_SHARE.normal + NEAR_TARGET_SHARE) return 0.8 + 0.19 * random.next();
   return 0.02 + (severity === 'normal' ? 0.78 : 0.85) * random.next();
 }
@@ -494,9 +495,9 @@ function pickProcedure(random: SeededRandom): Procedure {
   return random.pick(PROCEDURES);
 }
 
-function metadataFor(random: SeededRandom, procedure: Procedure, index: number, createdAt: number): Record<string, string> | null {
+function metadataFor(random: SeededRandom, procedure: Procedure, index: number, createdAt: number, mayLack: boolean): Record<string, string> | null {
   const roll = random.next();
-  if (roll < 0.04) return null;
+  if (roll < 0.04 && mayLack) return null;
   const year = new Date(createdAt).getUTCFullYear();
   const metadata: Record<string, string> = {
     accessionNumber: `SMR${year}${String(100_000 + index).padStart(7, '0')}`,
