@@ -8,7 +8,7 @@ import { createMemoryRepository } from '../store/memory-repository.ts';
 import { openSqliteRepository } from '../store/sqlite-repository.ts';
 import type { StudyRepository } from '../store/study-repository.ts';
 import { StudyService } from '../store/study-service.ts';
-import { createRandom, DEFAULT_DEMO_STUDIES, seedDemoData } from './demo-data.ts';
+import { createRandom, DEFAULT_DEMO_STUDIES, featuredRadiologist, seedDemoData } from './demo-data.ts';
 
 const API_KEY = { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'Radiology Worklist (bundled)', isViewerEnabled: true };
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -88,8 +88,9 @@ describe('demo data', () => {
   });
 
   it('gives the first radiologist on the sign-in page some unread STAT of their own, beside unassigned ones', () => {
-    const featured = users.find((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies);
-    expect(featured?.firstName).toBe('Amara');
+    // The people directory lists by last name (src/bff/people/people-directory.ts); Dr Adeyemi comes first.
+    const featured = users.find((user) => user.userId === featuredRadiologist(users));
+    expect(featured).toMatchObject({ firstName: 'Samuel', lastName: 'Adeyemi', clinicRole: 'Radiologist', canManageStudies: false });
     const unreadStat = studies.filter((s) => s.severity === 'stat' && s.studyViewerStatus === 'incomplete' && !s.isCancelled);
     expect(unreadStat.filter((s) => s.assignedTo === null).length).toBeGreaterThanOrEqual(3);
     expect(unreadStat.filter((s) => s.assignedTo?.userId === featured?.userId).length).toBeGreaterThanOrEqual(1);

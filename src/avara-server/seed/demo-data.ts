@@ -60,7 +60,7 @@ export function seedDemoData(repository: StudyRepository, options: DemoDataOptio
       const people = rosterInStore(repository);
       const references = {
         radiologists: people.filter((user) => user.clinicRole === 'Radiologist').map((user) => user.userId),
-        featuredRadiologist: people.find((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies)?.userId,
+        featuredRadiologist: featuredRadiologist(people),
         creators: people.filter((user) => user.canManageStudies).map((user) => user.userId),
         customers: roster.customers.filter((c) => repository.findCustomer(c.expressCustomerId)).map((c) => c.expressCustomerId),
         orgs: roster.orgs.filter((org) => repository.findOrg(org.orgId)).map((org) => org.orgId),
@@ -78,6 +78,17 @@ export function seedDemoData(repository: StudyRepository, options: DemoDataOptio
     }
     return { usersInserted, studiesInserted };
   });
+}
+
+/**
+ * The radiologist the dev sign-in page lists first (people by last name, then first name; those who
+ * do not manage studies sign in as radiologists): the one a visitor trying the radiologist's view
+ * most likely picks.
+ */
+export function featuredRadiologist(users: readonly User[]): string | undefined {
+  return users
+    .filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies)
+    .sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName))[0]?.userId;
 }
 
 /** Every user in the store, in roster order. */
