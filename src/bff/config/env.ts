@@ -18,6 +18,12 @@ export interface BffConfig {
   UPSTREAM_MAX_BYTES: number;
   DATA_DIR: string;
   DEMO_STUDIES: number;
+  /**
+   * The bundled demo's arrivals: mean seconds between new demo studies (the demo's waiting studies are
+   * read at a similar pace); 0 turns them off. Defaults to 45 for the bundled server, 0 with
+   * AVARA_API_KEY (never demo data in a real Avara), with NODE_ENV=test and with ORTHANC_SYNC on.
+   */
+  DEMO_ARRIVALS_SECONDS: number;
   VIEWER_LINK_TTL_SECONDS: number;
   AUTH_MODE: 'dev' | 'proxy' | 'oidc';
   SESSION_IDLE_MINUTES: number;
@@ -79,6 +85,7 @@ const schema = {
     UPSTREAM_MAX_BYTES: { type: 'integer', minimum: 65536, maximum: 1073741824, default: DEFAULT_UPSTREAM_MAX_BYTES },
     DATA_DIR: { type: 'string', minLength: 1, default: './data' },
     DEMO_STUDIES: { type: 'integer', minimum: 0, maximum: 1000000, default: 2500 },
+    DEMO_ARRIVALS_SECONDS: { type: 'integer', minimum: 0, maximum: 3600 },
     VIEWER_LINK_TTL_SECONDS: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },
     AUTH_MODE: { type: 'string', enum: ['dev', 'proxy', 'oidc'], default: 'dev' },
     SESSION_IDLE_MINUTES: { type: 'integer', minimum: 1, maximum: 1440, default: 30 },
@@ -144,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = tr
       ...(config.ORTHANC_URL ? { ORTHANC_URL: config.ORTHANC_URL.replace(/\/$/, '') } : {}),
       ORTHANC_SYNC: config.ORTHANC_SYNC ?? config.ORTHANC_URL !== undefined,
     };
+    normalized.DEMO_ARRIVALS_SECONDS = config.DEMO_ARRIVALS_SECONDS ?? defaultDemoArrivals(normalized);
     const problems = crossFieldProblems(normalized);
     if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     return normalized;
@@ -151,6 +159,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = tr
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Invalid configuration:\n${describeEnvErrors(error)}`);
   }
+}
+
+/** The bundled demo has arrivals unless the worklist has a real upstream, arrivals of its own (a PACS), or runs under test. */
+export const DEFAULT_DEMO_ARRIVALS_SECONDS = 45;
+
+function defaultDemoArrivals(config: BffConfig): number {
+  return config.AVARA_API_KEY || config.NODE_ENV === 'test' || config.ORTHANC_SYNC ? 0 : DEFAULT_DEMO_ARRIVALS_SECONDS;
 }
 
 function crossFieldProblems(config: BffConfig): string[] {
@@ -161,6 +176,9 @@ function crossFieldProblems(config: BffConfig): string[] {
   }
   if (production && config.AUTH_MODE === 'dev') {
     problems.push('AUTH_MODE=dev (pick any demo user, no password) is refused when NODE_ENV=production: use oidc or proxy');
+  }
+  if (config.AVARA_API_KEY && config.DEMO_ARRIVALS_SECONDS > 0) {
+    problems.push('DEMO_ARRIVALS_SECONDS applies to the bundled demo server only: leave it unset (or 0) with AVARA_API_KEY, demo studies are never written into Avara');
   }
   if (config.AUTH_MODE === 'oidc') {
     for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL'] as const) {
