@@ -12,6 +12,8 @@
  * - A reading lease ("being read by X") may be taken on a study that is not cancelled: by a
  *   coordinator on any, by a radiologist on one they may read (theirs, or unassigned). Only a
  *   coordinator may end someone else's lease (`mayTakeLease`, `mayBreakLease`).
+ * - Next study (the server hands out the next study by rule) is for readers: radiologists with an
+ *   Avara user. It gives only a study they may read and claim (`mayTakeNextStudy`, `mayReadNext`).
  */
 import type { Actor } from './actor.ts';
 import type { StudyUpdateParams } from './avara-types.ts';
@@ -170,6 +172,23 @@ export function mayTakeLease(actor: Actor, study: LeaseStudyState): LeaseDecisio
 /** End someone else's reading lease (a reader who left without releasing it): coordinators only. */
 export function mayBreakLease(actor: Actor): boolean {
   return actor.role === 'coordinator';
+}
+
+/** Whether the person may ask for the next study by rule: readers (radiologists with an Avara user) only. */
+export function mayTakeNextStudy(actor: Actor): LeaseDecision {
+  if (actor.role !== 'radiologist') return { allowed: false, detail: 'Next study is for radiologists: it hands out studies to read.' };
+  if (actor.userId === null) return { allowed: false, detail: 'Your account has no Avara user, so no study can be assigned to you.' };
+  return { allowed: true };
+}
+
+/**
+ * Whether Next may give this study to the person: one they may read (take its lease) that is theirs
+ * already or that they may claim in the same move. Read and cancelled studies are never given.
+ */
+export function mayReadNext(actor: Actor, study: LeaseStudyState & { studyViewerStatus?: string }): boolean {
+  if (study.studyViewerStatus !== 'incomplete') return false;
+  if (!mayTakeLease(actor, study).allowed) return false;
+  return actor.userId !== null && mayChange(actor, study, { assignedTo: actor.userId, studyViewerStatus: 'complete' }).allowed;
 }
 
 function isStudyField(field: string): field is StudyField {

@@ -1,7 +1,7 @@
 import { envSchema } from 'env-schema';
 import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
-import { DEFAULT_READING_LEASE_SECONDS } from '../reading/reading-rules.ts';
+import { DEFAULT_READING_LEASE_SECONDS, DEFAULT_READING_MAX_LEASES } from '../reading/reading-rules.ts';
 
 /** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
 export interface BffConfig {
@@ -55,6 +55,8 @@ export interface BffConfig {
   EVENT_HISTORY_SIZE: number;
   /** A reading lease ends this long after its last heartbeat. */
   READING_LEASE_SECONDS: number;
+  /** How many reading leases on unread studies one radiologist may hold before Next study refuses (409). */
+  READING_MAX_LEASES: number;
   /** Comment heartbeats on idle event streams (GET /api/events), below the server's 60 s idle timeout. */
   EVENTS_HEARTBEAT_SECONDS: number;
   /** How often the queue watcher's leader walks the active queue to notice changes made outside the worklist. */
@@ -110,6 +112,7 @@ const schema = {
     SHARED_STATE_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'rw:' },
     EVENT_HISTORY_SIZE: { type: 'integer', minimum: 100, maximum: 1000000, default: 10000 },
     READING_LEASE_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: DEFAULT_READING_LEASE_SECONDS },
+    READING_MAX_LEASES: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_READING_MAX_LEASES },
     EVENTS_HEARTBEAT_SECONDS: { type: 'integer', minimum: 1, maximum: 55, default: 15 },
     QUEUE_WATCH_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
   },

@@ -5,14 +5,14 @@ import { forbidden, userOf } from '../../../auth/auth-plugin.ts';
 import { noteAudit } from '../../../plugins/audit-trail.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
 import { releaseLease } from '../../../reading/reading-leases.ts';
-import { LockLostError, LockTimeoutError, SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
+import { LockTimeoutError, type SharedState } from '../../../shared-state/shared-state.ts';
 import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
+import { STUDY_LOCK_WAIT_MS, changeStudy, lockProblem, sendLockProblem, withStudyLock } from './study-changes.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 import { onPersonsOrigin, requestOrigin } from '../../../lib/request-origin.ts';
 import { PROBLEM_TYPES } from '../../../../contract/problem.ts';
-import { actorOf, mayChange } from '../../../../contract/permissions.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
@@ -95,31 +95,23 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
       return sendProblem(reply, changedMeanwhileProblem(now, claimedByDetail(request, changes, now)));
     };
     return underStudyLock(request, reply, studyId, whenBusy, async (signal) => {
-      // The study as it is now: the If-Match check, the permissions rule and the audit line's "before".
-      const current = await avara.retrieveStudy(studyId);
-      if (!current.ok) {
-        noteAudit(request, { outcome: 'failed' });
-        return relay(reply, current);
+      // The study as it is now, read under the lock: the If-Match check, the permissions rule and the
+      // audit line's "before" (study-changes.ts, the one path of every change).
+      const outcome = await changeStudy(avara, studyEvents, { studyId, condition, changes, user: userOf(request), signal });
+      if (outcome.kind === 'upstream-failed') {
+        noteAudit(request, { ...(outcome.before ? studyKeys(outcome.before) : {}), outcome: 'failed' });
+        return relay(reply, outcome.result);
       }
-      const before = asRecord(parseUpstreamJson(current));
-      noteAudit(request, studyKeys(before));
-      if (!ifMatchHolds(condition, before.updatedAt)) return sendProblem(reply, changedMeanwhileProblem(before, claimedByDetail(request, changes, before)));
-      const refusal = radiologistRefusal(request, changes, before);
-      if (refusal) return sendProblem(reply, forbidden(refusal));
-      // The lock could not be kept (the shared store went away): never write unserialized.
-      signal.throwIfAborted();
-      const result = await avara.updateStudy(studyId, changes);
-      if (!result.ok) {
-        noteAudit(request, { outcome: 'failed' });
-        return relay(reply, result);
+      if (outcome.kind !== 'changed') {
+        noteAudit(request, studyKeys(outcome.current));
+        if (outcome.kind === 'changed-meanwhile') return sendProblem(reply, changedMeanwhileProblem(outcome.current, claimedByDetail(request, changes, outcome.current)));
+        return sendProblem(reply, forbidden(outcome.detail));
       }
-      const after = asRecord(parseUpstreamJson(result));
       const fields = Object.keys(changes);
-      noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
-      await studyEvents.changed(parseUpstreamJson(result), 'worklist', userOf(request));
+      noteAudit(request, { ...studyKeys(outcome.after), before: pick(outcome.before, fields), after: pick(outcome.after, fields) });
       // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
       if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
-      return relay(reply, result);
+      return relay(reply, outcome.result);
     });
   });
 
@@ -190,38 +182,20 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     whenBusy: (() => Promise<FastifyReply | undefined>) | undefined,
     change: (signal: AbortSignal) => Promise<FastifyReply>,
   ): Promise<FastifyReply> {
-    const name = `study:${studyId}`;
     try {
       if (whenBusy) {
         try {
-          return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: 0 }, change);
+          return await withStudyLock(shared, studyId, 0, change);
         } catch (error) {
           if (!(error instanceof LockTimeoutError)) throw error;
         }
         const settled = await whenBusy();
         if (settled) return settled;
       }
-      return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: STUDY_LOCK_WAIT_MS }, change);
+      return await withStudyLock(shared, studyId, STUDY_LOCK_WAIT_MS, change);
     } catch (error) {
-      if (error instanceof LockTimeoutError || error instanceof LockLostError) {
-        noteAudit(request, { outcome: 'failed' });
-        return sendProblem(reply, { type: PROBLEM_TYPES.busy, title: 'Someone else is changing this study', status: 503, detail: 'Another change to this study is still being made. Try again in a moment.', retryable: true }, '1');
-      }
-      if (error instanceof SharedStateUnavailableError) {
-        noteAudit(request, { outcome: 'failed' });
-        return sendProblem(
-          reply,
-          {
-            type: PROBLEM_TYPES.upstreamUnavailable,
-            title: 'Changes are paused',
-            status: 503,
-            detail: 'The worklist cannot reach its shared store, so it cannot make sure nobody else is changing this study. Nothing was changed; try again in a moment.',
-            retryable: true,
-          },
-          String(error.retryAfterSeconds),
-        );
-      }
-      throw error;
+      if (lockProblem(error)) noteAudit(request, { outcome: 'failed' });
+      return sendLockProblem(reply, error);
     }
   }
 
@@ -233,11 +207,6 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     return moved === url ? result : { ...result, json: JSON.stringify({ url: moved }) };
   }
 }
-
-/** How long a change may hold its study's lock before it lapses (a crashed instance frees it then). */
-const STUDY_LOCK_TTL_MS = 15_000;
-/** How long a change waits for someone else's change of the same study to finish. */
-const STUDY_LOCK_WAIT_MS = 5_000;
 
 /** For a claim that lost: who has the study now, so the person is told rather than merely refused. */
 function claimedByDetail(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
@@ -254,18 +223,6 @@ function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
   if (typeof url !== 'string' || !URL.canParse(url)) return false;
   const parsed = new URL(url);
   return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && allowed.includes(parsed.origin);
-}
-
-/** Why this person may not make this change, or undefined when they may (the rule: contract/permissions.ts). */
-function radiologistRefusal(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
-  // An assignee the upstream names without a readable ID counts as someone else, never as nobody.
-  const assignee = asRecord(current.assignedTo).userId;
-  const study = {
-    assignedTo: current.assignedTo == null ? null : { userId: typeof assignee === 'string' ? assignee : '' },
-    metadata: asRecord(current.metadata),
-  };
-  const decision = mayChange(actorOf(userOf(request)), study, changes);
-  return decision.allowed ? undefined : decision.detail;
 }
 
 /** Passes a success body through untouched, or answers the matching problem. */
