@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { isEnabled } from './shortcut-registry.ts';
 import type { Shortcut, ShortcutGroup } from './shortcut-registry.ts';
 import { useShortcutList } from './use-shortcut.ts';
 
@@ -20,12 +21,13 @@ export function keyNames(shortcut: Pick<Shortcut, 'keys'>): string[] {
 
 /** Shortcuts with the same label and keys (registered twice, e.g. by a list and a drawer) show once. */
 function sections(shortcuts: readonly Shortcut[]) {
-  const seen = new Map<string, Shortcut>();
+  const seen = new Map<string, Shortcut & { available: boolean }>();
   for (const shortcut of shortcuts) {
     const id = `${shortcut.group}\u0000${shortcut.label}\u0000${shortcut.keys.join(' ')}`;
     const earlier = seen.get(id);
+    const available = isEnabled(shortcut);
     // Available wins over unavailable.
-    if (!earlier || (earlier.enabled === false && shortcut.enabled !== false)) seen.set(id, shortcut);
+    if (!earlier || (!earlier.available && available)) seen.set(id, { ...shortcut, available });
   }
   return GROUPS.map((group) => ({ group, shortcuts: [...seen.values()].filter((shortcut) => shortcut.group === group) })).filter(
     (section) => section.shortcuts.length > 0,
@@ -95,9 +97,9 @@ export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
               <dl className="divide-y divide-border/60">
                 {inGroup.map((shortcut) => (
                   <div key={`${shortcut.label}-${shortcut.keys.join()}`} className="flex items-center justify-between gap-4 py-1.5 text-sm">
-                    <dt className={shortcut.enabled === false ? 'text-fg-muted' : undefined}>
+                    <dt className={shortcut.available ? undefined : 'text-fg-muted'}>
                       {shortcut.label}
-                      {shortcut.enabled === false ? <span className="ml-2 text-xs">(not available here)</span> : null}
+                      {shortcut.available ? null : <span className="ml-2 text-xs">(not available now)</span>}
                     </dt>
                     <dd className="flex shrink-0 gap-1">
                       {keyNames(shortcut).map((name, index) => (

@@ -18,8 +18,13 @@ export interface Shortcut {
    * browser (e.g. Enter on a button). Omitted: the key is only listed (handled elsewhere).
    */
   run?: ((event: KeyboardEvent) => boolean | void) | undefined;
-  /** False: listed as not available here, and not run. */
-  enabled?: boolean | undefined;
+  /** False (or a function answering false now): listed as not available here, and not run. */
+  enabled?: boolean | (() => boolean) | undefined;
+}
+
+/** Whether the shortcut may run now. */
+export function isEnabled(shortcut: Pick<Shortcut, 'enabled'>): boolean {
+  return typeof shortcut.enabled === 'function' ? shortcut.enabled() : shortcut.enabled !== false;
 }
 
 /** Where a key press is the field's own: text entry, a select's type-ahead, an editable region. */
@@ -57,7 +62,7 @@ export function createShortcutRegistry(target: Pick<Document, 'addEventListener'
     if (event.defaultPrevented || event.isComposing || hasModifier(event) || isTypingTarget(event.target)) return;
     for (let index = entries.length - 1; index >= 0; index -= 1) {
       const shortcut = entries[index];
-      if (!shortcut?.run || shortcut.enabled === false || !shortcut.keys.includes(event.key)) continue;
+      if (!shortcut?.run || !shortcut.keys.includes(event.key) || !isEnabled(shortcut)) continue;
       if (shortcut.run(event) === false) continue;
       event.preventDefault();
       return;

@@ -31,3 +31,4 @@ export function useShortcutList(): readonly Shortcut[] {
   const registry = pageShortcuts();
   return useSyncExternalStore(registry.subscribe, registry.list, registry.list);
 }
+
