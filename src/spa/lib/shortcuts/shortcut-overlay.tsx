@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { trapTab } from '../dom/focus-trap.ts';
 import { isEnabled } from './shortcut-registry.ts';
 import type { Shortcut, ShortcutGroup } from './shortcut-registry.ts';
 import { useShortcutList } from './use-shortcut.ts';
@@ -66,11 +67,13 @@ export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
         onClose();
       }}
       onKeyDown={(event) => {
-        // Where <dialog> has no cancel event (jsdom), Esc still closes; Tab stays inside.
+        // Where <dialog> has no cancel event (jsdom), Esc still closes. Tab stays inside (a modal
+        // dialog alone lets it out to the browser's own controls). No key reaches the page's shortcuts.
         if (event.key === 'Escape') {
           event.preventDefault();
           onClose();
         }
+        trapTab(event, event.currentTarget);
         event.stopPropagation();
       }}
       className="fixed inset-0 m-auto max-h-[85vh] w-full max-w-lg overflow-hidden rounded-lg border border-border bg-panel p-0 text-fg shadow-2xl backdrop:bg-black/60"

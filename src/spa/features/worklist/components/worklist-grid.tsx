@@ -246,7 +246,11 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
   useEffect(() => {
     if (focusedKey === null) return;
     const row = gridRef.current?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(focusedKey)}"]`);
-    if (row && document.activeElement !== row) row.focus({ preventScroll: true });
+    // Only while focus is on a row or nowhere: a column header being resized, or a control
+    // elsewhere, keeps it.
+    const active = document.activeElement;
+    const onRowOrNowhere = active === null || active === document.body || (active instanceof HTMLElement && active.dataset.studyRow !== undefined);
+    if (row && active !== row && onRowOrNowhere) row.focus({ preventScroll: true });
   }, [focusedKey, virtualItems]);
 
   // The list's keys, through the page's shortcut registry (which leaves fields, selects and
