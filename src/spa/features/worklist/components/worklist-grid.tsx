@@ -431,7 +431,7 @@ const ColumnHeaderRow = memo(function ColumnHeaderRow({
   return (
     <div role="rowgroup" className="sticky top-0 z-20 border-b border-border bg-panel-raised">
       <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT }}>
-        {headers.map((header) => {
+        {headers.map((header, index) => {
           const label = String(header.column.columnDef.header ?? header.column.id);
           const { minSize = 60, maxSize = 800 } = header.column.columnDef;
           return (
@@ -453,6 +453,12 @@ const ColumnHeaderRow = memo(function ColumnHeaderRow({
               <span className="truncate">
                 <table.FlexRender header={header} />
               </span>
+              {index === 0 ? (
+                // The new width, announced; inside a header, as a grid's row group may hold only rows.
+                <span role="status" className="sr-only">
+                  {announcement}
+                </span>
+              ) : null}
               <ColumnResizer
                 onResizeStart={header.getResizeHandler()}
                 onReset={() => header.column.resetSize()}
@@ -462,9 +468,6 @@ const ColumnHeaderRow = memo(function ColumnHeaderRow({
           );
         })}
       </div>
-      <span role="status" className="sr-only">
-        {announcement}
-      </span>
     </div>
   );
 });
