@@ -18,9 +18,9 @@
 import type { Actor } from './actor.ts';
 import type { StudyUpdateParams } from './avara-types.ts';
 
-// Who is asking (`Actor`, `actorOf`) lives apart, so a page that only needs to know that does not
-// carry the whole rule.
-export { LEAST_PRIVILEGED_ROLE, actorOf, type Actor } from './actor.ts';
+// Who is asking (`Actor`, `actorOf`), and whether they read (`mayTakeNextStudy`), live apart, so a
+// page that only needs to know that (the worklist's first screen) does not carry the whole rule.
+export { LEAST_PRIVILEGED_ROLE, actorOf, mayTakeNextStudy, type Actor } from './actor.ts';
 
 /**
  * Metadata keys the PACS sync writes when it puts a study on the worklist (src/bff/pacs/pacs-sync.ts):
@@ -174,12 +174,6 @@ export function mayBreakLease(actor: Actor): boolean {
   return actor.role === 'coordinator';
 }
 
-/** Whether the person may ask for the next study by rule: readers (radiologists with an Avara user) only. */
-export function mayTakeNextStudy(actor: Actor): LeaseDecision {
-  if (actor.role !== 'radiologist') return { allowed: false, detail: 'Next study is for radiologists: it hands out studies to read.' };
-  if (actor.userId === null) return { allowed: false, detail: 'Your account has no Avara user, so no study can be assigned to you.' };
-  return { allowed: true };
-}
 
 /**
  * Whether Next may give this study to the person: one they may read (take its lease) that is theirs

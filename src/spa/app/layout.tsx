@@ -3,6 +3,7 @@ import { Link, Outlet, useSearchParams } from 'react-router';
 import { useAuthConfig } from '../lib/auth/get-auth-config.ts';
 import { useConnectionMonitor } from '../lib/connection/use-connection.ts';
 import { useMe } from '../lib/auth/get-me.ts';
+import { ShortcutHelp } from '../lib/shortcuts/shortcut-help.tsx';
 import { UserMenu } from '../features/auth/components/user-menu.tsx';
 import { ThemeToggle } from '../features/worklist/components/theme-toggle.tsx';
 
@@ -56,6 +57,7 @@ export function Layout() {
       >
         <Outlet />
       </main>
+      <ShortcutHelp />
     </div>
   );
 }

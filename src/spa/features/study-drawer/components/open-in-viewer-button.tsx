@@ -3,6 +3,7 @@ import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import { useViewerUrl } from '../api/get-viewer-url.ts';
 import { isAllowedViewerUrl, viewerOriginsFrom } from '../lib/viewer-origins.ts';
+import { STUDY_KEYS } from '../lib/study-shortcuts.ts';
 import { BUTTON } from './button-styles.ts';
 
 type ViewerProblem = { kind: 'error'; message: string } | { kind: 'blocked'; url: string };
@@ -50,7 +51,7 @@ export function OpenInViewerButton({ studyId, className = BUTTON.primary }: { st
 
   return (
     <div className="flex flex-col gap-2">
-      <button type="button" className={className} onClick={open} disabled={viewerUrl.isPending}>
+      <button type="button" className={className} onClick={open} disabled={viewerUrl.isPending} aria-keyshortcuts={STUDY_KEYS.openInViewer}>
         <span aria-hidden="true">↗</span>
         {viewerUrl.isPending ? 'Opening viewer…' : 'Open in Viewer'}
       </button>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useBlocker } from 'react-router';
 import type { BlockerFunction } from 'react-router';
@@ -12,6 +12,9 @@ import { useUsers } from '../../../lib/people/get-users.ts';
 import { useStudy } from '../api/get-study.ts';
 import { useUncancelStudy } from '../api/uncancel-study.ts';
 import { isStudyConflict, useQuickUpdateStudy, useUpdateStudy } from '../api/update-study.ts';
+import { drawerFocusElement } from '../lib/drawer-focus.ts';
+import type { DrawerFocusTarget } from '../lib/drawer-focus.ts';
+import { STUDY_KEYS } from '../lib/study-shortcuts.ts';
 import { changesFrom, draftFromStudy, hasChanges, rebaseDraft } from '../lib/study-draft.ts';
 import type { StudyDraft } from '../lib/study-draft.ts';
 import { BUTTON } from './button-styles.ts';
@@ -42,10 +45,16 @@ export interface StudyDrawerProps {
   studyId: string;
   /** What the app shows under the study's actions (e.g. its PACS context), kept out of this feature. */
   renderStudyExtras?: ((study: Study) => ReactNode) | undefined;
+  /**
+   * What the app adds beside the study's actions for reading (e.g. Next study). `markedRead`: the
+   * person marked this study read in this drawer just now (an element there marked
+   * `data-focus-after-read` then gets focus).
+   */
+  renderReadingActions?: ((study: Study, context: { markedRead: boolean }) => ReactNode) | undefined;
 }
 
 /** The study behind `/studies/:studyId`: its fields, its actions, and the edit form. */
-export function StudyDrawer({ studyId, renderStudyExtras }: StudyDrawerProps) {
+export function StudyDrawer({ studyId, renderStudyExtras, renderReadingActions }: StudyDrawerProps) {
   const close = useCloseDrawer();
   const study = useStudy(studyId);
   const person = useMe().data?.subject ?? null;
@@ -68,10 +77,11 @@ export function StudyDrawer({ studyId, renderStudyExtras }: StudyDrawerProps) {
       }
       subheading={study.data ? <StudySummary study={study.data} /> : undefined}
       onClose={close}
+      studyId={studyId}
     >
       {study.data ? (
         // A fresh drawer per person, once known: it reopens their kept edit, and no one else's.
-        <LoadedStudyDrawer key={person ?? ''} study={study.data} renderStudyExtras={renderStudyExtras} />
+        <LoadedStudyDrawer key={person ?? ''} study={study.data} renderStudyExtras={renderStudyExtras} renderReadingActions={renderReadingActions} />
       ) : study.isPending ? (
         <DrawerLoading label="Loading the study" />
       ) : notFound ? (
@@ -101,7 +111,7 @@ function StudySummary({ study }: { study: Study }) {
   );
 }
 
-function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick<StudyDrawerProps, 'renderStudyExtras'>) {
+function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: { study: Study } & Pick<StudyDrawerProps, 'renderStudyExtras' | 'renderReadingActions'>) {
   const me = useMe().data ?? null;
   const actor = actorOf(me);
   const actions = studyActions(actor, study);
@@ -112,6 +122,10 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   const [conflict, setConflict] = useState<Study | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [markedRead, setMarkedRead] = useState(false);
+  // Where focus goes once the action's result is on screen (see drawer-focus.ts).
+  const [focusTarget, setFocusTarget] = useState<DrawerFocusTarget | null>(null);
+  const containerRef = useRef<HTMLDivElement>(null);
   const roster = useUsers(edit !== null && actions.pickAssignee);
 
   const update = useUpdateStudy();
@@ -142,10 +156,12 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
     setRestoredAt(null);
     update.reset();
     setEdit({ editedFrom: study, draft: draftFromStudy(study) });
+    setFocusTarget('form');
   }
 
   function stopEditing() {
     setEdit(null);
+    setFocusTarget('edit');
     setRestoredAt(null);
     setConflict(null);
     setQuestion(null);
@@ -181,17 +197,23 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
     return rebased;
   }
 
-  function quickUpdate(action: string, changes: StudyUpdateParams, optimistic: Study) {
+  function quickUpdate(action: string, changes: StudyUpdateParams, optimistic: Study, after?: DrawerFocusTarget) {
     setNotice(null);
     quick.mutate(
       { studyId: study.studyId, changes, expectedUpdatedAt: study.updatedAt, optimistic },
       {
-        onSuccess: () => setNotice({ tone: 'ok', text: `${action}: done.` }),
+        // Focus moves once the answer is on screen: until then the buttons are disabled.
+        onSuccess: () => {
+          setNotice({ tone: 'ok', text: `${action}: done.` });
+          if (after === 'after-read') setMarkedRead(true);
+          if (after) setFocusTarget(after);
+        },
         onError: (error) => {
           const text = isStudyConflict(error)
             ? `Someone else changed this study just now, so “${action}” was not applied. It now shows their version; check it and try again.`
             : `“${action}” was not applied and the change was undone. ${describeSaveError(error).detail}`;
           setNotice({ tone: 'error', text });
+          if (after) setFocusTarget('status');
         },
       },
     );
@@ -212,10 +234,17 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   }
 
   const busy = quick.isPending || cancel.isPending || uncancel.isPending;
+
+  useLayoutEffect(() => {
+    const container = containerRef.current;
+    if (focusTarget === null || busy || !container) return;
+    drawerFocusElement(container, focusTarget)?.focus();
+    setFocusTarget(null);
+  });
   const meUserId = actor.userId;
 
   return (
-    <div className="space-y-5 pb-6">
+    <div ref={containerRef} className="space-y-5 pb-6">
       {study.isCancelled ? (
         <p className="rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg">
           This study was cancelled {study.cancelledAt ? <RelativeTime value={study.cancelledAt} /> : null}. It is not on the reading list.
@@ -274,6 +303,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
       {notice ? (
         <p
           role={notice.tone === 'error' ? 'alert' : 'status'}
+          data-drawer-status=""
+          tabIndex={-1}
           className={
             notice.tone === 'error'
               ? 'rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg'
@@ -327,7 +358,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
                 type="button"
                 className={BUTTON.secondary}
                 disabled={busy}
-                onClick={() => quickUpdate('Assign to me', { assignedTo: meUserId }, { ...study, assignedTo: meAsAssignee(me, meUserId) })}
+                aria-keyshortcuts={STUDY_KEYS.claim}
+                onClick={() => quickUpdate('Assign to me', { assignedTo: meUserId }, { ...study, assignedTo: meAsAssignee(me, meUserId) }, 'after-claim')}
               >
                 Assign to me
               </button>
@@ -346,18 +378,20 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
                 type="button"
                 className={BUTTON.secondary}
                 disabled={busy}
-                onClick={() => quickUpdate('Mark read', { studyViewerStatus: 'complete' }, { ...study, studyViewerStatus: 'complete' })}
+                aria-keyshortcuts={STUDY_KEYS.markRead}
+                onClick={() => quickUpdate('Mark read', { studyViewerStatus: 'complete' }, { ...study, studyViewerStatus: 'complete' }, 'after-read')}
               >
                 <span aria-hidden="true">✓</span>
                 Mark read
               </button>
             )}
             {actions.edit ? (
-              <button type="button" className={BUTTON.secondary} onClick={startEditing}>
+              <button type="button" className={BUTTON.secondary} aria-keyshortcuts={STUDY_KEYS.edit} onClick={startEditing}>
                 Edit
               </button>
             ) : null}
           </div>
+          {renderReadingActions?.(study, { markedRead })}
           {actions.readOnlyReason ? <p className="text-sm text-fg-muted">{actions.readOnlyReason}</p> : null}
 
           {actions.setSeverity ? (

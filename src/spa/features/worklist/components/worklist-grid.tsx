@@ -1,7 +1,7 @@
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import type { Range } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { CSSProperties, KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
+import type { CSSProperties, Ref } from 'react';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import type { useStudyGroup } from '../api/get-studies.ts';
@@ -11,6 +11,7 @@ import { PLAIN_CELLS } from './worklist-columns.tsx';
 import type { CellComponents } from './worklist-columns.tsx';
 import { WorklistCellContext, useWorklistCellContext } from './worklist-context.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
+import { useShortcut } from '../../../lib/shortcuts/use-shortcut.ts';
 
 type StudyGroupState = ReturnType<typeof useStudyGroup>;
 
@@ -83,11 +84,6 @@ function buildItems(groups: WorklistGroup[], heights: ItemHeights): BuiltItems {
     offset += heights[item.kind];
   }
   return { items, offsets, lastStudyIndex };
-}
-
-function isTextField(element: Element): boolean {
-  if (element instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(element.type);
-  return element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement || (element instanceof HTMLElement && element.isContentEditable);
 }
 
 export interface WorklistGridProps {
@@ -251,55 +247,46 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
   useEffect(() => {
     if (focusedKey === null) return;
     const row = gridRef.current?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(focusedKey)}"]`);
-    if (row && document.activeElement !== row) row.focus({ preventScroll: true });
+    // Only while focus is on a row or nowhere: a column header being resized, or a control
+    // elsewhere, keeps it.
+    const active = document.activeElement;
+    const onRowOrNowhere = active === null || active === document.body || (active instanceof HTMLElement && active.dataset.studyRow !== undefined);
+    if (row && active !== row && onRowOrNowhere) row.focus({ preventScroll: true });
   }, [focusedKey, virtualItems]);
 
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-      const target = event.target instanceof Element ? event.target : null;
-      if (target && isTextField(target)) return;
-      if (event.key === '/') {
-        event.preventDefault();
-        onFocusSearch();
-        return;
-      }
-      // Keys move through the list only from the list itself or from nowhere in particular, never
-      // from a control elsewhere (the drawer, a menu).
-      const fromList = target === null || target === document.body || (gridRef.current?.contains(target) ?? false);
-      if (!fromList) return;
-      const fromRow = target instanceof HTMLElement && target.dataset.rowKey !== undefined;
-      switch (event.key) {
-        case 'ArrowDown':
-        case 'j':
-          event.preventDefault();
-          moveFocus(1);
-          break;
-        case 'ArrowUp':
-        case 'k':
-          event.preventDefault();
-          moveFocus(-1);
-          break;
-        case 'Enter': {
-          if (!fromRow && target !== document.body) return;
-          const item = focusedIndex >= 0 ? items[focusedIndex] : undefined;
-          if (item?.kind === 'study') {
-            event.preventDefault();
-            onOpenStudy(item.study.studyId);
-          }
-          break;
-        }
-        case 'Escape':
-          if (focusedKey === null) return;
-          setFocusedKey(null);
-          if (target instanceof HTMLElement && target !== document.body) target.blur();
-          break;
-        default:
-      }
-    };
-    document.addEventListener('keydown', onKeyDown);
-    return () => document.removeEventListener('keydown', onKeyDown);
-  }, [focusedIndex, focusedKey, items, moveFocus, onFocusSearch, onOpenStudy]);
+  // The list's keys, through the page's shortcut registry (which leaves fields, selects and
+  // modifier keys alone). They move through the list only from the list itself or from nowhere in
+  // particular, never from a control elsewhere (the drawer, a menu): returning false passes the key on.
+  const fromList = (event: KeyboardEvent) => {
+    const target = event.target;
+    return target === null || target === document.body || (target instanceof Node && (gridRef.current?.contains(target) ?? false));
+  };
+  useShortcut({ keys: ['/'], label: 'Search', group: 'Worklist', run: onFocusSearch });
+  useShortcut({ keys: ['ArrowDown', 'j'], label: 'Next row', group: 'Worklist', run: (event) => (fromList(event) ? moveFocus(1) : false) });
+  useShortcut({ keys: ['ArrowUp', 'k'], label: 'Previous row', group: 'Worklist', run: (event) => (fromList(event) ? moveFocus(-1) : false) });
+  useShortcut({
+    keys: ['Enter'],
+    label: 'Open the study',
+    group: 'Worklist',
+    run: (event) => {
+      const fromRow = event.target instanceof HTMLElement && event.target.dataset.rowKey !== undefined;
+      const item = focusedIndex >= 0 ? items[focusedIndex] : undefined;
+      if (!fromList(event) || (!fromRow && event.target !== document.body) || item?.kind !== 'study') return false;
+      onOpenStudy(item.study.studyId);
+    },
+  });
+  useShortcut({
+    keys: ['Escape'],
+    label: 'Leave the list',
+    group: 'Worklist',
+    run: (event) => {
+      if (!fromList(event) || focusedKey === null) return false;
+      setFocusedKey(null);
+      if (event.target instanceof HTMLElement && event.target !== document.body) event.target.blur();
+      // Not the key's end: the drawer closes on the same Esc.
+      return false;
+    },
+  });
 
   const headers = table.getFlatHeaders().filter((header) => header.column.getIsVisible());
   const visibleColumnIds = headers.map((header) => header.column.id).join(',');
@@ -424,7 +411,22 @@ function stickyStyle(height: number): CSSProperties {
   return style;
 }
 
-/** The column header: names and resize handles, in the order and widths of the visible columns. */
+/** Arrow-key steps for a column's width on its focused header, in pixels; Shift for the bigger one. */
+export const RESIZE_STEP = 16;
+export const RESIZE_STEP_LARGE = 64;
+
+/** The width a header's arrow key asks for, within the column's limits; null for any other key. */
+export function resizedWidth(key: string, shift: boolean, size: number, min: number, max: number): number | null {
+  if (key !== 'ArrowLeft' && key !== 'ArrowRight') return null;
+  const step = (shift ? RESIZE_STEP_LARGE : RESIZE_STEP) * (key === 'ArrowLeft' ? -1 : 1);
+  return Math.max(min, Math.min(max, size + step));
+}
+
+/**
+ * The column header: names and resize handles, in the order and widths of the visible columns. The
+ * handles are for the mouse; from the keyboard, ← and → on a focused header change its width (Shift
+ * for bigger steps), and the new width is announced.
+ */
 const ColumnHeaderRow = memo(function ColumnHeaderRow({
   table,
 }: {
@@ -433,69 +435,60 @@ const ColumnHeaderRow = memo(function ColumnHeaderRow({
   layoutKey: string;
 }) {
   const headers = table.getFlatHeaders().filter((header) => header.column.getIsVisible());
+  const [announcement, setAnnouncement] = useState('');
   return (
     <div role="rowgroup" className="sticky top-0 z-20 border-b border-border bg-panel-raised">
       <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT }}>
-        {headers.map((header) => (
-          <div
-            key={header.id}
-            role="columnheader"
-            className="relative flex shrink-0 items-center px-2 text-xs font-semibold tracking-wide text-fg-muted uppercase select-none first:pl-3"
-            style={cellStyle(header.column.id)}
-          >
-            <span className="truncate">
-              <table.FlexRender header={header} />
-            </span>
-            <ColumnResizer
-              table={table}
-              columnId={header.column.id}
-              label={String(header.column.columnDef.header ?? header.column.id)}
-              size={header.getSize()}
-              onResizeStart={header.getResizeHandler()}
-              resizing={header.column.getIsResizing()}
-            />
-          </div>
-        ))}
+        {headers.map((header, index) => {
+          const label = String(header.column.columnDef.header ?? header.column.id);
+          const { minSize = 60, maxSize = 800 } = header.column.columnDef;
+          return (
+            <div
+              key={header.id}
+              role="columnheader"
+              tabIndex={0}
+              aria-keyshortcuts="ArrowLeft ArrowRight Shift+ArrowLeft Shift+ArrowRight"
+              onKeyDown={(event) => {
+                const width = resizedWidth(event.key, event.shiftKey, header.getSize(), minSize, Math.min(maxSize, 800));
+                if (width === null || event.altKey || event.ctrlKey || event.metaKey) return;
+                event.preventDefault();
+                table.setColumnSizing((old) => ({ ...old, [header.column.id]: width }));
+                setAnnouncement(`${label} column ${width} pixels wide`);
+              }}
+              className="relative flex shrink-0 items-center px-2 text-xs font-semibold tracking-wide text-fg-muted uppercase select-none outline-none first:pl-3 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent"
+              style={cellStyle(header.column.id)}
+            >
+              <span className="truncate">
+                <table.FlexRender header={header} />
+              </span>
+              {index === 0 ? (
+                // The new width, announced; inside a header, as a grid's row group may hold only rows.
+                <span role="status" className="sr-only">
+                  {announcement}
+                </span>
+              ) : null}
+              <ColumnResizer
+                onResizeStart={header.getResizeHandler()}
+                onReset={() => header.column.resetSize()}
+                resizing={header.column.getIsResizing()}
+              />
+            </div>
+          );
+        })}
       </div>
     </div>
   );
 });
 
-function ColumnResizer({
-  table,
-  columnId,
-  label,
-  size,
-  resizing,
-  onResizeStart,
-}: {
-  table: WorklistTable;
-  columnId: string;
-  label: string;
-  size: number;
-  resizing: boolean;
-  onResizeStart: (event: unknown) => void;
-}) {
-  const onKeyDown = (event: ReactKeyboardEvent) => {
-    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
-    event.preventDefault();
-    event.stopPropagation();
-    const step = event.key === 'ArrowLeft' ? -16 : 16;
-    table.setColumnSizing((old) => ({ ...old, [columnId]: Math.max(60, Math.min(800, size + step)) }));
-  };
+/** The mouse's handle on a column's edge: drag to resize, double-click for the default width. */
+function ColumnResizer({ resizing, onResizeStart, onReset }: { resizing: boolean; onResizeStart: (event: unknown) => void; onReset: () => void }) {
   return (
     <div
-      role="separator"
-      aria-orientation="vertical"
-      aria-label={`Resize ${label} column`}
-      aria-valuenow={size}
-      aria-valuemin={60}
-      aria-valuemax={800}
-      tabIndex={0}
+      aria-hidden="true"
+      data-resize-handle=""
       onMouseDown={onResizeStart}
       onTouchStart={onResizeStart}
-      onKeyDown={onKeyDown}
-      onDoubleClick={() => table.getColumn(columnId)?.resetSize()}
+      onDoubleClick={onReset}
       className={`absolute top-1 right-0 bottom-1 w-1.5 cursor-col-resize touch-none rounded hover:bg-accent ${resizing ? 'bg-accent' : 'bg-border/70'}`}
     />
   );

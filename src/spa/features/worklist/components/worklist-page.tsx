@@ -174,7 +174,7 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
           {role === 'radiologist' ? 'Radiologists start with their own and unassigned studies.' : 'Coordinators start with everyone’s studies.'}{' '}
           <span className="hidden lg:inline">
             <kbd className="font-sans">↑ ↓</kbd> or <kbd className="font-sans">j k</kbd> move, <kbd className="font-sans">Enter</kbd> opens,{' '}
-            <kbd className="font-sans">/</kbd> searches, <kbd className="font-sans">Esc</kbd> clears.
+            <kbd className="font-sans">/</kbd> searches, <kbd className="font-sans">Esc</kbd> clears, <kbd className="font-sans">?</kbd> shortcuts.
           </span>
         </p>
         <div className="ml-auto flex items-center gap-2">
