@@ -17,7 +17,42 @@ import { StudyService } from '../avara-server/store/study-service.ts';
 import { actorOf, mayChange } from '../contract/permissions.ts';
 import { mockContractValidator } from './contract-text.ts';
 
+/** The mock `/api/events`: tests send events to every open stream. */
+export interface MockEventStream {
+  /** Sends one message (data as JSON unless a string) to every open stream. */
+  send(event: string, data: unknown, id?: string): void;
+  /** Ends every open stream, as a server restart would. */
+  endAll(): void;
+  readonly open: number;
+}
+
+export function createMockEventStream(): MockEventStream & { attach(controller: ReadableStreamDefaultController<Uint8Array>): () => void } {
+  const controllers = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const encoder = new TextEncoder();
+  return {
+    send(event, data, id) {
+      const text = `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+      for (const controller of controllers) controller.enqueue(encoder.encode(text));
+    },
+    endAll() {
+      for (const controller of [...controllers]) {
+        controllers.delete(controller);
+        controller.close();
+      }
+    },
+    get open() {
+      return controllers.size;
+    },
+    attach(controller) {
+      controllers.add(controller);
+      return () => controllers.delete(controller);
+    },
+  };
+}
+
 export interface ApiHandlersOptions {
+  /** The live stream's hub; by default one nobody sends to. */
+  events?: ReturnType<typeof createMockEventStream>;
   /** The store the handlers serve; a fresh in-memory one with demo data when not given. */
   service?: StudyService;
   /**
@@ -58,6 +93,7 @@ export function createMockStudyService(options: MockStudyServiceOptions = {}): S
  */
 export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler[] {
   const service = options.service ?? createMockStudyService({ demoStudies: options.demoStudies });
+  const events = options.events ?? createMockEventStream();
   const people = service.listUsers({ limit: 100 }).users;
   const roleOf = (user: { canManageStudies: boolean }) => (user.canManageStudies ? 'coordinator' : 'radiologist');
   const asMe = (user: (typeof people)[number]) => ({
@@ -98,6 +134,25 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     http.get('*/api/users', () => HttpResponse.json({ users: people })),
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
     http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
+    // The live stream, quiet: its first message, then nothing until the page closes it.
+    http.get('*/api/events', ({ request }) => {
+      if (!signedIn) return unauthorized();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('id: mock:0-0\nevent: stream.status\ndata: {"status":"ok"}\n\n'));
+          const detach = events.attach(controller);
+          request.signal.addEventListener('abort', () => {
+            detach();
+            try {
+              controller.close();
+            } catch {
+              // Already closed.
+            }
+          });
+        },
+      });
+      return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' } });
+    }),
 
     http.get('*/api/studies', ({ request }) =>
       answer('listStudies', { query: queryOf(request) }, ({ query }) => service.listStudies(listStudiesQueryFrom(query)), 'query'),
