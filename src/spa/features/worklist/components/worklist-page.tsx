@@ -14,6 +14,7 @@ import { ConnectionBanner } from './connection-banner.tsx';
 import { QueueSummary } from './queue-summary.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
 import { useNow } from './use-now.ts';
+import { useLiveWorklist } from './use-live-worklist.ts';
 import { useWorklistTable } from './use-worklist-table.ts';
 import { cellComponentsWith } from './worklist-columns.tsx';
 import type { WorklistExtraColumn } from './worklist-columns.tsx';
@@ -96,14 +97,16 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
     }),
     [filters, viewer],
   );
+  const resetKey = JSON.stringify(listFilters);
+  const liveList = useLiveWorklist(listFilters, resetKey);
   const shown = new Set(filters.groups);
   // STAT loads first: HIGH waits for STAT's first answer, NORMAL for HIGH's, so on a slow link the
   // most urgent studies are never queued behind the least urgent.
-  const stat = useStudyGroup(listFilters.stat, shown.has('stat'));
+  const stat = useStudyGroup(listFilters.stat, shown.has('stat'), liveList.live);
   const statSettled = !shown.has('stat') || stat.query.status !== 'pending';
-  const high = useStudyGroup(listFilters.high, shown.has('high') && statSettled);
+  const high = useStudyGroup(listFilters.high, shown.has('high') && statSettled, liveList.live);
   const highSettled = shown.has('high') ? high.query.status !== 'pending' : statSettled;
-  const normal = useStudyGroup(listFilters.normal, shown.has('normal') && highSettled);
+  const normal = useStudyGroup(listFilters.normal, shown.has('normal') && highSettled, liveList.live);
 
   const [collapsed, setCollapsed] = useState<ReadonlySet<Severity>>(() => new Set());
   const toggleGroup = useCallback((severity: Severity) => {
@@ -150,7 +153,6 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
 
   const now = useNow();
   const cellContext = useMemo(() => ({ now, slaTargets: DEFAULT_SLA_TARGETS, search: location.search }), [now, location.search]);
-  const resetKey = JSON.stringify(listFilters);
   const gridRef = useRef<WorklistGridHandle>(null);
   const jumpToGroup = useCallback((severity: Severity) => {
     setCollapsed((previous) => {
@@ -205,6 +207,8 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
             resetKey={resetKey}
             compact={embedded}
             ref={gridRef}
+            arrivals={liveList.arrivals}
+            onSeen={liveList.onSeen}
           />
         </RowsProvider>
       </WorklistCellContext>
