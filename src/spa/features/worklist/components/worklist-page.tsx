@@ -11,6 +11,7 @@ import { SEARCH_PARAM, parseFilters, toListFilters, writeFilters } from '../lib/
 import type { Viewer, WorklistFilters } from '../lib/worklist-filters.ts';
 import { ColumnMenu } from './column-menu.tsx';
 import { ConnectionBanner } from './connection-banner.tsx';
+import { LiveIndicator } from './live-indicator.tsx';
 import { QueueSummary } from './queue-summary.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
 import { useNow } from './use-now.ts';
@@ -180,6 +181,7 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
           </span>
         </p>
         <div className="ml-auto flex items-center gap-2">
+          <LiveIndicator />
           {actions}
           {embedded ? <ThemeToggle compact /> : null}
           <ColumnMenu table={table} order={layout.order} onReset={resetLayout} />
