@@ -8,6 +8,7 @@ import type { useStudyGroup } from '../api/get-studies.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import { isMarkedNew, NO_ARRIVALS, unseenIn } from '../lib/arrivals.ts';
 import type { Arrivals } from '../lib/arrivals.ts';
+import type { ExactCount } from '../lib/counts-for-view.ts';
 import type { WorklistTable } from './use-worklist-table.ts';
 import { PLAIN_CELLS } from './worklist-columns.tsx';
 import type { CellComponents } from './worklist-columns.tsx';
@@ -20,6 +21,8 @@ export interface WorklistGroup {
   severity: Severity;
   group: StudyGroupState;
   collapsed: boolean;
+  /** The group's exact size, where the queue's counts count this view (lib/counts-for-view.ts). */
+  exact?: ExactCount | undefined;
 }
 
 /** Everything the one scroller shows, in order: group headers, rows, and each group's states. */
@@ -114,8 +117,13 @@ export interface WorklistGridHandle {
   scrollToGroup: (severity: Severity) => void;
 }
 
-/** What a group header and the queue summary say about a group's size: loaded, and whether more exist. */
-export function describeGroupCount({ query, studies }: StudyGroupState): string {
+/**
+ * What a group header and the queue summary say about a group's size: the exact count where the
+ * queue's counts cover this view, else what is loaded and whether more exist (a complete list is
+ * its own exact count).
+ */
+export function describeGroupCount({ query, studies }: StudyGroupState, exact?: ExactCount): string {
+  if (exact) return `${exact.capped ? '≥ ' : ''}${countFormatter.format(exact.count)}`;
   if (query.isPending) return 'Loading…';
   if (query.isError && studies.length === 0) return 'Not loaded';
   if (query.hasNextPage) return `${countFormatter.format(studies.length)} loaded · more`;
@@ -570,7 +578,7 @@ interface RowBaseProps {
 }
 
 const GroupHeaderRow = memo(function GroupHeaderRow({
-  group: { severity, group, collapsed },
+  group: { severity, group, collapsed, exact },
   style,
   ariaRowIndex,
   onToggle,
@@ -579,7 +587,7 @@ const GroupHeaderRow = memo(function GroupHeaderRow({
 }: RowBaseProps & { group: WorklistGroup; onToggle: (severity: Severity) => void; newCount: number; onShowNew: (severity: Severity) => void }) {
   const { query, isRefreshing } = group;
   const label = SEVERITY_LABEL[severity];
-  const count = describeGroupCount(group);
+  const count = describeGroupCount(group, exact);
   const tone = { stat: 'text-stat-fg', high: 'text-high-fg', normal: 'text-fg' }[severity];
   return (
     <div role="row" aria-rowindex={ariaRowIndex} data-group={severity} className="flex w-full border-y border-border bg-panel-raised" style={style}>
@@ -601,6 +609,7 @@ const GroupHeaderRow = memo(function GroupHeaderRow({
             </span>
           </button>
         </h2>
+        {exact?.overdue ? <span className="text-xs text-fg-muted">{countFormatter.format(exact.overdue)} overdue</span> : null}
         {newCount > 0 ? (
           <button
             type="button"

@@ -4,7 +4,9 @@ import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { actorOf } from '../../../../contract/actor.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
+import { useWorklistCounts } from '../api/get-counts.ts';
 import { useStudyGroup } from '../api/get-studies.ts';
+import { countsForView } from '../lib/counts-for-view.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
 import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';
 import { SEARCH_PARAM, parseFilters, toListFilters, writeFilters } from '../lib/worklist-filters.ts';
@@ -119,6 +121,8 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
     });
   }, []);
 
+  const counts = useWorklistCounts(me.data !== undefined && me.data !== null, liveList.live);
+  const exact = useMemo(() => countsForView(filters, viewer, counts.data), [filters, viewer, counts.data]);
   const groupsKey = filters.groups.join(',');
   const groups = useMemo<WorklistGroup[]>(() => {
     const bySeverity = { stat, high, normal };
@@ -126,8 +130,9 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
       severity,
       group: bySeverity[severity],
       collapsed: collapsed.has(severity),
+      exact: exact?.[severity],
     }));
-  }, [stat, high, normal, collapsed, groupsKey]);
+  }, [stat, high, normal, collapsed, groupsKey, exact]);
 
   const rowPages = useMemo(() => groups.flatMap(({ group, collapsed }) => (collapsed ? [] : group.pages)), [groups]);
   const extraColumns = extension?.columns ?? NO_EXTRA_COLUMNS;
