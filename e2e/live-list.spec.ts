@@ -100,7 +100,7 @@ test('a change made in one browser appears in the other’s list and open drawer
   await openWorklist(page);
   await expect(row(page, study.studyId)).toContainText('CT Head, live change');
   await row(page, study.studyId).click();
-  const drawer = page.getByRole('dialog');
+  const drawer = page.getByRole('complementary', { name: 'Study' });
   await expect(drawer.getByRole('heading', { name: 'CT Head, live change' })).toBeVisible();
 
   await changeStudy(editor, study.studyId, { studyDescription: 'CT Head, changed elsewhere' });
@@ -146,24 +146,26 @@ test('a new study appears marked new in its place; one past the loaded pages is 
 
 test('an edit in progress meets the conflict view as soon as someone else saves the study', async ({ page, browser, stack }) => {
   const editor = await editorContext(browser, stack);
-  const study = await createStudy(editor, { severity: 'high', studyDescription: 'MR Knee, being edited' });
-  await openWorklist(page);
+  const study = await createStudy(editor, { severity: 'stat', studyDescription: 'MR Knee, being edited' });
+  await openWorklist(page, '?assignee=anyone&groups=stat');
   await row(page, study.studyId).click();
-  const drawer = page.getByRole('dialog');
+  const drawer = page.getByRole('complementary', { name: 'Study' });
   await drawer.getByRole('button', { name: 'Edit' }).click();
   const description = drawer.getByRole('textbox', { name: 'Description' });
   await description.fill('MR Knee, my wording');
 
-  await changeStudy(editor, study.studyId, { severity: 'stat' });
+  await changeStudy(editor, study.studyId, { severity: 'high' });
   const conflict = drawer.getByRole('region', { name: 'Someone else changed this study' });
   await expect(conflict).toBeVisible({ timeout: 3_000 });
   await expect(conflict).toContainText('Your changes are kept here');
-  await expect(conflict.getByRole('row', { name: /Severity/ })).toContainText('STAT');
+  await expect(conflict.getByRole('row', { name: /Severity/ })).toContainText('High');
   await expect(conflict.getByRole('row', { name: /Description/ })).toContainText('MR Knee, my wording');
+  // The list followed too: the study went to High, out of this STAT-only view.
+  await expect(row(page, study.studyId)).toHaveCount(0);
   await page.screenshot({ path: screenshotPath('live-drawer-conflict.png') });
   await conflict.getByRole('button', { name: 'Reapply my changes' }).click();
   await expect(drawer.getByRole('heading', { name: 'MR Knee, my wording' })).toBeVisible();
-  await expect(row(page, study.studyId)).toHaveCount(0);
+  await expect(drawer.getByText('High', { exact: true }).first()).toBeVisible();
   await editor.close();
 });
 
@@ -177,11 +179,11 @@ test('the connection indicator goes to reconnecting and offline when the BFF sto
   await stack.bff.stop();
   await expect(indicator).toHaveAttribute('data-state', /reconnecting|offline/, { timeout: 5_000 });
   if ((await indicator.getAttribute('data-state')) === 'reconnecting') {
-    await expect(indicator).toHaveText(/Reconnecting… · updated \d+ s ago/);
+    await expect(indicator).toHaveText(/Reconnecting…\s*· updated \d+ s ago/);
     await indicator.screenshot({ path: screenshotPath('live-indicator-reconnecting.png') });
   }
   await expect(indicator).toHaveAttribute('data-state', 'offline', { timeout: 15_000 });
-  await expect(indicator).toHaveText(/Offline · updated \d+ s ago/);
+  await expect(indicator).toHaveText(/Offline\s*· updated \d+ s ago/);
   await page.screenshot({ path: screenshotPath('live-list-offline.png') });
   await page.emulateMedia({ colorScheme: 'light' });
   await page.screenshot({ path: screenshotPath('live-list-offline-light.png') });
