@@ -691,9 +691,10 @@ const StudyRow = memo(function StudyRow({
       } ${study.isCancelled ? 'text-fg-muted' : ''} ${isNew ? 'shadow-[inset_3px_0_0_var(--color-accent)]' : ''}`}
       style={style}
     >
-      {visibleColumnIds.split(',').map((columnId, columnIndex) => {
+      {visibleColumnIds.split(',').map((columnId) => {
         const plain = PLAIN_CELLS[columnId]?.(study, context);
-        const newMark = isNew && columnIndex === 0 ? <NewMark /> : null;
+        // In the description, the one column that cannot be hidden (and is read first after severity).
+        const newMark = isNew && columnId === 'description' ? <NewMark /> : null;
         if (plain) {
           return (
             <div
