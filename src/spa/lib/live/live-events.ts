@@ -1,7 +1,26 @@
 import type { WorklistEvent } from '../../../contract/worklist-events.ts';
 import { toWorklistEvent } from './event-shapes.ts';
-import { openFetchStream } from './event-stream-transport.ts';
 import type { OpenStream, StreamConnection } from './event-stream-transport.ts';
+
+/** The browser's transport, loaded when the stream first opens: it is not needed to draw the first screen. */
+const openLazily: OpenStream = (options, handlers) => {
+  let connection: StreamConnection | null = null;
+  let closed = false;
+  void import('./event-stream-transport.ts').then(
+    ({ openFetchStream }) => {
+      if (!closed) connection = openFetchStream(options, handlers);
+    },
+    () => {
+      if (!closed) handlers.onEnd({});
+    },
+  );
+  return {
+    close() {
+      closed = true;
+      connection?.close();
+    },
+  };
+};
 
 /**
  * The page's one connection to `GET /api/events` (docs/api.md "Live events").
@@ -61,7 +80,7 @@ export const STREAM_SILENCE_MS = 45_000;
 const INITIAL: LiveSnapshot = { state: 'offline', lastEventAt: null, connectedAt: null, degraded: false, currentAt: null };
 
 export function createLiveEvents({
-  open = openFetchStream,
+  open = openLazily,
   now = Date.now,
   setTimer = (run, ms) => setTimeout(run, ms),
   clearTimer = (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),

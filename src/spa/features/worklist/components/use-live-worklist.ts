@@ -2,12 +2,17 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { useLiveSnapshot, useWorklistEvent } from '../../../lib/live/use-live-events.ts';
-import { applyStudyToLists } from '../api/live-studies.ts';
+import type { GroupPlacement } from '../api/live-studies.ts';
 import { forgetArrival, markSeen, NO_ARRIVALS, pruneArrivals, recordArrival } from '../lib/arrivals.ts';
 import type { Arrivals } from '../lib/arrivals.ts';
 import type { StudyListFilters } from '../lib/worklist-filters.ts';
 
 const PRUNE_EVERY_MS = 5_000;
+
+// Not needed for the first screen: loaded with the first event. One promise, so events are applied
+// in the order they came.
+let placing: Promise<typeof import('../api/live-studies.ts')> | null = null;
+const loadPlacing = () => (placing ??= import('../api/live-studies.ts'));
 
 /**
  * The worklist following the live stream: each study event is applied to the loaded lists, and
@@ -19,9 +24,8 @@ export function useLiveWorklist(view: Record<Severity, StudyListFilters>, resetK
   const [arrivals, setArrivals] = useState<{ key: string; arrivals: Arrivals }>({ key: resetKey, arrivals: NO_ARRIVALS });
   const current = arrivals.key === resetKey ? arrivals.arrivals : NO_ARRIVALS;
 
-  const apply = useCallback(
-    (study: Study, created: boolean) => {
-      const placements = applyStudyToLists(queryClient, study, view);
+  const record = useCallback(
+    (placements: GroupPlacement[], study: Study, created: boolean) => {
       const at = Date.now();
       setArrivals((previous) => {
         let next = previous.key === resetKey ? previous.arrivals : NO_ARRIVALS;
@@ -35,7 +39,13 @@ export function useLiveWorklist(view: Record<Severity, StudyListFilters>, resetK
         return next === previous.arrivals && previous.key === resetKey ? previous : { key: resetKey, arrivals: next };
       });
     },
-    [queryClient, view, resetKey],
+    [resetKey],
+  );
+  const apply = useCallback(
+    (study: Study, created: boolean) => {
+      void loadPlacing().then(({ applyStudyToLists }) => record(applyStudyToLists(queryClient, study, view), study, created));
+    },
+    [queryClient, view, record],
   );
   useWorklistEvent('study.created', (data) => apply(data.study, true));
   useWorklistEvent('study.changed', (data) => apply(data.study, false));
