@@ -2,6 +2,8 @@ import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequir
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import type { OperationId } from '../contract/avara-types.ts';
+import { SEVERITIES } from '../contract/avara-types.ts';
+import { isOverdue, minutesWaiting } from '../contract/sla.ts';
 import type { OperationInput, QueryInput, ValidatedInput, ValidationIssue } from '../contract/contract-validator.ts';
 import { invalidRequestProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../contract/problem.ts';
 import type { Problem } from '../contract/problem.ts';
@@ -19,7 +21,42 @@ import { mockContractValidator } from './contract-text.ts';
 import { mergedPage, positionFromJson, positionToJson, startPosition } from '../bff/routes/api/studies/merged-walk.ts';
 import { MINE_OR_UNASSIGNED } from '../contract/worklist-api.ts';
 
+/** The mock `/api/events`: tests send events to every open stream. */
+export interface MockEventStream {
+  /** Sends one message (data as JSON unless a string) to every open stream. */
+  send(event: string, data: unknown, id?: string): void;
+  /** Ends every open stream, as a server restart would. */
+  endAll(): void;
+  readonly open: number;
+}
+
+export function createMockEventStream(): MockEventStream & { attach(controller: ReadableStreamDefaultController<Uint8Array>): () => void } {
+  const controllers = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const encoder = new TextEncoder();
+  return {
+    send(event, data, id) {
+      const text = `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+      for (const controller of controllers) controller.enqueue(encoder.encode(text));
+    },
+    endAll() {
+      for (const controller of [...controllers]) {
+        controllers.delete(controller);
+        controller.close();
+      }
+    },
+    get open() {
+      return controllers.size;
+    },
+    attach(controller) {
+      controllers.add(controller);
+      return () => controllers.delete(controller);
+    },
+  };
+}
+
 export interface ApiHandlersOptions {
+  /** The live stream's hub; by default one nobody sends to. */
+  events?: ReturnType<typeof createMockEventStream>;
   /** The store the handlers serve; a fresh in-memory one with demo data when not given. */
   service?: StudyService;
   /**
@@ -60,6 +97,7 @@ export function createMockStudyService(options: MockStudyServiceOptions = {}): S
  */
 export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler[] {
   const service = options.service ?? createMockStudyService({ demoStudies: options.demoStudies });
+  const events = options.events ?? createMockEventStream();
   const people = service.listUsers({ limit: 100 }).users;
   const roleOf = (user: { canManageStudies: boolean }) => (user.canManageStudies ? 'coordinator' : 'radiologist');
   const asMe = (user: (typeof people)[number]) => ({
@@ -100,6 +138,58 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     http.get('*/api/users', () => HttpResponse.json({ users: people })),
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
     http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
+    // The active queue's counts, walked from the store as the BFF's fallback does.
+    http.get('*/api/worklist/counts', () => {
+      const zero = () => ({ stat: 0, high: 0, normal: 0 });
+      const bySeverity = zero();
+      const overdue = zero();
+      const unassigned = zero();
+      const byAssignee: Record<string, ReturnType<typeof zero>> = {};
+      const now = Date.now();
+      for (const severity of SEVERITIES) {
+        let cursor: string | undefined;
+        do {
+          const page = service.listStudies({ severity, isCancelled: false, studyViewerStatus: 'incomplete', limit: 100, ...(cursor ? { cursor } : {}) });
+          for (const study of page.studies) {
+            bySeverity[severity] += 1;
+            const minutes = minutesWaiting(study.createdAt, now);
+            if (minutes !== null && isOverdue(minutes, severity)) overdue[severity] += 1;
+            const assignee = study.assignedTo?.userId;
+            if (assignee) (byAssignee[assignee] ??= zero())[severity] += 1;
+            else unassigned[severity] += 1;
+          }
+          cursor = page.hasMore && page.cursor ? page.cursor : undefined;
+        } while (cursor);
+      }
+      return HttpResponse.json({
+        unread: { stat: { count: bySeverity.stat, capped: false }, high: { count: bySeverity.high, capped: false } },
+        bySeverity,
+        overdue,
+        unassigned,
+        byAssignee,
+        asOf: new Date(now).toISOString(),
+        capped: false,
+      });
+    }),
+    // The live stream, quiet: its first message, then nothing until the page closes it.
+    http.get('*/api/events', ({ request }) => {
+      if (!signedIn) return unauthorized();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('id: mock:0-0\nevent: stream.status\ndata: {"status":"ok"}\n\n'));
+          const detach = events.attach(controller);
+          request.signal.addEventListener('abort', () => {
+            detach();
+            try {
+              controller.close();
+            } catch {
+              // Already closed.
+            }
+          });
+        },
+      });
+      return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' } });
+    }),
 
     http.get('*/api/studies', async ({ request }) => {
       const query = queryOf(request);
