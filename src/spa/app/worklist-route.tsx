@@ -1,32 +1,60 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { ComponentType } from 'react';
 import { usePacsEnabled } from '../features/pacs/api/get-pacs-status.ts';
 import { PacsRowsProvider } from '../features/pacs/components/pacs-rows-provider.tsx';
 import { NewStudyButton } from '../features/study-drawer/components/new-study-button.tsx';
+import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 import { WorklistPage } from '../features/worklist/components/worklist-page.tsx';
 import type { WorklistExtension } from '../features/worklist/components/worklist-page.tsx';
 
-// The provider stays without a PACS too (it then asks nothing), so the grid is not remounted when
-// the BFF's answer, or the columns' code, arrives; only the columns come and go.
-const WITHOUT_PACS: WorklistExtension = { columns: [], RowsProvider: PacsRowsProvider };
+interface ReadingExtension {
+  columns: readonly WorklistExtraColumn[];
+  Feed: ComponentType;
+}
 
 /**
- * The worklist as the app composes it: the New study button, and the PACS columns when a PACS is
- * connected. Their code loads only then, so a worklist without a PACS does not carry it.
+ * The worklist as the app composes it: the New study button, the Reading column (who reads what) and
+ * the PACS columns when a PACS is connected. Their code loads after the first screen (the PACS's only
+ * when a PACS is connected), so the list's own bundle does not carry it. The rows provider stays
+ * without a PACS too (it then asks nothing), so the grid is not remounted when the BFF's answer, or
+ * the columns' code, arrives; only the columns come and go.
  */
 export function WorklistRoute() {
   const pacs = usePacsEnabled();
-  const [withPacs, setWithPacs] = useState<WorklistExtension | undefined>(undefined);
+  const [pacsColumns, setPacsColumns] = useState<readonly WorklistExtraColumn[] | undefined>(undefined);
+  const [reading, setReading] = useState<ReadingExtension | undefined>(undefined);
   useEffect(() => {
-    if (!pacs || withPacs) return;
+    if (!pacs || pacsColumns) return;
     let current = true;
     import('./pacs-worklist-extension.ts').then(
-      (module) => current && setWithPacs({ columns: module.PACS_COLUMNS, RowsProvider: PacsRowsProvider }),
+      (module) => current && setPacsColumns(module.PACS_COLUMNS),
       // Not loaded (the server went away): the list goes on without the PACS columns.
       () => undefined,
     );
     return () => {
       current = false;
     };
-  }, [pacs, withPacs]);
-  return <WorklistPage actions={<NewStudyButton />} extension={pacs && withPacs ? withPacs : WITHOUT_PACS} />;
+  }, [pacs, pacsColumns]);
+  useEffect(() => {
+    let current = true;
+    import('./reading-worklist-extension.tsx').then(
+      (module) => current && setReading({ columns: module.READING_COLUMNS, Feed: module.ReadingRoomFeed }),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+  const shownPacs = pacs ? pacsColumns : undefined;
+  const extension = useMemo<WorklistExtension>(
+    () => ({ columns: [...(reading?.columns ?? []), ...(shownPacs ?? [])], RowsProvider: PacsRowsProvider }),
+    [reading, shownPacs],
+  );
+  const Feed = reading?.Feed;
+  return (
+    <>
+      {Feed ? <Feed /> : null}
+      <WorklistPage actions={<NewStudyButton />} extension={extension} />
+    </>
+  );
 }
