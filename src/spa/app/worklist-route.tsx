@@ -9,12 +9,13 @@ import type { WorklistExtension } from '../features/worklist/components/worklist
 
 interface ReadingExtension {
   columns: readonly WorklistExtraColumn[];
-  Feed: ComponentType;
+  ReadingRoom: ComponentType;
+  AlertSettingsButton: ComponentType;
 }
 
 /**
- * The worklist as the app composes it: the New study button, the Reading column (who reads what) and
- * the PACS columns when a PACS is connected. Their code loads after the first screen (the PACS's only
+ * The worklist as the app composes it: the New study button, the live reading room (a Reading column
+ * with who reads what, the new-STAT alert and its options) and the PACS columns when a PACS is connected. Their code loads after the first screen (the PACS's only
  * when a PACS is connected), so the list's own bundle does not carry it. The rows provider stays
  * without a PACS too (it then asks nothing), so the grid is not remounted when the BFF's answer, or
  * the columns' code, arrives; only the columns come and go.
@@ -37,8 +38,8 @@ export function WorklistRoute() {
   }, [pacs, pacsColumns]);
   useEffect(() => {
     let current = true;
-    import('./reading-worklist-extension.tsx').then(
-      (module) => current && setReading({ columns: module.READING_COLUMNS, Feed: module.ReadingRoomFeed }),
+    import('./reading-room-extension.tsx').then(
+      (module) => current && setReading({ columns: module.READING_COLUMNS, ReadingRoom: module.ReadingRoom, AlertSettingsButton: module.AlertSettingsButton }),
       () => undefined,
     );
     return () => {
@@ -50,11 +51,20 @@ export function WorklistRoute() {
     () => ({ columns: [...(reading?.columns ?? []), ...(shownPacs ?? [])], RowsProvider: PacsRowsProvider }),
     [reading, shownPacs],
   );
-  const Feed = reading?.Feed;
+  const ReadingRoom = reading?.ReadingRoom;
+  const AlertSettings = reading?.AlertSettingsButton;
   return (
     <>
-      {Feed ? <Feed /> : null}
-      <WorklistPage actions={<NewStudyButton />} extension={extension} />
+      {ReadingRoom ? <ReadingRoom /> : null}
+      <WorklistPage
+        actions={
+          <>
+            {AlertSettings ? <AlertSettings /> : null}
+            <NewStudyButton />
+          </>
+        }
+        extension={extension}
+      />
     </>
   );
 }
