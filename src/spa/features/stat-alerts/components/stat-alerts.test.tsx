@@ -11,7 +11,7 @@ import { StatAlerts } from './stat-alerts.tsx';
 
 const events = createMockEventStream();
 const server = createMockServer(createApiHandlers({ demoStudies: 0, events }));
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
 afterEach(() => {
   liveEvents.stop();
   server.resetHandlers();
