@@ -19,8 +19,7 @@ import { parseFilters, toListFilters } from '../features/worklist/lib/worklist-f
 
 function ReadingCell({ study }: { study: Study }) {
   const { now } = useWorklistCellContext();
-  const me = useMePerson();
-  return <StudyReadingCell studyId={study.studyId} now={now} me={me} />;
+  return <StudyReadingCell studyId={study.studyId} now={now} />;
 }
 
 /** The "Reading" column: who reads each study, or has it open. */

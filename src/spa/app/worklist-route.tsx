@@ -38,12 +38,17 @@ export function WorklistRoute() {
   }, [pacs, pacsColumns]);
   useEffect(() => {
     let current = true;
-    import('./reading-room-extension.tsx').then(
-      (module) => current && setReading({ columns: module.READING_COLUMNS, ReadingRoom: module.ReadingRoom, AlertSettingsButton: module.AlertSettingsButton }),
-      () => undefined,
-    );
+    // After the first screen: the rows come first, who reads them a moment later.
+    const idle = whenIdle(() => {
+      import('./reading-room-extension.tsx').then(
+        (module) => current && setReading({ columns: module.READING_COLUMNS, ReadingRoom: module.ReadingRoom, AlertSettingsButton: module.AlertSettingsButton }),
+        // Not loaded (the server went away): the list goes on without who reads what.
+        () => undefined,
+      );
+    });
     return () => {
       current = false;
+      idle();
     };
   }, []);
   const shownPacs = pacs ? pacsColumns : undefined;
@@ -67,4 +72,14 @@ export function WorklistRoute() {
       />
     </>
   );
+}
+
+/** Runs `work` once the browser is idle (at most 2 s from now); answers the way to call it off. */
+function whenIdle(work: () => void): () => void {
+  if (typeof window.requestIdleCallback === 'function') {
+    const handle = window.requestIdleCallback(work, { timeout: 2_000 });
+    return () => window.cancelIdleCallback(handle);
+  }
+  const timer = window.setTimeout(work, 1_000);
+  return () => window.clearTimeout(timer);
 }

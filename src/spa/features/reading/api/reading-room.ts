@@ -4,6 +4,7 @@ import { liveEvents } from '../../../lib/live/live-events.ts';
 import { feedReadingRoom } from '../lib/reading-room-feed.ts';
 import { createReadingRoomStore } from '../lib/reading-room-store.ts';
 import { getLeases } from './reading-leases.ts';
+import { useMePerson } from './use-me-person.ts';
 
 /** The page's one reading-room store: every row and the drawer read it. */
 export const readingRoom = createReadingRoomStore();
@@ -23,9 +24,16 @@ function startReadingRoom(): () => void {
   };
 }
 
-/** Keeps the reading room fed while the component is mounted. */
+/** Keeps the reading room fed while the component is mounted, and tells it who is signed in. */
 export function useReadingRoomFeed(): void {
+  const me = useMePerson();
+  useEffect(() => readingRoom.setMe(me), [me]);
   useEffect(startReadingRoom, []);
+}
+
+/** Who is signed in, as the reading room knows it: for rows, which must not each ask the query cache. */
+export function useReadingRoomMe(): EventPerson | null {
+  return useSyncExternalStore(readingRoom.subscribe, readingRoom.me);
 }
 
 /** The study's reading lease, as the page knows it now; re-renders only when that study's lease changes. */

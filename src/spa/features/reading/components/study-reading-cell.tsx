@@ -1,5 +1,4 @@
-import type { EventPerson } from '../../../../contract/worklist-events.ts';
-import { useStudyLease, useStudyViewers } from '../api/reading-room.ts';
+import { useReadingRoomMe, useStudyLease, useStudyViewers } from '../api/reading-room.ts';
 import { leaseLabel, viewersLabel } from '../lib/reading-words.ts';
 
 /**
@@ -7,7 +6,8 @@ import { leaseLabel, viewersLabel } from '../lib/reading-words.ts';
  * page's one store (no request per row) and re-renders only when this study's entry changes or the
  * list's clock ticks.
  */
-export function StudyReadingCell({ studyId, now, me }: { studyId: string; now: Date; me: EventPerson | null }) {
+export function StudyReadingCell({ studyId, now }: { studyId: string; now: Date }) {
+  const me = useReadingRoomMe();
   const lease = useStudyLease(studyId);
   const viewers = useStudyViewers(studyId);
   if (lease) {

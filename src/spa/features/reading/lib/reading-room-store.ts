@@ -30,12 +30,16 @@ export interface ReadingRoomStore {
    */
   nextExpiry(): number | undefined;
   clear(): void;
+  /** Who is signed in, so a row can say "You are reading" without asking each time. */
+  me(): EventPerson | null;
+  setMe(person: EventPerson | null): void;
 }
 
 export function createReadingRoomStore(): ReadingRoomStore {
   let leases = new Map<string, ReadingLease>();
   const viewers = new Map<string, readonly EventPerson[]>();
   const listeners = new Set<() => void>();
+  let signedIn: EventPerson | null = null;
 
   function changed() {
     for (const listener of [...listeners]) listener();
@@ -110,6 +114,12 @@ export function createReadingRoomStore(): ReadingRoomStore {
         if (earliest === undefined || at < earliest) earliest = at;
       }
       return earliest;
+    },
+    me: () => signedIn,
+    setMe(person) {
+      if (person === signedIn || (person && signedIn && samePerson(person, signedIn) && person.name === signedIn.name)) return;
+      signedIn = person;
+      changed();
     },
     clear() {
       if (leases.size === 0 && viewers.size === 0) return;
