@@ -2,6 +2,8 @@ import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequir
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import type { OperationId } from '../contract/avara-types.ts';
+import { SEVERITIES } from '../contract/avara-types.ts';
+import { isOverdue, minutesWaiting } from '../contract/sla.ts';
 import type { OperationInput, QueryInput, ValidatedInput, ValidationIssue } from '../contract/contract-validator.ts';
 import { invalidRequestProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../contract/problem.ts';
 import type { Problem } from '../contract/problem.ts';
@@ -138,6 +140,39 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     http.get('*/api/users', () => HttpResponse.json({ users: people })),
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
     http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
+    // The active queue's counts, walked from the store as the BFF's fallback does.
+    http.get('*/api/worklist/counts', () => {
+      const zero = () => ({ stat: 0, high: 0, normal: 0 });
+      const bySeverity = zero();
+      const overdue = zero();
+      const unassigned = zero();
+      const byAssignee: Record<string, ReturnType<typeof zero>> = {};
+      const now = Date.now();
+      for (const severity of SEVERITIES) {
+        let cursor: string | undefined;
+        do {
+          const page = service.listStudies({ severity, isCancelled: false, studyViewerStatus: 'incomplete', limit: 100, ...(cursor ? { cursor } : {}) });
+          for (const study of page.studies) {
+            bySeverity[severity] += 1;
+            const minutes = minutesWaiting(study.createdAt, now);
+            if (minutes !== null && isOverdue(minutes, severity)) overdue[severity] += 1;
+            const assignee = study.assignedTo?.userId;
+            if (assignee) (byAssignee[assignee] ??= zero())[severity] += 1;
+            else unassigned[severity] += 1;
+          }
+          cursor = page.hasMore && page.cursor ? page.cursor : undefined;
+        } while (cursor);
+      }
+      return HttpResponse.json({
+        unread: { stat: { count: bySeverity.stat, capped: false }, high: { count: bySeverity.high, capped: false } },
+        bySeverity,
+        overdue,
+        unassigned,
+        byAssignee,
+        asOf: new Date(now).toISOString(),
+        capped: false,
+      });
+    }),
     // The live stream, quiet: its first message, then nothing until the page closes it.
     http.get('*/api/events', ({ request }) => {
       if (!signedIn) return unauthorized();

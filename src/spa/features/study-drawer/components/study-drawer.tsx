@@ -9,6 +9,7 @@ import { useMe } from '../../../lib/auth/get-me.ts';
 import type { Me } from '../../../../contract/worklist-api.ts';
 import { useCancelStudy } from '../api/cancel-study.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
+import { useFollowStudy } from '../api/follow-study.ts';
 import { useStudy } from '../api/get-study.ts';
 import { useUncancelStudy } from '../api/uncancel-study.ts';
 import { isStudyConflict, useQuickUpdateStudy, useUpdateStudy } from '../api/update-study.ts';
@@ -48,6 +49,7 @@ export interface StudyDrawerProps {
 export function StudyDrawer({ studyId, renderStudyExtras }: StudyDrawerProps) {
   const close = useCloseDrawer();
   const study = useStudy(studyId);
+  useFollowStudy(studyId);
   const person = useMe().data?.subject ?? null;
   const notFound = study.isError && isNotFound(study.error);
 
@@ -109,7 +111,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   const kept = useKeptEdit(me, study.studyId);
   const [edit, setEdit] = useState<EditSession | null>(kept.restored?.edit ?? null);
   const [restoredAt, setRestoredAt] = useState(kept.restored?.savedAt ?? null);
-  const [conflict, setConflict] = useState<Study | null>(null);
+  const [conflict, setConflict] = useState<{ current: Study; seenLive: boolean } | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const roster = useUsers(edit !== null && actions.pickAssignee);
@@ -120,6 +122,20 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   const uncancel = useUncancelStudy();
 
   const dirty = edit !== null && hasChanges(changesFrom(edit.editedFrom, edit.draft));
+
+  // Someone else changed the study while it is being edited (the live stream, or a refetch brought
+  // it): the conflict view at once, not only at Save. Not while a save is on its way: its own answer
+  // decides. Without changes of one's own, the form simply starts again from the new version.
+  const savingNow = update.isPending;
+  useEffect(() => {
+    if (!edit || savingNow || study.updatedAt === edit.editedFrom.updatedAt) return;
+    if (conflict?.current.updatedAt === study.updatedAt) return;
+    if (!dirty) {
+      setEdit({ editedFrom: study, draft: draftFromStudy(study) });
+      return;
+    }
+    setConflict({ current: study, seenLive: true });
+  }, [edit, dirty, savingNow, study, conflict]);
   const keepEdit = kept.keep;
   useEffect(() => keepEdit(edit), [keepEdit, edit]);
 
@@ -166,7 +182,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
           setNotice({ tone: 'ok', text: 'Changes saved.' });
         },
         onError: (error) => {
-          if (isStudyConflict(error)) setConflict(error.current);
+          if (isStudyConflict(error)) setConflict({ current: error.current, seenLive: false });
         },
       },
     );
@@ -174,7 +190,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
 
   function rebaseOntoConflict(): EditSession | null {
     if (!edit || !conflict) return null;
-    const rebased = { editedFrom: conflict, draft: rebaseDraft(edit.draft, edit.editedFrom, conflict) };
+    const rebased = { editedFrom: conflict.current, draft: rebaseDraft(edit.draft, edit.editedFrom, conflict.current) };
     setEdit(rebased);
     setConflict(null);
     update.reset();
@@ -287,7 +303,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
       {edit && conflict ? (
         <ConflictPanel
           editedFrom={edit.editedFrom}
-          current={conflict}
+          current={conflict.current}
+          seenLive={conflict.seenLive}
           draft={edit.draft}
           roster={roster.data}
           saving={update.isPending}

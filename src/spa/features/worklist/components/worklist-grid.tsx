@@ -6,6 +6,9 @@ import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import type { useStudyGroup } from '../api/get-studies.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
+import { isMarkedNew, NO_ARRIVALS, unseenIn } from '../lib/arrivals.ts';
+import type { Arrivals } from '../lib/arrivals.ts';
+import type { ExactCount } from '../lib/counts-for-view.ts';
 import type { WorklistTable } from './use-worklist-table.ts';
 import { PLAIN_CELLS } from './worklist-columns.tsx';
 import type { CellComponents } from './worklist-columns.tsx';
@@ -18,6 +21,8 @@ export interface WorklistGroup {
   severity: Severity;
   group: StudyGroupState;
   collapsed: boolean;
+  /** The group's exact size, where the queue's counts count this view (lib/counts-for-view.ts). */
+  exact?: ExactCount | undefined;
 }
 
 /** Everything the one scroller shows, in order: group headers, rows, and each group's states. */
@@ -101,6 +106,10 @@ export interface WorklistGridProps {
   resetKey: string;
   compact?: boolean;
   ref?: Ref<WorklistGridHandle>;
+  /** Studies that arrived live: marked new, and counted in their group's header until seen. */
+  arrivals?: Arrivals;
+  /** These arrivals have been on screen. */
+  onSeen?: (studyIds: string[]) => void;
 }
 
 export interface WorklistGridHandle {
@@ -108,8 +117,13 @@ export interface WorklistGridHandle {
   scrollToGroup: (severity: Severity) => void;
 }
 
-/** What a group header and the queue summary say about a group's size: loaded, and whether more exist. */
-export function describeGroupCount({ query, studies }: StudyGroupState): string {
+/**
+ * What a group header and the queue summary say about a group's size: the exact count where the
+ * queue's counts cover this view, else what is loaded and whether more exist (a complete list is
+ * its own exact count).
+ */
+export function describeGroupCount({ query, studies }: StudyGroupState, exact?: ExactCount): string {
+  if (exact) return `${exact.capped ? '≥ ' : ''}${countFormatter.format(exact.count)}`;
   if (query.isPending) return 'Loading…';
   if (query.isError && studies.length === 0) return 'Not loaded';
   if (query.hasNextPage) return `${countFormatter.format(studies.length)} loaded · more`;
@@ -120,7 +134,19 @@ export function describeGroupCount({ query, studies }: StudyGroupState): string 
  * All severity groups in one virtualized scroller: only the rows near the viewport are in the DOM,
  * however many pages are loaded. Group headers stick under the column header while their rows scroll.
  */
-export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onOpenStudy, onFocusSearch, resetKey, compact = false, ref }: WorklistGridProps) {
+export function WorklistGrid({
+  table,
+  cellComponents,
+  groups,
+  onToggleGroup,
+  onOpenStudy,
+  onFocusSearch,
+  resetKey,
+  compact = false,
+  ref,
+  arrivals = NO_ARRIVALS,
+  onSeen,
+}: WorklistGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const heights = compact ? COMPACT_ITEM_HEIGHT : ITEM_HEIGHT;
@@ -213,6 +239,48 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
     setFocusedKey(null);
     if (scrollRef.current) scrollRef.current.scrollTop = 0;
   }, [resetKey]);
+
+  // Arrivals that are on screen now (not merely rendered in the overscan) have been seen.
+  const visibleStart = virtualizer.range?.startIndex ?? -1;
+  const visibleEnd = virtualizer.range?.endIndex ?? -1;
+  useEffect(() => {
+    if (!onSeen || arrivals.size === 0 || visibleStart < 0) return;
+    const seen: string[] = [];
+    for (let index = visibleStart; index <= visibleEnd; index += 1) {
+      const item = items[index];
+      if (item?.kind === 'study' && arrivals.get(item.key)?.seen === false) seen.push(item.key);
+    }
+    if (seen.length > 0) onSeen(seen);
+  }, [arrivals, items, visibleStart, visibleEnd, onSeen]);
+
+  // "3 new": scroll to the first of them, loading the group's next pages until it is there.
+  const [showNew, setShowNew] = useState<{ severity: Severity; studyIds: ReadonlySet<string> } | null>(null);
+  const requestShowNew = useCallback(
+    (severity: Severity) => {
+      const unseen = unseenIn(arrivals, severity);
+      if (unseen.length === 0) return;
+      if (groups.find((candidate) => candidate.severity === severity)?.collapsed) onToggleGroup(severity);
+      setShowNew({ severity, studyIds: new Set(unseen.map((arrival) => arrival.studyId)) });
+    },
+    [arrivals, groups, onToggleGroup],
+  );
+  useEffect(() => {
+    if (!showNew) return;
+    const index = items.findIndex((item) => item.kind === 'study' && showNew.studyIds.has(item.key));
+    if (index >= 0) {
+      setShowNew(null);
+      virtualizer.scrollToIndex(index, { align: 'center' });
+      const key = items[index]?.key;
+      if (key) setFocusedKey(key);
+      return;
+    }
+    const query = groups.find((candidate) => candidate.severity === showNew.severity)?.group.query;
+    if (!query || !query.hasNextPage || query.isFetchNextPageError) {
+      setShowNew(null);
+      return;
+    }
+    if (!query.isFetching) void query.fetchNextPage({ cancelRefetch: false });
+  }, [showNew, items, groups, virtualizer]);
 
   // Next page of a group when its end nears the viewport, and only when nothing is in flight for it.
   const lastVisibleIndex = virtualItems.at(-1)?.index ?? 0;
@@ -357,7 +425,17 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
     if (!group) return null;
     switch (item.kind) {
       case 'group':
-        return <GroupHeaderRow key={item.key} group={group} style={style} ariaRowIndex={ariaRowIndex} onToggle={onToggleGroup} />;
+        return (
+          <GroupHeaderRow
+            key={item.key}
+            group={group}
+            style={style}
+            ariaRowIndex={ariaRowIndex}
+            onToggle={onToggleGroup}
+            newCount={unseenIn(arrivals, item.severity).length}
+            onShowNew={requestShowNew}
+          />
+        );
       case 'study': {
         return (
           <StudyRow
@@ -369,6 +447,7 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
             ariaRowIndex={ariaRowIndex}
             focused={item.key === focusedKey}
             tabbable={item.key === tabbableKey}
+            isNew={isMarkedNew(arrivals.get(item.key), Date.now())}
             visibleColumnIds={visibleColumnIds}
             onOpen={openStudy}
             onFocusRow={setFocusedKey}
@@ -499,14 +578,16 @@ interface RowBaseProps {
 }
 
 const GroupHeaderRow = memo(function GroupHeaderRow({
-  group: { severity, group, collapsed },
+  group: { severity, group, collapsed, exact },
   style,
   ariaRowIndex,
   onToggle,
-}: RowBaseProps & { group: WorklistGroup; onToggle: (severity: Severity) => void }) {
+  newCount,
+  onShowNew,
+}: RowBaseProps & { group: WorklistGroup; onToggle: (severity: Severity) => void; newCount: number; onShowNew: (severity: Severity) => void }) {
   const { query, isRefreshing } = group;
   const label = SEVERITY_LABEL[severity];
-  const count = describeGroupCount(group);
+  const count = describeGroupCount(group, exact);
   const tone = { stat: 'text-stat-fg', high: 'text-high-fg', normal: 'text-fg' }[severity];
   return (
     <div role="row" aria-rowindex={ariaRowIndex} data-group={severity} className="flex w-full border-y border-border bg-panel-raised" style={style}>
@@ -528,6 +609,18 @@ const GroupHeaderRow = memo(function GroupHeaderRow({
             </span>
           </button>
         </h2>
+        {exact?.overdue ? <span className="text-xs text-fg-muted">{countFormatter.format(exact.overdue)} overdue</span> : null}
+        {newCount > 0 ? (
+          <button
+            type="button"
+            onClick={() => onShowNew(severity)}
+            aria-label={`Show ${countFormatter.format(newCount)} new ${label} ${newCount === 1 ? 'study' : 'studies'}`}
+            className="inline-flex items-center gap-1 rounded-full bg-accent px-2 py-0.5 text-xs font-semibold text-accent-fg hover:opacity-90"
+          >
+            <span aria-hidden="true">↓</span>
+            {countFormatter.format(newCount)} new
+          </button>
+        ) : null}
         {isRefreshing || query.isFetchingNextPage ? (
           <span className="text-xs text-fg-muted" aria-hidden="true">
             Updating…
@@ -562,6 +655,7 @@ const StudyRow = memo(function StudyRow({
   ariaRowIndex,
   focused,
   tabbable,
+  isNew,
   visibleColumnIds,
   onOpen,
   onFocusRow,
@@ -571,6 +665,8 @@ const StudyRow = memo(function StudyRow({
   rowKey: string;
   focused: boolean;
   tabbable: boolean;
+  /** Arrived live a moment ago: marked "New" (a word, not only a colour). */
+  isNew: boolean;
   /** The visible columns in order, comma-separated: the row renders again when they change. */
   visibleColumnIds: string;
   onOpen: (studyId: string) => void;
@@ -584,6 +680,7 @@ const StudyRow = memo(function StudyRow({
       aria-selected={focused}
       data-row-key={rowKey}
       data-study-row=""
+      data-new={isNew ? '' : undefined}
       tabIndex={tabbable ? 0 : -1}
       onClick={() => onOpen(study.studyId)}
       onFocus={(event) => {
@@ -591,11 +688,12 @@ const StudyRow = memo(function StudyRow({
       }}
       className={`flex w-full cursor-pointer items-center border-b border-border/60 outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent ${
         focused ? 'bg-focus-row outline-2 -outline-offset-2 outline-accent' : 'hover:bg-panel-raised/70'
-      } ${study.isCancelled ? 'text-fg-muted' : ''}`}
+      } ${study.isCancelled ? 'text-fg-muted' : ''} ${isNew ? 'shadow-[inset_3px_0_0_var(--color-accent)]' : ''}`}
       style={style}
     >
-      {visibleColumnIds.split(',').map((columnId) => {
+      {visibleColumnIds.split(',').map((columnId, columnIndex) => {
         const plain = PLAIN_CELLS[columnId]?.(study, context);
+        const newMark = isNew && columnIndex === 0 ? <NewMark /> : null;
         if (plain) {
           return (
             <div
@@ -605,8 +703,9 @@ const StudyRow = memo(function StudyRow({
               className={`h-full min-w-0 shrink-0 px-2 first:pl-3 ${plain.pill ? 'overflow-hidden whitespace-nowrap' : 'truncate'} ${plain.className ?? ''}`}
               style={cellStyle(columnId, true)}
               title={plain.title}
-              aria-label={plain.label}
+              aria-label={newMark && plain.label ? `New, ${plain.label}` : plain.label}
             >
+              {newMark}
               {plain.pill ? <span className={`${plain.pill} align-middle leading-normal`}>{plain.text}</span> : plain.text}
             </div>
           );
@@ -614,6 +713,7 @@ const StudyRow = memo(function StudyRow({
         const Cell = cellComponents[columnId];
         return (
           <div key={columnId} role="gridcell" className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3" style={cellStyle(columnId)}>
+            {newMark}
             {Cell ? <Cell study={study} /> : null}
           </div>
         );
@@ -621,6 +721,10 @@ const StudyRow = memo(function StudyRow({
     </div>
   );
 });
+
+function NewMark() {
+  return <span className="mr-1.5 rounded bg-accent px-1 py-px align-middle text-[0.65rem] leading-none font-bold tracking-wide text-accent-fg uppercase">New</span>;
+}
 
 function SkeletonRow({ style, ariaRowIndex, headers }: RowBaseProps & { headers: string }) {
   return (
