@@ -3,6 +3,7 @@ import { useLocation, useNavigate } from 'react-router';
 import type { Study } from '../../contract/avara-types.ts';
 import { actorOf } from '../../contract/permissions.ts';
 import { useMe } from '../lib/auth/get-me.ts';
+import { studyMatchesFilters } from '../lib/studies/study-matches-filters.ts';
 import { useReadingRoomFeed } from '../features/reading/api/reading-room.ts';
 import { useMePerson } from '../features/reading/api/use-me-person.ts';
 import { StudyReadingCell } from '../features/reading/components/study-reading-cell.tsx';
@@ -24,7 +25,7 @@ function ReadingCell({ study }: { study: Study }) {
 
 /** The "Reading" column: who reads each study, or has it open. */
 export const READING_COLUMNS: readonly WorklistExtraColumn[] = [
-  { id: 'reading', header: 'Reading', size: 190, minSize: 110, after: 'viewerStatus', Cell: ReadingCell },
+  { id: 'reading', header: 'Reading', size: 230, minSize: 110, after: 'viewerStatus', Cell: ReadingCell },
 ];
 
 /** Keeps the page's reading room current, and alerts on new STAT studies under the list's filters. */
@@ -39,8 +40,7 @@ export function ReadingRoom() {
     const viewer = { role, userId };
     // The STAT group's own list query: the one the person would see the study in.
     const statFilters = toListFilters(parseFilters(new URLSearchParams(search), viewer), 'stat', viewer);
-    // Until the list's own matcher is shared, only studies the STAT group's severity filter keeps.
-    return (study: Study) => study.severity === statFilters.severity && false;
+    return (study: Study) => studyMatchesFilters(study, statFilters);
   }, [search, role, userId]);
   const openStudy = useCallback((studyId: string) => void navigate(`/studies/${encodeURIComponent(studyId)}${search}`), [navigate, search]);
   return <StatAlerts me={person} matchesView={matchesView} openStudy={openStudy} />;
