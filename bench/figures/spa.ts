@@ -88,12 +88,14 @@ async function domRowsMidway(page: Page): Promise<number> {
   return page.locator('[role="grid"] [role="row"]').count();
 }
 
-/** Studies loaded over every group, from the queue summary ("1,200 loaded · more", "312"). */
+/** Studies loaded over every group, from the queue summary's `data-loaded` (the text may be the group's exact size). */
 function loadedStudies(page: Page): Promise<number> {
   return page.evaluate(() => {
     let total = 0;
     for (const severity of ['stat', 'high', 'normal']) {
-      const text = document.querySelector(`[data-testid="group-count-${severity}"]`)?.textContent ?? '';
+      // The count shown may be the group's exact size (the queue's counts); `data-loaded` is what is loaded.
+      const count = document.querySelector(`[data-testid="group-count-${severity}"]`);
+      const text = count?.getAttribute('data-loaded') ?? count?.textContent ?? '';
       const match = /^([\d,]+)/.exec(text.trim());
       total += match?.[1] ? Number(match[1].replaceAll(',', '')) : 0;
     }
@@ -211,7 +213,7 @@ export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
     const page = await context.newPage();
     await loadWorklist(page, options.bffUrl);
     // Every group has its first page (NORMAL asks last).
-    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="group-count-normal"]')?.textContent ?? ''));
+    await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-testid="group-count-normal"]')?.getAttribute('data-loaded') ?? ''));
     const rowsAtStart = await domRowsMidway(page);
     const loadStarted = Date.now();
     const loaded = await loadRows(page, options.spaRows);

@@ -45,12 +45,12 @@ function ListAge({ since }: { since: number }) {
   if (updatedAt === 0) return null;
   return (
     <span className="text-fg-muted">
-      {'· updated '}
+      {' · updated '}
       {/* Counting up on screen; a screen reader hears the clock time once instead of every second. */}
       <span aria-hidden="true" className="tabular-nums">
         {formatElapsed(now - updatedAt)}
       </span>
-      <span className="sr-only">at {formatDateTime(new Date(updatedAt))}</span>
+      <span className="sr-only"> at {formatDateTime(new Date(updatedAt))}</span>
     </span>
   );
 }

@@ -52,6 +52,7 @@ describe('countsForView', () => {
     expect(countsForView({ ...anyone, groups: ['stat'] }, coordinator, counts)?.stat.count).toBe(12);
     const capped = { ...counts, capped: true, unread: { stat: { count: 12, capped: false }, high: { count: 40, capped: true } } };
     const view = countsForView(anyone, coordinator, capped);
+    expect(view?.stat.capped).toBe(false);
     expect(view?.high.capped).toBe(true);
     expect(view?.normal.capped).toBe(true);
   });

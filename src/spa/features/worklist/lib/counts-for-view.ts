@@ -37,8 +37,8 @@ export function countsForView(filters: WorklistFilters, viewer: Viewer, counts: 
   } else {
     numbers = byAssignee(assignee);
   }
-  // Per severity where the answer says it (STAT, high), else the answer's own flag.
-  const capped = (severity: Severity) => (severity === 'normal' ? counts.capped : counts.unread[severity].capped || counts.capped);
+  // Per severity where the answer says it (STAT, high); for normal only the answer's overall flag.
+  const capped = (severity: Severity) => (severity === 'normal' ? counts.capped : counts.unread[severity].capped);
   const exact = (severity: Severity): ExactCount => ({
     count: numbers[severity],
     capped: capped(severity),
