@@ -17,9 +17,11 @@ import {
 } from '../avara-server/store/operation-input.ts';
 import { StudyService } from '../avara-server/store/study-service.ts';
 import { actorOf, mayChange } from '../contract/permissions.ts';
+import type { ReadingLease } from '../contract/worklist-events.ts';
 import { mockContractValidator } from './contract-text.ts';
 import { mergedPage, positionFromJson, positionToJson, startPosition } from '../bff/routes/api/studies/merged-walk.ts';
 import { MINE_OR_UNASSIGNED } from '../contract/worklist-api.ts';
+import { createReadingHandlers } from './reading-handlers.ts';
 
 /** The mock `/api/events`: tests send events to every open stream. */
 export interface MockEventStream {
@@ -55,6 +57,8 @@ export function createMockEventStream(): MockEventStream & { attach(controller: 
 }
 
 export interface ApiHandlersOptions {
+  /** Reading leases held from the start (e.g. someone else reading a study). */
+  leases?: readonly ReadingLease[];
   /** The live stream's hub; by default one nobody sends to. */
   events?: ReturnType<typeof createMockEventStream>;
   /** The store the handlers serve; a fresh in-memory one with demo data when not given. */
@@ -242,6 +246,11 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     http.post('*/api/studies/:studyId/viewer-url', ({ params }) => {
       const studyId = stringParam(params.studyId);
       return answer('rerouteStudyUrl', { body: { studyId } }, () => service.rerouteUrl({ studyId }), 'path');
+    }),
+    ...createReadingHandlers({
+      person: () => (signedIn ? { userId: signedIn.userId, email: signedIn.email, name: asMe(signedIn).name } : undefined),
+      send: (event, data) => events.send(event, data),
+      leases: options.leases,
     }),
   ];
 }

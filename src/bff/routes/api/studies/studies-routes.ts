@@ -109,7 +109,7 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     const studyId = typeof created.studyId === 'string' ? created.studyId : undefined;
     noteAudit(request, { ...studyKeys(created), after: pick(created, Object.keys(asRecord(input.body))) });
     if (studyId && /^stu_[0-9a-f]{32}$/.test(studyId)) reply.header('location', `/api/studies/${studyId}`);
-    await studyEvents.created(created, 'worklist');
+    await studyEvents.created(created, 'worklist', userOf(request));
     return relay(reply, result, 201);
   });
 

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { trapTab } from '../../../lib/dom/focus-trap.ts';
 import { useButtonShortcuts } from '../../../lib/shortcuts/use-button-shortcuts.ts';
-import { STUDY_SHORTCUTS } from '../lib/study-shortcuts.ts';
+import { STUDY_SHORTCUTS } from '../../../lib/shortcuts/study-shortcuts.ts';
 import { BUTTON } from './button-styles.ts';
 
 interface DrawerFrameProps {

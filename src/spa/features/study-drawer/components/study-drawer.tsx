@@ -15,7 +15,7 @@ import { useUncancelStudy } from '../api/uncancel-study.ts';
 import { isStudyConflict, useQuickUpdateStudy, useUpdateStudy } from '../api/update-study.ts';
 import { drawerFocusElement } from '../lib/drawer-focus.ts';
 import type { DrawerFocusTarget } from '../lib/drawer-focus.ts';
-import { STUDY_KEYS } from '../lib/study-shortcuts.ts';
+import { STUDY_KEYS } from '../../../lib/shortcuts/study-shortcuts.ts';
 import { changesFrom, draftFromStudy, hasChanges, rebaseDraft } from '../lib/study-draft.ts';
 import type { StudyDraft } from '../lib/study-draft.ts';
 import { BUTTON } from './button-styles.ts';

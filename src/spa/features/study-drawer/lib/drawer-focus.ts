@@ -1,6 +1,6 @@
 import { tabbables } from '../../../lib/dom/focus-trap.ts';
 import { buttonFor } from '../../../lib/shortcuts/use-button-shortcuts.ts';
-import { STUDY_KEYS } from './study-shortcuts.ts';
+import { STUDY_KEYS } from '../../../lib/shortcuts/study-shortcuts.ts';
 
 /**
  * Where focus goes after a drawer action, so it never drops to the page: the button that pressed it

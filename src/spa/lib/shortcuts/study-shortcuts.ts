@@ -1,4 +1,4 @@
-import type { ButtonShortcut } from '../../../lib/shortcuts/use-button-shortcuts.ts';
+import type { ButtonShortcut } from './use-button-shortcuts.ts';
 
 /**
  * The drawer's action keys, by action. A button takes its key by naming it with
