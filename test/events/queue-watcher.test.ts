@@ -285,6 +285,8 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
       overdue: { stat: 3, high: 0, normal: 0 },
       unassigned: { stat: 1, high: 1, normal: 3 },
       byAssignee: { [a]: { stat: 2, high: 0, normal: 1 }, [b]: { stat: 0, high: 1, normal: 0 } },
+      // The coordinator asking is `a`: their own and the unassigned ones.
+      mineAndUnassigned: { stat: 3, high: 1, normal: 4 },
       asOf: expect.stringMatching(/Z$/),
       capped: false,
     });

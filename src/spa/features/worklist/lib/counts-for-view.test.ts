@@ -15,6 +15,7 @@ const counts: WorklistCounts = {
   overdue: { stat: 3, high: 5, normal: 20 },
   unassigned: { stat: 4, high: 11, normal: 150 },
   byAssignee: { [ME]: { stat: 2, high: 6, normal: 30 } },
+  mineAndUnassigned: { stat: 6, high: 17, normal: 180 },
   asOf: '2026-12-01T09:30:05.000Z',
   capped: false,
 };
@@ -32,7 +33,10 @@ describe('countsForView', () => {
 
   it('counts the unassigned, mine, and one person’s (zero for someone with none)', () => {
     expect(countsForView({ ...anyone, assignee: 'unassigned' }, coordinator, counts)?.stat).toEqual({ count: 4, capped: false });
-    expect(countsForView(defaultFilters(radiologist), radiologist, counts)?.high).toEqual({ count: 6, capped: false });
+    expect(countsForView({ ...defaultFilters(radiologist), assignee: 'me' }, radiologist, counts)?.high).toEqual({ count: 6, capped: false });
+    // A radiologist's first screen: mine and the unassigned ones, as the server adds them up.
+    expect(countsForView(defaultFilters(radiologist), radiologist, counts)?.high).toEqual({ count: 17, capped: false });
+    expect(countsForView(defaultFilters(radiologist), radiologist, { ...counts, mineAndUnassigned: undefined })).toBeNull();
     expect(countsForView({ ...anyone, assignee: ME }, coordinator, counts)?.normal).toEqual({ count: 30, capped: false });
     expect(countsForView({ ...anyone, assignee: OTHER }, coordinator, counts)?.stat).toEqual({ count: 0, capped: false });
   });

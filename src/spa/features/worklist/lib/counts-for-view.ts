@@ -1,5 +1,5 @@
 import type { Severity } from '../../../../contract/avara-types.ts';
-import type { WorklistCounts } from '../../../../contract/worklist-api.ts';
+import { MINE_OR_UNASSIGNED, type WorklistCounts } from '../../../../contract/worklist-api.ts';
 import type { Viewer, WorklistFilters } from './worklist-filters.ts';
 
 /** A group's exact size from the counts, or "at least" when the server's walk was capped. */
@@ -34,6 +34,10 @@ export function countsForView(filters: WorklistFilters, viewer: Viewer, counts: 
   } else if (assignee === 'me') {
     if (!viewer.userId) return null;
     numbers = byAssignee(viewer.userId);
+  } else if (assignee === MINE_OR_UNASSIGNED) {
+    // The server's sum for the person asking (the same two counts added up).
+    if (!viewer.userId || !counts.mineAndUnassigned) return null;
+    numbers = counts.mineAndUnassigned;
   } else {
     numbers = byAssignee(assignee);
   }
