@@ -70,12 +70,13 @@ async function openWorklist(page: Page, search: string, description: string) {
 
 test('the worklist says the connection is lost within 15 s of the server stopping, and recovers by itself when it is back', async ({ page, context, stack }) => {
   test.setTimeout(90_000);
+  // A description no demo study has, so the row is this one whatever the demo holds.
   const study = stack.avara.service.createStudy({
     severity: 'stat',
-    studyDescription: 'CT Head without Contrast',
+    studyDescription: `CT Head without Contrast (connection check ${Date.now().toString(36)})`,
     studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.1`,
   });
-  const changed = 'CT Head without Contrast, trauma protocol';
+  const changed = `${study.studyDescription}, trauma protocol`;
 
   let loads = 0;
   page.on('load', () => (loads += 1));
