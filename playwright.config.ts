@@ -65,6 +65,8 @@ export default defineConfig({
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       DEMO_STUDIES: '2500',
+      // No demo arrivals: the specs count and pick studies, and a study arriving mid-test would move them.
+      DEMO_ARRIVALS_SECONDS: '0',
       // Viewer links live 10 s (the minimum) so e2e/viewer.spec.ts can see one expire; no other test
       // holds a viewer link that long.
       VIEWER_LINK_TTL_SECONDS: '10',

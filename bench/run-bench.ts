@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { measureBffOverhead } from './figures/bff-overhead.ts';
 import { measureClaims } from './figures/claims.ts';
+import { measureScreenLatency } from './figures/screen-latency.ts';
 import { measureEventLatency, measureFanout, measureIdleCost } from './figures/live-events.ts';
 import { measureServerScale } from './figures/server-scale.ts';
 import { measureSpa } from './figures/spa.ts';
@@ -33,6 +34,7 @@ function sizes(options: BenchOptions): string {
     has('spa') ? (options.skipSpa ? 'SPA skipped' : `SPA: ${options.spaRuns} cold loads, ${options.spaRows.toLocaleString('en-US')} rows, ${options.scrollPasses} scroll passes of ${options.scrollStep} px per frame`) : undefined,
     has('latency') ? `${options.liveSamples} changes across instances` : undefined,
     has('fanout') ? `fan-out: ${options.fanoutClients.toLocaleString('en-US')} event streams over ${options.clientProcesses} client processes, ${options.fanoutEvents} events` : undefined,
+    has('screen') ? (options.skipScreen ? 'change to screen skipped' : `change to screen: ${options.screenSamples} changes`) : undefined,
     has('claims') ? `claims: ${options.claimers} radiologists, ${options.claimStudies} studies, ${options.claimRounds} round${options.claimRounds === 1 ? '' : 's'}` : undefined,
     options.sections.size < SECTIONS.length ? `only: ${SECTIONS.filter(has).join(', ')}` : undefined,
   ]
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const began = performance.now();
   const log = (message: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${message}`);
 
-  if (options.build && !options.skipSpa) {
+  if (options.build && !(options.skipSpa && options.skipScreen)) {
     log('building the SPA (vite build)');
     execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
       }
       await bff.stop();
     }
-    if (has('latency') || has('fanout') || has('claims')) rows.push(...(await measureLive(options, { dataDir, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, log })));
+    if (has('latency') || has('fanout') || has('claims') || has('screen')) rows.push(...(await measureLive(options, { dataDir, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, log })));
     await upstream.stop();
   } finally {
     killAll();
@@ -168,9 +170,13 @@ async function measureLive(options: BenchOptions, context: { dataDir: string; up
         })),
       );
     }
+    if (!options.skipScreen) {
+      log(`9. change to screen (${options.screenSamples} changes, browsers on instances A and B)`);
+      rows.push(...(await measureScreenLatency({ changeUrl: a.url, watchUrl: b.url, email: coordinator.email, samples: options.screenSamples, log })));
+    }
     if (has('claims')) {
       log(`8. claim contention (${options.claimers} radiologists, ${options.claimStudies} studies)`);
-      rows.push(...(await measureClaims({ instances: [a.url, b.url], upstreamUrl, apiKey, radiologists, claimStudies: options.claimStudies, claimRounds: options.claimRounds, log })));
+      rows.push(...(await measureClaims({ instances: [a.url, b.url], upstreamUrl, apiKey, radiologists, claimStudies: options.claimStudies, claimRounds: options.claimRounds, pids: { instances: [a.pid, b.pid], upstream: context.upstreamPid }, log })));
     }
   } finally {
     await clients?.stop();

@@ -244,6 +244,10 @@ test.describe('as a coordinator', () => {
     await mine.getByRole('button', { name: 'Edit' }).click();
     await theirs.getByRole('button', { name: 'Edit' }).click();
 
+    // I change the description and the protocol note, from the version I loaded.
+    await mine.getByRole('textbox', { name: 'Description' }).fill('CT Abdomen and Pelvis, renal stone protocol');
+    await mine.getByRole('textbox', { name: 'Value 1' }).fill('low dose');
+
     // They raise the severity and add a note, and save first.
     await theirs.getByRole('combobox', { name: 'Severity' }).selectOption('stat');
     await theirs.getByRole('button', { name: 'Add pair' }).click();
@@ -252,11 +256,7 @@ test.describe('as a coordinator', () => {
     await theirs.getByRole('button', { name: 'Save changes' }).click();
     await expect(theirs.getByRole('status').filter({ hasText: 'Changes saved.' })).toBeVisible();
 
-    // I change the description and the protocol note, from the version I loaded.
-    await mine.getByRole('textbox', { name: 'Description' }).fill('CT Abdomen and Pelvis, renal stone protocol');
-    await mine.getByRole('textbox', { name: 'Value 1' }).fill('low dose');
-    await mine.getByRole('button', { name: 'Save changes' }).click();
-
+    // The live stream brings their save: my edit meets the conflict view at once, before I press Save.
     const conflict = mine.getByRole('region', { name: 'Someone else changed this study' });
     await expect(conflict).toBeVisible();
     await expect(conflict.getByRole('row', { name: /Severity/ })).toContainText('STAT');

@@ -4,7 +4,7 @@ import { signInAs, type DemoRole } from './support/sign-in.ts';
 /** What each role sees: coordinators manage the worklist, radiologists read and report. */
 const EXPECTATIONS: Record<DemoRole, { manage: boolean; assigneeDefault: RegExp }> = {
   coordinator: { manage: true, assigneeDefault: /anyone/i },
-  radiologist: { manage: false, assigneeDefault: /me/i },
+  radiologist: { manage: false, assigneeDefault: /^mine and unassigned/i },
 };
 
 const CSRF = { 'x-csrf': '1' };

@@ -1,4 +1,5 @@
 import { createStudy, field, patchStudy, upstreamStudy, userIdOf, type CreatedStudy } from '../lib/live-api.ts';
+import { cpuMs } from '../lib/processes.ts';
 import { signIn } from '../lib/session.ts';
 import { count, latencySummary, ms } from '../lib/stats.ts';
 import { row, type BenchRow } from '../lib/table.ts';
@@ -12,6 +13,8 @@ export interface ClaimOptions {
   radiologists: readonly string[];
   claimStudies: number;
   claimRounds: number;
+  /** Processes whose CPU during the rushes is reported: both instances and the upstream. */
+  pids: { instances: readonly [number, number]; upstream: number };
   log: (message: string) => void;
 }
 
@@ -47,6 +50,15 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
   );
   if (new Set(claimers.map((claimer) => claimer.userId)).size !== claimers.length) throw new Error('Two radiologists of the claim rush share an Avara user');
   const random = seededRandom(0x5eed);
+  const readCpu = () => {
+    const own = process.cpuUsage();
+    return {
+      instances: options.pids.instances.reduce((sum, pid) => sum + cpuMs(pid), 0),
+      upstream: cpuMs(options.pids.upstream),
+      claimers: (own.user + own.system) / 1_000,
+    };
+  };
+  const cpu = { instances: 0, upstream: 0, claimers: 0 };
 
   const attempts: Attempt[] = [];
   let studiesTotal = 0;
@@ -57,8 +69,11 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
     const studies = await Promise.all(Array.from({ length: options.claimStudies }, (_, index) => createStudy(options.upstreamUrl, options.apiKey, `Bench claim rush ${round + 1}.${index + 1}`)));
     const orders = claimers.map(() => shuffled(studies, random));
     const claimed = new Set<string>();
+    const cpuBefore = readCpu();
     const rush = await Promise.all(claimers.map((claimer, index) => claimUntilWon(claimer, orders[index] ?? [], claimed)));
     if (round < 0) continue;
+    const cpuAfter = readCpu();
+    for (const key of ['instances', 'upstream', 'claimers'] as const) cpu[key] += cpuAfter[key] - cpuBefore[key];
     const answers = rush.flat();
     attempts.push(...answers);
     studiesTotal += studies.length;
@@ -92,6 +107,13 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
     ),
     row('8', `Claim latency, p50 / p99 of ${count(attempts.length)} claims (${count(won)} won, ${count(lost)} told 409)`, `${ms(latency.p50)} / ${ms(latency.p99)}`, 'p99 < 100 ms', latency.p99 < 100),
     row('8', 'Claim latency of those won / of those told 409, p50 / p99 each', `${summary(statuses.get(200))} / ${summary(statuses.get(409))}`, '—', null),
+    row(
+      '8',
+      'CPU per claim during the rushes: instances A + B / the upstream / the claimers (the bench process); what the two cores share',
+      attempts.length === 0 ? '—' : `${ms(cpu.instances / attempts.length)} / ${ms(cpu.upstream / attempts.length)} / ${ms(cpu.claimers / attempts.length)}`,
+      '—',
+      null,
+    ),
   ];
 }
 

@@ -1,6 +1,8 @@
 // The few API calls the live figures make: studies created straight at the bundled server (as the
 // PACS sync would), changes and the signed-in person through a BFF.
 
+import { request } from 'undici';
+
 export interface CreatedStudy {
   studyId: string;
   updatedAt: string;
@@ -32,13 +34,18 @@ export async function upstreamStudy(upstreamUrl: string, apiKey: string, studyId
 }
 
 /** `PATCH /api/studies/:id` through a BFF; resolves with the status once the whole answer is in. */
+/**
+ * A change as a browser sends it. Sent with undici's own `request` rather than `fetch`: the
+ * claimers share the machine's cores with the servers they measure, and `request` costs a fraction
+ * of `fetch`'s CPU per call, so less of what the bench adds ends up in the figures.
+ */
 export async function patchStudy(bffUrl: string, cookie: string, studyId: string, ifMatch: string, changes: Record<string, unknown>): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${bffUrl}/api/studies/${studyId}`, {
+  const response = await request(`${bffUrl}/api/studies/${studyId}`, {
     method: 'PATCH',
     headers: { cookie, 'x-csrf': '1', 'content-type': 'application/json', accept: 'application/json', 'if-match': ifMatch },
     body: JSON.stringify(changes),
   });
-  return { status: response.status, body: await response.text() };
+  return { status: response.statusCode, body: await response.body.text() };
 }
 
 /** The signed-in person's Avara user ID (`GET /api/me`). */

@@ -37,9 +37,13 @@ export interface BenchOptions {
   claimStudies: number;
   /** Rounds of that rush, each with new studies (more samples for the p99). */
   claimRounds: number;
+  /** Changes whose way from one browser to another browser's grid is timed (figure 9). */
+  screenSamples: number;
   /** Build the SPA into dist/ first (as `npm start` does); off: measure the dist/ already there. */
   build: boolean;
   skipSpa: boolean;
+  /** Figure 9 (browsers too) is not run: `--skip-spa`, or not among the sections. */
+  skipScreen: boolean;
   /** The sections to run (`--only=live`, `--only=overhead,claims`); every one when not given. */
   sections: ReadonlySet<Section>;
   /** Where the table is written. */
@@ -47,10 +51,10 @@ export interface BenchOptions {
 }
 
 /** The bench's sections, in the order they run. */
-export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims'] as const;
+export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims', 'screen'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** Names `--only` accepts for several sections at once. */
-const SECTION_GROUPS: Record<string, readonly Section[]> = { live: ['latency', 'fanout', 'claims'] };
+const SECTION_GROUPS: Record<string, readonly Section[]> = { live: ['latency', 'fanout', 'claims', 'screen'] };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -72,6 +76,7 @@ const FULL = {
   claimers: 50,
   claimStudies: 20,
   claimRounds: 10,
+  screenSamples: 100,
 };
 const QUICK: typeof FULL = {
   studies: 2_000,
@@ -91,6 +96,7 @@ const QUICK: typeof FULL = {
   claimers: 50,
   claimStudies: 20,
   claimRounds: 1,
+  screenSamples: 5,
 };
 
 type NumericName = keyof typeof FULL;
@@ -112,6 +118,7 @@ const FLAG_OF: Record<NumericName, string> = {
   claimers: 'claimers',
   claimStudies: 'claim-studies',
   claimRounds: 'claim-rounds',
+  screenSamples: 'screen-samples',
 };
 
 /** Reads flags, then BENCH_* variables, then the full or quick defaults; throws listing every bad value. */
@@ -176,6 +183,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     // A quick run is a smoke test: it measures whatever dist/ holds (`npm test` has just built it).
     build: flags.has('no-build') ? false : bool('build', !quick),
     skipSpa: bool('skip-spa', false) || !sections.has('spa'),
+    skipScreen: bool('skip-spa', false) || !sections.has('screen'),
     sections,
     out,
   };

@@ -108,6 +108,8 @@ export async function startBff(options: {
       // The load run sends far more than a person would; the limiter itself still runs on every request.
       RATE_LIMIT_PER_MINUTE: '100000',
       AUTH_MODE: 'dev',
+      // Never demo arrivals (they are refused with a key anyway): a .env in the checkout must not change the figures.
+      DEMO_ARRIVALS_SECONDS: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

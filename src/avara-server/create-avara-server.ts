@@ -7,6 +7,7 @@ import { loadAvaraContract } from '../contract/load-contract.ts';
 import { installErrorHandler, notFoundHandler, viewerRoutes } from './http/viewer-routes.ts';
 import { launchRoutes } from './launch/launch-routes.ts';
 import { createLaunchSigner } from './launch/launch-signer.ts';
+import { startDemoArrivals } from './seed/demo-arrivals.ts';
 import { DEFAULT_DEMO_STUDIES, seedDemoData } from './seed/demo-data.ts';
 import { formatUuidV4 } from './store/random-ids.ts';
 import { openSqliteRepository } from './store/sqlite-repository.ts';
@@ -28,6 +29,12 @@ export interface AvaraServerOptions {
   launchTtlSeconds?: number;
   /** Demo studies to seed into an empty database (default 2,500); false or 0 seeds none. The roster is seeded either way. */
   demoStudies?: number | false;
+  /**
+   * The demo's slow stream of arrivals (src/avara-server/seed/demo-arrivals.ts): the mean seconds
+   * between two new studies, with the demo's waiting studies read at a similar pace. Off (the default)
+   * when absent or 0.
+   */
+  demoArrivalsSeconds?: number;
   logger?: boolean;
 }
 
@@ -91,6 +98,17 @@ async function assemble(options: AvaraServerOptions): Promise<{ app: FastifyInst
   } catch (error) {
     repository.close();
     throw error;
+  }
+
+  if (options.demoArrivalsSeconds !== undefined && options.demoArrivalsSeconds > 0) {
+    const arrivals = startDemoArrivals({
+      service,
+      repository,
+      meanIntervalMs: options.demoArrivalsSeconds * 1000,
+      onError: (error) => app.log.warn({ err: error }, 'a demo arrival failed'),
+    });
+    // Before the store closes (its onClose hook): no beat runs on a closed database.
+    app.addHook('preClose', async () => arrivals.close());
   }
 
   installErrorHandler(app);

@@ -9,6 +9,7 @@ interface StandaloneEnv {
   apiKey: string | undefined;
   databasePath: string;
   demoStudies: number;
+  demoArrivalsSeconds: number;
 }
 
 function readEnv(env: NodeJS.ProcessEnv): StandaloneEnv {
@@ -29,6 +30,8 @@ function readEnv(env: NodeJS.ProcessEnv): StandaloneEnv {
     apiKey: env.AVARA_SERVER_API_KEY || undefined,
     databasePath: env.AVARA_SERVER_DATABASE || './data/avara.sqlite',
     demoStudies: integer('DEMO_STUDIES', 2_500, 0, 1_000_000),
+    // Off unless asked for: a developer calling the API with curl sees only their own changes.
+    demoArrivalsSeconds: integer('DEMO_ARRIVALS_SECONDS', 0, 0, 3_600),
   };
   if (problems.length > 0) {
     console.error(`Cannot start the Avara-compatible server:\n  - ${problems.join('\n  - ')}`);
@@ -45,6 +48,7 @@ const server = await startAvaraServer({
   port: env.port,
   host: env.host,
   demoStudies: env.demoStudies,
+  demoArrivalsSeconds: env.demoArrivalsSeconds,
   logger: true,
 });
 

@@ -15,10 +15,12 @@ import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
+import { createKnownVersions } from './events/known-versions.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
 import { readingRoutes } from './routes/api/reading/reading-routes.ts';
+import { DEFAULT_READING_MAX_LEASES, nextStudyRoutes } from './routes/api/reading/next-study-routes.ts';
 import { DEFAULT_READING_LEASE_SECONDS } from './reading/reading-rules.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
@@ -35,7 +37,7 @@ declare module 'fastify' {
 export interface AppOptions {
   auth: AuthContext;
   /** TRUSTED_PROXIES absent: no proxy's forwarded headers are believed. */
-  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'TRUSTED_PROXIES' | 'READING_LEASE_SECONDS' | 'EVENTS_HEARTBEAT_SECONDS'>>;
+  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'TRUSTED_PROXIES' | 'READING_LEASE_SECONDS' | 'READING_MAX_LEASES' | 'EVENTS_HEARTBEAT_SECONDS'>>;
   avara: AvaraClient;
   contract: ContractValidator;
   upstream: 'avara' | 'bundled';
@@ -180,6 +182,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   const studyEvents = createStudyEvents(auth.shared.events, app.log.child({ component: 'events' }));
   app.decorate('studyEvents', studyEvents);
+  const knownVersions = createKnownVersions({ bus: auth.shared.events, log: app.log.child({ component: 'events' }) });
+  app.addHook('onClose', async () => knownVersions.close());
   await app.register(studiesRoutes, {
     avara: options.avara,
     contract: options.contract,
@@ -187,10 +191,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bundledLaunchOrigin: auth.bundledLaunchOrigin,
     shared: auth.shared,
     studyEvents,
+    knownVersions,
   });
   await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared });
   const leaseMs = (options.config.READING_LEASE_SECONDS ?? DEFAULT_READING_LEASE_SECONDS) * 1000;
   await app.register(readingRoutes, { avara: options.avara, contract: options.contract, shared: auth.shared, leaseMs });
+  const maxLeases = options.config.READING_MAX_LEASES ?? DEFAULT_READING_MAX_LEASES;
+  await app.register(nextStudyRoutes, { avara: options.avara, shared: auth.shared, studyEvents, leaseMs, maxLeases, knownVersions });
   const heartbeatMs = (options.config.EVENTS_HEARTBEAT_SECONDS ?? DEFAULT_HEARTBEAT_SECONDS) * 1_000;
   await app.register(eventsRoutes, { shared: auth.shared, audit: auth.audit, sessionIsLive: (id) => auth.sessions.isLive(id), heartbeatMs });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });

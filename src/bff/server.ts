@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     : await startEmbeddedAvara({
         databasePath: resolve(config.DATA_DIR, 'avara.sqlite'),
         demoStudies: config.DEMO_STUDIES,
+        demoArrivalsSeconds: config.DEMO_ARRIVALS_SECONDS,
         launchBaseUrl,
         launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
         ...(pacs ? { viewerRedirect: pacs.viewerRedirect } : {}),

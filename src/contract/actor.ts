@@ -14,3 +14,14 @@ export interface Actor {
 export function actorOf(person: { role: Role; userId: string | null } | null | undefined): Actor {
   return person ? { role: person.role, userId: person.userId } : { role: LEAST_PRIVILEGED_ROLE, userId: null };
 }
+
+/**
+ * Whether the person may ask for the next study by rule: readers (radiologists with an Avara user)
+ * only. Part of the permissions rule (permissions.ts re-exports it), kept here so the worklist can
+ * decide whether to offer Next study without loading the rest of the rule.
+ */
+export function mayTakeNextStudy(actor: Actor): { allowed: true } | { allowed: false; detail: string } {
+  if (actor.role !== 'radiologist') return { allowed: false, detail: 'Next study is for radiologists: it hands out studies to read.' };
+  if (actor.userId === null) return { allowed: false, detail: 'Your account has no Avara user, so no study can be assigned to you.' };
+  return { allowed: true };
+}

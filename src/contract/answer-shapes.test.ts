@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRerouteUrlResponse, isStudy, isStudyListPage, isSuccessResponse, isUser, isUserListPage } from './answer-shapes.ts';
+import { isNextStudyAnswer, isRerouteUrlResponse, isStudy, isStudyListPage, isSuccessResponse, isUser, isUserListPage } from './answer-shapes.ts';
 import { createContractValidator } from './contract-validator.ts';
 import { loadAvaraContract } from './load-contract.ts';
 
@@ -64,5 +64,15 @@ describe('the shape checks', () => {
   it('let a users page through with an unreadable user (the directory skips it)', () => {
     expect(isUserListPage({ users: [{ userId: 7 }], hasMore: false })).toBe(true);
     expect(isUserListPage({ users: [null], hasMore: false })).toBe(false);
+  });
+
+  it('check a Next-study answer: nothing waiting, or a study with its lease, claimed and a rule step', () => {
+    const lease = { studyId: study.studyId, holder: { userId: null, email: 'riley@example.org', name: 'Riley' }, since: '2026-12-01T10:00:00.000Z', expiresAt: '2026-12-01T10:02:00.000Z' };
+    expect(isNextStudyAnswer({ study: null })).toBe(true);
+    expect(isNextStudyAnswer({ study, lease, claimed: true, step: 'unassigned-stat' })).toBe(true);
+    expect(isNextStudyAnswer({ study, lease, claimed: true, step: 'someone-elses-stat' })).toBe(false);
+    expect(isNextStudyAnswer({ study, lease: { ...lease, holder: null }, claimed: false, step: 'own-stat' })).toBe(false);
+    expect(isNextStudyAnswer({ study, claimed: false, step: 'own-stat' })).toBe(false);
+    expect(isNextStudyAnswer({})).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 import type { RerouteUrlResponse, Study, StudyListPage, SuccessResponse, User, UserListPage } from './avara-types.ts';
+import { NEXT_STEPS, type NextStudyAnswer } from './worklist-api.ts';
+import type { ReadingLease } from './worklist-events.ts';
 
 /*
  * Cheap shape checks of the contract's success bodies, for the BFF (every upstream answer) and the
@@ -76,4 +78,18 @@ export function isSuccessResponse(value: unknown): value is SuccessResponse {
 /** Reroute-url: `{url}`. */
 export function isRerouteUrlResponse(value: unknown): value is RerouteUrlResponse {
   return isFields(value) && isText(value.url);
+}
+
+/** A reading lease: the study, its holder (email and name; an Avara user ID or null) and its times. */
+export function isReadingLease(value: unknown): value is ReadingLease {
+  if (!isFields(value) || !isText(value.studyId) || !isText(value.since) || !isText(value.expiresAt)) return false;
+  const holder = value.holder;
+  return isFields(holder) && isText(holder.email) && isText(holder.name) && isTextOrNull(holder.userId);
+}
+
+/** POST /api/reading/next: `{study: null}`, or a study with the lease, `claimed` and a rule step. */
+export function isNextStudyAnswer(value: unknown): value is NextStudyAnswer {
+  if (!isFields(value)) return false;
+  if (value.study === null) return true;
+  return isStudy(value.study) && isReadingLease(value.lease) && typeof value.claimed === 'boolean' && NEXT_STEPS.some((step) => step === value.step);
 }

@@ -12,13 +12,15 @@
  * - A reading lease ("being read by X") may be taken on a study that is not cancelled: by a
  *   coordinator on any, by a radiologist on one they may read (theirs, or unassigned). Only a
  *   coordinator may end someone else's lease (`mayTakeLease`, `mayBreakLease`).
+ * - Next study (the server hands out the next study by rule) is for readers: radiologists with an
+ *   Avara user. It gives only a study they may read and claim (`mayTakeNextStudy`, `mayReadNext`).
  */
 import type { Actor } from './actor.ts';
 import type { StudyUpdateParams } from './avara-types.ts';
 
-// Who is asking (`Actor`, `actorOf`) lives apart, so a page that only needs to know that does not
-// carry the whole rule.
-export { LEAST_PRIVILEGED_ROLE, actorOf, type Actor } from './actor.ts';
+// Who is asking (`Actor`, `actorOf`), and whether they read (`mayTakeNextStudy`), live apart, so a
+// page that only needs to know that (the worklist's first screen) does not carry the whole rule.
+export { LEAST_PRIVILEGED_ROLE, actorOf, mayTakeNextStudy, type Actor } from './actor.ts';
 
 /**
  * Metadata keys the PACS sync writes when it puts a study on the worklist (src/bff/pacs/pacs-sync.ts):
@@ -170,6 +172,17 @@ export function mayTakeLease(actor: Actor, study: LeaseStudyState): LeaseDecisio
 /** End someone else's reading lease (a reader who left without releasing it): coordinators only. */
 export function mayBreakLease(actor: Actor): boolean {
   return actor.role === 'coordinator';
+}
+
+
+/**
+ * Whether Next may give this study to the person: one they may read (take its lease) that is theirs
+ * already or that they may claim in the same move. Read and cancelled studies are never given.
+ */
+export function mayReadNext(actor: Actor, study: LeaseStudyState & { studyViewerStatus?: string }): boolean {
+  if (study.studyViewerStatus !== 'incomplete') return false;
+  if (!mayTakeLease(actor, study).allowed) return false;
+  return actor.userId !== null && mayChange(actor, study, { assignedTo: actor.userId, studyViewerStatus: 'complete' }).allowed;
 }
 
 function isStudyField(field: string): field is StudyField {

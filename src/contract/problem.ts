@@ -2,6 +2,8 @@
  * RFC 9457 problem details, as the BFF answers every error and as the mock handlers mimic it.
  * `type` values are relative URIs documented in docs/api.md.
  */
+import type { ReadingLease } from './worklist-events.ts';
+
 export interface ProblemIssue {
   in: 'path' | 'query' | 'body';
   name: string;
@@ -21,6 +23,8 @@ export interface Problem {
   retryable?: boolean;
   /** On 409 for an update, the study as it is now, so the user can compare and reapply; for a reading lease, the lease as it is now. */
   current?: unknown;
+  /** On 409 from POST /api/reading/next: the reading leases the person holds already (READING_MAX_LEASES reached). */
+  leases?: ReadingLease[];
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

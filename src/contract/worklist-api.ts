@@ -2,7 +2,7 @@
  * The shapes the BFF adds to the Avara contract (its own routes), shared by the BFF and the SPA so
  * neither side writes them down twice. See docs/api.md.
  */
-import type { Severity, User } from './avara-types.ts';
+import type { Severity, Study, User } from './avara-types.ts';
 import type { EventPerson, ReadingLease } from './worklist-events.ts';
 
 /** What a person may do: radiologists read and report, coordinators manage the worklist. */
@@ -114,4 +114,24 @@ export interface WorklistCounts {
   asOf: string;
   /** True when some severity had more studies than the capped walk counted: every number is then "at least". */
   capped: boolean;
+  /**
+   * The caller's "mine and unassigned" view of the active queue (their studies plus the unassigned
+   * ones they may claim): present for a caller who may claim studies (an Avara user), absent otherwise.
+   */
+  mineAndUnassigned?: SeverityCounts;
 }
+
+/** The assignee value of GET /api/studies that the BFF serves itself: assigned to me, or unassigned (claimable by me). */
+export const MINE_OR_UNASSIGNED = 'mine-or-unassigned';
+
+/** The steps of the Next-study rule, in the order they are tried (src/bff/reading/next-study-rule.ts). */
+export const NEXT_STEPS = ['own-stat', 'unassigned-stat', 'own-high', 'unassigned-high', 'own-normal', 'unassigned-normal'] as const;
+
+/** Which step of the rule gave the study: whose it was (the caller's own, or nobody's) and its severity. */
+export type NextStep = (typeof NEXT_STEPS)[number];
+
+/**
+ * POST /api/reading/next: the study the rule gave the caller, claimed for them when it was
+ * unassigned (`claimed`), with their reading lease on it; or `{ study: null }` when nothing waits.
+ */
+export type NextStudyAnswer = { study: Study; lease: ReadingLease; claimed: boolean; step: NextStep } | { study: null };

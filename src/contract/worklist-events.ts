@@ -22,8 +22,8 @@ export interface ReadingLease {
 }
 
 export interface WorklistEventData {
-  /** A study appeared: created through the BFF, arrived from the PACS, or seen by the queue watcher. */
-  'study.created': { study: Study; origin: 'worklist' | 'pacs' | 'watcher' };
+  /** A study appeared: created through the BFF (`by` whom), arrived from the PACS, or seen by the queue watcher. */
+  'study.created': { study: Study; origin: 'worklist' | 'pacs' | 'watcher'; by?: EventPerson };
   /** A study changed (any field, cancel and uncancel included): the study as it is now. */
   'study.changed': { study: Study; origin: 'worklist' | 'watcher'; by?: EventPerson };
   /** A reading lease was taken (or taken over). */

@@ -2,6 +2,8 @@ import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequir
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import type { OperationId } from '../contract/avara-types.ts';
+import { SEVERITIES } from '../contract/avara-types.ts';
+import { isOverdue, minutesWaiting } from '../contract/sla.ts';
 import type { OperationInput, QueryInput, ValidatedInput, ValidationIssue } from '../contract/contract-validator.ts';
 import { invalidRequestProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../contract/problem.ts';
 import type { Problem } from '../contract/problem.ts';
@@ -15,9 +17,50 @@ import {
 } from '../avara-server/store/operation-input.ts';
 import { StudyService } from '../avara-server/store/study-service.ts';
 import { actorOf, mayChange } from '../contract/permissions.ts';
+import type { ReadingLease } from '../contract/worklist-events.ts';
 import { mockContractValidator } from './contract-text.ts';
+import { mergedPage, positionFromJson, positionToJson, startPosition } from '../bff/routes/api/studies/merged-walk.ts';
+import { MINE_OR_UNASSIGNED } from '../contract/worklist-api.ts';
+import { createReadingHandlers } from './reading-handlers.ts';
+
+/** The mock `/api/events`: tests send events to every open stream. */
+export interface MockEventStream {
+  /** Sends one message (data as JSON unless a string) to every open stream. */
+  send(event: string, data: unknown, id?: string): void;
+  /** Ends every open stream, as a server restart would. */
+  endAll(): void;
+  readonly open: number;
+}
+
+export function createMockEventStream(): MockEventStream & { attach(controller: ReadableStreamDefaultController<Uint8Array>): () => void } {
+  const controllers = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const encoder = new TextEncoder();
+  return {
+    send(event, data, id) {
+      const text = `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+      for (const controller of controllers) controller.enqueue(encoder.encode(text));
+    },
+    endAll() {
+      for (const controller of [...controllers]) {
+        controllers.delete(controller);
+        controller.close();
+      }
+    },
+    get open() {
+      return controllers.size;
+    },
+    attach(controller) {
+      controllers.add(controller);
+      return () => controllers.delete(controller);
+    },
+  };
+}
 
 export interface ApiHandlersOptions {
+  /** Reading leases held from the start (e.g. someone else reading a study). */
+  leases?: readonly ReadingLease[];
+  /** The live stream's hub; by default one nobody sends to. */
+  events?: ReturnType<typeof createMockEventStream>;
   /** The store the handlers serve; a fresh in-memory one with demo data when not given. */
   service?: StudyService;
   /**
@@ -58,6 +101,7 @@ export function createMockStudyService(options: MockStudyServiceOptions = {}): S
  */
 export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler[] {
   const service = options.service ?? createMockStudyService({ demoStudies: options.demoStudies });
+  const events = options.events ?? createMockEventStream();
   const people = service.listUsers({ limit: 100 }).users;
   const roleOf = (user: { canManageStudies: boolean }) => (user.canManageStudies ? 'coordinator' : 'radiologist');
   const asMe = (user: (typeof people)[number]) => ({
@@ -98,10 +142,64 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     http.get('*/api/users', () => HttpResponse.json({ users: people })),
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
     http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
+    // The active queue's counts, walked from the store as the BFF's fallback does.
+    http.get('*/api/worklist/counts', () => {
+      const zero = () => ({ stat: 0, high: 0, normal: 0 });
+      const bySeverity = zero();
+      const overdue = zero();
+      const unassigned = zero();
+      const byAssignee: Record<string, ReturnType<typeof zero>> = {};
+      const now = Date.now();
+      for (const severity of SEVERITIES) {
+        let cursor: string | undefined;
+        do {
+          const page = service.listStudies({ severity, isCancelled: false, studyViewerStatus: 'incomplete', limit: 100, ...(cursor ? { cursor } : {}) });
+          for (const study of page.studies) {
+            bySeverity[severity] += 1;
+            const minutes = minutesWaiting(study.createdAt, now);
+            if (minutes !== null && isOverdue(minutes, severity)) overdue[severity] += 1;
+            const assignee = study.assignedTo?.userId;
+            if (assignee) (byAssignee[assignee] ??= zero())[severity] += 1;
+            else unassigned[severity] += 1;
+          }
+          cursor = page.hasMore && page.cursor ? page.cursor : undefined;
+        } while (cursor);
+      }
+      return HttpResponse.json({
+        unread: { stat: { count: bySeverity.stat, capped: false }, high: { count: bySeverity.high, capped: false } },
+        bySeverity,
+        overdue,
+        unassigned,
+        byAssignee,
+        asOf: new Date(now).toISOString(),
+        capped: false,
+      });
+    }),
+    // The live stream, quiet: its first message, then nothing until the page closes it.
+    http.get('*/api/events', ({ request }) => {
+      if (!signedIn) return unauthorized();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('id: mock:0-0\nevent: stream.status\ndata: {"status":"ok"}\n\n'));
+          const detach = events.attach(controller);
+          request.signal.addEventListener('abort', () => {
+            detach();
+            try {
+              controller.close();
+            } catch {
+              // Already closed.
+            }
+          });
+        },
+      });
+      return new HttpResponse(body, { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-store' } });
+    }),
 
-    http.get('*/api/studies', ({ request }) =>
-      answer('listStudies', { query: queryOf(request) }, ({ query }) => service.listStudies(listStudiesQueryFrom(query)), 'query'),
-    ),
+    http.get('*/api/studies', async ({ request }) => {
+      const query = queryOf(request);
+      if (query.assignedTo === MINE_OR_UNASSIGNED) return mineOrUnassigned(service, query, signedIn?.userId ?? null);
+      return answer('listStudies', { query }, (input) => service.listStudies(listStudiesQueryFrom(input.query)), 'query');
+    }),
 
     http.post('*/api/studies', async ({ request }) => {
       const body = await jsonBodyOf(request);
@@ -148,6 +246,11 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     http.post('*/api/studies/:studyId/viewer-url', ({ params }) => {
       const studyId = stringParam(params.studyId);
       return answer('rerouteStudyUrl', { body: { studyId } }, () => service.rerouteUrl({ studyId }), 'path');
+    }),
+    ...createReadingHandlers({
+      person: () => (signedIn ? { userId: signedIn.userId, email: signedIn.email, name: asMe(signedIn).name } : undefined),
+      send: (event, data) => events.send(event, data),
+      leases: options.leases,
     }),
   ];
 }
@@ -224,6 +327,49 @@ async function jsonBodyOf(request: Request): Promise<unknown> {
     return body;
   } catch {
     return problemResponse(invalidRequestProblem([{ in: 'body', name: '', message: 'is not valid JSON' }]));
+  }
+}
+
+/**
+ * Like the BFF's `assignedTo=mine-or-unassigned`: the same merge of two walks (merged-walk.ts); the
+ * cursor is the position as base64 JSON, without the BFF's checksum and scope.
+ */
+async function mineOrUnassigned(service: StudyService, query: QueryInput, me: string | null): Promise<Response> {
+  const { assignedTo: _assignee, cursor, limit, ...filters } = query;
+  const checked = mockContractValidator().validateInput('listStudies', { query: { ...filters, ...(limit === undefined ? {} : { limit }) } });
+  if (!checked.ok) return problemResponse(invalidRequestProblem(checked.issues));
+  if (me === null) return problemResponse(invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an Avara user` }]));
+  const pageSize = typeof checked.value.query.limit === 'number' ? checked.value.query.limit : 100;
+  let from = startPosition(pageSize);
+  if (cursor !== undefined) {
+    const decoded = typeof cursor === 'string' ? positionFromJson(parseJson(atobSafe(cursor))) : undefined;
+    if (!decoded) return problemResponse(invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list' }]));
+    from = decoded;
+  }
+  const page = await mergedPage(
+    async (walk, walkCursor, walkLimit) => {
+      const listed = service.listStudies(listStudiesQueryFrom({ ...checked.value.query, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) }));
+      return { studies: listed.studies, hasMore: listed.hasMore, cursor: listed.cursor ?? undefined };
+    },
+    from,
+    pageSize,
+  );
+  return Response.json({ studies: page.studies, hasMore: page.next !== null, cursor: page.next ? btoa(JSON.stringify(positionToJson(page.next))) : null });
+}
+
+function atobSafe(text: string): string {
+  try {
+    return atob(text);
+  } catch {
+    return '';
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

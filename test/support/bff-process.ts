@@ -29,7 +29,8 @@ export async function startBffProcess(port: number, env: Record<string, string>,
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   const child = spawn(process.execPath, ['src/bff/server.ts'], {
-    env: inheritedEnv({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, ...env }),
+    // No demo arrivals unless the test asks for them: they would change its counts.
+    env: inheritedEnv({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DEMO_ARRIVALS_SECONDS: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -71,6 +71,7 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
       LOG_LEVEL: options.logStream ? 'info' : 'silent',
       TRUSTED_PROXIES: config.TRUSTED_PROXIES,
       READING_LEASE_SECONDS: config.READING_LEASE_SECONDS,
+      READING_MAX_LEASES: config.READING_MAX_LEASES,
       EVENTS_HEARTBEAT_SECONDS: config.EVENTS_HEARTBEAT_SECONDS,
       ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}),
     },

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isStudyListPage, isUserListPage } from '../../contract/answer-shapes.ts';
-import type { Study, User } from '../../contract/avara-types.ts';
+import { SEVERITIES, type Study, type User } from '../../contract/avara-types.ts';
 import { createContractValidator } from '../../contract/contract-validator.ts';
 import { loadAvaraContract } from '../../contract/load-contract.ts';
+import { DEFAULT_SLA_TARGETS, isOverdue, minutesWaiting } from '../../contract/sla.ts';
 import { createMemoryRepository } from '../store/memory-repository.ts';
 import { openSqliteRepository } from '../store/sqlite-repository.ts';
 import type { StudyRepository } from '../store/study-repository.ts';
 import { StudyService } from '../store/study-service.ts';
-import { createRandom, DEFAULT_DEMO_STUDIES, seedDemoData } from './demo-data.ts';
+import { createRandom, DEFAULT_DEMO_STUDIES, featuredRadiologist, seedDemoData } from './demo-data.ts';
 
 const API_KEY = { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'Radiology Worklist (bundled)', isViewerEnabled: true };
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -62,6 +63,55 @@ describe('demo data', () => {
       expect(study.isCancelled).toBe(study.cancelledAt !== null);
       if (study.studyViewerStatus === 'complete') expect(study.assignedTo).not.toBeNull();
     }
+  });
+
+  it('looks like a shift at its seeding time: what waits is mostly within its SLA target, a few studies past it', () => {
+    const waiting = studies.filter((s) => s.studyViewerStatus === 'incomplete' && !s.isCancelled);
+    const overdue = (study: Study) => isOverdue(minutesWaiting(study.createdAt, NOW.getTime()) ?? 0, study.severity);
+    expect(share(waiting, overdue)).toBeGreaterThan(0.003);
+    expect(share(waiting, overdue)).toBeLessThan(0.03);
+    for (const severity of SEVERITIES) {
+      const group = waiting.filter((s) => s.severity === severity);
+      expect(group.length).toBeGreaterThan(0);
+      // Within each severity most wait less than their target, and nothing waits past twice it.
+      expect(share(group, overdue)).toBeLessThan(0.25);
+      for (const study of group) expect(minutesWaiting(study.createdAt, NOW.getTime())).toBeLessThan(DEFAULT_SLA_TARGETS[severity] * 2);
+    }
+    // A couple of STAT and a few HIGH past target; some NORMAL near the end of theirs.
+    const stat = waiting.filter((s) => s.severity === 'stat');
+    expect(stat.filter(overdue).length).toBeGreaterThanOrEqual(2);
+    expect(stat.length).toBeGreaterThanOrEqual(8);
+    expect(stat.length).toBeLessThanOrEqual(40);
+    expect(waiting.filter((s) => s.severity === 'high' && overdue(s)).length).toBeGreaterThanOrEqual(2);
+    const nearTarget = waiting.filter((s) => s.severity === 'normal' && !overdue(s) && (minutesWaiting(s.createdAt, NOW.getTime()) ?? 0) >= 0.8 * DEFAULT_SLA_TARGETS.normal);
+    expect(nearTarget.length).toBeGreaterThan(10);
+  });
+
+  it('gives the first radiologist on the sign-in page some unread STAT of their own, beside unassigned ones', () => {
+    // The people directory lists by last name (src/bff/people/people-directory.ts); Dr Adeyemi comes first.
+    const featured = users.find((user) => user.userId === featuredRadiologist(users));
+    expect(featured).toMatchObject({ firstName: 'Samuel', lastName: 'Adeyemi', clinicRole: 'Radiologist', canManageStudies: false });
+    const unreadStat = studies.filter((s) => s.severity === 'stat' && s.studyViewerStatus === 'incomplete' && !s.isCancelled);
+    expect(unreadStat.filter((s) => s.assignedTo === null).length).toBeGreaterThanOrEqual(3);
+    expect(unreadStat.filter((s) => s.assignedTo?.userId === featured?.userId).length).toBeGreaterThanOrEqual(1);
+    // Read and unread, a few cancelled, with customers: within every severity.
+    for (const severity of SEVERITIES) {
+      const group = studies.filter((s) => s.severity === severity);
+      expect(group.some((s) => s.studyViewerStatus === 'complete')).toBe(true);
+      expect(group.some((s) => s.studyViewerStatus === 'incomplete')).toBe(true);
+      expect(group.some((s) => s.isCancelled)).toBe(true);
+      expect(group.some((s) => s.expressCustomer !== null)).toBe(true);
+    }
+  });
+
+  it('places studies relative to the seeding time it is given', () => {
+    const later = new Date(NOW.getTime() + 7 * 24 * 3600_000);
+    const repository = createMemoryRepository();
+    seedDemoData(repository, { apiKey: API_KEY, now: later });
+    const service = new StudyService(repository, { apiKey: API_KEY, viewerUrl: () => 'http://viewer.test' });
+    const shifted = walk(service);
+    expect(shifted.map((s) => Date.parse(s.createdAt ?? '') - later.getTime())).toEqual(studies.map((s) => Date.parse(s.createdAt ?? '') - NOW.getTime()));
+    expect(shifted.map((s) => s.severity)).toEqual(studies.map((s) => s.severity));
   });
 
   it('gives every study a valid, unique DICOM UID and a contract-valid shape', () => {

@@ -1,11 +1,13 @@
 import type {
   ApiKeyReference,
+  StudyCreateParams,
   ExpressCustomerReference,
   OrgReference,
   Severity,
   User,
   UserLevel,
 } from '../../contract/avara-types.ts';
+import { DEFAULT_SLA_TARGETS } from '../../contract/sla.ts';
 import { formatUuidV4, toHex } from '../store/random-ids.ts';
 import type { NewStudyRecord, StudyRepository, UserRecord } from '../store/study-repository.ts';
 
@@ -21,7 +23,10 @@ export interface DemoDataOptions {
   studies?: number;
   /** Same seed and `now`, same data. */
   seed?: string;
-  /** The seeding time: studies are spread over the four days before it. */
+  /**
+   * The seeding time (default: the clock's now). Waiting studies are placed relative to it (most within
+   * their SLA target, a few past it); read and cancelled ones over the four days before it.
+   */
   now?: Date;
   /** The API key most demo studies are attributed to (the server's own). */
   apiKey: ApiKeyReference;
@@ -55,6 +60,7 @@ export function seedDemoData(repository: StudyRepository, options: DemoDataOptio
       const people = rosterInStore(repository);
       const references = {
         radiologists: people.filter((user) => user.clinicRole === 'Radiologist').map((user) => user.userId),
+        featuredRadiologist: featuredRadiologist(people),
         creators: people.filter((user) => user.canManageStudies).map((user) => user.userId),
         customers: roster.customers.filter((c) => repository.findCustomer(c.expressCustomerId)).map((c) => c.expressCustomerId),
         orgs: roster.orgs.filter((org) => repository.findOrg(org.orgId)).map((org) => org.orgId),
@@ -74,7 +80,19 @@ export function seedDemoData(repository: StudyRepository, options: DemoDataOptio
   });
 }
 
-function rosterInStore(repository: StudyRepository): UserRecord[] {
+/**
+ * The radiologist the dev sign-in page lists first (people by last name, then first name; those who
+ * do not manage studies sign in as radiologists): the one a visitor trying the radiologist's view
+ * most likely picks.
+ */
+export function featuredRadiologist(users: readonly User[]): string | undefined {
+  return users
+    .filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies)
+    .sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName))[0]?.userId;
+}
+
+/** Every user in the store, in roster order. */
+export function rosterInStore(repository: StudyRepository): UserRecord[] {
   const users: UserRecord[] = [];
   for (let page = repository.listUsers({}, 0, 100); page.length > 0; ) {
     users.push(...page);
@@ -321,11 +339,39 @@ const REASONS = [
 
 interface StudyReferences {
   radiologists: string[];
+  /** The first radiologist on the sign-in page (who does not manage studies): some of the unread STAT are theirs. */
+  featuredRadiologist: string | undefined;
   creators: string[];
   customers: string[];
   orgs: string[];
 }
 
+/**
+ * Of each severity's studies, the share still waiting to be read. The rest are history: read
+ * (or cancelled) over the four days before seeding. A reading room reads STAT first, so few wait.
+ */
+const WAITING_SHARE: Readonly<Record<Severity, number>> = { stat: 0.15, high: 0.55, normal: 0.85 };
+/** Of the waiting studies, the share already past its target: STAT and HIGH that slipped, NORMAL at the end of its day; few of each. */
+const OVERDUE_SHARE: Readonly<Record<Severity, number>> = { stat: 0.15, high: 0.025, normal: 0.005 };
+/** Of the waiting NORMAL studies, the share close to their target (80 % to 99 % of it). */
+const NEAR_TARGET_SHARE = 0.09;
+const MINUTE_MS = 60_000;
+
+/** One study's state and times, drawn before the studies are put in the order they arrived. */
+interface StudyPlan {
+  severity: Severity;
+  createdAt: number;
+  updatedAt: number;
+  cancelledAt: number | null;
+  complete: boolean;
+  assignedToUserId: string | null;
+}
+
+/**
+ * Studies as a reading room's list looks mid-shift at `now`: what waits is recent, most of it within
+ * its SLA target (src/contract/sla.ts) and a few studies past it; what was read or cancelled is spread
+ * over the four days before. Inserted oldest first, so the server's order is the order they arrived.
+ */
 function* generateStudies(
   random: SeededRandom,
   count: number,
@@ -333,53 +379,122 @@ function* generateStudies(
   references: StudyReferences,
   apiKeys: readonly ApiKeyReference[],
 ): Generator<NewStudyRecord> {
-  // Creation times first, sorted, so studies are inserted (and paged) in the order they arrived.
-  const createdTimes = Array.from({ length: count }, () => now - 60_000 - Math.floor(random.next() * (SPREAD_MS - 60_000)));
-  createdTimes.sort((a, b) => a - b);
+  // States and times first, then sorted by arrival: IDs, accession numbers and UIDs follow that order.
+  const plans = Array.from({ length: count }, () => planStudy(random, now, references));
+  plans.sort((a, b) => a.createdAt - b.createdAt);
   const usedUids = new Set<string>();
   const rootTime = Math.floor(now / 1000);
 
   for (let index = 0; index < count; index++) {
-    const createdAt = createdTimes[index] ?? now;
+    const plan = plans[index];
+    if (plan === undefined) continue;
     const procedure = pickProcedure(random);
-    const ageFraction = (now - createdAt) / SPREAD_MS;
-
-    const severityRoll = random.next();
-    const severity: Severity = severityRoll < 0.05 ? 'stat' : severityRoll < 0.25 ? 'high' : 'normal';
-    // Older studies are more likely read: about a quarter complete overall, few of the recent ones.
-    const complete = random.next() < ageFraction * 0.5;
-    const cancelled = random.next() < 0.03;
-    // Every read study has a reader; about 60% assigned overall.
-    const assigned = complete || random.next() < 0.467;
-
-    let updatedAt = createdAt;
-    let cancelledAt: number | null = null;
-    if (complete) updatedAt = Math.max(updatedAt, Math.min(now, createdAt + random.int(10, 24 * 60) * 60_000));
-    if (assigned) updatedAt = Math.max(updatedAt, Math.min(now, createdAt + random.int(1, 90) * 60_000));
-    if (cancelled) {
-      cancelledAt = Math.min(now, createdAt + random.int(2, 180) * 60_000);
-      updatedAt = Math.max(updatedAt, cancelledAt);
-    }
-
     const byUser = references.creators.length > 0 && random.next() < 0.3;
     yield {
       studyId: seededId(random, 'stu'),
       studyInstanceUid: uniqueUid(random, usedUids, rootTime, index),
       studyDescription: procedure.description,
-      severity,
-      studyViewerStatus: complete ? 'complete' : 'incomplete',
-      isCancelled: cancelled,
-      cancelledAt: cancelledAt === null ? null : new Date(cancelledAt).toISOString(),
-      createdAt: new Date(createdAt).toISOString(),
-      updatedAt: new Date(updatedAt).toISOString(),
-      assignedToUserId: assigned && references.radiologists.length > 0 ? random.pick(references.radiologists) : null,
+      severity: plan.severity,
+      studyViewerStatus: plan.complete ? 'complete' : 'incomplete',
+      isCancelled: plan.cancelledAt !== null,
+      cancelledAt: plan.cancelledAt === null ? null : new Date(plan.cancelledAt).toISOString(),
+      createdAt: new Date(plan.createdAt).toISOString(),
+      updatedAt: new Date(plan.updatedAt).toISOString(),
+      assignedToUserId: plan.assignedToUserId,
       createdByUserId: byUser ? random.pick(references.creators) : null,
       createdByApiKey: byUser ? null : random.next() < 0.7 ? (apiKeys[0] ?? null) : (apiKeys[1] ?? null),
       expressCustomerId: references.customers.length > 0 && random.next() < 0.25 ? random.pick(references.customers) : null,
       orgId: references.orgs.length > 0 && random.next() < 0.55 ? random.pick(references.orgs) : null,
-      metadata: metadataFor(random, procedure, index, createdAt),
+      // What waits always has its accession number (the demo's reading room knows its own by it).
+      metadata: metadataFor(random, procedure, index, plan.createdAt, plan.complete || plan.cancelledAt !== null),
     };
   }
+}
+
+function planStudy(random: SeededRandom, now: number, references: StudyReferences): StudyPlan {
+  const severityRoll = random.next();
+  const severity: Severity = severityRoll < 0.05 ? 'stat' : severityRoll < 0.25 ? 'high' : 'normal';
+  const target = DEFAULT_SLA_TARGETS[severity] * MINUTE_MS;
+  const cancelled = random.next() < 0.03;
+  const waiting = !cancelled && random.next() < WAITING_SHARE[severity];
+  const radiologist = (): string | null => (references.radiologists.length > 0 ? random.pick(references.radiologists) : null);
+
+  if (waiting) {
+    const createdAt = now - Math.max(MINUTE_MS, Math.round(waitingAge(random, severity) * target));
+    // About half of what waits is assigned; of the unread STAT, a share is the featured radiologist's own.
+    let assignedToUserId: string | null = null;
+    if (random.next() < 0.47) {
+      assignedToUserId = severity === 'stat' && references.featuredRadiologist && random.next() < 0.35 ? references.featuredRadiologist : radiologist();
+    }
+    const updatedAt = assignedToUserId ? Math.min(now, createdAt + random.int(1, 30) * MINUTE_MS) : createdAt;
+    return { severity, createdAt, updatedAt, cancelledAt: null, complete: false, assignedToUserId };
+  }
+
+  // History: arrived some time in the four days before, then read (by its assignee) or cancelled.
+  const createdAt = now - MINUTE_MS - Math.floor(random.next() * (SPREAD_MS - MINUTE_MS));
+  let updatedAt = createdAt;
+  let cancelledAt: number | null = null;
+  const complete = !cancelled || random.next() < 0.2;
+  // Read within the target mostly; now and then late.
+  if (complete) updatedAt = Math.min(now, createdAt + Math.round(target * (random.next() < 0.08 ? 1 + random.next() : 0.05 + 0.9 * random.next())));
+  const assigned = complete || random.next() < 0.4;
+  if (cancelled) {
+    cancelledAt = Math.min(now, updatedAt + random.int(2, 180) * MINUTE_MS);
+    updatedAt = cancelledAt;
+  }
+  return { severity, createdAt, updatedAt, cancelledAt, complete, assignedToUserId: assigned ? radiologist() : null };
+}
+
+/** How long a waiting study has waited, as a fraction of its target: mostly well within it, a few past it. */
+function waitingAge(random: SeededRandom, severity: Severity): number {
+  const roll = random.next();
+  if (roll < OVERDUE_SHARE[severity]) return severity === 'normal' ? 1 + 0.25 * random.next() : 1.05 + 0.75 * random.next();
+  if (severity === 'normal' && roll < OVERDUE_SHARE.normal + NEAR_TARGET_SHARE) return 0.8 + 0.19 * random.next();
+  return 0.02 + (severity === 'normal' ? 0.78 : 0.85) * random.next();
+}
+
+/** The accession numbers demo studies carry (seeded and arriving), which tell them from studies people created. */
+const DEMO_ACCESSION = /^SMR\d/;
+
+/** Whether a study is one of the demo's own (its accession number says so). */
+export function isDemoStudy(metadata: Readonly<Record<string, string>> | null | undefined): boolean {
+  return metadata != null && DEMO_ACCESSION.test(metadata.accessionNumber ?? '');
+}
+
+/** Of the studies that arrive while the demo runs: mostly NORMAL and HIGH, an occasional STAT. */
+const ARRIVAL_SEVERITY: ReadonlyArray<readonly [Severity, number]> = [
+  ['stat', 0.07],
+  ['high', 0.28],
+  ['normal', 0.65],
+];
+
+/**
+ * A new demo study as the PACS router would send it (`createStudy` parameters): unassigned, a real
+ * procedure and its metadata, a `2.25.` UID. `serial` numbers the accession.
+ */
+export function demoArrival(random: SeededRandom, now: number, serial: number): StudyCreateParams {
+  let roll = random.next();
+  let severity: Severity = 'normal';
+  for (const [candidate, share] of ARRIVAL_SEVERITY) {
+    if (roll < share) {
+      severity = candidate;
+      break;
+    }
+    roll -= share;
+  }
+  const procedure = pickProcedure(random);
+  let uid = 0n;
+  for (const byte of random.bytes(16)) uid = (uid << 8n) | BigInt(byte);
+  const metadata: Record<string, string> = {
+    accessionNumber: `SMR${new Date(now).getUTCFullYear()}${String(serial).padStart(7, '0')}`,
+    modality: procedure.modality,
+    bodyPart: procedure.bodyPart,
+    referringPhysician: random.pick(REFERRING_PHYSICIANS),
+    site: random.pick(SITES),
+    patientClass: severity === 'normal' ? random.pick(PATIENT_CLASSES) : random.pick(['Emergency', 'Inpatient']),
+  };
+  if (random.next() < 0.5) metadata.reasonForExam = random.pick(REASONS);
+  return { studyInstanceUid: `2.25.${uid.toString()}`, studyDescription: procedure.description, severity, metadata };
 }
 
 function pickProcedure(random: SeededRandom): Procedure {
@@ -391,9 +506,9 @@ function pickProcedure(random: SeededRandom): Procedure {
   return random.pick(PROCEDURES);
 }
 
-function metadataFor(random: SeededRandom, procedure: Procedure, index: number, createdAt: number): Record<string, string> | null {
+function metadataFor(random: SeededRandom, procedure: Procedure, index: number, createdAt: number, mayLack: boolean): Record<string, string> | null {
   const roll = random.next();
-  if (roll < 0.04) return null;
+  if (roll < 0.04 && mayLack) return null;
   const year = new Date(createdAt).getUTCFullYear();
   const metadata: Record<string, string> = {
     accessionNumber: `SMR${year}${String(100_000 + index).padStart(7, '0')}`,

@@ -16,6 +16,7 @@ export type AuditAction =
   | 'study.lease'
   | 'study.lease-take-over'
   | 'study.lease-break'
+  | 'study.next'
   | 'pacs.context'
   | 'pacs.preview'
   | 'pacs.view-series'

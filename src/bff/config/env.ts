@@ -1,7 +1,7 @@
 import { envSchema } from 'env-schema';
 import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
-import { DEFAULT_READING_LEASE_SECONDS } from '../reading/reading-rules.ts';
+import { DEFAULT_READING_LEASE_SECONDS, DEFAULT_READING_MAX_LEASES } from '../reading/reading-rules.ts';
 
 /** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
 export interface BffConfig {
@@ -18,6 +18,12 @@ export interface BffConfig {
   UPSTREAM_MAX_BYTES: number;
   DATA_DIR: string;
   DEMO_STUDIES: number;
+  /**
+   * The bundled demo's arrivals: mean seconds between new demo studies (the demo's waiting studies are
+   * read at a similar pace); 0 turns them off. Defaults to 45 for the bundled server, 0 with
+   * AVARA_API_KEY (never demo data in a real Avara), with NODE_ENV=test and with ORTHANC_SYNC on.
+   */
+  DEMO_ARRIVALS_SECONDS: number;
   VIEWER_LINK_TTL_SECONDS: number;
   AUTH_MODE: 'dev' | 'proxy' | 'oidc';
   SESSION_IDLE_MINUTES: number;
@@ -55,6 +61,8 @@ export interface BffConfig {
   EVENT_HISTORY_SIZE: number;
   /** A reading lease ends this long after its last heartbeat. */
   READING_LEASE_SECONDS: number;
+  /** How many reading leases on unread studies one radiologist may hold before Next study refuses (409). */
+  READING_MAX_LEASES: number;
   /** Comment heartbeats on idle event streams (GET /api/events), below the server's 60 s idle timeout. */
   EVENTS_HEARTBEAT_SECONDS: number;
   /** How often the queue watcher's leader walks the active queue to notice changes made outside the worklist. */
@@ -77,6 +85,7 @@ const schema = {
     UPSTREAM_MAX_BYTES: { type: 'integer', minimum: 65536, maximum: 1073741824, default: DEFAULT_UPSTREAM_MAX_BYTES },
     DATA_DIR: { type: 'string', minLength: 1, default: './data' },
     DEMO_STUDIES: { type: 'integer', minimum: 0, maximum: 1000000, default: 2500 },
+    DEMO_ARRIVALS_SECONDS: { type: 'integer', minimum: 0, maximum: 3600 },
     VIEWER_LINK_TTL_SECONDS: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },
     AUTH_MODE: { type: 'string', enum: ['dev', 'proxy', 'oidc'], default: 'dev' },
     SESSION_IDLE_MINUTES: { type: 'integer', minimum: 1, maximum: 1440, default: 30 },
@@ -110,6 +119,7 @@ const schema = {
     SHARED_STATE_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'rw:' },
     EVENT_HISTORY_SIZE: { type: 'integer', minimum: 100, maximum: 1000000, default: 10000 },
     READING_LEASE_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: DEFAULT_READING_LEASE_SECONDS },
+    READING_MAX_LEASES: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_READING_MAX_LEASES },
     EVENTS_HEARTBEAT_SECONDS: { type: 'integer', minimum: 1, maximum: 55, default: 15 },
     QUEUE_WATCH_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
   },
@@ -141,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = tr
       ...(config.ORTHANC_URL ? { ORTHANC_URL: config.ORTHANC_URL.replace(/\/$/, '') } : {}),
       ORTHANC_SYNC: config.ORTHANC_SYNC ?? config.ORTHANC_URL !== undefined,
     };
+    normalized.DEMO_ARRIVALS_SECONDS = config.DEMO_ARRIVALS_SECONDS ?? defaultDemoArrivals(normalized);
     const problems = crossFieldProblems(normalized);
     if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     return normalized;
@@ -148,6 +159,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = tr
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Invalid configuration:\n${describeEnvErrors(error)}`);
   }
+}
+
+/** The bundled demo has arrivals unless the worklist has a real upstream, arrivals of its own (a PACS), or runs under test. */
+export const DEFAULT_DEMO_ARRIVALS_SECONDS = 45;
+
+function defaultDemoArrivals(config: BffConfig): number {
+  return config.AVARA_API_KEY || config.NODE_ENV === 'test' || config.ORTHANC_SYNC ? 0 : DEFAULT_DEMO_ARRIVALS_SECONDS;
 }
 
 function crossFieldProblems(config: BffConfig): string[] {
@@ -158,6 +176,9 @@ function crossFieldProblems(config: BffConfig): string[] {
   }
   if (production && config.AUTH_MODE === 'dev') {
     problems.push('AUTH_MODE=dev (pick any demo user, no password) is refused when NODE_ENV=production: use oidc or proxy');
+  }
+  if (config.AVARA_API_KEY && config.DEMO_ARRIVALS_SECONDS > 0) {
+    problems.push('DEMO_ARRIVALS_SECONDS applies to the bundled demo server only: leave it unset (or 0) with AVARA_API_KEY, demo studies are never written into Avara');
   }
   if (config.AUTH_MODE === 'oidc') {
     for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL'] as const) {

@@ -8,7 +8,7 @@ import type { EventBus, JsonObject, JsonValue, SharedStateLog } from '../shared-
  * published (the shared store down): that is logged, and the queue watcher finds the change later.
  */
 export interface StudyEvents {
-  created(study: unknown, origin: WorklistEventData['study.created']['origin']): Promise<void>;
+  created(study: unknown, origin: WorklistEventData['study.created']['origin'], by?: SessionUser): Promise<void>;
   changed(study: unknown, origin: WorklistEventData['study.changed']['origin'], by?: SessionUser): Promise<void>;
 }
 
@@ -21,9 +21,9 @@ export function createStudyEvents(bus: EventBus, log: SharedStateLog): StudyEven
     }
   }
   return {
-    async created(study, origin) {
+    async created(study, origin, by) {
       const value = asJsonObject(study);
-      if (value) await publish('study.created', { study: value, origin });
+      if (value) await publish('study.created', { study: value, origin, ...(by ? { by: eventPerson(by) } : {}) });
     },
     async changed(study, origin, by) {
       const value = asJsonObject(study);

@@ -81,15 +81,27 @@ describe('the worklist page with its first studies', () => {
     expect(response.body.match(/<script/g)).toHaveLength(1);
     const block = inlineBlock(response.body);
     const viewer = { role: 'radiologist', userId: DEMO_RADIOLOGIST.userId } as const;
-    expect(block).toEqual({ filters: firstGroupFilters(viewer, ''), page: PAGE });
+    expect(block?.filters).toEqual(firstGroupFilters(viewer, ''));
+    // The page as the list route answers it (here: its merge of the two walks), the text intact.
+    const answer = await app.inject({ url: `/api/studies?${firstPageQuery(firstGroupFilters(viewer, '') ?? { severity: 'stat' }).toString()}`, headers: radiologist });
+    expect(block?.page).toEqual(answer.json());
+    expect(answer.json().studies[0].studyDescription).toBe(HOSTILE);
+    auditLines.length = 0;
+    await page('/', { cookie: radiologist.cookie ?? '' });
     expect(response.body.endsWith('</body></html>')).toBe(true);
-    // Asked upstream with exactly the filters of the app's own first request, and audited as one.
-    expect(upstream.requests).toHaveLength(1);
-    const sent = Object.fromEntries(new URL(upstream.requests[0]?.url ?? '', upstream.url).searchParams);
-    expect(sent).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', assignedTo: DEMO_RADIOLOGIST.userId, isCancelled: 'false', limit: '100' });
+    // A radiologist's default view (theirs and unassigned, which the list route merges), audited as one list request.
+    expect(block?.filters).toMatchObject({ severity: 'stat', assignedTo: 'mine-or-unassigned' });
     const lists = auditLines.map((line) => JSON.parse(line)).filter((line) => line.action === 'study.list');
     expect(lists).toHaveLength(1);
     expect(lists[0]).toMatchObject({ user: { email: DEMO_RADIOLOGIST.email, role: 'radiologist' }, outcome: 'ok' });
+  });
+
+  it('asks upstream with exactly the filters of the app’s own first request', async () => {
+    const response = await page('/', { cookie: coordinator.cookie ?? '' });
+    expect(inlineBlock(response.body)?.filters).toEqual(firstGroupFilters({ role: 'coordinator', userId: DEMO_COORDINATOR.userId }, ''));
+    expect(upstream.requests).toHaveLength(1);
+    const sent = Object.fromEntries(new URL(upstream.requests[0]?.url ?? '', upstream.url).searchParams);
+    expect(sent).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', isCancelled: 'false', limit: '100' });
   });
 
   it('reads the filters from the address, as the app does, for the drawer addresses too', async () => {

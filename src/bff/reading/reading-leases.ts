@@ -164,6 +164,13 @@ export async function listLeases(shared: SharedState): Promise<{ leases: LeaseJs
   return { leases, hasMore: page.nextAfter !== undefined };
 }
 
+/** Every live lease with the subject of its holder (for rules that tell people apart: Next study). */
+export async function heldLeases(shared: SharedState): Promise<HeldLease[]> {
+  const held: HeldLease[] = [];
+  for await (const lease of allLeases(shared)) held.push(lease);
+  return held;
+}
+
 function leaseOf(record: StoredRecord | undefined): HeldLease | undefined {
   return record ? leaseFromRecord(record) : undefined;
 }

@@ -10,6 +10,8 @@ import type { JsonObject, StoredRecord } from '../shared-state/shared-state.ts';
 
 /** A reading lease lasts this long without a heartbeat unless READING_LEASE_SECONDS says otherwise. */
 export const DEFAULT_READING_LEASE_SECONDS = 120;
+/** A reader may hold this many reading leases on unread studies unless READING_MAX_LEASES says otherwise (Next study). */
+export const DEFAULT_READING_MAX_LEASES = 1;
 /** Shared-state namespace of leases, one record per study (key: the study ID). */
 export const LEASE_NAMESPACE = 'reading-lease';
 /** Shared-state namespace of presence, one record per person per study. */

@@ -7,6 +7,8 @@ import { createLaunchSigner } from '../../avara-server/launch/launch-signer.ts';
 export interface EmbeddedAvaraOptions {
   databasePath: string;
   demoStudies: number;
+  /** DEMO_ARRIVALS_SECONDS: the mean seconds between demo arrivals; absent or 0 for none. */
+  demoArrivalsSeconds?: number;
   /** The BFF's public address: launch links point at the BFF, which serves the launch page too. */
   launchBaseUrl: string | undefined;
   launchTtlSeconds: number;
@@ -37,6 +39,7 @@ export async function startEmbeddedAvara(options: EmbeddedAvaraOptions): Promise
     launchSecret,
     launchTtlSeconds: options.launchTtlSeconds,
     demoStudies: options.demoStudies,
+    ...(options.demoArrivalsSeconds ? { demoArrivalsSeconds: options.demoArrivalsSeconds } : {}),
     ...(options.launchBaseUrl ? { launchBaseUrl: options.launchBaseUrl } : {}),
   });
   const signer = createLaunchSigner({ secret: launchSecret, ttlSeconds: options.launchTtlSeconds });

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import { comparePositions, formatEventId, newHistoryId, parseEventId, streamIdOf } from './event-ids.ts';
-import { acquireWithin, checkLockOptions, heldLock, newLockToken, runWithLock } from './locking.ts';
+import { acquireWithin, checkLockOptions, createLocalTurns, heldLock, newLockToken, runWithLock } from './locking.ts';
 import {
   DEFAULT_REPLAY_LIMIT,
   SharedStateUnavailableError,
@@ -267,6 +267,7 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
   const releases = new EventEmitter();
   releases.setMaxListeners(0);
 
+  const turns = createLocalTurns();
   const locks: LockManager = {
     async acquire(name, lockOptions) {
       open();
@@ -279,6 +280,7 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
         },
         lockOptions.waitMs ?? 0,
         (signal) => once(releases, `released:${name}`, { signal }),
+        lockOptions.signal,
       );
       return taken ? heldLock(locks, name, token) : undefined;
     },
@@ -293,7 +295,7 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
       checkDuration(ttlMs, 'ttlMs');
       return extendLease(`lock:${name}`, token, ttlMs);
     },
-    withLock: (name, lockOptions, task) => runWithLock(locks, name, lockOptions, task),
+    withLock: (name, lockOptions, task) => runWithLock(locks, turns, name, lockOptions, task),
   };
 
   const leadership: LeaderLeases = {

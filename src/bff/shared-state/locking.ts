@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockLostError, LockTimeoutError, checkDuration, checkKey, type HeldLock, type LockManager, type LockOptions } from './shared-state.ts';
 
@@ -22,30 +23,85 @@ export function checkLockOptions(name: string, options: LockOptions): void {
 
 /**
  * Calls `attempt` until it takes the lock or `waitMs` has passed, sleeping between tries with a
- * jittered backoff (5 ms doubling to 20 ms: a change waits for another of the same study, typically a few milliseconds) so that many waiters do not retry in step. `released`,
- * when given, resolves early when this process released a lock of that name (and rejects once its
- * signal aborts). Errors (the store being unavailable) end the wait at once.
+ * jittered backoff (5 ms doubling to 20 ms: a change waits for another of the same study, typically
+ * a few milliseconds) so that many waiters do not retry in step. `released`, when given, resolves
+ * early when this process released a lock of that name (and rejects once its signal aborts). An
+ * aborted `stop` ends the wait without the lock. Errors (the store being unavailable) end the wait at once.
  */
 export async function acquireWithin(
   attempt: () => Promise<boolean>,
   waitMs: number,
   released?: (signal: AbortSignal) => Promise<unknown>,
+  stop?: AbortSignal,
 ): Promise<boolean> {
   const deadline = Date.now() + waitMs;
   let pause = FIRST_RETRY_MS;
   for (;;) {
+    if (stop?.aborted) return false;
     if (await attempt()) return true;
     const left = deadline - Date.now();
-    if (left <= 0) return false;
+    if (left <= 0 || stop?.aborted) return false;
     const jittered = Math.min(left, Math.ceil(pause / 2 + Math.random() * pause));
     const abort = new AbortController();
     const wakers = [sleep(jittered, undefined, { signal: abort.signal })];
     if (released) wakers.push(released(abort.signal).then(() => undefined));
+    if (stop) wakers.push(once(stop, 'abort', { signal: abort.signal }).then(() => undefined));
     await Promise.race(wakers).catch(() => undefined);
     abort.abort();
     await Promise.allSettled(wakers);
     pause = Math.min(pause * 2, LONGEST_RETRY_MS);
   }
+}
+
+/**
+ * The turns of this process's own callers for each lock name, first come first served: only the
+ * first of them asks the store, the others wait here without a round trip and start the moment the
+ * one before them is done. Fifty requests for one study on an instance cost one waiter at the store,
+ * not fifty polling it.
+ */
+export interface LocalTurns {
+  /** Waits for this caller's turn at `name`: the function that ends it, or undefined when `waitMs` passed or `stop` aborted first. */
+  take(name: string, waitMs: number, stop?: AbortSignal): Promise<(() => void) | undefined>;
+}
+
+export function createLocalTurns(): LocalTurns {
+  const queues = new Map<string, Array<{ wake: () => void }>>();
+  return {
+    async take(name, waitMs, stop) {
+      let queue = queues.get(name);
+      if (!queue) {
+        queue = [];
+        queues.set(name, queue);
+      }
+      const line = queue;
+      let wake = () => {};
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const turn = { wake };
+      line.push(turn);
+      const end = () => {
+        const index = line.indexOf(turn);
+        if (index < 0) return;
+        line.splice(index, 1);
+        if (index === 0) line[0]?.wake();
+        if (line.length === 0 && queues.get(name) === line) queues.delete(name);
+      };
+      if (line[0] === turn) return end;
+      if (waitMs <= 0 || stop?.aborted) {
+        end();
+        return undefined;
+      }
+      const abort = new AbortController();
+      const outcome = await Promise.race([
+        woken.then(() => 'turn' as const),
+        sleep(waitMs, 'late' as const, { signal: abort.signal }).catch(() => 'late' as const),
+        ...(stop ? [once(stop, 'abort', { signal: abort.signal }).then(() => 'stopped' as const, () => 'stopped' as const)] : []),
+      ]);
+      abort.abort();
+      if (outcome === 'turn') return end;
+      end();
+      return undefined;
+    },
+  };
 }
 
 /** The handle of a lock taken with `token`. */
@@ -58,16 +114,28 @@ export function heldLock(locks: LockManager, name: string, token: string): HeldL
   };
 }
 
-/** `withLock` over any LockManager: acquire, extend every ttlMs/3 while the task runs, release. */
+/**
+ * `withLock` over any LockManager: this process's turn first (LocalTurns), then the lock itself
+ * within what is left of `waitMs`, extended every ttlMs/3 while the task runs, released.
+ */
 export async function runWithLock<T>(
   locks: LockManager,
+  turns: LocalTurns,
   name: string,
   options: LockOptions,
   task: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const lock = await locks.acquire(name, options);
-  if (!lock) throw new LockTimeoutError(name);
-  return runHolding(lock, options.ttlMs, task);
+  const started = Date.now();
+  const waitMs = options.waitMs ?? 0;
+  const endTurn = await turns.take(name, waitMs, options.signal);
+  if (!endTurn) throw new LockTimeoutError(name);
+  try {
+    const lock = await locks.acquire(name, { ...options, waitMs: Math.max(0, waitMs - (Date.now() - started)) });
+    if (!lock) throw new LockTimeoutError(name);
+    return await runHolding(lock, options.ttlMs, task);
+  } finally {
+    endTurn();
+  }
 }
 
 async function runHolding<T>(lock: HeldLock, ttlMs: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import { formatEventId, newHistoryId, parseEventId } from './event-ids.ts';
-import { acquireWithin, checkLockOptions, heldLock, newLockToken, runWithLock } from './locking.ts';
+import { acquireWithin, checkLockOptions, createLocalTurns, heldLock, newLockToken, runWithLock } from './locking.ts';
 import {
   DEFAULT_REPLAY_LIMIT,
   DEFAULT_UPDATE_ATTEMPTS,
@@ -400,6 +400,7 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
   };
 
   // ---- locks and leader leases ------------------------------------------------------------------------
+  const turns = createLocalTurns();
   const locks: LockManager = {
     async acquire(name, lockOptions) {
       checkLockOptions(name, lockOptions);
@@ -408,6 +409,8 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
       const taken = await acquireWithin(
         async () => (await run(() => commands.set(key, token, 'PX', lockOptions.ttlMs, 'NX'))) === 'OK',
         lockOptions.waitMs ?? 0,
+        undefined,
+        lockOptions.signal,
       );
       return taken ? heldLock(locks, name, token) : undefined;
     },
@@ -420,7 +423,7 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
       checkDuration(ttlMs, 'ttlMs');
       return (await script(commands, EXTEND_IF_OWNER, [keys.lock(name)], [token, ttlMs])) === 1;
     },
-    withLock: (name, lockOptions, task) => runWithLock(locks, name, lockOptions, task),
+    withLock: (name, lockOptions, task) => runWithLock(locks, turns, name, lockOptions, task),
   };
 
   const leadership: LeaderLeases = {
@@ -669,8 +672,14 @@ function connectionOptions(options: RedisSharedStateOptions, role: 'commands' | 
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt - 1, 10), longestPause) + Math.floor(Math.random() * 50),
     ...(role === 'commands'
-      ? // A server that stops answering (but keeps the socket) counts as down too: the socket is dropped.
-        { commandTimeout, socketTimeout: commandTimeout * 2 }
+      ? {
+          // A server that stops answering (but keeps the socket) counts as down too: the socket is dropped.
+          commandTimeout,
+          socketTimeout: commandTimeout * 2,
+          // Commands issued in the same turn of the event loop (many requests at once: sessions, rate
+          // limits, locks, events) go out in one write and come back in one read.
+          enableAutoPipelining: true,
+        }
       : // XREAD BLOCK waits by design; a reply that never comes still ends, as "nothing new".
         { blockingTimeout: READ_BLOCK_MS * 2 }),
   };

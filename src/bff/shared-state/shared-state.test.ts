@@ -316,6 +316,44 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       expect(await b.locks.acquire('study:stu_5', { ttlMs: 1_000 })).toBeDefined();
     });
 
+    it('withLock: callers of one instance take turns first come first served, and a wait ends when its signal aborts', async () => {
+      const [a, b] = await twoInstances(implementation);
+      const order: string[] = [];
+      let releaseFirst = () => {};
+      const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+      const first = a.locks.withLock('study:stu_7', { ttlMs: 5_000 }, async () => {
+        order.push('first');
+        await firstHolds;
+      });
+      await waitFor(() => order.length === 1, 5_000, 'the first holder');
+      const queued = ['second', 'third', 'fourth'].map((name) =>
+        a.locks.withLock('study:stu_7', { ttlMs: 5_000, waitMs: 5_000 }, async () => {
+          order.push(name);
+        }),
+      );
+      // Someone in line at the other instance as well: it waits for the store's lock, not for a's line.
+      const elsewhere = b.locks.withLock('study:stu_7', { ttlMs: 5_000, waitMs: 5_000 }, async () => {
+        order.push('elsewhere');
+      });
+      // A caller that gives up: its wait ends without the lock as soon as it says so.
+      const stop = new AbortController();
+      const givingUp = a.locks.withLock('study:stu_7', { ttlMs: 5_000, waitMs: 5_000, signal: stop.signal }, async () => {
+        order.push('gave up, yet ran');
+      });
+      const stoppedAt = Date.now();
+      stop.abort();
+      await expect(givingUp).rejects.toBeInstanceOf(LockTimeoutError);
+      expect(Date.now() - stoppedAt).toBeLessThan(1_000);
+      // Nobody in line may start while the first holds it, and no wait of 0 ms joins a line.
+      await expect(a.locks.withLock('study:stu_7', { ttlMs: 5_000, waitMs: 0 }, async () => 'ran')).rejects.toBeInstanceOf(LockTimeoutError);
+      expect(order).toEqual(['first']);
+      releaseFirst();
+      await Promise.all([first, ...queued, elsewhere]);
+      expect(order.filter((name) => name !== 'elsewhere')).toEqual(['first', 'second', 'third', 'fourth']);
+      expect(order).toContain('elsewhere');
+      expect(await b.locks.acquire('study:stu_7', { ttlMs: 1_000 }).then((lock) => lock?.release())).toBe(true);
+    });
+
     it('withLock aborts the signal when the lock is lost', async () => {
       const [a, b, world] = await twoInstances(implementation);
       let reason: unknown;

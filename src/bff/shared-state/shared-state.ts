@@ -119,6 +119,8 @@ export interface LockOptions {
   ttlMs: number;
   /** How long to keep trying (with backoff) while another holder has it; default 0 (one try). */
   waitMs?: number;
+  /** Stops the wait early when it aborts: the lock is then not taken (withLock throws LockTimeoutError). */
+  signal?: AbortSignal;
 }
 
 /** A lock this instance holds. */

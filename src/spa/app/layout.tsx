@@ -2,7 +2,9 @@ import { lazy, Suspense } from 'react';
 import { Link, Outlet, useSearchParams } from 'react-router';
 import { useAuthConfig } from '../lib/auth/get-auth-config.ts';
 import { useConnectionMonitor } from '../lib/connection/use-connection.ts';
+import { useLiveEventsMonitor } from '../lib/live/use-live-events.ts';
 import { useMe } from '../lib/auth/get-me.ts';
+import { ShortcutHelp } from '../lib/shortcuts/shortcut-help.tsx';
 import { UserMenu } from '../features/auth/components/user-menu.tsx';
 import { ThemeToggle } from '../features/worklist/components/theme-toggle.tsx';
 
@@ -22,6 +24,8 @@ export function Layout() {
   const me = useMe();
   // Whether the server can be reached, on every page: the worklist says when it cannot.
   useConnectionMonitor();
+  // The live event stream, while someone is signed in: the worklist and the drawer follow it.
+  useLiveEventsMonitor();
   return (
     <div className="flex h-dvh flex-col bg-surface text-fg">
       {FRAMED && (config.data?.portalOrigins.length ?? 0) > 0 ? (
@@ -56,6 +60,7 @@ export function Layout() {
       >
         <Outlet />
       </main>
+      <ShortcutHelp />
     </div>
   );
 }

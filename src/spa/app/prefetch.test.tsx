@@ -125,10 +125,10 @@ describe('prefetchFirstScreen', () => {
     expect(queryClient.getQueryData(authKeys.me())).toEqual(RADIOLOGIST);
     expect(requested.some((path) => path.startsWith('/api/me'))).toBe(false);
     const lists = requested.filter((path) => path.startsWith('/api/studies'));
-    // A radiologist's default list: STAT, unread, assigned to them.
+    // A radiologist's default list: STAT, unread, theirs and unassigned.
     expect(lists).toHaveLength(1);
     expect(lists[0]).toContain('severity=stat');
-    expect(lists[0]).toContain('assignedTo=usr_1');
+    expect(lists[0]).toContain('assignedTo=mine-or-unassigned');
   });
 
   it('without it, asks /api/me first; on other pages, asks for no studies', async () => {

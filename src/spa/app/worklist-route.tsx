@@ -1,32 +1,97 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import type { ComponentType } from 'react';
+import { actorOf, mayTakeNextStudy } from '../../contract/actor.ts';
+import { useMe } from '../lib/auth/get-me.ts';
 import { usePacsEnabled } from '../features/pacs/api/get-pacs-status.ts';
 import { PacsRowsProvider } from '../features/pacs/components/pacs-rows-provider.tsx';
 import { NewStudyButton } from '../features/study-drawer/components/new-study-button.tsx';
+import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 import { WorklistPage } from '../features/worklist/components/worklist-page.tsx';
 import type { WorklistExtension } from '../features/worklist/components/worklist-page.tsx';
 
-// The provider stays without a PACS too (it then asks nothing), so the grid is not remounted when
-// the BFF's answer, or the columns' code, arrives; only the columns come and go.
-const WITHOUT_PACS: WorklistExtension = { columns: [], RowsProvider: PacsRowsProvider };
+// Next study is not needed for the first screen: it loads after it, and only for a reader.
+const NextStudyButton = lazy(async () => ({ default: (await import('./next-study-button.tsx')).NextStudyButton }));
+
+interface ReadingExtension {
+  columns: readonly WorklistExtraColumn[];
+  ReadingRoom: ComponentType;
+  AlertSettingsButton: ComponentType;
+}
 
 /**
- * The worklist as the app composes it: the New study button, and the PACS columns when a PACS is
- * connected. Their code loads only then, so a worklist without a PACS does not carry it.
+ * The worklist as the app composes it: the Next study (for readers) and New study buttons, the live
+ * reading room (a Reading column with who reads what, the new-STAT alert and its options) and the
+ * PACS columns when a PACS is connected. Their code loads after the first screen (the PACS's only
+ * when a PACS is connected), so the list's own bundle does not carry it. The rows provider stays
+ * without a PACS too (it then asks nothing), so the grid is not remounted when the BFF's answer, or
+ * the columns' code, arrives; only the columns come and go.
  */
 export function WorklistRoute() {
   const pacs = usePacsEnabled();
-  const [withPacs, setWithPacs] = useState<WorklistExtension | undefined>(undefined);
+  const reader = mayTakeNextStudy(actorOf(useMe().data)).allowed;
+  const [pacsColumns, setPacsColumns] = useState<readonly WorklistExtraColumn[] | undefined>(undefined);
+  const [reading, setReading] = useState<ReadingExtension | undefined>(undefined);
   useEffect(() => {
-    if (!pacs || withPacs) return;
+    if (!pacs || pacsColumns) return;
     let current = true;
     import('./pacs-worklist-extension.ts').then(
-      (module) => current && setWithPacs({ columns: module.PACS_COLUMNS, RowsProvider: PacsRowsProvider }),
+      (module) => current && setPacsColumns(module.PACS_COLUMNS),
       // Not loaded (the server went away): the list goes on without the PACS columns.
       () => undefined,
     );
     return () => {
       current = false;
     };
-  }, [pacs, withPacs]);
-  return <WorklistPage actions={<NewStudyButton />} extension={pacs && withPacs ? withPacs : WITHOUT_PACS} />;
+  }, [pacs, pacsColumns]);
+  useEffect(() => {
+    let current = true;
+    // After the first screen: the rows come first, who reads them a moment later.
+    const idle = whenIdle(() => {
+      import('./reading-room-extension.tsx').then(
+        (module) => current && setReading({ columns: module.READING_COLUMNS, ReadingRoom: module.ReadingRoom, AlertSettingsButton: module.AlertSettingsButton }),
+        // Not loaded (the server went away): the list goes on without who reads what.
+        () => undefined,
+      );
+    });
+    return () => {
+      current = false;
+      idle();
+    };
+  }, []);
+  const shownPacs = pacs ? pacsColumns : undefined;
+  const extension = useMemo<WorklistExtension>(
+    () => ({ columns: [...(reading?.columns ?? []), ...(shownPacs ?? [])], RowsProvider: PacsRowsProvider }),
+    [reading, shownPacs],
+  );
+  const ReadingRoom = reading?.ReadingRoom;
+  const AlertSettings = reading?.AlertSettingsButton;
+  return (
+    <>
+      {ReadingRoom ? <ReadingRoom /> : null}
+      <WorklistPage
+        actions={
+          <>
+            {reader ? (
+              <Suspense fallback={null}>
+                <NextStudyButton placement="toolbar" />
+              </Suspense>
+            ) : null}
+            {AlertSettings ? <AlertSettings /> : null}
+            <NewStudyButton />
+          </>
+        }
+        extension={extension}
+      />
+    </>
+  );
+}
+
+/** Runs `work` once the browser is idle (at most 2 s from now); answers the way to call it off. */
+function whenIdle(work: () => void): () => void {
+  if (typeof window.requestIdleCallback === 'function') {
+    const handle = window.requestIdleCallback(work, { timeout: 2_000 });
+    return () => window.cancelIdleCallback(handle);
+  }
+  const timer = window.setTimeout(work, 1_000);
+  return () => window.clearTimeout(timer);
 }

@@ -467,17 +467,31 @@ describe('audit', () => {
 
 describe('no silent overwrite', () => {
   it('refuses a change made against an older version with 409 and the current study', async () => {
-    const current = studyFixture(STUDY_ID, { updatedAt: '2026-11-23T11:00:00.000Z', severity: 'high' });
+    // A study of its own: the instance remembers the newer version it is shown here.
+    const studyId = `stu_${'fedcba9876543210'.repeat(2)}`;
+    const current = studyFixture(studyId, { updatedAt: '2026-11-23T11:00:00.000Z', severity: 'high' });
     upstream.respond(json(200, current));
     const response = await api({
       method: 'PATCH',
-      url: `/api/studies/${STUDY_ID}`,
+      url: `/api/studies/${studyId}`,
       headers: { 'if-match': '"2026-11-23T10:00:00.000Z"' },
       payload: { severity: 'normal' },
     });
     expect(response.statusCode).toBe(409);
     expect(response.json()).toMatchObject({ type: '/problems/conflict', title: 'Changed by someone else', current });
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
+
+    // Known now: a second change against the old version is answered without the upstream.
+    upstream.requests.length = 0;
+    const again = await api({
+      method: 'PATCH',
+      url: `/api/studies/${studyId}`,
+      headers: { 'if-match': '"2026-11-23T10:00:00.000Z"' },
+      payload: { severity: 'stat' },
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ current });
+    expect(upstream.requests).toEqual([]);
   });
 
   it('applies a change made against the current version', async () => {

@@ -3,16 +3,23 @@ import type { ContractValidator } from '../../../../contract/contract-validator.
 import type { StudyReferenceParams } from '../../../../contract/avara-types.ts';
 import { forbidden, userOf } from '../../../auth/auth-plugin.ts';
 import { noteAudit } from '../../../plugins/audit-trail.ts';
+import type { KnownVersions } from '../../../events/known-versions.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
 import { releaseLease } from '../../../reading/reading-leases.ts';
-import { LockLostError, LockTimeoutError, SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
-import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
+import { LockTimeoutError, type SharedState } from '../../../shared-state/shared-state.ts';
+import { changedMeanwhileProblem, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
+import { STUDY_LOCK_WAIT_MS, changeStudy, lockProblem, sendLockProblem, withStudyLock } from './study-changes.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 import { onPersonsOrigin, requestOrigin } from '../../../lib/request-origin.ts';
-import { PROBLEM_TYPES } from '../../../../contract/problem.ts';
+import { PROBLEM_TYPES, invalidRequestProblem } from '../../../../contract/problem.ts';
 import { actorOf, mayChange } from '../../../../contract/permissions.ts';
+import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
+import type { StudyListPage } from '../../../../contract/avara-types.ts';
+import { MINE_OR_UNASSIGNED } from '../../../../contract/worklist-api.ts';
+import { mergedPage, startPosition } from './merged-walk.ts';
+import { decodeMergedCursor, encodeMergedCursor, scopeOf } from './mine-or-unassigned-cursor.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
@@ -23,6 +30,8 @@ export interface StudiesRoutesOptions {
   /** Where the per-study locks live (every instance takes the same ones). */
   shared: SharedState;
   studyEvents: StudyEvents;
+  /** The newest study versions this instance has seen: stale changes are answered without the lock. */
+  knownVersions: KnownVersions;
 }
 
 /**
@@ -30,9 +39,10 @@ export interface StudiesRoutesOptions {
  * the caller's role, forwarded with the key, and written to the audit log. Bodies keep the
  * upstream's shape.
  */
-export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents }: StudiesRoutesOptions): Promise<void> {
+export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents, knownVersions }: StudiesRoutesOptions): Promise<void> {
   // Each route writes one audit line (plugins/audit-trail.ts); handlers add which studies, before and after.
   app.get('/api/studies', { config: { access: 'api', audit: 'study.list' } }, async (request, reply) => {
+    if (asRecord(request.query).assignedTo === MINE_OR_UNASSIGNED) return listMineOrUnassigned(request, reply);
     const input = checkInput(reply, contract, 'listStudies', { query: request.query });
     if (!input) return reply;
     const result = await avara.listStudies(input.query);
@@ -40,6 +50,52 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     else noteAudit(request, { outcome: 'failed' });
     return relay(reply, result);
   });
+
+  /**
+   * `assignedTo=mine-or-unassigned`: the caller's studies and the unassigned ones they may claim, one
+   * list merged from two walks of the list API (merged-walk.ts), behind the BFF's own cursor.
+   */
+  async function listMineOrUnassigned(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { assignedTo: _assignee, cursor, limit, ...filters } = asRecord(request.query);
+    const input = checkInput(reply, contract, 'listStudies', { query: { ...filters, ...(limit === undefined ? {} : { limit }) } });
+    if (!input) return reply;
+    const { limit: checkedLimit, ...checkedFilters } = input.query;
+    const user = userOf(request);
+    // "Unassigned ones I may claim": the permissions rule says whether this person may claim any.
+    const me = user.userId;
+    if (me === null || !mayChange(actorOf(user), { assignedTo: null }, { assignedTo: me }).allowed) {
+      return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an account that may claim studies (an Avara user)` }]));
+    }
+    const scope = scopeOf(me, checkedFilters);
+    const pageSize = typeof checkedLimit === 'number' ? checkedLimit : MERGED_DEFAULT_LIMIT;
+    let from = startPosition(pageSize);
+    if (cursor !== undefined) {
+      const decoded = typeof cursor === 'string' ? decodeMergedCursor(cursor, scope) : undefined;
+      if (!decoded) {
+        return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list (changed, or made for other filters or someone else): start again without it' }]));
+      }
+      from = decoded;
+    }
+    try {
+      const page = await mergedPage(
+        async (walk, walkCursor, walkLimit) => {
+          const result = await avara.listStudies({ ...checkedFilters, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) });
+          if (!result.ok) throw new WalkFailed(result);
+          if (!isStudyListPage(result.body)) return { studies: [], hasMore: false, cursor: undefined };
+          return { studies: result.body.studies, hasMore: result.body.hasMore, cursor: result.body.cursor ?? undefined };
+        },
+        from,
+        pageSize,
+      );
+      noteAudit(request, { studyIds: page.studies.map((study) => study.studyId) });
+      const answer: StudyListPage = { studies: page.studies, hasMore: page.next !== null, cursor: page.next ? encodeMergedCursor(page.next, scope) : null };
+      return reply.code(200).send(answer);
+    } catch (error) {
+      if (!(error instanceof WalkFailed)) throw error;
+      noteAudit(request, { outcome: 'failed' });
+      return relay(reply, error.result);
+    }
+  }
 
   app.post('/api/studies', { config: { access: 'coordinator', audit: 'study.create' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'createStudy', { body: request.body });
@@ -53,7 +109,7 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     const studyId = typeof created.studyId === 'string' ? created.studyId : undefined;
     noteAudit(request, { ...studyKeys(created), after: pick(created, Object.keys(asRecord(input.body))) });
     if (studyId && /^stu_[0-9a-f]{32}$/.test(studyId)) reply.header('location', `/api/studies/${studyId}`);
-    await studyEvents.created(created, 'worklist');
+    await studyEvents.created(created, 'worklist', userOf(request));
     return relay(reply, result, 201);
   });
 
@@ -83,44 +139,43 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     const condition = parseIfMatch(request.headers['if-match']);
     if (!condition) return sendProblem(reply, preconditionRequiredProblem());
     const changes = asRecord(input.body);
-    // While someone else changes the study, a look at it may already settle this change: made against
-    // a version that is gone, it cannot succeed, so it need not wait its turn (the losers of a claim).
-    const whenBusy = async (): Promise<FastifyReply | undefined> => {
-      if (condition.kind === 'any') return undefined;
-      const peek = await avara.retrieveStudy(studyId);
-      if (!peek.ok) return undefined;
-      const now = asRecord(parseUpstreamJson(peek));
-      if (ifMatchHolds(condition, now.updatedAt)) return undefined;
-      noteAudit(request, studyKeys(now));
-      return sendProblem(reply, changedMeanwhileProblem(now, claimedByDetail(request, changes, now)));
+    // Made against a version older than one already seen (a claim that lost the race), the change
+    // cannot succeed: answered at once, without the lock or the upstream (docs/decisions/017).
+    const stale = (): FastifyReply | undefined => {
+      const newer = knownVersions.newerThan(studyId, condition);
+      if (!newer) return undefined;
+      noteAudit(request, studyKeys(newer));
+      return sendProblem(reply, changedMeanwhileProblem(newer, claimedByDetail(request, changes, newer)));
     };
-    return underStudyLock(request, reply, studyId, whenBusy, async (signal) => {
-      // The study as it is now: the If-Match check, the permissions rule and the audit line's "before".
-      const current = await avara.retrieveStudy(studyId);
-      if (!current.ok) {
-        noteAudit(request, { outcome: 'failed' });
-        return relay(reply, current);
-      }
-      const before = asRecord(parseUpstreamJson(current));
-      noteAudit(request, studyKeys(before));
-      if (!ifMatchHolds(condition, before.updatedAt)) return sendProblem(reply, changedMeanwhileProblem(before, claimedByDetail(request, changes, before)));
-      const refusal = radiologistRefusal(request, changes, before);
-      if (refusal) return sendProblem(reply, forbidden(refusal));
-      // The lock could not be kept (the shared store went away): never write unserialized.
-      signal.throwIfAborted();
-      const result = await avara.updateStudy(studyId, changes);
-      if (!result.ok) {
-        noteAudit(request, { outcome: 'failed' });
-        return relay(reply, result);
-      }
-      const after = asRecord(parseUpstreamJson(result));
-      const fields = Object.keys(changes);
-      noteAudit(request, { ...studyKeys(after), before: pick(before, fields), after: pick(after, fields) });
-      await studyEvents.changed(parseUpstreamJson(result), 'worklist', userOf(request));
-      // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
-      if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
-      return relay(reply, result);
-    });
+    const settled = stale();
+    if (settled) return settled;
+    const watch = knownVersions.watch(studyId, condition);
+    try {
+      return await underStudyLock(request, reply, studyId, { stale, stopWaiting: watch.signal }, async (signal) => {
+        // Heard of a newer version while waiting its turn: the same answer, without asking the upstream.
+        const settledMeanwhile = stale();
+        if (settledMeanwhile) return settledMeanwhile;
+        // The study as it is now, read under the lock: the If-Match check, the permissions rule and the
+        // audit line's "before" (study-changes.ts, the one path of every change).
+        const outcome = await changeStudy(avara, studyEvents, { studyId, condition, changes, user: userOf(request), signal, knownVersions });
+        if (outcome.kind === 'upstream-failed') {
+          noteAudit(request, { ...(outcome.before ? studyKeys(outcome.before) : {}), outcome: 'failed' });
+          return relay(reply, outcome.result);
+        }
+        if (outcome.kind !== 'changed') {
+          noteAudit(request, studyKeys(outcome.current));
+          if (outcome.kind === 'changed-meanwhile') return sendProblem(reply, changedMeanwhileProblem(outcome.current, claimedByDetail(request, changes, outcome.current)));
+          return sendProblem(reply, forbidden(outcome.detail));
+        }
+        const fields = Object.keys(changes);
+        noteAudit(request, { ...studyKeys(outcome.after), before: pick(outcome.before, fields), after: pick(outcome.after, fields) });
+        // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
+        if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
+        return relay(reply, outcome.result);
+      });
+    } finally {
+      watch.stop();
+    }
   });
 
   async function endOwnLease(request: FastifyRequest, studyId: string): Promise<void> {
@@ -155,7 +210,10 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
           if (result.ok) {
             // The answer is {success, message}: the event carries the study as it is now.
             const now = await avara.retrieveStudy(studyId).catch(() => undefined);
-            if (now?.ok) await studyEvents.changed(parseUpstreamJson(now), 'worklist', userOf(request));
+            if (now?.ok) {
+              knownVersions.learn(parseUpstreamJson(now));
+              await studyEvents.changed(parseUpstreamJson(now), 'worklist', userOf(request));
+            }
           }
           return relay(reply, result);
         });
@@ -187,41 +245,18 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     request: FastifyRequest,
     reply: FastifyReply,
     studyId: string,
-    whenBusy: (() => Promise<FastifyReply | undefined>) | undefined,
+    waiting: { stale: () => FastifyReply | undefined; stopWaiting: AbortSignal } | undefined,
     change: (signal: AbortSignal) => Promise<FastifyReply>,
   ): Promise<FastifyReply> {
-    const name = `study:${studyId}`;
     try {
-      if (whenBusy) {
-        try {
-          return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: 0 }, change);
-        } catch (error) {
-          if (!(error instanceof LockTimeoutError)) throw error;
-        }
-        const settled = await whenBusy();
+      return await withStudyLock(shared, studyId, STUDY_LOCK_WAIT_MS, change, waiting?.stopWaiting);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) {
+        const settled = waiting?.stale();
         if (settled) return settled;
       }
-      return await shared.locks.withLock(name, { ttlMs: STUDY_LOCK_TTL_MS, waitMs: STUDY_LOCK_WAIT_MS }, change);
-    } catch (error) {
-      if (error instanceof LockTimeoutError || error instanceof LockLostError) {
-        noteAudit(request, { outcome: 'failed' });
-        return sendProblem(reply, { type: PROBLEM_TYPES.busy, title: 'Someone else is changing this study', status: 503, detail: 'Another change to this study is still being made. Try again in a moment.', retryable: true }, '1');
-      }
-      if (error instanceof SharedStateUnavailableError) {
-        noteAudit(request, { outcome: 'failed' });
-        return sendProblem(
-          reply,
-          {
-            type: PROBLEM_TYPES.upstreamUnavailable,
-            title: 'Changes are paused',
-            status: 503,
-            detail: 'The worklist cannot reach its shared store, so it cannot make sure nobody else is changing this study. Nothing was changed; try again in a moment.',
-            retryable: true,
-          },
-          String(error.retryAfterSeconds),
-        );
-      }
-      throw error;
+      if (lockProblem(error)) noteAudit(request, { outcome: 'failed' });
+      return sendLockProblem(reply, error);
     }
   }
 
@@ -233,11 +268,6 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     return moved === url ? result : { ...result, json: JSON.stringify({ url: moved }) };
   }
 }
-
-/** How long a change may hold its study's lock before it lapses (a crashed instance frees it then). */
-const STUDY_LOCK_TTL_MS = 15_000;
-/** How long a change waits for someone else's change of the same study to finish. */
-const STUDY_LOCK_WAIT_MS = 5_000;
 
 /** For a claim that lost: who has the study now, so the person is told rather than merely refused. */
 function claimedByDetail(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
@@ -256,16 +286,16 @@ function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
   return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && allowed.includes(parsed.origin);
 }
 
-/** Why this person may not make this change, or undefined when they may (the rule: contract/permissions.ts). */
-function radiologistRefusal(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
-  // An assignee the upstream names without a readable ID counts as someone else, never as nobody.
-  const assignee = asRecord(current.assignedTo).userId;
-  const study = {
-    assignedTo: current.assignedTo == null ? null : { userId: typeof assignee === 'string' ? assignee : '' },
-    metadata: asRecord(current.metadata),
-  };
-  const decision = mayChange(actorOf(userOf(request)), study, changes);
-  return decision.allowed ? undefined : decision.detail;
+/** Studies per page of the merged list when the request names no `limit` (the list API's largest page). */
+const MERGED_DEFAULT_LIMIT = 100;
+
+/** An upstream failure in the middle of a merged walk: answered as the upstream's problem. */
+class WalkFailed extends Error {
+  readonly result: Extract<UpstreamResult, { ok: false }>;
+  constructor(result: Extract<UpstreamResult, { ok: false }>) {
+    super(`Avara answered ${result.status}`);
+    this.result = result;
+  }
 }
 
 /** Passes a success body through untouched, or answers the matching problem. */

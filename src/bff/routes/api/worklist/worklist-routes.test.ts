@@ -44,5 +44,12 @@ describe('GET /api/worklist/counts before the queue watcher has walked', () => {
     expect(assigned + counts.unassigned.normal).toBe(expected('normal'));
     expect(counts.overdue.normal).toBeLessThanOrEqual(expected('normal'));
     expect(Date.parse(counts.asOf)).toBeLessThanOrEqual(Date.now());
+    // The caller's "mine and unassigned" view: their studies plus the unassigned ones, per severity.
+    const mine: Record<string, number> = counts.byAssignee[radiologist?.userId ?? ''] ?? { stat: 0, high: 0, normal: 0 };
+    expect(counts.mineAndUnassigned).toEqual({
+      stat: (mine.stat ?? 0) + counts.unassigned.stat,
+      high: (mine.high ?? 0) + counts.unassigned.high,
+      normal: (mine.normal ?? 0) + counts.unassigned.normal,
+    });
   });
 });

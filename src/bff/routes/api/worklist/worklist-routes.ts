@@ -5,6 +5,9 @@ import type { WorklistCounts } from '../../../../contract/worklist-api.ts';
 import { countQueue, isActive, summarize, worklistCounts, type StudySummary } from '../../../events/queue-snapshot.ts';
 import { readQueueCounts } from '../../../events/queue-watcher.ts';
 import { type AvaraClient } from '../../../services/avara-client.ts';
+import { userOf } from '../../../auth/auth-plugin.ts';
+import type { SessionUser } from '../../../auth/session-user.ts';
+import { actorOf, mayChange } from '../../../../contract/permissions.ts';
 import { SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 
@@ -70,9 +73,9 @@ export async function worklistRoutes(app: FastifyInstance, { avara, shared, cach
     }
   }
 
-  app.get('/api/worklist/counts', { config: { access: 'api' } }, async (_request, reply) => {
+  app.get('/api/worklist/counts', { config: { access: 'api' } }, async (request, reply) => {
     const exact = await watcherCounts();
-    if (exact) return exact;
+    if (exact) return forCaller(exact, userOf(request));
     const at = now();
     if (!cached || at - cached.at > cacheMs) {
       const counts = walkCapped();
@@ -82,12 +85,24 @@ export async function worklistRoutes(app: FastifyInstance, { avara, shared, cach
       });
     }
     try {
-      return await cached.counts;
+      return forCaller(await cached.counts, userOf(request));
     } catch (error) {
       if (error instanceof CountFailed) return sendProblem(reply, problemFromUpstream(error.result, 'Studies'), error.result.retryAfter);
       throw error;
     }
   });
+}
+
+/**
+ * The counts with the caller's "mine and unassigned" view (GET /api/studies?assignedTo=mine-or-unassigned)
+ * added: their studies plus the unassigned ones, when the permissions rule lets them claim those.
+ */
+export function forCaller(counts: WorklistCounts, user: Pick<SessionUser, 'role' | 'userId'>): WorklistCounts {
+  const me = user.userId;
+  if (me === null || !mayChange(actorOf(user), { assignedTo: null }, { assignedTo: me }).allowed) return counts;
+  const mine = counts.byAssignee[me];
+  const sum = (severity: Severity) => (mine?.[severity] ?? 0) + counts.unassigned[severity];
+  return { ...counts, mineAndUnassigned: { stat: sum('stat'), high: sum('high'), normal: sum('normal') } };
 }
 
 class CountFailed extends Error {

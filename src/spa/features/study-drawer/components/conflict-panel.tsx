@@ -12,6 +12,8 @@ interface ConflictPanelProps {
   editedFrom: Study;
   /** The version someone else saved since. */
   current: Study;
+  /** Seen as it happened (the live stream), before the user tried to save. */
+  seenLive?: boolean;
   draft: StudyDraft;
   /** Names the person the user picked, when they are neither the old nor the new assignee. */
   roster: Person[] | undefined;
@@ -27,7 +29,7 @@ const FIELDS: EditableField[] = ['studyDescription', 'severity', 'studyViewerSta
  * Someone else saved the study while the user was editing: what they changed, what the user changed,
  * where both did, and the way forward. Nothing is overwritten unless the user chooses to.
  */
-export function ConflictPanel({ editedFrom, current, draft, roster, saving, onReapply, onKeepEditing, onDiscard }: ConflictPanelProps) {
+export function ConflictPanel({ editedFrom, current, seenLive = false, draft, roster, saving, onReapply, onKeepEditing, onDiscard }: ConflictPanelProps) {
   const titleId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -55,8 +57,8 @@ export function ConflictPanel({ editedFrom, current, draft, roster, saving, onRe
         Someone else changed this study
       </h3>
       <p className="mt-1 text-sm text-fg">
-        Saved <RelativeTime value={current.updatedAt} /> while you were editing. Your changes were not saved and nothing of theirs
-        was overwritten.
+        Saved <RelativeTime value={current.updatedAt} /> while you were editing.{' '}
+        {seenLive ? 'Your changes are kept here, not saved yet; choose how to go on.' : 'Your changes were not saved and nothing of theirs was overwritten.'}
       </p>
       <div className="mt-3 overflow-x-auto">
         <table className="w-full border-collapse text-left text-sm">

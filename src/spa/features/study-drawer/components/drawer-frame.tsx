@@ -1,5 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import { trapTab } from '../../../lib/dom/focus-trap.ts';
+import { useButtonShortcuts } from '../../../lib/shortcuts/use-button-shortcuts.ts';
+import { STUDY_SHORTCUTS } from '../../../lib/shortcuts/study-shortcuts.ts';
 import { BUTTON } from './button-styles.ts';
 
 interface DrawerFrameProps {
@@ -7,6 +10,8 @@ interface DrawerFrameProps {
   /** Under the heading: badges, status. */
   subheading?: ReactNode;
   onClose: () => void;
+  /** The study shown: when the drawer was not opened from somewhere (a link, Next study), closing it focuses the study's row. */
+  studyId?: string | undefined;
   children: ReactNode;
 }
 
@@ -18,11 +23,12 @@ function focusOrigin(): HTMLElement | null {
 }
 
 /**
- * The panel beside the worklist. Focus moves into it when it opens and goes back where it came
- * from (the row) when it closes; Esc closes it while focus is in it (or nowhere in particular), so
- * the worklist's own Esc handling is left alone.
+ * The panel beside the worklist. Focus moves into it when it opens, stays in it (Tab and Shift+Tab
+ * go round its controls; the mouse can still reach the list) and goes back where it came from (the
+ * row) when it closes; Esc closes it while focus is in it (or nowhere in particular), so the
+ * worklist's own Esc handling is left alone. The study's action keys press its buttons.
  */
-export function DrawerFrame({ heading, subheading, onClose, children }: DrawerFrameProps) {
+export function DrawerFrame({ heading, subheading, onClose, studyId, children }: DrawerFrameProps) {
   const headingRef = useRef<HTMLHeadingElement>(null);
   const asideRef = useRef<HTMLElement>(null);
   // Read while rendering, before the effect below moves focus: afterwards it would be the heading.
@@ -32,12 +38,20 @@ export function DrawerFrame({ heading, subheading, onClose, children }: DrawerFr
     onCloseRef.current = onClose;
   });
 
+  useButtonShortcuts(asideRef, STUDY_SHORTCUTS);
+
   useEffect(() => {
     headingRef.current?.focus();
     return () => {
-      if (returnFocusTo?.isConnected) returnFocusTo.focus();
+      if (returnFocusTo?.isConnected) {
+        returnFocusTo.focus();
+        return;
+      }
+      // Opened from nowhere on the page: the study's row if it is on screen, else the page's content.
+      const row = [...document.querySelectorAll<HTMLElement>('[data-study-row]')].find((element) => element.dataset.rowKey === studyId);
+      (row ?? document.getElementById('main'))?.focus();
     };
-  }, [returnFocusTo]);
+  }, [returnFocusTo, studyId]);
 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
@@ -57,6 +71,7 @@ export function DrawerFrame({ heading, subheading, onClose, children }: DrawerFr
       ref={asideRef}
       aria-label="Study"
       data-study-drawer=""
+      onKeyDown={(event) => void trapTab(event, event.currentTarget)}
       className="fixed inset-y-0 right-0 z-20 flex w-full max-w-xl flex-col border-l border-border bg-panel shadow-2xl shadow-black/40"
     >
       <div className="flex items-start gap-4 border-b border-border px-6 pt-5 pb-4">

@@ -3,7 +3,9 @@ import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import { useViewerUrl } from '../api/get-viewer-url.ts';
 import { isAllowedViewerUrl, viewerOriginsFrom } from '../lib/viewer-origins.ts';
+import { STUDY_KEYS } from '../../../lib/shortcuts/study-shortcuts.ts';
 import { BUTTON } from './button-styles.ts';
+import { useViewerOpenGuard } from './viewer-open-guard.ts';
 
 type ViewerProblem = { kind: 'error'; message: string } | { kind: 'blocked'; url: string };
 
@@ -21,9 +23,17 @@ export function OpenInViewerButton({ studyId, className = BUTTON.primary }: { st
   const viewerUrl = useViewerUrl();
   const authConfig = useAuthConfig();
   const [problem, setProblem] = useState<ViewerProblem | null>(null);
+  const guard = useViewerOpenGuard();
+
+  function click() {
+    setProblem(null);
+    if (guard?.beforeOpen(studyId, open) === 'wait') return;
+    open();
+  }
 
   function open() {
     setProblem(null);
+    guard?.opening(studyId);
     const tab = window.open('about:blank', '_blank');
     if (tab) tab.opener = null;
     viewerUrl.mutate(studyId, {
@@ -50,7 +60,7 @@ export function OpenInViewerButton({ studyId, className = BUTTON.primary }: { st
 
   return (
     <div className="flex flex-col gap-2">
-      <button type="button" className={className} onClick={open} disabled={viewerUrl.isPending}>
+      <button type="button" className={className} onClick={click} disabled={viewerUrl.isPending} aria-keyshortcuts={STUDY_KEYS.openInViewer}>
         <span aria-hidden="true">↗</span>
         {viewerUrl.isPending ? 'Opening viewer…' : 'Open in Viewer'}
       </button>

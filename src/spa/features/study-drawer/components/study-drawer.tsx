@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useBlocker } from 'react-router';
 import type { BlockerFunction } from 'react-router';
@@ -9,9 +9,13 @@ import { useMe } from '../../../lib/auth/get-me.ts';
 import type { Me } from '../../../../contract/worklist-api.ts';
 import { useCancelStudy } from '../api/cancel-study.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
+import { useFollowStudy } from '../api/follow-study.ts';
 import { useStudy } from '../api/get-study.ts';
 import { useUncancelStudy } from '../api/uncancel-study.ts';
 import { isStudyConflict, useQuickUpdateStudy, useUpdateStudy } from '../api/update-study.ts';
+import { drawerFocusElement } from '../lib/drawer-focus.ts';
+import type { DrawerFocusTarget } from '../lib/drawer-focus.ts';
+import { STUDY_KEYS } from '../../../lib/shortcuts/study-shortcuts.ts';
 import { changesFrom, draftFromStudy, hasChanges, rebaseDraft } from '../lib/study-draft.ts';
 import type { StudyDraft } from '../lib/study-draft.ts';
 import { BUTTON } from './button-styles.ts';
@@ -42,12 +46,19 @@ export interface StudyDrawerProps {
   studyId: string;
   /** What the app shows under the study's actions (e.g. its PACS context), kept out of this feature. */
   renderStudyExtras?: ((study: Study) => ReactNode) | undefined;
+  /**
+   * What the app adds beside the study's actions for reading (e.g. Next study). `markedRead`: the
+   * person marked this study read in this drawer just now (an element there marked
+   * `data-focus-after-read` then gets focus).
+   */
+  renderReadingActions?: ((study: Study, context: { markedRead: boolean }) => ReactNode) | undefined;
 }
 
 /** The study behind `/studies/:studyId`: its fields, its actions, and the edit form. */
-export function StudyDrawer({ studyId, renderStudyExtras }: StudyDrawerProps) {
+export function StudyDrawer({ studyId, renderStudyExtras, renderReadingActions }: StudyDrawerProps) {
   const close = useCloseDrawer();
   const study = useStudy(studyId);
+  useFollowStudy(studyId);
   const person = useMe().data?.subject ?? null;
   const notFound = study.isError && isNotFound(study.error);
 
@@ -68,10 +79,11 @@ export function StudyDrawer({ studyId, renderStudyExtras }: StudyDrawerProps) {
       }
       subheading={study.data ? <StudySummary study={study.data} /> : undefined}
       onClose={close}
+      studyId={studyId}
     >
       {study.data ? (
         // A fresh drawer per person, once known: it reopens their kept edit, and no one else's.
-        <LoadedStudyDrawer key={person ?? ''} study={study.data} renderStudyExtras={renderStudyExtras} />
+        <LoadedStudyDrawer key={person ?? ''} study={study.data} renderStudyExtras={renderStudyExtras} renderReadingActions={renderReadingActions} />
       ) : study.isPending ? (
         <DrawerLoading label="Loading the study" />
       ) : notFound ? (
@@ -101,7 +113,7 @@ function StudySummary({ study }: { study: Study }) {
   );
 }
 
-function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick<StudyDrawerProps, 'renderStudyExtras'>) {
+function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: { study: Study } & Pick<StudyDrawerProps, 'renderStudyExtras' | 'renderReadingActions'>) {
   const me = useMe().data ?? null;
   const actor = actorOf(me);
   const actions = studyActions(actor, study);
@@ -109,9 +121,13 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   const kept = useKeptEdit(me, study.studyId);
   const [edit, setEdit] = useState<EditSession | null>(kept.restored?.edit ?? null);
   const [restoredAt, setRestoredAt] = useState(kept.restored?.savedAt ?? null);
-  const [conflict, setConflict] = useState<Study | null>(null);
+  const [conflict, setConflict] = useState<{ current: Study; seenLive: boolean } | null>(null);
   const [question, setQuestion] = useState<Question | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [markedRead, setMarkedRead] = useState(false);
+  // Where focus goes once the action's result is on screen (see drawer-focus.ts).
+  const [focusTarget, setFocusTarget] = useState<DrawerFocusTarget | null>(null);
+  const containerRef = useRef<HTMLDivElement>(null);
   const roster = useUsers(edit !== null && actions.pickAssignee);
 
   const update = useUpdateStudy();
@@ -120,6 +136,20 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   const uncancel = useUncancelStudy();
 
   const dirty = edit !== null && hasChanges(changesFrom(edit.editedFrom, edit.draft));
+
+  // Someone else changed the study while it is being edited (the live stream, or a refetch brought
+  // it): the conflict view at once, not only at Save. Not while a save is on its way: its own answer
+  // decides. Without changes of one's own, the form simply starts again from the new version.
+  const savingNow = update.isPending;
+  useEffect(() => {
+    if (!edit || savingNow || study.updatedAt === edit.editedFrom.updatedAt) return;
+    if (conflict?.current.updatedAt === study.updatedAt) return;
+    if (!dirty) {
+      setEdit({ editedFrom: study, draft: draftFromStudy(study) });
+      return;
+    }
+    setConflict({ current: study, seenLive: true });
+  }, [edit, dirty, savingNow, study, conflict]);
   const keepEdit = kept.keep;
   useEffect(() => keepEdit(edit), [keepEdit, edit]);
 
@@ -142,10 +172,12 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
     setRestoredAt(null);
     update.reset();
     setEdit({ editedFrom: study, draft: draftFromStudy(study) });
+    setFocusTarget('form');
   }
 
   function stopEditing() {
     setEdit(null);
+    setFocusTarget('edit');
     setRestoredAt(null);
     setConflict(null);
     setQuestion(null);
@@ -166,7 +198,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
           setNotice({ tone: 'ok', text: 'Changes saved.' });
         },
         onError: (error) => {
-          if (isStudyConflict(error)) setConflict(error.current);
+          if (isStudyConflict(error)) setConflict({ current: error.current, seenLive: false });
         },
       },
     );
@@ -174,24 +206,30 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
 
   function rebaseOntoConflict(): EditSession | null {
     if (!edit || !conflict) return null;
-    const rebased = { editedFrom: conflict, draft: rebaseDraft(edit.draft, edit.editedFrom, conflict) };
+    const rebased = { editedFrom: conflict.current, draft: rebaseDraft(edit.draft, edit.editedFrom, conflict.current) };
     setEdit(rebased);
     setConflict(null);
     update.reset();
     return rebased;
   }
 
-  function quickUpdate(action: string, changes: StudyUpdateParams, optimistic: Study) {
+  function quickUpdate(action: string, changes: StudyUpdateParams, optimistic: Study, after?: DrawerFocusTarget) {
     setNotice(null);
     quick.mutate(
       { studyId: study.studyId, changes, expectedUpdatedAt: study.updatedAt, optimistic },
       {
-        onSuccess: () => setNotice({ tone: 'ok', text: `${action}: done.` }),
+        // Focus moves once the answer is on screen: until then the buttons are disabled.
+        onSuccess: () => {
+          setNotice({ tone: 'ok', text: `${action}: done.` });
+          if (after === 'after-read') setMarkedRead(true);
+          if (after) setFocusTarget(after);
+        },
         onError: (error) => {
           const text = isStudyConflict(error)
             ? `Someone else changed this study just now, so “${action}” was not applied. It now shows their version; check it and try again.`
             : `“${action}” was not applied and the change was undone. ${describeSaveError(error).detail}`;
           setNotice({ tone: 'error', text });
+          if (after) setFocusTarget('status');
         },
       },
     );
@@ -212,10 +250,17 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
   }
 
   const busy = quick.isPending || cancel.isPending || uncancel.isPending;
+
+  useLayoutEffect(() => {
+    const container = containerRef.current;
+    if (focusTarget === null || busy || !container) return;
+    drawerFocusElement(container, focusTarget)?.focus();
+    setFocusTarget(null);
+  });
   const meUserId = actor.userId;
 
   return (
-    <div className="space-y-5 pb-6">
+    <div ref={containerRef} className="space-y-5 pb-6">
       {study.isCancelled ? (
         <p className="rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg">
           This study was cancelled {study.cancelledAt ? <RelativeTime value={study.cancelledAt} /> : null}. It is not on the reading list.
@@ -274,6 +319,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
       {notice ? (
         <p
           role={notice.tone === 'error' ? 'alert' : 'status'}
+          data-drawer-status=""
+          tabIndex={-1}
           className={
             notice.tone === 'error'
               ? 'rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg'
@@ -287,7 +334,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
       {edit && conflict ? (
         <ConflictPanel
           editedFrom={edit.editedFrom}
-          current={conflict}
+          current={conflict.current}
+          seenLive={conflict.seenLive}
           draft={edit.draft}
           roster={roster.data}
           saving={update.isPending}
@@ -327,7 +375,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
                 type="button"
                 className={BUTTON.secondary}
                 disabled={busy}
-                onClick={() => quickUpdate('Assign to me', { assignedTo: meUserId }, { ...study, assignedTo: meAsAssignee(me, meUserId) })}
+                aria-keyshortcuts={STUDY_KEYS.claim}
+                onClick={() => quickUpdate('Assign to me', { assignedTo: meUserId }, { ...study, assignedTo: meAsAssignee(me, meUserId) }, 'after-claim')}
               >
                 Assign to me
               </button>
@@ -346,18 +395,20 @@ function LoadedStudyDrawer({ study, renderStudyExtras }: { study: Study } & Pick
                 type="button"
                 className={BUTTON.secondary}
                 disabled={busy}
-                onClick={() => quickUpdate('Mark read', { studyViewerStatus: 'complete' }, { ...study, studyViewerStatus: 'complete' })}
+                aria-keyshortcuts={STUDY_KEYS.markRead}
+                onClick={() => quickUpdate('Mark read', { studyViewerStatus: 'complete' }, { ...study, studyViewerStatus: 'complete' }, 'after-read')}
               >
                 <span aria-hidden="true">✓</span>
                 Mark read
               </button>
             )}
             {actions.edit ? (
-              <button type="button" className={BUTTON.secondary} onClick={startEditing}>
+              <button type="button" className={BUTTON.secondary} aria-keyshortcuts={STUDY_KEYS.edit} onClick={startEditing}>
                 Edit
               </button>
             ) : null}
           </div>
+          {renderReadingActions?.(study, { markedRead })}
           {actions.readOnlyReason ? <p className="text-sm text-fg-muted">{actions.readOnlyReason}</p> : null}
 
           {actions.setSeverity ? (

@@ -54,7 +54,7 @@ export interface GroupHead {
   last: { index: number; cursor: string; page: StudyListPage } | null;
 }
 
-export function studyGroupHeadQueryOptions(filters: StudyListFilters, pages: () => StudyPages | undefined) {
+export function studyGroupHeadQueryOptions(filters: StudyListFilters, pages: () => StudyPages | undefined, live = false) {
   return queryOptions({
     queryKey: studyKeys.listHead(filters),
     queryFn: async ({ signal }): Promise<GroupHead> => {
@@ -69,10 +69,11 @@ export function studyGroupHeadQueryOptions(filters: StudyListFilters, pages: () 
       ]);
       return { first, last: last && lastCursor ? { index: lastIndex, cursor: lastCursor, page: last } : null };
     },
-    refetchInterval: FRESHNESS_INTERVAL_MS,
+    // While the live stream brings every change, polling would only repeat it.
+    refetchInterval: live ? false : FRESHNESS_INTERVAL_MS,
     // Only while the tab is visible: nobody reads a background tab, and the server is shared.
     refetchIntervalInBackground: false,
-    refetchOnWindowFocus: true,
+    refetchOnWindowFocus: !live,
     staleTime: 5_000,
   });
 }
@@ -90,8 +91,9 @@ export function mergeGroupHead(pages: StudyPages, head: GroupHead): StudyPages {
 /**
  * One severity group of the worklist: its pages, flattened once per change, and a background poll of
  * its first page (every 30 s and on window focus) merged in without touching the pages after it.
+ * `live`: the event stream is healthy, so the poll rests.
  */
-export function useStudyGroup(filters: StudyListFilters, enabled: boolean) {
+export function useStudyGroup(filters: StudyListFilters, enabled: boolean, live = false) {
   const queryClient = useQueryClient();
   // `filters` is memoized by the caller, so the key (and the effect below) change only with it.
   const groupOptions = useMemo(() => studyGroupQueryOptions(filters), [filters]);
@@ -99,7 +101,7 @@ export function useStudyGroup(filters: StudyListFilters, enabled: boolean) {
   const groupKey = groupOptions.queryKey;
 
   const head = useQuery({
-    ...studyGroupHeadQueryOptions(filters, () => queryClient.getQueryData(groupKey)),
+    ...studyGroupHeadQueryOptions(filters, () => queryClient.getQueryData(groupKey), live),
     // Polls only once the group has its first page: that page is the poll's starting point.
     enabled: enabled && group.isSuccess,
     initialData: () => {

@@ -10,13 +10,14 @@ const TONE: Record<Severity, string> = {
 };
 
 /**
- * Every group's count at a glance, whatever is scrolled into view; a click jumps to the group. The
- * API has no totals, so the counts say what is loaded and whether more exist, nothing more.
+ * Every group's count at a glance, whatever is scrolled into view; a click jumps to the group. Exact
+ * where the queue's counts cover the view (lib/counts-for-view.ts); otherwise what is loaded and
+ * whether more exist, nothing more.
  */
 export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJump: (severity: Severity) => void }) {
   return (
     <nav aria-label="Queues" className="flex items-center gap-1.5">
-      {groups.map(({ severity, group }) => {
+      {groups.map(({ severity, group, exact }) => {
         const failed = group.query.isError && group.studies.length === 0;
         return (
           <button
@@ -26,8 +27,8 @@ export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJu
             className={`inline-flex h-7 items-center gap-1.5 rounded-full border bg-panel px-2.5 text-xs font-semibold hover:border-accent ${TONE[severity]}`}
           >
             {SEVERITY_LABEL[severity]}
-            <span className={`font-medium ${failed ? 'text-danger-fg' : 'text-fg-muted'}`} data-testid={`group-count-${severity}`}>
-              {failed ? '⚠ Not loaded' : describeGroupCount(group)}
+            <span className={`font-medium ${failed ? 'text-danger-fg' : 'text-fg-muted'}`} data-testid={`group-count-${severity}`} data-loaded={group.studies.length}>
+              {failed ? '⚠ Not loaded' : describeGroupCount(group, exact)}
             </span>
           </button>
         );

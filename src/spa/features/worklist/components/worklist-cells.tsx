@@ -41,9 +41,13 @@ export function severityText(study: Study): PlainCell {
   return SEVERITY_CELLS[study.severity];
 }
 
-export function assigneeText(study: Study): PlainCell {
+/** The assignee's name; the viewer's own studies say so in words ("mine", first, so a narrow column keeps it), not by colour alone. */
+export function assigneeText(study: Study, context?: Pick<WorklistCellContext, 'viewerUserId'>): PlainCell {
   const name = formatPersonName(study.assignedTo);
-  return name ? { text: name, title: study.assignedTo?.email ?? name } : { text: 'Unassigned', className: 'text-fg-muted italic' };
+  if (!name) return { text: 'Unassigned', className: 'text-fg-muted italic' };
+  const title = study.assignedTo?.email ?? name;
+  const mine = context?.viewerUserId != null && study.assignedTo?.userId === context.viewerUserId;
+  return mine ? { text: `mine · ${name}`, title, label: `${name} (mine)`, className: 'font-medium' } : { text: name, title };
 }
 
 const READ: PlainCell = { text: '✓ Read', className: 'text-success-fg', label: 'Read' };

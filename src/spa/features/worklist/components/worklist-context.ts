@@ -8,6 +8,8 @@ export interface WorklistCellContext {
   slaTargets: SlaTargets;
   /** The worklist's search string, so opening a study keeps the filters for when the drawer closes. */
   search: string;
+  /** The signed-in person's Avara user: their studies are marked "mine". */
+  viewerUserId?: string | null;
 }
 
 export const WorklistCellContext = createContext<WorklistCellContext>({

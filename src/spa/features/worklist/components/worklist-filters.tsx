@@ -3,7 +3,7 @@ import type { RefObject } from 'react';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
-import type { Person } from '../../../../contract/worklist-api.ts';
+import { MINE_OR_UNASSIGNED, type Person } from '../../../../contract/worklist-api.ts';
 import { defaultFilters, hasActiveFilters } from '../lib/worklist-filters.ts';
 import type { AssigneeChoice, CustomerChoice, Viewer, ViewerStatusChoice, WorklistFilters } from '../lib/worklist-filters.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
@@ -105,7 +105,7 @@ function Select<T extends string>({
 const parseViewerStatus = (value: string): ViewerStatusChoice => (value === 'complete' || value === 'any' ? value : 'incomplete');
 
 function parseAssignee(value: string): AssigneeChoice {
-  if (value === 'me' || value === 'unassigned' || value === 'anyone') return value;
+  if (value === 'me' || value === MINE_OR_UNASSIGNED || value === 'unassigned' || value === 'anyone') return value;
   return value.startsWith('usr_') ? `usr_${value.slice(4)}` : 'anyone';
 }
 
@@ -143,6 +143,10 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
       </Select>
       <Select label="Assignee" value={filters.assignee} onChange={(value) => set('assignee', value)} parse={parseAssignee}>
         <option value="anyone">Anyone{defaults.assignee === 'anyone' ? ' (default)' : ''}</option>
+        <option value={MINE_OR_UNASSIGNED} disabled={!viewer.userId}>
+          Mine and unassigned{defaults.assignee === MINE_OR_UNASSIGNED ? ' (default)' : ''}
+          {viewer.userId ? '' : ' (not on the roster)'}
+        </option>
         <option value="me" disabled={!viewer.userId}>
           Me{defaults.assignee === 'me' ? ' (default)' : ''}
           {viewer.userId ? '' : ' (not on the roster)'}

@@ -1,15 +1,20 @@
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import type { Range } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { CSSProperties, KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
+import type { CSSProperties, Ref } from 'react';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import type { useStudyGroup } from '../api/get-studies.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
+import { isMarkedNew, NO_ARRIVALS, unseenIn } from '../lib/arrivals.ts';
+import type { Arrivals } from '../lib/arrivals.ts';
+import type { ExactCount } from '../lib/counts-for-view.ts';
 import type { WorklistTable } from './use-worklist-table.ts';
 import { PLAIN_CELLS } from './worklist-columns.tsx';
 import type { CellComponents } from './worklist-columns.tsx';
-import { useWorklistCellContext } from './worklist-context.ts';
+import { WorklistCellContext, useWorklistCellContext } from './worklist-context.ts';
+import { useMe } from '../../../lib/auth/get-me.ts';
+import { useShortcut } from '../../../lib/shortcuts/use-shortcut.ts';
 
 type StudyGroupState = ReturnType<typeof useStudyGroup>;
 
@@ -18,6 +23,8 @@ export interface WorklistGroup {
   severity: Severity;
   group: StudyGroupState;
   collapsed: boolean;
+  /** The group's exact size, where the queue's counts count this view (lib/counts-for-view.ts). */
+  exact?: ExactCount | undefined;
 }
 
 /** Everything the one scroller shows, in order: group headers, rows, and each group's states. */
@@ -84,11 +91,6 @@ function buildItems(groups: WorklistGroup[], heights: ItemHeights): BuiltItems {
   return { items, offsets, lastStudyIndex };
 }
 
-function isTextField(element: Element): boolean {
-  if (element instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes(element.type);
-  return element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement || (element instanceof HTMLElement && element.isContentEditable);
-}
-
 export interface WorklistGridProps {
   table: WorklistTable;
   /** The component of each column whose cells are not plain text. */
@@ -101,6 +103,10 @@ export interface WorklistGridProps {
   resetKey: string;
   compact?: boolean;
   ref?: Ref<WorklistGridHandle>;
+  /** Studies that arrived live: marked new, and counted in their group's header until seen. */
+  arrivals?: Arrivals;
+  /** These arrivals have been on screen. */
+  onSeen?: (studyIds: string[]) => void;
 }
 
 export interface WorklistGridHandle {
@@ -108,8 +114,13 @@ export interface WorklistGridHandle {
   scrollToGroup: (severity: Severity) => void;
 }
 
-/** What a group header and the queue summary say about a group's size: loaded, and whether more exist. */
-export function describeGroupCount({ query, studies }: StudyGroupState): string {
+/**
+ * What a group header and the queue summary say about a group's size: the exact count where the
+ * queue's counts cover this view, else what is loaded and whether more exist (a complete list is
+ * its own exact count).
+ */
+export function describeGroupCount({ query, studies }: StudyGroupState, exact?: ExactCount): string {
+  if (exact) return `${exact.capped ? '≥ ' : ''}${countFormatter.format(exact.count)}`;
   if (query.isPending) return 'Loading…';
   if (query.isError && studies.length === 0) return 'Not loaded';
   if (query.hasNextPage) return `${countFormatter.format(studies.length)} loaded · more`;
@@ -120,7 +131,19 @@ export function describeGroupCount({ query, studies }: StudyGroupState): string 
  * All severity groups in one virtualized scroller: only the rows near the viewport are in the DOM,
  * however many pages are loaded. Group headers stick under the column header while their rows scroll.
  */
-export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onOpenStudy, onFocusSearch, resetKey, compact = false, ref }: WorklistGridProps) {
+export function WorklistGrid({
+  table,
+  cellComponents,
+  groups,
+  onToggleGroup,
+  onOpenStudy,
+  onFocusSearch,
+  resetKey,
+  compact = false,
+  ref,
+  arrivals = NO_ARRIVALS,
+  onSeen,
+}: WorklistGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const heights = compact ? COMPACT_ITEM_HEIGHT : ITEM_HEIGHT;
@@ -214,6 +237,48 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
     if (scrollRef.current) scrollRef.current.scrollTop = 0;
   }, [resetKey]);
 
+  // Arrivals that are on screen now (not merely rendered in the overscan) have been seen.
+  const visibleStart = virtualizer.range?.startIndex ?? -1;
+  const visibleEnd = virtualizer.range?.endIndex ?? -1;
+  useEffect(() => {
+    if (!onSeen || arrivals.size === 0 || visibleStart < 0) return;
+    const seen: string[] = [];
+    for (let index = visibleStart; index <= visibleEnd; index += 1) {
+      const item = items[index];
+      if (item?.kind === 'study' && arrivals.get(item.key)?.seen === false) seen.push(item.key);
+    }
+    if (seen.length > 0) onSeen(seen);
+  }, [arrivals, items, visibleStart, visibleEnd, onSeen]);
+
+  // "3 new": scroll to the first of them, loading the group's next pages until it is there.
+  const [showNew, setShowNew] = useState<{ severity: Severity; studyIds: ReadonlySet<string> } | null>(null);
+  const requestShowNew = useCallback(
+    (severity: Severity) => {
+      const unseen = unseenIn(arrivals, severity);
+      if (unseen.length === 0) return;
+      if (groups.find((candidate) => candidate.severity === severity)?.collapsed) onToggleGroup(severity);
+      setShowNew({ severity, studyIds: new Set(unseen.map((arrival) => arrival.studyId)) });
+    },
+    [arrivals, groups, onToggleGroup],
+  );
+  useEffect(() => {
+    if (!showNew) return;
+    const index = items.findIndex((item) => item.kind === 'study' && showNew.studyIds.has(item.key));
+    if (index >= 0) {
+      setShowNew(null);
+      virtualizer.scrollToIndex(index, { align: 'center' });
+      const key = items[index]?.key;
+      if (key) setFocusedKey(key);
+      return;
+    }
+    const query = groups.find((candidate) => candidate.severity === showNew.severity)?.group.query;
+    if (!query || !query.hasNextPage || query.isFetchNextPageError) {
+      setShowNew(null);
+      return;
+    }
+    if (!query.isFetching) void query.fetchNextPage({ cancelRefetch: false });
+  }, [showNew, items, groups, virtualizer]);
+
   // Next page of a group when its end nears the viewport, and only when nothing is in flight for it.
   const lastVisibleIndex = virtualItems.at(-1)?.index ?? 0;
   useEffect(() => {
@@ -250,55 +315,46 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
   useEffect(() => {
     if (focusedKey === null) return;
     const row = gridRef.current?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(focusedKey)}"]`);
-    if (row && document.activeElement !== row) row.focus({ preventScroll: true });
+    // Only while focus is on a row or nowhere: a column header being resized, or a control
+    // elsewhere, keeps it.
+    const active = document.activeElement;
+    const onRowOrNowhere = active === null || active === document.body || (active instanceof HTMLElement && active.dataset.studyRow !== undefined);
+    if (row && active !== row && onRowOrNowhere) row.focus({ preventScroll: true });
   }, [focusedKey, virtualItems]);
 
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-      const target = event.target instanceof Element ? event.target : null;
-      if (target && isTextField(target)) return;
-      if (event.key === '/') {
-        event.preventDefault();
-        onFocusSearch();
-        return;
-      }
-      // Keys move through the list only from the list itself or from nowhere in particular, never
-      // from a control elsewhere (the drawer, a menu).
-      const fromList = target === null || target === document.body || (gridRef.current?.contains(target) ?? false);
-      if (!fromList) return;
-      const fromRow = target instanceof HTMLElement && target.dataset.rowKey !== undefined;
-      switch (event.key) {
-        case 'ArrowDown':
-        case 'j':
-          event.preventDefault();
-          moveFocus(1);
-          break;
-        case 'ArrowUp':
-        case 'k':
-          event.preventDefault();
-          moveFocus(-1);
-          break;
-        case 'Enter': {
-          if (!fromRow && target !== document.body) return;
-          const item = focusedIndex >= 0 ? items[focusedIndex] : undefined;
-          if (item?.kind === 'study') {
-            event.preventDefault();
-            onOpenStudy(item.study.studyId);
-          }
-          break;
-        }
-        case 'Escape':
-          if (focusedKey === null) return;
-          setFocusedKey(null);
-          if (target instanceof HTMLElement && target !== document.body) target.blur();
-          break;
-        default:
-      }
-    };
-    document.addEventListener('keydown', onKeyDown);
-    return () => document.removeEventListener('keydown', onKeyDown);
-  }, [focusedIndex, focusedKey, items, moveFocus, onFocusSearch, onOpenStudy]);
+  // The list's keys, through the page's shortcut registry (which leaves fields, selects and
+  // modifier keys alone). They move through the list only from the list itself or from nowhere in
+  // particular, never from a control elsewhere (the drawer, a menu): returning false passes the key on.
+  const fromList = (event: KeyboardEvent) => {
+    const target = event.target;
+    return target === null || target === document.body || (target instanceof Node && (gridRef.current?.contains(target) ?? false));
+  };
+  useShortcut({ keys: ['/'], label: 'Search', group: 'Worklist', run: onFocusSearch });
+  useShortcut({ keys: ['ArrowDown', 'j'], label: 'Next row', group: 'Worklist', run: (event) => (fromList(event) ? moveFocus(1) : false) });
+  useShortcut({ keys: ['ArrowUp', 'k'], label: 'Previous row', group: 'Worklist', run: (event) => (fromList(event) ? moveFocus(-1) : false) });
+  useShortcut({
+    keys: ['Enter'],
+    label: 'Open the study',
+    group: 'Worklist',
+    run: (event) => {
+      const fromRow = event.target instanceof HTMLElement && event.target.dataset.rowKey !== undefined;
+      const item = focusedIndex >= 0 ? items[focusedIndex] : undefined;
+      if (!fromList(event) || (!fromRow && event.target !== document.body) || item?.kind !== 'study') return false;
+      onOpenStudy(item.study.studyId);
+    },
+  });
+  useShortcut({
+    keys: ['Escape'],
+    label: 'Leave the list',
+    group: 'Worklist',
+    run: (event) => {
+      if (!fromList(event) || focusedKey === null) return false;
+      setFocusedKey(null);
+      if (event.target instanceof HTMLElement && event.target !== document.body) event.target.blur();
+      // Not the key's end: the drawer closes on the same Esc.
+      return false;
+    },
+  });
 
   const headers = table.getFlatHeaders().filter((header) => header.column.getIsVisible());
   const visibleColumnIds = headers.map((header) => header.column.id).join(',');
@@ -320,35 +376,42 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
     [onOpenStudy],
   );
 
+  // Cells mark the viewer's own studies ("mine"): the page's context, with who is looking.
+  const pageContext = useWorklistCellContext();
+  const viewerUserId = useMe().data?.userId ?? null;
+  const cellContext = useMemo(() => ({ ...pageContext, viewerUserId }), [pageContext, viewerUserId]);
+
   return (
-    <div
-      ref={scrollRef}
-      onScroll={rememberAnchor}
-      className="relative min-h-0 flex-1 overflow-auto rounded-md border border-border bg-panel"
-    >
+    <WorklistCellContext value={cellContext}>
       <div
-        ref={gridRef}
-        role="grid"
-        aria-label="Worklist"
-        aria-rowcount={items.length + 1}
-        aria-colcount={headers.length}
-        className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
-        style={{ ...columnSizes, '--row-height': `${heights.study}px`, width: totalWidth, minWidth: '100%' } as CSSProperties}
+        ref={scrollRef}
+        onScroll={rememberAnchor}
+        className="relative min-h-0 flex-1 overflow-auto rounded-md border border-border bg-panel"
       >
-        <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} />
-        <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
-          {virtualItems.map((virtualItem) => {
-            const item = items[virtualItem.index];
-            if (!item) return null;
-            const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
-            // A row that stays on screen while the list scrolls keeps the same style object (and so
-            // the same props): its memoized component does not render again.
-            const style = sticky ? stickyStyle(heights.group) : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
-            return renderItem(item, virtualItem.index, style);
-          })}
+        <div
+          ref={gridRef}
+          role="grid"
+          aria-label="Worklist"
+          aria-rowcount={items.length + 1}
+          aria-colcount={headers.length}
+          className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
+          style={{ ...columnSizes, '--row-height': `${heights.study}px`, width: totalWidth, minWidth: '100%' } as CSSProperties}
+        >
+          <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} />
+          <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
+            {virtualItems.map((virtualItem) => {
+              const item = items[virtualItem.index];
+              if (!item) return null;
+              const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
+              // A row that stays on screen while the list scrolls keeps the same style object (and so
+              // the same props): its memoized component does not render again.
+              const style = sticky ? stickyStyle(heights.group) : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
+              return renderItem(item, virtualItem.index, style);
+            })}
+          </div>
         </div>
       </div>
-    </div>
+    </WorklistCellContext>
   );
 
   function renderItem(item: WorklistItem, index: number, style: CSSProperties) {
@@ -357,7 +420,17 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
     if (!group) return null;
     switch (item.kind) {
       case 'group':
-        return <GroupHeaderRow key={item.key} group={group} style={style} ariaRowIndex={ariaRowIndex} onToggle={onToggleGroup} />;
+        return (
+          <GroupHeaderRow
+            key={item.key}
+            group={group}
+            style={style}
+            ariaRowIndex={ariaRowIndex}
+            onToggle={onToggleGroup}
+            newCount={unseenIn(arrivals, item.severity).length}
+            onShowNew={requestShowNew}
+          />
+        );
       case 'study': {
         return (
           <StudyRow
@@ -369,6 +442,7 @@ export function WorklistGrid({ table, cellComponents, groups, onToggleGroup, onO
             ariaRowIndex={ariaRowIndex}
             focused={item.key === focusedKey}
             tabbable={item.key === tabbableKey}
+            isNew={isMarkedNew(arrivals.get(item.key), Date.now())}
             visibleColumnIds={visibleColumnIds}
             onOpen={openStudy}
             onFocusRow={setFocusedKey}
@@ -416,7 +490,22 @@ function stickyStyle(height: number): CSSProperties {
   return style;
 }
 
-/** The column header: names and resize handles, in the order and widths of the visible columns. */
+/** Arrow-key steps for a column's width on its focused header, in pixels; Shift for the bigger one. */
+export const RESIZE_STEP = 16;
+export const RESIZE_STEP_LARGE = 64;
+
+/** The width a header's arrow key asks for, within the column's limits; null for any other key. */
+export function resizedWidth(key: string, shift: boolean, size: number, min: number, max: number): number | null {
+  if (key !== 'ArrowLeft' && key !== 'ArrowRight') return null;
+  const step = (shift ? RESIZE_STEP_LARGE : RESIZE_STEP) * (key === 'ArrowLeft' ? -1 : 1);
+  return Math.max(min, Math.min(max, size + step));
+}
+
+/**
+ * The column header: names and resize handles, in the order and widths of the visible columns. The
+ * handles are for the mouse; from the keyboard, ← and → on a focused header change its width (Shift
+ * for bigger steps), and the new width is announced.
+ */
 const ColumnHeaderRow = memo(function ColumnHeaderRow({
   table,
 }: {
@@ -425,69 +514,60 @@ const ColumnHeaderRow = memo(function ColumnHeaderRow({
   layoutKey: string;
 }) {
   const headers = table.getFlatHeaders().filter((header) => header.column.getIsVisible());
+  const [announcement, setAnnouncement] = useState('');
   return (
     <div role="rowgroup" className="sticky top-0 z-20 border-b border-border bg-panel-raised">
       <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT }}>
-        {headers.map((header) => (
-          <div
-            key={header.id}
-            role="columnheader"
-            className="relative flex shrink-0 items-center px-2 text-xs font-semibold tracking-wide text-fg-muted uppercase select-none first:pl-3"
-            style={cellStyle(header.column.id)}
-          >
-            <span className="truncate">
-              <table.FlexRender header={header} />
-            </span>
-            <ColumnResizer
-              table={table}
-              columnId={header.column.id}
-              label={String(header.column.columnDef.header ?? header.column.id)}
-              size={header.getSize()}
-              onResizeStart={header.getResizeHandler()}
-              resizing={header.column.getIsResizing()}
-            />
-          </div>
-        ))}
+        {headers.map((header, index) => {
+          const label = String(header.column.columnDef.header ?? header.column.id);
+          const { minSize = 60, maxSize = 800 } = header.column.columnDef;
+          return (
+            <div
+              key={header.id}
+              role="columnheader"
+              tabIndex={0}
+              aria-keyshortcuts="ArrowLeft ArrowRight Shift+ArrowLeft Shift+ArrowRight"
+              onKeyDown={(event) => {
+                const width = resizedWidth(event.key, event.shiftKey, header.getSize(), minSize, Math.min(maxSize, 800));
+                if (width === null || event.altKey || event.ctrlKey || event.metaKey) return;
+                event.preventDefault();
+                table.setColumnSizing((old) => ({ ...old, [header.column.id]: width }));
+                setAnnouncement(`${label} column ${width} pixels wide`);
+              }}
+              className="relative flex shrink-0 items-center px-2 text-xs font-semibold tracking-wide text-fg-muted uppercase select-none outline-none first:pl-3 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent"
+              style={cellStyle(header.column.id)}
+            >
+              <span className="truncate">
+                <table.FlexRender header={header} />
+              </span>
+              {index === 0 ? (
+                // The new width, announced; inside a header, as a grid's row group may hold only rows.
+                <span role="status" className="sr-only">
+                  {announcement}
+                </span>
+              ) : null}
+              <ColumnResizer
+                onResizeStart={header.getResizeHandler()}
+                onReset={() => header.column.resetSize()}
+                resizing={header.column.getIsResizing()}
+              />
+            </div>
+          );
+        })}
       </div>
     </div>
   );
 });
 
-function ColumnResizer({
-  table,
-  columnId,
-  label,
-  size,
-  resizing,
-  onResizeStart,
-}: {
-  table: WorklistTable;
-  columnId: string;
-  label: string;
-  size: number;
-  resizing: boolean;
-  onResizeStart: (event: unknown) => void;
-}) {
-  const onKeyDown = (event: ReactKeyboardEvent) => {
-    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
-    event.preventDefault();
-    event.stopPropagation();
-    const step = event.key === 'ArrowLeft' ? -16 : 16;
-    table.setColumnSizing((old) => ({ ...old, [columnId]: Math.max(60, Math.min(800, size + step)) }));
-  };
+/** The mouse's handle on a column's edge: drag to resize, double-click for the default width. */
+function ColumnResizer({ resizing, onResizeStart, onReset }: { resizing: boolean; onResizeStart: (event: unknown) => void; onReset: () => void }) {
   return (
     <div
-      role="separator"
-      aria-orientation="vertical"
-      aria-label={`Resize ${label} column`}
-      aria-valuenow={size}
-      aria-valuemin={60}
-      aria-valuemax={800}
-      tabIndex={0}
+      aria-hidden="true"
+      data-resize-handle=""
       onMouseDown={onResizeStart}
       onTouchStart={onResizeStart}
-      onKeyDown={onKeyDown}
-      onDoubleClick={() => table.getColumn(columnId)?.resetSize()}
+      onDoubleClick={onReset}
       className={`absolute top-1 right-0 bottom-1 w-1.5 cursor-col-resize touch-none rounded hover:bg-accent ${resizing ? 'bg-accent' : 'bg-border/70'}`}
     />
   );
@@ -499,14 +579,16 @@ interface RowBaseProps {
 }
 
 const GroupHeaderRow = memo(function GroupHeaderRow({
-  group: { severity, group, collapsed },
+  group: { severity, group, collapsed, exact },
   style,
   ariaRowIndex,
   onToggle,
-}: RowBaseProps & { group: WorklistGroup; onToggle: (severity: Severity) => void }) {
+  newCount,
+  onShowNew,
+}: RowBaseProps & { group: WorklistGroup; onToggle: (severity: Severity) => void; newCount: number; onShowNew: (severity: Severity) => void }) {
   const { query, isRefreshing } = group;
   const label = SEVERITY_LABEL[severity];
-  const count = describeGroupCount(group);
+  const count = describeGroupCount(group, exact);
   const tone = { stat: 'text-stat-fg', high: 'text-high-fg', normal: 'text-fg' }[severity];
   return (
     <div role="row" aria-rowindex={ariaRowIndex} data-group={severity} className="flex w-full border-y border-border bg-panel-raised" style={style}>
@@ -528,6 +610,18 @@ const GroupHeaderRow = memo(function GroupHeaderRow({
             </span>
           </button>
         </h2>
+        {exact?.overdue ? <span className="text-xs text-fg-muted">{countFormatter.format(exact.overdue)} overdue</span> : null}
+        {newCount > 0 ? (
+          <button
+            type="button"
+            onClick={() => onShowNew(severity)}
+            aria-label={`Show ${countFormatter.format(newCount)} new ${label} ${newCount === 1 ? 'study' : 'studies'}`}
+            className="inline-flex items-center gap-1 rounded-full bg-accent px-2 py-0.5 text-xs font-semibold text-accent-fg hover:opacity-90"
+          >
+            <span aria-hidden="true">↓</span>
+            {countFormatter.format(newCount)} new
+          </button>
+        ) : null}
         {isRefreshing || query.isFetchingNextPage ? (
           <span className="text-xs text-fg-muted" aria-hidden="true">
             Updating…
@@ -562,6 +656,7 @@ const StudyRow = memo(function StudyRow({
   ariaRowIndex,
   focused,
   tabbable,
+  isNew,
   visibleColumnIds,
   onOpen,
   onFocusRow,
@@ -571,6 +666,8 @@ const StudyRow = memo(function StudyRow({
   rowKey: string;
   focused: boolean;
   tabbable: boolean;
+  /** Arrived live a moment ago: marked "New" (a word, not only a colour). */
+  isNew: boolean;
   /** The visible columns in order, comma-separated: the row renders again when they change. */
   visibleColumnIds: string;
   onOpen: (studyId: string) => void;
@@ -584,6 +681,7 @@ const StudyRow = memo(function StudyRow({
       aria-selected={focused}
       data-row-key={rowKey}
       data-study-row=""
+      data-new={isNew ? '' : undefined}
       tabIndex={tabbable ? 0 : -1}
       onClick={() => onOpen(study.studyId)}
       onFocus={(event) => {
@@ -591,11 +689,13 @@ const StudyRow = memo(function StudyRow({
       }}
       className={`flex w-full cursor-pointer items-center border-b border-border/60 outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent ${
         focused ? 'bg-focus-row outline-2 -outline-offset-2 outline-accent' : 'hover:bg-panel-raised/70'
-      } ${study.isCancelled ? 'text-fg-muted' : ''}`}
+      } ${study.isCancelled ? 'text-fg-muted' : ''} ${isNew ? 'shadow-[inset_3px_0_0_var(--color-accent)]' : ''}`}
       style={style}
     >
       {visibleColumnIds.split(',').map((columnId) => {
         const plain = PLAIN_CELLS[columnId]?.(study, context);
+        // In the description, the one column that cannot be hidden (and is read first after severity).
+        const newMark = isNew && columnId === 'description' ? <NewMark /> : null;
         if (plain) {
           return (
             <div
@@ -605,8 +705,9 @@ const StudyRow = memo(function StudyRow({
               className={`h-full min-w-0 shrink-0 px-2 first:pl-3 ${plain.pill ? 'overflow-hidden whitespace-nowrap' : 'truncate'} ${plain.className ?? ''}`}
               style={cellStyle(columnId, true)}
               title={plain.title}
-              aria-label={plain.label}
+              aria-label={newMark && plain.label ? `New, ${plain.label}` : plain.label}
             >
+              {newMark}
               {plain.pill ? <span className={`${plain.pill} align-middle leading-normal`}>{plain.text}</span> : plain.text}
             </div>
           );
@@ -614,6 +715,7 @@ const StudyRow = memo(function StudyRow({
         const Cell = cellComponents[columnId];
         return (
           <div key={columnId} role="gridcell" className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3" style={cellStyle(columnId)}>
+            {newMark}
             {Cell ? <Cell study={study} /> : null}
           </div>
         );
@@ -621,6 +723,10 @@ const StudyRow = memo(function StudyRow({
     </div>
   );
 });
+
+function NewMark() {
+  return <span className="mr-1.5 rounded bg-accent px-1 py-px align-middle text-[0.65rem] leading-none font-bold tracking-wide text-accent-fg uppercase">New</span>;
+}
 
 function SkeletonRow({ style, ariaRowIndex, headers }: RowBaseProps & { headers: string }) {
   return (

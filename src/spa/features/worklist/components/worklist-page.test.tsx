@@ -48,6 +48,19 @@ describe('WorklistPage', () => {
     await waitFor(() => expect(router.state.location.search).toContain('assignee=anyone'));
   });
 
+  it('shows exact counts where the queue counts cover the view: the active queue, everyone’s', async () => {
+    renderRoutes(routes, { route: '/?assignee=anyone' });
+    const normal = () => service.listStudies({ severity: 'normal', isCancelled: false, studyViewerStatus: 'incomplete', limit: 100 });
+    expect(normal().hasMore).toBe(true);
+    let total = 0;
+    for (let page = normal(); ; ) {
+      total += page.studies.length;
+      if (!page.hasMore || !page.cursor) break;
+      page = service.listStudies({ severity: 'normal', isCancelled: false, studyViewerStatus: 'incomplete', limit: 100, cursor: page.cursor });
+    }
+    await waitFor(() => expect(queueCount(/^Normal/).textContent).toBe(`Normal${new Intl.NumberFormat().format(total)}`));
+  });
+
   it('shows a failing group as not loaded while the other groups load', async () => {
     server.use(
       http.get('*/api/studies', ({ request }) =>

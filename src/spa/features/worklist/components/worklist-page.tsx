@@ -4,16 +4,20 @@ import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { actorOf } from '../../../../contract/actor.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
+import { useWorklistCounts } from '../api/get-counts.ts';
 import { useStudyGroup } from '../api/get-studies.ts';
+import { countsForView } from '../lib/counts-for-view.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
 import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';
 import { SEARCH_PARAM, parseFilters, toListFilters, writeFilters } from '../lib/worklist-filters.ts';
 import type { Viewer, WorklistFilters } from '../lib/worklist-filters.ts';
 import { ColumnMenu } from './column-menu.tsx';
 import { ConnectionBanner } from './connection-banner.tsx';
+import { LiveIndicator } from './live-indicator.tsx';
 import { QueueSummary } from './queue-summary.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
 import { useNow } from './use-now.ts';
+import { useLiveWorklist } from './use-live-worklist.ts';
 import { useWorklistTable } from './use-worklist-table.ts';
 import { cellComponentsWith } from './worklist-columns.tsx';
 import type { WorklistExtraColumn } from './worklist-columns.tsx';
@@ -96,14 +100,16 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
     }),
     [filters, viewer],
   );
+  const resetKey = JSON.stringify(listFilters);
+  const liveList = useLiveWorklist(listFilters, resetKey);
   const shown = new Set(filters.groups);
   // STAT loads first: HIGH waits for STAT's first answer, NORMAL for HIGH's, so on a slow link the
   // most urgent studies are never queued behind the least urgent.
-  const stat = useStudyGroup(listFilters.stat, shown.has('stat'));
+  const stat = useStudyGroup(listFilters.stat, shown.has('stat'), liveList.live);
   const statSettled = !shown.has('stat') || stat.query.status !== 'pending';
-  const high = useStudyGroup(listFilters.high, shown.has('high') && statSettled);
+  const high = useStudyGroup(listFilters.high, shown.has('high') && statSettled, liveList.live);
   const highSettled = shown.has('high') ? high.query.status !== 'pending' : statSettled;
-  const normal = useStudyGroup(listFilters.normal, shown.has('normal') && highSettled);
+  const normal = useStudyGroup(listFilters.normal, shown.has('normal') && highSettled, liveList.live);
 
   const [collapsed, setCollapsed] = useState<ReadonlySet<Severity>>(() => new Set());
   const toggleGroup = useCallback((severity: Severity) => {
@@ -115,6 +121,8 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
     });
   }, []);
 
+  const counts = useWorklistCounts(me.data !== undefined && me.data !== null, liveList.live);
+  const exact = useMemo(() => countsForView(filters, viewer, counts.data), [filters, viewer, counts.data]);
   const groupsKey = filters.groups.join(',');
   const groups = useMemo<WorklistGroup[]>(() => {
     const bySeverity = { stat, high, normal };
@@ -122,8 +130,9 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
       severity,
       group: bySeverity[severity],
       collapsed: collapsed.has(severity),
+      exact: exact?.[severity],
     }));
-  }, [stat, high, normal, collapsed, groupsKey]);
+  }, [stat, high, normal, collapsed, groupsKey, exact]);
 
   const rowPages = useMemo(() => groups.flatMap(({ group, collapsed }) => (collapsed ? [] : group.pages)), [groups]);
   const extraColumns = extension?.columns ?? NO_EXTRA_COLUMNS;
@@ -150,7 +159,6 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
 
   const now = useNow();
   const cellContext = useMemo(() => ({ now, slaTargets: DEFAULT_SLA_TARGETS, search: location.search }), [now, location.search]);
-  const resetKey = JSON.stringify(listFilters);
   const gridRef = useRef<WorklistGridHandle>(null);
   const jumpToGroup = useCallback((severity: Severity) => {
     setCollapsed((previous) => {
@@ -171,13 +179,14 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
         </h1>
         <QueueSummary groups={groups} onJump={jumpToGroup} />
         <p className={embedded ? 'sr-only' : 'text-xs text-fg-muted'}>
-          {role === 'radiologist' ? 'Radiologists start with their own studies.' : 'Coordinators start with everyone’s studies.'}{' '}
+          {role === 'radiologist' ? 'Radiologists start with their own and unassigned studies.' : 'Coordinators start with everyone’s studies.'}{' '}
           <span className="hidden lg:inline">
             <kbd className="font-sans">↑ ↓</kbd> or <kbd className="font-sans">j k</kbd> move, <kbd className="font-sans">Enter</kbd> opens,{' '}
-            <kbd className="font-sans">/</kbd> searches, <kbd className="font-sans">Esc</kbd> clears.
+            <kbd className="font-sans">/</kbd> searches, <kbd className="font-sans">Esc</kbd> clears, <kbd className="font-sans">?</kbd> shortcuts.
           </span>
         </p>
         <div className="ml-auto flex items-center gap-2">
+          <LiveIndicator />
           {actions}
           {embedded ? <ThemeToggle compact /> : null}
           <ColumnMenu table={table} order={layout.order} onReset={resetLayout} />
@@ -205,6 +214,8 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
             resetKey={resetKey}
             compact={embedded}
             ref={gridRef}
+            arrivals={liveList.arrivals}
+            onSeen={liveList.onSeen}
           />
         </RowsProvider>
       </WorklistCellContext>

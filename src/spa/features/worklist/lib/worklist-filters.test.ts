@@ -9,11 +9,16 @@ const radiologist: Viewer = { role: 'radiologist', userId };
 const coordinator: Viewer = { role: 'coordinator', userId: 'usr_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' };
 
 describe('worklist filters and the URL', () => {
-  it('starts radiologists with their own studies and coordinators with everyone’s', () => {
-    expect(parseFilters(new URLSearchParams(), radiologist).assignee).toBe('me');
+  it('starts radiologists with their own and the unassigned studies, and coordinators with everyone’s', () => {
+    expect(parseFilters(new URLSearchParams(), radiologist).assignee).toBe('mine-or-unassigned');
     expect(parseFilters(new URLSearchParams(), coordinator).assignee).toBe('anyone');
+    // "Me" alone stays a choice, and a link can carry it.
+    expect(parseFilters(new URLSearchParams('assignee=me'), radiologist).assignee).toBe('me');
+    expect(parseFilters(new URLSearchParams('assignee=mine-or-unassigned'), coordinator).assignee).toBe('mine-or-unassigned');
     // Someone not on the roster has no "me" to filter by.
     expect(parseFilters(new URLSearchParams('assignee=me'), { role: 'radiologist', userId: null }).assignee).toBe('anyone');
+    expect(parseFilters(new URLSearchParams('assignee=mine-or-unassigned'), { role: 'radiologist', userId: null }).assignee).toBe('anyone');
+    expect(parseFilters(new URLSearchParams(), { role: 'radiologist', userId: null }).assignee).toBe('anyone');
   });
 
   it('reads every filter and falls back to the default for anything malformed', () => {
@@ -38,12 +43,15 @@ describe('worklist filters and the URL', () => {
     const params = writeFilters(new URLSearchParams('embed=1&status=complete'), filters);
     expect(params.toString()).toBe('embed=1&q=MRI&assignee=anyone&customer=none&groups=stat');
     expect(parseFilters(params, coordinator)).toEqual(filters);
-    expect(writeFilters(new URLSearchParams(), defaultFilters(radiologist)).toString()).toBe('assignee=me');
+    expect(writeFilters(new URLSearchParams(), defaultFilters(radiologist)).toString()).toBe('assignee=mine-or-unassigned');
   });
 
   it('maps each choice to the list API’s own filters, one group at a time', () => {
     const base = defaultFilters(radiologist);
-    expect(toListFilters(base, 'stat', radiologist)).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', assignedTo: userId, isCancelled: false });
+    // Mine or unassigned is one value the BFF serves itself, by two walks it merges: nothing filtered here.
+    expect(toListFilters(base, 'stat', radiologist)).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', assignedTo: 'mine-or-unassigned', isCancelled: false });
+    expect(toListFilters(base, 'stat', { role: 'radiologist', userId: null }).assignedTo).toBeUndefined();
+    expect(toListFilters({ ...base, assignee: 'me' }, 'stat', radiologist)).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', assignedTo: userId, isCancelled: false });
     expect(toListFilters({ ...base, assignee: 'unassigned', customer: 'none' }, 'high', radiologist)).toEqual({
       severity: 'high',
       studyViewerStatus: 'incomplete',
@@ -61,5 +69,7 @@ describe('worklist filters and the URL', () => {
     expect(hasActiveFilters(defaultFilters(coordinator), coordinator)).toBe(false);
     expect(hasActiveFilters({ ...defaultFilters(coordinator), includeCancelled: true }, coordinator)).toBe(true);
     expect(hasActiveFilters({ ...defaultFilters(coordinator), assignee: 'me' }, coordinator)).toBe(true);
+    expect(hasActiveFilters(defaultFilters(radiologist), radiologist)).toBe(false);
+    expect(hasActiveFilters({ ...defaultFilters(radiologist), assignee: 'me' }, radiologist)).toBe(true);
   });
 });

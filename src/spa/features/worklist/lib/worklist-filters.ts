@@ -1,8 +1,12 @@
 import type { ListStudiesQuery, Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
+import { MINE_OR_UNASSIGNED } from '../../../../contract/worklist-api.ts';
 
-/** Which studies the assignee filter keeps: a fixed choice or one person of the roster (`usr_…`). */
-export type AssigneeChoice = 'me' | 'unassigned' | 'anyone' | `usr_${string}`;
+/**
+ * Which studies the assignee filter keeps: a fixed choice or one person of the roster (`usr_…`).
+ * `mine-or-unassigned`: mine, and the unassigned ones I may claim, merged by the BFF (never here).
+ */
+export type AssigneeChoice = 'me' | typeof MINE_OR_UNASSIGNED | 'unassigned' | 'anyone' | `usr_${string}`;
 export type ViewerStatusChoice = 'incomplete' | 'complete' | 'any';
 /** `any` keeps every customer, `none` only studies without one, else one `cus_…`. */
 export type CustomerChoice = 'any' | 'none' | `cus_${string}`;
@@ -52,11 +56,12 @@ function isSeverity(value: string): value is Severity {
 }
 
 /**
- * A radiologist reads their own studies, a coordinator triages everyone's. "Me" needs an Avara user ID:
- * someone not on the roster starts with everyone's studies rather than an empty list.
+ * A radiologist starts with their own studies and the unassigned ones they may claim (arrivals from
+ * the PACS are unassigned: "Me" alone would hide them); a coordinator triages everyone's. Both need
+ * an Avara user ID: someone not on the roster starts with everyone's studies rather than an empty list.
  */
 export function defaultAssignee(viewer: Viewer): AssigneeChoice {
-  return viewer.role === 'radiologist' && viewer.userId ? 'me' : 'anyone';
+  return viewer.role === 'radiologist' && viewer.userId ? MINE_OR_UNASSIGNED : 'anyone';
 }
 
 export function defaultFilters(viewer: Viewer): WorklistFilters {
@@ -71,7 +76,7 @@ export function defaultFilters(viewer: Viewer): WorklistFilters {
 }
 
 function parseAssignee(value: string | null, viewer: Viewer): AssigneeChoice {
-  if (value === 'me') return viewer.userId ? 'me' : 'anyone';
+  if (value === 'me' || value === MINE_OR_UNASSIGNED) return viewer.userId ? value : 'anyone';
   if (value === 'unassigned' || value === 'anyone') return value;
   if (value !== null && isUserId(value)) return value;
   return defaultAssignee(viewer);
@@ -150,6 +155,9 @@ export function toListFilters(filters: WorklistFilters, severity: Severity, view
   if (filters.viewerStatus !== 'any') query.studyViewerStatus = filters.viewerStatus;
   if (filters.assignee === 'me') {
     if (viewer.userId) query.assignedTo = viewer.userId;
+  } else if (filters.assignee === MINE_OR_UNASSIGNED) {
+    // A value of the BFF's own, which walks both lists and merges them (docs/api.md).
+    if (viewer.userId) query.assignedTo = MINE_OR_UNASSIGNED;
   } else if (filters.assignee === 'unassigned') {
     // An empty value is how the API says "explicitly unassigned".
     query.assignedTo = '';

@@ -1,0 +1,125 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { trapTab } from '../dom/focus-trap.ts';
+import { isEnabled } from './shortcut-registry.ts';
+import type { Shortcut, ShortcutGroup } from './shortcut-registry.ts';
+import { useShortcutList } from './use-shortcut.ts';
+
+const GROUPS: readonly ShortcutGroup[] = ['Worklist', 'Study', 'Help'];
+
+const KEY_NAMES: Readonly<Record<string, string>> = {
+  ArrowUp: '↑',
+  ArrowDown: '↓',
+  ArrowLeft: '←',
+  ArrowRight: '→',
+  Escape: 'Esc',
+  ' ': 'Space',
+};
+
+/** The keys of one shortcut as the overlay names them. */
+export function keyNames(shortcut: Pick<Shortcut, 'keys'>): string[] {
+  return [...new Set(shortcut.keys)].map((key) => KEY_NAMES[key] ?? key);
+}
+
+/** Shortcuts with the same label and keys (registered twice, e.g. by a list and a drawer) show once. */
+function sections(shortcuts: readonly Shortcut[]) {
+  const seen = new Map<string, Shortcut & { available: boolean }>();
+  for (const shortcut of shortcuts) {
+    const id = `${shortcut.group}\u0000${shortcut.label}\u0000${shortcut.keys.join(' ')}`;
+    const earlier = seen.get(id);
+    const available = isEnabled(shortcut);
+    // Available wins over unavailable.
+    if (!earlier || (!earlier.available && available)) seen.set(id, { ...shortcut, available });
+  }
+  return GROUPS.map((group) => ({ group, shortcuts: [...seen.values()].filter((shortcut) => shortcut.group === group) })).filter(
+    (section) => section.shortcuts.length > 0,
+  );
+}
+
+/**
+ * Every shortcut registered on the page now, in a modal dialog: focus stays in it, Esc or Close
+ * closes it, and focus goes back where it was.
+ */
+export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [returnFocusTo] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  const shortcuts = useShortcutList();
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    // A modal <dialog> traps focus and makes the page inert; jsdom has no showModal.
+    if (typeof dialog.showModal === 'function') dialog.showModal();
+    else dialog.setAttribute('open', '');
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    return () => {
+      if (typeof dialog.close === 'function' && dialog.open) dialog.close();
+      if (returnFocusTo?.isConnected) returnFocusTo.focus();
+    };
+  }, [returnFocusTo]);
+
+  return (
+    <dialog
+      ref={dialogRef}
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+      onKeyDown={(event) => {
+        // Where <dialog> has no cancel event (jsdom), Esc still closes. Tab stays inside (a modal
+        // dialog alone lets it out to the browser's own controls). No key reaches the page's shortcuts.
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          onClose();
+        }
+        trapTab(event, event.currentTarget);
+        event.stopPropagation();
+      }}
+      className="fixed inset-0 m-auto max-h-[85vh] w-full max-w-lg overflow-hidden rounded-lg border border-border bg-panel p-0 text-fg shadow-2xl backdrop:bg-black/60"
+    >
+      <div className="flex max-h-[85vh] flex-col">
+        <div className="flex items-center justify-between gap-4 border-b border-border px-5 py-3">
+          <h2 id={titleId} className="text-base font-semibold">
+            Keyboard shortcuts
+          </h2>
+          <button
+            type="button"
+            data-autofocus=""
+            onClick={onClose}
+            className="inline-flex items-center gap-1.5 rounded border border-border bg-panel-raised px-3 py-1 text-sm font-medium hover:border-accent"
+          >
+            <span aria-hidden="true">✕</span>
+            Close
+          </button>
+        </div>
+        <div className="space-y-4 overflow-y-auto px-5 py-4">
+          {sections(shortcuts).map(({ group, shortcuts: inGroup }) => (
+            <section key={group} aria-label={group}>
+              <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-fg-muted uppercase">{group}</h3>
+              <dl className="divide-y divide-border/60">
+                {inGroup.map((shortcut) => (
+                  <div key={`${shortcut.label}-${shortcut.keys.join()}`} className="flex items-center justify-between gap-4 py-1.5 text-sm">
+                    <dt className={shortcut.available ? undefined : 'text-fg-muted'}>
+                      {shortcut.label}
+                      {shortcut.available ? null : <span className="ml-2 text-xs">(not available now)</span>}
+                    </dt>
+                    <dd className="flex shrink-0 gap-1">
+                      {keyNames(shortcut).map((name, index) => (
+                        <kbd key={name} className="min-w-6 rounded border border-border bg-panel-raised px-1.5 py-px text-center font-sans text-xs">
+                          <span className="sr-only">{index > 0 ? 'or ' : ''}</span>
+                          {name}
+                        </kbd>
+                      ))}
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          ))}
+          <p className="text-xs text-fg-muted">Shortcuts do nothing while you type in a field or choose in a list.</p>
+        </div>
+      </div>
+    </dialog>
+  );
+}
