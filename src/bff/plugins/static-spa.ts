@@ -154,7 +154,8 @@ export function createSpaPage(root: string, auth: Pick<AuthContext, 'mode' | 'se
     const stream = new PassThrough();
     stream.write(page.slice(0, bodyEnd));
     void within(loadFirstPage(request, session.user, firstPage), FIRST_PAGE_WAIT_MS).then((inline) => {
-      stream.end(`${inline ? firstPageScript(inline) : ''}${page.slice(bodyEnd)}`);
+      // The browser may have gone meanwhile (Fastify then destroys the stream): nothing to finish.
+      if (!stream.destroyed) stream.end(`${inline ? firstPageScript(inline) : ''}${page.slice(bodyEnd)}`);
     });
     return reply.send(stream);
   };
