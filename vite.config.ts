@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
+import type { ChunkingContext } from 'rolldown';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 
@@ -32,6 +33,34 @@ function precompressAssets(): Plugin {
   };
 }
 
+/**
+ * Whether a module of the app runs on every page load: imported, import by import, by the entry
+ * point (`src/spa/main.tsx`), not only by something loaded later (a dynamic import).
+ */
+function loadsWithEntry(id: string, ctx: ChunkingContext, seen = new Set<string>()): boolean {
+  if (seen.has(id)) return false;
+  seen.add(id);
+  const info = ctx.getModuleInfo(id);
+  if (!info) return false;
+  if (info.isEntry) return true;
+  return info.importers.some((importer) => loadsWithEntry(importer, ctx, seen));
+}
+
+/**
+ * Two scripts for the first screen: `common`, the libraries and the app's modules that code loaded
+ * later imports too (so that code finds them loaded), and the entry with the rest of the first
+ * screen. Left to itself, the bundler makes a file of each set of modules shared by the same chunks:
+ * eight small files of 1–2 KB on the first screen, each a request the server answers before anything
+ * runs, and compressing worse apart than together. Modules only loaded later keep their own chunks,
+ * so the first screen carries none of their code.
+ */
+function chunkName(id: string, ctx: ChunkingContext): string | null {
+  if (id.includes('/node_modules/')) return 'common';
+  const info = ctx.getModuleInfo(id);
+  if (!info || info.isEntry) return null;
+  return info.importers.length + info.dynamicImporters.length > 1 && loadsWithEntry(id, ctx) ? 'common' : null;
+}
+
 export default defineConfig({
   plugins: [react(), tailwindcss(), precompressAssets()],
   build: {
@@ -42,18 +71,7 @@ export default defineConfig({
     target: 'es2022',
     rolldownOptions: {
       output: {
-        codeSplitting: {
-          groups: [
-            { name: 'vendor', test: /node_modules/ },
-            // Small modules the first screen loads anyway and the lazy chunks share: one chunk rather
-            // than a dozen, each of which costs its own import and export lines.
-            {
-              name: 'shared',
-              test: /preload-helper|src\/(contract\/(actor|answer-shapes|avara-types|problem)|spa\/(components\/severity-badge|lib\/(api-client|format|auth\/[\w-]+|people\/[\w-]+|shortcuts\/(shortcut-registry|use-shortcut)|drafts\/draft-owners)|features\/(study-drawer\/components\/button-styles|pacs\/(api\/(get-pacs-context|pacs-keys)|components\/pacs-rows-provider))))\.tsx?$/,
-            },
-
-          ],
-        },
+        codeSplitting: { groups: [{ name: chunkName }] },
       },
     },
   },

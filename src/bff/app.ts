@@ -12,7 +12,7 @@ import type { BffConfig } from './config/env.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
-import { createSpaPage, isSpaBuilt, registerStaticSpa } from './plugins/static-spa.ts';
+import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { createKnownVersions } from './events/known-versions.ts';
@@ -205,8 +205,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (options.extraRoutes) await app.register(options.extraRoutes);
   if (spaBuilt) {
     await registerStaticSpa(app, { root: options.spaRoot });
+    // The worklist's addresses carry its first studies; the page asks the list route for them as the
+    // app would, with the person's own cookie, so access, rate limit and audit line are the route's.
+    const loadFirstPage: FirstPageLoader = async (request, query) => {
+      const cookie = request.headers.cookie;
+      if (!cookie) return undefined;
+      const answer = await app.inject({
+        method: 'GET',
+        url: `/api/studies?${query.toString()}`,
+        headers: { cookie, accept: 'application/json', 'x-csrf': '1', ...(request.headers['user-agent'] ? { 'user-agent': request.headers['user-agent'] } : {}) },
+        remoteAddress: request.ip,
+      });
+      return answer.statusCode === 200 ? answer.body : undefined;
+    };
+    const sendWorklistPage = createSpaPage(options.spaRoot, options.auth, loadFirstPage);
     // The SPA's own addresses (src/spa/app/router.tsx): its page, for anyone; the app signs in.
-    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, sendSpaPage);
+    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, WORKLIST_PAGES.includes(url) ? sendWorklistPage : sendSpaPage);
   } else {
     for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, (_request, reply) => notBuilt(reply));
   }
@@ -215,6 +229,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
 /** The client-side routes of the SPA, answered with its page. */
 export const SPA_PAGES = ['/', '/sign-in', '/studies/:studyId', '/studies/by-uid/:studyInstanceUid'];
+/** Those that show the worklist (the list, or the list beside a study's drawer). */
+const WORKLIST_PAGES = ['/', '/studies/:studyId', '/studies/by-uid/:studyInstanceUid'];
 
 function notBuilt(reply: FastifyReply): FastifyReply {
   return reply

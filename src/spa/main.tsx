@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app.tsx';
-import { atMost, prefetchFirstScreen, readPageMe } from './app/prefetch.ts';
+import { atMost, prefetchFirstScreen, readPageFirstPage, readPageMe } from './app/prefetch.ts';
 import { createQueryClient } from './app/provider.tsx';
 import './styles.css';
 
@@ -11,9 +11,11 @@ const FIRST_DATA_WAIT_MS = 150;
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html must contain <div id="root">');
 
-// The first screen's requests go out now; the first render waits briefly for the first studies.
+// The first screen's requests go out now (the first studies may be in the page already); the first
+// render waits briefly for the first studies.
 const queryClient = createQueryClient();
-await atMost(prefetchFirstScreen(queryClient, { location: window.location, me: readPageMe(document) }), FIRST_DATA_WAIT_MS);
+const page = { location: window.location, me: readPageMe(document), firstPage: readPageFirstPage(document) };
+await atMost(prefetchFirstScreen(queryClient, page), FIRST_DATA_WAIT_MS);
 
 createRoot(container).render(
   <StrictMode>

@@ -2,8 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { createApiHandlers } from '../../mocks/api-handlers.ts';
 import { createMockServer } from '../../mocks/node.ts';
+import type { Study } from '../../contract/avara-types.ts';
+import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
+import { studyKeys } from '../features/worklist/api/study-keys.ts';
+import { firstGroupFilters } from '../features/worklist/lib/worklist-filters.ts';
 import { authKeys } from '../lib/auth/auth-keys.ts';
-import { atMost, prefetchFirstScreen, readPageMe } from './prefetch.ts';
+import { atMost, FIRST_PAGE_SCRIPT_ID, prefetchFirstScreen, readPageFirstPage, readPageMe } from './prefetch.ts';
 import { createQueryClient } from './provider.tsx';
 
 const requested: string[] = [];
@@ -48,7 +52,73 @@ describe('readPageMe', () => {
   });
 });
 
+const STUDY: Study = {
+  studyId: `stu_${'0'.repeat(32)}`,
+  studyInstanceUid: '1.2.3',
+  studyDescription: '</script><script>alert(1)</script>',
+  severity: 'stat',
+  isCancelled: false,
+  studyViewerStatus: 'incomplete',
+  assignedTo: null,
+  createdAt: '2026-12-01T08:00:00.000Z',
+  updatedAt: '2026-12-01T08:00:00.000Z',
+  cancelledAt: null,
+};
+
+function pageWithFirstPage(text: string): Document {
+  const page = document.implementation.createHTMLDocument('page');
+  const script = page.createElement('script');
+  script.type = 'application/json';
+  script.id = FIRST_PAGE_SCRIPT_ID;
+  script.textContent = text;
+  page.body.append(script);
+  return page;
+}
+
+const RADIOLOGIST_FIRST = firstGroupFilters({ role: 'radiologist', userId: 'usr_1' }, '');
+
+describe('readPageFirstPage', () => {
+  it('reads the first page the server put in the page, once', () => {
+    const page = pageWithFirstPage(JSON.stringify({ filters: RADIOLOGIST_FIRST, page: { studies: [STUDY], hasMore: false } }));
+    expect(readPageFirstPage(page)).toEqual({ filters: RADIOLOGIST_FIRST, page: { studies: [STUDY], hasMore: false } });
+    expect(page.getElementById(FIRST_PAGE_SCRIPT_ID)).toBeNull();
+    expect(readPageFirstPage(page)).toBeUndefined();
+  });
+
+  it('ignores a missing, malformed or unexpected block (the app then asks)', () => {
+    expect(readPageFirstPage(document.implementation.createHTMLDocument('none'))).toBeUndefined();
+    expect(readPageFirstPage(pageWithFirstPage('{not json'))).toBeUndefined();
+    expect(readPageFirstPage(pageWithFirstPage(JSON.stringify({ filters: RADIOLOGIST_FIRST, page: { studies: 'x' } })))).toBeUndefined();
+    expect(readPageFirstPage(pageWithFirstPage(JSON.stringify({ filters: { severity: { nested: 1 } }, page: { studies: [], hasMore: false } })))).toBeUndefined();
+    expect(readPageFirstPage(pageWithFirstPage(JSON.stringify({ page: { studies: [], hasMore: false } })))).toBeUndefined();
+  });
+});
+
 describe('prefetchFirstScreen', () => {
+  it('takes the first group from the page when it was asked with the same filters, without asking again', async () => {
+    const queryClient = createQueryClient();
+    const firstPage: InlineFirstPage = { filters: RADIOLOGIST_FIRST ?? { severity: 'stat' }, page: { studies: [STUDY], hasMore: true, cursor: 'c1' } };
+    await prefetchFirstScreen(queryClient, { location: { pathname: '/', search: '' }, me: RADIOLOGIST, firstPage });
+    expect(requested.filter((path) => path.startsWith('/api/studies'))).toEqual([]);
+    expect(queryClient.getQueryData(studyKeys.list(firstPage.filters))).toEqual({ pages: [firstPage.page], pageParams: [undefined] });
+  });
+
+  it('ignores a page asked with other filters (another person, another address) and asks itself', async () => {
+    const coordinators = firstGroupFilters({ role: 'coordinator', userId: 'usr_1' }, '');
+    expect(coordinators).not.toEqual(RADIOLOGIST_FIRST);
+    for (const [filters, search] of [
+      [coordinators, ''],
+      [RADIOLOGIST_FIRST, '?groups=high'],
+    ] as const) {
+      requested.length = 0;
+      const queryClient = createQueryClient();
+      const firstPage = { filters: filters ?? { severity: 'stat' as const }, page: { studies: [STUDY], hasMore: false } };
+      await prefetchFirstScreen(queryClient, { location: { pathname: '/', search }, me: RADIOLOGIST, firstPage });
+      expect(requested.filter((path) => path.startsWith('/api/studies'))).toHaveLength(1);
+      expect(queryClient.getQueryData(studyKeys.list(firstPage.filters))).toBeUndefined();
+    }
+  });
+
   it('with the person in the page, asks for the first group at once, without /api/me', async () => {
     const queryClient = createQueryClient();
     await prefetchFirstScreen(queryClient, { location: { pathname: '/', search: '' }, me: RADIOLOGIST });

@@ -1,7 +1,10 @@
 import type { QueryClient } from '@tanstack/react-query';
+import { isStudyListPage } from '../../contract/answer-shapes.ts';
 import type { Me } from '../../contract/worklist-api.ts';
 import { pacsStatusQueryOptions } from '../features/pacs/api/get-pacs-status.ts';
 import { prefetchFirstGroup } from '../features/worklist/api/prefetch-worklist.ts';
+import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
+import type { StudyListFilters } from '../features/worklist/lib/worklist-filters.ts';
 import { authConfigQueryOptions } from '../lib/auth/get-auth-config.ts';
 import { authKeys } from '../lib/auth/auth-keys.ts';
 import { meQueryOptions } from '../lib/auth/get-me.ts';
@@ -32,22 +35,55 @@ export function readPageMe(document: Pick<Document, 'querySelector'>): Me | unde
   }
 }
 
+/** The id of the `<script type="application/json">` the BFF puts the first group's page in. */
+export const FIRST_PAGE_SCRIPT_ID = 'rw-first-page';
+
+function isListFilters(value: unknown): value is StudyListFilters {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((entry) => typeof entry === 'string' || typeof entry === 'boolean');
+}
+
+/**
+ * The first page of the first group the BFF put in the page (`<script type="application/json"
+ * id="rw-first-page">`: `{filters, page}`, the filters it asked `/api/studies` with and the page
+ * as it answered), or undefined: none, or anything malformed. Read once: the element is removed, so
+ * the page's copy is not kept beside the query cache's.
+ */
+export function readPageFirstPage(document: Pick<Document, 'getElementById'>): InlineFirstPage | undefined {
+  const element = document.getElementById(FIRST_PAGE_SCRIPT_ID);
+  if (!element) return undefined;
+  const text = element.textContent;
+  element.remove();
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { filters, page } = value as Record<string, unknown>;
+    return isListFilters(filters) && isStudyListPage(page) ? { filters, page } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Asks for what the first screen needs before React renders anything: the sign-in settings, whether
  * a PACS is connected and, as soon as the person is known (from the page, or else from `/api/me`),
- * the worklist's first group. The requests overlap the app's own start-up instead of following it;
- * the components then find the answers, or the requests in flight, in the query cache. Failures are
- * left to the components, which ask again and show them. Resolves when the first group has answered
+ * the worklist's first group, unless the BFF put that in the page for the same filters. The
+ * requests overlap the app's own start-up instead of following it; the components then find the
+ * answers, or the requests in flight, in the query cache. Failures are left to the components,
+ * which ask again and show them. Resolves when the first group has answered
  * (or failed), at once on a page that shows no worklist.
  */
-export function prefetchFirstScreen(queryClient: QueryClient, page: { location: Pick<Location, 'pathname' | 'search'>; me: Me | undefined }): Promise<void> {
-  const { location, me } = page;
+export function prefetchFirstScreen(
+  queryClient: QueryClient,
+  page: { location: Pick<Location, 'pathname' | 'search'>; me: Me | undefined; firstPage?: InlineFirstPage | undefined },
+): Promise<void> {
+  const { location, me, firstPage } = page;
   if (me) queryClient.setQueryData(authKeys.me(), me);
   void queryClient.prefetchQuery(authConfigQueryOptions());
   if (!showsWorklist(location.pathname)) return Promise.resolve();
   void queryClient.prefetchQuery(pacsStatusQueryOptions());
   const firstGroup = (person: Me | null): Promise<void> =>
-    person ? prefetchFirstGroup(queryClient, { role: person.role, userId: person.userId }, location.search) : Promise.resolve();
+    person ? prefetchFirstGroup(queryClient, { role: person.role, userId: person.userId }, location.search, firstPage) : Promise.resolve();
   return me ? firstGroup(me) : queryClient.fetchQuery(meQueryOptions()).then(firstGroup, () => undefined);
 }
 

@@ -169,3 +169,14 @@ export function toListFilters(filters: WorklistFilters, severity: Severity, view
   if (!filters.includeCancelled) query.isCancelled = false;
   return query;
 }
+
+/**
+ * The list API's filters of the first group this person sees at this address (`search`, the URL's
+ * query): the most urgent group the filters show, or undefined when they show none. The SPA asks for
+ * it before anything else, and the BFF puts it in the page it serves, so both use this one reading.
+ */
+export function firstGroupFilters(viewer: Viewer, search: string): StudyListFilters | undefined {
+  const filters = parseFilters(new URLSearchParams(search), viewer);
+  const first = SEVERITIES.find((severity) => filters.groups.includes(severity));
+  return first ? toListFilters(filters, first, viewer) : undefined;
+}

@@ -1,0 +1,141 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { firstGroupFilters } from '../../spa/features/worklist/lib/worklist-filters.ts';
+import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../../../test/support/study-fixture.ts';
+import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
+import { buildTestBff, signIn } from '../../../test/support/test-bff.ts';
+import { escapeScriptJson, firstPageQuery, FIRST_PAGE_SCRIPT_ID, FIRST_PAGE_WAIT_MS } from './static-spa.ts';
+
+const HOSTILE = '</script><script>alert(1)</script><!-- <SCRIPT> & \u2028\u2029 "quoted" \\ back';
+const STUDY = studyFixture(`stu_${'0123456789abcdef'.repeat(2)}`, { studyDescription: HOSTILE });
+const PAGE = { studies: [STUDY], hasMore: true, cursor: 'next-1' };
+
+let upstream: RecordingUpstream;
+let app: FastifyInstance;
+let coordinator: Record<string, string>;
+let radiologist: Record<string, string>;
+const auditLines: string[] = [];
+
+beforeAll(async () => {
+  upstream = await startRecordingUpstream();
+  const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
+  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>');
+  app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: 'test-key-0123456789', timeoutMs: 2_000, spaRoot, auditLines });
+  upstream.respond(json(200, usersPageFixture()));
+  coordinator = await signIn(app, DEMO_COORDINATOR.email);
+  radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
+});
+
+afterAll(async () => {
+  await app.close();
+  await upstream.close();
+});
+
+beforeEach(() => {
+  upstream.requests.length = 0;
+  auditLines.length = 0;
+  upstream.respond(json(200, PAGE));
+});
+
+/** The page's inline block, as the browser would read it (textContent, then JSON.parse), or undefined. */
+function inlineBlock(html: string): { filters: unknown; page: unknown } | undefined {
+  const match = new RegExp(`<script type="application/json" id="${FIRST_PAGE_SCRIPT_ID}">([^<]*)</script>`).exec(html);
+  return match?.[1] === undefined ? undefined : JSON.parse(match[1]);
+}
+
+function page(url: string, headers: Record<string, string> = {}) {
+  return app.inject({ url, headers: { accept: 'text/html', ...headers } });
+}
+
+describe('escapeScriptJson', () => {
+  it('leaves nothing that can end or change a script element, and means the same JSON', () => {
+    const json = JSON.stringify({ text: HOSTILE });
+    const escaped = escapeScriptJson(json);
+    expect(escaped).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(escaped)).toEqual({ text: HOSTILE });
+  });
+
+  it('escapes even text that is not JSON', () => {
+    expect(escapeScriptJson('}</script><img src=x>')).toBe('}\\u003c/script\\u003e\\u003cimg src=x\\u003e');
+  });
+});
+
+describe('firstPageQuery', () => {
+  it('sends what the app sends for a first page: set filters, empty strings kept, the page size', () => {
+    const query = firstPageQuery({ severity: 'stat', assignedTo: '', isCancelled: false, studyViewerStatus: 'incomplete' });
+    expect(Object.fromEntries(query)).toEqual({ severity: 'stat', assignedTo: '', isCancelled: 'false', studyViewerStatus: 'incomplete', limit: '100' });
+  });
+});
+
+describe('the worklist page with its first studies', () => {
+  it('carries the first group of the person’s default view, asked through the list route, escaped', async () => {
+    const response = await page('/', { cookie: radiologist.cookie ?? '' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers['content-type']).toContain('text/html');
+    // The study's hostile description is inside the block, and nothing of it escaped the element.
+    expect(response.body).not.toContain('<script>alert');
+    expect(response.body.match(/<script/g)).toHaveLength(1);
+    const block = inlineBlock(response.body);
+    const viewer = { role: 'radiologist', userId: DEMO_RADIOLOGIST.userId } as const;
+    expect(block?.filters).toEqual(firstGroupFilters(viewer, ''));
+    // The page as the list route answers it (here: its merge of the two walks), the text intact.
+    const answer = await app.inject({ url: `/api/studies?${firstPageQuery(firstGroupFilters(viewer, '') ?? { severity: 'stat' }).toString()}`, headers: radiologist });
+    expect(block?.page).toEqual(answer.json());
+    expect(answer.json().studies[0].studyDescription).toBe(HOSTILE);
+    auditLines.length = 0;
+    await page('/', { cookie: radiologist.cookie ?? '' });
+    expect(response.body.endsWith('</body></html>')).toBe(true);
+    // A radiologist's default view (theirs and unassigned, which the list route merges), audited as one list request.
+    expect(block?.filters).toMatchObject({ severity: 'stat', assignedTo: 'mine-or-unassigned' });
+    const lists = auditLines.map((line) => JSON.parse(line)).filter((line) => line.action === 'study.list');
+    expect(lists).toHaveLength(1);
+    expect(lists[0]).toMatchObject({ user: { email: DEMO_RADIOLOGIST.email, role: 'radiologist' }, outcome: 'ok' });
+  });
+
+  it('asks upstream with exactly the filters of the app’s own first request', async () => {
+    const response = await page('/', { cookie: coordinator.cookie ?? '' });
+    expect(inlineBlock(response.body)?.filters).toEqual(firstGroupFilters({ role: 'coordinator', userId: DEMO_COORDINATOR.userId }, ''));
+    expect(upstream.requests).toHaveLength(1);
+    const sent = Object.fromEntries(new URL(upstream.requests[0]?.url ?? '', upstream.url).searchParams);
+    expect(sent).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', isCancelled: 'false', limit: '100' });
+  });
+
+  it('reads the filters from the address, as the app does, for the drawer addresses too', async () => {
+    const response = await page('/studies/stu_x?groups=high,normal&assignee=unassigned&status=any', { cookie: coordinator.cookie ?? '' });
+    const block = inlineBlock(response.body);
+    expect(block?.filters).toEqual({ severity: 'high', assignedTo: '', isCancelled: false });
+    expect(block?.filters).toEqual(firstGroupFilters({ role: 'coordinator', userId: DEMO_COORDINATOR.userId }, '?groups=high,normal&assignee=unassigned&status=any'));
+  });
+
+  it('leaves the block out without a session, on the sign-in page, and for an unknown address', async () => {
+    for (const response of [await page('/'), await page('/', { cookie: 'rw_session=forged' }), await page('/sign-in', { cookie: radiologist.cookie ?? '' }), await page('/nothing-here', { cookie: radiologist.cookie ?? '' })]) {
+      expect(response.body).not.toContain(FIRST_PAGE_SCRIPT_ID);
+    }
+    expect(upstream.requests).toHaveLength(0);
+    expect(auditLines.filter((line) => line.includes('study.list'))).toHaveLength(0);
+  });
+
+  it('leaves the block out when the list fails, and the page still ends', async () => {
+    upstream.respond(json(503, { type: 'about:blank', title: 'Unavailable', status: 503, detail: 'down' }));
+    const response = await page('/', { cookie: radiologist.cookie ?? '' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).not.toContain(FIRST_PAGE_SCRIPT_ID);
+    expect(response.body.endsWith('</body></html>')).toBe(true);
+  });
+
+  it('does not wait for a slow list longer than its bound', async () => {
+    const slow: UpstreamResponder = (_request, reply) => {
+      setTimeout(() => json(200, PAGE)(_request, reply), FIRST_PAGE_WAIT_MS + 600);
+    };
+    upstream.respond(slow);
+    const started = performance.now();
+    const response = await page('/', { cookie: radiologist.cookie ?? '' });
+    expect(performance.now() - started).toBeLessThan(FIRST_PAGE_WAIT_MS + 500);
+    expect(response.body).not.toContain(FIRST_PAGE_SCRIPT_ID);
+    expect(response.body.endsWith('</body></html>')).toBe(true);
+  });
+});
