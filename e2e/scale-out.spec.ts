@@ -76,6 +76,39 @@ async function createStudy(request: APIRequestContext): Promise<{ studyId: strin
   return response.json();
 }
 
+test('a change made through one instance reaches a browser on the other: its list and its open drawer, without a reload', async ({ browser, scaleOut }) => {
+  test.setTimeout(90_000);
+  const onA = `http://127.0.0.1:${scaleOut.portOf.a}`;
+  const onB = `http://127.0.0.1:${scaleOut.portOf.b}`;
+  const changing = await browser.newContext({ baseURL: onA });
+  const watching = await browser.newContext({ baseURL: onB });
+  try {
+    const changer = await changing.newPage();
+    const watcher = await watching.newPage();
+    await signInAs(changer, 'coordinator');
+    await signInAs(watcher, 'coordinator');
+    const study = await createStudy(changer.request);
+    let loads = 0;
+    watcher.on('load', () => (loads += 1));
+    await watcher.goto(`/studies/${study.studyId}?assignee=anyone`);
+    const drawer = watcher.getByRole('complementary', { name: 'Study' });
+    await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(study.studyDescription);
+    await expect(watcher.getByText('Live', { exact: true }).first()).toBeVisible({ timeout: 15_000 });
+
+    const description = `CT Head, seen across instances ${Date.now().toString(36)}`;
+    const changed = await changer.request.patch(`/api/studies/${study.studyId}`, { headers: { ...CSRF, 'if-match': '*' }, data: { studyDescription: description } });
+    expect(changed.status()).toBe(200);
+    expect(changed.headers()['x-upstream']).toBeUndefined(); // straight to A, not through nginx
+
+    await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(description, { timeout: 5_000 });
+    await expect(watcher.locator('[data-study-row]').filter({ hasText: description })).toBeVisible({ timeout: 5_000 });
+    expect(loads).toBe(1);
+  } finally {
+    await changing.close();
+    await watching.close();
+  }
+});
+
 test('an instance dies in the middle of an edit: Save goes through the other one, and nobody is asked to sign in', async ({ page, scaleOut }) => {
   test.setTimeout(120_000);
   const visited: string[] = [];
