@@ -71,7 +71,7 @@ export default defineConfig({
             // than a dozen, each of which costs its own import and export lines.
             {
               name: 'shared',
-              test: /preload-helper|src\/(contract\/(actor|answer-shapes|avara-types|problem)|spa\/(components\/severity-badge|lib\/(api-client|format|auth\/[\w-]+|people\/[\w-]+|shortcuts\/(shortcut-registry|use-shortcut)|drafts\/draft-owners)|features\/(study-drawer\/components\/button-styles|pacs\/(api\/(get-pacs-context|pacs-keys)|components\/pacs-rows-provider))))\.tsx?$/,
+              test: /preload-helper|src\/(contract\/(actor|answer-shapes|avara-types|problem)|spa\/(components\/(severity-badge|app-link)|lib\/(api-client|format|auth\/[\w-]+|people\/[\w-]+|shortcuts\/(shortcut-registry|use-shortcut)|drafts\/draft-owners)|features\/(study-drawer\/components\/button-styles|pacs\/(api\/(get-pacs-context|pacs-keys)|components\/pacs-rows-provider))))\.tsx?$/,
             },
 
           ],
