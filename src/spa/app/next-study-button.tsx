@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { AppLink } from '../components/app-link.tsx';
 import { actorOf, mayTakeNextStudy } from '../../contract/actor.ts';
-import { readAutoAdvance, writeAutoAdvance } from '../features/reading/lib/next-study-outcome.ts';
+import { readAutoAdvance, writeAutoAdvance } from '../features/reading/lib/auto-advance.ts';
 import { BUTTON } from '../features/study-drawer/components/button-styles.ts';
 import { useAuthConfig } from '../lib/auth/get-auth-config.ts';
 import { useMe } from '../lib/auth/get-me.ts';
