@@ -61,8 +61,32 @@ function chunkName(id: string, ctx: ChunkingContext): string | null {
   return info.importers.length + info.dynamicImporters.length > 1 && loadsWithEntry(id, ctx) ? 'common' : null;
 }
 
+/**
+ * React Router's build wraps each component in `forwardRef(...)` and then sets its `displayName`,
+ * both at module level: to the bundler both are side effects, so every such component (NavLink,
+ * Form with its submission helpers) stays in the bundle whether the app uses it or not. Marking the
+ * call pure and dropping the names (only React's developer tools read them) lets the unused ones go:
+ * about 1.9 KB gzip off the worklist's first screen.
+ */
+function treeShakeRouterComponents(): Plugin {
+  return {
+    name: 'tree-shake-router-components',
+    apply: 'build',
+    transform: {
+      filter: { id: /[\\/]node_modules[\\/]react-router[\\/]dist[\\/]production[\\/]/ },
+      handler(code) {
+        const changed = code
+          .replaceAll(/^(const \w+ = )(React\$1\.forwardRef\()/gm, '$1/* @__PURE__ */ $2')
+          .replaceAll(/^\w+\.displayName = "[^"\n]*";$/gm, '');
+        // Every line stays where it was: the library's own source map still holds (`map: null`).
+        return { code: changed, map: null };
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), tailwindcss(), precompressAssets()],
+  plugins: [react(), tailwindcss(), precompressAssets(), treeShakeRouterComponents()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
-import { Link, Outlet, useSearchParams } from 'react-router';
+import { Outlet, useSearchParams } from 'react-router';
+import { AppLink } from '../components/app-link.tsx';
 import { useAuthConfig } from '../lib/auth/get-auth-config.ts';
 import { useConnectionMonitor } from '../lib/connection/use-connection.ts';
 import { useLiveEventsMonitor } from '../lib/live/use-live-events.ts';
@@ -42,10 +43,10 @@ export function Layout() {
       {embedded ? null : (
         <header className="shrink-0 border-b border-border bg-panel">
           <div className="flex h-12 items-center gap-3 px-4 sm:px-6">
-            <Link to="/" className="flex items-center gap-2.5 rounded text-base font-semibold tracking-tight text-fg">
+            <AppLink to="/" className="flex items-center gap-2.5 rounded text-base font-semibold tracking-tight text-fg">
               <img src="/favicon.svg" alt="" width={22} height={22} className="size-[22px]" />
               Radiology Worklist
-            </Link>
+            </AppLink>
             <div className="ml-auto flex items-center gap-3">
               <ThemeToggle />
               <UserMenu />

@@ -1,8 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
+import { AppLink } from '../components/app-link.tsx';
 import { actorOf, mayTakeNextStudy } from '../../contract/actor.ts';
-import { readAutoAdvance, writeAutoAdvance } from '../features/reading/lib/next-study-outcome.ts';
+import { readAutoAdvance, writeAutoAdvance } from '../features/reading/lib/auto-advance.ts';
 import { BUTTON } from '../features/study-drawer/components/button-styles.ts';
 import { useAuthConfig } from '../lib/auth/get-auth-config.ts';
 import { useMe } from '../lib/auth/get-me.ts';
@@ -122,9 +123,9 @@ function NextStudyStatus({ state, search, placement }: { state: State; search: s
       <p role="alert" className={`${width} text-sm`}>
         {outcome.text}{' '}
         {outcome.studyIds.map((studyId) => (
-          <Link key={studyId} to={{ pathname: `/studies/${studyId}`, search }} className="mr-2 font-medium text-accent underline">
+          <AppLink key={studyId} to={{ pathname: `/studies/${studyId}`, search }} className="mr-2 font-medium text-accent underline">
             Open {studyId}
-          </Link>
+          </AppLink>
         ))}
       </p>
     );

@@ -1,4 +1,4 @@
-import { Link } from 'react-router';
+import { AppLink } from '../components/app-link.tsx';
 
 export function NotFoundPage() {
   return (
@@ -8,12 +8,12 @@ export function NotFoundPage() {
         Page not found
       </h1>
       <p className="mt-3 text-fg-muted">There is nothing at this address. The link may be old or mistyped.</p>
-      <Link
+      <AppLink
         to="/"
         className="mt-6 inline-flex rounded-md bg-accent px-4 py-2 text-sm font-semibold text-accent-fg hover:opacity-90"
       >
         Back to the worklist
-      </Link>
+      </AppLink>
     </section>
   );
 }

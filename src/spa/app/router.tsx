@@ -2,7 +2,6 @@ import { createBrowserRouter } from 'react-router';
 import type { RouteObject } from 'react-router';
 import { RequireAuth } from '../features/auth/components/require-auth.tsx';
 import { Layout } from './layout.tsx';
-import { NotFoundPage } from './not-found-page.tsx';
 import { RouteError } from './route-error.tsx';
 import { WorklistRoute } from './worklist-route.tsx';
 
@@ -48,7 +47,8 @@ export const appRoutes: RouteObject[] = [
                   },
                 ],
               },
-              { path: '*', element: <NotFoundPage /> },
+              // Only a mistyped or old address shows it: its code stays out of the worklist's bundle.
+              { path: '*', lazy: async () => ({ Component: (await import('./not-found-page.tsx')).NotFoundPage }) },
             ],
           },
         ],

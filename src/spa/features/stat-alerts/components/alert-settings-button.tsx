@@ -1,17 +1,13 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
 import { BUTTON } from '../../../components/button-styles.ts';
 import { readAlertSettings, writeAlertSettings } from '../lib/alert-settings.ts';
-import type { AlertSettings } from '../lib/alert-settings.ts';
 
-/**
- * The new-STAT alert's options, in a small popover: a chime and a desktop notification, both off
- * until turned on, remembered in this browser. Turning the notification on is the only moment the
- * browser's permission is asked for.
- */
+// The options are not needed until the popover is first opened: their code loads then.
+const AlertSettingsPanel = lazy(async () => ({ default: (await import('./alert-settings-panel.tsx')).AlertSettingsPanel }));
+
+/** The new-STAT alert's options, in a small popover (`AlertSettingsPanel`). */
 export function AlertSettingsButton() {
   const [open, setOpen] = useState(false);
-  const [settings, setSettings] = useState<AlertSettings>(() => readAlertSettings());
-  const [problem, setProblem] = useState<string | null>(null);
   const panelId = useId();
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
@@ -24,22 +20,6 @@ export function AlertSettingsButton() {
     document.addEventListener('pointerdown', onPointer);
     return () => document.removeEventListener('pointerdown', onPointer);
   }, [open]);
-
-  function change(next: AlertSettings) {
-    setSettings(next);
-    writeAlertSettings(next);
-  }
-
-  async function toggleDesktop(on: boolean) {
-    setProblem(null);
-    if (!on) {
-      change({ ...settings, desktop: false });
-      return;
-    }
-    const { askDesktopPermission } = await import('../lib/alert-effects.ts');
-    if (await askDesktopPermission()) change({ ...settings, desktop: true });
-    else setProblem('The browser does not allow notifications from this site. Allow them in its site settings, then try again.');
-  }
 
   return (
     <div className="relative">
@@ -70,20 +50,9 @@ export function AlertSettingsButton() {
             button.current?.focus();
           }}
         >
-          <p className="text-fg-muted">A new STAT study under your filters always shows a notice. Also:</p>
-          <label className="flex items-center gap-2">
-            <input type="checkbox" checked={settings.sound} onChange={(event) => change({ ...settings, sound: event.target.checked })} />
-            Play a sound
-          </label>
-          <label className="flex items-center gap-2">
-            <input type="checkbox" checked={settings.desktop} onChange={(event) => void toggleDesktop(event.target.checked)} />
-            Desktop notification when this tab is in the background
-          </label>
-          {problem ? (
-            <p role="alert" className="text-danger-fg">
-              {problem}
-            </p>
-          ) : null}
+          <Suspense fallback={null}>
+            <AlertSettingsPanel read={readAlertSettings} write={writeAlertSettings} />
+          </Suspense>
         </div>
       ) : null}
     </div>

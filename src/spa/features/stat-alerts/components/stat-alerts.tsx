@@ -1,9 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import type { EventPerson } from '../../../../contract/worklist-events.ts';
-import { BUTTON } from '../../../components/button-styles.ts';
-import { SeverityBadge } from '../../../components/severity-badge.tsx';
 import { liveEvents } from '../../../lib/live/live-events.ts';
 import { readAlertSettings } from '../lib/alert-settings.ts';
 import { rememberSeverities } from '../lib/severity-memory.ts';
@@ -11,6 +9,9 @@ import { statAlertFor, titleWithCount } from '../lib/stat-alert-rules.ts';
 
 /** More toasts than this at once are summed up in the last one's words rather than stacked. */
 const MAX_TOASTS = 3;
+
+// The toasts themselves are not needed until the first alert: their code loads then.
+const StatToasts = lazy(async () => ({ default: (await import('./stat-toasts.tsx')).StatToasts }));
 
 export interface StatAlertsProps {
   me: EventPerson | null;
@@ -89,37 +90,20 @@ export function StatAlerts({ me, matchesView, openStudy }: StatAlertsProps) {
   const more = alerts.length - shown.length;
   return (
     <section aria-label="New STAT studies" className="pointer-events-none fixed right-4 bottom-4 z-40 flex w-96 max-w-[calc(100vw-2rem)] flex-col gap-2">
+      {/* The live region is there from the start (so additions are announced); the toasts' code loads with the first alert. */}
       <div aria-live="assertive" aria-relevant="additions" className="flex flex-col gap-2">
-        {shown.map((study) => (
-          <div
-            key={study.studyId}
-            data-testid="stat-toast"
-            className="pointer-events-auto rounded-md border border-stat-border bg-panel-raised p-3 text-sm text-fg shadow-lg"
-          >
-            <p className="flex items-center gap-2 font-semibold">
-              <SeverityBadge severity="stat" />
-              New STAT study
-            </p>
-            <p className="mt-1 truncate" title={study.studyDescription}>
-              {study.studyDescription}
-            </p>
-            <div className="mt-2 flex gap-2">
-              <button
-                type="button"
-                className={BUTTON.primary}
-                onClick={() => {
-                  dismiss(study.studyId);
-                  openStudy(study.studyId);
-                }}
-              >
-                Open
-              </button>
-              <button type="button" className={BUTTON.secondary} aria-label={`Dismiss the alert for ${study.studyDescription}`} onClick={() => dismiss(study.studyId)}>
-                Dismiss
-              </button>
-            </div>
-          </div>
-        ))}
+        {shown.length > 0 ? (
+          <Suspense fallback={null}>
+            <StatToasts
+              studies={shown}
+              onOpen={(studyId) => {
+                dismiss(studyId);
+                openStudy(studyId);
+              }}
+              onDismiss={dismiss}
+            />
+          </Suspense>
+        ) : null}
       </div>
       {more > 0 ? (
         <p className="pointer-events-auto self-end rounded bg-panel-raised px-2 py-1 text-xs text-fg-muted shadow">

@@ -1,6 +1,6 @@
 import { useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { Link } from 'react-router';
+import { AppLink } from '../../../components/app-link.tsx';
 import type { Severity, Study, StudyCreateParams } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
@@ -94,9 +94,9 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
         <div role="alert" className="rounded-md border border-danger-border bg-danger-bg p-3 text-sm">
           <p className="font-semibold text-danger-fg">A study with this Study Instance UID already exists.</p>
           <p className="mt-1">
-            <Link to={`/studies/by-uid/${encodeURIComponent(uid.trim())}`} onClick={onOpenExisting} className="font-medium text-accent underline">
+            <AppLink to={`/studies/by-uid/${encodeURIComponent(uid.trim())}`} onClick={onOpenExisting} className="font-medium text-accent underline">
               Open the existing study
-            </Link>{' '}
+            </AppLink>{' '}
             or check the UID.
           </p>
         </div>
