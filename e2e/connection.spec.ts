@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test as base, type Page } from '@playwright/test';
-import { startAvaraServer, type RunningAvaraServer } from '../src/avara-server/create-avara-server.ts';
-import { startRestartableBff, type RestartableBff } from './support/restartable-bff.ts';
+import type { RunningAvaraServer } from '../src/avara-server/create-avara-server.ts';
+import { withProxyStack, type RestartableBff } from './support/restartable-bff.ts';
 
 /*
  * The worklist says when the BFF cannot be reached, and recovers by itself. The spec runs the
@@ -23,29 +21,12 @@ interface Stack {
 
 const test = base.extend<object, { stack: Stack }>({
   stack: [
-    async ({}, use) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'radiology-worklist-e2e-connection-'));
-      const apiKey = randomBytes(24).toString('base64url');
-      const avara = await startAvaraServer({ databasePath: join(dataDir, 'avara.sqlite'), apiKey, demoStudies: 40 });
-      try {
-        const coordinator = avara.service.listUsers({ limit: 100 }).users.find((user) => user.canManageStudies && user.clinicRole === 'Coordinator');
+    async ({}, use) =>
+      withProxyStack({ name: 'connection', demoStudies: 40 }, async ({ avara, bff, coordinators }) => {
+        const [coordinator] = coordinators;
         if (!coordinator) throw new Error('The demo roster has no coordinator');
-        const bff = await startRestartableBff({
-          AVARA_API_KEY: apiKey,
-          AVARA_BASE_URL: avara.url,
-          AUTH_MODE: 'proxy',
-          TRUSTED_PROXIES: '127.0.0.1',
-          DATA_DIR: dataDir,
-          AUDIT_LOG: join(dataDir, 'audit.log'),
-          LOG_LEVEL: 'warn',
-        });
         await use({ avara, bff, coordinatorEmail: coordinator.email });
-        await bff.stop();
-      } finally {
-        await avara.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+      }),
     { scope: 'worker', timeout: 60_000 },
   ],
   baseURL: async ({ stack }, use) => use(stack.bff.url),

@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { startAvaraServer, type RunningAvaraServer } from '../src/avara-server/create-avara-server.ts';
+import type { RunningAvaraServer } from '../src/avara-server/create-avara-server.ts';
 import type { Study } from '../src/contract/avara-types.ts';
-import { startRestartableBff, type RestartableBff } from './support/restartable-bff.ts';
+import { withProxyStack, type RestartableBff } from './support/restartable-bff.ts';
 
 /*
  * The list and the open drawer follow the live event stream: two browser contexts on one BFF, one
@@ -23,32 +21,13 @@ interface Stack {
 
 const test = base.extend<object, { stack: Stack }>({
   stack: [
-    async ({}, use) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'radiology-worklist-e2e-live-'));
-      const apiKey = randomBytes(24).toString('base64url');
+    async ({}, use) =>
       // Enough NORMAL studies for more than one page: a new one then lands past what is loaded.
-      const avara = await startAvaraServer({ databasePath: join(dataDir, 'avara.sqlite'), apiKey, demoStudies: 300 });
-      try {
-        const coordinators = avara.service.listUsers({ limit: 100 }).users.filter((user) => user.canManageStudies && user.clinicRole === 'Coordinator');
+      withProxyStack({ name: 'live', demoStudies: 300, env: { QUEUE_WATCH_INTERVAL_MS: '1000' } }, async ({ avara, bff, coordinators }) => {
         const [watcher, editor] = coordinators;
         if (!watcher) throw new Error('The demo roster has no coordinator');
-        const bff = await startRestartableBff({
-          AVARA_API_KEY: apiKey,
-          AVARA_BASE_URL: avara.url,
-          AUTH_MODE: 'proxy',
-          TRUSTED_PROXIES: '127.0.0.1',
-          DATA_DIR: dataDir,
-          AUDIT_LOG: join(dataDir, 'audit.log'),
-          LOG_LEVEL: 'warn',
-          QUEUE_WATCH_INTERVAL_MS: '1000',
-        });
         await use({ avara, bff, watcherEmail: watcher.email, editorEmail: (editor ?? watcher).email });
-        await bff.stop();
-      } finally {
-        await avara.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+      }),
     { scope: 'worker', timeout: 90_000 },
   ],
   baseURL: async ({ stack }, use) => use(stack.bff.url),
