@@ -19,7 +19,12 @@ export function minutesWaiting(createdAt: string | null | undefined, now: number
   if (!createdAt) return null;
   const created = Date.parse(createdAt);
   if (Number.isNaN(created)) return null;
-  return Math.max(0, Math.floor((now - created) / 60_000));
+  return minutesSince(created, now);
+}
+
+/** Whole minutes from `since` to `now` (both epoch ms), never below 0: `minutesWaiting` for a time already parsed. */
+export function minutesSince(since: number, now: number): number {
+  return Math.max(0, Math.floor((now - since) / 60_000));
 }
 
 /** A study is overdue once it has waited its severity's target. */

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { studyFixture } from '../../../test/support/study-fixture.ts';
 import { isStudy } from '../../contract/answer-shapes.ts';
@@ -33,6 +35,24 @@ describe('fingerprintOf', () => {
     expect(fingerprintOf({ ...one, metadata: { note: 'x' } })).not.toBe(fingerprintOf(one));
     expect(fingerprintOf({ ...one, assignedTo: alice })).not.toBe(fingerprintOf({ ...one, assignedTo: { ...alice, userId: 'usr_bob' } }));
     expect(fingerprintOf(one)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('hashes the JSON of the value with every object’s keys in code-unit order, for any JSON value', () => {
+    // Snapshots saved by earlier versions hold these fingerprints: the form must not change. The
+    // reference is written the short way (the product's own is written for speed).
+    const canonical = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+      if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+      const entries = Object.entries(value).filter(([, inner]) => inner !== undefined);
+      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(',')}}`;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const expected = createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
+        expect(fingerprintOf(value)).toBe(expected);
+      }),
+    );
   });
 });
 
@@ -81,18 +101,18 @@ describe('the stored forms', () => {
     expect(parseQueueCounts({ ...counts, byAssignee: { usr_alice: { stat: 1 } } })).toBeUndefined();
   });
 
-  it('splits the snapshot into buckets and puts it together again', () => {
+  it('splits the snapshot into buckets and puts it together again', async () => {
     const snapshot: QueueSnapshot = new Map();
-    for (let n = 0; n < 200; n++) snapshot.set(`stu_${n}`, summarize(study(`stu_${n}`, n % 3 === 0 ? { assignedTo: alice } : {})));
+    for (let n = 0; n < 5_000; n++) snapshot.set(`stu_${n}`, summarize(study(`stu_${n}`, n % 3 === 0 ? { assignedTo: alice } : {})));
     const all = new Set(Array.from({ length: SNAPSHOT_BUCKETS }, (_, bucket) => bucket));
-    const buckets = encodeBuckets(snapshot, all);
+    const buckets = await encodeBuckets(snapshot, all);
     expect(buckets.size).toBe(SNAPSHOT_BUCKETS);
     const restored: QueueSnapshot = new Map();
     for (const value of buckets.values()) decodeBucket(value, restored);
     expect(restored).toEqual(snapshot);
     // Spread over the buckets, each study in the one bucketOf names.
     expect(new Set([...snapshot.keys()].map(bucketOf)).size).toBeGreaterThan(SNAPSHOT_BUCKETS / 2);
-    const only = encodeBuckets(snapshot, new Set([bucketOf('stu_7')]));
+    const only = await encodeBuckets(snapshot, new Set([bucketOf('stu_7')]));
     expect(Object.keys((only.get(bucketOf('stu_7'))?.studies ?? {}) as object)).toContain('stu_7');
   });
 

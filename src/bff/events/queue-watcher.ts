@@ -12,8 +12,10 @@ import {
   encodeBuckets,
   fingerprintOf,
   isActive,
+  nextTurn,
   parseQueueCounts,
   summarize,
+  turnDue,
   type QueueCounts,
   type QueueSnapshot,
 } from './queue-snapshot.ts';
@@ -172,6 +174,8 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     const previous = snapshot ?? undefined;
     const next: QueueSnapshot = new Map();
     const announcements: Array<{ type: 'study.created' | 'study.changed'; study: Study }> = [];
+    /** Buckets holding a study that came, went or changed since the previous walk: only those are written. */
+    const touched = previous ? new Set<number>() : new Set(allBuckets());
     let differences = 0;
     let cursor: string | undefined;
     do {
@@ -186,7 +190,9 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
         const summary = summarize(study);
         next.set(study.studyId, summary);
         const before = previous?.get(study.studyId);
-        if (!previous || before?.fingerprint === summary.fingerprint || alreadyTold(study.studyId, summary.fingerprint)) continue;
+        if (!previous || before?.fingerprint === summary.fingerprint) continue;
+        touched.add(bucketOf(study.studyId));
+        if (alreadyTold(study.studyId, summary.fingerprint)) continue;
         differences += 1;
         if (announcements.length < MAX_EVENTS_PER_WALK) announcements.push({ type: before ? 'study.changed' : 'study.created', study });
       }
@@ -195,8 +201,12 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
 
     // Studies that left the queue: read or cancelled elsewhere (or through the worklist, already told).
     const left: string[] = [];
+    let handled = 0;
     for (const studyId of previous?.keys() ?? []) {
+      handled += 1;
+      if (turnDue(handled)) await nextTurn();
       if (next.has(studyId)) continue;
+      touched.add(bucketOf(studyId));
       const heard = told.get(studyId);
       if (heard && !heard.active) {
         told.delete(studyId);
@@ -215,7 +225,6 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
       for (const studyId of left) await announceLeft(studyId, previous, next);
     }
 
-    const touched = previous ? changedBuckets(previous, next) : allBuckets();
     for (const bucket of touched) unsaved.add(bucket);
     snapshot = next;
     await saveSnapshot();
@@ -253,9 +262,11 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     const current = snapshot;
     if (!current) return;
     if (unsaved.size === 0) return;
-    for (const [bucket, value] of encodeBuckets(current, unsaved)) {
+    for (const [bucket, value] of await encodeBuckets(current, unsaved)) {
       await shared.records.set(NAMESPACE, bucketKey(bucket), value);
       unsaved.delete(bucket);
+      // Each bucket is a few hundred kilobytes of JSON to write: requests go on between two.
+      await nextTurn();
     }
     // Written after the buckets, so a leader never starts from half a baseline. A leader that stops
     // midway through a later save leaves some buckets a walk behind: those changes are announced again.
@@ -312,17 +323,6 @@ async function loadSnapshot(records: RecordStore): Promise<QueueSnapshot | null>
 
 function allBuckets(): number[] {
   return Array.from({ length: SNAPSHOT_BUCKETS }, (_, bucket) => bucket);
-}
-
-/** The buckets holding a study that came, went or changed between two snapshots. */
-function changedBuckets(previous: QueueSnapshot, next: QueueSnapshot): Set<number> {
-  const buckets = new Set<number>();
-  for (const [studyId, summary] of next) {
-    const before = previous.get(studyId);
-    if (before?.fingerprint !== summary.fingerprint) buckets.add(bucketOf(studyId));
-  }
-  for (const studyId of previous.keys()) if (!next.has(studyId)) buckets.add(bucketOf(studyId));
-  return buckets;
 }
 
 class LeadershipLost extends Error {
