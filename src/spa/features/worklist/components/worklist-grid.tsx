@@ -7,6 +7,7 @@ import { isApiError } from '../../../lib/api-client.ts';
 import type { useStudyGroup } from '../api/get-studies.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import { isMarkedNew, NO_ARRIVALS, unseenIn } from '../lib/arrivals.ts';
+import { assignRowSlots } from '../lib/row-slots.ts';
 import type { Arrivals } from '../lib/arrivals.ts';
 import type { ExactCount } from '../lib/counts-for-view.ts';
 import type { WorklistTable } from './use-worklist-table.ts';
@@ -171,11 +172,14 @@ export function WorklistGrid({
     [groupHeaderIndexes, focusedIndex],
   );
 
+  // The same function until the items change: the virtualizer lays out every item again (10,000
+  // objects) whenever getItemKey is a new function, which an inline one is on every scroll frame.
+  const getItemKey = useCallback((index: number) => items[index]?.key ?? index, [items]);
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: (index) => heights[items[index]?.kind ?? 'study'],
-    getItemKey: (index) => items[index]?.key ?? index,
+    getItemKey,
     overscan: OVERSCAN,
     // Until the list is measured (after the first commit), assume it fills the window: the first
     // render then already holds the rows on screen, instead of none and a second render.
@@ -186,6 +190,8 @@ export function WorklistGrid({
     scrollPaddingStart: COLUMN_HEADER_HEIGHT + heights.group,
   });
   const virtualItems = virtualizer.getVirtualItems();
+  const rowSlots = useRowSlots();
+  const slotOf = rowSlots(virtualItems.flatMap((virtualItem) => (items[virtualItem.index]?.kind === 'study' ? [items[virtualItem.index]?.key ?? ''] : [])));
 
   // Sizes are fixed per kind of item: tell the virtualizer again when the items change.
   useLayoutEffect(() => {
@@ -434,7 +440,7 @@ export function WorklistGrid({
       case 'study': {
         return (
           <StudyRow
-            key={item.key}
+            key={`slot:${slotOf.get(item.key) ?? item.key}`}
             study={item.study}
             cellComponents={cellComponents}
             rowKey={item.key}
@@ -455,6 +461,15 @@ export function WorklistGrid({
         return <GroupStateRow key={item.key} kind={item.kind} group={group} style={style} ariaRowIndex={ariaRowIndex} colCount={headers.length} />;
     }
   }
+}
+
+/** Slots for the study rows rendered now (lib/row-slots.ts says why rows are keyed by slot). */
+function useRowSlots(): (keys: readonly string[]) => ReadonlyMap<string, number> {
+  const slots = useRef<ReadonlyMap<string, number>>(new Map());
+  return useCallback((keys: readonly string[]) => {
+    slots.current = assignRowSlots(slots.current, keys);
+    return slots.current;
+  }, []);
 }
 
 const rowStyles = new Map<string, CSSProperties>();
