@@ -1,12 +1,19 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createAuditLog } from './audit-log.ts';
 
 describe('audit log to a file', () => {
+  let folder: string | undefined;
+  afterEach(() => {
+    if (folder) rmSync(folder, { recursive: true, force: true });
+    folder = undefined;
+  });
+
   it('appends one JSON line per entry, readable only by its owner', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'audit-')), 'audit.log');
+    folder = mkdtempSync(join(tmpdir(), 'audit-'));
+    const file = join(folder, 'audit.log');
     const log = createAuditLog(file);
     const user = { email: 'a@b.org', role: 'coordinator' as const, userId: null };
     log.record({ action: 'study.view', user, studyId: 'stu_1', outcome: 'ok' });
