@@ -14,6 +14,7 @@ import {
   isActive,
   parseQueueCounts,
   summarize,
+  summarizeAgain,
   worklistCounts,
   type QueueSnapshot,
 } from './queue-snapshot.ts';
@@ -53,6 +54,23 @@ describe('fingerprintOf', () => {
         expect(fingerprintOf(value)).toBe(expected);
       }),
     );
+  });
+});
+
+describe('summarizeAgain', () => {
+  it('reuses the summary of a study answered exactly as before, and works the fingerprint out again otherwise', () => {
+    const one = study('stu_1');
+    const first = summarizeAgain(one, undefined);
+    expect(first).toMatchObject(summarize(one));
+    expect(summarizeAgain(structuredClone(one), first)).toBe(first);
+    const changed = summarizeAgain({ ...one, studyDescription: 'Other' }, first);
+    expect(changed.fingerprint).not.toBe(first.fingerprint);
+    // The same study in another key order: worked out again, and the same fingerprint.
+    const reordered = summarizeAgain(study('stu_1', Object.fromEntries(Object.entries(one).reverse())), first);
+    expect(reordered.fingerprint).toBe(first.fingerprint);
+    // A summary read back from the shared state has no hash of the answer: never reused blindly.
+    const { asAnswered: _dropped, ...stored } = first;
+    expect(summarizeAgain(one, stored)).not.toBe(stored);
   });
 });
 

@@ -14,6 +14,11 @@ export interface StudySummary {
   createdAt: string | null;
   /** `createdAt` parsed once (epoch ms), for counting overdue studies without parsing 100,000 dates a walk; null when missing or unreadable. */
   createdAtMs: number | null;
+  /**
+   * A hash of the study's JSON exactly as answered (key order and all), kept in memory only: a
+   * walk that gets the same text again reuses the summary instead of working out the fingerprint.
+   */
+  asAnswered?: string;
 }
 
 /** The active queue as one walk saw it: study ID → summary. */
@@ -36,6 +41,16 @@ export function isActive(study: Pick<Study, 'studyViewerStatus' | 'isCancelled'>
 
 export function summarize(study: Study): StudySummary {
   return summaryOf(fingerprintOf(study), study.severity, study.assignedTo?.userId ?? null, study.createdAt);
+}
+
+/**
+ * `summarize`, reusing `before` when the study is answered exactly as last time: most of a large
+ * queue is unchanged from one walk to the next, and the sorted-key form is the costly part.
+ */
+export function summarizeAgain(study: Study, before: StudySummary | undefined): StudySummary {
+  const asAnswered = createHash('sha256').update(JSON.stringify(study)).digest('base64');
+  if (before?.asAnswered === asAnswered) return before;
+  return { ...summarize(study), asAnswered };
 }
 
 function summaryOf(fingerprint: string, severity: Severity, assigneeId: string | null, createdAt: string | null): StudySummary {

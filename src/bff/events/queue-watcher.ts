@@ -15,6 +15,7 @@ import {
   nextTurn,
   parseQueueCounts,
   summarize,
+  summarizeAgain,
   turnDue,
   type QueueCounts,
   type QueueSnapshot,
@@ -187,9 +188,9 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
       if (!isStudyListPage(page)) throw new Error('Avara answered the queue walk with something that is not a page of studies');
       for (const study of page.studies) {
         if (!isActive(study)) continue;
-        const summary = summarize(study);
-        next.set(study.studyId, summary);
         const before = previous?.get(study.studyId);
+        const summary = summarizeAgain(study, before);
+        next.set(study.studyId, summary);
         if (!previous || before?.fingerprint === summary.fingerprint) continue;
         touched.add(bucketOf(study.studyId));
         if (alreadyTold(study.studyId, summary.fingerprint)) continue;
