@@ -11,6 +11,7 @@ import { authRoutes } from './auth/auth-routes.ts';
 import type { BffConfig } from './config/env.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
+import { registerConnectionDrain } from './plugins/connection-drain.ts';
 import { registerOverloadGuard } from './plugins/overload.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
@@ -103,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await registerOverloadGuard(app, { maxEventLoopDelayMs: options.config.MAX_EVENT_LOOP_DELAY_MS ?? 0 });
+  registerConnectionDrain(app);
 
   // Decided once: a build made while the server runs is picked up at the next start.
   const spaBuilt = isSpaBuilt(options.spaRoot);
