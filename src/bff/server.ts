@@ -15,6 +15,7 @@ import { enableOidcSignIn } from './auth/oidc-routes.ts';
 import { exitOnStartupError, openStorage, prepareDataDir, storageFailure } from './config/data-dir.ts';
 import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
 import { startQueueWatcher } from './events/queue-watcher.ts';
+import { isSpaBuilt } from './plugins/static-spa.ts';
 import { createPacsServices } from './pacs/pacs-services.ts';
 import { startPacsSync } from './pacs/pacs-sync.ts';
 import { parsePriorityMap } from './pacs/priority.ts';
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
+    process.exit(1);
+  }
+  if (config.NODE_ENV === 'production' && !isSpaBuilt(SPA_ROOT)) {
+    // A production start only runs the server (npm run start:prod): the SPA must have been built.
+    console.error(`The web app is not built (no ${SPA_ROOT}/index.html): run \`npm run build\` first.`);
     process.exit(1);
   }
   prepareDataDir(config);

@@ -6,7 +6,7 @@
  * /api/health, the page and a signed-in /api/studies, using nothing from the development install.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ let avara: EmbeddedAvara;
 let redis: RunningRedis;
 let bff: BffProcess | undefined;
 let npmOutput = '';
+let startEnv: Record<string, string> = {};
 
 beforeAll(async () => {
   install = productionInstallOf(readDockerfile(join(ROOT, 'Dockerfile')));
@@ -61,9 +62,7 @@ beforeAll(async () => {
   const [command, ...args] = install.start;
   expect(command).toBe('node');
   const port = await freePort();
-  bff = await startBffProcess(
-    port,
-    {
+  startEnv = {
       ...install.env,
       // Loopback only here (the image listens on every interface of its container).
       HOST: '127.0.0.1',
@@ -76,7 +75,10 @@ beforeAll(async () => {
       AUTH_MODE: 'proxy',
       TRUSTED_PROXIES: '127.0.0.1',
       LOG_LEVEL: 'warn',
-    },
+  };
+  bff = await startBffProcess(
+    port,
+    startEnv,
     60_000,
     // The image's command on this machine's Node 24, from the installed folder.
     { command: process.execPath, args, cwd: app },
@@ -115,5 +117,19 @@ describe('the production install (the Dockerfile runtime stage, in a temporary f
     expect(Array.isArray(body.studies)).toBe(true);
     expect(bff.output()).not.toContain(avara.apiKey);
     expect(bff.output()).not.toContain(REDIS_PASSWORD);
+  });
+
+  it('refuses to start without the built SPA, saying what to do', async () => {
+    await bff?.stop();
+    const app = join(folder, 'app');
+    renameSync(join(app, 'dist'), join(app, 'dist-moved'));
+    try {
+      const [, ...args] = install.start;
+      const result = spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env: { ...process.env, ...startEnv, PORT: '0' }, timeout: 20_000 });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/The web app is not built .*run `npm run build` first/);
+    } finally {
+      renameSync(join(app, 'dist-moved'), join(app, 'dist'));
+    }
   });
 });
