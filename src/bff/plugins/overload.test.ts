@@ -4,6 +4,7 @@ import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import { OVERLOAD_RETRY_AFTER_SECONDS, registerOverloadGuard } from './overload.ts';
 
 const SAMPLE_MS = 100;
+const MAX_DELAY_MS = 100;
 
 async function guardedApp(maxEventLoopDelayMs: number) {
   const app = Fastify();
@@ -14,52 +15,70 @@ async function guardedApp(maxEventLoopDelayMs: number) {
   return app;
 }
 
-/** Holds the event loop as an overloaded server would, then lets the sampler run once. */
-async function blockEventLoop(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS * 2));
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    // busy: nothing else runs
-  }
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Keeps the event loop busy as an overloaded server is: 250 ms of work, a turn of the loop, again,
+ * until stopped. Every sample then sees a delay well above the bound, whatever else the machine runs.
+ */
+function overload(): () => void {
+  let running = true;
+  const burst = () => {
+    if (!running) return;
+    const until = Date.now() + 250;
+    while (Date.now() < until) {
+      // busy: nothing else runs
+    }
+    setTimeout(burst, 1);
+  };
+  setTimeout(burst, 1);
+  return () => {
+    running = false;
+  };
 }
 
-/** The first answer to `url` that is a refusal, asked every 10 ms for up to three samples. */
-async function firstRefusal(target: NonNullable<typeof app>, url: string) {
+/** Asks `url` until the answer has `status`, for up to `withinMs`; the last answer. */
+async function answerWith(target: NonNullable<typeof app>, url: string, status: number, withinMs: number) {
+  const deadline = Date.now() + withinMs;
   let answer = await target.inject(url);
-  for (let tries = 0; answer.statusCode !== 503 && tries < (SAMPLE_MS * 3) / 10; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  while (answer.statusCode !== status && Date.now() < deadline) {
+    await sleep(20);
     answer = await target.inject(url);
   }
   return answer;
 }
 
 let app: Awaited<ReturnType<typeof guardedApp>> | undefined;
+let stopOverload: (() => void) | undefined;
 afterEach(async () => {
+  stopOverload?.();
   await app?.close();
   app = undefined;
 });
 
 describe('the overload guard (MAX_EVENT_LOOP_DELAY_MS)', () => {
   it('answers 503 with Retry-After and a problem document while the event loop lags; /api/health still answers', async () => {
-    app = await guardedApp(50);
+    app = await guardedApp(MAX_DELAY_MS);
     expect((await app.inject('/api/studies')).statusCode).toBe(200);
-    await blockEventLoop(600);
-    // The sampler sees the delay within a sample or two; until the next one, requests are refused.
-    const refused = await firstRefusal(app, '/api/studies');
+    stopOverload = overload();
+    const refused = await answerWith(app, '/api/studies', 503, 5_000);
     const health = await app.inject('/api/health');
+    stopOverload();
     expect(refused.statusCode).toBe(503);
     expect(refused.headers['retry-after']).toBe(String(OVERLOAD_RETRY_AFTER_SECONDS));
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.json()).toMatchObject({ type: PROBLEM_TYPES.overloaded, status: 503, retryable: true });
     expect(health.statusCode).toBe(200);
     // Once the loop keeps up again, requests are answered.
-    await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS * 3));
-    expect((await app.inject('/api/studies')).statusCode).toBe(200);
+    expect((await answerWith(app, '/api/studies', 200, 5_000)).statusCode).toBe(200);
   });
 
   it('is off with 0', async () => {
     app = await guardedApp(0);
-    await blockEventLoop(300);
-    expect((await firstRefusal(app, '/api/studies')).statusCode).toBe(200);
+    stopOverload = overload();
+    await sleep(SAMPLE_MS * 5);
+    const answer = await app.inject('/api/studies');
+    stopOverload();
+    expect(answer.statusCode).toBe(200);
   });
 });
