@@ -104,3 +104,12 @@ describe('shutdown and overload settings', () => {
     expect(loadConfig({ NODE_ENV: 'test', SHUTDOWN_TIMEOUT_SECONDS: '25', MAX_EVENT_LOOP_DELAY_MS: '0' }, false)).toMatchObject({ SHUTDOWN_TIMEOUT_SECONDS: 25, MAX_EVENT_LOOP_DELAY_MS: 0 });
   });
 });
+
+describe('.env', () => {
+  it('counts an empty value as unset (a copied .env.example), lets the environment win, and takes _FILE settings too', () => {
+    const dotenv = secretFile('dotenv', `PUBLIC_URL=\nAVARA_API_KEY=\nAVARA_API_KEY_FILE=${secretFile('dotenv-key', `${KEY}\n`)}\nPORT=9000\nLOG_LEVEL=debug\n`);
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '' }, dotenv);
+    expect(config).toMatchObject({ AVARA_API_KEY: KEY, PORT: 9000, LOG_LEVEL: 'warn' });
+    expect(config.PUBLIC_URL).toBeUndefined();
+  });
+});

@@ -148,12 +148,13 @@ const schema = {
 export class ConfigError extends Error {}
 
 /**
- * Parses the environment (and `.env` when present; real environment variables win) into a config.
+ * Parses the environment (and `.env` when present, or the file named; real environment variables win) into a config.
  * An empty value counts as unset, so `AVARA_API_KEY=` in a copied .env.example means "bundled server".
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = true): BffConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv: boolean | string = true): BffConfig {
   try {
-    const data = withSecretFiles({ ...setValues(readDotenv ? dotenvFile('.env') : {}), ...setValues(env) });
+    const dotenv = readDotenv === false ? {} : dotenvFile(readDotenv === true ? '.env' : readDotenv);
+    const data = withSecretFiles({ ...setValues(dotenv), ...setValues(env) });
     const config = envSchema<BffConfig>({ schema, data, env: false, dotenv: false });
     const normalized: BffConfig = {
       ...config,
