@@ -9,8 +9,11 @@ import { canonicalUrl } from './http/canonical-path.ts';
 import { registerAuditTrail } from './plugins/audit-trail.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { BffConfig } from './config/env.ts';
+import type { EventStreamHub } from './events/event-stream.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
+import type { BffMetrics } from './metrics/bff-metrics.ts';
+import { publicMetricsRoute, registerRequestMetrics } from './metrics/metrics-routes.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
@@ -47,6 +50,11 @@ export interface AppOptions {
   extraRoutes?: (app: FastifyInstance) => Promise<void>;
   /** The PACS (ORTHANC_URL); `viewer`: serve Orthanc's web viewer on this origin (with the bundled server). */
   pacs?: { services: PacsServices; viewer: boolean };
+  /**
+   * The process's metrics (src/bff/metrics); with `publicToken` (METRICS_TOKEN, no METRICS_PORT)
+   * GET /metrics is served on this port too, to holders of the token only.
+   */
+  metrics?: { registry: BffMetrics; publicToken?: string | undefined };
   /** Where log lines go (stdout by default); tests read them from here. */
   logStream?: Writable;
 }
@@ -101,6 +109,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.config.TRUSTED_PROXIES?.length ? { trustProxy: options.config.TRUSTED_PROXIES } : {}),
   });
 
+  const metrics = options.metrics?.registry;
+  if (metrics) registerRequestMetrics(app, metrics);
+
   // Decided once: a build made while the server runs is picked up at the next start.
   const spaBuilt = isSpaBuilt(options.spaRoot);
 
@@ -125,6 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status === 429) {
+      metrics?.rateLimited(request.routeOptions.url);
       return sendProblem(reply, {
         type: PROBLEM_TYPES.rateLimited,
         title: 'Too many requests',
@@ -199,7 +211,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const maxLeases = options.config.READING_MAX_LEASES ?? DEFAULT_READING_MAX_LEASES;
   await app.register(nextStudyRoutes, { avara: options.avara, shared: auth.shared, studyEvents, leaseMs, maxLeases, knownVersions });
   const heartbeatMs = (options.config.EVENTS_HEARTBEAT_SECONDS ?? DEFAULT_HEARTBEAT_SECONDS) * 1_000;
-  await app.register(eventsRoutes, { shared: auth.shared, audit: auth.audit, sessionIsLive: (id) => auth.sessions.isLive(id), heartbeatMs });
+  await app.register(eventsRoutes, {
+    shared: auth.shared,
+    audit: auth.audit,
+    sessionIsLive: (id) => auth.sessions.isLive(id),
+    heartbeatMs,
+    ...(metrics ? { onHub: (hub: EventStreamHub) => metrics.watchEventStreams(() => hub.stats()) } : {}),
+  });
+  if (metrics) metrics.watchSharedState(auth.shared);
+  if (metrics && options.metrics?.publicToken) await app.register(publicMetricsRoute, { metrics, token: options.metrics.publicToken });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
   if (options.extraRoutes) await app.register(options.extraRoutes);

@@ -67,6 +67,11 @@ export interface BffConfig {
   EVENTS_HEARTBEAT_SECONDS: number;
   /** How often the queue watcher's leader walks the active queue to notice changes made outside the worklist. */
   QUEUE_WATCH_INTERVAL_MS: number;
+  /** A port of its own for GET /metrics (on METRICS_HOST); absent: /metrics only on the public port, and only with METRICS_TOKEN. */
+  METRICS_PORT?: number;
+  METRICS_HOST: string;
+  /** The bearer token a scraper sends for /metrics (required on the public port; also checked on METRICS_PORT when set). */
+  METRICS_TOKEN?: string;
 }
 
 const schema = {
@@ -122,6 +127,9 @@ const schema = {
     READING_MAX_LEASES: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_READING_MAX_LEASES },
     EVENTS_HEARTBEAT_SECONDS: { type: 'integer', minimum: 1, maximum: 55, default: 15 },
     QUEUE_WATCH_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
+    METRICS_PORT: { type: 'integer', minimum: 1, maximum: 65535 },
+    METRICS_HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    METRICS_TOKEN: { type: 'string', minLength: 16, pattern: '^[\\x21-\\x7e]+$' },
   },
 };
 
@@ -204,6 +212,9 @@ function crossFieldProblems(config: BffConfig): string[] {
   }
   if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
     problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
+    problems.push('METRICS_PORT must differ from PORT (metrics are served on a port of their own, never on the public one)');
   }
   return problems;
 }
