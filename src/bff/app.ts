@@ -21,6 +21,7 @@ import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { createKnownVersions } from './events/known-versions.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
+import { openApiRoutes } from './routes/api/openapi/openapi-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
 import { readingRoutes } from './routes/api/reading/reading-routes.ts';
 import { DEFAULT_READING_MAX_LEASES, nextStudyRoutes } from './routes/api/reading/next-study-routes.ts';
@@ -190,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerAuth(app, auth);
   registerAuditTrail(app, auth.audit);
   await app.register(healthRoutes, { avara: options.avara, shared: auth.shared, upstream: options.upstream });
+  await app.register(openApiRoutes);
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   const studyEvents = createStudyEvents(auth.shared.events, app.log.child({ component: 'events' }));
