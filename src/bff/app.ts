@@ -9,10 +9,13 @@ import { canonicalUrl } from './http/canonical-path.ts';
 import { registerAuditTrail } from './plugins/audit-trail.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { BffConfig } from './config/env.ts';
+import type { EventStreamHub } from './events/event-stream.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerConnectionDrain } from './plugins/connection-drain.ts';
 import { registerOverloadGuard } from './plugins/overload.ts';
+import type { BffMetrics } from './metrics/bff-metrics.ts';
+import { publicMetricsRoute, registerRequestMetrics } from './metrics/metrics-routes.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
@@ -20,6 +23,7 @@ import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { createKnownVersions } from './events/known-versions.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
+import { openApiRoutes } from './routes/api/openapi/openapi-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
 import { readingRoutes } from './routes/api/reading/reading-routes.ts';
 import { DEFAULT_READING_MAX_LEASES, nextStudyRoutes } from './routes/api/reading/next-study-routes.ts';
@@ -48,6 +52,11 @@ export interface AppOptions {
   extraRoutes?: (app: FastifyInstance) => Promise<void>;
   /** The PACS (ORTHANC_URL); `viewer`: serve Orthanc's web viewer on this origin (with the bundled server). */
   pacs?: { services: PacsServices; viewer: boolean };
+  /**
+   * The process's metrics (src/bff/metrics); with `publicToken` (METRICS_TOKEN, no METRICS_PORT)
+   * GET /metrics is served on this port too, to holders of the token only.
+   */
+  metrics?: { registry: BffMetrics; publicToken?: string | undefined };
   /** Where log lines go (stdout by default); tests read them from here. */
   logStream?: Writable;
 }
@@ -105,6 +114,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerOverloadGuard(app, { maxEventLoopDelayMs: options.config.MAX_EVENT_LOOP_DELAY_MS ?? 0 });
   registerConnectionDrain(app);
+  const metrics = options.metrics?.registry;
+  if (metrics) registerRequestMetrics(app, metrics);
 
   // Decided once: a build made while the server runs is picked up at the next start.
   const spaBuilt = isSpaBuilt(options.spaRoot);
@@ -130,6 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status === 429) {
+      metrics?.rateLimited(request.routeOptions.url);
       return sendProblem(reply, {
         type: PROBLEM_TYPES.rateLimited,
         title: 'Too many requests',
@@ -183,6 +195,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerAuth(app, auth);
   registerAuditTrail(app, auth.audit);
   await app.register(healthRoutes, { avara: options.avara, shared: auth.shared, upstream: options.upstream });
+  await app.register(openApiRoutes);
   await app.register(authRoutes, auth);
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   const studyEvents = createStudyEvents(auth.shared.events, app.log.child({ component: 'events' }));
@@ -204,7 +217,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const maxLeases = options.config.READING_MAX_LEASES ?? DEFAULT_READING_MAX_LEASES;
   await app.register(nextStudyRoutes, { avara: options.avara, shared: auth.shared, studyEvents, leaseMs, maxLeases, knownVersions });
   const heartbeatMs = (options.config.EVENTS_HEARTBEAT_SECONDS ?? DEFAULT_HEARTBEAT_SECONDS) * 1_000;
-  await app.register(eventsRoutes, { shared: auth.shared, audit: auth.audit, sessionIsLive: (id) => auth.sessions.isLive(id), heartbeatMs });
+  await app.register(eventsRoutes, {
+    shared: auth.shared,
+    audit: auth.audit,
+    sessionIsLive: (id) => auth.sessions.isLive(id),
+    heartbeatMs,
+    ...(metrics ? { onHub: (hub: EventStreamHub) => metrics.watchEventStreams(() => hub.stats()) } : {}),
+  });
+  if (metrics) metrics.watchSharedState(auth.shared);
+  if (metrics && options.metrics?.publicToken) await app.register(publicMetricsRoute, { metrics, token: options.metrics.publicToken });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
   if (options.extraRoutes) await app.register(options.extraRoutes);

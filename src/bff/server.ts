@@ -16,6 +16,9 @@ import { exitOnStartupError, openStorage, prepareDataDir, storageFailure } from 
 import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
 import { startQueueWatcher } from './events/queue-watcher.ts';
 import { isSpaBuilt } from './plugins/static-spa.ts';
+import { createAuditLog } from './auth/audit-log.ts';
+import { createBffMetrics } from './metrics/bff-metrics.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-routes.ts';
 import { createPacsServices } from './pacs/pacs-services.ts';
 import { startPacsSync } from './pacs/pacs-sync.ts';
 import { parsePriorityMap } from './pacs/priority.ts';
@@ -42,13 +45,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   prepareDataDir(config);
+  const metrics = createBffMetrics();
 
   // With PORT=0 the address is known only after listening: launch links then use the bundled server's own.
   const launchBaseUrl = config.PORT === 0 && !config.PUBLIC_URL ? undefined : publicUrlOf(config, config.PORT);
   // The app's logger exists only once the app is built; a PACS warning before that is not expected.
   let pacsLog: { warn(message: string): void } | undefined;
   const pacs = config.ORTHANC_URL
-    ? createPacsServices({ ...config, ORTHANC_URL: config.ORTHANC_URL }, { warn: (message) => pacsLog?.warn(message) })
+    ? createPacsServices({ ...config, ORTHANC_URL: config.ORTHANC_URL }, { warn: (message) => pacsLog?.warn(message) }, metrics.upstreamObserver('orthanc'))
     : undefined;
   const embedded: EmbeddedAvara | undefined = config.AVARA_API_KEY
     ? undefined
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     retries: config.UPSTREAM_RETRIES,
     maxBodyBytes: config.UPSTREAM_MAX_BYTES,
+    observe: metrics.upstreamObserver('avara'),
   });
 
   // The app's logger exists only once the app is built; until then shared-state lines go to stderr.
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
     shared,
     publicUrl: publicUrlOf(config, config.PORT),
     bundledViewerUrl: embedded ? (launchBaseUrl ?? embedded.url) : undefined,
+    audit: metrics.countingAudit(createAuditLog(config.AUDIT_LOG)),
   });
   if (config.AUTH_MODE === 'oidc') {
     try {
@@ -104,6 +110,8 @@ async function main(): Promise<void> {
     spaRoot: SPA_ROOT,
     ...(embedded ? { extraRoutes: embedded.launchRoutes } : {}),
     ...(pacs ? { pacs: { services: pacs, viewer: embedded !== undefined } } : {}),
+    // With METRICS_PORT, /metrics is served there only; with neither setting, nowhere.
+    metrics: { registry: metrics, publicToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined },
   });
   pacsLog = app.log.child({ component: 'pacs' });
   sharedLog = app.log.child({ component: 'shared-state' });
@@ -118,10 +126,14 @@ async function main(): Promise<void> {
           pollIntervalMs: config.ORTHANC_SYNC_INTERVAL_MS,
           reconcileIntervalMs: config.ORTHANC_RECONCILE_INTERVAL_MS,
           onCreated: (study) => app.studyEvents.created(study, 'pacs'),
+          onArrival: (outcome) => metrics.pacsArrival(outcome),
         })
       : undefined;
+  if (pacsSync) metrics.watchPacsSync(() => pacsSync.progress());
   const queueWatcher = startQueueWatcher({ avara, shared, intervalMs: config.QUEUE_WATCH_INTERVAL_MS, log: app.log.child({ component: 'queue-watcher' }) });
+  let metricsServer: MetricsServer | undefined;
   app.addHook('onClose', async () => {
+    await metricsServer?.close();
     await queueWatcher.close();
     await pacsSync?.close();
     await pacs?.close();
@@ -160,6 +172,16 @@ async function main(): Promise<void> {
     app.log.error({ err: error }, `cannot listen on ${config.HOST}:${config.PORT}`);
     await app.close();
     process.exit(1);
+  }
+  if (config.METRICS_PORT !== undefined) {
+    try {
+      metricsServer = await startMetricsServer({ metrics, host: config.METRICS_HOST, port: config.METRICS_PORT, token: config.METRICS_TOKEN, log: app.log.child({ component: 'metrics' }) });
+      app.log.info(`Metrics on ${metricsServer.url}/metrics`);
+    } catch (error) {
+      app.log.error({ err: error }, `cannot listen for metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}`);
+      await app.close();
+      process.exit(1);
+    }
   }
   app.log.info(
     embedded

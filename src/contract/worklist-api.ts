@@ -1,31 +1,22 @@
 /**
  * The shapes the BFF adds to the Avara contract (its own routes), shared by the BFF and the SPA so
- * neither side writes them down twice. See docs/api.md.
+ * neither side writes them down twice. The answers of `/api` routes are the BFF's API document's
+ * (worklist-openapi.yaml, types generated into worklist-api.gen.ts); docs/api.md says them in words.
  */
-import type { Severity, Study, User } from './avara-types.ts';
-import type { EventPerson, ReadingLease } from './worklist-events.ts';
+import type { components } from './worklist-api.gen.ts';
+
+type Schemas = components['schemas'];
 
 /** What a person may do: radiologists read and report, coordinators manage the worklist. */
-export type Role = 'radiologist' | 'coordinator';
+export type Role = Schemas['Role'];
 
 /** A person studies can be assigned to: an Avara Viewer user, as GET /api/users lists them. */
-export type Person = Pick<
-  User,
-  'userId' | 'email' | 'firstName' | 'lastName' | 'middleName' | 'suffix1' | 'suffix2' | 'clinicRole' | 'canManageStudies'
->;
+export type Person = Schemas['Person'];
 
-export type AuthMode = 'dev' | 'proxy' | 'oidc';
+export type AuthMode = Schemas['AuthMode'];
 
-/** The signed-in person, as GET /api/me answers. */
-export interface Me {
-  subject: string;
-  email: string;
-  name: string;
-  role: Role;
-  /** Their Avara user ID (`usr_…`), or null when Avara has no such user. */
-  userId: string | null;
-  authMode: AuthMode;
-}
+/** The signed-in person, as GET /api/me answers; `userId` is null when Avara has no such user. */
+export type Me = Schemas['Me'];
 
 /** A person the dev sign-in page offers. */
 export interface DemoUser {
@@ -47,79 +38,32 @@ export interface AuthConfig {
 }
 
 /** What the PACS knows of a study, as POST /api/pacs/context answers for one Study Instance UID. */
-export type PacsStudyContext =
-  | {
-      found: true;
-      /** Family name first ("Doe, Jane M"), from DICOM's `^` notation. */
-      patientName: string;
-      patientId: string;
-      /** Distinct modalities of the study's series, in series order. */
-      modalities: string[];
-      /** ISO date (YYYY-MM-DD), or null when the PACS has none or an unreadable one. */
-      studyDate: string | null;
-      accessionNumber: string;
-      seriesCount: number;
-      instanceCount: number;
-    }
-  | { found: false };
+export type PacsStudyContext = Schemas['PacsStudyContext'];
 
 /** POST /api/pacs/context's answer: one entry per UID asked for. */
-export interface PacsContextPage {
-  studies: Record<string, PacsStudyContext>;
-}
+export type PacsContextPage = Schemas['PacsContextPage'];
 
-/** A study's reading lease, as POST, PUT and GET /api/studies/{studyId}/lease answer. */
-export interface LeaseAnswer {
-  lease: ReadingLease;
-  /** POST with `takeOver: true` only: whom it was taken from. */
-  tookOverFrom?: EventPerson;
-}
+/** A study's reading lease, as POST, PUT and GET /api/studies/{studyId}/lease answer (`tookOverFrom`: POST with takeOver). */
+export type LeaseAnswer = Schemas['LeaseAnswer'];
 
-/** GET /api/leases: every live lease, in study ID order. */
-export interface LeaseList {
-  leases: ReadingLease[];
-  /** More leases exist than one answer lists (1,000). */
-  hasMore: boolean;
-}
+/** GET /api/leases: every live lease, in study ID order (`hasMore`: more than the 1,000 listed). */
+export type LeaseList = Schemas['LeaseList'];
 
 /** GET and PUT /api/studies/{studyId}/presence: who has the study open now, first arrived first. */
-export interface PresenceAnswer {
-  studyId: string;
-  viewers: EventPerson[];
-}
+export type PresenceAnswer = Schemas['PresenceAnswer'];
 
 /** Studies of each severity. */
-export type SeverityCounts = Record<Severity, number>;
+export type SeverityCounts = Schemas['SeverityCounts'];
 
-/** How many unread studies of one severity there are. */
-export interface UnreadCount {
-  count: number;
-  /** True when there are at least `count` (counted by a capped walk, before the queue watcher's first). */
-  capped: boolean;
-}
+/** How many unread studies of one severity there are (`capped`: at least that many). */
+export type UnreadCount = Schemas['UnreadCount'];
 
 /**
  * GET /api/worklist/counts: the active queue (unread, not cancelled), as the queue watcher saw it at
- * `asOf`. `unread` is the portal's badge (the same numbers as `bySeverity.stat` and `.high`).
+ * `asOf`. `unread` is the portal's badge (the same numbers as `bySeverity.stat` and `.high`);
+ * `mineAndUnassigned` is there for a caller who may claim studies (an Avara user).
  */
-export interface WorklistCounts {
-  unread: { stat: UnreadCount; high: UnreadCount };
-  bySeverity: SeverityCounts;
-  /** Waiting at least their severity's target (src/contract/sla.ts) at `asOf`. */
-  overdue: SeverityCounts;
-  unassigned: SeverityCounts;
-  /** Assignee's Avara user ID (`usr_…`) → their studies; people with none are left out. */
-  byAssignee: Record<string, SeverityCounts>;
-  /** When the queue was walked (ISO). */
-  asOf: string;
-  /** True when some severity had more studies than the capped walk counted: every number is then "at least". */
-  capped: boolean;
-  /**
-   * The caller's "mine and unassigned" view of the active queue (their studies plus the unassigned
-   * ones they may claim): present for a caller who may claim studies (an Avara user), absent otherwise.
-   */
-  mineAndUnassigned?: SeverityCounts;
-}
+export type WorklistCounts = Schemas['WorklistCounts'];
 
 /** The assignee value of GET /api/studies that the BFF serves itself: assigned to me, or unassigned (claimable by me). */
 export const MINE_OR_UNASSIGNED = 'mine-or-unassigned';
@@ -134,4 +78,4 @@ export type NextStep = (typeof NEXT_STEPS)[number];
  * POST /api/reading/next: the study the rule gave the caller, claimed for them when it was
  * unassigned (`claimed`), with their reading lease on it; or `{ study: null }` when nothing waits.
  */
-export type NextStudyAnswer = { study: Study; lease: ReadingLease; claimed: boolean; step: NextStep } | { study: null };
+export type NextStudyAnswer = Schemas['NextStudyAnswer'];

@@ -4,22 +4,13 @@
  * below) and `data` (JSON). docs/api.md describes the stream.
  */
 import type { Study } from './avara-types.ts';
+import type { components } from './worklist-api.gen.ts';
 
 /** Someone, as events name them: enough to say "Dr X" without a roster lookup. */
-export interface EventPerson {
-  userId: string | null;
-  email: string;
-  name: string;
-}
+export type EventPerson = components['schemas']['EventPerson'];
 
-/** A reading lease: "being read by X since T", until it expires without a heartbeat. */
-export interface ReadingLease {
-  studyId: string;
-  holder: EventPerson;
-  /** ISO times. */
-  since: string;
-  expiresAt: string;
-}
+/** A reading lease: "being read by X since T" (ISO times), until it expires without a heartbeat. */
+export type ReadingLease = components['schemas']['ReadingLease'];
 
 export interface WorklistEventData {
   /** A study appeared: created through the BFF (`by` whom), arrived from the PACS, or seen by the queue watcher. */

@@ -19,7 +19,9 @@ export interface SessionStoreOptions {
   now?: () => number;
 }
 
-const NAMESPACE = 'session';
+/** Where sessions live in the shared state's records. */
+export const SESSION_NAMESPACE = 'session';
+const NAMESPACE = SESSION_NAMESPACE;
 /** A session's idle clock is written again at most this often: reads stay cheap under load. */
 const TOUCH_EVERY_MS = 15_000;
 /** Sessions this instance has seen recently, kept to carry on while the shared state is unreachable. */

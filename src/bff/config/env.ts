@@ -76,6 +76,11 @@ export interface BffConfig {
   SHUTDOWN_TIMEOUT_SECONDS: number;
   /** Event-loop delay above which requests are refused with 503 (0: never). */
   MAX_EVENT_LOOP_DELAY_MS: number;
+  /** A port of its own for GET /metrics (on METRICS_HOST); absent: /metrics only on the public port, and only with METRICS_TOKEN. */
+  METRICS_PORT?: number;
+  METRICS_HOST: string;
+  /** The bearer token a scraper sends for /metrics (required on the public port; also checked on METRICS_PORT when set). */
+  METRICS_TOKEN?: string;
 }
 
 /**
@@ -141,6 +146,9 @@ const schema = {
     QUEUE_WATCH_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
     SHUTDOWN_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 600, default: 10 },
     MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60000, default: 1000 },
+    METRICS_PORT: { type: 'integer', minimum: 1, maximum: 65535 },
+    METRICS_HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    METRICS_TOKEN: { type: 'string', minLength: 16, pattern: '^[\\x21-\\x7e]+$' },
   },
 };
 
@@ -282,6 +290,9 @@ function crossFieldProblems(config: BffConfig): string[] {
   problems.push(...trustedProxyProblems(config.TRUSTED_PROXIES));
   if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
     problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
+    problems.push('METRICS_PORT must differ from PORT (metrics are served on a port of their own, never on the public one)');
   }
   return problems;
 }

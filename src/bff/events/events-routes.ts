@@ -15,7 +15,7 @@ export interface EventsRoutesOptions {
   heartbeatMs?: number;
   /** A client whose unsent data passes this is dropped. */
   maxUnsentBytes?: number;
-  /** Receives the hub, for tests that look at its clients. */
+  /** Receives the hub: for the metrics (its client count) and for tests that look at its clients. */
   onHub?: (hub: EventStreamHub) => void;
 }
 

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText } from '../lib/upstream-body.ts';
+import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
 import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import { listOf, recordOf, textOf } from './json-fields.ts';
 
@@ -13,6 +14,8 @@ export interface OrthancClientOptions {
   connections?: number;
   /** The largest JSON answer read (UPSTREAM_MAX_BYTES). Streamed answers are not held, so not capped. */
   maxBodyBytes?: number;
+  /** Told of every exchange (the metrics' upstream latency and errors). */
+  observe?: UpstreamObserver;
 }
 
 /**
@@ -66,6 +69,8 @@ export interface OrthancClient {
   searchStudies(studyInstanceUids: string[]): Promise<unknown[] | undefined>;
   getJson(path: string): Promise<OrthancJson>;
   changes(since: number, limit: number): Promise<OrthancChangesPage>;
+  /** `GET /changes?last`: the sequence number of the newest change Orthanc has recorded. */
+  lastChange(): Promise<number>;
   /** One page of the IDs of every study Orthanc holds (`GET /studies?since=&limit=`, in Orthanc's storage order). */
   listStudies(since: number, limit: number): Promise<string[]>;
   /** Streams a GET answer as it comes (status and body untouched); used for previews and the viewer. */
@@ -120,7 +125,13 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
     }
   }
 
-  async function json(method: 'GET' | 'POST', path: string, body?: unknown, accept = 'application/json'): Promise<OrthancJson> {
+  const faultOf = (error: unknown) => (error instanceof PacsUnavailableError ? error.kind : undefined);
+
+  function json(operation: string, method: 'GET' | 'POST', path: string, body?: unknown, accept = 'application/json'): Promise<OrthancJson> {
+    return observed(options.observe, operation, () => jsonOnce(method, path, body, accept), (answer) => answer.status, faultOf);
+  }
+
+  async function jsonOnce(method: 'GET' | 'POST', path: string, body: unknown, accept: string): Promise<OrthancJson> {
     const response = await request(method, path, body, { accept });
     let text: string;
     try {
@@ -137,8 +148,8 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
     }
   }
 
-  async function mustSucceed(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    const result = await json(method, path, body);
+  async function mustSucceed(operation: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    const result = await json(operation, method, path, body);
     // 401/403 (wrong credentials) and 5xx are the PACS's fault, not the request's: report them as down.
     if (!result.ok) throw new PacsUnavailableError('unavailable', `Orthanc answered ${result.status} to ${method} ${path.split('?')[0]}`);
     return result.body;
@@ -147,7 +158,7 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
   return {
     async findByStudyUids(level, studyInstanceUids) {
       if (studyInstanceUids.length === 0) return [];
-      const body = await mustSucceed('POST', '/tools/find', {
+      const body = await mustSucceed('find', 'POST', '/tools/find', {
         Level: level,
         Expand: true,
         // DICOM's list matching: several UIDs in one query, separated by a backslash.
@@ -162,23 +173,26 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
       const query = new URLSearchParams({ StudyInstanceUID: studyInstanceUids.join(','), limit: String(studyInstanceUids.length) });
       for (const tag of QIDO_STUDY_FIELDS) query.append('includefield', tag);
       const path = `/dicom-web/studies?${query.toString().replaceAll('%2C', ',')}`;
-      const result = await json('GET', path, undefined, 'application/dicom+json');
+      const result = await json('searchStudies', 'GET', path, undefined, 'application/dicom+json');
       if (!result.ok && result.status === 404) return undefined;
       if (!result.ok) throw new PacsUnavailableError('unavailable', `Orthanc answered ${result.status} to GET /dicom-web/studies`);
       return Array.isArray(result.body) ? result.body : [];
     },
-    getJson: (path) => json('GET', path),
+    getJson: (path) => json('getJson', 'GET', path),
     async changes(since, limit) {
-      const body = await mustSucceed('GET', `/changes?since=${since}&limit=${limit}`);
+      const body = await mustSucceed('changes', 'GET', `/changes?since=${since}&limit=${limit}`);
       return readChanges(body);
     },
+    async lastChange() {
+      return readChanges(await mustSucceed('lastChange', 'GET', '/changes?last')).last;
+    },
     async listStudies(since, limit) {
-      const body = await mustSucceed('GET', `/studies?since=${since}&limit=${limit}`);
+      const body = await mustSucceed('listStudies', 'GET', `/studies?since=${since}&limit=${limit}`);
       if (!Array.isArray(body)) throw new PacsUnavailableError('invalid-response', 'Orthanc answered /studies in an unexpected form');
       return body.filter((id): id is string => typeof id === 'string' && ORTHANC_ID.test(id));
     },
     async stream(path, headers = {}) {
-      const response = await request('GET', path, undefined, headers);
+      const response = await observed(options.observe, 'stream', () => request('GET', path, undefined, headers), (answer) => answer.statusCode, faultOf);
       const passed: Record<string, string> = {};
       for (const name of PASSED_HEADERS) {
         const value = response.headers[name];

@@ -1,4 +1,5 @@
 import type { Study } from '../../contract/avara-types.ts';
+import type { UpstreamObserver } from '../lib/upstream-observer.ts';
 import { createOrthancClient, PacsUnavailableError, type OrthancClient } from './orthanc-client.ts';
 import { createPacsLookup, type PacsLookup } from './pacs-lookup.ts';
 
@@ -23,13 +24,15 @@ export interface PacsServices {
   close(): Promise<void>;
 }
 
-export function createPacsServices(settings: PacsSettings, log?: { warn(message: string): void }): PacsServices {
+/** `observe` is told of every exchange with Orthanc (the metrics). */
+export function createPacsServices(settings: PacsSettings, log?: { warn(message: string): void }, observe?: UpstreamObserver): PacsServices {
   const orthanc = createOrthancClient({
     baseUrl: settings.ORTHANC_URL,
     username: settings.ORTHANC_USERNAME,
     password: settings.ORTHANC_PASSWORD,
     timeoutMs: settings.ORTHANC_TIMEOUT_MS,
     ...(settings.UPSTREAM_MAX_BYTES ? { maxBodyBytes: settings.UPSTREAM_MAX_BYTES } : {}),
+    ...(observe ? { observe } : {}),
   });
   const lookup = createPacsLookup({ orthanc, ...(log ? { warn: (message: string) => log.warn(message) } : {}) });
   return {

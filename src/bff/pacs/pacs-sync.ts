@@ -26,11 +26,23 @@ export interface PacsSyncOptions {
   reconcilePageSize?: number;
   /** Told of each study put on the worklist (the live event stream announces it as a PACS arrival). */
   onCreated?: (study: unknown) => Promise<void>;
+  /** Told of the outcome of every study handled (the metrics count arrivals). */
+  onArrival?: (outcome: ArrivalOutcome) => void;
+}
+
+/** Where the sync is in Orthanc's change feed. */
+export interface PacsSyncProgress {
+  /** The last change fully handled (and saved). */
+  position: number;
+  /** The newest change Orthanc has reported, or undefined before the first answer. */
+  orthancLast: number | undefined;
 }
 
 export interface PacsSync {
   /** The last change of the feed fully handled (and saved). */
   position(): number;
+  /** The position and how far Orthanc's feed goes (its difference is the lag). */
+  progress(): PacsSyncProgress;
   /** Resolves after the next reconcile pass has finished (for tests and tools). */
   reconciled(): Promise<void>;
   /** Stops after the step in hand (an HTTP call already sent is let finish) and closes the state. */
@@ -71,6 +83,7 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
   const arrival = createStudyArrival({ orthanc, avara, priorityMap, log, ...(options.onCreated ? { onCreated: options.onCreated } : {}) });
   const stop = new AbortController();
   let position = state.position();
+  let orthancLast: number | undefined;
   /** The feed position reached in memory but not yet written (changes that need no action). */
   let unsavedPosition = false;
   let pendingCheckDue = true;
@@ -85,6 +98,8 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
     while (!stop.signal.aborted) {
       try {
         const page = await orthanc.changes(position, pageSize);
+        // A page that is not the feed's end names only its own last change; Orthanc's newest is asked for.
+        orthancLast = page.done || page.changes.length === 0 ? page.last : await orthanc.lastChange();
         if (page.changes.length === 0 && page.last < position) {
           // Orthanc's database was replaced: its feed restarted below our position.
           log.warn({ position, orthancLast: page.last }, 'PACS change feed restarted; following it from the beginning');
@@ -154,6 +169,7 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
   }
 
   function record(orthancStudyId: string, outcome: ArrivalOutcome, seq?: number): void {
+    options.onArrival?.(outcome);
     if (outcome === 'gone') state.forget(orthancStudyId, seq);
     else state.settle(orthancStudyId, outcome, seq);
     if (seq !== undefined) {
@@ -223,6 +239,7 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
 
   return {
     position: () => position,
+    progress: () => ({ position, orthancLast }),
     reconciled: () => new Promise<void>((resolve) => reconcileWaiters.push(resolve)),
     async close() {
       stop.abort();

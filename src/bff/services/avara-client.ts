@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText, safeRetryAfter } from '../lib/upstream-body.ts';
+import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
 import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import {
   isRerouteUrlResponse,
@@ -22,6 +23,8 @@ export interface AvaraClientOptions {
   connections?: number;
   /** The largest answer read (UPSTREAM_MAX_BYTES); a larger one is dropped unread. */
   maxBodyBytes?: number;
+  /** Told of every exchange, retries included (the metrics' upstream latency and errors). */
+  observe?: UpstreamObserver;
 }
 
 /**
@@ -100,11 +103,17 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
   // An empty key (tests only: production requires one) would be "contained" in every body.
   const echoesKey = options.apiKey.length >= 8 ? (text: string) => text.includes(options.apiKey) : () => false;
 
-  async function send(method: 'GET' | 'POST' | 'PATCH', path: string, shape: Shape, body?: unknown): Promise<UpstreamResult> {
+  async function send(operation: string, method: 'GET' | 'POST' | 'PATCH', path: string, shape: Shape, body?: unknown): Promise<UpstreamResult> {
     const attempts = method === 'GET' ? options.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await sendOnce(method, path, shape, body);
+        const result = await observed(
+          options.observe,
+          operation,
+          () => sendOnce(method, path, shape, body),
+          (answer) => answer.status,
+          (error) => (error instanceof UpstreamUnreachableError ? error.kind : undefined),
+        );
         // An upstream that says when to come back is not asked again at once.
         if (result.ok || attempt >= attempts || !RETRYABLE_STATUS.has(result.status) || result.retryAfter !== undefined) return result;
       } catch (error) {
@@ -161,16 +170,16 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
   const studyPath = (studyId: string) => `/v1/viewer/studies/${encodeURIComponent(studyId)}`;
 
   return {
-    listStudies: (query) => send('GET', `/v1/viewer/studies${queryString(query)}`, isStudyListPage),
-    createStudy: (body) => send('POST', '/v1/viewer/studies', isStudy, body),
-    retrieveStudy: (studyId) => send('GET', studyPath(studyId), isStudy),
-    retrieveStudyByUid: (uid) => send('GET', `/v1/viewer/studies/by-uid/${encodeURIComponent(uid)}`, isStudy),
-    updateStudy: (studyId, body) => send('PATCH', studyPath(studyId), isStudy, body),
-    cancelStudy: (reference) => send('POST', '/v1/viewer/studies/cancel', isSuccessResponse, reference),
-    uncancelStudy: (reference) => send('POST', '/v1/viewer/studies/uncancel', isSuccessResponse, reference),
-    rerouteUrl: (reference) => send('POST', '/v1/viewer/studies/reroute-url', isRerouteUrlResponse, reference),
-    listUsers: (query) => send('GET', `/v1/viewer/users${queryString(query)}`, isUserListPage),
-    retrieveUser: (userId) => send('GET', `/v1/viewer/users/${encodeURIComponent(userId)}`, isUser),
+    listStudies: (query) => send('listStudies', 'GET', `/v1/viewer/studies${queryString(query)}`, isStudyListPage),
+    createStudy: (body) => send('createStudy', 'POST', '/v1/viewer/studies', isStudy, body),
+    retrieveStudy: (studyId) => send('retrieveStudy', 'GET', studyPath(studyId), isStudy),
+    retrieveStudyByUid: (uid) => send('retrieveStudyByUid', 'GET', `/v1/viewer/studies/by-uid/${encodeURIComponent(uid)}`, isStudy),
+    updateStudy: (studyId, body) => send('updateStudy', 'PATCH', studyPath(studyId), isStudy, body),
+    cancelStudy: (reference) => send('cancelStudy', 'POST', '/v1/viewer/studies/cancel', isSuccessResponse, reference),
+    uncancelStudy: (reference) => send('uncancelStudy', 'POST', '/v1/viewer/studies/uncancel', isSuccessResponse, reference),
+    rerouteUrl: (reference) => send('rerouteUrl', 'POST', '/v1/viewer/studies/reroute-url', isRerouteUrlResponse, reference),
+    listUsers: (query) => send('listUsers', 'GET', `/v1/viewer/users${queryString(query)}`, isUserListPage),
+    retrieveUser: (userId) => send('retrieveUser', 'GET', `/v1/viewer/users/${encodeURIComponent(userId)}`, isUser),
     close: () => pool.close(),
   };
 }

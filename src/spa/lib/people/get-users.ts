@@ -1,6 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { Person } from '../../../contract/worklist-api.ts';
 import { apiRequest } from '../api-client.ts';
+import type { ApiAnswer } from '../api-types.ts';
 
 export const userKeys = {
   all: ['users'] as const,
@@ -9,7 +10,7 @@ export const userKeys = {
 
 /** The roster: everyone on the Avara Viewer (assignee filter and picker). */
 export async function getUsers(signal?: AbortSignal): Promise<Person[]> {
-  const body = await apiRequest<{ users: Person[] }>('/api/users', { signal });
+  const body = await apiRequest<ApiAnswer<'/api/users', 'get'>>('/api/users', { signal });
   return body.users;
 }
 

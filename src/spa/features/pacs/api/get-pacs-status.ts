@@ -1,10 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 import { pacsKeys } from './pacs-keys.ts';
 
-export interface PacsStatus {
-  enabled: boolean;
-}
+export type PacsStatus = ApiAnswer<'/api/pacs/status', 'get'>;
 
 /** Whether the BFF is connected to a PACS (ORTHANC_URL set). */
 export function getPacsStatus({ signal }: { signal?: AbortSignal } = {}): Promise<PacsStatus> {

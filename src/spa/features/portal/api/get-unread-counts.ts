@@ -1,9 +1,9 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { WorklistCounts } from '../../../../contract/worklist-api.ts';
 import { apiRequest } from '../../../lib/api-client.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 /** The portal's badge reads `unread`; the rest of the answer is there too. */
-export type UnreadCounts = WorklistCounts;
+export type UnreadCounts = ApiAnswer<'/api/worklist/counts', 'get'>;
 
 export function getUnreadCounts(signal?: AbortSignal): Promise<UnreadCounts> {
   return apiRequest<UnreadCounts>('/api/worklist/counts', { signal });

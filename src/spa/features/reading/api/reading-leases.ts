@@ -1,6 +1,7 @@
 import type { EventPerson, ReadingLease } from '../../../../contract/worklist-events.ts';
 import type { LeaseAnswer, LeaseList } from '../../../../contract/worklist-api.ts';
 import { apiRequest, apiRequestChecked, isApiError } from '../../../lib/api-client.ts';
+import type { ApiAnswer, ApiBody } from '../../../lib/api-types.ts';
 
 function leasePath(studyId: string): string {
   return `/api/studies/${encodeURIComponent(studyId)}/lease`;
@@ -10,13 +11,16 @@ function leasePath(studyId: string): string {
  * POST …/lease: takes the study's reading lease (or renews it when it is already the person's).
  * Someone else's live lease rejects with a 409 whose `current` is theirs: see {@link leaseHeldBy}.
  */
-export function takeLease(studyId: string, { takeOver = false }: { takeOver?: boolean } = {}): Promise<LeaseAnswer> {
-  return apiRequest<LeaseAnswer>(leasePath(studyId), { method: 'POST', body: { takeOver } });
+export function takeLease(studyId: string, { takeOver = false }: { takeOver?: boolean } = {}): Promise<ApiAnswer<'/api/studies/{studyId}/lease', 'post'>> {
+  return apiRequest<ApiAnswer<'/api/studies/{studyId}/lease', 'post'>>(leasePath(studyId), {
+    method: 'POST',
+    body: { takeOver } satisfies ApiBody<'/api/studies/{studyId}/lease', 'post'>,
+  });
 }
 
 /** PUT …/lease: the heartbeat that keeps the person's lease alive. */
-export function renewLease(studyId: string): Promise<LeaseAnswer> {
-  return apiRequest<LeaseAnswer>(leasePath(studyId), { method: 'PUT' });
+export function renewLease(studyId: string): Promise<ApiAnswer<'/api/studies/{studyId}/lease', 'put'>> {
+  return apiRequest<ApiAnswer<'/api/studies/{studyId}/lease', 'put'>>(leasePath(studyId), { method: 'PUT' });
 }
 
 /**
@@ -43,7 +47,7 @@ export async function getLease(studyId: string, signal?: AbortSignal): Promise<R
 }
 
 /** GET /api/leases: every live lease (checked, since it feeds every row). */
-export function getLeases(signal?: AbortSignal): Promise<LeaseList> {
+export function getLeases(signal?: AbortSignal): Promise<ApiAnswer<'/api/leases', 'get'>> {
   return apiRequestChecked('/api/leases', isLeaseList, { signal });
 }
 

@@ -1,6 +1,6 @@
 import type { EventPerson } from '../../../../contract/worklist-events.ts';
-import type { PresenceAnswer } from '../../../../contract/worklist-api.ts';
 import { apiRequest, apiRequestChecked } from '../../../lib/api-client.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 import { isEventPerson, isRecord } from './reading-leases.ts';
 
 function presencePath(studyId: string): string {
@@ -30,6 +30,6 @@ export async function getPresence(studyId: string, signal?: AbortSignal): Promis
   return (await apiRequestChecked(presencePath(studyId), isPresenceAnswer, { signal })).viewers;
 }
 
-function isPresenceAnswer(value: unknown): value is PresenceAnswer {
+function isPresenceAnswer(value: unknown): value is ApiAnswer<'/api/studies/{studyId}/presence', 'get'> {
   return isRecord(value) && typeof value.studyId === 'string' && Array.isArray(value.viewers) && value.viewers.every(isEventPerson);
 }

@@ -1,6 +1,6 @@
 import { isNextStudyAnswer } from '../../../../contract/answer-shapes.ts';
-import type { NextStudyAnswer } from '../../../../contract/worklist-api.ts';
 import { apiRequestChecked } from '../../../lib/api-client.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 /**
  * POST /api/reading/next: the server picks the next study by rule, claims it for the caller when it
@@ -8,6 +8,6 @@ import { apiRequestChecked } from '../../../lib/api-client.ts';
  * come as ApiError: 409 while the caller reads as many studies as they may (`problem.leases` names
  * them), 403 for someone who does not read, 503 (retryable) while the shared store is out of reach.
  */
-export function takeNextStudy(): Promise<NextStudyAnswer> {
+export function takeNextStudy(): Promise<ApiAnswer<'/api/reading/next', 'post'>> {
   return apiRequestChecked('/api/reading/next', isNextStudyAnswer, { method: 'POST' });
 }

@@ -1,12 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Study, SuccessResponse } from '../../../../contract/avara-types.ts';
+import type { Study } from '../../../../contract/avara-types.ts';
 import { apiRequest } from '../../../lib/api-client.ts';
 import { invalidateStudies, restoreStudies, snapshotStudies, writeStudyToCache } from './study-cache.ts';
 import { studyKeys } from './study-keys.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 /** POST /api/studies/:studyId/cancel (coordinators; 409 if it is already cancelled). */
-export function cancelStudy(studyId: string): Promise<SuccessResponse> {
-  return apiRequest<SuccessResponse>(`/api/studies/${encodeURIComponent(studyId)}/cancel`, { method: 'POST' });
+export function cancelStudy(studyId: string): Promise<ApiAnswer<'/api/studies/{studyId}/cancel', 'post'>> {
+  return apiRequest<ApiAnswer<'/api/studies/{studyId}/cancel', 'post'>>(`/api/studies/${encodeURIComponent(studyId)}/cancel`, { method: 'POST' });
 }
 
 /** Cancels the study; the list marks it at once and puts it back if the server refuses. */

@@ -1,11 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { Study } from '../../../../contract/avara-types.ts';
 import { isStudy } from '../../../../contract/answer-shapes.ts';
 import { apiRequestChecked, isApiError } from '../../../lib/api-client.ts';
 import { studyKeys } from './study-keys.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 /** The study with this DICOM Study Instance UID (the portal links by UID, not by study ID). */
-export function getStudyByUid(studyInstanceUid: string, signal?: AbortSignal): Promise<Study> {
+export function getStudyByUid(studyInstanceUid: string, signal?: AbortSignal): Promise<ApiAnswer<'/api/studies/by-uid/{studyInstanceUid}', 'get'>> {
   return apiRequestChecked(`/api/studies/by-uid/${encodeURIComponent(studyInstanceUid)}`, isStudy, { signal });
 }
 

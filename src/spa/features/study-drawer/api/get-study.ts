@@ -1,11 +1,11 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { Study } from '../../../../contract/avara-types.ts';
 import { isStudy } from '../../../../contract/answer-shapes.ts';
 import { apiRequestChecked, isApiError } from '../../../lib/api-client.ts';
 import { studyKeys } from './study-keys.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 /** One study from the BFF, as the drawer shows it. */
-export function getStudy(studyId: string, signal?: AbortSignal): Promise<Study> {
+export function getStudy(studyId: string, signal?: AbortSignal): Promise<ApiAnswer<'/api/studies/{studyId}', 'get'>> {
   return apiRequestChecked(`/api/studies/${encodeURIComponent(studyId)}`, isStudy, { signal });
 }
 

@@ -3,10 +3,11 @@ import type { Study, SuccessResponse } from '../../../../contract/avara-types.ts
 import { apiRequest } from '../../../lib/api-client.ts';
 import { invalidateStudies, restoreStudies, snapshotStudies, writeStudyToCache } from './study-cache.ts';
 import { studyKeys } from './study-keys.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 /** POST /api/studies/:studyId/uncancel (coordinators; 409 if it is not cancelled). */
 export function uncancelStudy(studyId: string): Promise<SuccessResponse> {
-  return apiRequest<SuccessResponse>(`/api/studies/${encodeURIComponent(studyId)}/uncancel`, { method: 'POST' });
+  return apiRequest<ApiAnswer<'/api/studies/{studyId}/uncancel', 'post'>>(`/api/studies/${encodeURIComponent(studyId)}/uncancel`, { method: 'POST' });
 }
 
 /** Restores a cancelled study; the list shows it at once and goes back if the server refuses. */

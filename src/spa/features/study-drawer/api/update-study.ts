@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Study, StudyUpdateParams } from '../../../../contract/avara-types.ts';
+import type { Study } from '../../../../contract/avara-types.ts';
 import { ApiError, apiRequest, isApiError } from '../../../lib/api-client.ts';
 import { invalidateStudies, restoreStudies, snapshotStudies, writeStudyToCache } from './study-cache.ts';
 import { studyKeys } from './study-keys.ts';
+import type { ApiAnswer, ApiBody } from '../../../lib/api-types.ts';
 
 /** Someone else changed the study since it was loaded: the BFF refused the update and sent it as it is now. */
 export class StudyConflictError extends ApiError {
@@ -34,15 +35,15 @@ function isStudy(value: unknown): value is Study {
 
 export interface UpdateStudyInput {
   studyId: string;
-  changes: StudyUpdateParams;
+  changes: ApiBody<'/api/studies/{studyId}', 'patch'>;
   /** The `updatedAt` of the version the user edited: the BFF refuses with 409 if the study moved on. */
   expectedUpdatedAt: string | null;
 }
 
 /** PATCH /api/studies/:studyId with `If-Match`; a 409 with the study as it is now becomes a StudyConflictError. */
-export async function updateStudy({ studyId, changes, expectedUpdatedAt }: UpdateStudyInput, signal?: AbortSignal): Promise<Study> {
+export async function updateStudy({ studyId, changes, expectedUpdatedAt }: UpdateStudyInput, signal?: AbortSignal): Promise<ApiAnswer<'/api/studies/{studyId}', 'patch'>> {
   try {
-    return await apiRequest<Study>(`/api/studies/${encodeURIComponent(studyId)}`, {
+    return await apiRequest<ApiAnswer<'/api/studies/{studyId}', 'patch'>>(`/api/studies/${encodeURIComponent(studyId)}`, {
       method: 'PATCH',
       body: changes,
       ...(expectedUpdatedAt ? { headers: { 'If-Match': `"${expectedUpdatedAt}"` } } : {}),

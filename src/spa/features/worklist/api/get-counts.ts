@@ -4,6 +4,7 @@ import type { WorklistCounts } from '../../../../contract/worklist-api.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { apiRequestChecked } from '../../../lib/api-client.ts';
 import { useWorklistEvent } from '../../../lib/live/use-live-events.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 export const countsKeys = { all: ['worklist', 'counts'] as const };
 
@@ -38,7 +39,7 @@ export function isWorklistCounts(value: unknown): value is WorklistCounts {
   );
 }
 
-export function getWorklistCounts(signal?: AbortSignal): Promise<WorklistCounts> {
+export function getWorklistCounts(signal?: AbortSignal): Promise<ApiAnswer<'/api/worklist/counts', 'get'>> {
   return apiRequestChecked('/api/worklist/counts', isWorklistCounts, { signal });
 }
 

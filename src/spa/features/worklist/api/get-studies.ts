@@ -6,6 +6,7 @@ import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
 import { apiRequestChecked } from '../../../lib/api-client.ts';
 import type { StudyListFilters } from '../lib/worklist-filters.ts';
 import { studyKeys } from './study-keys.ts';
+import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 /** Rows per page: the API's maximum, so a long scroll costs as few round trips as possible. */
 export const STUDY_PAGE_SIZE = 100;
@@ -21,7 +22,7 @@ export interface GetStudiesParams {
 }
 
 /** One page of the study list from the BFF, oldest first (the study waiting longest comes first). */
-export function getStudies({ filters, cursor, limit = STUDY_PAGE_SIZE, signal }: GetStudiesParams): Promise<StudyListPage> {
+export function getStudies({ filters, cursor, limit = STUDY_PAGE_SIZE, signal }: GetStudiesParams): Promise<ApiAnswer<'/api/studies', 'get'>> {
   // Checked here too: a page that is not one fails this group's query (its error and Retry), instead
   // of breaking the render of the whole list.
   return apiRequestChecked('/api/studies', isStudyListPage, { query: { ...filters, limit, cursor }, signal });
