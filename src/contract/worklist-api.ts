@@ -8,11 +8,13 @@ import type { EventPerson, ReadingLease } from './worklist-events.ts';
 /** What a person may do: radiologists read and report, coordinators manage the worklist. */
 export type Role = 'radiologist' | 'coordinator';
 
-/** A person studies can be assigned to: an Avara Viewer user, as GET /api/users lists them. */
-export type Person = Pick<
-  User,
-  'userId' | 'email' | 'firstName' | 'lastName' | 'middleName' | 'suffix1' | 'suffix2' | 'clinicRole' | 'canManageStudies'
->;
+/**
+ * A person studies can be assigned to: an Avara Viewer user, as GET /api/users lists them. The
+ * clinic role is passed on as Avara wrote it, even one the SDK's list does not have yet.
+ */
+export type Person = Pick<User, 'userId' | 'email' | 'firstName' | 'lastName' | 'middleName' | 'suffix1' | 'suffix2' | 'canManageStudies'> & {
+  clinicRole: string;
+};
 
 export type AuthMode = 'dev' | 'proxy' | 'oidc';
 
