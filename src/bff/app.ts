@@ -11,6 +11,8 @@ import { authRoutes } from './auth/auth-routes.ts';
 import type { BffConfig } from './config/env.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
+import { registerConnectionDrain } from './plugins/connection-drain.ts';
+import { registerOverloadGuard } from './plugins/overload.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
@@ -36,8 +38,7 @@ declare module 'fastify' {
 
 export interface AppOptions {
   auth: AuthContext;
-  /** TRUSTED_PROXIES absent: no proxy's forwarded headers are believed. */
-  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'TRUSTED_PROXIES' | 'READING_LEASE_SECONDS' | 'READING_MAX_LEASES' | 'EVENTS_HEARTBEAT_SECONDS'>>;
+  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'MAX_EVENT_LOOP_DELAY_MS' | 'READING_LEASE_SECONDS' | 'READING_MAX_LEASES' | 'EVENTS_HEARTBEAT_SECONDS'>>;
   avara: AvaraClient;
   contract: ContractValidator;
   upstream: 'avara' | 'bundled';
@@ -98,8 +99,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Behind a load balancer every connection comes from it: the client's address (the rate limit of
     // people not signed in, audit lines, logs) and scheme are read from X-Forwarded-For and
     // X-Forwarded-Proto, but only on connections from TRUSTED_PROXIES; anyone else's are ignored.
-    ...(options.config.TRUSTED_PROXIES?.length ? { trustProxy: options.config.TRUSTED_PROXIES } : {}),
+    // The same decision as proxy sign-in's (auth.proxy.trusts): one list, one place.
+    trustProxy: (address: string) => options.auth.proxy.trusts(address),
   });
+
+  await registerOverloadGuard(app, { maxEventLoopDelayMs: options.config.MAX_EVENT_LOOP_DELAY_MS ?? 0 });
+  registerConnectionDrain(app);
 
   // Decided once: a build made while the server runs is picked up at the next start.
   const spaBuilt = isSpaBuilt(options.spaRoot);

@@ -1,10 +1,12 @@
 /**
  * Runs the BFF process: reads the configuration, picks the upstream (the real Avara API when
  * AVARA_API_KEY is set, otherwise the bundled Avara-compatible server started in this process),
- * listens, and shuts down cleanly on SIGINT/SIGTERM.
+ * listens, and shuts down cleanly on SIGINT/SIGTERM: event streams end with a reconnect hint,
+ * requests in progress finish, and the process exits within SHUTDOWN_TIMEOUT_SECONDS whatever happens.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import closeWithGrace from 'close-with-grace';
 import { createContractValidator } from '../contract/contract-validator.ts';
 import { loadAvaraContract } from '../contract/load-contract.ts';
 import { buildApp } from './app.ts';
@@ -13,6 +15,7 @@ import { enableOidcSignIn } from './auth/oidc-routes.ts';
 import { exitOnStartupError, openStorage, prepareDataDir, storageFailure } from './config/data-dir.ts';
 import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
 import { startQueueWatcher } from './events/queue-watcher.ts';
+import { isSpaBuilt } from './plugins/static-spa.ts';
 import { createPacsServices } from './pacs/pacs-services.ts';
 import { startPacsSync } from './pacs/pacs-sync.ts';
 import { parsePriorityMap } from './pacs/priority.ts';
@@ -23,7 +26,6 @@ import type { SharedStateLog } from './shared-state/shared-state.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
 
 const SPA_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
-const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   let config: BffConfig;
@@ -32,6 +34,11 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
+    process.exit(1);
+  }
+  if (config.NODE_ENV === 'production' && !isSpaBuilt(SPA_ROOT)) {
+    // A production start only runs the server (npm run start:prod): the SPA must have been built.
+    console.error(`The web app is not built (no ${SPA_ROOT}/index.html): run \`npm run build\` first.`);
     process.exit(1);
   }
   prepareDataDir(config);
@@ -125,31 +132,27 @@ async function main(): Promise<void> {
     await embedded?.close();
   });
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      app.log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
+  // SIGTERM (docker stop, a rolling restart), SIGINT, or an error nothing caught: close the app (the
+  // event streams end first, then the requests in progress finish) and exit 0; a close that outlasts
+  // the bound, a second signal or a failure exits 1.
+  closeWithGrace(
+    {
+      delay: config.SHUTDOWN_TIMEOUT_SECONDS * 1_000,
+      // SIGHUP reopens the audit file (below); it does not stop the server.
+      skip: ['SIGHUP'],
+      logger: { error: (message: unknown) => app.log.error(String(message)) },
+    },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'shutting down after an uncaught error');
+      else app.log.info({ signal, timeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'shutting down');
+      await app.close();
+    },
+  );
   // logrotate's postrotate (or `kill -HUP`): the audit file is opened again under its name.
   process.on('SIGHUP', () => {
     auth.audit.reopen();
     app.log.info('audit log reopened');
   });
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   try {
     await app.listen({ host: config.HOST, port: config.PORT });

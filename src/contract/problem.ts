@@ -35,6 +35,7 @@ export const PROBLEM_TYPES = {
   conflict: '/problems/conflict',
   preconditionRequired: '/problems/precondition-required',
   busy: '/problems/busy',
+  overloaded: '/problems/overloaded',
   unauthorized: '/problems/unauthorized',
   forbidden: '/problems/forbidden',
   rateLimited: '/problems/rate-limited',

@@ -24,11 +24,24 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/** How the process is started; by default `node src/bff/server.ts` in this checkout. */
+export interface BffLaunch {
+  command: string;
+  args: string[];
+  cwd?: string;
+}
+
 /** Starts the BFF on 127.0.0.1:`port` with `env`, and resolves once `/api/health` answers. */
-export async function startBffProcess(port: number, env: Record<string, string>, timeoutMs = 30_000): Promise<BffProcess> {
+export async function startBffProcess(
+  port: number,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  launch: BffLaunch = { command: process.execPath, args: ['src/bff/server.ts'] },
+): Promise<BffProcess> {
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child = spawn(process.execPath, ['src/bff/server.ts'], {
+  const child = spawn(launch.command, launch.args, {
+    ...(launch.cwd ? { cwd: launch.cwd } : {}),
     // No demo arrivals unless the test asks for them: they would change its counts.
     env: inheritedEnv({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DEMO_ARRIVALS_SECONDS: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -28,14 +28,14 @@ export interface RunningRedis {
 }
 
 /** Starts redis-server and resolves once it answers PING. */
-export async function startRedis(options: { port?: number; appendOnly?: boolean } = {}): Promise<RunningRedis> {
+export async function startRedis(options: { port?: number; appendOnly?: boolean; password?: string } = {}): Promise<RunningRedis> {
   if (!existsSync(REDIS_SERVER_BINARY)) {
     throw new Error(`redis-server is not installed (${REDIS_SERVER_BINARY} is missing): \`sudo apt-get install redis-server\`, or set REDIS_SERVER_BINARY.`);
   }
   const directory = mkdtempSync(join(tmpdir(), 'rw-redis-'));
   const port = options.port ?? (await freePort());
   const logPath = join(directory, 'redis.log');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']), '--daemonize', 'no', '--logfile', logPath];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']), '--daemonize', 'no', '--logfile', logPath, ...(options.password ? ['--requirepass', options.password] : [])];
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
@@ -52,7 +52,7 @@ export async function startRedis(options: { port?: number; appendOnly?: boolean 
     await waitFor(
       async () => {
         if (child !== started) throw new Error(`redis-server exited while starting; its log:\n${tail(logPath)}`);
-        return ping(port);
+        return ping(port, options.password);
       },
       15_000,
       `redis-server on port ${port}`,
@@ -85,7 +85,7 @@ export async function startRedis(options: { port?: number; appendOnly?: boolean 
 }
 
 /** True when something on the port answers PING with PONG (no client library involved). */
-function ping(port: number): Promise<boolean> {
+function ping(port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let answer = '';
@@ -95,10 +95,13 @@ function ping(port: number): Promise<boolean> {
     };
     socket.setTimeout(1_000, () => finish(false));
     socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    // With a password: AUTH first (its +OK line), then PING's answer is the second line.
+    const lines = password ? 2 : 1;
+    socket.once('connect', () => socket.write(`${password ? `AUTH ${password}\r\n` : ''}PING\r\n`));
     socket.on('data', (chunk) => {
       answer += chunk.toString();
-      if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
+      const got = answer.split('\r\n');
+      if (got.length > lines) finish(got[lines - 1] === '+PONG');
     });
   });
 }

@@ -7,6 +7,8 @@ export interface SseMessage {
   id?: string;
   event?: string;
   data?: string;
+  /** The `retry` field: how soon (ms) the server asks the client to reconnect. */
+  retry?: string;
   /** A comment line (`: keep-alive`), kept as its own entry. */
   comment?: string;
 }
@@ -108,7 +110,7 @@ async function read(response: Response, messages: SseMessage[], notify: () => vo
           const colon = line.indexOf(':');
           const field = colon < 0 ? line : line.slice(0, colon);
           const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-          if (field === 'id' || field === 'event') current[field] = value;
+          if (field === 'id' || field === 'event' || field === 'retry') current[field] = value;
           else if (field === 'data') current.data = current.data === undefined ? value : `${current.data}\n${value}`;
         }
         newline = buffer.indexOf('\n');

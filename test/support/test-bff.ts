@@ -69,7 +69,6 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
     auth,
     config: {
       LOG_LEVEL: options.logStream ? 'info' : 'silent',
-      TRUSTED_PROXIES: config.TRUSTED_PROXIES,
       READING_LEASE_SECONDS: config.READING_LEASE_SECONDS,
       READING_MAX_LEASES: config.READING_MAX_LEASES,
       EVENTS_HEARTBEAT_SECONDS: config.EVENTS_HEARTBEAT_SECONDS,

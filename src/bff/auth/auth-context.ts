@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { BffConfig } from '../config/env.ts';
+import { proxyTrust } from '../http/trusted-proxies.ts';
 import { PeopleDirectory, loadRosterFile } from '../people/people-directory.ts';
 import type { AvaraClient } from '../services/avara-client.ts';
 import type { SharedState } from '../shared-state/shared-state.ts';
@@ -85,7 +86,7 @@ export function createAuthContext(settings: AuthSettings, { avara, shared, publi
     cookie: sessionCookieSettings(publicUrl, settings.COOKIE_SAMESITE),
     audit: audit ?? createAuditLog(settings.AUDIT_LOG),
     proxy: {
-      trustedProxies: settings.TRUSTED_PROXIES,
+      trusts: proxyTrust(settings.TRUSTED_PROXIES),
       emailHeader: settings.PROXY_EMAIL_HEADER,
       nameHeader: settings.PROXY_NAME_HEADER,
       groupsHeader: settings.PROXY_GROUPS_HEADER,

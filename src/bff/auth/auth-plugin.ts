@@ -1,8 +1,8 @@
-import { BlockList, isIPv6 } from 'node:net';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
+import type { ProxyTrust } from '../http/trusted-proxies.ts';
 import { registerRouteAccess } from '../plugins/route-access.ts';
 import { SharedStateUnavailableError } from '../shared-state/shared-state.ts';
 import { sendProblem } from '../lib/problems.ts';
@@ -19,7 +19,8 @@ declare module 'fastify' {
 }
 
 export interface ProxySettings {
-  trustedProxies: string[];
+  /** Whether an address is one of TRUSTED_PROXIES (the one decision, http/trusted-proxies.ts). */
+  trusts: ProxyTrust;
   emailHeader: string;
   nameHeader: string;
   groupsHeader: string;
@@ -37,11 +38,10 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
   await app.register(cookie);
   app.decorateRequest('user', null);
   app.decorateRequest('sessionId', null);
-  const trusted = trustedProxyList(options.proxy.trustedProxies);
 
   async function identify(request: FastifyRequest): Promise<void> {
     if (options.mode === 'proxy') {
-      const identity = proxyIdentity(request, options.proxy, trusted);
+      const identity = proxyIdentity(request, options.proxy);
       if (!identity) return;
       try {
         request.user = await options.people.resolve(identity);
@@ -75,6 +75,8 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     timeWindow: 60_000,
     // Pages and assets count apart from API calls: loading the app must not spend a person's API budget.
     keyGenerator: (request) => `${request.routeOptions.url?.startsWith('/api/') ? 'api' : 'web'}:${request.user ? `user:${request.user.subject}` : `ip:${request.ip}`}`,
+    // Which budget ran out (a person's, or an address's: the client's, behind a trusted proxy).
+    onExceeded: (request, key) => request.log.warn({ rateLimitKey: key }, 'rate limit reached'),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       message: `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`,
@@ -104,21 +106,10 @@ export function userOf(request: FastifyRequest): SessionUser {
   return request.user;
 }
 
-function trustedProxyList(entries: string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [address = '', prefix] = entry.split('/');
-    const family = isIPv6(address) ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address, family);
-    else list.addSubnet(address, Number(prefix), family);
-  }
-  return list;
-}
-
 /** The identity a trusted proxy asserts; headers from anyone else are ignored. */
-function proxyIdentity(request: FastifyRequest, proxy: ProxySettings, trusted: BlockList): Identity | undefined {
-  const remote = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  if (!remote || !trusted.check(remote, isIPv6(remote) ? 'ipv6' : 'ipv4')) return undefined;
+function proxyIdentity(request: FastifyRequest, proxy: ProxySettings): Identity | undefined {
+  // The connection's own address: the identity headers are the proxy's word, not a forwarded hop's.
+  if (!proxy.trusts(request.socket.remoteAddress ?? '')) return undefined;
   const email = headerValue(request, proxy.emailHeader);
   if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) return undefined;
   const groups = (headerValue(request, proxy.groupsHeader) ?? '')

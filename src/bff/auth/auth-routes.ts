@@ -69,7 +69,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     const session = await sessions.destroy(request.cookies[cookie.name]);
     reply.clearCookie(cookie.name, cookie.options);
     if (session) {
-      audit.record({ action: 'session.sign-out', user: session.user, outcome: 'ok' });
+      audit.record({ action: 'session.sign-out', user: session.user, address: request.ip, outcome: 'ok' });
       try {
         // Whoever signs out is reading nothing any more; should the store be down, the leases expire by themselves.
         await releaseLeasesOf(options.shared, session.user, request.log);

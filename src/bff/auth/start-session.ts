@@ -18,6 +18,6 @@ export async function startSession(deps: SessionDeps, reply: FastifyReply, user:
   await deps.sessions.destroy(reply.request.cookies[deps.cookie.name]);
   const session = await deps.sessions.create(user, idToken);
   reply.setCookie(deps.cookie.name, session.id, deps.cookie.options);
-  deps.audit.record({ action: 'session.sign-in', user, outcome: 'ok' });
+  deps.audit.record({ action: 'session.sign-in', user, address: reply.request.ip, outcome: 'ok' });
   return { user };
 }

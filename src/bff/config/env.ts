@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { envSchema } from 'env-schema';
+import { trustedProxyProblems } from '../http/trusted-proxies.ts';
 import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
 import { DEFAULT_READING_LEASE_SECONDS, DEFAULT_READING_MAX_LEASES } from '../reading/reading-rules.ts';
@@ -57,6 +60,8 @@ export interface BffConfig {
   ORTHANC_RECONCILE_INTERVAL_MS: number;
   /** Redis for the shared state (several instances); absent: in-process, in DATA_DIR/shared-state.sqlite. */
   REDIS_URL?: string;
+  /** The Redis password when it is not in REDIS_URL (from REDIS_PASSWORD_FILE, typically); put into REDIS_URL at load. */
+  REDIS_PASSWORD?: string;
   SHARED_STATE_KEY_PREFIX: string;
   EVENT_HISTORY_SIZE: number;
   /** A reading lease ends this long after its last heartbeat. */
@@ -67,7 +72,18 @@ export interface BffConfig {
   EVENTS_HEARTBEAT_SECONDS: number;
   /** How often the queue watcher's leader walks the active queue to notice changes made outside the worklist. */
   QUEUE_WATCH_INTERVAL_MS: number;
+  /** How long a SIGTERM waits for requests in progress to finish before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: number;
+  /** Event-loop delay above which requests are refused with 503 (0: never). */
+  MAX_EVENT_LOOP_DELAY_MS: number;
 }
+
+/**
+ * Settings that may instead be read from a file named by `<NAME>_FILE` (Docker and Kubernetes
+ * secrets): the value is the file's content without its trailing newline. A new secret setting is
+ * one more name here.
+ */
+export const SECRET_SETTINGS = ['AVARA_API_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD'] as const;
 
 const schema = {
   type: 'object',
@@ -116,12 +132,15 @@ const schema = {
     ORTHANC_SYNC_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 2000 },
     ORTHANC_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 86400000, default: 300000 },
     REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$' },
+    REDIS_PASSWORD: { type: 'string', minLength: 1 },
     SHARED_STATE_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'rw:' },
     EVENT_HISTORY_SIZE: { type: 'integer', minimum: 100, maximum: 1000000, default: 10000 },
     READING_LEASE_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: DEFAULT_READING_LEASE_SECONDS },
     READING_MAX_LEASES: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_READING_MAX_LEASES },
     EVENTS_HEARTBEAT_SECONDS: { type: 'integer', minimum: 1, maximum: 55, default: 15 },
     QUEUE_WATCH_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
+    SHUTDOWN_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 600, default: 10 },
+    MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60000, default: 1000 },
   },
 };
 
@@ -129,18 +148,14 @@ const schema = {
 export class ConfigError extends Error {}
 
 /**
- * Parses the environment (and `.env` when present; real environment variables win) into a config.
+ * Parses the environment (and `.env` when present, or the file named; real environment variables win) into a config.
  * An empty value counts as unset, so `AVARA_API_KEY=` in a copied .env.example means "bundled server".
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = true): BffConfig {
-  const data = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv: boolean | string = true): BffConfig {
   try {
-    const config = envSchema<BffConfig>({
-      schema,
-      data,
-      env: false,
-      dotenv: readDotenv ? { path: '.env' } : false,
-    });
+    const dotenv = readDotenv === false ? {} : dotenvFile(readDotenv === true ? '.env' : readDotenv);
+    const data = withSecretFiles({ ...setValues(dotenv), ...setValues(env) });
+    const config = envSchema<BffConfig>({ schema, data, env: false, dotenv: false });
     const normalized: BffConfig = {
       ...config,
       PORTAL_ORIGINS: listOf(config.PORTAL_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
@@ -154,11 +169,67 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv = tr
     normalized.DEMO_ARRIVALS_SECONDS = config.DEMO_ARRIVALS_SECONDS ?? defaultDemoArrivals(normalized);
     const problems = crossFieldProblems(normalized);
     if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (normalized.REDIS_URL && normalized.REDIS_PASSWORD) normalized.REDIS_URL = withPassword(normalized.REDIS_URL, normalized.REDIS_PASSWORD);
     return normalized;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Invalid configuration:\n${describeEnvErrors(error)}`);
   }
+}
+
+function setValues(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+/** The `.env` file's settings, or none when there is no such file. */
+function dotenvFile(path: string): Record<string, string | undefined> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return {};
+    throw error;
+  }
+  return parseEnv(text);
+}
+
+/**
+ * The settings with each `<NAME>_FILE` of SECRET_SETTINGS replaced by `<NAME>` read from that file.
+ * Both given, a file that cannot be read or an empty one: every such problem is listed at once.
+ */
+export function withSecretFiles(data: Record<string, string | undefined>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Record<string, string | undefined> {
+  const result = { ...data };
+  const problems: string[] = [];
+  for (const name of SECRET_SETTINGS) {
+    const path = data[`${name}_FILE`];
+    delete result[`${name}_FILE`];
+    if (path === undefined) continue;
+    if (data[name] !== undefined) {
+      problems.push(`${name} and ${name}_FILE are both set: give the secret one way, not both`);
+      continue;
+    }
+    let content: string;
+    try {
+      content = readFile(path);
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+      problems.push(`${name}_FILE: cannot read ${path} (${code})`);
+      continue;
+    }
+    // Files written by `echo` or an editor end with a newline that is not part of the secret.
+    const value = content.replace(/\r?\n$/, '');
+    if (value === '') problems.push(`${name}_FILE: ${path} is empty`);
+    else result[name] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return result;
+}
+
+/** REDIS_URL with the password put in (REDIS_PASSWORD), for the Redis client. */
+function withPassword(redisUrl: string, password: string): string {
+  const url = new URL(redisUrl);
+  url.password = encodeURIComponent(password);
+  return url.toString();
 }
 
 /** The bundled demo has arrivals unless the worklist has a real upstream, arrivals of its own (a PACS), or runs under test. */
@@ -202,6 +273,13 @@ function crossFieldProblems(config: BffConfig): string[] {
   } catch (error) {
     problems.push(`ORTHANC_PRIORITY_MAP: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (config.REDIS_PASSWORD !== undefined) {
+    if (!config.REDIS_URL) problems.push('REDIS_PASSWORD (or REDIS_PASSWORD_FILE) needs REDIS_URL (the Redis it is the password of)');
+    else if (URL.canParse(config.REDIS_URL) && new URL(config.REDIS_URL).password !== '') {
+      problems.push('REDIS_URL already carries a password: give it there or in REDIS_PASSWORD(_FILE), not both');
+    }
+  }
+  problems.push(...trustedProxyProblems(config.TRUSTED_PROXIES));
   if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
     problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');
   }

@@ -5,6 +5,9 @@ import { SharedStateUnavailableError, type BusEvent, type SharedState, type Shar
 
 /** A client whose unsent data passes this is dropped; it reconnects with Last-Event-ID and catches up. */
 export const DEFAULT_MAX_UNSENT_BYTES = 256 * 1024;
+/** How soon a client should reconnect after the server ended its stream to shut down. */
+export const RECONNECT_AFTER_SHUTDOWN_MS = 1_000;
+const SHUTDOWN_RETRY = `: server shutting down\nretry: ${RECONNECT_AFTER_SHUTDOWN_MS}\n\n`;
 /** Events asked of the bus per replay call while a client catches up. */
 const REPLAY_PAGE = 500;
 
@@ -133,12 +136,16 @@ export class EventStreamHub {
     await this.#catchUp(client);
   }
 
-  /** Ends every stream (the server is shutting down): clients reconnect, to this instance or another. */
+  /**
+   * Ends every stream (the server is shutting down): clients reconnect, to this instance or another.
+   * Each stream's last line is an SSE `retry:` hint, so an EventSource comes back soon rather than
+   * after its own default delay (the SPA has its own backoff and ignores it).
+   */
   endAll(): void {
     this.#closing = true;
     for (const client of this.#clients) {
       client.closed = true;
-      client.response.end();
+      client.response.end(SHUTDOWN_RETRY);
     }
     this.#clients.clear();
     this.#stopHeartbeat();

@@ -7,7 +7,7 @@ import { isApiError } from '../../../lib/api-client.ts';
 import type { useStudyGroup } from '../api/get-studies.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import { isMarkedNew, NO_ARRIVALS, unseenIn } from '../lib/arrivals.ts';
-import { assignRowSlots } from '../lib/row-slots.ts';
+import { assignRowSlots, inDocumentOrder } from '../lib/row-slots.ts';
 import type { Arrivals } from '../lib/arrivals.ts';
 import type { ExactCount } from '../lib/counts-for-view.ts';
 import type { WorklistTable } from './use-worklist-table.ts';
@@ -405,7 +405,10 @@ export function WorklistGrid({
         >
           <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} />
           <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
-            {virtualItems.map((virtualItem) => {
+            {inDocumentOrder(virtualItems, virtualizer.isScrolling, (index) => {
+              const item = items[index];
+              return item?.kind === 'study' ? slotOf.get(item.key) : undefined;
+            }).map((virtualItem) => {
               const item = items[virtualItem.index];
               if (!item) return null;
               const sticky = item.kind === 'group' && virtualItem.index === activeHeader;

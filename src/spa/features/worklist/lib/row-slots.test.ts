@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assignRowSlots } from './row-slots.ts';
+import { assignRowSlots, inDocumentOrder } from './row-slots.ts';
 
 describe('assignRowSlots', () => {
   it('keeps the slot of a row that stays and gives a new row the slot a row that left gave up', () => {
@@ -28,5 +28,19 @@ describe('assignRowSlots', () => {
         }
       }),
     );
+  });
+});
+
+describe('inDocumentOrder', () => {
+  const rendered = [0, 1, 2, 3, 4].map((index) => ({ index }));
+  // Index 0 is a group header (no slot); rows 1–4 hold slots 2, 0, 3, 1.
+  const slotAt = (index: number) => [undefined, 2, 0, 3, 1][index];
+
+  it('is the list’s order at rest', () => {
+    expect(inDocumentOrder(rendered, false, slotAt)).toBe(rendered);
+  });
+
+  it('puts rows in slot order after the items without a slot while scrolling', () => {
+    expect(inDocumentOrder(rendered, true, slotAt).map((item) => item.index)).toEqual([0, 2, 4, 1, 3]);
   });
 });

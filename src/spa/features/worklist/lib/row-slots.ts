@@ -30,3 +30,17 @@ export function assignRowSlots(previous: ReadonlyMap<string, number>, keys: read
   }
   return next;
 }
+
+/**
+ * The rendered items in document order: the list's own order at rest, so assistive technology
+ * reads the rows as they are shown; while the list scrolls, the rows that have a slot in slot
+ * order after the others (headers, states) in the list's order, so a row element that shows
+ * another study stays where it is in the document and is only changed, not moved (a moved element
+ * is styled, laid out and painted again as if new). Rows are placed by `top` either way; the order
+ * is put right again once scrolling stops.
+ */
+export function inDocumentOrder<T extends { index: number }>(rendered: readonly T[], scrolling: boolean, slotAt: (index: number) => number | undefined): readonly T[] {
+  if (!scrolling) return rendered;
+  const slot = (item: T) => slotAt(item.index) ?? -1;
+  return [...rendered].sort((a, b) => slot(a) - slot(b) || a.index - b.index);
+}
