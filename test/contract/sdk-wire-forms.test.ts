@@ -11,9 +11,11 @@ import { CLINIC_ROLES } from '../../src/contract/avara-types.ts';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
 import { createApiHandlers, createMockStudyService } from '../../src/mocks/api-handlers.ts';
 import type { StudyService } from '../../src/avara-server/store/study-service.ts';
-import { contract } from '../support/test-bff.ts';
+import { createContractValidator } from '../../src/contract/contract-validator.ts';
+import { loadAvaraContract } from '../../src/contract/load-contract.ts';
 
 const KEY = 'sdk wire forms key with spaces 0123';
+const contract = createContractValidator(loadAvaraContract());
 const MOCK_ORIGIN = 'http://worklist.test';
 
 interface Answer {
