@@ -3,7 +3,7 @@ export interface DemoUser {
   username: string;
   name: string;
   role: 'coordinator' | 'radiologist';
-  /** Avara's clinic role ("Radiologist", "Coordinator", "Technologist"). */
+  /** Avara's clinic role ("Radiologist", "Patient Care Coordinator", "Imaging Technologist", …). */
   clinicRole: string;
 }
 

@@ -64,7 +64,7 @@ export async function withProxyStack(
   const apiKey = randomBytes(24).toString('base64url');
   const avara = await startAvaraServer({ databasePath: join(dataDir, 'avara.sqlite'), apiKey, demoStudies: options.demoStudies });
   try {
-    const coordinators = avara.service.listUsers({ limit: 100 }).users.filter((user) => user.canManageStudies && user.clinicRole === 'Coordinator');
+    const coordinators = avara.service.listUsers({ limit: 100 }).users.filter((user) => user.canManageStudies && user.clinicRole === 'Patient Care Coordinator');
     if (coordinators.length === 0) throw new Error('The demo roster has no coordinator');
     const bff = await startRestartableBff({
       AVARA_API_KEY: apiKey,

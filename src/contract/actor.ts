@@ -4,6 +4,15 @@ import type { Role } from './worklist-api.ts';
 /** The role assumed while nobody is known yet: the one that may do least. */
 export const LEAST_PRIVILEGED_ROLE: Role = 'radiologist';
 
+/**
+ * The worklist role Avara suggests for one of its users: `canManageStudies` makes a coordinator,
+ * anyone else reads. The clinic role plays no part (Avara's list has no "Coordinator"; a radiologist
+ * may manage studies). A roster file or an IdP group can override it (src/bff/people).
+ */
+export function roleFromAvaraUser(user: { canManageStudies: boolean }): Role {
+  return user.canManageStudies ? 'coordinator' : 'radiologist';
+}
+
 /** The person asking: their role, and their Avara user (`usr_…`), or null when Avara has none. */
 export interface Actor {
   role: Role;

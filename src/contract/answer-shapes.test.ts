@@ -16,7 +16,7 @@ const study = {
   cancelledAt: null,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
-  assignedTo: { userId: `usr_${'a1'.repeat(16)}`, email: 'riley@example.org', firstName: 'Riley', lastName: null },
+  assignedTo: { userId: `usr_${'a1'.repeat(16)}`, email: 'riley@example.org', firstName: 'Riley', lastName: 'Jones' },
   createdByApiKey: { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'key' },
   createdByUser: null,
   expressCustomer: { expressCustomerId: `cus_${'c0'.repeat(16)}`, expressCustomerName: 'Clinic' },
@@ -26,12 +26,46 @@ const study = {
 
 describe('the shape checks', () => {
   it('accept what the contract accepts', () => {
-    const page = { studies: [study, { ...study, assignedTo: undefined, org: undefined, metadata: null }], hasMore: true, cursor: 'abc' };
-    expect(validator.validateResponse('listStudies', 200, page)).toEqual([]);
+    const page = { studies: [study, { ...study, assignedTo: undefined, org: undefined, metadata: undefined }], hasMore: true, cursor: 'abc' };
+    expect(validator.validateResponse('listStudies', 200, JSON.parse(JSON.stringify(page)))).toEqual([]);
     expect(isStudyListPage(page)).toBe(true);
     expect(isStudyListPage({ studies: [], hasMore: false })).toBe(true);
     expect(isStudy(study)).toBe(true);
     expect(isUser({ userId: `usr_${'a1'.repeat(16)}`, email: 'riley@example.org' })).toBe(true);
+  });
+
+  it('tolerate null as well as absence for every optional field, and fields the contract does not name', () => {
+    const person = { userId: `usr_${'a1'.repeat(16)}`, email: 'riley@example.org', firstName: null, lastName: null, middleName: null, suffix1: null, suffix2: null };
+    const nulls = {
+      ...study,
+      assignedTo: person,
+      createdByApiKey: { ...study.createdByApiKey, isViewerEnabled: null, isClinicalContextEnrichmentEnabled: true },
+      createdByUser: null,
+      expressCustomer: null,
+      org: { orgId: `org_${'d0'.repeat(16)}`, orgName: 'Group' },
+      metadata: null,
+      cancelledAt: null,
+      createdAt: null,
+      updatedAt: null,
+      somethingNew: { nested: [1, 2] },
+    };
+    const absent = Object.fromEntries(
+      Object.entries(study).filter(([key]) => !['assignedTo', 'createdByApiKey', 'createdByUser', 'expressCustomer', 'org', 'metadata'].includes(key)),
+    );
+    for (const candidate of [nulls, absent]) {
+      expect(isStudy(candidate)).toBe(true);
+      expect(isStudyListPage({ studies: [candidate], hasMore: false, cursor: null })).toBe(true);
+      expect(isStudyListPage({ studies: [candidate], hasMore: false, extra: 'x' })).toBe(true);
+    }
+    // The contract itself writes them absent: the bundled server is held to that (test/contract/sdk-wire-forms.test.ts).
+    expect(validator.validateResponse('retrieveStudy', 200, { ...study, metadata: null })).not.toEqual([]);
+    const user = { ...person, clinicRole: 'Radiologist', canManageStudies: false, phoneNumber: null, invitedSource: null, somethingNew: 1 };
+    expect(isUser(user)).toBe(true);
+    expect(isUserListPage({ users: [user], hasMore: false, cursor: null })).toBe(true);
+    expect(isUserListPage({ users: [], hasMore: false })).toBe(true);
+    expect(isSuccessResponse({ success: true, message: null })).toBe(true);
+    expect(isSuccessResponse({ success: true })).toBe(true);
+    expect(isRerouteUrlResponse({ url: 'https://viewer.example/x', expiresIn: 300 })).toBe(true);
   });
 
   it('refuse what a reader could not render', () => {

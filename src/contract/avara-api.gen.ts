@@ -13,7 +13,10 @@ export interface paths {
         };
         /**
          * List studies with pagination
-         * @description Cursor-paginated list with optional filters; up to 100 studies per page.
+         * @description Cursor-paginated list with optional filters; up to 100 studies per page, 20 when `limit`
+         *     is not given. The official client sends a `null` filter as an empty value: for
+         *     `assignedTo` and `expressCustomerId` that selects studies without one, for the other
+         *     filters it is the same as leaving the filter out.
          *     Not specified by Avara: the bundled server orders studies by creation (oldest first) and
          *     a cursor walk returns every matching study exactly once, including studies created while
          *     the walk is under way.
@@ -50,7 +53,9 @@ export interface paths {
         /**
          * Update a study
          * @description Partial update: only the fields present are changed. `assignedTo: null` unassigns.
-         *     `metadata`, when present, replaces the study's metadata as a whole.
+         *     `metadata`, when present, replaces the study's metadata as a whole; `metadata: null`
+         *     clears it. An empty body (`{}`, or none: the official client's body is optional) changes
+         *     nothing and answers the study as it is, `updatedAt` included.
          */
         patch: operations["updateStudy"];
         trace?: never;
@@ -203,12 +208,14 @@ export interface components {
         UserReference: {
             email: string;
             userId: components["schemas"]["UserId"];
-            firstName?: string | null;
-            lastName?: string | null;
-            middleName?: string | null;
-            /** @description Name suffix, e.g. 'MD', 'Jr.' */
-            suffix1?: string | null;
-            suffix2?: string | null;
+            firstName?: string;
+            lastName?: string;
+            /** @description Absent when the user has none. */
+            middleName?: string;
+            /** @description Name suffix, e.g. 'MD', 'Jr.'; absent when the user has none. */
+            suffix1?: string;
+            /** @description Absent when the user has none. */
+            suffix2?: string;
         };
         /** @description A reference to an API key. */
         ApiKeyReference: {
@@ -216,6 +223,7 @@ export interface components {
             apiKeyId: string;
             description: string;
             isViewerEnabled?: boolean;
+            isClinicalContextEnrichmentEnabled?: boolean;
         };
         ExpressCustomerReference: {
             expressCustomerId: components["schemas"]["ExpressCustomerId"];
@@ -225,7 +233,11 @@ export interface components {
             orgId: components["schemas"]["OrgId"];
             orgName: string;
         };
-        /** @description A study in the Viewer with its viewing status. `expressCustomer` and `org` come from different Avara documents; either, both or neither may be present. */
+        /**
+         * @description A study in the Viewer with its viewing status. `org` was removed from the official SDK in
+         *     January 2026 in favour of `expressCustomer`: it is still accepted from the upstream, and the
+         *     bundled server no longer sends it.
+         */
         Study: {
             /** Format: date-time */
             cancelledAt: string | null;
@@ -243,16 +255,18 @@ export interface components {
             createdByApiKey?: components["schemas"]["ApiKeyReference"] | null;
             createdByUser?: components["schemas"]["UserReference"] | null;
             expressCustomer?: components["schemas"]["ExpressCustomerReference"] | null;
+            /** @deprecated */
             org?: components["schemas"]["OrgReference"] | null;
+            /** @description Absent when the study has none. */
             metadata?: {
                 [key: string]: string;
-            } | null;
+            };
         };
         StudyListPage: {
             hasMore: boolean;
             studies: components["schemas"]["Study"][];
-            /** @description Pass as `cursor` to get the next page; present when `hasMore` is true. */
-            cursor?: string | null;
+            /** @description Pass as `cursor` to get the next page; present when `hasMore` is true, absent on the last page. */
+            cursor?: string;
         };
         StudyCreateParams: {
             severity: components["schemas"]["Severity"];
@@ -265,19 +279,23 @@ export interface components {
         StudyUpdateParams: {
             /** @description User to assign the study to, or null to unassign. */
             assignedTo?: components["schemas"]["UserId"] | null;
-            metadata?: components["schemas"]["Metadata"];
+            /** @description The study's new metadata as a whole, or null to clear it. */
+            metadata?: components["schemas"]["Metadata"] | null;
             severity?: components["schemas"]["Severity"];
             studyDescription?: components["schemas"]["StudyDescription"];
             studyViewerStatus?: components["schemas"]["StudyViewerStatus"];
         };
-        /** @description Identifies one study by `studyId` or by `studyInstanceUid` (exactly one of them). */
+        /**
+         * @description Identifies one study by `studyId`, by `studyInstanceUid`, or by both. Not specified by
+         *     Avara: when both are given they must name the same study, otherwise 400.
+         */
         StudyReferenceParams: {
             studyId?: components["schemas"]["StudyId"];
             studyInstanceUid?: components["schemas"]["StudyInstanceUid"];
         };
         SuccessResponse: {
             success: boolean;
-            message?: string | null;
+            message?: string;
         };
         RerouteUrlResponse: {
             /** Format: uri */
@@ -285,29 +303,42 @@ export interface components {
         };
         /** @enum {string} */
         UserLevel: "owner" | "admin" | "member";
+        /** @enum {string} */
+        UserInvitedSource: "dashboard" | "api";
+        /**
+         * @description The user's clinical role, one of the official SDK's list. It says nothing about what the
+         *     user may do in the worklist: `canManageStudies` makes a coordinator.
+         * @enum {string}
+         */
+        ClinicRole: "Radiologist" | "Cardiologist" | "Neurologist" | "Urologist" | "Gynecologist" | "Endocrinologist" | "Doctor" | "Surgeon" | "Physician" | "Physician Assistant" | "Nurse Practitioner" | "Registered Nurse" | "Patient Care Coordinator" | "Front Desk Operator" | "Imaging Technologist" | "PACS Administrator" | "Software Engineer" | "Revenue Cycle Manager" | "Administrative Director" | "Administrative Assistant" | "Other";
         User: {
             userId: components["schemas"]["UserId"];
             email: string;
             firstName: string;
             lastName: string;
-            middleName?: string | null;
-            suffix1?: string | null;
-            suffix2?: string | null;
-            /** @description e.g. 'Radiologist', 'Physician', 'Technologist', 'Coordinator' */
-            clinicRole: string;
+            /** @description Absent when the user has none. */
+            middleName?: string;
+            /** @description Absent when the user has none. */
+            suffix1?: string;
+            /** @description Absent when the user has none. */
+            suffix2?: string;
+            /** @description Absent when the user has none. */
+            phoneNumber?: string;
+            clinicRole: components["schemas"]["ClinicRole"];
             level: components["schemas"]["UserLevel"];
             canManageStudies: boolean;
             hasDashboardAccess: boolean;
             /** Format: date-time */
-            createdAt: string;
+            createdAt: string | null;
             /** Format: date-time */
             lastLoginAt: string | null;
-            invitedSource: string | null;
+            invitedSource: components["schemas"]["UserInvitedSource"];
         };
         UserListPage: {
             hasMore: boolean;
             users: components["schemas"]["User"][];
-            cursor?: string | null;
+            /** @description Present when `hasMore` is true */
+            cursor?: string;
         };
         /** @description Not specified by Avara. The body the bundled server answers with; the BFF reads `error.message` when present and tolerates any other body. */
         ErrorResponse: {
@@ -377,15 +408,15 @@ export interface operations {
                 cursor?: string;
                 /** @description Filter by Express customer. An empty value selects studies with no customer. */
                 expressCustomerId?: string;
-                /** @description Filter by cancellation status. */
+                /** @description Filter by cancellation status. An empty value (`null`) does not filter. */
                 isCancelled?: boolean;
-                /** @description Number of studies to return. */
+                /** @description Number of studies to return (default 20). An empty value is the default. */
                 limit?: number;
-                /** @description Filter by severity. */
+                /** @description Filter by severity. An empty value does not filter. */
                 severity?: components["schemas"]["Severity"];
-                /** @description Filter by description (case-insensitive contains match). */
+                /** @description Filter by description (case-insensitive contains match). An empty value does not filter. */
                 studyDescription?: string;
-                /** @description Filter by viewer status. */
+                /** @description Filter by viewer status. An empty value does not filter. */
                 studyViewerStatus?: components["schemas"]["StudyViewerStatus"];
             };
             header?: never;
@@ -468,7 +499,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["StudyUpdateParams"];
             };
@@ -600,6 +631,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description Number of users to return (default 20). */
                 limit?: number;
                 /** @description Exact match. */
                 email?: string;
@@ -608,7 +640,7 @@ export interface operations {
                 /** @description Contains match. */
                 lastName?: string;
                 level?: components["schemas"]["UserLevel"];
-                invitedSource?: string;
+                invitedSource?: components["schemas"]["UserInvitedSource"];
             };
             header?: never;
             path?: never;

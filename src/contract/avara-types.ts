@@ -17,6 +17,8 @@ export type ExpressCustomerReference = Schemas['ExpressCustomerReference'];
 export type OrgReference = Schemas['OrgReference'];
 export type User = Schemas['User'];
 export type UserLevel = Schemas['UserLevel'];
+export type UserInvitedSource = Schemas['UserInvitedSource'];
+export type ClinicRole = Schemas['ClinicRole'];
 export type UserListPage = Schemas['UserListPage'];
 export type ErrorResponse = Schemas['ErrorResponse'];
 export type ErrorType = ErrorResponse['error']['type'];
@@ -28,4 +30,30 @@ export type ListUsersQuery = NonNullable<operations['listUsers']['parameters']['
 export type OperationId = keyof operations;
 
 export const SEVERITIES = ['stat', 'high', 'normal'] as const satisfies readonly Severity[];
+/** The official SDK's clinical roles, in its order. */
+export const CLINIC_ROLES = [
+  'Radiologist',
+  'Cardiologist',
+  'Neurologist',
+  'Urologist',
+  'Gynecologist',
+  'Endocrinologist',
+  'Doctor',
+  'Surgeon',
+  'Physician',
+  'Physician Assistant',
+  'Nurse Practitioner',
+  'Registered Nurse',
+  'Patient Care Coordinator',
+  'Front Desk Operator',
+  'Imaging Technologist',
+  'PACS Administrator',
+  'Software Engineer',
+  'Revenue Cycle Manager',
+  'Administrative Director',
+  'Administrative Assistant',
+  'Other',
+] as const satisfies readonly ClinicRole[];
+export const INVITED_SOURCES = ['dashboard', 'api'] as const satisfies readonly UserInvitedSource[];
+
 export const VIEWER_STATUSES = ['incomplete', 'complete'] as const satisfies readonly StudyViewerStatus[];

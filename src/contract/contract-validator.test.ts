@@ -63,23 +63,31 @@ describe('contract validator', () => {
     expect(new Set(issuesOf(result).map((issue) => issue.name))).toEqual(new Set(['studyInstanceUid']));
   });
 
-  it('accepts null to unassign and refuses an empty update', () => {
+  it('accepts null to unassign or to clear the metadata, an empty update and no body at all', () => {
     expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: { assignedTo: null } }).ok).toBe(true);
-    expect(issuesOf(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: {} }))).toEqual([
-      { in: 'body', name: '', message: 'must have at least one field' },
-    ]);
+    expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: { metadata: null } }).ok).toBe(true);
+    expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: {} }).ok).toBe(true);
+    expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID } }).ok).toBe(true);
   });
 
-  it('wants exactly one way of naming the study to cancel', () => {
-    const both = { studyId: STUDY_ID, studyInstanceUid: '1.2.3' };
-    expect(issuesOf(validator.validateInput('cancelStudy', { body: both }))).toEqual([
-      { in: 'body', name: '', message: 'must name only one of its fields' },
-    ]);
+  it('names the study to cancel by either field or both, but by at least one', () => {
+    expect(validator.validateInput('cancelStudy', { body: { studyId: STUDY_ID, studyInstanceUid: '1.2.3' } }).ok).toBe(true);
     expect(validator.validateInput('cancelStudy', { body: { studyInstanceUid: '1.2.3' } }).ok).toBe(true);
+    expect(issuesOf(validator.validateInput('cancelStudy', { body: {} }))).toEqual([{ in: 'body', name: '', message: 'must have at least one field' }]);
   });
 
-  it('checks responses, error bodies included', () => {
-    expect(validator.validateResponse('listStudies', 200, { hasMore: false, studies: [], cursor: null })).toEqual([]);
+  it('reads an empty query value as not given where the parameter has no empty value of its own', () => {
+    const result = validator.validateInput('listStudies', { query: { isCancelled: '', limit: '', severity: '', studyViewerStatus: '', studyDescription: '', assignedTo: '' } });
+    expect(result).toEqual({ ok: true, value: { path: {}, query: { assignedTo: '' }, body: undefined } });
+    expect(issuesOf(validator.validateInput('listStudies', { query: { isCancelled: 'maybe' } }))).toHaveLength(1);
+    // Not marked as allowing an empty value: still refused.
+    expect(issuesOf(validator.validateInput('listUsers', { query: { level: '' } }))).toHaveLength(1);
+  });
+
+  it('checks responses: an empty optional field is absent, not null', () => {
+    expect(validator.validateResponse('listStudies', 200, { hasMore: false, studies: [] })).toEqual([]);
+    expect(validator.validateResponse('listStudies', 200, { hasMore: false, studies: [], cursor: null })).not.toEqual([]);
+    expect(validator.validateResponse('listUsers', 200, { hasMore: false, users: [], cursor: null })).not.toEqual([]);
     expect(validator.validateResponse('listStudies', 400, { error: { type: 'invalid_request', message: 'bad' } })).toEqual([]);
     expect(validator.validateResponse('retrieveStudy', 404, { message: 'gone' })).toEqual([
       { in: 'body', name: 'error', message: 'is required' },

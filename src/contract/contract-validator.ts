@@ -46,6 +46,7 @@ interface Parameter {
   name: string;
   in: 'path' | 'query' | 'header' | 'cookie';
   required?: boolean;
+  allowEmptyValue?: boolean;
   schema: unknown;
 }
 
@@ -53,6 +54,8 @@ interface CompiledOperation {
   path: ValidateFunction | undefined;
   query: ValidateFunction | undefined;
   queryNames: Set<string>;
+  /** Query parameters whose empty value (`name=`, how the official client sends null) means "not given". */
+  emptyMeansAbsent: Set<string>;
   body: ValidateFunction | undefined;
   bodyRequired: boolean;
   responses: Map<string, ValidateFunction>;
@@ -110,7 +113,7 @@ export function createContractValidator(document: OpenApiDocument): ContractVali
 
       const query: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(input.query ?? {})) {
-        if (value === undefined) continue;
+        if (value === undefined || (value === '' && operation.emptyMeansAbsent.has(name))) continue;
         if (Array.isArray(value)) {
           issues.push({ in: 'query', name, message: 'must appear only once' });
         } else if (!operation.queryNames.has(name)) {
@@ -183,6 +186,7 @@ function compileOperation(
     path: pathParams.length > 0 ? paramAjv.compile(withRoot(objectOf(pathParams))) : undefined,
     query: queryParams.length > 0 ? paramAjv.compile(withRoot(objectOf(queryParams))) : undefined,
     queryNames: new Set(queryParams.map((p) => p.name)),
+    emptyMeansAbsent: new Set(queryParams.filter((p) => p.allowEmptyValue === true && !bodyAjv.validate(withRoot(p.schema), '')).map((p) => p.name)),
     body: bodySchema !== undefined ? bodyAjv.compile(withRoot(bodySchema)) : undefined,
     bodyRequired: requestBody?.required === true,
     responses,

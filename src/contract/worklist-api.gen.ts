@@ -420,9 +420,9 @@ export interface components {
             email: string;
             firstName: string;
             lastName: string;
-            middleName?: string | null;
-            suffix1?: string | null;
-            suffix2?: string | null;
+            middleName?: string;
+            suffix1?: string;
+            suffix2?: string;
             clinicRole: string;
             canManageStudies: boolean;
         };
@@ -586,12 +586,14 @@ export interface components {
         UserReference: {
             email: string;
             userId: components["schemas"]["UserId"];
-            firstName?: string | null;
-            lastName?: string | null;
-            middleName?: string | null;
-            /** @description Name suffix, e.g. 'MD', 'Jr.' */
-            suffix1?: string | null;
-            suffix2?: string | null;
+            firstName?: string;
+            lastName?: string;
+            /** @description Absent when the user has none. */
+            middleName?: string;
+            /** @description Name suffix, e.g. 'MD', 'Jr.'; absent when the user has none. */
+            suffix1?: string;
+            /** @description Absent when the user has none. */
+            suffix2?: string;
         };
         /** @description A reference to an API key. */
         ApiKeyReference: {
@@ -599,6 +601,7 @@ export interface components {
             apiKeyId: string;
             description: string;
             isViewerEnabled?: boolean;
+            isClinicalContextEnrichmentEnabled?: boolean;
         };
         /** @description Unique Express customer identifier. Format: cus_{32-hex-chars} */
         ExpressCustomerId: string;
@@ -612,7 +615,11 @@ export interface components {
             orgId: components["schemas"]["OrgId"];
             orgName: string;
         };
-        /** @description A study in the Viewer with its viewing status. `expressCustomer` and `org` come from different Avara documents; either, both or neither may be present. */
+        /**
+         * @description A study in the Viewer with its viewing status. `org` was removed from the official SDK in
+         *     January 2026 in favour of `expressCustomer`: it is still accepted from the upstream, and the
+         *     bundled server no longer sends it.
+         */
         Study: {
             /** Format: date-time */
             cancelledAt: string | null;
@@ -630,16 +637,18 @@ export interface components {
             createdByApiKey?: components["schemas"]["ApiKeyReference"] | null;
             createdByUser?: components["schemas"]["UserReference"] | null;
             expressCustomer?: components["schemas"]["ExpressCustomerReference"] | null;
+            /** @deprecated */
             org?: components["schemas"]["OrgReference"] | null;
+            /** @description Absent when the study has none. */
             metadata?: {
                 [key: string]: string;
-            } | null;
+            };
         };
         StudyListPage: {
             hasMore: boolean;
             studies: components["schemas"]["Study"][];
-            /** @description Pass as `cursor` to get the next page; present when `hasMore` is true. */
-            cursor?: string | null;
+            /** @description Pass as `cursor` to get the next page; present when `hasMore` is true, absent on the last page. */
+            cursor?: string;
         };
         /** @description Description of the study, e.g. 'Brain MRI with Contrast'. */
         StudyDescription: string;
@@ -664,14 +673,15 @@ export interface components {
         StudyUpdateParams: {
             /** @description User to assign the study to, or null to unassign. */
             assignedTo?: components["schemas"]["UserId"] | null;
-            metadata?: components["schemas"]["Metadata"];
+            /** @description The study's new metadata as a whole, or null to clear it. */
+            metadata?: components["schemas"]["Metadata"] | null;
             severity?: components["schemas"]["Severity"];
             studyDescription?: components["schemas"]["StudyDescription"];
             studyViewerStatus?: components["schemas"]["StudyViewerStatus"];
         };
         SuccessResponse: {
             success: boolean;
-            message?: string | null;
+            message?: string;
         };
         RerouteUrlResponse: {
             /** Format: uri */

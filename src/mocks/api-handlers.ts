@@ -17,6 +17,7 @@ import {
 } from '../avara-server/store/operation-input.ts';
 import { StudyService } from '../avara-server/store/study-service.ts';
 import { actorOf, mayChange } from '../contract/permissions.ts';
+import { roleFromAvaraUser } from '../contract/actor.ts';
 import type { ReadingLease } from '../contract/worklist-events.ts';
 import { mockContractValidator } from './contract-text.ts';
 import { mergedPage, positionFromJson, positionToJson, startPosition } from '../bff/routes/api/studies/merged-walk.ts';
@@ -103,7 +104,7 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
   const service = options.service ?? createMockStudyService({ demoStudies: options.demoStudies });
   const events = options.events ?? createMockEventStream();
   const people = service.listUsers({ limit: 100 }).users;
-  const roleOf = (user: { canManageStudies: boolean }) => (user.canManageStudies ? 'coordinator' : 'radiologist');
+  const roleOf = roleFromAvaraUser;
   const asMe = (user: (typeof people)[number]) => ({
     subject: user.email,
     email: user.email,
@@ -354,7 +355,7 @@ async function mineOrUnassigned(service: StudyService, query: QueryInput, me: st
     from,
     pageSize,
   );
-  return Response.json({ studies: page.studies, hasMore: page.next !== null, cursor: page.next ? btoa(JSON.stringify(positionToJson(page.next))) : null });
+  return Response.json({ studies: page.studies, hasMore: page.next !== null, cursor: page.next ? btoa(JSON.stringify(positionToJson(page.next))) : undefined });
 }
 
 function atobSafe(text: string): string {

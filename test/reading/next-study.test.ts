@@ -82,7 +82,7 @@ async function openWorld(kind: 'in-process' | 'redis', env: Record<string, strin
   const a = await buildTestBff({ ...common, shared: states[0] });
   const b = await buildTestBff({ ...common, shared: states[1] });
   let uid = 0;
-  const coordinator = users.find((user) => user.canManageStudies && user.clinicRole === 'Coordinator');
+  const coordinator = users.find((user) => user.canManageStudies && user.clinicRole === 'Patient Care Coordinator');
   if (!coordinator) throw new Error('no coordinator in the roster');
   return {
     avara,

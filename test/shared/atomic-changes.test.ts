@@ -81,7 +81,7 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
     for (const state of states) await state.close();
   });
 
-  const coordinatorEmail = () => users.find((user) => user.canManageStudies && user.clinicRole === 'Coordinator')?.email ?? '';
+  const coordinatorEmail = () => users.find((user) => user.canManageStudies && user.clinicRole === 'Patient Care Coordinator')?.email ?? '';
 
   it('of 20 pairs of changes made against the same version, exactly one of each pair succeeds, and nothing is lost', async () => {
     const headers = { ...(await signIn(a, coordinatorEmail())) };

@@ -19,7 +19,7 @@ export const DEMO_COORDINATOR = {
   email: 'casey.coordinator@example.org',
   firstName: 'Casey',
   lastName: 'Coordinator',
-  clinicRole: 'Coordinator',
+  clinicRole: 'Patient Care Coordinator',
   canManageStudies: true,
 };
 

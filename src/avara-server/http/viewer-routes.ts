@@ -13,6 +13,9 @@ import {
 } from '../store/operation-input.ts';
 import type { StudyService } from '../store/study-service.ts';
 
+/** Route constraints (find-my-way regular expressions) for the path segments that carry an ID. */
+const ID_SEGMENT = { study: '^stu_[^/]*', user: '^usr_[^/]*' } as const;
+
 export interface ViewerRoutesOptions {
   service: StudyService;
   validator: ContractValidator;
@@ -65,12 +68,15 @@ export const viewerRoutes: FastifyPluginAsync<ViewerRoutesOptions> = async (app,
   route('GET', '/studies/by-uid/:studyInstanceUid', 'retrieveStudyByUid', ({ path }) =>
     service.retrieveStudyByUid(path.studyInstanceUid ?? ''),
   );
-  route('GET', '/studies/:studyId', 'retrieveStudy', ({ path }) => service.retrieveStudy(path.studyId ?? ''));
-  route('PATCH', '/studies/:studyId', 'updateStudy', ({ path, body }) =>
+  // An ID parameter matches only a segment with the ID's prefix: any other segment is a path of the
+  // Viewer API this server does not have (`/users/invitations`), which answers 404, not "userId must
+  // be a user ID". A segment with the prefix but a wrong form still gets that 400.
+  route('GET', `/studies/:studyId(${ID_SEGMENT.study})`, 'retrieveStudy', ({ path }) => service.retrieveStudy(path.studyId ?? ''));
+  route('PATCH', `/studies/:studyId(${ID_SEGMENT.study})`, 'updateStudy', ({ path, body }) =>
     service.updateStudy(path.studyId ?? '', updateParamsFrom(body)),
   );
   route('GET', '/users', 'listUsers', ({ query }) => service.listUsers(listUsersQueryFrom(query)));
-  route('GET', '/users/:userId', 'retrieveUser', ({ path }) => service.retrieveUser(path.userId ?? ''));
+  route('GET', `/users/:userId(${ID_SEGMENT.user})`, 'retrieveUser', ({ path }) => service.retrieveUser(path.userId ?? ''));
 
   // Inside this plugin so an unknown /v1/viewer path is still behind the API key.
   app.setNotFoundHandler(notFoundHandler);
@@ -123,10 +129,12 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-/** Compares digests, so the time taken says nothing about how much of the key matched. */
+/**
+ * Compares digests, so the time taken says nothing about how much of the key matched. The key is
+ * opaque: everything after `Bearer ` is the key, spaces included.
+ */
 function hasApiKey(header: string | undefined, expected: Buffer): boolean {
-  const match = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header);
-  const presented = match?.[1];
-  return presented !== undefined && timingSafeEqual(digest(presented), expected);
+  if (header === undefined || !/^bearer /i.test(header)) return false;
+  return timingSafeEqual(digest(header.slice('Bearer '.length)), expected);
 }
 

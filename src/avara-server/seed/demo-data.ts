@@ -1,10 +1,12 @@
 import type {
   ApiKeyReference,
+  ClinicRole,
   StudyCreateParams,
   ExpressCustomerReference,
   OrgReference,
   Severity,
   User,
+  UserInvitedSource,
   UserLevel,
 } from '../../contract/avara-types.ts';
 import { DEFAULT_SLA_TARGETS } from '../../contract/sla.ts';
@@ -85,7 +87,7 @@ export function seedDemoData(repository: StudyRepository, options: DemoDataOptio
  * do not manage studies sign in as radiologists): the one a visitor trying the radiologist's view
  * most likely picks.
  */
-export function featuredRadiologist(users: readonly User[]): string | undefined {
+export function featuredRadiologist(users: ReadonlyArray<Pick<User, 'userId' | 'clinicRole' | 'canManageStudies' | 'lastName' | 'firstName'>>): string | undefined {
   return users
     .filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies)
     .sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName))[0]?.userId;
@@ -180,27 +182,28 @@ interface Person {
   middleName?: string;
   suffix1?: string;
   suffix2?: string;
-  clinicRole: string;
+  clinicRole: ClinicRole;
   level: UserLevel;
+  /** What makes a coordinator in the worklist (the clinic role does not). */
   canManageStudies: boolean;
-  invitedSource: string;
+  invitedSource: UserInvitedSource;
 }
 
 const PEOPLE: readonly Person[] = [
-  { firstName: 'Eleanor', lastName: 'Hughes', middleName: 'Margaret', suffix1: 'MD', suffix2: 'FACR', clinicRole: 'Radiologist', level: 'owner', canManageStudies: true, invitedSource: 'signup' },
+  { firstName: 'Eleanor', lastName: 'Hughes', middleName: 'Margaret', suffix1: 'MD', suffix2: 'FACR', clinicRole: 'Radiologist', level: 'owner', canManageStudies: true, invitedSource: 'dashboard' },
   { firstName: 'Amara', lastName: 'Okafor', suffix1: 'MD', suffix2: 'FACR', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
   { firstName: 'Daniel', lastName: 'Reyes', suffix1: 'DO', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
   { firstName: 'Priya', lastName: 'Raman', suffix1: 'MD', suffix2: 'PhD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
-  { firstName: 'Henrik', lastName: 'Lindqvist', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'sso' },
-  { firstName: 'Grace', lastName: 'Whitfield', middleName: 'Ann', suffix1: 'MD', suffix2: 'FACR', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'sso' },
+  { firstName: 'Henrik', lastName: 'Lindqvist', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
+  { firstName: 'Grace', lastName: 'Whitfield', middleName: 'Ann', suffix1: 'MD', suffix2: 'FACR', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
   { firstName: 'Samuel', lastName: 'Adeyemi', suffix1: 'DO', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
-  { firstName: 'Mei-Lin', lastName: 'Chen', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'sso' },
-  { firstName: 'Tomás', lastName: 'Álvarez', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'sso' },
+  { firstName: 'Mei-Lin', lastName: 'Chen', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
+  { firstName: 'Tomás', lastName: 'Álvarez', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
   { firstName: 'Rachel', lastName: 'Goldberg', middleName: 'S.', suffix1: 'MD', suffix2: 'PhD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
   { firstName: 'Kwame', lastName: 'Mensah', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
-  { firstName: 'Laura', lastName: 'Bennett', clinicRole: 'Coordinator', level: 'admin', canManageStudies: true, invitedSource: 'dashboard' },
-  { firstName: 'Marcus', lastName: "O'Neill", clinicRole: 'Coordinator', level: 'admin', canManageStudies: true, invitedSource: 'dashboard' },
-  { firstName: 'Jordan', lastName: 'Park', clinicRole: 'Technologist', level: 'member', canManageStudies: false, invitedSource: 'sso' },
+  { firstName: 'Laura', lastName: 'Bennett', clinicRole: 'Patient Care Coordinator', level: 'admin', canManageStudies: true, invitedSource: 'dashboard' },
+  { firstName: 'Marcus', lastName: "O'Neill", clinicRole: 'Patient Care Coordinator', level: 'admin', canManageStudies: true, invitedSource: 'dashboard' },
+  { firstName: 'Jordan', lastName: 'Park', clinicRole: 'Imaging Technologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
 ];
 
 const CUSTOMER_NAMES = ['Lakeside Urgent Care', 'Northgate Orthopedics', 'Riverbend Family Medicine', 'Harbor Imaging Partners'];
@@ -222,9 +225,9 @@ function buildRoster(random: SeededRandom, now: number): Roster {
       email: `${emailPart(person.firstName)}.${emailPart(person.lastName)}@${EMAIL_DOMAIN}`,
       firstName: person.firstName,
       lastName: person.lastName,
-      middleName: person.middleName ?? null,
-      suffix1: person.suffix1 ?? null,
-      suffix2: person.suffix2 ?? null,
+      middleName: person.middleName,
+      suffix1: person.suffix1,
+      suffix2: person.suffix2,
       clinicRole: person.clinicRole,
       level: person.level,
       canManageStudies: person.canManageStudies,

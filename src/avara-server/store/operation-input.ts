@@ -8,7 +8,7 @@ import type {
   StudyViewerStatus,
   UserLevel,
 } from '../../contract/avara-types.ts';
-import { SEVERITIES, VIEWER_STATUSES } from '../../contract/avara-types.ts';
+import { INVITED_SOURCES, SEVERITIES, VIEWER_STATUSES } from '../../contract/avara-types.ts';
 
 // Typed views of input that the contract validator has already accepted. They only narrow types
 // (the validator enforced formats and limits), so the service never sees `unknown`.
@@ -38,7 +38,7 @@ export function listUsersQueryFrom(query: QueryValues): ListUsersQuery {
     firstName: stringOf(query.firstName),
     lastName: stringOf(query.lastName),
     level: USER_LEVELS.find((level) => level === query.level),
-    invitedSource: stringOf(query.invitedSource),
+    invitedSource: INVITED_SOURCES.find((source) => source === query.invitedSource),
   };
 }
 
@@ -63,9 +63,9 @@ export function createParamsFrom(body: unknown): StudyCreateParams {
 export function updateParamsFrom(body: unknown): StudyUpdateParams {
   const fields = recordOf(body);
   return {
-    // null is meaningful here (unassign), so it is kept apart from "absent".
+    // null is meaningful here (unassign, clear the metadata), so it is kept apart from "absent".
     assignedTo: fields.assignedTo === null ? null : stringOf(fields.assignedTo),
-    metadata: metadataOf(fields.metadata),
+    metadata: fields.metadata === null ? null : metadataOf(fields.metadata),
     severity: severityOf(fields.severity),
     studyDescription: stringOf(fields.studyDescription),
     studyViewerStatus: viewerStatusOf(fields.studyViewerStatus),

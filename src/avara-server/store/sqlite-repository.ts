@@ -9,7 +9,7 @@ import type {
   User,
   UserLevel,
 } from '../../contract/avara-types.ts';
-import { SEVERITIES, VIEWER_STATUSES } from '../../contract/avara-types.ts';
+import { CLINIC_ROLES, INVITED_SOURCES, SEVERITIES, VIEWER_STATUSES } from '../../contract/avara-types.ts';
 import type {
   NewStudyRecord,
   StudyFilter,
@@ -376,13 +376,13 @@ function toUserRecord(row: Row): UserRecord {
     middleName: nullableText(row, 'middle_name'),
     suffix1: nullableText(row, 'suffix1'),
     suffix2: nullableText(row, 'suffix2'),
-    clinicRole: text(row, 'clinic_role'),
+    clinicRole: knownOr(row, 'clinic_role', CLINIC_ROLES, 'Other'),
     level: oneOf(row, 'level', USER_LEVELS),
     canManageStudies: row.can_manage_studies === 1,
     hasDashboardAccess: row.has_dashboard_access === 1,
     createdAt: text(row, 'created_at'),
     lastLoginAt: nullableText(row, 'last_login_at'),
-    invitedSource: nullableText(row, 'invited_source'),
+    invitedSource: knownOr(row, 'invited_source', INVITED_SOURCES, 'dashboard'),
   };
 }
 
@@ -395,6 +395,12 @@ function text(row: Row, column: string): string {
 function nullableText(row: Row, column: string): string | null {
   const value = row[column];
   return value === null || value === undefined ? null : String(value);
+}
+
+/** A value of the SDK's list; one written before the list was followed (an older demo database) reads as `fallback`. */
+function knownOr<T extends string>(row: Row, column: string, allowed: readonly T[], fallback: T): T {
+  const value = row[column];
+  return allowed.find((candidate) => candidate === value) ?? fallback;
 }
 
 function oneOf<T extends string>(row: Row, column: string, allowed: readonly T[]): T {

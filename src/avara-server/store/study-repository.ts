@@ -34,9 +34,16 @@ export interface StudyRecord {
 
 export type NewStudyRecord = Omit<StudyRecord, 'seq'>;
 
-/** A user as stored, with its place in the roster's order. */
-export interface UserRecord extends User {
+/**
+ * A user as stored, with its place in the roster's order. A store may hold an empty optional field
+ * as null; answers leave it out (`present` in study-service.ts).
+ */
+export interface UserRecord extends Omit<User, 'middleName' | 'suffix1' | 'suffix2' | 'phoneNumber'> {
   seq: number;
+  middleName?: string | null;
+  suffix1?: string | null;
+  suffix2?: string | null;
+  phoneNumber?: string | null;
 }
 
 /**

@@ -21,7 +21,8 @@ import { newId } from './random-ids.ts';
 import { foldAsciiCase } from './study-repository.ts';
 import type { StudyFilter, StudyRecord, StudyRepository, UserFilter, UserRecord } from './study-repository.ts';
 
-export const DEFAULT_PAGE_SIZE = 25;
+/** The page size when `limit` is not given, as the official SDK documents it. */
+export const DEFAULT_PAGE_SIZE = 20;
 
 export interface StudyServiceOptions {
   /** The API key that studies created through the API are attributed to (`createdByApiKey`). */
@@ -114,7 +115,7 @@ export class StudyService {
     return {
       hasMore,
       studies: page.map((record) => this.#toStudy(record, references)),
-      cursor: hasMore && last ? encodeCursor('studies', last.seq, fingerprint) : null,
+      cursor: hasMore && last ? encodeCursor('studies', last.seq, fingerprint) : undefined,
     };
   }
 
@@ -126,14 +127,19 @@ export class StudyService {
     return this.#toStudy(this.#requireStudy({ studyInstanceUid }), new ReferenceCache(this.#repository));
   }
 
-  /** Changes only the fields present; `assignedTo: null` unassigns, `metadata` replaces the whole map. */
+  /**
+   * Changes only the fields present; `assignedTo: null` unassigns, `metadata` replaces the whole map
+   * and `metadata: null` clears it. No field at all (the official client's body is optional) changes
+   * nothing, `updatedAt` included: the study is answered as it is.
+   */
   updateStudy(studyId: string, params: StudyUpdateParams): Study {
     const current = this.#requireStudy({ studyId });
+    if (Object.values(params).every((value) => value === undefined)) return this.#toStudy(current, new ReferenceCache(this.#repository));
     if (typeof params.assignedTo === 'string') this.#requireUser(params.assignedTo, 'assignedTo');
     const updated: StudyRecord = {
       ...current,
       assignedToUserId: params.assignedTo === undefined ? current.assignedToUserId : params.assignedTo,
-      metadata: params.metadata === undefined ? current.metadata : { ...params.metadata },
+      metadata: params.metadata === undefined ? current.metadata : params.metadata === null ? null : { ...params.metadata },
       severity: params.severity ?? current.severity,
       studyDescription: params.studyDescription ?? current.studyDescription,
       studyViewerStatus: params.studyViewerStatus ?? current.studyViewerStatus,
@@ -191,7 +197,7 @@ export class StudyService {
     return {
       hasMore,
       users: page.map(toUser),
-      cursor: hasMore && last ? encodeCursor('users', last.seq, fingerprint) : null,
+      cursor: hasMore && last ? encodeCursor('users', last.seq, fingerprint) : undefined,
     };
   }
 
@@ -201,7 +207,21 @@ export class StudyService {
     return toUser(record);
   }
 
+  /**
+   * The study a reference names. Both fields may be given (the official client allows it); they must
+   * then name the same study, and a study ID that names none is reported as not found.
+   */
   #requireStudy(reference: StudyReferenceParams): StudyRecord {
+    if (reference.studyId !== undefined && reference.studyInstanceUid !== undefined) {
+      const record = this.#requireStudy({ studyId: reference.studyId });
+      if (record.studyInstanceUid !== reference.studyInstanceUid) {
+        throw invalidRequest(
+          `studyInstanceUid ${reference.studyInstanceUid} is not the Study Instance UID of study ${reference.studyId}: give one of them, or both of the same study`,
+          'studyInstanceUid',
+        );
+      }
+      return record;
+    }
     if (reference.studyId !== undefined) {
       const record = this.#repository.findStudyById(reference.studyId);
       if (!record) throw notFound(`No study has the ID ${reference.studyId}`);
@@ -244,8 +264,8 @@ export class StudyService {
       createdByUser: references.user(record.createdByUserId),
       createdByApiKey: record.createdByApiKey,
       expressCustomer: references.customer(record.expressCustomerId),
-      org: references.org(record.orgId),
-      metadata: record.metadata === null ? null : { ...record.metadata },
+      // `org` left the official SDK for `expressCustomer`: it is kept in the store, no longer answered.
+      metadata: present(record.metadata === null ? null : { ...record.metadata }),
     };
   }
 }
@@ -294,19 +314,28 @@ class ReferenceCache {
 }
 
 /** The short form of a user that studies carry (`assignedTo`, `createdByUser`). */
-export function toUserReference(user: User): UserReference {
+export function toUserReference(user: Pick<UserRecord, keyof UserReference>): UserReference {
   return {
     email: user.email,
     userId: user.userId,
     firstName: user.firstName,
     lastName: user.lastName,
-    middleName: user.middleName ?? null,
-    suffix1: user.suffix1 ?? null,
-    suffix2: user.suffix2 ?? null,
+    middleName: present(user.middleName),
+    suffix1: present(user.suffix1),
+    suffix2: present(user.suffix2),
   };
 }
 
 function toUser(record: UserRecord): User {
-  const { seq: _seq, ...user } = record;
-  return user;
+  const { seq: _seq, middleName, suffix1, suffix2, phoneNumber, ...user } = record;
+  return { ...user, middleName: present(middleName), suffix1: present(suffix1), suffix2: present(suffix2), phoneNumber: present(phoneNumber) };
+}
+
+/**
+ * How every answer of the bundled server writes an optional field: a value, or nothing. `undefined`
+ * is left out by JSON, so the field is absent on the wire, never `null` (the official SDK types
+ * these fields as optional, not nullable). Pages write their last `cursor` the same way.
+ */
+export function present<T>(value: T | null | undefined): T | undefined {
+  return value === null || value === '' ? undefined : value;
 }

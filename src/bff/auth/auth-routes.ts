@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
+import { roleFromAvaraUser } from '../../contract/actor.ts';
 import { sendProblem } from '../lib/problems.ts';
 import { requestOrigin } from '../lib/request-origin.ts';
 import { releaseLeasesOf } from '../reading/reading-leases.ts';
@@ -31,7 +32,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     const demoUsers = (await people.list()).map((person) => ({
       username: person.email,
       name: displayName(person),
-      role: person.canManageStudies ? 'coordinator' : 'radiologist',
+      role: roleFromAvaraUser(person),
       clinicRole: person.clinicRole,
     }));
     return { ...base, demoUsers };

@@ -74,3 +74,35 @@ describe('who gets which role', () => {
     expect(upstream.requests).toHaveLength(1);
   });
 });
+
+describe('reading the people Avara lists', () => {
+  it('takes an empty name part as absent or null alike, and ignores fields it does not know', async () => {
+    const own = await startRecordingUpstream(
+      json(200, {
+        users: [
+          { userId: `usr_${'1'.repeat(32)}`, email: 'a@example.org', firstName: 'Ada', lastName: 'Byron', middleName: null, suffix1: null, suffix2: null, phoneNumber: null, clinicRole: 'Radiologist', canManageStudies: false, invitedSource: null, somethingNew: { x: 1 } },
+          { userId: `usr_${'2'.repeat(32)}`, email: 'b@example.org', firstName: 'Bo', lastName: 'Chen', clinicRole: 'Patient Care Coordinator', canManageStudies: true },
+          { userId: `usr_${'3'.repeat(32)}`, email: 'c@example.org', firstName: 'Cy', lastName: 'Dee', suffix1: 'MD', clinicRole: 'A role Avara adds later', canManageStudies: false },
+        ],
+        hasMore: false,
+        cursor: null,
+      }),
+    );
+    const client = createAvaraClient({ baseUrl: own.url, apiKey: 'people-test-key-02', timeoutMs: 1000, retries: 0 });
+    try {
+      const people = new PeopleDirectory({ avara: client, roster: [], roleMapping: { coordinatorGroups: [], radiologistGroups: [] } });
+      const listed = await people.list();
+      expect(listed.map((person) => person.email)).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
+      for (const person of listed) {
+        expect(Object.values(person)).not.toContain(null);
+        expect(person).not.toHaveProperty('somethingNew');
+      }
+      expect(listed[2]).toMatchObject({ suffix1: 'MD', clinicRole: 'A role Avara adds later' });
+      await expect(people.resolve({ subject: 's', email: 'b@example.org', groups: [] })).resolves.toMatchObject({ role: 'coordinator', name: 'Bo Chen' });
+      await expect(people.resolve({ subject: 's', email: 'a@example.org', groups: [] })).resolves.toMatchObject({ role: 'radiologist', name: 'Ada Byron' });
+    } finally {
+      await client.close();
+      await own.close();
+    }
+  });
+});

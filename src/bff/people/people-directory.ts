@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { roleFromAvaraUser } from '../../contract/actor.ts';
 import type { Person } from '../../contract/worklist-api.ts';
 import { parseUpstreamJson, type AvaraClient } from '../services/avara-client.ts';
 import { isRole, type Identity, type Role, type SessionUser } from '../auth/session-user.ts';
@@ -76,7 +77,7 @@ export class PeopleDirectory {
   async resolve(identity: Identity): Promise<SessionUser> {
     const person = await this.findByEmail(identity.email);
     const rosterEntry = this.#roster.get(identity.email.toLowerCase());
-    const role = rosterEntry?.role ?? this.#roleFromGroups(identity.groups) ?? (person ? (person.canManageStudies ? 'coordinator' : 'radiologist') : undefined);
+    const role = rosterEntry?.role ?? this.#roleFromGroups(identity.groups) ?? (person ? roleFromAvaraUser(person) : undefined);
     if (!role) throw new NotOnRosterError(`${identity.email} is not a user of the worklist`);
     return {
       subject: identity.subject,
@@ -140,9 +141,10 @@ function readPerson(value: unknown): Person | undefined {
     email,
     firstName: readString(value, 'firstName') ?? '',
     lastName: readString(value, 'lastName') ?? '',
-    middleName: readString(value, 'middleName') ?? null,
-    suffix1: readString(value, 'suffix1') ?? null,
-    suffix2: readString(value, 'suffix2') ?? null,
+    // Absent, null or empty upstream: absent here, as the contract writes an empty optional field.
+    middleName: readString(value, 'middleName'),
+    suffix1: readString(value, 'suffix1'),
+    suffix2: readString(value, 'suffix2'),
     clinicRole: readString(value, 'clinicRole') ?? '',
     canManageStudies: readBoolean(value, 'canManageStudies'),
   };

@@ -1,6 +1,7 @@
 import type { UserReference } from '../../contract/avara-types.ts';
 
-type PersonName = Pick<UserReference, 'firstName' | 'middleName' | 'lastName' | 'suffix1' | 'suffix2'> & {
+/** The name parts of a user reference; an upstream Avara may send an empty one as null. */
+type PersonName = { [Part in 'firstName' | 'middleName' | 'lastName' | 'suffix1' | 'suffix2']?: UserReference[Part] | null } & {
   email?: string;
 };
 

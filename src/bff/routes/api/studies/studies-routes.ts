@@ -88,7 +88,7 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
         pageSize,
       );
       noteAudit(request, { studyIds: page.studies.map((study) => study.studyId) });
-      const answer: StudyListPage = { studies: page.studies, hasMore: page.next !== null, cursor: page.next ? encodeMergedCursor(page.next, scope) : null };
+      const answer: StudyListPage = { studies: page.studies, hasMore: page.next !== null, cursor: page.next ? encodeMergedCursor(page.next, scope) : undefined };
       return reply.code(200).send(answer);
     } catch (error) {
       if (!(error instanceof WalkFailed)) throw error;

@@ -20,7 +20,7 @@ function study(id: number, overrides: Partial<Study> = {}): Study {
 }
 
 function pages(studies: Study[], hasMore = false) {
-  const page: StudyListPage = { studies, hasMore, cursor: hasMore ? 'next' : null };
+  const page: StudyListPage = { studies, hasMore, ...(hasMore ? { cursor: 'next' } : {}) };
   return { pages: [page], pageParams: [undefined] };
 }
 

@@ -82,7 +82,8 @@ export function StudyDetails({ study }: { study: Study }) {
           </span>
         </Field>
         <Field label="Customer">{study.expressCustomer ? study.expressCustomer.expressCustomerName : <Muted>None</Muted>}</Field>
-        <Field label="Organization">{study.org ? study.org.orgName : <Muted>None</Muted>}</Field>
+        {/* `org` left Avara's SDK for the customer: shown only when an upstream still sends one. */}
+        {study.org ? <Field label="Organization">{study.org.orgName}</Field> : null}
         <Field label="Created">
           <RelativeTime value={study.createdAt} />
         </Field>

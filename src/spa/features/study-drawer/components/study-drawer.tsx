@@ -458,5 +458,5 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
 /** The signed-in person as an assignee reference, for the moment before the server's answer. */
 function meAsAssignee(me: Me | null, userId: string | null): Study['assignedTo'] {
   if (!me || !userId) return null;
-  return { userId, email: me.email, firstName: me.name, lastName: null };
+  return { userId, email: me.email, firstName: me.name };
 }

@@ -95,9 +95,11 @@ export function rebaseDraft(draft: StudyDraft, editedFrom: Study, current: Study
   if (mine.assignedTo !== undefined) next.assignedTo = draft.assignedTo;
   if (mine.metadata !== undefined) {
     const before = editedFrom.metadata ?? {};
+    // null clears the metadata: every key I had is gone.
+    const theirs = mine.metadata ?? {};
     const merged: Record<string, string> = { ...current.metadata };
-    for (const key of Object.keys(before)) if (!Object.hasOwn(mine.metadata, key)) delete merged[key];
-    for (const [key, value] of Object.entries(mine.metadata)) if (before[key] !== value) merged[key] = value;
+    for (const key of Object.keys(before)) if (!Object.hasOwn(theirs, key)) delete merged[key];
+    for (const [key, value] of Object.entries(theirs)) if (before[key] !== value) merged[key] = value;
     next.metadata = metadataRowsFrom(merged);
   }
   return next;

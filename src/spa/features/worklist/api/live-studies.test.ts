@@ -22,7 +22,7 @@ function study(id: number, overrides: Partial<Study> = {}): Study {
 
 function pages(...chunks: Array<{ studies: Study[]; hasMore: boolean }>) {
   return {
-    pages: chunks.map((chunk, index): StudyListPage => ({ studies: chunk.studies, hasMore: chunk.hasMore, cursor: chunk.hasMore ? `c${index + 1}` : null })),
+    pages: chunks.map((chunk, index): StudyListPage => ({ studies: chunk.studies, hasMore: chunk.hasMore, ...(chunk.hasMore ? { cursor: `c${index + 1}` } : {}) })),
     pageParams: chunks.map((_, index) => (index === 0 ? undefined : `c${index}`)),
   };
 }
