@@ -2,6 +2,8 @@ import { envSchema } from 'env-schema';
 import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
 import { DEFAULT_READING_LEASE_SECONDS, DEFAULT_READING_MAX_LEASES } from '../reading/reading-rules.ts';
+import { DEFAULT_SLA_TARGETS, MAX_SLA_MINUTES, type SlaTargets } from '../../contract/sla.ts';
+import { DEFAULT_HISTORY_RETENTION_DAYS } from '../history/queue-history.ts';
 
 /** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
 export interface BffConfig {
@@ -67,6 +69,12 @@ export interface BffConfig {
   EVENTS_HEARTBEAT_SECONDS: number;
   /** How often the queue watcher's leader walks the active queue to notice changes made outside the worklist. */
   QUEUE_WATCH_INTERVAL_MS: number;
+  /** How long a study of each severity may wait for its reading before it is overdue (the SLA targets). */
+  SLA_STAT_MINUTES: number;
+  SLA_HIGH_MINUTES: number;
+  SLA_NORMAL_MINUTES: number;
+  /** How long the queue history (the dashboard's turnaround figures) keeps a study after it was last seen to change. */
+  HISTORY_RETENTION_DAYS: number;
 }
 
 const schema = {
@@ -122,6 +130,10 @@ const schema = {
     READING_MAX_LEASES: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_READING_MAX_LEASES },
     EVENTS_HEARTBEAT_SECONDS: { type: 'integer', minimum: 1, maximum: 55, default: 15 },
     QUEUE_WATCH_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
+    SLA_STAT_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.stat },
+    SLA_HIGH_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.high },
+    SLA_NORMAL_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.normal },
+    HISTORY_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_HISTORY_RETENTION_DAYS },
   },
 };
 
@@ -202,10 +214,22 @@ function crossFieldProblems(config: BffConfig): string[] {
   } catch (error) {
     problems.push(`ORTHANC_PRIORITY_MAP: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (!(config.SLA_STAT_MINUTES <= config.SLA_HIGH_MINUTES && config.SLA_HIGH_MINUTES <= config.SLA_NORMAL_MINUTES)) {
+    problems.push('SLA_STAT_MINUTES, SLA_HIGH_MINUTES and SLA_NORMAL_MINUTES go from the most urgent to the least: the STAT target is at most the high one, the high one at most the normal one');
+  }
   if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
     problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');
   }
   return problems;
+}
+
+/**
+ * The SLA targets (SLA_STAT_MINUTES, SLA_HIGH_MINUTES, SLA_NORMAL_MINUTES): the one value every
+ * overdue rule of the BFF is given (the queue watcher's counts, the dashboard, the worklist's
+ * colours through GET /auth/config, and any filter of overdue studies).
+ */
+export function slaTargetsOf(config: Pick<BffConfig, 'SLA_STAT_MINUTES' | 'SLA_HIGH_MINUTES' | 'SLA_NORMAL_MINUTES'>): Readonly<SlaTargets> {
+  return Object.freeze({ stat: config.SLA_STAT_MINUTES, high: config.SLA_HIGH_MINUTES, normal: config.SLA_NORMAL_MINUTES });
 }
 
 /** A comma-separated setting as a list: entries trimmed, empty ones dropped. */
