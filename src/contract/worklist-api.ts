@@ -3,6 +3,7 @@
  * neither side writes them down twice. See docs/api.md.
  */
 import type { Severity, Study, User } from './avara-types.ts';
+import type { SlaTargets } from './sla.ts';
 import type { EventPerson, ReadingLease } from './worklist-events.ts';
 
 /** What a person may do: radiologists read and report, coordinators manage the worklist. */
@@ -44,6 +45,8 @@ export interface AuthConfig {
   viewerOrigins: string[];
   /** Dev mode only. */
   demoUsers?: DemoUser[];
+  /** How long a study of each severity may wait, in minutes (SLA_STAT_MINUTES, …): the worklist's colours and the dashboard. */
+  slaTargets: SlaTargets;
 }
 
 /** What the PACS knows of a study, as POST /api/pacs/context answers for one Study Instance UID. */
