@@ -61,6 +61,8 @@ export interface DashboardTiles {
   beingRead: number;
   /** `queue-watcher`: exact, from its last walk; `history`: what the history has seen (before the first walk). */
   source: 'queue-watcher' | 'history';
+  /** When the queue watcher's walk the counts come from ended (ISO); null with `history`. */
+  asOf: string | null;
 }
 
 export interface DashboardAnswer {

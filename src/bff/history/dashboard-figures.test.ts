@@ -85,6 +85,7 @@ describe('fixtures with known answers', () => {
       unassigned: { stat: 1, high: 0, normal: 0 },
       beingRead: 1,
       source: 'history',
+      asOf: null,
     });
   });
 

@@ -107,8 +107,8 @@ export function hourly(entries: readonly HistoryEntry[], now: number): HourFigur
 /** The live tiles: from the queue watcher's exact counts when it has walked, else from the open entries. */
 export function tiles(entries: readonly HistoryEntry[], leases: readonly LeaseHolding[], now: number, targets: Readonly<SlaTargets>, queue?: QueueCounts): DashboardTiles {
   const beingRead = leases.length;
-  if (queue) return { unread: { ...queue.bySeverity }, overdue: { ...queue.overdue }, unassigned: { ...queue.unassigned }, beingRead, source: 'queue-watcher' };
-  const figures: DashboardTiles = { unread: emptyCounts(), overdue: emptyCounts(), unassigned: emptyCounts(), beingRead, source: 'history' };
+  if (queue) return { unread: { ...queue.bySeverity }, overdue: { ...queue.overdue }, unassigned: { ...queue.unassigned }, beingRead, source: 'queue-watcher', asOf: queue.asOf };
+  const figures: DashboardTiles = { unread: emptyCounts(), overdue: emptyCounts(), unassigned: emptyCounts(), beingRead, source: 'history', asOf: null };
   for (const entry of entries) {
     if (!isOpen(entry)) continue;
     figures.unread[entry.severity] += 1;

@@ -8,8 +8,14 @@ export const dashboardKeys = { all: ['dashboard'] as const, figures: () => [...d
 
 /** Without the live stream, the figures are fetched this often. */
 export const DASHBOARD_POLL_MS = 30_000;
-/** After a change: once soon (the history has it), once after the queue watcher's next walk (the tiles come from it). */
-export const DASHBOARD_AFTER_CHANGE_MS = [800, 6_500] as const;
+/** After a change: once soon (the history has it already). */
+export const DASHBOARD_AFTER_CHANGE_MS = 800;
+/**
+ * Then this often until the tiles come from a walk of the queue that ended after the change (the
+ * queue watcher walks every QUEUE_WATCH_INTERVAL_MS, or less often when a walk takes long), for at most a minute.
+ */
+export const DASHBOARD_WAIT_FOR_WALK_MS = 3_000;
+const WAIT_FOR_WALK_LIMIT_MS = 60_000;
 
 function isFields(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -46,10 +52,28 @@ export function dashboardQueryOptions() {
 export function useDashboard() {
   const queryClient = useQueryClient();
   const timers = useRef<number[]>([]);
+  /** When the earliest change not yet in the tiles was heard (ms), or null. */
+  const waitingSince = useRef<number | null>(null);
+  const refetch = () => void queryClient.invalidateQueries({ queryKey: dashboardKeys.figures() });
   const refetchSoon = () => {
+    waitingSince.current ??= Date.now();
     for (const timer of timers.current) window.clearTimeout(timer);
-    timers.current = DASHBOARD_AFTER_CHANGE_MS.map((delay) => window.setTimeout(() => void queryClient.invalidateQueries({ queryKey: dashboardKeys.figures() }), delay));
+    timers.current = [window.setTimeout(refetch, DASHBOARD_AFTER_CHANGE_MS)];
   };
+  const query = useQuery(dashboardQueryOptions());
+  const tiles = query.data?.tiles;
+  useEffect(() => {
+    const since = waitingSince.current;
+    if (since === null || !tiles) return;
+    const walked = tiles.asOf !== null && Date.parse(tiles.asOf) > since;
+    if (walked || Date.now() - since > WAIT_FOR_WALK_LIMIT_MS) {
+      waitingSince.current = null;
+      return;
+    }
+    const timer = window.setTimeout(refetch, DASHBOARD_WAIT_FOR_WALK_MS);
+    timers.current.push(timer);
+    return () => window.clearTimeout(timer);
+  });
   useWorklistEvent('study.created', refetchSoon);
   useWorklistEvent('study.changed', refetchSoon);
   useWorklistEvent('lease.taken', refetchSoon);
@@ -60,5 +84,5 @@ export function useDashboard() {
     },
     [],
   );
-  return useQuery(dashboardQueryOptions());
+  return query;
 }

@@ -2,8 +2,8 @@ import { useId } from 'react';
 import type { HourFigure } from '../../../../contract/dashboard-api.ts';
 import { formatHour } from '../lib/dashboard-format.ts';
 
-const WIDTH = 720;
-const HEIGHT = 180;
+const WIDTH = 960;
+const HEIGHT = 170;
 const PAD = { top: 8, right: 8, bottom: 22, left: 32 };
 
 /** A round step for the axis: 1, 2, 5, 10, 20, 50, … */
