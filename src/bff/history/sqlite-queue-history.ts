@@ -9,7 +9,10 @@ export const QUEUE_HISTORY_FILE = 'queue-history.sqlite';
 const SCHEMA_VERSION = 1;
 
 // One row per study, a column per time. `is_open` is kept beside read_at and cancelled_at so the
-// open studies are one index range, whatever their age.
+// open studies are one index range, whatever their age. The dashboard reads every study that
+// changed in the last 7 days and every open one: both through covering indexes, so a read walks
+// one index in order instead of looking each row up in the table (docs/performance.md, figure 10).
+const WINDOW_COLUMNS = 'study_id, severity, appeared_at, assignee_id, assigned_at, reading_started_at, reading_by, read_at, read_by, cancelled_at, version';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
   study_id TEXT PRIMARY KEY,
@@ -26,9 +29,10 @@ CREATE TABLE IF NOT EXISTS entries (
   last_change_at INTEGER NOT NULL,
   is_open INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entries_by_last_change ON entries (last_change_at);
-CREATE INDEX IF NOT EXISTS entries_open ON entries (is_open) WHERE is_open = 1;
+CREATE INDEX IF NOT EXISTS entries_window ON entries (last_change_at, ${WINDOW_COLUMNS});
+CREATE INDEX IF NOT EXISTS entries_open ON entries (is_open, last_change_at, ${WINDOW_COLUMNS}) WHERE is_open = 1;
 CREATE INDEX IF NOT EXISTS entries_by_read ON entries (read_at) WHERE read_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_by_appearance ON entries (appeared_at);
 `;
 
 const COLUMNS = 'study_id, severity, appeared_at, assignee_id, assigned_at, reading_started_at, reading_by, read_at, read_by, cancelled_at, version, last_change_at';
@@ -55,6 +59,12 @@ export function openSqliteQueueHistory(path: string): QueueHistory {
     }
     return prepared;
   }
+  /** A statement answering rows as arrays (no object per row: the dashboard reads thousands). */
+  const arrays = (sql: string): StatementSync => {
+    const prepared = statement(sql);
+    prepared.setReturnArrays(true);
+    return prepared;
+  };
   const byId = () => statement(`SELECT ${COLUMNS} FROM entries WHERE study_id = ?`);
   const upsert = () =>
     statement(
@@ -84,7 +94,9 @@ export function openSqliteQueueHistory(path: string): QueueHistory {
       return row ? toEntry(row) : undefined;
     },
     async entriesSince(since) {
-      return statement(`SELECT ${COLUMNS} FROM entries WHERE last_change_at >= ? UNION SELECT ${COLUMNS} FROM entries WHERE is_open = 1`).all(since).map(toEntry);
+      const changed = arrays(`SELECT last_change_at, ${WINDOW_COLUMNS} FROM entries INDEXED BY entries_window WHERE last_change_at >= ?`).all(since);
+      const olderOpen = arrays(`SELECT last_change_at, ${WINDOW_COLUMNS} FROM entries INDEXED BY entries_open WHERE is_open = 1 AND last_change_at < ?`).all(since);
+      return [...changed, ...olderOpen].map(fromArray);
     },
     async readBetween(from, to) {
       return statement(`SELECT ${COLUMNS} FROM entries WHERE read_at >= ? AND read_at < ? ORDER BY read_at, study_id`).all(from, to).map(toEntry);
@@ -100,6 +112,34 @@ export function openSqliteQueueHistory(path: string): QueueHistory {
     async close() {
       if (db.isOpen) db.close();
     },
+  };
+}
+
+/** A row of `SELECT last_change_at, ${WINDOW_COLUMNS}` read as an array. */
+function fromArray(row: unknown): HistoryEntry {
+  const cells: unknown[] = Array.isArray(row) ? row : [];
+  const time = (index: number): number | null => {
+    const value = cells[index];
+    return typeof value === 'number' || typeof value === 'bigint' ? Number(value) : null;
+  };
+  const id = (index: number): string | null => {
+    const value = cells[index];
+    return typeof value === 'string' ? value : null;
+  };
+  const severity = cells[2];
+  return {
+    studyId: String(cells[1]),
+    severity: severity === 'stat' || severity === 'high' ? severity : 'normal',
+    appearedAt: time(3) ?? 0,
+    assigneeId: id(4),
+    assignedAt: time(5),
+    readingStartedAt: time(6),
+    readingBy: id(7),
+    readAt: time(8),
+    readBy: id(9),
+    cancelledAt: time(10),
+    version: time(11) ?? 0,
+    lastChangeAt: time(0) ?? 0,
   };
 }
 

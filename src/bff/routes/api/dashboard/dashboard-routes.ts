@@ -20,6 +20,7 @@ export interface DashboardRoutesOptions {
   now?: () => number;
 }
 
+const EXTENT_CACHE_MS = 60_000;
 /** The longest range the CSV export covers in one answer. */
 export const MAX_EXPORT_DAYS = 366;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -69,10 +70,23 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardRo
     }
   }
 
+  // How much the history holds is context ("since when, how many"), counted over every entry: once a minute is enough.
+  let extentCache: { at: number; extent: Promise<{ studies: number; oldestAppearedAt: number | null }> } | undefined;
+  function extent(at: number) {
+    if (!extentCache || at - extentCache.at > EXTENT_CACHE_MS) {
+      const counted = history.extent();
+      extentCache = { at, extent: counted };
+      counted.catch(() => {
+        if (extentCache?.extent === counted) extentCache = undefined;
+      });
+    }
+    return extentCache.extent;
+  }
+
   app.get('/api/dashboard', { config: { access: 'coordinator' } }, async (_request, reply) => {
     const at = now();
     const todayStart = startOfDay(at);
-    const [entries, queue, directory, extent] = await Promise.all([history.entriesSince(at - WEEK_MS), queueState(), names(), history.extent()]);
+    const [entries, queue, directory, held] = await Promise.all([history.entriesSince(at - WEEK_MS), queueState(), names(), extent(at)]);
     const load: RadiologistLoad[] = radiologistLoad(entries, queue.leases, todayStart, queue.counts).map((figure) => ({ ...figure, name: directory.get(figure.userId) ?? figure.userId }));
     load.sort((a, b) => a.name.localeCompare(b.name));
     const answer: DashboardAnswer = {
@@ -84,7 +98,7 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardRo
       turnaround: windows((from, to) => turnaround(entries, from, to), todayStart, at),
       compliance: windows((from, to) => compliance(entries, from, to, at, slaTargets), todayStart, at),
       radiologists: load,
-      history: { studies: extent.studies, since: extent.oldestAppearedAt === null ? null : new Date(extent.oldestAppearedAt).toISOString(), retentionDays: options.retentionDays },
+      history: { studies: held.studies, since: held.oldestAppearedAt === null ? null : new Date(held.oldestAppearedAt).toISOString(), retentionDays: options.retentionDays },
     };
     reply.header('cache-control', 'no-store');
     return answer;
