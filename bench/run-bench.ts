@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { measureBffOverhead } from './figures/bff-overhead.ts';
 import { measureClaims } from './figures/claims.ts';
+import { measureDashboard } from './figures/dashboard.ts';
 import { measureScreenLatency } from './figures/screen-latency.ts';
 import { measureEventLatency, measureFanout, measureIdleCost } from './figures/live-events.ts';
 import { measureServerScale } from './figures/server-scale.ts';
@@ -84,6 +85,12 @@ async function main(): Promise<void> {
       await bff.stop();
     }
     if (has('latency') || has('fanout') || has('claims') || has('screen')) rows.push(...(await measureLive(options, { dataDir, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, log })));
+    if (has('dashboard')) {
+      // 100,000 recorded studies is the budget's size; a quick run (a smoke test) records fewer.
+      const recorded = options.quick ? 20_000 : 100_000;
+      log(`10. the dashboard over ${recorded.toLocaleString('en-US')} recorded studies`);
+      rows.push(...(await measureDashboard({ studies: recorded, requests: options.scaleRequests, worstCase: !options.quick, dataDir, log })));
+    }
     await upstream.stop();
   } finally {
     killAll();

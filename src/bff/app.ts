@@ -30,6 +30,12 @@ import { DEFAULT_READING_MAX_LEASES, nextStudyRoutes } from './routes/api/readin
 import { DEFAULT_READING_LEASE_SECONDS } from './reading/reading-rules.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
+import { dashboardRoutes } from './routes/api/dashboard/dashboard-routes.ts';
+import { DEFAULT_HISTORY_RETENTION_DAYS, type QueueHistory } from './history/queue-history.ts';
+import { startQueueHistoryRecorder, type QueueHistoryRecorder } from './history/queue-history-recorder.ts';
+import { openSqliteQueueHistory } from './history/sqlite-queue-history.ts';
+import { DEFAULT_SLA_TARGETS, type SlaTargets } from '../contract/sla.ts';
+import { slaTargetsOf } from './config/env.ts';
 import { UpstreamUnreachableError, type AvaraClient } from './services/avara-client.ts';
 import { SharedStateUnavailableError } from './shared-state/shared-state.ts';
 
@@ -37,12 +43,38 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Publishes what happens to studies to every instance's event stream. */
     readonly studyEvents: StudyEvents;
+    /** The queue history and what records into it (tests wait for it to settle). */
+    readonly queueHistory: { history: QueueHistory; recorder: QueueHistoryRecorder };
   }
+}
+
+/** The SLA targets of the settings, the defaults for those a test leaves out. */
+function slaTargetsFromOptions(config: AppOptions['config']): Readonly<SlaTargets> {
+  return slaTargetsOf({
+    SLA_STAT_MINUTES: config.SLA_STAT_MINUTES ?? DEFAULT_SLA_TARGETS.stat,
+    SLA_HIGH_MINUTES: config.SLA_HIGH_MINUTES ?? DEFAULT_SLA_TARGETS.high,
+    SLA_NORMAL_MINUTES: config.SLA_NORMAL_MINUTES ?? DEFAULT_SLA_TARGETS.normal,
+  });
 }
 
 export interface AppOptions {
   auth: AuthContext;
-  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> & Partial<Pick<BffConfig, 'MAX_EVENT_LOOP_DELAY_MS' | 'READING_LEASE_SECONDS' | 'READING_MAX_LEASES' | 'EVENTS_HEARTBEAT_SECONDS'>>;
+  config: Pick<BffConfig, 'LOG_LEVEL' | 'PUBLIC_URL'> &
+    Partial<
+      Pick<
+        BffConfig,
+        | 'MAX_EVENT_LOOP_DELAY_MS'
+        | 'READING_LEASE_SECONDS'
+        | 'READING_MAX_LEASES'
+        | 'EVENTS_HEARTBEAT_SECONDS'
+        | 'SLA_STAT_MINUTES'
+        | 'SLA_HIGH_MINUTES'
+        | 'SLA_NORMAL_MINUTES'
+        | 'HISTORY_RETENTION_DAYS'
+      >
+    >;
+  /** The queue history's store (closed with the app); by default one in memory, for tests. */
+  history?: QueueHistory;
   avara: AvaraClient;
   contract: ContractValidator;
   upstream: 'avara' | 'bundled';
@@ -196,7 +228,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuditTrail(app, auth.audit);
   await app.register(healthRoutes, { avara: options.avara, shared: auth.shared, upstream: options.upstream });
   await app.register(openApiRoutes);
-  await app.register(authRoutes, auth);
+  const slaTargets = slaTargetsFromOptions(options.config);
+  await app.register(authRoutes, { ...auth, slaTargets });
   if (auth.modeRoutes) await app.register(auth.modeRoutes);
   const studyEvents = createStudyEvents(auth.shared.events, app.log.child({ component: 'events' }));
   app.decorate('studyEvents', studyEvents);
@@ -211,7 +244,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     studyEvents,
     knownVersions,
   });
-  await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared });
+  await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared, slaTargets });
+  const history = options.history ?? openSqliteQueueHistory(':memory:');
+  const retentionDays = options.config.HISTORY_RETENTION_DAYS ?? DEFAULT_HISTORY_RETENTION_DAYS;
+  const recorder = startQueueHistoryRecorder({ history, bus: auth.shared.events, retentionDays, log: app.log.child({ component: 'queue-history' }) });
+  app.decorate('queueHistory', { history, recorder });
+  app.addHook('onClose', async () => {
+    await recorder.close();
+    await history.close();
+  });
+  await app.register(dashboardRoutes, { history, shared: auth.shared, people: auth.people, slaTargets, retentionDays });
   const leaseMs = (options.config.READING_LEASE_SECONDS ?? DEFAULT_READING_LEASE_SECONDS) * 1000;
   await app.register(readingRoutes, { avara: options.avara, contract: options.contract, shared: auth.shared, leaseMs });
   const maxLeases = options.config.READING_MAX_LEASES ?? DEFAULT_READING_MAX_LEASES;
@@ -254,7 +296,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 }
 
 /** The client-side routes of the SPA, answered with its page. */
-export const SPA_PAGES = ['/', '/sign-in', '/studies/:studyId', '/studies/by-uid/:studyInstanceUid'];
+export const SPA_PAGES = ['/', '/sign-in', '/dashboard', '/studies/:studyId', '/studies/by-uid/:studyInstanceUid'];
 /** Those that show the worklist (the list, or the list beside a study's drawer). */
 const WORKLIST_PAGES = ['/', '/studies/:studyId', '/studies/by-uid/:studyInstanceUid'];
 

@@ -13,7 +13,9 @@ import { buildApp } from './app.ts';
 import { createAuthContext } from './auth/auth-context.ts';
 import { enableOidcSignIn } from './auth/oidc-routes.ts';
 import { exitOnStartupError, openStorage, prepareDataDir, storageFailure } from './config/data-dir.ts';
-import { ConfigError, loadConfig, publicUrlOf, type BffConfig } from './config/env.ts';
+import { ConfigError, loadConfig, publicUrlOf, slaTargetsOf, type BffConfig } from './config/env.ts';
+import { openQueueHistory } from './history/create-queue-history.ts';
+import { QUEUE_HISTORY_FILE } from './history/sqlite-queue-history.ts';
 import { startQueueWatcher } from './events/queue-watcher.ts';
 import { isSpaBuilt } from './plugins/static-spa.ts';
 import { createAuditLog } from './auth/audit-log.ts';
@@ -101,9 +103,18 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   }
+  const history = openStorage('the queue history', resolve(config.DATA_DIR, QUEUE_HISTORY_FILE), () =>
+    openQueueHistory({
+      redisUrl: config.REDIS_URL,
+      keyPrefix: config.SHARED_STATE_KEY_PREFIX,
+      dataDir: config.DATA_DIR,
+      log: { info: (...args: Parameters<SharedStateLog['info']>) => sharedLog?.info(...args), warn: (...args: Parameters<SharedStateLog['warn']>) => sharedLog?.warn(...args), error: (...args: Parameters<SharedStateLog['error']>) => sharedLog?.error(...args) },
+    }),
+  );
   const app = await buildApp({
     auth,
     config,
+    history,
     avara,
     contract: createContractValidator(loadAvaraContract()),
     upstream: embedded ? 'bundled' : 'avara',
@@ -130,7 +141,13 @@ async function main(): Promise<void> {
         })
       : undefined;
   if (pacsSync) metrics.watchPacsSync(() => pacsSync.progress());
-  const queueWatcher = startQueueWatcher({ avara, shared, intervalMs: config.QUEUE_WATCH_INTERVAL_MS, log: app.log.child({ component: 'queue-watcher' }) });
+  const queueWatcher = startQueueWatcher({
+    avara,
+    shared,
+    intervalMs: config.QUEUE_WATCH_INTERVAL_MS,
+    log: app.log.child({ component: 'queue-watcher' }),
+    slaTargets: slaTargetsOf(config),
+  });
   let metricsServer: MetricsServer | undefined;
   app.addHook('onClose', async () => {
     await metricsServer?.close();

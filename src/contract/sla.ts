@@ -8,8 +8,25 @@ import type { Severity } from './avara-types.ts';
 /** How long a study of each severity may wait before it is overdue, in minutes. */
 export type SlaTargets = Record<Severity, number>;
 
-/** Common reading-room targets; a settings screen can override them later. */
+/**
+ * Common reading-room targets: the defaults of SLA_STAT_MINUTES, SLA_HIGH_MINUTES and
+ * SLA_NORMAL_MINUTES. The BFF's settings decide (slaTargetsOf in src/bff/config/env.ts); the SPA
+ * reads them from GET /auth/config and uses these only until that answer is in.
+ */
 export const DEFAULT_SLA_TARGETS: Readonly<SlaTargets> = Object.freeze({ stat: 60, high: 4 * 60, normal: 24 * 60 });
+
+/** The longest target a setting may give: 30 days. */
+export const MAX_SLA_MINUTES = 30 * 24 * 60;
+
+/** Whether a value is a set of targets as GET /auth/config answers them (whole minutes, 1 to MAX_SLA_MINUTES). */
+export function isSlaTargets(value: unknown): value is SlaTargets {
+  if (typeof value !== 'object' || value === null) return false;
+  const targets: Record<string, unknown> = { ...value };
+  return (['stat', 'high', 'normal'] as const).every((severity) => {
+    const minutes = targets[severity];
+    return typeof minutes === 'number' && Number.isSafeInteger(minutes) && minutes >= 1 && minutes <= MAX_SLA_MINUTES;
+  });
+}
 
 /**
  * Whole minutes a study has waited since `createdAt` (ISO) at `now` (epoch ms), never below 0 (a

@@ -219,6 +219,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The coordinator's dashboard (coordinators only)
+         * @description The live tiles, the last 24 hours, turnaround and SLA compliance per severity (today and 7
+         *     days) and the load per radiologist, from the queue history and the queue watcher's counts.
+         *     docs/api.md, "The coordinator's dashboard".
+         */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dashboard/turnaround.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The studies read in a date range, with their turnaround, as CSV (coordinators only) */
+        get: operations["exportTurnaround"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -460,6 +499,90 @@ export interface components {
             step: components["schemas"]["NextStep"];
         } | {
             study: null;
+        };
+        TurnaroundFigure: {
+            /** @description Studies read in the window. */
+            count: number;
+            /** @description Nearest-rank percentile in minutes; null when nothing was read. */
+            p50Minutes: number | null;
+            p90Minutes: number | null;
+        };
+        TurnaroundWindows: {
+            today: components["schemas"]["TurnaroundFigure"];
+            week: components["schemas"]["TurnaroundFigure"];
+        };
+        ComplianceFigure: {
+            read: number;
+            readWithinTarget: number;
+            /** @description Arrived in the window */
+            waitingOverdue: number;
+            /** @description readWithinTarget / (read + waitingOverdue); null when both are 0. */
+            share: number | null;
+        };
+        ComplianceWindows: {
+            today: components["schemas"]["ComplianceFigure"];
+            week: components["schemas"]["ComplianceFigure"];
+        };
+        HourFigure: {
+            /**
+             * Format: date-time
+             * @description Start of the hour.
+             */
+            hour: string;
+            arrivals: number;
+            completions: number;
+        };
+        RadiologistLoad: {
+            userId: string;
+            /** @description From the people directory; the ID when the person is not known there. */
+            name: string;
+            assignedUnread: components["schemas"]["SeverityCounts"];
+            readingNow: number;
+            readToday: number;
+        };
+        DashboardTiles: {
+            unread: components["schemas"]["SeverityCounts"];
+            overdue: components["schemas"]["SeverityCounts"];
+            unassigned: components["schemas"]["SeverityCounts"];
+            /** @description Studies with a reading lease now. */
+            beingRead: number;
+            /** @enum {string} */
+            source: "queue-watcher" | "history";
+            /** Format: date-time */
+            asOf: string | null;
+        };
+        /** @description Minutes a study of each severity may wait for its reading. */
+        SlaTargets: {
+            stat: number;
+            high: number;
+            normal: number;
+        };
+        DashboardAnswer: {
+            /** Format: date-time */
+            asOf: string;
+            /** Format: date-time */
+            todayStart: string;
+            slaTargets: components["schemas"]["SlaTargets"];
+            tiles: components["schemas"]["DashboardTiles"];
+            /** @description The last 24 hours */
+            hourly: components["schemas"]["HourFigure"][];
+            turnaround: {
+                stat: components["schemas"]["TurnaroundWindows"];
+                high: components["schemas"]["TurnaroundWindows"];
+                normal: components["schemas"]["TurnaroundWindows"];
+            };
+            compliance: {
+                stat: components["schemas"]["ComplianceWindows"];
+                high: components["schemas"]["ComplianceWindows"];
+                normal: components["schemas"]["ComplianceWindows"];
+            };
+            radiologists: components["schemas"]["RadiologistLoad"][];
+            history: {
+                studies: number;
+                /** Format: date-time */
+                since: string | null;
+                retentionDays: number;
+            };
         };
         SeverityCounts: {
             normal: number;
@@ -1188,6 +1311,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorklistCounts"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dashboard's figures (Cache-Control: no-store). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardAnswer"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportTurnaround: {
+        parameters: {
+            query: {
+                /** @description First day (YYYY-MM-DD, the BFF's time zone). */
+                from: string;
+                /** @description Last day (YYYY-MM-DD), at most 366 days after `from`. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV, one row per study read in the range (columns in docs/api.md). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Problem"];

@@ -3,6 +3,7 @@
  * neither side writes them down twice. The answers of `/api` routes are the BFF's API document's
  * (worklist-openapi.yaml, types generated into worklist-api.gen.ts); docs/api.md says them in words.
  */
+import type { SlaTargets } from './sla.ts';
 import type { components } from './worklist-api.gen.ts';
 
 type Schemas = components['schemas'];
@@ -35,6 +36,8 @@ export interface AuthConfig {
   viewerOrigins: string[];
   /** Dev mode only. */
   demoUsers?: DemoUser[];
+  /** How long a study of each severity may wait, in minutes (SLA_STAT_MINUTES, …): the worklist's colours and the dashboard. */
+  slaTargets: SlaTargets;
 }
 
 /** What the PACS knows of a study, as POST /api/pacs/context answers for one Study Instance UID. */

@@ -3,7 +3,7 @@ import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import type { OperationId } from '../contract/avara-types.ts';
 import { SEVERITIES } from '../contract/avara-types.ts';
-import { isOverdue, minutesWaiting } from '../contract/sla.ts';
+import { DEFAULT_SLA_TARGETS, isOverdue, minutesWaiting } from '../contract/sla.ts';
 import type { OperationInput, QueryInput, ValidatedInput, ValidationIssue } from '../contract/contract-validator.ts';
 import { invalidRequestProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../contract/problem.ts';
 import type { Problem } from '../contract/problem.ts';
@@ -125,6 +125,7 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
         portalOrigins: [],
         viewerOrigins: [typeof location === 'undefined' ? 'http://localhost' : location.origin],
         demoUsers: people.map((user) => ({ username: user.email, name: asMe(user).name, role: roleOf(user), clinicRole: user.clinicRole })),
+        slaTargets: { ...DEFAULT_SLA_TARGETS },
       }),
     ),
     http.post('*/auth/login', async ({ request }) => {

@@ -70,7 +70,7 @@ describe('DATA_DIR at start-up', () => {
   it('a regular file as DATA_DIR, or as one of its parents: one line naming the file', async () => {
     const file = join(folder, 'a-file');
     writeFileSync(file, 'not a folder');
-    expectOneLineReason(await startBff({ DATA_DIR: file }), new RegExp(`^Cannot use DATA_DIR ${escape(file)} \\(for the bundled server's database and the shared state\\): it is a file, not a folder$`));
+    expectOneLineReason(await startBff({ DATA_DIR: file }), new RegExp(`^Cannot use DATA_DIR ${escape(file)} \\(for the bundled server's database, the shared state and the queue history\\): it is a file, not a folder$`));
     expectOneLineReason(await startBff({ DATA_DIR: join(file, 'data') }), new RegExp(`^Cannot use DATA_DIR ${escape(join(file, 'data'))} .*: ${escape(file)} is a file, not a folder$`));
     expectOneLineReason(await startBff({ DATA_DIR: '/dev/full' }), /^Cannot use DATA_DIR \/dev\/full .*: it is a device, not a folder$/);
   });

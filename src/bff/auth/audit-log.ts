@@ -24,7 +24,8 @@ export type AuditAction =
   | 'events.stream'
   | 'session.sign-in'
   | 'session.sign-out'
-  | 'session.refused';
+  | 'session.refused'
+  | 'dashboard.export';
 
 /** Who did it: the signed-in person, or (not signed in) nobody, with the address in both cases. */
 export type AuditUser = Pick<SessionUser, 'email' | 'role' | 'userId'> | { email: string | null; role: null; userId: null };

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { SlaTargets } from '../../contract/sla.ts';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import { roleFromAvaraUser } from '../../contract/actor.ts';
 import { sendProblem } from '../lib/problems.ts';
@@ -13,7 +14,10 @@ import { startSession } from './start-session.ts';
 export type AuthRoutesOptions = Pick<
   AuthContext,
   'mode' | 'shared' | 'sessions' | 'people' | 'cookie' | 'audit' | 'portalOrigins' | 'viewerOrigins' | 'bundledLaunchOrigin' | 'endSessionUrl'
->;
+> & {
+  /** The SLA targets of the settings: the SPA colours waiting times against them. */
+  slaTargets: Readonly<SlaTargets>;
+};
 
 /**
  * Sign-in and sign-out common to every mode, the dev picker, and who-am-I. The OIDC redirect
@@ -27,7 +31,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     // The bundled launch page is served here, on whichever origin the person is using.
     const own = options.bundledLaunchOrigin ? requestOrigin(request) : undefined;
     const viewerOrigins = own && !options.viewerOrigins.includes(own) ? [...options.viewerOrigins, own] : options.viewerOrigins;
-    const base = { mode: options.mode, portalOrigins: options.portalOrigins, viewerOrigins };
+    const base = { mode: options.mode, portalOrigins: options.portalOrigins, viewerOrigins, slaTargets: { ...options.slaTargets } };
     if (options.mode !== 'dev') return base;
     const demoUsers = (await people.list()).map((person) => ({
       username: person.email,

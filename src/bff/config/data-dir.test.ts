@@ -17,7 +17,7 @@ afterEach(() => {
 
 describe('DATA_DIR checks', () => {
   it('knows what is kept there, and that nothing is with Avara, no PACS sync and Redis', () => {
-    expect(dataDirUses({ ORTHANC_SYNC: true })).toEqual(["the bundled server's database", 'the PACS sync state', 'the shared state']);
+    expect(dataDirUses({ ORTHANC_SYNC: true })).toEqual(["the bundled server's database", 'the PACS sync state', 'the shared state', 'the queue history']);
     expect(dataDirUses({ AVARA_API_KEY: 'key-0123456789', ORTHANC_SYNC: false, REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual([]);
     const notAFolder = join(scratch(), 'file');
     writeFileSync(notAFolder, 'x');

@@ -19,7 +19,7 @@ export function dataDirUses(config: Omit<DataDirSettings, 'DATA_DIR'>): string[]
   const uses: string[] = [];
   if (!config.AVARA_API_KEY) uses.push("the bundled server's database");
   if (config.ORTHANC_SYNC) uses.push('the PACS sync state');
-  if (!config.REDIS_URL) uses.push('the shared state');
+  if (!config.REDIS_URL) uses.push('the shared state', 'the queue history');
   return uses;
 }
 

@@ -5,6 +5,8 @@ import { trustedProxyProblems } from '../http/trusted-proxies.ts';
 import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
 import { DEFAULT_READING_LEASE_SECONDS, DEFAULT_READING_MAX_LEASES } from '../reading/reading-rules.ts';
+import { DEFAULT_SLA_TARGETS, MAX_SLA_MINUTES, type SlaTargets } from '../../contract/sla.ts';
+import { DEFAULT_HISTORY_RETENTION_DAYS } from '../history/queue-history.ts';
 
 /** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
 export interface BffConfig {
@@ -81,6 +83,12 @@ export interface BffConfig {
   METRICS_HOST: string;
   /** The bearer token a scraper sends for /metrics (required on the public port; also checked on METRICS_PORT when set). */
   METRICS_TOKEN?: string;
+  /** How long a study of each severity may wait for its reading before it is overdue (the SLA targets). */
+  SLA_STAT_MINUTES: number;
+  SLA_HIGH_MINUTES: number;
+  SLA_NORMAL_MINUTES: number;
+  /** How long the queue history (the dashboard's turnaround figures) keeps a study after it was last seen to change. */
+  HISTORY_RETENTION_DAYS: number;
 }
 
 /**
@@ -149,6 +157,10 @@ const schema = {
     METRICS_PORT: { type: 'integer', minimum: 1, maximum: 65535 },
     METRICS_HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
     METRICS_TOKEN: { type: 'string', minLength: 16, pattern: '^[\\x21-\\x7e]+$' },
+    SLA_STAT_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.stat },
+    SLA_HIGH_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.high },
+    SLA_NORMAL_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.normal },
+    HISTORY_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_HISTORY_RETENTION_DAYS },
   },
 };
 
@@ -288,6 +300,9 @@ function crossFieldProblems(config: BffConfig): string[] {
     }
   }
   problems.push(...trustedProxyProblems(config.TRUSTED_PROXIES));
+  if (!(config.SLA_STAT_MINUTES <= config.SLA_HIGH_MINUTES && config.SLA_HIGH_MINUTES <= config.SLA_NORMAL_MINUTES)) {
+    problems.push('SLA_STAT_MINUTES, SLA_HIGH_MINUTES and SLA_NORMAL_MINUTES go from the most urgent to the least: the STAT target is at most the high one, the high one at most the normal one');
+  }
   if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
     problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');
   }
@@ -295,6 +310,15 @@ function crossFieldProblems(config: BffConfig): string[] {
     problems.push('METRICS_PORT must differ from PORT (metrics are served on a port of their own, never on the public one)');
   }
   return problems;
+}
+
+/**
+ * The SLA targets (SLA_STAT_MINUTES, SLA_HIGH_MINUTES, SLA_NORMAL_MINUTES): the one value every
+ * overdue rule of the BFF is given (the queue watcher's counts, the dashboard, the worklist's
+ * colours through GET /auth/config, and any filter of overdue studies).
+ */
+export function slaTargetsOf(config: Pick<BffConfig, 'SLA_STAT_MINUTES' | 'SLA_HIGH_MINUTES' | 'SLA_NORMAL_MINUTES'>): Readonly<SlaTargets> {
+  return Object.freeze({ stat: config.SLA_STAT_MINUTES, high: config.SLA_HIGH_MINUTES, normal: config.SLA_NORMAL_MINUTES });
 }
 
 /** A comma-separated setting as a list: entries trimmed, empty ones dropped. */

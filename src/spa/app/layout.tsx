@@ -48,6 +48,11 @@ export function Layout() {
               Radiology Worklist
             </AppLink>
             <div className="ml-auto flex items-center gap-3">
+              {me.data?.role === 'coordinator' ? (
+                <AppLink to="/dashboard" className="rounded px-2 py-1 text-sm font-medium text-fg-muted hover:text-fg">
+                  Dashboard
+                </AppLink>
+              ) : null}
               <ThemeToggle />
               <UserMenu />
             </div>

@@ -47,6 +47,11 @@ export const appRoutes: RouteObject[] = [
                   },
                 ],
               },
+              // Coordinators only: the dashboard's code (figures, chart) stays out of the worklist's bundle.
+              {
+                path: 'dashboard',
+                lazy: async () => ({ Component: (await import('../features/dashboard/components/dashboard-page.tsx')).DashboardPage }),
+              },
               // Only a mistyped or old address shows it: its code stays out of the worklist's bundle.
               { path: '*', lazy: async () => ({ Component: (await import('./not-found-page.tsx')).NotFoundPage }) },
             ],

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
 import { SEVERITIES, type Severity } from '../../../../contract/avara-types.ts';
 import type { WorklistCounts } from '../../../../contract/worklist-api.ts';
+import type { SlaTargets } from '../../../../contract/sla.ts';
 import { countQueue, isActive, summarize, worklistCounts, type StudySummary } from '../../../events/queue-snapshot.ts';
 import { readQueueCounts } from '../../../events/queue-watcher.ts';
 import { type AvaraClient } from '../../../services/avara-client.ts';
@@ -18,6 +19,8 @@ export interface WorklistRoutesOptions {
   /** How long the counts of a capped walk (before the watcher's first) are reused; they are the same for everyone. */
   cacheMs?: number;
   now?: () => number;
+  /** The SLA targets of the settings, for the overdue counts of a walk of its own. */
+  slaTargets?: Readonly<SlaTargets>;
 }
 
 /** Counted exactly up to this many per severity by the capped walk; beyond it, "at least". */
@@ -32,7 +35,7 @@ const PAGE = 100;
  * walks the queue itself as it always did: capped at 1,000 per severity and cached, `capped` saying
  * when a number is "at least".
  */
-export async function worklistRoutes(app: FastifyInstance, { avara, shared, cacheMs = 15_000, now = Date.now }: WorklistRoutesOptions): Promise<void> {
+export async function worklistRoutes(app: FastifyInstance, { avara, shared, cacheMs = 15_000, now = Date.now, slaTargets }: WorklistRoutesOptions): Promise<void> {
   let cached: { at: number; counts: Promise<WorklistCounts> } | undefined;
 
   async function walkSeverity(severity: Severity, into: StudySummary[]): Promise<boolean> {
@@ -59,7 +62,7 @@ export async function worklistRoutes(app: FastifyInstance, { avara, shared, cach
         if (await walkSeverity(severity, summaries)) cut.add(severity);
       }),
     );
-    return worklistCounts(countQueue(summaries, now()), cut);
+    return worklistCounts(countQueue(summaries, now(), slaTargets), cut);
   }
 
   async function watcherCounts(): Promise<WorklistCounts | undefined> {

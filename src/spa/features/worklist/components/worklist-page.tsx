@@ -4,6 +4,7 @@ import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { actorOf } from '../../../../contract/actor.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
+import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
 import { useWorklistCounts } from '../api/get-counts.ts';
 import { useStudyGroup } from '../api/get-studies.ts';
 import { countsForView } from '../lib/counts-for-view.ts';
@@ -158,7 +159,9 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
   );
 
   const now = useNow();
-  const cellContext = useMemo(() => ({ now, slaTargets: DEFAULT_SLA_TARGETS, search: location.search }), [now, location.search]);
+  // The settings' targets (GET /auth/config, loaded at start); the defaults only until it answers.
+  const slaTargets = useAuthConfig().data?.slaTargets ?? DEFAULT_SLA_TARGETS;
+  const cellContext = useMemo(() => ({ now, slaTargets, search: location.search }), [now, slaTargets, location.search]);
   const gridRef = useRef<WorklistGridHandle>(null);
   const jumpToGroup = useCallback((severity: Severity) => {
     setCollapsed((previous) => {
