@@ -192,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     shared: auth.shared,
     studyEvents,
     knownVersions,
+    pacsLookup: options.pacs?.services.lookup,
   });
   await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared });
   const leaseMs = (options.config.READING_LEASE_SECONDS ?? DEFAULT_READING_LEASE_SECONDS) * 1000;
