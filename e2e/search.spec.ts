@@ -95,6 +95,22 @@ test('each new filter changes the address, and Back restores the one before', as
   await expect(page.getByLabel('Modality')).toHaveValue('');
 });
 
+test('a shared link naming a customer shows the customer’s name, though no row on screen has it', async ({ page }) => {
+  await signInAs(page, 'coordinator');
+  const headers = { 'x-csrf': '1' };
+  const listed: { studies: Array<{ expressCustomer?: { expressCustomerId: string; expressCustomerName: string } | null }> } = await (
+    await page.request.get('/api/studies?limit=100&severity=normal', { headers })
+  ).json();
+  const customer = listed.studies.find((study) => study.expressCustomer)?.expressCustomer;
+  if (!customer) throw new Error('the demo studies name no customer');
+  // A search that finds nothing: the name cannot come from the rows.
+  await page.goto(`/?assignee=anyone&customer=${customer.expressCustomerId}&q=no-such-study-anywhere`);
+  await expect(page.getByText('No Normal studies match these filters.')).toBeVisible();
+  const select = page.getByLabel('Customer');
+  await expect(select.locator('option:checked')).toHaveText(customer.expressCustomerName);
+  await expect(select).not.toContainText('cus_');
+});
+
 test('at 390 px wide the filters fold behind one button, and the search stays', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signInAs(page, 'coordinator');

@@ -63,6 +63,12 @@ export type PacsStudyContext =
     }
   | { found: false };
 
+/** GET /api/customers/{customerId}: a customer's name. */
+export interface CustomerAnswer {
+  customerId: string;
+  name: string;
+}
+
 /** POST /api/pacs/context's answer: one entry per UID asked for. */
 export interface PacsContextPage {
   studies: Record<string, PacsStudyContext>;

@@ -143,6 +143,13 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     }),
     http.get('*/api/me', () => (signedIn ? HttpResponse.json(asMe(signedIn)) : unauthorized())),
     http.get('*/api/users', () => HttpResponse.json({ users: people })),
+
+    http.get('*/api/customers/:customerId', ({ params }) => {
+      const customerId = typeof params.customerId === 'string' ? params.customerId : '';
+      const customer = /^cus_[0-9a-f]{32}$/.test(customerId) ? service.listStudies({ expressCustomerId: customerId, limit: 1 }).studies[0]?.expressCustomer : undefined;
+      if (!customer) return problemResponse({ type: PROBLEM_TYPES.notFound, title: 'Customer not found', status: 404, detail: 'No study names this customer.' });
+      return HttpResponse.json({ customerId, name: customer.expressCustomerName });
+    }),
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
     http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
     // The active queue's counts, walked from the store as the BFF's fallback does.

@@ -10,6 +10,7 @@ import type { AssigneeChoice, CustomerChoice, StudyDateChoice, Viewer, ViewerSta
 // Only when someone picks their own dates: not part of the first screen.
 const CustomDates = lazy(async () => ({ default: (await import('./study-date-custom.tsx')).CustomDates }));
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
+import { useCustomerName } from '../api/get-customer.ts';
 
 /** How long typing pauses before the search reaches the URL (and the server). */
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -152,6 +153,7 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
   const isCustom = customDates || filters.studyDate.includes('..');
   const people = [...roster].sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName));
   const selectedCustomerKnown = filters.customer === 'any' || filters.customer === 'none' || customers.has(filters.customer);
+  const linkedCustomer = useCustomerName(selectedCustomerKnown || filters.customer === 'any' || filters.customer === 'none' ? undefined : filters.customer);
   const selectedPersonKnown = !filters.assignee.startsWith('usr_') || roster.some((person) => person.userId === filters.assignee);
 
   return (
@@ -236,7 +238,7 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
         <Select label="Customer" value={filters.customer} onChange={(value) => set('customer', value)} parse={parseCustomer}>
           <option value="any">Any customer</option>
           <option value="none">No customer</option>
-          {selectedCustomerKnown ? null : <option value={filters.customer}>{filters.customer}</option>}
+          {selectedCustomerKnown ? null : <option value={filters.customer}>{linkedCustomer ?? 'The linked customer'}</option>}
           {[...customers].map(([customerId, name]) => (
             <option key={customerId} value={customerId}>
               {name}
