@@ -13,6 +13,7 @@ import { measureScreenLatency } from './figures/screen-latency.ts';
 import { measureEventLatency, measureFanout, measureIdleCost } from './figures/live-events.ts';
 import { measureServerScale } from './figures/server-scale.ts';
 import { measureSpa } from './figures/spa.ts';
+import { measurePacsSearch } from './figures/pacs-search.ts';
 import { ensureRadiologists } from './lib/bench-people.ts';
 import { parseOptions, REPO_ROOT, SECTIONS, type BenchOptions } from './lib/options.ts';
 import { killAll, startBff, startRedis, startUpstream, type BenchProcess } from './lib/processes.ts';
@@ -36,6 +37,7 @@ function sizes(options: BenchOptions): string {
     has('latency') ? `${options.liveSamples} changes across instances` : undefined,
     has('fanout') ? `fan-out: ${options.fanoutClients.toLocaleString('en-US')} event streams over ${options.clientProcesses} client processes, ${options.fanoutEvents} events` : undefined,
     has('screen') ? (options.skipScreen ? 'change to screen skipped' : `change to screen: ${options.screenSamples} changes`) : undefined,
+    has('search') ? `PACS search: ${options.pacsStudies.toLocaleString('en-US')} studies in Orthanc, ${options.searchRuns} patients searched` : undefined,
     has('claims') ? `claims: ${options.claimers} radiologists, ${options.claimStudies} studies, ${options.claimRounds} round${options.claimRounds === 1 ? '' : 's'}` : undefined,
     options.sections.size < SECTIONS.length ? `only: ${SECTIONS.filter(has).join(', ')}` : undefined,
   ]
@@ -83,6 +85,12 @@ async function main(): Promise<void> {
         rows.push(...(await measureSpa({ bffUrl: bff.url, email: (await signInAsCoordinator(bff.url)).email, ...options, log })));
       }
       await bff.stop();
+    }
+    if (has('search')) {
+      log(`10. patient-name search over the PACS (${options.pacsStudies.toLocaleString('en-US')} studies in Orthanc)`);
+      const searchDir = join(dataDir, 'pacs-search');
+      mkdirSync(searchDir, { recursive: true });
+      rows.push(...(await measurePacsSearch({ dataDir: searchDir, apiKey, pacsStudies: options.pacsStudies, searchRuns: options.searchRuns, log })));
     }
     if (has('latency') || has('fanout') || has('claims') || has('screen')) rows.push(...(await measureLive(options, { dataDir, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, log })));
     if (has('dashboard')) {

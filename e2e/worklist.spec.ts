@@ -70,9 +70,9 @@ test('each filter changes the request and the URL, and Back restores the previou
   await openWorklist(page);
   await expect(page).toHaveURL(/assignee=anyone/);
 
-  // Description search, debounced.
-  let request = waitForListRequest(page, 'stat', { studyDescription: 'CT' });
-  await page.getByRole('searchbox', { name: 'Search descriptions' }).fill('CT');
+  // The search (description, patient, identifiers), debounced.
+  let request = waitForListRequest(page, 'stat', { search: 'CT' });
+  await page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' }).fill('CT');
   await request;
   await expect(page).toHaveURL(/[?&]q=CT/);
 
@@ -118,11 +118,11 @@ test('each filter changes the request and the URL, and Back restores the previou
   await expect(page.getByLabel('Assignee', { exact: true })).toHaveValue('anyone');
   await page.goBack();
   await expect(page.getByLabel('Viewer status', { exact: true })).toHaveValue('incomplete');
-  await expect(page.getByRole('searchbox', { name: 'Search descriptions' })).toHaveValue('CT');
+  await expect(page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' })).toHaveValue('CT');
   const rows = studyRows(page);
   await expect(rows.first()).toContainText(/CT/i);
   await page.goBack();
-  await expect(page.getByRole('searchbox', { name: 'Search descriptions' })).toHaveValue('');
+  await expect(page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' })).toHaveValue('');
 
   // Clear filters goes back to the defaults in one step.
   await page.getByLabel('Viewer status', { exact: true }).selectOption('any');
@@ -189,7 +189,7 @@ test('the keyboard moves a visible focus through rows, Enter opens the study, / 
   await expect(page.locator('[data-study-row][aria-selected="true"]')).toHaveCount(0);
 
   await page.keyboard.press('/');
-  await expect(page.getByRole('searchbox', { name: 'Search descriptions' })).toBeFocused();
+  await expect(page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' })).toBeFocused();
 });
 
 test('hidden and reordered columns survive a reload', async ({ page }) => {

@@ -39,6 +39,10 @@ export interface BenchOptions {
   claimRounds: number;
   /** Changes whose way from one browser to another browser's grid is timed (figure 9). */
   screenSamples: number;
+  /** Studies in Orthanc (and on the worklist) for the PACS search figure (10). */
+  pacsStudies: number;
+  /** Patients searched, one cold page load each, in figure 11. */
+  searchRuns: number;
   /** Build the SPA into dist/ first (as `npm start` does); off: measure the dist/ already there. */
   build: boolean;
   skipSpa: boolean;
@@ -51,7 +55,7 @@ export interface BenchOptions {
 }
 
 /** The bench's sections, in the order they run. */
-export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims', 'screen', 'dashboard'] as const;
+export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims', 'screen', 'dashboard', 'search'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** Names `--only` accepts for several sections at once. */
 const SECTION_GROUPS: Record<string, readonly Section[]> = { live: ['latency', 'fanout', 'claims', 'screen'] };
@@ -77,6 +81,8 @@ const FULL = {
   claimStudies: 20,
   claimRounds: 10,
   screenSamples: 100,
+  pacsStudies: 10_000,
+  searchRuns: 9,
 };
 const QUICK: typeof FULL = {
   studies: 2_000,
@@ -97,6 +103,8 @@ const QUICK: typeof FULL = {
   claimStudies: 20,
   claimRounds: 1,
   screenSamples: 5,
+  pacsStudies: 1_000,
+  searchRuns: 3,
 };
 
 type NumericName = keyof typeof FULL;
@@ -119,6 +127,8 @@ const FLAG_OF: Record<NumericName, string> = {
   claimStudies: 'claim-studies',
   claimRounds: 'claim-rounds',
   screenSamples: 'screen-samples',
+  pacsStudies: 'pacs-studies',
+  searchRuns: 'search-runs',
 };
 
 /** Reads flags, then BENCH_* variables, then the full or quick defaults; throws listing every bad value. */

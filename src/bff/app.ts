@@ -243,6 +243,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     shared: auth.shared,
     studyEvents,
     knownVersions,
+    pacsLookup: options.pacs?.services.lookup,
   });
   await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared, slaTargets });
   const history = options.history ?? openSqliteQueueHistory(':memory:');

@@ -314,6 +314,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/{customerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's name (for a shared link that names one)
+         * @description Avara has no customers API; the name comes with any study of that customer.
+         */
+        get: operations["getCustomer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pacs/status": {
         parameters: {
             query?: never;
@@ -583,6 +603,10 @@ export interface components {
                 since: string | null;
                 retentionDays: number;
             };
+        };
+        CustomerAnswer: {
+            customerId: string;
+            name: string;
         };
         SeverityCounts: {
             normal: number;
@@ -1429,6 +1453,29 @@ export interface operations {
                     "application/json": {
                         users: components["schemas"]["Person"][];
                     };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerAnswer"];
                 };
             };
             default: components["responses"]["Problem"];

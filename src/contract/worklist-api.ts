@@ -43,6 +43,9 @@ export interface AuthConfig {
 /** What the PACS knows of a study, as POST /api/pacs/context answers for one Study Instance UID. */
 export type PacsStudyContext = Schemas['PacsStudyContext'];
 
+/** GET /api/customers/{customerId}: a customer's name. */
+export type CustomerAnswer = Schemas['CustomerAnswer'];
+
 /** POST /api/pacs/context's answer: one entry per UID asked for. */
 export type PacsContextPage = Schemas['PacsContextPage'];
 

@@ -5,6 +5,7 @@ import type { OperationId } from '../contract/avara-types.ts';
 import { SEVERITIES } from '../contract/avara-types.ts';
 import { DEFAULT_SLA_TARGETS, isOverdue, minutesWaiting } from '../contract/sla.ts';
 import type { OperationInput, QueryInput, ValidatedInput, ValidationIssue } from '../contract/contract-validator.ts';
+import { queryInputFrom } from '../contract/contract-validator.ts';
 import { invalidRequestProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../contract/problem.ts';
 import type { Problem } from '../contract/problem.ts';
 import { seedDemoData } from '../avara-server/seed/demo-data.ts';
@@ -22,6 +23,8 @@ import type { ReadingLease } from '../contract/worklist-events.ts';
 import { mockContractValidator } from './contract-text.ts';
 import { mergedPage, positionFromJson, positionToJson, startPosition } from '../bff/routes/api/studies/merged-walk.ts';
 import { MINE_OR_UNASSIGNED } from '../contract/worklist-api.ts';
+import { hasSearchParameters, parseSearchQuery } from '../contract/study-search.ts';
+import { searchPage } from '../bff/routes/api/studies/search-walk.ts';
 import { createReadingHandlers } from './reading-handlers.ts';
 
 /** The mock `/api/events`: tests send events to every open stream. */
@@ -142,6 +145,13 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
     }),
     http.get('*/api/me', () => (signedIn ? HttpResponse.json(asMe(signedIn)) : unauthorized())),
     http.get('*/api/users', () => HttpResponse.json({ users: people })),
+
+    http.get('*/api/customers/:customerId', ({ params }) => {
+      const customerId = typeof params.customerId === 'string' ? params.customerId : '';
+      const customer = /^cus_[0-9a-f]{32}$/.test(customerId) ? service.listStudies({ expressCustomerId: customerId, limit: 1 }).studies[0]?.expressCustomer : undefined;
+      if (!customer) return problemResponse({ type: PROBLEM_TYPES.notFound, title: 'Customer not found', status: 404, detail: 'No study names this customer.' });
+      return HttpResponse.json({ customerId, name: customer.expressCustomerName });
+    }),
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
     http.get('*/api/ready', () => HttpResponse.json({ status: 'ready' })),
     // The active queue's counts, walked from the store as the BFF's fallback does.
@@ -199,6 +209,7 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
 
     http.get('*/api/studies', async ({ request }) => {
       const query = queryOf(request);
+      if (hasSearchParameters(query)) return searchedList(service, query);
       if (query.assignedTo === MINE_OR_UNASSIGNED) return mineOrUnassigned(service, query, signedIn?.userId ?? null);
       return answer('listStudies', { query }, (input) => service.listStudies(listStudiesQueryFrom(input.query)), 'query');
     }),
@@ -357,6 +368,35 @@ async function mineOrUnassigned(service: StudyService, query: QueryInput, me: st
     pageSize,
   );
   return Response.json({ studies: page.studies, hasMore: page.next !== null, cursor: page.next ? btoa(JSON.stringify(positionToJson(page.next))) : undefined });
+}
+
+/**
+ * Like the BFF's searched list (search-walk.ts, the same code): one page of the list walked with the
+ * other filters, kept to the studies the search matches. No PACS in the mocks: the search works on
+ * what the worklist knows. The cursor is the list's own; "mine and unassigned" is not searched here.
+ */
+async function searchedList(service: StudyService, query: QueryInput): Promise<Response> {
+  const { search, rest, issues } = parseSearchQuery(query);
+  const { cursor, limit, ...filters } = rest;
+  const checked = mockContractValidator().validateInput('listStudies', { query: queryInputFrom({ ...filters, ...(limit === undefined ? {} : { limit }) }) });
+  if (!checked.ok) return problemResponse(invalidRequestProblem(checked.issues));
+  if (issues.length > 0) return problemResponse(invalidRequestProblem(issues));
+  const { limit: checkedLimit, ...listFilters } = checked.value.query;
+  const pageSize = typeof checkedLimit === 'number' ? checkedLimit : 100;
+  const severity = SEVERITIES.find((value) => value === listFilters.severity);
+  const page = await searchPage<string>({
+    read: async (from, walkLimit) => {
+      const listed = service.listStudies(listStudiesQueryFrom({ ...listFilters, limit: walkLimit, ...(from ? { cursor: from } : {}) }));
+      return { studies: listed.studies, next: listed.hasMore && listed.cursor ? listed.cursor : null };
+    },
+    contexts: undefined,
+    from: typeof cursor === 'string' ? cursor : null,
+    limit: pageSize,
+    search,
+    severity,
+    now: Date.now(),
+  });
+  return Response.json({ studies: page.studies, hasMore: page.next !== null, cursor: page.next });
 }
 
 function atobSafe(text: string): string {

@@ -24,6 +24,7 @@ const ORTHANC_ID = 'aaaaaaaa-bbbbbbbb-cccccccc-dddddddd-eeeeeeee';
 /** A valid value for each path parameter a route may declare; a new parameter name must be added here. */
 const PARAMETER_SAMPLES: Record<string, string> = {
   studyId: STUDY_ID,
+  customerId: 'cus_0123456789abcdef0123456789abcdef',
   studyInstanceUid: UID,
   uid: UID,
   instanceId: ORTHANC_ID,

@@ -155,6 +155,8 @@ export interface DemoStudySpec {
   instancesPerSeries?: number;
   /** Phantom image size in pixels. */
   imageSize?: number;
+  /** Specific Character Set (0008,0005), e.g. `ISO_IR 192` (UTF-8) for names with accents. */
+  characterSet?: string;
 }
 
 export interface CreatedStudy {
@@ -196,6 +198,7 @@ export async function createOrthancStudy(orthanc: Pick<RunningOrthanc, 'url' | '
           SeriesNumber: String(seriesNumber),
           InstanceNumber: String(instanceNumber),
           ...(spec.priority ? { RequestedProcedurePriority: spec.priority } : {}),
+          ...(spec.characterSet ? { SpecificCharacterSet: spec.characterSet } : {}),
         },
         Content: `data:image/png;base64,${image.toString('base64')}`,
       });

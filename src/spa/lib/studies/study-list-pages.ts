@@ -1,6 +1,6 @@
 import type { InfiniteData } from '@tanstack/react-query';
 import type { Study, StudyListPage } from '../../../contract/avara-types.ts';
-import { studyMatchesFilters } from './study-matches-filters.ts';
+import { canJudgeFilters, studyMatchesFilters } from './study-matches-filters.ts';
 
 export type StudyPages = InfiniteData<StudyListPage, unknown>;
 
@@ -15,7 +15,9 @@ export type Placement =
   /** It belongs, but its place is past the loaded pages: the next page will bring it. */
   | 'beyond'
   /** It neither was there nor belongs. */
-  | 'unchanged';
+  | 'unchanged'
+  /** The browser cannot tell whether it belongs (a search): the list must be fetched again. */
+  | 'refetch';
 
 export function isStudyPages(data: unknown): data is StudyPages {
   if (typeof data !== 'object' || data === null || !('pages' in data) || !('pageParams' in data)) return false;
@@ -38,6 +40,10 @@ export function isOlderThan(incoming: Study, held: Study): boolean {
   return Number.isFinite(heldAt) && Number.isFinite(incomingAt) && incomingAt < heldAt;
 }
 
+function replaceHeld(pages: StudyPages, study: Study): StudyPages {
+  return { ...pages, pages: pages.pages.map((page) => ({ ...page, studies: page.studies.map((candidate) => (candidate.studyId === study.studyId ? study : candidate)) })) };
+}
+
 /**
  * The list with `study` in its new state, and what that did. Lists are oldest first (creation order,
  * docs/decisions/005): a study that joins goes before the first loaded study created after it, or at
@@ -45,8 +51,13 @@ export function isOlderThan(incoming: Study, held: Study): boolean {
  * `filters` undefined: a list without filters, which every study belongs to.
  */
 export function placeStudy(pages: StudyPages, study: Study, filters: Readonly<Record<string, unknown>> | undefined): { pages: StudyPages; placement: Placement } {
-  const belongs = filters === undefined || studyMatchesFilters(study, filters);
   const held = contains(pages, study.studyId);
+  if (filters !== undefined && !canJudgeFilters(filters)) {
+    // Kept fresh where it is meanwhile; whether it stays, or joins, is the server's to say.
+    if (held && !isOlderThan(study, held)) return { placement: 'refetch', pages: replaceHeld(pages, study) };
+    return { pages, placement: studyMatchesFilters(study, filters) ? 'refetch' : 'unchanged' };
+  }
+  const belongs = filters === undefined || studyMatchesFilters(study, filters);
   if (held) {
     if (isOlderThan(study, held)) return { pages, placement: 'unchanged' };
     return {

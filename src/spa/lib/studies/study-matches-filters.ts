@@ -1,4 +1,5 @@
 import type { ListStudiesQuery, Study } from '../../../contract/avara-types.ts';
+import { studyIsOverdue } from '../../../contract/study-search.ts';
 
 /** The list API's filters (paging aside), as a list query key carries them. */
 export type StudyListFilterFields = Omit<ListStudiesQuery, 'limit' | 'cursor'>;
@@ -9,13 +10,23 @@ export function foldAsciiCase(text: string): string {
 }
 
 /**
+ * Whether the browser can tell that a study belongs to a list with these filters: not for a search
+ * or a modality or study-date filter, which the BFF judges by what the PACS knows (docs/decisions/025).
+ * Such a list is refetched instead of placing a changed study in it.
+ */
+export function canJudgeFilters(filters: Readonly<Record<string, unknown>>): boolean {
+  return ['search', 'modality', 'studyDateFrom', 'studyDateTo'].every((name) => filters[name] === undefined);
+}
+
+/**
  * Whether the list with these filters would include the study: the one definition the SPA uses to
  * decide that a changed study leaves a loaded list, and that a new or changed one joins it. Each
  * filter means what the list API means by it: `assignedTo: ''` (and `expressCustomerId: ''`) is
  * "explicitly none", the description matches by substring without regard to ASCII case.
  */
-export function studyMatchesFilters(study: Study, filters: Readonly<Record<string, unknown>>): boolean {
-  const { severity, studyViewerStatus, assignedTo, expressCustomerId, isCancelled, studyDescription } = filters;
+export function studyMatchesFilters(study: Study, filters: Readonly<Record<string, unknown>>, now: number = Date.now()): boolean {
+  const { severity, studyViewerStatus, assignedTo, expressCustomerId, isCancelled, studyDescription, overdue } = filters;
+  if (overdue === true && !studyIsOverdue(study, now)) return false;
   if (typeof severity === 'string' && study.severity !== severity) return false;
   if (typeof studyViewerStatus === 'string' && study.studyViewerStatus !== studyViewerStatus) return false;
   if (typeof assignedTo === 'string' && (study.assignedTo?.userId ?? '') !== assignedTo) return false;

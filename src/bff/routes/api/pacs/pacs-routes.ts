@@ -92,7 +92,8 @@ function notInPacs(reply: FastifyReply, uid: string): FastifyReply {
   });
 }
 
-function pacsDown(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+/** Answers a PACS fault (503, or 502 for an answer it cannot read); rethrows anything else. */
+export function pacsDown(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   if (!(error instanceof PacsUnavailableError)) throw error;
   request.log.warn({ reason: error.kind, cause: error.message }, 'PACS unreachable');
   if (error.kind === 'invalid-response' || error.kind === 'too-large') {

@@ -20,6 +20,13 @@ import type { StudyListPage } from '../../../../contract/avara-types.ts';
 import { MINE_OR_UNASSIGNED } from '../../../../contract/worklist-api.ts';
 import { mergedPage, startPosition } from './merged-walk.ts';
 import { decodeMergedCursor, encodeMergedCursor, scopeOf } from './mine-or-unassigned-cursor.ts';
+import { hasSearchParameters, parseSearchQuery } from '../../../../contract/study-search.ts';
+import { SEVERITIES, type Severity } from '../../../../contract/avara-types.ts';
+import type { PacsLookup } from '../../../pacs/pacs-lookup.ts';
+import { pacsDown } from '../pacs/pacs-routes.ts';
+import { searchPage, type LookupContexts } from './search-walk.ts';
+import { decodeSearchCursor, encodeSearchCursor, type SearchCursorPosition } from './search-cursor.ts';
+import type { MergedPosition } from './merged-walk.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
@@ -32,6 +39,10 @@ export interface StudiesRoutesOptions {
   studyEvents: StudyEvents;
   /** The newest study versions this instance has seen: stale changes are answered without the lock. */
   knownVersions: KnownVersions;
+  /** The PACS's cached context lookup, when ORTHANC_URL is set: searches match patient and study tags through it. */
+  pacsLookup?: PacsLookup | undefined;
+  /** The clock "overdue" is judged by (tests move it). */
+  now?: () => number;
 }
 
 /**
@@ -39,9 +50,11 @@ export interface StudiesRoutesOptions {
  * the caller's role, forwarded with the key, and written to the audit log. Bodies keep the
  * upstream's shape.
  */
-export async function studiesRoutes(app: FastifyInstance, { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents, knownVersions }: StudiesRoutesOptions): Promise<void> {
+export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutesOptions): Promise<void> {
+  const { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents, knownVersions, pacsLookup, now = Date.now } = options;
   // Each route writes one audit line (plugins/audit-trail.ts); handlers add which studies, before and after.
   app.get('/api/studies', { config: { access: 'api', audit: 'study.list' } }, async (request, reply) => {
+    if (hasSearchParameters(asRecord(request.query))) return listSearched(request, reply);
     if (asRecord(request.query).assignedTo === MINE_OR_UNASSIGNED) return listMineOrUnassigned(request, reply);
     const input = checkInput(reply, contract, 'listStudies', { query: request.query });
     if (!input) return reply;
@@ -60,12 +73,8 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
     const input = checkInput(reply, contract, 'listStudies', { query: { ...filters, ...(limit === undefined ? {} : { limit }) } });
     if (!input) return reply;
     const { limit: checkedLimit, ...checkedFilters } = input.query;
-    const user = userOf(request);
-    // "Unassigned ones I may claim": the permissions rule says whether this person may claim any.
-    const me = user.userId;
-    if (me === null || !mayChange(actorOf(user), { assignedTo: null }, { assignedTo: me }).allowed) {
-      return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an account that may claim studies (an Avara user)` }]));
-    }
+    const me = claimer(request);
+    if (me === undefined) return sendProblem(reply, mayNotClaimProblem());
     const scope = scopeOf(me, checkedFilters);
     const pageSize = typeof checkedLimit === 'number' ? checkedLimit : MERGED_DEFAULT_LIMIT;
     let from = startPosition(pageSize);
@@ -77,16 +86,7 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
       from = decoded;
     }
     try {
-      const page = await mergedPage(
-        async (walk, walkCursor, walkLimit) => {
-          const result = await avara.listStudies({ ...checkedFilters, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) });
-          if (!result.ok) throw new WalkFailed(result);
-          if (!isStudyListPage(result.body)) return { studies: [], hasMore: false, cursor: undefined };
-          return { studies: result.body.studies, hasMore: result.body.hasMore, cursor: result.body.cursor ?? undefined };
-        },
-        from,
-        pageSize,
-      );
+      const page = await mergedPage(mergedWalkReader(checkedFilters, me), from, pageSize);
       noteAudit(request, { studyIds: page.studies.map((study) => study.studyId) });
       const answer: StudyListPage = { studies: page.studies, hasMore: page.next !== null, cursor: page.next ? encodeMergedCursor(page.next, scope) : undefined };
       return reply.code(200).send(answer);
@@ -94,6 +94,93 @@ export async function studiesRoutes(app: FastifyInstance, { avara, contract, vie
       if (!(error instanceof WalkFailed)) throw error;
       noteAudit(request, { outcome: 'failed' });
       return relay(reply, error.result);
+    }
+  }
+
+  /** The person's Avara user when they may claim unassigned studies (the permissions rule says), else undefined. */
+  function claimer(request: FastifyRequest): string | undefined {
+    const user = userOf(request);
+    const me = user.userId;
+    return me !== null && mayChange(actorOf(user), { assignedTo: null }, { assignedTo: me }).allowed ? me : undefined;
+  }
+
+  /** Reads one page of either walk of "mine and unassigned" from the list API. */
+  function mergedWalkReader(filters: Record<string, unknown>, me: string) {
+    return async (walk: 'mine' | 'unassigned', walkCursor: string | null, walkLimit: number) => {
+      const result = await avara.listStudies({ ...filters, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) });
+      if (!result.ok) throw new WalkFailed(result);
+      if (!isStudyListPage(result.body)) return { studies: [], hasMore: false, cursor: undefined };
+      return { studies: result.body.studies, hasMore: result.body.hasMore, cursor: result.body.cursor ?? undefined };
+    };
+  }
+
+  /**
+   * A searched list (search-walk.ts, docs/decisions/032): one page of the list walked with the other
+   * filters (the merged walk for `mine-or-unassigned`), kept to the studies the search matches, with
+   * the PACS's context of the page from one batched lookup. Behind a cursor of the BFF's own.
+   */
+  async function listSearched(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { search, rest, issues } = parseSearchQuery(asRecord(request.query));
+    const { assignedTo, cursor, limit, ...filters } = rest;
+    const merged = assignedTo === MINE_OR_UNASSIGNED;
+    const input = checkInput(reply, contract, 'listStudies', {
+      query: { ...filters, ...(merged || assignedTo === undefined ? {} : { assignedTo }), ...(limit === undefined ? {} : { limit }) },
+    });
+    if (!input) return reply;
+    if (issues.length > 0) return sendProblem(reply, invalidRequestProblem(issues));
+    const { limit: checkedLimit, ...checkedFilters } = input.query;
+    const pageSize = typeof checkedLimit === 'number' ? checkedLimit : MERGED_DEFAULT_LIMIT;
+    const me = merged ? claimer(request) : undefined;
+    if (merged && me === undefined) return sendProblem(reply, mayNotClaimProblem());
+    const scope = scopeOf(userOf(request).email, { ...checkedFilters, merged, search: JSON.stringify(search), pageSize });
+    let from: SearchCursorPosition | undefined;
+    if (cursor !== undefined) {
+      from = typeof cursor === 'string' ? decodeSearchCursor(cursor, scope) : undefined;
+      if (!from || from.kind !== (merged ? 'merged' : 'plain')) {
+        return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list (changed, or made for other filters or someone else): start again without it' }]));
+      }
+    }
+    const contexts: LookupContexts = pacsLookup ? (uids) => pacsLookup.context(uids) : undefined;
+    const severity = SEVERITIES.find((value): value is Severity => value === checkedFilters.severity);
+    const common = { contexts, limit: pageSize, search, severity, now: now() };
+    try {
+      let studies: StudyListPage['studies'];
+      let next: SearchCursorPosition | null;
+      if (merged && me !== undefined) {
+        const page = await searchPage<MergedPosition>({
+          ...common,
+          from: from?.kind === 'merged' ? from.position : null,
+          read: async (position, walkLimit) => {
+            const answer = await mergedPage(mergedWalkReader(checkedFilters, me), position ?? startPosition(walkLimit), walkLimit);
+            return { studies: answer.studies, next: answer.next };
+          },
+        });
+        studies = page.studies;
+        next = page.next ? { kind: 'merged', position: page.next } : null;
+      } else {
+        const page = await searchPage<string>({
+          ...common,
+          from: from?.kind === 'plain' ? from.cursor : null,
+          read: async (upstreamCursor, walkLimit) => {
+            const result = await avara.listStudies({ ...checkedFilters, limit: walkLimit, ...(upstreamCursor ? { cursor: upstreamCursor } : {}) });
+            if (!result.ok) throw new WalkFailed(result);
+            if (!isStudyListPage(result.body)) return { studies: [], next: null };
+            return { studies: result.body.studies, next: result.body.hasMore && result.body.cursor ? result.body.cursor : null };
+          },
+        });
+        studies = page.studies;
+        next = page.next ? { kind: 'plain', cursor: page.next } : null;
+      }
+      noteAudit(request, { studyIds: studies.map((study) => study.studyId) });
+      const answer: StudyListPage = { studies, hasMore: next !== null, ...(next ? { cursor: encodeSearchCursor(next, scope) } : {}) };
+      return reply.code(200).send(answer);
+    } catch (error) {
+      if (error instanceof WalkFailed) {
+        noteAudit(request, { outcome: 'failed' });
+        return relay(reply, error.result);
+      }
+      noteAudit(request, { outcome: 'failed' });
+      return pacsDown(request, reply, error);
     }
   }
 
@@ -284,6 +371,11 @@ function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
   if (typeof url !== 'string' || !URL.canParse(url)) return false;
   const parsed = new URL(url);
   return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && allowed.includes(parsed.origin);
+}
+
+/** A caller who may not claim studies asked for "mine and unassigned". */
+function mayNotClaimProblem() {
+  return invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an account that may claim studies (an Avara user)` }]);
 }
 
 /** Studies per page of the merged list when the request names no `limit` (the list API's largest page). */

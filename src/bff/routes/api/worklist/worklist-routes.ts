@@ -11,6 +11,10 @@ import type { SessionUser } from '../../../auth/session-user.ts';
 import { actorOf, mayChange } from '../../../../contract/permissions.ts';
 import { SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
+import { PROBLEM_TYPES, invalidRequestProblem } from '../../../../contract/problem.ts';
+import type { CustomerAnswer } from '../../../../contract/worklist-api.ts';
+
+const CUSTOMER_ID = /^cus_[0-9a-f]{32}$/;
 
 export interface WorklistRoutesOptions {
   avara: AvaraClient;
@@ -75,6 +79,26 @@ export async function worklistRoutes(app: FastifyInstance, { avara, shared, cach
       throw error;
     }
   }
+
+  /**
+   * `GET /api/customers/{customerId}`: a customer's name, for a shared link that names one the
+   * person has not seen in their list yet. Avara has no customers API: the name comes with any study
+   * of that customer (one list call, `limit=1`).
+   */
+  app.get<{ Params: { customerId: string } }>('/api/customers/:customerId', { config: { access: 'api' } }, async (request, reply) => {
+    const { customerId } = request.params;
+    if (!CUSTOMER_ID.test(customerId)) {
+      return sendProblem(reply, invalidRequestProblem([{ in: 'path', name: 'customerId', message: 'must be a customer ID (cus_ and 32 hex digits)' }]));
+    }
+    const result = await avara.listStudies({ expressCustomerId: customerId, limit: 1 });
+    if (!result.ok) return sendProblem(reply, problemFromUpstream(result, 'Customer'));
+    const customer = isStudyListPage(result.body) ? result.body.studies[0]?.expressCustomer : undefined;
+    if (!customer || customer.expressCustomerId !== customerId) {
+      return sendProblem(reply, { type: PROBLEM_TYPES.notFound, title: 'Customer not found', status: 404, detail: 'No study names this customer.' });
+    }
+    const answer: CustomerAnswer = { customerId, name: customer.expressCustomerName };
+    return answer;
+  });
 
   app.get('/api/worklist/counts', { config: { access: 'api' } }, async (request, reply) => {
     const exact = await watcherCounts();

@@ -22,7 +22,8 @@ export interface GroupPlacement {
  * Applies a study as an event brings it to every loaded list (every filter, every group, all loaded
  * pages): in place where it is, out of a list it no longer matches, into one it now matches at its
  * place in the server's order. Returns what happened in the groups of the current view, so the page
- * can mark arrivals. Nothing is refetched: the pages already on screen stay as they are.
+ * can mark arrivals. Nothing is refetched, except a searched list the browser cannot judge
+ * (docs/decisions/025): the pages already on screen stay as they are.
  */
 export function applyStudyToLists(queryClient: QueryClient, study: Study, view: Partial<Record<Severity, StudyListFilters>>): GroupPlacement[] {
   const viewKeys = new Map<string, Severity>();
@@ -36,6 +37,8 @@ export function applyStudyToLists(queryClient: QueryClient, study: Study, view: 
     if (!isStudyPages(data)) continue;
     const result = placeStudy(data, study, filtersOf(queryKey));
     if (result.pages !== data) queryClient.setQueryData(queryKey, result.pages);
+    // A searched list: only the server can tell whether the study belongs now.
+    if (result.placement === 'refetch') void queryClient.invalidateQueries({ queryKey, exact: true });
     const severity = viewKeys.get(hashKey(queryKey));
     if (severity) placements.push({ severity, placement: result.placement });
   }

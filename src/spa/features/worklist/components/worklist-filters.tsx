@@ -1,12 +1,16 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import { MINE_OR_UNASSIGNED, type Person } from '../../../../contract/worklist-api.ts';
-import { defaultFilters, hasActiveFilters } from '../lib/worklist-filters.ts';
-import type { AssigneeChoice, CustomerChoice, Viewer, ViewerStatusChoice, WorklistFilters } from '../lib/worklist-filters.ts';
+import { MODALITIES, defaultFilters, hasActiveFilters } from '../lib/worklist-filters.ts';
+import type { AssigneeChoice, CustomerChoice, StudyDateChoice, Viewer, ViewerStatusChoice, WorklistFilters } from '../lib/worklist-filters.ts';
+
+// Only when someone picks their own dates: not part of the first screen.
+const CustomDates = lazy(async () => ({ default: (await import('./study-date-custom.tsx')).CustomDates }));
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
+import { useCustomerName } from '../api/get-customer.ts';
 
 /** How long typing pauses before the search reaches the URL (and the server). */
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -55,9 +59,9 @@ function SearchField({
   }, [text, onCommit]);
 
   return (
-    <div className="flex items-center gap-1.5">
+    <div className="flex items-center gap-1.5 max-sm:flex-1">
       <label htmlFor={id} className="sr-only">
-        Search descriptions
+        Search patient, MRN, accession, UID or description
       </label>
       <input
         id={id}
@@ -69,8 +73,8 @@ function SearchField({
         onKeyDown={(event) => {
           if (event.key === 'Escape' && text === '') event.currentTarget.blur();
         }}
-        placeholder="Search descriptions  ( / )"
-        className={`${fieldClass} w-56`}
+        placeholder="Patient, MRN, accession, UID…  ( / )"
+        className={`${fieldClass} w-64 max-sm:w-full`}
       />
     </div>
   );
@@ -109,6 +113,18 @@ function parseAssignee(value: string): AssigneeChoice {
   return value.startsWith('usr_') ? `usr_${value.slice(4)}` : 'anyone';
 }
 
+const DATE_CHOICES = [
+  ['', 'Any date'],
+  ['today', 'Today'],
+  ['yesterday', 'Yesterday'],
+  ['7d', 'Last 7 days'],
+  ['custom', 'Custom…'],
+] as const;
+
+function parseStudyDate(value: string): StudyDateChoice | 'custom' {
+  return value === 'today' || value === 'yesterday' || value === '7d' || value === 'custom' ? value : '';
+}
+
 function parseCustomer(value: string): CustomerChoice {
   if (value === 'none') return 'none';
   return value.startsWith('cus_') ? `cus_${value.slice(4)}` : 'any';
@@ -129,78 +145,142 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
     set('groups', SEVERITIES.filter((candidate) => (candidate === severity ? !shown : filters.groups.includes(candidate))));
   };
 
+  const panelId = useId();
+  const [customDates, setCustomDates] = useState(false);
+  const [open, setOpen] = useState(false);
+  // "Custom…" picked, no date given yet; any change of the dates (one given, Back, Clear) ends it.
+  useEffect(() => setCustomDates(false), [filters.studyDate]);
+  const isCustom = customDates || filters.studyDate.includes('..');
   const people = [...roster].sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName));
   const selectedCustomerKnown = filters.customer === 'any' || filters.customer === 'none' || customers.has(filters.customer);
+  const linkedCustomer = useCustomerName(selectedCustomerKnown || filters.customer === 'any' || filters.customer === 'none' ? undefined : filters.customer);
   const selectedPersonKnown = !filters.assignee.startsWith('usr_') || roster.some((person) => person.userId === filters.assignee);
 
   return (
     <div role="search" aria-label="Filters" className={`flex flex-wrap items-center gap-x-4 gap-y-2 ${compact ? 'text-xs' : ''}`}>
       <SearchField value={filters.description} onCommit={commitSearch} searchRef={searchRef} />
-      <Select label="Viewer status" value={filters.viewerStatus} onChange={(value) => set('viewerStatus', value)} parse={parseViewerStatus}>
-        <option value="incomplete">Unread{defaults.viewerStatus === 'incomplete' ? ' (default)' : ''}</option>
-        <option value="complete">Read</option>
-        <option value="any">Read or unread</option>
-      </Select>
-      <Select label="Assignee" value={filters.assignee} onChange={(value) => set('assignee', value)} parse={parseAssignee}>
-        <option value="anyone">Anyone{defaults.assignee === 'anyone' ? ' (default)' : ''}</option>
-        <option value={MINE_OR_UNASSIGNED} disabled={!viewer.userId}>
-          Mine and unassigned{defaults.assignee === MINE_OR_UNASSIGNED ? ' (default)' : ''}
-          {viewer.userId ? '' : ' (not on the roster)'}
-        </option>
-        <option value="me" disabled={!viewer.userId}>
-          Me{defaults.assignee === 'me' ? ' (default)' : ''}
-          {viewer.userId ? '' : ' (not on the roster)'}
-        </option>
-        <option value="unassigned">Unassigned</option>
-        {selectedPersonKnown ? null : <option value={filters.assignee}>{filters.assignee}</option>}
-        {people.length > 0 ? (
-          <optgroup label="People">
-            {people.map((person) => (
-              <option key={person.userId} value={person.userId}>
-                {formatPersonName(person)}
-              </option>
-            ))}
-          </optgroup>
+      {/* On a phone the filters fold away behind one button; the search stays. */}
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls={`${panelId}`}
+        onClick={() => setOpen(!open)}
+        className="h-8 rounded border border-border px-2 text-sm font-medium text-fg sm:hidden"
+      >
+        Filters
+        {hasActiveFilters(filters, viewer) ? (
+          <span>
+            <span aria-hidden="true"> •</span>
+            <span className="sr-only"> (some set)</span>
+          </span>
         ) : null}
-      </Select>
-      <Select label="Customer" value={filters.customer} onChange={(value) => set('customer', value)} parse={parseCustomer}>
-        <option value="any">Any customer</option>
-        <option value="none">No customer</option>
-        {selectedCustomerKnown ? null : <option value={filters.customer}>{filters.customer}</option>}
-        {[...customers].map(([customerId, name]) => (
-          <option key={customerId} value={customerId}>
-            {name}
+      </button>
+      <div id={panelId} className={`flex-wrap items-center gap-x-4 gap-y-2 sm:contents ${open ? 'flex' : 'hidden'}`}>
+        <Select label="Modality" value={filters.modality} onChange={(value) => set('modality', value)} parse={(value) => value}>
+          <option value="">Any</option>
+          {(MODALITIES.some((modality) => modality === filters.modality) ? MODALITIES : [filters.modality, ...MODALITIES]).map((modality) => (
+            <option key={modality} value={modality}>
+              {modality}
+            </option>
+          ))}
+        </Select>
+        <Select
+          label="Study date"
+          value={isCustom ? 'custom' : filters.studyDate}
+          onChange={(value) => {
+            setCustomDates(value === 'custom');
+            if (value !== 'custom') set('studyDate', value);
+          }}
+          parse={parseStudyDate}
+        >
+          {DATE_CHOICES.map(([choice, label]) => (
+            <option key={choice} value={choice}>
+              {label}
+            </option>
+          ))}
+        </Select>
+        {isCustom ? (
+          <Suspense fallback={null}>
+            <CustomDates value={filters.studyDate} onChange={(value) => set('studyDate', value)} />
+          </Suspense>
+        ) : null}
+        <label className="flex items-center gap-1.5 text-sm">
+          <input type="checkbox" checked={filters.overdue} onChange={(event) => set('overdue', event.target.checked)} className="size-4 accent-accent" />
+          Overdue
+        </label>
+        <Select label="Viewer status" value={filters.viewerStatus} onChange={(value) => set('viewerStatus', value)} parse={parseViewerStatus}>
+          <option value="incomplete">Unread{defaults.viewerStatus === 'incomplete' ? ' (default)' : ''}</option>
+          <option value="complete">Read</option>
+          <option value="any">Read or unread</option>
+        </Select>
+        <Select label="Assignee" value={filters.assignee} onChange={(value) => set('assignee', value)} parse={parseAssignee}>
+          <option value="anyone">Anyone{defaults.assignee === 'anyone' ? ' (default)' : ''}</option>
+          <option value={MINE_OR_UNASSIGNED} disabled={!viewer.userId}>
+            Mine and unassigned{defaults.assignee === MINE_OR_UNASSIGNED ? ' (default)' : ''}
+            {viewer.userId ? '' : ' (not on the roster)'}
           </option>
-        ))}
-      </Select>
-      <label className="flex items-center gap-1.5 text-sm">
-        <input
-          type="checkbox"
-          checked={filters.includeCancelled}
-          onChange={(event) => set('includeCancelled', event.target.checked)}
-          className="size-4 accent-accent"
-        />
-        Include cancelled
-      </label>
-      <fieldset className="flex items-center gap-1">
-        <legend className="sr-only">Severity groups shown</legend>
-        {SEVERITIES.map((severity) => (
-          <label key={severity} className="flex items-center gap-1 rounded border border-border px-1.5 py-0.5 text-xs font-semibold">
-            <input
-              type="checkbox"
-              checked={filters.groups.includes(severity)}
-              onChange={() => toggleGroup(severity)}
-              className="size-3.5 accent-accent"
-            />
-            {SEVERITY_LABEL[severity]}
-          </label>
-        ))}
-      </fieldset>
-      {hasActiveFilters(filters, viewer) ? (
-        <button type="button" onClick={() => onChange(defaults)} className="rounded px-2 py-1 text-sm font-medium text-accent underline-offset-2 hover:underline">
-          Clear filters
-        </button>
-      ) : null}
+          <option value="me" disabled={!viewer.userId}>
+            Me{defaults.assignee === 'me' ? ' (default)' : ''}
+            {viewer.userId ? '' : ' (not on the roster)'}
+          </option>
+          <option value="unassigned">Unassigned</option>
+          {selectedPersonKnown ? null : <option value={filters.assignee}>{filters.assignee}</option>}
+          {people.length > 0 ? (
+            <optgroup label="People">
+              {people.map((person) => (
+                <option key={person.userId} value={person.userId}>
+                  {formatPersonName(person)}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+        </Select>
+        <Select label="Customer" value={filters.customer} onChange={(value) => set('customer', value)} parse={parseCustomer}>
+          <option value="any">Any customer</option>
+          <option value="none">No customer</option>
+          {selectedCustomerKnown ? null : <option value={filters.customer}>{linkedCustomer ?? 'The linked customer'}</option>}
+          {[...customers].map(([customerId, name]) => (
+            <option key={customerId} value={customerId}>
+              {name}
+            </option>
+          ))}
+        </Select>
+        <label className="flex items-center gap-1.5 text-sm">
+          <input
+            type="checkbox"
+            checked={filters.includeCancelled}
+            onChange={(event) => set('includeCancelled', event.target.checked)}
+            className="size-4 accent-accent"
+          />
+          Include cancelled
+        </label>
+        <fieldset className="flex items-center gap-1">
+          <legend className="sr-only">Severity groups shown</legend>
+          {SEVERITIES.map((severity) => (
+            <label key={severity} className="flex items-center gap-1 rounded border border-border px-1.5 py-0.5 text-xs font-semibold">
+              <input
+                type="checkbox"
+                checked={filters.groups.includes(severity)}
+                onChange={() => toggleGroup(severity)}
+                className="size-3.5 accent-accent"
+              />
+              {SEVERITY_LABEL[severity]}
+            </label>
+          ))}
+        </fieldset>
+        {hasActiveFilters(filters, viewer) ? (
+          <button
+            type="button"
+            onClick={() => {
+              setCustomDates(false);
+              onChange(defaults);
+            }}
+            className="rounded px-2 py-1 text-sm font-medium text-accent underline-offset-2 hover:underline"
+          >
+            Clear filters
+          </button>
+        ) : null}
+      </div>
     </div>
   );
 }

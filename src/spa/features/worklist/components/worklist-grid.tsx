@@ -73,7 +73,8 @@ function buildItems(groups: WorklistGroup[], heights: ItemHeights): BuiltItems {
       items.push({ kind: 'error', key: `error-${severity}`, severity });
       continue;
     }
-    if (studies.length === 0) {
+    // A searched list's page may match none and still have more (docs/decisions/025): keep walking.
+    if (studies.length === 0 && !query.hasNextPage && !query.isFetchNextPageError) {
       items.push({ kind: 'empty', key: `empty-${severity}`, severity });
       continue;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFilters, hasActiveFilters, parseFilters, toListFilters, writeFilters } from './worklist-filters.ts';
+import { defaultFilters, hasActiveFilters, parseFilters, studyDateRange, toListFilters, writeFilters } from './worklist-filters.ts';
 import type { Viewer } from './worklist-filters.ts';
 
 const userId = 'usr_0123456789abcdef0123456789abcdef';
@@ -28,14 +28,45 @@ describe('worklist filters and the URL', () => {
     );
     expect(filters).toEqual({
       description: 'CT',
+      modality: '',
+      studyDate: '',
+      overdue: false,
       viewerStatus: 'complete',
       assignee: otherUser,
       customer,
       includeCancelled: true,
       groups: ['stat', 'normal'],
     });
-    const garbled = parseFilters(new URLSearchParams('status=maybe&assignee=usr_x&customer=cus_x&groups=urgent'), coordinator);
+    const garbled = parseFilters(new URLSearchParams('status=maybe&assignee=usr_x&customer=cus_x&groups=urgent&modality=C*&date=soon&overdue=yes'), coordinator);
     expect(garbled).toEqual(defaultFilters(coordinator));
+  });
+
+  it('reads the search filters: modality, study dates, overdue', () => {
+    const filters = parseFilters(new URLSearchParams('modality=ct&date=2026-03-09..2026-03-01&overdue=1'), coordinator);
+    expect(filters).toMatchObject({ modality: 'CT', studyDate: '2026-03-01..2026-03-09', overdue: true });
+    expect(parseFilters(new URLSearchParams('date=7d'), coordinator).studyDate).toBe('7d');
+    expect(parseFilters(new URLSearchParams('date=..2026-03-01'), coordinator).studyDate).toBe('..2026-03-01');
+    expect(parseFilters(new URLSearchParams('date=..'), coordinator).studyDate).toBe('');
+    const params = writeFilters(new URLSearchParams(), { ...defaultFilters(coordinator), modality: 'MR', studyDate: 'yesterday', overdue: true });
+    expect(params.toString()).toBe('modality=MR&date=yesterday&overdue=1&assignee=anyone');
+  });
+
+  it('turns study-date choices into dates on the local day', () => {
+    const today = new Date(2026, 0, 3, 0, 30);
+    expect(studyDateRange('today', today)).toEqual({ from: '2026-01-03', to: '2026-01-03' });
+    expect(studyDateRange('yesterday', today)).toEqual({ from: '2026-01-02', to: '2026-01-02' });
+    expect(studyDateRange('7d', today)).toEqual({ from: '2025-12-28', to: '2026-01-03' });
+    expect(studyDateRange('2025-05-01..', today)).toEqual({ from: '2025-05-01' });
+    const filters = { ...defaultFilters(coordinator), modality: 'CT', studyDate: 'today' as const, overdue: true };
+    expect(toListFilters(filters, 'stat', coordinator, today)).toEqual({
+      severity: 'stat',
+      modality: 'CT',
+      studyDateFrom: '2026-01-03',
+      studyDateTo: '2026-01-03',
+      overdue: true,
+      studyViewerStatus: 'incomplete',
+      isCancelled: false,
+    });
   });
 
   it('round-trips through the URL, keeps other parameters, and leaves defaults out except the assignee', () => {
@@ -61,7 +92,7 @@ describe('worklist filters and the URL', () => {
     });
     expect(
       toListFilters({ ...base, assignee: 'anyone', viewerStatus: 'any', includeCancelled: true, description: ' head ', customer }, 'normal', radiologist),
-    ).toEqual({ severity: 'normal', studyDescription: 'head', expressCustomerId: customer });
+    ).toEqual({ severity: 'normal', search: 'head', expressCustomerId: customer });
     expect(toListFilters({ ...base, assignee: otherUser }, 'stat', radiologist).assignedTo).toBe(otherUser);
   });
 

@@ -1,0 +1,186 @@
+/**
+ * Search over the PACS (GET /api/studies?search=…, modality, study dates; docs/decisions/025): a real
+ * Orthanc, the bundled Avara-compatible server, and the BFF between them. Searches by patient name
+ * (DICOM `^` or not, any order, any case, accents), MRN, accession and UID find exactly the worklist
+ * studies the PACS says; modality and date filters agree with Orthanc's own DICOMweb answer; each page
+ * costs Orthanc one request at most.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Severity, Study, StudyListPage } from '../../src/contract/avara-types.ts';
+import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
+import { signIn } from '../support/test-bff.ts';
+import { createOrthancStudy, generateUid, startOrthanc, type DemoStudySpec, type RunningOrthanc } from '../support/orthanc.ts';
+import { buildPacsBff, startCountingProxy, type CountingProxy, type PacsBff } from './pacs-harness.ts';
+
+let orthanc: RunningOrthanc;
+let proxy: CountingProxy;
+let embedded: EmbeddedAvara;
+let bff: PacsBff;
+let headers: Record<string, string>;
+/** Worklist study ID by a name of the test's own. */
+const ids = new Map<string, string>();
+const uids = new Map<string, string>();
+
+interface Patient extends Omit<DemoStudySpec, 'bodyPart' | 'studyDescription'> {
+  key: string;
+  severity: Severity;
+}
+
+const PATIENTS: Patient[] = [
+  { key: 'doe', patientName: 'DOE^JANE^M', patientId: 'MRN-DOE-1', modality: 'CT', accessionNumber: 'ACC-1001', studyDate: '20240315', severity: 'stat' },
+  { key: 'doe2', patientName: 'DOE^JOHN', patientId: 'MRN-DOE-2', modality: 'MR', accessionNumber: 'ACC-1002', studyDate: '20240316', severity: 'normal' },
+  { key: 'muller', patientName: 'MÜLLER^JÜRGEN', patientId: 'MRN-MUL-1', modality: 'CT', accessionNumber: 'ACC-1003', studyDate: '20240320', severity: 'high', characterSet: 'ISO_IR 192' },
+  { key: 'garcia', patientName: 'GARCÍA LÓPEZ^MARÍA', patientId: 'MRN-GAR-1', modality: 'US', accessionNumber: 'ACC-1004', studyDate: '20240401', severity: 'normal', characterSet: 'ISO_IR 192' },
+  { key: 'obrien', patientName: "O'BRIEN^SEAN", patientId: 'MRN-OBR-1', modality: 'CR', accessionNumber: 'ACC-1005', studyDate: '20240402', severity: 'normal' },
+  { key: 'smith', patientName: 'SMITH^JANET', patientId: 'MRN-SMI-1', modality: 'CT', accessionNumber: 'ACC-1006', studyDate: '20240410', severity: 'high' },
+];
+
+beforeAll(async () => {
+  orthanc = await startOrthanc({ stableAgeSeconds: 60 });
+  proxy = await startCountingProxy(orthanc.url);
+  embedded = await startEmbeddedAvara({ databasePath: ':memory:', demoStudies: 0, launchBaseUrl: 'http://localhost', launchTtlSeconds: 60 });
+  bff = await buildPacsBff({ avaraUrl: embedded.url, apiKey: embedded.apiKey, orthancUrl: proxy.url, env: { RATE_LIMIT_PER_MINUTE: '100000' } });
+  for (const patient of PATIENTS) {
+    const { key, severity, ...spec } = patient;
+    const created = await createOrthancStudy(orthanc, { ...spec, bodyPart: 'CHEST', studyDescription: `Exam of ${key}`, studyInstanceUid: generateUid() });
+    uids.set(key, created.studyInstanceUid);
+  }
+  // The worklist: each PACS study, filler studies the PACS does not have (older, so a search walks past them), in one list.
+  for (let index = 0; index < 30; index++) {
+    await createWorklistStudy(`filler-${index}`, generateUid(), (['stat', 'high', 'normal'] as const)[index % 3] ?? 'normal');
+  }
+  for (const patient of PATIENTS) await createWorklistStudy(patient.key, uids.get(patient.key) ?? '', patient.severity);
+  const users = await bff.avara.listUsers({ limit: 100 });
+  const roster: unknown = JSON.parse(users.ok ? users.json : '{}');
+  const email = typeof roster === 'object' && roster !== null && 'users' in roster && Array.isArray(roster.users) ? String(roster.users[0]?.email) : '';
+  headers = await signIn(bff.app, email);
+}, 120_000);
+
+afterAll(async () => {
+  await bff?.app.close();
+  await embedded?.close();
+  await proxy?.close();
+  await orthanc?.dispose();
+});
+
+async function createWorklistStudy(key: string, studyInstanceUid: string, severity: Severity): Promise<void> {
+  const result = await bff.avara.createStudy({ studyInstanceUid, severity, studyDescription: `Exam of ${key}` });
+  const created: unknown = JSON.parse(result.ok ? result.json : '{}');
+  if (typeof created !== 'object' || created === null || !('studyId' in created) || typeof created.studyId !== 'string') throw new Error(`create failed: ${result.status}`);
+  ids.set(key, created.studyId);
+}
+
+/** Every study of a searched list, walked to the end, with the pages it took. */
+async function walk(query: Record<string, string>, limit = 100): Promise<{ studies: Study[]; pages: number }> {
+  const studies: Study[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const params: URLSearchParams = new URLSearchParams({ ...query, limit: String(limit), ...(cursor ? { cursor } : {}) });
+    const answer = await bff.app.inject({ url: `/api/studies?${params.toString()}`, headers });
+    expect(answer.statusCode, answer.body).toBe(200);
+    const page: StudyListPage = answer.json();
+    studies.push(...page.studies);
+    cursor = page.hasMore ? page.cursor ?? null : null;
+    pages += 1;
+  } while (cursor && pages < 100);
+  return { studies, pages };
+}
+
+async function found(query: Record<string, string>): Promise<string[]> {
+  const byId = new Map([...ids].map(([key, id]) => [id, key]));
+  return (await walk(query)).studies.map((study) => byId.get(study.studyId) ?? study.studyId).sort();
+}
+
+function qidoUids(query: Record<string, string>): Promise<string[]> {
+  const params: URLSearchParams = new URLSearchParams(query);
+  return fetch(`${orthanc.url}/dicom-web/studies?${params.toString()}`, { headers: { accept: 'application/dicom+json' } })
+    .then((answer) => answer.json())
+    .then((body: unknown) =>
+      (Array.isArray(body) ? body : [])
+        .map((dataset: unknown) => {
+          const element: unknown = typeof dataset === 'object' && dataset !== null && '0020000D' in dataset ? dataset['0020000D'] : undefined;
+          const value: unknown = typeof element === 'object' && element !== null && 'Value' in element && Array.isArray(element.Value) ? element.Value[0] : undefined;
+          return typeof value === 'string' ? value : '';
+        })
+        .sort(),
+    );
+}
+
+describe('search over the PACS', () => {
+  it('costs Orthanc one request per page, never one per study', async () => {
+    proxy.requests.length = 0;
+    const { pages } = await walk({ search: 'doe', severity: 'normal' }, 5);
+    const qido = proxy.requests.filter((line) => line.startsWith('GET /dicom-web/studies'));
+    expect(pages).toBeGreaterThan(1);
+    expect(qido.length).toBeGreaterThan(0);
+    expect(qido.length).toBeLessThanOrEqual(pages);
+    expect(proxy.requests.filter((line) => !line.startsWith('GET /dicom-web/studies'))).toEqual([]);
+    // Each request names at most one page of UIDs.
+    for (const line of qido) expect(new URL(line.split(' ')[1] ?? '', 'http://x').searchParams.get('StudyInstanceUID')?.split(',').length).toBeLessThanOrEqual(5);
+  });
+
+  it('finds a patient by DICOM name, with or without the ^, in any order and case', async () => {
+    expect(await found({ search: 'DOE^JANE' })).toEqual(['doe']);
+    expect(await found({ search: 'jane doe' })).toEqual(['doe']);
+    expect(await found({ search: 'Doe, Jane M' })).toEqual(['doe']);
+    expect(await found({ search: 'doe' })).toEqual(['doe', 'doe2']);
+    expect(await found({ search: 'JAN' })).toEqual(['doe', 'smith']);
+    expect(await found({ search: "o'brien" })).toEqual(['obrien']);
+  });
+
+  it('finds names without regard to accents', async () => {
+    expect(await found({ search: 'muller jurgen' })).toEqual(['muller']);
+    expect(await found({ search: 'MÜLLER' })).toEqual(['muller']);
+    expect(await found({ search: 'maria garcia' })).toEqual(['garcia']);
+    expect(await found({ search: 'lopez' })).toEqual(['garcia']);
+  });
+
+  it('finds a study by MRN, accession number and UID, whole', async () => {
+    expect(await found({ search: 'MRN-MUL-1' })).toEqual(['muller']);
+    expect(await found({ search: 'mrn-doe-2' })).toEqual(['doe2']);
+    expect(await found({ search: 'ACC-1004' })).toEqual(['garcia']);
+    expect(await found({ search: 'ACC-100' })).toEqual([]);
+    expect(await found({ search: uids.get('smith') ?? '' })).toEqual(['smith']);
+  });
+
+  it('keeps the severity groups and the other filters', async () => {
+    expect(await found({ search: 'doe', severity: 'stat' })).toEqual(['doe']);
+    expect(await found({ search: 'doe', severity: 'normal' })).toEqual(['doe2']);
+    expect(await found({ search: 'doe', severity: 'high' })).toEqual([]);
+    expect(await found({ search: 'Exam of filler-1', severity: 'high' })).toEqual(['filler-1', 'filler-10', 'filler-13', 'filler-16', 'filler-19']);
+  });
+
+  it('filters by modality as Orthanc answers ModalitiesInStudy', async () => {
+    for (const modality of ['CT', 'MR', 'US', 'CR']) {
+      const listed = (await walk({ modality })).studies.map((study) => study.studyInstanceUid).sort();
+      expect(listed).toEqual(await qidoUids({ ModalitiesInStudy: modality }));
+      expect(listed.length).toBeGreaterThan(0);
+    }
+    expect((await walk({ modality: 'ct' })).studies.length).toBe(3);
+  });
+
+  it('filters by study date range as Orthanc answers StudyDate', async () => {
+    const ranges: Array<[string, string]> = [
+      ['2024-03-15', '2024-03-16'],
+      ['2024-03-17', '2024-04-01'],
+      ['2024-04-02', '2024-04-02'],
+    ];
+    for (const [from, to] of ranges) {
+      const listed = (await walk({ studyDateFrom: from, studyDateTo: to })).studies.map((study) => study.studyInstanceUid).sort();
+      expect(listed).toEqual(await qidoUids({ StudyDate: `${from.replaceAll('-', '')}-${to.replaceAll('-', '')}` }));
+      expect(listed.length).toBeGreaterThan(0);
+    }
+    expect(await found({ studyDateFrom: '2024-04-01', modality: 'CT' })).toEqual(['smith']);
+  });
+
+  it('refuses a malformed search and a cursor made for another one', async () => {
+    const bad = await bff.app.inject({ url: '/api/studies?modality=C*&studyDateFrom=2024-13-01', headers });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ issues: Array<{ name: string }> }>().issues.map((issue) => issue.name).sort()).toEqual(['modality', 'studyDateFrom']);
+    const first = (await bff.app.inject({ url: '/api/studies?search=doe&limit=5', headers })).json<StudyListPage>();
+    expect(first.cursor).toBeTruthy();
+    const other = await bff.app.inject({ url: `/api/studies?search=smith&limit=5&cursor=${encodeURIComponent(first.cursor ?? '')}`, headers });
+    expect(other.statusCode).toBe(400);
+  });
+});
