@@ -244,6 +244,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     studyEvents,
     knownVersions,
     pacsLookup: options.pacs?.services.lookup,
+    slaTargets,
   });
   await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared, slaTargets });
   const history = options.history ?? openSqliteQueueHistory(':memory:');

@@ -25,6 +25,7 @@ import { SEVERITIES, type Severity } from '../../../../contract/avara-types.ts';
 import type { PacsLookup } from '../../../pacs/pacs-lookup.ts';
 import { pacsDown } from '../pacs/pacs-routes.ts';
 import { searchPage, type LookupContexts } from './search-walk.ts';
+import type { SlaTargets } from '../../../../contract/sla.ts';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursorPosition } from './search-cursor.ts';
 import type { MergedPosition } from './merged-walk.ts';
 
@@ -43,6 +44,8 @@ export interface StudiesRoutesOptions {
   pacsLookup?: PacsLookup | undefined;
   /** The clock "overdue" is judged by (tests move it). */
   now?: () => number;
+  /** The SLA targets "overdue" is judged by (SLA_*_MINUTES); the defaults without. */
+  slaTargets?: Readonly<SlaTargets>;
 }
 
 /**
@@ -142,7 +145,7 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     }
     const contexts: LookupContexts = pacsLookup ? (uids) => pacsLookup.context(uids) : undefined;
     const severity = SEVERITIES.find((value): value is Severity => value === checkedFilters.severity);
-    const common = { contexts, limit: pageSize, search, severity, now: now() };
+    const common = { contexts, limit: pageSize, search, severity, now: now(), ...(options.slaTargets ? { targets: options.slaTargets } : {}) };
     try {
       let studies: StudyListPage['studies'];
       let next: SearchCursorPosition | null;

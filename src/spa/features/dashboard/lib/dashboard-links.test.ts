@@ -12,6 +12,7 @@ describe('the dashboard links land on the filtered worklist', () => {
     expect(filtersOf(dashboardLinks.unread('stat'))).toMatchObject({ groups: ['stat'], assignee: 'anyone', viewerStatus: 'incomplete' });
     expect(filtersOf(dashboardLinks.unassigned('high'))).toMatchObject({ groups: ['high'], assignee: 'unassigned', viewerStatus: 'incomplete' });
     expect(filtersOf(dashboardLinks.read('normal'))).toMatchObject({ groups: ['normal'], assignee: 'anyone', viewerStatus: 'complete' });
+    expect(filtersOf(dashboardLinks.overdue('stat'))).toMatchObject({ groups: ['stat'], assignee: 'anyone', viewerStatus: 'incomplete', overdue: true });
   });
 
   it('per radiologist: their unread (one severity or all), their read studies', () => {

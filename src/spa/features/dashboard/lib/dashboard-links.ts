@@ -1,9 +1,9 @@
 /**
  * Where each number of the dashboard leads: the worklist, filtered by its own URL filters (`groups`,
- * `assignee`, `status`: src/spa/features/worklist/lib/worklist-filters.ts, held to these by
- * dashboard-links.test.ts). The worklist has no filter for overdue studies, for who is reading, or
- * for when a study was read: those numbers lead to the nearest list (the severity's unread studies,
- * the whole queue, the severity's or the person's read studies).
+ * `assignee`, `status`, `overdue`: src/spa/features/worklist/lib/worklist-filters.ts, held to these
+ * by dashboard-links.test.ts). The worklist has no filter for who is reading or for when a study was
+ * read: those numbers lead to the nearest list (the whole queue, the severity's or the person's read
+ * studies).
  */
 import type { Severity } from '../../../../contract/avara-types.ts';
 
@@ -14,8 +14,8 @@ function worklist(params: Record<string, string>): string {
 export const dashboardLinks = {
   /** Unread studies of a severity, everyone's. */
   unread: (severity: Severity) => worklist({ groups: severity, assignee: 'anyone', status: 'incomplete' }),
-  /** No overdue filter: the severity's unread studies, where overdue ones are marked. */
-  overdue: (severity: Severity) => worklist({ groups: severity, assignee: 'anyone', status: 'incomplete' }),
+  /** The severity's unread studies past their SLA target. */
+  overdue: (severity: Severity) => worklist({ groups: severity, assignee: 'anyone', status: 'incomplete', overdue: '1' }),
   unassigned: (severity: Severity) => worklist({ groups: severity, assignee: 'unassigned', status: 'incomplete' }),
   /** No "being read" filter: the whole queue, whose Reading column shows who reads what. */
   beingRead: () => worklist({ assignee: 'anyone', status: 'incomplete' }),
