@@ -51,7 +51,7 @@ export interface BenchOptions {
 }
 
 /** The bench's sections, in the order they run. */
-export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims', 'screen'] as const;
+export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims', 'screen', 'bulk'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** Names `--only` accepts for several sections at once. */
 const SECTION_GROUPS: Record<string, readonly Section[]> = { live: ['latency', 'fanout', 'claims', 'screen'] };
