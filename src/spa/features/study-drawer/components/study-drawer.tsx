@@ -445,6 +445,12 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
                 </button>
               )}
             </fieldset>
+          ) : actions.cancel && study.isCancelled ? (
+            <div>
+              <button type="button" className={BUTTON.secondary} disabled={busy} onClick={() => setQuestion('uncancel-study')}>
+                Restore study
+              </button>
+            </div>
           ) : null}
 
           {renderStudyExtras?.(study)}
