@@ -122,6 +122,14 @@ const SLA_STYLE = {
 
 /** Time waiting since creation, coloured against the severity's target, with a word for the state too. */
 export function waitingText(study: Study, { now, slaTargets }: WorklistCellContext): PlainCell {
+  // The clock stops when a study is read (its last change, Avara keeps no read time) or cancelled.
+  if (study.isCancelled) return DASH;
+  if (study.studyViewerStatus === 'complete') {
+    const minutes = study.updatedAt && study.createdAt ? (Date.parse(study.updatedAt) - Date.parse(study.createdAt)) / 60_000 : Number.NaN;
+    if (!Number.isFinite(minutes)) return DASH;
+    const duration = formatDuration(minutes);
+    return { text: `✓ ${duration}`, className: 'text-fg-muted', title: `Read ${duration} after it arrived`, label: `Read in ${duration}` };
+  }
   const waiting = waitingSince(study.createdAt, study.severity, now, slaTargets);
   if (!waiting) return DASH;
   const { icon, className } = SLA_STYLE[waiting.state];
