@@ -80,3 +80,18 @@ test('a read study shows its time to read, not an alarm', async ({ page }) => {
   await expect(cell).not.toContainText('⚠');
   await page.screenshot({ path: screenshot('read-studies-time-to-read.png') });
 });
+
+test('at 1920 px the description takes the free width, and the UID and metadata columns are hidden by default', async ({ page }) => {
+  await signInAs(page, 'coordinator');
+  await page.setViewportSize({ width: 1920, height: 1000 });
+  await openWorklist(page);
+  await expect(page.getByRole('columnheader', { name: 'Study Instance UID' })).toHaveCount(0);
+  await expect(page.getByRole('columnheader', { name: 'Metadata' })).toHaveCount(0);
+  const header = await page.getByRole('columnheader', { name: 'Description' }).boundingBox();
+  const cell = await page.locator('[data-study-row]').first().getByRole('gridcell').nth(2).boundingBox();
+  expect(header?.width ?? 0).toBeGreaterThan(500);
+  // Rows line up with the header.
+  expect(Math.abs((cell?.x ?? 0) - (header?.x ?? 0))).toBeLessThan(2);
+  expect(Math.abs((cell?.width ?? 0) - (header?.width ?? 0))).toBeLessThan(2);
+  await page.screenshot({ path: screenshot('worklist-1920.png') });
+});
