@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { measureBffOverhead } from './figures/bff-overhead.ts';
+import { measureBulkAssign } from './figures/bulk.ts';
 import { measureClaims } from './figures/claims.ts';
 import { measureDashboard } from './figures/dashboard.ts';
 import { measureScreenLatency } from './figures/screen-latency.ts';
@@ -20,6 +21,9 @@ import { killAll, startBff, startRedis, startUpstream, type BenchProcess } from 
 import { demoUsers, signIn, signInAsCoordinator } from './lib/session.ts';
 import { startSseClients } from './lib/sse-clients.ts';
 import { markdownTable, type BenchRow } from './lib/table.ts';
+
+/** The bulk figure's size: the issue's budget is for 50 studies, whatever the run's size. */
+const BULK_STUDIES = 50;
 
 function machine(): string {
   const cores = cpus();
@@ -39,6 +43,7 @@ function sizes(options: BenchOptions): string {
     has('screen') ? (options.skipScreen ? 'change to screen skipped' : `change to screen: ${options.screenSamples} changes`) : undefined,
     has('search') ? `PACS search: ${options.pacsStudies.toLocaleString('en-US')} studies in Orthanc, ${options.searchRuns} patients searched` : undefined,
     has('claims') ? `claims: ${options.claimers} radiologists, ${options.claimStudies} studies, ${options.claimRounds} round${options.claimRounds === 1 ? '' : 's'}` : undefined,
+    has('bulk') ? `bulk: ${BULK_STUDIES} studies assigned at once` : undefined,
     options.sections.size < SECTIONS.length ? `only: ${SECTIONS.filter(has).join(', ')}` : undefined,
   ]
     .filter((part) => part !== undefined)
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
     log(`seeding ${options.studies.toLocaleString('en-US')} studies into the bundled server`);
     const upstream = await startUpstream({ dataDir, apiKey, studies: options.studies });
     log(`bundled server on ${upstream.url} (seeded in ${(upstream.seededMs / 1000).toFixed(1)} s)`);
-    if (has('overhead') || has('scale') || !options.skipSpa) {
+    if (has('overhead') || has('scale') || has('bulk') || !options.skipSpa) {
       // Figures 1–5 measure the request path and the page. The queue watcher's walks of the 100,000
       // studies are a cost of their own (its row in figure 6, with the live figures' instances), so
       // this instance walks only after the run.
@@ -83,6 +88,10 @@ async function main(): Promise<void> {
       if (!options.skipSpa) {
         log('3–5. SPA in headless Chromium');
         rows.push(...(await measureSpa({ bffUrl: bff.url, email: (await signInAsCoordinator(bff.url)).email, ...options, log })));
+      }
+      if (has('bulk')) {
+        log(`10. bulk assign of ${BULK_STUDIES} studies`);
+        rows.push(...(await measureBulkAssign({ bffUrl: bff.url, upstreamUrl: upstream.url, apiKey, cookie, studies: BULK_STUDIES, log })));
       }
       await bff.stop();
     }

@@ -67,10 +67,18 @@ test('the drawer shows the PACS context and a preview, and opens the study in Or
   expect(await preview.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
   await page.screenshot({ path: screenshotPath('pacs-drawer.png') });
 
-  // Open in Viewer: the launch link redirects to Orthanc's web viewer, served through the BFF.
+  // Open in Viewer: Orthanc's web viewer shows one series at a time, so the launch page of this
+  // two-series study lists both; each opens the viewer, served through the BFF.
   const newTab = context.waitForEvent('page');
   await drawer.getByRole('button', { name: 'Open in Viewer' }).click();
-  const viewer = await newTab;
+  const launch = await newTab;
+  await expect(launch.getByRole('heading', { level: 1 })).toHaveText(`${study.spec.studyDescription}: 2 series`);
+  const seriesLinks = launch.getByRole('link', { name: /^Series \d+ · CT/ });
+  await expect(seriesLinks).toHaveCount(2);
+  await launch.screenshot({ path: screenshotPath('pacs-viewer-series.png') });
+  const viewerTab = context.waitForEvent('page');
+  await seriesLinks.nth(1).click();
+  const viewer = await viewerTab;
   const frame = viewer.waitForResponse((response) => response.url().includes('/web-viewer/instances/') && response.ok(), { timeout: 20_000 });
   await viewer.waitForURL(/\/web-viewer\/app\/viewer\.html/);
   await frame;

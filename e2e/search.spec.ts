@@ -8,7 +8,7 @@ import { signInAs } from './support/sign-in.ts';
 import { studyRows } from './support/worklist.ts';
 
 /*
- * The search box and the new filters (docs/decisions/025) against a real Orthanc and a BFF of its own
+ * The search box and the new filters (docs/decisions/032) against a real Orthanc and a BFF of its own
  * with ORTHANC_URL set (e2e/support/pacs.ts): three PACS studies beside a few demo studies.
  */
 

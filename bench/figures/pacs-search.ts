@@ -1,7 +1,7 @@
 // Figure 11: patient-name search over the PACS. A real Orthanc holding N generated studies (each on
 // the worklist too), a BFF with ORTHANC_URL set serving the built SPA, and headless Chromium: a cold
 // load of the worklist at an address with a search for a patient's full name, timed to the first
-// result row on screen. The search is the BFF's (docs/decisions/025): it walks the worklist a page at
+// result row on screen. The search is the BFF's (docs/decisions/032): it walks the worklist a page at
 // a time and asks Orthanc once per page, so the figure covers the walk, the DICOMweb lookups and the page.
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/support/chromium.ts';

@@ -55,7 +55,7 @@ export interface BenchOptions {
 }
 
 /** The bench's sections, in the order they run. */
-export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims', 'screen', 'dashboard', 'search'] as const;
+export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims', 'screen', 'dashboard', 'search', 'bulk'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** Names `--only` accepts for several sections at once. */
 const SECTION_GROUPS: Record<string, readonly Section[]> = { live: ['latency', 'fanout', 'claims', 'screen'] };

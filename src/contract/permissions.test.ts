@@ -305,3 +305,14 @@ describe('reading leases', () => {
     expect(mayBreakLease(radiologist)).toBe(false);
   });
 });
+
+describe('a cancelled study', () => {
+  const cancelled = { assignedTo: null, metadata: {}, isCancelled: true, studyViewerStatus: 'incomplete' };
+  it('offers no Mark read, Assign to me or Edit to anyone, and restore only to a coordinator', () => {
+    const coordinator = { role: 'coordinator', userId: 'usr_c' } as const;
+    const radiologist = { role: 'radiologist', userId: 'usr_r' } as const;
+    expect(studyActions(coordinator, cancelled)).toMatchObject({ claim: false, setViewerStatus: false, edit: false, setSeverity: false, pickAssignee: false, cancel: true });
+    expect(studyActions(coordinator, cancelled).readOnlyReason).toMatch(/cancelled: restore it/);
+    expect(studyActions(radiologist, cancelled)).toMatchObject({ claim: false, setViewerStatus: false, edit: false, cancel: false });
+  });
+});

@@ -128,8 +128,22 @@ export interface StudyActions {
   readOnlyReason: string | undefined;
 }
 
-/** The drawer's actions, each decided by the rule above. */
-export function studyActions(actor: Actor, study: StudyState & { studyViewerStatus?: string }): StudyActions {
+/**
+ * The drawer's actions, each decided by the rule above. A cancelled study is not read, claimed or
+ * edited (the worklist asks Avara for none of that): only restoring it is offered, to a coordinator.
+ */
+export function studyActions(actor: Actor, study: StudyState & { studyViewerStatus?: string; isCancelled?: boolean | null | undefined }): StudyActions {
+  if (study.isCancelled === true) {
+    return {
+      claim: false,
+      pickAssignee: false,
+      setViewerStatus: false,
+      edit: false,
+      setSeverity: false,
+      cancel: mayManageStudies(actor),
+      readOnlyReason: mayManageStudies(actor) ? 'This study is cancelled: restore it to read, assign or edit it.' : 'This study is cancelled: nothing is to be done with it.',
+    };
+  }
   const toggled = study.studyViewerStatus === 'complete' ? 'incomplete' : 'complete';
   const editable = editableFields(actor, study);
   const setViewerStatus = mayChange(actor, study, { studyViewerStatus: toggled });

@@ -221,16 +221,29 @@ describe('GET /api/pacs/studies/by-uid/:uid/preview', () => {
 });
 
 describe('viewer launch', () => {
-  it('redirects a launch link to the Orthanc web viewer, served on the BFF origin to signed-in people only', async () => {
+  it('redirects the launch link of a one-series study to the Orthanc web viewer of that series', async () => {
+    await waitFor(async () => (await worklistStudy(bff.app, mrBrain.studyInstanceUid)) !== undefined, 20_000, 'the MR study on the worklist');
+    const study = await worklistStudy(bff.app, mrBrain.studyInstanceUid);
+    const link = await bff.app.inject({ method: 'POST', url: `/api/studies/${String(study?.studyId)}/viewer-url`, headers });
+    const launchUrl = new URL(link.json().url);
+    const launch = await bff.app.inject({ url: launchUrl.pathname + launchUrl.search });
+    expect(launch.statusCode).toBe(302);
+    expect(String(launch.headers.location)).toBe(`/web-viewer/app/viewer.html?series=${mrBrain.seriesIds[0]}`);
+  });
+
+  it('lists every series of a study on its launch page, each opening the Orthanc web viewer served on the BFF origin to signed-in people only', async () => {
     await waitFor(async () => (await worklistStudy(bff.app, ctChest.studyInstanceUid)) !== undefined, 20_000, 'the CT study on the worklist');
     const study = await worklistStudy(bff.app, ctChest.studyInstanceUid);
     const link = await bff.app.inject({ method: 'POST', url: `/api/studies/${String(study?.studyId)}/viewer-url`, headers });
     expect(link.statusCode).toBe(200);
     const launchUrl = new URL(link.json().url);
     const launch = await bff.app.inject({ url: launchUrl.pathname + launchUrl.search });
-    expect(launch.statusCode).toBe(302);
-    const location = String(launch.headers.location);
-    expect(location).toBe(`/web-viewer/app/viewer.html?series=${ctChest.seriesIds[0]}`);
+    expect(launch.statusCode).toBe(200);
+    expect(launch.body).toContain('CT Chest with Contrast (routes test): 2 series');
+    const hrefs = Array.from(launch.body.matchAll(/href="(\/web-viewer\/[^"]+)"/g), (match) => match[1]);
+    expect(hrefs).toEqual(ctChest.seriesIds.map((id) => `/web-viewer/app/viewer.html?series=${id}`));
+    expect(launch.body).toMatch(/Series \d+ · CT · [^<]*2 images/);
+    const location = String(hrefs[0]);
 
     const cookie = { cookie: headers.cookie ?? '' };
     const page = await bff.app.inject({ url: location, headers: cookie });

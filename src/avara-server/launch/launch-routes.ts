@@ -9,10 +9,13 @@ export interface LaunchRoutesOptions {
   service: StudyService;
   /**
    * Where to send a valid launch instead of the description page, e.g. the Orthanc web viewer for
-   * the study; `undefined` keeps the page.
+   * the study; a list of links (a study of several series, each opened on its own) makes the page
+   * list them; `undefined` keeps the page.
    */
-  viewerRedirect?: (study: Study) => string | undefined | Promise<string | undefined>;
+  viewerRedirect?: (study: Study) => LaunchTarget | Promise<LaunchTarget>;
 }
+
+export type LaunchTarget = string | ReadonlyArray<{ url: string; label: string }> | undefined;
 
 const STUDY_ID = /^stu_[0-9a-f]{32}$/;
 
@@ -30,6 +33,9 @@ dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
 .severity-stat { color: #ff6b6b; font-weight: 700; }
 .severity-high { color: #f5a524; font-weight: 600; }
 p { color: #c3c9cf; line-height: 1.5; }
+ul.series { list-style: none; padding: 0; margin: 0 0 1rem; display: grid; gap: 0.5rem; }
+ul.series a { display: block; padding: 0.6rem 0.8rem; border: 1px solid #2b3138; border-radius: 6px; color: #8cc4f5; text-decoration: none; }
+ul.series a:hover, ul.series a:focus-visible { border-color: #8cc4f5; outline: none; }
 `;
 
 /**
@@ -68,7 +74,20 @@ export const launchRoutes: FastifyPluginAsync<LaunchRoutesOptions> = async (app,
     }
 
     const redirect = await options.viewerRedirect?.(study);
-    if (redirect !== undefined) {
+    if (Array.isArray(redirect)) {
+      return sendPage(reply, 200, `Viewer: ${study.studyDescription}`, [
+        `<h1>${escapeHtml(study.studyDescription)}: ${redirect.length} series</h1>`,
+        '<p>The viewer shows one series at a time. Open each from here; this page stays open to come back to.</p>',
+        '<ul class="series">',
+        ...redirect.map((series) => `<li><a href="${escapeHtml(series.url)}" target="_blank" rel="noopener">${escapeHtml(series.label)}</a></li>`),
+        '</ul>',
+        '<dl>',
+        `<dt>Study Instance UID</dt><dd>${escapeHtml(study.studyInstanceUid)}</dd>`,
+        `<dt>Severity</dt><dd class="severity-${escapeHtml(study.severity)}">${escapeHtml(study.severity.toUpperCase())}</dd>`,
+        '</dl>',
+      ]);
+    }
+    if (typeof redirect === 'string') {
       reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
       return reply.redirect(redirect, 302);
     }

@@ -8,7 +8,19 @@ interface SeriesEntry {
   id: string;
   modality: string;
   seriesNumber: number;
+  description: string;
   instanceIds: string[];
+}
+
+/** One series of a study, as the viewer's launch page lists it. */
+export interface PacsSeries {
+  /** Orthanc's ID of the series (what its web viewer opens). */
+  seriesId: string;
+  modality: string;
+  /** DICOM SeriesNumber; null when the series has none. */
+  seriesNumber: number | null;
+  description: string;
+  images: number;
 }
 
 /** Where a study's images are in Orthanc: its ID and its series, ordered by SeriesNumber, then arrival. */
@@ -38,6 +50,8 @@ export interface PacsLookup {
   context(studyInstanceUids: string[]): Promise<Record<string, PacsStudyContext>>;
   /** The study's first series (lowest SeriesNumber), or undefined when the study is not in the PACS. */
   firstSeries(studyInstanceUid: string): Promise<{ orthancStudyId: string; seriesId: string } | undefined>;
+  /** Every series of the study, by SeriesNumber; undefined when the study is not in the PACS. */
+  studySeries(studyInstanceUid: string): Promise<PacsSeries[] | undefined>;
   /** The first instance (lowest InstanceNumber) of the first series, for the preview. */
   firstInstance(studyInstanceUid: string): Promise<string | undefined>;
 }
@@ -107,6 +121,7 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
         id: textOf(record, 'ID'),
         modality: textOf(tags, 'Modality'),
         seriesNumber: numberOr(textOf(tags, 'SeriesNumber'), Number.MAX_SAFE_INTEGER),
+        description: textOf(tags, 'SeriesDescription'),
         instanceIds: idsOf(record, 'Instances'),
       };
       const study = byStudy.get(parent) ?? { orthancStudyId: parent, series: [] };
@@ -160,15 +175,17 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
     return findContexts(uids);
   }
 
+  async function seriesOfStudy(uid: string): Promise<StudySeries | undefined> {
+    const hit = seriesOf.get(uid);
+    if (hit) return hit.value;
+    const [study] = (await findSeries([uid])).values();
+    // A series arriving after a failed lookup is found again once the short "missing" entry expires.
+    seriesOf.set(uid, study, study !== undefined);
+    return study;
+  }
+
   async function firstSeries(uid: string) {
-    let hit = seriesOf.get(uid);
-    if (!hit) {
-      const [study] = (await findSeries([uid])).values();
-      // A series arriving after a failed lookup is found again once the short "missing" entry expires.
-      seriesOf.set(uid, study, study !== undefined);
-      hit = { value: study };
-    }
-    const study = hit.value;
+    const study = await seriesOfStudy(uid);
     const series = study?.series[0];
     return study && series ? { orthancStudyId: study.orthancStudyId, seriesId: series.id } : undefined;
   }
@@ -193,6 +210,16 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
       return Object.fromEntries(uids.map((uid) => [uid, result[uid] ?? NOT_FOUND]));
     },
     firstSeries,
+    async studySeries(uid) {
+      const study = await seriesOfStudy(uid);
+      return study?.series.map((series) => ({
+        seriesId: series.id,
+        modality: series.modality,
+        seriesNumber: series.seriesNumber === Number.MAX_SAFE_INTEGER ? null : series.seriesNumber,
+        description: series.description,
+        images: series.instanceIds.length,
+      }));
+    },
     async firstInstance(uid) {
       const series = await firstSeries(uid);
       if (!series) return undefined;

@@ -10,7 +10,7 @@ export function NotFoundPage() {
       <p className="mt-3 text-fg-muted">There is nothing at this address. The link may be old or mistyped.</p>
       <AppLink
         to="/"
-        className="mt-6 inline-flex rounded-md bg-accent px-4 py-2 text-sm font-semibold text-accent-fg hover:opacity-90"
+        className="mt-6 inline-flex rounded-md bg-accent-fill px-4 py-2 text-sm font-semibold text-accent-fill-fg hover:opacity-90"
       >
         Back to the worklist
       </AppLink>

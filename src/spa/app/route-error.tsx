@@ -31,7 +31,7 @@ export function RouteError() {
         <button
           type="button"
           onClick={() => window.location.reload()}
-          className="mt-5 rounded-md bg-accent px-4 py-2 text-sm font-semibold text-accent-fg hover:opacity-90"
+          className="mt-5 rounded-md bg-accent-fill px-4 py-2 text-sm font-semibold text-accent-fill-fg hover:opacity-90"
         >
           Reload page
         </button>

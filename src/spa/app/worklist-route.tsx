@@ -1,7 +1,8 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ComponentType } from 'react';
 import { actorOf, mayTakeNextStudy } from '../../contract/actor.ts';
 import { useMe } from '../lib/auth/get-me.ts';
+import { createStudySelection } from '../lib/studies/study-selection.ts';
 import { usePacsEnabled } from '../features/pacs/api/get-pacs-status.ts';
 import { PacsRowsProvider } from '../features/pacs/components/pacs-rows-provider.tsx';
 import { NewStudyButton } from '../features/study-drawer/components/new-study-button.tsx';
@@ -11,6 +12,8 @@ import type { WorklistExtension } from '../features/worklist/components/worklist
 
 // Next study is not needed for the first screen: it loads after it, and only for a reader.
 const NextStudyButton = lazy(async () => ({ default: (await import('./next-study-button.tsx')).NextStudyButton }));
+// The bulk bar and the inline assignee picker load on a coordinator's first selection.
+const BulkLayer = lazy(async () => ({ default: (await import('../features/bulk/components/bulk-layer.tsx')).BulkLayer }));
 
 interface ReadingExtension {
   columns: readonly WorklistExtraColumn[];
@@ -28,7 +31,12 @@ interface ReadingExtension {
  */
 export function WorklistRoute() {
   const pacs = usePacsEnabled();
-  const reader = mayTakeNextStudy(actorOf(useMe().data)).allowed;
+  const actor = actorOf(useMe().data);
+  const reader = mayTakeNextStudy(actor).allowed;
+  // Bulk changes are a coordinator's: rows get checkboxes, and the bar loads on the first gesture.
+  const [selection] = useState(createStudySelection);
+  const bulkWanted = useSyncExternalStore(selection.subscribe, () => selection.get().requested);
+  const coordinator = actor.role === 'coordinator';
   const [pacsColumns, setPacsColumns] = useState<readonly WorklistExtraColumn[] | undefined>(undefined);
   const [reading, setReading] = useState<ReadingExtension | undefined>(undefined);
   useEffect(() => {
@@ -81,6 +89,14 @@ export function WorklistRoute() {
           </>
         }
         extension={extension}
+        selection={coordinator ? selection : undefined}
+        bulkBar={
+          coordinator && bulkWanted ? (
+            <Suspense fallback={null}>
+              <BulkLayer selection={selection} />
+            </Suspense>
+          ) : null
+        }
       />
     </>
   );

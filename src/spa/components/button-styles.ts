@@ -1,7 +1,7 @@
 /** The app's buttons, in one place so every action looks like its kind (the drawer's first). */
 export const BUTTON = {
   primary:
-    'inline-flex items-center justify-center gap-1.5 rounded border border-accent bg-accent px-3 py-1.5 text-sm font-semibold text-accent-fg hover:brightness-110 disabled:cursor-not-allowed disabled:opacity-60',
+    'inline-flex items-center justify-center gap-1.5 rounded border border-accent-fill bg-accent-fill px-3 py-1.5 text-sm font-semibold text-accent-fill-fg hover:brightness-110 disabled:cursor-not-allowed disabled:opacity-60',
   secondary:
     'inline-flex items-center justify-center gap-1.5 rounded border border-border bg-panel-raised px-3 py-1.5 text-sm font-medium text-fg hover:border-accent disabled:cursor-not-allowed disabled:opacity-60',
   danger:

@@ -172,6 +172,22 @@ describe('upstream faults become clear problems', () => {
     expect(conflict.body).not.toContain('shard');
   });
 
+  it('cancels with If-Match only if the study is still that version, compared under the lock', async () => {
+    upstream.respond((request, response) =>
+      request.method === 'GET' ? json(200, STUDY)(request, response) : json(200, { success: true, message: 'Study cancelled' })(request, response),
+    );
+    const stale = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel`, headers: { 'if-match': '"2020-01-01T00:00:00.000Z"' } });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ type: '/problems/conflict', current: { studyId: STUDY_ID } });
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
+    expect(auditLines.map((line) => JSON.parse(line))).toMatchObject([{ action: 'study.cancel', studyId: STUDY_ID, outcome: 'refused', status: 409 }]);
+
+    upstream.requests.length = 0;
+    const current = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel`, headers: { 'if-match': `"${STUDY.updatedAt}"` } });
+    expect(current.statusCode).toBe(200);
+    expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'POST', 'GET']);
+  });
+
   it('retries an idempotent read after a 503 and succeeds', async () => {
     let calls = 0;
     upstream.respond((request, response) => {

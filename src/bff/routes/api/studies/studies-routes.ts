@@ -7,7 +7,7 @@ import type { KnownVersions } from '../../../events/known-versions.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
 import { releaseLease } from '../../../reading/reading-leases.ts';
 import { LockTimeoutError, type SharedState } from '../../../shared-state/shared-state.ts';
-import { changedMeanwhileProblem, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
+import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
 import { STUDY_LOCK_WAIT_MS, changeStudy, lockProblem, sendLockProblem, withStudyLock } from './study-changes.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
@@ -291,7 +291,23 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
       const input = checkInput(reply, contract, operationId, { body: reference });
       if (!input) return reply;
       if (isChange) {
+        // Optional here (a cancel from the drawer is "whatever it is now"); a bulk change sends the
+        // version the person confirmed, compared under the lock like a PATCH's (docs/decisions/033).
+        const condition = parseIfMatch(request.headers['if-match']);
         return underStudyLock(request, reply, studyId, undefined, async (signal) => {
+          if (condition && condition.kind === 'version') {
+            const current = await avara.retrieveStudy(studyId);
+            if (!current.ok) {
+              noteAudit(request, { outcome: 'failed' });
+              return relay(reply, current);
+            }
+            const study = asRecord(parseUpstreamJson(current));
+            knownVersions.learn(study);
+            if (!ifMatchHolds(condition, study.updatedAt)) {
+              noteAudit(request, studyKeys(study));
+              return sendProblem(reply, changedMeanwhileProblem(study));
+            }
+          }
           signal.throwIfAborted();
           const result = await call(reference);
           noteAudit(request, {

@@ -1,6 +1,7 @@
 import { Navigate, useSearchParams } from 'react-router';
 import { safeReturnTo } from '../../../../contract/return-to.ts';
 import type { DemoUser } from '../../../../contract/worklist-api.ts';
+import { groupDemoUsers } from '../lib/demo-user-groups.ts';
 import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { useSignIn } from '../../../lib/auth/sign-in.ts';
@@ -54,10 +55,7 @@ export function SignInPage() {
 
 function DemoUserPicker({ users }: { users: DemoUser[] }) {
   const signIn = useSignIn();
-  const groups: Array<[string, DemoUser[]]> = [
-    ['Coordinators', users.filter((user) => user.role === 'coordinator')],
-    ['Radiologists', users.filter((user) => user.role === 'radiologist')],
-  ];
+  const groups = groupDemoUsers(users);
   return (
     <section aria-labelledby="demo-users" className="flex flex-col gap-4">
       <p id="demo-users" className="rounded-md border border-border bg-panel px-4 py-3 text-sm text-fg-muted">
@@ -68,7 +66,7 @@ function DemoUserPicker({ users }: { users: DemoUser[] }) {
           {signIn.error.message}
         </p>
       ) : null}
-      {groups.map(([title, people]) =>
+      {groups.map(({ title, people }) =>
         people.length === 0 ? null : (
           <div key={title}>
             <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-fg-muted">{title}</h2>
@@ -83,7 +81,7 @@ function DemoUserPicker({ users }: { users: DemoUser[] }) {
                   >
                     <span className="font-medium">{person.name}</span>
                     <span className="text-xs text-fg-muted">
-                      {person.clinicRole} · {person.username}
+                      {person.clinicRole} · {person.duties} · {person.username}
                     </span>
                   </button>
                 </li>

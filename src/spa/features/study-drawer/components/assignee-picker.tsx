@@ -1,6 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import type { UserReference } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
+import { readsStudies } from '../../../lib/people/readers.ts';
 import type { Person } from '../../../../contract/worklist-api.ts';
 import { BUTTON, INPUT } from './button-styles.ts';
 
@@ -44,7 +45,8 @@ export function AssigneePicker({ value, onChange, roster, rosterError, knownAssi
 
   const options = useMemo(() => {
     const words = search.toLowerCase().split(/\s+/).filter(Boolean);
-    return (roster ?? []).filter((person) => matches(person, words)).slice(0, MAX_OPTIONS);
+    // Only people who read studies are offered: a study assigned to a coordinator or a technologist is read by nobody.
+    return (roster ?? []).filter((person) => readsStudies(person) && matches(person, words)).slice(0, MAX_OPTIONS);
   }, [roster, search]);
 
   const current = assigneeLabel(value, roster, knownAssignee);

@@ -129,7 +129,6 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
             autoComplete="off"
             spellCheck={false}
             value={uid}
-            placeholder="1.2.840.113619.2.55.3.604688119"
             aria-invalid={uidError || issues.studyInstanceUid || duplicate ? true : undefined}
             aria-describedby={uidError || issues.studyInstanceUid ? ids.uidError : undefined}
             onChange={(event) => {
@@ -144,7 +143,7 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
               {uidError ?? `The UID ${issues.studyInstanceUid}`}
             </p>
           ) : (
-            <p className="mt-1 text-xs text-fg-muted">Digits and dots, at most 64 characters.</p>
+            <p className="mt-1 text-xs text-fg-muted">From the modality or the PACS: digits and dots, at most 64 characters (for example 1.2.840.10008…).</p>
           )}
         </div>
       </div>
@@ -157,7 +156,6 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
           id={ids.description}
           value={description}
           rows={2}
-          placeholder="CT Head without Contrast"
           aria-invalid={descriptionError || issues.studyDescription ? true : undefined}
           aria-describedby={descriptionError || issues.studyDescription ? ids.descriptionError : undefined}
           onChange={(event) => {
@@ -171,7 +169,9 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
           <p id={ids.descriptionError} className="mt-1 text-xs text-danger-fg">
             {descriptionError ?? `Description ${issues.studyDescription}`}
           </p>
-        ) : null}
+        ) : (
+          <p className="mt-1 text-xs text-fg-muted">As the radiologist will read it, for example “CT Head without Contrast”.</p>
+        )}
       </div>
 
       <AssigneePicker
@@ -216,7 +216,6 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
               id={ids.customerId}
               type="text"
               value={customerId}
-              placeholder="cus_…"
               spellCheck={false}
               aria-invalid={customerError || issues.expressCustomerId ? true : undefined}
               aria-describedby={customerError || issues.expressCustomerId ? ids.customerError : undefined}
@@ -227,7 +226,9 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
               <p id={ids.customerError} className="mt-1 text-xs text-danger-fg">
                 {customerError ?? issues.expressCustomerId}
               </p>
-            ) : null}
+            ) : (
+              <p className="mt-1 text-xs text-fg-muted">The customer’s ID in Avara, starting with cus_.</p>
+            )}
           </>
         ) : null}
       </div>

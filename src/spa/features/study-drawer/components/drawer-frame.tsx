@@ -72,7 +72,7 @@ export function DrawerFrame({ heading, subheading, onClose, studyId, children }:
       aria-label="Study"
       data-study-drawer=""
       onKeyDown={(event) => void trapTab(event, event.currentTarget)}
-      className="fixed inset-y-0 right-0 z-20 flex w-full max-w-xl flex-col border-l border-border bg-panel shadow-2xl shadow-black/40"
+      className="fixed inset-y-0 right-0 z-20 flex w-full max-w-md flex-col xl:max-w-xl border-l border-border bg-panel shadow-2xl shadow-black/40"
     >
       <div className="flex items-start gap-4 border-b border-border px-6 pt-5 pb-4">
         <div className="min-w-0 flex-1">

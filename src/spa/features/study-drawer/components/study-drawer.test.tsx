@@ -311,6 +311,17 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
     await waitFor(() => expect(service.retrieveStudy(study.studyId).isCancelled).toBe(false));
   });
 
+  it('offers a cancelled study no Mark read, Assign to me, Edit or severity: only Restore, and says why', async () => {
+    const study = freshStudy((candidate) => candidate.assignedTo === null);
+    service.cancelStudy({ studyId: study.studyId });
+    const { drawer } = await openDrawer(study);
+    await within(drawer).findByText(/This study was cancelled/);
+    for (const name of ['Mark read', 'Assign to me', 'Edit', 'Severity STAT', 'Cancel study']) expect(within(drawer).queryByRole('button', { name })).toBeNull();
+    expect(within(drawer).getByRole('button', { name: 'Restore study' })).toBeTruthy();
+    expect(within(drawer).getByText('This study is cancelled: restore it to read, assign or edit it.')).toBeTruthy();
+    service.uncancelStudy({ studyId: study.studyId });
+  });
+
   it('opens the viewer in a tab opened during the click, without an opener', async () => {
     const study = freshStudy();
     const tab = { opener: {}, location: { href: 'about:blank' }, close: vi.fn() };

@@ -61,6 +61,7 @@ export function StudyDrawer({ studyId, renderStudyExtras, renderReadingActions }
   useFollowStudy(studyId);
   const person = useMe().data?.subject ?? null;
   const notFound = study.isError && isNotFound(study.error);
+  const [fullDescription, setFullDescription] = useState(false);
 
   // One frame through loading, error and loaded states: swapping it would move focus out of the
   // drawer and lose the row to return to.
@@ -68,7 +69,8 @@ export function StudyDrawer({ studyId, renderStudyExtras, renderReadingActions }
     <DrawerFrame
       heading={
         study.data ? (
-          <span className={study.data.isCancelled ? 'line-through decoration-fg-muted/70' : undefined}>{study.data.studyDescription}</span>
+          // A long description is clamped, so the drawer's controls stay on screen; the whole text on demand.
+          <span className={`${study.data.isCancelled ? 'line-through decoration-fg-muted/70' : ''} ${fullDescription ? '' : 'line-clamp-3'}`}>{study.data.studyDescription}</span>
         ) : study.isPending ? (
           'Loading study…'
         ) : notFound ? (
@@ -77,7 +79,18 @@ export function StudyDrawer({ studyId, renderStudyExtras, renderReadingActions }
           'Study'
         )
       }
-      subheading={study.data ? <StudySummary study={study.data} /> : undefined}
+      subheading={
+        study.data ? (
+          <>
+            {study.data.studyDescription.length > LONG_DESCRIPTION ? (
+              <button type="button" aria-expanded={fullDescription} onClick={() => setFullDescription((shown) => !shown)} className={BUTTON.small}>
+                {fullDescription ? 'Show less of the description' : 'Show the whole description'}
+              </button>
+            ) : null}
+            <StudySummary study={study.data} />
+          </>
+        ) : undefined
+      }
       onClose={close}
       studyId={studyId}
     >
@@ -445,6 +458,12 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
                 </button>
               )}
             </fieldset>
+          ) : actions.cancel && study.isCancelled ? (
+            <div>
+              <button type="button" className={BUTTON.secondary} disabled={busy} onClick={() => setQuestion('uncancel-study')}>
+                Restore study
+              </button>
+            </div>
           ) : null}
 
           {renderStudyExtras?.(study)}
@@ -454,6 +473,9 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
     </div>
   );
 }
+
+/** Past this many characters a description is clamped to three lines in the drawer's heading. */
+const LONG_DESCRIPTION = 140;
 
 /** The signed-in person as an assignee reference, for the moment before the server's answer. */
 function meAsAssignee(me: Me | null, userId: string | null): Study['assignedTo'] {

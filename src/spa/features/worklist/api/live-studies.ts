@@ -23,7 +23,7 @@ export interface GroupPlacement {
  * pages): in place where it is, out of a list it no longer matches, into one it now matches at its
  * place in the server's order. Returns what happened in the groups of the current view, so the page
  * can mark arrivals. Nothing is refetched, except a searched list the browser cannot judge
- * (docs/decisions/025): the pages already on screen stay as they are.
+ * (docs/decisions/032): the pages already on screen stay as they are.
  */
 export function applyStudyToLists(queryClient: QueryClient, study: Study, view: Partial<Record<Severity, StudyListFilters>>): GroupPlacement[] {
   const viewKeys = new Map<string, Severity>();

@@ -122,6 +122,14 @@ const SLA_STYLE = {
 
 /** Time waiting since creation, coloured against the severity's target, with a word for the state too. */
 export function waitingText(study: Study, { now, slaTargets }: WorklistCellContext): PlainCell {
+  // The clock stops when a study is read (its last change, Avara keeps no read time) or cancelled.
+  if (study.isCancelled) return DASH;
+  if (study.studyViewerStatus === 'complete') {
+    const minutes = study.updatedAt && study.createdAt ? (Date.parse(study.updatedAt) - Date.parse(study.createdAt)) / 60_000 : Number.NaN;
+    if (!Number.isFinite(minutes)) return DASH;
+    const duration = formatDuration(minutes);
+    return { text: `✓ ${duration}`, className: 'text-fg-muted', title: `Read ${duration} after it arrived`, label: `Read in ${duration}` };
+  }
   const waiting = waitingSince(study.createdAt, study.severity, now, slaTargets);
   if (!waiting) return DASH;
   const { icon, className } = SLA_STYLE[waiting.state];
@@ -137,7 +145,9 @@ export function waitingText(study: Study, { now, slaTargets }: WorklistCellConte
 }
 
 export function UidCell({ study }: { study: Study }) {
-  const [copied, setCopied] = useState(false);
+  // The UID copied, not a flag: a row element shows another study once scrolled (rows are reused).
+  const [copiedUid, setCopiedUid] = useState<string | null>(null);
+  const copied = copiedUid === study.studyInstanceUid;
   return (
     <>
       <span className="min-w-0 truncate font-mono text-xs text-fg-muted" title={study.studyInstanceUid}>
@@ -151,10 +161,11 @@ export function UidCell({ study }: { study: Study }) {
         onClick={(event) => {
           // Copying is not opening the study.
           event.stopPropagation();
-          void navigator.clipboard?.writeText(study.studyInstanceUid).then(() => {
-            setCopied(true);
+          const uid = study.studyInstanceUid;
+          void navigator.clipboard?.writeText(uid).then(() => {
+            setCopiedUid(uid);
             // No effect to clean up: a row scrolled away by then simply ignores the update.
-            window.setTimeout(() => setCopied(false), 1500);
+            window.setTimeout(() => setCopiedUid((current) => (current === uid ? null : current)), 1500);
           });
         }}
         className="ml-1 inline-flex shrink-0 items-center rounded border border-transparent p-0.5 text-xs text-fg-muted hover:border-border hover:text-fg"

@@ -79,9 +79,13 @@ export function cellComponentsWith(extra: readonly WorklistExtraColumn[]): CellC
 
 export const COLUMN_IDS: readonly string[] = worklistColumns.map((column) => column.id ?? '');
 
-/** Every column shows except "Updated", which matters less than "Waiting" and "Created" on a 1440 px screen. */
+/**
+ * Every column shows except "Updated", which matters less than "Waiting" and "Created" on a 1440 px
+ * screen, and the Study Instance UID and metadata, which are for looking up (the drawer shows both):
+ * the description gets the room instead.
+ */
 export const DEFAULT_COLUMN_LAYOUT: ColumnLayout = {
-  visibility: { updated: false },
+  visibility: { updated: false, studyInstanceUid: false, metadata: false },
   order: [...COLUMN_IDS],
   sizing: {},
 };

@@ -1,6 +1,6 @@
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import type { Range } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { CSSProperties, Ref } from 'react';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
@@ -16,6 +16,7 @@ import type { CellComponents } from './worklist-columns.tsx';
 import { WorklistCellContext, useWorklistCellContext } from './worklist-context.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { useShortcut } from '../../../lib/shortcuts/use-shortcut.ts';
+import type { StudySelection } from '../../../lib/studies/study-selection.ts';
 
 type StudyGroupState = ReturnType<typeof useStudyGroup>;
 
@@ -49,6 +50,11 @@ const OVERSCAN = 4;
 
 const countFormatter = new Intl.NumberFormat();
 
+/** The width of the rows' checkbox column, when rows can be selected. */
+const SELECT_COLUMN_WIDTH = 36;
+const NO_SELECTION: ReadonlySet<string> = new Set();
+const noSubscription = () => () => undefined;
+
 const INITIAL_RECT = typeof window === 'undefined' ? { width: 0, height: 0 } : { width: window.innerWidth, height: window.innerHeight };
 
 interface BuiltItems {
@@ -73,7 +79,7 @@ function buildItems(groups: WorklistGroup[], heights: ItemHeights): BuiltItems {
       items.push({ kind: 'error', key: `error-${severity}`, severity });
       continue;
     }
-    // A searched list's page may match none and still have more (docs/decisions/025): keep walking.
+    // A searched list's page may match none and still have more (docs/decisions/032): keep walking.
     if (studies.length === 0 && !query.hasNextPage && !query.isFetchNextPageError) {
       items.push({ kind: 'empty', key: `empty-${severity}`, severity });
       continue;
@@ -109,6 +115,8 @@ export interface WorklistGridProps {
   arrivals?: Arrivals;
   /** These arrivals have been on screen. */
   onSeen?: (studyIds: string[]) => void;
+  /** Rows can be selected for a bulk change (coordinators): a checkbox each, `x`, and an Assign button. */
+  selection?: StudySelection | undefined;
 }
 
 export interface WorklistGridHandle {
@@ -145,6 +153,7 @@ export function WorklistGrid({
   ref,
   arrivals = NO_ARRIVALS,
   onSeen,
+  selection,
 }: WorklistGridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
@@ -363,13 +372,39 @@ export function WorklistGrid({
     },
   });
 
+  const selectedIds = useSyncExternalStore(
+    selection?.subscribe ?? noSubscription,
+    () => selection?.get().ids ?? NO_SELECTION,
+  );
+  const studyIdsOf = useCallback((severity?: Severity) => items.flatMap((item) => (item.kind === 'study' && (severity ?? item.severity) === item.severity ? [item.key] : [])), [items]);
+  const selectStudy = useCallback(
+    (studyId: string, range: boolean) => selection?.request({ kind: 'toggle', studyId, range: range ? studyIdsOf() : undefined }),
+    [selection, studyIdsOf],
+  );
+  const assignInline = useCallback((studyId: string, anchor: DOMRect) => selection?.request({ kind: 'assign', studyId, anchor }), [selection]);
+  const selectGroup = useCallback(
+    (severity: Severity, selected: boolean) => selection?.request({ kind: 'group', studyIds: studyIdsOf(severity), selected }),
+    [selection, studyIdsOf],
+  );
+  useShortcut({
+    keys: ['x'],
+    label: 'Select the row',
+    group: 'Worklist',
+    enabled: selection !== undefined,
+    run: (event) => {
+      const item = focusedIndex >= 0 ? items[focusedIndex] : undefined;
+      if (!fromList(event) || item?.kind !== 'study') return false;
+      selectStudy(item.key, false);
+    },
+  });
+
   const headers = table.getFlatHeaders().filter((header) => header.column.getIsVisible());
   const visibleColumnIds = headers.map((header) => header.column.id).join(',');
   const columnSizes: CSSProperties = {};
   for (const header of headers) {
     Object.assign(columnSizes, { [`--col-${header.column.id}`]: `${header.getSize()}px` });
   }
-  const totalWidth = headers.reduce((sum, header) => sum + header.getSize(), 0);
+  const totalWidth = headers.reduce((sum, header) => sum + header.getSize(), selection ? SELECT_COLUMN_WIDTH : 0);
   // What the column header shows: it renders again only when this changes, not on every scroll.
   const headerLayoutKey = headers.map((header) => `${header.column.id}:${header.getSize()}:${header.column.getIsResizing() ? 1 : 0}`).join(',');
   const activeHeader = activeHeaderRef.current;
@@ -400,11 +435,11 @@ export function WorklistGrid({
           role="grid"
           aria-label="Worklist"
           aria-rowcount={items.length + 1}
-          aria-colcount={headers.length}
+          aria-colcount={headers.length + (selection ? 1 : 0)}
           className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
           style={{ ...columnSizes, '--row-height': `${heights.study}px`, width: totalWidth, minWidth: '100%' } as CSSProperties}
         >
-          <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} />
+          <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} selectable={selection !== undefined} />
           <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
             {inDocumentOrder(virtualItems, virtualizer.isScrolling, (index) => {
               const item = items[index];
@@ -439,6 +474,8 @@ export function WorklistGrid({
             onToggle={onToggleGroup}
             newCount={unseenIn(arrivals, item.severity).length}
             onShowNew={requestShowNew}
+            groupSelection={selection ? groupSelectionOf(studyIdsOf(item.severity), selectedIds) : undefined}
+            onSelectGroup={selectGroup}
           />
         );
       case 'study': {
@@ -456,6 +493,9 @@ export function WorklistGrid({
             visibleColumnIds={visibleColumnIds}
             onOpen={openStudy}
             onFocusRow={setFocusedKey}
+            selected={selection ? selectedIds.has(item.key) : undefined}
+            onSelect={selectStudy}
+            onInlineAssign={selection ? assignInline : undefined}
           />
         );
       }
@@ -527,16 +567,18 @@ export function resizedWidth(key: string, shift: boolean, size: number, min: num
  */
 const ColumnHeaderRow = memo(function ColumnHeaderRow({
   table,
+  selectable,
 }: {
   table: WorklistTable;
   /** Only here to render again when columns are shown, hidden, moved or resized. */
   layoutKey: string;
+  selectable: boolean;
 }) {
   const headers = table.getFlatHeaders().filter((header) => header.column.getIsVisible());
   const [announcement, setAnnouncement] = useState('');
   return (
     <div role="rowgroup" className="sticky top-0 z-20 border-b border-border bg-panel-raised">
-      <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT }}>
+      <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT, paddingLeft: selectable ? SELECT_COLUMN_WIDTH : 0 }}>
         {headers.map((header, index) => {
           const label = String(header.column.columnDef.header ?? header.column.id);
           const { minSize = 60, maxSize = 800 } = header.column.columnDef;
@@ -604,7 +646,17 @@ const GroupHeaderRow = memo(function GroupHeaderRow({
   onToggle,
   newCount,
   onShowNew,
-}: RowBaseProps & { group: WorklistGroup; onToggle: (severity: Severity) => void; newCount: number; onShowNew: (severity: Severity) => void }) {
+  groupSelection,
+  onSelectGroup,
+}: RowBaseProps & {
+  group: WorklistGroup;
+  onToggle: (severity: Severity) => void;
+  newCount: number;
+  onShowNew: (severity: Severity) => void;
+  /** How many of the group's loaded rows there are and are selected; undefined when rows cannot be selected. */
+  groupSelection?: { loaded: number; selected: number } | undefined;
+  onSelectGroup: (severity: Severity, selected: boolean) => void;
+}) {
   const { query, isRefreshing } = group;
   const label = SEVERITY_LABEL[severity];
   const count = describeGroupCount(group, exact);
@@ -612,6 +664,15 @@ const GroupHeaderRow = memo(function GroupHeaderRow({
   return (
     <div role="row" aria-rowindex={ariaRowIndex} data-group={severity} className="flex w-full border-y border-border bg-panel-raised" style={style}>
       <div role="gridcell" className="flex min-w-0 flex-1 items-center gap-3 px-3">
+        {groupSelection && groupSelection.loaded > 0 ? (
+          <input
+            type="checkbox"
+            checked={groupSelection.selected === groupSelection.loaded}
+            onChange={(event) => onSelectGroup(severity, event.target.checked)}
+            aria-label={`Select all ${countFormatter.format(groupSelection.loaded)} loaded ${label} studies`}
+            className="size-4 accent-accent"
+          />
+        ) : null}
         <h2 className="text-sm font-semibold">
           <button
             type="button"
@@ -662,6 +723,8 @@ function cellStyle(columnId: string, text = false): CSSProperties {
   let style = cellStyles.get(key);
   if (!style) {
     style = text ? { width: `var(--col-${columnId})`, lineHeight: 'var(--row-height)' } : { width: `var(--col-${columnId})` };
+    // On a screen wider than the columns, the description takes the free width (header and rows alike).
+    if (columnId === 'description') style = { ...style, flexGrow: 1 };
     cellStyles.set(key, style);
   }
   return style;
@@ -679,6 +742,9 @@ const StudyRow = memo(function StudyRow({
   visibleColumnIds,
   onOpen,
   onFocusRow,
+  selected,
+  onSelect,
+  onInlineAssign,
 }: RowBaseProps & {
   study: Study;
   cellComponents: CellComponents;
@@ -691,8 +757,14 @@ const StudyRow = memo(function StudyRow({
   visibleColumnIds: string;
   onOpen: (studyId: string) => void;
   onFocusRow: (key: string) => void;
+  /** Whether the row is selected; undefined when rows cannot be selected (no checkbox). */
+  selected: boolean | undefined;
+  onSelect: (studyId: string, range: boolean) => void;
+  onInlineAssign: ((studyId: string, anchor: DOMRect) => void) | undefined;
 }) {
   const context = useWorklistCellContext();
+  // Only the focused row's controls are Tab stops: the list is one stop, its rows move by arrow keys.
+  const controlTab = focused ? 0 : -1;
   return (
     <div
       role="row"
@@ -708,9 +780,26 @@ const StudyRow = memo(function StudyRow({
       }}
       className={`flex w-full cursor-pointer items-center border-b border-border/60 outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent ${
         focused ? 'bg-focus-row outline-2 -outline-offset-2 outline-accent' : 'hover:bg-panel-raised/70'
-      } ${study.isCancelled ? 'text-fg-muted' : ''} ${isNew ? 'shadow-[inset_3px_0_0_var(--color-accent)]' : ''}`}
+      } ${study.isCancelled ? 'text-fg-muted' : ''} ${isNew ? 'shadow-[inset_3px_0_0_var(--color-accent)]' : ''} ${selected ? 'bg-focus-row/60' : ''}`}
       style={style}
     >
+      {selected === undefined ? null : (
+        <div role="gridcell" className="flex h-full shrink-0 items-center justify-center" style={{ width: SELECT_COLUMN_WIDTH }}>
+          <input
+            type="checkbox"
+            checked={selected}
+            tabIndex={controlTab}
+            aria-label={`Select ${study.studyDescription}`}
+            onClick={(event) => {
+              // Selecting is not opening: the row's own click opens the drawer.
+              event.stopPropagation();
+              onSelect(study.studyId, event.shiftKey);
+            }}
+            readOnly
+            className="size-4 accent-accent"
+          />
+        </div>
+      )}
       {visibleColumnIds.split(',').map((columnId) => {
         const plain = PLAIN_CELLS[columnId]?.(study, context);
         // In the description, the one column that cannot be hidden (and is read first after severity).
@@ -721,13 +810,28 @@ const StudyRow = memo(function StudyRow({
               key={columnId}
               role="gridcell"
               // A pill is clipped at the cell's edge (an ellipsis there would sit outside the pill).
-              className={`h-full min-w-0 shrink-0 px-2 first:pl-3 ${plain.pill ? 'overflow-hidden whitespace-nowrap' : 'truncate'} ${plain.className ?? ''}`}
+              className={`relative h-full min-w-0 shrink-0 px-2 first:pl-3 ${plain.pill ? 'overflow-hidden whitespace-nowrap' : 'truncate'} ${plain.className ?? ''}`}
               style={cellStyle(columnId, true)}
               title={plain.title}
               aria-label={newMark && plain.label ? `New, ${plain.label}` : plain.label}
             >
               {newMark}
               {plain.pill ? <span className={`${plain.pill} align-middle leading-normal`}>{plain.text}</span> : plain.text}
+              {columnId === 'assignee' && onInlineAssign && !study.isCancelled ? (
+                <button
+                  type="button"
+                  tabIndex={controlTab}
+                  aria-label={`Assign ${study.studyDescription}`}
+                  aria-haspopup="dialog"
+                  onClick={(event) => {
+                    event.stopPropagation();
+                    onInlineAssign(study.studyId, event.currentTarget.getBoundingClientRect());
+                  }}
+                  className="absolute right-1 px-1 text-fg-muted hover:text-fg"
+                >
+                  ▾
+                </button>
+              ) : null}
             </div>
           );
         }
@@ -742,6 +846,11 @@ const StudyRow = memo(function StudyRow({
     </div>
   );
 });
+
+/** How many of a group's loaded rows there are, and how many of them are selected. */
+function groupSelectionOf(loaded: readonly string[], selected: ReadonlySet<string>): { loaded: number; selected: number } {
+  return { loaded: loaded.length, selected: loaded.filter((id) => selected.has(id)).length };
+}
 
 function NewMark() {
   return <span className="mr-1.5 rounded bg-accent px-1 py-px align-middle text-[0.65rem] leading-none font-bold tracking-wide text-accent-fg uppercase">New</span>;

@@ -9,6 +9,8 @@ import { useWorklistCounts } from '../api/get-counts.ts';
 import { useStudyGroup } from '../api/get-studies.ts';
 import { countsForView } from '../lib/counts-for-view.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
+import { NO_STUDIES } from '../../../lib/studies/study-selection.ts';
+import type { StudySelection } from '../../../lib/studies/study-selection.ts';
 import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';
 import { SEARCH_PARAM, parseFilters, toListFilters, writeFilters } from '../lib/worklist-filters.ts';
 import type { Viewer, WorklistFilters } from '../lib/worklist-filters.ts';
@@ -53,6 +55,9 @@ export interface WorklistPageProps {
   actions?: ReactNode;
   /** Columns the app adds (e.g. the PACS's), and what provides their data. */
   extension?: WorklistExtension | undefined;
+  /** Rows can be selected for a bulk change (coordinators): the app's selection, and its bar below the list. */
+  selection?: StudySelection | undefined;
+  bulkBar?: ReactNode;
 }
 
 /**
@@ -70,7 +75,7 @@ function PassThrough({ children }: { children: ReactNode }) {
   return <Fragment>{children}</Fragment>;
 }
 
-export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
+export function WorklistPage({ actions, extension, selection, bulkBar }: WorklistPageProps = {}) {
   const me = useMe();
   const { role, userId } = actorOf(me.data);
   const viewer = useMemo<Viewer>(() => ({ role, userId }), [role, userId]);
@@ -148,6 +153,9 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
   }, [stat.studies, high.studies, normal.studies]);
 
   const roster = useUsers();
+
+  // Other filters, other rows: what was selected is not on screen to confirm any more.
+  useEffect(() => selection?.set({ ...selection.get(), ids: NO_STUDIES, anchor: null, inlineAssign: null }), [resetKey, selection]);
   const searchRef = useRef<HTMLInputElement>(null);
   const focusSearch = useCallback(() => {
     searchRef.current?.focus();
@@ -219,9 +227,11 @@ export function WorklistPage({ actions, extension }: WorklistPageProps = {}) {
             ref={gridRef}
             arrivals={liveList.arrivals}
             onSeen={liveList.onSeen}
+            selection={selection}
           />
         </RowsProvider>
       </WorklistCellContext>
+      {bulkBar}
       <Outlet />
     </section>
   );

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { Study } from '../../../../contract/avara-types.ts';
+import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';
+import { waitingText } from './worklist-cells.tsx';
+
+const NOW = new Date('2026-12-01T12:00:00.000Z');
+const context = { now: NOW, slaTargets: DEFAULT_SLA_TARGETS, search: '', viewerUserId: null };
+
+function study(extra: Partial<Study>): Study {
+  return {
+    studyId: `stu_${'0'.repeat(32)}`,
+    studyInstanceUid: '1.2.3',
+    studyDescription: 'CT Head',
+    severity: 'stat',
+    studyViewerStatus: 'incomplete',
+    isCancelled: false,
+    cancelledAt: null,
+    // 3 d 22 h ago: far over the STAT target.
+    createdAt: '2026-11-27T14:00:00.000Z',
+    updatedAt: '2026-11-27T14:00:00.000Z',
+    assignedTo: null,
+    ...extra,
+  };
+}
+
+describe('the Waiting cell', () => {
+  it('raises the alarm for an unread study over its target', () => {
+    const cell = waitingText(study({}), context);
+    expect(cell.text).toBe('⚠ 3 d 22 h');
+    expect(cell.pill).toContain('text-danger-fg');
+  });
+
+  it('stops the clock when the study is read, and shows the time to read, without alarm', () => {
+    const cell = waitingText(study({ studyViewerStatus: 'complete', updatedAt: '2026-11-27T14:45:00.000Z' }), context);
+    expect(cell).toMatchObject({ text: '✓ 45 m', label: 'Read in 45 m' });
+    expect(cell.pill).toBeUndefined();
+    expect(cell.className).toBe('text-fg-muted');
+  });
+
+  it('shows no clock for a cancelled study', () => {
+    expect(waitingText(study({ isCancelled: true }), context).text).toBe('—');
+  });
+});
