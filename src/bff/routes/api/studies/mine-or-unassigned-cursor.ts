@@ -4,36 +4,23 @@
  * is used with other filters or by someone else, is refused (400), never walked. It is not a
  * secret: anything it could be made to say lists only what the caller may list anyway.
  */
-import { createHash } from 'node:crypto';
 import { positionFromJson, positionToJson, type MergedPosition } from './merged-walk.ts';
+import { checksum, openCursor, sealCursor } from './signed-cursor.ts';
 
-const CURSOR_TEXT = /^([A-Za-z0-9_-]{1,3000})\.([0-9a-f]{16})$/;
+const KIND = 'mine-or-unassigned';
 
 /** What a cursor is bound to: the person and the filters (everything but the assignee, cursor and limit). */
 export function scopeOf(userId: string, filters: Readonly<Record<string, unknown>>): string {
   const entries = Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1));
-  return digest(JSON.stringify([userId, entries]));
+  return checksum(KIND, JSON.stringify([userId, entries]));
 }
 
 export function encodeMergedCursor(position: MergedPosition, scope: string): string {
-  const payload = Buffer.from(JSON.stringify({ v: 1, s: scope, ...positionToJson(position) })).toString('base64url');
-  return `${payload}.${digest(payload)}`;
+  return sealCursor(KIND, scope, positionToJson(position));
 }
 
 /** The position a cursor holds, or undefined when it is not one this list issued for this scope. */
 export function decodeMergedCursor(cursor: string, scope: string): MergedPosition | undefined {
-  const match = CURSOR_TEXT.exec(cursor);
-  if (!match?.[1] || match[2] !== digest(match[1])) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || !('v' in parsed) || !('s' in parsed) || parsed.v !== 1 || parsed.s !== scope) return undefined;
-  return positionFromJson(parsed);
-}
-
-function digest(text: string): string {
-  return createHash('sha256').update(`mine-or-unassigned:${text}`).digest('hex').slice(0, 16);
+  const fields = openCursor(KIND, cursor, scope);
+  return fields ? positionFromJson(fields) : undefined;
 }

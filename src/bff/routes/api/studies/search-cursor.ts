@@ -4,40 +4,25 @@
  * to the person and to every filter, the search included. A cursor that was changed, or is used with
  * other filters or by someone else, is refused (400), never walked (docs/decisions/005).
  */
-import { createHash } from 'node:crypto';
 import { positionFromJson, positionToJson, type MergedPosition } from './merged-walk.ts';
+import { openCursor, sealCursor } from './signed-cursor.ts';
 
-const CURSOR_TEXT = /^([A-Za-z0-9_-]{1,3000})\.([0-9a-f]{16})$/;
+const KIND = 'search';
 const UPSTREAM_CURSOR = /^[A-Za-z0-9_=+/-]{1,512}$/;
 
 /** Where a searched walk goes on: the list API's page, or the merged walk's position. */
 export type SearchCursorPosition = { kind: 'plain'; cursor: string } | { kind: 'merged'; position: MergedPosition };
 
 export function encodeSearchCursor(position: SearchCursorPosition, scope: string): string {
-  const walk = position.kind === 'plain' ? { c: position.cursor } : { m: positionToJson(position.position) };
-  const payload = Buffer.from(JSON.stringify({ v: 1, s: scope, ...walk })).toString('base64url');
-  return `${payload}.${digest(payload)}`;
+  return sealCursor(KIND, scope, position.kind === 'plain' ? { c: position.cursor } : { m: positionToJson(position.position) });
 }
 
 /** The position a cursor holds, or undefined when it is not one this list issued for this scope. */
 export function decodeSearchCursor(cursor: string, scope: string): SearchCursorPosition | undefined {
-  const match = CURSOR_TEXT.exec(cursor);
-  if (!match?.[1] || match[2] !== digest(match[1])) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(match[1], 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const fields = new Map(Object.entries(parsed));
-  if (fields.get('v') !== 1 || fields.get('s') !== scope) return undefined;
-  const upstream = fields.get('c');
+  const fields = openCursor(KIND, cursor, scope);
+  if (!fields) return undefined;
+  const upstream = fields.c;
   if (typeof upstream === 'string' && UPSTREAM_CURSOR.test(upstream)) return { kind: 'plain', cursor: upstream };
-  const merged = positionFromJson(fields.get('m'));
+  const merged = positionFromJson(fields.m);
   return merged ? { kind: 'merged', position: merged } : undefined;
-}
-
-function digest(text: string): string {
-  return createHash('sha256').update(`search:${text}`).digest('hex').slice(0, 16);
 }
