@@ -13,6 +13,7 @@ import type { EventStreamHub } from './events/event-stream.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerConnectionDrain } from './plugins/connection-drain.ts';
+import { registerRequestActivity } from './plugins/request-activity.ts';
 import { registerOverloadGuard } from './plugins/overload.ts';
 import type { BffMetrics } from './metrics/bff-metrics.ts';
 import { publicMetricsRoute, registerRequestMetrics } from './metrics/metrics-routes.ts';
@@ -146,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerOverloadGuard(app, { maxEventLoopDelayMs: options.config.MAX_EVENT_LOOP_DELAY_MS ?? 0 });
   registerConnectionDrain(app);
+  registerRequestActivity(app);
   const metrics = options.metrics?.registry;
   if (metrics) registerRequestMetrics(app, metrics);
 

@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     avara,
     shared,
     intervalMs: config.QUEUE_WATCH_INTERVAL_MS,
+    whenQuiet: (maxWaitMs) => app.requestActivity.whenQuiet(maxWaitMs),
     log: app.log.child({ component: 'queue-watcher' }),
     slaTargets: slaTargetsOf(config),
   });
