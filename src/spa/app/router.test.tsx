@@ -1,4 +1,5 @@
 import { screen } from '@testing-library/react';
+import { Outlet } from 'react-router';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../mocks/api-handlers.ts';
 import { createMockServer } from '../../mocks/node.ts';
@@ -6,7 +7,7 @@ import { allowConsoleError } from '../testing/console-guard.ts';
 import { renderRoutes } from '../testing/render.tsx';
 import { Layout } from './layout.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
-import { RouteError } from './route-error.tsx';
+import { RouteErrorBoundary } from './route-error.tsx';
 import { appRoutes } from './router.tsx';
 
 // The pages sit behind sign-in: the mock handlers answer /api/me with a signed-in coordinator.
@@ -35,9 +36,21 @@ describe('app routes', () => {
     renderRoutes([
       {
         path: '/',
-        element: <Layout />,
-        errorElement: <RouteError />,
-        children: [{ errorElement: <RouteError />, children: [{ index: true, element: <BrokenPage /> }, { path: '*', element: <NotFoundPage /> }] }],
+        element: (
+          <RouteErrorBoundary>
+            <Layout />
+          </RouteErrorBoundary>
+        ),
+        children: [
+          {
+            element: (
+              <RouteErrorBoundary>
+                <Outlet />
+              </RouteErrorBoundary>
+            ),
+            children: [{ index: true, element: <BrokenPage /> }, { path: '*', element: <NotFoundPage /> }],
+          },
+        ],
       },
     ]);
 

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import { useBlocker } from 'react-router';
-import type { BlockerFunction } from 'react-router';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Study, StudyUpdateParams } from '../../../../contract/avara-types.ts';
 import { actorOf, studyActions } from '../../../../contract/permissions.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
+import { useBlocker } from '../../../lib/navigation/app-router.tsx';
+import type { ShouldBlock } from '../../../lib/navigation/guarded-history.ts';
 import type { Me } from '../../../../contract/worklist-api.ts';
 import { useCancelStudy } from '../api/cancel-study.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
@@ -167,7 +167,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
   useEffect(() => keepEdit(edit), [keepEdit, edit]);
 
   // Leaving the study with unsaved edits (Esc, Close, another row, Back) asks first.
-  const shouldBlock = useCallback<BlockerFunction>(
+  const shouldBlock = useCallback<ShouldBlock>(
     ({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname,
     [dirty],
   );
