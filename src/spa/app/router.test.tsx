@@ -59,4 +59,24 @@ describe('app routes', () => {
     expect(screen.getByRole('button', { name: 'Reload page' })).toBeTruthy();
     expect(screen.getByRole('banner').textContent).toContain('Radiology Worklist');
   });
+
+  it('shows the page again once the person goes elsewhere', async () => {
+    allowConsoleError(/Broken page for the test/);
+    const { router } = renderRoutes([
+      {
+        path: '/',
+        element: (
+          <RouteErrorBoundary>
+            <Outlet />
+          </RouteErrorBoundary>
+        ),
+        children: [{ index: true, element: <BrokenPage /> }, { path: '*', element: <NotFoundPage /> }],
+      },
+    ]);
+
+    expect(await screen.findByRole('alert')).toBeTruthy();
+    await router.navigate('/elsewhere');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Page not found' })).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
 });
