@@ -1,0 +1,90 @@
+import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'react-router';
+import type { Severity } from '../../../../contract/avara-types.ts';
+import type { ColumnLayout } from '../lib/column-layout.ts';
+
+// Not part of the first screen: the panel and the views API load when the menu is first opened (or
+// a default view is applied), the copy's confirmation when Copy link is first pressed.
+const loadPanel = () => import('./views-panel.tsx');
+const ViewsPanel = lazy(async () => ({ default: (await loadPanel()).ViewsPanel }));
+const CopyLinkNotice = lazy(async () => ({ default: (await loadPanel()).CopyLinkNotice }));
+
+/** What a saved view holds besides the filters in the URL, and how to apply it. */
+export interface ViewState {
+  /** The URL's filters as the worklist writes them. */
+  filters: string;
+  layout: ColumnLayout;
+  applyLayout: (saved: unknown) => void;
+  collapsed: ReadonlySet<Severity>;
+  setCollapsed: (collapsed: ReadonlySet<Severity>) => void;
+}
+
+const buttonClass = 'h-8 rounded border border-border px-3 text-sm font-medium hover:border-accent';
+
+/** "Views": the person's saved views (kept on the server), and "Copy link" for the list as it is now. */
+export function ViewsMenu({ state }: { state: ViewState }) {
+  const [open, setOpen] = useState(false);
+  const [copies, setCopies] = useState(0);
+  const panelId = useId();
+  const rootRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const [params, setParams] = useSearchParams();
+  const client = useQueryClient();
+  const linked = params.get('view');
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  // The server sent the person to their default view (`view=`): its columns and groups follow.
+  useEffect(() => {
+    if (!linked) return;
+    const abort = new AbortController();
+    void loadPanel().then((module) => module.applyLinkedView(linked, client, () => stateRef.current, setParams, abort.signal));
+    return () => abort.abort();
+  }, [linked, client, setParams]);
+
+  useEffect(() => {
+    if (!open) return;
+    const close = (event: Event) => {
+      const outside = event instanceof PointerEvent && event.target instanceof Node && !rootRef.current?.contains(event.target);
+      if (outside || (event instanceof KeyboardEvent && event.key === 'Escape')) setOpen(false);
+      if (!outside && event instanceof KeyboardEvent && event.key === 'Escape') buttonRef.current?.focus();
+    };
+    document.addEventListener('pointerdown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('pointerdown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [open]);
+
+  return (
+    <div className="relative flex items-center gap-2">
+      <div ref={rootRef} className="relative">
+        <button ref={buttonRef} type="button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)} className={buttonClass}>
+          Views
+        </button>
+        {open ? (
+          <Suspense fallback={<div id={panelId} role="status" className="absolute left-0 z-30 mt-1 rounded-md border border-border bg-panel p-2 text-sm shadow-xl">Loading views…</div>}>
+            <ViewsPanel
+              id={panelId}
+              state={state}
+              onClose={() => {
+                setOpen(false);
+                buttonRef.current?.focus();
+              }}
+            />
+          </Suspense>
+        ) : null}
+      </div>
+      <button type="button" onClick={() => setCopies(copies + 1)} className={buttonClass}>
+        Copy link
+      </button>
+      {copies > 0 ? (
+        <Suspense fallback={null}>
+          <CopyLinkNotice key={copies} onDone={() => setCopies(0)} />
+        </Suspense>
+      ) : null}
+    </div>
+  );
+}
