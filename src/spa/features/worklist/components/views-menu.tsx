@@ -65,7 +65,7 @@ export function ViewsMenu({ state }: { state: ViewState }) {
           Views
         </button>
         {open ? (
-          <Suspense fallback={<div id={panelId} role="status" className="absolute left-0 z-30 mt-1 rounded-md border border-border bg-panel p-2 text-sm shadow-xl">Loading views…</div>}>
+          <Suspense fallback={<div id={panelId} role="status" className="absolute left-0 z-30 mt-1 whitespace-nowrap rounded-md border border-border bg-panel p-2 text-sm shadow-xl">Loading views…</div>}>
             <ViewsPanel
               id={panelId}
               state={state}
