@@ -104,7 +104,7 @@ describe('the worklist with a PACS', () => {
     renderRoutes(routes, { route: '/?assignee=anyone' });
 
     await waitFor(() => expect(columnHeaders()).toEqual(expect.arrayContaining(['Patient', 'Patient ID', 'Modality', 'Accession', 'Study date', 'Series / images'])));
-    await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/loaded · more|\d$/), { timeout: 5_000 });
+    await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/\d\+?$/), { timeout: 5_000 });
     const firstStat = firstPage('stat')[0];
     if (!firstStat) throw new Error('the mock data has no STAT study');
     const row = (await screen.findByText(firstStat.studyDescription, { selector: 'a' })).closest<HTMLElement>('[role="row"]');
@@ -163,7 +163,7 @@ describe('the worklist with a PACS', () => {
     const row = (await screen.findByText(study.studyDescription, { selector: 'a' })).closest<HTMLElement>('[role="row"]');
     if (!row) throw new Error('no row for the study');
     await waitFor(() => expect(within(row).getByText('Doe, Jane 0')).toBeTruthy());
-    await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/loaded · more|\d$/), { timeout: 5_000 });
+    await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/\d\+?$/), { timeout: 5_000 });
     await waitFor(() => expect(contextCalls).toHaveLength(3));
 
     await router.navigate(`/studies/${study.studyId}?assignee=anyone`);
@@ -199,7 +199,7 @@ describe('the worklist without a PACS', () => {
     if (!study) throw new Error('the mock data has no STAT study');
     const { router, user } = renderRoutes(routes, { route: '/?assignee=anyone' });
 
-    await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/loaded · more|\d$/), { timeout: 5_000 });
+    await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/\d\+?$/), { timeout: 5_000 });
     expect(columnHeaders()).toContain('Description');
     expect(columnHeaders()).not.toContain('Patient');
     expect(columnHeaders()).not.toContain('Modality');

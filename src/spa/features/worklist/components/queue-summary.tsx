@@ -10,11 +10,12 @@ const TONE: Record<Severity, string> = {
 };
 
 /**
- * Every group's count at a glance, whatever is scrolled into view; a click jumps to the group. Exact
- * where the queue's counts cover the view (lib/counts-for-view.ts); otherwise what is loaded and
- * whether more exist, nothing more.
+ * Every group's count at a glance, whatever is scrolled into view; a click jumps to the group. One
+ * meaning, said beside them: the studies in this list, exact where the queue's counts cover the view
+ * (lib/counts-for-view.ts) or all of it is loaded, "N+" (at least N) otherwise.
  */
 export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJump: (severity: Severity) => void }) {
+  const atLeast = groups.some(({ group, exact }) => describeGroupCount(group, exact).endsWith('+'));
   return (
     <nav aria-label="Queues" className="flex items-center gap-1.5">
       {groups.map(({ severity, group, exact }) => {
@@ -33,6 +34,7 @@ export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJu
           </button>
         );
       })}
+      <span className="text-xs text-fg-muted">in this list{atLeast ? ' (N+: at least N, more as you scroll)' : ''}</span>
     </nav>
   );
 }
