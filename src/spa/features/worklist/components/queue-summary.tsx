@@ -34,7 +34,7 @@ export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJu
           </button>
         );
       })}
-      <span className="text-xs text-fg-muted">in this list{atLeast ? ' (N+: at least N, more as you scroll)' : ''}</span>
+      <span className="text-xs text-fg-muted">in this list{atLeast ? ' (+: more to load)' : ''}</span>
     </nav>
   );
 }

@@ -3,12 +3,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
+import { useDismiss } from './use-dismiss.ts';
 
 // Not part of the first screen: the panel and the views API load when the menu is first opened (or
 // a default view is applied), the copy's confirmation when Copy link is first pressed.
 const loadPanel = () => import('./views-panel.tsx');
-const ViewsPanel = lazy(async () => ({ default: (await loadPanel()).ViewsPanel }));
-const CopyLinkNotice = lazy(async () => ({ default: (await loadPanel()).CopyLinkNotice }));
+const ViewsLayer = lazy(async () => ({ default: (await loadPanel()).ViewsLayer }));
 
 /** What a saved view holds besides the filters in the URL, and how to apply it. */
 export interface ViewState {
@@ -43,46 +43,32 @@ export function ViewsMenu({ state }: { state: ViewState }) {
     return () => abort.abort();
   }, [linked, client, setParams]);
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: Event) => {
-      const outside = event instanceof PointerEvent && event.target instanceof Node && !rootRef.current?.contains(event.target);
-      if (outside || (event instanceof KeyboardEvent && event.key === 'Escape')) setOpen(false);
-      if (!outside && event instanceof KeyboardEvent && event.key === 'Escape') buttonRef.current?.focus();
-    };
-    document.addEventListener('pointerdown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('pointerdown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  useDismiss(open, rootRef, setOpen, buttonRef);
 
+  // One box for both controls: a press on Copy link does not close the menu.
   return (
-    <div className="relative flex items-center gap-2">
-      <div ref={rootRef} className="relative">
-        <button ref={buttonRef} type="button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)} className={buttonClass}>
-          Views
-        </button>
-        {open ? (
-          <Suspense fallback={<div id={panelId} role="status" className="absolute left-0 z-30 mt-1 whitespace-nowrap rounded-md border border-border bg-panel p-2 text-sm shadow-xl">Loading views…</div>}>
-            <ViewsPanel
-              id={panelId}
-              state={state}
-              onClose={() => {
-                setOpen(false);
-                buttonRef.current?.focus();
-              }}
-            />
-          </Suspense>
-        ) : null}
-      </div>
+    <div ref={rootRef} className="relative flex items-center gap-2">
+      <button ref={buttonRef} type="button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)} className={buttonClass}>
+        Views
+      </button>
+      {open ? (
+        <Suspense fallback={<p role="status" className="absolute top-9 z-30 rounded border border-border bg-panel p-2 text-sm">Loading views…</p>}>
+          <ViewsLayer
+            id={panelId}
+            state={state}
+            onClose={() => {
+              setOpen(false);
+              buttonRef.current?.focus();
+            }}
+          />
+        </Suspense>
+      ) : null}
       <button type="button" onClick={() => setCopies(copies + 1)} className={buttonClass}>
         Copy link
       </button>
       {copies > 0 ? (
         <Suspense fallback={null}>
-          <CopyLinkNotice key={copies} onDone={() => setCopies(0)} />
+          <ViewsLayer key={copies} onDone={() => setCopies(0)} />
         </Suspense>
       ) : null}
     </div>

@@ -54,7 +54,7 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
   const full = list.length >= SAVED_VIEW_LIMITS.viewsPerPerson;
 
   return (
-    <div id={id} role="group" aria-labelledby={headingId} className="absolute left-0 z-30 mt-1 w-96 max-w-[calc(100vw-1rem)] rounded-md border border-border bg-panel p-3 text-sm shadow-xl">
+    <div id={id} role="group" aria-labelledby={headingId} className="absolute left-0 top-9 z-30 w-96 max-w-[calc(100vw-1rem)] rounded-md border border-border bg-panel p-3 text-sm shadow-xl">
       <h2 id={headingId} className="mb-2 text-sm font-semibold">
         Your saved views
       </h2>
@@ -277,4 +277,9 @@ export function CopyLinkNotice({ onDone }: { onDone: () => void }) {
       ) : null}
     </>
   );
+}
+
+/** The one component the Views menu loads: the panel (with `state`), or Copy link's outcome (with `onDone`). */
+export function ViewsLayer(props: { id: string; state: ViewState; onClose: () => void } | { onDone: () => void }) {
+  return 'onDone' in props ? <CopyLinkNotice onDone={props.onDone} /> : <ViewsPanel {...props} />;
 }
