@@ -12,10 +12,9 @@ const TONE: Record<Severity, string> = {
 /**
  * Every group's count at a glance, whatever is scrolled into view; a click jumps to the group. One
  * meaning, said beside them: the studies in this list, exact where the queue's counts cover the view
- * (lib/counts-for-view.ts) or all of it is loaded, "N+" (at least N) otherwise.
+ * (lib/counts-for-view.ts) or all of it is loaded, "N+" (at least N: more load as you scroll) otherwise.
  */
 export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJump: (severity: Severity) => void }) {
-  const atLeast = groups.some(({ group, exact }) => describeGroupCount(group, exact).endsWith('+'));
   return (
     <nav aria-label="Queues" className="flex items-center gap-1.5">
       {groups.map(({ severity, group, exact }) => {
@@ -34,7 +33,8 @@ export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJu
           </button>
         );
       })}
-      <span className="text-xs text-fg-muted">in this list{atLeast ? ' (+: more to load)' : ''}</span>
+      {/* "STAT 13 · High 100+ in this list": exactly 13, at least 100 (more load as you scroll). */}
+      <span className="text-xs text-fg-muted">in this list</span>
     </nav>
   );
 }

@@ -1,8 +1,9 @@
-import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
+import type { WorklistFilters } from '../lib/worklist-filters.ts';
 import { useDismiss } from './use-dismiss.ts';
 
 // Not part of the first screen: the panel and the views API load when the menu is first opened (or
@@ -12,13 +13,16 @@ const ViewsLayer = lazy(async () => ({ default: (await loadPanel()).ViewsLayer }
 
 /** What a saved view holds besides the filters in the URL, and how to apply it. */
 export interface ViewState {
-  /** The URL's filters as the worklist writes them. */
-  filters: string;
+  /** The filters the URL holds now. */
+  filters: WorklistFilters;
   layout: ColumnLayout;
   applyLayout: (saved: unknown) => void;
   collapsed: ReadonlySet<Severity>;
   setCollapsed: (collapsed: ReadonlySet<Severity>) => void;
 }
+
+/** The worklist has one Views menu. */
+const PANEL_ID = 'saved-views-panel';
 
 const buttonClass = 'h-8 rounded border border-border px-3 text-sm font-medium hover:border-accent';
 
@@ -26,7 +30,6 @@ const buttonClass = 'h-8 rounded border border-border px-3 text-sm font-medium h
 export function ViewsMenu({ state }: { state: ViewState }) {
   const [open, setOpen] = useState(false);
   const [copies, setCopies] = useState(0);
-  const panelId = useId();
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const [params, setParams] = useSearchParams();
@@ -39,7 +42,7 @@ export function ViewsMenu({ state }: { state: ViewState }) {
   useEffect(() => {
     if (!linked) return;
     const abort = new AbortController();
-    void loadPanel().then((module) => module.applyLinkedView(linked, client, () => stateRef.current, setParams, abort.signal));
+    void loadPanel().then((module) => module.applyLinkedView(linked, client, stateRef, setParams, abort.signal));
     return () => abort.abort();
   }, [linked, client, setParams]);
 
@@ -48,13 +51,14 @@ export function ViewsMenu({ state }: { state: ViewState }) {
   // One box for both controls: a press on Copy link does not close the menu.
   return (
     <div ref={rootRef} className="relative flex items-center gap-2">
-      <button ref={buttonRef} type="button" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)} className={buttonClass}>
+      <button ref={buttonRef} type="button" aria-expanded={open} aria-controls={PANEL_ID} onClick={() => setOpen(!open)} className={buttonClass}>
         Views
       </button>
       {open ? (
-        <Suspense fallback={<p role="status" className="absolute top-9 z-30 rounded border border-border bg-panel p-2 text-sm">Loading views…</p>}>
+        // While the panel's code loads, in the row beside the button.
+        <Suspense fallback={<span role="status">Loading views…</span>}>
           <ViewsLayer
-            id={panelId}
+            id={PANEL_ID}
             state={state}
             onClose={() => {
               setOpen(false);

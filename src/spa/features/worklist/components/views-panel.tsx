@@ -4,7 +4,7 @@ import { useSearchParams, type SetURLSearchParams } from 'react-router';
 import { SAVED_VIEW_LIMITS, type SavedView } from '../../../../contract/worklist-api.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import { savedViewsQuery, useSavedViews, useViewAction, type ViewAction } from '../api/saved-views.ts';
-import { SEARCH_PARAM } from '../lib/worklist-filters.ts';
+import { SEARCH_PARAM, writeFilters } from '../lib/worklist-filters.ts';
 import type { ViewState } from './views-menu.tsx';
 
 const FILTER_NAMES = new Set<string>(Object.values(SEARCH_PARAM));
@@ -36,7 +36,8 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
       },
     });
 
-  const content = () => ({ filters: state.filters, columns: state.layout, collapsed: [...state.collapsed] });
+  // The filters as the worklist writes them into its address (the server reads them back the same way).
+  const content = () => ({ filters: writeFilters(new URLSearchParams(), state.filters).toString(), columns: state.layout, collapsed: [...state.collapsed] });
 
   const apply = (view: SavedView) => {
     setParams((current) => {
@@ -204,12 +205,12 @@ function RenameForm({ view, busy, onSave, onCancel }: { view: SavedView; busy: b
  * Applies the columns and folded groups of the view the server sent the person to (their default,
  * `view=` in the URL), then drops the parameter so a copied link carries the filters only.
  */
-export async function applyLinkedView(viewId: string, client: QueryClient, state: () => ViewState, setParams: SetURLSearchParams, signal: AbortSignal): Promise<void> {
+export async function applyLinkedView(viewId: string, client: QueryClient, state: { current: ViewState }, setParams: SetURLSearchParams, signal: AbortSignal): Promise<void> {
   try {
     const view = (await savedViewsQuery(client)).views.find((candidate) => candidate.viewId === viewId);
     if (view && !signal.aborted) {
-      if (view.columns) state().applyLayout(view.columns);
-      state().setCollapsed(new Set(view.collapsed));
+      if (view.columns) state.current.applyLayout(view.columns);
+      state.current.setCollapsed(new Set(view.collapsed));
     }
   } catch {
     // Views unreadable: the filters (already in the URL) still apply.

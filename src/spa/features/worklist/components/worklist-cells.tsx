@@ -37,13 +37,10 @@ const SEVERITY_CELLS = Object.fromEntries(
   }),
 ) as Record<Severity, PlainCell>;
 
-/** A read or cancelled study's severity: the same word and shape, without the colour that asks for attention. */
-const QUIET_SEVERITY_CELLS = Object.fromEntries(
-  SEVERITIES.map((severity) => [severity, { ...SEVERITY_CELLS[severity], pill: `${SEVERITY_BADGE_CLASS} border-border bg-transparent text-fg-muted` }]),
-) as Record<Severity, PlainCell>;
-
+/** A read or cancelled study's severity keeps its word and shape, without the colour that asks for attention. */
 export function severityText(study: Study): PlainCell {
-  return (study.studyViewerStatus === 'complete' || study.isCancelled ? QUIET_SEVERITY_CELLS : SEVERITY_CELLS)[study.severity];
+  const cell = SEVERITY_CELLS[study.severity];
+  return study.studyViewerStatus === 'complete' || study.isCancelled ? { ...cell, pill: `${SEVERITY_BADGE_CLASS} border-border text-fg-muted` } : cell;
 }
 
 /** The assignee's name; the viewer's own studies say so in words ("mine", first, so a narrow column keeps it), not by colour alone. */

@@ -184,7 +184,7 @@ export function WorklistPage({ actions, extension, selection, bulkBar }: Worklis
   }, []);
 
   const viewState = useMemo<ViewState>(
-    () => ({ filters: writeFilters(new URLSearchParams(), filters).toString(), layout, applyLayout, collapsed, setCollapsed }),
+    () => ({ filters, layout, applyLayout, collapsed, setCollapsed }),
     [filters, layout, applyLayout, collapsed],
   );
 
