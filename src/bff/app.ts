@@ -31,6 +31,8 @@ import { DEFAULT_READING_MAX_LEASES, nextStudyRoutes } from './routes/api/readin
 import { DEFAULT_READING_LEASE_SECONDS } from './reading/reading-rules.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
+import { viewsRoutes } from './routes/api/views/views-routes.ts';
+import { createSavedViews, defaultViewAddress } from './views/saved-views.ts';
 import { dashboardRoutes } from './routes/api/dashboard/dashboard-routes.ts';
 import { DEFAULT_HISTORY_RETENTION_DAYS, type QueueHistory } from './history/queue-history.ts';
 import { startQueueHistoryRecorder, type QueueHistoryRecorder } from './history/queue-history-recorder.ts';
@@ -249,6 +251,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     slaTargets,
   });
   await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared, slaTargets });
+  const savedViews = createSavedViews(auth.shared.records);
+  await app.register(viewsRoutes, { views: savedViews });
   const history = options.history ?? openSqliteQueueHistory(':memory:');
   const retentionDays = options.config.HISTORY_RETENTION_DAYS ?? DEFAULT_HISTORY_RETENTION_DAYS;
   const recorder = startQueueHistoryRecorder({ history, bus: auth.shared.events, retentionDays, log: app.log.child({ component: 'queue-history' }) });
@@ -275,6 +279,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
   if (options.extraRoutes) await app.register(options.extraRoutes);
+  // The worklist opened with no filters in its address shows the person's default view, if they have one.
+  const withDefaultView =
+    (send: (request: FastifyRequest, reply: FastifyReply) => unknown) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const target = request.routeOptions.url === '/' ? await defaultViewAddress(savedViews, request) : undefined;
+      return target ? reply.redirect(target, 302) : send(request, reply);
+    };
   if (spaBuilt) {
     await registerStaticSpa(app, { root: options.spaRoot });
     // The worklist's addresses carry its first studies; the page asks the list route for them as the
@@ -292,9 +303,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     };
     const sendWorklistPage = createSpaPage(options.spaRoot, options.auth, loadFirstPage);
     // The SPA's own addresses (src/spa/app/router.tsx): its page, for anyone; the app signs in.
-    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, WORKLIST_PAGES.includes(url) ? sendWorklistPage : sendSpaPage);
+    for (const url of SPA_PAGES) {
+      app.get(url, { config: { access: 'public' } }, url === '/' ? withDefaultView(sendWorklistPage) : WORKLIST_PAGES.includes(url) ? sendWorklistPage : sendSpaPage);
+    }
   } else {
-    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, (_request, reply) => notBuilt(reply));
+    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, withDefaultView((_request, reply) => notBuilt(reply)));
   }
   return app;
 }
