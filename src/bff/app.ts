@@ -21,6 +21,7 @@ import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } fr
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { createDicomFileUrls } from './pacs/dicom-file-urls.ts';
+import { dicomFileRoutes } from './pacs/dicom-file-routes.ts';
 import { avaraWebhookRoutes, type AvaraWebhookOptions } from './webhooks/webhook-routes.ts';
 import { createKnownVersions } from './events/known-versions.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
@@ -300,6 +301,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       context: { avara: options.avara, shared: auth.shared, pacs, dicomUrls },
       ...(options.webhooks.handlers ? { handlers: options.webhooks.handlers } : {}),
     });
+    if (pacs && dicomUrls) await app.register(dicomFileRoutes, { orthanc: pacs.orthanc, urls: dicomUrls });
   }
   if (options.extraRoutes) await app.register(options.extraRoutes);
   if (spaBuilt) {

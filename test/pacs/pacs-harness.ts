@@ -6,6 +6,7 @@ import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
 import { loadConfig } from '../../src/bff/config/env.ts';
 import { createPacsServices, type PacsServices } from '../../src/bff/pacs/pacs-services.ts';
 import { createAvaraClient, type AvaraClient } from '../../src/bff/services/avara-client.ts';
+import type { SharedState } from '../../src/bff/shared-state/shared-state.ts';
 import { contract, testSharedState } from '../support/test-bff.ts';
 
 export interface PacsBffOptions {
@@ -30,6 +31,8 @@ export interface PacsBff {
   app: FastifyInstance;
   avara: AvaraClient;
   pacs: PacsServices;
+  /** The app's shared state (closed with it). */
+  shared: SharedState;
 }
 
 /** The BFF as server.ts assembles it with ORTHANC_URL set, pointed at test upstreams. */
@@ -57,7 +60,7 @@ export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
     await pacs.close();
     await avara.close();
   });
-  return { app, avara, pacs };
+  return { app, avara, pacs, shared };
 }
 
 export interface CountingProxy {

@@ -4,6 +4,8 @@ import type { PacsServices } from '../pacs/pacs-services.ts';
 import type { AvaraClient } from '../services/avara-client.ts';
 import type { SharedState } from '../shared-state/shared-state.ts';
 import type { JsonObject } from '../shared-state/shared-state.ts';
+import { patientStudyEnrichmentRequested } from './handlers/patient-study-enrichment-requested.ts';
+import { studyAccessRequested } from './handlers/study-access-requested.ts';
 
 /** A verified webhook: Avara's envelope `{id, type, data}` and the Standard Webhooks id it came with. */
 export interface WebhookEvent {
@@ -45,4 +47,7 @@ export type WebhookHandler = (event: WebhookEvent, context: WebhookContext) => P
  * One handler per Avara event type, each in its own module under handlers/. A new event is one
  * more line here (and its module); AVARA_WEBHOOK_EVENTS then decides whether it is answered.
  */
-export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {};
+export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
+  'study.access_requested': studyAccessRequested,
+  'patient_study.enrichment_requested': patientStudyEnrichmentRequested,
+};
