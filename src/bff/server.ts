@@ -30,6 +30,7 @@ import { SHARED_STATE_FILE, createSharedState, sharedStateOptionsFrom } from './
 import type { SharedStateLog } from './shared-state/shared-state.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
 import { GENERATED_WEBHOOK_KEY_FILE, generatedWebhookKey, webhookKeysOf } from './webhooks/webhook-keys.ts';
+import { AVARA_WEBHOOK_PATH } from './webhooks/webhook-routes.ts';
 
 const SPA_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
 
@@ -57,6 +58,18 @@ async function main(): Promise<void> {
   const pacs = config.ORTHANC_URL
     ? createPacsServices({ ...config, ORTHANC_URL: config.ORTHANC_URL }, { warn: (message) => pacsLog?.warn(message) }, metrics.upstreamObserver('orthanc'))
     : undefined;
+  // Avara's webhooks: with AVARA_WEBHOOK_KEY, or, with the bundled server, a key generated into
+  // DATA_DIR (the bundled server signs with it); with a real Avara and no key, no endpoint.
+  const webhookKeys = config.AVARA_WEBHOOK_KEY
+    ? webhookKeysOf(config.AVARA_WEBHOOK_KEY)
+    : config.AVARA_API_KEY
+      ? []
+      : [openStorage("the bundled server's webhook key", resolve(config.DATA_DIR, GENERATED_WEBHOOK_KEY_FILE), () => generatedWebhookKey(config.DATA_DIR))];
+  // With PORT=0 the address is known only once listening (below); so is the loopback address the
+  // bundled server sends its webhooks to.
+  let listeningUrl = publicUrlOf(config, config.PORT);
+  let webhookUrl: string | undefined;
+  const [signingKey] = webhookKeys;
   const embedded: EmbeddedAvara | undefined = config.AVARA_API_KEY
     ? undefined
     : await startEmbeddedAvara({
@@ -66,6 +79,7 @@ async function main(): Promise<void> {
         launchBaseUrl,
         launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
         ...(pacs ? { viewerRedirect: pacs.viewerRedirect } : {}),
+        ...(signingKey ? { webhook: () => (webhookUrl ? { url: webhookUrl, key: signingKey } : undefined) } : {}),
       }).catch(storageFailure("the bundled server's database", resolve(config.DATA_DIR, 'avara.sqlite')));
 
   const avara = createAvaraClient({
@@ -76,16 +90,6 @@ async function main(): Promise<void> {
     maxBodyBytes: config.UPSTREAM_MAX_BYTES,
     observe: metrics.upstreamObserver('avara'),
   });
-
-  // Avara's webhooks: with AVARA_WEBHOOK_KEY, or, with the bundled server, a key generated into
-  // DATA_DIR (the bundled server signs with it); with a real Avara and no key, no endpoint.
-  const webhookKeys = config.AVARA_WEBHOOK_KEY
-    ? webhookKeysOf(config.AVARA_WEBHOOK_KEY)
-    : embedded
-      ? [openStorage("the bundled server's webhook key", resolve(config.DATA_DIR, GENERATED_WEBHOOK_KEY_FILE), () => generatedWebhookKey(config.DATA_DIR))]
-      : [];
-  // With PORT=0 the address is known only once listening (below).
-  let listeningUrl = publicUrlOf(config, config.PORT);
 
   // The app's logger exists only once the app is built; until then shared-state lines go to stderr.
   let sharedLog: SharedStateLog | undefined;
@@ -200,7 +204,12 @@ async function main(): Promise<void> {
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
-    if (config.PORT === 0 && !config.PUBLIC_URL && typeof address === 'object' && address) listeningUrl = publicUrlOf(config, address.port);
+    if (typeof address === 'object' && address) {
+      if (config.PORT === 0 && !config.PUBLIC_URL) listeningUrl = publicUrlOf(config, address.port);
+      // The bundled server reaches the endpoint over loopback, whatever address people use.
+      const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      webhookUrl = `http://${host}:${address.port}${AVARA_WEBHOOK_PATH}`;
+    }
   } catch (error) {
     app.log.error({ err: error }, `cannot listen on ${config.HOST}:${config.PORT}`);
     await app.close();
