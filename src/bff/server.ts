@@ -79,7 +79,8 @@ async function main(): Promise<void> {
         launchBaseUrl,
         launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
         ...(pacs ? { viewerRedirect: pacs.viewerRedirect } : {}),
-        ...(signingKey ? { webhook: () => (webhookUrl ? { url: webhookUrl, key: signingKey } : undefined) } : {}),
+        // With a PACS, its launch page asks for the study's images as Avara's viewer would.
+        ...(signingKey && pacs ? { webhook: () => (webhookUrl ? { url: webhookUrl, key: signingKey } : undefined) } : {}),
       }).catch(storageFailure("the bundled server's database", resolve(config.DATA_DIR, 'avara.sqlite')));
 
   const avara = createAvaraClient({
