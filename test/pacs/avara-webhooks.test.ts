@@ -170,6 +170,29 @@ describe('study.access_requested', () => {
     expect(audit.join('\n')).not.toContain('signature=');
   });
 
+  it('lets a viewer fetch many more files a minute than RATE_LIMIT_PER_MINUTE allows other requests', async () => {
+    const limited = await buildPacsBff({
+      avaraUrl: embedded.url,
+      apiKey: embedded.apiKey,
+      orthancUrl: orthanc.url,
+      env: { RATE_LIMIT_PER_MINUTE: '3' },
+      webhooks: { keys: [KEY], events: ['*'], dicomUrlTtlSeconds: 600, publicUrl: () => BASE },
+    });
+    try {
+      const urls = createDicomFileUrls({ shared: limited.shared, baseUrl: () => BASE, ttlSeconds: 600 });
+      const instanceId = ctChest.instanceIds[0] ?? '';
+      const path = pathOf((await urls.urlFor(instanceId)).url);
+      for (let fetchNumber = 1; fetchNumber <= 12; fetchNumber++) {
+        expect((await limited.app.inject({ method: 'GET', url: path })).statusCode, `fetch ${fetchNumber}`).toBe(200);
+      }
+      // Anything else from that address keeps the usual budget: unsigned webhook calls, say.
+      const others = await Promise.all([1, 2, 3, 4].map(() => limited.app.inject({ method: 'POST', url: '/webhooks/avara', payload: '{}' })));
+      expect(others.map((other) => other.statusCode)).toContain(429);
+    } finally {
+      await limited.app.close();
+    }
+  });
+
   it('answers 403 to an altered or expired URL, and a URL opens only its own instance', async () => {
     const [first = '', second = ''] = answer.urls.map(pathOf);
     const url = new URL(first, BASE);
