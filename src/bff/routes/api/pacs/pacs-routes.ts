@@ -16,7 +16,7 @@ export const MAX_CONTEXT_UIDS = 100;
 /** The contract's StudyInstanceUid format; anything else never reaches Orthanc (no wildcards, no `\`). */
 const DICOM_UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 
-function isDicomUid(value: unknown): value is string {
+export function isDicomUid(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 64 && DICOM_UID.test(value);
 }
 
