@@ -29,6 +29,7 @@ const PARAMETER_SAMPLES: Record<string, string> = {
   studyInstanceUid: UID,
   uid: UID,
   instanceId: ORTHANC_ID,
+  viewId: 'viw_0123456789abcdef01234567',
   '*': `series/${ORTHANC_ID}`,
 };
 
