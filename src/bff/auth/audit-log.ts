@@ -25,7 +25,12 @@ export type AuditAction =
   | 'session.sign-in'
   | 'session.sign-out'
   | 'session.refused'
-  | 'dashboard.export';
+  | 'dashboard.export'
+  | 'report.delivered'
+  | 'report.view'
+  | 'report.pdf'
+  | 'report.acknowledge'
+  | 'report.critical-list';
 
 /** Who did it: the signed-in person, or (not signed in) nobody, with the address in both cases. */
 export type AuditUser = Pick<SessionUser, 'email' | 'role' | 'userId'> | { email: string | null; role: null; userId: null };
