@@ -30,6 +30,7 @@ import { describeSaveError } from './save-error.tsx';
 import { SEVERITY_LABEL, SeverityBadge } from '../../../components/severity-badge.tsx';
 import { StudyDetails } from './study-details.tsx';
 import { StudyEditForm } from './study-edit-form.tsx';
+import { StudyReports } from './study-reports.tsx';
 import { useCloseDrawer } from './use-close-drawer.ts';
 import { useKeptEdit } from './use-kept-edit.ts';
 
@@ -466,6 +467,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
             </div>
           ) : null}
 
+          <StudyReports study={study} />
           {renderStudyExtras?.(study)}
           <StudyDetails study={study} />
         </>

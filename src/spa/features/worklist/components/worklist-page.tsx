@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
+import { Fragment, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
@@ -28,6 +28,9 @@ import { WorklistCellContext } from './worklist-context.ts';
 import { WorklistFiltersBar } from './worklist-filters.tsx';
 import { WorklistGrid } from './worklist-grid.tsx';
 import type { WorklistGridHandle, WorklistGroup } from './worklist-grid.tsx';
+
+// The critical-results alert loads after the first screen: most screens have none to show.
+const CriticalResultsBanner = lazy(async () => ({ default: (await import('./critical-results-banner.tsx')).CriticalResultsBanner }));
 
 function collectCustomers(known: Map<string, string>, lists: Study[][]): Map<string, string> {
   let changed = false;
@@ -213,6 +216,9 @@ export function WorklistPage({ actions, extension, selection, bulkBar }: Worklis
         compact={embedded}
       />
       <ConnectionBanner />
+      <Suspense fallback={null}>
+        <CriticalResultsBanner />
+      </Suspense>
       <WorklistCellContext value={cellContext}>
         <RowsProvider pages={rowPages}>
           <WorklistGrid
