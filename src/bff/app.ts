@@ -20,6 +20,8 @@ import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
+import { createDicomFileUrls } from './pacs/dicom-file-urls.ts';
+import { avaraWebhookRoutes, type AvaraWebhookOptions } from './webhooks/webhook-routes.ts';
 import { createKnownVersions } from './events/known-versions.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
@@ -93,6 +95,23 @@ export interface AppOptions {
   metrics?: { registry: BffMetrics; publicToken?: string | undefined };
   /** Where log lines go (stdout by default); tests read them from here. */
   logStream?: Writable;
+  /**
+   * Avara's webhooks (AVARA_WEBHOOK_KEY, or the bundled server's generated key): POST /webhooks/avara
+   * and, with a PACS, the DICOM file URLs its answers give. Absent: neither route exists.
+   */
+  webhooks?: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  keys: readonly string[];
+  /** AVARA_WEBHOOK_EVENTS. */
+  events: readonly string[];
+  /** DICOM_URL_TTL_SECONDS. */
+  dicomUrlTtlSeconds: number;
+  /** The address Avara reaches the BFF at: the DICOM file URLs start with it (known once listening, with PORT=0). */
+  publicUrl: () => string;
+  /** The handlers by event type (WEBHOOK_HANDLERS unless a test gives others). */
+  handlers?: AvaraWebhookOptions['handlers'];
 }
 
 /** What the log serializer reads of a Fastify request. */
@@ -275,6 +294,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
   await app.register(reportsRoutes, { avara: options.avara, shared: auth.shared, ...(options.config.REPORT_PDF_MAX_BYTES ? { pdfMaxBytes: options.config.REPORT_PDF_MAX_BYTES } : {}) });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
+  if (options.webhooks) {
+    const pacs = options.pacs?.services;
+    const dicomUrls = pacs ? createDicomFileUrls({ shared: auth.shared, baseUrl: options.webhooks.publicUrl, ttlSeconds: options.webhooks.dicomUrlTtlSeconds }) : undefined;
+    await app.register(avaraWebhookRoutes, {
+      keys: options.webhooks.keys,
+      events: options.webhooks.events,
+      context: { avara: options.avara, shared: auth.shared, pacs, dicomUrls },
+      ...(options.webhooks.handlers ? { handlers: options.webhooks.handlers } : {}),
+    });
+  }
   if (options.extraRoutes) await app.register(options.extraRoutes);
   if (spaBuilt) {
     await registerStaticSpa(app, { root: options.spaRoot });

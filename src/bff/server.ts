@@ -29,6 +29,7 @@ import { createAvaraClient } from './services/avara-client.ts';
 import { SHARED_STATE_FILE, createSharedState, sharedStateOptionsFrom } from './shared-state/create-shared-state.ts';
 import type { SharedStateLog } from './shared-state/shared-state.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
+import { GENERATED_WEBHOOK_KEY_FILE, generatedWebhookKey, webhookKeysOf } from './webhooks/webhook-keys.ts';
 
 const SPA_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
 
@@ -76,6 +77,16 @@ async function main(): Promise<void> {
     observe: metrics.upstreamObserver('avara'),
   });
 
+  // Avara's webhooks: with AVARA_WEBHOOK_KEY, or, with the bundled server, a key generated into
+  // DATA_DIR (the bundled server signs with it); with a real Avara and no key, no endpoint.
+  const webhookKeys = config.AVARA_WEBHOOK_KEY
+    ? webhookKeysOf(config.AVARA_WEBHOOK_KEY)
+    : embedded
+      ? [openStorage("the bundled server's webhook key", resolve(config.DATA_DIR, GENERATED_WEBHOOK_KEY_FILE), () => generatedWebhookKey(config.DATA_DIR))]
+      : [];
+  // With PORT=0 the address is known only once listening (below).
+  let listeningUrl = publicUrlOf(config, config.PORT);
+
   // The app's logger exists only once the app is built; until then shared-state lines go to stderr.
   let sharedLog: SharedStateLog | undefined;
   const shared = await createSharedState(
@@ -121,6 +132,9 @@ async function main(): Promise<void> {
     spaRoot: SPA_ROOT,
     ...(embedded ? { extraRoutes: embedded.launchRoutes } : {}),
     ...(pacs ? { pacs: { services: pacs, viewer: embedded !== undefined } } : {}),
+    ...(webhookKeys.length > 0
+      ? { webhooks: { keys: webhookKeys, events: config.AVARA_WEBHOOK_EVENTS, dicomUrlTtlSeconds: config.DICOM_URL_TTL_SECONDS, publicUrl: () => listeningUrl } }
+      : {}),
     // With METRICS_PORT, /metrics is served there only; with neither setting, nowhere.
     metrics: { registry: metrics, publicToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined },
   });
@@ -185,6 +199,8 @@ async function main(): Promise<void> {
 
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    if (config.PORT === 0 && !config.PUBLIC_URL && typeof address === 'object' && address) listeningUrl = publicUrlOf(config, address.port);
   } catch (error) {
     app.log.error({ err: error }, `cannot listen on ${config.HOST}:${config.PORT}`);
     await app.close();

@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/bff/app.ts';
+import { buildApp, type WebhookSettings } from '../../src/bff/app.ts';
 import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
 import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
 import { loadConfig } from '../../src/bff/config/env.ts';
@@ -22,6 +22,8 @@ export interface PacsBffOptions {
   spaRoot?: string;
   /** Receives every audit line. */
   auditLines?: string[];
+  /** Avara's webhook endpoint, as server.ts configures it from AVARA_WEBHOOK_KEY. */
+  webhooks?: WebhookSettings;
 }
 
 export interface PacsBff {
@@ -47,6 +49,7 @@ export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
     spaRoot: options.spaRoot ?? '/nonexistent-spa-root',
     pacs: { services: pacs, viewer: options.viewer ?? false },
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   app.addHook('onClose', async () => {
     auth.sessions.close();

@@ -10,16 +10,20 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordReport, studyReports } from '../../src/bff/reports/report-store.ts';
 import { createSharedState } from '../../src/bff/shared-state/create-shared-state.ts';
 import { noLog, type BusEvent, type SharedState } from '../../src/bff/shared-state/shared-state.ts';
-import { handleReportDelivered } from '../../src/bff/webhooks/report-delivered.ts';
+import { handleReportDelivered } from '../../src/bff/webhooks/handlers/report-delivered.ts';
 import { waitFor } from '../support/orthanc.ts';
 import { json, startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
 import { buildTestBff, signIn } from '../support/test-bff.ts';
+import { generateWebhookKey } from '../../src/bff/webhooks/webhook-keys.ts';
+
+const WEBHOOK_KEY = generateWebhookKey();
 
 const PDF = Buffer.from('%PDF-1.4\n% a tiny test report\n%%EOF\n');
 const SECOND_RADIOLOGIST = { ...DEMO_RADIOLOGIST, userId: `usr_${'b2'.repeat(16)}`, email: 'sam.second@example.org', firstName: 'Sam', lastName: 'Second' };
@@ -124,6 +128,7 @@ async function openWorld(kind: 'in-process' | 'redis'): Promise<World> {
     auditLines: audit,
     shared: state,
     env: { RATE_LIMIT_PER_MINUTE: '100000', REPORT_PDF_MAX_BYTES: String(32 * 1024) },
+    webhooks: { keys: [WEBHOOK_KEY], events: ['*'], dicomUrlTtlSeconds: 3600, publicUrl: () => 'http://localhost' },
   });
   return {
     app,
@@ -188,6 +193,37 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
     const second = newReportId();
     await deliver(world, { ...data, reportId: second });
     expect((await studyReports(world.state, studyId)).map((report) => report.reportId)).toEqual([second, reportId]);
+  });
+
+  it('answers a signed report.delivered on POST /webhooks/avara with {success: true}, and a resend under a new webhook-id records nothing new', async () => {
+    const studyId = newStudyId();
+    const reportId = newReportId();
+    const body = JSON.stringify({ id: `whe_${reportId}`, type: 'report.delivered', data: { reportId, studyId, isCritical: true, presignedUrl: `${storageUrl}/valid.pdf`, plainText: 'Findings.' } });
+    const send = (webhookId: string) => {
+      const at = new Date();
+      return world.app.inject({
+        method: 'POST',
+        url: '/webhooks/avara',
+        payload: body,
+        headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(WEBHOOK_KEY).sign(webhookId, at, body) },
+      });
+    };
+    const first = await send(`msg_${reportId}_1`);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ success: true });
+    const again = await send(`msg_${reportId}_2`);
+    expect(again.json()).toEqual({ success: true });
+    expect(await studyReports(world.state, studyId)).toHaveLength(1);
+    expect(auditLines(world, 'webhook.avara')).toContainEqual(expect.objectContaining({ studyId, result: 'recorded-critical' }));
+    const bad = JSON.stringify({ id: 'whe_bad', type: 'report.delivered', data: { reportId, studyId: 'nope' } });
+    const at = new Date();
+    const refused = await world.app.inject({
+      method: 'POST',
+      url: '/webhooks/avara',
+      payload: bad,
+      headers: { 'content-type': 'application/json', 'webhook-id': `msg_${reportId}_bad`, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(WEBHOOK_KEY).sign(`msg_${reportId}_bad`, at, bad) },
+    });
+    expect(refused.statusCode).toBe(400);
   });
 
   it('refuses data that is not a report: a bad study ID, a link that is not https, a missing flag', async () => {

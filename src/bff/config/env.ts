@@ -8,6 +8,8 @@ import { DEFAULT_READING_LEASE_SECONDS, DEFAULT_READING_MAX_LEASES } from '../re
 import { DEFAULT_SLA_TARGETS, MAX_SLA_MINUTES, type SlaTargets } from '../../contract/sla.ts';
 import { DEFAULT_HISTORY_RETENTION_DAYS } from '../history/queue-history.ts';
 import { DEFAULT_REPORT_PDF_MAX_BYTES } from '../reports/report-pdf.ts';
+import { WEBHOOK_EVENT_NAME, webhookKeyProblems } from '../webhooks/webhook-keys.ts';
+import { DEFAULT_DICOM_URL_TTL_SECONDS } from '../pacs/dicom-file-urls.ts';
 
 /** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
 export interface BffConfig {
@@ -92,6 +94,16 @@ export interface BffConfig {
   HISTORY_RETENTION_DAYS: number;
   /** The largest report PDF the BFF streams from Avara's link (GET /api/studies/{studyId}/reports/{reportId}/pdf). */
   REPORT_PDF_MAX_BYTES: number;
+  /**
+   * The Standard Webhooks signing secret Avara signs its webhooks with (`whsec_<base64>`); several,
+   * separated by spaces, while a key is rotated (any one verifies). Absent: no webhook endpoint,
+   * except with the bundled server, where one is generated into DATA_DIR.
+   */
+  AVARA_WEBHOOK_KEY?: string;
+  /** The Avara webhook events answered (`*`: every one the worklist handles); others are acknowledged and ignored. */
+  AVARA_WEBHOOK_EVENTS: string[];
+  /** How long a DICOM file URL given to Avara's viewer (study.access_requested) stays valid. */
+  DICOM_URL_TTL_SECONDS: number;
 }
 
 /**
@@ -99,7 +111,7 @@ export interface BffConfig {
  * secrets): the value is the file's content without its trailing newline. A new secret setting is
  * one more name here.
  */
-export const SECRET_SETTINGS = ['AVARA_API_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD'] as const;
+export const SECRET_SETTINGS = ['AVARA_API_KEY', 'AVARA_WEBHOOK_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD'] as const;
 
 const schema = {
   type: 'object',
@@ -165,6 +177,9 @@ const schema = {
     SLA_NORMAL_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.normal },
     HISTORY_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_HISTORY_RETENTION_DAYS },
     REPORT_PDF_MAX_BYTES: { type: 'integer', minimum: 1024, maximum: 1073741824, default: DEFAULT_REPORT_PDF_MAX_BYTES },
+    AVARA_WEBHOOK_KEY: { type: 'string', pattern: '^\\s*whsec_[A-Za-z0-9+/=]+(\\s+whsec_[A-Za-z0-9+/=]+)*\\s*$' },
+    AVARA_WEBHOOK_EVENTS: { type: 'string', separator: ',', default: '*' },
+    DICOM_URL_TTL_SECONDS: { type: 'integer', minimum: 60, maximum: 43200, default: DEFAULT_DICOM_URL_TTL_SECONDS },
   },
 };
 
@@ -189,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv: boo
       VIEWER_ORIGINS: listOf(config.VIEWER_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
       ...(config.ORTHANC_URL ? { ORTHANC_URL: config.ORTHANC_URL.replace(/\/$/, '') } : {}),
       ORTHANC_SYNC: config.ORTHANC_SYNC ?? config.ORTHANC_URL !== undefined,
+      AVARA_WEBHOOK_EVENTS: listOf(config.AVARA_WEBHOOK_EVENTS),
     };
     normalized.DEMO_ARRIVALS_SECONDS = config.DEMO_ARRIVALS_SECONDS ?? defaultDemoArrivals(normalized);
     const problems = crossFieldProblems(normalized);
@@ -304,6 +320,10 @@ function crossFieldProblems(config: BffConfig): string[] {
     }
   }
   problems.push(...trustedProxyProblems(config.TRUSTED_PROXIES));
+  problems.push(...webhookKeyProblems(config.AVARA_WEBHOOK_KEY));
+  for (const event of config.AVARA_WEBHOOK_EVENTS) {
+    if (event !== '*' && !WEBHOOK_EVENT_NAME.test(event)) problems.push(`AVARA_WEBHOOK_EVENTS entry ${event} is not an event type like study.access_requested (or * for every one)`);
+  }
   if (!(config.SLA_STAT_MINUTES <= config.SLA_HIGH_MINUTES && config.SLA_HIGH_MINUTES <= config.SLA_NORMAL_MINUTES)) {
     problems.push('SLA_STAT_MINUTES, SLA_HIGH_MINUTES and SLA_NORMAL_MINUTES go from the most urgent to the least: the STAT target is at most the high one, the high one at most the normal one');
   }

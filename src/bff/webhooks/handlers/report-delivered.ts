@@ -4,9 +4,10 @@
  * critical one raises its alert (src/bff/reports/report-store.ts), and the answer is
  * `{ success: true }` at once; the PDF is fetched only when someone opens it.
  */
-import { parseReportDelivered } from '../../contract/study-reports.ts';
-import { recordReport } from '../reports/report-store.ts';
-import type { SharedState, SharedStateLog } from '../shared-state/shared-state.ts';
+import { parseReportDelivered } from '../../../contract/study-reports.ts';
+import { recordReport } from '../../reports/report-store.ts';
+import type { SharedState, SharedStateLog } from '../../shared-state/shared-state.ts';
+import type { WebhookHandler } from '../webhook-handlers.ts';
 
 export interface ReportDeliveredContext {
   shared: SharedState;
@@ -26,3 +27,10 @@ export async function handleReportDelivered(data: unknown, context: ReportDelive
   if (recorded) context.log.info({ studyId: report.studyId, reportId: report.reportId, isCritical: report.isCritical }, 'report delivered');
   return { ok: true, answer: { success: true }, recorded, studyId: report.studyId, reportId: report.reportId, isCritical: report.isCritical };
 }
+
+/** The dispatcher's handler (WEBHOOK_HANDLERS): data that is not a report answers 400, so Avara sees the fault. */
+export const reportDelivered: WebhookHandler = async (event, context) => {
+  const outcome = await handleReportDelivered(event.data, { shared: context.shared, log: context.log });
+  if (!outcome.ok) return { status: 400, body: { success: false, error: outcome.issues.join('; ') }, result: 'invalid' };
+  return { body: outcome.answer, studyId: outcome.studyId, result: outcome.recorded ? (outcome.isCritical ? 'recorded-critical' : 'recorded') : 'repeat' };
+};
