@@ -1,4 +1,4 @@
-import { Fragment, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Outlet, useLocation, useNavigate, useSearchParams } from 'react-router';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
@@ -29,9 +29,6 @@ import { WorklistFiltersBar } from './worklist-filters.tsx';
 import { WorklistGrid } from './worklist-grid.tsx';
 import type { WorklistGridHandle, WorklistGroup } from './worklist-grid.tsx';
 
-// The critical-results alert loads after the first screen: most screens have none to show.
-const CriticalResultsBanner = lazy(async () => ({ default: (await import('./critical-results-banner.tsx')).CriticalResultsBanner }));
-
 function collectCustomers(known: Map<string, string>, lists: Study[][]): Map<string, string> {
   let changed = false;
   const next = new Map(known);
@@ -61,6 +58,8 @@ export interface WorklistPageProps {
   /** Rows can be selected for a bulk change (coordinators): the app's selection, and its bar below the list. */
   selection?: StudySelection | undefined;
   bulkBar?: ReactNode;
+  /** Alerts under the filters, above the list (the critical results, loaded after the first screen). */
+  notices?: ReactNode;
 }
 
 /**
@@ -78,7 +77,7 @@ function PassThrough({ children }: { children: ReactNode }) {
   return <Fragment>{children}</Fragment>;
 }
 
-export function WorklistPage({ actions, extension, selection, bulkBar }: WorklistPageProps = {}) {
+export function WorklistPage({ actions, extension, selection, bulkBar, notices }: WorklistPageProps = {}) {
   const me = useMe();
   const { role, userId } = actorOf(me.data);
   const viewer = useMemo<Viewer>(() => ({ role, userId }), [role, userId]);
@@ -216,9 +215,7 @@ export function WorklistPage({ actions, extension, selection, bulkBar }: Worklis
         compact={embedded}
       />
       <ConnectionBanner />
-      <Suspense fallback={null}>
-        <CriticalResultsBanner />
-      </Suspense>
+      {notices}
       <WorklistCellContext value={cellContext}>
         <RowsProvider pages={rowPages}>
           <WorklistGrid
