@@ -1,6 +1,6 @@
 /**
  * `npm run demo:report -- <studyId> [--critical] [--text "…"]`: plays Avara's side of
- * `report.delivered` against a running worklist with the bundled server (docs/avara-webhooks.md).
+ * `report.delivered` against a running worklist with the bundled server (docs/api.md, "Reports and critical results").
  * It sends a report for the study, signed with the shared webhook key, with a link to its PDF that the
  * bundled server serves for an hour. Reads WORKLIST_URL (default http://localhost:$PORT, PORT 8080),
  * and AVARA_WEBHOOK_KEY or else the key the bundled server generated into DATA_DIR (./data).

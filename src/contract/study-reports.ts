@@ -1,5 +1,5 @@
 /**
- * Reports Avara delivers for studies (the `report.delivered` webhook, docs/avara-webhooks.md) and the
+ * Reports Avara delivers for studies (the `report.delivered` webhook, docs/api.md, "Reports and critical results") and the
  * worklist's answers about them: the webhook's data as Avara sends it (the bundled server sends the
  * same, the BFF checks it), and the shapes of `/api/studies/{studyId}/reports` and
  * `/api/critical-results`. Pure: no I/O, nothing on import.

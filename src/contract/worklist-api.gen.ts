@@ -179,7 +179,7 @@ export interface paths {
         };
         /**
          * The reports Avara delivered for the study, newest first
-         * @description Recorded from `report.delivered` webhooks (docs/avara-webhooks.md): when, the report text,
+         * @description Recorded from `report.delivered` webhooks (docs/api.md, "Reports and critical results"): when, the report text,
          *     whether it is critical and who acknowledged it. An empty list when the study has no report.
          *     Audited (`report.view`).
          */

@@ -4,7 +4,7 @@
  * with the shared key (Standard Webhooks, as Avara signs), with a presigned-style link to its PDF
  * that expires after an hour; the PDF is made here, a tiny valid PDF of the report's text, when the
  * link is opened. Links are stateless (an HMAC over what they name), so they work on any instance
- * and after a restart, until they expire. `npm run demo:report` uses this (docs/avara-webhooks.md).
+ * and after a restart, until they expire. `npm run demo:report` uses this (docs/api.md, "Reports and critical results").
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';

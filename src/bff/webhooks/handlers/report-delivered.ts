@@ -1,5 +1,5 @@
 /**
- * `report.delivered` (asynchronous; docs/avara-webhooks.md): Avara has a report for a study. The
+ * `report.delivered` (asynchronous; docs/api.md, "Reports and critical results"): Avara has a report for a study. The
  * report is recorded per study on the shared state (idempotent by report ID: Avara retries), a
  * critical one raises its alert (src/bff/reports/report-store.ts), and the answer is
  * `{ success: true }` at once; the PDF is fetched only when someone opens it.
