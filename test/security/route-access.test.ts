@@ -28,6 +28,7 @@ const PARAMETER_SAMPLES: Record<string, string> = {
   studyInstanceUid: UID,
   uid: UID,
   instanceId: ORTHANC_ID,
+  reportId: 'rpt_0123456789abcdef0123456789abcdef',
   '*': `series/${ORTHANC_ID}`,
 };
 
