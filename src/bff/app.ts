@@ -29,6 +29,7 @@ import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
 import { openApiRoutes } from './routes/api/openapi/openapi-routes.ts';
 import { pacsRoutes } from './routes/api/pacs/pacs-routes.ts';
+import { reportsRoutes } from './routes/api/reports/reports-routes.ts';
 import { readingRoutes } from './routes/api/reading/reading-routes.ts';
 import { DEFAULT_READING_MAX_LEASES, nextStudyRoutes } from './routes/api/reading/next-study-routes.ts';
 import { DEFAULT_READING_LEASE_SECONDS } from './reading/reading-rules.ts';
@@ -77,6 +78,7 @@ export interface AppOptions {
         | 'SLA_HIGH_MINUTES'
         | 'SLA_NORMAL_MINUTES'
         | 'HISTORY_RETENTION_DAYS'
+        | 'REPORT_PDF_MAX_BYTES'
       >
     >;
   /** The queue history's store (closed with the app); by default one in memory, for tests. */
@@ -297,6 +299,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (metrics) metrics.watchSharedState(auth.shared);
   if (metrics && options.metrics?.publicToken) await app.register(publicMetricsRoute, { metrics, token: options.metrics.publicToken });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
+  await app.register(reportsRoutes, { avara: options.avara, shared: auth.shared, ...(options.config.REPORT_PDF_MAX_BYTES ? { pdfMaxBytes: options.config.REPORT_PDF_MAX_BYTES } : {}) });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
   if (options.webhooks) {
     const pacs = options.pacs?.services;

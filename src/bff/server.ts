@@ -4,6 +4,7 @@
  * listens, and shuts down cleanly on SIGINT/SIGTERM: event streams end with a reconnect hint,
  * requests in progress finish, and the process exits within SHUTDOWN_TIMEOUT_SECONDS whatever happens.
  */
+import type { FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import closeWithGrace from 'close-with-grace';
@@ -135,7 +136,16 @@ async function main(): Promise<void> {
     contract: createContractValidator(loadAvaraContract()),
     upstream: embedded ? 'bundled' : 'avara',
     spaRoot: SPA_ROOT,
-    ...(embedded ? { extraRoutes: embedded.launchRoutes } : {}),
+    ...(embedded
+      ? {
+          extraRoutes: async (extra: FastifyInstance) => {
+            await embedded.launchRoutes(extra);
+            // The demo reports' PDFs (npm run demo:report), on the BFF's origin like the launch page.
+            const [webhookKey] = webhookKeys;
+            if (webhookKey) await embedded.reportRoutes(extra, webhookKey);
+          },
+        }
+      : {}),
     ...(pacs ? { pacs: { services: pacs, viewer: embedded !== undefined } } : {}),
     ...(webhookKeys.length > 0
       ? { webhooks: { keys: webhookKeys, events: config.AVARA_WEBHOOK_EVENTS, dicomUrlTtlSeconds: config.DICOM_URL_TTL_SECONDS, publicUrl: () => listeningUrl } }

@@ -4,6 +4,7 @@ import {
   actorOf,
   editableFields,
   LEAST_PRIVILEGED_ROLE,
+  mayAcknowledgeCritical,
   mayBreakLease,
   mayChange,
   mayTakeLease,
@@ -314,5 +315,17 @@ describe('a cancelled study', () => {
     expect(studyActions(coordinator, cancelled)).toMatchObject({ claim: false, setViewerStatus: false, edit: false, setSeverity: false, pickAssignee: false, cancel: true });
     expect(studyActions(coordinator, cancelled).readOnlyReason).toMatch(/cancelled: restore it/);
     expect(studyActions(radiologist, cancelled)).toMatchObject({ claim: false, setViewerStatus: false, edit: false, cancel: false });
+  });
+});
+
+describe('acknowledging a critical result', () => {
+  const other = `usr_${'b2'.repeat(16)}`;
+  it('is for the study\'s assignee and for coordinators', () => {
+    expect(mayAcknowledgeCritical({ role: 'coordinator', userId: null }, { assignedTo: null })).toEqual({ allowed: true });
+    expect(mayAcknowledgeCritical({ role: 'radiologist', userId: ME }, { assignedTo: { userId: ME } })).toEqual({ allowed: true });
+    for (const study of [{ assignedTo: { userId: other } }, { assignedTo: null }]) {
+      expect(mayAcknowledgeCritical({ role: 'radiologist', userId: ME }, study)).toMatchObject({ allowed: false, detail: expect.stringMatching(/assignee or a coordinator/) });
+    }
+    expect(mayAcknowledgeCritical({ role: 'radiologist', userId: null }, { assignedTo: null }).allowed).toBe(false);
   });
 });

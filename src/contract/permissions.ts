@@ -14,6 +14,7 @@
  *   coordinator may end someone else's lease (`mayTakeLease`, `mayBreakLease`).
  * - Next study (the server hands out the next study by rule) is for readers: radiologists with an
  *   Avara user. It gives only a study they may read and claim (`mayTakeNextStudy`, `mayReadNext`).
+ * - A critical result is acknowledged by the study's assignee or a coordinator (`mayAcknowledgeCritical`).
  */
 import type { Actor } from './actor.ts';
 import type { StudyUpdateParams } from './avara-types.ts';
@@ -188,6 +189,17 @@ export function mayBreakLease(actor: Actor): boolean {
   return actor.role === 'coordinator';
 }
 
+
+/**
+ * Acknowledge a critical result of a study (a report Avara marked critical): a coordinator on any
+ * study, a radiologist on a study assigned to them. They are also the ones the alert is shown to.
+ */
+export function mayAcknowledgeCritical(actor: Actor, study: StudyState): LeaseDecision {
+  if (actor.role === 'coordinator') return { allowed: true };
+  const assignee = assigneeOf(study);
+  if (actor.userId !== null && assignee === actor.userId) return { allowed: true };
+  return { allowed: false, detail: 'Only the study\'s assignee or a coordinator may acknowledge its critical result.' };
+}
 
 /**
  * Whether Next may give this study to the person: one they may read (take its lease) that is theirs

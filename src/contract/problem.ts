@@ -44,6 +44,7 @@ export const PROBLEM_TYPES = {
   upstreamTimeout: '/problems/upstream-timeout',
   upstreamFailed: '/problems/upstream-failed',
   internal: '/problems/internal',
+  reportLinkExpired: '/problems/report-link-expired',
 } as const;
 
 /**

@@ -16,6 +16,7 @@ export const SEARCH_QUERY = {
   studyDateFrom: 'studyDateFrom',
   studyDateTo: 'studyDateTo',
   overdue: 'overdue',
+  critical: 'critical',
 } as const;
 
 export const SEARCH_TEXT_MAX = 200;
@@ -33,6 +34,11 @@ export interface StudySearch {
   studyDateTo?: string;
   /** Only unread, not cancelled studies that waited their severity's target. */
   overdue?: boolean;
+  /**
+   * Only studies with a critical result nobody has acknowledged: judged by the BFF from its own
+   * records (src/bff/reports/), so the walk is given the set of such studies (search-walk.ts).
+   */
+  critical?: boolean;
 }
 
 export interface SearchIssue {
@@ -95,12 +101,17 @@ export function parseSearchQuery(query: Readonly<Record<string, unknown>>): { se
     if (overdue !== 'true' && overdue !== 'false') issues.push({ in: 'query', name: SEARCH_QUERY.overdue, message: 'must be true or false' });
     else if (overdue === 'true') search.overdue = true;
   }
+  const critical = text(SEARCH_QUERY.critical);
+  if (critical !== undefined) {
+    if (critical !== 'true' && critical !== 'false') issues.push({ in: 'query', name: SEARCH_QUERY.critical, message: 'must be true or false' });
+    else if (critical === 'true') search.critical = true;
+  }
   return { search, rest, issues };
 }
 
 /** Whether a search asks for anything at all. */
 export function isEmptySearch(search: StudySearch): boolean {
-  return search.text === undefined && search.modality === undefined && search.studyDateFrom === undefined && search.studyDateTo === undefined && search.overdue !== true;
+  return search.text === undefined && search.modality === undefined && search.studyDateFrom === undefined && search.studyDateTo === undefined && search.overdue !== true && search.critical !== true;
 }
 
 /** Whether judging the search needs what only the PACS knows (patient, modality, study date). */

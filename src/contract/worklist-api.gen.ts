@@ -168,6 +168,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/studies/{studyId}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                studyId: components["parameters"]["StudyId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The reports Avara delivered for the study, newest first
+         * @description Recorded from `report.delivered` webhooks (docs/api.md, "Reports and critical results"): when, the report text,
+         *     whether it is critical and who acknowledged it. An empty list when the study has no report.
+         *     Audited (`report.view`).
+         */
+        get: operations["listStudyReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/studies/{studyId}/reports/{reportId}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                studyId: components["parameters"]["StudyId"];
+                reportId: components["parameters"]["ReportId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The report's PDF, streamed from Avara's presigned link while it is valid
+         * @description A browser navigation (a link): the session cookie, no `X-CSRF`. The PDF is fetched from the
+         *     link Avara sent with the report, checked to be `application/pdf` of at most
+         *     REPORT_PDF_MAX_BYTES, and streamed with `Cache-Control: no-store`. Once the link has expired
+         *     the answer is 410. Audited (`report.pdf`).
+         */
+        get: operations["getStudyReportPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/studies/{studyId}/reports/{reportId}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                studyId: components["parameters"]["StudyId"];
+                reportId: components["parameters"]["ReportId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge a critical result (the study's assignee or a coordinator)
+         * @description Records who acknowledged the critical report and when, ends its alert for everyone
+         *     (`critical.acknowledged` on the event stream) and writes an audit line (`report.acknowledge`).
+         *     Acknowledging one already acknowledged answers it as it is (the first acknowledgement stays).
+         */
+        post: operations["acknowledgeCriticalResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/critical-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Critical results not yet acknowledged that the caller is alerted to
+         * @description Coordinators see every one; a radiologist those of studies assigned to them. Each comes with
+         *     the study as Avara has it now. Audited (`report.critical-list`).
+         */
+        get: operations["listCriticalResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/leases": {
         parameters: {
             query?: never;
@@ -761,6 +857,41 @@ export interface components {
                 status: "ok" | "unavailable";
             };
         };
+        /** @description A report Avara delivered (`report.delivered`), as the worklist recorded it. */
+        StudyReport: {
+            reportId: string;
+            studyId: string;
+            /** Format: date-time */
+            deliveredAt: string;
+            isCritical: boolean;
+            /** @description The report as text, when Avara sent it. */
+            plainText?: string;
+            pdf: {
+                /** @description False once the link Avara sent has expired. */
+                available: boolean;
+                /** Format: date-time */
+                expiresAt: string;
+            };
+            acknowledgement?: components["schemas"]["CriticalAcknowledgement"];
+        };
+        CriticalAcknowledgement: {
+            by: components["schemas"]["EventPerson"];
+            /** Format: date-time */
+            at: string;
+        };
+        StudyReportList: {
+            reports: components["schemas"]["StudyReport"][];
+        };
+        CriticalResult: {
+            studyId: string;
+            reportId: string;
+            /** Format: date-time */
+            deliveredAt: string;
+            study: components["schemas"]["Study"];
+        };
+        CriticalResultList: {
+            criticalResults: components["schemas"]["CriticalResult"][];
+        };
         /** @description One message of GET /api/events, by its `event` field (src/contract/worklist-events.ts). */
         WorklistEventMessage: {
             /** @constant */
@@ -797,6 +928,24 @@ export interface components {
             /** @constant */
             event: "presence.changed";
             data: components["schemas"]["PresenceAnswer"];
+        } | {
+            /** @constant */
+            event: "report.delivered";
+            data: {
+                studyId: string;
+                reportId: string;
+                isCritical: boolean;
+                /** Format: date-time */
+                deliveredAt: string;
+            };
+        } | {
+            /** @constant */
+            event: "critical.acknowledged";
+            data: {
+                studyId: string;
+                reportId: string;
+                acknowledgement: components["schemas"]["CriticalAcknowledgement"];
+            };
         } | {
             /** @constant */
             event: "resync";
@@ -1035,6 +1184,7 @@ export interface components {
     };
     parameters: {
         StudyId: components["schemas"]["StudyId"];
+        ReportId: string;
     };
     requestBodies: never;
     headers: never;
@@ -1362,6 +1512,113 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listStudyReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                studyId: components["parameters"]["StudyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The study's reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyReportList"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getStudyReportPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                studyId: components["parameters"]["StudyId"];
+                reportId: components["parameters"]["ReportId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            /** @description The link Avara sent has expired; the report text is still in the drawer. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            502: components["responses"]["UpstreamFailed"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    acknowledgeCriticalResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                studyId: components["parameters"]["StudyId"];
+                reportId: components["parameters"]["ReportId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report, acknowledged. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudyReport"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    listCriticalResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The open critical results, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CriticalResultList"];
+                };
             };
             default: components["responses"]["Problem"];
         };

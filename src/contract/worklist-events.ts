@@ -23,6 +23,10 @@ export interface WorklistEventData {
   'lease.released': { studyId: string; holder: EventPerson; reason: 'released' | 'broken' | 'read' | 'signed-out' };
   /** Who has a study's drawer open changed: everyone who has it open now. */
   'presence.changed': { studyId: string; viewers: EventPerson[] };
+  /** Avara delivered a report for a study (the report itself: GET /api/studies/{studyId}/reports). */
+  'report.delivered': { studyId: string; reportId: string; isCritical: boolean; deliveredAt: string };
+  /** Someone acknowledged a study's critical result: its alert ends for everyone. */
+  'critical.acknowledged': { studyId: string; reportId: string; acknowledgement: { by: EventPerson; at: string } };
   /** Events were missed (the gap is older than the history kept): refetch everything. */
   resync: { reason: string };
   /** The stream's own state: `degraded` while the shared store is unreachable (changes wait), `ok` again after. */
@@ -37,6 +41,8 @@ export const WORKLIST_EVENT_TYPES: readonly WorklistEventType[] = [
   'lease.taken',
   'lease.released',
   'presence.changed',
+  'report.delivered',
+  'critical.acknowledged',
   'resync',
   'stream.status',
 ];

@@ -27,6 +27,8 @@ export interface WorklistFilters {
   studyDate: StudyDateChoice;
   /** Only studies past their SLA target. */
   overdue: boolean;
+  /** Only studies with a critical result nobody has acknowledged (the BFF's `critical`). */
+  critical: boolean;
   viewerStatus: ViewerStatusChoice;
   assignee: AssigneeChoice;
   customer: CustomerChoice;
@@ -42,6 +44,7 @@ export type SearchListFilters = {
   studyDateFrom?: string;
   studyDateTo?: string;
   overdue?: boolean;
+  critical?: boolean;
 };
 
 /** The list's filters for one group; paging belongs to the query, not to the filters. */
@@ -63,6 +66,7 @@ export const SEARCH_PARAM = {
   modality: 'modality',
   studyDate: 'date',
   overdue: 'overdue',
+  critical: 'critical',
 } as const;
 
 /** The modalities the filter offers (DICOM's own codes). */
@@ -101,6 +105,7 @@ export function defaultFilters(viewer: Viewer): WorklistFilters {
     modality: '',
     studyDate: '',
     overdue: false,
+    critical: false,
     viewerStatus: 'incomplete',
     assignee: defaultAssignee(viewer),
     customer: 'any',
@@ -155,6 +160,7 @@ export function parseFilters(params: URLSearchParams, viewer: Viewer): WorklistF
     modality: parseModality(params.get(SEARCH_PARAM.modality)),
     studyDate: parseStudyDate(params.get(SEARCH_PARAM.studyDate)),
     overdue: params.get(SEARCH_PARAM.overdue) === '1',
+    critical: params.get(SEARCH_PARAM.critical) === '1',
     viewerStatus: parseViewerStatus(params.get(SEARCH_PARAM.viewerStatus)),
     assignee: parseAssignee(params.get(SEARCH_PARAM.assignee), viewer),
     customer: parseCustomer(params.get(SEARCH_PARAM.customer)),
@@ -178,6 +184,7 @@ export function writeFilters(params: URLSearchParams, filters: WorklistFilters):
   set(SEARCH_PARAM.modality, filters.modality === '' ? null : filters.modality);
   set(SEARCH_PARAM.studyDate, filters.studyDate === '' ? null : filters.studyDate);
   set(SEARCH_PARAM.overdue, filters.overdue ? '1' : null);
+  set(SEARCH_PARAM.critical, filters.critical ? '1' : null);
   set(SEARCH_PARAM.viewerStatus, filters.viewerStatus === 'incomplete' ? null : filters.viewerStatus);
   set(SEARCH_PARAM.assignee, filters.assignee);
   set(SEARCH_PARAM.customer, filters.customer === 'any' ? null : filters.customer);
@@ -221,6 +228,7 @@ export function toListFilters(filters: WorklistFilters, severity: Severity, view
   if (dates.from) query.studyDateFrom = dates.from;
   if (dates.to) query.studyDateTo = dates.to;
   if (filters.overdue) query.overdue = true;
+  if (filters.critical) query.critical = true;
   if (filters.viewerStatus !== 'any') query.studyViewerStatus = filters.viewerStatus;
   if (filters.assignee === 'me') {
     if (viewer.userId) query.assignedTo = viewer.userId;

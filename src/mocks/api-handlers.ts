@@ -26,6 +26,8 @@ import { MINE_OR_UNASSIGNED } from '../contract/worklist-api.ts';
 import { hasSearchParameters, parseSearchQuery } from '../contract/study-search.ts';
 import { searchPage } from '../bff/routes/api/studies/search-walk.ts';
 import { createReadingHandlers } from './reading-handlers.ts';
+import { createReportHandlers } from './report-handlers.ts';
+import type { StudyReport } from '../contract/study-reports.ts';
 
 /** The mock `/api/events`: tests send events to every open stream. */
 export interface MockEventStream {
@@ -74,6 +76,8 @@ export interface ApiHandlersOptions {
   signedInAs?: 'coordinator' | 'radiologist' | null;
   /** Demo studies for that fresh store (default 500). Ignored when `service` is given. */
   demoStudies?: number;
+  /** Reports delivered so far, by study (GET /api/studies/{studyId}/reports, /api/critical-results). */
+  reports?: Map<string, StudyReport[]>;
 }
 
 export interface MockStudyServiceOptions {
@@ -264,6 +268,18 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       person: () => (signedIn ? { userId: signedIn.userId, email: signedIn.email, name: asMe(signedIn).name } : undefined),
       send: (event, data) => events.send(event, data),
       leases: options.leases,
+    }),
+    ...createReportHandlers({
+      ...(options.reports ? { reports: options.reports } : {}),
+      person: () => (signedIn ? { userId: signedIn.userId, email: signedIn.email, name: asMe(signedIn).name } : undefined),
+      study: (studyId) => {
+        try {
+          return service.retrieveStudy(studyId);
+        } catch {
+          return undefined;
+        }
+      },
+      send: (event, data) => events.send(event, data),
     }),
   ];
 }

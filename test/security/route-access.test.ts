@@ -30,6 +30,7 @@ const PARAMETER_SAMPLES: Record<string, string> = {
   uid: UID,
   instanceId: ORTHANC_ID,
   viewId: 'viw_0123456789abcdef01234567',
+  reportId: 'rpt_0123456789abcdef0123456789abcdef',
   '*': `series/${ORTHANC_ID}`,
 };
 

@@ -78,6 +78,7 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
       SLA_HIGH_MINUTES: config.SLA_HIGH_MINUTES,
       SLA_NORMAL_MINUTES: config.SLA_NORMAL_MINUTES,
       HISTORY_RETENTION_DAYS: config.HISTORY_RETENTION_DAYS,
+      REPORT_PDF_MAX_BYTES: config.REPORT_PDF_MAX_BYTES,
       ...(config.PUBLIC_URL ? { PUBLIC_URL: config.PUBLIC_URL } : {}),
     },
     avara,

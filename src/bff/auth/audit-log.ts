@@ -26,6 +26,11 @@ export type AuditAction =
   | 'session.sign-out'
   | 'session.refused'
   | 'dashboard.export'
+  | 'report.delivered'
+  | 'report.view'
+  | 'report.pdf'
+  | 'report.acknowledge'
+  | 'report.critical-list'
   | 'webhook.avara'
   | 'pacs.dicom-file';
 

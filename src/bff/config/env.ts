@@ -7,6 +7,7 @@ import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
 import { DEFAULT_READING_LEASE_SECONDS, DEFAULT_READING_MAX_LEASES } from '../reading/reading-rules.ts';
 import { DEFAULT_SLA_TARGETS, MAX_SLA_MINUTES, type SlaTargets } from '../../contract/sla.ts';
 import { DEFAULT_HISTORY_RETENTION_DAYS } from '../history/queue-history.ts';
+import { DEFAULT_REPORT_PDF_MAX_BYTES } from '../reports/report-pdf.ts';
 import { WEBHOOK_EVENT_NAME, webhookKeyProblems } from '../webhooks/webhook-keys.ts';
 import { DEFAULT_DICOM_URL_TTL_SECONDS } from '../pacs/dicom-file-urls.ts';
 
@@ -91,6 +92,8 @@ export interface BffConfig {
   SLA_NORMAL_MINUTES: number;
   /** How long the queue history (the dashboard's turnaround figures) keeps a study after it was last seen to change. */
   HISTORY_RETENTION_DAYS: number;
+  /** The largest report PDF the BFF streams from Avara's link (GET /api/studies/{studyId}/reports/{reportId}/pdf). */
+  REPORT_PDF_MAX_BYTES: number;
   /**
    * The Standard Webhooks signing secret Avara signs its webhooks with (`whsec_<base64>`); several,
    * separated by spaces, while a key is rotated (any one verifies). Absent: no webhook endpoint,
@@ -173,6 +176,7 @@ const schema = {
     SLA_HIGH_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.high },
     SLA_NORMAL_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.normal },
     HISTORY_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_HISTORY_RETENTION_DAYS },
+    REPORT_PDF_MAX_BYTES: { type: 'integer', minimum: 1024, maximum: 1073741824, default: DEFAULT_REPORT_PDF_MAX_BYTES },
     AVARA_WEBHOOK_KEY: { type: 'string', pattern: '^\\s*whsec_[A-Za-z0-9+/=]+(\\s+whsec_[A-Za-z0-9+/=]+)*\\s*$' },
     AVARA_WEBHOOK_EVENTS: { type: 'string', separator: ',', default: '*' },
     DICOM_URL_TTL_SECONDS: { type: 'integer', minimum: 60, maximum: 43200, default: DEFAULT_DICOM_URL_TTL_SECONDS },

@@ -4,6 +4,7 @@ import { startAvaraServer } from '../../avara-server/create-avara-server.ts';
 import { launchRoutes, type LaunchRoutesOptions } from '../../avara-server/launch/launch-routes.ts';
 import { createLaunchSigner } from '../../avara-server/launch/launch-signer.ts';
 import { createImageAccessProbe, type WebhookTarget } from '../../avara-server/launch/image-access.ts';
+import { demoReportRoutes } from '../../avara-server/reports/demo-reports.ts';
 
 export interface EmbeddedAvaraOptions {
   databasePath: string;
@@ -27,6 +28,8 @@ export interface EmbeddedAvara {
   apiKey: string;
   /** Mounts the bundled server's viewer launch page on the BFF's own origin. */
   launchRoutes(app: FastifyInstance): Promise<void>;
+  /** Mounts the bundled server's report PDFs (the links of `npm run demo:report`), signed with the webhook key. */
+  reportRoutes(app: FastifyInstance, webhookKey: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +69,9 @@ export async function startEmbeddedAvara(options: EmbeddedAvaraOptions): Promise
           ...(options.webhook ? { imageAccess: createImageAccessProbe(options.webhook) } : {}),
         });
       });
+    },
+    reportRoutes: async (app, webhookKey) => {
+      await app.register(demoReportRoutes, { service: server.service, key: webhookKey });
     },
     close: () => server.close(),
   };

@@ -6,6 +6,7 @@ import type { SharedState } from '../shared-state/shared-state.ts';
 import type { JsonObject } from '../shared-state/shared-state.ts';
 import { patientStudyEnrichmentRequested } from './handlers/patient-study-enrichment-requested.ts';
 import { studyAccessRequested } from './handlers/study-access-requested.ts';
+import { reportDelivered } from './handlers/report-delivered.ts';
 
 /** A verified webhook: Avara's envelope `{id, type, data}` and the Standard Webhooks id it came with. */
 export interface WebhookEvent {
@@ -50,4 +51,5 @@ export type WebhookHandler = (event: WebhookEvent, context: WebhookContext) => P
 export const WEBHOOK_HANDLERS: Readonly<Record<string, WebhookHandler>> = {
   'study.access_requested': studyAccessRequested,
   'patient_study.enrichment_requested': patientStudyEnrichmentRequested,
+  'report.delivered': reportDelivered,
 };

@@ -39,6 +39,7 @@ export function WorklistRoute() {
   const coordinator = actor.role === 'coordinator';
   const [pacsColumns, setPacsColumns] = useState<readonly WorklistExtraColumn[] | undefined>(undefined);
   const [reading, setReading] = useState<ReadingExtension | undefined>(undefined);
+  const [CriticalResults, setCriticalResults] = useState<ComponentType | undefined>(undefined);
   useEffect(() => {
     if (!pacs || pacsColumns) return;
     let current = true;
@@ -58,6 +59,11 @@ export function WorklistRoute() {
       import('./reading-room-extension.tsx').then(
         (module) => current && setReading({ columns: module.READING_COLUMNS, ReadingRoom: module.ReadingRoom, AlertSettingsButton: module.AlertSettingsButton }),
         // Not loaded (the server went away): the list goes on without who reads what.
+        () => undefined,
+      );
+      // The critical-results alert, likewise: most screens have none to show.
+      import('../features/worklist/components/critical-results-banner.tsx').then(
+        (module) => current && setCriticalResults(() => module.CriticalResultsBanner),
         () => undefined,
       );
     });
@@ -89,6 +95,7 @@ export function WorklistRoute() {
           </>
         }
         extension={extension}
+        notices={CriticalResults ? <CriticalResults /> : null}
         selection={coordinator ? selection : undefined}
         bulkBar={
           coordinator && bulkWanted ? (

@@ -30,6 +30,9 @@ const CHECKS: { [T in WorklistEventType]: (data: Fields) => boolean } = {
     isPerson(data.holder) &&
     (data.reason === 'released' || data.reason === 'broken' || data.reason === 'read' || data.reason === 'signed-out'),
   'presence.changed': (data) => isText(data.studyId) && Array.isArray(data.viewers) && data.viewers.every(isPerson),
+  'report.delivered': (data) => isText(data.studyId) && isText(data.reportId) && typeof data.isCritical === 'boolean' && isText(data.deliveredAt),
+  'critical.acknowledged': (data) =>
+    isText(data.studyId) && isText(data.reportId) && isFields(data.acknowledgement) && isPerson(data.acknowledgement.by) && isText(data.acknowledgement.at),
   resync: (data) => isText(data.reason),
   'stream.status': (data) => data.status === 'ok' || data.status === 'degraded',
 };

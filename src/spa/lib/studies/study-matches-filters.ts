@@ -11,11 +11,12 @@ export function foldAsciiCase(text: string): string {
 
 /**
  * Whether the browser can tell that a study belongs to a list with these filters: not for a search
- * or a modality or study-date filter, which the BFF judges by what the PACS knows (docs/decisions/032).
- * Such a list is refetched instead of placing a changed study in it.
+ * or a modality or study-date filter, which the BFF judges by what the PACS knows (docs/decisions/032),
+ * nor for "Critical results", which it judges by its report records. Such a list is refetched
+ * instead of placing a changed study in it.
  */
 export function canJudgeFilters(filters: Readonly<Record<string, unknown>>): boolean {
-  return ['search', 'modality', 'studyDateFrom', 'studyDateTo'].every((name) => filters[name] === undefined);
+  return ['search', 'modality', 'studyDateFrom', 'studyDateTo', 'critical'].every((name) => filters[name] === undefined);
 }
 
 /**

@@ -35,6 +35,8 @@ export interface SearchPageOptions<Position> {
   severity?: Study['severity'] | undefined;
   now: number;
   targets?: Readonly<SlaTargets>;
+  /** With `search.critical`: the studies with an open critical result (none when absent). */
+  openCritical?: ReadonlySet<string>;
 }
 
 export interface SearchPage<Position> {
@@ -44,7 +46,7 @@ export interface SearchPage<Position> {
 
 /** One page of the walk, kept to the studies the search matches. */
 export async function searchPage<Position>(options: SearchPageOptions<Position>): Promise<SearchPage<Position>> {
-  const { read, contexts, from, limit, search, severity, now, targets = DEFAULT_SLA_TARGETS } = options;
+  const { read, contexts, from, limit, search, severity, now, targets = DEFAULT_SLA_TARGETS, openCritical } = options;
   const page = await read(from, limit);
   let known: Record<string, PacsStudyContext> = {};
   if (contexts && searchNeedsPacs(search) && page.studies.length > 0) {
@@ -54,7 +56,9 @@ export async function searchPage<Position>(options: SearchPageOptions<Position>)
     const context = known[study.studyInstanceUid];
     return context?.found ? context : undefined;
   };
-  const studies = page.studies.filter((study) => studyMatchesSearch(study, contextOf(study), search, now, targets));
+  const studies = page.studies.filter(
+    (study) => (!search.critical || openCritical?.has(study.studyId) === true) && studyMatchesSearch(study, contextOf(study), search, now, targets),
+  );
   let next = page.next;
   // Oldest first (docs/decisions/005): once one study of the group has not waited its target, none
   // after it has; the walk is done.

@@ -28,6 +28,7 @@ import { searchPage, type LookupContexts } from './search-walk.ts';
 import type { SlaTargets } from '../../../../contract/sla.ts';
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursorPosition } from './search-cursor.ts';
 import type { MergedPosition } from './merged-walk.ts';
+import { studiesWithOpenCritical } from '../../../reports/report-store.ts';
 
 export interface StudiesRoutesOptions {
   avara: AvaraClient;
@@ -145,7 +146,13 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     }
     const contexts: LookupContexts = pacsLookup ? (uids) => pacsLookup.context(uids) : undefined;
     const severity = SEVERITIES.find((value): value is Severity => value === checkedFilters.severity);
-    const common = { contexts, limit: pageSize, search, severity, now: now(), ...(options.slaTargets ? { targets: options.slaTargets } : {}) };
+    // "Critical results": the studies the report records name; none at all needs no walk.
+    const openCritical = search.critical ? await studiesWithOpenCritical(shared) : undefined;
+    if (openCritical?.size === 0) {
+      noteAudit(request, { studyIds: [] });
+      return reply.code(200).send({ studies: [], hasMore: false } satisfies StudyListPage);
+    }
+    const common = { contexts, limit: pageSize, search, severity, now: now(), ...(options.slaTargets ? { targets: options.slaTargets } : {}), ...(openCritical ? { openCritical } : {}) };
     try {
       let studies: StudyListPage['studies'];
       let next: SearchCursorPosition | null;

@@ -24,6 +24,7 @@ import { describeSaveError } from './save-error.tsx';
 import { StudyDetails } from './study-details.tsx';
 import { StudyEditForm } from './study-edit-form.tsx';
 import { SeverityAndCancel, StudyActionButtons } from './study-quick-actions.tsx';
+import { StudyReports } from './study-reports.tsx';
 import { useCloseDrawer } from './use-close-drawer.ts';
 import { useEditSession } from './use-edit-session.ts';
 import type { EditSession } from './use-edit-session.ts';
@@ -300,6 +301,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
             onAskCancel={setQuestion}
           />
 
+          <StudyReports study={study} />
           {renderStudyExtras?.(study)}
           <StudyDetails study={study} />
         </>

@@ -208,6 +208,10 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
           <input type="checkbox" checked={filters.overdue} onChange={(event) => set('overdue', event.target.checked)} className="size-4 accent-accent" />
           Overdue
         </label>
+        <label className="flex items-center gap-1.5 text-sm">
+          <input type="checkbox" checked={filters.critical} onChange={(event) => set('critical', event.target.checked)} className="size-4 accent-accent" />
+          Critical results
+        </label>
         <Select label="Viewer status" value={filters.viewerStatus} onChange={(value) => set('viewerStatus', value)} parse={parseViewerStatus}>
           <option value="incomplete">Unread{defaults.viewerStatus === 'incomplete' ? ' (default)' : ''}</option>
           <option value="complete">Read</option>

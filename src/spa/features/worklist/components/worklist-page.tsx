@@ -59,6 +59,8 @@ export interface WorklistPageProps {
   /** Rows can be selected for a bulk change (coordinators): the app's selection, and its bar below the list. */
   selection?: StudySelection | undefined;
   bulkBar?: ReactNode;
+  /** Alerts under the filters, above the list (the critical results, loaded after the first screen). */
+  notices?: ReactNode;
 }
 
 /**
@@ -76,7 +78,7 @@ function PassThrough({ children }: { children: ReactNode }) {
   return <Fragment>{children}</Fragment>;
 }
 
-export function WorklistPage({ actions, extension, selection, bulkBar }: WorklistPageProps = {}) {
+export function WorklistPage({ actions, extension, selection, bulkBar, notices }: WorklistPageProps = {}) {
   const me = useMe();
   const { role, userId } = actorOf(me.data);
   const viewer = useMemo<Viewer>(() => ({ role, userId }), [role, userId]);
@@ -222,6 +224,7 @@ export function WorklistPage({ actions, extension, selection, bulkBar }: Worklis
         />
       </div>
       <ConnectionBanner />
+      {notices}
       <WorklistCellContext value={cellContext}>
         <RowsProvider pages={rowPages}>
           <WorklistGrid

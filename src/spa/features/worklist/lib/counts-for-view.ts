@@ -22,7 +22,7 @@ export type ViewCounts = Record<Severity, ExactCount>;
 export function countsForView(filters: WorklistFilters, viewer: Viewer, counts: WorklistCounts | undefined): ViewCounts | null {
   if (!counts) return null;
   if (filters.viewerStatus !== 'incomplete' || filters.includeCancelled || filters.description.trim() !== '' || filters.customer !== 'any') return null;
-  if (filters.modality !== '' || filters.studyDate !== '' || filters.overdue) return null;
+  if (filters.modality !== '' || filters.studyDate !== '' || filters.overdue || filters.critical) return null;
   const byAssignee = (userId: string) => counts.byAssignee[userId] ?? { stat: 0, high: 0, normal: 0 };
   let numbers: Record<Severity, number>;
   let overdue: Record<Severity, number> | undefined;

@@ -31,6 +31,7 @@ describe('worklist filters and the URL', () => {
       modality: '',
       studyDate: '',
       overdue: false,
+      critical: false,
       viewerStatus: 'complete',
       assignee: otherUser,
       customer,
@@ -49,6 +50,15 @@ describe('worklist filters and the URL', () => {
     expect(parseFilters(new URLSearchParams('date=..'), coordinator).studyDate).toBe('');
     const params = writeFilters(new URLSearchParams(), { ...defaultFilters(coordinator), modality: 'MR', studyDate: 'yesterday', overdue: true });
     expect(params.toString()).toBe('modality=MR&date=yesterday&overdue=1&assignee=anyone');
+  });
+
+  it('reads and writes the Critical results filter (the BFF\'s critical=true)', () => {
+    const filters = parseFilters(new URLSearchParams('critical=1'), coordinator);
+    expect(filters.critical).toBe(true);
+    expect(parseFilters(new URLSearchParams('critical=yes'), coordinator).critical).toBe(false);
+    expect(writeFilters(new URLSearchParams(), filters).get('critical')).toBe('1');
+    expect(toListFilters(filters, 'stat', coordinator)).toMatchObject({ severity: 'stat', critical: true });
+    expect(toListFilters(defaultFilters(coordinator), 'stat', coordinator)).not.toHaveProperty('critical');
   });
 
   it('turns study-date choices into dates on the local day', () => {
