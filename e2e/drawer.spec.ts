@@ -335,6 +335,38 @@ test.describe('as a coordinator', () => {
     expect(new URL(page.url()).pathname).toBe('/');
   });
 
+  test('Back with unsaved edits asks first, and a reload is the browser’s to ask', async ({ page }) => {
+    const word = `Backtest${Date.now()}`;
+    const study = await createStudy(page.request, { studyDescription: `CT Chest ${word}` });
+    await page.goto(`/?q=${word}`);
+    await page.getByRole('link', { name: study.studyDescription }).click();
+    const drawer = drawerOf(page);
+    await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(study.studyDescription);
+    await drawer.getByRole('button', { name: 'Edit' }).click();
+    await drawer.getByRole('textbox', { name: 'Description' }).fill('Changed but not saved');
+
+    await page.goBack({ waitUntil: 'commit' });
+    const question = drawer.getByRole('alertdialog', { name: 'Discard your unsaved changes?' });
+    await expect(question).toBeVisible();
+    await question.getByRole('button', { name: 'Keep editing' }).click();
+    expect(new URL(page.url()).pathname).toBe(`/studies/${study.studyId}`);
+    await expect(drawer.getByRole('textbox', { name: 'Description' })).toHaveValue('Changed but not saved');
+
+    // A reload cannot be asked in the page: the browser's own prompt (beforeunload) does.
+    const dialog = page.waitForEvent('dialog');
+    // Dismissed, the reload never happens: its promise fails when the test ends, as expected.
+    void page.reload().catch(() => undefined);
+    const prompt = await dialog;
+    expect(prompt.type()).toBe('beforeunload');
+    await prompt.dismiss();
+    await expect(drawer.getByRole('textbox', { name: 'Description' })).toHaveValue('Changed but not saved');
+
+    await page.goBack({ waitUntil: 'commit' });
+    await question.getByRole('button', { name: 'Discard changes' }).click();
+    await expect(drawer).toBeHidden();
+    expect(new URL(page.url()).pathname).toBe('/');
+  });
+
   test('an unknown study ID shows a clear not-found message', async ({ page }) => {
     await page.goto(`/studies/stu_${'f'.repeat(32)}`);
     const drawer = drawerOf(page);

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 import { openWorklist } from './support/worklist.ts';
@@ -95,3 +96,43 @@ test('at 1920 px the description takes the free width, and the UID and metadata 
   expect(Math.abs((cell?.width ?? 0) - (header?.width ?? 0))).toBeLessThan(2);
   await page.screenshot({ path: screenshot('worklist-1920.png') });
 });
+
+for (const theme of ['dark', 'light'] as const) {
+  test(`in the ${theme} theme the alarm colour is kept for what is overdue, not for read or merely old studies`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await signInAs(page, 'coordinator');
+    await page.emulateMedia({ colorScheme: theme });
+    const background = (locator: ReturnType<typeof page.locator>) => locator.evaluate((element) => getComputedStyle(element).backgroundColor);
+    const badgeOf = (row: ReturnType<typeof page.locator>) => row.getByRole('gridcell', { name: 'STAT', exact: true }).locator('span').first();
+    const serious = async () =>
+      (await new AxeBuilder({ page }).analyze()).violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id);
+
+    await openWorklist(page, '?groups=stat&assignee=anyone');
+    const overdue = page.getByRole('gridcell', { name: /over the .* target$/ }).first();
+    await expect(overdue).toBeVisible();
+    const overduePill = overdue.locator('span').first();
+    expect(await background(overduePill)).not.toBe('rgba(0, 0, 0, 0)');
+    // Unread, within the target: no alarm, whatever its age.
+    const within = page.getByRole('gridcell', { name: /^\d+ m$/ }).first();
+    await expect(within).toBeVisible();
+    if (theme === 'dark') {
+      // In the dark, the overdue pill is lighter than an unread STAT badge's tint: the alarm stands out.
+      const luminance = (rgb: string) => {
+        const [r = 0, g = 0, b = 0] = (rgb.match(/\d+/g) ?? []).map(Number);
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const statBadge = badgeOf(page.locator('[data-study-row]').filter({ has: overdue }).first());
+      expect(luminance(await background(overduePill))).toBeGreaterThan(luminance(await background(statBadge)));
+    }
+    await page.screenshot({ path: screenshot(`alarm-colour-unread-${theme}.png`) });
+    expect(await serious()).toEqual([]);
+
+    // Read studies: the time to read, and a severity badge without its colour.
+    await openWorklist(page, '?status=complete&groups=stat&assignee=anyone');
+    const read = page.getByRole('gridcell', { name: /^Read in / }).first();
+    await expect(read).toBeVisible();
+    expect(await background(badgeOf(page.locator('[data-study-row]').first()))).toBe('rgba(0, 0, 0, 0)');
+    await page.screenshot({ path: screenshot(`alarm-colour-read-${theme}.png`) });
+    expect(await serious()).toEqual([]);
+  });
+}

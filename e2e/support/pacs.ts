@@ -55,7 +55,8 @@ async function startPacsStack(): Promise<{ stack: PacsStack; stop: () => Promise
     }
     await waitForStableStudies(orthanc, studies.map((study) => study.orthancStudyId), 20_000);
 
-    bff = await startBffProcess(await freePort(), {
+    // E2E_PACS_PORT pins the PACS stack's BFF to a known port (one spec at a time); any free one otherwise.
+    bff = await startBffProcess(Number(process.env.E2E_PACS_PORT) || (await freePort()), {
       DATA_DIR: dataDir,
       DEMO_STUDIES: '12',
       ORTHANC_URL: orthanc.url,

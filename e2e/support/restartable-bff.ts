@@ -20,8 +20,8 @@ export interface RestartableBff {
   restart(): Promise<void>;
 }
 
-export async function startRestartableBff(env: Record<string, string>): Promise<RestartableBff> {
-  const port = await freePort();
+export async function startRestartableBff(env: Record<string, string>, options: { port?: number } = {}): Promise<RestartableBff> {
+  const port = options.port ?? (await freePort());
   let running: BffProcess | null = await startBffProcess(port, env);
   const url = running.url;
   const stop = async () => {

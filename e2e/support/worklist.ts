@@ -10,7 +10,7 @@ export function groupHeader(page: Page, label: 'STAT' | 'High' | 'Normal'): Loca
   return page.locator(`[data-group="${label.toLowerCase()}"]`).first().getByRole('button');
 }
 
-/** The count the queue summary shows for a group ("12" exact, "100 loaded · more"); `data-loaded` says what is loaded. */
+/** The count the queue summary shows for a group ("12" exactly, "100+" at least: more to load); `data-loaded` says what is loaded. */
 export function groupCount(page: Page, severity: 'stat' | 'high' | 'normal'): Locator {
   return page.getByTestId(`group-count-${severity}`).first();
 }

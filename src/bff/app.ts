@@ -13,6 +13,7 @@ import type { EventStreamHub } from './events/event-stream.ts';
 import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.ts';
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerConnectionDrain } from './plugins/connection-drain.ts';
+import { registerRequestActivity } from './plugins/request-activity.ts';
 import { registerOverloadGuard } from './plugins/overload.ts';
 import type { BffMetrics } from './metrics/bff-metrics.ts';
 import { publicMetricsRoute, registerRequestMetrics } from './metrics/metrics-routes.ts';
@@ -20,6 +21,9 @@ import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
+import { createDicomFileUrls } from './pacs/dicom-file-urls.ts';
+import { dicomFileRoutes } from './pacs/dicom-file-routes.ts';
+import { avaraWebhookRoutes, type AvaraWebhookOptions } from './webhooks/webhook-routes.ts';
 import { createKnownVersions } from './events/known-versions.ts';
 import { createStudyEvents, type StudyEvents } from './events/study-events.ts';
 import { healthRoutes } from './routes/api/health/health-routes.ts';
@@ -30,6 +34,8 @@ import { DEFAULT_READING_MAX_LEASES, nextStudyRoutes } from './routes/api/readin
 import { DEFAULT_READING_LEASE_SECONDS } from './reading/reading-rules.ts';
 import { studiesRoutes } from './routes/api/studies/studies-routes.ts';
 import { worklistRoutes } from './routes/api/worklist/worklist-routes.ts';
+import { viewsRoutes } from './routes/api/views/views-routes.ts';
+import { createSavedViews, defaultViewAddress } from './views/saved-views.ts';
 import { dashboardRoutes } from './routes/api/dashboard/dashboard-routes.ts';
 import { DEFAULT_HISTORY_RETENTION_DAYS, type QueueHistory } from './history/queue-history.ts';
 import { startQueueHistoryRecorder, type QueueHistoryRecorder } from './history/queue-history-recorder.ts';
@@ -91,6 +97,23 @@ export interface AppOptions {
   metrics?: { registry: BffMetrics; publicToken?: string | undefined };
   /** Where log lines go (stdout by default); tests read them from here. */
   logStream?: Writable;
+  /**
+   * Avara's webhooks (AVARA_WEBHOOK_KEY, or the bundled server's generated key): POST /webhooks/avara
+   * and, with a PACS, the DICOM file URLs its answers give. Absent: neither route exists.
+   */
+  webhooks?: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  keys: readonly string[];
+  /** AVARA_WEBHOOK_EVENTS. */
+  events: readonly string[];
+  /** DICOM_URL_TTL_SECONDS. */
+  dicomUrlTtlSeconds: number;
+  /** The address Avara reaches the BFF at: the DICOM file URLs start with it (known once listening, with PORT=0). */
+  publicUrl: () => string;
+  /** The handlers by event type (WEBHOOK_HANDLERS unless a test gives others). */
+  handlers?: AvaraWebhookOptions['handlers'];
 }
 
 /** What the log serializer reads of a Fastify request. */
@@ -146,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerOverloadGuard(app, { maxEventLoopDelayMs: options.config.MAX_EVENT_LOOP_DELAY_MS ?? 0 });
   registerConnectionDrain(app);
+  registerRequestActivity(app);
   const metrics = options.metrics?.registry;
   if (metrics) registerRequestMetrics(app, metrics);
 
@@ -247,6 +271,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     slaTargets,
   });
   await app.register(worklistRoutes, { avara: options.avara, shared: auth.shared, slaTargets });
+  const savedViews = createSavedViews(auth.shared.records);
+  await app.register(viewsRoutes, { views: savedViews });
   const history = options.history ?? openSqliteQueueHistory(':memory:');
   const retentionDays = options.config.HISTORY_RETENTION_DAYS ?? DEFAULT_HISTORY_RETENTION_DAYS;
   const recorder = startQueueHistoryRecorder({ history, bus: auth.shared.events, retentionDays, log: app.log.child({ component: 'queue-history' }) });
@@ -272,7 +298,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (metrics && options.metrics?.publicToken) await app.register(publicMetricsRoute, { metrics, token: options.metrics.publicToken });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
+  if (options.webhooks) {
+    const pacs = options.pacs?.services;
+    const dicomUrls = pacs ? createDicomFileUrls({ shared: auth.shared, baseUrl: options.webhooks.publicUrl, ttlSeconds: options.webhooks.dicomUrlTtlSeconds }) : undefined;
+    await app.register(avaraWebhookRoutes, {
+      keys: options.webhooks.keys,
+      events: options.webhooks.events,
+      context: { avara: options.avara, shared: auth.shared, pacs, dicomUrls },
+      ...(options.webhooks.handlers ? { handlers: options.webhooks.handlers } : {}),
+    });
+    if (pacs && dicomUrls) await app.register(dicomFileRoutes, { orthanc: pacs.orthanc, urls: dicomUrls });
+  }
   if (options.extraRoutes) await app.register(options.extraRoutes);
+  // The worklist opened with no filters in its address shows the person's default view, if they have one.
+  const withDefaultView =
+    (send: (request: FastifyRequest, reply: FastifyReply) => unknown) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const target = request.routeOptions.url === '/' ? await defaultViewAddress(savedViews, request) : undefined;
+      return target ? reply.redirect(target, 302) : send(request, reply);
+    };
   if (spaBuilt) {
     await registerStaticSpa(app, { root: options.spaRoot });
     // The worklist's addresses carry its first studies; the page asks the list route for them as the
@@ -290,9 +334,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     };
     const sendWorklistPage = createSpaPage(options.spaRoot, options.auth, loadFirstPage);
     // The SPA's own addresses (src/spa/app/router.tsx): its page, for anyone; the app signs in.
-    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, WORKLIST_PAGES.includes(url) ? sendWorklistPage : sendSpaPage);
+    for (const url of SPA_PAGES) {
+      app.get(url, { config: { access: 'public' } }, url === '/' ? withDefaultView(sendWorklistPage) : WORKLIST_PAGES.includes(url) ? sendWorklistPage : sendSpaPage);
+    }
   } else {
-    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, (_request, reply) => notBuilt(reply));
+    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, withDefaultView((_request, reply) => notBuilt(reply)));
   }
   return app;
 }

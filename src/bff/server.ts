@@ -29,6 +29,8 @@ import { createAvaraClient } from './services/avara-client.ts';
 import { SHARED_STATE_FILE, createSharedState, sharedStateOptionsFrom } from './shared-state/create-shared-state.ts';
 import type { SharedStateLog } from './shared-state/shared-state.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from './services/embedded-avara.ts';
+import { GENERATED_WEBHOOK_KEY_FILE, generatedWebhookKey, webhookKeysOf } from './webhooks/webhook-keys.ts';
+import { AVARA_WEBHOOK_PATH } from './webhooks/webhook-routes.ts';
 
 const SPA_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
 
@@ -56,6 +58,18 @@ async function main(): Promise<void> {
   const pacs = config.ORTHANC_URL
     ? createPacsServices({ ...config, ORTHANC_URL: config.ORTHANC_URL }, { warn: (message) => pacsLog?.warn(message) }, metrics.upstreamObserver('orthanc'))
     : undefined;
+  // Avara's webhooks: with AVARA_WEBHOOK_KEY, or, with the bundled server, a key generated into
+  // DATA_DIR (the bundled server signs with it); with a real Avara and no key, no endpoint.
+  const webhookKeys = config.AVARA_WEBHOOK_KEY
+    ? webhookKeysOf(config.AVARA_WEBHOOK_KEY)
+    : config.AVARA_API_KEY
+      ? []
+      : [openStorage("the bundled server's webhook key", resolve(config.DATA_DIR, GENERATED_WEBHOOK_KEY_FILE), () => generatedWebhookKey(config.DATA_DIR))];
+  // With PORT=0 the address is known only once listening (below); so is the loopback address the
+  // bundled server sends its webhooks to.
+  let listeningUrl = publicUrlOf(config, config.PORT);
+  let webhookUrl: string | undefined;
+  const [signingKey] = webhookKeys;
   const embedded: EmbeddedAvara | undefined = config.AVARA_API_KEY
     ? undefined
     : await startEmbeddedAvara({
@@ -65,6 +79,8 @@ async function main(): Promise<void> {
         launchBaseUrl,
         launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
         ...(pacs ? { viewerRedirect: pacs.viewerRedirect } : {}),
+        // With a PACS, its launch page asks for the study's images as Avara's viewer would.
+        ...(signingKey && pacs ? { webhook: () => (webhookUrl ? { url: webhookUrl, key: signingKey } : undefined) } : {}),
       }).catch(storageFailure("the bundled server's database", resolve(config.DATA_DIR, 'avara.sqlite')));
 
   const avara = createAvaraClient({
@@ -121,6 +137,9 @@ async function main(): Promise<void> {
     spaRoot: SPA_ROOT,
     ...(embedded ? { extraRoutes: embedded.launchRoutes } : {}),
     ...(pacs ? { pacs: { services: pacs, viewer: embedded !== undefined } } : {}),
+    ...(webhookKeys.length > 0
+      ? { webhooks: { keys: webhookKeys, events: config.AVARA_WEBHOOK_EVENTS, dicomUrlTtlSeconds: config.DICOM_URL_TTL_SECONDS, publicUrl: () => listeningUrl } }
+      : {}),
     // With METRICS_PORT, /metrics is served there only; with neither setting, nowhere.
     metrics: { registry: metrics, publicToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined },
   });
@@ -145,6 +164,7 @@ async function main(): Promise<void> {
     avara,
     shared,
     intervalMs: config.QUEUE_WATCH_INTERVAL_MS,
+    whenQuiet: (maxWaitMs) => app.requestActivity.whenQuiet(maxWaitMs),
     log: app.log.child({ component: 'queue-watcher' }),
     slaTargets: slaTargetsOf(config),
   });
@@ -185,6 +205,13 @@ async function main(): Promise<void> {
 
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    if (typeof address === 'object' && address) {
+      if (config.PORT === 0 && !config.PUBLIC_URL) listeningUrl = publicUrlOf(config, address.port);
+      // The bundled server reaches the endpoint over loopback, whatever address people use.
+      const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      webhookUrl = `http://${host}:${address.port}${AVARA_WEBHOOK_PATH}`;
+    }
   } catch (error) {
     app.log.error({ err: error }, `cannot listen on ${config.HOST}:${config.PORT}`);
     await app.close();

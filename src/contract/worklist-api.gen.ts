@@ -334,6 +334,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in person's saved views, and which is their default */
+        get: operations["listSavedViews"];
+        put?: never;
+        /**
+         * Saves a named view (filters, columns, collapsed groups) for the signed-in person
+         * @description At most 20 views per person; names are unique per person, whatever their letter case.
+         */
+        post: operations["createSavedView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/views/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Makes one of the person's views their default (null for none)
+         * @description Opening the worklist with no filters in its address then applies the default.
+         */
+        put: operations["setDefaultSavedView"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/views/{viewId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a view (a default view leaves the person without one) */
+        delete: operations["deleteSavedView"];
+        options?: never;
+        head?: never;
+        /** Renames a view or replaces what it holds (the members given) */
+        patch: operations["updateSavedView"];
+        trace?: never;
+    };
     "/api/pacs/status": {
         parameters: {
             query?: never;
@@ -603,6 +664,41 @@ export interface components {
                 since: string | null;
                 retentionDays: number;
             };
+        };
+        /** @description The grid's columns as it keeps them (visibility, order, widths in pixels), by column id. */
+        SavedViewColumns: {
+            visibility: {
+                [key: string]: boolean;
+            };
+            order: string[];
+            sizing: {
+                [key: string]: number;
+            };
+        };
+        SavedViewInput: {
+            /** @description Trimmed; unique per person, whatever the letter case. */
+            name?: string;
+            /** @description The worklist address's filters, as the worklist writes them (`status=any&assignee=me`); read with the worklist's own parsers, so a value the address would not take is refused. */
+            filters?: string;
+            columns?: components["schemas"]["SavedViewColumns"] | null;
+            /** @description The severity groups shown folded. */
+            collapsed?: ("stat" | "high" | "normal")[];
+        };
+        SavedView: {
+            viewId: string;
+            name: string;
+            filters: string;
+            columns: components["schemas"]["SavedViewColumns"] | null;
+            collapsed: ("stat" | "high" | "normal")[];
+            isDefault: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SavedViewList: {
+            views: components["schemas"]["SavedView"][];
+            defaultViewId: string | null;
         };
         CustomerAnswer: {
             customerId: string;
@@ -1478,6 +1574,138 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerAnswer"];
                 };
             };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listSavedViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The person's views, in the order they were made. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewList"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewInput"] & {
+                    /** @description Also make it the default. */
+                    isDefault?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The saved view. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["Conflict"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    setDefaultSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    viewId: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The person's views, with the new default. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    updateSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                viewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewInput"];
+            };
+        };
+        responses: {
+            /** @description The view as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             default: components["responses"]["Problem"];
         };
     };

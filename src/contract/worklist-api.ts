@@ -85,3 +85,15 @@ export type NextStep = (typeof NEXT_STEPS)[number];
  * unassigned (`claimed`), with their reading lease on it; or `{ study: null }` when nothing waits.
  */
 export type NextStudyAnswer = Schemas['NextStudyAnswer'];
+
+/** A person's saved view of the worklist (GET/POST /api/views, PATCH /api/views/{viewId}). */
+export type SavedView = Schemas['SavedView'];
+/** The columns a saved view keeps: the grid's own layout. */
+export type SavedViewColumns = Schemas['SavedViewColumns'];
+/** GET /api/views and PUT /api/views/default: a person's views and which is the default. */
+export type SavedViewList = Schemas['SavedViewList'];
+/** What POST and PATCH /api/views take. */
+export type SavedViewInput = Schemas['SavedViewInput'];
+
+/** The limits of a saved view, the same for the BFF's checks and the SPA's form. */
+export const SAVED_VIEW_LIMITS = { nameLength: 60, viewsPerPerson: 20, filtersLength: 600 } as const;

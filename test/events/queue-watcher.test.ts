@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
-import { countQueue, isActive, summarize } from '../../src/bff/events/queue-snapshot.ts';
+import { SNAPSHOT_BUCKETS, countQueue, isActive, summarize } from '../../src/bff/events/queue-snapshot.ts';
 import { MAX_EVENTS_PER_WALK, readQueueCounts, startQueueWatcher, type QueueWatcher } from '../../src/bff/events/queue-watcher.ts';
 import { createStudyEvents } from '../../src/bff/events/study-events.ts';
 import { createAvaraClient, type AvaraClient } from '../../src/bff/services/avara-client.ts';
@@ -220,6 +220,23 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
     expect(firstAvara.pages()).toBe(paused);
   });
 
+  it('takes a snapshot saved in another number of buckets as none: a baseline, and the old records gone', async () => {
+    const server = await upstreamServer(30);
+    const shared = await implementation.world().open('bff-1');
+    const [study] = activeStudies(server);
+    // As an older version saved it: 32 buckets, one of them holding a study in a state it no longer has.
+    await shared.records.set('queue-watch', 'state', { savedAt: new Date().toISOString(), buckets: 32 });
+    await shared.records.set('queue-watch', 'snapshot-07', { studies: { [String(study?.studyId)]: ['0000000000000000', 'stat', null, null] } });
+    const heard = await listen(shared);
+    watch(server, shared);
+    await baselineDone(shared);
+    const left = await shared.records.list('queue-watch', { prefix: 'snapshot-' });
+    expect(left.records.map((record) => record.key)).not.toContain('snapshot-07');
+    expect(left.records.every((record) => /^snapshot-\d{3}$/.test(record.key))).toBe(true);
+    expect((await shared.records.get('queue-watch', 'state'))?.value.buckets).toBe(SNAPSHOT_BUCKETS);
+    expect(heard.filter((event) => event.type.startsWith('study.'))).toEqual([]);
+  });
+
   it('announces what changed while no instance watched, and a flood as one resync', async () => {
     const server = await upstreamServer(0);
     const users = server.service.listUsers({ limit: 100 }).users;
@@ -332,5 +349,31 @@ describe('the queue watcher and the product’s own events', () => {
     expect(await readQueueCounts(shared.records)).toEqual(expected);
     expect(expected.bySeverity.stat + expected.bySeverity.high + expected.bySeverity.normal).toBeGreaterThan(200);
     expect(expected.overdue.normal).toBeGreaterThan(0);
+  });
+
+  it('waits for a pause in the requests before each page it reads', async () => {
+    const server = await upstreamServer(600);
+    const shared = await implementations[0]?.world().open('bff-1');
+    if (!shared) throw new Error('no shared state');
+    const avara = countingClient(server);
+    const asked: number[] = [];
+    let busy = true;
+    const watcher = startQueueWatcher({
+      avara,
+      shared,
+      intervalMs: INTERVAL_MS,
+      log: noLog,
+      // Requests are being answered: each wait lasts as long as the watcher allows.
+      whenQuiet: async (maxWaitMs) => {
+        asked.push(avara.pages());
+        if (busy) await new Promise((resolve) => setTimeout(resolve, maxWaitMs));
+      },
+    });
+    cleanups.push(() => watcher.close());
+    await baselineDone(shared);
+    busy = false;
+    // Before each page (and each bucket written), never two pages without a wait in between.
+    expect(asked.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+    expect(avara.pages()).toBeGreaterThanOrEqual(5);
   });
 });

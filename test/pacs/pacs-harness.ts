@@ -1,11 +1,12 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/bff/app.ts';
+import { buildApp, type WebhookSettings } from '../../src/bff/app.ts';
 import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
 import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
 import { loadConfig } from '../../src/bff/config/env.ts';
 import { createPacsServices, type PacsServices } from '../../src/bff/pacs/pacs-services.ts';
 import { createAvaraClient, type AvaraClient } from '../../src/bff/services/avara-client.ts';
+import type { SharedState } from '../../src/bff/shared-state/shared-state.ts';
 import { contract, testSharedState } from '../support/test-bff.ts';
 
 export interface PacsBffOptions {
@@ -22,12 +23,16 @@ export interface PacsBffOptions {
   spaRoot?: string;
   /** Receives every audit line. */
   auditLines?: string[];
+  /** Avara's webhook endpoint, as server.ts configures it from AVARA_WEBHOOK_KEY. */
+  webhooks?: WebhookSettings;
 }
 
 export interface PacsBff {
   app: FastifyInstance;
   avara: AvaraClient;
   pacs: PacsServices;
+  /** The app's shared state (closed with it). */
+  shared: SharedState;
 }
 
 /** The BFF as server.ts assembles it with ORTHANC_URL set, pointed at test upstreams. */
@@ -47,6 +52,7 @@ export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
     spaRoot: options.spaRoot ?? '/nonexistent-spa-root',
     pacs: { services: pacs, viewer: options.viewer ?? false },
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   app.addHook('onClose', async () => {
     auth.sessions.close();
@@ -54,7 +60,7 @@ export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
     await pacs.close();
     await avara.close();
   });
-  return { app, avara, pacs };
+  return { app, avara, pacs, shared };
 }
 
 export interface CountingProxy {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateWebhookKey } from '../../src/bff/webhooks/webhook-keys.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { buildPacsBff } from '../pacs/pacs-harness.ts';
 import { json, startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts';
@@ -58,6 +59,7 @@ beforeAll(async () => {
       viewer: true,
       spaRoot,
       extraRoutes: embedded.launchRoutes,
+      webhooks: { keys: [generateWebhookKey()], events: ['*'], dicomUrlTtlSeconds: 600, publicUrl: () => 'http://localhost' },
       env: { AUTH_MODE: mode, ...(mode === 'proxy' ? { TRUSTED_PROXIES: '127.0.0.1' } : {}), RATE_LIMIT_PER_MINUTE: '100000' },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -206,7 +208,7 @@ describe.each(['dev', 'proxy'] as const)('every registered route in %s mode', (m
     const catalog = appFor(mode).routeCatalog;
     expect(catalog.every((route) => route.access !== undefined)).toBe(true);
     const urls = new Set(catalog.map((route) => route.url));
-    for (const expected of ['/api/studies', '/api/users', '/api/pacs/context', '/web-viewer/*', '/instances/:instanceId/file', '/launch/:studyId', '/auth/logout', '/*']) {
+    for (const expected of ['/api/studies', '/api/users', '/api/pacs/context', '/web-viewer/*', '/instances/:instanceId/file', '/launch/:studyId', '/auth/logout', '/webhooks/avara', '/dicom-files/:instanceId', '/*']) {
       expect(urls, expected).toContain(expected);
     }
   });

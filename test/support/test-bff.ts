@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/bff/app.ts';
+import { buildApp, type WebhookSettings } from '../../src/bff/app.ts';
 import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
 import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
 import { loadConfig, type BffConfig } from '../../src/bff/config/env.ts';
@@ -34,6 +34,8 @@ export interface TestBffOptions {
   bundledViewerUrl?: string;
   /** The shared state (another instance's, to test several); by default an in-process one in a new folder, closed with the app. */
   shared?: SharedState;
+  /** Avara's webhook endpoint, as server.ts configures it from AVARA_WEBHOOK_KEY. */
+  webhooks?: WebhookSettings;
 }
 
 export interface TestBff {
@@ -84,6 +86,7 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
     spaRoot: options.spaRoot ?? '/nonexistent-spa-root',
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   app.addHook('onClose', async () => {
     auth.sessions.close();

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Study } from '../../contract/avara-types.ts';
 import { AvaraError } from '../store/avara-error.ts';
 import type { StudyService } from '../store/study-service.ts';
+import type { ImageAccessReport } from './image-access.ts';
 import type { LaunchSigner } from './launch-signer.ts';
 
 export interface LaunchRoutesOptions {
@@ -13,6 +14,11 @@ export interface LaunchRoutesOptions {
    * list them; `undefined` keeps the page.
    */
   viewerRedirect?: (study: Study) => LaunchTarget | Promise<LaunchTarget>;
+  /**
+   * Plays Avara's viewer asking for the study's images (study.access_requested to the BFF's webhook
+   * endpoint): the page then shows what came back. Absent: no such section.
+   */
+  imageAccess?: (study: Study) => Promise<ImageAccessReport | undefined>;
 }
 
 export type LaunchTarget = string | ReadonlyArray<{ url: string; label: string }> | undefined;
@@ -36,6 +42,10 @@ p { color: #c3c9cf; line-height: 1.5; }
 ul.series { list-style: none; padding: 0; margin: 0 0 1rem; display: grid; gap: 0.5rem; }
 ul.series a { display: block; padding: 0.6rem 0.8rem; border: 1px solid #2b3138; border-radius: 6px; color: #8cc4f5; text-decoration: none; }
 ul.series a:hover, ul.series a:focus-visible { border-color: #8cc4f5; outline: none; }
+h2 { font-size: 1rem; margin: 1.5rem 0 0.75rem; }
+.proof-ok { color: #6fd08c; font-weight: 600; }
+.proof-failed { color: #ff6b6b; font-weight: 600; }
+code { font-family: ui-monospace, monospace; }
 `;
 
 /**
@@ -74,6 +84,7 @@ export const launchRoutes: FastifyPluginAsync<LaunchRoutesOptions> = async (app,
     }
 
     const redirect = await options.viewerRedirect?.(study);
+    const access = typeof redirect === 'string' ? [] : imageAccessSection(await options.imageAccess?.(study));
     if (Array.isArray(redirect)) {
       return sendPage(reply, 200, `Viewer: ${study.studyDescription}`, [
         `<h1>${escapeHtml(study.studyDescription)}: ${redirect.length} series</h1>`,
@@ -85,6 +96,7 @@ export const launchRoutes: FastifyPluginAsync<LaunchRoutesOptions> = async (app,
         `<dt>Study Instance UID</dt><dd>${escapeHtml(study.studyInstanceUid)}</dd>`,
         `<dt>Severity</dt><dd class="severity-${escapeHtml(study.severity)}">${escapeHtml(study.severity.toUpperCase())}</dd>`,
         '</dl>',
+        ...access,
       ]);
     }
     if (typeof redirect === 'string') {
@@ -102,9 +114,37 @@ export const launchRoutes: FastifyPluginAsync<LaunchRoutesOptions> = async (app,
       study.isCancelled ? '<dt>Status</dt><dd>Cancelled</dd>' : '',
       '</dl>',
       '<p>This link was issued by the Avara-compatible server bundled with Radiology Worklist, which has no image viewer of its own. The Avara Viewer (or Orthanc, when configured) would show the images here.</p>',
+      ...access,
     ]);
   });
 };
+
+/** What the worklist answered to study.access_requested, as Avara's viewer would receive it. */
+function imageAccessSection(report: ImageAccessReport | undefined): string[] {
+  if (!report) return [];
+  const heading = [
+    '<section aria-labelledby="image-access">',
+    '<h2 id="image-access">Image access, as Avara\'s viewer asks for it</h2>',
+    '<p>This server sent <code>study.access_requested</code>, signed, to the worklist\'s webhook endpoint.</p>',
+  ];
+  if (report.kind !== 'authorized') {
+    return [...heading, '<dl>', `<dt>Answer</dt><dd>${report.kind === 'refused' ? 'Not authorized' : 'No answer'}: ${escapeHtml(report.reason)}</dd>`, '</dl>', '</section>'];
+  }
+  const proof = report.firstFile;
+  const proofText = proof.ok
+    ? `<span class="proof-ok">DICOM Part 10 file</span>: bytes 128–131 read <code>${escapeHtml(proof.marker)}</code>`
+    : `<span class="proof-failed">Not a DICOM file</span>${proof.status ? ` (answer ${proof.status})` : ''}${proof.marker ? `: bytes 128–131 read <code>${escapeHtml(proof.marker)}</code>` : ''}`;
+  return [
+    ...heading,
+    '<dl>',
+    '<dt>Answer</dt><dd>Authorized</dd>',
+    `<dt>Series</dt><dd data-testid="access-series">${report.series}</dd>`,
+    `<dt>Instances</dt><dd data-testid="access-instances">${report.instances}</dd>`,
+    `<dt>First file</dt><dd data-testid="access-proof">${proofText}</dd>`,
+    '</dl>',
+    '</section>',
+  ];
+}
 
 function sendPage(reply: FastifyReply, status: number, title: string, body: string[]): FastifyReply {
   const html = [

@@ -25,7 +25,9 @@ export type AuditAction =
   | 'session.sign-in'
   | 'session.sign-out'
   | 'session.refused'
-  | 'dashboard.export';
+  | 'dashboard.export'
+  | 'webhook.avara'
+  | 'pacs.dicom-file';
 
 /** Who did it: the signed-in person, or (not signed in) nobody, with the address in both cases. */
 export type AuditUser = Pick<SessionUser, 'email' | 'role' | 'userId'> | { email: string | null; role: null; userId: null };
@@ -33,6 +35,12 @@ export type AuditUser = Pick<SessionUser, 'email' | 'role' | 'userId'> | { email
 export interface AuditEntry {
   action: AuditAction;
   user: AuditUser;
+  /** A caller that is not a person (`avara-webhook`: a signed webhook, or a DICOM file URL given in answer to one). */
+  actor?: 'avara-webhook';
+  /** For a webhook: its event type and `webhook-id`, and what became of it beyond the outcome (`ignored`, `replayed`, …). */
+  event?: string;
+  webhookId?: string;
+  result?: string;
   /** The client's address, as the server saw it. */
   address?: string;
   studyId?: string;

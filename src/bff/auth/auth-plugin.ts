@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
+import { DICOM_FILE_ROUTE } from '../pacs/dicom-file-urls.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import type { ProxyTrust } from '../http/trusted-proxies.ts';
@@ -71,10 +72,12 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     // Shared by every instance with Redis; while Redis is down, requests are let through rather than refused.
     ...(options.shared.rateLimitStore ?? {}),
     skipOnError: true,
-    max: options.rateLimitPerMinute,
+    // The DICOM files given to Avara's viewer come one request per image (a CT: hundreds in a few
+    // seconds), so they have a budget of their own, larger; their number at once is capped apart.
+    max: (_request, key) => (key.startsWith('dicom:') ? options.rateLimitPerMinute * DICOM_FILE_BUDGET_FACTOR : options.rateLimitPerMinute),
     timeWindow: 60_000,
     // Pages and assets count apart from API calls: loading the app must not spend a person's API budget.
-    keyGenerator: (request) => `${request.routeOptions.url?.startsWith('/api/') ? 'api' : 'web'}:${request.user ? `user:${request.user.subject}` : `ip:${request.ip}`}`,
+    keyGenerator: (request) => `${budgetOf(request.routeOptions.url)}:${request.user ? `user:${request.user.subject}` : `ip:${request.ip}`}`,
     // Which budget ran out (a person's, or an address's: the client's, behind a trusted proxy).
     onExceeded: (request, key) => request.log.warn({ rateLimitKey: key }, 'rate limit reached'),
     errorResponseBuilder: (_request, context) => ({
@@ -124,4 +127,12 @@ function proxyIdentity(request: FastifyRequest, proxy: ProxySettings): Identity 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** How many times RATE_LIMIT_PER_MINUTE the DICOM file URLs may be fetched a minute from one address. */
+const DICOM_FILE_BUDGET_FACTOR = 20;
+
+function budgetOf(url: string | undefined): 'api' | 'web' | 'dicom' {
+  if (url?.startsWith('/api/')) return 'api';
+  return url === DICOM_FILE_ROUTE ? 'dicom' : 'web';
 }

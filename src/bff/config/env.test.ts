@@ -35,8 +35,8 @@ const problemsOf = (env: Record<string, string>) => {
 };
 
 describe('secrets from files (<NAME>_FILE)', () => {
-  it('covers the Avara key, the OIDC client secret, the Orthanc password and the Redis password', () => {
-    expect([...SECRET_SETTINGS]).toEqual(['AVARA_API_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD']);
+  it('covers the Avara key, the webhook signing secret, the OIDC client secret, the Orthanc password and the Redis password', () => {
+    expect([...SECRET_SETTINGS]).toEqual(['AVARA_API_KEY', 'AVARA_WEBHOOK_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD']);
   });
 
   it('reads each one from its file, without the trailing newline', () => {
@@ -111,5 +111,32 @@ describe('.env', () => {
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '' }, dotenv);
     expect(config).toMatchObject({ AVARA_API_KEY: KEY, PORT: 9000, LOG_LEVEL: 'warn' });
     expect(config.PUBLIC_URL).toBeUndefined();
+  });
+});
+
+describe('Avara webhook settings', () => {
+  const key = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+  const next = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+
+  it('default to no key, every event and DICOM URLs valid for an hour', () => {
+    const config = loadConfig({}, false);
+    expect(config.AVARA_WEBHOOK_KEY).toBeUndefined();
+    expect(config.AVARA_WEBHOOK_EVENTS).toEqual(['*']);
+    expect(config.DICOM_URL_TTL_SECONDS).toBe(3600);
+  });
+
+  it('take one key or several (a rotation), a list of events and a lifetime', () => {
+    const config = loadConfig({ AVARA_WEBHOOK_KEY: `${next} ${key}`, AVARA_WEBHOOK_EVENTS: 'study.access_requested, patient_study.enrichment_requested', DICOM_URL_TTL_SECONDS: '600' }, false);
+    expect(config.AVARA_WEBHOOK_KEY).toBe(`${next} ${key}`);
+    expect(config.AVARA_WEBHOOK_EVENTS).toEqual(['study.access_requested', 'patient_study.enrichment_requested']);
+    expect(config.DICOM_URL_TTL_SECONDS).toBe(600);
+  });
+
+  it('refuse a key that is not whsec_ and base64 of 16 bytes or more, an event name that is not one, a lifetime out of range', () => {
+    expect(() => loadConfig({ AVARA_WEBHOOK_KEY: 'secret' }, false)).toThrow(/AVARA_WEBHOOK_KEY/);
+    expect(() => loadConfig({ AVARA_WEBHOOK_KEY: `whsec_${Buffer.alloc(8).toString('base64')}` }, false)).toThrow(/AVARA_WEBHOOK_KEY: key 1/);
+    expect(() => loadConfig({ AVARA_WEBHOOK_EVENTS: 'study accessed' }, false)).toThrow(/AVARA_WEBHOOK_EVENTS/);
+    expect(() => loadConfig({ DICOM_URL_TTL_SECONDS: '10' }, false)).toThrow(/DICOM_URL_TTL_SECONDS/);
+    expect(() => loadConfig({ DICOM_URL_TTL_SECONDS: '86401' }, false)).toThrow(/DICOM_URL_TTL_SECONDS/);
   });
 });

@@ -7,13 +7,15 @@ import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../pacs/priority.ts';
 import { DEFAULT_READING_LEASE_SECONDS, DEFAULT_READING_MAX_LEASES } from '../reading/reading-rules.ts';
 import { DEFAULT_SLA_TARGETS, MAX_SLA_MINUTES, type SlaTargets } from '../../contract/sla.ts';
 import { DEFAULT_HISTORY_RETENTION_DAYS } from '../history/queue-history.ts';
+import { WEBHOOK_EVENT_NAME, webhookKeyProblems } from '../webhooks/webhook-keys.ts';
+import { DEFAULT_DICOM_URL_TTL_SECONDS } from '../pacs/dicom-file-urls.ts';
 
 /**
  * Settings that may instead be read from a file named by `<NAME>_FILE` (Docker and Kubernetes
  * secrets): the value is the file's content without its trailing newline. A new secret setting is
  * one more name here.
  */
-export const SECRET_SETTINGS = ['AVARA_API_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD'] as const;
+export const SECRET_SETTINGS = ['AVARA_API_KEY', 'AVARA_WEBHOOK_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD'] as const;
 
 const schema = {
   type: 'object',
@@ -98,6 +100,16 @@ const schema = {
     SLA_NORMAL_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.normal },
     /** How long the queue history (the dashboard's turnaround figures) keeps a study after it was last seen to change. */
     HISTORY_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_HISTORY_RETENTION_DAYS },
+    /**
+     * The Standard Webhooks signing secret Avara signs its webhooks with (`whsec_<base64>`); several,
+     * separated by spaces, while a key is rotated (any one verifies). Absent: no webhook endpoint,
+     * except with the bundled server, where one is generated into DATA_DIR.
+     */
+    AVARA_WEBHOOK_KEY: { type: 'string', pattern: '^\\s*whsec_[A-Za-z0-9+/=]+(\\s+whsec_[A-Za-z0-9+/=]+)*\\s*$' },
+    /** The Avara webhook events answered (`*`: every one the worklist handles); others are acknowledged and ignored. */
+    AVARA_WEBHOOK_EVENTS: { type: 'string', separator: ',', default: '*' },
+    /** How long a DICOM file URL given to Avara's viewer (study.access_requested) stays valid. */
+    DICOM_URL_TTL_SECONDS: { type: 'integer', minimum: 60, maximum: 43200, default: DEFAULT_DICOM_URL_TTL_SECONDS },
   },
 } as const satisfies { type: 'object'; required: readonly []; properties: Readonly<Record<string, Setting>> };
 
@@ -157,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv: boo
       VIEWER_ORIGINS: listOf(config.VIEWER_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
       ...(config.ORTHANC_URL ? { ORTHANC_URL: config.ORTHANC_URL.replace(/\/$/, '') } : {}),
       ORTHANC_SYNC: config.ORTHANC_SYNC ?? config.ORTHANC_URL !== undefined,
+      AVARA_WEBHOOK_EVENTS: listOf(config.AVARA_WEBHOOK_EVENTS),
     };
     normalized.DEMO_ARRIVALS_SECONDS = config.DEMO_ARRIVALS_SECONDS ?? defaultDemoArrivals(normalized);
     const problems = crossFieldProblems(normalized);
@@ -272,6 +285,10 @@ function crossFieldProblems(config: BffConfig): string[] {
     }
   }
   problems.push(...trustedProxyProblems(config.TRUSTED_PROXIES));
+  problems.push(...webhookKeyProblems(config.AVARA_WEBHOOK_KEY));
+  for (const event of config.AVARA_WEBHOOK_EVENTS) {
+    if (event !== '*' && !WEBHOOK_EVENT_NAME.test(event)) problems.push(`AVARA_WEBHOOK_EVENTS entry ${event} is not an event type like study.access_requested (or * for every one)`);
+  }
   if (!(config.SLA_STAT_MINUTES <= config.SLA_HIGH_MINUTES && config.SLA_HIGH_MINUTES <= config.SLA_NORMAL_MINUTES)) {
     problems.push('SLA_STAT_MINUTES, SLA_HIGH_MINUTES and SLA_NORMAL_MINUTES go from the most urgent to the least: the STAT target is at most the high one, the high one at most the normal one');
   }

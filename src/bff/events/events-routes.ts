@@ -43,7 +43,7 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRoutesOp
   app.get<{ Querystring: { lastEventId?: string } }>(
     '/api/events',
     {
-      config: { access: 'api', audit: 'events.stream' },
+      config: { access: 'api', audit: 'events.stream', longLived: true },
       schema: {
         querystring: { type: 'object', properties: { lastEventId: { type: 'string', maxLength: 200 } }, additionalProperties: false },
       },

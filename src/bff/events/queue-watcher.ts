@@ -3,7 +3,7 @@ import type { Study } from '../../contract/avara-types.ts';
 import type { SlaTargets } from '../../contract/sla.ts';
 import type { WorklistEventData } from '../../contract/worklist-events.ts';
 import type { AvaraClient } from '../services/avara-client.ts';
-import { SharedStateUnavailableError, type BusEvent, type RecordStore, type SharedState, type SharedStateLog } from '../shared-state/shared-state.ts';
+import { SharedStateUnavailableError, type BusEvent, type RecordStore, type SharedState, type StoredRecord, type SharedStateLog } from '../shared-state/shared-state.ts';
 import {
   SNAPSHOT_BUCKETS,
   bucketOf,
@@ -29,7 +29,8 @@ const NAMESPACE = 'queue-watch';
 const COUNTS_KEY = 'counts';
 /** Says a snapshot exists (and when it was walked); without it the first walk is a baseline. */
 const STATE_KEY = 'state';
-const bucketKey = (bucket: number) => `snapshot-${String(bucket).padStart(2, '0')}`;
+const BUCKET_PREFIX = 'snapshot-';
+const bucketKey = (bucket: number) => `${BUCKET_PREFIX}${String(bucket).padStart(3, '0')}`;
 const PAGE = 100;
 /** More differences than this in one walk (a long outage, a bulk change): one resync rather than a flood. */
 export const MAX_EVENTS_PER_WALK = 200;
@@ -43,6 +44,11 @@ export interface QueueWatcherOptions {
   /** QUEUE_WATCH_INTERVAL_MS: how often the leader walks the queue (and others ask to lead). */
   intervalMs: number;
   log: SharedStateLog;
+  /**
+   * Resolves when this instance answers no request (or after `maxWaitMs`): the walk waits for it
+   * before each page and each bucket it writes, so people's requests go first. None: no waiting.
+   */
+  whenQuiet?: (maxWaitMs: number) => Promise<void>;
   /** The clock the counts are taken by (`asOf`, overdue); replaceable in tests. */
   now?: () => number;
   slaTargets?: Readonly<SlaTargets>;
@@ -67,9 +73,14 @@ export interface QueueWatcher {
  */
 /** At most this share of the time is spent walking: a walk of 2 s spaces the walks 20 s apart. */
 const WALK_SHARE = 0.1;
+/** The longest a walk waits for a pause in the requests before its next step: it gets on under steady load too. */
+const LONGEST_YIELD_MS = 100;
+/** Snapshot entries written between two such waits (about 200 KB of JSON). */
+const STUDIES_PER_YIELD = 2_000;
 
 export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
   const { avara, shared, intervalMs, log } = options;
+  const yieldToRequests = () => options.whenQuiet?.(LONGEST_YIELD_MS);
   const countsClock = options.now ?? Date.now;
   const now = Date.now;
   /** The pause before the next turn: the interval, or longer when walks are long (see WALK_SHARE). */
@@ -81,6 +92,8 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
   let snapshot: QueueSnapshot | null | undefined;
   /** Buckets changed in memory but not yet written (the shared state was unreachable). */
   const unsaved = new Set<number>();
+  /** Buckets that have a record in the shared state (known since the snapshot was loaded). */
+  const storedBuckets = new Set<number>();
   let lastRenewal = 0;
   let failing = false;
   let timer: NodeJS.Timeout | undefined;
@@ -138,13 +151,15 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
       if (!leading) log.info({ intervalMs }, 'This instance leads the queue watch');
       leading = true;
       // Whoever led before may have walked since this instance last did: always go on from the shared snapshot.
-      if (snapshot === undefined) snapshot = await loadSnapshot(shared.records);
+      if (snapshot === undefined) snapshot = await loadSnapshot(shared.records, storedBuckets);
+      const baseline = snapshot === null;
       const began = now();
       await walk();
       // A very large queue takes long to walk: walking stays a small share of the time (Avara's and
-      // this instance's), and the lease outlives the longer pause.
-      delayMs = Math.max(intervalMs, Math.round((now() - began) / WALK_SHARE));
-      leaseMs = Math.max(3 * delayMs, 2_000);
+      // this instance's), and the lease outlives the longer pause. A baseline is no measure of that
+      // (every bucket is written, right after a start): the walk after it is.
+      if (!baseline) delayMs = Math.max(intervalMs, Math.round((now() - began) / WALK_SHARE));
+      leaseMs = Math.max(3 * delayMs, 2_000, baseline ? 3 * (now() - began) : 0);
       if (failing) log.info('The queue watch walks again');
       failing = false;
     } catch (error) {
@@ -168,6 +183,7 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     leading = false;
     snapshot = undefined;
     unsaved.clear();
+    storedBuckets.clear();
   }
 
   // ---- one walk ---------------------------------------------------------------------------------------
@@ -181,6 +197,7 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     let cursor: string | undefined;
     do {
       if (closing.signal.aborted) return;
+      await yieldToRequests();
       await keepLease();
       const result = await avara.listStudies({ studyViewerStatus: 'incomplete', isCancelled: false, limit: PAGE, ...(cursor ? { cursor } : {}) });
       if (!result.ok) throw new Error(`Avara answered ${result.status} to the queue walk`);
@@ -263,11 +280,26 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     const current = snapshot;
     if (!current) return;
     if (unsaved.size === 0) return;
+    let written = 0;
     for (const [bucket, value] of await encodeBuckets(current, unsaved)) {
-      await shared.records.set(NAMESPACE, bucketKey(bucket), value);
+      // An empty bucket is no record: a small queue is a few records, not one per bucket.
+      const studies = Object.keys(value.studies ?? {}).length;
+      const empty = studies === 0;
+      if (!empty) {
+        await shared.records.set(NAMESPACE, bucketKey(bucket), value);
+        storedBuckets.add(bucket);
+      } else if (storedBuckets.has(bucket)) {
+        await shared.records.delete(NAMESPACE, bucketKey(bucket));
+        storedBuckets.delete(bucket);
+      }
       unsaved.delete(bucket);
-      // Each bucket is a few hundred kilobytes of JSON to write: requests go on between two.
-      await nextTurn();
+      // Requests go on every few thousand studies written.
+      written += studies;
+      if (written >= STUDIES_PER_YIELD) {
+        written = 0;
+        await nextTurn();
+        await yieldToRequests();
+      }
     }
     // Written after the buckets, so a leader never starts from half a baseline. A leader that stops
     // midway through a later save leaves some buckets a walk behind: those changes are announced again.
@@ -311,15 +343,43 @@ export async function readQueueCounts(records: RecordStore): Promise<QueueCounts
   return stored ? parseQueueCounts(stored.value) : undefined;
 }
 
-/** The snapshot a previous leader saved, or null when none was ever saved. */
-async function loadSnapshot(records: RecordStore): Promise<QueueSnapshot | null> {
-  if (!(await records.get(NAMESPACE, STATE_KEY))) return null;
-  const snapshot: QueueSnapshot = new Map();
-  for (const bucket of allBuckets()) {
-    const stored = await records.get(NAMESPACE, bucketKey(bucket));
-    if (stored) decodeBucket(stored.value, snapshot);
+/**
+ * The snapshot a previous leader saved, or null when none was ever saved, or it was saved in
+ * another number of buckets (by an older version): its records are then removed, and the first walk
+ * is a baseline again.
+ */
+async function loadSnapshot(records: RecordStore, storedBuckets: Set<number>): Promise<QueueSnapshot | null> {
+  storedBuckets.clear();
+  const state = await records.get(NAMESPACE, STATE_KEY);
+  if (state?.value.buckets !== SNAPSHOT_BUCKETS) {
+    // No baseline was finished (a leader may have stopped midway through one), or it is in another
+    // layout: what buckets there are would only be mistaken for the next baseline's.
+    await removeSnapshot(records, state !== undefined);
+    return null;
   }
+  const snapshot: QueueSnapshot = new Map();
+  await eachBucket(records, (record) => {
+    decodeBucket(record.value, snapshot);
+    storedBuckets.add(Number(record.key.slice(BUCKET_PREFIX.length)));
+  });
   return snapshot;
+}
+
+async function removeSnapshot(records: RecordStore, withState: boolean): Promise<void> {
+  if (withState) await records.delete(NAMESPACE, STATE_KEY);
+  const keys: string[] = [];
+  await eachBucket(records, (record) => keys.push(record.key));
+  for (const key of keys) await records.delete(NAMESPACE, key);
+}
+
+/** Every stored bucket, a page of records at a time. */
+async function eachBucket(records: RecordStore, visit: (record: StoredRecord) => void): Promise<void> {
+  let after: string | undefined;
+  do {
+    const page = await records.list(NAMESPACE, { prefix: BUCKET_PREFIX, limit: 1000, ...(after ? { after } : {}) });
+    for (const record of page.records) visit(record);
+    after = page.nextAfter;
+  } while (after);
 }
 
 function allBuckets(): number[] {

@@ -9,8 +9,9 @@ export const METRICS_PATH = '/metrics';
 
 /** Times every answered request by its route's pattern (`/api/studies/:studyId`), never its URL. */
 export function registerRequestMetrics(app: FastifyInstance, metrics: BffMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.requestDone(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 }
 

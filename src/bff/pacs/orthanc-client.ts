@@ -60,7 +60,7 @@ export interface OrthancChangesPage {
  */
 export interface OrthancClient {
   /** `POST /tools/find`, expanded, at the given level, for StudyInstanceUIDs (one request for all). */
-  findByStudyUids(level: 'Study' | 'Series', studyInstanceUids: string[]): Promise<unknown[]>;
+  findByStudyUids(level: 'Study' | 'Series' | 'Instance', studyInstanceUids: string[]): Promise<unknown[]>;
   /**
    * DICOMweb's study search (QIDO-RS, `GET /dicom-web/studies`) for StudyInstanceUIDs, one request
    * for all, with the attributes Orthanc works out per study (modalities, series and instance

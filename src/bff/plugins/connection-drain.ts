@@ -11,8 +11,10 @@ const DRAIN_SWEEP_MS = 100;
  */
 export function registerConnectionDrain(app: FastifyInstance): void {
   let sweep: NodeJS.Timeout | undefined;
-  app.addHook('onSend', async (_request, reply) => {
+  // A callback hook, not an async one: it runs on every answer, and costs no promise there.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (sweep) reply.header('connection', 'close');
+    done(null, payload);
   });
   app.addHook('preClose', async () => {
     sweep = setInterval(() => app.server.closeIdleConnections(), DRAIN_SWEEP_MS);

@@ -12,8 +12,11 @@ import { sendProblem } from '../lib/problems.ts';
  * - `coordinator`: like `api`, and only for coordinators.
  * - `navigation`: a signed-in person reaching the route by a browser navigation (the PACS viewer's
  *   pages and files), so without the anti-forgery header; GET only.
+ * - `signed`: a caller that is not a person and carries its own credential, which the route's handler
+ *   checks before doing anything (Avara's webhooks: a Standard Webhooks signature; the DICOM file URLs
+ *   given to Avara: an expiring HMAC); no session, no anti-forgery header.
  */
-export type RouteAccess = 'public' | 'api' | 'coordinator' | 'navigation';
+export type RouteAccess = 'public' | 'api' | 'coordinator' | 'navigation' | 'signed';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -116,6 +119,9 @@ export function refusalFor(access: RouteAccess | undefined, request: FastifyRequ
   switch (access) {
     case 'public':
       return read || csrf ? undefined : 'csrf';
+    case 'signed':
+      // The handler verifies the request's own credential; no person, no cookie, nothing to forge.
+      return undefined;
     case 'navigation':
       if (!read) return 'csrf';
       return request.user ? undefined : request.refusedIdentity ? 'refused-identity' : request.identityUnavailable ? 'unavailable' : 'sign-in';
@@ -176,7 +182,7 @@ function sendRefusal(reply: FastifyReply, refusal: Refusal, access: RouteAccess 
 }
 
 function isAccess(value: unknown): value is RouteAccess {
-  return value === 'public' || value === 'api' || value === 'coordinator' || value === 'navigation';
+  return value === 'public' || value === 'api' || value === 'coordinator' || value === 'navigation' || value === 'signed';
 }
 
 function asArray<T>(value: T | T[] | undefined): T[] {

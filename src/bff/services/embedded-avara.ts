@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { startAvaraServer } from '../../avara-server/create-avara-server.ts';
 import { launchRoutes, type LaunchRoutesOptions } from '../../avara-server/launch/launch-routes.ts';
 import { createLaunchSigner } from '../../avara-server/launch/launch-signer.ts';
+import { createImageAccessProbe, type WebhookTarget } from '../../avara-server/launch/image-access.ts';
 
 export interface EmbeddedAvaraOptions {
   databasePath: string;
@@ -14,6 +15,11 @@ export interface EmbeddedAvaraOptions {
   launchTtlSeconds: number;
   /** Where a valid launch goes instead of the description page (the PACS's web viewer), if anywhere. */
   viewerRedirect?: LaunchRoutesOptions['viewerRedirect'];
+  /**
+   * The BFF's webhook endpoint and signing secret: the launch page then asks for the study's images
+   * as Avara's viewer would (study.access_requested). The URL is known once the BFF listens.
+   */
+  webhook?: () => WebhookTarget | undefined;
 }
 
 export interface EmbeddedAvara {
@@ -53,7 +59,12 @@ export async function startEmbeddedAvara(options: EmbeddedAvaraOptions): Promise
         launch.addHook('onRoute', (route) => {
           route.config = { ...route.config, access: 'public', logQuery: false, ...(route.url.includes(':studyId') ? { audit: 'study.launch' } : {}) };
         });
-        await launch.register(launchRoutes, { signer, service: server.service, ...(options.viewerRedirect ? { viewerRedirect: options.viewerRedirect } : {}) });
+        await launch.register(launchRoutes, {
+          signer,
+          service: server.service,
+          ...(options.viewerRedirect ? { viewerRedirect: options.viewerRedirect } : {}),
+          ...(options.webhook ? { imageAccess: createImageAccessProbe(options.webhook) } : {}),
+        });
       });
     },
     close: () => server.close(),

@@ -14,6 +14,7 @@ import {
   listLimit,
   noLog,
   parseValue,
+  writtenRecord,
   serializeValue,
   type BusEvent,
   type EventBus,
@@ -134,7 +135,7 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
       `INSERT INTO records (namespace, key, value, version, expires_at) VALUES (:namespace, :key, :value, :version, :expiresAt)
        ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, version = excluded.version, expires_at = excluded.expires_at`,
     ).run({ namespace, key, value, version, expiresAt });
-    return { key, value: parseValue(value), version, expiresAt };
+    return writtenRecord(key, value, version, expiresAt);
   }
 
   const records: RecordStore = {

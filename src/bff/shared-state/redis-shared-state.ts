@@ -16,6 +16,7 @@ import {
   noLog,
   parseValue,
   serializeValue,
+  writtenRecord,
   type BusEvent,
   type EventBus,
   type EventListener,
@@ -342,7 +343,7 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
       );
       if (!Array.isArray(reply)) return undefined;
       const expiresAt = Number(reply[1]);
-      return { key, value: parseValue(text), version: Number(reply[0]), expiresAt: expiresAt >= 0 ? expiresAt : null };
+      return writtenRecord(key, text, Number(reply[0]), expiresAt >= 0 ? expiresAt : null);
     },
 
     async update(namespace, key, change, updateOptions = {}) {

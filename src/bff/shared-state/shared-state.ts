@@ -308,6 +308,24 @@ export function serializeValue(value: JsonObject): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The record just written from `text` (serializeValue's output). Its value is parsed only when read:
+ * most writers never look at it, and parsing back a large value (the queue watcher's snapshot
+ * buckets) took as long as writing it.
+ */
+export function writtenRecord(key: string, text: string, version: number, expiresAt: number | null): StoredRecord {
+  let value: JsonObject | undefined;
+  return {
+    key,
+    get value() {
+      value ??= parseValue(text);
+      return value;
+    },
+    version,
+    expiresAt,
+  };
+}
+
 /** Reads back what serializeValue wrote. */
 export function parseValue(text: string): JsonObject {
   const parsed: unknown = JSON.parse(text);

@@ -1,18 +1,14 @@
-import { isRouteErrorResponse, useRouteError } from 'react-router';
-
-function describe(error: unknown): string {
-  if (isRouteErrorResponse(error)) return `${error.status} ${error.statusText}`.trim();
-  if (error instanceof Error) return error.message;
-  return '';
-}
+import { Component } from 'react';
+import type { ReactNode } from 'react';
+import { useLocation } from 'react-router';
 
 /**
- * What a route shows instead of a white page when something breaks while rendering it. Reloading
- * fetches a fresh bundle and fresh data, which fixes most such failures (e.g. after a deployment).
+ * What a route shows instead of a white page when something breaks while rendering it (or its code
+ * cannot be loaded). Reloading fetches a fresh bundle and fresh data, which fixes most such failures
+ * (e.g. after a deployment).
  */
-export function RouteError() {
-  const error = useRouteError();
-  const detail = describe(error);
+export function RouteError({ error }: { error: unknown }) {
+  const detail = error instanceof Error ? error.message : '';
   return (
     <div className="flex min-h-[60vh] items-center justify-center bg-surface p-6 text-fg">
       <section
@@ -38,4 +34,45 @@ export function RouteError() {
       </section>
     </div>
   );
+}
+
+interface BoundaryProps {
+  /** The address the children were rendered for: moving elsewhere tries them again. */
+  locationKey: string;
+  children: ReactNode;
+}
+
+interface BoundaryState {
+  error: unknown;
+  /** Where the error happened; `null`: no error. */
+  failedAt: string | null;
+}
+
+class ErrorBoundary extends Component<BoundaryProps, BoundaryState> {
+  override state: BoundaryState = { error: null, failedAt: null };
+
+  static getDerivedStateFromError(error: unknown): Partial<BoundaryState> {
+    return { error, failedAt: '' };
+  }
+
+  static getDerivedStateFromProps(props: BoundaryProps, state: BoundaryState): Partial<BoundaryState> | null {
+    // The error was just caught: remember where. Elsewhere since: the page gets another try.
+    if (state.failedAt === '') return { failedAt: props.locationKey };
+    if (state.failedAt !== null && state.failedAt !== props.locationKey) return { error: null, failedAt: null };
+    return null;
+  }
+
+  override render() {
+    return this.state.failedAt === null ? this.props.children : <RouteError error={this.state.error} />;
+  }
+}
+
+/**
+ * Catches what breaks while rendering the routes inside it and shows `RouteError` in their place,
+ * until the person goes to another address (the role React Router's `errorElement` plays in its
+ * data router). Around the layout it catches everything; inside it, the header stays.
+ */
+export function RouteErrorBoundary({ children }: { children: ReactNode }) {
+  const location = useLocation();
+  return <ErrorBoundary locationKey={`${location.pathname}${location.search}`}>{children}</ErrorBoundary>;
 }

@@ -1,4 +1,5 @@
 import { screen } from '@testing-library/react';
+import { Outlet } from 'react-router';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../mocks/api-handlers.ts';
 import { createMockServer } from '../../mocks/node.ts';
@@ -6,7 +7,7 @@ import { allowConsoleError } from '../testing/console-guard.ts';
 import { renderRoutes } from '../testing/render.tsx';
 import { Layout } from './layout.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
-import { RouteError } from './route-error.tsx';
+import { RouteErrorBoundary } from './route-error.tsx';
 import { appRoutes } from './router.tsx';
 
 // The pages sit behind sign-in: the mock handlers answer /api/me with a signed-in coordinator.
@@ -35,9 +36,21 @@ describe('app routes', () => {
     renderRoutes([
       {
         path: '/',
-        element: <Layout />,
-        errorElement: <RouteError />,
-        children: [{ errorElement: <RouteError />, children: [{ index: true, element: <BrokenPage /> }, { path: '*', element: <NotFoundPage /> }] }],
+        element: (
+          <RouteErrorBoundary>
+            <Layout />
+          </RouteErrorBoundary>
+        ),
+        children: [
+          {
+            element: (
+              <RouteErrorBoundary>
+                <Outlet />
+              </RouteErrorBoundary>
+            ),
+            children: [{ index: true, element: <BrokenPage /> }, { path: '*', element: <NotFoundPage /> }],
+          },
+        ],
       },
     ]);
 
@@ -45,5 +58,25 @@ describe('app routes', () => {
     expect(alert.textContent).toContain('Something went wrong');
     expect(screen.getByRole('button', { name: 'Reload page' })).toBeTruthy();
     expect(screen.getByRole('banner').textContent).toContain('Radiology Worklist');
+  });
+
+  it('shows the page again once the person goes elsewhere', async () => {
+    allowConsoleError(/Broken page for the test/);
+    const { router } = renderRoutes([
+      {
+        path: '/',
+        element: (
+          <RouteErrorBoundary>
+            <Outlet />
+          </RouteErrorBoundary>
+        ),
+        children: [{ index: true, element: <BrokenPage /> }, { path: '*', element: <NotFoundPage /> }],
+      },
+    ]);
+
+    expect(await screen.findByRole('alert')).toBeTruthy();
+    await router.navigate('/elsewhere');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Page not found' })).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

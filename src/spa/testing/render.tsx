@@ -1,10 +1,11 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render } from '@testing-library/react';
+import { act, render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ReactElement } from 'react';
-import { createMemoryRouter } from 'react-router';
-import type { RouteObject } from 'react-router';
-import { RouterProvider } from 'react-router/dom';
+import { UNSAFE_createMemoryHistory, useRoutes } from 'react-router';
+import type { RouteObject, To } from 'react-router';
+import { AppRouter } from '../lib/navigation/app-router.tsx';
+import { guardHistory } from '../lib/navigation/guarded-history.ts';
 
 /** A client like the app's, minus retries: a test should see a failure at once, not after backoff. */
 export function createTestQueryClient(): QueryClient {
@@ -16,19 +17,39 @@ export function createTestQueryClient(): QueryClient {
   });
 }
 
+function Routes({ routes }: { routes: RouteObject[] }) {
+  return useRoutes(routes);
+}
+
 interface RenderRoutesOptions {
   /** The URL the memory router starts at. */
   route?: string;
 }
 
-/** Renders a route tree (e.g. the app's own `appRoutes`) in a memory router with a fresh QueryClient. */
+/**
+ * Renders a route tree (e.g. the app's own `appRoutes`) in a memory router with a fresh QueryClient.
+ * `router` moves it as a link would (`navigate`) and says where it is (`state.location`).
+ */
 export function renderRoutes(routes: RouteObject[], { route = '/' }: RenderRoutesOptions = {}) {
   const queryClient = createTestQueryClient();
-  const router = createMemoryRouter(routes, { initialEntries: [route] });
+  const history = guardHistory(UNSAFE_createMemoryHistory({ initialEntries: [route], v5Compat: true }));
+  const router = {
+    navigate: (to: To) =>
+      act(async () => {
+        history.push(to);
+      }),
+    state: {
+      get location() {
+        return history.location;
+      },
+    },
+  };
   const user = userEvent.setup();
   const result = render(
     <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
+      <AppRouter history={history}>
+        <Routes routes={routes} />
+      </AppRouter>
     </QueryClientProvider>,
   );
   return { ...result, queryClient, router, user };

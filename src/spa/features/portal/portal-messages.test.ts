@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPortalOrigin, readPortalMessage } from './portal-messages.ts';
+import { countsMessageFor, isPortalOrigin, readPortalMessage } from './portal-messages.ts';
 
 describe('portal messages', () => {
   it('reads a well-formed open-study request', () => {
@@ -27,5 +27,29 @@ describe('portal messages', () => {
     expect(isPortalOrigin('https://portal.example.org.evil.example', allowed)).toBe(false);
     expect(isPortalOrigin('http://portal.example.org', allowed)).toBe(false);
     expect(isPortalOrigin('null', allowed)).toBe(false);
+  });
+});
+
+describe('the portal badge’s counts', () => {
+  const counts = {
+    unread: { stat: { count: 45, capped: false }, high: { count: 120, capped: true } },
+    mineAndUnassigned: { stat: 6, high: 17, normal: 180 },
+  };
+
+  it('are a radiologist’s own and unassigned studies, as their worklist opens', () => {
+    expect(countsMessageFor({ role: 'radiologist', userId: 'usr_1' }, counts)).toEqual({
+      type: 'worklist:counts',
+      scope: 'mine-and-unassigned',
+      unreadStat: 6,
+      unreadHigh: 17,
+      unreadStatCapped: false,
+      unreadHighCapped: true,
+    });
+  });
+
+  it('are everyone’s for a coordinator, and for a radiologist not on the roster', () => {
+    expect(countsMessageFor({ role: 'coordinator', userId: 'usr_2' }, counts)).toMatchObject({ scope: 'everyone', unreadStat: 45, unreadHigh: 120 });
+    expect(countsMessageFor({ role: 'radiologist', userId: null }, counts)).toMatchObject({ scope: 'everyone', unreadStat: 45 });
+    expect(countsMessageFor(undefined, counts)).toBeUndefined();
   });
 });

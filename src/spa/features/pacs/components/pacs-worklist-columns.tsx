@@ -5,7 +5,7 @@ import { usePacsRow } from './pacs-rows-provider.tsx';
 
 type FoundContext = Extract<PacsStudyContext, { found: true }>;
 interface PacsCellProps {
-  study: { studyInstanceUid: string };
+  study: { studyInstanceUid: string; metadata?: Record<string, string> | null | undefined };
 }
 
 function Placeholder() {
@@ -25,13 +25,23 @@ function Missing({ title }: { title: string }) {
   );
 }
 
-/** A PACS cell: the value when the study is found, quiet placeholders otherwise (the Patient cell says why). */
-function usePacsCell(study: PacsCellProps['study'], show: (context: FoundContext) => ReactNode): ReactNode {
+/**
+ * A PACS cell: the value when the study is found. A study the PACS does not have (or while it is
+ * unavailable) gets one quiet marker, in the Patient cell; the other PACS cells stay empty rather
+ * than repeat it, unless the worklist's own metadata knows the value (`fallback`).
+ */
+function usePacsCell(study: PacsCellProps['study'], show: (context: FoundContext) => ReactNode, fallback?: ReactNode): ReactNode {
   const row = usePacsRow(study.studyInstanceUid);
   if (row.status === 'loading') return <Placeholder />;
-  if (row.status === 'unavailable') return <Missing title={`PACS unavailable: ${row.reason}`} />;
-  if (!row.context.found) return <Missing title="Not in PACS" />;
+  if (row.status === 'unavailable' || !row.context.found) return fallback ?? null;
   return show(row.context);
+}
+
+/** The accession number the worklist's own metadata holds (`accessionNumber`, however spelled), if any. */
+export function metadataAccession(metadata: Record<string, string> | null | undefined): string | undefined {
+  const entry = Object.entries(metadata ?? {}).find(([key]) => /^accession(_?number)?$/i.test(key));
+  const value = entry?.[1]?.trim();
+  return value ? value : undefined;
 }
 
 function Text({ value, className = '' }: { value: string; className?: string }) {
@@ -78,8 +88,11 @@ function StudyDateCell({ study }: PacsCellProps) {
   });
 }
 
+/** The PACS's accession number; when the PACS has none (or not the study), the one in the study's metadata. */
 function AccessionCell({ study }: PacsCellProps) {
-  return usePacsCell(study, (context) => <Text value={context.accessionNumber} className="font-mono text-xs" />);
+  const own = metadataAccession(study.metadata);
+  const fromMetadata = own ? <Text value={own} className="font-mono text-xs" /> : undefined;
+  return usePacsCell(study, (context) => (context.accessionNumber ? <Text value={context.accessionNumber} className="font-mono text-xs" /> : (fromMetadata ?? <Missing title="Not recorded in the PACS" />)), fromMetadata);
 }
 
 /** "2 / 14" in the narrow column; the words for screen readers and on hover. */

@@ -1,7 +1,8 @@
 import { useEffect, useMemo } from 'react';
 import { useNavigate } from 'react-router';
+import { useMe } from '../../../lib/auth/get-me.ts';
 import { useUnreadCounts } from '../api/get-unread-counts.ts';
-import { isPortalOrigin, readPortalMessage, type CountsMessage } from '../portal-messages.ts';
+import { countsMessageFor, isPortalOrigin, readPortalMessage } from '../portal-messages.ts';
 
 export interface PortalBridgeProps {
   /** Origins of the portal allowed to frame the app (PORTAL_ORIGINS). */
@@ -12,7 +13,8 @@ export interface PortalBridgeProps {
 
 /**
  * Talks to the portal when the app runs in its iframe: answers `worklist:open-study` from an allowed
- * origin by opening the study, and tells the portal its unread STAT and high counts. Messages go
+ * origin by opening the study, and tells the portal the unread STAT and high counts of the person's
+ * worklist as it opens (`scope`). Messages go
  * only to allowed origins (a targetOrigin that is not the parent's is dropped by the browser), and
  * only messages from the parent window on an allowed origin are read.
  */
@@ -37,18 +39,14 @@ export function PortalBridge({ portalOrigins, signedIn }: PortalBridgeProps) {
     return () => window.removeEventListener('message', onMessage);
   }, [origins, navigate]);
 
-  const unread = counts.data?.unread;
+  const me = useMe().data;
+  const message = countsMessageFor(me, counts.data);
+  const messageKey = message ? JSON.stringify(message) : '';
   useEffect(() => {
-    if (!unread || origins.length === 0) return;
-    const message: CountsMessage = {
-      type: 'worklist:counts',
-      unreadStat: unread.stat.count,
-      unreadHigh: unread.high.count,
-      unreadStatCapped: unread.stat.capped,
-      unreadHighCapped: unread.high.capped,
-    };
-    for (const origin of origins) window.parent.postMessage(message, origin);
-  }, [unread, origins]);
+    if (!messageKey || origins.length === 0) return;
+    const sent: unknown = JSON.parse(messageKey);
+    for (const origin of origins) window.parent.postMessage(sent, origin);
+  }, [messageKey, origins]);
 
   return null;
 }

@@ -10,9 +10,9 @@ const TONE: Record<Severity, string> = {
 };
 
 /**
- * Every group's count at a glance, whatever is scrolled into view; a click jumps to the group. Exact
- * where the queue's counts cover the view (lib/counts-for-view.ts); otherwise what is loaded and
- * whether more exist, nothing more.
+ * Every group's count at a glance, whatever is scrolled into view; a click jumps to the group. One
+ * meaning, said beside them: the studies in this list, exact where the queue's counts cover the view
+ * (lib/counts-for-view.ts) or all of it is loaded, "N+" (at least N: more load as you scroll) otherwise.
  */
 export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJump: (severity: Severity) => void }) {
   return (
@@ -33,6 +33,8 @@ export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJu
           </button>
         );
       })}
+      {/* "STAT 13 · High 100+ in this list": exactly 13, at least 100 (more load as you scroll). */}
+      <span className="text-xs text-fg-muted">in this list</span>
     </nav>
   );
 }

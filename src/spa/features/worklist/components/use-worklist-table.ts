@@ -2,7 +2,7 @@ import { functionalUpdate, useTable } from '@tanstack/react-table';
 import type { ColumnOrderState, ColumnSizingState, ColumnVisibilityState, Updater } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
-import { loadColumnLayout, saveColumnLayout } from '../lib/column-layout.ts';
+import { loadColumnLayout, normalizeLayout, saveColumnLayout } from '../lib/column-layout.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
 import { defaultLayoutWith, withExtraColumns, worklistFeatures } from './worklist-columns.tsx';
 import type { WorklistExtraColumn } from './worklist-columns.tsx';
@@ -53,6 +53,8 @@ export function useWorklistTable(extraColumns: readonly WorklistExtraColumn[] = 
     [change],
   );
   const resetLayout = useCallback(() => change(() => defaults), [change, defaults]);
+  /** A saved view's layout, read as defensively as the browser's own (its columns may have changed since). */
+  const applyLayout = useCallback((saved: unknown) => change(() => normalizeLayout(saved, columnIds, defaults)), [change, columnIds, defaults]);
 
   const table = useTable({
     features: worklistFeatures,
@@ -64,7 +66,7 @@ export function useWorklistTable(extraColumns: readonly WorklistExtraColumn[] = 
     onColumnOrderChange,
     onColumnSizingChange,
   });
-  return { table, layout, resetLayout };
+  return { table, layout, resetLayout, applyLayout };
 }
 
 export type WorklistTable = ReturnType<typeof useWorklistTable>['table'];

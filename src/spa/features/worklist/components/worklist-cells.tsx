@@ -37,8 +37,10 @@ const SEVERITY_CELLS = Object.fromEntries(
   }),
 ) as Record<Severity, PlainCell>;
 
+/** A read or cancelled study's severity keeps its word and shape, without the colour that asks for attention. */
 export function severityText(study: Study): PlainCell {
-  return SEVERITY_CELLS[study.severity];
+  const cell = SEVERITY_CELLS[study.severity];
+  return study.studyViewerStatus === 'complete' || study.isCancelled ? { ...cell, pill: `${SEVERITY_BADGE_CLASS} border-border text-fg-muted` } : cell;
 }
 
 /** The assignee's name; the viewer's own studies say so in words ("mine", first, so a narrow column keeps it), not by colour alone. */
@@ -117,7 +119,7 @@ export function DescriptionCell({ study }: { study: Study }) {
 const SLA_STYLE = {
   ok: { icon: '', className: 'text-fg' },
   'due-soon': { icon: '◔ ', className: 'rounded bg-warning-bg px-1 text-warning-fg' },
-  overdue: { icon: '⚠ ', className: 'rounded bg-danger-bg px-1 font-semibold text-danger-fg' },
+  overdue: { icon: '⚠ ', className: 'rounded bg-overdue-bg px-1 font-semibold text-overdue-fg' },
 } as const;
 
 /** Time waiting since creation, coloured against the severity's target, with a word for the state too. */

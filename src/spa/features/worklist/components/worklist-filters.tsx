@@ -141,7 +141,7 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
   const selectedPersonKnown = !filters.assignee.startsWith('usr_') || roster.some((person) => person.userId === filters.assignee);
 
   return (
-    <div role="search" aria-label="Filters" className={`flex flex-wrap items-center gap-x-4 gap-y-2 ${compact ? 'text-xs' : ''}`}>
+    <div role="search" aria-label="Filters" className={`flex min-w-0 flex-1 flex-wrap items-center gap-x-4 gap-y-2 ${compact ? 'text-xs' : ''}`}>
       <SearchField value={filters.description} onCommit={commitSearch} searchRef={searchRef} />
       {/* On a phone the filters fold away behind one button; the search stays. */}
       <button

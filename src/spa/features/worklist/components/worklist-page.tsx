@@ -19,6 +19,7 @@ import { ConnectionBanner } from './connection-banner.tsx';
 import { LiveIndicator } from './live-indicator.tsx';
 import { QueueSummary } from './queue-summary.tsx';
 import { ThemeToggle } from './theme-toggle.tsx';
+import { ViewsMenu, type ViewState } from './views-menu.tsx';
 import { useNow } from './use-now.ts';
 import { useLiveWorklist } from './use-live-worklist.ts';
 import { useWorklistTable } from './use-worklist-table.ts';
@@ -143,7 +144,7 @@ export function WorklistPage({ actions, extension, selection, bulkBar }: Worklis
 
   const rowPages = useMemo(() => groups.flatMap(({ group, collapsed }) => (collapsed ? [] : group.pages)), [groups]);
   const extraColumns = extension?.columns ?? NO_EXTRA_COLUMNS;
-  const { table, layout, resetLayout } = useWorklistTable(extraColumns);
+  const { table, layout, resetLayout, applyLayout } = useWorklistTable(extraColumns);
   const cellComponents = useMemo(() => cellComponentsWith(extraColumns), [extraColumns]);
   const RowsProvider = extension?.RowsProvider ?? PassThrough;
 
@@ -183,6 +184,11 @@ export function WorklistPage({ actions, extension, selection, bulkBar }: Worklis
     window.requestAnimationFrame(() => gridRef.current?.scrollToGroup(severity));
   }, []);
 
+  const viewState = useMemo<ViewState>(
+    () => ({ filters, layout, applyLayout, collapsed, setCollapsed }),
+    [filters, layout, applyLayout, collapsed],
+  );
+
   return (
     <section aria-labelledby="worklist-heading" className="flex h-full min-h-0 flex-col gap-2.5">
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
@@ -204,15 +210,18 @@ export function WorklistPage({ actions, extension, selection, bulkBar }: Worklis
           <ColumnMenu table={table} order={layout.order} onReset={resetLayout} />
         </div>
       </div>
-      <WorklistFiltersBar
-        filters={filters}
-        viewer={viewer}
-        roster={roster.data ?? []}
-        customers={customers}
-        onChange={setFilters}
-        searchRef={searchRef}
-        compact={embedded}
-      />
+      <div className="flex flex-wrap items-start gap-x-4 gap-y-2">
+        <ViewsMenu state={viewState} />
+        <WorklistFiltersBar
+          filters={filters}
+          viewer={viewer}
+          roster={roster.data ?? []}
+          customers={customers}
+          onChange={setFilters}
+          searchRef={searchRef}
+          compact={embedded}
+        />
+      </div>
       <ConnectionBanner />
       <WorklistCellContext value={cellContext}>
         <RowsProvider pages={rowPages}>

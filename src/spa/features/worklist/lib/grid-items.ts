@@ -106,14 +106,14 @@ export function formatCount(count: number): string {
 }
 
 /**
- * What a group header and the queue summary say about a group's size: the exact count where the
- * queue's counts cover this view, else what is loaded and whether more exist (a complete list is
- * its own exact count).
+ * What a group header and the queue summary say about a group's size, always the studies in this
+ * list: "283" is exactly that many (the queue's counts cover this view, or all of it is loaded),
+ * "100+" at least that many (more load as you scroll, or the count stopped at its cap).
  */
 export function describeGroupCount({ query, studies }: GroupState, exact?: ExactCount): string {
-  if (exact) return `${exact.capped ? '≥ ' : ''}${formatCount(exact.count)}`;
+  if (exact) return `${formatCount(exact.count)}${exact.capped ? '+' : ''}`;
   if (query.isPending) return 'Loading…';
   if (query.isError && studies.length === 0) return 'Not loaded';
-  if (query.hasNextPage) return `${formatCount(studies.length)} loaded · more`;
+  if (query.hasNextPage) return `${formatCount(studies.length)}+`;
   return formatCount(studies.length);
 }
