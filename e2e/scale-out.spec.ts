@@ -5,7 +5,7 @@ import { expect, test as base, type APIRequestContext } from '@playwright/test';
 import { startAvaraServer, type RunningAvaraServer } from '../src/avara-server/create-avara-server.ts';
 import { startBffProcess, type BffProcess } from '../test/support/bff-process.ts';
 import { startNginx, type RunningNginx } from '../test/support/nginx.ts';
-import { freePort } from '../test/support/orthanc.ts';
+import { freePort } from '../test/support/free-port.ts';
 import { startRedis, type RunningRedis } from '../test/support/redis.ts';
 import { signInAs } from './support/sign-in.ts';
 

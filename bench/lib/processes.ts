@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../test/support/free-port.ts';
 import { REPO_ROOT } from './options.ts';
 
 /** A child process the bench started; `stop` ends it (SIGTERM, then SIGKILL after a grace period). */
@@ -44,19 +45,6 @@ export function track(child: ChildProcess, name: string): { output: () => string
       }
     },
   };
-}
-
-/** A port nobody listens on right now (loopback). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the bundled Avara-compatible server in its own process, seeding `studies` into a new database. */

@@ -10,8 +10,8 @@ import {
   type CreatedStudy,
   type DemoStudySpec,
   type RunningOrthanc,
-  freePort,
 } from '../../test/support/orthanc.ts';
+import { freePort } from '../../test/support/free-port.ts';
 import { startBffProcess, type BffProcess } from '../../test/support/bff-process.ts';
 
 /** A study made in the PACS for the test, as the worklist should show it. */

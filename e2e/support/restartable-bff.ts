@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
 import type { User } from '../../src/contract/avara-types.ts';
 import { startBffProcess, type BffProcess } from '../../test/support/bff-process.ts';
-import { freePort } from '../../test/support/orthanc.ts';
+import { freePort } from '../../test/support/free-port.ts';
 
 /**
  * A BFF of the spec's own (`node src/bff/server.ts` with the spec's settings and DATA_DIR), that

@@ -55,5 +55,6 @@ export const CLINIC_ROLES = [
   'Other',
 ] as const satisfies readonly ClinicRole[];
 export const INVITED_SOURCES = ['dashboard', 'api'] as const satisfies readonly UserInvitedSource[];
+export const USER_LEVELS = ['owner', 'admin', 'member'] as const satisfies readonly UserLevel[];
 
 export const VIEWER_STATUSES = ['incomplete', 'complete'] as const satisfies readonly StudyViewerStatus[];

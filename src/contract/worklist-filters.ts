@@ -114,20 +114,23 @@ export function defaultFilters(viewer: Viewer): WorklistFilters {
   };
 }
 
-function parseAssignee(value: string | null, viewer: Viewer): AssigneeChoice {
+/** An assignee choice from the URL or the filter bar; anything else is the viewer's default. */
+export function parseAssignee(value: string | null, viewer: Viewer): AssigneeChoice {
   if (value === 'me' || value === MINE_OR_UNASSIGNED) return viewer.userId ? value : 'anyone';
   if (value === 'unassigned' || value === 'anyone') return value;
   if (value !== null && isUserId(value)) return value;
   return defaultAssignee(viewer);
 }
 
-function parseCustomer(value: string | null): CustomerChoice {
+/** A customer choice from the URL or the filter bar; anything else is any customer. */
+export function parseCustomer(value: string | null): CustomerChoice {
   if (value === 'none') return 'none';
   if (value !== null && isCustomerId(value)) return value;
   return 'any';
 }
 
-function parseViewerStatus(value: string | null): ViewerStatusChoice {
+/** A viewer status choice from the URL or the filter bar; anything else is unread. */
+export function parseViewerStatus(value: string | null): ViewerStatusChoice {
   return value === 'complete' || value === 'any' ? value : 'incomplete';
 }
 
@@ -144,7 +147,8 @@ function parseModality(value: string | null): string {
   return MODALITY.test(modality) ? modality : '';
 }
 
-function parseStudyDate(value: string | null): StudyDateChoice {
+/** A study date choice (a named one or a range) from the URL or the filter bar; anything else is any date. */
+export function parseStudyDate(value: string | null): StudyDateChoice {
   if (value === 'today' || value === 'yesterday' || value === '7d') return value;
   const range = DATE_RANGE.exec(value ?? '');
   const [, from = '', to = ''] = range ?? [];

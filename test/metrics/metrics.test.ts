@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
-import { createOrthancStudy, demoStudySpec, freePort, startOrthanc, waitFor, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import { freePort } from '../support/free-port.ts';
+import { createOrthancStudy, demoStudySpec, startOrthanc, waitFor, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 import { openSse, type SseClient } from '../support/sse-client.ts';
 

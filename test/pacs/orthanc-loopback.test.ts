@@ -4,7 +4,8 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inheritedEnv } from '../support/bff-process.ts';
-import { freePort, startOrthanc, waitFor, type RunningOrthanc } from '../support/orthanc.ts';
+import { freePort } from '../support/free-port.ts';
+import { startOrthanc, waitFor, type RunningOrthanc } from '../support/orthanc.ts';
 
 /**
  * The Orthanc of the tests and of `npm run pacs` serves 127.0.0.1 only. Orthanc 1.10 has no

@@ -11,7 +11,8 @@ import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../src/bff/pacs/prior
 import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
 import { createAvaraClient, UpstreamUnreachableError, type AvaraClient } from '../../src/bff/services/avara-client.ts';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
-import { createOrthancStudy, demoStudySpec, freePort, startOrthanc, waitFor, waitForStableStudies, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import { freePort } from '../support/free-port.ts';
+import { createOrthancStudy, demoStudySpec, startOrthanc, waitFor, waitForStableStudies, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
 import { startCountingProxy } from './pacs-harness.ts';
 
 const KEY = 'pacs-sync-test-key-0123456789';

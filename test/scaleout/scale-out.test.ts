@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
 import { startNginx, type RunningNginx } from '../support/nginx.ts';
-import { freePort, waitFor } from '../support/orthanc.ts';
+import { freePort } from '../support/free-port.ts';
+import { waitFor } from '../support/orthanc.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 import { dataOf, openSse, type SseClient } from '../support/sse-client.ts';
 

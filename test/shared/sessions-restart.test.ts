@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
-import { freePort } from '../support/orthanc.ts';
+import { freePort } from '../support/free-port.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 
 const COORDINATOR = 'laura.bennett@stmarys-radiology.example';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inheritedEnv, startBffProcess } from '../support/bff-process.ts';
-import { freePort } from '../support/orthanc.ts';
+import { freePort } from '../support/free-port.ts';
 
 /**
  * The real BFF (`node src/bff/server.ts`) started on a DATA_DIR it cannot use stops at once with

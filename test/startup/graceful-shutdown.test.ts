@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
-import { freePort } from '../support/orthanc.ts';
+import { freePort } from '../support/free-port.ts';
 import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from '../support/recording-upstream.ts';
 import { openSse } from '../support/sse-client.ts';
 import { DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../support/study-fixture.ts';

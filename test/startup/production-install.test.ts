@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
 import { productionInstallOf, readDockerfile, type ProductionInstall } from '../support/dockerfile.ts';
-import { freePort } from '../support/orthanc.ts';
+import { freePort } from '../support/free-port.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -8,14 +8,12 @@ import type {
   StudyViewerStatus,
   UserLevel,
 } from '../../contract/avara-types.ts';
-import { INVITED_SOURCES, SEVERITIES, VIEWER_STATUSES } from '../../contract/avara-types.ts';
+import { INVITED_SOURCES, SEVERITIES, USER_LEVELS, VIEWER_STATUSES } from '../../contract/avara-types.ts';
 
 // Typed views of input that the contract validator has already accepted. They only narrow types
 // (the validator enforced formats and limits), so the service never sees `unknown`.
 
 type QueryValues = Record<string, string | number | boolean>;
-
-const USER_LEVELS = ['owner', 'admin', 'member'] as const satisfies readonly UserLevel[];
 
 export function listStudiesQueryFrom(query: QueryValues): ListStudiesQuery {
   return {

@@ -9,7 +9,7 @@ import type {
   User,
   UserLevel,
 } from '../../contract/avara-types.ts';
-import { CLINIC_ROLES, INVITED_SOURCES, SEVERITIES, VIEWER_STATUSES } from '../../contract/avara-types.ts';
+import { CLINIC_ROLES, INVITED_SOURCES, SEVERITIES, USER_LEVELS, VIEWER_STATUSES } from '../../contract/avara-types.ts';
 import type {
   NewStudyRecord,
   StudyFilter,
@@ -364,7 +364,6 @@ function toStudyRecord(row: Row): StudyRecord {
   };
 }
 
-const USER_LEVELS = ['owner', 'admin', 'member'] as const satisfies readonly UserLevel[];
 
 function toUserRecord(row: Row): UserRecord {
   return {

@@ -11,101 +11,6 @@ import { DEFAULT_REPORT_PDF_MAX_BYTES } from '../reports/report-pdf.ts';
 import { WEBHOOK_EVENT_NAME, webhookKeyProblems } from '../webhooks/webhook-keys.ts';
 import { DEFAULT_DICOM_URL_TTL_SECONDS } from '../pacs/dicom-file-urls.ts';
 
-/** The BFF's settings, read once at start-up. Every one is documented in .env.example and README.md. */
-export interface BffConfig {
-  NODE_ENV: 'development' | 'production' | 'test';
-  HOST: string;
-  PORT: number;
-  PUBLIC_URL?: string;
-  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  AVARA_API_KEY?: string;
-  AVARA_BASE_URL: string;
-  UPSTREAM_TIMEOUT_MS: number;
-  UPSTREAM_RETRIES: number;
-  /** The largest answer read from Avara or Orthanc (JSON; streamed images and files are not held). */
-  UPSTREAM_MAX_BYTES: number;
-  DATA_DIR: string;
-  DEMO_STUDIES: number;
-  /**
-   * The bundled demo's arrivals: mean seconds between new demo studies (the demo's waiting studies are
-   * read at a similar pace); 0 turns them off. Defaults to 45 for the bundled server, 0 with
-   * AVARA_API_KEY (never demo data in a real Avara), with NODE_ENV=test and with ORTHANC_SYNC on.
-   */
-  DEMO_ARRIVALS_SECONDS: number;
-  VIEWER_LINK_TTL_SECONDS: number;
-  AUTH_MODE: 'dev' | 'proxy' | 'oidc';
-  SESSION_IDLE_MINUTES: number;
-  SESSION_MAX_HOURS: number;
-  COOKIE_SAMESITE: 'lax' | 'strict' | 'none';
-  PORTAL_ORIGINS: string[];
-  TRUSTED_PROXIES: string[];
-  PROXY_EMAIL_HEADER: string;
-  PROXY_NAME_HEADER: string;
-  PROXY_GROUPS_HEADER: string;
-  OIDC_ISSUER?: string;
-  OIDC_CLIENT_ID?: string;
-  OIDC_CLIENT_SECRET?: string;
-  OIDC_SCOPES: string;
-  OIDC_ROLE_CLAIM: string;
-  COORDINATOR_GROUPS: string[];
-  RADIOLOGIST_GROUPS: string[];
-  ROSTER_FILE?: string;
-  RATE_LIMIT_PER_MINUTE: number;
-  AUDIT_LOG: string;
-  VIEWER_ORIGINS: string[];
-  ORTHANC_URL?: string;
-  ORTHANC_USERNAME?: string;
-  ORTHANC_PASSWORD?: string;
-  /** Follow Orthanc's change feed and put arriving studies on the worklist; defaults to on when ORTHANC_URL is set. */
-  ORTHANC_SYNC: boolean;
-  ORTHANC_PRIORITY_MAP: string;
-  ORTHANC_TIMEOUT_MS: number;
-  ORTHANC_SYNC_INTERVAL_MS: number;
-  /** How often the sync compares every study Orthanc holds with those already on the worklist. */
-  ORTHANC_RECONCILE_INTERVAL_MS: number;
-  /** Redis for the shared state (several instances); absent: in-process, in DATA_DIR/shared-state.sqlite. */
-  REDIS_URL?: string;
-  /** The Redis password when it is not in REDIS_URL (from REDIS_PASSWORD_FILE, typically); put into REDIS_URL at load. */
-  REDIS_PASSWORD?: string;
-  SHARED_STATE_KEY_PREFIX: string;
-  EVENT_HISTORY_SIZE: number;
-  /** A reading lease ends this long after its last heartbeat. */
-  READING_LEASE_SECONDS: number;
-  /** How many reading leases on unread studies one radiologist may hold before Next study refuses (409). */
-  READING_MAX_LEASES: number;
-  /** Comment heartbeats on idle event streams (GET /api/events), below the server's 60 s idle timeout. */
-  EVENTS_HEARTBEAT_SECONDS: number;
-  /** How often the queue watcher's leader walks the active queue to notice changes made outside the worklist. */
-  QUEUE_WATCH_INTERVAL_MS: number;
-  /** How long a SIGTERM waits for requests in progress to finish before the process exits anyway. */
-  SHUTDOWN_TIMEOUT_SECONDS: number;
-  /** Event-loop delay above which requests are refused with 503 (0: never). */
-  MAX_EVENT_LOOP_DELAY_MS: number;
-  /** A port of its own for GET /metrics (on METRICS_HOST); absent: /metrics only on the public port, and only with METRICS_TOKEN. */
-  METRICS_PORT?: number;
-  METRICS_HOST: string;
-  /** The bearer token a scraper sends for /metrics (required on the public port; also checked on METRICS_PORT when set). */
-  METRICS_TOKEN?: string;
-  /** How long a study of each severity may wait for its reading before it is overdue (the SLA targets). */
-  SLA_STAT_MINUTES: number;
-  SLA_HIGH_MINUTES: number;
-  SLA_NORMAL_MINUTES: number;
-  /** How long the queue history (the dashboard's turnaround figures) keeps a study after it was last seen to change. */
-  HISTORY_RETENTION_DAYS: number;
-  /** The largest report PDF the BFF streams from Avara's link (GET /api/studies/{studyId}/reports/{reportId}/pdf). */
-  REPORT_PDF_MAX_BYTES: number;
-  /**
-   * The Standard Webhooks signing secret Avara signs its webhooks with (`whsec_<base64>`); several,
-   * separated by spaces, while a key is rotated (any one verifies). Absent: no webhook endpoint,
-   * except with the bundled server, where one is generated into DATA_DIR.
-   */
-  AVARA_WEBHOOK_KEY?: string;
-  /** The Avara webhook events answered (`*`: every one the worklist handles); others are acknowledged and ignored. */
-  AVARA_WEBHOOK_EVENTS: string[];
-  /** How long a DICOM file URL given to Avara's viewer (study.access_requested) stays valid. */
-  DICOM_URL_TTL_SECONDS: number;
-}
-
 /**
  * Settings that may instead be read from a file named by `<NAME>_FILE` (Docker and Kubernetes
  * secrets): the value is the file's content without its trailing newline. A new secret setting is
@@ -126,9 +31,15 @@ const schema = {
     AVARA_BASE_URL: { type: 'string', pattern: '^https?://[^?#]+$', default: 'https://api.avarasoftware.com' },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
     UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 5, default: 2 },
+    /** The largest answer read from Avara or Orthanc (JSON; streamed images and files are not held). */
     UPSTREAM_MAX_BYTES: { type: 'integer', minimum: 65536, maximum: 1073741824, default: DEFAULT_UPSTREAM_MAX_BYTES },
     DATA_DIR: { type: 'string', minLength: 1, default: './data' },
     DEMO_STUDIES: { type: 'integer', minimum: 0, maximum: 1000000, default: 2500 },
+    /**
+     * The bundled demo's arrivals: mean seconds between new demo studies (the demo's waiting studies are
+     * read at a similar pace); 0 turns them off. Defaults to 45 for the bundled server, 0 with
+     * AVARA_API_KEY (never demo data in a real Avara), with NODE_ENV=test and with ORTHANC_SYNC on.
+     */
     DEMO_ARRIVALS_SECONDS: { type: 'integer', minimum: 0, maximum: 3600 },
     VIEWER_LINK_TTL_SECONDS: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },
     AUTH_MODE: { type: 'string', enum: ['dev', 'proxy', 'oidc'], default: 'dev' },
@@ -154,34 +65,91 @@ const schema = {
     ORTHANC_URL: { type: 'string', pattern: '^https?://[^?#]+$' },
     ORTHANC_USERNAME: { type: 'string', minLength: 1 },
     ORTHANC_PASSWORD: { type: 'string', minLength: 1 },
+    /** Follow Orthanc's change feed and put arriving studies on the worklist; defaults to on when ORTHANC_URL is set. */
     ORTHANC_SYNC: { type: 'boolean' },
     ORTHANC_PRIORITY_MAP: { type: 'string', default: DEFAULT_PRIORITY_MAP },
     ORTHANC_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
     ORTHANC_SYNC_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 2000 },
+    /** How often the sync compares every study Orthanc holds with those already on the worklist. */
     ORTHANC_RECONCILE_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 86400000, default: 300000 },
+    /** Redis for the shared state (several instances); absent: in-process, in DATA_DIR/shared-state.sqlite. */
     REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$' },
+    /** The Redis password when it is not in REDIS_URL (from REDIS_PASSWORD_FILE, typically); put into REDIS_URL at load. */
     REDIS_PASSWORD: { type: 'string', minLength: 1 },
     SHARED_STATE_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'rw:' },
     EVENT_HISTORY_SIZE: { type: 'integer', minimum: 100, maximum: 1000000, default: 10000 },
+    /** A reading lease ends this long after its last heartbeat. */
     READING_LEASE_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, default: DEFAULT_READING_LEASE_SECONDS },
+    /** How many reading leases on unread studies one radiologist may hold before Next study refuses (409). */
     READING_MAX_LEASES: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_READING_MAX_LEASES },
+    /** Comment heartbeats on idle event streams (GET /api/events), below the server's 60 s idle timeout. */
     EVENTS_HEARTBEAT_SECONDS: { type: 'integer', minimum: 1, maximum: 55, default: 15 },
+    /** How often the queue watcher's leader walks the active queue to notice changes made outside the worklist. */
     QUEUE_WATCH_INTERVAL_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 5000 },
+    /** How long a SIGTERM waits for requests in progress to finish before the process exits anyway. */
     SHUTDOWN_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 600, default: 10 },
+    /** Event-loop delay above which requests are refused with 503 (0: never). */
     MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60000, default: 1000 },
+    /** A port of its own for GET /metrics (on METRICS_HOST); absent: /metrics only on the public port, and only with METRICS_TOKEN. */
     METRICS_PORT: { type: 'integer', minimum: 1, maximum: 65535 },
     METRICS_HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    /** The bearer token a scraper sends for /metrics (required on the public port; also checked on METRICS_PORT when set). */
     METRICS_TOKEN: { type: 'string', minLength: 16, pattern: '^[\\x21-\\x7e]+$' },
+    /** How long a study of each severity may wait for its reading before it is overdue (the SLA targets). */
     SLA_STAT_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.stat },
     SLA_HIGH_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.high },
     SLA_NORMAL_MINUTES: { type: 'integer', minimum: 1, maximum: MAX_SLA_MINUTES, default: DEFAULT_SLA_TARGETS.normal },
+    /** How long the queue history (the dashboard's turnaround figures) keeps a study after it was last seen to change. */
     HISTORY_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_HISTORY_RETENTION_DAYS },
+    /** The largest report PDF the BFF streams from Avara's link (GET /api/studies/{studyId}/reports/{reportId}/pdf). */
     REPORT_PDF_MAX_BYTES: { type: 'integer', minimum: 1024, maximum: 1073741824, default: DEFAULT_REPORT_PDF_MAX_BYTES },
+    /**
+     * The Standard Webhooks signing secret Avara signs its webhooks with (`whsec_<base64>`); several,
+     * separated by spaces, while a key is rotated (any one verifies). Absent: no webhook endpoint,
+     * except with the bundled server, where one is generated into DATA_DIR.
+     */
     AVARA_WEBHOOK_KEY: { type: 'string', pattern: '^\\s*whsec_[A-Za-z0-9+/=]+(\\s+whsec_[A-Za-z0-9+/=]+)*\\s*$' },
+    /** The Avara webhook events answered (`*`: every one the worklist handles); others are acknowledged and ignored. */
     AVARA_WEBHOOK_EVENTS: { type: 'string', separator: ',', default: '*' },
+    /** How long a DICOM file URL given to Avara's viewer (study.access_requested) stays valid. */
     DICOM_URL_TTL_SECONDS: { type: 'integer', minimum: 60, maximum: 43200, default: DEFAULT_DICOM_URL_TTL_SECONDS },
   },
+} as const satisfies { type: 'object'; required: readonly []; properties: Readonly<Record<string, Setting>> };
+
+/** One setting's JSON schema, as env-schema reads it. */
+interface Setting {
+  type: 'string' | 'integer' | 'boolean';
+  enum?: readonly string[];
+  default?: unknown;
+  /** A comma-separated list: loadConfig makes it an array of trimmed, non-empty entries. */
+  separator?: string;
+  [keyword: string]: unknown;
+}
+
+type Settings = (typeof schema)['properties'];
+
+/** A setting's value as the schema gives it: a list, one of its words, a number, a flag or a string. */
+type SettingValue<S> = S extends { separator: string }
+  ? string[]
+  : S extends { enum: readonly (infer Word)[] }
+    ? Word
+    : S extends { type: 'integer' }
+      ? number
+      : S extends { type: 'boolean' }
+        ? boolean
+        : string;
+
+/** Settings that always have a value after loading: those with a default, and those loadConfig decides. */
+type AlwaysSet = { [Name in keyof Settings]: Settings[Name] extends { default: unknown } ? Name : never }[keyof Settings] | 'DEMO_ARRIVALS_SECONDS' | 'ORTHANC_SYNC';
+
+/**
+ * The BFF's settings, read once at start-up, as the schema below defines them (one definition: a
+ * new setting is one more property there). Every one is documented in .env.example and README.md.
+ */
+export type BffConfig = { -readonly [Name in AlwaysSet]: SettingValue<Settings[Name]> } & {
+  -readonly [Name in Exclude<keyof Settings, AlwaysSet>]?: SettingValue<Settings[Name]>;
 };
+
 
 /** Thrown when the environment is not a valid configuration; its message lists every problem. */
 export class ConfigError extends Error {}

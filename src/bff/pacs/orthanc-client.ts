@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
 import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText } from '../lib/upstream-body.ts';
 import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
 import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import { listOf, recordOf, textOf } from './json-fields.ts';
+import { upstreamPool } from '../lib/upstream-pool.ts';
 
 export interface OrthancClientOptions {
   /** Orthanc's REST root, e.g. http://127.0.0.1:8042 (a path prefix behind a reverse proxy is kept). */
@@ -94,14 +94,7 @@ const PASSED_HEADERS = ['content-type', 'content-length', 'etag', 'last-modified
 export function createOrthancClient(options: OrthancClientOptions): OrthancClient {
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/$/, '');
-  const pool = new Pool(base.origin, {
-    connections: options.connections ?? 16,
-    pipelining: 1,
-    keepAliveTimeout: 10_000,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connectTimeout: Math.min(options.timeoutMs, 5_000),
-  });
+  const pool = upstreamPool(base.origin, { connections: options.connections ?? 16, timeoutMs: options.timeoutMs });
   const authorization =
     options.username !== undefined && options.password !== undefined
       ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`

@@ -1,4 +1,3 @@
-import { Pool } from 'undici';
 import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText, safeRetryAfter } from '../lib/upstream-body.ts';
 import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
 import { isTimeoutError } from '../lib/upstream-timeouts.ts';
@@ -11,6 +10,7 @@ import {
   isUserListPage,
 } from '../../contract/answer-shapes.ts';
 import type { ErrorType, StudyReferenceParams } from '../../contract/avara-types.ts';
+import { upstreamPool } from '../lib/upstream-pool.ts';
 
 export interface AvaraClientOptions {
   /** Origin (and optional path prefix) of the Avara API, e.g. https://api.avarasoftware.com */
@@ -90,14 +90,7 @@ type Shape = (body: unknown) => boolean;
 export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/$/, '');
-  const pool = new Pool(base.origin, {
-    connections: options.connections ?? 64,
-    pipelining: 1,
-    keepAliveTimeout: 10_000,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connectTimeout: Math.min(options.timeoutMs, 5_000),
-  });
+  const pool = upstreamPool(base.origin, { connections: options.connections ?? 64, timeoutMs: options.timeoutMs });
   const authorization = `Bearer ${options.apiKey}`;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES;
   // An empty key (tests only: production requires one) would be "contained" in every body.

@@ -1,6 +1,8 @@
 import type { Severity } from '../../contract/avara-types.ts';
+import { SEVERITY_LABEL } from '../lib/severity-label.ts';
 
-export const SEVERITY_LABEL: Record<Severity, string> = { stat: 'STAT', high: 'High', normal: 'Normal' };
+// Also here, beside the badge that shows them, for the components that import both.
+export { SEVERITY_LABEL };
 
 export const SEVERITY_STYLE: Record<Severity, { icon: string; className: string }> = {
   stat: { icon: '◆', className: 'border-stat-border bg-stat-bg text-stat-fg' },

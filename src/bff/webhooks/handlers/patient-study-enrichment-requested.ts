@@ -1,7 +1,7 @@
 import { idsOf, recordOf, textOf, type JsonRecord } from '../../pacs/json-fields.ts';
 import { ORTHANC_ID } from '../../pacs/orthanc-client.ts';
 import { formatPatientName } from '../../pacs/patient-name.ts';
-import { isDicomUid } from '../../routes/api/pacs/pacs-routes.ts';
+import { isDicomUid } from '../../../contract/study-limits.ts';
 import type { JsonObject } from '../../shared-state/shared-state.ts';
 import type { WebhookHandler } from '../webhook-handlers.ts';
 

@@ -1,6 +1,6 @@
 import { recordOf, textOf } from '../../pacs/json-fields.ts';
 import { StudyTooLargeError, readStudyFiles } from '../../pacs/study-manifest.ts';
-import { isDicomUid } from '../../routes/api/pacs/pacs-routes.ts';
+import { isDicomUid } from '../../../contract/study-limits.ts';
 import type { WebhookAnswer, WebhookHandler } from '../webhook-handlers.ts';
 
 const STUDY_ID = /^stu_[0-9a-f]{32}$/;

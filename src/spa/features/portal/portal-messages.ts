@@ -6,6 +6,8 @@ import { defaultAssignee } from '../../../contract/worklist-filters.ts';
  * The postMessage contract with the intranet portal that frames the app (docs/portal.md).
  * Messages are plain objects with a `type` namespaced `worklist:`.
  */
+import { isDicomUid } from '../../../contract/study-limits.ts';
+
 
 /** Portal → app: open a study by its DICOM Study Instance UID. */
 export interface OpenStudyMessage {
@@ -32,13 +34,11 @@ export interface CountsMessage {
   unreadHighCapped: boolean;
 }
 
-const DICOM_UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
-
 /** Reads an incoming message; anything that is not a well-formed request is ignored. */
 export function readPortalMessage(data: unknown): OpenStudyMessage | undefined {
   if (typeof data !== 'object' || data === null || !('type' in data) || data.type !== 'worklist:open-study') return undefined;
   const uid = 'studyInstanceUid' in data ? data.studyInstanceUid : undefined;
-  if (typeof uid !== 'string' || uid.length > 64 || !DICOM_UID.test(uid)) return undefined;
+  if (!isDicomUid(uid)) return undefined;
   return { type: 'worklist:open-study', studyInstanceUid: uid };
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES, invalidRequestProblem, type ProblemIssue } from '../../../../contract/problem.ts';
+import { isDicomUid } from '../../../../contract/study-limits.ts';
 import { noteAudit } from '../../../plugins/audit-trail.ts';
 import { sendProblem } from '../../../lib/problems.ts';
 import { ORTHANC_ID, PacsUnavailableError, type OrthancClient } from '../../../pacs/orthanc-client.ts';
@@ -13,12 +14,6 @@ export interface PacsRoutesOptions {
 /** At most this many studies per context call: one page of worklist rows. */
 export const MAX_CONTEXT_UIDS = 100;
 
-/** The contract's StudyInstanceUid format; anything else never reaches Orthanc (no wildcards, no `\`). */
-const DICOM_UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
-
-export function isDicomUid(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 64 && DICOM_UID.test(value);
-}
 
 /**
  * `/api/pacs`: whether a PACS is configured, the patient context of a page of studies (one batched

@@ -5,6 +5,7 @@
  */
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { isApiError } from '../../../lib/api-client.ts';
+import { SEVERITY_LABEL } from '../../../lib/severity-label.ts';
 
 export type BulkAction =
   | { kind: 'assign'; userId: string; name: string }
@@ -31,7 +32,6 @@ export function requestFor(action: BulkAction): StudyRequest {
   }
 }
 
-const SEVERITY_WORD: Record<Severity, string> = { stat: 'STAT', high: 'High', normal: 'Normal' };
 
 /** Why this study is left as it is (it already is so, or it is cancelled); undefined when it is sent. */
 export function unchangedReason(study: Study, action: BulkAction): string | undefined {
@@ -40,7 +40,7 @@ export function unchangedReason(study: Study, action: BulkAction): string | unde
     case 'assign':
       return study.assignedTo?.userId === action.userId ? `Already assigned to ${action.name}.` : undefined;
     case 'severity':
-      return study.severity === action.severity ? `Already ${SEVERITY_WORD[action.severity]}.` : undefined;
+      return study.severity === action.severity ? `Already ${SEVERITY_LABEL[action.severity]}.` : undefined;
     case 'read':
       return study.studyViewerStatus === 'complete' ? 'Already read.' : undefined;
     case 'unread':
@@ -57,7 +57,7 @@ export function describeAction(action: BulkAction, count: number): string {
     case 'assign':
       return `Assign ${studies} to ${action.name}`;
     case 'severity':
-      return `Set ${studies} to ${SEVERITY_WORD[action.severity]}`;
+      return `Set ${studies} to ${SEVERITY_LABEL[action.severity]}`;
     case 'read':
       return `Mark ${studies} read`;
     case 'unread':
@@ -149,7 +149,7 @@ export function whatChanged(confirmed: Study, current: StudyLike): string {
     parts.push(nowAssignee ? `now assigned to ${name || 'someone else'}` : 'now unassigned');
   }
   const severity = current.severity;
-  if ((severity === 'stat' || severity === 'high' || severity === 'normal') && severity !== confirmed.severity) parts.push(`now ${SEVERITY_WORD[severity]}`);
+  if ((severity === 'stat' || severity === 'high' || severity === 'normal') && severity !== confirmed.severity) parts.push(`now ${SEVERITY_LABEL[severity]}`);
   if (current.studyViewerStatus !== undefined && current.studyViewerStatus !== confirmed.studyViewerStatus) {
     parts.push(current.studyViewerStatus === 'complete' ? 'now read' : 'now unread');
   }

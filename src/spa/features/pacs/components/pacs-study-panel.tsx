@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import type { ReactNode } from 'react';
 import { isApiError } from '../../../lib/api-client.ts';
 import { usePacsEnabled } from '../api/get-pacs-status.ts';
 import { usePacsStudyContext } from '../api/get-pacs-context.ts';
@@ -7,23 +6,11 @@ import { usePacsPreview } from '../api/get-pacs-preview.ts';
 import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
 import { isLookupableUid } from '../lib/dicom-uid.ts';
 import { formatPacsCounts, formatStudyDate } from '../lib/format-pacs.ts';
+import { Field, Muted } from '../../../components/field.tsx';
 
 interface PacsStudy {
   studyInstanceUid: string;
   studyDescription: string;
-}
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-[7.5rem_minmax(0,1fr)] gap-3 py-1.5">
-      <dt className="text-sm text-fg-muted">{label}</dt>
-      <dd className="min-w-0 text-sm break-words">{children}</dd>
-    </div>
-  );
-}
-
-function Muted({ children }: { children: ReactNode }) {
-  return <span className="text-fg-muted italic">{children}</span>;
 }
 
 /**
@@ -47,14 +34,14 @@ export function PacsStudyPanel({ study }: { study: PacsStudy }) {
           <div className="mt-2 flex flex-col gap-3 sm:flex-row sm:items-start">
             <PacsPreview study={study} />
             <dl className="min-w-0 flex-1 divide-y divide-border/60">
-              <Field label="Patient">{known.patientName ? <span className="font-medium">{known.patientName}</span> : <Muted>Not recorded</Muted>}</Field>
-              <Field label="Patient ID">{known.patientId ? <span className="font-mono text-xs">{known.patientId}</span> : <Muted>Not recorded</Muted>}</Field>
-              <Field label="Modality">{known.modalities.length > 0 ? known.modalities.join(', ') : <Muted>Not recorded</Muted>}</Field>
-              <Field label="Study date">
+              <Field dense label="Patient">{known.patientName ? <span className="font-medium">{known.patientName}</span> : <Muted>Not recorded</Muted>}</Field>
+              <Field dense label="Patient ID">{known.patientId ? <span className="font-mono text-xs">{known.patientId}</span> : <Muted>Not recorded</Muted>}</Field>
+              <Field dense label="Modality">{known.modalities.length > 0 ? known.modalities.join(', ') : <Muted>Not recorded</Muted>}</Field>
+              <Field dense label="Study date">
                 {known.studyDate ? <time dateTime={known.studyDate}>{formatStudyDate(known.studyDate)}</time> : <Muted>Not recorded</Muted>}
               </Field>
-              <Field label="Accession">{known.accessionNumber ? <span className="font-mono text-xs">{known.accessionNumber}</span> : <Muted>Not recorded</Muted>}</Field>
-              <Field label="Images">{formatPacsCounts(known)}</Field>
+              <Field dense label="Accession">{known.accessionNumber ? <span className="font-mono text-xs">{known.accessionNumber}</span> : <Muted>Not recorded</Muted>}</Field>
+              <Field dense label="Images">{formatPacsCounts(known)}</Field>
             </dl>
           </div>
         ) : (

@@ -1,12 +1,12 @@
+import { isDicomUid } from '../../../../contract/study-limits.ts';
+
 /**
  * The BFF's rule for a Study Instance UID it will look up (digits and dots, at most 64 characters).
  * The worklist may hold studies with other UIDs; they are never sent, since one would make the BFF
  * refuse the whole page, and they cannot be in the PACS anyway.
  */
-const DICOM_UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
-
 export function isLookupableUid(uid: string): boolean {
-  return uid.length <= 64 && DICOM_UID.test(uid);
+  return isDicomUid(uid);
 }
 
 /** The UIDs of one page of rows worth asking the PACS about: valid, each once, in row order. */

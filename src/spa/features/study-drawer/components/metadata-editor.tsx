@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import { METADATA_LIMITS, newMetadataRow } from '../lib/metadata-rules.ts';
+import { METADATA_LIMITS } from '../../../../contract/study-limits.ts';
+import { newMetadataRow } from '../lib/metadata-rules.ts';
 import type { MetadataErrors, MetadataRow } from '../lib/metadata-rules.ts';
 import { BUTTON, INPUT } from './button-styles.ts';
 

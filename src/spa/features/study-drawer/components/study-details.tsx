@@ -1,22 +1,9 @@
-import type { ReactNode } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import { CopyButton } from './copy-button.tsx';
 import { RelativeTime } from './relative-time.tsx';
 import { SeverityBadge } from '../../../components/severity-badge.tsx';
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-[9rem_minmax(0,1fr)] gap-3 py-2">
-      <dt className="text-sm text-fg-muted">{label}</dt>
-      <dd className="min-w-0 text-sm break-words">{children}</dd>
-    </div>
-  );
-}
-
-function Muted({ children }: { children: ReactNode }) {
-  return <span className="text-fg-muted italic">{children}</span>;
-}
+import { Field, Muted } from '../../../components/field.tsx';
 
 function CreatedBy({ study }: { study: Study }) {
   if (study.createdByUser) {

@@ -1,5 +1,4 @@
-/** The DICOM limit on a UID's length. */
-export const DICOM_UID_MAX_LENGTH = 64;
+import { DICOM_UID_MAX_LENGTH } from '../../../../contract/study-limits.ts';
 
 /**
  * Why a DICOM UID is not valid, or undefined when it is: at most 64 characters, dot-separated

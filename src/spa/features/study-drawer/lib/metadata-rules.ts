@@ -1,5 +1,4 @@
-/** The contract's limits on a study's metadata map. */
-export const METADATA_LIMITS = { maxPairs: 50, maxKeyLength: 100, maxValueLength: 1000 } as const;
+import { METADATA_LIMITS } from '../../../../contract/study-limits.ts';
 
 /** One pair in an editor; `id` keeps React's keys stable while the user renames a key. */
 export interface MetadataRow {

@@ -1,5 +1,6 @@
 import type { Severity, Study, StudyUpdateParams, StudyViewerStatus } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
+import { SEVERITY_LABEL } from '../../../lib/severity-label.ts';
 import { metadataFromRows, metadataRowsFrom, sameMetadata } from './metadata-rules.ts';
 import type { MetadataRow } from './metadata-rules.ts';
 
@@ -50,7 +51,6 @@ export const FIELD_LABEL: Record<EditableField, string> = {
   metadata: 'Metadata',
 };
 
-const SEVERITY_WORD: Record<Severity, string> = { stat: 'STAT', high: 'High', normal: 'Normal' };
 
 /** A field of a study as a person reads it, for the conflict view. */
 export function describeField(study: Study, field: EditableField): string {
@@ -58,7 +58,7 @@ export function describeField(study: Study, field: EditableField): string {
     case 'studyDescription':
       return study.studyDescription;
     case 'severity':
-      return SEVERITY_WORD[study.severity];
+      return SEVERITY_LABEL[study.severity];
     case 'studyViewerStatus':
       return study.studyViewerStatus === 'complete' ? 'Read' : 'Unread';
     case 'assignedTo':

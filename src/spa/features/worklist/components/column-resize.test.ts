@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESIZE_STEP, RESIZE_STEP_LARGE, resizedWidth } from './worklist-grid.tsx';
+import { RESIZE_STEP, RESIZE_STEP_LARGE, resizedWidth } from '../lib/grid-keyboard.ts';
 
 describe('resizing a column from its header', () => {
   it('widens and narrows by a step, Shift by a bigger one, within the limits', () => {

@@ -1,7 +1,7 @@
 import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
-import { describeGroupCount } from './worklist-grid.tsx';
-import type { WorklistGroup } from './worklist-grid.tsx';
+import { describeGroupCount } from '../lib/grid-items.ts';
+import type { WorklistGroup } from './worklist-group.ts';
 
 const TONE: Record<Severity, string> = {
   stat: 'border-stat-border text-stat-fg',

@@ -6,7 +6,7 @@ import {
   createColumnHelper,
   tableFeatures,
 } from '@tanstack/react-table';
-import type { ComponentType, ReactNode } from 'react';
+import type { ComponentType } from 'react';
 import type { Study } from '../../../../contract/avara-types.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
 import {
@@ -35,57 +35,78 @@ export const worklistFeatures = tableFeatures({
 
 const helper = createColumnHelper<typeof worklistFeatures, Study>();
 
-/**
- * The columns' names, widths and whether they can be hidden. The table holds no rows: what a cell
- * shows comes from PLAIN_CELLS or the cell components below, by column ID.
- */
-export const worklistColumns = helper.columns([
-  helper.display({ id: 'severity', header: 'Severity', size: 84, minSize: 80 }),
-  helper.display({ id: 'description', header: 'Description', size: 250, minSize: 120, enableHiding: false }),
-  helper.display({ id: 'assignee', header: 'Assignee', size: 170, minSize: 100 }),
-  helper.display({ id: 'viewerStatus', header: 'Viewer status', size: 118, minSize: 80 }),
-  helper.display({ id: 'waiting', header: 'Waiting', size: 100, minSize: 80 }),
-  helper.display({ id: 'created', header: 'Created', size: 100, minSize: 80 }),
-  helper.display({ id: 'updated', header: 'Updated', size: 100, minSize: 80 }),
-  helper.display({ id: 'customer', header: 'Customer / org', size: 170, minSize: 100 }),
-  helper.display({ id: 'studyInstanceUid', header: 'Study Instance UID', size: 170, minSize: 120 }),
-  helper.display({ id: 'metadata', header: 'Metadata', size: 170, minSize: 100 }),
-]);
+/** The cell component of a column whose cells are not plain text. */
+export type CellComponent = ComponentType<{ study: Study }>;
 
 /**
- * Columns whose cells are only text: the grid writes the text straight into the cell element (see
- * PlainCell). The other columns render their cell component.
+ * One built-in column, everything about it in one place: its header, widths, whether it can be
+ * hidden or starts hidden, and its cell. A new column is one more entry in WORKLIST_COLUMNS.
  */
-export const PLAIN_CELLS: Readonly<Record<string, PlainCellRenderer>> = {
-  severity: severityText,
-  waiting: waitingText,
-  assignee: assigneeText,
-  viewerStatus: viewerStatusText,
-  created: (study, { now }) => timeText(study.createdAt, now),
-  updated: (study, { now }) => timeText(study.updatedAt, now),
-  customer: customerText,
-  metadata: metadataText,
-};
+export interface WorklistColumn {
+  id: string;
+  header: string;
+  size: number;
+  minSize: number;
+  /** False for the one column that cannot be hidden. */
+  hideable?: false;
+  /** Hidden until the user shows it (the column menu offers it). */
+  hiddenByDefault?: true;
+  /**
+   * A cell that is only text (`text`), which the grid writes straight into the cell element (see
+   * PlainCell), or one that renders a component.
+   */
+  cell: { text: PlainCellRenderer } | { Component: CellComponent };
+}
+
+/**
+ * The built-in columns, in their default order. Every column shows except "Updated", which matters
+ * less than "Waiting" and "Created" on a 1440 px screen, and the Study Instance UID and metadata,
+ * which are for looking up (the drawer shows both): the description gets the room instead.
+ */
+export const WORKLIST_COLUMNS: readonly WorklistColumn[] = [
+  { id: 'severity', header: 'Severity', size: 84, minSize: 80, cell: { text: severityText } },
+  { id: 'description', header: 'Description', size: 250, minSize: 120, hideable: false, cell: { Component: DescriptionCell } },
+  { id: 'assignee', header: 'Assignee', size: 170, minSize: 100, cell: { text: assigneeText } },
+  { id: 'viewerStatus', header: 'Viewer status', size: 118, minSize: 80, cell: { text: viewerStatusText } },
+  { id: 'waiting', header: 'Waiting', size: 100, minSize: 80, cell: { text: waitingText } },
+  { id: 'created', header: 'Created', size: 100, minSize: 80, cell: { text: (study, { now }) => timeText(study.createdAt, now) } },
+  { id: 'updated', header: 'Updated', size: 100, minSize: 80, hiddenByDefault: true, cell: { text: (study, { now }) => timeText(study.updatedAt, now) } },
+  { id: 'customer', header: 'Customer / org', size: 170, minSize: 100, cell: { text: customerText } },
+  { id: 'studyInstanceUid', header: 'Study Instance UID', size: 170, minSize: 120, hiddenByDefault: true, cell: { Component: UidCell } },
+  { id: 'metadata', header: 'Metadata', size: 170, minSize: 100, hiddenByDefault: true, cell: { text: metadataText } },
+];
+
+/**
+ * The table's columns: names, widths and whether they can be hidden. The table holds no rows: what a
+ * cell shows comes from PLAIN_CELLS or the cell components, by column ID.
+ */
+export const worklistColumns = helper.columns(
+  WORKLIST_COLUMNS.map(({ id, header, size, minSize, hideable }) =>
+    helper.display({ id, header, size, minSize, ...(hideable === false ? { enableHiding: false } : {}) }),
+  ),
+);
+
+/** Columns whose cells are only text: the grid writes the text straight into the cell element. */
+export const PLAIN_CELLS: Readonly<Record<string, PlainCellRenderer>> = Object.fromEntries(
+  WORKLIST_COLUMNS.flatMap(({ id, cell }) => ('text' in cell ? [[id, cell.text]] : [])),
+);
 
 /** The cell component of each column that is not plain text, by column ID. */
-export type CellComponents = Readonly<Record<string, ComponentType<{ study: Study }>>>;
+export type CellComponents = Readonly<Record<string, CellComponent>>;
 
-const BUILT_IN_CELLS: CellComponents = { description: DescriptionCell, studyInstanceUid: UidCell };
+const BUILT_IN_CELLS: CellComponents = Object.fromEntries(
+  WORKLIST_COLUMNS.flatMap(({ id, cell }) => ('Component' in cell ? [[id, cell.Component]] : [])),
+);
 
 /** The built-in cell components and the app's extra columns' ones. */
 export function cellComponentsWith(extra: readonly WorklistExtraColumn[]): CellComponents {
   return { ...BUILT_IN_CELLS, ...Object.fromEntries(extra.map((column) => [column.id, column.Cell])) };
 }
 
-export const COLUMN_IDS: readonly string[] = worklistColumns.map((column) => column.id ?? '');
+export const COLUMN_IDS: readonly string[] = WORKLIST_COLUMNS.map((column) => column.id);
 
-/**
- * Every column shows except "Updated", which matters less than "Waiting" and "Created" on a 1440 px
- * screen, and the Study Instance UID and metadata, which are for looking up (the drawer shows both):
- * the description gets the room instead.
- */
 export const DEFAULT_COLUMN_LAYOUT: ColumnLayout = {
-  visibility: { updated: false, studyInstanceUid: false, metadata: false },
+  visibility: Object.fromEntries(WORKLIST_COLUMNS.flatMap(({ id, hiddenByDefault }) => (hiddenByDefault ? [[id, false]] : []))),
   order: [...COLUMN_IDS],
   sizing: {},
 };
@@ -98,7 +119,7 @@ export interface WorklistExtraColumn {
   minSize: number;
   /** The column it follows by default. */
   after: string;
-  Cell: (props: { study: Study }) => ReactNode;
+  Cell: CellComponent;
 }
 
 /** The built-in columns plus the app's, in one list for the table. */

@@ -4,8 +4,8 @@ import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import { MINE_OR_UNASSIGNED, type Person } from '../../../../contract/worklist-api.ts';
-import { MODALITIES, defaultFilters, hasActiveFilters } from '../lib/worklist-filters.ts';
-import type { AssigneeChoice, CustomerChoice, StudyDateChoice, Viewer, ViewerStatusChoice, WorklistFilters } from '../lib/worklist-filters.ts';
+import { MODALITIES, defaultFilters, hasActiveFilters, parseAssignee, parseCustomer, parseStudyDate, parseViewerStatus } from '../lib/worklist-filters.ts';
+import type { StudyDateChoice, Viewer, WorklistFilters } from '../lib/worklist-filters.ts';
 
 // Only when someone picks their own dates: not part of the first screen.
 const CustomDates = lazy(async () => ({ default: (await import('./study-date-custom.tsx')).CustomDates }));
@@ -106,13 +106,6 @@ function Select<T extends string>({
   );
 }
 
-const parseViewerStatus = (value: string): ViewerStatusChoice => (value === 'complete' || value === 'any' ? value : 'incomplete');
-
-function parseAssignee(value: string): AssigneeChoice {
-  if (value === 'me' || value === MINE_OR_UNASSIGNED || value === 'unassigned' || value === 'anyone') return value;
-  return value.startsWith('usr_') ? `usr_${value.slice(4)}` : 'anyone';
-}
-
 const DATE_CHOICES = [
   ['', 'Any date'],
   ['today', 'Today'],
@@ -120,15 +113,6 @@ const DATE_CHOICES = [
   ['7d', 'Last 7 days'],
   ['custom', 'Custom…'],
 ] as const;
-
-function parseStudyDate(value: string): StudyDateChoice | 'custom' {
-  return value === 'today' || value === 'yesterday' || value === '7d' || value === 'custom' ? value : '';
-}
-
-function parseCustomer(value: string): CustomerChoice {
-  if (value === 'none') return 'none';
-  return value.startsWith('cus_') ? `cus_${value.slice(4)}` : 'any';
-}
 
 /** The worklist's filters. Each change becomes a new URL (so Back undoes it) and a new server query. */
 export function WorklistFiltersBar({ filters, viewer, roster, customers, onChange, searchRef, compact = false }: WorklistFiltersBarProps) {
@@ -191,7 +175,7 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
             setCustomDates(value === 'custom');
             if (value !== 'custom') set('studyDate', value);
           }}
-          parse={parseStudyDate}
+          parse={(value): StudyDateChoice | 'custom' => (value === 'custom' ? value : parseStudyDate(value))}
         >
           {DATE_CHOICES.map(([choice, label]) => (
             <option key={choice} value={choice}>
@@ -217,7 +201,7 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
           <option value="complete">Read</option>
           <option value="any">Read or unread</option>
         </Select>
-        <Select label="Assignee" value={filters.assignee} onChange={(value) => set('assignee', value)} parse={parseAssignee}>
+        <Select label="Assignee" value={filters.assignee} onChange={(value) => set('assignee', value)} parse={(value) => parseAssignee(value, viewer)}>
           <option value="anyone">Anyone{defaults.assignee === 'anyone' ? ' (default)' : ''}</option>
           <option value={MINE_OR_UNASSIGNED} disabled={!viewer.userId}>
             Mine and unassigned{defaults.assignee === MINE_OR_UNASSIGNED ? ' (default)' : ''}

@@ -28,7 +28,8 @@ import type { WorklistExtraColumn } from './worklist-columns.tsx';
 import { WorklistCellContext } from './worklist-context.ts';
 import { WorklistFiltersBar } from './worklist-filters.tsx';
 import { WorklistGrid } from './worklist-grid.tsx';
-import type { WorklistGridHandle, WorklistGroup } from './worklist-grid.tsx';
+import type { WorklistGridHandle } from './worklist-grid.tsx';
+import type { WorklistGroup } from './worklist-group.ts';
 
 function collectCustomers(known: Map<string, string>, lists: Study[][]): Map<string, string> {
   let changed = false;

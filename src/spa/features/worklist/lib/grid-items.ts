@@ -1,0 +1,119 @@
+import type { Severity, Study } from '../../../../contract/avara-types.ts';
+import type { ExactCount } from './counts-for-view.ts';
+
+/** What the grid reads of a severity group's query: enough to say what the group shows. */
+export interface GroupQueryState {
+  isPending: boolean;
+  isError: boolean;
+  hasNextPage: boolean;
+  isFetchNextPageError: boolean;
+}
+
+/** What the grid reads of a severity group: its loaded studies and the state of its query. */
+export interface GroupState {
+  studies: readonly Study[];
+  query: GroupQueryState;
+}
+
+/** One severity group as item building reads it (the grid's WorklistGroup is one). */
+export interface GroupOfItems {
+  severity: Severity;
+  group: GroupState;
+  collapsed: boolean;
+}
+
+/** Everything the one scroller shows, in order: group headers, rows, and each group's states. */
+export type WorklistItem =
+  | { kind: 'group'; key: string; severity: Severity }
+  | { kind: 'study'; key: string; severity: Severity; study: Study }
+  | { kind: 'skeleton'; key: string; severity: Severity }
+  | { kind: 'empty'; key: string; severity: Severity }
+  | { kind: 'error'; key: string; severity: Severity }
+  | { kind: 'more'; key: string; severity: Severity };
+
+export type ItemHeights = Readonly<Record<WorklistItem['kind'], number>>;
+
+export const COLUMN_HEADER_HEIGHT = 34;
+export const ITEM_HEIGHT: ItemHeights = { group: 40, study: 36, skeleton: 36, empty: 48, error: 84, more: 40 };
+/** Embedded in the portal: the same list, denser. */
+export const COMPACT_ITEM_HEIGHT: ItemHeights = { group: 34, study: 30, skeleton: 30, empty: 40, error: 76, more: 34 };
+export const SKELETON_ROWS = 3;
+
+export interface BuiltItems {
+  items: WorklistItem[];
+  /** Where each item starts, below the column header. */
+  offsets: number[];
+  /** Index of each group's last study row, for fetching its next page in time. */
+  lastStudyIndex: Map<Severity, number>;
+}
+
+/** The scroller's items for these groups, with each item's offset (sizes are fixed per kind). */
+export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights): BuiltItems {
+  const items: WorklistItem[] = [];
+  const lastStudyIndex = new Map<Severity, number>();
+  for (const { severity, group, collapsed } of groups) {
+    items.push({ kind: 'group', key: `group-${severity}`, severity });
+    if (collapsed) continue;
+    const { query, studies } = group;
+    if (query.isPending) {
+      for (let index = 0; index < SKELETON_ROWS; index += 1) items.push({ kind: 'skeleton', key: `skeleton-${severity}-${index}`, severity });
+      continue;
+    }
+    if (query.isError && studies.length === 0) {
+      items.push({ kind: 'error', key: `error-${severity}`, severity });
+      continue;
+    }
+    // A searched list's page may match none and still have more (docs/decisions/032): keep walking.
+    if (studies.length === 0 && !query.hasNextPage && !query.isFetchNextPageError) {
+      items.push({ kind: 'empty', key: `empty-${severity}`, severity });
+      continue;
+    }
+    for (const study of studies) {
+      items.push({ kind: 'study', key: study.studyId, severity, study });
+    }
+    lastStudyIndex.set(severity, items.length - 1);
+    if (query.hasNextPage || query.isFetchNextPageError) items.push({ kind: 'more', key: `more-${severity}`, severity });
+  }
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const item of items) {
+    offsets.push(offset);
+    offset += heights[item.kind];
+  }
+  return { items, offsets, lastStudyIndex };
+}
+
+/** The indexes of the items of one kind, in order. */
+export function indexesOf(items: readonly WorklistItem[], kind: WorklistItem['kind']): number[] {
+  return items.flatMap((item, index) => (item.kind === kind ? [index] : []));
+}
+
+/** The IDs of the loaded studies, of one group or of all. */
+export function studyIdsOf(items: readonly WorklistItem[], severity?: Severity): string[] {
+  return items.flatMap((item) => (item.kind === 'study' && (severity ?? item.severity) === item.severity ? [item.key] : []));
+}
+
+/** How many of a group's loaded rows there are, and how many of them are selected. */
+export function groupSelectionOf(loaded: readonly string[], selected: ReadonlySet<string>): { loaded: number; selected: number } {
+  return { loaded: loaded.length, selected: loaded.filter((id) => selected.has(id)).length };
+}
+
+const countFormatter = new Intl.NumberFormat();
+
+/** A count as the grid writes it (thousands separated). */
+export function formatCount(count: number): string {
+  return countFormatter.format(count);
+}
+
+/**
+ * What a group header and the queue summary say about a group's size, always the studies in this
+ * list: "283" is exactly that many (the queue's counts cover this view, or all of it is loaded),
+ * "100+" at least that many (more load as you scroll, or the count stopped at its cap).
+ */
+export function describeGroupCount({ query, studies }: GroupState, exact?: ExactCount): string {
+  if (exact) return `${formatCount(exact.count)}${exact.capped ? '+' : ''}`;
+  if (query.isPending) return 'Loading…';
+  if (query.isError && studies.length === 0) return 'Not loaded';
+  if (query.hasNextPage) return `${formatCount(studies.length)}+`;
+  return formatCount(studies.length);
+}
