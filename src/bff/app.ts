@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ContractValidator } from '../contract/contract-validator.ts';
 import { PROBLEM_TYPES, boundedText, type Problem } from '../contract/problem.ts';
 import type { AuthContext } from './auth/auth-context.ts';
@@ -154,7 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof UpstreamUnreachableError) {
-      request.log.warn({ reason: error.kind, cause: String(error.cause ?? '') }, 'upstream unreachable');
+      request.log.warn({ reason: error.kind, cause: error.cause instanceof Error || typeof error.cause === 'string' ? String(error.cause) : '' }, 'upstream unreachable');
       return sendProblem(reply, problemFromUnreachable(error));
     }
     if (error instanceof SharedStateUnavailableError) {

@@ -20,7 +20,7 @@ export interface EmbeddedAvara {
   url: string;
   apiKey: string;
   /** Mounts the bundled server's viewer launch page on the BFF's own origin. */
-  launchRoutes(app: FastifyInstance): Promise<void>;
+  launchRoutes: (app: FastifyInstance) => Promise<void>;
   close(): Promise<void>;
 }
 

@@ -264,6 +264,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
 
   const busy = quick.isPending || cancel.isPending || uncancel.isPending;
 
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- after every render on purpose: the target's element may appear in a later one
   useLayoutEffect(() => {
     const container = containerRef.current;
     if (focusTarget === null || busy || !container) return;

@@ -1,7 +1,10 @@
-import type { ListStudiesQuery, Severity } from '../../../../contract/avara-types.ts';
-import { SEVERITIES } from '../../../../contract/avara-types.ts';
-import { MINE_OR_UNASSIGNED } from '../../../../contract/worklist-api.ts';
-import { SEARCH_TEXT_MAX } from '../../../../contract/study-search.ts';
+import type { ListStudiesQuery, Severity } from './avara-types.ts';
+import { SEVERITIES } from './avara-types.ts';
+import { MINE_OR_UNASSIGNED } from './worklist-api.ts';
+import { SEARCH_TEXT_MAX } from './study-search.ts';
+
+// The worklist's filters as its URL says them, and the list query each severity group asks. Shared:
+// the SPA reads and writes them, the BFF works out the first page it puts in the HTML (decision 024).
 
 /**
  * Which studies the assignee filter keeps: a fixed choice or one person of the roster (`usr_…`).
