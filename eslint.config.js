@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * ESLint: type-aware TypeScript rules, the Rules of Hooks, accessibility of the JSX, and the
- * architecture's boundaries (docs/architecture-rules.md says which import goes where and why).
+ * architecture's boundaries (README.md, "Architecture rules", says which import goes where and why).
  * Plain JavaScript so that ESLint, editors and the boundary test load it without a TypeScript loader.
  */
 import { readdirSync } from 'node:fs';
@@ -36,24 +36,86 @@ function zone(target, from, message, except) {
 /** What each part may not import, for the code that ships (tests get `testZones`). */
 function zones({ test, embedsAvaraServer = false }) {
   const list = [
-    zone('src/contract', ['src/spa', 'src/bff', 'src/avara-server', 'src/mocks', ...TOOLING], 'src/contract is shared by every part and imports none of them.'),
-    zone('src/spa', ['src/bff', 'src/avara-server', ...TOOLING], 'The SPA never imports the BFF or the bundled server: share through src/contract.'),
-    zone('src/avara-server', ['src/bff', 'src/spa', 'src/mocks', ...TOOLING], 'The bundled server stands alone (it must behave like Avara): it imports only src/contract.'),
-    zone('src/bff', ['src/spa', 'src/mocks', 'e2e', 'bench', 'scripts'], 'The BFF never imports the SPA or the mock handlers: share through src/contract.'),
-    zone('src/mocks', ['src/spa', ...TOOLING], 'The mock handlers stand in for the BFF; the SPA imports them, never the other way.'),
-    ...features.map((feature) =>
-      zone(`src/spa/features/${feature}`, ['src/spa/features', 'src/spa/app'], 'A SPA feature never imports another feature or the app: move the shared piece to src/spa/lib or src/spa/components, or compose in src/spa/app.', [`./${feature}`]),
+    zone(
+      'src/contract',
+      ['src/spa', 'src/bff', 'src/avara-server', 'src/mocks', ...TOOLING],
+      'src/contract is shared by every part and imports none of them.',
     ),
-    zone('src/spa/lib', ['src/spa/features', 'src/spa/app'], 'src/spa/lib is shared by the features: it imports none of them.'),
-    zone('src/spa/components', ['src/spa/features', 'src/spa/app'], 'src/spa/components is shared by the features: it imports none of them.'),
+    zone(
+      'src/spa',
+      ['src/bff', 'src/avara-server', ...TOOLING],
+      'The SPA never imports the BFF or the bundled server: share through src/contract.',
+    ),
+    zone(
+      'src/avara-server',
+      ['src/bff', 'src/spa', 'src/mocks', ...TOOLING],
+      'The bundled server stands alone (it must behave like Avara): it imports only src/contract.',
+    ),
+    zone(
+      'src/bff',
+      ['src/spa', 'src/mocks', 'e2e', 'bench', 'scripts'],
+      'The BFF never imports the SPA or the mock handlers: share through src/contract.',
+    ),
+    zone(
+      'src/mocks',
+      ['src/spa', ...TOOLING],
+      'The mock handlers stand in for the BFF; the SPA imports them, never the other way.',
+    ),
+    ...features.map((feature) =>
+      zone(
+        `src/spa/features/${feature}`,
+        ['src/spa/features', 'src/spa/app'],
+        'A SPA feature never imports another feature or the app: move the shared piece to src/spa/lib or src/spa/components, or compose in src/spa/app.',
+        [`./${feature}`],
+      ),
+    ),
+    zone(
+      'src/spa/lib',
+      ['src/spa/features', 'src/spa/app'],
+      'src/spa/lib is shared by the features: it imports none of them.',
+    ),
+    zone(
+      'src/spa/components',
+      ['src/spa/features', 'src/spa/app'],
+      'src/spa/components is shared by the features: it imports none of them.',
+    ),
   ];
   if (!test) {
     list.push(zone('src/spa', ['src/mocks'], 'Only tests import the mock handlers.'));
     list.push(zone('src/bff', ['test'], 'Only tests import test/support.'));
-    if (!embedsAvaraServer) list.push(zone('src/bff', ['src/avara-server'], 'The BFF talks to the bundled server over HTTP; only services/embedded-avara.ts starts it in-process.'));
+    if (!embedsAvaraServer)
+      list.push(
+        zone(
+          'src/bff',
+          ['src/avara-server'],
+          'The BFF talks to the bundled server over HTTP; only services/embedded-avara.ts starts it in-process.',
+        ),
+      );
   }
   return list;
 }
+
+/** Every `eslint-disable…` comment says why, after ` -- ` on the same line. */
+const disableNeedsReason = {
+  meta: {
+    type: 'suggestion',
+    messages: { reason: 'Say why the rule is off, after " -- " on the same line.' },
+    schema: [],
+  },
+  /** @param {import('eslint').Rule.RuleContext} context */
+  create(context) {
+    return {
+      Program() {
+        for (const comment of context.sourceCode.getAllComments()) {
+          const text = comment.value.trim();
+          if (/^eslint-disable(-next-line|-line)?\b/.test(text) && !/ -- \S/.test(text)) {
+            context.report({ loc: comment.loc ?? { line: 1, column: 0 }, messageId: 'reason' });
+          }
+        }
+      },
+    };
+  },
+};
 
 export default defineConfig([
   globalIgnores([
@@ -69,6 +131,8 @@ export default defineConfig([
   ]),
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
+    plugins: { house: { rules: { 'disable-needs-reason': disableNeedsReason } } },
+    rules: { 'house/disable-needs-reason': 'error' },
   },
   {
     files: ['**/*.js'],
@@ -91,7 +155,15 @@ export default defineConfig([
       'import-x/extensions': ['.ts', '.tsx', '.js'],
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true, argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          ignoreRestSiblings: true,
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+        },
+      ],
       // A closure made before the value exists reads it later: `let x; … x = …` is the honest form then.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // Fastify's plugins, hooks and handlers are async functions by contract, with or without an await.
@@ -104,7 +176,10 @@ export default defineConfig([
   {
     files: ['src/bff/services/embedded-avara.ts'],
     rules: {
-      'import-x/no-restricted-paths': ['error', { basePath: root, zones: zones({ test: false, embedsAvaraServer: true }) }],
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: root, zones: zones({ test: false, embedsAvaraServer: true }) },
+      ],
     },
   },
   {
@@ -146,7 +221,15 @@ export default defineConfig([
     rules: {
       // The recommended handlers less the keyboard ones: an Escape that bubbles up from the controls in a
       // panel closes that panel, and a key handler on the container is delegation, not an interaction.
-      'jsx-a11y/no-noninteractive-element-interactions': ['error', { handlers: ['onClick', 'onError', 'onLoad', 'onMouseDown', 'onMouseUp'], body: ['onError', 'onLoad'], iframe: ['onError', 'onLoad'], img: ['onError', 'onLoad'] }],
+      'jsx-a11y/no-noninteractive-element-interactions': [
+        'error',
+        {
+          handlers: ['onClick', 'onError', 'onLoad', 'onMouseDown', 'onMouseUp'],
+          body: ['onError', 'onLoad'],
+          iframe: ['onError', 'onLoad'],
+          img: ['onError', 'onLoad'],
+        },
+      ],
     },
   },
 ]);

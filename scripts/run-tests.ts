@@ -17,6 +17,7 @@ const steps: Step[] = [
   { name: 'BFF API types are current', command: 'openapi-typescript', args: ['src/contract/worklist-openapi.yaml', '-o', 'src/contract/worklist-api.gen.ts', '--check'] },
   { name: 'typecheck', command: 'npm', args: ['run', '--silent', 'typecheck'] },
   { name: 'lint (types, hooks, accessibility, architecture boundaries, cycles)', command: 'npm', args: ['run', '--silent', 'lint'] },
+  { name: 'format check (Prettier; `npm run format` fixes it)', command: 'npm', args: ['run', '--silent', 'format:check'] },
   { name: 'build', command: 'vite', args: ['build', '--logLevel', 'warn'] },
   { name: 'unit, component and integration tests', command: 'vitest', args: ['run'] },
   { name: 'end-to-end tests', command: 'playwright', args: ['test'] },
