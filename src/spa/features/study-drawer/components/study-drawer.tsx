@@ -6,9 +6,9 @@ import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Study, StudyUpdateParams } from '../../../../contract/avara-types.ts';
 import { actorOf, studyActions } from '../../../../contract/permissions.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
-import type { Me } from '../../../../contract/worklist-api.ts';
 import { useCancelStudy } from '../api/cancel-study.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
+import { meAsAssignee } from '../lib/me-as-assignee.ts';
 import { useFollowStudy } from '../api/follow-study.ts';
 import { useStudy } from '../api/get-study.ts';
 import { useUncancelStudy } from '../api/uncancel-study.ts';
@@ -390,7 +390,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
                 className={BUTTON.secondary}
                 disabled={busy}
                 aria-keyshortcuts={STUDY_KEYS.claim}
-                onClick={() => quickUpdate('Assign to me', { assignedTo: meUserId }, { ...study, assignedTo: meAsAssignee(me, meUserId) }, 'after-claim')}
+                onClick={() => quickUpdate('Assign to me', { assignedTo: meUserId }, { ...study, assignedTo: meAsAssignee(me, meUserId, roster.data) }, 'after-claim')}
               >
                 Assign to me
               </button>
@@ -478,8 +478,3 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
 /** Past this many characters a description is clamped to three lines in the drawer's heading. */
 const LONG_DESCRIPTION = 140;
 
-/** The signed-in person as an assignee reference, for the moment before the server's answer. */
-function meAsAssignee(me: Me | null, userId: string | null): Study['assignedTo'] {
-  if (!me || !userId) return null;
-  return { userId, email: me.email, firstName: me.name };
-}

@@ -35,18 +35,30 @@ export const worklistFeatures = tableFeatures({
 
 const helper = createColumnHelper<typeof worklistFeatures, Study>();
 
+/** The narrowest a column may be made (by mouse or keys) unless its definition says more, and the widest. */
+export const COLUMN_MIN_WIDTH = 80;
+export const COLUMN_MAX_WIDTH = 800;
+
+/** The limits a column's resizing stops at, and announces: its own minimum, never under COLUMN_MIN_WIDTH. */
+export function columnWidthLimits(column: { minSize?: number; maxSize?: number }): { min: number; max: number } {
+  return {
+    min: Math.max(column.minSize ?? COLUMN_MIN_WIDTH, COLUMN_MIN_WIDTH),
+    max: Math.min(column.maxSize ?? COLUMN_MAX_WIDTH, COLUMN_MAX_WIDTH),
+  };
+}
+
 /**
  * The columns' names, widths and whether they can be hidden. The table holds no rows: what a cell
  * shows comes from PLAIN_CELLS or the cell components below, by column ID.
  */
 export const worklistColumns = helper.columns([
-  helper.display({ id: 'severity', header: 'Severity', size: 84, minSize: 80 }),
+  helper.display({ id: 'severity', header: 'Severity', size: 84, minSize: COLUMN_MIN_WIDTH }),
   helper.display({ id: 'description', header: 'Description', size: 250, minSize: 120, enableHiding: false }),
   helper.display({ id: 'assignee', header: 'Assignee', size: 170, minSize: 100 }),
-  helper.display({ id: 'viewerStatus', header: 'Viewer status', size: 118, minSize: 80 }),
-  helper.display({ id: 'waiting', header: 'Waiting', size: 100, minSize: 80 }),
-  helper.display({ id: 'created', header: 'Created', size: 100, minSize: 80 }),
-  helper.display({ id: 'updated', header: 'Updated', size: 100, minSize: 80 }),
+  helper.display({ id: 'viewerStatus', header: 'Viewer status', size: 118, minSize: COLUMN_MIN_WIDTH }),
+  helper.display({ id: 'waiting', header: 'Waiting', size: 100, minSize: COLUMN_MIN_WIDTH }),
+  helper.display({ id: 'created', header: 'Created', size: 100, minSize: COLUMN_MIN_WIDTH }),
+  helper.display({ id: 'updated', header: 'Updated', size: 100, minSize: COLUMN_MIN_WIDTH }),
   helper.display({ id: 'customer', header: 'Customer / org', size: 170, minSize: 100 }),
   helper.display({ id: 'studyInstanceUid', header: 'Study Instance UID', size: 170, minSize: 120 }),
   helper.display({ id: 'metadata', header: 'Metadata', size: 170, minSize: 100 }),

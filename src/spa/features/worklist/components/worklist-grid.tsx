@@ -11,7 +11,7 @@ import { assignRowSlots, inDocumentOrder } from '../lib/row-slots.ts';
 import type { Arrivals } from '../lib/arrivals.ts';
 import type { ExactCount } from '../lib/counts-for-view.ts';
 import type { WorklistTable } from './use-worklist-table.ts';
-import { PLAIN_CELLS } from './worklist-columns.tsx';
+import { PLAIN_CELLS, columnWidthLimits } from './worklist-columns.tsx';
 import type { CellComponents } from './worklist-columns.tsx';
 import { WorklistCellContext, useWorklistCellContext } from './worklist-context.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
@@ -581,7 +581,7 @@ const ColumnHeaderRow = memo(function ColumnHeaderRow({
       <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT, paddingLeft: selectable ? SELECT_COLUMN_WIDTH : 0 }}>
         {headers.map((header, index) => {
           const label = String(header.column.columnDef.header ?? header.column.id);
-          const { minSize = 60, maxSize = 800 } = header.column.columnDef;
+          const limits = columnWidthLimits(header.column.columnDef);
           return (
             <div
               key={header.id}
@@ -589,7 +589,7 @@ const ColumnHeaderRow = memo(function ColumnHeaderRow({
               tabIndex={0}
               aria-keyshortcuts="ArrowLeft ArrowRight Shift+ArrowLeft Shift+ArrowRight"
               onKeyDown={(event) => {
-                const width = resizedWidth(event.key, event.shiftKey, header.getSize(), minSize, Math.min(maxSize, 800));
+                const width = resizedWidth(event.key, event.shiftKey, header.getSize(), limits.min, limits.max);
                 if (width === null || event.altKey || event.ctrlKey || event.metaKey) return;
                 event.preventDefault();
                 table.setColumnSizing((old) => ({ ...old, [header.column.id]: width }));
