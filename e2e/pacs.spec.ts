@@ -61,7 +61,7 @@ test('the drawer shows the PACS context and a preview, and opens the study in Or
   await expect(panel).toContainText(study.shownName);
   await expect(panel).toContainText(study.spec.patientId);
   await expect(panel).toContainText(study.spec.accessionNumber);
-  const preview = panel.getByRole('img', { name: `First image of ${study.spec.studyDescription}` });
+  const preview = panel.getByRole('img', { name: `Preview of ${study.spec.studyDescription}, its first frame` });
   await expect(preview).toBeVisible();
   await expect(panel.getByText('Loading preview…')).toHaveCount(0);
   expect(await preview.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);

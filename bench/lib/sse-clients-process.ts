@@ -159,7 +159,7 @@ async function collect(token: string, timeoutMs: number): Promise<Collected> {
 }
 
 process.on('message', (message: ClientCommand) => {
-  const reply = (body: DistributiveOmit<ClientReply, 'id'>) => send({ ...body, id: message.id } as ClientReply);
+  const reply = (body: DistributiveOmit<ClientReply, 'id'>) => send({ ...body, id: message.id });
   const fail = (error: unknown) => reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
   switch (message.type) {
     case 'open':

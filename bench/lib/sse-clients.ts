@@ -104,7 +104,7 @@ export async function startSseClients(processes: number): Promise<SseClientPool>
       // Each process takes its share; the first ones take the remainder.
       const shares = workers.map((_, index) => Math.floor(count / workers.length) + (index < count % workers.length ? 1 : 0));
       const answers = await Promise.all(
-        workers.map((worker, index) => ((shares[index] ?? 0) > 0 ? worker.call({ type: 'open', url, cookies: [...cookies], count: shares[index] ?? 0, concurrency: 25 }, 'opened') : undefined)),
+        workers.map((worker, index) => ((shares[index] ?? 0) > 0 ? worker.call({ type: 'open', url, cookies: [...cookies], count: shares[index] ?? 0, concurrency: 25 }, 'opened') : Promise.resolve(undefined))),
       );
       const refused = answers.flatMap((answer) => answer?.refused ?? []);
       answers.forEach((answer, index) => {
@@ -117,7 +117,7 @@ export async function startSseClients(processes: number): Promise<SseClientPool>
       }
     },
     async collect(token, timeoutMs = 10_000) {
-      const answers = await Promise.all(workers.map((worker, index) => ((opened[index] ?? 0) > 0 ? worker.call({ type: 'collect', token, timeoutMs }, 'collected') : undefined)));
+      const answers = await Promise.all(workers.map((worker, index) => ((opened[index] ?? 0) > 0 ? worker.call({ type: 'collect', token, timeoutMs }, 'collected') : Promise.resolve(undefined))));
       const parts = answers.flatMap((answer): Collected[] => (answer ? [answer.collected] : []));
       const all: AllCollected = {
         arrivals: parts.flatMap((part) => part.arrivals),

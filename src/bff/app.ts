@@ -180,7 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof UpstreamUnreachableError) {
-      request.log.warn({ reason: error.kind, cause: String(error.cause ?? '') }, 'upstream unreachable');
+      request.log.warn({ reason: error.kind, cause: error.cause instanceof Error || typeof error.cause === 'string' ? String(error.cause) : '' }, 'upstream unreachable');
       return sendProblem(reply, problemFromUnreachable(error));
     }
     if (error instanceof SharedStateUnavailableError) {

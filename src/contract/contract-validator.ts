@@ -193,11 +193,14 @@ function compileOperation(
   };
 }
 
-/** Response objects may be `$ref`s to `components/responses`; both carry `content.application/json.schema`. */
+/**
+ * Response objects may be `$ref`s to `components/responses`; both carry `content.application/json.schema`,
+ * so a reference points straight at the schema inside the referenced response's JSON content.
+ */
 function jsonSchemaOf(holder: Record<string, unknown>): unknown {
   const content = holder.content;
   if (isRecord(content) && isRecord(content['application/json'])) return content['application/json'].schema;
-  if (typeof holder.$ref === 'string') return { $ref: `${ROOT_ID}${holder.$ref}`, __response: true };
+  if (typeof holder.$ref === 'string') return { $ref: `${ROOT_ID}${holder.$ref}/content/application~1json/schema` };
   return undefined;
 }
 
@@ -212,11 +215,6 @@ function objectOf(parameters: Parameter[]): Record<string, unknown> {
 /** Rewrites local `#/components/...` references so they resolve against the shared root schema. */
 function withRoot(schema: unknown): Record<string, unknown> {
   const rewritten = rewriteRefs(schema);
-  if (isRecord(rewritten) && rewritten.__response === true) {
-    // A `$ref` to components/responses: resolve it to the schema inside its JSON content.
-    const ref = String(rewritten.$ref).slice(`${ROOT_ID}#/`.length).split('/');
-    return { $ref: `${ROOT_ID}#/${ref.join('/')}/content/application~1json/schema` };
-  }
   return isRecord(rewritten) ? rewritten : {};
 }
 

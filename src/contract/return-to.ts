@@ -6,6 +6,7 @@
  */
 export function safeReturnTo(value: unknown): string {
   if (typeof value !== 'string' || value.length > 2048) return '/';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (!value.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(value)) return '/';
   const base = new URL('http://worklist.invalid');
   let url: URL;

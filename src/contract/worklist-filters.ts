@@ -1,3 +1,7 @@
+// The worklist's filters as its URL says them, and the list query each severity group asks. Shared:
+// the SPA reads and writes them, the BFF works out the first page it puts in the HTML (decision 024)
+// and reads a saved view's filters with the same parsers (src/bff/views/).
+
 import type { ListStudiesQuery, Severity } from './avara-types.ts';
 import { SEVERITIES } from './avara-types.ts';
 import { MINE_OR_UNASSIGNED } from './worklist-api.ts';

@@ -20,7 +20,7 @@ import { dataOf, openSse } from '../support/sse-client.ts';
 import { buildTestBff, signIn } from '../support/test-bff.ts';
 
 const KEY = 'demo-arrivals-test-key-0123456789';
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const cleanups: Array<() => unknown> = [];
 const folders: string[] = [];
 
 afterEach(async () => {

@@ -17,7 +17,7 @@ import { dataOf, openSse, type SseClient } from '../support/sse-client.ts';
 const KEY = 'events-route-test-key-0123456789';
 let upstream: RunningAvaraServer;
 let coordinator: string;
-const toClose: Array<() => Promise<unknown> | unknown> = [];
+const toClose: Array<() => unknown> = [];
 
 beforeAll(async () => {
   upstream = await startAvaraServer({ databasePath: ':memory:', apiKey: KEY, demoStudies: 5 });

@@ -25,7 +25,7 @@ const KEY = 'queue-watcher-test-key-0123456789';
 const INTERVAL_MS = 500;
 let redis: RunningRedis;
 const folders: string[] = [];
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
+const cleanups: Array<() => unknown> = [];
 let worlds = 0;
 
 beforeAll(async () => {

@@ -70,7 +70,7 @@ function entries(): Array<Record<string, unknown>> {
 async function oneLineFor(request: InjectOptions): Promise<{ status: number; entry: Record<string, unknown> }> {
   lines.length = 0;
   const response = await app.inject(request);
-  expect(lines, `${request.method ?? 'GET'} ${String(request.url)} answered ${response.statusCode}`).toHaveLength(1);
+  expect(lines, `${request.method ?? 'GET'} ${typeof request.url === 'string' ? request.url : JSON.stringify(request.url)} answered ${response.statusCode}`).toHaveLength(1);
   return { status: response.statusCode, entry: entries()[0] ?? {} };
 }
 

@@ -175,7 +175,7 @@ export async function startOidcProvider(options: TestOidcProviderOptions): Promi
     clientBasedCORS: () => false,
     renderError: async (context: PageContext, out: Record<string, unknown>) => {
       context.type = 'html';
-      context.body = `<!doctype html><title>error</title><h1>${escapeHtml(String(out['error']))}</h1><p>${escapeHtml(String(out['error_description'] ?? ''))}</p>`;
+      context.body = `<!doctype html><title>error</title><h1>${escapeHtml(String(out['error']))}</h1><p>${escapeHtml(typeof out['error_description'] === 'string' ? out['error_description'] : '')}</p>`;
     },
   });
   providerHandler = provider.callback();

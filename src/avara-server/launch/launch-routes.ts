@@ -85,7 +85,7 @@ export const launchRoutes: FastifyPluginAsync<LaunchRoutesOptions> = async (app,
 
     const redirect = await options.viewerRedirect?.(study);
     const access = typeof redirect === 'string' ? [] : imageAccessSection(await options.imageAccess?.(study));
-    if (Array.isArray(redirect)) {
+    if (redirect !== undefined && typeof redirect !== 'string') {
       return sendPage(reply, 200, `Viewer: ${study.studyDescription}`, [
         `<h1>${escapeHtml(study.studyDescription)}: ${redirect.length} series</h1>`,
         '<p>The viewer shows one series at a time. Open each from here; this page stays open to come back to.</p>',

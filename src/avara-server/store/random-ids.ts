@@ -7,13 +7,7 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomHex(16)}`;
 }
 
-/** A new random (version 4) UUID, as Avara uses for API key IDs. */
-export function newUuidV4(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return formatUuidV4(bytes);
-}
-
-/** Formats 16 random bytes as a version 4 UUID (sets the version and variant bits). */
+/** Formats 16 random bytes as a version 4 UUID (sets the version and variant bits), as Avara's API key IDs. */
 export function formatUuidV4(bytes: Uint8Array): string {
   const b = Uint8Array.from(bytes);
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;

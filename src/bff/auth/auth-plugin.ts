@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import { DICOM_FILE_ROUTE } from '../pacs/dicom-file-urls.ts';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import type { ProxyTrust } from '../http/trusted-proxies.ts';
 import { registerRouteAccess } from '../plugins/route-access.ts';

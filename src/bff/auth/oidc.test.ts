@@ -336,7 +336,7 @@ describe('OIDC sign-in against a real IdP', () => {
     const start = await browse(jar, `${world.bffUrl}/auth/login`);
     const state = new URL(locationOf(start, world.bffUrl)).searchParams.get('state') ?? '';
     const query = new URLSearchParams({ error: 'access_denied', state, iss: world.idp.issuer });
-    const answer = await browse(jar, `${world.bffUrl}/auth/callback?${query}`);
+    const answer = await browse(jar, `${world.bffUrl}/auth/callback?${query.toString()}`);
     expect(answer.status).toBe(403);
     expect(await answer.text()).toContain('did not sign you in');
     expect(jar.get('rw_session')).toBeUndefined();

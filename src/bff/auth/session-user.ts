@@ -2,8 +2,6 @@ import type { Role } from '../../contract/worklist-api.ts';
 
 export type { Role };
 
-export const ROLES: readonly Role[] = ['radiologist', 'coordinator'];
-
 /** Who someone is according to the sign-in (IdP, proxy headers, or the dev picker). */
 export interface Identity {
   /** Stable identifier from the sign-in source (the IdP's `sub`, the proxy's user, the demo email). */

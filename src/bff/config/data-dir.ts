@@ -118,12 +118,16 @@ function probe(folder: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-    try {
-      unlinkSync(path);
-    } catch (error) {
-      // Another instance starting on the same folder removed it first.
-      if (codeOf(error) !== 'ENOENT') throw error;
-    }
+    removeProbe(path);
+  }
+}
+
+function removeProbe(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    // Another instance starting on the same folder removed it first.
+    if (codeOf(error) !== 'ENOENT') throw error;
   }
 }
 

@@ -29,7 +29,9 @@ export async function readCappedText(body: Readable, maxBytes: number, contentLe
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of body) {
-    const bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const piece: unknown = chunk;
+    if (typeof piece !== 'string' && !(piece instanceof Uint8Array)) throw new TypeError('A body chunk is neither bytes nor text');
+    const bytes = typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     length += bytes.length;
     if (length > maxBytes) {
       body.destroy();

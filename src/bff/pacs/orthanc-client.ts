@@ -4,6 +4,7 @@ import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
 import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import { listOf, recordOf, textOf } from './json-fields.ts';
 import { upstreamPool } from '../lib/upstream-pool.ts';
+import { isUnknownArray } from '../lib/unknown-array.ts';
 
 export interface OrthancClientOptions {
   /** Orthanc's REST root, e.g. http://127.0.0.1:8042 (a path prefix behind a reverse proxy is kept). */
@@ -157,7 +158,7 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
         // DICOM's list matching: several UIDs in one query, separated by a backslash.
         Query: { StudyInstanceUID: studyInstanceUids.join('\\') },
       });
-      return Array.isArray(body) ? body : [];
+      return isUnknownArray(body) ? body : [];
     },
     async searchStudies(studyInstanceUids) {
       if (studyInstanceUids.length === 0) return [];
@@ -169,7 +170,7 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
       const result = await json('searchStudies', 'GET', path, undefined, 'application/dicom+json');
       if (!result.ok && result.status === 404) return undefined;
       if (!result.ok) throw new PacsUnavailableError('unavailable', `Orthanc answered ${result.status} to GET /dicom-web/studies`);
-      return Array.isArray(result.body) ? result.body : [];
+      return isUnknownArray(result.body) ? result.body : [];
     },
     getJson: (path) => json('getJson', 'GET', path),
     async changes(since, limit) {

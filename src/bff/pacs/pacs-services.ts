@@ -21,7 +21,7 @@ export interface PacsServices {
    * web viewer opens one series at a time, `viewer.html?series=`, so the launch page lists them);
    * undefined (the page then describes the study) when the PACS does not have it or cannot be reached.
    */
-  viewerRedirect(study: Pick<Study, 'studyInstanceUid'>): Promise<ViewerTarget>;
+  viewerRedirect: (study: Pick<Study, 'studyInstanceUid'>) => Promise<ViewerTarget>;
   close(): Promise<void>;
 }
 

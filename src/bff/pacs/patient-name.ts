@@ -17,5 +17,5 @@ export function formatPatientName(dicomName: string): string {
 function titleCase(part: string): string {
   if (part !== part.toUpperCase()) return part;
   // Capital after a start, space, hyphen or apostrophe: O'BRIEN-SMITH → O'Brien-Smith.
-  return part.toLowerCase().replace(/(^|[\s'\-])(\p{L})/gu, (_match, before: string, letter: string) => before + letter.toUpperCase());
+  return part.toLowerCase().replace(/(^|[\s'-])(\p{L})/gu, (_match, before: string, letter: string) => before + letter.toUpperCase());
 }

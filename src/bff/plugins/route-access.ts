@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import type { AuditAction } from '../auth/audit-log.ts';
 import { sendProblem } from '../lib/problems.ts';
@@ -50,7 +50,7 @@ export interface RouteAccessOptions {
   /** Says who is calling (session cookie or trusted proxy) and sets `request.user`; never refuses. */
   identify(request: FastifyRequest): Promise<void>;
   /** Counts the request against the caller's rate limit (keyed by person, else address); may answer 429. */
-  limit: onRequestHookHandler;
+  limit: onRequestAsyncHookHandler;
   /** Called when a refused identity (not on the roster) reaches a route that needs a person. */
   onRefusedIdentity(request: FastifyRequest, reply: FastifyReply, email: string): FastifyReply;
 }

@@ -56,7 +56,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
 function helmetHeaders(options: Parameters<typeof helmet>[0]): Array<[string, string | number | string[]]> {
   const response = new ServerResponse(new IncomingMessage(new Socket()));
   helmet(options)(response.req, response, (error?: unknown) => {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('helmet refused its options', { cause: error });
   });
   return Object.entries(response.getHeaders()).flatMap(([name, value]) => (value === undefined ? [] : [[name, value]]));
 }

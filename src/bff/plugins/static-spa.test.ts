@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { firstGroupFilters } from '../../spa/features/worklist/lib/worklist-filters.ts';
+import { firstGroupFilters } from '../../contract/worklist-filters.ts';
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../../../test/support/study-fixture.ts';
 import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
 import { buildTestBff, signIn } from '../../../test/support/test-bff.ts';

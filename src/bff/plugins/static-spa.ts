@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Me } from '../../contract/worklist-api.ts';
 import type { AuthContext } from '../auth/auth-context.ts';
 import type { SessionUser } from '../auth/session-user.ts';
-import { firstGroupFilters, type StudyListFilters } from '../../spa/features/worklist/lib/worklist-filters.ts';
+import { firstGroupFilters, type StudyListFilters } from '../../contract/worklist-filters.ts';
 
 /** The `<meta>` the SPA reads the signed-in person from (see src/spa/app/prefetch.ts). */
 export const ME_META_NAME = 'rw-me';

@@ -70,9 +70,9 @@ export interface AvaraClient {
   retrieveStudy(studyId: string): Promise<UpstreamResult>;
   retrieveStudyByUid(studyInstanceUid: string): Promise<UpstreamResult>;
   updateStudy(studyId: string, body: unknown): Promise<UpstreamResult>;
-  cancelStudy(reference: StudyReferenceParams): Promise<UpstreamResult>;
-  uncancelStudy(reference: StudyReferenceParams): Promise<UpstreamResult>;
-  rerouteUrl(reference: StudyReferenceParams): Promise<UpstreamResult>;
+  cancelStudy: (reference: StudyReferenceParams) => Promise<UpstreamResult>;
+  uncancelStudy: (reference: StudyReferenceParams) => Promise<UpstreamResult>;
+  rerouteUrl: (reference: StudyReferenceParams) => Promise<UpstreamResult>;
   listUsers(query: Query): Promise<UpstreamResult>;
   retrieveUser(userId: string): Promise<UpstreamResult>;
   close(): Promise<void>;

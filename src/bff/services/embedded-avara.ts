@@ -27,9 +27,9 @@ export interface EmbeddedAvara {
   url: string;
   apiKey: string;
   /** Mounts the bundled server's viewer launch page on the BFF's own origin. */
-  launchRoutes(app: FastifyInstance): Promise<void>;
+  launchRoutes: (app: FastifyInstance) => Promise<void>;
   /** Mounts the bundled server's report PDFs (the links of `npm run demo:report`), signed with the webhook key. */
-  reportRoutes(app: FastifyInstance, webhookKey: string): Promise<void>;
+  reportRoutes: (app: FastifyInstance, webhookKey: string) => Promise<void>;
   close(): Promise<void>;
 }
 

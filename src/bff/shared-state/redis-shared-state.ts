@@ -28,6 +28,7 @@ import {
   type SharedStateStatus,
   type StoredRecord,
 } from './shared-state.ts';
+import { isUnknownArray } from '../lib/unknown-array.ts';
 
 export interface RedisSharedStateOptions {
   /** `redis://` or `rediss://` address, with credentials and database when needed. */
@@ -388,11 +389,11 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
       const prefix = listOptions.prefix ?? '';
       const after = listOptions.after;
       const lower = after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(prefix)) >= 0 ? `(${after}` : `[${prefix}`;
-      const reply = await script(commands, LIST_RECORDS, [keys.index(namespace), keys.expiries(namespace)], [keys.recordPrefix(namespace), prefix, lower, limit]);
-      if (!Array.isArray(reply) || !Array.isArray(reply[2])) throw new Error('Unexpected answer to the record listing');
+      const reply: unknown = await script(commands, LIST_RECORDS, [keys.index(namespace), keys.expiries(namespace)], [keys.recordPrefix(namespace), prefix, lower, limit]);
+      if (!isUnknownArray(reply) || !isUnknownArray(reply[2])) throw new Error('Unexpected answer to the record listing');
       const found: StoredRecord[] = [];
       for (const entry of reply[2]) {
-        if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
+        if (!isUnknownArray(entry) || typeof entry[0] !== 'string') continue;
         found.push(recordFromReply(entry[0], entry[1], entry[2], entry[3]));
       }
       const last = reply[1];

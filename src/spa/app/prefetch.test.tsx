@@ -5,7 +5,7 @@ import { createMockServer } from '../../mocks/node.ts';
 import type { Study } from '../../contract/avara-types.ts';
 import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
 import { studyKeys } from '../features/worklist/api/study-keys.ts';
-import { firstGroupFilters } from '../features/worklist/lib/worklist-filters.ts';
+import { firstGroupFilters } from '../../contract/worklist-filters.ts';
 import { authKeys } from '../lib/auth/auth-keys.ts';
 import { atMost, FIRST_PAGE_SCRIPT_ID, prefetchFirstScreen, readPageFirstPage, readPageMe } from './prefetch.ts';
 import { createQueryClient } from './provider.tsx';

@@ -4,7 +4,7 @@ import type { Me } from '../../contract/worklist-api.ts';
 import { pacsStatusQueryOptions } from '../features/pacs/api/get-pacs-status.ts';
 import { prefetchFirstGroup } from '../features/worklist/api/prefetch-worklist.ts';
 import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
-import type { StudyListFilters } from '../features/worklist/lib/worklist-filters.ts';
+import type { StudyListFilters } from '../../contract/worklist-filters.ts';
 import { authConfigQueryOptions } from '../lib/auth/get-auth-config.ts';
 import { authKeys } from '../lib/auth/auth-keys.ts';
 import { meQueryOptions } from '../lib/auth/get-me.ts';

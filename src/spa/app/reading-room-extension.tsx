@@ -11,7 +11,7 @@ import { AlertSettingsButton } from '../features/stat-alerts/components/alert-se
 import { StatAlerts } from '../features/stat-alerts/components/stat-alerts.tsx';
 import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 import { useWorklistCellContext } from '../features/worklist/components/worklist-context.ts';
-import { parseFilters, toListFilters } from '../features/worklist/lib/worklist-filters.ts';
+import { parseFilters, toListFilters } from '../../contract/worklist-filters.ts';
 
 /*
  * What the worklist shows of the live reading room, loaded after its first screen: who reads each

@@ -170,7 +170,7 @@ describe('the worklist with a PACS', () => {
     const panel = await screen.findByRole('region', { name: 'From the PACS' });
     expect(within(panel).getByText('Doe, Jane 0')).toBeTruthy();
     expect(within(panel).getByText('ACC0')).toBeTruthy();
-    const preview = await within(panel).findByRole('img', { name: `First image of ${study.studyDescription}` });
+    const preview = await within(panel).findByRole('img', { name: `Preview of ${study.studyDescription}, its first frame` });
     expect(preview.getAttribute('src')).toBe('blob:preview');
     // Shown once decoded; until then the frame says it is loading.
     expect(within(panel).getByText('Loading preview…')).toBeTruthy();

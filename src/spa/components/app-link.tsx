@@ -14,6 +14,7 @@ export function AppLink({ to, onClick, target, ...rest }: AppLinkProps) {
   const href = useHref(to);
   const navigateOnClick = useLinkClickHandler<HTMLAnchorElement>(to, { target });
   return (
+    // eslint-disable-next-line jsx-a11y/anchor-has-content -- the content is the caller's children, passed on in `rest`
     <a
       {...rest}
       href={href}

@@ -20,9 +20,9 @@ export interface ConnectionSnapshot {
 }
 
 export interface ConnectionState {
-  getSnapshot(): ConnectionSnapshot;
+  getSnapshot: () => ConnectionSnapshot;
   /** Called after every change of the snapshot; returns the unsubscribe function. */
-  subscribe(listener: () => void): () => void;
+  subscribe: (listener: () => void) => () => void;
   /** Called when the status comes back to `live` after `offline`: time to refresh what is on screen. */
   onRecovered(listener: () => void): () => void;
   /** The server answered (any answer of its own, error statuses included). */

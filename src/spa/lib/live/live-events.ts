@@ -50,10 +50,10 @@ export interface LiveEvents {
   /** Closes it and forgets the position; the next start() begins afresh. */
   stop(): void;
   /** Every well-formed event, in order. Returns the unsubscribe function. */
-  subscribe(listener: (event: WorklistEvent) => void): () => void;
+  subscribe: (listener: (event: WorklistEvent) => void) => () => void;
   /** Called after every change of the snapshot. */
-  subscribeStatus(listener: () => void): () => void;
-  getSnapshot(): LiveSnapshot;
+  subscribeStatus: (listener: () => void) => () => void;
+  getSnapshot: () => LiveSnapshot;
 }
 
 export interface LiveEventsOptions {

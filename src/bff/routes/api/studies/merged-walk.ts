@@ -10,6 +10,7 @@
  * Node's: the mock API (src/mocks/) merges with the same code.
  */
 import type { Study } from '../../../../contract/avara-types.ts';
+import { isUnknownArray } from '../../../lib/unknown-array.ts';
 
 /** Which walk: the caller's studies, or the unassigned ones. */
 export type WalkName = 'mine' | 'unassigned';
@@ -153,7 +154,7 @@ export function positionToJson(position: MergedPosition): { p: number; m: unknow
 /** The position read back from positionToJson's JSON; undefined for anything it would not have written. */
 export function positionFromJson(value: unknown): MergedPosition | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const fields = new Map(Object.entries(value));
+  const fields = new Map<string, unknown>(Object.entries(value));
   const pageSize = fields.get('p');
   if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) return undefined;
   const mine = walkFrom(fields.get('m'), pageSize);
@@ -164,8 +165,8 @@ export function positionFromJson(value: unknown): MergedPosition | undefined {
 
 function walkFrom(value: unknown, pageSize: number): WalkPosition | null | undefined {
   if (value === null) return null;
-  if (!Array.isArray(value) || value.length !== 4) return undefined;
-  const [page, taken, lastId, lastCreatedAt]: unknown[] = value;
+  if (!isUnknownArray(value) || value.length !== 4) return undefined;
+  const [page, taken, lastId, lastCreatedAt] = value;
   if (page !== null && (typeof page !== 'string' || !UPSTREAM_CURSOR.test(page))) return undefined;
   if (typeof taken !== 'number' || !Number.isInteger(taken) || taken < 0 || taken > pageSize) return undefined;
   if (lastId !== null && (typeof lastId !== 'string' || !STUDY_ID.test(lastId))) return undefined;

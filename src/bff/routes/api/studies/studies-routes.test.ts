@@ -183,7 +183,7 @@ describe('upstream faults become clear problems', () => {
     expect(auditLines.map((line) => JSON.parse(line))).toMatchObject([{ action: 'study.cancel', studyId: STUDY_ID, outcome: 'refused', status: 409 }]);
 
     upstream.requests.length = 0;
-    const current = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel`, headers: { 'if-match': `"${STUDY.updatedAt}"` } });
+    const current = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel`, headers: { 'if-match': `"${String(STUDY.updatedAt)}"` } });
     expect(current.statusCode).toBe(200);
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'POST', 'GET']);
   });

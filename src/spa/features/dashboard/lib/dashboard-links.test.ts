@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilters } from '../../worklist/lib/worklist-filters.ts';
+import { parseFilters } from '../../../../contract/worklist-filters.ts';
 import { dashboardLinks } from './dashboard-links.ts';
 
 const COORDINATOR = { role: 'coordinator', userId: 'usr_cccccccccccccccccccccccccccccccc' } as const;

@@ -1,6 +1,6 @@
 /**
  * Where each number of the dashboard leads: the worklist, filtered by its own URL filters (`groups`,
- * `assignee`, `status`, `overdue`: src/spa/features/worklist/lib/worklist-filters.ts, held to these
+ * `assignee`, `status`, `overdue`: src/contract/worklist-filters.ts, held to these
  * by dashboard-links.test.ts). The worklist has no filter for who is reading or for when a study was
  * read: those numbers lead to the nearest list (the whole queue, the severity's or the person's read
  * studies).

@@ -98,7 +98,7 @@ function PacsPreview({ study }: { study: PacsStudy }) {
           {url ? (
             <img
               src={url}
-              alt={`First image of ${study.studyDescription || 'the study'}`}
+              alt={`Preview of ${study.studyDescription || 'the study'}, its first frame`}
               width={160}
               height={160}
               onLoad={() => setDecoded('loaded')}

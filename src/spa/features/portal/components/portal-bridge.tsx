@@ -32,7 +32,7 @@ export function PortalBridge({ portalOrigins, signedIn }: PortalBridgeProps) {
       const message = readPortalMessage(event.data);
       if (!message) return;
       const embedded = new URLSearchParams(window.location.search).has('embed');
-      navigate({ pathname: `/studies/by-uid/${message.studyInstanceUid}`, search: embedded ? '?embed=1' : '' });
+      void navigate({ pathname: `/studies/by-uid/${message.studyInstanceUid}`, search: embedded ? '?embed=1' : '' });
     };
     window.addEventListener('message', onMessage);
     for (const origin of origins) window.parent.postMessage({ type: 'worklist:ready' }, origin);

@@ -31,8 +31,8 @@ interface ReadingSession {
   question: ReadingQuestion | null;
   notice: ReadingNotice | null;
   busy: boolean;
-  start(): void;
-  stop(): void;
+  start: () => void;
+  stop: () => void;
   askBreak(lease: ReadingLease): void;
   answer(yes: boolean): void;
   viewerGuard: ReadingViewerGuard;

@@ -9,9 +9,9 @@ const NO_VIEWERS: readonly EventPerson[] = [];
  * changes, so a row re-renders only when its own lease does.
  */
 export interface ReadingRoomStore {
-  subscribe(listener: () => void): () => void;
-  leaseOf(studyId: string): ReadingLease | undefined;
-  viewersOf(studyId: string): readonly EventPerson[];
+  subscribe: (listener: () => void) => () => void;
+  leaseOf: (studyId: string) => ReadingLease | undefined;
+  viewersOf: (studyId: string) => readonly EventPerson[];
   /** Every lease known (the answer of GET /api/leases, and events since). */
   leases(): readonly ReadingLease[];
   /** GET /api/leases answered: its list replaces what was known (`hasMore`: leases not listed are kept). */
@@ -31,7 +31,7 @@ export interface ReadingRoomStore {
   nextExpiry(): number | undefined;
   clear(): void;
   /** Who is signed in, so a row can say "You are reading" without asking each time. */
-  me(): EventPerson | null;
+  me: () => EventPerson | null;
   setMe(person: EventPerson | null): void;
 }
 

@@ -194,6 +194,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
 
   const busy = quick.isPending || setCancelled.isPending;
 
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- after every render on purpose: the target's element may appear in a later one
   useLayoutEffect(() => {
     const container = containerRef.current;
     if (focusTarget === null || busy || !container) return;
@@ -284,7 +285,7 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
             study={study}
             actions={actions}
             busy={busy}
-            onClaim={() => quickUpdate(claimAction(study, me, meUserId))}
+            onClaim={() => quickUpdate(claimAction(study, me, meUserId, roster.data))}
             onToggleRead={() => quickUpdate(viewerStatusAction(study))}
             onEdit={startEditing}
           />

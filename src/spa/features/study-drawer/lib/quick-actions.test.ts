@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
-import type { Me } from '../../../../contract/worklist-api.ts';
-import { claimAction, meAsAssignee, quickActionFailure, severityAction, viewerStatusAction } from './quick-actions.ts';
+import type { Me, Person } from '../../../../contract/worklist-api.ts';
+import { claimAction, quickActionFailure, severityAction, viewerStatusAction } from './quick-actions.ts';
 
 const study = {
   studyId: `stu_${'1'.repeat(32)}`,
@@ -13,12 +13,12 @@ const unread = study as unknown as Study;
 const me = { email: 'sam.lee@example.org', name: 'Sam Lee' } as Me;
 
 describe('the drawer’s quick actions', () => {
-  it('assigns to me, shown at once with my name, then focus goes after the claim', () => {
+  it('assigns to me, shown at once as me (with the roster\'s name parts when loaded), then focus goes after the claim', () => {
     const action = claimAction(unread, me, 'u1');
     expect(action).toMatchObject({ label: 'Assign to me', changes: { assignedTo: 'u1' }, after: 'after-claim' });
-    expect(action.optimistic.assignedTo).toEqual({ userId: 'u1', email: 'sam.lee@example.org', firstName: 'Sam Lee' });
-    expect(meAsAssignee(null, 'u1')).toBeNull();
-    expect(meAsAssignee(me, null)).toBeNull();
+    expect(action.optimistic.assignedTo).toEqual({ userId: 'u1', email: 'sam.lee@example.org' });
+    const roster = [{ userId: 'u1', email: 'sam.lee@example.org', firstName: 'Sam', lastName: 'Lee' }] as Person[];
+    expect(claimAction(unread, me, 'u1', roster).optimistic.assignedTo).toEqual({ userId: 'u1', email: 'sam.lee@example.org', firstName: 'Sam', lastName: 'Lee' });
   });
 
   it('marks an unread study read (focus goes after reading), and reopens a read one', () => {

@@ -1,7 +1,8 @@
 import type { Severity, Study, StudyUpdateParams } from '../../../../contract/avara-types.ts';
-import type { Me } from '../../../../contract/worklist-api.ts';
+import type { Me, Person } from '../../../../contract/worklist-api.ts';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import type { DrawerFocusTarget } from './drawer-focus.ts';
+import { meAsAssignee } from './me-as-assignee.ts';
 
 /** One click's change from the drawer's actions, shown at once (`optimistic`) before the server answers. */
 export interface QuickAction {
@@ -13,15 +14,9 @@ export interface QuickAction {
   after?: DrawerFocusTarget;
 }
 
-/** The signed-in person as an assignee reference, for the moment before the server's answer. */
-export function meAsAssignee(me: Me | null, userId: string | null): Study['assignedTo'] {
-  if (!me || !userId) return null;
-  return { userId, email: me.email, firstName: me.name };
-}
-
-/** Assign to me. */
-export function claimAction(study: Study, me: Me | null, userId: string | null): QuickAction {
-  return { label: 'Assign to me', changes: { assignedTo: userId }, optimistic: { ...study, assignedTo: meAsAssignee(me, userId) }, after: 'after-claim' };
+/** Assign to me (the roster, when loaded, gives the optimistic row the person's name parts). */
+export function claimAction(study: Study, me: Me | null, userId: string | null, roster?: readonly Person[]): QuickAction {
+  return { label: 'Assign to me', changes: { assignedTo: userId }, optimistic: { ...study, assignedTo: meAsAssignee(me, userId, roster) }, after: 'after-claim' };
 }
 
 /** Mark read, or Reopen once read. */

@@ -4,7 +4,7 @@ import { useEffect, useMemo } from 'react';
 import type { Study, StudyListPage } from '../../../../contract/avara-types.ts';
 import { isStudyListPage } from '../../../../contract/answer-shapes.ts';
 import { apiRequestChecked } from '../../../lib/api-client.ts';
-import type { StudyListFilters } from '../lib/worklist-filters.ts';
+import type { StudyListFilters } from '../../../../contract/worklist-filters.ts';
 import { studyKeys } from './study-keys.ts';
 import type { ApiAnswer } from '../../../lib/api-types.ts';
 

@@ -4,7 +4,7 @@ import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { isStudyPages, placeStudy } from '../../../lib/studies/study-list-pages.ts';
 import type { Placement } from '../../../lib/studies/study-list-pages.ts';
-import type { StudyListFilters } from '../lib/worklist-filters.ts';
+import type { StudyListFilters } from '../../../../contract/worklist-filters.ts';
 import { studyKeys } from './study-keys.ts';
 
 function filtersOf(queryKey: QueryKey): Record<string, unknown> | undefined {

@@ -1,8 +1,8 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { hashKey } from '@tanstack/react-query';
 import type { StudyListPage } from '../../../../contract/avara-types.ts';
-import { firstGroupFilters } from '../lib/worklist-filters.ts';
-import type { StudyListFilters, Viewer } from '../lib/worklist-filters.ts';
+import { firstGroupFilters } from '../../../../contract/worklist-filters.ts';
+import type { StudyListFilters, Viewer } from '../../../../contract/worklist-filters.ts';
 import { studyGroupQueryOptions } from './get-studies.ts';
 import { studyKeys } from './study-keys.ts';
 

@@ -1,4 +1,4 @@
-import type { StudyListFilters } from '../lib/worklist-filters.ts';
+import type { StudyListFilters } from '../../../../contract/worklist-filters.ts';
 
 /**
  * Hierarchical query keys: invalidating `studyKeys.lists()` refreshes every group of every filter

@@ -3,7 +3,7 @@ import { AppLink } from '../../../components/app-link.tsx';
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import { formatDateTime, formatRelativeTime } from '../../../lib/format.ts';
 import { useCriticalResults } from '../api/get-critical-results.ts';
-import { SEARCH_PARAM } from '../lib/worklist-filters.ts';
+import { SEARCH_PARAM } from '../../../../contract/worklist-filters.ts';
 
 /** How many studies the banner names; the filter lists them all. */
 const NAMED = 5;

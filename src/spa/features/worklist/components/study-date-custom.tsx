@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { StudyDateChoice } from '../lib/worklist-filters.ts';
+import type { StudyDateChoice } from '../../../../contract/worklist-filters.ts';
 
 const fieldClass =
   'h-8 rounded border border-border bg-panel px-2 text-sm text-fg hover:border-accent focus-visible:outline-2 focus-visible:outline-accent';

@@ -5,7 +5,7 @@ import { useLiveSnapshot, useWorklistEvent } from '../../../lib/live/use-live-ev
 import type { GroupPlacement } from '../api/live-studies.ts';
 import { forgetArrival, markSeen, NO_ARRIVALS, pruneArrivals, recordArrival } from '../lib/arrivals.ts';
 import type { Arrivals } from '../lib/arrivals.ts';
-import type { StudyListFilters } from '../lib/worklist-filters.ts';
+import type { StudyListFilters } from '../../../../contract/worklist-filters.ts';
 
 const PRUNE_EVERY_MS = 5_000;
 

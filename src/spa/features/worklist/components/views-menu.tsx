@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import type { ColumnLayout } from '../lib/column-layout.ts';
-import type { WorklistFilters } from '../lib/worklist-filters.ts';
+import type { WorklistFilters } from '../../../../contract/worklist-filters.ts';
 import { useDismiss } from './use-dismiss.ts';
 
 // Not part of the first screen: the panel and the views API load when the menu is first opened (or

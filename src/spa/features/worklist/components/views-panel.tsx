@@ -4,7 +4,7 @@ import { useSearchParams, type SetURLSearchParams } from 'react-router';
 import { SAVED_VIEW_LIMITS, type SavedView } from '../../../../contract/worklist-api.ts';
 import { isApiError } from '../../../lib/api-client.ts';
 import { savedViewsQuery, useSavedViews, useViewAction, type ViewAction } from '../api/saved-views.ts';
-import { SEARCH_PARAM, writeFilters } from '../lib/worklist-filters.ts';
+import { SEARCH_PARAM, writeFilters } from '../../../../contract/worklist-filters.ts';
 import type { ViewState } from './views-menu.tsx';
 
 const FILTER_NAMES = new Set<string>(Object.values(SEARCH_PARAM));

@@ -3,6 +3,7 @@ import { COLUMN_HEADER_HEIGHT } from '../lib/grid-items.ts';
 import { resizedWidth } from '../lib/grid-keyboard.ts';
 import { cellStyle, SELECT_COLUMN_WIDTH } from '../lib/grid-styles.ts';
 import type { WorklistTable } from './use-worklist-table.ts';
+import { columnWidthLimits } from './worklist-columns.tsx';
 
 /**
  * The column header: names and resize handles, in the order and widths of the visible columns. The
@@ -25,7 +26,7 @@ export const ColumnHeaderRow = memo(function ColumnHeaderRow({
       <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT, paddingLeft: selectable ? SELECT_COLUMN_WIDTH : 0 }}>
         {headers.map((header, index) => {
           const label = String(header.column.columnDef.header ?? header.column.id);
-          const { minSize = 60, maxSize = 800 } = header.column.columnDef;
+          const limits = columnWidthLimits(header.column.columnDef);
           return (
             <div
               key={header.id}
@@ -33,7 +34,7 @@ export const ColumnHeaderRow = memo(function ColumnHeaderRow({
               tabIndex={0}
               aria-keyshortcuts="ArrowLeft ArrowRight Shift+ArrowLeft Shift+ArrowRight"
               onKeyDown={(event) => {
-                const width = resizedWidth(event.key, event.shiftKey, header.getSize(), minSize, Math.min(maxSize, 800));
+                const width = resizedWidth(event.key, event.shiftKey, header.getSize(), limits.min, limits.max);
                 if (width === null || event.altKey || event.ctrlKey || event.metaKey) return;
                 event.preventDefault();
                 table.setColumnSizing((old) => ({ ...old, [header.column.id]: width }));

@@ -38,6 +38,18 @@ const helper = createColumnHelper<typeof worklistFeatures, Study>();
 /** The cell component of a column whose cells are not plain text. */
 export type CellComponent = ComponentType<{ study: Study }>;
 
+/** The narrowest a column may be made (by mouse or keys) unless its definition says more, and the widest. */
+export const COLUMN_MIN_WIDTH = 80;
+export const COLUMN_MAX_WIDTH = 800;
+
+/** The limits a column's resizing stops at, and announces: its own minimum, never under COLUMN_MIN_WIDTH. */
+export function columnWidthLimits(column: { minSize?: number; maxSize?: number }): { min: number; max: number } {
+  return {
+    min: Math.max(column.minSize ?? COLUMN_MIN_WIDTH, COLUMN_MIN_WIDTH),
+    max: Math.min(column.maxSize ?? COLUMN_MAX_WIDTH, COLUMN_MAX_WIDTH),
+  };
+}
+
 /**
  * One built-in column, everything about it in one place: its header, widths, whether it can be
  * hidden or starts hidden, and its cell. A new column is one more entry in WORKLIST_COLUMNS.
@@ -64,13 +76,13 @@ export interface WorklistColumn {
  * which are for looking up (the drawer shows both): the description gets the room instead.
  */
 export const WORKLIST_COLUMNS: readonly WorklistColumn[] = [
-  { id: 'severity', header: 'Severity', size: 84, minSize: 80, cell: { text: severityText } },
+  { id: 'severity', header: 'Severity', size: 84, minSize: COLUMN_MIN_WIDTH, cell: { text: severityText } },
   { id: 'description', header: 'Description', size: 250, minSize: 120, hideable: false, cell: { Component: DescriptionCell } },
   { id: 'assignee', header: 'Assignee', size: 170, minSize: 100, cell: { text: assigneeText } },
-  { id: 'viewerStatus', header: 'Viewer status', size: 118, minSize: 80, cell: { text: viewerStatusText } },
-  { id: 'waiting', header: 'Waiting', size: 100, minSize: 80, cell: { text: waitingText } },
-  { id: 'created', header: 'Created', size: 100, minSize: 80, cell: { text: (study, { now }) => timeText(study.createdAt, now) } },
-  { id: 'updated', header: 'Updated', size: 100, minSize: 80, hiddenByDefault: true, cell: { text: (study, { now }) => timeText(study.updatedAt, now) } },
+  { id: 'viewerStatus', header: 'Viewer status', size: 118, minSize: COLUMN_MIN_WIDTH, cell: { text: viewerStatusText } },
+  { id: 'waiting', header: 'Waiting', size: 100, minSize: COLUMN_MIN_WIDTH, cell: { text: waitingText } },
+  { id: 'created', header: 'Created', size: 100, minSize: COLUMN_MIN_WIDTH, cell: { text: (study, { now }) => timeText(study.createdAt, now) } },
+  { id: 'updated', header: 'Updated', size: 100, minSize: COLUMN_MIN_WIDTH, hiddenByDefault: true, cell: { text: (study, { now }) => timeText(study.updatedAt, now) } },
   { id: 'customer', header: 'Customer / org', size: 170, minSize: 100, cell: { text: customerText } },
   { id: 'studyInstanceUid', header: 'Study Instance UID', size: 170, minSize: 120, hiddenByDefault: true, cell: { Component: UidCell } },
   { id: 'metadata', header: 'Metadata', size: 170, minSize: 100, hiddenByDefault: true, cell: { text: metadataText } },

@@ -4,8 +4,8 @@ import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import { MINE_OR_UNASSIGNED, type Person } from '../../../../contract/worklist-api.ts';
-import { MODALITIES, defaultFilters, hasActiveFilters, parseAssignee, parseCustomer, parseStudyDate, parseViewerStatus } from '../lib/worklist-filters.ts';
-import type { StudyDateChoice, Viewer, WorklistFilters } from '../lib/worklist-filters.ts';
+import { MODALITIES, defaultFilters, hasActiveFilters, parseAssignee, parseCustomer, parseStudyDate, parseViewerStatus } from '../../../../contract/worklist-filters.ts';
+import type { StudyDateChoice, Viewer, WorklistFilters } from '../../../../contract/worklist-filters.ts';
 
 // Only when someone picks their own dates: not part of the first screen.
 const CustomDates = lazy(async () => ({ default: (await import('./study-date-custom.tsx')).CustomDates }));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { WorklistCounts } from '../../../../contract/worklist-api.ts';
 import { countsForView } from './counts-for-view.ts';
-import { defaultFilters } from './worklist-filters.ts';
-import type { Viewer } from './worklist-filters.ts';
+import { defaultFilters } from '../../../../contract/worklist-filters.ts';
+import type { Viewer } from '../../../../contract/worklist-filters.ts';
 
 const ME = 'usr_0123456789abcdef0123456789abcdef';
 const OTHER = 'usr_ffffffffffffffffffffffffffffffff';

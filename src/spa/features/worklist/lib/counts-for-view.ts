@@ -1,6 +1,6 @@
 import type { Severity } from '../../../../contract/avara-types.ts';
 import { MINE_OR_UNASSIGNED, type WorklistCounts } from '../../../../contract/worklist-api.ts';
-import type { Viewer, WorklistFilters } from './worklist-filters.ts';
+import type { Viewer, WorklistFilters } from '../../../../contract/worklist-filters.ts';
 
 /** A group's exact size from the counts, or "at least" when the server's walk was capped. */
 export interface ExactCount {

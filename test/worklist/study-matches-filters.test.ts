@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { foldAsciiCase as serverFold } from '../../../avara-server/store/study-repository.ts';
-import type { Study } from '../../../contract/avara-types.ts';
-import { foldAsciiCase, studyMatchesFilters } from './study-matches-filters.ts';
+import { foldAsciiCase as serverFold } from '../../src/avara-server/store/study-repository.ts';
+import type { Study } from '../../src/contract/avara-types.ts';
+import { foldAsciiCase, studyMatchesFilters } from '../../src/spa/lib/studies/study-matches-filters.ts';
 
 const USER = 'usr_0123456789abcdef0123456789abcdef';
 const CUSTOMER = 'cus_0123456789abcdef0123456789abcdef';
