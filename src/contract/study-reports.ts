@@ -53,7 +53,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: string[] }
 /** The webhook's `data`, checked field by field; unknown fields are ignored (Avara may add some). */
 export function parseReportDelivered(data: unknown): Parsed<ReportDelivered> {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, issues: ['data must be an object'] };
-  const fields = new Map(Object.entries(data));
+  const fields = new Map<string, unknown>(Object.entries(data));
   const issues: string[] = [];
   const reportId = fields.get('reportId');
   const studyId = fields.get('studyId');

@@ -57,10 +57,10 @@ export function createImageAccessProbe(target: () => WebhookTarget | undefined, 
     }
     const urls = Array.isArray(record.urls) ? record.urls.filter((url): url is string => typeof url === 'string') : [];
     const manifest = typeof record.manifest === 'object' && record.manifest !== null ? (record.manifest as Record<string, unknown>) : {};
-    const series = Array.isArray(manifest.series) ? manifest.series : [];
+    const series: unknown[] = Array.isArray(manifest.series) ? (manifest.series as unknown[]) : [];
     const instances = series.reduce<number>((sum, entry) => {
-      const sops = typeof entry === 'object' && entry !== null && 'sops' in entry && Array.isArray(entry.sops) ? entry.sops.length : 0;
-      return sum + sops;
+      const sops = typeof entry === 'object' && entry !== null ? (entry as { sops?: unknown }).sops : undefined;
+      return sum + (Array.isArray(sops) ? sops.length : 0);
     }, 0);
     const first = urls[0];
     const firstFile = first ? await proofOf(first, timeoutMs) : { ok: false as const, status: 0, marker: '' };
@@ -78,7 +78,7 @@ async function proofOf(url: string, timeoutMs: number): Promise<FileProof> {
       await response.body?.cancel();
       return { ok: false, status: response.status, marker: '' };
     }
-    const reader = response.body.getReader();
+    const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
     const chunks: Uint8Array[] = [];
     let length = 0;
     while (length < MARKER_END) {

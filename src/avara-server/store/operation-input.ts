@@ -6,7 +6,6 @@ import type {
   StudyReferenceParams,
   StudyUpdateParams,
   StudyViewerStatus,
-  UserLevel,
 } from '../../contract/avara-types.ts';
 import { INVITED_SOURCES, SEVERITIES, USER_LEVELS, VIEWER_STATUSES } from '../../contract/avara-types.ts';
 

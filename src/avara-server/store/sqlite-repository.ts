@@ -7,7 +7,6 @@ import type {
   ExpressCustomerReference,
   OrgReference,
   User,
-  UserLevel,
 } from '../../contract/avara-types.ts';
 import { CLINIC_ROLES, INVITED_SOURCES, SEVERITIES, USER_LEVELS, VIEWER_STATUSES } from '../../contract/avara-types.ts';
 import type {

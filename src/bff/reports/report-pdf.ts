@@ -55,6 +55,7 @@ export async function fetchReportPdf(url: string, options: PdfFetchOptions): Pro
     return { outcome: 'too-big', length };
   }
   // The DOM's ReadableStream and Node's are one object at run time; the types differ only in name.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the lint's program sees one ReadableStream type where tsc's sees two
   const source = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
   const checked = source.pipe(new PdfGuard(options.maxBytes));
   source.on('error', (error) => checked.destroy(error));

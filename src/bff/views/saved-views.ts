@@ -73,7 +73,7 @@ function read(record: StoredRecord | undefined): PersonViews {
 
 function write(state: PersonViews): JsonObject {
   // SavedView is plain JSON by construction (strings, numbers, booleans, arrays and records of them).
-  return { views: state.views as unknown as JsonObject[], defaultViewId: state.defaultViewId };
+  return { views: state.views, defaultViewId: state.defaultViewId };
 }
 
 function listOf(state: PersonViews): SavedViewList {

@@ -23,7 +23,8 @@ let redis: RunningRedis | undefined;
 let upstream: RecordingUpstream;
 const folders: string[] = [];
 
-const echo: WebhookHandler = async (event) => ({ body: { echoed: event.type, studyId: String(event.data.studyId ?? '') }, studyId: String(event.data.studyId ?? ''), result: 'echoed' });
+const studyIdOf = (data: Record<string, unknown>) => (typeof data.studyId === 'string' ? data.studyId : '');
+const echo: WebhookHandler = async (event) => ({ body: { echoed: event.type, studyId: studyIdOf(event.data) }, studyId: studyIdOf(event.data), result: 'echoed' });
 const failing: WebhookHandler = async () => {
   throw new Error('the PACS is down');
 };

@@ -86,7 +86,7 @@ export async function avaraWebhookRoutes(app: FastifyInstance, options: AvaraWeb
     try {
       answer = await Promise.race([
         handler(event, { ...options.context, log: request.log, signal }),
-        new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+        new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason instanceof Error ? signal.reason : new Error('The webhook took too long to answer')), { once: true })),
       ]);
     } catch (error) {
       // Not answered: the id is given back, so Avara's retry of this delivery is not taken for a replay.

@@ -1,6 +1,7 @@
 import { recordOf, textOf } from '../../pacs/json-fields.ts';
 import { StudyTooLargeError, readStudyFiles } from '../../pacs/study-manifest.ts';
 import { isDicomUid } from '../../../contract/study-limits.ts';
+import type { JsonObject } from '../../shared-state/shared-state.ts';
 import type { WebhookAnswer, WebhookHandler } from '../webhook-handlers.ts';
 
 const STUDY_ID = /^stu_[0-9a-f]{32}$/;
@@ -38,7 +39,7 @@ export const studyAccessRequested: WebhookHandler = async (event, context) => {
   const now = Date.now();
   const urls = await Promise.all(files.instanceIds.map(async (instanceId) => (await dicomUrls.urlFor(instanceId, now)).url));
   return {
-    body: { authorized: true, urls, manifest: JSON.parse(JSON.stringify(files.manifest)) },
+    body: { authorized: true, urls, manifest: JSON.parse(JSON.stringify(files.manifest)) as JsonObject },
     ...(studyId ? { studyId } : { studyId: textOf(study, 'studyId') }),
     studyInstanceUid: uid,
     result: 'authorized',

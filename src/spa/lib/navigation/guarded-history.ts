@@ -1,5 +1,5 @@
 import type { UNSAFE_createBrowserHistory } from 'react-router';
-import type { Location, To } from 'react-router';
+import { NavigationType, type Location, type To } from 'react-router';
 
 /** React Router's history (browser or memory): the type is not exported under its own name. */
 export type History = ReturnType<typeof UNSAFE_createBrowserHistory>;
@@ -54,7 +54,7 @@ export function guardHistory(history: History): GuardedHistory {
 
   let stopListening: (() => void) | null = null;
   function onUpdate(update: Parameters<Listener>[0]) {
-    if (update.action === 'POP') {
+    if (update.action === NavigationType.Pop) {
       if (undoing) {
         undoing = false;
         return;

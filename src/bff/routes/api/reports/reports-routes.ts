@@ -151,7 +151,7 @@ function auditedAcknowledgement(acknowledgement: { by: { email: string }; at: st
 }
 
 function checkParams(reply: FastifyReply, params: unknown, withReport: boolean): { studyId: string; reportId?: string } | undefined {
-  const fields = typeof params === 'object' && params !== null ? new Map(Object.entries(params)) : new Map<string, unknown>();
+  const fields = new Map<string, unknown>(typeof params === 'object' && params !== null ? Object.entries(params) : []);
   const studyId = fields.get('studyId');
   const reportId = fields.get('reportId');
   const issues: ProblemIssue[] = [];

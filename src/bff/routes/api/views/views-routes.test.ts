@@ -43,7 +43,7 @@ describe('the saved views routes', () => {
 
     const made = await app.inject({ method: 'PUT', url: '/api/views/default', headers: radiologist, payload: { viewId: view.viewId } });
     expect(made.statusCode).toBe(200);
-    expect((made.json() as SavedViewList).defaultViewId).toBe(view.viewId);
+    expect(made.json<SavedViewList>().defaultViewId).toBe(view.viewId);
 
     // The coordinator sees none of it, and cannot reach it by its ID.
     expect((await app.inject({ url: '/api/views', headers: coordinator })).json()).toEqual({ views: [], defaultViewId: null });

@@ -11,7 +11,8 @@ import type { ApiAnswer } from '../../../lib/api-types.ts';
  */
 export function setStudyCancelled(studyId: string, cancelled: boolean): Promise<SuccessResponse> {
   const path = `/api/studies/${encodeURIComponent(studyId)}/${cancelled ? 'cancel' : 'uncancel'}`;
-  return apiRequest<ApiAnswer<'/api/studies/{studyId}/cancel', 'post'> | ApiAnswer<'/api/studies/{studyId}/uncancel', 'post'>>(path, { method: 'POST' });
+  // Cancel and uncancel answer the same shape.
+  return apiRequest<ApiAnswer<'/api/studies/{studyId}/cancel', 'post'>>(path, { method: 'POST' });
 }
 
 export interface SetCancelledInput {

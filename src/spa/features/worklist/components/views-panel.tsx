@@ -178,7 +178,7 @@ function RenameForm({ view, busy, onSave, onCancel }: { view: SavedView; busy: b
       </label>
       <input
         id={fieldId}
-        // Opened on purpose by the Rename button: the field is where the person is about to type.
+        // eslint-disable-next-line jsx-a11y/no-autofocus -- opened on purpose by the Rename button: the field is where the person is about to type
         autoFocus
         value={value}
         maxLength={SAVED_VIEW_LIMITS.nameLength}

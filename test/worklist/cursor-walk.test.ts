@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ListStudiesQuery, Severity, Study, StudyViewerStatus } from '../../contract/avara-types.ts';
-import { studyMatchesFilters } from '../../spa/lib/studies/study-matches-filters.ts';
-import { seedDemoData } from '../seed/demo-data.ts';
-import { createMemoryRepository } from './memory-repository.ts';
-import { openSqliteRepository } from './sqlite-repository.ts';
-import type { StudyRepository } from './study-repository.ts';
-import { StudyService } from './study-service.ts';
+import type { ListStudiesQuery, Severity, Study, StudyViewerStatus } from '../../src/contract/avara-types.ts';
+import { studyMatchesFilters } from '../../src/spa/lib/studies/study-matches-filters.ts';
+import { seedDemoData } from '../../src/avara-server/seed/demo-data.ts';
+import { createMemoryRepository } from '../../src/avara-server/store/memory-repository.ts';
+import { openSqliteRepository } from '../../src/avara-server/store/sqlite-repository.ts';
+import type { StudyRepository } from '../../src/avara-server/store/study-repository.ts';
+import { StudyService } from '../../src/avara-server/store/study-service.ts';
 
 const API_KEY = { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'test key' };
 const CUSTOMERS = [`cus_${'1'.repeat(32)}`, `cus_${'2'.repeat(32)}`];

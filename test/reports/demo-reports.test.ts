@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateWebhookKey } from '../../bff/webhooks/webhook-keys.ts';
-import { buildReportPdf, demoReportUrl, verifyDemoReportLink } from './demo-reports.ts';
+import { generateWebhookKey } from '../../src/bff/webhooks/webhook-keys.ts';
+import { buildReportPdf, demoReportUrl, verifyDemoReportLink } from '../../src/avara-server/reports/demo-reports.ts';
 
 const KEY = generateWebhookKey();
 const STUDY = `stu_${'ab'.repeat(16)}`;
