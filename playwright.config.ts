@@ -19,7 +19,6 @@ const baseURL = `http://127.0.0.1:${port}`;
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'radiology-worklist-e2e-'));
 const dataDir = process.env.E2E_DATA_DIR;
 
-
 function inheritedEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {

@@ -35,14 +35,30 @@ function sizes(options: BenchOptions): string {
   const has = (section: (typeof SECTIONS)[number]) => options.sections.has(section);
   return [
     `${options.studies.toLocaleString('en-US')} studies`,
-    has('overhead') ? `load: ${options.connections} connections, ${options.rounds} alternated rounds of ${options.roundSeconds} s per side` : undefined,
+    has('overhead')
+      ? `load: ${options.connections} connections, ${options.rounds} alternated rounds of ${options.roundSeconds} s per side`
+      : undefined,
     has('scale') ? `${options.scaleRequests} sequential requests per filter combination` : undefined,
-    has('spa') ? (options.skipSpa ? 'SPA skipped' : `SPA: ${options.spaRuns} cold loads, ${options.spaRows.toLocaleString('en-US')} rows, ${options.scrollPasses} scroll passes of ${options.scrollStep} px per frame`) : undefined,
+    has('spa')
+      ? options.skipSpa
+        ? 'SPA skipped'
+        : `SPA: ${options.spaRuns} cold loads, ${options.spaRows.toLocaleString('en-US')} rows, ${options.scrollPasses} scroll passes of ${options.scrollStep} px per frame`
+      : undefined,
     has('latency') ? `${options.liveSamples} changes across instances` : undefined,
-    has('fanout') ? `fan-out: ${options.fanoutClients.toLocaleString('en-US')} event streams over ${options.clientProcesses} client processes, ${options.fanoutEvents} events` : undefined,
-    has('screen') ? (options.skipScreen ? 'change to screen skipped' : `change to screen: ${options.screenSamples} changes`) : undefined,
-    has('search') ? `PACS search: ${options.pacsStudies.toLocaleString('en-US')} studies in Orthanc, ${options.searchRuns} patients searched` : undefined,
-    has('claims') ? `claims: ${options.claimers} radiologists, ${options.claimStudies} studies, ${options.claimRounds} round${options.claimRounds === 1 ? '' : 's'}` : undefined,
+    has('fanout')
+      ? `fan-out: ${options.fanoutClients.toLocaleString('en-US')} event streams over ${options.clientProcesses} client processes, ${options.fanoutEvents} events`
+      : undefined,
+    has('screen')
+      ? options.skipScreen
+        ? 'change to screen skipped'
+        : `change to screen: ${options.screenSamples} changes`
+      : undefined,
+    has('search')
+      ? `PACS search: ${options.pacsStudies.toLocaleString('en-US')} studies in Orthanc, ${options.searchRuns} patients searched`
+      : undefined,
+    has('claims')
+      ? `claims: ${options.claimers} radiologists, ${options.claimStudies} studies, ${options.claimRounds} round${options.claimRounds === 1 ? '' : 's'}`
+      : undefined,
     has('bulk') ? `bulk: ${BULK_STUDIES} studies assigned at once` : undefined,
     options.sections.size < SECTIONS.length ? `only: ${SECTIONS.filter(has).join(', ')}` : undefined,
   ]
@@ -53,11 +69,15 @@ function sizes(options: BenchOptions): string {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
   const began = performance.now();
-  const log = (message: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${message}`);
+  const log = (message: string) =>
+    console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s] ${message}`);
 
   if (options.build && !(options.skipSpa && options.skipScreen)) {
     log('building the SPA (vite build)');
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
   }
 
   const tmpRoot = join(REPO_ROOT, 'bench/results/tmp');
@@ -74,24 +94,62 @@ async function main(): Promise<void> {
       // Figures 1–5 measure the request path and the page. The queue watcher's walks of the 100,000
       // studies are a cost of their own (its row in figure 6, with the live figures' instances), so
       // this instance walks only after the run.
-      const bff = await startBff({ dataDir, upstreamUrl: upstream.url, apiKey, env: { QUEUE_WATCH_INTERVAL_MS: '600000' } });
+      const bff = await startBff({
+        dataDir,
+        upstreamUrl: upstream.url,
+        apiKey,
+        env: { QUEUE_WATCH_INTERVAL_MS: '600000' },
+      });
       const { cookie } = await signInAsCoordinator(bff.url);
       log(`BFF on ${bff.url}, upstream ${upstream.url}`);
       if (has('overhead')) {
         log('1. BFF overhead (side by side)');
-        rows.push(...(await measureBffOverhead({ ...options, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, bffUrl: bff.url, bffPid: bff.pid, cookie })));
+        rows.push(
+          ...(await measureBffOverhead({
+            ...options,
+            upstreamUrl: upstream.url,
+            upstreamPid: upstream.pid,
+            apiKey,
+            bffUrl: bff.url,
+            bffPid: bff.pid,
+            cookie,
+          })),
+        );
       }
       if (has('scale')) {
         log('2. bundled server at scale');
-        rows.push(...(await measureServerScale({ upstreamUrl: upstream.url, apiKey, studies: options.studies, requests: options.scaleRequests })));
+        rows.push(
+          ...(await measureServerScale({
+            upstreamUrl: upstream.url,
+            apiKey,
+            studies: options.studies,
+            requests: options.scaleRequests,
+          })),
+        );
       }
       if (!options.skipSpa) {
         log('3–5. SPA in headless Chromium');
-        rows.push(...(await measureSpa({ bffUrl: bff.url, email: (await signInAsCoordinator(bff.url)).email, ...options, log })));
+        rows.push(
+          ...(await measureSpa({
+            bffUrl: bff.url,
+            email: (await signInAsCoordinator(bff.url)).email,
+            ...options,
+            log,
+          })),
+        );
       }
       if (has('bulk')) {
         log(`10. bulk assign of ${BULK_STUDIES} studies`);
-        rows.push(...(await measureBulkAssign({ bffUrl: bff.url, upstreamUrl: upstream.url, apiKey, cookie, studies: BULK_STUDIES, log })));
+        rows.push(
+          ...(await measureBulkAssign({
+            bffUrl: bff.url,
+            upstreamUrl: upstream.url,
+            apiKey,
+            cookie,
+            studies: BULK_STUDIES,
+            log,
+          })),
+        );
       }
       await bff.stop();
     }
@@ -99,14 +157,33 @@ async function main(): Promise<void> {
       log(`10. patient-name search over the PACS (${options.pacsStudies.toLocaleString('en-US')} studies in Orthanc)`);
       const searchDir = join(dataDir, 'pacs-search');
       mkdirSync(searchDir, { recursive: true });
-      rows.push(...(await measurePacsSearch({ dataDir: searchDir, apiKey, pacsStudies: options.pacsStudies, searchRuns: options.searchRuns, log })));
+      rows.push(
+        ...(await measurePacsSearch({
+          dataDir: searchDir,
+          apiKey,
+          pacsStudies: options.pacsStudies,
+          searchRuns: options.searchRuns,
+          log,
+        })),
+      );
     }
-    if (has('latency') || has('fanout') || has('claims') || has('screen')) rows.push(...(await measureLive(options, { dataDir, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, log })));
+    if (has('latency') || has('fanout') || has('claims') || has('screen'))
+      rows.push(
+        ...(await measureLive(options, { dataDir, upstreamUrl: upstream.url, upstreamPid: upstream.pid, apiKey, log })),
+      );
     if (has('dashboard')) {
       // 100,000 recorded studies is the budget's size; a quick run (a smoke test) records fewer.
       const recorded = options.quick ? 20_000 : 100_000;
       log(`10. the dashboard over ${recorded.toLocaleString('en-US')} recorded studies`);
-      rows.push(...(await measureDashboard({ studies: recorded, requests: options.scaleRequests, worstCase: !options.quick, dataDir, log })));
+      rows.push(
+        ...(await measureDashboard({
+          studies: recorded,
+          requests: options.scaleRequests,
+          worstCase: !options.quick,
+          dataDir,
+          log,
+        })),
+      );
     }
     await upstream.stop();
   } finally {
@@ -125,7 +202,9 @@ async function main(): Promise<void> {
     '',
     markdownTable(rows),
     '',
-    failed === 0 ? 'Every figure is within its budget.' : `${failed} figure(s) over budget${wrong > 0 ? `, ${wrong} of them about correctness` : ''}.`,
+    failed === 0
+      ? 'Every figure is within its budget.'
+      : `${failed} figure(s) over budget${wrong > 0 ? `, ${wrong} of them about correctness` : ''}.`,
     '',
   ].join('\n');
   mkdirSync(dirname(options.out), { recursive: true });
@@ -141,7 +220,16 @@ async function main(): Promise<void> {
  * Figures 6–8: their own Redis and two BFF instances on it, in front of the same upstream, as two
  * instances behind a load balancer would be; event-stream clients in processes of their own.
  */
-async function measureLive(options: BenchOptions, context: { dataDir: string; upstreamUrl: string; upstreamPid: number; apiKey: string; log: (message: string) => void }): Promise<BenchRow[]> {
+async function measureLive(
+  options: BenchOptions,
+  context: {
+    dataDir: string;
+    upstreamUrl: string;
+    upstreamPid: number;
+    apiKey: string;
+    log: (message: string) => void;
+  },
+): Promise<BenchRow[]> {
   const { dataDir, upstreamUrl, apiKey, log } = context;
   const has = (section: (typeof SECTIONS)[number]) => options.sections.has(section);
   const rows: BenchRow[] = [];
@@ -166,13 +254,30 @@ async function measureLive(options: BenchOptions, context: { dataDir: string; up
     const people = await demoUsers(a.url);
     const coordinator = await signInAsCoordinator(a.url);
     log(`6–8. the live instances' own CPU over ${options.idleSeconds} s of quiet`);
-    rows.push(...(await measureIdleCost({ instancePids: [a.pid, b.pid], upstreamPid: context.upstreamPid, seconds: options.idleSeconds })));
+    rows.push(
+      ...(await measureIdleCost({
+        instancePids: [a.pid, b.pid],
+        upstreamPid: context.upstreamPid,
+        seconds: options.idleSeconds,
+      })),
+    );
     if (has('latency') && clients) {
       log(`6. events across instances (${options.liveSamples} changes)`);
       const viewer = people.find((person) => person.role === 'radiologist');
       if (!viewer) throw new Error('The BFF lists no demo radiologist');
       const viewerCookie = await signIn(b.url, viewer.username);
-      rows.push(...(await measureEventLatency({ changeUrl: a.url, streamUrl: b.url, upstreamUrl, apiKey, coordinatorCookie: coordinator.cookie, viewerCookie, clients, samples: options.liveSamples })));
+      rows.push(
+        ...(await measureEventLatency({
+          changeUrl: a.url,
+          streamUrl: b.url,
+          upstreamUrl,
+          apiKey,
+          coordinatorCookie: coordinator.cookie,
+          viewerCookie,
+          clients,
+          samples: options.liveSamples,
+        })),
+      );
     }
     if (has('fanout') && clients) {
       log(`7. fan-out to ${options.fanoutClients.toLocaleString('en-US')} event streams`);
@@ -196,11 +301,30 @@ async function measureLive(options: BenchOptions, context: { dataDir: string; up
     }
     if (!options.skipScreen) {
       log(`9. change to screen (${options.screenSamples} changes, browsers on instances A and B)`);
-      rows.push(...(await measureScreenLatency({ changeUrl: a.url, watchUrl: b.url, email: coordinator.email, samples: options.screenSamples, log })));
+      rows.push(
+        ...(await measureScreenLatency({
+          changeUrl: a.url,
+          watchUrl: b.url,
+          email: coordinator.email,
+          samples: options.screenSamples,
+          log,
+        })),
+      );
     }
     if (has('claims')) {
       log(`8. claim contention (${options.claimers} radiologists, ${options.claimStudies} studies)`);
-      rows.push(...(await measureClaims({ instances: [a.url, b.url], upstreamUrl, apiKey, radiologists, claimStudies: options.claimStudies, claimRounds: options.claimRounds, pids: { instances: [a.pid, b.pid], upstream: context.upstreamPid }, log })));
+      rows.push(
+        ...(await measureClaims({
+          instances: [a.url, b.url],
+          upstreamUrl,
+          apiKey,
+          radiologists,
+          claimStudies: options.claimStudies,
+          claimRounds: options.claimRounds,
+          pids: { instances: [a.pid, b.pid], upstream: context.upstreamPid },
+          log,
+        })),
+      );
     }
   } finally {
     await clients?.stop();

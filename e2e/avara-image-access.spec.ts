@@ -17,11 +17,19 @@ function screenshotPath(name: string): string {
   return path;
 }
 
-test('the launch page shows the manifest counts and a DICOM Part 10 file from the signed URLs', async ({ page, context, pacs }) => {
+test('the launch page shows the manifest counts and a DICOM Part 10 file from the signed URLs', async ({
+  page,
+  context,
+  pacs,
+}) => {
   await signInAs(page, 'coordinator');
   const study = pacs.studies[0]!;
   await page.goto('/?assignee=anyone');
-  await page.locator('[data-study-row]').filter({ hasText: study.spec.studyDescription }).filter({ hasText: study.shownName }).click();
+  await page
+    .locator('[data-study-row]')
+    .filter({ hasText: study.spec.studyDescription })
+    .filter({ hasText: study.shownName })
+    .click();
   const drawer = page.getByRole('complementary', { name: 'Study' });
   await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(study.spec.studyDescription);
 
@@ -30,7 +38,7 @@ test('the launch page shows the manifest counts and a DICOM Part 10 file from th
   const launch = await newTab;
   await expect(launch.getByRole('heading', { level: 1 })).toHaveText(`${study.spec.studyDescription}: 2 series`);
 
-  const access = launch.getByRole('region', { name: 'Image access, as Avara\'s viewer asks for it' });
+  const access = launch.getByRole('region', { name: "Image access, as Avara's viewer asks for it" });
   await expect(access).toContainText('Authorized');
   await expect(access.getByTestId('access-series')).toHaveText(String(study.seriesIds.length));
   await expect(access.getByTestId('access-instances')).toHaveText(String(study.instanceIds.length));

@@ -53,7 +53,9 @@ async function readStudy(request: APIRequestContext, studyId: string): Promise<S
 /** A radiologist of the roster (the bulk bar offers only people who read studies). */
 async function aRadiologist(request: APIRequestContext): Promise<{ userId: string; name: string }> {
   const response = await request.get('/api/users', { headers: CSRF });
-  const { users } = (await response.json()) as { users: Array<{ userId: string; firstName: string; lastName: string; clinicRole: string }> };
+  const { users } = (await response.json()) as {
+    users: Array<{ userId: string; firstName: string; lastName: string; clinicRole: string }>;
+  };
   const person = users.find((user) => user.clinicRole === 'Radiologist');
   if (!person) throw new Error('The roster has no radiologist');
   return { userId: person.userId, name: `${person.firstName} ${person.lastName}` };
@@ -76,7 +78,13 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
 }
 
 test.beforeEach(async ({ page }) => {
@@ -103,7 +111,9 @@ test('assigning ten studies takes four actions: a click, a Shift-click, a radiol
   }
 });
 
-test('a bulk change where two of ten changed meanwhile reports those two and changes the other eight', async ({ page }) => {
+test('a bulk change where two of ten changed meanwhile reports those two and changes the other eight', async ({
+  page,
+}) => {
   const { word, studies } = await tenStudies(page.request);
   await openTheTen(page, word);
 
@@ -120,7 +130,10 @@ test('a bulk change where two of ten changed meanwhile reports those two and cha
   if (!third || !seventh) throw new Error('Ten studies expected');
   const radiologist = await aRadiologist(page.request);
   for (const study of [third, seventh]) {
-    const response = await page.request.patch(`/api/studies/${study.studyId}`, { headers: { ...CSRF, 'if-match': '*' }, data: { assignedTo: radiologist.userId } });
+    const response = await page.request.patch(`/api/studies/${study.studyId}`, {
+      headers: { ...CSRF, 'if-match': '*' },
+      data: { assignedTo: radiologist.userId },
+    });
     expect(response.ok()).toBe(true);
   }
   await confirmation.getByRole('button', { name: 'Set 10 studies to High' }).click();
@@ -129,7 +142,14 @@ test('a bulk change where two of ten changed meanwhile reports those two and cha
   const notChanged = bulkBar(page).getByRole('list', { name: 'Studies not changed' }).getByRole('listitem');
   await expect(notChanged).toHaveCount(2);
   const reported = (await notChanged.allTextContents()).sort();
-  expect(reported).toEqual([third, seventh].map((study) => `${study.studyDescription}: Changed by someone else meanwhile (now assigned to ${radiologist.name}); not changed.`).sort());
+  expect(reported).toEqual(
+    [third, seventh]
+      .map(
+        (study) =>
+          `${study.studyDescription}: Changed by someone else meanwhile (now assigned to ${radiologist.name}); not changed.`,
+      )
+      .sort(),
+  );
   await page.screenshot({ path: screenshot('bulk-partial-result.png') });
   for (const study of studies) {
     const now = await readStudy(page.request, study.studyId);
@@ -175,7 +195,10 @@ test('a row is assigned inline, without opening the drawer', async ({ page }) =>
   await page.getByRole('button', { name: `Assign ${first.studyDescription}` }).click();
   const picker = page.getByRole('dialog', { name: `Assign ${first.studyDescription}` });
   // Only people who read studies are offered.
-  const users = (await (await page.request.get('/api/users', { headers: CSRF })).json()).users as Array<{ userId: string; clinicRole: string }>;
+  const users = (await (await page.request.get('/api/users', { headers: CSRF })).json()).users as Array<{
+    userId: string;
+    clinicRole: string;
+  }>;
   const options = picker.getByLabel('Radiologist').locator('option');
   await expect(options).toHaveCount(1 + users.filter((user) => user.clinicRole === 'Radiologist').length);
   const notReader = users.find((user) => user.clinicRole !== 'Radiologist');
@@ -183,11 +206,15 @@ test('a row is assigned inline, without opening the drawer', async ({ page }) =>
   await picker.getByLabel('Radiologist').selectOption(radiologist.userId);
   await expect(picker).toHaveCount(0);
   await expect(page.getByRole('complementary', { name: 'Study' })).toHaveCount(0);
-  await expect.poll(async () => (await readStudy(page.request, first.studyId)).assignedTo?.userId).toBe(radiologist.userId);
+  await expect
+    .poll(async () => (await readStudy(page.request, first.studyId)).assignedTo?.userId)
+    .toBe(radiologist.userId);
 });
 
 for (const theme of ['dark', 'light'] as const) {
-  test(`the bulk bar and its confirmation in the ${theme} theme have no serious accessibility violations`, async ({ page }) => {
+  test(`the bulk bar and its confirmation in the ${theme} theme have no serious accessibility violations`, async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     await page.emulateMedia({ colorScheme: theme });
     const { word } = await tenStudies(page.request);

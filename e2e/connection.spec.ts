@@ -49,7 +49,11 @@ async function openWorklist(page: Page, search: string, description: string) {
   await expect(page.locator('[data-study-row]').filter({ hasText: description })).toBeVisible();
 }
 
-test('the worklist says the connection is lost within 15 s of the server stopping, and recovers by itself when it is back', async ({ page, context, stack }) => {
+test('the worklist says the connection is lost within 15 s of the server stopping, and recovers by itself when it is back', async ({
+  page,
+  context,
+  stack,
+}) => {
   test.setTimeout(90_000);
   // A description no demo study has, so the row is this one whatever the demo holds.
   const study = stack.avara.service.createStudy({
@@ -71,7 +75,9 @@ test('the worklist says the connection is lost within 15 s of the server stoppin
   await stack.bff.stop();
   await expect(connectionLost(page)).toBeVisible({ timeout: 15_000 });
   expect(Date.now() - stoppedAt).toBeLessThan(15_000);
-  await expect(connectionLost(page)).toHaveText(/^Connection lost · last updated \d+ s ago.*The server is not answering\./);
+  await expect(connectionLost(page)).toHaveText(
+    /^Connection lost · last updated \d+ s ago.*The server is not answering\./,
+  );
   await expect(connectionLost(embedded)).toBeVisible({ timeout: 15_000 });
   // What was loaded stays on screen, and says how old it is.
   await expect(page.locator('[data-study-row]').filter({ hasText: study.studyDescription })).toBeVisible();

@@ -51,5 +51,7 @@ test('a duplicate UID gets a clear message with a link to the existing study', a
   const alert = dialog.getByRole('alert');
   await expect(alert).toContainText('A study with this Study Instance UID already exists.');
   await alert.getByRole('link', { name: 'Open the existing study' }).click();
-  await expect(page.getByRole('complementary', { name: 'Study' }).getByRole('heading', { level: 2 })).toHaveText(existing.studyDescription);
+  await expect(page.getByRole('complementary', { name: 'Study' }).getByRole('heading', { level: 2 })).toHaveText(
+    existing.studyDescription,
+  );
 });

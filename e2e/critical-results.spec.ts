@@ -19,12 +19,21 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
 }
 
 /** An unread, unassigned High study nobody else's spec touches (the last page of the group). */
 async function pickStudy(page: Page): Promise<{ studyId: string; studyDescription: string }> {
-  const answer = await page.request.get('/api/studies?severity=high&studyViewerStatus=incomplete&isCancelled=false&assignedTo=&limit=100', { headers: { 'x-csrf': '1' } });
+  const answer = await page.request.get(
+    '/api/studies?severity=high&studyViewerStatus=incomplete&isCancelled=false&assignedTo=&limit=100',
+    { headers: { 'x-csrf': '1' } },
+  );
   expect(answer.ok()).toBe(true);
   const { studies }: { studies: Array<{ studyId: string; studyDescription: string }> } = await answer.json();
   const study = studies.at(-7);
@@ -33,13 +42,23 @@ async function pickStudy(page: Page): Promise<{ studyId: string; studyDescriptio
 }
 
 async function deliverReport(studyId: string, critical: boolean): Promise<void> {
-  const { stdout } = await run(process.execPath, ['scripts/demo-report.ts', studyId, ...(critical ? ['--critical'] : [])], {
-    env: { ...process.env, WORKLIST_URL: `http://127.0.0.1:${process.env.E2E_PORT ?? 8181}`, DATA_DIR: process.env.E2E_DATA_DIR ?? '' },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['scripts/demo-report.ts', studyId, ...(critical ? ['--critical'] : [])],
+    {
+      env: {
+        ...process.env,
+        WORKLIST_URL: `http://127.0.0.1:${process.env.E2E_PORT ?? 8181}`,
+        DATA_DIR: process.env.E2E_DATA_DIR ?? '',
+      },
+    },
+  );
   expect(stdout).toContain(': 200 {"success":true}');
 }
 
-test('a critical report from the bundled server alerts the worklist live and the drawer until acknowledged, and the acknowledgement is audited', async ({ page }) => {
+test('a critical report from the bundled server alerts the worklist live and the drawer until acknowledged, and the acknowledgement is audited', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await signInAs(page, 'coordinator');
   const study = await pickStudy(page);
@@ -96,7 +115,16 @@ test('a critical report from the bundled server alerts the worklist live and the
     .filter((line) => line !== '')
     .map((line): Record<string, unknown> => JSON.parse(line));
   expect(audit).toContainEqual(
-    expect.objectContaining({ action: 'report.acknowledge', studyId: study.studyId, outcome: 'ok', after: expect.objectContaining({ acknowledgement: expect.objectContaining({ by: expect.any(String), at: expect.any(String) }) }) }),
+    expect.objectContaining({
+      action: 'report.acknowledge',
+      studyId: study.studyId,
+      outcome: 'ok',
+      after: expect.objectContaining({
+        acknowledgement: expect.objectContaining({ by: expect.any(String), at: expect.any(String) }),
+      }),
+    }),
   );
-  expect(audit).toContainEqual(expect.objectContaining({ action: 'webhook.avara', studyId: study.studyId, outcome: 'ok' }));
+  expect(audit).toContainEqual(
+    expect.objectContaining({ action: 'webhook.avara', studyId: study.studyId, outcome: 'ok' }),
+  );
 });

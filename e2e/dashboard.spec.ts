@@ -11,18 +11,35 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
 }
 
 /** As a radiologist: claims an unassigned unread study of the severity and marks it read; its ID. */
 async function readOneStudy(request: APIRequestContext, severity: 'stat' | 'high' | 'normal'): Promise<string> {
   const me = await (await request.get('/api/me', { headers })).json();
-  const page = await (await request.get(`/api/studies?severity=${severity}&assignedTo=&studyViewerStatus=incomplete&isCancelled=false&limit=1`, { headers })).json();
+  const page = await (
+    await request.get(
+      `/api/studies?severity=${severity}&assignedTo=&studyViewerStatus=incomplete&isCancelled=false&limit=1`,
+      { headers },
+    )
+  ).json();
   const [study] = page.studies;
   if (!study) throw new Error(`No unassigned unread ${severity} study is left to read`);
-  const claimed = await request.patch(`/api/studies/${study.studyId}`, { headers: { ...headers, 'if-match': `"${study.updatedAt}"` }, data: { assignedTo: me.userId } });
+  const claimed = await request.patch(`/api/studies/${study.studyId}`, {
+    headers: { ...headers, 'if-match': `"${study.updatedAt}"` },
+    data: { assignedTo: me.userId },
+  });
   expect(claimed.status()).toBe(200);
-  const read = await request.patch(`/api/studies/${study.studyId}`, { headers: { ...headers, 'if-match': '*' }, data: { studyViewerStatus: 'complete' } });
+  const read = await request.patch(`/api/studies/${study.studyId}`, {
+    headers: { ...headers, 'if-match': '*' },
+    data: { studyViewerStatus: 'complete' },
+  });
   expect(read.status()).toBe(200);
   return study.studyId;
 }
@@ -36,7 +53,9 @@ async function openDashboard(page: Page) {
 test('a radiologist is refused the dashboard, its data and its export', async ({ page }) => {
   await signInAs(page, 'radiologist');
   expect((await page.request.get('/api/dashboard', { headers })).status()).toBe(403);
-  expect((await page.request.get('/api/dashboard/turnaround.csv?from=2026-01-01&to=2026-01-02', { headers })).status()).toBe(403);
+  expect(
+    (await page.request.get('/api/dashboard/turnaround.csv?from=2026-01-01&to=2026-01-02', { headers })).status(),
+  ).toBe(403);
   await page.goto('/dashboard');
   await expect(page.getByText('The dashboard is for coordinators.')).toBeVisible();
   await page.goto('/');
@@ -44,7 +63,10 @@ test('a radiologist is refused the dashboard, its data and its export', async ({
   await expect(page.getByRole('banner').getByRole('link', { name: 'Dashboard' })).toHaveCount(0);
 });
 
-test('a tile updates live when a study is marked read in another context, and the load table counts it', async ({ page, browser }) => {
+test('a tile updates live when a study is marked read in another context, and the load table counts it', async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(90_000);
   await signInAs(page, 'coordinator');
   await page.goto('/');
@@ -101,8 +123,12 @@ test('the turnaround CSV downloads with a row for each study read in the range',
   await page.getByRole('button', { name: 'Download CSV' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^turnaround-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
-  const lines = readFileSync(await file.path(), 'utf8').trimEnd().split('\r\n');
-  expect(lines[0]).toBe('studyId,severity,appearedAt,assignedAt,assignee,readingStartedAt,readAt,readBy,turnaroundMinutes,targetMinutes,withinTarget');
+  const lines = readFileSync(await file.path(), 'utf8')
+    .trimEnd()
+    .split('\r\n');
+  expect(lines[0]).toBe(
+    'studyId,severity,appearedAt,assignedAt,assignee,readingStartedAt,readAt,readBy,turnaroundMinutes,targetMinutes,withinTarget',
+  );
   // Names carry commas ("Smith, MD"), quoted: the row's start and end are enough here.
   expect(lines.find((line) => line.startsWith(`${first},`))).toMatch(/^stu_[0-9a-f]{32},high,.*,240,(yes|no)$/);
   expect(lines.find((line) => line.startsWith(`${second},`))).toMatch(/^stu_[0-9a-f]{32},normal,.*,1440,(yes|no)$/);

@@ -18,7 +18,12 @@ const test = base.extend<object, { bff: RestartableBff }>({
   bff: [
     async ({}, use) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'radiology-worklist-e2e-drafts-'));
-      const bff = await startRestartableBff({ DATA_DIR: dataDir, DEMO_STUDIES: '40', AUDIT_LOG: join(dataDir, 'audit.log'), LOG_LEVEL: 'warn' });
+      const bff = await startRestartableBff({
+        DATA_DIR: dataDir,
+        DEMO_STUDIES: '40',
+        AUDIT_LOG: join(dataDir, 'audit.log'),
+        LOG_LEVEL: 'warn',
+      });
       await use(bff);
       await bff.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -38,14 +43,20 @@ async function createStudy(request: APIRequestContext): Promise<{ studyId: strin
   uidSequence += 1;
   const response = await request.post('/api/studies', {
     headers: CSRF,
-    data: { severity: 'high', studyDescription: 'MRI Lumbar Spine without Contrast', studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${uidSequence}` },
+    data: {
+      severity: 'high',
+      studyDescription: 'MRI Lumbar Spine without Contrast',
+      studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${uidSequence}`,
+    },
   });
   expect(response.status()).toBe(201);
   return response.json();
 }
 
 async function coordinators(request: APIRequestContext): Promise<Array<{ username: string; name: string }>> {
-  const body: { demoUsers?: Array<{ username: string; name: string; role: string }> } = await (await request.get('/auth/config')).json();
+  const body: { demoUsers?: Array<{ username: string; name: string; role: string }> } = await (
+    await request.get('/auth/config')
+  ).json();
   return (body.demoUsers ?? []).filter((user) => user.role === 'coordinator');
 }
 
@@ -60,7 +71,13 @@ function screenshotPath(name: string): string {
 }
 
 /** Opens the study, starts editing its description, restarts the server, and (unless told not to) has the session end before Save. */
-async function editThroughARestart(page: Page, bff: RestartableBff, study: { studyId: string; studyDescription: string }, description: string, endSession = true) {
+async function editThroughARestart(
+  page: Page,
+  bff: RestartableBff,
+  study: { studyId: string; studyDescription: string },
+  description: string,
+  endSession = true,
+) {
   // The page's clock is one the test can stop (it runs as usual until then).
   await page.clock.install();
   await page.goto(`/studies/${study.studyId}?assignee=anyone`);
@@ -97,7 +114,10 @@ test('a restart of the server signs nobody out: the edit in progress saves as it
   await expect(page).not.toHaveURL(/sign-in/);
 });
 
-test('an edit survives the end of the session: signing in again brings back the study with the edit, and Save works', async ({ page, bff }) => {
+test('an edit survives the end of the session: signing in again brings back the study with the edit, and Save works', async ({
+  page,
+  bff,
+}) => {
   const [me] = await coordinators(page.request);
   if (!me) throw new Error('The demo roster has no coordinator');
   await signInAs(page, 'coordinator');

@@ -34,7 +34,12 @@ function uniqueUid(): string {
 async function createStudy(request: APIRequestContext, extra: Record<string, unknown> = {}): Promise<StudyBody> {
   const response = await request.post('/api/studies', {
     headers: CSRF,
-    data: { severity: 'normal', studyDescription: 'CT Abdomen and Pelvis with Contrast', studyInstanceUid: uniqueUid(), ...extra },
+    data: {
+      severity: 'normal',
+      studyDescription: 'CT Abdomen and Pelvis with Contrast',
+      studyInstanceUid: uniqueUid(),
+      ...extra,
+    },
   });
   expect(response.status()).toBe(201);
   return response.json();
@@ -46,7 +51,9 @@ async function readStudy(request: APIRequestContext, studyId: string): Promise<S
   return response.json();
 }
 
-async function roster(request: APIRequestContext): Promise<Array<{ userId: string; email: string; firstName: string; lastName: string }>> {
+async function roster(
+  request: APIRequestContext,
+): Promise<Array<{ userId: string; email: string; firstName: string; lastName: string }>> {
   const response = await request.get('/api/users', { headers: CSRF });
   return (await response.json()).users;
 }
@@ -80,10 +87,18 @@ test.describe('as a coordinator', () => {
 
   test('shows every field of a study beside the worklist', async ({ page }) => {
     // A demo study with everything filled in: assignee, customer, creator, metadata.
-    const page1 = await page.request.get('/api/studies?limit=100&isCancelled=false&studyViewerStatus=incomplete', { headers: CSRF });
+    const page1 = await page.request.get('/api/studies?limit=100&isCancelled=false&studyViewerStatus=incomplete', {
+      headers: CSRF,
+    });
     const studies: StudyBody[] = (await page1.json()).studies;
     const study =
-      studies.find((candidate) => candidate.assignedTo && candidate.expressCustomer && candidate.org && Object.keys(candidate.metadata ?? {}).length >= 2) ??
+      studies.find(
+        (candidate) =>
+          candidate.assignedTo &&
+          candidate.expressCustomer &&
+          candidate.org &&
+          Object.keys(candidate.metadata ?? {}).length >= 2,
+      ) ??
       studies.find((candidate) => candidate.assignedTo) ??
       studies[0];
     if (!study) throw new Error('the demo data has no studies');
@@ -135,12 +150,18 @@ test.describe('as a coordinator', () => {
     });
 
     await page.reload();
-    await expect(drawer.getByRole('heading', { level: 2 })).toHaveText('CT Abdomen and Pelvis with and without Contrast');
+    await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(
+      'CT Abdomen and Pelvis with and without Contrast',
+    );
     await expect(field(drawer, 'Severity')).toHaveText(/High/);
     await expect(field(drawer, 'Viewer status')).toHaveText(/Read/);
     await expect(field(drawer, 'Assignee')).toContainText(person.email);
-    await expect(drawer.locator('dt', { hasText: 'contrast' }).locator('xpath=following-sibling::dd[1]')).toHaveText('iodinated, 100 mL');
-    await expect(drawer.locator('dt', { hasText: 'priorStudy' }).locator('xpath=following-sibling::dd[1]')).toHaveText('CT 2025-11-02');
+    await expect(drawer.locator('dt', { hasText: 'contrast' }).locator('xpath=following-sibling::dd[1]')).toHaveText(
+      'iodinated, 100 mL',
+    );
+    await expect(drawer.locator('dt', { hasText: 'priorStudy' }).locator('xpath=following-sibling::dd[1]')).toHaveText(
+      'CT 2025-11-02',
+    );
   });
 
   test('unassign sends null and persists', async ({ page }) => {
@@ -187,7 +208,9 @@ test.describe('as a coordinator', () => {
     await value.fill('ok');
     await drawer.getByRole('button', { name: 'Add pair' }).click();
     await drawer.getByRole('textbox', { name: 'Key 2' }).fill('note');
-    await expect(drawer.getByRole('textbox', { name: 'Key 2' })).toHaveAccessibleDescription(/"note" is used more than once/);
+    await expect(drawer.getByRole('textbox', { name: 'Key 2' })).toHaveAccessibleDescription(
+      /"note" is used more than once/,
+    );
     await drawer.getByRole('button', { name: 'Save changes' }).click();
     await expect(drawer.getByRole('alert')).toHaveText('Fix the marked fields before saving.');
     expect(patches).toBe(0);
@@ -233,7 +256,10 @@ test.describe('as a coordinator', () => {
     expect((await readStudy(page.request, study.studyId)).metadata).toEqual({ reason: 'follow-up nodule' });
   });
 
-  test('two people edit the same study: the second gets the conflict view, not an overwrite', async ({ page, browser }) => {
+  test('two people edit the same study: the second gets the conflict view, not an overwrite', async ({
+    page,
+    browser,
+  }) => {
     const study = await createStudy(page.request, { metadata: { protocol: 'standard' } });
     const other = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1440, height: 900 } });
     const otherPage = await other.newPage();
@@ -285,7 +311,10 @@ test.describe('as a coordinator', () => {
     expect((await readStudy(page.request, study.studyId)).isCancelled).toBe(false);
 
     await drawer.getByRole('button', { name: 'Cancel study' }).click();
-    await drawer.getByRole('alertdialog', { name: 'Cancel this study?' }).getByRole('button', { name: 'Yes, cancel study' }).click();
+    await drawer
+      .getByRole('alertdialog', { name: 'Cancel this study?' })
+      .getByRole('button', { name: 'Yes, cancel study' })
+      .click();
     await expect(drawer.getByText('Study cancelled.')).toBeVisible();
     await page.reload();
     await expect(drawer.getByText(/This study was cancelled/)).toBeVisible();
@@ -293,7 +322,10 @@ test.describe('as a coordinator', () => {
     expect((await readStudy(page.request, study.studyId)).isCancelled).toBe(true);
 
     await drawer.getByRole('button', { name: 'Restore study' }).click();
-    await drawer.getByRole('alertdialog', { name: 'Restore this study?' }).getByRole('button', { name: 'Yes, restore study' }).click();
+    await drawer
+      .getByRole('alertdialog', { name: 'Restore this study?' })
+      .getByRole('button', { name: 'Yes, restore study' })
+      .click();
     await expect(drawer.getByText('Study restored to the worklist.')).toBeVisible();
     await page.reload();
     await expect(drawer.getByRole('button', { name: 'Cancel study' })).toBeVisible();
@@ -322,7 +354,10 @@ test.describe('as a coordinator', () => {
     await expect(drawer.getByRole('textbox', { name: 'Description' })).toHaveValue('Changed but not saved');
 
     await drawer.getByRole('button', { name: 'Close study' }).click();
-    await drawer.getByRole('alertdialog', { name: 'Discard your unsaved changes?' }).getByRole('button', { name: 'Discard changes' }).click();
+    await drawer
+      .getByRole('alertdialog', { name: 'Discard your unsaved changes?' })
+      .getByRole('button', { name: 'Discard changes' })
+      .click();
     await expect(drawer).toBeHidden();
     // Back on the list, its filters kept (the worklist may add its own defaults to the URL).
     await expect(page).toHaveURL(/\/\?(.*&)?q=abdomen(&|$)/);

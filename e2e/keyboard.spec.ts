@@ -32,15 +32,28 @@ async function seriousViolations(page: Page, include?: string) {
   const results = await builder.analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
 }
 
-test('keyboard only: a radiologist signs in, takes the next study into the viewer, marks it read, and takes the next', async ({ page, context }) => {
+test('keyboard only: a radiologist signs in, takes the next study into the viewer, marks it read, and takes the next', async ({
+  page,
+  context,
+}) => {
   test.setTimeout(90_000);
   await page.goto('/sign-in');
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
   // The first radiologist of the demo roster, reached with Tab and chosen with Enter.
-  await tabTo(page, (element) => element.tagName === 'BUTTON' && element.closest('ul')?.previousElementSibling?.textContent === 'Radiologists');
+  await tabTo(
+    page,
+    (element) =>
+      element.tagName === 'BUTTON' && element.closest('ul')?.previousElementSibling?.textContent === 'Radiologists',
+  );
   await page.keyboard.press('Enter');
   await expect(page.getByRole('grid', { name: 'Worklist' })).toBeVisible();
   await expect(page.getByRole('banner')).toContainText(/radiologist/i);
@@ -73,7 +86,9 @@ test('keyboard only: a radiologist signs in, takes the next study into the viewe
 test('Next study says when nothing waits, and names the study held at the lease limit', async ({ page }) => {
   await signInAs(page, 'radiologist');
   await openWorklist(page);
-  await page.route('**/api/reading/next', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ study: null }) }));
+  await page.route('**/api/reading/next', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ study: null }) }),
+  );
   await expect(page.getByRole('button', { name: 'Next study' })).toBeVisible();
   await page.keyboard.press('n');
   await expect(page.getByRole('status').filter({ hasText: 'Nothing is waiting for you.' })).toBeVisible();
@@ -89,7 +104,15 @@ test('Next study says when nothing waits, and names the study held at the lease 
         title: 'Reading limit reached',
         status: 409,
         detail: 'You are reading std_held already: mark it read or release it first.',
-        leases: [{ studyId: 'std_held', subject: 'x', name: 'x', takenAt: new Date().toISOString(), expiresAt: new Date().toISOString() }],
+        leases: [
+          {
+            studyId: 'std_held',
+            subject: 'x',
+            name: 'x',
+            takenAt: new Date().toISOString(),
+            expiresAt: new Date().toISOString(),
+          },
+        ],
       }),
     }),
   );
@@ -100,7 +123,9 @@ test('Next study says when nothing waits, and names the study held at the lease 
 });
 
 for (const theme of ['dark', 'light'] as const) {
-  test(`? lists every shortcut in a dialog (${theme} theme): focus stays in it, Esc closes it and focus returns`, async ({ page }) => {
+  test(`? lists every shortcut in a dialog (${theme} theme): focus stays in it, Esc closes it and focus returns`, async ({
+    page,
+  }) => {
     test.setTimeout(90_000);
     await page.emulateMedia({ colorScheme: theme });
     await signInAs(page, 'radiologist');
@@ -115,9 +140,23 @@ for (const theme of ['dark', 'light'] as const) {
     await page.keyboard.press('?');
     const overlay = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await expect(overlay).toBeVisible();
-    for (const label of ['Next study', 'Open in Viewer', 'Mark read', 'Assign to me (claim)', 'Release the reading lease', 'Edit', 'Next row', 'Previous row', 'Open the study', 'Search', 'Show keyboard shortcuts']) {
+    for (const label of [
+      'Next study',
+      'Open in Viewer',
+      'Mark read',
+      'Assign to me (claim)',
+      'Release the reading lease',
+      'Edit',
+      'Next row',
+      'Previous row',
+      'Open the study',
+      'Search',
+      'Show keyboard shortcuts',
+    ]) {
       // Listed whether or not it can be used on this study ("not available now" after it).
-      await expect(overlay.locator('dt').filter({ hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}`) })).toBeVisible();
+      await expect(
+        overlay.locator('dt').filter({ hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}`) }),
+      ).toBeVisible();
     }
     await page.screenshot({ path: screenshot(`shortcut-overlay-${theme}.png`) });
     expect(await seriousViolations(page, 'dialog')).toEqual([]);
@@ -134,7 +173,9 @@ for (const theme of ['dark', 'light'] as const) {
   });
 }
 
-test('keys typed in the assignee select or the search field stay there: the list does not move, nothing is taken', async ({ page }) => {
+test('keys typed in the assignee select or the search field stay there: the list does not move, nothing is taken', async ({
+  page,
+}) => {
   await signInAs(page, 'radiologist');
   await openWorklist(page, '?assignee=any');
   let nextRequests = 0;
@@ -148,7 +189,10 @@ test('keys typed in the assignee select or the search field stay there: the list
   await expect(page.locator('[data-study-row][aria-selected="true"]')).toHaveCount(0);
   await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toHaveCount(0);
 
-  const search = page.getByRole('searchbox').or(page.getByRole('textbox', { name: /search/i })).first();
+  const search = page
+    .getByRole('searchbox')
+    .or(page.getByRole('textbox', { name: /search/i }))
+    .first();
   await search.focus();
   await page.keyboard.type('jknm?');
   await expect(search).toBeFocused();
@@ -157,12 +201,18 @@ test('keys typed in the assignee select or the search field stay there: the list
   expect(nextRequests).toBe(0);
 });
 
-test('focus after Assign to me, Mark read and Edit lands on the next thing to do, and Tab stays in the drawer', async ({ page }) => {
+test('focus after Assign to me, Mark read and Edit lands on the next thing to do, and Tab stays in the drawer', async ({
+  page,
+}) => {
   test.setTimeout(90_000);
   await signInAs(page, 'coordinator');
   const created = await page.request.post('/api/studies', {
     headers: CSRF,
-    data: { severity: 'high', studyDescription: 'CT Abdomen (keyboard focus)', studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}.77` },
+    data: {
+      severity: 'high',
+      studyDescription: 'CT Abdomen (keyboard focus)',
+      studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}.77`,
+    },
   });
   expect(created.status()).toBe(201);
   const study: { studyId: string; studyDescription: string } = await created.json();
@@ -175,7 +225,10 @@ test('focus after Assign to me, Mark read and Edit lands on the next thing to do
   for (const key of ['Tab', 'Shift+Tab']) {
     for (let step = 0; step < 30; step += 1) {
       await page.keyboard.press(key);
-      expect(await page.evaluate(() => document.activeElement?.closest('[data-study-drawer]') !== null), `${key} #${step}`).toBe(true);
+      expect(
+        await page.evaluate(() => document.activeElement?.closest('[data-study-drawer]') !== null),
+        `${key} #${step}`,
+      ).toBe(true);
     }
   }
 
@@ -214,13 +267,16 @@ test('resize handles are not Tab stops; a focused column header takes the arrow 
   const header = page.getByRole('columnheader', { name: 'Assignee' });
   await header.focus();
   const grid = page.getByRole('grid', { name: 'Worklist' });
-  const width = () => grid.evaluate((element) => Number.parseInt((element as HTMLElement).style.getPropertyValue('--col-assignee'), 10));
+  const width = () =>
+    grid.evaluate((element) => Number.parseInt((element as HTMLElement).style.getPropertyValue('--col-assignee'), 10));
   const before = await width();
   await page.keyboard.press('Shift+ArrowRight');
   await expect.poll(width).toBe(before + 64);
   await expect(header).toBeFocused();
   await page.keyboard.press('ArrowLeft');
   await expect.poll(width).toBe(before + 48);
-  await expect(page.getByRole('status').filter({ hasText: `Assignee column ${before + 48} pixels wide` })).toBeAttached();
+  await expect(
+    page.getByRole('status').filter({ hasText: `Assignee column ${before + 48} pixels wide` }),
+  ).toBeAttached();
   await expect(studyRows(page).first()).toBeVisible();
 });

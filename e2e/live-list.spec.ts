@@ -23,11 +23,14 @@ const test = base.extend<object, { stack: Stack }>({
   stack: [
     async ({}, use) =>
       // Enough NORMAL studies for more than one page: a new one then lands past what is loaded.
-      withProxyStack({ name: 'live', demoStudies: 300, env: { QUEUE_WATCH_INTERVAL_MS: '1000' } }, async ({ avara, bff, coordinators }) => {
-        const [watcher, editor] = coordinators;
-        if (!watcher) throw new Error('The demo roster has no coordinator');
-        await use({ avara, bff, watcherEmail: watcher.email, editorEmail: (editor ?? watcher).email });
-      }),
+      withProxyStack(
+        { name: 'live', demoStudies: 300, env: { QUEUE_WATCH_INTERVAL_MS: '1000' } },
+        async ({ avara, bff, coordinators }) => {
+          const [watcher, editor] = coordinators;
+          if (!watcher) throw new Error('The demo roster has no coordinator');
+          await use({ avara, bff, watcherEmail: watcher.email, editorEmail: (editor ?? watcher).email });
+        },
+      ),
     { scope: 'worker', timeout: 90_000 },
   ],
   baseURL: async ({ stack }, use) => use(stack.bff.url),
@@ -44,10 +47,16 @@ function screenshotPath(name: string): string {
 
 /** The second person, in a browser context of their own. */
 async function editorContext(browser: Browser, stack: Stack): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: stack.bff.url, extraHTTPHeaders: { 'x-forwarded-email': stack.editorEmail, 'X-CSRF': '1' } });
+  return browser.newContext({
+    baseURL: stack.bff.url,
+    extraHTTPHeaders: { 'x-forwarded-email': stack.editorEmail, 'X-CSRF': '1' },
+  });
 }
 
-async function createStudy(editor: BrowserContext, fields: { severity: Study['severity']; studyDescription: string }): Promise<Study> {
+async function createStudy(
+  editor: BrowserContext,
+  fields: { severity: Study['severity']; studyDescription: string },
+): Promise<Study> {
   const response = await editor.request.post('/api/studies', {
     data: { ...fields, studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${Math.floor(Math.random() * 1e6)}` },
   });
@@ -56,7 +65,10 @@ async function createStudy(editor: BrowserContext, fields: { severity: Study['se
 }
 
 async function changeStudy(editor: BrowserContext, studyId: string, changes: Record<string, unknown>): Promise<Study> {
-  const response = await editor.request.patch(`/api/studies/${studyId}`, { data: changes, headers: { 'If-Match': '*' } });
+  const response = await editor.request.patch(`/api/studies/${studyId}`, {
+    data: changes,
+    headers: { 'If-Match': '*' },
+  });
   expect(response.status()).toBe(200);
   return response.json();
 }
@@ -71,7 +83,11 @@ async function openWorklist(page: Page, search = '?assignee=anyone') {
   await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-state', 'live');
 }
 
-test('a change made in one browser appears in the other’s list and open drawer without a reload', async ({ page, browser, stack }) => {
+test('a change made in one browser appears in the other’s list and open drawer without a reload', async ({
+  page,
+  browser,
+  stack,
+}) => {
   const editor = await editorContext(browser, stack);
   const study = await createStudy(editor, { severity: 'stat', studyDescription: 'CT Head, live change' });
   let loads = 0;
@@ -94,7 +110,11 @@ test('a change made in one browser appears in the other’s list and open drawer
   await editor.close();
 });
 
-test('a new study appears marked new in its place; one past the loaded pages is counted in its group header and one click shows it', async ({ page, browser, stack }) => {
+test('a new study appears marked new in its place; one past the loaded pages is counted in its group header and one click shows it', async ({
+  page,
+  browser,
+  stack,
+}) => {
   const editor = await editorContext(browser, stack);
   await openWorklist(page);
   const stat = await createStudy(editor, { severity: 'stat', studyDescription: 'CT Chest, arrived live' });
@@ -123,7 +143,11 @@ test('a new study appears marked new in its place; one past the loaded pages is 
   await editor.close();
 });
 
-test('an edit in progress meets the conflict view as soon as someone else saves the study', async ({ page, browser, stack }) => {
+test('an edit in progress meets the conflict view as soon as someone else saves the study', async ({
+  page,
+  browser,
+  stack,
+}) => {
   const editor = await editorContext(browser, stack);
   const study = await createStudy(editor, { severity: 'stat', studyDescription: 'MR Knee, being edited' });
   await openWorklist(page, '?assignee=anyone&groups=stat');
@@ -148,7 +172,10 @@ test('an edit in progress meets the conflict view as soon as someone else saves 
   await editor.close();
 });
 
-test('the connection indicator goes to reconnecting and offline when the BFF stops, and back to live when it starts', async ({ page, stack }) => {
+test('the connection indicator goes to reconnecting and offline when the BFF stops, and back to live when it starts', async ({
+  page,
+  stack,
+}) => {
   test.setTimeout(90_000);
   await openWorklist(page);
   const indicator = page.getByTestId('live-indicator');

@@ -43,7 +43,13 @@ async function statStudies(page: Page, assignedTo: string): Promise<ListedStudy[
   const studies: ListedStudy[] = [];
   let cursor: string | null = null;
   do {
-    const query: Record<string, string> = { severity: 'stat', studyViewerStatus: 'incomplete', isCancelled: 'false', assignedTo, limit: '100' };
+    const query: Record<string, string> = {
+      severity: 'stat',
+      studyViewerStatus: 'incomplete',
+      isCancelled: 'false',
+      assignedTo,
+      limit: '100',
+    };
     if (cursor) query.cursor = cursor;
     const response = await page.request.get('/api/studies', { headers: CSRF, params: query });
     expect(response.status()).toBe(200);
@@ -55,11 +61,16 @@ async function statStudies(page: Page, assignedTo: string): Promise<ListedStudy[
 }
 
 async function liveLeases(page: Page): Promise<Set<string>> {
-  const body: { leases: Array<{ studyId: string }> } = await (await page.request.get('/api/leases', { headers: CSRF })).json();
+  const body: { leases: Array<{ studyId: string }> } = await (
+    await page.request.get('/api/leases', { headers: CSRF })
+  ).json();
   return new Set(body.leases.map((lease) => lease.studyId));
 }
 
-test('Next study from five browsers at once: five different studies, each the rule’s first for its reader', async ({ browser, baseURL }) => {
+test('Next study from five browsers at once: five different studies, each the rule’s first for its reader', async ({
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(120_000);
   if (!baseURL) throw new Error('No baseURL');
   const setup = await browser.newContext({ baseURL });
@@ -80,7 +91,11 @@ test('Next study from five browsers at once: five different studies, each the ru
     const leased = await liveLeases(first.page);
     const free = (studies: ListedStudy[]) => studies.filter((study) => !leased.has(study.studyId));
     const pool = free(await statStudies(first.page, ''));
-    const own = new Map(await Promise.all(readers.map(async (person) => [person.userId, free(await statStudies(person.page, person.userId))] as const)));
+    const own = new Map(
+      await Promise.all(
+        readers.map(async (person) => [person.userId, free(await statStudies(person.page, person.userId))] as const),
+      ),
+    );
 
     await Promise.all(readers.map((person) => openWorklist(person.page)));
     for (const person of readers) await expect(person.page.getByRole('button', { name: 'Next study' })).toBeVisible();
@@ -89,9 +104,13 @@ test('Next study from five browsers at once: five different studies, each the ru
     const taken = await Promise.all(
       readers.map(async (person) => {
         const viewer = person.context.waitForEvent('page');
-        const answer = person.page.waitForResponse((response) => new URL(response.url()).pathname === '/api/reading/next');
+        const answer = person.page.waitForResponse(
+          (response) => new URL(response.url()).pathname === '/api/reading/next',
+        );
         await person.page.getByRole('button', { name: 'Next study' }).first().click();
-        const body: { study: { studyId: string } | null; step?: string; claimed?: boolean } = await (await answer).json();
+        const body: { study: { studyId: string } | null; step?: string; claimed?: boolean } = await (
+          await answer
+        ).json();
         await viewer;
         await expect(person.page).toHaveURL(new RegExp(`/studies/${body.study?.studyId ?? 'none'}`));
         return { person, studyId: body.study?.studyId, step: body.step };
@@ -129,7 +148,10 @@ test('Next study from five browsers at once: five different studies, each the ru
     }
     const coordinator = await reader(browser, baseURL, coordinatorUser);
     for (const studyId of claimed) {
-      await coordinator.page.request.patch(`/api/studies/${studyId}`, { headers: { ...CSRF, 'if-match': '*' }, data: { assignedTo: null } });
+      await coordinator.page.request.patch(`/api/studies/${studyId}`, {
+        headers: { ...CSRF, 'if-match': '*' },
+        data: { assignedTo: null },
+      });
     }
     await coordinator.context.close();
     await Promise.all(readers.map((person) => person.context.close()));

@@ -20,10 +20,16 @@ function screenshotPath(name: string): string {
 }
 
 function rowOf(page: Page, study: PacsStudy): Locator {
-  return page.locator('[data-study-row]').filter({ hasText: study.spec.studyDescription }).filter({ hasText: study.shownName });
+  return page
+    .locator('[data-study-row]')
+    .filter({ hasText: study.spec.studyDescription })
+    .filter({ hasText: study.shownName });
 }
 
-test('the worklist shows each study’s patient and modality from the PACS, and says when one is not there', async ({ page, pacs }) => {
+test('the worklist shows each study’s patient and modality from the PACS, and says when one is not there', async ({
+  page,
+  pacs,
+}) => {
   await signInAs(page, 'coordinator');
   const contextCalls: unknown[] = [];
   page.on('request', (request) => {
@@ -49,7 +55,11 @@ test('the worklist shows each study’s patient and modality from the PACS, and 
   await page.screenshot({ path: screenshotPath('pacs-worklist.png') });
 });
 
-test('the drawer shows the PACS context and a preview, and opens the study in Orthanc’s viewer', async ({ page, context, pacs }) => {
+test('the drawer shows the PACS context and a preview, and opens the study in Orthanc’s viewer', async ({
+  page,
+  context,
+  pacs,
+}) => {
   await signInAs(page, 'coordinator');
   const study = pacs.studies[0]!;
   await page.goto('/?assignee=anyone');
@@ -79,7 +89,10 @@ test('the drawer shows the PACS context and a preview, and opens the study in Or
   const viewerTab = context.waitForEvent('page');
   await seriesLinks.nth(1).click();
   const viewer = await viewerTab;
-  const frame = viewer.waitForResponse((response) => response.url().includes('/web-viewer/instances/') && response.ok(), { timeout: 20_000 });
+  const frame = viewer.waitForResponse(
+    (response) => response.url().includes('/web-viewer/instances/') && response.ok(),
+    { timeout: 20_000 },
+  );
   await viewer.waitForURL(/\/web-viewer\/app\/viewer\.html/);
   await frame;
   await expect(viewer.locator('canvas').first()).toBeVisible();

@@ -42,26 +42,43 @@ test('a portal on an allowed origin frames the app and exchanges messages', asyn
   const appUrl = baseURL ?? `http://127.0.0.1:${appPort}`;
   servers.push(await startPortal(allowedPort, appUrl));
   await signInAs(page, 'radiologist');
-  const [study] = (await (await page.request.get('/api/studies?limit=1', { headers: { 'x-csrf': '1' } })).json()).studies;
+  const [study] = (await (await page.request.get('/api/studies?limit=1', { headers: { 'x-csrf': '1' } })).json())
+    .studies;
 
   await page.goto(`http://127.0.0.1:${allowedPort}/`);
   const frame = page.frameLocator('#worklist');
   await expect(frame.getByRole('main')).toBeVisible();
 
   // The app says it is ready, then sends its unread counts, to this origin only.
-  await expect.poll(() => page.evaluate(() => (window as unknown as { received: Array<{ data: { type: string } }> }).received.map((m) => m.data.type))).toEqual(
-    expect.arrayContaining(['worklist:ready', 'worklist:counts']),
-  );
-  const counts = await page.evaluate(
-    () => (window as unknown as { received: Array<{ origin: string; data: Record<string, unknown> }> }).received.find((m) => m.data.type === 'worklist:counts'),
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        (window as unknown as { received: Array<{ data: { type: string } }> }).received.map((m) => m.data.type),
+      ),
+    )
+    .toEqual(expect.arrayContaining(['worklist:ready', 'worklist:counts']));
+  const counts = await page.evaluate(() =>
+    (window as unknown as { received: Array<{ origin: string; data: Record<string, unknown> }> }).received.find(
+      (m) => m.data.type === 'worklist:counts',
+    ),
   );
   expect(counts?.origin).toBe(new URL(appUrl).origin);
   expect(counts?.data).toMatchObject({ unreadStat: expect.any(Number), unreadHigh: expect.any(Number) });
 
   // The portal asks the app to open a study by its UID.
-  await page.evaluate((uid) => (window as unknown as { openStudy: (uid: string) => void }).openStudy(uid), study.studyInstanceUid);
+  await page.evaluate(
+    (uid) => (window as unknown as { openStudy: (uid: string) => void }).openStudy(uid),
+    study.studyInstanceUid,
+  );
   // The app resolves the UID and opens that study's drawer, staying in the embedded layout.
-  await expect.poll(() => page.frames().find((f) => f.url().startsWith(appUrl))?.url()).toContain(`/studies/${study.studyId}?embed=1`);
+  await expect
+    .poll(() =>
+      page
+        .frames()
+        .find((f) => f.url().startsWith(appUrl))
+        ?.url(),
+    )
+    .toContain(`/studies/${study.studyId}?embed=1`);
 });
 
 test('a page on another origin cannot frame the app', async ({ page, baseURL }) => {

@@ -25,10 +25,18 @@ function uniqueText(label: string): string {
   return `${label} ${Date.now().toString(36)}${process.pid.toString(36)}${sequence}`;
 }
 
-async function createStudy(request: APIRequestContext, severity: 'stat' | 'high' | 'normal', studyDescription: string): Promise<CreatedStudy> {
+async function createStudy(
+  request: APIRequestContext,
+  severity: 'stat' | 'high' | 'normal',
+  studyDescription: string,
+): Promise<CreatedStudy> {
   const response = await request.post('/api/studies', {
     headers: CSRF,
-    data: { severity, studyDescription, studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}.${sequence}` },
+    data: {
+      severity,
+      studyDescription,
+      studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}.${sequence}`,
+    },
   });
   expect(response.status()).toBe(201);
   return response.json();
@@ -45,7 +53,13 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
 }
 
 /** The row of the (only) study with this description, in the list filtered to it. */
@@ -68,7 +82,9 @@ test('presence and lease labels appear and clear, and taking over asks first', a
   await radiologist.page.goto(`/studies/${study.studyId}${search}`);
   const radiologistDrawer = radiologist.page.getByRole('region', { name: 'Reading' });
   await expect(radiologistDrawer.getByTestId('drawer-lease')).toHaveText('Nobody is reading this study.');
-  await expect(rowOf(coordinator.page, description).getByTestId('row-viewers')).toHaveText(`Open by ${radiologist.name}`);
+  await expect(rowOf(coordinator.page, description).getByTestId('row-viewers')).toHaveText(
+    `Open by ${radiologist.name}`,
+  );
 
   // …and starts reading it: the row says who, and for how long.
   await radiologistDrawer.getByRole('button', { name: 'Start reading' }).click();
@@ -101,10 +117,16 @@ test('presence and lease labels appear and clear, and taking over asks first', a
 
   // The radiologist takes it back (asked too), and the coordinator breaks the lease from the drawer.
   await radiologistDrawer.getByRole('button', { name: 'Take over reading' }).click();
-  await radiologist.page.getByRole('alertdialog', { name: `${coordinator.name} is reading this study` }).getByRole('button', { name: 'Take over reading' }).click();
+  await radiologist.page
+    .getByRole('alertdialog', { name: `${coordinator.name} is reading this study` })
+    .getByRole('button', { name: 'Take over reading' })
+    .click();
   await expect(coordinatorDrawer.getByTestId('drawer-lease')).toContainText(`Being read by ${radiologist.name}`);
   await coordinatorDrawer.getByRole('button', { name: 'Release lease' }).click();
-  await coordinator.page.getByRole('alertdialog', { name: `Release ${radiologist.name}’s lease?` }).getByRole('button', { name: 'Release lease' }).click();
+  await coordinator.page
+    .getByRole('alertdialog', { name: `Release ${radiologist.name}’s lease?` })
+    .getByRole('button', { name: 'Release lease' })
+    .click();
   await expect(coordinatorDrawer.getByTestId('drawer-lease')).toHaveText('Nobody is reading this study.');
   await expect(radiologistDrawer.getByTestId('drawer-lease')).toHaveText('Nobody is reading this study.');
 
@@ -116,7 +138,9 @@ test('presence and lease labels appear and clear, and taking over asks first', a
   await expect(rowOf(coordinator.page, description).getByTestId('row-viewers')).toHaveCount(0);
 });
 
-test('a new or raised STAT alerts the other person with a toast and a title count, never the one who caused it', async ({ browser }) => {
+test('a new or raised STAT alerts the other person with a toast and a title count, never the one who caused it', async ({
+  browser,
+}) => {
   test.setTimeout(90_000);
   const coordinator = await person(browser, 'coordinator');
   const radiologist = await person(browser, 'radiologist');
@@ -147,8 +171,13 @@ test('a new or raised STAT alerts the other person with a toast and a title coun
   await expect(coordinator.page).toHaveTitle(/^Radiology Worklist/);
 
   // The live list as the radiologist sees it: a lease label and the alerts.
-  await coordinator.page.getByRole('region', { name: 'Reading' }).getByRole('button', { name: 'Start reading' }).click();
-  await expect(rowOf(radiologist.page, `${label} raised`).getByTestId('row-lease')).toHaveText(`Being read by ${coordinator.name} · <1 min`);
+  await coordinator.page
+    .getByRole('region', { name: 'Reading' })
+    .getByRole('button', { name: 'Start reading' })
+    .click();
+  await expect(rowOf(radiologist.page, `${label} raised`).getByTestId('row-lease')).toHaveText(
+    `Being read by ${coordinator.name} · <1 min`,
+  );
   for (const theme of ['dark', 'light'] as const) {
     await radiologist.page.emulateMedia({ colorScheme: theme });
     await radiologist.page.screenshot({ path: screenshot(`worklist-live-${theme}.png`) });

@@ -18,14 +18,22 @@ for (const role of ['coordinator', 'radiologist'] as const) {
     await expect(page.getByRole('banner')).toContainText(user.name);
     await expect(page.getByRole('banner')).toContainText(new RegExp(role, 'i'));
     await expect(page.getByRole('combobox', { name: 'Assignee' })).toHaveValue(/.+/);
-    await expect(page.getByRole('combobox', { name: 'Assignee' }).locator('option:checked')).toHaveText(expectation.assigneeDefault);
+    await expect(page.getByRole('combobox', { name: 'Assignee' }).locator('option:checked')).toHaveText(
+      expectation.assigneeDefault,
+    );
     await expect(page.getByRole('button', { name: 'New study' })).toHaveCount(expectation.manage ? 1 : 0);
 
     // The same unassigned study, opened in the drawer.
-    const list = await page.request.get('/api/studies?limit=1&assignedTo=&isCancelled=false&studyViewerStatus=incomplete', { headers: CSRF });
+    const list = await page.request.get(
+      '/api/studies?limit=1&assignedTo=&isCancelled=false&studyViewerStatus=incomplete',
+      { headers: CSRF },
+    );
     const [study] = (await list.json()).studies;
     await page.goto(`/studies/${study.studyId}`);
-    const drawer = page.getByRole('complementary', { name: /study/i }).or(page.getByRole('dialog', { name: /study/i })).first();
+    const drawer = page
+      .getByRole('complementary', { name: /study/i })
+      .or(page.getByRole('dialog', { name: /study/i }))
+      .first();
     await expect(drawer.getByRole('button', { name: 'Open in Viewer' })).toBeVisible();
     await expect(drawer.getByRole('button', { name: 'Assign to me' })).toBeVisible();
     // A radiologist reads a study once it is theirs: marking it read comes with claiming it.
@@ -39,7 +47,10 @@ for (const role of ['coordinator', 'radiologist'] as const) {
 let uidSequence = 0;
 
 /** A new study with the keys the PACS sync writes, assigned as asked (made as a coordinator). */
-async function studyAssignedTo(request: APIRequestContext, assignee: string | null): Promise<{ studyId: string; studyDescription: string; updatedAt: string }> {
+async function studyAssignedTo(
+  request: APIRequestContext,
+  assignee: string | null,
+): Promise<{ studyId: string; studyDescription: string; updatedAt: string }> {
   uidSequence += 1;
   const created = await request.post('/api/studies', {
     headers: CSRF,
@@ -47,13 +58,21 @@ async function studyAssignedTo(request: APIRequestContext, assignee: string | nu
       severity: 'high',
       studyDescription: `CT Chest with Contrast (${assignee === null ? 'unassigned' : 'assigned'})`,
       studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}.${uidSequence}`,
-      metadata: { accessionNumber: `ACC${Date.now()}`, modality: 'CT', sourcePacs: 'orthanc:RW-E2E', reasonForExam: 'Follow-up nodule' },
+      metadata: {
+        accessionNumber: `ACC${Date.now()}`,
+        modality: 'CT',
+        sourcePacs: 'orthanc:RW-E2E',
+        reasonForExam: 'Follow-up nodule',
+      },
     },
   });
   expect(created.status()).toBe(201);
   const study = await created.json();
   if (assignee !== null) {
-    const patched = await request.patch(`/api/studies/${study.studyId}`, { headers: { ...CSRF, 'if-match': `"${study.updatedAt}"` }, data: { assignedTo: assignee } });
+    const patched = await request.patch(`/api/studies/${study.studyId}`, {
+      headers: { ...CSRF, 'if-match': `"${study.updatedAt}"` },
+      data: { assignedTo: assignee },
+    });
     expect(patched.status()).toBe(200);
   }
   return study;
@@ -67,7 +86,9 @@ async function openStudy(page: Page, study: { studyId: string; studyDescription:
   return drawer;
 }
 
-test('a radiologist is offered only what they may do: their own study, someone else’s, an unassigned one', async ({ page }, testInfo) => {
+test('a radiologist is offered only what they may do: their own study, someone else’s, an unassigned one', async ({
+  page,
+}, testInfo) => {
   const whoAmI = async () => (await (await page.request.get('/api/me', { headers: CSRF })).json()).userId;
   await signInAs(page, 'radiologist');
   const radiologistId = await whoAmI();
@@ -92,11 +113,15 @@ test('a radiologist is offered only what they may do: their own study, someone e
   await form.getByRole('button', { name: 'Cancel' }).click();
 
   const otherDrawer = await openStudy(page, someoneElses);
-  for (const name of ['Mark read', 'Assign to me', 'Edit', 'Cancel study']) await expect(otherDrawer.getByRole('button', { name })).toHaveCount(0);
+  for (const name of ['Mark read', 'Assign to me', 'Edit', 'Cancel study'])
+    await expect(otherDrawer.getByRole('button', { name })).toHaveCount(0);
   await expect(otherDrawer).toContainText('This study is assigned to someone else');
   await page.screenshot({ path: testInfo.outputPath('radiologist-someone-elses-study.png') });
   // The BFF refuses what the page does not offer.
-  const refused = await page.request.patch(`/api/studies/${someoneElses.studyId}`, { headers: { ...CSRF, 'if-match': '*' }, data: { studyViewerStatus: 'complete' } });
+  const refused = await page.request.patch(`/api/studies/${someoneElses.studyId}`, {
+    headers: { ...CSRF, 'if-match': '*' },
+    data: { studyViewerStatus: 'complete' },
+  });
   expect(refused.status()).toBe(403);
 
   const unassignedDrawer = await openStudy(page, unassigned);

@@ -12,16 +12,26 @@ const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/
 async function createStudy(request: APIRequestContext, studyDescription: string): Promise<{ studyId: string }> {
   const response = await request.post('/api/studies', {
     headers: CSRF,
-    data: { severity: 'high', studyDescription, studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}.77` },
+    data: {
+      severity: 'high',
+      studyDescription,
+      studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}.77`,
+    },
   });
   expect(response.status()).toBe(201);
   return response.json();
 }
 
-test('a long description is clamped in the drawer at 1280×720, its controls in view, the whole text on demand', async ({ page }) => {
+test('a long description is clamped in the drawer at 1280×720, its controls in view, the whole text on demand', async ({
+  page,
+}) => {
   await signInAs(page, 'coordinator');
   await page.setViewportSize({ width: 1280, height: 720 });
-  const description = `MRI Brain with and without Contrast ${'including diffusion, perfusion and spectroscopy sequences for follow-up of a treated lesion, '.repeat(8)}`.slice(0, 960);
+  const description =
+    `MRI Brain with and without Contrast ${'including diffusion, perfusion and spectroscopy sequences for follow-up of a treated lesion, '.repeat(8)}`.slice(
+      0,
+      960,
+    );
   const study = await createStudy(page.request, description);
   await page.goto(`/studies/${study.studyId}`);
   const drawer = page.getByRole('complementary', { name: 'Study' });
@@ -33,7 +43,10 @@ test('a long description is clamped in the drawer at 1280×720, its controls in 
   await page.screenshot({ path: screenshot('drawer-long-description.png') });
   await drawer.getByRole('button', { name: 'Show the whole description' }).click();
   expect((await heading.boundingBox())?.height ?? 0).toBeGreaterThan(clamped?.height ?? 0);
-  await expect(drawer.getByRole('button', { name: 'Show less of the description' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(drawer.getByRole('button', { name: 'Show less of the description' })).toHaveAttribute(
+    'aria-expanded',
+    'true',
+  );
 });
 
 test('embedded at 1024 px, the drawer leaves most of the list in view', async ({ page }) => {
@@ -51,12 +64,21 @@ test('embedded at 1024 px, the drawer leaves most of the list in view', async ({
 test('the sign-in page lists people under their real role', async ({ page }) => {
   await page.goto('/sign-in');
   const radiologists = page.getByRole('heading', { name: 'Radiologists' }).locator('xpath=..');
-  await expect(radiologists.getByRole('button', { name: /Eleanor .*Hughes/ })).toContainText('Radiologist · reads, and manages the worklist');
-  await expect(page.getByRole('heading', { name: 'Coordinators' }).locator('xpath=..').getByRole('button', { name: /Eleanor/ })).toHaveCount(0);
+  await expect(radiologists.getByRole('button', { name: /Eleanor .*Hughes/ })).toContainText(
+    'Radiologist · reads, and manages the worklist',
+  );
+  await expect(
+    page
+      .getByRole('heading', { name: 'Coordinators' })
+      .locator('xpath=..')
+      .getByRole('button', { name: /Eleanor/ }),
+  ).toHaveCount(0);
   await page.screenshot({ path: screenshot('sign-in-roles.png'), fullPage: true });
 });
 
-test('the create-study form has no placeholders that look like values, and its primary button is dim in the dark theme', async ({ page }) => {
+test('the create-study form has no placeholders that look like values, and its primary button is dim in the dark theme', async ({
+  page,
+}) => {
   await signInAs(page, 'coordinator');
   await page.emulateMedia({ colorScheme: 'dark' });
   await openWorklist(page);
@@ -69,20 +91,27 @@ test('the create-study form has no placeholders that look like values, and its p
   await expect(dialog.getByText(/for example 1\.2\.840/)).toBeVisible();
   await page.screenshot({ path: screenshot('create-study-dark.png') });
   // The filled primary button is not brighter than the text beside it.
-  const fill = await page.getByRole('button', { name: 'New study', exact: true }).evaluate((element) => getComputedStyle(element).backgroundColor);
+  const fill = await page
+    .getByRole('button', { name: 'New study', exact: true })
+    .evaluate((element) => getComputedStyle(element).backgroundColor);
   expect(fill).toBe('rgb(45, 106, 156)');
 });
 
 test('a read study shows its time to read, not an alarm', async ({ page }) => {
   await signInAs(page, 'coordinator');
   await openWorklist(page, '?status=complete&groups=stat');
-  const cell = page.locator('[data-study-row]').first().getByRole('gridcell', { name: /^Read in / });
+  const cell = page
+    .locator('[data-study-row]')
+    .first()
+    .getByRole('gridcell', { name: /^Read in / });
   await expect(cell).toBeVisible();
   await expect(cell).not.toContainText('⚠');
   await page.screenshot({ path: screenshot('read-studies-time-to-read.png') });
 });
 
-test('at 1920 px the description takes the free width, and the UID and metadata columns are hidden by default', async ({ page }) => {
+test('at 1920 px the description takes the free width, and the UID and metadata columns are hidden by default', async ({
+  page,
+}) => {
   await signInAs(page, 'coordinator');
   await page.setViewportSize({ width: 1920, height: 1000 });
   await openWorklist(page);
@@ -98,14 +127,20 @@ test('at 1920 px the description takes the free width, and the UID and metadata 
 });
 
 for (const theme of ['dark', 'light'] as const) {
-  test(`in the ${theme} theme the alarm colour is kept for what is overdue, not for read or merely old studies`, async ({ page }) => {
+  test(`in the ${theme} theme the alarm colour is kept for what is overdue, not for read or merely old studies`, async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     await signInAs(page, 'coordinator');
     await page.emulateMedia({ colorScheme: theme });
-    const background = (locator: ReturnType<typeof page.locator>) => locator.evaluate((element) => getComputedStyle(element).backgroundColor);
-    const badgeOf = (row: ReturnType<typeof page.locator>) => row.getByRole('gridcell', { name: 'STAT', exact: true }).locator('span').first();
+    const background = (locator: ReturnType<typeof page.locator>) =>
+      locator.evaluate((element) => getComputedStyle(element).backgroundColor);
+    const badgeOf = (row: ReturnType<typeof page.locator>) =>
+      row.getByRole('gridcell', { name: 'STAT', exact: true }).locator('span').first();
     const serious = async () =>
-      (await new AxeBuilder({ page }).analyze()).violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id);
+      (await new AxeBuilder({ page }).analyze()).violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => violation.id);
 
     await openWorklist(page, '?groups=stat&assignee=anyone');
     const overdue = page.getByRole('gridcell', { name: /over the .* target$/ }).first();

@@ -48,7 +48,10 @@ const test = base.extend<object, { scaleOut: ScaleOut }>({
           AUDIT_LOG: join(folder, `${name}-audit.log`),
           LOG_LEVEL: 'warn',
         });
-        const [a, b] = await Promise.all([startBffProcess(portA, env('a'), 90_000), startBffProcess(portB, env('b'), 90_000)]);
+        const [a, b] = await Promise.all([
+          startBffProcess(portA, env('a'), 90_000),
+          startBffProcess(portB, env('b'), 90_000),
+        ]);
         instances.push(a, b);
         nginx = await startNginx({ upstreamPorts: [portA, portB], port: nginxPort });
         await use({ url: nginx.url, a, b, portOf: { a: portA, b: portB } });
@@ -70,13 +73,20 @@ const CSRF = { 'x-csrf': '1' };
 async function createStudy(request: APIRequestContext): Promise<{ studyId: string; studyDescription: string }> {
   const response = await request.post('/api/studies', {
     headers: CSRF,
-    data: { severity: 'high', studyDescription: 'CT Head without Contrast', studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}` },
+    data: {
+      severity: 'high',
+      studyDescription: 'CT Head without Contrast',
+      studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${process.pid}`,
+    },
   });
   expect(response.status()).toBe(201);
   return response.json();
 }
 
-test('a change made through one instance reaches a browser on the other: its list and its open drawer, without a reload', async ({ browser, scaleOut }) => {
+test('a change made through one instance reaches a browser on the other: its list and its open drawer, without a reload', async ({
+  browser,
+  scaleOut,
+}) => {
   test.setTimeout(90_000);
   const onA = `http://127.0.0.1:${scaleOut.portOf.a}`;
   const onB = `http://127.0.0.1:${scaleOut.portOf.b}`;
@@ -96,7 +106,10 @@ test('a change made through one instance reaches a browser on the other: its lis
     await expect(watcher.getByText('Live', { exact: true }).first()).toBeVisible({ timeout: 15_000 });
 
     const description = `CT Head, seen across instances ${Date.now().toString(36)}`;
-    const changed = await changer.request.patch(`/api/studies/${study.studyId}`, { headers: { ...CSRF, 'if-match': '*' }, data: { studyDescription: description } });
+    const changed = await changer.request.patch(`/api/studies/${study.studyId}`, {
+      headers: { ...CSRF, 'if-match': '*' },
+      data: { studyDescription: description },
+    });
     expect(changed.status()).toBe(200);
     expect(changed.headers()['x-upstream']).toBeUndefined(); // straight to A, not through nginx
 
@@ -109,7 +122,10 @@ test('a change made through one instance reaches a browser on the other: its lis
   }
 });
 
-test('an instance dies in the middle of an edit: Save goes through the other one, and nobody is asked to sign in', async ({ page, scaleOut }) => {
+test('an instance dies in the middle of an edit: Save goes through the other one, and nobody is asked to sign in', async ({
+  page,
+  scaleOut,
+}) => {
   test.setTimeout(120_000);
   const visited: string[] = [];
   page.on('framenavigated', (frame) => {
@@ -118,7 +134,8 @@ test('an instance dies in the middle of an edit: Save goes through the other one
   const answeredBy = new Set<string>();
   page.on('response', (response) => {
     const upstream = response.headers()['x-upstream'];
-    if (upstream && new URL(response.url()).pathname.startsWith('/api/')) answeredBy.add(upstream.split(/,\s*/).at(-1) ?? upstream);
+    if (upstream && new URL(response.url()).pathname.startsWith('/api/'))
+      answeredBy.add(upstream.split(/,\s*/).at(-1) ?? upstream);
   });
 
   await signInAs(page, 'coordinator');

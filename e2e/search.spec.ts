@@ -24,12 +24,22 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
 }
 
-const search = (page: Page) => page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' });
+const search = (page: Page) =>
+  page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' });
 
-test('the search box finds a patient by name in any order, by MRN and by accession, on the server', async ({ page, pacs }) => {
+test('the search box finds a patient by name in any order, by MRN and by accession, on the server', async ({
+  page,
+  pacs,
+}) => {
   await signInAs(page, 'coordinator');
   await page.goto('/?assignee=anyone&status=any');
   await expect(studyRows(page).first()).toBeVisible();
@@ -98,9 +108,9 @@ test('each new filter changes the address, and Back restores the one before', as
 test('a shared link naming a customer shows the customer’s name, though no row on screen has it', async ({ page }) => {
   await signInAs(page, 'coordinator');
   const headers = { 'x-csrf': '1' };
-  const listed: { studies: Array<{ expressCustomer?: { expressCustomerId: string; expressCustomerName: string } | null }> } = await (
-    await page.request.get('/api/studies?limit=100&severity=normal', { headers })
-  ).json();
+  const listed: {
+    studies: Array<{ expressCustomer?: { expressCustomerId: string; expressCustomerName: string } | null }>;
+  } = await (await page.request.get('/api/studies?limit=100&severity=normal', { headers })).json();
   const customer = listed.studies.find((study) => study.expressCustomer)?.expressCustomer;
   if (!customer) throw new Error('the demo studies name no customer');
   // A search that finds nothing: the name cannot come from the rows.
@@ -132,11 +142,15 @@ test('at 390 px wide the filters fold behind one button, and the search stays', 
 
 for (const theme of ['dark', 'light'] as const) {
   for (const embedded of [false, true]) {
-    test(`the search and the new filters have no serious accessibility violations (${theme}${embedded ? ', embedded' : ''})`, async ({ page }) => {
+    test(`the search and the new filters have no serious accessibility violations (${theme}${embedded ? ', embedded' : ''})`, async ({
+      page,
+    }) => {
       test.setTimeout(120_000);
       await page.emulateMedia({ colorScheme: theme });
       await signInAs(page, 'coordinator');
-      await page.goto(`/?assignee=anyone&q=nguyen&modality=CT&date=2026-03-01..2026-03-31${embedded ? '&embed=1' : ''}`);
+      await page.goto(
+        `/?assignee=anyone&q=nguyen&modality=CT&date=2026-03-01..2026-03-31${embedded ? '&embed=1' : ''}`,
+      );
       await expect(studyRows(page)).toHaveCount(1);
       await expect(page.getByLabel('From')).toHaveValue('2026-03-01');
       expect(await seriousViolations(page)).toEqual([]);

@@ -21,7 +21,10 @@ async function someStudy(request: import('@playwright/test').APIRequestContext):
   return study;
 }
 
-test('Open in Viewer asks for a link at click time and opens it in a new tab without an opener', async ({ page, context }) => {
+test('Open in Viewer asks for a link at click time and opens it in a new tab without an opener', async ({
+  page,
+  context,
+}) => {
   await signInAs(page, 'radiologist');
   const study = await someStudy(page.request);
   let linkRequests = 0;
@@ -59,7 +62,13 @@ test('a failed link request closes the blank tab and says so', async ({ page, co
     route.fulfill({
       status: 502,
       contentType: 'application/problem+json',
-      body: JSON.stringify({ type: '/problems/upstream-failed', title: 'Avara could not complete the request', status: 502, detail: 'The viewer service failed.', retryable: true }),
+      body: JSON.stringify({
+        type: '/problems/upstream-failed',
+        title: 'Avara could not complete the request',
+        status: 502,
+        detail: 'The viewer service failed.',
+        retryable: true,
+      }),
     }),
   );
   await page.goto(`/studies/${study.studyId}`);
@@ -75,7 +84,11 @@ test('a link to an origin off the allowlist is not opened', async ({ page, conte
   await signInAs(page, 'radiologist');
   const study = await someStudy(page.request);
   await page.route(`**/api/studies/${study.studyId}/viewer-url`, (route) =>
-    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ url: 'https://evil.example/launch/x' }) }),
+    route.fulfill({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ url: 'https://evil.example/launch/x' }),
+    }),
   );
   await page.goto(`/studies/${study.studyId}`);
   const drawer = page.getByRole('complementary', { name: 'Study' });

@@ -26,11 +26,15 @@ async function signInAsNth(page: Page, role: DemoUser['role'], index: number): P
   const config: { demoUsers?: DemoUser[] } = await (await page.request.get('/auth/config')).json();
   const user = (config.demoUsers ?? []).filter((candidate) => candidate.role === role)[index];
   if (!user) throw new Error(`The demo roster has no ${role} number ${index + 1}`);
-  expect((await page.request.post('/auth/login', { headers: CSRF, data: { username: user.username } })).status()).toBe(200);
+  expect((await page.request.post('/auth/login', { headers: CSRF, data: { username: user.username } })).status()).toBe(
+    200,
+  );
 }
 
 async function deleteAllViews(page: Page): Promise<void> {
-  const list: { views: Array<{ viewId: string }> } = await (await page.request.get('/api/views', { headers: CSRF })).json();
+  const list: { views: Array<{ viewId: string }> } = await (
+    await page.request.get('/api/views', { headers: CSRF })
+  ).json();
   for (const view of list.views) await page.request.delete(`/api/views/${view.viewId}`, { headers: CSRF });
 }
 
@@ -38,17 +42,30 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
 }
 
-async function newSignedInPage(browser: Browser, role: DemoUser['role'], index: number, baseURL?: string): Promise<Page> {
+async function newSignedInPage(
+  browser: Browser,
+  role: DemoUser['role'],
+  index: number,
+  baseURL?: string,
+): Promise<Page> {
   const context = await browser.newContext(baseURL ? { baseURL } : {});
   const page = await context.newPage();
   await signInAsNth(page, role, index);
   return page;
 }
 
-test('a view saved by keyboard is the person’s own, opens as their default after a reload, and is not another person’s', async ({ browser }) => {
+test('a view saved by keyboard is the person’s own, opens as their default after a reload, and is not another person’s', async ({
+  browser,
+}) => {
   test.setTimeout(90_000);
   const page = await newSignedInPage(browser, 'radiologist', 1);
   const other = await newSignedInPage(browser, 'coordinator', 1);
@@ -103,7 +120,10 @@ test('views can be applied, updated, renamed and deleted from the menu', async (
   const page = await newSignedInPage(browser, 'coordinator', 1);
   try {
     await deleteAllViews(page);
-    const created = await page.request.post('/api/views', { headers: CSRF, data: { name: 'STAT only', filters: 'groups=stat&assignee=anyone' } });
+    const created = await page.request.post('/api/views', {
+      headers: CSRF,
+      data: { name: 'STAT only', filters: 'groups=stat&assignee=anyone' },
+    });
     expect(created.status()).toBe(201);
     await openWorklist(page, '?assignee=anyone');
     await page.getByRole('button', { name: 'Views', exact: true }).click();
@@ -135,7 +155,10 @@ test('views can be applied, updated, renamed and deleted from the menu', async (
   }
 });
 
-test('Copy link copies the worklist’s address by keyboard, and shows it to copy by hand when the clipboard is refused', async ({ browser, baseURL }) => {
+test('Copy link copies the worklist’s address by keyboard, and shows it to copy by hand when the clipboard is refused', async ({
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(60_000);
   const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
@@ -150,14 +173,19 @@ test('Copy link copies the worklist’s address by keyboard, and shows it to cop
 
     // A browser that refuses the clipboard: the link is shown, selected, to copy by hand.
     await page.evaluate(() => {
-      Object.defineProperty(navigator, 'clipboard', { value: { writeText: () => Promise.reject(new DOMException('denied', 'NotAllowedError')) } });
+      Object.defineProperty(navigator, 'clipboard', {
+        value: { writeText: () => Promise.reject(new DOMException('denied', 'NotAllowedError')) },
+      });
     });
     await page.getByRole('button', { name: 'Copy link' }).press('Enter');
     const byHand = page.getByRole('group', { name: 'Copy the link by hand' });
     await expect(byHand.getByRole('textbox')).toHaveValue(`${baseURL}/?modality=MR&assignee=anyone`);
     await expect(byHand.getByRole('textbox')).toBeFocused();
     await page.emulateMedia({ colorScheme: 'light' });
-    await page.screenshot({ path: screenshot('copy-link-by-hand-light.png'), clip: { x: 0, y: 0, width: 1440, height: 260 } });
+    await page.screenshot({
+      path: screenshot('copy-link-by-hand-light.png'),
+      clip: { x: 0, y: 0, width: 1440, height: 260 },
+    });
     expect(await seriousViolations(page)).toEqual([]);
     await byHand.getByRole('button', { name: 'Done' }).click();
     await expect(byHand).toHaveCount(0);
@@ -173,7 +201,11 @@ test('embedded, the views menu and Copy link are there and accessible', async ({
     await page.setViewportSize({ width: 1024, height: 700 });
     await openWorklist(page, '?embed=1&assignee=anyone');
     await page.getByRole('button', { name: 'Views', exact: true }).click();
-    await expect(page.getByRole('group', { name: 'Your saved views' }).getByText('Save the current filters, columns and groups as')).toBeVisible();
+    await expect(
+      page
+        .getByRole('group', { name: 'Your saved views' })
+        .getByText('Save the current filters, columns and groups as'),
+    ).toBeVisible();
     await page.screenshot({ path: screenshot('views-menu-embedded.png') });
     expect(await seriousViolations(page)).toEqual([]);
   } finally {
@@ -186,10 +218,22 @@ test('saved views survive a restart of the server', async ({ browser }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'radiology-worklist-e2e-views-'));
   // This spec's own server, on the port after the shared one.
   const port = Number(process.env.E2E_PORT ?? 8181) + 1;
-  const bff = await startRestartableBff({ DATA_DIR: dataDir, DEMO_STUDIES: '40', DEMO_ARRIVALS_SECONDS: '0', AUDIT_LOG: join(dataDir, 'audit.log'), LOG_LEVEL: 'warn' }, { port });
+  const bff = await startRestartableBff(
+    {
+      DATA_DIR: dataDir,
+      DEMO_STUDIES: '40',
+      DEMO_ARRIVALS_SECONDS: '0',
+      AUDIT_LOG: join(dataDir, 'audit.log'),
+      LOG_LEVEL: 'warn',
+    },
+    { port },
+  );
   const page = await newSignedInPage(browser, 'radiologist', 0, bff.url);
   try {
-    const created = await page.request.post('/api/views', { headers: CSRF, data: { name: 'Read ones', filters: 'status=complete&assignee=anyone', isDefault: true } });
+    const created = await page.request.post('/api/views', {
+      headers: CSRF,
+      data: { name: 'Read ones', filters: 'status=complete&assignee=anyone', isDefault: true },
+    });
     expect(created.status()).toBe(201);
     await bff.restart();
     await page.goto('/');

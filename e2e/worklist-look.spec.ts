@@ -14,7 +14,13 @@ async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(', ')})`);
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes
+          .map((node) => node.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
 }
 
 for (const theme of ['dark', 'light'] as const) {
@@ -30,7 +36,9 @@ for (const theme of ['dark', 'light'] as const) {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  test(`read, cancelled and focused rows in the ${theme} theme have no serious accessibility violations`, async ({ page }) => {
+  test(`read, cancelled and focused rows in the ${theme} theme have no serious accessibility violations`, async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     await page.emulateMedia({ colorScheme: theme });
     await openWorklist(page, '?status=any&cancelled=1&groups=normal');
@@ -41,14 +49,25 @@ for (const theme of ['dark', 'light'] as const) {
 }
 
 for (const theme of ['dark', 'light'] as const) {
-  test(`a radiologist's first screen (mine and unassigned, theirs marked) in the ${theme} theme has no serious accessibility violations`, async ({ page }) => {
+  test(`a radiologist's first screen (mine and unassigned, theirs marked) in the ${theme} theme has no serious accessibility violations`, async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     await signInAs(page, 'radiologist');
     const headers = { 'x-csrf': '1' };
     const me = await (await page.request.get('/api/me', { headers })).json();
-    const waiting = await (await page.request.get('/api/studies?severity=stat&assignedTo=&studyViewerStatus=incomplete&isCancelled=false&limit=1', { headers })).json();
+    const waiting = await (
+      await page.request.get(
+        '/api/studies?severity=stat&assignedTo=&studyViewerStatus=incomplete&isCancelled=false&limit=1',
+        { headers },
+      )
+    ).json();
     const [study] = waiting.studies;
-    if (study) await page.request.patch(`/api/studies/${study.studyId}`, { headers: { ...headers, 'if-match': `"${study.updatedAt}"` }, data: { assignedTo: me.userId } });
+    if (study)
+      await page.request.patch(`/api/studies/${study.studyId}`, {
+        headers: { ...headers, 'if-match': `"${study.updatedAt}"` },
+        data: { assignedTo: me.userId },
+      });
     await page.emulateMedia({ colorScheme: theme });
     await openWorklist(page);
     await expect(page.getByLabel('Assignee', { exact: true })).toHaveValue('mine-or-unassigned');

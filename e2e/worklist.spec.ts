@@ -17,7 +17,11 @@ test.beforeEach(async ({ page }) => {
 
 /** The first row's severity cell: its first cell but the selection checkbox a coordinator's rows start with. */
 function severityCell(page: Page) {
-  return studyRows(page).first().getByRole('gridcell').filter({ hasNot: page.getByRole('checkbox') }).first();
+  return studyRows(page)
+    .first()
+    .getByRole('gridcell')
+    .filter({ hasNot: page.getByRole('checkbox') })
+    .first();
 }
 
 test('groups show in order, STAT first, each with a sticky header and an honest count', async ({ page }) => {
@@ -25,7 +29,8 @@ test('groups show in order, STAT first, each with a sticky header and an honest 
   const order: string[] = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
-    if (url.pathname === '/api/studies' && !url.searchParams.has('cursor')) order.push(url.searchParams.get('severity') ?? '');
+    if (url.pathname === '/api/studies' && !url.searchParams.has('cursor'))
+      order.push(url.searchParams.get('severity') ?? '');
   });
   await openWorklist(page);
 
@@ -36,7 +41,11 @@ test('groups show in order, STAT first, each with a sticky header and an honest 
   await expect(groupCount(page, 'high')).toHaveText(/^\d[\d,]*\+?$/);
   await expect(groupCount(page, 'normal')).toHaveText(/^\d[\d,]*\+?$/);
   await expect(groupCount(page, 'normal')).toHaveAttribute('data-loaded', '100');
-  await expect(page.getByRole('navigation', { name: 'Queues' }).getByRole('button')).toHaveText([/^STAT/, /^High/, /^Normal/]);
+  await expect(page.getByRole('navigation', { name: 'Queues' }).getByRole('button')).toHaveText([
+    /^STAT/,
+    /^High/,
+    /^Normal/,
+  ]);
 
   // The list starts with the STAT header, then STAT rows: severity reads as text, not only as colour.
   const headings = page.getByRole('heading', { level: 2 });
@@ -123,11 +132,15 @@ test('each filter changes the request and the URL, and Back restores the previou
   await expect(page.getByLabel('Assignee', { exact: true })).toHaveValue('anyone');
   await page.goBack();
   await expect(page.getByLabel('Viewer status', { exact: true })).toHaveValue('incomplete');
-  await expect(page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' })).toHaveValue('CT');
+  await expect(page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' })).toHaveValue(
+    'CT',
+  );
   const rows = studyRows(page);
   await expect(rows.first()).toContainText(/CT/i);
   await page.goBack();
-  await expect(page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' })).toHaveValue('');
+  await expect(page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' })).toHaveValue(
+    '',
+  );
 
   // Clear filters goes back to the defaults in one step.
   await page.getByLabel('Viewer status', { exact: true }).selectOption('any');
@@ -136,14 +149,24 @@ test('each filter changes the request and the URL, and Back restores the previou
   await expect(page.getByRole('button', { name: 'Clear filters' })).toHaveCount(0);
 });
 
-test('a radiologist starts with their own and the unassigned studies, theirs marked "mine", and the page says so', async ({ page }) => {
+test('a radiologist starts with their own and the unassigned studies, theirs marked "mine", and the page says so', async ({
+  page,
+}) => {
   await signInAs(page, 'radiologist');
   const headers = { 'x-csrf': '1' };
   const me = await (await page.request.get('/api/me', { headers })).json();
   // The STAT study waiting longest nobody has: claimed, it is "mine" at the top of the list.
-  const waiting = await (await page.request.get('/api/studies?severity=stat&assignedTo=&studyViewerStatus=incomplete&isCancelled=false&limit=2', { headers })).json();
+  const waiting = await (
+    await page.request.get(
+      '/api/studies?severity=stat&assignedTo=&studyViewerStatus=incomplete&isCancelled=false&limit=2',
+      { headers },
+    )
+  ).json();
   const [claimed, unassigned] = waiting.studies;
-  const patched = await page.request.patch(`/api/studies/${claimed.studyId}`, { headers: { ...headers, 'if-match': `"${claimed.updatedAt}"` }, data: { assignedTo: me.userId } });
+  const patched = await page.request.patch(`/api/studies/${claimed.studyId}`, {
+    headers: { ...headers, 'if-match': `"${claimed.updatedAt}"` },
+    data: { assignedTo: me.userId },
+  });
   expect(patched.status()).toBe(200);
 
   // STAT comes with the page; the next group is asked with the same filters.
@@ -151,7 +174,9 @@ test('a radiologist starts with their own and the unassigned studies, theirs mar
   await openWorklist(page);
   await request;
   await expect(page.getByLabel('Assignee', { exact: true })).toHaveValue('mine-or-unassigned');
-  await expect(page.getByLabel('Assignee', { exact: true }).locator('option:checked')).toHaveText('Mine and unassigned (default)');
+  await expect(page.getByLabel('Assignee', { exact: true }).locator('option:checked')).toHaveText(
+    'Mine and unassigned (default)',
+  );
   await expect(page.getByText('Radiologists start with their own and unassigned studies.')).toBeVisible();
   // One list per severity: the claimed study, marked as theirs in words, and the unassigned ones.
   const mine = page.locator(`[data-row-key="${claimed.studyId}"]`);
@@ -167,7 +192,9 @@ test('a radiologist starts with their own and the unassigned studies, theirs mar
   await expect(page.locator(`[data-row-key="${unassigned.studyId}"]`)).toHaveCount(0);
 });
 
-test('the keyboard moves a visible focus through rows, Enter opens the study, / searches, Esc clears', async ({ page }) => {
+test('the keyboard moves a visible focus through rows, Enter opens the study, / searches, Esc clears', async ({
+  page,
+}) => {
   await openWorklist(page);
   const rows = studyRows(page);
   const first = rows.nth(0);
@@ -194,7 +221,9 @@ test('the keyboard moves a visible focus through rows, Enter opens the study, / 
   await expect(page.locator('[data-study-row][aria-selected="true"]')).toHaveCount(0);
 
   await page.keyboard.press('/');
-  await expect(page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' })).toBeFocused();
+  await expect(
+    page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' }),
+  ).toBeFocused();
 });
 
 test('hidden and reordered columns survive a reload', async ({ page }) => {
@@ -222,7 +251,9 @@ test('hidden and reordered columns survive a reload', async ({ page }) => {
   const before = Number.parseInt(await width(), 10);
   await page.getByRole('columnheader', { name: 'Description' }).focus();
   await page.keyboard.press('ArrowRight');
-  await expect(page.getByRole('status').filter({ hasText: `Description column ${before + 16} pixels wide` })).toBeAttached();
+  await expect(
+    page.getByRole('status').filter({ hasText: `Description column ${before + 16} pixels wide` }),
+  ).toBeAttached();
   await expect.poll(width).toBe(`${before + 16}px`);
   await page.reload();
   await expect.poll(width).toBe(`${before + 16}px`);
@@ -318,7 +349,9 @@ test('with 5,000 rows loaded, fewer than 150 row elements are in the DOM', async
 
   const rowElements = await page.getByRole('row').count();
   test.info().annotations.push({ type: 'row elements at 5,000+ rows', description: String(rowElements) });
-  console.log(`row elements in the DOM with ${await count.getAttribute('data-loaded')} normal rows loaded: ${rowElements}`);
+  console.log(
+    `row elements in the DOM with ${await count.getAttribute('data-loaded')} normal rows loaded: ${rowElements}`,
+  );
   expect(rowElements).toBeLessThan(150);
 
   // Scrolling back to the top still shows the first rows, rendered on demand.

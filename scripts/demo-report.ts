@@ -15,7 +15,11 @@ const USAGE = 'Usage: npm run demo:report -- <studyId> [--critical] [--text "rep
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { critical: { type: 'boolean', default: false }, text: { type: 'string' }, help: { type: 'boolean', default: false } },
+  options: {
+    critical: { type: 'boolean', default: false },
+    text: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
 });
 const [studyId] = positionals;
 if (values.help || !studyId || !/^stu_[0-9a-f]{32}$/.test(studyId)) {
@@ -26,7 +30,9 @@ if (values.help || !studyId || !/^stu_[0-9a-f]{32}$/.test(studyId)) {
 const worklistUrl = (process.env.WORKLIST_URL ?? `http://localhost:${process.env.PORT ?? '8080'}`).replace(/\/+$/, '');
 const [key] = webhookKeysOf(process.env.AVARA_WEBHOOK_KEY ?? readGeneratedKey(process.env.DATA_DIR ?? './data'));
 if (!key) {
-  console.error('No webhook key: set AVARA_WEBHOOK_KEY, or DATA_DIR to the folder of a worklist running the bundled server.');
+  console.error(
+    'No webhook key: set AVARA_WEBHOOK_KEY, or DATA_DIR to the folder of a worklist running the bundled server.',
+  );
   process.exit(2);
 }
 
@@ -38,10 +44,14 @@ const answer = await deliverDemoReport({
   critical: values.critical,
   ...(values.text ? { plainText: values.text } : {}),
 }).catch((error: unknown) => {
-  console.error(`The worklist at ${worklistUrl} could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `The worklist at ${worklistUrl} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });
-console.log(`${values.critical ? 'Critical report' : 'Report'} ${answer.reportId} for ${studyId}: ${answer.status} ${answer.body}`);
+console.log(
+  `${values.critical ? 'Critical report' : 'Report'} ${answer.reportId} for ${studyId}: ${answer.status} ${answer.body}`,
+);
 process.exitCode = answer.status === 200 ? 0 : 1;
 
 function readGeneratedKey(dataDir: string): string {

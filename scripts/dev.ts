@@ -5,10 +5,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 const children: ChildProcess[] = [
-  spawn(process.execPath, ['--watch-path=src/bff', '--watch-path=src/avara-server', '--watch-path=src/contract', 'src/bff/server.ts'], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
-  }),
+  spawn(
+    process.execPath,
+    ['--watch-path=src/bff', '--watch-path=src/avara-server', '--watch-path=src/contract', 'src/bff/server.ts'],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' },
+    },
+  ),
   spawn('vite', [], { stdio: 'inherit', env: process.env }),
 ];
 

@@ -26,7 +26,9 @@ async function countStudies(): Promise<number | undefined> {
     const response = await fetch(`${url}/statistics`, { signal: AbortSignal.timeout(2_000) });
     if (!response.ok) return undefined;
     const statistics: unknown = await response.json();
-    return typeof statistics === 'object' && statistics !== null && 'CountStudies' in statistics ? Number(statistics.CountStudies) : undefined;
+    return typeof statistics === 'object' && statistics !== null && 'CountStudies' in statistics
+      ? Number(statistics.CountStudies)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -40,7 +42,9 @@ async function fill(count: number, firstIndex: number): Promise<void> {
       { url, authorization: undefined },
       { ...spec, series, instancesPerSeries: 1 + Math.floor(Math.random() * 6), imageSize: 256 },
     );
-    console.log(`  ${spec.priority?.padEnd(7)} ${spec.modality} ${spec.studyDescription || `${spec.modality} ${spec.bodyPart}`}  ${spec.patientName}  ${study.studyInstanceUid}`);
+    console.log(
+      `  ${spec.priority?.padEnd(7)} ${spec.modality} ${spec.studyDescription || `${spec.modality} ${spec.bodyPart}`}  ${spec.patientName}  ${study.studyInstanceUid}`,
+    );
   }
 }
 
@@ -56,7 +60,9 @@ if (toAdd > 0) {
 }
 
 if ((await countStudies()) !== undefined) {
-  console.error(`Something already answers on ${url}: is \`npm run pacs\` running? Use PACS_PORT to pick another port.`);
+  console.error(
+    `Something already answers on ${url}: is \`npm run pacs\` running? Use PACS_PORT to pick another port.`,
+  );
   process.exit(1);
 }
 

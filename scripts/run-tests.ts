@@ -13,16 +13,36 @@ interface Step {
 }
 
 const steps: Step[] = [
-  { name: 'contract types are current', command: 'openapi-typescript', args: ['src/contract/avara-openapi.yaml', '-o', 'src/contract/avara-api.gen.ts', '--check'] },
-  { name: 'BFF API types are current', command: 'openapi-typescript', args: ['src/contract/worklist-openapi.yaml', '-o', 'src/contract/worklist-api.gen.ts', '--check'] },
+  {
+    name: 'contract types are current',
+    command: 'openapi-typescript',
+    args: ['src/contract/avara-openapi.yaml', '-o', 'src/contract/avara-api.gen.ts', '--check'],
+  },
+  {
+    name: 'BFF API types are current',
+    command: 'openapi-typescript',
+    args: ['src/contract/worklist-openapi.yaml', '-o', 'src/contract/worklist-api.gen.ts', '--check'],
+  },
   { name: 'typecheck', command: 'npm', args: ['run', '--silent', 'typecheck'] },
-  { name: 'lint (types, hooks, accessibility, architecture boundaries, cycles)', command: 'npm', args: ['run', '--silent', 'lint'] },
-  { name: 'format check (Prettier; `npm run format` fixes it)', command: 'npm', args: ['run', '--silent', 'format:check'] },
+  {
+    name: 'lint (types, hooks, accessibility, architecture boundaries, cycles)',
+    command: 'npm',
+    args: ['run', '--silent', 'lint'],
+  },
+  {
+    name: 'format check (Prettier; `npm run format` fixes it)',
+    command: 'npm',
+    args: ['run', '--silent', 'format:check'],
+  },
   { name: 'build', command: 'vite', args: ['build', '--logLevel', 'warn'] },
   { name: 'unit, component and integration tests', command: 'vitest', args: ['run'] },
   { name: 'end-to-end tests', command: 'playwright', args: ['test'] },
   // The benchmark harness at small sizes: it must run end to end; its timings are not judged here.
-  { name: 'benchmark smoke run (npm run bench -- --quick)', command: 'node', args: ['bench/run-bench.ts', '--quick', '--no-build'] },
+  {
+    name: 'benchmark smoke run (npm run bench -- --quick)',
+    command: 'node',
+    args: ['bench/run-bench.ts', '--quick', '--no-build'],
+  },
 ];
 
 rmSync('test-results', { recursive: true, force: true });

@@ -69,7 +69,8 @@ export async function measureBffOverhead(options: OverheadOptions): Promise<Benc
   const failures = [...directRounds, ...bffRounds].reduce((sum, result) => sum + result.failures, 0);
   if (failures > 0) throw new Error(`${failures} requests of the load run failed (non-2xx, errors or timeouts)`);
 
-  const rps = (rounds: LoadResult[]) => rounds.reduce((sum, result) => sum + result.requestsPerSecond, 0) / rounds.length;
+  const rps = (rounds: LoadResult[]) =>
+    rounds.reduce((sum, result) => sum + result.requestsPerSecond, 0) / rounds.length;
   const directRps = rps(directRounds);
   const bffRps = rps(bffRounds);
   const directLatency = latencySummary(directRounds.flatMap((result) => result.latencies));

@@ -25,10 +25,16 @@ export async function measureBulkAssign(options: BulkOptions): Promise<BenchRow[
   const { bffUrl, cookie } = options;
   const headers = { cookie, 'x-csrf': '1', accept: 'application/json' };
   const users = field(await (await fetch(`${bffUrl}/api/users`, { headers })).json(), 'users');
-  const radiologist = Array.isArray(users) ? users.find((user: unknown) => field(user, 'clinicRole') === 'Radiologist') : undefined;
+  const radiologist = Array.isArray(users)
+    ? users.find((user: unknown) => field(user, 'clinicRole') === 'Radiologist')
+    : undefined;
   const userId = field(radiologist, 'userId');
   if (typeof userId !== 'string') throw new Error('The BFF lists no radiologist to assign to');
-  const created = await Promise.all(Array.from({ length: options.studies }, (_, index) => createStudy(options.upstreamUrl, options.apiKey, `Bulk assign ${index + 1}`, 'normal')));
+  const created = await Promise.all(
+    Array.from({ length: options.studies }, (_, index) =>
+      createStudy(options.upstreamUrl, options.apiKey, `Bulk assign ${index + 1}`, 'normal'),
+    ),
+  );
   // The studies as the coordinator's list shows them (the versions the confirmation keeps).
   const studies = await Promise.all(created.map(async ({ studyId }) => readStudy(bffUrl, headers, studyId)));
   const send = async (study: Study, request: StudyRequest) => {
@@ -47,12 +53,30 @@ export async function measureBulkAssign(options: BulkOptions): Promise<BenchRow[
   const changed = outcomes.filter((outcome) => outcome.status === 'changed').length;
   let assigned = 0;
   for (const { studyId } of created) {
-    if (field(field(await upstreamStudy(options.upstreamUrl, options.apiKey, studyId), 'assignedTo'), 'userId') === userId) assigned += 1;
+    if (
+      field(field(await upstreamStudy(options.upstreamUrl, options.apiKey, studyId), 'assignedTo'), 'userId') === userId
+    )
+      assigned += 1;
   }
-  options.log(`bulk assign of ${options.studies} studies: ${took.toFixed(0)} ms, ${changed} changed, ${assigned} assigned at the upstream`);
+  options.log(
+    `bulk assign of ${options.studies} studies: ${took.toFixed(0)} ms, ${changed} changed, ${assigned} assigned at the upstream`,
+  );
   return [
-    row('12', `Bulk assign of ${options.studies} studies, confirmation to last answer (one PATCH per study, 4 at a time)`, ms(took, 0), '< 3 s', took < 3_000 && changed === options.studies),
-    row('12', `Studies of the bulk assign assigned at the upstream afterwards`, `${assigned} of ${options.studies}`, `all`, assigned === options.studies, true),
+    row(
+      '12',
+      `Bulk assign of ${options.studies} studies, confirmation to last answer (one PATCH per study, 4 at a time)`,
+      ms(took, 0),
+      '< 3 s',
+      took < 3_000 && changed === options.studies,
+    ),
+    row(
+      '12',
+      `Studies of the bulk assign assigned at the upstream afterwards`,
+      `${assigned} of ${options.studies}`,
+      `all`,
+      assigned === options.studies,
+      true,
+    ),
   ];
 }
 
@@ -64,5 +88,9 @@ async function readStudy(bffUrl: string, headers: Record<string, string>, studyI
 }
 
 function isStudy(value: unknown): value is Study {
-  return typeof field(value, 'studyId') === 'string' && typeof field(value, 'updatedAt') === 'string' && typeof field(value, 'studyDescription') === 'string';
+  return (
+    typeof field(value, 'studyId') === 'string' &&
+    typeof field(value, 'updatedAt') === 'string' &&
+    typeof field(value, 'studyDescription') === 'string'
+  );
 }

@@ -48,7 +48,8 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
       return { email, cookie, bffUrl, userId: await userIdOf(bffUrl, cookie) };
     }),
   );
-  if (new Set(claimers.map((claimer) => claimer.userId)).size !== claimers.length) throw new Error('Two radiologists of the claim rush share an Avara user');
+  if (new Set(claimers.map((claimer) => claimer.userId)).size !== claimers.length)
+    throw new Error('Two radiologists of the claim rush share an Avara user');
   const random = seededRandom(0x5eed);
   const readCpu = () => {
     const own = process.cpuUsage();
@@ -66,11 +67,17 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
   const problems: string[] = [];
   // One warm-up rush (not counted): connections, JIT, the people cache of both instances.
   for (let round = -1; round < options.claimRounds; round += 1) {
-    const studies = await Promise.all(Array.from({ length: options.claimStudies }, (_, index) => createStudy(options.upstreamUrl, options.apiKey, `Bench claim rush ${round + 1}.${index + 1}`)));
+    const studies = await Promise.all(
+      Array.from({ length: options.claimStudies }, (_, index) =>
+        createStudy(options.upstreamUrl, options.apiKey, `Bench claim rush ${round + 1}.${index + 1}`),
+      ),
+    );
     const orders = claimers.map(() => shuffled(studies, random));
     const claimed = new Set<string>();
     const cpuBefore = readCpu();
-    const rush = await Promise.all(claimers.map((claimer, index) => claimUntilWon(claimer, orders[index] ?? [], claimed)));
+    const rush = await Promise.all(
+      claimers.map((claimer, index) => claimUntilWon(claimer, orders[index] ?? [], claimed)),
+    );
     if (round < 0) continue;
     const cpuAfter = readCpu();
     for (const key of ['instances', 'upstream', 'claimers'] as const) cpu[key] += cpuAfter[key] - cpuBefore[key];
@@ -79,17 +86,30 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
     studiesTotal += studies.length;
     for (const study of studies) {
       const won = answers.filter((attempt) => attempt.studyId === study.studyId && attempt.status === 200);
-      const assignee = field((await upstreamStudy(options.upstreamUrl, options.apiKey, study.studyId)).assignedTo, 'userId');
+      const assignee = field(
+        (await upstreamStudy(options.upstreamUrl, options.apiKey, study.studyId)).assignedTo,
+        'userId',
+      );
       if (won.length !== 1 || assignee !== won[0]?.claimer.userId) {
         notClaimedOnce += 1;
-        problems.push(`${study.studyId}: ${won.length} claims answered 200 (${won.map((attempt) => attempt.claimer.email).join(', ')}), assignee ${String(assignee)}`);
+        problems.push(
+          `${study.studyId}: ${won.length} claims answered 200 (${won.map((attempt) => attempt.claimer.email).join(', ')}), assignee ${String(assignee)}`,
+        );
       }
     }
-    options.log(`  claim round ${round + 1}: ${answers.length} claims, ${answers.filter((attempt) => attempt.status === 200).length} won`);
+    options.log(
+      `  claim round ${round + 1}: ${answers.length} claims, ${answers.filter((attempt) => attempt.status === 200).length} won`,
+    );
   }
   const statuses = Map.groupBy(attempts, (attempt) => attempt.status);
   const others = attempts.filter((attempt) => attempt.status !== 200 && attempt.status !== 409);
-  if (others.length > 0) problems.push(`answers other than 200 and 409: ${[...statuses.entries()].filter(([status]) => status !== 200 && status !== 409).map(([status, list]) => `${list.length} × ${status}`).join(', ')}`);
+  if (others.length > 0)
+    problems.push(
+      `answers other than 200 and 409: ${[...statuses.entries()]
+        .filter(([status]) => status !== 200 && status !== 409)
+        .map(([status, list]) => `${list.length} × ${status}`)
+        .join(', ')}`,
+    );
   for (const problem of problems.slice(0, 10)) options.log(`  claim problem: ${problem}`);
 
   const latency = latencySummary(attempts.map((attempt) => attempt.ms));
@@ -105,12 +125,26 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
       notClaimedOnce === 0 && others.length === 0,
       true,
     ),
-    row('8', `Claim latency, p50 / p99 of ${count(attempts.length)} claims (${count(won)} won, ${count(lost)} told 409)`, `${ms(latency.p50)} / ${ms(latency.p99)}`, 'p99 < 100 ms', latency.p99 < 100),
-    row('8', 'Claim latency of those won / of those told 409, p50 / p99 each', `${summary(statuses.get(200))} / ${summary(statuses.get(409))}`, '—', null),
+    row(
+      '8',
+      `Claim latency, p50 / p99 of ${count(attempts.length)} claims (${count(won)} won, ${count(lost)} told 409)`,
+      `${ms(latency.p50)} / ${ms(latency.p99)}`,
+      'p99 < 100 ms',
+      latency.p99 < 100,
+    ),
+    row(
+      '8',
+      'Claim latency of those won / of those told 409, p50 / p99 each',
+      `${summary(statuses.get(200))} / ${summary(statuses.get(409))}`,
+      '—',
+      null,
+    ),
     row(
       '8',
       'CPU per claim during the rushes: instances A + B / the upstream / the claimers (the bench process); what the two cores share',
-      attempts.length === 0 ? '—' : `${ms(cpu.instances / attempts.length)} / ${ms(cpu.upstream / attempts.length)} / ${ms(cpu.claimers / attempts.length)}`,
+      attempts.length === 0
+        ? '—'
+        : `${ms(cpu.instances / attempts.length)} / ${ms(cpu.upstream / attempts.length)} / ${ms(cpu.claimers / attempts.length)}`,
       '—',
       null,
     ),
@@ -127,12 +161,18 @@ function summary(attempts: readonly Attempt[] | undefined): string {
  * seen claimed. `claimed` is what everyone's list shows: a study leaves it once any claim of it was
  * answered (200 or 409), as the live stream would tell every screen (figure 6 is that delay).
  */
-async function claimUntilWon(claimer: Claimer, order: readonly CreatedStudy[], claimed: Set<string>): Promise<Attempt[]> {
+async function claimUntilWon(
+  claimer: Claimer,
+  order: readonly CreatedStudy[],
+  claimed: Set<string>,
+): Promise<Attempt[]> {
   const attempts: Attempt[] = [];
   for (const study of order) {
     if (claimed.has(study.studyId)) continue;
     const started = performance.now();
-    const { status } = await patchStudy(claimer.bffUrl, claimer.cookie, study.studyId, `"${study.updatedAt}"`, { assignedTo: claimer.userId });
+    const { status } = await patchStudy(claimer.bffUrl, claimer.cookie, study.studyId, `"${study.updatedAt}"`, {
+      assignedTo: claimer.userId,
+    });
     attempts.push({ claimer, studyId: study.studyId, status, ms: performance.now() - started });
     if (status === 200 || status === 409) claimed.add(study.studyId);
     if (status === 200) break;

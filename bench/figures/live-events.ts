@@ -11,8 +11,15 @@ import { row, type BenchRow } from '../lib/table.ts';
  * active queue every QUEUE_WATCH_INTERVAL_MS (5 s), so this grows with the queue, and the live
  * figures (and anything else on the machine) are measured beside it.
  */
-export async function measureIdleCost(options: { instancePids: readonly number[]; upstreamPid: number; seconds: number }): Promise<BenchRow[]> {
-  const read = () => ({ instances: options.instancePids.reduce((sum, pid) => sum + cpuMs(pid), 0), upstream: cpuMs(options.upstreamPid) });
+export async function measureIdleCost(options: {
+  instancePids: readonly number[];
+  upstreamPid: number;
+  seconds: number;
+}): Promise<BenchRow[]> {
+  const read = () => ({
+    instances: options.instancePids.reduce((sum, pid) => sum + cpuMs(pid), 0),
+    upstream: cpuMs(options.upstreamPid),
+  });
   const before = read();
   const started = performance.now();
   await sleep(options.seconds * 1_000);
@@ -56,10 +63,13 @@ export async function measureEventLatency(options: LatencyOptions): Promise<Benc
     const token = newToken('lat', sample);
     const sent = nowMs();
     const [answer, collected] = await Promise.all([
-      patchStudy(options.changeUrl, options.coordinatorCookie, study.studyId, '*', { studyDescription: `Bench event latency ${token}` }).then((result) => ({ ...result, at: nowMs() })),
+      patchStudy(options.changeUrl, options.coordinatorCookie, study.studyId, '*', {
+        studyDescription: `Bench event latency ${token}`,
+      }).then((result) => ({ ...result, at: nowMs() })),
       options.clients.collect(token),
     ]);
-    if (answer.status !== 200) throw new Error(`A change through instance A answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+    if (answer.status !== 200)
+      throw new Error(`A change through instance A answered ${answer.status}: ${answer.body.slice(0, 300)}`);
     return { eventMs: (collected.arrivals[0] ?? Number.NaN) - sent, answerMs: answer.at - sent };
   };
   // Warm-up (not counted): connections, JIT, the stream's first events.
@@ -72,8 +82,14 @@ export async function measureEventLatency(options: LatencyOptions): Promise<Benc
   const answer = latencySummary(samples.map((sample) => sample.answerMs));
   const what = `${count(samples.length)} changes one after another`;
   return [
-    row('6', `Event across instances: PATCH through A until B's event stream has its study.changed, p50 (${what})`, ms(event.p50), '< 50 ms', event.p50 < 50),
-    row('6', "Event across instances: same, p99", ms(event.p99), '< 250 ms', event.p99 < 250),
+    row(
+      '6',
+      `Event across instances: PATCH through A until B's event stream has its study.changed, p50 (${what})`,
+      ms(event.p50),
+      '< 50 ms',
+      event.p50 < 50,
+    ),
+    row('6', 'Event across instances: same, p99', ms(event.p99), '< 250 ms', event.p99 < 250),
     row('6', 'The PATCH answer on A, p50 / p99 (same changes)', `${ms(answer.p50)} / ${ms(answer.p99)}`, '—', null),
   ];
 }
@@ -116,13 +132,18 @@ export async function measureFanout(options: FanoutOptions): Promise<BenchRow[]>
     const token = newToken('fan', sample);
     const sent = nowMs();
     const [answer, collected] = await Promise.all([
-      patchStudy(options.bffUrl, options.coordinatorCookie, study.studyId, '*', { studyDescription: `Bench fan-out ${token}` }),
+      patchStudy(options.bffUrl, options.coordinatorCookie, study.studyId, '*', {
+        studyDescription: `Bench fan-out ${token}`,
+      }),
       options.clients.collect(token, 30_000),
     ]);
     if (answer.status !== 200) throw new Error(`A change answered ${answer.status}: ${answer.body.slice(0, 300)}`);
     const arrivals = collected.arrivals.map((at) => at - sent).sort((a, b) => a - b);
     // The busiest client process: its CPU while the event reached its clients, and that span.
-    const busiest = collected.perProcess.reduce((most, part) => (part.cpuMs > most.cpuMs ? part : most), { cpuMs: 0, spreadMs: 0 });
+    const busiest = collected.perProcess.reduce((most, part) => (part.cpuMs > most.cpuMs ? part : most), {
+      cpuMs: 0,
+      spreadMs: 0,
+    });
     return {
       allMs: arrivals.at(-1) ?? Number.NaN,
       firstMs: arrivals[0] ?? Number.NaN,
@@ -142,7 +163,13 @@ export async function measureFanout(options: FanoutOptions): Promise<BenchRow[]>
   const all = latencySummary(events.map((event) => event.allMs));
   const clients = count(options.fanoutClients);
   return [
-    row('7', `Fan-out: ${clients} event streams on one instance, PATCH until every client has the event, p50 / p99 of ${count(events.length)} events`, `${ms(all.p50)} / ${ms(all.p99)}`, 'p99 < 500 ms', all.p99 < 500),
+    row(
+      '7',
+      `Fan-out: ${clients} event streams on one instance, PATCH until every client has the event, p50 / p99 of ${count(events.length)} events`,
+      `${ms(all.p50)} / ${ms(all.p99)}`,
+      'p99 < 500 ms',
+      all.p99 < 500,
+    ),
     row(
       '7',
       'Fan-out: first client / median client, medians over the events',
@@ -157,7 +184,13 @@ export async function measureFanout(options: FanoutOptions): Promise<BenchRow[]>
       '—',
       null,
     ),
-    row('7', `BFF resident memory per connected event stream (${clients} streams)`, kb(perClient), '< 50 KB', perClient < 50 * 1024),
+    row(
+      '7',
+      `BFF resident memory per connected event stream (${clients} streams)`,
+      kb(perClient),
+      '< 50 KB',
+      perClient < 50 * 1024,
+    ),
   ];
 }
 

@@ -16,7 +16,10 @@ export interface ScreenLatencyOptions {
 const VIEWPORT = { width: 1440, height: 900 };
 
 async function signedIn(context: BrowserContext, bffUrl: string, email: string): Promise<void> {
-  const response = await context.request.post(`${bffUrl}/auth/login`, { headers: { 'x-csrf': '1' }, data: { username: email } });
+  const response = await context.request.post(`${bffUrl}/auth/login`, {
+    headers: { 'x-csrf': '1' },
+    data: { username: email },
+  });
   if (!response.ok()) throw new Error(`Sign-in in the browser answered ${response.status()}`);
 }
 
@@ -39,10 +42,16 @@ async function armWatch(page: Page, text: string): Promise<void> {
 }
 
 async function seenAt(page: Page): Promise<number> {
-  const handle = await page.waitForFunction(() => {
-    const state: unknown = Reflect.get(window, '__screen');
-    return typeof state === 'object' && state !== null && 'seenAt' in state && typeof state.seenAt === 'number' ? state.seenAt : false;
-  }, undefined, { timeout: 10_000 });
+  const handle = await page.waitForFunction(
+    () => {
+      const state: unknown = Reflect.get(window, '__screen');
+      return typeof state === 'object' && state !== null && 'seenAt' in state && typeof state.seenAt === 'number'
+        ? state.seenAt
+        : false;
+    },
+    undefined,
+    { timeout: 10_000 },
+  );
   return Number(await handle.jsonValue());
 }
 
@@ -66,11 +75,19 @@ export async function measureScreenLatency(options: ScreenLatencyOptions): Promi
     await changer.locator('[role="grid"] [data-study-row]').first().waitFor({ timeout: 30_000 });
     // The study of the first STAT row, as the list API orders it for these filters.
     const studyId = await changer.evaluate(async () => {
-      const response = await fetch('/api/studies?severity=stat&studyViewerStatus=incomplete&isCancelled=false&limit=1', { headers: { 'x-csrf': '1', accept: 'application/json' } });
+      const response = await fetch(
+        '/api/studies?severity=stat&studyViewerStatus=incomplete&isCancelled=false&limit=1',
+        { headers: { 'x-csrf': '1', accept: 'application/json' } },
+      );
       const page: unknown = await response.json();
-      const studies = typeof page === 'object' && page !== null && 'studies' in page && Array.isArray(page.studies) ? page.studies : [];
+      const studies =
+        typeof page === 'object' && page !== null && 'studies' in page && Array.isArray(page.studies)
+          ? page.studies
+          : [];
       const first: unknown = studies[0];
-      return typeof first === 'object' && first !== null && 'studyId' in first && typeof first.studyId === 'string' ? first.studyId : undefined;
+      return typeof first === 'object' && first !== null && 'studyId' in first && typeof first.studyId === 'string'
+        ? first.studyId
+        : undefined;
     });
     if (!studyId) throw new Error('No STAT study to change');
     // Let both pages settle (their streams open, the other groups load).
@@ -102,7 +119,13 @@ export async function measureScreenLatency(options: ScreenLatencyOptions): Promi
     const latency = latencySummary(samples);
     options.log(`change to screen: p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`);
     return [
-      row('9', `Change to screen: a PATCH from one browser (instance A) until the row shows it in another browser's grid (instance B), p50 (${samples.length} changes)`, ms(latency.p50), '< 150 ms', latency.p50 < 150),
+      row(
+        '9',
+        `Change to screen: a PATCH from one browser (instance A) until the row shows it in another browser's grid (instance B), p50 (${samples.length} changes)`,
+        ms(latency.p50),
+        '< 150 ms',
+        latency.p50 < 150,
+      ),
       row('9', 'Change to screen: same, p99', ms(latency.p99), '< 500 ms', latency.p99 < 500),
     ];
   } finally {

@@ -12,7 +12,10 @@ const COMBINATIONS: ReadonlyArray<{ name: string; query: string }> = [
   { name: 'by severity: NORMAL group, first page', query: `severity=normal&${OPEN_GROUP}` },
   { name: 'unassigned, HIGH group', query: `assignedTo=&severity=high&${OPEN_GROUP}` },
   { name: 'description contains "chest", NORMAL group', query: `studyDescription=chest&severity=normal&${OPEN_GROUP}` },
-  { name: 'description contains "thyroid" (rare), NORMAL group', query: `studyDescription=thyroid&severity=normal&${OPEN_GROUP}` },
+  {
+    name: 'description contains "thyroid" (rare), NORMAL group',
+    query: `studyDescription=thyroid&severity=normal&${OPEN_GROUP}`,
+  },
   { name: 'description contains "knee", no other filter', query: 'studyDescription=knee' },
 ];
 
@@ -39,7 +42,13 @@ export async function measureServerScale(options: ScaleOptions): Promise<BenchRo
   const rows: BenchRow[] = [];
   for (const { name, query } of combinations) {
     const url = listUrl(query);
-    await runLoad({ url, headers, connections: 1, seconds: 1, amount: Math.max(10, Math.round(options.requests / 10)) });
+    await runLoad({
+      url,
+      headers,
+      connections: 1,
+      seconds: 1,
+      amount: Math.max(10, Math.round(options.requests / 10)),
+    });
     const result = await runLoad({ url, headers, connections: 1, seconds: 1, amount: options.requests });
     if (result.failures > 0) throw new Error(`${result.failures} requests to ${url} failed`);
     const { p50, p99 } = latencySummary(result.latencies);
@@ -49,7 +58,11 @@ export async function measureServerScale(options: ScaleOptions): Promise<BenchRo
 }
 
 /** Walks a list page by page and returns the cursor found `share` of the way through it. */
-async function deepCursor(url: string, headers: Record<string, string>, share: number): Promise<{ cursor: string; page: number; pages: number }> {
+async function deepCursor(
+  url: string,
+  headers: Record<string, string>,
+  share: number,
+): Promise<{ cursor: string; page: number; pages: number }> {
   const cursors: string[] = [];
   let cursor: string | null = null;
   // Bounded: 100,000 studies are 1,000 pages of 100.
@@ -57,7 +70,10 @@ async function deepCursor(url: string, headers: Record<string, string>, share: n
     const response = await fetch(cursor === null ? url : `${url}&cursor=${encodeURIComponent(cursor)}`, { headers });
     if (!response.ok) throw new Error(`Walking ${url} answered ${response.status}`);
     const body: unknown = await response.json();
-    const next = typeof body === 'object' && body !== null && 'cursor' in body && typeof body.cursor === 'string' ? body.cursor : null;
+    const next =
+      typeof body === 'object' && body !== null && 'cursor' in body && typeof body.cursor === 'string'
+        ? body.cursor
+        : null;
     if (next === null) break;
     cursors.push(next);
     cursor = next;

@@ -35,7 +35,9 @@ function watchFirstRow(): void {
     requestAnimationFrame(() => {
       bench.firstRowMs = performance.now();
       const rowIndex = Number(first.getAttribute('aria-rowindex'));
-      const statIndex = Number(document.querySelector('[data-group="stat"]')?.getAttribute('aria-rowindex') ?? Number.NaN);
+      const statIndex = Number(
+        document.querySelector('[data-group="stat"]')?.getAttribute('aria-rowindex') ?? Number.NaN,
+      );
       const high = document.querySelector('[data-group="high"]');
       const highIndex = high ? Number(high.getAttribute('aria-rowindex')) : Number.POSITIVE_INFINITY;
       bench.firstRowIsStat = rowIndex > statIndex && rowIndex < highIndex;
@@ -62,7 +64,10 @@ async function loadWorklist(page: Page, bffUrl: string): Promise<{ firstRowMs: n
     () => {
       const bench: unknown = Reflect.get(window, '__bench');
       if (typeof bench !== 'object' || bench === null || !('firstRowMs' in bench)) return false;
-      return { firstRowMs: Number(bench.firstRowMs), isStat: 'firstRowIsStat' in bench && bench.firstRowIsStat === true };
+      return {
+        firstRowMs: Number(bench.firstRowMs),
+        isStat: 'firstRowIsStat' in bench && bench.firstRowIsStat === true,
+      };
     },
     undefined,
     { timeout: 30_000 },
@@ -85,7 +90,9 @@ async function loadedAssets(page: Page): Promise<string[]> {
 /** Row elements in the grid with the list scrolled halfway down (rows above and below the viewport alike). */
 async function domRowsMidway(page: Page): Promise<number> {
   const scroller = page.getByRole('grid', { name: 'Worklist' }).locator('xpath=..');
-  await scroller.evaluate((element) => element.scrollTo({ top: Math.round((element.scrollHeight - element.clientHeight) / 2) }));
+  await scroller.evaluate((element) =>
+    element.scrollTo({ top: Math.round((element.scrollHeight - element.clientHeight) / 2) }),
+  );
   await page.waitForTimeout(300);
   return page.locator('[role="grid"] [role="row"]').count();
 }
@@ -207,7 +214,8 @@ export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
       await context.close();
     }
     options.log(`first STAT row: ${firstRows.map((value) => value.toFixed(0)).join(', ')} ms`);
-    if (!allStat) throw new Error('The first row on screen was not a STAT study: the measurement would time the wrong thing');
+    if (!allStat)
+      throw new Error('The first row on screen was not a STAT study: the measurement would time the wrong thing');
 
     const size = assetSizes(assets);
 
@@ -215,7 +223,9 @@ export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
     const page = await context.newPage();
     await loadWorklist(page, options.bffUrl);
     // Every group has its first page (NORMAL asks last).
-    await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-testid="group-count-normal"]')?.getAttribute('data-loaded') ?? ''));
+    await page.waitForFunction(() =>
+      /^[1-9]/.test(document.querySelector('[data-testid="group-count-normal"]')?.getAttribute('data-loaded') ?? ''),
+    );
     const rowsAtStart = await domRowsMidway(page);
     const loadStarted = Date.now();
     const loaded = await loadRows(page, options.spaRows);
@@ -240,20 +250,57 @@ export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
     }
     const changed = await changes.stop();
     await context.close();
-    options.log(`scroll passes (${changed} changes made meanwhile): ${passes.map((pass) => `${(pass.slowShare * 100).toFixed(1)} % slow, worst ${pass.worst.toFixed(1)} ms`).join('; ')}`);
+    options.log(
+      `scroll passes (${changed} changes made meanwhile): ${passes.map((pass) => `${(pass.slowShare * 100).toFixed(1)} % slow, worst ${pass.worst.toFixed(1)} ms`).join('; ')}`,
+    );
     const sorted = [...passes].sort((a, b) => a.slowShare - b.slowShare);
-    const medianPass = sorted[Math.floor((sorted.length - 1) / 2)] ?? { slowShare: 1, worst: Number.POSITIVE_INFINITY, longestGap: Number.POSITIVE_INFINITY, frames: 0 };
+    const medianPass = sorted[Math.floor((sorted.length - 1) / 2)] ?? {
+      slowShare: 1,
+      worst: Number.POSITIVE_INFINITY,
+      longestGap: Number.POSITIVE_INFINITY,
+      frames: 0,
+    };
     const { slowShare, worst, longestGap } = medianPass;
     // The same viewport shows the same number of rows; a few more or fewer as group headers come and go.
     const rowLimit = rowsAtStart + 5;
     return [
-      row('3', `Worklist JS, gzip (${size.js.files.join(', ')})`, kb(size.js.gzip), '≤ 150 KB', size.js.gzip <= 150 * 1024),
+      row(
+        '3',
+        `Worklist JS, gzip (${size.js.files.join(', ')})`,
+        kb(size.js.gzip),
+        '≤ 150 KB',
+        size.js.gzip <= 150 * 1024,
+      ),
       row('3', `Worklist CSS, gzip (${size.css.files.join(', ')})`, kb(size.css.gzip), '—', null),
-      row('4', `First STAT row on screen after navigation (median of ${firstRows.length} cold loads)`, ms(median(firstRows), 0), '< 300 ms', median(firstRows) < 300),
-      row('4', `Row elements in the DOM: after the first page / after ${count(loaded)} rows`, `${rowsAtStart} / ${rowsAfter}`, `constant (≤ ${rowLimit})`, rowsAfter <= rowLimit),
-      row('4', `Frames over 16.7 ms scrolling through ${count(loaded)} rows (${count(medianPass.frames)} frames of ${options.scrollStep} px; median of ${passes.length} passes; a study changed every second meanwhile)`, `${(slowShare * 100).toFixed(1)} %`, '≤ 5 %', slowShare <= 0.05),
+      row(
+        '4',
+        `First STAT row on screen after navigation (median of ${firstRows.length} cold loads)`,
+        ms(median(firstRows), 0),
+        '< 300 ms',
+        median(firstRows) < 300,
+      ),
+      row(
+        '4',
+        `Row elements in the DOM: after the first page / after ${count(loaded)} rows`,
+        `${rowsAtStart} / ${rowsAfter}`,
+        `constant (≤ ${rowLimit})`,
+        rowsAfter <= rowLimit,
+      ),
+      row(
+        '4',
+        `Frames over 16.7 ms scrolling through ${count(loaded)} rows (${count(medianPass.frames)} frames of ${options.scrollStep} px; median of ${passes.length} passes; a study changed every second meanwhile)`,
+        `${(slowShare * 100).toFixed(1)} %`,
+        '≤ 5 %',
+        slowShare <= 0.05,
+      ),
       row('4', 'Worst frame while scrolling (main-thread work; same pass)', ms(worst, 1), '< 50 ms', worst < 50),
-      row('4', 'Longest gap between two frames while scrolling (same pass)', ms(longestGap, 1), '< 100 ms', longestGap < 100),
+      row(
+        '4',
+        'Longest gap between two frames while scrolling (same pass)',
+        ms(longestGap, 1),
+        '< 100 ms',
+        longestGap < 100,
+      ),
       row('5', `Page JS heap after ${count(loaded)} rows (after GC)`, mb(heap), '< 150 MB', heap < 150 * 1024 * 1024),
     ];
   } finally {
@@ -268,7 +315,10 @@ export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
 async function changeEverySecond(bffUrl: string, email: string): Promise<{ stop(): Promise<number> }> {
   const cookie = await signIn(bffUrl, email);
   const headers = { cookie, 'x-csrf': '1', accept: 'application/json' };
-  const response = await fetch(`${bffUrl}/api/studies?severity=stat&studyViewerStatus=incomplete&isCancelled=false&limit=1`, { headers });
+  const response = await fetch(
+    `${bffUrl}/api/studies?severity=stat&studyViewerStatus=incomplete&isCancelled=false&limit=1`,
+    { headers },
+  );
   const page: unknown = await response.json();
   const first = field(field(page, 'studies'), '0');
   const studyId = field(first, 'studyId');
@@ -276,9 +326,11 @@ async function changeEverySecond(bffUrl: string, email: string): Promise<{ stop(
   let made = 0;
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = patchStudy(bffUrl, cookie, studyId, '*', { studyDescription: `Bench scroll change ${made}` }).then(({ status }) => {
-      if (status === 200) made += 1;
-    });
+    running = patchStudy(bffUrl, cookie, studyId, '*', { studyDescription: `Bench scroll change ${made}` }).then(
+      ({ status }) => {
+        if (status === 200) made += 1;
+      },
+    );
   }, 1_000);
   return {
     async stop() {
@@ -289,7 +341,10 @@ async function changeEverySecond(bffUrl: string, email: string): Promise<{ stop(
   };
 }
 
-function assetSizes(paths: readonly string[]): { js: { gzip: number; files: string[] }; css: { gzip: number; files: string[] } } {
+function assetSizes(paths: readonly string[]): {
+  js: { gzip: number; files: string[] };
+  css: { gzip: number; files: string[] };
+} {
   const sizes = { js: { gzip: 0, files: [] as string[] }, css: { gzip: 0, files: [] as string[] } };
   for (const path of new Set(paths)) {
     const bytes = readFileSync(join(REPO_ROOT, 'dist', path));

@@ -14,12 +14,14 @@ export function ensureRadiologists(databasePath: string, total: number): string[
   const repository = openSqliteRepository(databasePath);
   try {
     const users = [];
-    for (let page = repository.listUsers({}, 0, 100); page.length > 0; ) {
+    for (let page = repository.listUsers({}, 0, 100); page.length > 0;) {
       users.push(...page);
       const last = page.at(-1);
       page = last ? repository.listUsers({}, last.seq, 100) : [];
     }
-    const radiologists = users.filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies).map((user) => user.email);
+    const radiologists = users
+      .filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies)
+      .map((user) => user.email);
     const now = new Date().toISOString();
     for (let index = radiologists.length + 1; radiologists.length < total; index += 1) {
       const email = `bench.radiologist.${String(index).padStart(3, '0')}@${DOMAIN}`;

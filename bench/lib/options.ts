@@ -55,7 +55,18 @@ export interface BenchOptions {
 }
 
 /** The bench's sections, in the order they run. */
-export const SECTIONS = ['overhead', 'scale', 'spa', 'latency', 'fanout', 'claims', 'screen', 'dashboard', 'search', 'bulk'] as const;
+export const SECTIONS = [
+  'overhead',
+  'scale',
+  'spa',
+  'latency',
+  'fanout',
+  'claims',
+  'screen',
+  'dashboard',
+  'search',
+  'bulk',
+] as const;
 export type Section = (typeof SECTIONS)[number];
 /** Names `--only` accepts for several sections at once. */
 const SECTION_GROUPS: Record<string, readonly Section[]> = { live: ['latency', 'fanout', 'claims', 'screen'] };
@@ -151,7 +162,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     }
     flags.set(match[1], match[2] ?? 'true');
   }
-  const setting = (flag: string): string | undefined => flags.get(flag) ?? env[`BENCH_${flag.toUpperCase().replaceAll('-', '_')}`];
+  const setting = (flag: string): string | undefined =>
+    flags.get(flag) ?? env[`BENCH_${flag.toUpperCase().replaceAll('-', '_')}`];
   const bool = (flag: string, fallback: boolean): boolean => {
     const value = setting(flag);
     if (value === undefined || value === '') return fallback;

@@ -48,7 +48,11 @@ export function track(child: ChildProcess, name: string): { output: () => string
 }
 
 /** Starts the bundled Avara-compatible server in its own process, seeding `studies` into a new database. */
-export async function startUpstream(options: { dataDir: string; apiKey: string; studies: number }): Promise<BenchProcess & { seededMs: number }> {
+export async function startUpstream(options: {
+  dataDir: string;
+  apiKey: string;
+  studies: number;
+}): Promise<BenchProcess & { seededMs: number }> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bench/lib/upstream-process.ts')], {
     cwd: REPO_ROOT,
     env: {
@@ -116,7 +120,9 @@ export const REDIS_SERVER_BINARY = process.env.REDIS_SERVER_BINARY ?? '/usr/bin/
  */
 export async function startRedis(options: { directory: string }): Promise<BenchProcess> {
   if (!existsSync(REDIS_SERVER_BINARY)) {
-    throw new Error(`redis-server is not installed (${REDIS_SERVER_BINARY} is missing): \`apt-get install redis-server\`, or set REDIS_SERVER_BINARY.`);
+    throw new Error(
+      `redis-server is not installed (${REDIS_SERVER_BINARY} is missing): \`apt-get install redis-server\`, or set REDIS_SERVER_BINARY.`,
+    );
   }
   mkdirSync(options.directory, { recursive: true });
   const port = await freePort();
@@ -124,7 +130,22 @@ export async function startRedis(options: { directory: string }): Promise<BenchP
   const log = openSync(logPath, 'a');
   const child = spawn(
     REDIS_SERVER_BINARY,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', options.directory, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', logPath],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      options.directory,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--logfile',
+      logPath,
+    ],
     { cwd: options.directory, stdio: ['ignore', log, log] },
   );
   closeSync(log);
@@ -139,7 +160,8 @@ export async function startRedis(options: { directory: string }): Promise<BenchP
   const deadline = Date.now() + 15_000;
   while (!(await answersPing(port))) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}:\n${logTail()}`);
-    if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on port ${port} within 15 s:\n${logTail()}`);
+    if (Date.now() > deadline)
+      throw new Error(`redis-server did not answer PING on port ${port} within 15 s:\n${logTail()}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return { pid: child.pid ?? 0, url: `redis://127.0.0.1:${port}`, stop: tracked.stop };

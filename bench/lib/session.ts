@@ -12,9 +12,13 @@ export async function demoUsers(bffUrl: string): Promise<DemoUser[]> {
   const response = await fetch(`${bffUrl}/auth/config`);
   if (!response.ok) throw new Error(`${bffUrl}/auth/config answered ${response.status}`);
   const config: unknown = await response.json();
-  const users = typeof config === 'object' && config !== null && 'demoUsers' in config && Array.isArray(config.demoUsers) ? config.demoUsers : [];
+  const users =
+    typeof config === 'object' && config !== null && 'demoUsers' in config && Array.isArray(config.demoUsers)
+      ? config.demoUsers
+      : [];
   return users.flatMap((user: unknown): DemoUser[] => {
-    if (typeof user !== 'object' || user === null || !('username' in user) || typeof user.username !== 'string') return [];
+    if (typeof user !== 'object' || user === null || !('username' in user) || typeof user.username !== 'string')
+      return [];
     const role = 'role' in user && user.role === 'coordinator' ? 'coordinator' : 'radiologist';
     const name = 'name' in user && typeof user.name === 'string' ? user.name : user.username;
     const clinicRole = 'clinicRole' in user && typeof user.clinicRole === 'string' ? user.clinicRole : '';

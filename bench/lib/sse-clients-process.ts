@@ -79,7 +79,13 @@ function openOne(url: URL, cookie: string): Promise<number> {
       tail: '',
       ended: false,
       request: request(
-        { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, agent: false, headers: { cookie, 'x-csrf': '1', accept: 'text/event-stream' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: `${url.pathname}${url.search}`,
+          agent: false,
+          headers: { cookie, 'x-csrf': '1', accept: 'text/event-stream' },
+        },
         (response) => {
           client.response = response;
           const type = response.headers['content-type'] ?? '';
@@ -153,17 +159,22 @@ async function collect(token: string, timeoutMs: number): Promise<Collected> {
     arrivals,
     missing: clients.length - entry.have,
     ended: clients.filter((client) => client.ended).length,
-    cpuMs: entry.cpuAtFirst !== undefined && entry.cpuAtLast !== undefined ? entry.cpuAtLast - entry.cpuAtFirst : Number.NaN,
+    cpuMs:
+      entry.cpuAtFirst !== undefined && entry.cpuAtLast !== undefined ? entry.cpuAtLast - entry.cpuAtFirst : Number.NaN,
     spreadMs: arrivals.length > 0 ? last - first : Number.NaN,
   };
 }
 
 process.on('message', (message: ClientCommand) => {
   const reply = (body: DistributiveOmit<ClientReply, 'id'>) => send({ ...body, id: message.id });
-  const fail = (error: unknown) => reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  const fail = (error: unknown) =>
+    reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
   switch (message.type) {
     case 'open':
-      open(message.url, message.cookies, message.count, message.concurrency).then((refused) => reply({ type: 'opened', open: clients.length, refused }), fail);
+      open(message.url, message.cookies, message.count, message.concurrency).then(
+        (refused) => reply({ type: 'opened', open: clients.length, refused }),
+        fail,
+      );
       break;
     case 'collect':
       collect(message.token, message.timeoutMs).then((collected) => reply({ type: 'collected', collected }), fail);

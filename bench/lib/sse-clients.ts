@@ -34,7 +34,10 @@ export interface SseClientPool {
 interface Worker {
   child: ChildProcess;
   stop: () => Promise<void>;
-  call<T extends ClientReply['type']>(command: DistributiveOmit<ClientCommand, 'id'>, expect: T): Promise<Extract<ClientReply, { type: T }>>;
+  call<T extends ClientReply['type']>(
+    command: DistributiveOmit<ClientCommand, 'id'>,
+    expect: T,
+  ): Promise<Extract<ClientReply, { type: T }>>;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -57,7 +60,10 @@ async function startWorker(index: number): Promise<Worker> {
   const pending = new Map<number, { resolve: (reply: ClientReply) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The event-stream client process did not start:\n${tracked.output()}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`The event-stream client process did not start:\n${tracked.output()}`)),
+      30_000,
+    );
     child.on('message', (reply: ClientReply) => {
       if (reply.type === 'ready') {
         clearTimeout(timer);
@@ -87,7 +93,14 @@ async function startWorker(index: number): Promise<Worker> {
         pending.set(id, {
           resolve: (reply) => {
             if (reply.type === expect) resolve(reply as Extract<ClientReply, { type: typeof expect }>);
-            else reject(new Error(reply.type === 'error' ? reply.message : `Unexpected answer ${reply.type} from an event-stream client process`));
+            else
+              reject(
+                new Error(
+                  reply.type === 'error'
+                    ? reply.message
+                    : `Unexpected answer ${reply.type} from an event-stream client process`,
+                ),
+              );
           },
           reject,
         });
@@ -102,22 +115,40 @@ export async function startSseClients(processes: number): Promise<SseClientPool>
   return {
     async open(url, cookies, count) {
       // Each process takes its share; the first ones take the remainder.
-      const shares = workers.map((_, index) => Math.floor(count / workers.length) + (index < count % workers.length ? 1 : 0));
+      const shares = workers.map(
+        (_, index) => Math.floor(count / workers.length) + (index < count % workers.length ? 1 : 0),
+      );
       const answers = await Promise.all(
-        workers.map((worker, index) => ((shares[index] ?? 0) > 0 ? worker.call({ type: 'open', url, cookies: [...cookies], count: shares[index] ?? 0, concurrency: 25 }, 'opened') : Promise.resolve(undefined))),
+        workers.map((worker, index) =>
+          (shares[index] ?? 0) > 0
+            ? worker.call(
+                { type: 'open', url, cookies: [...cookies], count: shares[index] ?? 0, concurrency: 25 },
+                'opened',
+              )
+            : Promise.resolve(undefined),
+        ),
       );
       const refused = answers.flatMap((answer) => answer?.refused ?? []);
       answers.forEach((answer, index) => {
         if (answer) opened[index] = answer.open;
       });
       if (refused.length > 0) {
-        const reason = (status: string) => (status === '0' ? 'no answer' : status === '1' ? 'no first event within 15 s' : status);
-        const byStatus = Object.entries(Object.groupBy(refused, (status) => String(status))).map(([status, list]) => `${list?.length ?? 0} × ${reason(status)}`);
+        const reason = (status: string) =>
+          status === '0' ? 'no answer' : status === '1' ? 'no first event within 15 s' : status;
+        const byStatus = Object.entries(Object.groupBy(refused, (status) => String(status))).map(
+          ([status, list]) => `${list?.length ?? 0} × ${reason(status)}`,
+        );
         throw new Error(`${refused.length} of ${count} event streams to ${url} were refused (${byStatus.join(', ')})`);
       }
     },
     async collect(token, timeoutMs = 10_000) {
-      const answers = await Promise.all(workers.map((worker, index) => ((opened[index] ?? 0) > 0 ? worker.call({ type: 'collect', token, timeoutMs }, 'collected') : Promise.resolve(undefined))));
+      const answers = await Promise.all(
+        workers.map((worker, index) =>
+          (opened[index] ?? 0) > 0
+            ? worker.call({ type: 'collect', token, timeoutMs }, 'collected')
+            : Promise.resolve(undefined),
+        ),
+      );
       const parts = answers.flatMap((answer): Collected[] => (answer ? [answer.collected] : []));
       const all: AllCollected = {
         arrivals: parts.flatMap((part) => part.arrivals),
@@ -126,7 +157,9 @@ export async function startSseClients(processes: number): Promise<SseClientPool>
         perProcess: parts.map((part) => ({ cpuMs: part.cpuMs, spreadMs: part.spreadMs })),
       };
       if (all.missing > 0) {
-        throw new Error(`${all.missing} of ${all.arrivals.length + all.missing} event-stream clients did not get the event of ${token} within ${timeoutMs} ms (${all.ended} streams had ended)`);
+        throw new Error(
+          `${all.missing} of ${all.arrivals.length + all.missing} event-stream clients did not get the event of ${token} within ${timeoutMs} ms (${all.ended} streams had ended)`,
+        );
       }
       return all;
     },

@@ -7,7 +7,10 @@ export function percentile(sorted: readonly number[], share: number): number {
 
 /** Median of unsorted samples. */
 export function median(samples: readonly number[]): number {
-  return percentile([...samples].sort((a, b) => a - b), 0.5);
+  return percentile(
+    [...samples].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** p50 and p99 of latency samples in milliseconds. */

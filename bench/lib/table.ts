@@ -9,7 +9,14 @@ export interface BenchRow {
   correctness?: boolean;
 }
 
-export function row(figure: string, measure: string, value: string, budget: string, pass: boolean | null, correctness = false): BenchRow {
+export function row(
+  figure: string,
+  measure: string,
+  value: string,
+  budget: string,
+  pass: boolean | null,
+  correctness = false,
+): BenchRow {
   return { figure, measure, value, budget, pass, ...(correctness ? { correctness } : {}) };
 }
 
@@ -19,7 +26,9 @@ export function markdownTable(rows: readonly BenchRow[]): string {
   const lines = ['| # | Figure | Measured | Budget | Result |', '|---|---|---:|---|---|'];
   for (const entry of rows) {
     const result = entry.pass === null ? '—' : entry.pass ? 'pass' : '**FAIL**';
-    lines.push(`| ${entry.figure} | ${escape(entry.measure)} | ${escape(entry.value)} | ${escape(entry.budget)} | ${result} |`);
+    lines.push(
+      `| ${entry.figure} | ${escape(entry.measure)} | ${escape(entry.value)} | ${escape(entry.budget)} | ${result} |`,
+    );
   }
   return lines.join('\n');
 }

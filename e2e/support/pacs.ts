@@ -29,9 +29,45 @@ export interface PacsStack {
 }
 
 const SPECS: Array<DemoStudySpec & { shownName: string }> = [
-  { patientName: 'NGUYEN^AMARA', shownName: 'Nguyen, Amara', patientId: 'MRN480211', studyDescription: 'CT Head without Contrast', modality: 'CT', bodyPart: 'HEAD', accessionNumber: 'ACC2026E2E01', studyDate: '20260309', priority: 'STAT', series: 2, instancesPerSeries: 3 },
-  { patientName: 'OKAFOR^PETER', shownName: 'Okafor, Peter', patientId: 'MRN913370', studyDescription: 'MRI Brain with and without Contrast', modality: 'MR', bodyPart: 'BRAIN', accessionNumber: 'ACC2026E2E02', studyDate: '20260308', priority: 'STAT', series: 1, instancesPerSeries: 4 },
-  { patientName: 'ROSSI^SOFIA', shownName: 'Rossi, Sofia', patientId: 'MRN205547', studyDescription: 'XR Chest 2 Views', modality: 'CR', bodyPart: 'CHEST', accessionNumber: 'ACC2026E2E03', studyDate: '20260307', priority: 'STAT', series: 1, instancesPerSeries: 1 },
+  {
+    patientName: 'NGUYEN^AMARA',
+    shownName: 'Nguyen, Amara',
+    patientId: 'MRN480211',
+    studyDescription: 'CT Head without Contrast',
+    modality: 'CT',
+    bodyPart: 'HEAD',
+    accessionNumber: 'ACC2026E2E01',
+    studyDate: '20260309',
+    priority: 'STAT',
+    series: 2,
+    instancesPerSeries: 3,
+  },
+  {
+    patientName: 'OKAFOR^PETER',
+    shownName: 'Okafor, Peter',
+    patientId: 'MRN913370',
+    studyDescription: 'MRI Brain with and without Contrast',
+    modality: 'MR',
+    bodyPart: 'BRAIN',
+    accessionNumber: 'ACC2026E2E02',
+    studyDate: '20260308',
+    priority: 'STAT',
+    series: 1,
+    instancesPerSeries: 4,
+  },
+  {
+    patientName: 'ROSSI^SOFIA',
+    shownName: 'Rossi, Sofia',
+    patientId: 'MRN205547',
+    studyDescription: 'XR Chest 2 Views',
+    modality: 'CR',
+    bodyPart: 'CHEST',
+    accessionNumber: 'ACC2026E2E03',
+    studyDate: '20260307',
+    priority: 'STAT',
+    series: 1,
+    instancesPerSeries: 1,
+  },
 ];
 
 /**
@@ -53,7 +89,11 @@ async function startPacsStack(): Promise<{ stack: PacsStack; stop: () => Promise
     for (const { shownName, ...spec } of SPECS) {
       studies.push({ ...(await createOrthancStudy(orthanc, { ...spec, imageSize: 256 })), spec, shownName });
     }
-    await waitForStableStudies(orthanc, studies.map((study) => study.orthancStudyId), 20_000);
+    await waitForStableStudies(
+      orthanc,
+      studies.map((study) => study.orthancStudyId),
+      20_000,
+    );
 
     // E2E_PACS_PORT pins the PACS stack's BFF to a known port (one spec at a time); any free one otherwise.
     bff = await startBffProcess(Number(process.env.E2E_PACS_PORT) || (await freePort()), {
@@ -68,10 +108,18 @@ async function startPacsStack(): Promise<{ stack: PacsStack; stop: () => Promise
     // The sync loop creates a worklist study per stable PACS study; wait until all are there.
     await waitFor(
       async () => {
-        const login = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'x-csrf': '1', 'content-type': 'application/json' }, body: JSON.stringify({ username: await firstCoordinator(url) }) });
+        const login = await fetch(`${url}/auth/login`, {
+          method: 'POST',
+          headers: { 'x-csrf': '1', 'content-type': 'application/json' },
+          body: JSON.stringify({ username: await firstCoordinator(url) }),
+        });
         const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
         const found = await Promise.all(
-          studies.map((study) => fetch(`${url}/api/studies/by-uid/${study.studyInstanceUid}`, { headers: { 'x-csrf': '1', cookie } }).then((response) => response.ok)),
+          studies.map((study) =>
+            fetch(`${url}/api/studies/by-uid/${study.studyInstanceUid}`, { headers: { 'x-csrf': '1', cookie } }).then(
+              (response) => response.ok,
+            ),
+          ),
         );
         return found.every(Boolean);
       },
@@ -87,7 +135,9 @@ async function startPacsStack(): Promise<{ stack: PacsStack; stop: () => Promise
 }
 
 async function firstCoordinator(url: string): Promise<string> {
-  const config: { demoUsers?: Array<{ username: string; role: string }> } = await (await fetch(`${url}/auth/config`)).json();
+  const config: { demoUsers?: Array<{ username: string; role: string }> } = await (
+    await fetch(`${url}/auth/config`)
+  ).json();
   const user = config.demoUsers?.find((candidate) => candidate.role === 'coordinator');
   if (!user) throw new Error('The demo roster has no coordinator');
   return user.username;

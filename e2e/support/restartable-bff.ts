@@ -20,7 +20,10 @@ export interface RestartableBff {
   restart(): Promise<void>;
 }
 
-export async function startRestartableBff(env: Record<string, string>, options: { port?: number } = {}): Promise<RestartableBff> {
+export async function startRestartableBff(
+  env: Record<string, string>,
+  options: { port?: number } = {},
+): Promise<RestartableBff> {
   const port = options.port ?? (await freePort());
   let running: BffProcess | null = await startBffProcess(port, env);
   const url = running.url;
@@ -62,9 +65,15 @@ export async function withProxyStack(
 ): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), `radiology-worklist-e2e-${options.name}-`));
   const apiKey = randomBytes(24).toString('base64url');
-  const avara = await startAvaraServer({ databasePath: join(dataDir, 'avara.sqlite'), apiKey, demoStudies: options.demoStudies });
+  const avara = await startAvaraServer({
+    databasePath: join(dataDir, 'avara.sqlite'),
+    apiKey,
+    demoStudies: options.demoStudies,
+  });
   try {
-    const coordinators = avara.service.listUsers({ limit: 100 }).users.filter((user) => user.canManageStudies && user.clinicRole === 'Patient Care Coordinator');
+    const coordinators = avara.service
+      .listUsers({ limit: 100 })
+      .users.filter((user) => user.canManageStudies && user.clinicRole === 'Patient Care Coordinator');
     if (coordinators.length === 0) throw new Error('The demo roster has no coordinator');
     const bff = await startRestartableBff({
       AVARA_API_KEY: apiKey,

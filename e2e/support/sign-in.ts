@@ -18,7 +18,10 @@ export async function signInAs(page: Page, role: DemoRole): Promise<DemoUser> {
   const body: { demoUsers?: DemoUser[] } = await config.json();
   const user = body.demoUsers?.find((candidate) => candidate.role === role);
   if (!user) throw new Error(`The demo roster has no ${role}`);
-  const response = await page.request.post('/auth/login', { headers: { 'x-csrf': '1' }, data: { username: user.username } });
+  const response = await page.request.post('/auth/login', {
+    headers: { 'x-csrf': '1' },
+    data: { username: user.username },
+  });
   expect(response.status()).toBe(200);
   return user;
 }

@@ -21,7 +21,11 @@ export function studyRows(page: Page): Locator {
 }
 
 /** Waits for the list request of one severity group, optionally matching more query parameters. */
-export function waitForListRequest(page: Page, severity: string, params: Record<string, string | null> = {}): Promise<Request> {
+export function waitForListRequest(
+  page: Page,
+  severity: string,
+  params: Record<string, string | null> = {},
+): Promise<Request> {
   return page.waitForRequest((request) => {
     const url = new URL(request.url());
     if (url.pathname !== '/api/studies' || url.searchParams.get('severity') !== severity) return false;
@@ -33,7 +37,9 @@ export function waitForListRequest(page: Page, severity: string, params: Record<
 export async function openWorklist(page: Page, search = ''): Promise<void> {
   await page.goto(`/${search}`);
   await expect(page.getByRole('grid', { name: 'Worklist' })).toBeVisible();
-  await expect(page.getByRole('navigation', { name: 'Queues' }).getByRole('button').first()).not.toContainText('Loading…');
+  await expect(page.getByRole('navigation', { name: 'Queues' }).getByRole('button').first()).not.toContainText(
+    'Loading…',
+  );
 }
 
 /** The queue summary's button for a group: shows its count, and jumps to it. */

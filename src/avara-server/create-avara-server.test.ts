@@ -18,7 +18,13 @@ const validator = createContractValidator(loadAvaraContract());
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = await buildAvaraServer({ databasePath: ':memory:', apiKey: API_KEY, demoStudies: 60, launchSecret: LAUNCH_SECRET, launchBaseUrl: 'http://avara.test' });
+  app = await buildAvaraServer({
+    databasePath: ':memory:',
+    apiKey: API_KEY,
+    demoStudies: 60,
+    launchSecret: LAUNCH_SECRET,
+    launchBaseUrl: 'http://avara.test',
+  });
 });
 
 afterAll(async () => {
@@ -49,12 +55,18 @@ function items(value: unknown, key: string): unknown[] {
 
 function at(value: unknown, path: Array<string | number>): unknown {
   let current = value;
-  for (const key of path) current = typeof current === 'object' && current !== null ? Reflect.get(current, key) : undefined;
+  for (const key of path)
+    current = typeof current === 'object' && current !== null ? Reflect.get(current, key) : undefined;
   return current;
 }
 
 function studyBody(overrides: Record<string, unknown> = {}) {
-  return { severity: 'high', studyDescription: 'CT Chest with Contrast', studyInstanceUid: `1.2.826.0.1.${Math.floor(Math.random() * 1e12)}`, ...overrides };
+  return {
+    severity: 'high',
+    studyDescription: 'CT Chest with Contrast',
+    studyInstanceUid: `1.2.826.0.1.${Math.floor(Math.random() * 1e12)}`,
+    ...overrides,
+  };
 }
 
 describe('authentication', () => {
@@ -67,7 +79,9 @@ describe('authentication', () => {
     const response = await app.inject({ method: 'GET', url: '/v1/viewer/studies', headers });
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer');
-    expect(response.json()).toEqual({ error: { type: 'authentication_error', message: expect.stringContaining('API key') } });
+    expect(response.json()).toEqual({
+      error: { type: 'authentication_error', message: expect.stringContaining('API key') },
+    });
     expect(validator.validateResponse('listStudies', 401, response.json())).toEqual([]);
   });
 
@@ -87,16 +101,23 @@ describe('studies', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ hasMore: true, cursor: expect.any(String) });
     const cursor = text(first.body, 'cursor');
-    const second = await call('listStudies', { method: 'GET', url: `/v1/viewer/studies?limit=100&cursor=${encodeURIComponent(cursor)}` });
+    const second = await call('listStudies', {
+      method: 'GET',
+      url: `/v1/viewer/studies?limit=100&cursor=${encodeURIComponent(cursor)}`,
+    });
     expect(second.body).toMatchObject({ hasMore: false, studies: expect.any(Array) });
     expect(second.body).not.toHaveProperty('cursor');
   });
 
   it('filters, with an empty assignedTo meaning unassigned', async () => {
-    const { body } = await call('listStudies', { method: 'GET', url: '/v1/viewer/studies?assignedTo=&severity=normal&isCancelled=false&limit=100' });
+    const { body } = await call('listStudies', {
+      method: 'GET',
+      url: '/v1/viewer/studies?assignedTo=&severity=normal&isCancelled=false&limit=100',
+    });
     const studies = items(body, 'studies');
     expect(studies.length).toBeGreaterThan(0);
-    for (const study of studies) expect(study).toMatchObject({ assignedTo: null, severity: 'normal', isCancelled: false });
+    for (const study of studies)
+      expect(study).toMatchObject({ assignedTo: null, severity: 'normal', isCancelled: false });
   });
 
   it.each([
@@ -117,7 +138,10 @@ describe('studies', () => {
   it('refuses a cursor reused with other filters', async () => {
     const first = await call('listStudies', { method: 'GET', url: '/v1/viewer/studies?severity=normal&limit=1' });
     const cursor = text(first.body, 'cursor');
-    const { status, body } = await call('listStudies', { method: 'GET', url: `/v1/viewer/studies?severity=high&cursor=${cursor}` });
+    const { status, body } = await call('listStudies', {
+      method: 'GET',
+      url: `/v1/viewer/studies?severity=high&cursor=${cursor}`,
+    });
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: { type: 'invalid_request', param: 'cursor' } });
   });
@@ -125,7 +149,11 @@ describe('studies', () => {
   it('creates, retrieves, updates, cancels and restores a study', async () => {
     const users = await call('listUsers', { method: 'GET', url: '/v1/viewer/users?lastName=Okafor' });
     const userId = text(users.body, 'users', 0, 'userId');
-    const created = await call('createStudy', { method: 'POST', url: '/v1/viewer/studies', payload: studyBody({ assignedTo: userId, metadata: { accessionNumber: 'A1' } }) });
+    const created = await call('createStudy', {
+      method: 'POST',
+      url: '/v1/viewer/studies',
+      payload: studyBody({ assignedTo: userId, metadata: { accessionNumber: 'A1' } }),
+    });
     expect(created.status).toBe(200);
     const study = { studyId: text(created.body, 'studyId'), studyInstanceUid: text(created.body, 'studyInstanceUid') };
     expect(created.body).toMatchObject({
@@ -133,19 +161,48 @@ describe('studies', () => {
       createdByApiKey: { description: 'Radiology Worklist (bundled)', isViewerEnabled: true },
     });
 
-    expect((await call('retrieveStudy', { method: 'GET', url: `/v1/viewer/studies/${study.studyId}` })).body).toEqual(created.body);
-    expect((await call('retrieveStudyByUid', { method: 'GET', url: `/v1/viewer/studies/by-uid/${study.studyInstanceUid}` })).body).toEqual(created.body);
+    expect((await call('retrieveStudy', { method: 'GET', url: `/v1/viewer/studies/${study.studyId}` })).body).toEqual(
+      created.body,
+    );
+    expect(
+      (await call('retrieveStudyByUid', { method: 'GET', url: `/v1/viewer/studies/by-uid/${study.studyInstanceUid}` }))
+        .body,
+    ).toEqual(created.body);
 
-    const updated = await call('updateStudy', { method: 'PATCH', url: `/v1/viewer/studies/${study.studyId}`, payload: { assignedTo: null, studyViewerStatus: 'complete' } });
-    expect(updated.body).toMatchObject({ assignedTo: null, studyViewerStatus: 'complete', metadata: { accessionNumber: 'A1' } });
+    const updated = await call('updateStudy', {
+      method: 'PATCH',
+      url: `/v1/viewer/studies/${study.studyId}`,
+      payload: { assignedTo: null, studyViewerStatus: 'complete' },
+    });
+    expect(updated.body).toMatchObject({
+      assignedTo: null,
+      studyViewerStatus: 'complete',
+      metadata: { accessionNumber: 'A1' },
+    });
 
-    const cancelled = await call('cancelStudy', { method: 'POST', url: '/v1/viewer/studies/cancel', payload: { studyId: study.studyId } });
+    const cancelled = await call('cancelStudy', {
+      method: 'POST',
+      url: '/v1/viewer/studies/cancel',
+      payload: { studyId: study.studyId },
+    });
     expect(cancelled).toMatchObject({ status: 200, body: { success: true } });
-    const again = await call('cancelStudy', { method: 'POST', url: '/v1/viewer/studies/cancel', payload: { studyInstanceUid: study.studyInstanceUid } });
+    const again = await call('cancelStudy', {
+      method: 'POST',
+      url: '/v1/viewer/studies/cancel',
+      payload: { studyInstanceUid: study.studyInstanceUid },
+    });
     expect(again).toMatchObject({ status: 409, body: { error: { type: 'conflict' } } });
-    const restored = await call('uncancelStudy', { method: 'POST', url: '/v1/viewer/studies/uncancel', payload: { studyInstanceUid: study.studyInstanceUid } });
+    const restored = await call('uncancelStudy', {
+      method: 'POST',
+      url: '/v1/viewer/studies/uncancel',
+      payload: { studyInstanceUid: study.studyInstanceUid },
+    });
     expect(restored).toMatchObject({ status: 200, body: { success: true } });
-    const restoredAgain = await call('uncancelStudy', { method: 'POST', url: '/v1/viewer/studies/uncancel', payload: { studyId: study.studyId } });
+    const restoredAgain = await call('uncancelStudy', {
+      method: 'POST',
+      url: '/v1/viewer/studies/uncancel',
+      payload: { studyId: study.studyId },
+    });
     expect(restoredAgain).toMatchObject({ status: 409, body: { error: { type: 'conflict' } } });
   });
 
@@ -157,18 +214,52 @@ describe('studies', () => {
   });
 
   it('answers 400 naming the field for an unknown assignee', async () => {
-    const { status, body } = await call('createStudy', { method: 'POST', url: '/v1/viewer/studies', payload: studyBody({ assignedTo: `usr_${'1'.repeat(32)}` }) });
+    const { status, body } = await call('createStudy', {
+      method: 'POST',
+      url: '/v1/viewer/studies',
+      payload: studyBody({ assignedTo: `usr_${'1'.repeat(32)}` }),
+    });
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: { type: 'invalid_request', param: 'assignedTo' } });
   });
 
   it.each([
-    ['51 metadata pairs', studyBody({ metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }), 'metadata', 'metadata must have at most 50 entries'],
-    ['a 101-character metadata key', studyBody({ metadata: { ['k'.repeat(101)]: 'v' } }), 'metadata', expect.stringContaining('must be at most 100 characters')],
-    ['a 1001-character metadata value', studyBody({ metadata: { note: 'v'.repeat(1001) } }), 'metadata/note', 'metadata/note must be at most 1000 characters'],
-    ['a UID with letters', studyBody({ studyInstanceUid: '1.2.abc' }), 'studyInstanceUid', expect.stringContaining('DICOM UID')],
-    ['an unknown severity', studyBody({ severity: 'urgent' }), 'severity', 'severity must be one of: normal, high, stat'],
-    ['a missing description', { severity: 'stat', studyInstanceUid: '1.2.3' }, 'studyDescription', 'studyDescription is required'],
+    [
+      '51 metadata pairs',
+      studyBody({ metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }),
+      'metadata',
+      'metadata must have at most 50 entries',
+    ],
+    [
+      'a 101-character metadata key',
+      studyBody({ metadata: { ['k'.repeat(101)]: 'v' } }),
+      'metadata',
+      expect.stringContaining('must be at most 100 characters'),
+    ],
+    [
+      'a 1001-character metadata value',
+      studyBody({ metadata: { note: 'v'.repeat(1001) } }),
+      'metadata/note',
+      'metadata/note must be at most 1000 characters',
+    ],
+    [
+      'a UID with letters',
+      studyBody({ studyInstanceUid: '1.2.abc' }),
+      'studyInstanceUid',
+      expect.stringContaining('DICOM UID'),
+    ],
+    [
+      'an unknown severity',
+      studyBody({ severity: 'urgent' }),
+      'severity',
+      'severity must be one of: normal, high, stat',
+    ],
+    [
+      'a missing description',
+      { severity: 'stat', studyInstanceUid: '1.2.3' },
+      'studyDescription',
+      'studyDescription is required',
+    ],
     ['an unknown field', studyBody({ patientName: 'Doe^John' }), 'patientName', 'patientName is not a known field'],
   ])('answers 400 for %s', async (_case, payload, param, message) => {
     const { status, body } = await call('createStudy', { method: 'POST', url: '/v1/viewer/studies', payload });
@@ -179,32 +270,60 @@ describe('studies', () => {
   it.each([
     ['malformed JSON', '{"severity": "stat",', 'application/json', 'body is not valid JSON'],
     ['an empty JSON body', '', 'application/json', 'body is empty but Content-Type says JSON'],
-    ['a body over 1 MB', JSON.stringify({ studyDescription: 'x'.repeat(1_100_000) }), 'application/json', 'body is larger than 1 MB'],
+    [
+      'a body over 1 MB',
+      JSON.stringify({ studyDescription: 'x'.repeat(1_100_000) }),
+      'application/json',
+      'body is larger than 1 MB',
+    ],
     ['a text body', 'severity=stat', 'text/plain', 'body must be object'],
   ])('answers 400 for %s', async (_case, payload, contentType, message) => {
-    const { status, body } = await call('createStudy', { method: 'POST', url: '/v1/viewer/studies', payload, headers: { 'content-type': contentType } });
+    const { status, body } = await call('createStudy', {
+      method: 'POST',
+      url: '/v1/viewer/studies',
+      payload,
+      headers: { 'content-type': contentType },
+    });
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: { type: 'invalid_request', message } });
   });
 
   it('answers 400 for a malformed study ID and 404 for an unknown one', async () => {
     const bad = await call('retrieveStudy', { method: 'GET', url: '/v1/viewer/studies/stu_XYZ' });
-    expect(bad).toMatchObject({ status: 400, body: { error: { type: 'invalid_request', param: 'studyId', message: expect.stringContaining('study ID') } } });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: { type: 'invalid_request', param: 'studyId', message: expect.stringContaining('study ID') } },
+    });
     // Not a study ID at all: a path this server does not have.
     const traversal = await call('retrieveStudy', { method: 'GET', url: '/v1/viewer/studies/..%2F..%2Fetc' });
     expect(traversal.status).toBe(404);
     const unknown = await call('retrieveStudy', { method: 'GET', url: `/v1/viewer/studies/${UNKNOWN_STUDY}` });
     expect(unknown).toMatchObject({ status: 404, body: { error: { type: 'not_found' } } });
-    const patch = await call('updateStudy', { method: 'PATCH', url: `/v1/viewer/studies/${UNKNOWN_STUDY}`, payload: { severity: 'stat' } });
+    const patch = await call('updateStudy', {
+      method: 'PATCH',
+      url: `/v1/viewer/studies/${UNKNOWN_STUDY}`,
+      payload: { severity: 'stat' },
+    });
     expect(patch.status).toBe(404);
-    const byUid = await call('retrieveStudyByUid', { method: 'GET', url: '/v1/viewer/studies/by-uid/1.2.3.4.5.6.7.8.9' });
+    const byUid = await call('retrieveStudyByUid', {
+      method: 'GET',
+      url: '/v1/viewer/studies/by-uid/1.2.3.4.5.6.7.8.9',
+    });
     expect(byUid.status).toBe(404);
-    const cancel = await call('cancelStudy', { method: 'POST', url: '/v1/viewer/studies/cancel', payload: { studyId: UNKNOWN_STUDY } });
+    const cancel = await call('cancelStudy', {
+      method: 'POST',
+      url: '/v1/viewer/studies/cancel',
+      payload: { studyId: UNKNOWN_STUDY },
+    });
     expect(cancel.status).toBe(404);
   });
 
   it('answers 404 for an empty update of an unknown study, and 400 for a reference naming nothing', async () => {
-    const empty = await call('updateStudy', { method: 'PATCH', url: `/v1/viewer/studies/${UNKNOWN_STUDY}`, payload: {} });
+    const empty = await call('updateStudy', {
+      method: 'PATCH',
+      url: `/v1/viewer/studies/${UNKNOWN_STUDY}`,
+      payload: {},
+    });
     expect(empty.status).toBe(404);
     const none = await call('cancelStudy', { method: 'POST', url: '/v1/viewer/studies/cancel', payload: {} });
     expect(none).toMatchObject({ status: 400, body: { error: { message: 'body must have at least one field' } } });
@@ -215,9 +334,14 @@ describe('users', () => {
   it('lists and retrieves users, 404 for an unknown one', async () => {
     const list = await call('listUsers', { method: 'GET', url: '/v1/viewer/users?level=admin' });
     expect(items(list.body, 'users')).toHaveLength(2);
-    const one = await call('retrieveUser', { method: 'GET', url: `/v1/viewer/users/${text(list.body, 'users', 0, 'userId')}` });
+    const one = await call('retrieveUser', {
+      method: 'GET',
+      url: `/v1/viewer/users/${text(list.body, 'users', 0, 'userId')}`,
+    });
     expect(one.body).toMatchObject({ level: 'admin', canManageStudies: true });
-    expect((await call('retrieveUser', { method: 'GET', url: `/v1/viewer/users/usr_${'0'.repeat(32)}` })).status).toBe(404);
+    expect((await call('retrieveUser', { method: 'GET', url: `/v1/viewer/users/usr_${'0'.repeat(32)}` })).status).toBe(
+      404,
+    );
     expect((await call('listUsers', { method: 'GET', url: '/v1/viewer/users?limit=101' })).status).toBe(400);
   });
 });
@@ -225,7 +349,10 @@ describe('users', () => {
 describe('reroute URL and launch page', () => {
   async function someStudy() {
     const { body } = await call('listStudies', { method: 'GET', url: '/v1/viewer/studies?limit=1&severity=stat' });
-    return { studyId: text(body, 'studies', 0, 'studyId'), studyInstanceUid: text(body, 'studies', 0, 'studyInstanceUid') };
+    return {
+      studyId: text(body, 'studies', 0, 'studyId'),
+      studyInstanceUid: text(body, 'studies', 0, 'studyInstanceUid'),
+    };
   }
 
   function signed(studyId: string, expires: number): string {
@@ -235,7 +362,11 @@ describe('reroute URL and launch page', () => {
 
   it('answers a signed, expiring URL that opens a page naming the study', async () => {
     const study = await someStudy();
-    const { status, body } = await call('rerouteStudyUrl', { method: 'POST', url: '/v1/viewer/studies/reroute-url', payload: { studyInstanceUid: study.studyInstanceUid } });
+    const { status, body } = await call('rerouteStudyUrl', {
+      method: 'POST',
+      url: '/v1/viewer/studies/reroute-url',
+      payload: { studyInstanceUid: study.studyInstanceUid },
+    });
     expect(status).toBe(200);
     const url = new URL(text(body, 'url'));
     expect(url.origin).toBe('http://avara.test');
@@ -263,10 +394,15 @@ describe('reroute URL and launch page', () => {
     expect(expired.body).toContain('This viewer link has expired or is not valid.');
     expect(expired.body).toContain('Open the study again from the worklist.');
 
-    const tampered = await app.inject({ method: 'GET', url: signed(study.studyId, now + 300).replace(/expires=\d+/, `expires=${now + 3600}`) });
+    const tampered = await app.inject({
+      method: 'GET',
+      url: signed(study.studyId, now + 300).replace(/expires=\d+/, `expires=${now + 3600}`),
+    });
     expect(tampered.statusCode).toBe(403);
     expect((await app.inject({ method: 'GET', url: `/launch/${study.studyId}` })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'GET', url: '/launch/not-a-study?expires=1&signature=00' })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/launch/not-a-study?expires=1&signature=00' })).statusCode).toBe(
+      403,
+    );
 
     const unknown = await app.inject({ method: 'GET', url: signed(UNKNOWN_STUDY, now + 300) });
     expect(unknown.statusCode).toBe(404);

@@ -73,7 +73,9 @@ async function assemble(options: AvaraServerOptions): Promise<{ app: FastifyInst
   const repository = openSqliteRepository(options.databasePath);
   const app = Fastify({
     // Query strings stay out of the log: launch links carry their signature there.
-    logger: options.logger ? { serializers: { req: (request) => ({ method: request.method, url: request.url.split('?')[0] }) } } : false,
+    logger: options.logger
+      ? { serializers: { req: (request) => ({ method: request.method, url: request.url.split('?')[0] }) } }
+      : false,
     bodyLimit: BODY_LIMIT_BYTES,
   });
   app.addHook('onClose', async () => repository.close());
@@ -81,7 +83,9 @@ async function assemble(options: AvaraServerOptions): Promise<{ app: FastifyInst
   const signer = createLaunchSigner({ secret: options.launchSecret, ttlSeconds: options.launchTtlSeconds });
   // Before listen (inject tests) there is no address yet; links then point at the default port.
   const launchBaseUrl = (): string =>
-    options.launchBaseUrl ?? listeningUrl(app) ?? `http://${hostForUrl(options.host ?? '127.0.0.1')}:${options.port ?? 4010}`;
+    options.launchBaseUrl ??
+    listeningUrl(app) ??
+    `http://${hostForUrl(options.host ?? '127.0.0.1')}:${options.port ?? 4010}`;
   const apiKeyReference = apiKeyReferenceFor(options.apiKey);
   const service = new StudyService(repository, {
     apiKey: apiKeyReference,
@@ -113,7 +117,12 @@ async function assemble(options: AvaraServerOptions): Promise<{ app: FastifyInst
 
   installErrorHandler(app);
   app.setNotFoundHandler(notFoundHandler);
-  await app.register(viewerRoutes, { prefix: '/v1/viewer', service, validator: createContractValidator(loadAvaraContract()), apiKey: options.apiKey });
+  await app.register(viewerRoutes, {
+    prefix: '/v1/viewer',
+    service,
+    validator: createContractValidator(loadAvaraContract()),
+    apiKey: options.apiKey,
+  });
   await app.register(launchRoutes, { signer, service });
   await app.ready();
   return { app, service };

@@ -22,15 +22,21 @@ beforeAll(async () => {
   upstream = await startRecordingUpstream((request, response) => {
     // Vary the answers so error paths are exercised too, each of which could leak the key.
     if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-    if (request.url.includes('reroute-url')) return json(200, { url: 'https://viewer.example/launch?t=1' })(request, response);
+    if (request.url.includes('reroute-url'))
+      return json(200, { url: 'https://viewer.example/launch?t=1' })(request, response);
     // An error that echoes the request's headers (the key among them) in its message and param.
     if (request.url.includes('/cancel')) {
       const echoed = JSON.stringify(request.headers);
-      return json(409, { error: { type: 'conflict', message: `already cancelled; you sent ${echoed}`, param: echoed } })(request, response);
+      return json(409, {
+        error: { type: 'conflict', message: `already cancelled; you sent ${echoed}`, param: echoed },
+      })(request, response);
     }
-    if (request.method === 'PATCH') return json(500, { error: { type: 'internal_error', message: 'boom' } })(request, response);
-    if (request.url.includes('by-uid')) return json(404, { error: { type: 'not_found', message: 'no such UID' } })(request, response);
-    if (request.url.startsWith('/v1/viewer/studies?')) return json(200, { studies: [STUDY], hasMore: false, cursor: null })(request, response);
+    if (request.method === 'PATCH')
+      return json(500, { error: { type: 'internal_error', message: 'boom' } })(request, response);
+    if (request.url.includes('by-uid'))
+      return json(404, { error: { type: 'not_found', message: 'no such UID' } })(request, response);
+    if (request.url.startsWith('/v1/viewer/studies?'))
+      return json(200, { studies: [STUDY], hasMore: false, cursor: null })(request, response);
     return json(200, STUDY)(request, response);
   });
 
@@ -107,7 +113,8 @@ describe('the Avara API key never leaves the BFF', () => {
       statuses.push(response.status);
       const text = await response.text();
       expect(text, `${method} ${path} body`).not.toContain(CANARY);
-      for (const [name, value] of response.headers) expect(`${name}: ${value}`, `${method} ${path} header`).not.toContain(CANARY);
+      for (const [name, value] of response.headers)
+        expect(`${name}: ${value}`, `${method} ${path} header`).not.toContain(CANARY);
     }
     // The calls did reach their error paths, which are the likeliest to leak.
     expect(statuses).toEqual(expect.arrayContaining([200, 201, 400, 404, 409, 502]));
@@ -122,11 +129,15 @@ describe('the Avara API key never leaves the BFF', () => {
 
   it('is absent from the built SPA even when the build runs with the key in its environment', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'canary-dist-'));
-    const build = spawnSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--outDir', outDir, '--logLevel', 'error'], {
-      cwd: ROOT,
-      env: { ...process.env, AVARA_API_KEY: CANARY },
-      encoding: 'utf8',
-    });
+    const build = spawnSync(
+      join(ROOT, 'node_modules/.bin/vite'),
+      ['build', '--outDir', outDir, '--logLevel', 'error'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, AVARA_API_KEY: CANARY },
+        encoding: 'utf8',
+      },
+    );
     expect(build.status, build.stderr).toBe(0);
     const files = listFiles(outDir);
     expect(files.length).toBeGreaterThan(1);

@@ -139,7 +139,9 @@ export function loggableRequest(request: LoggableRequest) {
   return {
     method: request.method,
     url: keepQuery ? request.url : path(request.url),
-    ...(request.originalUrl !== request.url && path(request.originalUrl) !== path(request.url) ? { rawPath: path(request.originalUrl) } : {}),
+    ...(request.originalUrl !== request.url && path(request.originalUrl) !== path(request.url)
+      ? { rawPath: path(request.originalUrl) }
+      : {}),
     remoteAddress: request.ip,
   };
 }
@@ -149,7 +151,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: options.config.LOG_LEVEL,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+        censor: '[redacted]',
+      },
       serializers: { req: loggableRequest },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
@@ -180,7 +185,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof UpstreamUnreachableError) {
-      request.log.warn({ reason: error.kind, cause: error.cause instanceof Error || typeof error.cause === 'string' ? String(error.cause) : '' }, 'upstream unreachable');
+      request.log.warn(
+        {
+          reason: error.kind,
+          cause: error.cause instanceof Error || typeof error.cause === 'string' ? String(error.cause) : '',
+        },
+        'upstream unreachable',
+      );
       return sendProblem(reply, problemFromUnreachable(error));
     }
     if (error instanceof SharedStateUnavailableError) {
@@ -249,7 +260,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const publicUrl = options.config.PUBLIC_URL;
   const { auth } = options;
-  await registerSecurityHeaders(app, { frameAncestors: auth.portalOrigins, hsts: publicUrl?.startsWith('https://') ?? false });
+  await registerSecurityHeaders(app, {
+    frameAncestors: auth.portalOrigins,
+    hsts: publicUrl?.startsWith('https://') ?? false,
+  });
   await registerAuth(app, auth);
   registerAuditTrail(app, auth.audit);
   await app.register(healthRoutes, { avara: options.avara, shared: auth.shared, upstream: options.upstream });
@@ -277,7 +291,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(viewsRoutes, { views: savedViews });
   const history = options.history ?? openSqliteQueueHistory(':memory:');
   const retentionDays = options.config.HISTORY_RETENTION_DAYS ?? DEFAULT_HISTORY_RETENTION_DAYS;
-  const recorder = startQueueHistoryRecorder({ history, bus: auth.shared.events, retentionDays, log: app.log.child({ component: 'queue-history' }) });
+  const recorder = startQueueHistoryRecorder({
+    history,
+    bus: auth.shared.events,
+    retentionDays,
+    log: app.log.child({ component: 'queue-history' }),
+  });
   app.decorate('queueHistory', { history, recorder });
   app.addHook('onClose', async () => {
     await recorder.close();
@@ -287,7 +306,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const leaseMs = (options.config.READING_LEASE_SECONDS ?? DEFAULT_READING_LEASE_SECONDS) * 1000;
   await app.register(readingRoutes, { avara: options.avara, contract: options.contract, shared: auth.shared, leaseMs });
   const maxLeases = options.config.READING_MAX_LEASES ?? DEFAULT_READING_MAX_LEASES;
-  await app.register(nextStudyRoutes, { avara: options.avara, shared: auth.shared, studyEvents, leaseMs, maxLeases, knownVersions });
+  await app.register(nextStudyRoutes, {
+    avara: options.avara,
+    shared: auth.shared,
+    studyEvents,
+    leaseMs,
+    maxLeases,
+    knownVersions,
+  });
   const heartbeatMs = (options.config.EVENTS_HEARTBEAT_SECONDS ?? DEFAULT_HEARTBEAT_SECONDS) * 1_000;
   await app.register(eventsRoutes, {
     shared: auth.shared,
@@ -297,13 +323,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(metrics ? { onHub: (hub: EventStreamHub) => metrics.watchEventStreams(() => hub.stats()) } : {}),
   });
   if (metrics) metrics.watchSharedState(auth.shared);
-  if (metrics && options.metrics?.publicToken) await app.register(publicMetricsRoute, { metrics, token: options.metrics.publicToken });
+  if (metrics && options.metrics?.publicToken)
+    await app.register(publicMetricsRoute, { metrics, token: options.metrics.publicToken });
   await app.register(pacsRoutes, { pacs: options.pacs?.services });
-  await app.register(reportsRoutes, { avara: options.avara, shared: auth.shared, ...(options.config.REPORT_PDF_MAX_BYTES ? { pdfMaxBytes: options.config.REPORT_PDF_MAX_BYTES } : {}) });
+  await app.register(reportsRoutes, {
+    avara: options.avara,
+    shared: auth.shared,
+    ...(options.config.REPORT_PDF_MAX_BYTES ? { pdfMaxBytes: options.config.REPORT_PDF_MAX_BYTES } : {}),
+  });
   if (options.pacs?.viewer) await app.register(viewerProxyRoutes, { orthanc: options.pacs.services.orthanc });
   if (options.webhooks) {
     const pacs = options.pacs?.services;
-    const dicomUrls = pacs ? createDicomFileUrls({ shared: auth.shared, baseUrl: options.webhooks.publicUrl, ttlSeconds: options.webhooks.dicomUrlTtlSeconds }) : undefined;
+    const dicomUrls = pacs
+      ? createDicomFileUrls({
+          shared: auth.shared,
+          baseUrl: options.webhooks.publicUrl,
+          ttlSeconds: options.webhooks.dicomUrlTtlSeconds,
+        })
+      : undefined;
     await app.register(avaraWebhookRoutes, {
       keys: options.webhooks.keys,
       events: options.webhooks.events,
@@ -330,7 +367,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const answer = await app.inject({
         method: 'GET',
         url: `/api/studies?${query.toString()}`,
-        headers: { cookie, accept: 'application/json', 'x-csrf': '1', ...(request.headers['user-agent'] ? { 'user-agent': request.headers['user-agent'] } : {}) },
+        headers: {
+          cookie,
+          accept: 'application/json',
+          'x-csrf': '1',
+          ...(request.headers['user-agent'] ? { 'user-agent': request.headers['user-agent'] } : {}),
+        },
         remoteAddress: request.ip,
       });
       return answer.statusCode === 200 ? answer.body : undefined;
@@ -338,10 +380,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const sendWorklistPage = createSpaPage(options.spaRoot, options.auth, loadFirstPage);
     // The SPA's own addresses (src/spa/app/router.tsx): its page, for anyone; the app signs in.
     for (const url of SPA_PAGES) {
-      app.get(url, { config: { access: 'public' } }, url === '/' ? withDefaultView(sendWorklistPage) : WORKLIST_PAGES.includes(url) ? sendWorklistPage : sendSpaPage);
+      app.get(
+        url,
+        { config: { access: 'public' } },
+        url === '/' ? withDefaultView(sendWorklistPage) : WORKLIST_PAGES.includes(url) ? sendWorklistPage : sendSpaPage,
+      );
     }
   } else {
-    for (const url of SPA_PAGES) app.get(url, { config: { access: 'public' } }, withDefaultView((_request, reply) => notBuilt(reply)));
+    for (const url of SPA_PAGES)
+      app.get(
+        url,
+        { config: { access: 'public' } },
+        withDefaultView((_request, reply) => notBuilt(reply)),
+      );
   }
   return app;
 }

@@ -57,7 +57,11 @@ async function main(): Promise<void> {
   // The app's logger exists only once the app is built; a PACS warning before that is not expected.
   let pacsLog: { warn(message: string): void } | undefined;
   const pacs = config.ORTHANC_URL
-    ? createPacsServices({ ...config, ORTHANC_URL: config.ORTHANC_URL }, { warn: (message) => pacsLog?.warn(message) }, metrics.upstreamObserver('orthanc'))
+    ? createPacsServices(
+        { ...config, ORTHANC_URL: config.ORTHANC_URL },
+        { warn: (message) => pacsLog?.warn(message) },
+        metrics.upstreamObserver('orthanc'),
+      )
     : undefined;
   // Avara's webhooks: with AVARA_WEBHOOK_KEY, or, with the bundled server, a key generated into
   // DATA_DIR (the bundled server signs with it); with a real Avara and no key, no endpoint.
@@ -65,7 +69,11 @@ async function main(): Promise<void> {
     ? webhookKeysOf(config.AVARA_WEBHOOK_KEY)
     : config.AVARA_API_KEY
       ? []
-      : [openStorage("the bundled server's webhook key", resolve(config.DATA_DIR, GENERATED_WEBHOOK_KEY_FILE), () => generatedWebhookKey(config.DATA_DIR))];
+      : [
+          openStorage("the bundled server's webhook key", resolve(config.DATA_DIR, GENERATED_WEBHOOK_KEY_FILE), () =>
+            generatedWebhookKey(config.DATA_DIR),
+          ),
+        ];
   // With PORT=0 the address is known only once listening (below); so is the loopback address the
   // bundled server sends its webhooks to.
   let listeningUrl = publicUrlOf(config, config.PORT);
@@ -81,7 +89,9 @@ async function main(): Promise<void> {
         launchTtlSeconds: config.VIEWER_LINK_TTL_SECONDS,
         ...(pacs ? { viewerRedirect: pacs.viewerRedirect } : {}),
         // With a PACS, its launch page asks for the study's images as Avara's viewer would.
-        ...(signingKey && pacs ? { webhook: () => (webhookUrl ? { url: webhookUrl, key: signingKey } : undefined) } : {}),
+        ...(signingKey && pacs
+          ? { webhook: () => (webhookUrl ? { url: webhookUrl, key: signingKey } : undefined) }
+          : {}),
       }).catch(storageFailure("the bundled server's database", resolve(config.DATA_DIR, 'avara.sqlite')));
 
   const avara = createAvaraClient({
@@ -98,8 +108,10 @@ async function main(): Promise<void> {
   const shared = await createSharedState(
     sharedStateOptionsFrom(config, {
       info: (...args: Parameters<SharedStateLog['info']>) => sharedLog?.info(...args),
-      warn: (...args: Parameters<SharedStateLog['warn']>) => (sharedLog ? sharedLog.warn(...args) : console.error(String(args.at(-1)))),
-      error: (...args: Parameters<SharedStateLog['error']>) => (sharedLog ? sharedLog.error(...args) : console.error(String(args.at(-1)))),
+      warn: (...args: Parameters<SharedStateLog['warn']>) =>
+        sharedLog ? sharedLog.warn(...args) : console.error(String(args.at(-1))),
+      error: (...args: Parameters<SharedStateLog['error']>) =>
+        sharedLog ? sharedLog.error(...args) : console.error(String(args.at(-1))),
     }),
   ).catch(storageFailure('the shared state', resolve(config.DATA_DIR, SHARED_STATE_FILE)));
   // An audit file that cannot be written stops start-up with one line (StartupError, below).
@@ -125,7 +137,11 @@ async function main(): Promise<void> {
       redisUrl: config.REDIS_URL,
       keyPrefix: config.SHARED_STATE_KEY_PREFIX,
       dataDir: config.DATA_DIR,
-      log: { info: (...args: Parameters<SharedStateLog['info']>) => sharedLog?.info(...args), warn: (...args: Parameters<SharedStateLog['warn']>) => sharedLog?.warn(...args), error: (...args: Parameters<SharedStateLog['error']>) => sharedLog?.error(...args) },
+      log: {
+        info: (...args: Parameters<SharedStateLog['info']>) => sharedLog?.info(...args),
+        warn: (...args: Parameters<SharedStateLog['warn']>) => sharedLog?.warn(...args),
+        error: (...args: Parameters<SharedStateLog['error']>) => sharedLog?.error(...args),
+      },
     }),
   );
   const app = await buildApp({
@@ -148,7 +164,14 @@ async function main(): Promise<void> {
       : {}),
     ...(pacs ? { pacs: { services: pacs, viewer: embedded !== undefined } } : {}),
     ...(webhookKeys.length > 0
-      ? { webhooks: { keys: webhookKeys, events: config.AVARA_WEBHOOK_EVENTS, dicomUrlTtlSeconds: config.DICOM_URL_TTL_SECONDS, publicUrl: () => listeningUrl } }
+      ? {
+          webhooks: {
+            keys: webhookKeys,
+            events: config.AVARA_WEBHOOK_EVENTS,
+            dicomUrlTtlSeconds: config.DICOM_URL_TTL_SECONDS,
+            publicUrl: () => listeningUrl,
+          },
+        }
       : {}),
     // With METRICS_PORT, /metrics is served there only; with neither setting, nowhere.
     metrics: { registry: metrics, publicToken: config.METRICS_PORT === undefined ? config.METRICS_TOKEN : undefined },
@@ -219,7 +242,12 @@ async function main(): Promise<void> {
     if (typeof address === 'object' && address) {
       if (config.PORT === 0 && !config.PUBLIC_URL) listeningUrl = publicUrlOf(config, address.port);
       // The bundled server reaches the endpoint over loopback, whatever address people use.
-      const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const host =
+        address.address === '0.0.0.0' || address.address === '::'
+          ? '127.0.0.1'
+          : address.family === 'IPv6'
+            ? `[${address.address}]`
+            : address.address;
       webhookUrl = `http://${host}:${address.port}${AVARA_WEBHOOK_PATH}`;
     }
   } catch (error) {
@@ -229,7 +257,13 @@ async function main(): Promise<void> {
   }
   if (config.METRICS_PORT !== undefined) {
     try {
-      metricsServer = await startMetricsServer({ metrics, host: config.METRICS_HOST, port: config.METRICS_PORT, token: config.METRICS_TOKEN, log: app.log.child({ component: 'metrics' }) });
+      metricsServer = await startMetricsServer({
+        metrics,
+        host: config.METRICS_HOST,
+        port: config.METRICS_PORT,
+        token: config.METRICS_TOKEN,
+        log: app.log.child({ component: 'metrics' }),
+      });
       app.log.info(`Metrics on ${metricsServer.url}/metrics`);
     } catch (error) {
       app.log.error({ err: error }, `cannot listen for metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}`);

@@ -30,7 +30,9 @@ export function actorOf(person: { role: Role; userId: string | null } | null | u
  * decide whether to offer Next study without loading the rest of the rule.
  */
 export function mayTakeNextStudy(actor: Actor): { allowed: true } | { allowed: false; detail: string } {
-  if (actor.role !== 'radiologist') return { allowed: false, detail: 'Next study is for radiologists: it hands out studies to read.' };
-  if (actor.userId === null) return { allowed: false, detail: 'Your account has no Avara user, so no study can be assigned to you.' };
+  if (actor.role !== 'radiologist')
+    return { allowed: false, detail: 'Next study is for radiologists: it hands out studies to read.' };
+  if (actor.userId === null)
+    return { allowed: false, detail: 'Your account has no Avara user, so no study can be assigned to you.' };
   return { allowed: true };
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isNextStudyAnswer, isRerouteUrlResponse, isStudy, isStudyListPage, isSuccessResponse, isUser, isUserListPage } from './answer-shapes.ts';
+import {
+  isNextStudyAnswer,
+  isRerouteUrlResponse,
+  isStudy,
+  isStudyListPage,
+  isSuccessResponse,
+  isUser,
+  isUserListPage,
+} from './answer-shapes.ts';
 import { createContractValidator } from './contract-validator.ts';
 import { loadAvaraContract } from './load-contract.ts';
 
@@ -26,7 +34,11 @@ const study = {
 
 describe('the shape checks', () => {
   it('accept what the contract accepts', () => {
-    const page = { studies: [study, { ...study, assignedTo: undefined, org: undefined, metadata: undefined }], hasMore: true, cursor: 'abc' };
+    const page = {
+      studies: [study, { ...study, assignedTo: undefined, org: undefined, metadata: undefined }],
+      hasMore: true,
+      cursor: 'abc',
+    };
     expect(validator.validateResponse('listStudies', 200, JSON.parse(JSON.stringify(page)))).toEqual([]);
     expect(isStudyListPage(page)).toBe(true);
     expect(isStudyListPage({ studies: [], hasMore: false })).toBe(true);
@@ -35,7 +47,15 @@ describe('the shape checks', () => {
   });
 
   it('tolerate null as well as absence for every optional field, and fields the contract does not name', () => {
-    const person = { userId: `usr_${'a1'.repeat(16)}`, email: 'riley@example.org', firstName: null, lastName: null, middleName: null, suffix1: null, suffix2: null };
+    const person = {
+      userId: `usr_${'a1'.repeat(16)}`,
+      email: 'riley@example.org',
+      firstName: null,
+      lastName: null,
+      middleName: null,
+      suffix1: null,
+      suffix2: null,
+    };
     const nulls = {
       ...study,
       assignedTo: person,
@@ -50,7 +70,10 @@ describe('the shape checks', () => {
       somethingNew: { nested: [1, 2] },
     };
     const absent = Object.fromEntries(
-      Object.entries(study).filter(([key]) => !['assignedTo', 'createdByApiKey', 'createdByUser', 'expressCustomer', 'org', 'metadata'].includes(key)),
+      Object.entries(study).filter(
+        ([key]) =>
+          !['assignedTo', 'createdByApiKey', 'createdByUser', 'expressCustomer', 'org', 'metadata'].includes(key),
+      ),
     );
     for (const candidate of [nulls, absent]) {
       expect(isStudy(candidate)).toBe(true);
@@ -59,7 +82,14 @@ describe('the shape checks', () => {
     }
     // The contract itself writes them absent: the bundled server is held to that (test/contract/sdk-wire-forms.test.ts).
     expect(validator.validateResponse('retrieveStudy', 200, { ...study, metadata: null })).not.toEqual([]);
-    const user = { ...person, clinicRole: 'Radiologist', canManageStudies: false, phoneNumber: null, invitedSource: null, somethingNew: 1 };
+    const user = {
+      ...person,
+      clinicRole: 'Radiologist',
+      canManageStudies: false,
+      phoneNumber: null,
+      invitedSource: null,
+      somethingNew: 1,
+    };
     expect(isUser(user)).toBe(true);
     expect(isUserListPage({ users: [user], hasMore: false, cursor: null })).toBe(true);
     expect(isUserListPage({ users: [], hasMore: false })).toBe(true);
@@ -81,7 +111,14 @@ describe('the shape checks', () => {
       expect(isStudy(broken), JSON.stringify(broken).slice(0, 80)).toBe(false);
       expect(isStudyListPage({ studies: [study, broken], hasMore: false })).toBe(false);
     }
-    for (const page of [null, [], 'page', { studies: null, hasMore: false }, { studies: [], hasMore: 'no' }, { studies: [], hasMore: true, cursor: 5 }]) {
+    for (const page of [
+      null,
+      [],
+      'page',
+      { studies: null, hasMore: false },
+      { studies: [], hasMore: 'no' },
+      { studies: [], hasMore: true, cursor: 5 },
+    ]) {
       expect(isStudyListPage(page), JSON.stringify(page)).toBe(false);
     }
     expect(isStudyListPage({ studies: [study], hasMore: true, cursor: 'abc' })).toBe(true);
@@ -101,11 +138,18 @@ describe('the shape checks', () => {
   });
 
   it('check a Next-study answer: nothing waiting, or a study with its lease, claimed and a rule step', () => {
-    const lease = { studyId: study.studyId, holder: { userId: null, email: 'riley@example.org', name: 'Riley' }, since: '2026-12-01T10:00:00.000Z', expiresAt: '2026-12-01T10:02:00.000Z' };
+    const lease = {
+      studyId: study.studyId,
+      holder: { userId: null, email: 'riley@example.org', name: 'Riley' },
+      since: '2026-12-01T10:00:00.000Z',
+      expiresAt: '2026-12-01T10:02:00.000Z',
+    };
     expect(isNextStudyAnswer({ study: null })).toBe(true);
     expect(isNextStudyAnswer({ study, lease, claimed: true, step: 'unassigned-stat' })).toBe(true);
     expect(isNextStudyAnswer({ study, lease, claimed: true, step: 'someone-elses-stat' })).toBe(false);
-    expect(isNextStudyAnswer({ study, lease: { ...lease, holder: null }, claimed: false, step: 'own-stat' })).toBe(false);
+    expect(isNextStudyAnswer({ study, lease: { ...lease, holder: null }, claimed: false, step: 'own-stat' })).toBe(
+      false,
+    );
     expect(isNextStudyAnswer({ study, claimed: false, step: 'own-stat' })).toBe(false);
     expect(isNextStudyAnswer({})).toBe(false);
   });

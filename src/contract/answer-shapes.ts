@@ -47,7 +47,12 @@ export function isStudy(value: unknown): value is Study {
 }
 
 function isPage(value: unknown, list: 'studies' | 'users', isEntry: (entry: unknown) => boolean): boolean {
-  if (!isFields(value) || typeof value.hasMore !== 'boolean' || !(value.cursor === undefined || isTextOrNull(value.cursor))) return false;
+  if (
+    !isFields(value) ||
+    typeof value.hasMore !== 'boolean' ||
+    !(value.cursor === undefined || isTextOrNull(value.cursor))
+  )
+    return false;
   const entries = value[list];
   return Array.isArray(entries) && entries.every(isEntry);
 }
@@ -72,7 +77,11 @@ export function isUserListPage(value: unknown): value is UserListPage {
 
 /** Cancel and uncancel: `{success, message?}`. */
 export function isSuccessResponse(value: unknown): value is SuccessResponse {
-  return isFields(value) && typeof value.success === 'boolean' && (value.message === undefined || isTextOrNull(value.message));
+  return (
+    isFields(value) &&
+    typeof value.success === 'boolean' &&
+    (value.message === undefined || isTextOrNull(value.message))
+  );
 }
 
 /** Reroute-url: `{url}`. */
@@ -91,5 +100,10 @@ export function isReadingLease(value: unknown): value is ReadingLease {
 export function isNextStudyAnswer(value: unknown): value is NextStudyAnswer {
   if (!isFields(value)) return false;
   if (value.study === null) return true;
-  return isStudy(value.study) && isReadingLease(value.lease) && typeof value.claimed === 'boolean' && NEXT_STEPS.some((step) => step === value.step);
+  return (
+    isStudy(value.study) &&
+    isReadingLease(value.lease) &&
+    typeof value.claimed === 'boolean' &&
+    NEXT_STEPS.some((step) => step === value.step)
+  );
 }

@@ -48,12 +48,14 @@ describe('contract validator', () => {
       { in: 'body', name: 'metadata', message: 'must have at most 50 entries' },
     ]);
     const longKey = 'k'.repeat(101);
-    expect(issuesOf(validator.validateInput('createStudy', { body: { ...base, metadata: { [longKey]: 'v' } } }))).toEqual([
+    expect(
+      issuesOf(validator.validateInput('createStudy', { body: { ...base, metadata: { [longKey]: 'v' } } })),
+    ).toEqual([
       { in: 'body', name: 'metadata', message: expect.stringMatching(/^key "k+…" must be at most 100 characters$/) },
     ]);
-    expect(issuesOf(validator.validateInput('createStudy', { body: { ...base, metadata: { k: 'v'.repeat(1001) } } }))).toEqual([
-      { in: 'body', name: 'metadata/k', message: 'must be at most 1000 characters' },
-    ]);
+    expect(
+      issuesOf(validator.validateInput('createStudy', { body: { ...base, metadata: { k: 'v'.repeat(1001) } } })),
+    ).toEqual([{ in: 'body', name: 'metadata/k', message: 'must be at most 1000 characters' }]);
   });
 
   it.each(['1.2.a', '1.02.3', '1..2', '.1.2', `1.${'2'.repeat(63)}`, ''])('rejects the DICOM UID %j', (uid) => {
@@ -64,20 +66,30 @@ describe('contract validator', () => {
   });
 
   it('accepts null to unassign or to clear the metadata, an empty update and no body at all', () => {
-    expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: { assignedTo: null } }).ok).toBe(true);
-    expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: { metadata: null } }).ok).toBe(true);
+    expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: { assignedTo: null } }).ok).toBe(
+      true,
+    );
+    expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: { metadata: null } }).ok).toBe(
+      true,
+    );
     expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID }, body: {} }).ok).toBe(true);
     expect(validator.validateInput('updateStudy', { path: { studyId: STUDY_ID } }).ok).toBe(true);
   });
 
   it('names the study to cancel by either field or both, but by at least one', () => {
-    expect(validator.validateInput('cancelStudy', { body: { studyId: STUDY_ID, studyInstanceUid: '1.2.3' } }).ok).toBe(true);
+    expect(validator.validateInput('cancelStudy', { body: { studyId: STUDY_ID, studyInstanceUid: '1.2.3' } }).ok).toBe(
+      true,
+    );
     expect(validator.validateInput('cancelStudy', { body: { studyInstanceUid: '1.2.3' } }).ok).toBe(true);
-    expect(issuesOf(validator.validateInput('cancelStudy', { body: {} }))).toEqual([{ in: 'body', name: '', message: 'must have at least one field' }]);
+    expect(issuesOf(validator.validateInput('cancelStudy', { body: {} }))).toEqual([
+      { in: 'body', name: '', message: 'must have at least one field' },
+    ]);
   });
 
   it('reads an empty query value as not given where the parameter has no empty value of its own', () => {
-    const result = validator.validateInput('listStudies', { query: { isCancelled: '', limit: '', severity: '', studyViewerStatus: '', studyDescription: '', assignedTo: '' } });
+    const result = validator.validateInput('listStudies', {
+      query: { isCancelled: '', limit: '', severity: '', studyViewerStatus: '', studyDescription: '', assignedTo: '' },
+    });
     expect(result).toEqual({ ok: true, value: { path: {}, query: { assignedTo: '' }, body: undefined } });
     expect(issuesOf(validator.validateInput('listStudies', { query: { isCancelled: 'maybe' } }))).toHaveLength(1);
     // Not marked as allowing an empty value: still refused.
@@ -86,9 +98,13 @@ describe('contract validator', () => {
 
   it('checks responses: an empty optional field is absent, not null', () => {
     expect(validator.validateResponse('listStudies', 200, { hasMore: false, studies: [] })).toEqual([]);
-    expect(validator.validateResponse('listStudies', 200, { hasMore: false, studies: [], cursor: null })).not.toEqual([]);
+    expect(validator.validateResponse('listStudies', 200, { hasMore: false, studies: [], cursor: null })).not.toEqual(
+      [],
+    );
     expect(validator.validateResponse('listUsers', 200, { hasMore: false, users: [], cursor: null })).not.toEqual([]);
-    expect(validator.validateResponse('listStudies', 400, { error: { type: 'invalid_request', message: 'bad' } })).toEqual([]);
+    expect(
+      validator.validateResponse('listStudies', 400, { error: { type: 'invalid_request', message: 'bad' } }),
+    ).toEqual([]);
     expect(validator.validateResponse('retrieveStudy', 404, { message: 'gone' })).toEqual([
       { in: 'body', name: 'error', message: 'is required' },
     ]);

@@ -31,9 +31,7 @@ export interface ValidatedInput {
   body: unknown;
 }
 
-export type ValidationResult =
-  | { ok: true; value: ValidatedInput }
-  | { ok: false; issues: ValidationIssue[] };
+export type ValidationResult = { ok: true; value: ValidatedInput } | { ok: false; issues: ValidationIssue[] };
 
 export interface ContractValidator {
   /** Checks a request's path, query and body against the operation's parameters and request body. */
@@ -72,8 +70,7 @@ const PATTERN_WORDS: Record<string, string> = {
   '^cus_[0-9a-f]{32}$': 'must be a customer ID: cus_ followed by 32 lowercase hex characters',
   '^(cus_[0-9a-f]{32})?$': 'must be a customer ID (cus_ followed by 32 lowercase hex characters) or empty for none',
   '^org_[0-9a-f]{32}$': 'must be an organization ID: org_ followed by 32 lowercase hex characters',
-  '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*$':
-    'must be a DICOM UID: numbers separated by dots, without leading zeros',
+  '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*$': 'must be a DICOM UID: numbers separated by dots, without leading zeros',
   '^[A-Za-z0-9_=+/-]+$': 'must be a cursor returned by a previous page',
 };
 
@@ -186,7 +183,11 @@ function compileOperation(
     path: pathParams.length > 0 ? paramAjv.compile(withRoot(objectOf(pathParams))) : undefined,
     query: queryParams.length > 0 ? paramAjv.compile(withRoot(objectOf(queryParams))) : undefined,
     queryNames: new Set(queryParams.map((p) => p.name)),
-    emptyMeansAbsent: new Set(queryParams.filter((p) => p.allowEmptyValue === true && !bodyAjv.validate(withRoot(p.schema), '')).map((p) => p.name)),
+    emptyMeansAbsent: new Set(
+      queryParams
+        .filter((p) => p.allowEmptyValue === true && !bodyAjv.validate(withRoot(p.schema), ''))
+        .map((p) => p.name),
+    ),
     body: bodySchema !== undefined ? bodyAjv.compile(withRoot(bodySchema)) : undefined,
     bodyRequired: requestBody?.required === true,
     responses,
@@ -223,7 +224,8 @@ function rewriteRefs(value: unknown): unknown {
   if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `${ROOT_ID}${inner}` : rewriteRefs(inner);
+    out[key] =
+      key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `${ROOT_ID}${inner}` : rewriteRefs(inner);
   }
   return out;
 }
@@ -256,25 +258,39 @@ function toIssue(error: ErrorObject, where: ValidationIssue['in']): ValidationIs
     case 'additionalProperties':
       return { in: where, name: join(pointer, String(params.additionalProperty)), message: 'is not a known field' };
     case 'propertyNames':
-      return { in: where, name: pointer, message: `has a key that is not allowed: "${truncate(String(params.propertyName))}"` };
+      return {
+        in: where,
+        name: pointer,
+        message: `has a key that is not allowed: "${truncate(String(params.propertyName))}"`,
+      };
     case 'maxProperties':
       return {
         in: where,
         name: pointer,
-        message: params.limit === 1 ? 'must name only one of its fields' : `must have at most ${String(params.limit)} entries`,
+        message:
+          params.limit === 1 ? 'must name only one of its fields' : `must have at most ${String(params.limit)} entries`,
       };
     case 'minProperties':
       return {
         in: where,
         name: pointer,
-        message: params.limit === 1 ? 'must have at least one field' : `must have at least ${String(params.limit)} entries`,
+        message:
+          params.limit === 1 ? 'must have at least one field' : `must have at least ${String(params.limit)} entries`,
       };
     case 'maxLength':
       return { in: where, name: pointer, message: `must be at most ${String(params.limit)} characters` };
     case 'minLength':
-      return { in: where, name: pointer, message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters` };
+      return {
+        in: where,
+        name: pointer,
+        message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`,
+      };
     case 'pattern':
-      return { in: where, name: pointer, message: PATTERN_WORDS[String(params.pattern)] ?? `must match ${String(params.pattern)}` };
+      return {
+        in: where,
+        name: pointer,
+        message: PATTERN_WORDS[String(params.pattern)] ?? `must match ${String(params.pattern)}`,
+      };
     case 'enum': {
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map(String).join(', ') : '';
       return { in: where, name: pointer, message: `must be one of: ${allowed}` };

@@ -27,7 +27,8 @@ export function preconditionRequiredProblem(): Problem {
     type: PROBLEM_TYPES.preconditionRequired,
     title: 'If-Match required',
     status: 428,
-    detail: "A change must carry If-Match with the updatedAt of the study it was made against (or * to change whatever is there now).",
+    detail:
+      'A change must carry If-Match with the updatedAt of the study it was made against (or * to change whatever is there now).',
   };
 }
 
@@ -37,7 +38,8 @@ export function changedMeanwhileProblem(current: unknown, detail?: string): Prob
     type: PROBLEM_TYPES.conflict,
     title: 'Changed by someone else',
     status: 409,
-    detail: detail ?? 'Someone else changed this study after you opened it. Review their changes, then apply yours again.',
+    detail:
+      detail ?? 'Someone else changed this study after you opened it. Review their changes, then apply yours again.',
     current,
   };
 }

@@ -17,7 +17,10 @@ type JsonObject = { [key: string]: Json };
 
 /** The published document: worklist-openapi.yaml with the Avara schemas it uses copied in. */
 export function loadWorklistApiDocument(): JsonObject {
-  return bundleWorklistDocument(parseObject(readFileSync(worklistUrl, 'utf8')), parseObject(readFileSync(avaraUrl, 'utf8')));
+  return bundleWorklistDocument(
+    parseObject(readFileSync(worklistUrl, 'utf8')),
+    parseObject(readFileSync(avaraUrl, 'utf8')),
+  );
 }
 
 /**
@@ -51,7 +54,8 @@ export function bundleWorklistDocument(worklist: JsonObject, avara: JsonObject):
   while (pending.length > 0) {
     const name = pending.pop() ?? '';
     if (name in copied) continue;
-    if (name in ownSchemas) throw new Error(`Schema ${name} is defined in worklist-openapi.yaml and referred to in avara-openapi.yaml`);
+    if (name in ownSchemas)
+      throw new Error(`Schema ${name} is defined in worklist-openapi.yaml and referred to in avara-openapi.yaml`);
     const schema = avaraSchemas[name];
     if (schema === undefined) throw new Error(`avara-openapi.yaml has no schema ${name}`);
     copied[name] = schema;
@@ -81,7 +85,9 @@ function schemasOf(document: JsonObject): JsonObject {
 function refsIn(value: Json): string[] {
   if (Array.isArray(value)) return value.flatMap(refsIn);
   if (!isObject(value)) return [];
-  return Object.entries(value).flatMap(([key, inner]) => (key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner)));
+  return Object.entries(value).flatMap(([key, inner]) =>
+    key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner),
+  );
 }
 
 function sortedKeys(object: JsonObject): JsonObject {
@@ -94,7 +100,8 @@ function isObject(value: Json | undefined): value is JsonObject {
 
 function isJson(value: unknown): value is Json {
   // What the YAML parser builds from these documents: plain JSON values (no dates or binary).
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return true;
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return true;
   if (Array.isArray(value)) return value.every(isJson);
   return typeof value === 'object' && Object.values(value).every(isJson);
 }

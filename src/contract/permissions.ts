@@ -52,12 +52,21 @@ const RADIOLOGIST_RULES: Record<StudyField, FieldRule> = {
   assignedTo: (actor, study, changes) => claimRefusal(actor, study, changes.assignedTo),
   studyViewerStatus: (actor, study, changes) => ownerRefusal(actor, study, changes, 'mark it read or reopen it'),
   metadata: (actor, study, changes) => {
-    const reasons = [ownerRefusal(actor, study, changes, 'change its notes'), pacsKeysRefusal(study.metadata, changes.metadata)];
+    const reasons = [
+      ownerRefusal(actor, study, changes, 'change its notes'),
+      pacsKeysRefusal(study.metadata, changes.metadata),
+    ];
     return reasons.some(Boolean) ? reasons.filter(Boolean).join(' ') : undefined;
   },
 };
 
-export const STUDY_FIELDS: readonly StudyField[] = ['studyDescription', 'severity', 'studyViewerStatus', 'assignedTo', 'metadata'];
+export const STUDY_FIELDS: readonly StudyField[] = [
+  'studyDescription',
+  'severity',
+  'studyViewerStatus',
+  'assignedTo',
+  'metadata',
+];
 
 export type ChangeDecision =
   | { allowed: true }
@@ -95,7 +104,12 @@ export interface EditableFields {
   lockedMetadataKeys: readonly string[];
 }
 
-const NOTHING: EditableFields = { fields: new Set(), assignees: 'nobody', claimRequired: false, lockedMetadataKeys: PACS_METADATA_KEYS };
+const NOTHING: EditableFields = {
+  fields: new Set(),
+  assignees: 'nobody',
+  claimRequired: false,
+  lockedMetadataKeys: PACS_METADATA_KEYS,
+};
 
 /** The fields the person may change on this study (the form's view of `mayChange`). */
 export function editableFields(actor: Actor, study: StudyState): EditableFields {
@@ -106,7 +120,12 @@ export function editableFields(actor: Actor, study: StudyState): EditableFields 
   if (actor.userId === null) return NOTHING;
   if (assignee === actor.userId) return { ...NOTHING, fields: new Set(['studyViewerStatus', 'metadata']) };
   if (assignee === null) {
-    return { ...NOTHING, fields: new Set(['assignedTo', 'studyViewerStatus', 'metadata']), assignees: 'themselves', claimRequired: true };
+    return {
+      ...NOTHING,
+      fields: new Set(['assignedTo', 'studyViewerStatus', 'metadata']),
+      assignees: 'themselves',
+      claimRequired: true,
+    };
   }
   return NOTHING;
 }
@@ -133,7 +152,10 @@ export interface StudyActions {
  * The drawer's actions, each decided by the rule above. A cancelled study is not read, claimed or
  * edited (the worklist asks Avara for none of that): only restoring it is offered, to a coordinator.
  */
-export function studyActions(actor: Actor, study: StudyState & { studyViewerStatus?: string; isCancelled?: boolean | null | undefined }): StudyActions {
+export function studyActions(
+  actor: Actor,
+  study: StudyState & { studyViewerStatus?: string; isCancelled?: boolean | null | undefined },
+): StudyActions {
   if (study.isCancelled === true) {
     return {
       claim: false,
@@ -142,14 +164,19 @@ export function studyActions(actor: Actor, study: StudyState & { studyViewerStat
       edit: false,
       setSeverity: false,
       cancel: mayManageStudies(actor),
-      readOnlyReason: mayManageStudies(actor) ? 'This study is cancelled: restore it to read, assign or edit it.' : 'This study is cancelled: nothing is to be done with it.',
+      readOnlyReason: mayManageStudies(actor)
+        ? 'This study is cancelled: restore it to read, assign or edit it.'
+        : 'This study is cancelled: nothing is to be done with it.',
     };
   }
   const toggled = study.studyViewerStatus === 'complete' ? 'incomplete' : 'complete';
   const editable = editableFields(actor, study);
   const setViewerStatus = mayChange(actor, study, { studyViewerStatus: toggled });
   return {
-    claim: actor.userId !== null && assigneeOf(study) !== actor.userId && mayChange(actor, study, { assignedTo: actor.userId }).allowed,
+    claim:
+      actor.userId !== null &&
+      assigneeOf(study) !== actor.userId &&
+      mayChange(actor, study, { assignedTo: actor.userId }).allowed,
     pickAssignee: editable.assignees === 'anyone',
     setViewerStatus: setViewerStatus.allowed,
     edit: editable.fields.size > 0,
@@ -178,7 +205,8 @@ export type LeaseDecision = { allowed: true } | { allowed: false; detail: string
  * so a radiologist cannot hold up a study assigned to someone else.
  */
 export function mayTakeLease(actor: Actor, study: LeaseStudyState): LeaseDecision {
-  if (study.isCancelled === true) return { allowed: false, detail: 'This study is cancelled: there is nothing to read.' };
+  if (study.isCancelled === true)
+    return { allowed: false, detail: 'This study is cancelled: there is nothing to read.' };
   if (actor.role === 'coordinator') return { allowed: true };
   const refusal = ownerRefusal(actor, study, { assignedTo: actor.userId }, 'read it');
   return refusal ? { allowed: false, detail: refusal } : { allowed: true };
@@ -189,7 +217,6 @@ export function mayBreakLease(actor: Actor): boolean {
   return actor.role === 'coordinator';
 }
 
-
 /**
  * Acknowledge a critical result of a study (a report Avara marked critical): a coordinator on any
  * study, a radiologist on a study assigned to them. They are also the ones the alert is shown to.
@@ -198,7 +225,7 @@ export function mayAcknowledgeCritical(actor: Actor, study: StudyState): LeaseDe
   if (actor.role === 'coordinator') return { allowed: true };
   const assignee = assigneeOf(study);
   if (actor.userId !== null && assignee === actor.userId) return { allowed: true };
-  return { allowed: false, detail: 'Only the study\'s assignee or a coordinator may acknowledge its critical result.' };
+  return { allowed: false, detail: "Only the study's assignee or a coordinator may acknowledge its critical result." };
 }
 
 /**
@@ -208,7 +235,10 @@ export function mayAcknowledgeCritical(actor: Actor, study: StudyState): LeaseDe
 export function mayReadNext(actor: Actor, study: LeaseStudyState & { studyViewerStatus?: string }): boolean {
   if (study.studyViewerStatus !== 'incomplete') return false;
   if (!mayTakeLease(actor, study).allowed) return false;
-  return actor.userId !== null && mayChange(actor, study, { assignedTo: actor.userId, studyViewerStatus: 'complete' }).allowed;
+  return (
+    actor.userId !== null &&
+    mayChange(actor, study, { assignedTo: actor.userId, studyViewerStatus: 'complete' }).allowed
+  );
 }
 
 function isStudyField(field: string): field is StudyField {
@@ -244,7 +274,9 @@ function pacsKeysRefusal(current: StudyState['metadata'], next: unknown): string
   const before = current ?? {};
   const after = isRecord(next) ? next : {};
   const changed = PACS_METADATA_KEYS.filter(
-    (key) => Object.hasOwn(before, key) !== Object.hasOwn(after, key) || (Object.hasOwn(before, key) && before[key] !== after[key]),
+    (key) =>
+      Object.hasOwn(before, key) !== Object.hasOwn(after, key) ||
+      (Object.hasOwn(before, key) && before[key] !== after[key]),
   );
   if (changed.length === 0) return undefined;
   return `${changed.join(', ')} ${changed.length === 1 ? 'is' : 'are'} written by the PACS: only a coordinator may add, change or remove ${changed.length === 1 ? 'it' : 'them'}.`;

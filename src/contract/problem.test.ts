@@ -13,7 +13,11 @@ describe('invalidRequestProblem', () => {
   });
 
   it('lists at most PROBLEM_LIMITS.issues and says how many more there are', () => {
-    const issues: ProblemIssue[] = Array.from({ length: 5_000 }, (_, index) => ({ in: 'body', name: `uids[${index}]`, message: 'must be a DICOM UID' }));
+    const issues: ProblemIssue[] = Array.from({ length: 5_000 }, (_, index) => ({
+      in: 'body',
+      name: `uids[${index}]`,
+      message: 'must be a DICOM UID',
+    }));
     const problem = invalidRequestProblem(issues);
     expect(problem.issues).toHaveLength(PROBLEM_LIMITS.issues);
     expect(problem.moreIssues).toBe(5_000 - PROBLEM_LIMITS.issues);
@@ -23,7 +27,9 @@ describe('invalidRequestProblem', () => {
   });
 
   it('cuts long names and messages', () => {
-    const problem = invalidRequestProblem([{ in: 'query', name: 'n'.repeat(100_000), message: `m${'x'.repeat(100_000)}` }]);
+    const problem = invalidRequestProblem([
+      { in: 'query', name: 'n'.repeat(100_000), message: `m${'x'.repeat(100_000)}` },
+    ]);
     const [issue] = problem.issues ?? [];
     expect(issue?.name).toHaveLength(PROBLEM_LIMITS.text);
     expect(issue?.message).toHaveLength(PROBLEM_LIMITS.text);

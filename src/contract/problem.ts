@@ -63,7 +63,9 @@ export function boundedText(text: string): string {
  * PROBLEM_LIMITS.issues of them (and how many more there are), each name and message bounded.
  */
 export function invalidRequestProblem(issues: readonly ProblemIssue[]): Problem {
-  const shown = issues.slice(0, PROBLEM_LIMITS.issues).map((issue) => ({ in: issue.in, name: boundedText(issue.name), message: boundedText(issue.message) }));
+  const shown = issues
+    .slice(0, PROBLEM_LIMITS.issues)
+    .map((issue) => ({ in: issue.in, name: boundedText(issue.name), message: boundedText(issue.message) }));
   const more = issues.length - shown.length;
   const sentences = shown.map((issue) => `${issue.name || issue.in} ${issue.message}`);
   if (more > 0) sentences.push(`and ${more} more ${more === 1 ? 'issue' : 'issues'}`);

@@ -45,6 +45,10 @@ export function minutesSince(since: number, now: number): number {
 }
 
 /** A study is overdue once it has waited its severity's target. */
-export function isOverdue(minutes: number, severity: Severity, targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS): boolean {
+export function isOverdue(
+  minutes: number,
+  severity: Severity,
+  targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS,
+): boolean {
   return minutes >= targets[severity];
 }

@@ -45,14 +45,18 @@ export function isFetchablePdfUrl(text: string): boolean {
   const url = new URL(text);
   if (url.username !== '' || url.password !== '') return false;
   if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]' || url.hostname === 'localhost');
+  return (
+    url.protocol === 'http:' &&
+    (url.hostname === '127.0.0.1' || url.hostname === '[::1]' || url.hostname === 'localhost')
+  );
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: string[] };
 
 /** The webhook's `data`, checked field by field; unknown fields are ignored (Avara may add some). */
 export function parseReportDelivered(data: unknown): Parsed<ReportDelivered> {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, issues: ['data must be an object'] };
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return { ok: false, issues: ['data must be an object'] };
   const fields = new Map<string, unknown>(Object.entries(data));
   const issues: string[] = [];
   const reportId = fields.get('reportId');
@@ -60,17 +64,39 @@ export function parseReportDelivered(data: unknown): Parsed<ReportDelivered> {
   const isCritical = fields.get('isCritical');
   const presignedUrl = fields.get('presignedUrl');
   const plainText = fields.get('plainText');
-  if (typeof reportId !== 'string' || !REPORT_ID.test(reportId)) issues.push('reportId must be 1-128 letters, digits, _ or -');
-  if (typeof studyId !== 'string' || !STUDY_ID.test(studyId)) issues.push('studyId must be a study ID (stu_ and 32 hex digits)');
+  if (typeof reportId !== 'string' || !REPORT_ID.test(reportId))
+    issues.push('reportId must be 1-128 letters, digits, _ or -');
+  if (typeof studyId !== 'string' || !STUDY_ID.test(studyId))
+    issues.push('studyId must be a study ID (stu_ and 32 hex digits)');
   if (typeof isCritical !== 'boolean') issues.push('isCritical must be true or false');
-  if (typeof presignedUrl !== 'string' || !isFetchablePdfUrl(presignedUrl)) issues.push('presignedUrl must be an https URL');
-  if (plainText !== undefined && plainText !== null && (typeof plainText !== 'string' || plainText.length > REPORT_TEXT_MAX)) {
+  if (typeof presignedUrl !== 'string' || !isFetchablePdfUrl(presignedUrl))
+    issues.push('presignedUrl must be an https URL');
+  if (
+    plainText !== undefined &&
+    plainText !== null &&
+    (typeof plainText !== 'string' || plainText.length > REPORT_TEXT_MAX)
+  ) {
     issues.push(`plainText must be text of at most ${REPORT_TEXT_MAX} characters`);
   }
-  if (issues.length > 0 || typeof reportId !== 'string' || typeof studyId !== 'string' || typeof isCritical !== 'boolean' || typeof presignedUrl !== 'string') {
+  if (
+    issues.length > 0 ||
+    typeof reportId !== 'string' ||
+    typeof studyId !== 'string' ||
+    typeof isCritical !== 'boolean' ||
+    typeof presignedUrl !== 'string'
+  ) {
     return { ok: false, issues };
   }
-  return { ok: true, value: { reportId, studyId, isCritical, presignedUrl, ...(typeof plainText === 'string' && plainText !== '' ? { plainText } : {}) } };
+  return {
+    ok: true,
+    value: {
+      reportId,
+      studyId,
+      isCritical,
+      presignedUrl,
+      ...(typeof plainText === 'string' && plainText !== '' ? { plainText } : {}),
+    },
+  };
 }
 
 /** Whether a report is a critical result nobody has acknowledged yet. */

@@ -42,7 +42,8 @@ describe('the search text', () => {
   });
 
   it('finds by description, patient, identifiers of the PACS, UID and metadata', () => {
-    const matches = (text: string, known: 'pacs' | 'none' = 'pacs') => studyMatchesSearch(study, known === 'pacs' ? context : undefined, { text }, NOW);
+    const matches = (text: string, known: 'pacs' | 'none' = 'pacs') =>
+      studyMatchesSearch(study, known === 'pacs' ? context : undefined, { text }, NOW);
     expect(matches('tete')).toBe(true);
     expect(matches('jurgen muller')).toBe(true);
     expect(matches('mrn-1')).toBe(true);
@@ -60,8 +61,12 @@ describe('the filters', () => {
     expect(studyMatchesSearch(study, context, { modality: 'SR' }, NOW)).toBe(true);
     expect(studyMatchesSearch(study, undefined, { modality: 'SR' }, NOW)).toBe(false);
     expect(studyMatchesSearch(study, undefined, { modality: 'CT' }, NOW)).toBe(true);
-    expect(studyMatchesSearch(study, context, { studyDateFrom: '2026-11-30', studyDateTo: '2026-11-30' }, NOW)).toBe(true);
-    expect(studyMatchesSearch(study, undefined, { studyDateFrom: '2026-11-30', studyDateTo: '2026-11-30' }, NOW)).toBe(false);
+    expect(studyMatchesSearch(study, context, { studyDateFrom: '2026-11-30', studyDateTo: '2026-11-30' }, NOW)).toBe(
+      true,
+    );
+    expect(studyMatchesSearch(study, undefined, { studyDateFrom: '2026-11-30', studyDateTo: '2026-11-30' }, NOW)).toBe(
+      false,
+    );
     expect(studyMatchesSearch(study, undefined, { studyDateFrom: '2026-12-01' }, NOW)).toBe(true);
   });
 
@@ -74,10 +79,18 @@ describe('the filters', () => {
   });
 
   it('reads the query, leaving the list API parameters alone', () => {
-    const { search, rest, issues } = parseSearchQuery({ search: '  doe ', modality: 'ct', studyDateFrom: '2026-02-30', overdue: 'true', severity: 'stat' });
+    const { search, rest, issues } = parseSearchQuery({
+      search: '  doe ',
+      modality: 'ct',
+      studyDateFrom: '2026-02-30',
+      overdue: 'true',
+      severity: 'stat',
+    });
     expect(search).toEqual({ text: 'doe', modality: 'CT', overdue: true });
     expect(rest).toEqual({ severity: 'stat' });
     expect(issues.map((issue) => issue.name)).toEqual(['studyDateFrom']);
-    expect(parseSearchQuery({ studyDateFrom: '2026-02-02', studyDateTo: '2026-02-01' }).issues.map((issue) => issue.name)).toEqual(['studyDateTo']);
+    expect(
+      parseSearchQuery({ studyDateFrom: '2026-02-02', studyDateTo: '2026-02-01' }).issues.map((issue) => issue.name),
+    ).toEqual(['studyDateTo']);
   });
 });

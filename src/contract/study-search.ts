@@ -62,7 +62,11 @@ export function hasSearchParameters(query: Readonly<Record<string, unknown>>): b
  * The search a query asks for, and the rest of the query (the list API's parameters) untouched;
  * issues for a value it cannot take. An empty value means "not asked".
  */
-export function parseSearchQuery(query: Readonly<Record<string, unknown>>): { search: StudySearch; rest: Record<string, unknown>; issues: SearchIssue[] } {
+export function parseSearchQuery(query: Readonly<Record<string, unknown>>): {
+  search: StudySearch;
+  rest: Record<string, unknown>;
+  issues: SearchIssue[];
+} {
   const rest: Record<string, unknown> = {};
   const names = new Set<string>(Object.values(SEARCH_QUERY));
   for (const [name, value] of Object.entries(query)) if (!names.has(name)) rest[name] = value;
@@ -79,12 +83,14 @@ export function parseSearchQuery(query: Readonly<Record<string, unknown>>): { se
   };
   const searchText = text(SEARCH_QUERY.search);
   if (searchText !== undefined) {
-    if (searchText.length > SEARCH_TEXT_MAX) issues.push({ in: 'query', name: SEARCH_QUERY.search, message: `must be at most ${SEARCH_TEXT_MAX} characters` });
+    if (searchText.length > SEARCH_TEXT_MAX)
+      issues.push({ in: 'query', name: SEARCH_QUERY.search, message: `must be at most ${SEARCH_TEXT_MAX} characters` });
     else search.text = searchText;
   }
   const modality = text(SEARCH_QUERY.modality);
   if (modality !== undefined) {
-    if (!MODALITY.test(modality.toUpperCase())) issues.push({ in: 'query', name: SEARCH_QUERY.modality, message: 'must be a DICOM modality such as CT or MR' });
+    if (!MODALITY.test(modality.toUpperCase()))
+      issues.push({ in: 'query', name: SEARCH_QUERY.modality, message: 'must be a DICOM modality such as CT or MR' });
     else search.modality = modality.toUpperCase();
   }
   for (const name of [SEARCH_QUERY.studyDateFrom, SEARCH_QUERY.studyDateTo] as const) {
@@ -98,12 +104,14 @@ export function parseSearchQuery(query: Readonly<Record<string, unknown>>): { se
   }
   const overdue = text(SEARCH_QUERY.overdue);
   if (overdue !== undefined) {
-    if (overdue !== 'true' && overdue !== 'false') issues.push({ in: 'query', name: SEARCH_QUERY.overdue, message: 'must be true or false' });
+    if (overdue !== 'true' && overdue !== 'false')
+      issues.push({ in: 'query', name: SEARCH_QUERY.overdue, message: 'must be true or false' });
     else if (overdue === 'true') search.overdue = true;
   }
   const critical = text(SEARCH_QUERY.critical);
   if (critical !== undefined) {
-    if (critical !== 'true' && critical !== 'false') issues.push({ in: 'query', name: SEARCH_QUERY.critical, message: 'must be true or false' });
+    if (critical !== 'true' && critical !== 'false')
+      issues.push({ in: 'query', name: SEARCH_QUERY.critical, message: 'must be true or false' });
     else if (critical === 'true') search.critical = true;
   }
   return { search, rest, issues };
@@ -111,12 +119,24 @@ export function parseSearchQuery(query: Readonly<Record<string, unknown>>): { se
 
 /** Whether a search asks for anything at all. */
 export function isEmptySearch(search: StudySearch): boolean {
-  return search.text === undefined && search.modality === undefined && search.studyDateFrom === undefined && search.studyDateTo === undefined && search.overdue !== true && search.critical !== true;
+  return (
+    search.text === undefined &&
+    search.modality === undefined &&
+    search.studyDateFrom === undefined &&
+    search.studyDateTo === undefined &&
+    search.overdue !== true &&
+    search.critical !== true
+  );
 }
 
 /** Whether judging the search needs what only the PACS knows (patient, modality, study date). */
 export function searchNeedsPacs(search: StudySearch): boolean {
-  return search.text !== undefined || search.modality !== undefined || search.studyDateFrom !== undefined || search.studyDateTo !== undefined;
+  return (
+    search.text !== undefined ||
+    search.modality !== undefined ||
+    search.studyDateFrom !== undefined ||
+    search.studyDateTo !== undefined
+  );
 }
 
 /** Lower case without accents ("Müller" and "MULLER" read alike); `ß` reads as `ss`. */
@@ -173,14 +193,24 @@ function studyDateOf(study: Study, context: KnownContext): string | null {
 }
 
 /** Whether a study is unread, not cancelled, and waited its severity's target at `now`. */
-export function studyIsOverdue(study: Study, now: number, targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS): boolean {
+export function studyIsOverdue(
+  study: Study,
+  now: number,
+  targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS,
+): boolean {
   if (study.isCancelled || study.studyViewerStatus === 'complete') return false;
   const minutes = minutesWaiting(study.createdAt, now);
   return minutes !== null && isOverdue(minutes, study.severity, targets);
 }
 
 /** Whether the study matches every part of the search; `context` is the PACS's when it has the study. */
-export function studyMatchesSearch(study: Study, context: KnownContext, search: StudySearch, now: number, targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS): boolean {
+export function studyMatchesSearch(
+  study: Study,
+  context: KnownContext,
+  search: StudySearch,
+  now: number,
+  targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS,
+): boolean {
   if (search.overdue && !studyIsOverdue(study, now, targets)) return false;
   if (search.modality && !modalitiesOf(study, context).includes(search.modality)) return false;
   if (search.studyDateFrom || search.studyDateTo) {

@@ -16,7 +16,9 @@ describe('the shared API types and the API document', () => {
   it('agree on the Next-study steps, the event messages and the Avara study relayed', () => {
     expectTypeOf<NextStep>().toEqualTypeOf<Schemas['NextStep']>();
     // Each event as the SPA receives it (`type`) is the document's message (`event`) of that name.
-    expectTypeOf<{ [E in WorklistEvent as E['type']]: E['data'] }>().toEqualTypeOf<{ [M in DocumentedEvent as M['event']]: M['data'] }>();
+    expectTypeOf<{ [E in WorklistEvent as E['type']]: E['data'] }>().toEqualTypeOf<{
+      [M in DocumentedEvent as M['event']]: M['data'];
+    }>();
     expectTypeOf<Schemas['Study']>().toEqualTypeOf<Study>();
   });
 });

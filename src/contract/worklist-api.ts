@@ -75,7 +75,14 @@ export type WorklistCounts = Schemas['WorklistCounts'];
 export const MINE_OR_UNASSIGNED = 'mine-or-unassigned';
 
 /** The steps of the Next-study rule, in the order they are tried (src/bff/reading/next-study-rule.ts). */
-export const NEXT_STEPS = ['own-stat', 'unassigned-stat', 'own-high', 'unassigned-high', 'own-normal', 'unassigned-normal'] as const;
+export const NEXT_STEPS = [
+  'own-stat',
+  'unassigned-stat',
+  'own-high',
+  'unassigned-high',
+  'own-normal',
+  'unassigned-normal',
+] as const;
 
 /** Which step of the rule gave the study: whose it was (the caller's own, or nobody's) and its severity. */
 export type NextStep = (typeof NEXT_STEPS)[number];

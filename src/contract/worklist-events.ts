@@ -48,4 +48,6 @@ export const WORKLIST_EVENT_TYPES: readonly WorklistEventType[] = [
 ];
 
 /** One event as the SPA receives it. */
-export type WorklistEvent = { [T in WorklistEventType]: { id: string; type: T; data: WorklistEventData[T] } }[WorklistEventType];
+export type WorklistEvent = {
+  [T in WorklistEventType]: { id: string; type: T; data: WorklistEventData[T] };
+}[WorklistEventType];

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFilters, hasActiveFilters, parseFilters, studyDateRange, toListFilters, writeFilters } from './worklist-filters.ts';
+import {
+  defaultFilters,
+  hasActiveFilters,
+  parseFilters,
+  studyDateRange,
+  toListFilters,
+  writeFilters,
+} from './worklist-filters.ts';
 import type { Viewer } from './worklist-filters.ts';
 
 const userId = 'usr_0123456789abcdef0123456789abcdef';
@@ -14,16 +21,24 @@ describe('worklist filters and the URL', () => {
     expect(parseFilters(new URLSearchParams(), coordinator).assignee).toBe('anyone');
     // "Me" alone stays a choice, and a link can carry it.
     expect(parseFilters(new URLSearchParams('assignee=me'), radiologist).assignee).toBe('me');
-    expect(parseFilters(new URLSearchParams('assignee=mine-or-unassigned'), coordinator).assignee).toBe('mine-or-unassigned');
+    expect(parseFilters(new URLSearchParams('assignee=mine-or-unassigned'), coordinator).assignee).toBe(
+      'mine-or-unassigned',
+    );
     // Someone not on the roster has no "me" to filter by.
-    expect(parseFilters(new URLSearchParams('assignee=me'), { role: 'radiologist', userId: null }).assignee).toBe('anyone');
-    expect(parseFilters(new URLSearchParams('assignee=mine-or-unassigned'), { role: 'radiologist', userId: null }).assignee).toBe('anyone');
+    expect(parseFilters(new URLSearchParams('assignee=me'), { role: 'radiologist', userId: null }).assignee).toBe(
+      'anyone',
+    );
+    expect(
+      parseFilters(new URLSearchParams('assignee=mine-or-unassigned'), { role: 'radiologist', userId: null }).assignee,
+    ).toBe('anyone');
     expect(parseFilters(new URLSearchParams(), { role: 'radiologist', userId: null }).assignee).toBe('anyone');
   });
 
   it('reads every filter and falls back to the default for anything malformed', () => {
     const filters = parseFilters(
-      new URLSearchParams(`q=%20CT%20&status=complete&assignee=${otherUser}&customer=${customer}&cancelled=1&groups=normal,stat`),
+      new URLSearchParams(
+        `q=%20CT%20&status=complete&assignee=${otherUser}&customer=${customer}&cancelled=1&groups=normal,stat`,
+      ),
       coordinator,
     );
     expect(filters).toEqual({
@@ -38,7 +53,10 @@ describe('worklist filters and the URL', () => {
       includeCancelled: true,
       groups: ['stat', 'normal'],
     });
-    const garbled = parseFilters(new URLSearchParams('status=maybe&assignee=usr_x&customer=cus_x&groups=urgent&modality=C*&date=soon&overdue=yes'), coordinator);
+    const garbled = parseFilters(
+      new URLSearchParams('status=maybe&assignee=usr_x&customer=cus_x&groups=urgent&modality=C*&date=soon&overdue=yes'),
+      coordinator,
+    );
     expect(garbled).toEqual(defaultFilters(coordinator));
   });
 
@@ -48,11 +66,16 @@ describe('worklist filters and the URL', () => {
     expect(parseFilters(new URLSearchParams('date=7d'), coordinator).studyDate).toBe('7d');
     expect(parseFilters(new URLSearchParams('date=..2026-03-01'), coordinator).studyDate).toBe('..2026-03-01');
     expect(parseFilters(new URLSearchParams('date=..'), coordinator).studyDate).toBe('');
-    const params = writeFilters(new URLSearchParams(), { ...defaultFilters(coordinator), modality: 'MR', studyDate: 'yesterday', overdue: true });
+    const params = writeFilters(new URLSearchParams(), {
+      ...defaultFilters(coordinator),
+      modality: 'MR',
+      studyDate: 'yesterday',
+      overdue: true,
+    });
     expect(params.toString()).toBe('modality=MR&date=yesterday&overdue=1&assignee=anyone');
   });
 
-  it('reads and writes the Critical results filter (the BFF\'s critical=true)', () => {
+  it("reads and writes the Critical results filter (the BFF's critical=true)", () => {
     const filters = parseFilters(new URLSearchParams('critical=1'), coordinator);
     expect(filters.critical).toBe(true);
     expect(parseFilters(new URLSearchParams('critical=yes'), coordinator).critical).toBe(false);
@@ -80,19 +103,36 @@ describe('worklist filters and the URL', () => {
   });
 
   it('round-trips through the URL, keeps other parameters, and leaves defaults out except the assignee', () => {
-    const filters = { ...defaultFilters(coordinator), description: 'MRI', customer: 'none' as const, groups: ['stat' as const] };
+    const filters = {
+      ...defaultFilters(coordinator),
+      description: 'MRI',
+      customer: 'none' as const,
+      groups: ['stat' as const],
+    };
     const params = writeFilters(new URLSearchParams('embed=1&status=complete'), filters);
     expect(params.toString()).toBe('embed=1&q=MRI&assignee=anyone&customer=none&groups=stat');
     expect(parseFilters(params, coordinator)).toEqual(filters);
-    expect(writeFilters(new URLSearchParams(), defaultFilters(radiologist)).toString()).toBe('assignee=mine-or-unassigned');
+    expect(writeFilters(new URLSearchParams(), defaultFilters(radiologist)).toString()).toBe(
+      'assignee=mine-or-unassigned',
+    );
   });
 
   it('maps each choice to the list API’s own filters, one group at a time', () => {
     const base = defaultFilters(radiologist);
     // Mine or unassigned is one value the BFF serves itself, by two walks it merges: nothing filtered here.
-    expect(toListFilters(base, 'stat', radiologist)).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', assignedTo: 'mine-or-unassigned', isCancelled: false });
+    expect(toListFilters(base, 'stat', radiologist)).toEqual({
+      severity: 'stat',
+      studyViewerStatus: 'incomplete',
+      assignedTo: 'mine-or-unassigned',
+      isCancelled: false,
+    });
     expect(toListFilters(base, 'stat', { role: 'radiologist', userId: null }).assignedTo).toBeUndefined();
-    expect(toListFilters({ ...base, assignee: 'me' }, 'stat', radiologist)).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', assignedTo: userId, isCancelled: false });
+    expect(toListFilters({ ...base, assignee: 'me' }, 'stat', radiologist)).toEqual({
+      severity: 'stat',
+      studyViewerStatus: 'incomplete',
+      assignedTo: userId,
+      isCancelled: false,
+    });
     expect(toListFilters({ ...base, assignee: 'unassigned', customer: 'none' }, 'high', radiologist)).toEqual({
       severity: 'high',
       studyViewerStatus: 'incomplete',
@@ -101,7 +141,11 @@ describe('worklist filters and the URL', () => {
       isCancelled: false,
     });
     expect(
-      toListFilters({ ...base, assignee: 'anyone', viewerStatus: 'any', includeCancelled: true, description: ' head ', customer }, 'normal', radiologist),
+      toListFilters(
+        { ...base, assignee: 'anyone', viewerStatus: 'any', includeCancelled: true, description: ' head ', customer },
+        'normal',
+        radiologist,
+      ),
     ).toEqual({ severity: 'normal', search: 'head', expressCustomerId: customer });
     expect(toListFilters({ ...base, assignee: otherUser }, 'stat', radiologist).assignedTo).toBe(otherUser);
   });

@@ -203,7 +203,8 @@ export function writeFilters(params: URLSearchParams, filters: WorklistFilters):
 
 /** True when the filters differ from what this person starts with (the URL says so without the assignee). */
 export function hasActiveFilters(filters: WorklistFilters, viewer: Viewer): boolean {
-  const written = (choice: WorklistFilters) => writeFilters(new URLSearchParams(), { ...choice, assignee: 'anyone' }).toString();
+  const written = (choice: WorklistFilters) =>
+    writeFilters(new URLSearchParams(), { ...choice, assignee: 'anyone' }).toString();
   return filters.assignee !== defaultAssignee(viewer) || written(filters) !== written(defaultFilters(viewer));
 }
 
@@ -228,7 +229,12 @@ export function studyDateRange(choice: StudyDateChoice, today: Date): { from?: s
  * is a query parameter the server applies before paging (the search ones by the BFF itself).
  * `today` names the day relative dates are read on.
  */
-export function toListFilters(filters: WorklistFilters, severity: Severity, viewer: Viewer, today: Date = new Date()): StudyListFilters {
+export function toListFilters(
+  filters: WorklistFilters,
+  severity: Severity,
+  viewer: Viewer,
+  today: Date = new Date(),
+): StudyListFilters {
   const query: StudyListFilters = { severity };
   if (filters.description.trim() !== '') query.search = filters.description.trim();
   if (filters.modality !== '') query.modality = filters.modality;

@@ -54,7 +54,15 @@ describe('mock /api handlers', () => {
 
   it('creates (201), reads, updates and unassigns a study by the same rules as the bundled server', async () => {
     const assignee = service.listUsers({ lastName: 'Okafor' }).users[0]?.userId;
-    const created = await api('/api/studies', json('POST', { severity: 'high', studyDescription: 'CT Head without Contrast', studyInstanceUid: '1.2.3.4', assignedTo: assignee }));
+    const created = await api(
+      '/api/studies',
+      json('POST', {
+        severity: 'high',
+        studyDescription: 'CT Head without Contrast',
+        studyInstanceUid: '1.2.3.4',
+        assignedTo: assignee,
+      }),
+    );
     expect(created.status).toBe(201);
     expect(validator.validateResponse('createStudy', 200, created.body)).toEqual([]);
     const studyId = service.retrieveStudyByUid('1.2.3.4').studyId;
@@ -65,15 +73,31 @@ describe('mock /api handlers', () => {
     const updated = await api(`/api/studies/${studyId}`, json('PATCH', { assignedTo: null }));
     expect(updated).toMatchObject({ status: 200, body: { studyId, assignedTo: null } });
 
-    const duplicate = await api('/api/studies', json('POST', { severity: 'high', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4' }));
-    expect(duplicate).toMatchObject({ status: 409, contentType: PROBLEM_CONTENT_TYPE, body: { type: PROBLEM_TYPES.conflict, status: 409 } });
+    const duplicate = await api(
+      '/api/studies',
+      json('POST', { severity: 'high', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4' }),
+    );
+    expect(duplicate).toMatchObject({
+      status: 409,
+      contentType: PROBLEM_CONTENT_TYPE,
+      body: { type: PROBLEM_TYPES.conflict, status: 409 },
+    });
   });
 
   it('cancels and restores, with 409 for a repeated action', async () => {
     const studyId = service.listStudies({ isCancelled: false, limit: 1 }).studies[0]?.studyId ?? '';
-    expect(await api(`/api/studies/${studyId}/cancel`, { method: 'POST' })).toMatchObject({ status: 200, body: { success: true } });
-    expect(await api(`/api/studies/${studyId}/cancel`, { method: 'POST' })).toMatchObject({ status: 409, body: { type: PROBLEM_TYPES.conflict } });
-    expect(await api(`/api/studies/${studyId}/uncancel`, { method: 'POST' })).toMatchObject({ status: 200, body: { success: true } });
+    expect(await api(`/api/studies/${studyId}/cancel`, { method: 'POST' })).toMatchObject({
+      status: 200,
+      body: { success: true },
+    });
+    expect(await api(`/api/studies/${studyId}/cancel`, { method: 'POST' })).toMatchObject({
+      status: 409,
+      body: { type: PROBLEM_TYPES.conflict },
+    });
+    expect(await api(`/api/studies/${studyId}/uncancel`, { method: 'POST' })).toMatchObject({
+      status: 200,
+      body: { success: true },
+    });
     expect(await api(`/api/studies/${studyId}/uncancel`, { method: 'POST' })).toMatchObject({ status: 409 });
   });
 
@@ -89,18 +113,33 @@ describe('mock /api handlers', () => {
     expect(await api(`/api/studies/${UNKNOWN_STUDY}`)).toEqual({
       status: 404,
       contentType: PROBLEM_CONTENT_TYPE,
-      body: { type: PROBLEM_TYPES.notFound, title: 'Study not found', status: 404, detail: expect.stringContaining(UNKNOWN_STUDY) },
+      body: {
+        type: PROBLEM_TYPES.notFound,
+        title: 'Study not found',
+        status: 404,
+        detail: expect.stringContaining(UNKNOWN_STUDY),
+      },
     });
     expect(await api(`/api/studies/${UNKNOWN_STUDY}/cancel`, { method: 'POST' })).toMatchObject({ status: 404 });
 
     const badId = await api('/api/studies/stu_nope/cancel', { method: 'POST' });
     expect(badId).toMatchObject({ status: 400, body: { issues: [{ in: 'path', name: 'studyId' }] } });
 
-    const malformed = await api(`/api/studies/${UNKNOWN_STUDY}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"severity":' });
-    expect(malformed).toMatchObject({ status: 400, body: { issues: [{ in: 'body', name: '', message: 'is not valid JSON' }] } });
+    const malformed = await api(`/api/studies/${UNKNOWN_STUDY}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: '{"severity":',
+    });
+    expect(malformed).toMatchObject({
+      status: 400,
+      body: { issues: [{ in: 'body', name: '', message: 'is not valid JSON' }] },
+    });
 
     const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
     const metadata = await api(`/api/studies/${UNKNOWN_STUDY}`, json('PATCH', { metadata: tooMany }));
-    expect(metadata).toMatchObject({ status: 400, body: { issues: [{ in: 'body', name: 'metadata', message: 'must have at most 50 entries' }] } });
+    expect(metadata).toMatchObject({
+      status: 400,
+      body: { issues: [{ in: 'body', name: 'metadata', message: 'must have at most 50 entries' }] },
+    });
   });
 });

@@ -1,4 +1,9 @@
-import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../contract/if-match.ts';
+import {
+  changedMeanwhileProblem,
+  ifMatchHolds,
+  parseIfMatch,
+  preconditionRequiredProblem,
+} from '../contract/if-match.ts';
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import type { OperationId } from '../contract/avara-types.ts';
@@ -11,11 +16,7 @@ import type { Problem } from '../contract/problem.ts';
 import { seedDemoData } from '../avara-server/seed/demo-data.ts';
 import { AvaraError } from '../avara-server/store/avara-error.ts';
 import { createMemoryRepository } from '../avara-server/store/memory-repository.ts';
-import {
-  createParamsFrom,
-  listStudiesQueryFrom,
-  updateParamsFrom,
-} from '../avara-server/store/operation-input.ts';
+import { createParamsFrom, listStudiesQueryFrom, updateParamsFrom } from '../avara-server/store/operation-input.ts';
 import { StudyService } from '../avara-server/store/study-service.ts';
 import { actorOf, mayChange } from '../contract/permissions.ts';
 import { roleFromAvaraUser } from '../contract/actor.ts';
@@ -38,7 +39,9 @@ export interface MockEventStream {
   readonly open: number;
 }
 
-export function createMockEventStream(): MockEventStream & { attach(controller: ReadableStreamDefaultController<Uint8Array>): () => void } {
+export function createMockEventStream(): MockEventStream & {
+  attach(controller: ReadableStreamDefaultController<Uint8Array>): () => void;
+} {
   const controllers = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const encoder = new TextEncoder();
   return {
@@ -123,7 +126,12 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
   const wanted = options.signedInAs === undefined ? 'coordinator' : options.signedInAs;
   let signedIn = wanted === null ? undefined : people.find((user) => roleOf(user) === wanted);
   const unauthorized = () =>
-    problemResponse({ type: PROBLEM_TYPES.unauthorized, title: 'Sign-in required', status: 401, detail: 'Sign in to continue.' });
+    problemResponse({
+      type: PROBLEM_TYPES.unauthorized,
+      title: 'Sign-in required',
+      status: 401,
+      detail: 'Sign in to continue.',
+    });
 
   return [
     http.get('*/auth/config', () =>
@@ -131,7 +139,12 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
         mode: 'dev',
         portalOrigins: [],
         viewerOrigins: [typeof location === 'undefined' ? 'http://localhost' : location.origin],
-        demoUsers: people.map((user) => ({ username: user.email, name: asMe(user).name, role: roleOf(user), clinicRole: user.clinicRole })),
+        demoUsers: people.map((user) => ({
+          username: user.email,
+          name: asMe(user).name,
+          role: roleOf(user),
+          clinicRole: user.clinicRole,
+        })),
         slaTargets: { ...DEFAULT_SLA_TARGETS },
       }),
     ),
@@ -139,7 +152,13 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       const body = await jsonBodyOf(request);
       const username = typeof body === 'object' && body !== null && 'username' in body ? body.username : undefined;
       const user = people.find((person) => person.email === username);
-      if (!user) return problemResponse({ type: PROBLEM_TYPES.forbidden, title: 'Not allowed', status: 403, detail: `${String(username)} is not a demo user.` });
+      if (!user)
+        return problemResponse({
+          type: PROBLEM_TYPES.forbidden,
+          title: 'Not allowed',
+          status: 403,
+          detail: `${String(username)} is not a demo user.`,
+        });
       signedIn = user;
       return HttpResponse.json({ user: asMe(user) });
     }),
@@ -152,8 +171,16 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
 
     http.get('*/api/customers/:customerId', ({ params }) => {
       const customerId = typeof params.customerId === 'string' ? params.customerId : '';
-      const customer = /^cus_[0-9a-f]{32}$/.test(customerId) ? service.listStudies({ expressCustomerId: customerId, limit: 1 }).studies[0]?.expressCustomer : undefined;
-      if (!customer) return problemResponse({ type: PROBLEM_TYPES.notFound, title: 'Customer not found', status: 404, detail: 'No study names this customer.' });
+      const customer = /^cus_[0-9a-f]{32}$/.test(customerId)
+        ? service.listStudies({ expressCustomerId: customerId, limit: 1 }).studies[0]?.expressCustomer
+        : undefined;
+      if (!customer)
+        return problemResponse({
+          type: PROBLEM_TYPES.notFound,
+          title: 'Customer not found',
+          status: 404,
+          detail: 'No study names this customer.',
+        });
       return HttpResponse.json({ customerId, name: customer.expressCustomerName });
     }),
     http.get('*/api/health', () => HttpResponse.json({ status: 'ok' })),
@@ -169,7 +196,13 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       for (const severity of SEVERITIES) {
         let cursor: string | undefined;
         do {
-          const page = service.listStudies({ severity, isCancelled: false, studyViewerStatus: 'incomplete', limit: 100, ...(cursor ? { cursor } : {}) });
+          const page = service.listStudies({
+            severity,
+            isCancelled: false,
+            studyViewerStatus: 'incomplete',
+            limit: 100,
+            ...(cursor ? { cursor } : {}),
+          });
           for (const study of page.studies) {
             bySeverity[severity] += 1;
             const minutes = minutesWaiting(study.createdAt, now);
@@ -215,7 +248,12 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       const query = queryOf(request);
       if (hasSearchParameters(query)) return searchedList(service, query);
       if (query.assignedTo === MINE_OR_UNASSIGNED) return mineOrUnassigned(service, query, signedIn?.userId ?? null);
-      return answer('listStudies', { query }, (input) => service.listStudies(listStudiesQueryFrom(input.query)), 'query');
+      return answer(
+        'listStudies',
+        { query },
+        (input) => service.listStudies(listStudiesQueryFrom(input.query)),
+        'query',
+      );
     }),
 
     http.post('*/api/studies', async ({ request }) => {
@@ -226,7 +264,12 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
 
     http.get('*/api/studies/by-uid/:studyInstanceUid', ({ params }) => {
       const studyInstanceUid = stringParam(params.studyInstanceUid);
-      return answer('retrieveStudyByUid', { path: { studyInstanceUid } }, () => service.retrieveStudyByUid(studyInstanceUid), 'path');
+      return answer(
+        'retrieveStudyByUid',
+        { path: { studyInstanceUid } },
+        () => service.retrieveStudyByUid(studyInstanceUid),
+        'path',
+      );
     }),
 
     http.get('*/api/studies/:studyId', ({ params }) => {
@@ -242,13 +285,29 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       // Like the BFF: a change made against an older version is refused with the current study.
       const condition = parseIfMatch(request.headers.get('if-match'));
       if (!condition) return problemResponse(preconditionRequiredProblem());
-      if (current && !ifMatchHolds(condition, current.updatedAt)) return problemResponse(changedMeanwhileProblem(current));
+      if (current && !ifMatchHolds(condition, current.updatedAt))
+        return problemResponse(changedMeanwhileProblem(current));
       // Like the BFF: the permissions rule, for whoever is signed in.
       if (current && isChanges(body)) {
-        const decision = mayChange(actorOf(signedIn && { role: roleOf(signedIn), userId: signedIn.userId }), current, body);
-        if (!decision.allowed) return problemResponse({ type: PROBLEM_TYPES.forbidden, title: 'Not allowed', status: 403, detail: decision.detail });
+        const decision = mayChange(
+          actorOf(signedIn && { role: roleOf(signedIn), userId: signedIn.userId }),
+          current,
+          body,
+        );
+        if (!decision.allowed)
+          return problemResponse({
+            type: PROBLEM_TYPES.forbidden,
+            title: 'Not allowed',
+            status: 403,
+            detail: decision.detail,
+          });
       }
-      return answer('updateStudy', { path: { studyId }, body }, (input) => service.updateStudy(studyId, updateParamsFrom(input.body)), 'body');
+      return answer(
+        'updateStudy',
+        { path: { studyId }, body },
+        (input) => service.updateStudy(studyId, updateParamsFrom(input.body)),
+        'body',
+      );
     }),
 
     // The BFF names the study in the path; upstream takes it in the body.
@@ -265,13 +324,15 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
       return answer('rerouteStudyUrl', { body: { studyId } }, () => service.rerouteUrl({ studyId }), 'path');
     }),
     ...createReadingHandlers({
-      person: () => (signedIn ? { userId: signedIn.userId, email: signedIn.email, name: asMe(signedIn).name } : undefined),
+      person: () =>
+        signedIn ? { userId: signedIn.userId, email: signedIn.email, name: asMe(signedIn).name } : undefined,
       send: (event, data) => events.send(event, data),
       leases: options.leases,
     }),
     ...createReportHandlers({
       ...(options.reports ? { reports: options.reports } : {}),
-      person: () => (signedIn ? { userId: signedIn.userId, email: signedIn.email, name: asMe(signedIn).name } : undefined),
+      person: () =>
+        signedIn ? { userId: signedIn.userId, email: signedIn.email, name: asMe(signedIn).name } : undefined,
       study: (studyId) => {
         try {
           return service.retrieveStudy(studyId);
@@ -315,15 +376,26 @@ function problemFor(error: AvaraError, where: ValidationIssue['in']): Problem {
     case 400: {
       const name = error.param ?? '';
       // Service messages start with the field's name; the problem's detail puts it back in front.
-      const message = name && error.message.startsWith(`${name} `) ? error.message.slice(name.length + 1) : error.message;
+      const message =
+        name && error.message.startsWith(`${name} `) ? error.message.slice(name.length + 1) : error.message;
       return invalidRequestProblem([{ in: name === 'cursor' ? 'query' : where, name, message }]);
     }
     case 404:
       return { type: PROBLEM_TYPES.notFound, title: 'Study not found', status: 404, detail: error.message };
     case 409:
-      return { type: PROBLEM_TYPES.conflict, title: "The request conflicts with the study's current state", status: 409, detail: error.message };
+      return {
+        type: PROBLEM_TYPES.conflict,
+        title: "The request conflicts with the study's current state",
+        status: 409,
+        detail: error.message,
+      };
     default:
-      return { type: PROBLEM_TYPES.internal, title: 'Something went wrong', status: 500, detail: 'The mock failed to answer' };
+      return {
+        type: PROBLEM_TYPES.internal,
+        title: 'Something went wrong',
+        status: 500,
+        detail: 'The mock failed to answer',
+      };
   }
 }
 
@@ -365,25 +437,46 @@ async function jsonBodyOf(request: Request): Promise<unknown> {
  */
 async function mineOrUnassigned(service: StudyService, query: QueryInput, me: string | null): Promise<Response> {
   const { assignedTo: _assignee, cursor, limit, ...filters } = query;
-  const checked = mockContractValidator().validateInput('listStudies', { query: { ...filters, ...(limit === undefined ? {} : { limit }) } });
+  const checked = mockContractValidator().validateInput('listStudies', {
+    query: { ...filters, ...(limit === undefined ? {} : { limit }) },
+  });
   if (!checked.ok) return problemResponse(invalidRequestProblem(checked.issues));
-  if (me === null) return problemResponse(invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an Avara user` }]));
+  if (me === null)
+    return problemResponse(
+      invalidRequestProblem([
+        { in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an Avara user` },
+      ]),
+    );
   const pageSize = typeof checked.value.query.limit === 'number' ? checked.value.query.limit : 100;
   let from = startPosition(pageSize);
   if (cursor !== undefined) {
     const decoded = typeof cursor === 'string' ? positionFromJson(parseJson(atobSafe(cursor))) : undefined;
-    if (!decoded) return problemResponse(invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list' }]));
+    if (!decoded)
+      return problemResponse(
+        invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list' }]),
+      );
     from = decoded;
   }
   const page = await mergedPage(
     async (walk, walkCursor, walkLimit) => {
-      const listed = service.listStudies(listStudiesQueryFrom({ ...checked.value.query, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) }));
+      const listed = service.listStudies(
+        listStudiesQueryFrom({
+          ...checked.value.query,
+          assignedTo: walk === 'mine' ? me : '',
+          limit: walkLimit,
+          ...(walkCursor ? { cursor: walkCursor } : {}),
+        }),
+      );
       return { studies: listed.studies, hasMore: listed.hasMore, cursor: listed.cursor ?? undefined };
     },
     from,
     pageSize,
   );
-  return Response.json({ studies: page.studies, hasMore: page.next !== null, cursor: page.next ? btoa(JSON.stringify(positionToJson(page.next))) : undefined });
+  return Response.json({
+    studies: page.studies,
+    hasMore: page.next !== null,
+    cursor: page.next ? btoa(JSON.stringify(positionToJson(page.next))) : undefined,
+  });
 }
 
 /**
@@ -394,7 +487,9 @@ async function mineOrUnassigned(service: StudyService, query: QueryInput, me: st
 async function searchedList(service: StudyService, query: QueryInput): Promise<Response> {
   const { search, rest, issues } = parseSearchQuery(query);
   const { cursor, limit, ...filters } = rest;
-  const checked = mockContractValidator().validateInput('listStudies', { query: queryInputFrom({ ...filters, ...(limit === undefined ? {} : { limit }) }) });
+  const checked = mockContractValidator().validateInput('listStudies', {
+    query: queryInputFrom({ ...filters, ...(limit === undefined ? {} : { limit }) }),
+  });
   if (!checked.ok) return problemResponse(invalidRequestProblem(checked.issues));
   if (issues.length > 0) return problemResponse(invalidRequestProblem(issues));
   const { limit: checkedLimit, ...listFilters } = checked.value.query;
@@ -402,7 +497,9 @@ async function searchedList(service: StudyService, query: QueryInput): Promise<R
   const severity = SEVERITIES.find((value) => value === listFilters.severity);
   const page = await searchPage<string>({
     read: async (from, walkLimit) => {
-      const listed = service.listStudies(listStudiesQueryFrom({ ...listFilters, limit: walkLimit, ...(from ? { cursor: from } : {}) }));
+      const listed = service.listStudies(
+        listStudiesQueryFrom({ ...listFilters, limit: walkLimit, ...(from ? { cursor: from } : {}) }),
+      );
       return { studies: listed.studies, next: listed.hasMore && listed.cursor ? listed.cursor : null };
     },
     contexts: undefined,

@@ -29,12 +29,31 @@ const same = (a: EventPerson, b: EventPerson) => a.email === b.email;
 export function createReadingHandlers({ person, send, leases: initial = [] }: ReadingHandlersOptions): HttpHandler[] {
   const leases = new Map(initial.map((lease) => [lease.studyId, lease]));
   const viewers = new Map<string, EventPerson[]>();
-  const unauthorized = () => problem({ type: PROBLEM_TYPES.unauthorized, title: 'Sign-in required', status: 401, detail: 'Sign in to continue.' });
-  const noLease = () => problem({ type: PROBLEM_TYPES.notFound, title: 'No reading lease', status: 404, detail: 'Nobody is reading this study.' });
+  const unauthorized = () =>
+    problem({
+      type: PROBLEM_TYPES.unauthorized,
+      title: 'Sign-in required',
+      status: 401,
+      detail: 'Sign in to continue.',
+    });
+  const noLease = () =>
+    problem({
+      type: PROBLEM_TYPES.notFound,
+      title: 'No reading lease',
+      status: 404,
+      detail: 'Nobody is reading this study.',
+    });
   const held = (lease: ReadingLease) =>
-    problem({ type: PROBLEM_TYPES.conflict, title: 'Someone else is reading this study', status: 409, detail: `${lease.holder.name} is reading it.`, current: lease });
+    problem({
+      type: PROBLEM_TYPES.conflict,
+      title: 'Someone else is reading this study',
+      status: 409,
+      detail: `${lease.holder.name} is reading it.`,
+      current: lease,
+    });
   const studyIdOf = (params: Record<string, unknown>) => String(params.studyId);
-  const live = (lease: ReadingLease | undefined) => (lease && Date.parse(lease.expiresAt) > Date.now() ? lease : undefined);
+  const live = (lease: ReadingLease | undefined) =>
+    lease && Date.parse(lease.expiresAt) > Date.now() ? lease : undefined;
 
   return [
     http.get('*/api/leases', () => {
@@ -55,7 +74,12 @@ export function createReadingHandlers({ person, send, leases: initial = [] }: Re
       const current = live(leases.get(studyId));
       if (current && !same(current.holder, me) && !takeOver) return held(current);
       const now = Date.now();
-      const lease: ReadingLease = { studyId, holder: me, since: current && same(current.holder, me) ? current.since : new Date(now).toISOString(), expiresAt: new Date(now + LEASE_MS).toISOString() };
+      const lease: ReadingLease = {
+        studyId,
+        holder: me,
+        since: current && same(current.holder, me) ? current.since : new Date(now).toISOString(),
+        expiresAt: new Date(now + LEASE_MS).toISOString(),
+      };
       leases.set(studyId, lease);
       const tookOverFrom = current && !same(current.holder, me) ? current.holder : undefined;
       if (!current || tookOverFrom) send('lease.taken', { lease, ...(tookOverFrom ? { tookOverFrom } : {}) });
@@ -78,7 +102,11 @@ export function createReadingHandlers({ person, send, leases: initial = [] }: Re
       const current = live(leases.get(studyId));
       if (!current) return noLease();
       leases.delete(studyId);
-      send('lease.released', { studyId, holder: current.holder, reason: same(current.holder, me) ? 'released' : 'broken' });
+      send('lease.released', {
+        studyId,
+        holder: current.holder,
+        reason: same(current.holder, me) ? 'released' : 'broken',
+      });
       return new HttpResponse(null, { status: 204 });
     }),
     http.get('*/api/studies/:studyId/presence', ({ params }) => {

@@ -17,9 +17,14 @@ export interface ReportHandlersOptions {
 export function createReportHandlers(options: ReportHandlersOptions): HttpHandler[] {
   const reports = options.reports ?? new Map<string, StudyReport[]>();
   const notFound = () =>
-    HttpResponse.json({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: 'This study has no such report.' }, { status: 404, headers: { 'content-type': PROBLEM_CONTENT_TYPE } });
+    HttpResponse.json(
+      { type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: 'This study has no such report.' },
+      { status: 404, headers: { 'content-type': PROBLEM_CONTENT_TYPE } },
+    );
   return [
-    http.get('*/api/studies/:studyId/reports', ({ params }) => HttpResponse.json({ reports: reports.get(String(params.studyId)) ?? [] })),
+    http.get('*/api/studies/:studyId/reports', ({ params }) =>
+      HttpResponse.json({ reports: reports.get(String(params.studyId)) ?? [] }),
+    ),
     http.post('*/api/studies/:studyId/reports/:reportId/acknowledge', ({ params }) => {
       const studyId = String(params.studyId);
       const list = reports.get(studyId) ?? [];
@@ -28,14 +33,23 @@ export function createReportHandlers(options: ReportHandlersOptions): HttpHandle
       if (!report || !by) return notFound();
       if (report.acknowledgement) return HttpResponse.json(report);
       const acknowledged: StudyReport = { ...report, acknowledgement: { by, at: new Date().toISOString() } };
-      reports.set(studyId, list.map((candidate) => (candidate === report ? acknowledged : candidate)));
-      options.send('critical.acknowledged', { studyId, reportId: report.reportId, acknowledgement: acknowledged.acknowledgement });
+      reports.set(
+        studyId,
+        list.map((candidate) => (candidate === report ? acknowledged : candidate)),
+      );
+      options.send('critical.acknowledged', {
+        studyId,
+        reportId: report.reportId,
+        acknowledgement: acknowledged.acknowledgement,
+      });
       return HttpResponse.json(acknowledged);
     }),
     http.get('*/api/critical-results', () => {
       const criticalResults: CriticalResult[] = [...reports.values()].flat().flatMap((report) => {
         const study = options.study(report.studyId);
-        return isOpenCritical(report) && study ? [{ studyId: report.studyId, reportId: report.reportId, deliveredAt: report.deliveredAt, study }] : [];
+        return isOpenCritical(report) && study
+          ? [{ studyId: report.studyId, reportId: report.reportId, deliveredAt: report.deliveredAt, study }]
+          : [];
       });
       return HttpResponse.json({ criticalResults });
     }),

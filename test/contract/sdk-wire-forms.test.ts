@@ -41,7 +41,11 @@ function nullOptionals(value: unknown, path = ''): string[] {
 async function call(url: string, method: string, body: unknown, headers: Record<string, string>): Promise<Answer> {
   const response = await fetch(url, {
     method,
-    headers: { accept: 'application/json', ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      accept: 'application/json',
+      ...headers,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -67,8 +71,17 @@ function listOf(value: unknown, key: string): unknown[] {
 
 /** A study of the store with no metadata, and one whose assignee has no middle name. */
 function prepare(service: StudyService) {
-  const plain = service.createStudy({ severity: 'normal', studyDescription: 'XR Chest 2 Views', studyInstanceUid: `1.2.826.0.1.${process.pid}.${Date.now()}.1` });
-  const other = service.createStudy({ severity: 'high', studyDescription: 'CT Head', studyInstanceUid: `1.2.826.0.1.${process.pid}.${Date.now()}.2`, metadata: { a: '1' } });
+  const plain = service.createStudy({
+    severity: 'normal',
+    studyDescription: 'XR Chest 2 Views',
+    studyInstanceUid: `1.2.826.0.1.${process.pid}.${Date.now()}.1`,
+  });
+  const other = service.createStudy({
+    severity: 'high',
+    studyDescription: 'CT Head',
+    studyInstanceUid: `1.2.826.0.1.${process.pid}.${Date.now()}.2`,
+    metadata: { a: '1' },
+  });
   const users = service.listUsers({ limit: 100 }).users;
   const withoutMiddleName = users.find((user) => user.middleName === undefined);
   if (!withoutMiddleName) throw new Error('the demo roster has nobody without a middle name');
@@ -90,8 +103,13 @@ describe('the SDK wire forms, against the bundled Avara-compatible server', () =
 
   it('takes an API key with spaces as it is, and no other', async () => {
     expect((await call(at('/studies?limit=1'), 'GET', undefined, headers)).status).toBe(200);
-    expect((await call(at('/studies?limit=1'), 'GET', undefined, { authorization: `Bearer ${KEY.split(' ')[0] ?? ''}` })).status).toBe(401);
-    expect((await call(at('/studies?limit=1'), 'GET', undefined, { authorization: `Bearer ${KEY}x` })).status).toBe(401);
+    expect(
+      (await call(at('/studies?limit=1'), 'GET', undefined, { authorization: `Bearer ${KEY.split(' ')[0] ?? ''}` }))
+        .status,
+    ).toBe(401);
+    expect((await call(at('/studies?limit=1'), 'GET', undefined, { authorization: `Bearer ${KEY}x` })).status).toBe(
+      401,
+    );
   });
 
   it('reads isCancelled= (null) as no filter, and pages 20 studies by default', async () => {
@@ -99,20 +117,34 @@ describe('the SDK wire forms, against the bundled Avara-compatible server', () =
     expectFaithful(all, 'listStudies');
     expect(listOf(all.body, 'studies')).toHaveLength(20);
     expect(field(all.body, 'hasMore')).toBe(true);
-    const nulls = await call(at('/studies?isCancelled=&severity=&studyViewerStatus=&limit=&studyDescription='), 'GET', undefined, headers);
+    const nulls = await call(
+      at('/studies?isCancelled=&severity=&studyViewerStatus=&limit=&studyDescription='),
+      'GET',
+      undefined,
+      headers,
+    );
     expectFaithful(nulls, 'listStudies');
     expect(nulls.body).toEqual(all.body);
     // assignedTo= keeps its own meaning: explicitly unassigned.
     const unassigned = await call(at('/studies?assignedTo=&limit=100'), 'GET', undefined, headers);
     expectFaithful(unassigned, 'listStudies');
-    expect(listOf(unassigned.body, 'studies').every((study) => field(study, 'assignedTo') === undefined || field(study, 'assignedTo') === null)).toBe(true);
+    expect(
+      listOf(unassigned.body, 'studies').every(
+        (study) => field(study, 'assignedTo') === undefined || field(study, 'assignedTo') === null,
+      ),
+    ).toBe(true);
   });
 
   it('walks to a last page whose cursor is absent', async () => {
     let page = await call(at('/studies?limit=100'), 'GET', undefined, headers);
     while (field(page.body, 'hasMore') === true) {
       expectFaithful(page, 'listStudies');
-      page = await call(at(`/studies?limit=100&cursor=${encodeURIComponent(String(field(page.body, 'cursor')))}`), 'GET', undefined, headers);
+      page = await call(
+        at(`/studies?limit=100&cursor=${encodeURIComponent(String(field(page.body, 'cursor')))}`),
+        'GET',
+        undefined,
+        headers,
+      );
     }
     expectFaithful(page, 'listStudies');
     expect(page.body).not.toHaveProperty('cursor');
@@ -154,9 +186,16 @@ describe('the SDK wire forms, against the bundled Avara-compatible server', () =
     expectFaithful(await call(at('/studies/cancel'), 'POST', same, headers), 'cancelStudy');
     expectFaithful(await call(at('/studies/uncancel'), 'POST', same, headers), 'uncancelStudy');
     for (const operation of ['cancel', 'uncancel', 'reroute-url']) {
-      const mixed = await call(at(`/studies/${operation}`), 'POST', { studyId: plain.studyId, studyInstanceUid: other.studyInstanceUid }, headers);
+      const mixed = await call(
+        at(`/studies/${operation}`),
+        'POST',
+        { studyId: plain.studyId, studyInstanceUid: other.studyInstanceUid },
+        headers,
+      );
       expect(mixed.status).toBe(400);
-      expect(mixed.body).toMatchObject({ error: { type: 'invalid_request', param: 'studyInstanceUid', message: expect.stringContaining(plain.studyId) } });
+      expect(mixed.body).toMatchObject({
+        error: { type: 'invalid_request', param: 'studyInstanceUid', message: expect.stringContaining(plain.studyId) },
+      });
     }
   });
 
@@ -201,7 +240,12 @@ describe('the SDK wire forms, against the MSW handlers', () => {
     const all = await call(at('/studies?isCancelled='), 'GET', undefined, headers);
     expectFaithful(all, 'listStudies');
     expect(listOf(all.body, 'studies')).toHaveLength(20);
-    const nulls = await call(at('/studies?isCancelled=&severity=&studyViewerStatus=&limit=&studyDescription='), 'GET', undefined, headers);
+    const nulls = await call(
+      at('/studies?isCancelled=&severity=&studyViewerStatus=&limit=&studyDescription='),
+      'GET',
+      undefined,
+      headers,
+    );
     expect(nulls.body).toEqual(all.body);
     const last = await call(at('/studies?limit=100'), 'GET', undefined, headers);
     expectFaithful(last, 'listStudies');
@@ -211,7 +255,8 @@ describe('the SDK wire forms, against the MSW handlers', () => {
 
   it('answers PATCH {} with the study unchanged and clears metadata on null', async () => {
     const { other, plain } = studies;
-    const change = (studyId: string, body: unknown) => call(at(`/studies/${studyId}`), 'PATCH', body, { ...headers, 'if-match': '*' });
+    const change = (studyId: string, body: unknown) =>
+      call(at(`/studies/${studyId}`), 'PATCH', body, { ...headers, 'if-match': '*' });
     const before = await call(at(`/studies/${other.studyId}`), 'GET', undefined, headers);
     const empty = await change(other.studyId, {});
     expectFaithful(empty, 'updateStudy');
@@ -229,7 +274,10 @@ describe('the SDK wire forms, against the MSW handlers', () => {
     const { plain } = studies;
     expectFaithful(await call(at(`/studies/${plain.studyId}/cancel`), 'POST', undefined, headers), 'cancelStudy');
     expectFaithful(await call(at(`/studies/${plain.studyId}/uncancel`), 'POST', undefined, headers), 'uncancelStudy');
-    expectFaithful(await call(at(`/studies/${plain.studyId}/viewer-url`), 'POST', undefined, headers), 'rerouteStudyUrl');
+    expectFaithful(
+      await call(at(`/studies/${plain.studyId}/viewer-url`), 'POST', undefined, headers),
+      'rerouteStudyUrl',
+    );
   });
 
   it('lists people with nothing null, under the role canManageStudies gives them', async () => {

@@ -48,7 +48,11 @@ const KEY = 'contract-suite-key-0123456789';
 async function call(url: string, method: string, body: unknown, headers: Record<string, string>): Promise<Answer> {
   const response = await fetch(url, {
     method,
-    headers: { accept: 'application/json', ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      accept: 'application/json',
+      ...headers,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -123,7 +127,11 @@ const targets: Target[] = [
     name: 'the BFF in front of the bundled server',
     async start() {
       const server = await startAvaraServer({ databasePath: ':memory:', apiKey: KEY, demoStudies: false });
-      const bff: FastifyInstance = await buildTestBff({ upstreamUrl: server.url, apiKey: KEY, env: { VIEWER_ORIGINS: server.url } });
+      const bff: FastifyInstance = await buildTestBff({
+        upstreamUrl: server.url,
+        apiKey: KEY,
+        env: { VIEWER_ORIGINS: server.url },
+      });
       const address = await bff.listen({ host: '127.0.0.1', port: 0 });
       return {
         api: bffApi(address, await firstUserId(server), await signInAsCoordinator(address, server)),
@@ -181,7 +189,12 @@ describe.each(targets)('the studies contract, against $name', (target) => {
   }
 
   async function createStudy(overrides: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    const answer = await api.create({ severity: 'normal', studyDescription: 'XR Chest 2 Views', studyInstanceUid: newUid(), ...overrides });
+    const answer = await api.create({
+      severity: 'normal',
+      studyDescription: 'XR Chest 2 Views',
+      studyInstanceUid: newUid(),
+      ...overrides,
+    });
     expectAnswer(answer, 'createStudy', api.kind === 'bff' ? 201 : 200);
     expect(typeof answer.body === 'object' && answer.body !== null).toBe(true);
     return Object.fromEntries(Object.entries(answer.body ?? {}));
@@ -220,7 +233,11 @@ describe.each(targets)('the studies contract, against $name', (target) => {
   it('refuses a duplicate Study Instance UID with 409', async () => {
     const uid = newUid();
     await createStudy({ studyInstanceUid: uid });
-    expectAnswer(await api.create({ severity: 'high', studyDescription: 'Again', studyInstanceUid: uid }), 'createStudy', 409);
+    expectAnswer(
+      await api.create({ severity: 'high', studyDescription: 'Again', studyInstanceUid: uid }),
+      'createStudy',
+      409,
+    );
   });
 
   it('answers 404 for unknown IDs and UIDs, 400 for malformed ones', async () => {
@@ -291,12 +308,19 @@ describe.each(targets)('the studies contract, against $name', (target) => {
     const study = await createStudy({ severity: 'high', assignedTo: api.userId, metadata: { a: '1' } });
     const updated = await api.update(String(study.studyId), { severity: 'stat' });
     expectAnswer(updated, 'updateStudy', 200);
-    expect(updated.body).toMatchObject({ severity: 'stat', studyDescription: study.studyDescription, assignedTo: { userId: api.userId }, metadata: { a: '1' } });
+    expect(updated.body).toMatchObject({
+      severity: 'stat',
+      studyDescription: study.studyDescription,
+      assignedTo: { userId: api.userId },
+      metadata: { a: '1' },
+    });
 
     const unassigned = await api.update(String(study.studyId), { assignedTo: null, metadata: { b: '2' } });
     expectAnswer(unassigned, 'updateStudy', 200);
     expect(unassigned.body).toMatchObject({ severity: 'stat', metadata: { b: '2' } });
-    expect(unassigned.body).toEqual(expect.not.objectContaining({ assignedTo: expect.objectContaining({ userId: api.userId }) }));
+    expect(unassigned.body).toEqual(
+      expect.not.objectContaining({ assignedTo: expect.objectContaining({ userId: api.userId }) }),
+    );
 
     // An empty change (the official client's body is optional) answers the study as it is.
     const unchanged = await api.update(String(study.studyId), {});

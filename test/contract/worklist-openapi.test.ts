@@ -45,12 +45,15 @@ function registeredOperations(server: FastifyInstance): string[] {
 function refsIn(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(refsIn);
   if (!isRecord(value)) return [];
-  return Object.entries(value).flatMap(([key, inner]) => (key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner)));
+  return Object.entries(value).flatMap(([key, inner]) =>
+    key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner),
+  );
 }
 
 function resolve(document: Record<string, unknown>, ref: string): unknown {
   let at: unknown = document;
-  for (const segment of ref.replace(/^#\//, '').split('/')) at = isRecord(at) ? at[segment.replaceAll('~1', '/').replaceAll('~0', '~')] : undefined;
+  for (const segment of ref.replace(/^#\//, '').split('/'))
+    at = isRecord(at) ? at[segment.replaceAll('~1', '/').replaceAll('~0', '~')] : undefined;
   return at;
 }
 
@@ -90,15 +93,29 @@ describe('the BFF API document', () => {
         if (!isRecord(operation)) continue;
         expect(typeof operation.operationId, `${method} ${path}`).toBe('string');
         const responses = isRecord(operation.responses) ? Object.keys(operation.responses) : [];
-        expect(responses.some((status) => /^2\d\d$/.test(status)), `${method} ${path} has a success answer`).toBe(true);
-        expect(responses.some((status) => status === 'default' || /^[45]\d\d$/.test(status)), `${method} ${path} has a problem answer`).toBe(true);
+        expect(
+          responses.some((status) => /^2\d\d$/.test(status)),
+          `${method} ${path} has a success answer`,
+        ).toBe(true);
+        expect(
+          responses.some((status) => status === 'default' || /^[45]\d\d$/.test(status)),
+          `${method} ${path} has a problem answer`,
+        ).toBe(true);
       }
     }
     expect(resolve(document, '#/paths/~1api~1events/get/responses/200/content/text~1event-stream')).toBeDefined();
   });
 
   it('refuses a schema name that both documents define', () => {
-    const worklist = { openapi: '3.1.0', paths: { '/api/x': { get: { responses: { '200': { $ref: './avara-openapi.yaml#/components/schemas/Study' } } } } }, components: { schemas: { Study: { type: 'object' } } } };
-    expect(() => bundleWorklistDocument(worklist, { components: { schemas: { Study: { type: 'object' } } } })).toThrow(/Study is defined in worklist-openapi.yaml/);
+    const worklist = {
+      openapi: '3.1.0',
+      paths: {
+        '/api/x': { get: { responses: { '200': { $ref: './avara-openapi.yaml#/components/schemas/Study' } } } },
+      },
+      components: { schemas: { Study: { type: 'object' } } },
+    };
+    expect(() => bundleWorklistDocument(worklist, { components: { schemas: { Study: { type: 'object' } } } })).toThrow(
+      /Study is defined in worklist-openapi.yaml/,
+    );
   });
 });

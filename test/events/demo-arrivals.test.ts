@@ -33,7 +33,12 @@ afterAll(() => {
 
 describe('demo arrivals', () => {
   it('reach the event stream as study.created, through the queue watcher', async () => {
-    const server = await startAvaraServer({ databasePath: ':memory:', apiKey: KEY, demoStudies: 20, demoArrivalsSeconds: 0.3 });
+    const server = await startAvaraServer({
+      databasePath: ':memory:',
+      apiKey: KEY,
+      demoStudies: 20,
+      demoArrivalsSeconds: 0.3,
+    });
     cleanups.push(() => server.close());
     const dataDir = mkdtempSync(join(tmpdir(), 'rw-demo-arrivals-'));
     folders.push(dataDir);
@@ -45,7 +50,9 @@ describe('demo arrivals', () => {
     const app = await buildTestBff({ upstreamUrl: server.url, apiKey: KEY, shared });
     cleanups.push(() => app.close());
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    const radiologist = server.service.listUsers({ limit: 100 }).users.find((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies);
+    const radiologist = server.service
+      .listUsers({ limit: 100 })
+      .users.find((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies);
     const client = await openSse(`${url}/api/events`, await signIn(app, radiologist?.email ?? ''));
     cleanups.push(() => client.close());
 
@@ -74,7 +81,9 @@ describe('demo arrivals', () => {
   });
 
   it('are refused with a real key, and outside 0 to 3600 seconds', () => {
-    expect(() => loadConfig({ AVARA_API_KEY: 'a-real-avara-key', DEMO_ARRIVALS_SECONDS: '45' }, false)).toThrow(/DEMO_ARRIVALS_SECONDS applies to the bundled demo server only/);
+    expect(() => loadConfig({ AVARA_API_KEY: 'a-real-avara-key', DEMO_ARRIVALS_SECONDS: '45' }, false)).toThrow(
+      /DEMO_ARRIVALS_SECONDS applies to the bundled demo server only/,
+    );
     expect(() => loadConfig({ DEMO_ARRIVALS_SECONDS: '-1' }, false)).toThrow(ConfigError);
     expect(() => loadConfig({ DEMO_ARRIVALS_SECONDS: '3601' }, false)).toThrow(ConfigError);
     expect(() => loadConfig({ DEMO_ARRIVALS_SECONDS: 'often' }, false)).toThrow(ConfigError);

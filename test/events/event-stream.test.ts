@@ -46,7 +46,14 @@ const implementations = [
   {
     name: 'redis',
     open: (options: { eventHistorySize?: number } = {}) =>
-      createSharedState({ redisUrl: redis.url, dataDir: tmpdir(), keyPrefix: `stream${++prefixes}-${process.pid}:`, connectWaitMs: 2_000, reconnectMaxDelayMs: 200, ...options }),
+      createSharedState({
+        redisUrl: redis.url,
+        dataDir: tmpdir(),
+        keyPrefix: `stream${++prefixes}-${process.pid}:`,
+        connectWaitMs: 2_000,
+        reconnectMaxDelayMs: 200,
+        ...options,
+      }),
   },
 ] as const;
 
@@ -64,7 +71,10 @@ async function harness(shared: SharedState, options: Partial<EventStreamHubOptio
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const header = request.headers['last-event-id'];
-    void hub.open(response, { lastEventId: typeof header === 'string' ? header : undefined, sessionId: url.searchParams.get('session') });
+    void hub.open(response, {
+      lastEventId: typeof header === 'string' ? header : undefined,
+      sessionId: url.searchParams.get('session'),
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -150,9 +160,15 @@ describe.each(implementations)('the event stream ($name)', (implementation) => {
     for (let n = 0; n < 1_200; n++) ids.push(await shared.events.publish({ type: 'study.changed', data: study(n) }));
     const client = await connect(start);
     // Published while the replay (three pages) is under way.
-    for (let n = 1_200; n < 1_300; n++) ids.push(await shared.events.publish({ type: 'study.changed', data: study(n) }));
+    for (let n = 1_200; n < 1_300; n++)
+      ids.push(await shared.events.publish({ type: 'study.changed', data: study(n) }));
     await client.waitFor((message) => message.id === ids.at(-1), { timeoutMs: 15_000 });
-    expect(client.events().slice(1).map((message) => message.id)).toEqual(ids);
+    expect(
+      client
+        .events()
+        .slice(1)
+        .map((message) => message.id),
+    ).toEqual(ids);
   });
 
   it('answers an id of another history, a malformed one or one older than the history kept with one resync', async () => {
@@ -179,7 +195,10 @@ describe.each(implementations)('the event stream ($name)', (implementation) => {
 
   it('ends the streams of a session that ended, and only those', async () => {
     const ended = new Set<string>();
-    const { shared, url } = await harness(await implementation.open(), { heartbeatMs: 100, sessionIsLive: async (id) => !ended.has(id) });
+    const { shared, url } = await harness(await implementation.open(), {
+      heartbeatMs: 100,
+      sessionIsLive: async (id) => !ended.has(id),
+    });
     const mine = await openSse(`${url}/?session=a`);
     const other = await openSse(`${url}/?session=b`);
     cleanups.push(() => {
@@ -207,7 +226,9 @@ describe.each(implementations)('the event stream ($name)', (implementation) => {
 
 describe('a client that does not read', () => {
   it('is dropped once its unsent data passes the bound; the others go on', async () => {
-    const { shared, hub, url, connect } = await harness(await implementation('in-process').open(), { maxUnsentBytes: 1024 * 1024 });
+    const { shared, hub, url, connect } = await harness(await implementation('in-process').open(), {
+      maxUnsentBytes: 1024 * 1024,
+    });
     const reader = await connect();
     await reader.waitFor((message) => message.event === 'stream.status');
     // A raw socket that sends the request and never reads the answer.
@@ -235,10 +256,16 @@ describe('while Redis is down', () => {
     await client.waitFor((message) => message.event === 'stream.status');
     const before = client.messages.length;
     await redis.stop();
-    const degraded = await client.waitFor((message) => message.event === 'stream.status' && message.data === '{"status":"degraded"}', { from: before });
+    const degraded = await client.waitFor(
+      (message) => message.event === 'stream.status' && message.data === '{"status":"degraded"}',
+      { from: before },
+    );
     expect(degraded.id).toBeUndefined();
     await redis.start();
-    await client.waitFor((message) => message.event === 'stream.status' && message.data === '{"status":"ok"}', { from: before, timeoutMs: 10_000 });
+    await client.waitFor((message) => message.event === 'stream.status' && message.data === '{"status":"ok"}', {
+      from: before,
+      timeoutMs: 10_000,
+    });
     await client.waitFor((message) => message.event === 'resync', { from: before, timeoutMs: 10_000 });
     // And it is live again.
     await waitFor(() => shared.status() === 'ok', 10_000, 'Redis to be back');

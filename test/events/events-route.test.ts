@@ -39,7 +39,13 @@ interface Instance {
 async function instance(shared?: SharedState, env: Record<string, string> = {}): Promise<Instance> {
   const auditLines: string[] = [];
   const state = shared ?? (await testSharedState());
-  const app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, shared: state, auditLines, env: { EVENTS_HEARTBEAT_SECONDS: '1', ...env } });
+  const app = await buildTestBff({
+    upstreamUrl: upstream.url,
+    apiKey: KEY,
+    shared: state,
+    auditLines,
+    env: { EVENTS_HEARTBEAT_SECONDS: '1', ...env },
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   toClose.push(async () => {
     await app.close();
@@ -93,12 +99,21 @@ describe('GET /api/events', () => {
     client.close();
     await new Promise((resolve) => setTimeout(resolve, 200));
     const lines = one.auditLines.map((line) => JSON.parse(line));
-    expect(lines).toEqual([expect.objectContaining({ action: 'events.stream', outcome: 'ok', user: expect.objectContaining({ email: coordinator }) })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        action: 'events.stream',
+        outcome: 'ok',
+        user: expect.objectContaining({ email: coordinator }),
+      }),
+    ]);
   });
 
   it('resumes after ?lastEventId= when no Last-Event-ID header can be sent', async () => {
     const from = await one.shared.events.latestId();
-    const missed = await one.shared.events.publish({ type: 'study.created', data: { study: { studyId: 'stu_x' }, origin: 'pacs' } });
+    const missed = await one.shared.events.publish({
+      type: 'study.created',
+      data: { study: { studyId: 'stu_x' }, origin: 'pacs' },
+    });
     const client = await stream(one.url, headers, `?lastEventId=${encodeURIComponent(from)}`);
     const replayed = await client.waitFor((message) => message.event === 'study.created');
     expect(replayed.id).toBe(missed);
@@ -143,7 +158,10 @@ describe('two instances on one Redis', () => {
     const keyPrefix = `events-route-${process.pid}:`;
     const sharedA = await createSharedState({ redisUrl: redis.url, dataDir: tmpdir(), keyPrefix, instanceId: 'bff-a' });
     const sharedB = await createSharedState({ redisUrl: redis.url, dataDir: tmpdir(), keyPrefix, instanceId: 'bff-b' });
-    toClose.push(() => sharedA.close(), () => sharedB.close());
+    toClose.push(
+      () => sharedA.close(),
+      () => sharedB.close(),
+    );
     const a = await instance(sharedA);
     const b = await instance(sharedB);
     // One session for both: it lives in Redis.
@@ -159,7 +177,10 @@ describe('two instances on one Redis', () => {
     onB.close();
 
     // Missed while away, resumed on the other instance.
-    const missed = await a.shared.events.publish({ type: 'presence.changed', data: { studyId: study?.studyId ?? '', viewers: [] } });
+    const missed = await a.shared.events.publish({
+      type: 'presence.changed',
+      data: { studyId: study?.studyId ?? '', viewers: [] },
+    });
     const onA = await openSse(`${a.url}/api/events`, { ...headers, 'last-event-id': received.id ?? '' });
     toClose.push(() => onA.close());
     const replayed = await onA.waitFor((message) => message.event === 'presence.changed');

@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
 import { SNAPSHOT_BUCKETS, countQueue, isActive, summarize } from '../../src/bff/events/queue-snapshot.ts';
-import { MAX_EVENTS_PER_WALK, readQueueCounts, startQueueWatcher, type QueueWatcher } from '../../src/bff/events/queue-watcher.ts';
+import {
+  MAX_EVENTS_PER_WALK,
+  readQueueCounts,
+  startQueueWatcher,
+  type QueueWatcher,
+} from '../../src/bff/events/queue-watcher.ts';
 import { createStudyEvents } from '../../src/bff/events/study-events.ts';
 import { createAvaraClient, type AvaraClient } from '../../src/bff/services/avara-client.ts';
 import { createSharedState } from '../../src/bff/shared-state/create-shared-state.ts';
@@ -61,7 +66,11 @@ const implementations: Array<{ name: string; world(): World }> = [
     name: 'redis',
     world() {
       const keyPrefix = `watcher${++worlds}-${process.pid}:`;
-      return { crossInstanceEvents: true, open: (instanceId) => track(createSharedState({ redisUrl: redis.url, dataDir: tmpdir(), keyPrefix, instanceId })) };
+      return {
+        crossInstanceEvents: true,
+        open: (instanceId) =>
+          track(createSharedState({ redisUrl: redis.url, dataDir: tmpdir(), keyPrefix, instanceId })),
+      };
     },
   },
 ];
@@ -93,8 +102,18 @@ function countingClient(server: RunningAvaraServer): AvaraClient & { pages(): nu
   };
 }
 
-function watch(server: RunningAvaraServer, shared: SharedState, options: { now?: () => number; avara?: AvaraClient } = {}): QueueWatcher {
-  const watcher = startQueueWatcher({ avara: options.avara ?? countingClient(server), shared, intervalMs: INTERVAL_MS, log: noLog, ...(options.now ? { now: options.now } : {}) });
+function watch(
+  server: RunningAvaraServer,
+  shared: SharedState,
+  options: { now?: () => number; avara?: AvaraClient } = {},
+): QueueWatcher {
+  const watcher = startQueueWatcher({
+    avara: options.avara ?? countingClient(server),
+    shared,
+    intervalMs: INTERVAL_MS,
+    log: noLog,
+    ...(options.now ? { now: options.now } : {}),
+  });
   cleanups.push(() => watcher.close());
   return watcher;
 }
@@ -112,7 +131,12 @@ async function baselineDone(shared: SharedState): Promise<void> {
 }
 
 /** Avara's own HTTP API, as its tools would use it: not through the BFF. */
-async function upstreamCall(server: RunningAvaraServer, method: 'PATCH' | 'POST', path: string, body: unknown): Promise<Study> {
+async function upstreamCall(
+  server: RunningAvaraServer,
+  method: 'PATCH' | 'POST',
+  path: string,
+  body: unknown,
+): Promise<Study> {
   const response = await fetch(`${server.url}/v1/viewer${path}`, {
     method,
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
@@ -126,7 +150,12 @@ function activeStudies(server: RunningAvaraServer): Study[] {
   const studies: Study[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = server.service.listStudies({ studyViewerStatus: 'incomplete', isCancelled: false, limit: 100, ...(cursor ? { cursor } : {}) });
+    const page = server.service.listStudies({
+      studyViewerStatus: 'incomplete',
+      isCancelled: false,
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
     studies.push(...page.studies);
     if (!page.hasMore || !page.cursor) return studies;
     cursor = page.cursor;
@@ -134,7 +163,12 @@ function activeStudies(server: RunningAvaraServer): Study[] {
 }
 
 function newStudy(severity: StudyCreateParams['severity'], assignedTo?: string): StudyCreateParams {
-  return { studyInstanceUid: generateUid(), studyDescription: 'CT Chest', severity, ...(assignedTo ? { assignedTo } : {}) };
+  return {
+    studyInstanceUid: generateUid(),
+    studyDescription: 'CT Chest',
+    severity,
+    ...(assignedTo ? { assignedTo } : {}),
+  };
 }
 
 describe.each(implementations)('the queue watcher ($name)', (implementation) => {
@@ -154,7 +188,9 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
     const within = { timeoutMs: INTERVAL_MS + 1_000 };
 
     let from = client.messages.length;
-    const patched = await upstreamCall(server, 'PATCH', `/studies/${changed?.studyId}`, { studyDescription: 'Changed in Avara' });
+    const patched = await upstreamCall(server, 'PATCH', `/studies/${changed?.studyId}`, {
+      studyDescription: 'Changed in Avara',
+    });
     const change = await client.waitFor((message) => message.event === 'study.changed', { ...within, from });
     expect(dataOf(change)).toEqual({ study: patched, origin: 'watcher' });
 
@@ -166,7 +202,10 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
     from = client.messages.length;
     await upstreamCall(server, 'PATCH', `/studies/${read?.studyId}`, { studyViewerStatus: 'complete' });
     const readElsewhere = await client.waitFor((message) => message.event === 'study.changed', { ...within, from });
-    expect(dataOf(readElsewhere)).toMatchObject({ study: { studyId: read?.studyId, studyViewerStatus: 'complete' }, origin: 'watcher' });
+    expect(dataOf(readElsewhere)).toMatchObject({
+      study: { studyId: read?.studyId, studyViewerStatus: 'complete' },
+      origin: 'watcher',
+    });
 
     from = client.messages.length;
     await fetch(`${server.url}/v1/viewer/studies/cancel`, {
@@ -175,7 +214,10 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
       body: JSON.stringify({ studyId: cancelled?.studyId }),
     });
     const cancellation = await client.waitFor((message) => message.event === 'study.changed', { ...within, from });
-    expect(dataOf(cancellation)).toMatchObject({ study: { studyId: cancelled?.studyId, isCancelled: true }, origin: 'watcher' });
+    expect(dataOf(cancellation)).toMatchObject({
+      study: { studyId: cancelled?.studyId, isCancelled: true },
+      origin: 'watcher',
+    });
   });
 
   it('publishes nothing while nothing changes', async () => {
@@ -213,9 +255,13 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
 
     // The new leader goes on from the shared snapshot: a change is announced, not taken as a baseline.
     const [study] = activeStudies(server);
-    const patched = await upstreamCall(server, 'PATCH', `/studies/${study?.studyId}`, { severity: study?.severity === 'stat' ? 'high' : 'stat' });
+    const patched = await upstreamCall(server, 'PATCH', `/studies/${study?.studyId}`, {
+      severity: study?.severity === 'stat' ? 'high' : 'stat',
+    });
     await waitFor(() => heard.some((event) => event.type === 'study.changed'), INTERVAL_MS + 1_000, 'the change');
-    expect(heard.map((event) => [event.type, event.data])).toEqual([['study.changed', { study: patched, origin: 'watcher' }]]);
+    expect(heard.map((event) => [event.type, event.data])).toEqual([
+      ['study.changed', { study: patched, origin: 'watcher' }],
+    ]);
     expect(heard[0]?.source).toBe('bff-2');
     expect(firstAvara.pages()).toBe(paused);
   });
@@ -226,7 +272,9 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
     const [study] = activeStudies(server);
     // As an older version saved it: 32 buckets, one of them holding a study in a state it no longer has.
     await shared.records.set('queue-watch', 'state', { savedAt: new Date().toISOString(), buckets: 32 });
-    await shared.records.set('queue-watch', 'snapshot-07', { studies: { [String(study?.studyId)]: ['0000000000000000', 'stat', null, null] } });
+    await shared.records.set('queue-watch', 'snapshot-07', {
+      studies: { [String(study?.studyId)]: ['0000000000000000', 'stat', null, null] },
+    });
     const heard = await listen(shared);
     watch(server, shared);
     await baselineDone(shared);
@@ -251,10 +299,13 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
     const heard = await listen(shared);
     const second = watch(server, shared);
     await waitFor(() => heard.length > 0, INTERVAL_MS + 2_000, 'the change made while nobody watched');
-    expect(heard.map((event) => [event.type, event.data])).toEqual([['study.changed', { study: JSON.parse(JSON.stringify(assigned)), origin: 'watcher' }]]);
+    expect(heard.map((event) => [event.type, event.data])).toEqual([
+      ['study.changed', { study: JSON.parse(JSON.stringify(assigned)), origin: 'watcher' }],
+    ]);
     await second.close();
 
-    for (const each of activeStudies(server)) server.service.updateStudy(each.studyId, { studyDescription: 'Bulk change' });
+    for (const each of activeStudies(server))
+      server.service.updateStudy(each.studyId, { studyDescription: 'Bulk change' });
     heard.length = 0;
     watch(server, shared);
     await waitFor(() => heard.length > 0, INTERVAL_MS + 2_000, 'the flood');
@@ -281,7 +332,9 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
       server.service.createStudy(params);
     }
     // Not in the active queue: read, and cancelled.
-    server.service.updateStudy(server.service.createStudy(newStudy('stat', a)).studyId, { studyViewerStatus: 'complete' });
+    server.service.updateStudy(server.service.createStudy(newStudy('stat', a)).studyId, {
+      studyViewerStatus: 'complete',
+    });
     server.service.cancelStudy({ studyId: server.service.createStudy(newStudy('high')).studyId });
 
     const world = implementation.world();
@@ -293,7 +346,10 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
     const app = await buildTestBff({ upstreamUrl: server.url, apiKey: KEY, shared: answering });
     cleanups.push(() => app.close());
     const coordinator = server.service.listUsers({ limit: 100 }).users.find((user) => user.canManageStudies);
-    const response = await app.inject({ url: '/api/worklist/counts', headers: await signIn(app, coordinator?.email ?? '') });
+    const response = await app.inject({
+      url: '/api/worklist/counts',
+      headers: await signIn(app, coordinator?.email ?? ''),
+    });
     expect(response.statusCode).toBe(200);
     const counts = response.json();
     expect(counts).toEqual({
@@ -330,7 +386,7 @@ describe('the queue watcher and the product’s own events', () => {
     await createStudyEvents(shared.events, noLog).changed(edited, 'worklist');
     const walked = avara.pages();
     await waitFor(() => avara.pages() >= walked + 3, 5_000, 'three more walks');
-    expect(heard.map((event) => (event.data.origin))).toEqual(['worklist', 'worklist']);
+    expect(heard.map((event) => event.data.origin)).toEqual(['worklist', 'worklist']);
   });
 
   it('counts a seeded queue exactly as a direct count does', async () => {

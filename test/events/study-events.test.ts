@@ -15,7 +15,13 @@ describe('study events', () => {
     const heard: BusEvent[] = [];
     const stop = await shared.events.subscribe({ onEvent: (event) => void heard.push(event) });
     const events = createStudyEvents(shared.events, noLog);
-    const user = { subject: 'dr-a', email: 'a@example.org', name: 'Dr A', role: 'coordinator' as const, userId: 'usr_a' };
+    const user = {
+      subject: 'dr-a',
+      email: 'a@example.org',
+      name: 'Dr A',
+      role: 'coordinator' as const,
+      userId: 'usr_a',
+    };
     await events.created({ studyId: 'stu_1' }, 'worklist', user);
     await events.created({ studyId: 'stu_2' }, 'pacs');
     await events.changed({ studyId: 'stu_1' }, 'worklist', user);

@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
 import { freePort } from '../support/free-port.ts';
-import { createOrthancStudy, demoStudySpec, startOrthanc, waitFor, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import {
+  createOrthancStudy,
+  demoStudySpec,
+  startOrthanc,
+  waitFor,
+  type CreatedStudy,
+  type RunningOrthanc,
+} from '../support/orthanc.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 import { openSse, type SseClient } from '../support/sse-client.ts';
 
@@ -41,7 +48,11 @@ function dataDir(): string {
 }
 
 async function start(env: Record<string, string>): Promise<BffProcess> {
-  const bff = await startBffProcess(await freePort(), { DEMO_STUDIES: '20', LOG_LEVEL: 'warn', DATA_DIR: dataDir(), ...env }, 60_000);
+  const bff = await startBffProcess(
+    await freePort(),
+    { DEMO_STUDIES: '20', LOG_LEVEL: 'warn', DATA_DIR: dataDir(), ...env },
+    60_000,
+  );
   processes.push(bff);
   return bff;
 }
@@ -72,7 +83,8 @@ function parseExposition(text: string): Sample[] {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match) throw new Error(`Not an exposition line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1] ?? ''] = pair[2] ?? '';
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[pair[1] ?? ''] = pair[2] ?? '';
     samples.push({ name: match[1] ?? '', labels, value: Number(match[3]) });
   }
   return samples;
@@ -80,14 +92,18 @@ function parseExposition(text: string): Sample[] {
 
 /** The value of the one sample with this name whose labels include `labels`, or undefined. */
 function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  const found = samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
+  const found = samples.filter(
+    (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+  );
   if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} samples`);
   return found[0]?.value;
 }
 
 function sumOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   return samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    )
     .reduce((total, sample) => total + sample.value, 0);
 }
 
@@ -106,14 +122,23 @@ describe('GET /metrics behind METRICS_TOKEN, after traffic and a PACS sync', () 
   let stream: SseClient | undefined;
 
   beforeAll(async () => {
-    bff = await start({ ORTHANC_URL: orthanc.url, ORTHANC_SYNC_INTERVAL_MS: '200', METRICS_TOKEN: TOKEN, RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) });
+    bff = await start({
+      ORTHANC_URL: orthanc.url,
+      ORTHANC_SYNC_INTERVAL_MS: '200',
+      METRICS_TOKEN: TOKEN,
+      RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+    });
     cookie = await signIn(bff.url);
   });
 
   afterAll(() => stream?.close());
 
   it('refuses a scrape without the token, or with a wrong one, as a problem (401)', async () => {
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token-of-the-same-sort-0123' }, { authorization: `Basic ${TOKEN}` }];
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong-token-of-the-same-sort-0123' },
+      { authorization: `Basic ${TOKEN}` },
+    ];
     for (const headers of attempts) {
       const response = await fetch(`${bff.url}/metrics`, { headers });
       expect(response.status).toBe(401);
@@ -126,9 +151,15 @@ describe('GET /metrics behind METRICS_TOKEN, after traffic and a PACS sync', () 
   it('reports each metric with a sensible value', async () => {
     const api = { cookie, 'x-csrf': '1' };
     // A study arrives in the PACS and the sync puts it on the worklist.
-    arrival = await createOrthancStudy(orthanc, { ...demoStudySpec(1), series: 1, instancesPerSeries: 1, imageSize: 32 });
+    arrival = await createOrthancStudy(orthanc, {
+      ...demoStudySpec(1),
+      series: 1,
+      instancesPerSeries: 1,
+      imageSize: 32,
+    });
     await waitFor(
-      async () => (await fetch(`${bff.url}/api/studies/by-uid/${arrival.studyInstanceUid}`, { headers: api })).status === 200,
+      async () =>
+        (await fetch(`${bff.url}/api/studies/by-uid/${arrival.studyInstanceUid}`, { headers: api })).status === 200,
       30_000,
       'the PACS arrival on the worklist',
       250,
@@ -136,9 +167,20 @@ describe('GET /metrics behind METRICS_TOKEN, after traffic and a PACS sync', () 
     const list = await fetch(`${bff.url}/api/studies?limit=5`, { headers: api });
     expect(list.status).toBe(200);
     const page: unknown = await list.json();
-    const studyId = typeof page === 'object' && page !== null && 'studies' in page && Array.isArray(page.studies) ? String(page.studies[0]?.studyId) : '';
+    const studyId =
+      typeof page === 'object' && page !== null && 'studies' in page && Array.isArray(page.studies)
+        ? String(page.studies[0]?.studyId)
+        : '';
     expect((await fetch(`${bff.url}/api/studies/${studyId}`, { headers: api })).status).toBe(200);
-    expect((await fetch(`${bff.url}/api/studies/${studyId}/lease`, { method: 'POST', headers: { ...api, 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${bff.url}/api/studies/${studyId}/lease`, {
+          method: 'POST',
+          headers: { ...api, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(200);
     expect((await fetch(`${bff.url}/api/no-such-route/${studyId}`, { headers: api })).status).toBe(404);
     stream = await openSse(`${bff.url}/api/events`, api);
     expect(stream.status).toBe(200);
@@ -148,20 +190,61 @@ describe('GET /metrics behind METRICS_TOKEN, after traffic and a PACS sync', () 
     expect(refused).toBeGreaterThan(0);
 
     // The sync follows changes Orthanc records after the study's (StablePatient): caught up within a few polls.
-    await waitFor(async () => valueOf(await scrape(bff.url, TOKEN), 'worklist_pacs_sync_lag_changes') === 0, 10_000, 'the PACS sync to catch up', 200);
+    await waitFor(
+      async () => valueOf(await scrape(bff.url, TOKEN), 'worklist_pacs_sync_lag_changes') === 0,
+      10_000,
+      'the PACS sync to catch up',
+      200,
+    );
     const samples = await scrape(bff.url, TOKEN);
 
     // Request latency per route pattern, never per raw URL.
-    expect(valueOf(samples, 'worklist_http_request_duration_seconds_count', { method: 'GET', route: '/api/studies/:studyId', status: '200' })).toBe(1);
-    expect(valueOf(samples, 'worklist_http_request_duration_seconds_count', { method: 'POST', route: '/api/studies/:studyId/lease', status: '200' })).toBe(1);
-    expect(valueOf(samples, 'worklist_http_request_duration_seconds_count', { method: 'GET', route: '(unmatched)', status: '404' })).toBe(1);
+    expect(
+      valueOf(samples, 'worklist_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/api/studies/:studyId',
+        status: '200',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(samples, 'worklist_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/api/studies/:studyId/lease',
+        status: '200',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(samples, 'worklist_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '(unmatched)',
+        status: '404',
+      }),
+    ).toBe(1);
     expect(sumOf(samples, 'worklist_http_request_duration_seconds_sum')).toBeGreaterThan(0);
     expect(samples.some((sample) => Object.values(sample.labels).some((value) => value.includes(studyId)))).toBe(false);
 
     // Upstream latency per upstream and operation; Orthanc's feed was read, Avara was asked.
-    expect(valueOf(samples, 'worklist_upstream_request_duration_seconds_count', { upstream: 'avara', operation: 'retrieveStudy', outcome: '200' })).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, 'worklist_upstream_request_duration_seconds_count', { upstream: 'avara', operation: 'createStudy', outcome: '200' })).toBe(1);
-    expect(valueOf(samples, 'worklist_upstream_request_duration_seconds_count', { upstream: 'orthanc', operation: 'changes', outcome: '200' })).toBeGreaterThanOrEqual(1);
+    expect(
+      valueOf(samples, 'worklist_upstream_request_duration_seconds_count', {
+        upstream: 'avara',
+        operation: 'retrieveStudy',
+        outcome: '200',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      valueOf(samples, 'worklist_upstream_request_duration_seconds_count', {
+        upstream: 'avara',
+        operation: 'createStudy',
+        outcome: '200',
+      }),
+    ).toBe(1);
+    expect(
+      valueOf(samples, 'worklist_upstream_request_duration_seconds_count', {
+        upstream: 'orthanc',
+        operation: 'changes',
+        outcome: '200',
+      }),
+    ).toBeGreaterThanOrEqual(1);
 
     // The PACS sync: its position in Orthanc's feed, Orthanc's newest change, no lag once caught up.
     const position = valueOf(samples, 'worklist_pacs_sync_position') ?? 0;
@@ -192,7 +275,12 @@ describe('GET /metrics behind METRICS_TOKEN, after traffic and a PACS sync', () 
     await orthanc.stop();
     try {
       await waitFor(
-        async () => sumOf(await scrape(bff.url, TOKEN), 'worklist_upstream_errors_total', { upstream: 'orthanc', operation: 'changes', kind: 'unavailable' }) >= 1,
+        async () =>
+          sumOf(await scrape(bff.url, TOKEN), 'worklist_upstream_errors_total', {
+            upstream: 'orthanc',
+            operation: 'changes',
+            kind: 'unavailable',
+          }) >= 1,
         15_000,
         'an Orthanc error counted',
         250,

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDicomFileUrls } from '../../src/bff/pacs/dicom-file-urls.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { generateWebhookKey } from '../../src/bff/webhooks/webhook-keys.ts';
-import { createOrthancStudy, generateUid, orthancPost, startOrthanc, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import {
+  createOrthancStudy,
+  generateUid,
+  orthancPost,
+  startOrthanc,
+  type CreatedStudy,
+  type RunningOrthanc,
+} from '../support/orthanc.ts';
 import { buildPacsBff, startCountingProxy, type CountingProxy, type PacsBff } from './pacs-harness.ts';
 
 // Avara's image-access and enrichment webhooks against a real Orthanc: what the BFF answers is
@@ -26,7 +33,11 @@ let cancelledStudyId: string;
 const audit: string[] = [];
 
 async function worklistStudy(created: CreatedStudy, description: string): Promise<string> {
-  const answer = await bff.avara.createStudy({ severity: 'normal', studyDescription: description, studyInstanceUid: created.studyInstanceUid });
+  const answer = await bff.avara.createStudy({
+    severity: 'normal',
+    studyDescription: description,
+    studyInstanceUid: created.studyInstanceUid,
+  });
   if (!answer.ok) throw new Error(`createStudy answered ${answer.status}`);
   return String((answer.body as { studyId: string }).studyId);
 }
@@ -34,7 +45,12 @@ async function worklistStudy(created: CreatedStudy, description: string): Promis
 beforeAll(async () => {
   orthanc = await startOrthanc();
   proxy = await startCountingProxy(orthanc.url);
-  embedded = await startEmbeddedAvara({ databasePath: ':memory:', demoStudies: 0, launchBaseUrl: undefined, launchTtlSeconds: 60 });
+  embedded = await startEmbeddedAvara({
+    databasePath: ':memory:',
+    demoStudies: 0,
+    launchBaseUrl: undefined,
+    launchTtlSeconds: 60,
+  });
   bff = await buildPacsBff({
     avaraUrl: embedded.url,
     apiKey: embedded.apiKey,
@@ -59,7 +75,15 @@ beforeAll(async () => {
       instancesPerSeries: 2,
       imageSize: 64,
     }),
-    createOrthancStudy(orthanc, { patientName: 'ROE^RICHARD', patientId: 'MRN000778', studyDescription: 'XR Chest', modality: 'CR', bodyPart: 'CHEST', accessionNumber: 'ACC-WH-2', imageSize: 32 }),
+    createOrthancStudy(orthanc, {
+      patientName: 'ROE^RICHARD',
+      patientId: 'MRN000778',
+      studyDescription: 'XR Chest',
+      modality: 'CR',
+      bodyPart: 'CHEST',
+      accessionNumber: 'ACC-WH-2',
+      imageSize: 32,
+    }),
   ]);
   ctChestStudyId = await worklistStudy(ctChest, 'CT Chest with Contrast');
   cancelledStudyId = await worklistStudy(cancelledStudy, 'XR Chest');
@@ -82,7 +106,12 @@ async function webhook(type: string, data: Record<string, unknown>) {
   return app.inject({
     method: 'POST',
     url: '/webhooks/avara',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signer.sign(id, at, body) },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signer.sign(id, at, body),
+    },
     payload: body,
   });
 }
@@ -91,7 +120,16 @@ interface AccessAnswer {
   authorized: boolean;
   urls: string[];
   error?: string;
-  manifest?: { studyInstanceUID: string; series: Array<{ seriesInstanceUID: string; modality?: string; seriesNumber?: number; seriesDescription?: string; sops: Array<Record<string, unknown>> }> };
+  manifest?: {
+    studyInstanceUID: string;
+    series: Array<{
+      seriesInstanceUID: string;
+      modality?: string;
+      seriesNumber?: number;
+      seriesDescription?: string;
+      sops: Array<Record<string, unknown>>;
+    }>;
+  };
 }
 
 async function orthancJson(path: string): Promise<unknown> {
@@ -109,7 +147,10 @@ describe('study.access_requested', () => {
 
   beforeAll(async () => {
     proxy.requests.length = 0;
-    const response = await webhook('study.access_requested', { studyId: ctChestStudyId, studyInstanceUid: ctChest.studyInstanceUid });
+    const response = await webhook('study.access_requested', {
+      studyId: ctChestStudyId,
+      studyInstanceUid: ctChest.studyInstanceUid,
+    });
     expect(response.statusCode).toBe(200);
     answer = response.json();
   });
@@ -134,21 +175,39 @@ describe('study.access_requested', () => {
     expect(sops).toHaveLength(6);
     expect(manifest?.series.map((series) => series.seriesNumber)).toEqual([1, 2, 3]);
     for (const seriesId of ctChest.seriesIds) {
-      const tags = (await orthancJson(`/series/${seriesId}`)) as { MainDicomTags: Record<string, string>; Instances: string[] };
-      const listed = manifest?.series.find((series) => series.seriesInstanceUID === tags.MainDicomTags.SeriesInstanceUID);
+      const tags = (await orthancJson(`/series/${seriesId}`)) as {
+        MainDicomTags: Record<string, string>;
+        Instances: string[];
+      };
+      const listed = manifest?.series.find(
+        (series) => series.seriesInstanceUID === tags.MainDicomTags.SeriesInstanceUID,
+      );
       expect(listed, tags.MainDicomTags.SeriesInstanceUID).toBeDefined();
       expect(listed?.modality).toBe('CT');
       expect(listed?.seriesDescription).toBe(tags.MainDicomTags.SeriesDescription);
-      const uids = await Promise.all(tags.Instances.map(async (id) => ((await orthancJson(`/instances/${id}`)) as { MainDicomTags: { SOPInstanceUID: string } }).MainDicomTags.SOPInstanceUID));
+      const uids = await Promise.all(
+        tags.Instances.map(
+          async (id) =>
+            ((await orthancJson(`/instances/${id}`)) as { MainDicomTags: { SOPInstanceUID: string } }).MainDicomTags
+              .SOPInstanceUID,
+        ),
+      );
       expect(listed?.sops.map((sop) => sop.sopInstanceUID).sort()).toEqual(uids.sort());
     }
     for (const sop of sops) {
-      expect(sop).toMatchObject({ rows: 64, columns: 64, bitsAllocated: 8, photometricInterpretation: 'MONOCHROME2', samplesPerPixel: 1, sopClassUID: expect.stringMatching(/^[0-9.]+$/) });
+      expect(sop).toMatchObject({
+        rows: 64,
+        columns: 64,
+        bitsAllocated: 8,
+        photometricInterpretation: 'MONOCHROME2',
+        samplesPerPixel: 1,
+        sopClassUID: expect.stringMatching(/^[0-9.]+$/),
+      });
       expect(sop.instanceNumber).toBeGreaterThan(0);
     }
   });
 
-  it('gives URLs whose bytes are Orthanc\'s file of that instance, without a session, not stored, audited', async () => {
+  it("gives URLs whose bytes are Orthanc's file of that instance, without a session, not stored, audited", async () => {
     const sops = answer.manifest?.series.flatMap((series) => series.sops) ?? [];
     audit.length = 0;
     for (const [index, url] of answer.urls.entries()) {
@@ -166,7 +225,15 @@ describe('study.access_requested', () => {
     }
     const lines = audit.map((line) => JSON.parse(line));
     expect(lines).toHaveLength(6);
-    expect(lines.every((line) => line.action === 'pacs.dicom-file' && line.actor === 'avara-webhook' && line.outcome === 'ok' && typeof line.orthancInstanceId === 'string')).toBe(true);
+    expect(
+      lines.every(
+        (line) =>
+          line.action === 'pacs.dicom-file' &&
+          line.actor === 'avara-webhook' &&
+          line.outcome === 'ok' &&
+          typeof line.orthancInstanceId === 'string',
+      ),
+    ).toBe(true);
     expect(audit.join('\n')).not.toContain('signature=');
   });
 
@@ -186,7 +253,9 @@ describe('study.access_requested', () => {
         expect((await limited.app.inject({ method: 'GET', url: path })).statusCode, `fetch ${fetchNumber}`).toBe(200);
       }
       // Anything else from that address keeps the usual budget: unsigned webhook calls, say.
-      const others = await Promise.all([1, 2, 3, 4].map(() => limited.app.inject({ method: 'POST', url: '/webhooks/avara', payload: '{}' })));
+      const others = await Promise.all(
+        [1, 2, 3, 4].map(() => limited.app.inject({ method: 'POST', url: '/webhooks/avara', payload: '{}' })),
+      );
       expect(others.map((other) => other.statusCode)).toContain(429);
     } finally {
       await limited.app.close();
@@ -226,15 +295,26 @@ describe('study.access_requested', () => {
     expect(unknown).toMatchObject({ authorized: false, urls: [] });
     expect(unknown.error).toMatch(/not on the worklist|not in the PACS/);
 
-    const notInPacs = await bff.avara.createStudy({ severity: 'normal', studyDescription: 'Not in the PACS', studyInstanceUid: unknownUid });
+    const notInPacs = await bff.avara.createStudy({
+      severity: 'normal',
+      studyDescription: 'Not in the PACS',
+      studyInstanceUid: unknownUid,
+    });
     expect(notInPacs.ok).toBe(true);
     const missing = (await webhook('study.access_requested', { studyInstanceUid: unknownUid })).json();
     expect(missing).toEqual({ authorized: false, urls: [], error: 'The study is not in the PACS.' });
 
-    const cancelled = (await webhook('study.access_requested', { studyId: cancelledStudyId, studyInstanceUid: cancelledStudy.studyInstanceUid })).json();
+    const cancelled = (
+      await webhook('study.access_requested', {
+        studyId: cancelledStudyId,
+        studyInstanceUid: cancelledStudy.studyInstanceUid,
+      })
+    ).json();
     expect(cancelled).toEqual({ authorized: false, urls: [], error: 'The study is cancelled on the worklist.' });
 
-    const mismatch = (await webhook('study.access_requested', { studyId: cancelledStudyId, studyInstanceUid: ctChest.studyInstanceUid })).json();
+    const mismatch = (
+      await webhook('study.access_requested', { studyId: cancelledStudyId, studyInstanceUid: ctChest.studyInstanceUid })
+    ).json();
     expect(mismatch).toMatchObject({ authorized: false, urls: [] });
 
     const unnamed = (await webhook('study.access_requested', { studyId: ctChestStudyId })).json();
@@ -266,7 +346,12 @@ describe('patient_study.enrichment_requested', () => {
         Modality: 'MR',
       },
     });
-    const response = await webhook('patient_study.enrichment_requested', { clinicId: 'cln_1', studyInstanceUid: enrichedUid, accessionNumber: 'ACC-WH-3', patientId: 'MRN000900' });
+    const response = await webhook('patient_study.enrichment_requested', {
+      clinicId: 'cln_1',
+      studyInstanceUid: enrichedUid,
+      accessionNumber: 'ACC-WH-3',
+      patientId: 'MRN000900',
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       patientName: 'Smith, Anna',
@@ -284,9 +369,25 @@ describe('patient_study.enrichment_requested', () => {
   });
 
   it('answers the tags of the several-series study, and nothing for an unknown study or another patient', async () => {
-    const ct = (await webhook('patient_study.enrichment_requested', { clinicId: 'cln_1', studyInstanceUid: ctChest.studyInstanceUid })).json();
-    expect(ct).toMatchObject({ patientName: 'Doe, Jane M', mrn: 'MRN000777', dateOfBirth: '1980-02-14', sex: 'female', studyDate: '2024-03-15', studyTime: '10:15:30' });
-    for (const data of [{ studyInstanceUid: generateUid() }, { studyInstanceUid: ctChest.studyInstanceUid, patientId: 'MRN999999' }, { studyInstanceUid: 'not a uid' }]) {
+    const ct = (
+      await webhook('patient_study.enrichment_requested', {
+        clinicId: 'cln_1',
+        studyInstanceUid: ctChest.studyInstanceUid,
+      })
+    ).json();
+    expect(ct).toMatchObject({
+      patientName: 'Doe, Jane M',
+      mrn: 'MRN000777',
+      dateOfBirth: '1980-02-14',
+      sex: 'female',
+      studyDate: '2024-03-15',
+      studyTime: '10:15:30',
+    });
+    for (const data of [
+      { studyInstanceUid: generateUid() },
+      { studyInstanceUid: ctChest.studyInstanceUid, patientId: 'MRN999999' },
+      { studyInstanceUid: 'not a uid' },
+    ]) {
       const response = await webhook('patient_study.enrichment_requested', { clinicId: 'cln_1', ...data });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({});

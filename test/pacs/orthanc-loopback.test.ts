@@ -38,7 +38,10 @@ function listeningAddresses(pid: number): string[] {
       const [hexAddress = '', hexPort = ''] = local.split(':');
       const address =
         table === 'tcp'
-          ? (hexAddress.match(/../g) ?? []).reverse().map((byte) => Number.parseInt(byte, 16)).join('.')
+          ? (hexAddress.match(/../g) ?? [])
+              .reverse()
+              .map((byte) => Number.parseInt(byte, 16))
+              .join('.')
           : `[${hexAddress}]`;
       addresses.push(`${address}:${Number.parseInt(hexPort, 16)}`);
     }
@@ -48,11 +51,22 @@ function listeningAddresses(pid: number): string[] {
 
 /** Status and body length of a GET, the way any client on the network would send it. */
 async function probe(url: string, authorization?: string): Promise<{ status: number; bytes: number }> {
-  const response = await fetch(url, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(3_000) });
+  const response = await fetch(url, {
+    headers: authorization ? { authorization } : {},
+    signal: AbortSignal.timeout(3_000),
+  });
   return { status: response.status, bytes: (await response.arrayBuffer()).byteLength };
 }
 
-const PATHS = ['/system', '/studies', '/tools/find', '/app/explorer.html', '/web-viewer/app/viewer.html', '/dicom-web/studies', '/webdav/'];
+const PATHS = [
+  '/system',
+  '/studies',
+  '/tools/find',
+  '/app/explorer.html',
+  '/web-viewer/app/viewer.html',
+  '/dicom-web/studies',
+  '/webdav/',
+];
 
 function expectLoopbackOnlyConfig(config: Record<string, unknown>, port: number): void {
   expect(config).toMatchObject({ HttpPort: port, RemoteAccessAllowed: false, DicomServerEnabled: false });
@@ -84,13 +98,16 @@ describe('Orthanc serves loopback clients only', () => {
     expect(await probe(`${orthanc.url}/system`, orthanc.authorization)).toMatchObject({ status: 200 });
   });
 
-  it.skipIf(outsideAddress === undefined)("answers a client on this machine's non-loopback address 401 with no data, even with the right credentials", async () => {
-    for (const path of PATHS) {
-      const url = `http://${outsideAddress}:${orthanc.port}${path}`;
-      expect({ path, ...(await probe(url)) }).toEqual({ path, status: 401, bytes: 0 });
-      expect({ path, ...(await probe(url, orthanc.authorization)) }).toEqual({ path, status: 401, bytes: 0 });
-    }
-  });
+  it.skipIf(outsideAddress === undefined)(
+    "answers a client on this machine's non-loopback address 401 with no data, even with the right credentials",
+    async () => {
+      for (const path of PATHS) {
+        const url = `http://${outsideAddress}:${orthanc.port}${path}`;
+        expect({ path, ...(await probe(url)) }).toEqual({ path, status: 401, bytes: 0 });
+        expect({ path, ...(await probe(url, orthanc.authorization)) }).toEqual({ path, status: 401, bytes: 0 });
+      }
+    },
+  );
 
   it('`npm run pacs` starts its Orthanc the same way', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'rw-local-pacs-'));
@@ -104,14 +121,19 @@ describe('Orthanc serves loopback clients only', () => {
     script.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => script.once('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => {
-        if (script.exitCode !== null) throw new Error(`npm run pacs exited:\n${output}`);
-        return output.includes('Local PACS (Orthanc) on');
-      }, 30_000, 'the local PACS to start');
+      await waitFor(
+        () => {
+          if (script.exitCode !== null) throw new Error(`npm run pacs exited:\n${output}`);
+          return output.includes('Local PACS (Orthanc) on');
+        },
+        30_000,
+        'the local PACS to start',
+      );
       expect(output).toContain(`http://127.0.0.1:${port}`);
       expectLoopbackOnlyConfig(JSON.parse(readFileSync(join(directory, 'orthanc.json'), 'utf8')), port);
       expect(await probe(`http://127.0.0.1:${port}/system`)).toMatchObject({ status: 200 });
-      if (outsideAddress !== undefined) expect(await probe(`http://${outsideAddress}:${port}/studies`)).toEqual({ status: 401, bytes: 0 });
+      if (outsideAddress !== undefined)
+        expect(await probe(`http://${outsideAddress}:${port}/studies`)).toEqual({ status: 401, bytes: 0 });
     } finally {
       script.kill('SIGTERM');
       const killer = setTimeout(() => script.kill('SIGKILL'), 15_000);

@@ -37,12 +37,23 @@ export interface PacsBff {
 
 /** The BFF as server.ts assembles it with ORTHANC_URL set, pointed at test upstreams. */
 export async function buildPacsBff(options: PacsBffOptions): Promise<PacsBff> {
-  const config = loadConfig({ NODE_ENV: 'test', ORTHANC_URL: options.orthancUrl, VIEWER_ORIGINS: 'http://localhost', ...options.env }, false);
+  const config = loadConfig(
+    { NODE_ENV: 'test', ORTHANC_URL: options.orthancUrl, VIEWER_ORIGINS: 'http://localhost', ...options.env },
+    false,
+  );
   const avara = createAvaraClient({ baseUrl: options.avaraUrl, apiKey: options.apiKey, timeoutMs: 2_000, retries: 1 });
-  const pacs = createPacsServices({ ...config, ORTHANC_URL: options.orthancUrl, ORTHANC_TIMEOUT_MS: 3_000 }, options.pacsWarn ? { warn: options.pacsWarn } : undefined);
+  const pacs = createPacsServices(
+    { ...config, ORTHANC_URL: options.orthancUrl, ORTHANC_TIMEOUT_MS: 3_000 },
+    options.pacsWarn ? { warn: options.pacsWarn } : undefined,
+  );
   const lines = options.auditLines;
   const shared = await testSharedState();
-  const auth = createAuthContext(config, { avara, shared, publicUrl: 'http://localhost', audit: createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined) });
+  const auth = createAuthContext(config, {
+    avara,
+    shared,
+    publicUrl: 'http://localhost',
+    audit: createAuditLog('stdout', lines ? (line) => lines.push(line) : () => undefined),
+  });
   const app = await buildApp({
     auth,
     config: { LOG_LEVEL: 'silent' },
@@ -105,7 +116,13 @@ export async function startCountingProxy(target: string, options: CountingProxyO
     });
     function relayTo(body: Buffer) {
       const relay = httpRequest(
-        { hostname: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
+        {
+          hostname: targetUrl.hostname,
+          port: targetUrl.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: { ...incoming.headers, host: targetUrl.host },
+        },
         (answer) => {
           outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(outgoing);
@@ -139,7 +156,10 @@ export interface AvaraCalls {
  * The Avara client a sync loop sees in tests: counts retrieve-by-uid calls, creates and 409s, and
  * can hold each create for `createDelayMs` (a slow Avara, so a stop lands mid-feed).
  */
-export function countingAvara(inner: AvaraClient, options: { createDelayMs?: number } = {}): { client: AvaraClient; calls: AvaraCalls } {
+export function countingAvara(
+  inner: AvaraClient,
+  options: { createDelayMs?: number } = {},
+): { client: AvaraClient; calls: AvaraCalls } {
   const calls: AvaraCalls = { retrieveByUid: 0, created: 0, conflicts: 0 };
   const client: AvaraClient = {
     ...inner,

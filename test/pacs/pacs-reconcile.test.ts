@@ -10,7 +10,15 @@ import { startPacsSync, type PacsSync, type PacsSyncOptions, type SyncLog } from
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../src/bff/pacs/priority.ts';
 import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
 import { createAvaraClient, type AvaraClient } from '../../src/bff/services/avara-client.ts';
-import { createOrthancStudy, demoStudySpec, startOrthanc, waitFor, waitForStableStudies, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import {
+  createOrthancStudy,
+  demoStudySpec,
+  startOrthanc,
+  waitFor,
+  waitForStableStudies,
+  type CreatedStudy,
+  type RunningOrthanc,
+} from '../support/orthanc.ts';
 import { countingAvara, startCountingProxy } from './pacs-harness.ts';
 
 /**
@@ -57,7 +65,9 @@ function startSync(statePath: string, avara: AvaraClient, options: Partial<PacsS
 async function sendBurst(count: number, offset: number): Promise<CreatedStudy[]> {
   const created: CreatedStudy[] = [];
   for (let start = 0; start < count; start += 5) {
-    const batch = Array.from({ length: Math.min(5, count - start) }, (_, index) => createOrthancStudy(orthanc, { ...demoStudySpec(offset + start + index), imageSize: 32 }));
+    const batch = Array.from({ length: Math.min(5, count - start) }, (_, index) =>
+      createOrthancStudy(orthanc, { ...demoStudySpec(offset + start + index), imageSize: 32 }),
+    );
     created.push(...(await Promise.all(batch)));
   }
   return created;
@@ -75,7 +85,7 @@ function onWorklist(study: CreatedStudy): boolean {
 /** Orthanc study IDs for which the feed holds a StableStudy change. */
 async function studiesReportedStable(): Promise<Set<string>> {
   const stable = new Set<string>();
-  for (let since = 0; ; ) {
+  for (let since = 0; ;) {
     const page = await orthancClient.changes(since, 1000);
     for (const change of page.changes) if (change.changeType === 'StableStudy') stable.add(change.id);
     if (page.done || page.changes.length === 0) return stable;
@@ -147,7 +157,11 @@ describe('PACS sync reconciliation', () => {
     const reported = await studiesReportedStable();
     const neverReported = all.filter((study) => !reported.has(study.orthancStudyId));
     expect(neverReported.length).toBeGreaterThanOrEqual(10);
-    const viaPending = new Set(lines.filter((line) => line.msg === 'PACS study handled' && line.via === 'pending').map((line) => line.orthancStudyId));
+    const viaPending = new Set(
+      lines
+        .filter((line) => line.msg === 'PACS study handled' && line.via === 'pending')
+        .map((line) => line.orthancStudyId),
+    );
     expect(neverReported.filter((study) => !viaPending.has(study.orthancStudyId))).toEqual([]);
     const state = openSyncState(statePath);
     expect(state.counts()).toEqual({ pending: 0, settled: 50 });
@@ -157,7 +171,11 @@ describe('PACS sync reconciliation', () => {
   it('at start, puts on the worklist the studies a cleared feed no longer mentions; a later pass costs no Avara call', async () => {
     const statePath = join(folder, 'cleared', 'pacs-sync.sqlite');
     const unreported = await sendBurst(5, 100);
-    await waitForStableStudies(orthanc, unreported.map((study) => study.orthancStudyId), 15_000);
+    await waitForStableStudies(
+      orthanc,
+      unreported.map((study) => study.orthancStudyId),
+      15_000,
+    );
     const cleared = await fetch(`${orthanc.url}/changes`, { method: 'DELETE' });
     expect(cleared.status).toBe(200);
     all.push(...unreported);
@@ -236,8 +254,17 @@ describe('PACS sync reconciliation', () => {
       sync = startSync(statePath, avara.client);
       await waitFor(() => fresh.every(onWorklist), 20_000, 'the studies of the new database on the worklist', 200);
       expect(sync.position()).toBeLessThan(positionBefore);
-      await waitFor(() => lines.some((line) => line.msg === 'PACS change feed restarted; following it from the beginning'), 5_000, 'the restart to be logged');
-      await waitFor(() => openSyncStateCounts(statePath).pending === 0, 10_000, 'the old pending studies to be forgotten', 200);
+      await waitFor(
+        () => lines.some((line) => line.msg === 'PACS change feed restarted; following it from the beginning'),
+        5_000,
+        'the restart to be logged',
+      );
+      await waitFor(
+        () => openSyncStateCounts(statePath).pending === 0,
+        10_000,
+        'the old pending studies to be forgotten',
+        200,
+      );
       expect(lost.some(onWorklist)).toBe(false);
     } finally {
       await sync.close();

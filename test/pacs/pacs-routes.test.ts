@@ -7,7 +7,14 @@ import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { createPacsServices } from '../../src/bff/pacs/pacs-services.ts';
 import { buildTestBff, signIn } from '../support/test-bff.ts';
-import { createOrthancStudy, generateUid, startOrthanc, waitFor, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import {
+  createOrthancStudy,
+  generateUid,
+  startOrthanc,
+  waitFor,
+  type CreatedStudy,
+  type RunningOrthanc,
+} from '../support/orthanc.ts';
 import { buildPacsBff, startCountingProxy, type CountingProxy, type PacsBff } from './pacs-harness.ts';
 
 let orthanc: RunningOrthanc;
@@ -40,7 +47,13 @@ beforeAll(async () => {
     launchTtlSeconds: 60,
     viewerRedirect: viewerPacs.viewerRedirect,
   });
-  bff = await buildPacsBff({ avaraUrl: embedded.url, apiKey: embedded.apiKey, orthancUrl: proxy.url, viewer: true, extraRoutes: embedded.launchRoutes });
+  bff = await buildPacsBff({
+    avaraUrl: embedded.url,
+    apiKey: embedded.apiKey,
+    orthancUrl: proxy.url,
+    viewer: true,
+    extraRoutes: embedded.launchRoutes,
+  });
   bff.app.addHook('onClose', () => viewerPacs.close());
   [ctChest, mrBrain] = await Promise.all([
     createOrthancStudy(orthanc, {
@@ -76,7 +89,10 @@ beforeAll(async () => {
   });
   const users = await bff.avara.listUsers({ limit: 100 });
   const roster: unknown = JSON.parse(users.ok ? users.json : '{}');
-  const email = typeof roster === 'object' && roster !== null && 'users' in roster && Array.isArray(roster.users) ? String(roster.users[0]?.email) : '';
+  const email =
+    typeof roster === 'object' && roster !== null && 'users' in roster && Array.isArray(roster.users)
+      ? String(roster.users[0]?.email)
+      : '';
   headers = await signIn(bff.app, email);
 });
 
@@ -95,7 +111,13 @@ async function worklistStudy(app: FastifyInstance, uid: string): Promise<Record<
 
 describe('PACS arrivals', () => {
   it('puts a study created in Orthanc on the worklist (GET /api/studies), with severity and metadata from its tags', async () => {
-    await waitFor(async () => (await worklistStudy(bff.app, mrBrain.studyInstanceUid)) !== undefined && (await worklistStudy(bff.app, ctChest.studyInstanceUid)) !== undefined, 20_000, 'the sync loop to create both studies');
+    await waitFor(
+      async () =>
+        (await worklistStudy(bff.app, mrBrain.studyInstanceUid)) !== undefined &&
+        (await worklistStudy(bff.app, ctChest.studyInstanceUid)) !== undefined,
+      20_000,
+      'the sync loop to create both studies',
+    );
     const list = await bff.app.inject({ url: '/api/studies?limit=100&studyDescription=routes%20test', headers });
     expect(list.statusCode).toBe(200);
     const studies: Array<Record<string, unknown>> = list.json().studies;
@@ -103,10 +125,18 @@ describe('PACS arrivals', () => {
     expect(ct).toMatchObject({
       severity: 'stat',
       studyDescription: 'CT Chest with Contrast (routes test)',
-      metadata: { accessionNumber: 'ACC-CT-1', modality: 'CT', orthancStudyId: ctChest.orthancStudyId, sourcePacs: 'orthanc:RW-TEST' },
+      metadata: {
+        accessionNumber: 'ACC-CT-1',
+        modality: 'CT',
+        orthancStudyId: ctChest.orthancStudyId,
+        sourcePacs: 'orthanc:RW-TEST',
+      },
     });
     // No StudyDescription: "<Modality> <BodyPartExamined>".
-    expect(await worklistStudy(bff.app, mrBrain.studyInstanceUid)).toMatchObject({ severity: 'high', studyDescription: 'MR BRAIN' });
+    expect(await worklistStudy(bff.app, mrBrain.studyInstanceUid)).toMatchObject({
+      severity: 'high',
+      studyDescription: 'MR BRAIN',
+    });
   });
 });
 
@@ -115,7 +145,12 @@ describe('POST /api/pacs/context', () => {
     const unknown = Array.from({ length: 98 }, () => generateUid());
     const uids = [ctChest.studyInstanceUid, ...unknown.slice(0, 50), mrBrain.studyInstanceUid, ...unknown.slice(50)];
     const before = proxy.requests.length;
-    const response = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers, payload: { studyInstanceUids: uids } });
+    const response = await bff.app.inject({
+      method: 'POST',
+      url: '/api/pacs/context',
+      headers,
+      payload: { studyInstanceUids: uids },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     // One DICOMweb study search for the whole page (it carries modalities and counts, which
@@ -127,11 +162,22 @@ describe('POST /api/pacs/context', () => {
     const { studies } = response.json();
     expect(Object.keys(studies)).toHaveLength(100);
     expect(studies[ctChest.studyInstanceUid]).toEqual(CT_CHEST_CONTEXT);
-    expect(studies[mrBrain.studyInstanceUid]).toMatchObject({ found: true, patientName: "O'Brien, Sean", modalities: ['MR'], seriesCount: 1, instanceCount: 1 });
+    expect(studies[mrBrain.studyInstanceUid]).toMatchObject({
+      found: true,
+      patientName: "O'Brien, Sean",
+      modalities: ['MR'],
+      seriesCount: 1,
+      instanceCount: 1,
+    });
     expect(studies[unknown[0] ?? '']).toEqual({ found: false });
 
     const again = proxy.requests.length;
-    const cached = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers, payload: { studyInstanceUids: [ctChest.studyInstanceUid, mrBrain.studyInstanceUid] } });
+    const cached = await bff.app.inject({
+      method: 'POST',
+      url: '/api/pacs/context',
+      headers,
+      payload: { studyInstanceUids: [ctChest.studyInstanceUid, mrBrain.studyInstanceUid] },
+    });
     expect(cached.json().studies[ctChest.studyInstanceUid].found).toBe(true);
     expect(proxy.requests.slice(again).filter((line) => !line.startsWith('GET /changes'))).toEqual([]);
   });
@@ -139,19 +185,37 @@ describe('POST /api/pacs/context', () => {
   it('gives the same answer from two finds sent together when Orthanc has no DICOMweb plugin', async () => {
     const plain = await startCountingProxy(orthanc.url, { absent: (path) => path.startsWith('/dicom-web/') });
     const warnings: string[] = [];
-    const withoutDicomWeb = await buildPacsBff({ avaraUrl: embedded.url, apiKey: embedded.apiKey, orthancUrl: plain.url, pacsWarn: (message) => warnings.push(message) });
+    const withoutDicomWeb = await buildPacsBff({
+      avaraUrl: embedded.url,
+      apiKey: embedded.apiKey,
+      orthancUrl: plain.url,
+      pacsWarn: (message) => warnings.push(message),
+    });
     try {
       const plainHeaders = await signIn(withoutDicomWeb.app, await firstEmail(withoutDicomWeb));
       const uids = [ctChest.studyInstanceUid, mrBrain.studyInstanceUid, generateUid()];
-      const first = await withoutDicomWeb.app.inject({ method: 'POST', url: '/api/pacs/context', headers: plainHeaders, payload: { studyInstanceUids: uids } });
+      const first = await withoutDicomWeb.app.inject({
+        method: 'POST',
+        url: '/api/pacs/context',
+        headers: plainHeaders,
+        payload: { studyInstanceUids: uids },
+      });
       expect(first.statusCode).toBe(200);
       expect(first.json().studies[ctChest.studyInstanceUid]).toEqual(CT_CHEST_CONTEXT);
       expect(first.json().studies[uids[2] ?? '']).toEqual({ found: false });
-      expect(plain.requests.filter((line) => line.startsWith('POST /tools/find')).sort()).toEqual(['POST /tools/find Series', 'POST /tools/find Study']);
+      expect(plain.requests.filter((line) => line.startsWith('POST /tools/find')).sort()).toEqual([
+        'POST /tools/find Series',
+        'POST /tools/find Study',
+      ]);
       expect(warnings).toHaveLength(1);
       // Known absent from then on: later pages go straight to the finds.
       const before = plain.requests.length;
-      await withoutDicomWeb.app.inject({ method: 'POST', url: '/api/pacs/context', headers: plainHeaders, payload: { studyInstanceUids: [generateUid()] } });
+      await withoutDicomWeb.app.inject({
+        method: 'POST',
+        url: '/api/pacs/context',
+        headers: plainHeaders,
+        payload: { studyInstanceUids: [generateUid()] },
+      });
       expect(plain.requests.slice(before).filter((line) => line.startsWith('GET /dicom-web'))).toEqual([]);
     } finally {
       await withoutDicomWeb.app.close();
@@ -161,28 +225,55 @@ describe('POST /api/pacs/context', () => {
 
   it('refuses more than 100 UIDs, malformed UIDs and a missing anti-forgery header, before asking Orthanc', async () => {
     const before = proxy.requests.filter((line) => !line.startsWith('GET /changes')).length;
-    const tooMany = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers, payload: { studyInstanceUids: Array.from({ length: 101 }, () => generateUid()) } });
+    const tooMany = await bff.app.inject({
+      method: 'POST',
+      url: '/api/pacs/context',
+      headers,
+      payload: { studyInstanceUids: Array.from({ length: 101 }, () => generateUid()) },
+    });
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.headers['content-type']).toContain('application/problem+json');
-    const wildcard = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers, payload: { studyInstanceUids: ['1.2.*', '1.2\\3'] } });
+    const wildcard = await bff.app.inject({
+      method: 'POST',
+      url: '/api/pacs/context',
+      headers,
+      payload: { studyInstanceUids: ['1.2.*', '1.2\\3'] },
+    });
     expect(wildcard.statusCode).toBe(400);
     expect(wildcard.json().issues).toHaveLength(2);
     const noBody = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers, payload: {} });
     expect(noBody.statusCode).toBe(400);
     const { 'x-csrf': _csrf, ...withoutCsrf } = headers;
-    const forged = await bff.app.inject({ method: 'POST', url: '/api/pacs/context', headers: withoutCsrf, payload: { studyInstanceUids: [] } });
+    const forged = await bff.app.inject({
+      method: 'POST',
+      url: '/api/pacs/context',
+      headers: withoutCsrf,
+      payload: { studyInstanceUids: [] },
+    });
     expect(forged.statusCode).toBe(403);
     expect(proxy.requests.filter((line) => !line.startsWith('GET /changes')).length).toBe(before);
   });
 
   it('answers 503, retryable, when Orthanc cannot be reached', async () => {
-    const down = await buildPacsBff({ avaraUrl: embedded.url, apiKey: embedded.apiKey, orthancUrl: 'http://127.0.0.1:9' });
+    const down = await buildPacsBff({
+      avaraUrl: embedded.url,
+      apiKey: embedded.apiKey,
+      orthancUrl: 'http://127.0.0.1:9',
+    });
     try {
       const downHeaders = await signIn(down.app, await firstEmail(down));
-      const response = await down.app.inject({ method: 'POST', url: '/api/pacs/context', headers: downHeaders, payload: { studyInstanceUids: [ctChest.studyInstanceUid] } });
+      const response = await down.app.inject({
+        method: 'POST',
+        url: '/api/pacs/context',
+        headers: downHeaders,
+        payload: { studyInstanceUids: [ctChest.studyInstanceUid] },
+      });
       expect(response.statusCode).toBe(503);
       expect(response.json()).toMatchObject({ status: 503, retryable: true });
-      const preview = await down.app.inject({ url: `/api/pacs/studies/by-uid/${ctChest.studyInstanceUid}/preview`, headers: downHeaders });
+      const preview = await down.app.inject({
+        url: `/api/pacs/studies/by-uid/${ctChest.studyInstanceUid}/preview`,
+        headers: downHeaders,
+      });
       expect(preview.statusCode).toBe(503);
     } finally {
       await down.app.close();
@@ -199,7 +290,16 @@ describe('GET /api/pacs/status', () => {
       const status = await plain.inject({ url: '/api/pacs/status', headers: plainHeaders });
       expect(status.statusCode).toBe(200);
       expect(status.json()).toEqual({ enabled: false });
-      expect((await plain.inject({ method: 'POST', url: '/api/pacs/context', headers: plainHeaders, payload: { studyInstanceUids: [] } })).statusCode).toBe(404);
+      expect(
+        (
+          await plain.inject({
+            method: 'POST',
+            url: '/api/pacs/context',
+            headers: plainHeaders,
+            payload: { studyInstanceUids: [] },
+          })
+        ).statusCode,
+      ).toBe(404);
     } finally {
       await plain.close();
     }
@@ -208,7 +308,10 @@ describe('GET /api/pacs/status', () => {
 
 describe('GET /api/pacs/studies/by-uid/:uid/preview', () => {
   it('streams a PNG of the first image, and a 404 problem for a study the PACS does not have', async () => {
-    const response = await bff.app.inject({ url: `/api/pacs/studies/by-uid/${ctChest.studyInstanceUid}/preview`, headers });
+    const response = await bff.app.inject({
+      url: `/api/pacs/studies/by-uid/${ctChest.studyInstanceUid}/preview`,
+      headers,
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('image/png');
     expect(response.rawPayload.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
@@ -216,15 +319,25 @@ describe('GET /api/pacs/studies/by-uid/:uid/preview', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.headers['content-type']).toContain('application/problem+json');
     expect((await bff.app.inject({ url: '/api/pacs/studies/by-uid/1.2..3/preview', headers })).statusCode).toBe(400);
-    expect((await bff.app.inject({ url: `/api/pacs/studies/by-uid/${ctChest.studyInstanceUid}/preview` })).statusCode).toBe(403);
+    expect(
+      (await bff.app.inject({ url: `/api/pacs/studies/by-uid/${ctChest.studyInstanceUid}/preview` })).statusCode,
+    ).toBe(403);
   });
 });
 
 describe('viewer launch', () => {
   it('redirects the launch link of a one-series study to the Orthanc web viewer of that series', async () => {
-    await waitFor(async () => (await worklistStudy(bff.app, mrBrain.studyInstanceUid)) !== undefined, 20_000, 'the MR study on the worklist');
+    await waitFor(
+      async () => (await worklistStudy(bff.app, mrBrain.studyInstanceUid)) !== undefined,
+      20_000,
+      'the MR study on the worklist',
+    );
     const study = await worklistStudy(bff.app, mrBrain.studyInstanceUid);
-    const link = await bff.app.inject({ method: 'POST', url: `/api/studies/${String(study?.studyId)}/viewer-url`, headers });
+    const link = await bff.app.inject({
+      method: 'POST',
+      url: `/api/studies/${String(study?.studyId)}/viewer-url`,
+      headers,
+    });
     const launchUrl = new URL(link.json().url);
     const launch = await bff.app.inject({ url: launchUrl.pathname + launchUrl.search });
     expect(launch.statusCode).toBe(302);
@@ -232,9 +345,17 @@ describe('viewer launch', () => {
   });
 
   it('lists every series of a study on its launch page, each opening the Orthanc web viewer served on the BFF origin to signed-in people only', async () => {
-    await waitFor(async () => (await worklistStudy(bff.app, ctChest.studyInstanceUid)) !== undefined, 20_000, 'the CT study on the worklist');
+    await waitFor(
+      async () => (await worklistStudy(bff.app, ctChest.studyInstanceUid)) !== undefined,
+      20_000,
+      'the CT study on the worklist',
+    );
     const study = await worklistStudy(bff.app, ctChest.studyInstanceUid);
-    const link = await bff.app.inject({ method: 'POST', url: `/api/studies/${String(study?.studyId)}/viewer-url`, headers });
+    const link = await bff.app.inject({
+      method: 'POST',
+      url: `/api/studies/${String(study?.studyId)}/viewer-url`,
+      headers,
+    });
     expect(link.statusCode).toBe(200);
     const launchUrl = new URL(link.json().url);
     const launch = await bff.app.inject({ url: launchUrl.pathname + launchUrl.search });
@@ -261,7 +382,14 @@ describe('viewer launch', () => {
     expect((await bff.app.inject({ method: 'POST', url: location, headers: cookie })).statusCode).toBe(404);
     // Nothing outside the viewer's own paths is relayed, whatever the path spelling.
     const before = proxy.requests.length;
-    for (const path of ['/web-viewer/../tools/find', '/web-viewer/app/../../patients', `/web-viewer/series/${ctChest.seriesIds[0]}/../../../studies`, '/web-viewer/app/%2e%2e/%2e%2e/patients', '/instances/../patients', '/patients']) {
+    for (const path of [
+      '/web-viewer/../tools/find',
+      '/web-viewer/app/../../patients',
+      `/web-viewer/series/${ctChest.seriesIds[0]}/../../../studies`,
+      '/web-viewer/app/%2e%2e/%2e%2e/patients',
+      '/instances/../patients',
+      '/patients',
+    ]) {
       expect((await bff.app.inject({ url: path, headers: cookie })).statusCode).not.toBe(200);
     }
     expect(proxy.requests.slice(before).filter((line) => !line.startsWith('GET /changes'))).toEqual([]);
@@ -271,5 +399,7 @@ describe('viewer launch', () => {
 async function firstEmail(source: { avara: PacsBff['avara'] }): Promise<string> {
   const users = await source.avara.listUsers({ limit: 1 });
   const page: unknown = JSON.parse(users.ok ? users.json : '{}');
-  return typeof page === 'object' && page !== null && 'users' in page && Array.isArray(page.users) ? String(page.users[0]?.email) : '';
+  return typeof page === 'object' && page !== null && 'users' in page && Array.isArray(page.users)
+    ? String(page.users[0]?.email)
+    : '';
 }

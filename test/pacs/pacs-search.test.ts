@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Severity, Study, StudyListPage } from '../../src/contract/avara-types.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { signIn } from '../support/test-bff.ts';
-import { createOrthancStudy, generateUid, startOrthanc, type DemoStudySpec, type RunningOrthanc } from '../support/orthanc.ts';
+import {
+  createOrthancStudy,
+  generateUid,
+  startOrthanc,
+  type DemoStudySpec,
+  type RunningOrthanc,
+} from '../support/orthanc.ts';
 import { buildPacsBff, startCountingProxy, type CountingProxy, type PacsBff } from './pacs-harness.ts';
 
 let orthanc: RunningOrthanc;
@@ -27,32 +33,104 @@ interface Patient extends Omit<DemoStudySpec, 'bodyPart' | 'studyDescription'> {
 }
 
 const PATIENTS: Patient[] = [
-  { key: 'doe', patientName: 'DOE^JANE^M', patientId: 'MRN-DOE-1', modality: 'CT', accessionNumber: 'ACC-1001', studyDate: '20240315', severity: 'stat' },
-  { key: 'doe2', patientName: 'DOE^JOHN', patientId: 'MRN-DOE-2', modality: 'MR', accessionNumber: 'ACC-1002', studyDate: '20240316', severity: 'normal' },
-  { key: 'muller', patientName: 'MÜLLER^JÜRGEN', patientId: 'MRN-MUL-1', modality: 'CT', accessionNumber: 'ACC-1003', studyDate: '20240320', severity: 'high', characterSet: 'ISO_IR 192' },
-  { key: 'garcia', patientName: 'GARCÍA LÓPEZ^MARÍA', patientId: 'MRN-GAR-1', modality: 'US', accessionNumber: 'ACC-1004', studyDate: '20240401', severity: 'normal', characterSet: 'ISO_IR 192' },
-  { key: 'obrien', patientName: "O'BRIEN^SEAN", patientId: 'MRN-OBR-1', modality: 'CR', accessionNumber: 'ACC-1005', studyDate: '20240402', severity: 'normal' },
-  { key: 'smith', patientName: 'SMITH^JANET', patientId: 'MRN-SMI-1', modality: 'CT', accessionNumber: 'ACC-1006', studyDate: '20240410', severity: 'high' },
+  {
+    key: 'doe',
+    patientName: 'DOE^JANE^M',
+    patientId: 'MRN-DOE-1',
+    modality: 'CT',
+    accessionNumber: 'ACC-1001',
+    studyDate: '20240315',
+    severity: 'stat',
+  },
+  {
+    key: 'doe2',
+    patientName: 'DOE^JOHN',
+    patientId: 'MRN-DOE-2',
+    modality: 'MR',
+    accessionNumber: 'ACC-1002',
+    studyDate: '20240316',
+    severity: 'normal',
+  },
+  {
+    key: 'muller',
+    patientName: 'MÜLLER^JÜRGEN',
+    patientId: 'MRN-MUL-1',
+    modality: 'CT',
+    accessionNumber: 'ACC-1003',
+    studyDate: '20240320',
+    severity: 'high',
+    characterSet: 'ISO_IR 192',
+  },
+  {
+    key: 'garcia',
+    patientName: 'GARCÍA LÓPEZ^MARÍA',
+    patientId: 'MRN-GAR-1',
+    modality: 'US',
+    accessionNumber: 'ACC-1004',
+    studyDate: '20240401',
+    severity: 'normal',
+    characterSet: 'ISO_IR 192',
+  },
+  {
+    key: 'obrien',
+    patientName: "O'BRIEN^SEAN",
+    patientId: 'MRN-OBR-1',
+    modality: 'CR',
+    accessionNumber: 'ACC-1005',
+    studyDate: '20240402',
+    severity: 'normal',
+  },
+  {
+    key: 'smith',
+    patientName: 'SMITH^JANET',
+    patientId: 'MRN-SMI-1',
+    modality: 'CT',
+    accessionNumber: 'ACC-1006',
+    studyDate: '20240410',
+    severity: 'high',
+  },
 ];
 
 beforeAll(async () => {
   orthanc = await startOrthanc({ stableAgeSeconds: 60 });
   proxy = await startCountingProxy(orthanc.url);
-  embedded = await startEmbeddedAvara({ databasePath: ':memory:', demoStudies: 0, launchBaseUrl: 'http://localhost', launchTtlSeconds: 60 });
-  bff = await buildPacsBff({ avaraUrl: embedded.url, apiKey: embedded.apiKey, orthancUrl: proxy.url, env: { RATE_LIMIT_PER_MINUTE: '100000' } });
+  embedded = await startEmbeddedAvara({
+    databasePath: ':memory:',
+    demoStudies: 0,
+    launchBaseUrl: 'http://localhost',
+    launchTtlSeconds: 60,
+  });
+  bff = await buildPacsBff({
+    avaraUrl: embedded.url,
+    apiKey: embedded.apiKey,
+    orthancUrl: proxy.url,
+    env: { RATE_LIMIT_PER_MINUTE: '100000' },
+  });
   for (const patient of PATIENTS) {
     const { key, severity, ...spec } = patient;
-    const created = await createOrthancStudy(orthanc, { ...spec, bodyPart: 'CHEST', studyDescription: `Exam of ${key}`, studyInstanceUid: generateUid() });
+    const created = await createOrthancStudy(orthanc, {
+      ...spec,
+      bodyPart: 'CHEST',
+      studyDescription: `Exam of ${key}`,
+      studyInstanceUid: generateUid(),
+    });
     uids.set(key, created.studyInstanceUid);
   }
   // The worklist: each PACS study, filler studies the PACS does not have (older, so a search walks past them), in one list.
   for (let index = 0; index < 30; index++) {
-    await createWorklistStudy(`filler-${index}`, generateUid(), (['stat', 'high', 'normal'] as const)[index % 3] ?? 'normal');
+    await createWorklistStudy(
+      `filler-${index}`,
+      generateUid(),
+      (['stat', 'high', 'normal'] as const)[index % 3] ?? 'normal',
+    );
   }
   for (const patient of PATIENTS) await createWorklistStudy(patient.key, uids.get(patient.key) ?? '', patient.severity);
   const users = await bff.avara.listUsers({ limit: 100 });
   const roster: unknown = JSON.parse(users.ok ? users.json : '{}');
-  const email = typeof roster === 'object' && roster !== null && 'users' in roster && Array.isArray(roster.users) ? String(roster.users[0]?.email) : '';
+  const email =
+    typeof roster === 'object' && roster !== null && 'users' in roster && Array.isArray(roster.users)
+      ? String(roster.users[0]?.email)
+      : '';
   headers = await signIn(bff.app, email);
 }, 120_000);
 
@@ -66,7 +144,8 @@ afterAll(async () => {
 async function createWorklistStudy(key: string, studyInstanceUid: string, severity: Severity): Promise<void> {
   const result = await bff.avara.createStudy({ studyInstanceUid, severity, studyDescription: `Exam of ${key}` });
   const created: unknown = JSON.parse(result.ok ? result.json : '{}');
-  if (typeof created !== 'object' || created === null || !('studyId' in created) || typeof created.studyId !== 'string') throw new Error(`create failed: ${result.status}`);
+  if (typeof created !== 'object' || created === null || !('studyId' in created) || typeof created.studyId !== 'string')
+    throw new Error(`create failed: ${result.status}`);
   ids.set(key, created.studyId);
 }
 
@@ -76,12 +155,16 @@ async function walk(query: Record<string, string>, limit = 100): Promise<{ studi
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const params: URLSearchParams = new URLSearchParams({ ...query, limit: String(limit), ...(cursor ? { cursor } : {}) });
+    const params: URLSearchParams = new URLSearchParams({
+      ...query,
+      limit: String(limit),
+      ...(cursor ? { cursor } : {}),
+    });
     const answer = await bff.app.inject({ url: `/api/studies?${params.toString()}`, headers });
     expect(answer.statusCode, answer.body).toBe(200);
     const page: StudyListPage = answer.json();
     studies.push(...page.studies);
-    cursor = page.hasMore ? page.cursor ?? null : null;
+    cursor = page.hasMore ? (page.cursor ?? null) : null;
     pages += 1;
   } while (cursor && pages < 100);
   return { studies, pages };
@@ -94,13 +177,19 @@ async function found(query: Record<string, string>): Promise<string[]> {
 
 function qidoUids(query: Record<string, string>): Promise<string[]> {
   const params: URLSearchParams = new URLSearchParams(query);
-  return fetch(`${orthanc.url}/dicom-web/studies?${params.toString()}`, { headers: { accept: 'application/dicom+json' } })
+  return fetch(`${orthanc.url}/dicom-web/studies?${params.toString()}`, {
+    headers: { accept: 'application/dicom+json' },
+  })
     .then((answer) => answer.json())
     .then((body: unknown) =>
       (Array.isArray(body) ? body : [])
         .map((dataset: unknown) => {
-          const element: unknown = typeof dataset === 'object' && dataset !== null && '0020000D' in dataset ? dataset['0020000D'] : undefined;
-          const value: unknown = typeof element === 'object' && element !== null && 'Value' in element && Array.isArray(element.Value) ? element.Value[0] : undefined;
+          const element: unknown =
+            typeof dataset === 'object' && dataset !== null && '0020000D' in dataset ? dataset['0020000D'] : undefined;
+          const value: unknown =
+            typeof element === 'object' && element !== null && 'Value' in element && Array.isArray(element.Value)
+              ? element.Value[0]
+              : undefined;
           return typeof value === 'string' ? value : '';
         })
         .sort(),
@@ -117,7 +206,10 @@ describe('search over the PACS', () => {
     expect(qido.length).toBeLessThanOrEqual(pages);
     expect(proxy.requests.filter((line) => !line.startsWith('GET /dicom-web/studies'))).toEqual([]);
     // Each request names at most one page of UIDs.
-    for (const line of qido) expect(new URL(line.split(' ')[1] ?? '', 'http://x').searchParams.get('StudyInstanceUID')?.split(',').length).toBeLessThanOrEqual(5);
+    for (const line of qido)
+      expect(
+        new URL(line.split(' ')[1] ?? '', 'http://x').searchParams.get('StudyInstanceUID')?.split(',').length,
+      ).toBeLessThanOrEqual(5);
   });
 
   it('finds a patient by DICOM name, with or without the ^, in any order and case', async () => {
@@ -148,7 +240,13 @@ describe('search over the PACS', () => {
     expect(await found({ search: 'doe', severity: 'stat' })).toEqual(['doe']);
     expect(await found({ search: 'doe', severity: 'normal' })).toEqual(['doe2']);
     expect(await found({ search: 'doe', severity: 'high' })).toEqual([]);
-    expect(await found({ search: 'Exam of filler-1', severity: 'high' })).toEqual(['filler-1', 'filler-10', 'filler-13', 'filler-16', 'filler-19']);
+    expect(await found({ search: 'Exam of filler-1', severity: 'high' })).toEqual([
+      'filler-1',
+      'filler-10',
+      'filler-13',
+      'filler-16',
+      'filler-19',
+    ]);
   });
 
   it('filters by modality as Orthanc answers ModalitiesInStudy', async () => {
@@ -167,7 +265,9 @@ describe('search over the PACS', () => {
       ['2024-04-02', '2024-04-02'],
     ];
     for (const [from, to] of ranges) {
-      const listed = (await walk({ studyDateFrom: from, studyDateTo: to })).studies.map((study) => study.studyInstanceUid).sort();
+      const listed = (await walk({ studyDateFrom: from, studyDateTo: to })).studies
+        .map((study) => study.studyInstanceUid)
+        .sort();
       expect(listed).toEqual(await qidoUids({ StudyDate: `${from.replaceAll('-', '')}-${to.replaceAll('-', '')}` }));
       expect(listed.length).toBeGreaterThan(0);
     }
@@ -177,10 +277,18 @@ describe('search over the PACS', () => {
   it('refuses a malformed search and a cursor made for another one', async () => {
     const bad = await bff.app.inject({ url: '/api/studies?modality=C*&studyDateFrom=2024-13-01', headers });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json<{ issues: Array<{ name: string }> }>().issues.map((issue) => issue.name).sort()).toEqual(['modality', 'studyDateFrom']);
+    expect(
+      bad
+        .json<{ issues: Array<{ name: string }> }>()
+        .issues.map((issue) => issue.name)
+        .sort(),
+    ).toEqual(['modality', 'studyDateFrom']);
     const first = (await bff.app.inject({ url: '/api/studies?search=doe&limit=5', headers })).json<StudyListPage>();
     expect(first.cursor).toBeTruthy();
-    const other = await bff.app.inject({ url: `/api/studies?search=smith&limit=5&cursor=${encodeURIComponent(first.cursor ?? '')}`, headers });
+    const other = await bff.app.inject({
+      url: `/api/studies?search=smith&limit=5&cursor=${encodeURIComponent(first.cursor ?? '')}`,
+      headers,
+    });
     expect(other.statusCode).toBe(400);
   });
 });

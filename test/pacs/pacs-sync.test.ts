@@ -12,7 +12,15 @@ import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
 import { createAvaraClient, UpstreamUnreachableError, type AvaraClient } from '../../src/bff/services/avara-client.ts';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
 import { freePort } from '../support/free-port.ts';
-import { createOrthancStudy, demoStudySpec, startOrthanc, waitFor, waitForStableStudies, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import {
+  createOrthancStudy,
+  demoStudySpec,
+  startOrthanc,
+  waitFor,
+  waitForStableStudies,
+  type CreatedStudy,
+  type RunningOrthanc,
+} from '../support/orthanc.ts';
 import { startCountingProxy } from './pacs-harness.ts';
 
 const KEY = 'pacs-sync-test-key-0123456789';
@@ -55,7 +63,8 @@ const log: SyncLog = pino(
   { level: 'warn' },
   new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) warnings.push(String(JSON.parse(line).msg));
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+        warnings.push(String(JSON.parse(line).msg));
       done();
     },
   }),
@@ -77,7 +86,9 @@ function startSync(statePath: string): PacsSync {
 async function createStudies(count: number, offset: number): Promise<CreatedStudy[]> {
   const created: CreatedStudy[] = [];
   for (let start = 0; start < count; start += 4) {
-    const batch = Array.from({ length: Math.min(4, count - start) }, (_, index) => createOrthancStudy(orthanc, { ...demoStudySpec(offset + start + index), imageSize: 32 }));
+    const batch = Array.from({ length: Math.min(4, count - start) }, (_, index) =>
+      createOrthancStudy(orthanc, { ...demoStudySpec(offset + start + index), imageSize: 32 }),
+    );
     created.push(...(await Promise.all(batch)));
   }
   return created;
@@ -154,7 +165,10 @@ describe('PACS sync loop', () => {
     let bff: BffProcess | undefined;
     try {
       const studies = await createStudies(60, 200);
-      await waitForStableStudies(orthanc, studies.map((study) => study.orthancStudyId));
+      await waitForStableStudies(
+        orthanc,
+        studies.map((study) => study.orthancStudyId),
+      );
       bff = await startBffProcess(await freePort(), env);
       await waitFor(() => studies.filter(onWorklist).length >= 10, 30_000, 'the first BFF to create 10 studies', 20);
       await bff.kill();
@@ -168,7 +182,10 @@ describe('PACS sync loop', () => {
       // One create per study, none repeated: the study in hand at the kill was looked up by UID first.
       expect(creates).toHaveLength(60);
     } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\nBFF output:\n${bff?.output() ?? ''}`, { cause: error });
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\nBFF output:\n${bff?.output() ?? ''}`,
+        { cause: error },
+      );
     } finally {
       await bff?.stop();
       await avaraProxy.close();
@@ -181,19 +198,35 @@ describe('PACS sync loop', () => {
     const sync = startSync(statePath);
     try {
       const early = await createStudies(5, 100);
-      await waitForStableStudies(orthanc, early.map((study) => study.orthancStudyId));
+      await waitForStableStudies(
+        orthanc,
+        early.map((study) => study.orthancStudyId),
+      );
       await orthanc.stop();
       const warningsAtStop = warnings.length;
-      await waitFor(() => warnings.slice(warningsAtStop).filter((line) => line === 'PACS sync waiting to retry').length >= 3, 15_000, 'the loop to retry against a stopped Orthanc');
+      await waitFor(
+        () => warnings.slice(warningsAtStop).filter((line) => line === 'PACS sync waiting to retry').length >= 3,
+        15_000,
+        'the loop to retry against a stopped Orthanc',
+      );
       await orthanc.start();
       const late = await createStudies(5, 105);
 
       calls.down = true;
       const warningsAvaraDown = warnings.length;
-      await waitFor(() => warnings.slice(warningsAvaraDown).length >= 2, 15_000, 'the loop to retry against a stopped Avara');
+      await waitFor(
+        () => warnings.slice(warningsAvaraDown).length >= 2,
+        15_000,
+        'the loop to retry against a stopped Avara',
+      );
       calls.down = false;
 
-      await waitFor(() => [...early, ...late].every(onWorklist) && calls.created - createdBefore >= 10, 30_000, 'all 10 studies on the worklist', 200);
+      await waitFor(
+        () => [...early, ...late].every(onWorklist) && calls.created - createdBefore >= 10,
+        30_000,
+        'all 10 studies on the worklist',
+        200,
+      );
       expect(calls.created - createdBefore).toBe(10);
       expect(calls.conflicts).toBe(0);
     } finally {

@@ -57,7 +57,11 @@ let worldCounter = 0;
 
 async function openWorld(kind: 'in-process' | 'redis', env: Record<string, string> = {}): Promise<World> {
   worldCounter += 1;
-  const avara = await startAvaraServer({ databasePath: join(folder, `avara-${worldCounter}.sqlite`), apiKey: KEY, demoStudies: 0 });
+  const avara = await startAvaraServer({
+    databasePath: join(folder, `avara-${worldCounter}.sqlite`),
+    apiKey: KEY,
+    demoStudies: 0,
+  });
   const upstream = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${avara.url}${path}`, {
       method,
@@ -73,12 +77,19 @@ async function openWorld(kind: 'in-process' | 'redis', env: Record<string, strin
   const prefix = `next-${process.pid}-${worldCounter}:`;
   const states: SharedState[] = [];
   for (let index = 0; index < 2; index++) {
-    states.push(await createSharedState(kind === 'redis' ? { redisUrl: redis.url, keyPrefix: prefix, dataDir } : { dataDir }));
+    states.push(
+      await createSharedState(kind === 'redis' ? { redisUrl: redis.url, keyPrefix: prefix, dataDir } : { dataDir }),
+    );
   }
   const audit: string[] = [];
   const events: BusEvent[] = [];
   const stopEvents = await states[0]?.events.subscribe({ onEvent: (event) => events.push(event) });
-  const common = { upstreamUrl: avara.url, apiKey: KEY, auditLines: audit, env: { RATE_LIMIT_PER_MINUTE: '100000', ...env } };
+  const common = {
+    upstreamUrl: avara.url,
+    apiKey: KEY,
+    auditLines: audit,
+    env: { RATE_LIMIT_PER_MINUTE: '100000', ...env },
+  };
   const a = await buildTestBff({ ...common, shared: states[0] });
   const b = await buildTestBff({ ...common, shared: states[1] });
   let uid = 0;
@@ -118,7 +129,12 @@ async function next(app: FastifyInstance, headers: Record<string, string>) {
 }
 
 async function markRead(app: FastifyInstance, headers: Record<string, string>, studyId: string) {
-  const answer = await app.inject({ method: 'PATCH', url: `/api/studies/${studyId}`, headers, payload: { studyViewerStatus: 'complete' } });
+  const answer = await app.inject({
+    method: 'PATCH',
+    url: `/api/studies/${studyId}`,
+    headers,
+    payload: { studyViewerStatus: 'complete' },
+  });
   expect(answer.statusCode).toBe(200);
 }
 
@@ -128,7 +144,7 @@ function given(answer: NextStudyAnswer): Extract<NextStudyAnswer, { study: objec
 }
 
 describe.each(['in-process', 'redis'] as const)('Next study (%s)', (kind) => {
-  it('gives studies in the rule\'s order: own STAT, unassigned STAT, own High, unassigned High, own Normal, unassigned Normal; then nothing', async () => {
+  it("gives studies in the rule's order: own STAT, unassigned STAT, own High, unassigned High, own Normal, unassigned Normal; then nothing", async () => {
     const world = await openWorld(kind);
     try {
       const [me, other] = world.radiologists;
@@ -150,7 +166,11 @@ describe.each(['in-process', 'redis'] as const)('Next study (%s)', (kind) => {
       const headers = await signIn(world.a, me.email);
       const otherHeaders = await signIn(world.b, other.email);
       // Someone else is reading this unassigned High one: Next passes it over.
-      const leased = await world.b.inject({ method: 'POST', url: `/api/studies/${unassignedHighLeased.studyId}/lease`, headers: otherHeaders });
+      const leased = await world.b.inject({
+        method: 'POST',
+        url: `/api/studies/${unassignedHighLeased.studyId}/lease`,
+        headers: otherHeaders,
+      });
       expect(leased.statusCode).toBe(200);
 
       const expected = [
@@ -191,8 +211,12 @@ describe.each(['in-process', 'redis'] as const)('Next study (%s)', (kind) => {
       const normal = await world.newStudy('normal');
       const highs = [await world.newStudy('high'), await world.newStudy('high'), await world.newStudy('high')];
       const stats = [await world.newStudy('stat'), await world.newStudy('stat'), await world.newStudy('stat')];
-      const sessions = await Promise.all(five.map((user, index) => signIn(index % 2 === 0 ? world.a : world.b, user.email)));
-      const answers = await Promise.all(five.map((_, index) => next(index % 2 === 0 ? world.a : world.b, sessions[index] ?? {})));
+      const sessions = await Promise.all(
+        five.map((user, index) => signIn(index % 2 === 0 ? world.a : world.b, user.email)),
+      );
+      const answers = await Promise.all(
+        five.map((_, index) => next(index % 2 === 0 ? world.a : world.b, sessions[index] ?? {})),
+      );
       expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200, 200]);
       const bodies = answers.map((answer) => given(answer.json()));
       const ids = bodies.map((body) => body.study.studyId);
@@ -228,7 +252,9 @@ describe.each(['in-process', 'redis'] as const)('Next study (%s)', (kind) => {
       expect(problem.leases.map((lease: { studyId: string }) => lease.studyId)).toEqual([first.studyId]);
       expect(problem.detail).toBe(`You are reading ${first.studyId} already: mark it read or release it first.`);
       // Releasing it (not reading it) frees the reader too; it is theirs now, so it comes back first.
-      expect((await world.a.inject({ method: 'DELETE', url: `/api/studies/${first.studyId}/lease`, headers })).statusCode).toBe(204);
+      expect(
+        (await world.a.inject({ method: 'DELETE', url: `/api/studies/${first.studyId}/lease`, headers })).statusCode,
+      ).toBe(204);
       expect(given((await next(world.b, headers)).json()).study.studyId).toBe(first.studyId);
       await markRead(world.a, headers, first.studyId);
       const then = given((await next(world.a, headers)).json());
@@ -269,7 +295,12 @@ describe.each(['in-process', 'redis'] as const)('Next study (%s)', (kind) => {
       const refused = await next(world.a, coordinator);
       expect(refused.statusCode).toBe(403);
       expect(refused.json().detail).toMatch(/Next study is for radiologists/);
-      const withBody = await world.a.inject({ method: 'POST', url: '/api/reading/next', headers, payload: { step: 'own-stat' } });
+      const withBody = await world.a.inject({
+        method: 'POST',
+        url: '/api/reading/next',
+        headers,
+        payload: { step: 'own-stat' },
+      });
       expect(withBody.statusCode).toBe(400);
     } finally {
       await world.close();
@@ -295,12 +326,21 @@ describe.each(['in-process', 'redis'] as const)('Next study (%s)', (kind) => {
         outcome: 'ok',
       });
       // The claim is a change like any other, and the lease is taken: every screen hears of both.
-      const about = (type: string) => world.events.filter((event) => event.type === type && JSON.stringify(event.data).includes(study.studyId));
-      await waitFor(() => about('study.changed').length > 0 && about('lease.taken').length > 0, 5_000, 'the claim\'s events', 20);
+      const about = (type: string) =>
+        world.events.filter((event) => event.type === type && JSON.stringify(event.data).includes(study.studyId));
+      await waitFor(
+        () => about('study.changed').length > 0 && about('lease.taken').length > 0,
+        5_000,
+        "the claim's events",
+        20,
+      );
       expect(JSON.stringify(about('study.changed')[0]?.data)).toContain(me.userId);
       const refused = await next(world.a, headers);
       expect(refused.statusCode).toBe(409);
-      const last = world.audit.map((line) => JSON.parse(line)).filter((entry) => entry.action === 'study.next').at(-1);
+      const last = world.audit
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry.action === 'study.next')
+        .at(-1);
       expect(last).toMatchObject({ outcome: 'refused', studyIds: [study.studyId] });
     } finally {
       await world.close();

@@ -46,7 +46,8 @@ beforeAll(async () => {
   const users = Array.isArray(usersPage.users) ? usersPage.users : [];
   upstream = await startRecordingUpstream((request, response) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/v1/viewer/users')) return json(200, { ...usersPage, users: [...users, { ...users[1], ...SECOND_RADIOLOGIST }] })(request, response);
+    if (path.startsWith('/v1/viewer/users'))
+      return json(200, { ...usersPage, users: [...users, { ...users[1], ...SECOND_RADIOLOGIST }] })(request, response);
     const studyId = /^\/v1\/viewer\/studies\/(stu_[0-9a-f]{32})$/.exec(path)?.[1];
     if (request.method === 'GET' && studyId) {
       const study = studies.get(studyId);
@@ -86,7 +87,10 @@ async function openWorld(kind: 'in-process' | 'redis'): Promise<World> {
   const open = async (): Promise<SharedState> => {
     const folder = mkdtempSync(join(tmpdir(), 'rw-reading-'));
     folders.push(folder);
-    const state = kind === 'redis' ? await createSharedState({ redisUrl: redis.url, dataDir: folder, keyPrefix: `reading-${process.pid}:` }) : await testSharedState();
+    const state =
+      kind === 'redis'
+        ? await createSharedState({ redisUrl: redis.url, dataDir: folder, keyPrefix: `reading-${process.pid}:` })
+        : await testSharedState();
     states.push(state);
     return state;
   };
@@ -96,10 +100,19 @@ async function openWorld(kind: 'in-process' | 'redis'): Promise<World> {
   const events: BusEvent[] = [];
   const stop = await stateA.events.subscribe({ onEvent: (event) => events.push(event) });
   const audit: string[] = [];
-  const common = { upstreamUrl: upstream.url, apiKey: 'reading-test-key-0123', auditLines: audit, env: { RATE_LIMIT_PER_MINUTE: '100000' } };
+  const common = {
+    upstreamUrl: upstream.url,
+    apiKey: 'reading-test-key-0123',
+    auditLines: audit,
+    env: { RATE_LIMIT_PER_MINUTE: '100000' },
+  };
   const a = await buildTestBff({ ...common, shared: stateA });
   const b = await buildTestBff({ ...common, shared: stateB });
-  const quick = await buildTestBff({ ...common, shared: stateQuick, env: { ...common.env, READING_LEASE_SECONDS: '2' } });
+  const quick = await buildTestBff({
+    ...common,
+    shared: stateQuick,
+    env: { ...common.env, READING_LEASE_SECONDS: '2' },
+  });
   return {
     a,
     b,
@@ -130,16 +143,25 @@ async function me(app: FastifyInstance, headers: Record<string, string>): Promis
 }
 
 function eventsFor(world: World, studyId: string, type?: string): BusEvent[] {
-  return world.events.filter((event) => JSON.stringify(event.data).includes(studyId) && (type === undefined || event.type === type));
+  return world.events.filter(
+    (event) => JSON.stringify(event.data).includes(studyId) && (type === undefined || event.type === type),
+  );
 }
 
 async function eventuallyEvents(world: World, studyId: string, type: string, count: number): Promise<BusEvent[]> {
-  await waitFor(() => eventsFor(world, studyId, type).length >= count, 5_000, `${count} ${type} event(s) for ${studyId}`, 20);
+  await waitFor(
+    () => eventsFor(world, studyId, type).length >= count,
+    5_000,
+    `${count} ${type} event(s) for ${studyId}`,
+    20,
+  );
   return eventsFor(world, studyId, type);
 }
 
 function auditOf(world: World, studyId: string): Array<Record<string, unknown>> {
-  return world.audit.map((line): Record<string, unknown> => JSON.parse(line)).filter((line) => line.studyId === studyId);
+  return world.audit
+    .map((line): Record<string, unknown> => JSON.parse(line))
+    .filter((line) => line.studyId === studyId);
 }
 
 describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s)', (kind) => {
@@ -162,7 +184,12 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     expect(statuses).toEqual([200, 409]);
     const [winner, loser] = first.statusCode === 200 ? [first, second] : [second, first];
     const lease = winner.json().lease;
-    expect(lease).toEqual({ studyId, holder: expect.objectContaining({ email: expect.any(String) }), since: expect.any(String), expiresAt: expect.any(String) });
+    expect(lease).toEqual({
+      studyId,
+      holder: expect.objectContaining({ email: expect.any(String) }),
+      since: expect.any(String),
+      expiresAt: expect.any(String),
+    });
     expect(loser.headers['content-type']).toContain('application/problem+json');
     expect(loser.json()).toMatchObject({ status: 409, type: '/problems/conflict', current: lease });
     expect(loser.json().detail).toContain(lease.holder.email);
@@ -173,7 +200,10 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     expect(taken).toHaveLength(1);
     expect(taken[0]?.data).toEqual({ lease });
     // Taking one's own again renews it, keeping since when, and tells nobody.
-    const again = await call(winner === first ? world.a : world.b, winner === first ? world.ana : world.sam, { method: 'POST', url });
+    const again = await call(winner === first ? world.a : world.b, winner === first ? world.ana : world.sam, {
+      method: 'POST',
+      url,
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json().lease.since).toBe(lease.since);
   });
@@ -184,9 +214,15 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     expect((await call(world.a, world.ana, { method: 'POST', url })).statusCode).toBe(200);
     const taken = await call(world.b, world.sam, { method: 'POST', url, payload: { takeOver: true } });
     expect(taken.statusCode).toBe(200);
-    expect(taken.json()).toMatchObject({ lease: { holder: { email: SECOND_RADIOLOGIST.email } }, tookOverFrom: { email: DEMO_RADIOLOGIST.email, userId: DEMO_RADIOLOGIST.userId } });
+    expect(taken.json()).toMatchObject({
+      lease: { holder: { email: SECOND_RADIOLOGIST.email } },
+      tookOverFrom: { email: DEMO_RADIOLOGIST.email, userId: DEMO_RADIOLOGIST.userId },
+    });
     const events = await eventuallyEvents(world, studyId, 'lease.taken', 2);
-    expect(events[1]?.data).toMatchObject({ lease: { holder: { email: SECOND_RADIOLOGIST.email } }, tookOverFrom: { email: DEMO_RADIOLOGIST.email } });
+    expect(events[1]?.data).toMatchObject({
+      lease: { holder: { email: SECOND_RADIOLOGIST.email } },
+      tookOverFrom: { email: DEMO_RADIOLOGIST.email },
+    });
     expect(auditOf(world, studyId)).toContainEqual(
       expect.objectContaining({
         action: 'study.lease-take-over',
@@ -218,7 +254,12 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     expect((await call(world.a, world.sam, { url })).statusCode).toBe(200);
     expect((await call(world.b, world.sam, { method: 'POST', url })).statusCode).toBe(409);
     // No more heartbeats: it ends, and the heartbeat of the one who let it lapse says so.
-    await waitFor(async () => (await call(world.a, world.sam, { url })).statusCode === 404, 6_000, 'the lease to expire', 100);
+    await waitFor(
+      async () => (await call(world.a, world.sam, { url })).statusCode === 404,
+      6_000,
+      'the lease to expire',
+      100,
+    );
     expect((await call(world.quick, world.ana, { method: 'PUT', url })).statusCode).toBe(404);
     const next = await call(world.b, world.sam, { method: 'POST', url });
     expect(next.statusCode).toBe(200);
@@ -232,8 +273,16 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     expect((await call(world.b, world.ana, { method: 'DELETE', url })).statusCode).toBe(204);
     expect((await call(world.a, world.ana, { url })).statusCode).toBe(404);
     expect((await call(world.a, world.ana, { method: 'DELETE', url })).statusCode).toBe(404);
-    expect((await eventuallyEvents(world, released, 'lease.released', 1))[0]?.data).toMatchObject({ studyId: released, holder: { email: DEMO_RADIOLOGIST.email }, reason: 'released' });
-    expect(auditOf(world, released).filter((line) => line.action === 'study.lease').map((line) => [line.before, line.after, line.outcome])).toEqual([
+    expect((await eventuallyEvents(world, released, 'lease.released', 1))[0]?.data).toMatchObject({
+      studyId: released,
+      holder: { email: DEMO_RADIOLOGIST.email },
+      reason: 'released',
+    });
+    expect(
+      auditOf(world, released)
+        .filter((line) => line.action === 'study.lease')
+        .map((line) => [line.before, line.after, line.outcome]),
+    ).toEqual([
       [{ leaseHolder: null }, { leaseHolder: DEMO_RADIOLOGIST.email }, 'ok'],
       [{ leaseHolder: DEMO_RADIOLOGIST.email }, { leaseHolder: null }, 'ok'],
       [undefined, undefined, 'refused'],
@@ -248,9 +297,20 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     expect((await call(world.a, world.sam, { url: brokenUrl })).statusCode).toBe(200);
     expect((await call(world.b, world.casey, { method: 'DELETE', url: brokenUrl })).statusCode).toBe(204);
     expect((await call(world.a, world.ana, { url: brokenUrl })).statusCode).toBe(404);
-    expect((await eventuallyEvents(world, broken, 'lease.released', 1))[0]?.data).toMatchObject({ holder: { email: DEMO_RADIOLOGIST.email }, reason: 'broken' });
-    expect(auditOf(world, broken).filter((line) => line.action === 'study.lease-break').map((line) => [line.user, line.outcome, line.before])).toEqual([
-      [expect.objectContaining({ email: SECOND_RADIOLOGIST.email }), 'refused', { leaseHolder: DEMO_RADIOLOGIST.email }],
+    expect((await eventuallyEvents(world, broken, 'lease.released', 1))[0]?.data).toMatchObject({
+      holder: { email: DEMO_RADIOLOGIST.email },
+      reason: 'broken',
+    });
+    expect(
+      auditOf(world, broken)
+        .filter((line) => line.action === 'study.lease-break')
+        .map((line) => [line.user, line.outcome, line.before]),
+    ).toEqual([
+      [
+        expect.objectContaining({ email: SECOND_RADIOLOGIST.email }),
+        'refused',
+        { leaseHolder: DEMO_RADIOLOGIST.email },
+      ],
       [expect.objectContaining({ email: DEMO_COORDINATOR.email }), 'ok', { leaseHolder: DEMO_RADIOLOGIST.email }],
     ]);
   });
@@ -266,17 +326,28 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     expect(await releaseLease(world.stateB, studyId, ana, 'read')).toBe(true);
     expect((await call(world.a, world.ana, { url })).statusCode).toBe(404);
     const [released] = await eventuallyEvents(world, studyId, 'lease.released', 1);
-    expect(released?.data).toEqual({ studyId, holder: { userId: ana.userId, email: ana.email, name: ana.name }, reason: 'read' });
+    expect(released?.data).toEqual({
+      studyId,
+      holder: { userId: ana.userId, email: ana.email, name: ana.name },
+      reason: 'read',
+    });
   });
 
   it("sign-out ends every lease of that person (and no one else's), publishing lease.released for each", async () => {
     const [one, two, samsStudy] = [newStudyId(), newStudyId(), newStudyId()];
     const ana = await signIn(world.a, DEMO_RADIOLOGIST.email);
-    for (const studyId of [one, two]) expect((await call(world.a, ana, { method: 'POST', url: `/api/studies/${studyId}/lease` })).statusCode).toBe(200);
-    expect((await call(world.b, world.sam, { method: 'POST', url: `/api/studies/${samsStudy}/lease` })).statusCode).toBe(200);
+    for (const studyId of [one, two])
+      expect((await call(world.a, ana, { method: 'POST', url: `/api/studies/${studyId}/lease` })).statusCode).toBe(200);
+    expect(
+      (await call(world.b, world.sam, { method: 'POST', url: `/api/studies/${samsStudy}/lease` })).statusCode,
+    ).toBe(200);
     expect((await call(world.b, ana, { method: 'POST', url: '/auth/logout' })).statusCode).toBe(200);
     for (const studyId of [one, two]) {
-      expect((await eventuallyEvents(world, studyId, 'lease.released', 1))[0]?.data).toMatchObject({ studyId, reason: 'signed-out', holder: { email: DEMO_RADIOLOGIST.email } });
+      expect((await eventuallyEvents(world, studyId, 'lease.released', 1))[0]?.data).toMatchObject({
+        studyId,
+        reason: 'signed-out',
+        holder: { email: DEMO_RADIOLOGIST.email },
+      });
       expect((await call(world.a, world.sam, { url: `/api/studies/${studyId}/lease` })).statusCode).toBe(404);
     }
     expect((await call(world.a, world.sam, { url: `/api/studies/${samsStudy}/lease` })).statusCode).toBe(200);
@@ -285,10 +356,16 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
   it('presence lists who has the study open on any instance; arriving and leaving publish presence.changed, heartbeats do not', async () => {
     const studyId = newStudyId();
     const url = `/api/studies/${studyId}/presence`;
-    expect((await call(world.a, world.ana, { method: 'PUT', url })).json()).toEqual({ studyId, viewers: [expect.objectContaining({ email: DEMO_RADIOLOGIST.email })] });
+    expect((await call(world.a, world.ana, { method: 'PUT', url })).json()).toEqual({
+      studyId,
+      viewers: [expect.objectContaining({ email: DEMO_RADIOLOGIST.email })],
+    });
     await eventuallyEvents(world, studyId, 'presence.changed', 1);
     const both = await call(world.b, world.sam, { method: 'PUT', url });
-    expect(both.json().viewers.map((viewer: { email: string }) => viewer.email)).toEqual([DEMO_RADIOLOGIST.email, SECOND_RADIOLOGIST.email]);
+    expect(both.json().viewers.map((viewer: { email: string }) => viewer.email)).toEqual([
+      DEMO_RADIOLOGIST.email,
+      SECOND_RADIOLOGIST.email,
+    ]);
     expect((await call(world.b, world.casey, { url })).json()).toEqual(both.json());
     const changes = await eventuallyEvents(world, studyId, 'presence.changed', 2);
     expect(changes[1]?.data).toEqual({ studyId, viewers: both.json().viewers });
@@ -299,7 +376,10 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     expect((await call(world.b, world.sam, { method: 'DELETE', url })).statusCode).toBe(204);
     const afterLeaving = await eventuallyEvents(world, studyId, 'presence.changed', 3);
     expect(afterLeaving).toHaveLength(3);
-    expect(afterLeaving[2]?.data).toEqual({ studyId, viewers: [expect.objectContaining({ email: DEMO_RADIOLOGIST.email })] });
+    expect(afterLeaving[2]?.data).toEqual({
+      studyId,
+      viewers: [expect.objectContaining({ email: DEMO_RADIOLOGIST.email })],
+    });
     expect((await call(world.a, world.casey, { url })).json().viewers).toHaveLength(1);
     // Leaving twice tells nobody again. (An arrival elsewhere afterwards marks the point by which any event would be in.)
     expect((await call(world.b, world.sam, { method: 'DELETE', url })).statusCode).toBe(204);
@@ -315,18 +395,33 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     const refused = await call(world.a, world.ana, { method: 'POST', url: `/api/studies/${samsStudy}/lease` });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().detail).toBe('This study is assigned to someone else: only they may read it.');
-    expect((await call(world.b, world.sam, { method: 'POST', url: `/api/studies/${samsStudy}/lease` })).statusCode).toBe(200);
+    expect(
+      (await call(world.b, world.sam, { method: 'POST', url: `/api/studies/${samsStudy}/lease` })).statusCode,
+    ).toBe(200);
     // A coordinator may take any active study (here, over Sam).
-    expect((await call(world.a, world.casey, { method: 'POST', url: `/api/studies/${samsStudy}/lease`, payload: { takeOver: true } })).statusCode).toBe(200);
+    expect(
+      (
+        await call(world.a, world.casey, {
+          method: 'POST',
+          url: `/api/studies/${samsStudy}/lease`,
+          payload: { takeOver: true },
+        })
+      ).statusCode,
+    ).toBe(200);
 
     const cancelled = newStudyId();
     studies.set(cancelled, { isCancelled: true, cancelledAt: '2026-11-23T11:00:00.000Z' });
-    expect((await call(world.a, world.casey, { method: 'POST', url: `/api/studies/${cancelled}/lease` })).statusCode).toBe(403);
+    expect(
+      (await call(world.a, world.casey, { method: 'POST', url: `/api/studies/${cancelled}/lease` })).statusCode,
+    ).toBe(403);
 
     const missing = newStudyId();
     studies.set(missing, null);
-    expect((await call(world.a, world.casey, { method: 'POST', url: `/api/studies/${missing}/lease` })).statusCode).toBe(404);
-    for (const studyId of [cancelled, missing]) expect((await call(world.a, world.casey, { url: `/api/studies/${studyId}/lease` })).statusCode).toBe(404);
+    expect(
+      (await call(world.a, world.casey, { method: 'POST', url: `/api/studies/${missing}/lease` })).statusCode,
+    ).toBe(404);
+    for (const studyId of [cancelled, missing])
+      expect((await call(world.a, world.casey, { url: `/api/studies/${studyId}/lease` })).statusCode).toBe(404);
   });
 
   it('checks the path and body before anything is stored or asked of Avara', async () => {
@@ -342,14 +437,22 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     ] as const) {
       const response = await call(world.a, world.ana, { method, url: `/api/studies/stu_NOT-AN-ID${path}` });
       expect(response.statusCode, `${method} ${path}`).toBe(400);
-      expect(response.json().issues).toEqual([{ in: 'path', name: 'studyId', message: expect.stringContaining('must be a study ID') }]);
+      expect(response.json().issues).toEqual([
+        { in: 'path', name: 'studyId', message: expect.stringContaining('must be a study ID') },
+      ]);
     }
     const studyId = newStudyId();
     for (const payload of [{ takeOver: 'yes' }, { takeover: true }, [true]]) {
-      expect((await call(world.a, world.ana, { method: 'POST', url: `/api/studies/${studyId}/lease`, payload })).statusCode).toBe(400);
+      expect(
+        (await call(world.a, world.ana, { method: 'POST', url: `/api/studies/${studyId}/lease`, payload })).statusCode,
+      ).toBe(400);
     }
     expect(upstream.requests.filter((request) => request.url.startsWith('/v1/viewer/studies'))).toEqual([]);
-    expect((await call(world.a, world.ana, { url: '/api/leases' })).json().leases.filter((lease: { studyId: string }) => lease.studyId.startsWith('stu_NOT'))).toEqual([]);
+    expect(
+      (await call(world.a, world.ana, { url: '/api/leases' }))
+        .json()
+        .leases.filter((lease: { studyId: string }) => lease.studyId.startsWith('stu_NOT')),
+    ).toEqual([]);
   });
 
   it('refuses anyone not signed in, and calls without the anti-forgery header', async () => {
@@ -361,8 +464,13 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
       ['DELETE', `/api/studies/${studyId}/lease`],
       ['PUT', `/api/studies/${studyId}/presence`],
     ] as const) {
-      expect((await world.a.inject({ method, url, headers: { 'x-csrf': '1' } })).statusCode, `${method} ${url}`).toBe(401);
-      expect((await world.a.inject({ method, url, headers: { cookie: world.ana.cookie ?? '' } })).statusCode, `${method} ${url}`).toBe(403);
+      expect((await world.a.inject({ method, url, headers: { 'x-csrf': '1' } })).statusCode, `${method} ${url}`).toBe(
+        401,
+      );
+      expect(
+        (await world.a.inject({ method, url, headers: { cookie: world.ana.cookie ?? '' } })).statusCode,
+        `${method} ${url}`,
+      ).toBe(403);
     }
   });
 
@@ -377,7 +485,9 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
     const ana = await me(world.a, world.ana);
     const warnings: unknown[] = [];
     const log = { info() {}, error() {}, warn: (entry: unknown) => void warnings.push(entry) };
-    expect(await takeLease(failing, studyId, ana, { takeOver: false, leaseMs: 60_000, log })).toMatchObject({ outcome: 'taken' });
+    expect(await takeLease(failing, studyId, ana, { takeOver: false, leaseMs: 60_000, log })).toMatchObject({
+      outcome: 'taken',
+    });
     expect(warnings).toHaveLength(1);
     expect((await call(world.b, world.sam, { url: `/api/studies/${studyId}/lease` })).statusCode).toBe(200);
   });
@@ -387,12 +497,21 @@ describe.each(['in-process', 'redis'] as const)('reading leases and presence (%s
       const studyId = newStudyId();
       await redis.stop();
       try {
-        await waitFor(() => world.stateA.status() === 'unavailable', 5_000, 'the shared state to notice Redis is down', 20);
+        await waitFor(
+          () => world.stateA.status() === 'unavailable',
+          5_000,
+          'the shared state to notice Redis is down',
+          20,
+        );
         const response = await call(world.a, world.ana, { method: 'POST', url: `/api/studies/${studyId}/lease` });
         expect(response.statusCode).toBe(503);
         expect(response.headers['retry-after']).toMatch(/^\d+$/);
         expect(response.headers['content-type']).toContain('application/problem+json');
-        expect(response.json()).toMatchObject({ status: 503, retryable: true, title: 'Who is reading cannot be checked right now' });
+        expect(response.json()).toMatchObject({
+          status: 503,
+          retryable: true,
+          title: 'Who is reading cannot be checked right now',
+        });
         // A heartbeat too: nothing is pretended.
         const heartbeat = await call(world.a, world.ana, { method: 'PUT', url: `/api/studies/${studyId}/presence` });
         expect(heartbeat.statusCode).toBe(503);

@@ -23,7 +23,16 @@ describe('demo reports', () => {
 
   it('signs its links: valid until they expire, refused when altered or signed with another key', () => {
     const now = Date.now();
-    const url = new URL(demoReportUrl({ baseUrl: 'http://127.0.0.1:8080', key: KEY, studyId: STUDY, reportId: REPORT, critical: true, now }));
+    const url = new URL(
+      demoReportUrl({
+        baseUrl: 'http://127.0.0.1:8080',
+        key: KEY,
+        studyId: STUDY,
+        reportId: REPORT,
+        critical: true,
+        now,
+      }),
+    );
     expect(url.pathname).toBe(`/avara-demo/reports/${STUDY}/${REPORT}`);
     const query = Object.fromEntries(url.searchParams);
     expect(verifyDemoReportLink(KEY, STUDY, REPORT, query, now)).toBe('valid');

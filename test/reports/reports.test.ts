@@ -26,7 +26,13 @@ import { generateWebhookKey } from '../../src/bff/webhooks/webhook-keys.ts';
 const WEBHOOK_KEY = generateWebhookKey();
 
 const PDF = Buffer.from('%PDF-1.4\n% a tiny test report\n%%EOF\n');
-const SECOND_RADIOLOGIST = { ...DEMO_RADIOLOGIST, userId: `usr_${'b2'.repeat(16)}`, email: 'sam.second@example.org', firstName: 'Sam', lastName: 'Second' };
+const SECOND_RADIOLOGIST = {
+  ...DEMO_RADIOLOGIST,
+  userId: `usr_${'b2'.repeat(16)}`,
+  email: 'sam.second@example.org',
+  firstName: 'Sam',
+  lastName: 'Second',
+};
 
 let counter = 0;
 function newStudyId(): string {
@@ -59,11 +65,16 @@ beforeAll(async () => {
   const users = Array.isArray(usersPage.users) ? usersPage.users : [];
   const study = (studyId: string) => {
     const assignee = assignees.get(studyId) ?? null;
-    return studyFixture(studyId, { assignedTo: assignee ? { userId: assignee.userId, email: assignee.email, firstName: assignee.firstName, lastName: assignee.lastName } : null });
+    return studyFixture(studyId, {
+      assignedTo: assignee
+        ? { userId: assignee.userId, email: assignee.email, firstName: assignee.firstName, lastName: assignee.lastName }
+        : null,
+    });
   };
   upstream = await startRecordingUpstream((request, response) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/v1/viewer/users')) return json(200, { ...usersPage, users: [...users, { ...users[1], ...SECOND_RADIOLOGIST }] })(request, response);
+    if (path.startsWith('/v1/viewer/users'))
+      return json(200, { ...usersPage, users: [...users, { ...users[1], ...SECOND_RADIOLOGIST }] })(request, response);
     const studyId = /^\/v1\/viewer\/studies\/(stu_[0-9a-f]{32})$/.exec(path)?.[1];
     if (request.method === 'GET' && studyId) return json(200, study(studyId))(request, response);
     if (request.method === 'GET' && path === '/v1/viewer/studies') {
@@ -75,16 +86,27 @@ beforeAll(async () => {
   storage = createServer((request, response) => {
     storageHits += 1;
     const path = request.url?.split('?')[0] ?? '';
-    if (path === '/valid.pdf') return void response.writeHead(200, { 'content-type': 'application/pdf', 'content-length': String(PDF.length) }).end(PDF);
-    if (path === '/expired.pdf') return void response.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
-    if (path === '/big.pdf') return void response.writeHead(200, { 'content-type': 'application/pdf', 'content-length': String(50 * 1024 * 1024) }).end();
+    if (path === '/valid.pdf')
+      return void response
+        .writeHead(200, { 'content-type': 'application/pdf', 'content-length': String(PDF.length) })
+        .end(PDF);
+    if (path === '/expired.pdf')
+      return void response
+        .writeHead(403, { 'content-type': 'application/xml' })
+        .end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+    if (path === '/big.pdf')
+      return void response
+        .writeHead(200, { 'content-type': 'application/pdf', 'content-length': String(50 * 1024 * 1024) })
+        .end();
     if (path === '/big-undeclared.pdf') {
       response.writeHead(200, { 'content-type': 'application/pdf' });
       response.write(PDF);
       return void response.end(Buffer.alloc(64 * 1024));
     }
-    if (path === '/page.pdf') return void response.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>');
-    if (path === '/not-a-pdf.pdf') return void response.writeHead(200, { 'content-type': 'application/pdf' }).end('<html>not a pdf</html>');
+    if (path === '/page.pdf')
+      return void response.writeHead(200, { 'content-type': 'text/html' }).end('<html>sign in</html>');
+    if (path === '/not-a-pdf.pdf')
+      return void response.writeHead(200, { 'content-type': 'application/pdf' }).end('<html>not a pdf</html>');
     response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
@@ -114,7 +136,9 @@ interface World {
 }
 
 async function openState(kind: 'in-process' | 'redis', dataDir = folder()): Promise<SharedState> {
-  return kind === 'redis' ? createSharedState({ redisUrl: redis.url, dataDir, keyPrefix: `reports-${process.pid}-${++counter}:` }) : createSharedState({ dataDir });
+  return kind === 'redis'
+    ? createSharedState({ redisUrl: redis.url, dataDir, keyPrefix: `reports-${process.pid}-${++counter}:` })
+    : createSharedState({ dataDir });
 }
 
 async function openWorld(kind: 'in-process' | 'redis'): Promise<World> {
@@ -170,7 +194,13 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
   it('records a delivered report once per report ID, however often Avara sends it, and tells every screen once', async () => {
     const studyId = newStudyId();
     const reportId = newReportId();
-    const data = { reportId, studyId, isCritical: false, presignedUrl: `${storageUrl}/valid.pdf?X-Amz-Signature=abc`, plainText: 'No acute findings.' };
+    const data = {
+      reportId,
+      studyId,
+      isCritical: false,
+      presignedUrl: `${storageUrl}/valid.pdf?X-Amz-Signature=abc`,
+      plainText: 'No acute findings.',
+    };
     const first = await deliver(world, data);
     const again = await deliver(world, { ...data, plainText: 'A different text for the same report' });
     expect(first).toMatchObject({ ok: true, answer: { success: true }, recorded: true });
@@ -178,14 +208,32 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
     const reports = await studyReports(world.state, studyId);
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ reportId, plainText: 'No acute findings.', isCritical: false });
-    await waitFor(() => world.events.some((event) => event.type === 'report.delivered' && event.data.reportId === reportId), 5_000, 'the report event', 20);
-    expect(world.events.filter((event) => event.type === 'report.delivered' && event.data.reportId === reportId)).toHaveLength(1);
+    await waitFor(
+      () => world.events.some((event) => event.type === 'report.delivered' && event.data.reportId === reportId),
+      5_000,
+      'the report event',
+      20,
+    );
+    expect(
+      world.events.filter((event) => event.type === 'report.delivered' && event.data.reportId === reportId),
+    ).toHaveLength(1);
 
     const answer = await call(world.app, world.riley, { url: `/api/studies/${studyId}/reports` });
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['cache-control']).toBe('no-store');
     const body = answer.json();
-    expect(body).toEqual({ reports: [{ reportId, studyId, deliveredAt: expect.any(String), isCritical: false, plainText: 'No acute findings.', pdf: { available: true, expiresAt: expect.any(String) } }] });
+    expect(body).toEqual({
+      reports: [
+        {
+          reportId,
+          studyId,
+          deliveredAt: expect.any(String),
+          isCritical: false,
+          plainText: 'No acute findings.',
+          pdf: { available: true, expiresAt: expect.any(String) },
+        },
+      ],
+    });
     // The presigned link stays in the BFF.
     expect(answer.body).not.toContain('X-Amz-Signature');
     expect(auditLines(world, 'report.view')).toContainEqual(expect.objectContaining({ studyId, outcome: 'ok' }));
@@ -198,14 +246,23 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
   it('answers a signed report.delivered on POST /webhooks/avara with {success: true}, and a resend under a new webhook-id records nothing new', async () => {
     const studyId = newStudyId();
     const reportId = newReportId();
-    const body = JSON.stringify({ id: `whe_${reportId}`, type: 'report.delivered', data: { reportId, studyId, isCritical: true, presignedUrl: `${storageUrl}/valid.pdf`, plainText: 'Findings.' } });
+    const body = JSON.stringify({
+      id: `whe_${reportId}`,
+      type: 'report.delivered',
+      data: { reportId, studyId, isCritical: true, presignedUrl: `${storageUrl}/valid.pdf`, plainText: 'Findings.' },
+    });
     const send = (webhookId: string) => {
       const at = new Date();
       return world.app.inject({
         method: 'POST',
         url: '/webhooks/avara',
         payload: body,
-        headers: { 'content-type': 'application/json', 'webhook-id': webhookId, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(WEBHOOK_KEY).sign(webhookId, at, body) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': new Webhook(WEBHOOK_KEY).sign(webhookId, at, body),
+        },
       });
     };
     const first = await send(`msg_${reportId}_1`);
@@ -214,20 +271,32 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
     const again = await send(`msg_${reportId}_2`);
     expect(again.json()).toEqual({ success: true });
     expect(await studyReports(world.state, studyId)).toHaveLength(1);
-    expect(auditLines(world, 'webhook.avara')).toContainEqual(expect.objectContaining({ studyId, result: 'recorded-critical' }));
+    expect(auditLines(world, 'webhook.avara')).toContainEqual(
+      expect.objectContaining({ studyId, result: 'recorded-critical' }),
+    );
     const bad = JSON.stringify({ id: 'whe_bad', type: 'report.delivered', data: { reportId, studyId: 'nope' } });
     const at = new Date();
     const refused = await world.app.inject({
       method: 'POST',
       url: '/webhooks/avara',
       payload: bad,
-      headers: { 'content-type': 'application/json', 'webhook-id': `msg_${reportId}_bad`, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(WEBHOOK_KEY).sign(`msg_${reportId}_bad`, at, bad) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': `msg_${reportId}_bad`,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(WEBHOOK_KEY).sign(`msg_${reportId}_bad`, at, bad),
+      },
     });
     expect(refused.statusCode).toBe(400);
   });
 
   it('refuses data that is not a report: a bad study ID, a link that is not https, a missing flag', async () => {
-    const base = { reportId: newReportId(), studyId: newStudyId(), isCritical: true, presignedUrl: 'https://storage.example/r.pdf' };
+    const base = {
+      reportId: newReportId(),
+      studyId: newStudyId(),
+      isCritical: true,
+      presignedUrl: 'https://storage.example/r.pdf',
+    };
     expect(await deliver(world, { ...base, studyId: 'stu_nope' })).toMatchObject({ ok: false });
     expect(await deliver(world, { ...base, presignedUrl: 'http://10.0.0.8/r.pdf' })).toMatchObject({ ok: false });
     expect(await deliver(world, { ...base, presignedUrl: 'file:///etc/passwd' })).toMatchObject({ ok: false });
@@ -247,9 +316,17 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
     expect(answer.headers['content-type']).toBe('application/pdf');
     expect(answer.headers['cache-control']).toBe('no-store');
     expect(answer.rawPayload.equals(PDF)).toBe(true);
-    expect(auditLines(world, 'report.pdf')).toContainEqual(expect.objectContaining({ studyId, outcome: 'ok', user: expect.objectContaining({ email: DEMO_RADIOLOGIST.email }) }));
+    expect(auditLines(world, 'report.pdf')).toContainEqual(
+      expect.objectContaining({
+        studyId,
+        outcome: 'ok',
+        user: expect.objectContaining({ email: DEMO_RADIOLOGIST.email }),
+      }),
+    );
     // Without a session: sign in first.
-    expect((await world.app.inject({ url: `/api/studies/${studyId}/reports/${reportId}/pdf` })).statusCode).not.toBe(200);
+    expect((await world.app.inject({ url: `/api/studies/${studyId}/reports/${reportId}/pdf` })).statusCode).not.toBe(
+      200,
+    );
   });
 
   it('says the link expired (410) when the storage refuses it or its hour has passed, and refuses too big or not a PDF', async () => {
@@ -259,7 +336,10 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
     await deliver(world, { reportId: expired, studyId, isCritical: false, presignedUrl: `${storageUrl}/expired.pdf` });
     const refused = await call(world.app, world.riley, { url: url(expired) });
     expect(refused.statusCode).toBe(410);
-    expect(refused.json()).toMatchObject({ type: '/problems/report-link-expired', title: 'The report link has expired' });
+    expect(refused.json()).toMatchObject({
+      type: '/problems/report-link-expired',
+      title: 'The report link has expired',
+    });
     // A person's browser gets a page saying so.
     const page = await call(world.app, world.riley, { url: url(expired), headers: { accept: 'text/html' } });
     expect(page.statusCode).toBe(410);
@@ -268,7 +348,11 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
 
     // Delivered more than an hour ago: not even asked for.
     const old = newReportId();
-    await recordReport(world.state, { reportId: old, studyId, isCritical: false, presignedUrl: `${storageUrl}/valid.pdf` }, { now: () => Date.now() - 2 * 3_600_000 });
+    await recordReport(
+      world.state,
+      { reportId: old, studyId, isCritical: false, presignedUrl: `${storageUrl}/valid.pdf` },
+      { now: () => Date.now() - 2 * 3_600_000 },
+    );
     const before = storageHits;
     expect((await call(world.app, world.riley, { url: url(old) })).statusCode).toBe(410);
     expect(storageHits).toBe(before);
@@ -292,22 +376,40 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
       const answer = await call(world.app, world.riley, { url: url(reportId) }).catch((error: unknown) => error);
       if (answer instanceof Error) continue;
       expect(answer).toBeDefined();
-      if (typeof answer === 'object' && answer !== null && 'rawPayload' in answer && Buffer.isBuffer(answer.rawPayload)) {
+      if (
+        typeof answer === 'object' &&
+        answer !== null &&
+        'rawPayload' in answer &&
+        Buffer.isBuffer(answer.rawPayload)
+      ) {
         expect(answer.rawPayload.length).toBeLessThan(32 * 1024);
         expect(answer.rawPayload.includes(Buffer.from('not a pdf'))).toBe(false);
       }
     }
     expect((await call(world.app, world.riley, { url: url('rep_unknown') })).statusCode).toBe(404);
-    expect((await call(world.app, world.riley, { url: `/api/studies/${studyId}/reports/bad..id/pdf` })).statusCode).toBe(400);
+    expect(
+      (await call(world.app, world.riley, { url: `/api/studies/${studyId}/reports/bad..id/pdf` })).statusCode,
+    ).toBe(400);
   });
 
   it('alerts the assignee and coordinators to a critical result until one of them acknowledges it; the acknowledgement is audited and announced', async () => {
     const studyId = newStudyId();
     const reportId = newReportId();
     assignees.set(studyId, DEMO_RADIOLOGIST);
-    await deliver(world, { reportId, studyId, isCritical: true, presignedUrl: `${storageUrl}/valid.pdf`, plainText: 'Large intracranial haemorrhage.' });
-    const open = (headers: Record<string, string>) => call(world.app, headers, { url: '/api/critical-results' }).then((answer) => answer.json().criticalResults.filter((result: { studyId: string }) => result.studyId === studyId));
-    expect(await open(world.riley)).toEqual([{ studyId, reportId, deliveredAt: expect.any(String), study: expect.objectContaining({ studyId }) }]);
+    await deliver(world, {
+      reportId,
+      studyId,
+      isCritical: true,
+      presignedUrl: `${storageUrl}/valid.pdf`,
+      plainText: 'Large intracranial haemorrhage.',
+    });
+    const open = (headers: Record<string, string>) =>
+      call(world.app, headers, { url: '/api/critical-results' }).then((answer) =>
+        answer.json().criticalResults.filter((result: { studyId: string }) => result.studyId === studyId),
+      );
+    expect(await open(world.riley)).toEqual([
+      { studyId, reportId, deliveredAt: expect.any(String), study: expect.objectContaining({ studyId }) },
+    ]);
     expect(await open(world.casey)).toHaveLength(1);
     // Not theirs: no alert, and they may not acknowledge it.
     expect(await open(world.sam)).toEqual([]);
@@ -315,31 +417,74 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
     const refused = await call(world.app, world.sam, { method: 'POST', url });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().detail).toMatch(/assignee or a coordinator/);
-    expect(auditLines(world, 'report.acknowledge')).toContainEqual(expect.objectContaining({ studyId, outcome: 'refused', user: expect.objectContaining({ email: SECOND_RADIOLOGIST.email }) }));
+    expect(auditLines(world, 'report.acknowledge')).toContainEqual(
+      expect.objectContaining({
+        studyId,
+        outcome: 'refused',
+        user: expect.objectContaining({ email: SECOND_RADIOLOGIST.email }),
+      }),
+    );
     // Without the anti-forgery header: refused before anything.
     const { 'x-csrf': _csrf, ...cookieOnly } = world.riley;
     expect((await call(world.app, cookieOnly, { method: 'POST', url })).statusCode).toBe(403);
 
     const acknowledged = await call(world.app, world.riley, { method: 'POST', url });
     expect(acknowledged.statusCode).toBe(200);
-    expect(acknowledged.json()).toMatchObject({ reportId, isCritical: true, acknowledgement: { by: { email: DEMO_RADIOLOGIST.email, userId: DEMO_RADIOLOGIST.userId }, at: expect.any(String) } });
+    expect(acknowledged.json()).toMatchObject({
+      reportId,
+      isCritical: true,
+      acknowledgement: {
+        by: { email: DEMO_RADIOLOGIST.email, userId: DEMO_RADIOLOGIST.userId },
+        at: expect.any(String),
+      },
+    });
     const at = acknowledged.json().acknowledgement.at;
     expect(auditLines(world, 'report.acknowledge')).toContainEqual(
-      expect.objectContaining({ studyId, outcome: 'ok', user: expect.objectContaining({ email: DEMO_RADIOLOGIST.email }), before: { reportId, acknowledgement: null }, after: { reportId, acknowledgement: { by: DEMO_RADIOLOGIST.email, at } } }),
+      expect.objectContaining({
+        studyId,
+        outcome: 'ok',
+        user: expect.objectContaining({ email: DEMO_RADIOLOGIST.email }),
+        before: { reportId, acknowledgement: null },
+        after: { reportId, acknowledgement: { by: DEMO_RADIOLOGIST.email, at } },
+      }),
     );
-    await waitFor(() => world.events.some((event) => event.type === 'critical.acknowledged' && event.data.reportId === reportId), 5_000, 'the acknowledgement event', 20);
+    await waitFor(
+      () => world.events.some((event) => event.type === 'critical.acknowledged' && event.data.reportId === reportId),
+      5_000,
+      'the acknowledgement event',
+      20,
+    );
     expect(await open(world.casey)).toEqual([]);
     expect(await open(world.riley)).toEqual([]);
     // A second acknowledgement (the coordinator, a moment later) keeps the first.
     const again = await call(world.app, world.casey, { method: 'POST', url });
     expect(again.statusCode).toBe(200);
-    expect(again.json().acknowledgement).toEqual({ by: expect.objectContaining({ email: DEMO_RADIOLOGIST.email }), at });
-    expect(world.events.filter((event) => event.type === 'critical.acknowledged' && event.data.reportId === reportId)).toHaveLength(1);
+    expect(again.json().acknowledgement).toEqual({
+      by: expect.objectContaining({ email: DEMO_RADIOLOGIST.email }),
+      at,
+    });
+    expect(
+      world.events.filter((event) => event.type === 'critical.acknowledged' && event.data.reportId === reportId),
+    ).toHaveLength(1);
     // A report that is not critical has nothing to acknowledge; an unknown one is not found.
     const routine = newReportId();
     await deliver(world, { reportId: routine, studyId, isCritical: false, presignedUrl: `${storageUrl}/valid.pdf` });
-    expect((await call(world.app, world.casey, { method: 'POST', url: `/api/studies/${studyId}/reports/${routine}/acknowledge` })).statusCode).toBe(409);
-    expect((await call(world.app, world.casey, { method: 'POST', url: `/api/studies/${studyId}/reports/rep_none/acknowledge` })).statusCode).toBe(404);
+    expect(
+      (
+        await call(world.app, world.casey, {
+          method: 'POST',
+          url: `/api/studies/${studyId}/reports/${routine}/acknowledge`,
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await call(world.app, world.casey, {
+          method: 'POST',
+          url: `/api/studies/${studyId}/reports/rep_none/acknowledge`,
+        })
+      ).statusCode,
+    ).toBe(404);
   });
 
   it('the Critical results filter lists only the studies with an unacknowledged critical result', async () => {
@@ -349,7 +494,12 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
     assignees.set(critical, null);
     assignees.set(routine, null);
     await deliver(world, { reportId, studyId: critical, isCritical: true, presignedUrl: `${storageUrl}/valid.pdf` });
-    await deliver(world, { reportId: newReportId(), studyId: routine, isCritical: false, presignedUrl: `${storageUrl}/valid.pdf` });
+    await deliver(world, {
+      reportId: newReportId(),
+      studyId: routine,
+      isCritical: false,
+      presignedUrl: `${storageUrl}/valid.pdf`,
+    });
     const listed = async () => {
       const answer = await call(world.app, world.casey, { url: '/api/studies?critical=true&limit=100' });
       expect(answer.statusCode).toBe(200);
@@ -359,7 +509,14 @@ describe.each(['in-process', 'redis'] as const)('reports and critical results (%
     expect(ids).toContain(critical);
     expect(ids).not.toContain(routine);
     expect((await call(world.app, world.casey, { url: '/api/studies?critical=maybe' })).statusCode).toBe(400);
-    expect((await call(world.app, world.casey, { method: 'POST', url: `/api/studies/${critical}/reports/${reportId}/acknowledge` })).statusCode).toBe(200);
+    expect(
+      (
+        await call(world.app, world.casey, {
+          method: 'POST',
+          url: `/api/studies/${critical}/reports/${reportId}/acknowledge`,
+        })
+      ).statusCode,
+    ).toBe(200);
     expect(await listed()).not.toContain(critical);
   });
 });
@@ -370,15 +527,25 @@ describe('reports in the embedded mode', () => {
     const studyId = newStudyId();
     const reportId = newReportId();
     const first = await openState('in-process', dataDir);
-    await handleReportDelivered({ reportId, studyId, isCritical: true, presignedUrl: 'https://storage.example/r.pdf', plainText: 'Critical.' }, { shared: first, log: noLog });
+    await handleReportDelivered(
+      { reportId, studyId, isCritical: true, presignedUrl: 'https://storage.example/r.pdf', plainText: 'Critical.' },
+      { shared: first, log: noLog },
+    );
     await first.close();
     const second = await openState('in-process', dataDir);
     try {
-      expect(await studyReports(second, studyId)).toEqual([expect.objectContaining({ reportId, isCritical: true, plainText: 'Critical.' })]);
+      expect(await studyReports(second, studyId)).toEqual([
+        expect.objectContaining({ reportId, isCritical: true, plainText: 'Critical.' }),
+      ]);
       const { openCriticalResults } = await import('../../src/bff/reports/report-store.ts');
       expect(await openCriticalResults(second)).toContainEqual(expect.objectContaining({ studyId, reportId }));
       // And a repeat after the restart is still a repeat.
-      expect(await handleReportDelivered({ reportId, studyId, isCritical: true, presignedUrl: 'https://storage.example/r.pdf' }, { shared: second, log: noLog })).toMatchObject({ recorded: false });
+      expect(
+        await handleReportDelivered(
+          { reportId, studyId, isCritical: true, presignedUrl: 'https://storage.example/r.pdf' },
+          { shared: second, log: noLog },
+        ),
+      ).toMatchObject({ recorded: false });
     } finally {
       await second.close();
     }

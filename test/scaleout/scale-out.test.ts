@@ -97,7 +97,11 @@ afterAll(async () => {
 
 const upstreamOf = (name: 'a' | 'b') => `127.0.0.1:${ports[name]}`;
 
-async function call(baseUrl: string, path: string, options: { cookie?: string; method?: string; body?: unknown; ifMatch?: string } = {}): Promise<Answer> {
+async function call(
+  baseUrl: string,
+  path: string,
+  options: { cookie?: string; method?: string; body?: unknown; ifMatch?: string } = {},
+): Promise<Answer> {
   const response = await fetch(`${baseUrl}${path}`, {
     method: options.method ?? 'GET',
     headers: {
@@ -116,7 +120,12 @@ async function call(baseUrl: string, path: string, options: { cookie?: string; m
   } catch {
     // not JSON: kept as text
   }
-  return { status: response.status, upstream: response.headers.get('x-upstream'), retryAfter: response.headers.get('retry-after'), body };
+  return {
+    status: response.status,
+    upstream: response.headers.get('x-upstream'),
+    retryAfter: response.headers.get('retry-after'),
+    body,
+  };
 }
 
 async function signIn(baseUrl: string): Promise<string> {
@@ -137,19 +146,30 @@ async function createStudy(baseUrl: string, cookie: string, description: string)
   const answer = await call(baseUrl, '/api/studies', {
     cookie,
     method: 'POST',
-    body: { severity: 'high', studyDescription: description, studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${uidSequence}` },
+    body: {
+      severity: 'high',
+      studyDescription: description,
+      studyInstanceUid: `1.2.826.0.1.3680043.10.${Date.now()}.${uidSequence}`,
+    },
   });
   expect(answer.status).toBe(201);
   return answer.body as Study;
 }
 
 async function describeStudy(baseUrl: string, cookie: string, study: Study, description: string): Promise<Answer> {
-  return call(baseUrl, `/api/studies/${study.studyId}`, { cookie, method: 'PATCH', ifMatch: `"${study.updatedAt}"`, body: { studyDescription: description } });
+  return call(baseUrl, `/api/studies/${study.studyId}`, {
+    cookie,
+    method: 'PATCH',
+    ifMatch: `"${study.updatedAt}"`,
+    body: { studyDescription: description },
+  });
 }
 
 /** The study as the upstream holds it, asked directly with its key. */
 async function upstreamStudy(studyId: string): Promise<Study> {
-  const response = await fetch(`${avara.url}/v1/viewer/studies/${studyId}`, { headers: { authorization: `Bearer ${KEY}` } });
+  const response = await fetch(`${avara.url}/v1/viewer/studies/${studyId}`, {
+    headers: { authorization: `Bearer ${KEY}` },
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as Study;
 }
@@ -168,7 +188,10 @@ async function within(promise: Promise<unknown>, timeoutMs: number, what: string
 }
 
 /** Opens `GET /api/events` at `baseUrl` as the SPA does (fetch, X-CSRF, the cookie), resuming after `lastEventId`. */
-async function openEventStream(baseUrl: string, options: { cookie: string; lastEventId?: string | undefined }): Promise<SseClient> {
+async function openEventStream(
+  baseUrl: string,
+  options: { cookie: string; lastEventId?: string | undefined },
+): Promise<SseClient> {
   const stream = await openSse(`${baseUrl}/api/events`, {
     accept: 'text/event-stream',
     'x-csrf': '1',
@@ -178,7 +201,8 @@ async function openEventStream(baseUrl: string, options: { cookie: string; lastE
   streams.push(stream);
   // The stream's position is set by its first message (`stream.status`, carrying the newest id), not
   // by its headers: an event published in between is before that position, so the tests wait for it.
-  if (stream.status === 200) await stream.waitFor((message) => message.event === 'stream.status', { timeoutMs: 30_000 });
+  if (stream.status === 200)
+    await stream.waitFor((message) => message.event === 'stream.status', { timeoutMs: 30_000 });
   return stream;
 }
 
@@ -191,7 +215,10 @@ function lastEventId(stream: SseClient): string | undefined {
 }
 
 function eventsOf(stream: SseClient, type: string): unknown[] {
-  return stream.events().filter((message) => message.event === type).map(dataOf);
+  return stream
+    .events()
+    .filter((message) => message.event === type)
+    .map(dataOf);
 }
 
 /**
@@ -206,12 +233,21 @@ function changedDescriptions(stream: SseClient): string[] {
 }
 
 function studyOf(data: unknown): Study {
-  if (typeof data === 'object' && data !== null && 'study' in data && typeof data.study === 'object' && data.study !== null) return data.study as Study;
+  if (
+    typeof data === 'object' &&
+    data !== null &&
+    'study' in data &&
+    typeof data.study === 'object' &&
+    data.study !== null
+  )
+    return data.study as Study;
   throw new Error(`not a study event: ${JSON.stringify(data)}`);
 }
 
 function hasStatus(stream: SseClient, status: 'ok' | 'degraded'): boolean {
-  return eventsOf(stream, 'stream.status').some((data) => typeof data === 'object' && data !== null && 'status' in data && data.status === status);
+  return eventsOf(stream, 'stream.status').some(
+    (data) => typeof data === 'object' && data !== null && 'status' in data && data.status === status,
+  );
 }
 
 /** Opens streams through nginx until one is served by `instance` (round robin: the first or the second). */
@@ -227,161 +263,226 @@ async function streamThroughNginxOn(instance: 'a' | 'b', cookie: string): Promis
 describe('two instances behind nginx, one Redis, one upstream', () => {
   let cookie: string;
 
-  it('signs in once through nginx, and either instance serves the person with that cookie', { timeout: STEP_TIMEOUT }, async () => {
-    cookie = await signIn(nginx.url);
-    const answers: Answer[] = [];
-    for (let index = 0; index < 10; index++) {
-      answers.push(await call(nginx.url, index % 2 === 0 ? '/api/me' : '/api/studies?limit=5&severity=high', { cookie }));
-    }
-    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
-    const served = new Set(answers.map((answer) => answer.upstream));
-    expect(served).toEqual(new Set([upstreamOf('a'), upstreamOf('b')]));
-    // nginx's log says the same.
-    const logged = new Set(nginx.accessLog().filter((line) => line.path.startsWith('/api/')).flatMap((line) => line.upstreams));
-    expect(logged).toEqual(new Set([upstreamOf('a'), upstreamOf('b')]));
-  });
+  it(
+    'signs in once through nginx, and either instance serves the person with that cookie',
+    { timeout: STEP_TIMEOUT },
+    async () => {
+      cookie = await signIn(nginx.url);
+      const answers: Answer[] = [];
+      for (let index = 0; index < 10; index++) {
+        answers.push(
+          await call(nginx.url, index % 2 === 0 ? '/api/me' : '/api/studies?limit=5&severity=high', { cookie }),
+        );
+      }
+      expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+      const served = new Set(answers.map((answer) => answer.upstream));
+      expect(served).toEqual(new Set([upstreamOf('a'), upstreamOf('b')]));
+      // nginx's log says the same.
+      const logged = new Set(
+        nginx
+          .accessLog()
+          .filter((line) => line.path.startsWith('/api/'))
+          .flatMap((line) => line.upstreams),
+      );
+      expect(logged).toEqual(new Set([upstreamOf('a'), upstreamOf('b')]));
+    },
+  );
 
-  it('a change made on instance A reaches an event stream connected to instance B', { timeout: STEP_TIMEOUT }, async () => {
-    const { a, b } = instances;
-    if (!a || !b) throw new Error('instances not running');
-    const study = await createStudy(a.url, cookie, 'CT Chest without Contrast');
-    const onB = await openEventStream(b.url, { cookie });
-    const changed = await describeStudy(a.url, cookie, study, 'CT Chest with Contrast');
-    expect(changed.status).toBe(200);
-    await waitFor(() => changedDescriptions(onB).includes('CT Chest with Contrast'), 30_000, 'the change made on A to reach the stream on B');
-    const event = onB.events().find((message) => message.event === 'study.changed' && studyOf(dataOf(message)).studyDescription === 'CT Chest with Contrast');
-    expect(studyOf(event ? dataOf(event) : undefined).studyId).toBe(study.studyId);
-    expect(event?.id).toBeTruthy();
-    onB.close();
-  });
+  it(
+    'a change made on instance A reaches an event stream connected to instance B',
+    { timeout: STEP_TIMEOUT },
+    async () => {
+      const { a, b } = instances;
+      if (!a || !b) throw new Error('instances not running');
+      const study = await createStudy(a.url, cookie, 'CT Chest without Contrast');
+      const onB = await openEventStream(b.url, { cookie });
+      const changed = await describeStudy(a.url, cookie, study, 'CT Chest with Contrast');
+      expect(changed.status).toBe(200);
+      await waitFor(
+        () => changedDescriptions(onB).includes('CT Chest with Contrast'),
+        30_000,
+        'the change made on A to reach the stream on B',
+      );
+      const event = onB
+        .events()
+        .find(
+          (message) =>
+            message.event === 'study.changed' && studyOf(dataOf(message)).studyDescription === 'CT Chest with Contrast',
+        );
+      expect(studyOf(event ? dataOf(event) : undefined).studyId).toBe(study.studyId);
+      expect(event?.id).toBeTruthy();
+      onB.close();
+    },
+  );
 
-  it('instance A killed mid-session: nginx sends everything to B, the cookie still works, and a stream that was on A resumes on B with every event it missed', { timeout: STEP_TIMEOUT }, async () => {
-    const { a, b } = instances;
-    if (!a || !b) throw new Error('instances not running');
-    const study = await createStudy(nginx.url, cookie, 'MRI Brain without Contrast');
-    const stream = await streamThroughNginxOn('a', cookie);
-    // nginx passes the stream on as it comes: its first event (openEventStream waited for it) and keep-alive comments.
-    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    await stream.waitFor((message) => message.comment === 'keep-alive', { timeoutMs: 30_000 });
-    // One event seen before the crash, so the stream has an id to resume from.
-    let current = (await describeStudy(b.url, cookie, study, 'MRI Brain, before the crash')).body as Study;
-    await waitFor(() => changedDescriptions(stream).includes('MRI Brain, before the crash'), 30_000, 'the first event on the stream through nginx');
+  it(
+    'instance A killed mid-session: nginx sends everything to B, the cookie still works, and a stream that was on A resumes on B with every event it missed',
+    { timeout: STEP_TIMEOUT },
+    async () => {
+      const { a, b } = instances;
+      if (!a || !b) throw new Error('instances not running');
+      const study = await createStudy(nginx.url, cookie, 'MRI Brain without Contrast');
+      const stream = await streamThroughNginxOn('a', cookie);
+      // nginx passes the stream on as it comes: its first event (openEventStream waited for it) and keep-alive comments.
+      expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      await stream.waitFor((message) => message.comment === 'keep-alive', { timeoutMs: 30_000 });
+      // One event seen before the crash, so the stream has an id to resume from.
+      let current = (await describeStudy(b.url, cookie, study, 'MRI Brain, before the crash')).body as Study;
+      await waitFor(
+        () => changedDescriptions(stream).includes('MRI Brain, before the crash'),
+        30_000,
+        'the first event on the stream through nginx',
+      );
 
-    await a.kill();
-    await within(stream.ended, 30_000, 'the stream on A to break');
+      await a.kill();
+      await within(stream.ended, 30_000, 'the stream on A to break');
 
-    // While the stream is away, three changes are made (through nginx: B answers them all).
-    const missed = ['MRI Brain, missed 1', 'MRI Brain, missed 2', 'MRI Brain, missed 3'];
-    for (const description of missed) {
-      const answer = await describeStudy(nginx.url, cookie, current, description);
-      expect(answer.status).toBe(200);
-      expect(answer.upstream?.split(/,\s*/).at(-1)).toBe(upstreamOf('b'));
-      current = answer.body as Study;
-    }
-    // Reads through nginx: every one answered, by B, with the same cookie (no sign-in).
-    for (let index = 0; index < 6; index++) {
-      const answer = await call(nginx.url, index % 2 === 0 ? '/api/me' : `/api/studies/${study.studyId}`, { cookie });
-      expect(answer.status).toBe(200);
-      expect(answer.upstream?.split(/,\s*/).at(-1)).toBe(upstreamOf('b'));
-    }
+      // While the stream is away, three changes are made (through nginx: B answers them all).
+      const missed = ['MRI Brain, missed 1', 'MRI Brain, missed 2', 'MRI Brain, missed 3'];
+      for (const description of missed) {
+        const answer = await describeStudy(nginx.url, cookie, current, description);
+        expect(answer.status).toBe(200);
+        expect(answer.upstream?.split(/,\s*/).at(-1)).toBe(upstreamOf('b'));
+        current = answer.body as Study;
+      }
+      // Reads through nginx: every one answered, by B, with the same cookie (no sign-in).
+      for (let index = 0; index < 6; index++) {
+        const answer = await call(nginx.url, index % 2 === 0 ? '/api/me' : `/api/studies/${study.studyId}`, { cookie });
+        expect(answer.status).toBe(200);
+        expect(answer.upstream?.split(/,\s*/).at(-1)).toBe(upstreamOf('b'));
+      }
 
-    // The stream comes back as an EventSource would: through nginx, with the last id it saw.
-    const resumeAfter = lastEventId(stream);
-    expect(resumeAfter).toBeTruthy();
-    const resumed = await openEventStream(nginx.url, { cookie, lastEventId: resumeAfter });
-    expect(resumed.status).toBe(200);
-    expect(upstreamOfStream(resumed)).toBe(upstreamOf('b'));
-    await waitFor(() => missed.every((description) => changedDescriptions(resumed).includes(description)), 30_000, 'the missed events to be replayed');
-    expect(changedDescriptions(resumed).slice(0, 3)).toEqual(missed);
-    expect(eventsOf(resumed, 'resync')).toEqual([]);
-    // And the stream goes on live.
-    expect((await describeStudy(b.url, cookie, current, 'MRI Brain, after the resume')).status).toBe(200);
-    await waitFor(() => changedDescriptions(resumed).includes('MRI Brain, after the resume'), 30_000, 'a live event after the resume');
-    resumed.close();
+      // The stream comes back as an EventSource would: through nginx, with the last id it saw.
+      const resumeAfter = lastEventId(stream);
+      expect(resumeAfter).toBeTruthy();
+      const resumed = await openEventStream(nginx.url, { cookie, lastEventId: resumeAfter });
+      expect(resumed.status).toBe(200);
+      expect(upstreamOfStream(resumed)).toBe(upstreamOf('b'));
+      await waitFor(
+        () => missed.every((description) => changedDescriptions(resumed).includes(description)),
+        30_000,
+        'the missed events to be replayed',
+      );
+      expect(changedDescriptions(resumed).slice(0, 3)).toEqual(missed);
+      expect(eventsOf(resumed, 'resync')).toEqual([]);
+      // And the stream goes on live.
+      expect((await describeStudy(b.url, cookie, current, 'MRI Brain, after the resume')).status).toBe(200);
+      await waitFor(
+        () => changedDescriptions(resumed).includes('MRI Brain, after the resume'),
+        30_000,
+        'a live event after the resume',
+      );
+      resumed.close();
 
-    // A restarted on its port rejoins the rotation by itself.
-    await startInstance('a');
-    await waitFor(
-      async () => (await call(nginx.url, '/api/me', { cookie })).upstream === upstreamOf('a'),
-      30_000,
-      'nginx to send requests to the restarted instance A again',
-      200,
-    );
-  });
+      // A restarted on its port rejoins the rotation by itself.
+      await startInstance('a');
+      await waitFor(
+        async () => (await call(nginx.url, '/api/me', { cookie })).upstream === upstreamOf('a'),
+        30_000,
+        'nginx to send requests to the restarted instance A again',
+        200,
+      );
+    },
+  );
 
-  it('Redis down: reads go on, changes answer 503 with Retry-After; Redis back empty: the same processes recover, everyone signs in again, and streams resync', { timeout: STEP_TIMEOUT }, async () => {
-    const study = await createStudy(nginx.url, cookie, 'XR Chest PA and Lateral');
-    const stream = await openEventStream(nginx.url, { cookie });
-    await describeStudy(nginx.url, cookie, study, 'XR Chest, before the outage');
-    await waitFor(() => changedDescriptions(stream).includes('XR Chest, before the outage'), 30_000, 'an event before the outage');
-    const before = (await call(nginx.url, `/api/studies/${study.studyId}`, { cookie })).body as Study;
+  it(
+    'Redis down: reads go on, changes answer 503 with Retry-After; Redis back empty: the same processes recover, everyone signs in again, and streams resync',
+    { timeout: STEP_TIMEOUT },
+    async () => {
+      const study = await createStudy(nginx.url, cookie, 'XR Chest PA and Lateral');
+      const stream = await openEventStream(nginx.url, { cookie });
+      await describeStudy(nginx.url, cookie, study, 'XR Chest, before the outage');
+      await waitFor(
+        () => changedDescriptions(stream).includes('XR Chest, before the outage'),
+        30_000,
+        'an event before the outage',
+      );
+      const before = (await call(nginx.url, `/api/studies/${study.studyId}`, { cookie })).body as Study;
 
-    await redis.stop();
-    await waitFor(
-      async () => {
-        const ready = await Promise.all([instances.a, instances.b].map((bff) => call(bff?.url ?? '', '/api/ready')));
-        return ready.every((answer) => answer.status === 200 && (answer.body as { status?: string }).status === 'degraded');
-      },
-      30_000,
-      'both instances to report degraded',
-      200,
-    );
-    // Reads go on, on both instances (each still knows this recent session).
-    for (const bff of [instances.a, instances.b]) {
-      expect((await call(bff?.url ?? '', `/api/studies/${study.studyId}`, { cookie })).status).toBe(200);
-    }
-    // Changes wait: 503 with Retry-After, and nothing was written.
-    const refused = await describeStudy(nginx.url, cookie, before, 'XR Chest, during the outage');
-    expect(refused.status).toBe(503);
-    expect(refused.retryAfter).toMatch(/^\d+$/);
-    expect((await upstreamStudy(study.studyId)).studyDescription).toBe('XR Chest, before the outage');
-    await waitFor(() => hasStatus(stream, 'degraded'), 30_000, 'the stream to say degraded');
+      await redis.stop();
+      await waitFor(
+        async () => {
+          const ready = await Promise.all([instances.a, instances.b].map((bff) => call(bff?.url ?? '', '/api/ready')));
+          return ready.every(
+            (answer) => answer.status === 200 && (answer.body as { status?: string }).status === 'degraded',
+          );
+        },
+        30_000,
+        'both instances to report degraded',
+        200,
+      );
+      // Reads go on, on both instances (each still knows this recent session).
+      for (const bff of [instances.a, instances.b]) {
+        expect((await call(bff?.url ?? '', `/api/studies/${study.studyId}`, { cookie })).status).toBe(200);
+      }
+      // Changes wait: 503 with Retry-After, and nothing was written.
+      const refused = await describeStudy(nginx.url, cookie, before, 'XR Chest, during the outage');
+      expect(refused.status).toBe(503);
+      expect(refused.retryAfter).toMatch(/^\d+$/);
+      expect((await upstreamStudy(study.studyId)).studyDescription).toBe('XR Chest, before the outage');
+      await waitFor(() => hasStatus(stream, 'degraded'), 30_000, 'the stream to say degraded');
 
-    // Redis comes back with nothing in it (this test Redis keeps no files).
-    await redis.start();
-    await waitFor(
-      async () => {
-        const ready = await Promise.all([instances.a, instances.b].map((bff) => call(bff?.url ?? '', '/api/ready')));
-        return ready.every((answer) => answer.status === 200 && (answer.body as { status?: string }).status === 'ready');
-      },
-      30_000,
-      'both instances to be ready again, without a restart',
-      200,
-    );
-    // The open stream belonged to a session that is gone: it ends (its tab would find it must sign in).
-    await within(stream.ended, 30_000, 'the stream of the lost session to end');
-    // The session went with Redis's data: 401 (sign in again), on either instance.
-    for (const bff of [instances.a, instances.b]) {
-      await waitFor(async () => (await call(bff?.url ?? '', '/api/me', { cookie })).status === 401, 30_000, 'the old session to be gone');
-    }
-    const again = await signIn(nginx.url);
-    for (let index = 0; index < 4; index++) expect((await call(nginx.url, '/api/me', { cookie: again })).status).toBe(200);
-    // Changes work again, through either instance.
-    const changed = await describeStudy(nginx.url, again, before, 'XR Chest, after the outage');
-    expect(changed.status).toBe(200);
-    // A stream that resumes with an id from before Redis lost its data is told to resync.
-    const resumed = await openEventStream(nginx.url, { cookie: again, lastEventId: lastEventId(stream) });
-    await waitFor(() => eventsOf(resumed, 'resync').length > 0, 30_000, 'a resync for an id from the lost history');
-  });
+      // Redis comes back with nothing in it (this test Redis keeps no files).
+      await redis.start();
+      await waitFor(
+        async () => {
+          const ready = await Promise.all([instances.a, instances.b].map((bff) => call(bff?.url ?? '', '/api/ready')));
+          return ready.every(
+            (answer) => answer.status === 200 && (answer.body as { status?: string }).status === 'ready',
+          );
+        },
+        30_000,
+        'both instances to be ready again, without a restart',
+        200,
+      );
+      // The open stream belonged to a session that is gone: it ends (its tab would find it must sign in).
+      await within(stream.ended, 30_000, 'the stream of the lost session to end');
+      // The session went with Redis's data: 401 (sign in again), on either instance.
+      for (const bff of [instances.a, instances.b]) {
+        await waitFor(
+          async () => (await call(bff?.url ?? '', '/api/me', { cookie })).status === 401,
+          30_000,
+          'the old session to be gone',
+        );
+      }
+      const again = await signIn(nginx.url);
+      for (let index = 0; index < 4; index++)
+        expect((await call(nginx.url, '/api/me', { cookie: again })).status).toBe(200);
+      // Changes work again, through either instance.
+      const changed = await describeStudy(nginx.url, again, before, 'XR Chest, after the outage');
+      expect(changed.status).toBe(200);
+      // A stream that resumes with an id from before Redis lost its data is told to resync.
+      const resumed = await openEventStream(nginx.url, { cookie: again, lastEventId: lastEventId(stream) });
+      await waitFor(() => eventsOf(resumed, 'resync').length > 0, 30_000, 'a resync for an id from the lost history');
+    },
+  );
 
-  it('with Redis persistent (append-only file), sessions survive its restart: nobody signs in again', { timeout: STEP_TIMEOUT }, async () => {
-    const persistent = await startRedis({ appendOnly: true });
-    extraRedis.push(persistent);
-    const bff = await startBffProcess(await freePort(), instanceEnv('persistent', persistent.url, 'persistent:'), 90_000);
-    extraProcesses.push(bff);
-    const session = await signIn(bff.url);
-    const study = await createStudy(bff.url, session, 'US Abdomen Complete');
-    expect((await call(bff.url, '/api/me', { cookie: session })).status).toBe(200);
+  it(
+    'with Redis persistent (append-only file), sessions survive its restart: nobody signs in again',
+    { timeout: STEP_TIMEOUT },
+    async () => {
+      const persistent = await startRedis({ appendOnly: true });
+      extraRedis.push(persistent);
+      const bff = await startBffProcess(
+        await freePort(),
+        instanceEnv('persistent', persistent.url, 'persistent:'),
+        90_000,
+      );
+      extraProcesses.push(bff);
+      const session = await signIn(bff.url);
+      const study = await createStudy(bff.url, session, 'US Abdomen Complete');
+      expect((await call(bff.url, '/api/me', { cookie: session })).status).toBe(200);
 
-    await persistent.stop();
-    await persistent.start();
-    await waitFor(
-      async () => ((await call(bff.url, '/api/ready')).body as { status?: string }).status === 'ready',
-      30_000,
-      'the instance to be ready again',
-      200,
-    );
-    expect((await call(bff.url, '/api/me', { cookie: session })).status).toBe(200);
-    expect((await describeStudy(bff.url, session, study, 'US Abdomen Limited')).status).toBe(200);
-  });
+      await persistent.stop();
+      await persistent.start();
+      await waitFor(
+        async () => ((await call(bff.url, '/api/ready')).body as { status?: string }).status === 'ready',
+        30_000,
+        'the instance to be ready again',
+        200,
+      );
+      expect((await call(bff.url, '/api/me', { cookie: session })).status).toBe(200);
+      expect((await describeStudy(bff.url, session, study, 'US Abdomen Limited')).status).toBe(200);
+    },
+  );
 });

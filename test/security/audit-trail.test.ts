@@ -32,12 +32,18 @@ const lines: string[] = [];
 beforeAll(async () => {
   avara = await startRecordingUpstream((request, response) => {
     if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-    if (request.method === 'GET' && (request.url.split('?')[0] ?? '') === '/v1/viewer/studies') return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
+    if (request.method === 'GET' && (request.url.split('?')[0] ?? '') === '/v1/viewer/studies')
+      return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
     return json(200, studyFixture(STUDY_ID, { assignedTo: null }))(request, response);
   });
   orthanc = await startRecordingUpstream(json(200, []));
   folder = mkdtempSync(join(tmpdir(), 'audit-trail-'));
-  embedded = await startEmbeddedAvara({ databasePath: join(folder, 'avara.sqlite'), demoStudies: 0, launchBaseUrl: undefined, launchTtlSeconds: 60 });
+  embedded = await startEmbeddedAvara({
+    databasePath: join(folder, 'avara.sqlite'),
+    demoStudies: 0,
+    launchBaseUrl: undefined,
+    launchTtlSeconds: 60,
+  });
   ({ app } = await buildPacsBff({
     avaraUrl: avara.url,
     apiKey: 'audit-trail-key-0123456789',
@@ -70,19 +76,37 @@ function entries(): Array<Record<string, unknown>> {
 async function oneLineFor(request: InjectOptions): Promise<{ status: number; entry: Record<string, unknown> }> {
   lines.length = 0;
   const response = await app.inject(request);
-  expect(lines, `${request.method ?? 'GET'} ${typeof request.url === 'string' ? request.url : JSON.stringify(request.url)} answered ${response.statusCode}`).toHaveLength(1);
+  expect(
+    lines,
+    `${request.method ?? 'GET'} ${typeof request.url === 'string' ? request.url : JSON.stringify(request.url)} answered ${response.statusCode}`,
+  ).toHaveLength(1);
   return { status: response.statusCode, entry: entries()[0] ?? {} };
 }
 
 describe('patient data read', () => {
   it('a list names the studies it returned', async () => {
     const { entry } = await oneLineFor({ url: '/api/studies?severity=stat', headers: coordinator });
-    expect(entry).toMatchObject({ action: 'study.list', studyIds: [STUDY_ID], outcome: 'ok', address: '127.0.0.1', user: { email: DEMO_COORDINATOR.email } });
+    expect(entry).toMatchObject({
+      action: 'study.list',
+      studyIds: [STUDY_ID],
+      outcome: 'ok',
+      address: '127.0.0.1',
+      user: { email: DEMO_COORDINATOR.email },
+    });
   });
 
   it('the PACS context names the studies asked about', async () => {
-    const { entry } = await oneLineFor({ method: 'POST', url: '/api/pacs/context', headers: radiologist, payload: { studyInstanceUids: [UID] } });
-    expect(entry).toMatchObject({ action: 'pacs.context', studyInstanceUids: [UID], user: { email: DEMO_RADIOLOGIST.email } });
+    const { entry } = await oneLineFor({
+      method: 'POST',
+      url: '/api/pacs/context',
+      headers: radiologist,
+      payload: { studyInstanceUids: [UID] },
+    });
+    expect(entry).toMatchObject({
+      action: 'pacs.context',
+      studyInstanceUids: [UID],
+      user: { email: DEMO_RADIOLOGIST.email },
+    });
   });
 
   it("the viewer's series and a DICOM download name what was opened", async () => {
@@ -100,7 +124,12 @@ describe('patient data read', () => {
   it('the viewer refused without a session still writes its line', async () => {
     const { status, entry } = await oneLineFor({ url: `/instances/${INSTANCE}/file` });
     expect(status).toBe(401);
-    expect(entry).toMatchObject({ action: 'pacs.download-instance', outcome: 'refused', status: 401, user: { email: null } });
+    expect(entry).toMatchObject({
+      action: 'pacs.download-instance',
+      outcome: 'refused',
+      status: 401,
+      user: { email: null },
+    });
   });
 
   it('opening a launch link, valid or not, names the study and who opened it', async () => {
@@ -115,12 +144,25 @@ describe('patient data read', () => {
       body: JSON.stringify({ studyId: created.studyId }),
     }).then((response) => response.json());
     const link = new URL(reroute.url);
-    const valid = await oneLineFor({ url: `${link.pathname}${link.search}`, headers: { cookie: radiologist.cookie ?? '' } });
+    const valid = await oneLineFor({
+      url: `${link.pathname}${link.search}`,
+      headers: { cookie: radiologist.cookie ?? '' },
+    });
     expect(valid.status).toBe(200);
-    expect(valid.entry).toMatchObject({ action: 'study.launch', studyId: created.studyId, outcome: 'ok', user: { email: DEMO_RADIOLOGIST.email } });
+    expect(valid.entry).toMatchObject({
+      action: 'study.launch',
+      studyId: created.studyId,
+      outcome: 'ok',
+      user: { email: DEMO_RADIOLOGIST.email },
+    });
     expect(JSON.stringify(valid.entry)).not.toContain('signature');
     const forged = await oneLineFor({ url: `/launch/${created.studyId}?expires=1&signature=forged` });
-    expect(forged.entry).toMatchObject({ action: 'study.launch', studyId: created.studyId, outcome: 'refused', status: 403 });
+    expect(forged.entry).toMatchObject({
+      action: 'study.launch',
+      studyId: created.studyId,
+      outcome: 'refused',
+      status: 403,
+    });
   });
 
   it('a path spelled another way is audited as the route it reached', async () => {
@@ -136,16 +178,26 @@ describe('changes refused before their handler', () => {
   const patch =
     (headers: () => Record<string, string>, payload: InjectOptions['payload']): Build =>
     () => ({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: headers(), payload });
-  const json = (extra: Record<string, string> = {}) => () => ({ ...coordinator, 'content-type': 'application/json', ...extra });
+  const json =
+    (extra: Record<string, string> = {}) =>
+    () => ({ ...coordinator, 'content-type': 'application/json', ...extra });
 
   it.each<[string, Build, number]>([
-    ['a body that is not JSON (415)', patch(json({ 'content-type': 'application/x-www-form-urlencoded' }), 'severity=stat'), 415],
+    [
+      'a body that is not JSON (415)',
+      patch(json({ 'content-type': 'application/x-www-form-urlencoded' }), 'severity=stat'),
+      415,
+    ],
     ['a body over the limit (413)', patch(json(), JSON.stringify({ metadata: { note: 'x'.repeat(300 * 1024) } })), 413],
     ['malformed JSON (400)', patch(json(), '{"severity": "st'), 400],
     ['a __proto__ body (400)', patch(json(), '{"__proto__": {"isAdmin": true}}'), 400],
     ['no anti-forgery header (403)', patch(() => ({ cookie: coordinator.cookie ?? '' }), { severity: 'stat' }), 403],
     ['no session (401)', patch(() => ({ 'x-csrf': '1' }), { severity: 'stat' }), 401],
-    ['a radiologist cancelling (403)', () => ({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel`, headers: radiologist }), 403],
+    [
+      'a radiologist cancelling (403)',
+      () => ({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel`, headers: radiologist }),
+      403,
+    ],
   ])('%s writes one refused line naming the study', async (_name, build, status) => {
     avara.requests.length = 0;
     const result = await oneLineFor(build());

@@ -43,7 +43,8 @@ const apps: Record<'dev' | 'proxy', FastifyInstance | undefined> = { dev: undefi
 beforeAll(async () => {
   avara = await startRecordingUpstream((request, response) => {
     if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-    if (request.method === 'GET' && (request.url.split('?')[0] ?? '') === '/v1/viewer/studies') return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
+    if (request.method === 'GET' && (request.url.split('?')[0] ?? '') === '/v1/viewer/studies')
+      return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
     return json(200, studyFixture(STUDY_ID))(request, response);
   });
   orthanc = await startRecordingUpstream(json(200, []));
@@ -52,7 +53,12 @@ beforeAll(async () => {
   mkdirSync(join(spaRoot, 'assets'), { recursive: true });
   writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
   writeFileSync(join(spaRoot, 'assets', 'app.js'), 'export {};');
-  embedded = await startEmbeddedAvara({ databasePath: join(folder, 'avara.sqlite'), demoStudies: 0, launchBaseUrl: undefined, launchTtlSeconds: 60 });
+  embedded = await startEmbeddedAvara({
+    databasePath: join(folder, 'avara.sqlite'),
+    demoStudies: 0,
+    launchBaseUrl: undefined,
+    launchTtlSeconds: 60,
+  });
   for (const mode of ['dev', 'proxy'] as const) {
     const { app } = await buildPacsBff({
       avaraUrl: avara.url,
@@ -61,8 +67,17 @@ beforeAll(async () => {
       viewer: true,
       spaRoot,
       extraRoutes: embedded.launchRoutes,
-      webhooks: { keys: [generateWebhookKey()], events: ['*'], dicomUrlTtlSeconds: 600, publicUrl: () => 'http://localhost' },
-      env: { AUTH_MODE: mode, ...(mode === 'proxy' ? { TRUSTED_PROXIES: '127.0.0.1' } : {}), RATE_LIMIT_PER_MINUTE: '100000' },
+      webhooks: {
+        keys: [generateWebhookKey()],
+        events: ['*'],
+        dicomUrlTtlSeconds: 600,
+        publicUrl: () => 'http://localhost',
+      },
+      env: {
+        AUTH_MODE: mode,
+        ...(mode === 'proxy' ? { TRUSTED_PROXIES: '127.0.0.1' } : {}),
+        RATE_LIMIT_PER_MINUTE: '100000',
+      },
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     apps[mode] = app;
@@ -137,7 +152,10 @@ function spell(segments: Segment[], steps: Step[]): string {
     const part = parts[index]!;
     switch (step.kind) {
       case 'case':
-        if (part.fixed) part.text = [...part.text].map((character, i) => ((step.mask >> i % 30) & 1 ? character.toUpperCase() : character)).join('');
+        if (part.fixed)
+          part.text = [...part.text]
+            .map((character, i) => ((step.mask >> (i % 30)) & 1 ? character.toUpperCase() : character))
+            .join('');
         break;
       case 'double-slash':
         separators[index] += '/';
@@ -179,7 +197,12 @@ const agent = new Agent({ keepAlive: true, maxSockets: 8 });
  * parse it as a WHATWG URL first (resolving dot segments, reading `//x` as a host), which is not
  * what a client on the network sends.
  */
-function send(app: FastifyInstance, method: string, target: string, headers: Record<string, string> = {}): Promise<{ statusCode: number; body: string }> {
+function send(
+  app: FastifyInstance,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ statusCode: number; body: string }> {
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('the app is not listening');
   const body = method === 'GET' || method === 'HEAD' ? undefined : JSON.stringify({ studyInstanceUids: [UID] });
@@ -191,12 +214,17 @@ function send(app: FastifyInstance, method: string, target: string, headers: Rec
         port: address.port,
         method,
         path: target,
-        headers: { ...headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) },
+        headers: {
+          ...headers,
+          ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}),
+        },
       },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          resolve({ statusCode: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         response.on('error', reject);
       },
     );
@@ -210,7 +238,18 @@ describe.each(['dev', 'proxy'] as const)('every registered route in %s mode', (m
     const catalog = appFor(mode).routeCatalog;
     expect(catalog.every((route) => route.access !== undefined)).toBe(true);
     const urls = new Set(catalog.map((route) => route.url));
-    for (const expected of ['/api/studies', '/api/users', '/api/pacs/context', '/web-viewer/*', '/instances/:instanceId/file', '/launch/:studyId', '/auth/logout', '/webhooks/avara', '/dicom-files/:instanceId', '/*']) {
+    for (const expected of [
+      '/api/studies',
+      '/api/users',
+      '/api/pacs/context',
+      '/web-viewer/*',
+      '/instances/:instanceId/file',
+      '/launch/:studyId',
+      '/auth/logout',
+      '/webhooks/avara',
+      '/dicom-files/:instanceId',
+      '/*',
+    ]) {
       expect(urls, expected).toContain(expected);
     }
   });

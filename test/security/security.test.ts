@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from '../support/recording-upstream.ts';
+import {
+  json,
+  startRecordingUpstream,
+  type RecordingUpstream,
+  type UpstreamResponder,
+} from '../support/recording-upstream.ts';
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
 import { buildTestBff, signIn } from '../support/test-bff.ts';
 
@@ -18,21 +23,36 @@ const UID = '1.2.840.113619.2.55.3.1';
 const PORTAL = 'https://portal.hospital.example';
 
 /** Answers like Avara would, whatever reaches it, so every route can succeed; `held` is the study it holds. */
-const avaraHolding = (held: Record<string, unknown>): UpstreamResponder => (request, response) => {
-  const path = request.url.split('?')[0] ?? '';
-  if (path.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-  if (path === '/v1/viewer/studies' && request.method === 'GET') return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
-  if (path.endsWith('/reroute-url')) return json(200, { url: 'https://viewer.example/launch/x' })(request, response);
-  if (path.endsWith('/cancel') || path.endsWith('/uncancel')) return json(200, { success: true, message: 'done' })(request, response);
-  return json(200, held)(request, response);
-};
+const avaraHolding =
+  (held: Record<string, unknown>): UpstreamResponder =>
+  (request, response) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (path.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
+    if (path === '/v1/viewer/studies' && request.method === 'GET')
+      return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
+    if (path.endsWith('/reroute-url')) return json(200, { url: 'https://viewer.example/launch/x' })(request, response);
+    if (path.endsWith('/cancel') || path.endsWith('/uncancel'))
+      return json(200, { success: true, message: 'done' })(request, response);
+    return json(200, held)(request, response);
+  };
 
-const PACS_KEYS = { accessionNumber: 'SMR2026000123', modality: 'CT', sourcePacs: 'orthanc:RW', orthancStudyId: '0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d' };
+const PACS_KEYS = {
+  accessionNumber: 'SMR2026000123',
+  modality: 'CT',
+  sourcePacs: 'orthanc:RW',
+  orthancStudyId: '0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d',
+};
 /** The study as the upstream holds it: unassigned, the radiologist's own, or someone else's. */
 const HELD = {
   unassigned: studyFixture(STUDY_ID, { assignedTo: null, metadata: PACS_KEYS }),
-  own: studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_RADIOLOGIST.userId, email: DEMO_RADIOLOGIST.email }, metadata: PACS_KEYS }),
-  someoneElses: studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email }, metadata: PACS_KEYS }),
+  own: studyFixture(STUDY_ID, {
+    assignedTo: { userId: DEMO_RADIOLOGIST.userId, email: DEMO_RADIOLOGIST.email },
+    metadata: PACS_KEYS,
+  }),
+  someoneElses: studyFixture(STUDY_ID, {
+    assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email },
+    metadata: PACS_KEYS,
+  }),
 };
 const avaraLike = avaraHolding(HELD.unassigned);
 
@@ -86,25 +106,94 @@ const ROLE_TABLE: Array<[string, InjectOptions, [number, number, number], keyof 
   ['view a study', { method: 'GET', url: `/api/studies/${STUDY_ID}` }, [401, 200, 200], 'unassigned'],
   ['view by UID', { method: 'GET', url: `/api/studies/by-uid/${UID}` }, [401, 200, 200], 'unassigned'],
   ['create', { method: 'POST', url: '/api/studies', payload: CREATE }, [401, 403, 201], 'unassigned'],
-  ['change severity', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'stat' } }, [401, 403, 200], 'own'],
-  ['change description', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyDescription: 'X' } }, [401, 403, 200], 'own'],
-  ['assign someone else', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_COORDINATOR.userId } }, [401, 403, 200], 'unassigned'],
-  ['unassign', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: null } }, [401, 403, 200], 'own'],
-  ['claim for oneself', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId } }, [401, 200, 200], 'unassigned'],
-  ['take someone else’s', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId } }, [401, 403, 200], 'someoneElses'],
-  ['mark read, own', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } }, [401, 200, 200], 'own'],
-  ['mark read, someone else’s', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } }, [401, 403, 200], 'someoneElses'],
-  ['mark read, unassigned', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } }, [401, 403, 200], 'unassigned'],
   [
-    'claim and mark read, unassigned',
-    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId, studyViewerStatus: 'complete' } },
+    'change severity',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'stat' } },
+    [401, 403, 200],
+    'own',
+  ],
+  [
+    'change description',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyDescription: 'X' } },
+    [401, 403, 200],
+    'own',
+  ],
+  [
+    'assign someone else',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_COORDINATOR.userId } },
+    [401, 403, 200],
+    'unassigned',
+  ],
+  [
+    'unassign',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: null } },
+    [401, 403, 200],
+    'own',
+  ],
+  [
+    'claim for oneself',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId } },
     [401, 200, 200],
     'unassigned',
   ],
-  ['edit notes, own', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, note: 'x' } } }, [401, 200, 200], 'own'],
-  ['edit notes, someone else’s', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, note: 'x' } } }, [401, 403, 200], 'someoneElses'],
-  ['change a PACS key, own', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, modality: 'MR' } } }, [401, 403, 200], 'own'],
-  ['remove the PACS keys, own', { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { note: 'x' } } }, [401, 403, 200], 'own'],
+  [
+    'take someone else’s',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { assignedTo: DEMO_RADIOLOGIST.userId } },
+    [401, 403, 200],
+    'someoneElses',
+  ],
+  [
+    'mark read, own',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } },
+    [401, 200, 200],
+    'own',
+  ],
+  [
+    'mark read, someone else’s',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } },
+    [401, 403, 200],
+    'someoneElses',
+  ],
+  [
+    'mark read, unassigned',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { studyViewerStatus: 'complete' } },
+    [401, 403, 200],
+    'unassigned',
+  ],
+  [
+    'claim and mark read, unassigned',
+    {
+      method: 'PATCH',
+      url: `/api/studies/${STUDY_ID}`,
+      payload: { assignedTo: DEMO_RADIOLOGIST.userId, studyViewerStatus: 'complete' },
+    },
+    [401, 200, 200],
+    'unassigned',
+  ],
+  [
+    'edit notes, own',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, note: 'x' } } },
+    [401, 200, 200],
+    'own',
+  ],
+  [
+    'edit notes, someone else’s',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, note: 'x' } } },
+    [401, 403, 200],
+    'someoneElses',
+  ],
+  [
+    'change a PACS key, own',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { ...PACS_KEYS, modality: 'MR' } } },
+    [401, 403, 200],
+    'own',
+  ],
+  [
+    'remove the PACS keys, own',
+    { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { metadata: { note: 'x' } } },
+    [401, 403, 200],
+    'own',
+  ],
   ['cancel', { method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` }, [401, 403, 200], 'unassigned'],
   ['uncancel', { method: 'POST', url: `/api/studies/${STUDY_ID}/uncancel` }, [401, 403, 200], 'unassigned'],
   ['open the viewer', { method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url` }, [401, 200, 200], 'unassigned'],
@@ -183,7 +272,11 @@ describe('headers', () => {
   it('sends HSTS only behind TLS', async () => {
     expect((await app.inject({ url: '/api/health' })).headers['strict-transport-security']).toBeUndefined();
     const tlsUpstream = await startRecordingUpstream(avaraLike);
-    const tls = await buildTestBff({ upstreamUrl: tlsUpstream.url, apiKey: KEY, env: { PUBLIC_URL: 'https://worklist.hospital.example' } });
+    const tls = await buildTestBff({
+      upstreamUrl: tlsUpstream.url,
+      apiKey: KEY,
+      env: { PUBLIC_URL: 'https://worklist.hospital.example' },
+    });
     const response = await tls.inject({ url: '/api/health' });
     expect(response.headers['strict-transport-security']).toContain('max-age=');
     await tls.close();
@@ -192,8 +285,17 @@ describe('headers', () => {
 
   it('sets the session cookie HttpOnly, SameSite and __Host- over TLS', async () => {
     const tlsUpstream = await startRecordingUpstream(avaraLike);
-    const tls = await buildTestBff({ upstreamUrl: tlsUpstream.url, apiKey: KEY, env: { PUBLIC_URL: 'https://worklist.hospital.example' } });
-    const response = await tls.inject({ method: 'POST', url: '/auth/login', headers: { 'x-csrf': '1' }, payload: { username: DEMO_RADIOLOGIST.email } });
+    const tls = await buildTestBff({
+      upstreamUrl: tlsUpstream.url,
+      apiKey: KEY,
+      env: { PUBLIC_URL: 'https://worklist.hospital.example' },
+    });
+    const response = await tls.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'x-csrf': '1' },
+      payload: { username: DEMO_RADIOLOGIST.email },
+    });
     const setCookie = String(response.headers['set-cookie']);
     expect(setCookie).toMatch(/^__Host-rw_session=/);
     expect(setCookie).toContain('HttpOnly');
@@ -207,9 +309,25 @@ describe('headers', () => {
 
 describe('fuzzing paths and queries', () => {
   const nasty = fc.constantFrom(
-    '..%2f..%2fadmin', '..%2F..%2F', '%2e%2e%2f', '//evil.example', '%2f%2fevil.example', 'http:%2f%2fevil.example%2fx',
-    'https://evil.example', '%0d%0aX-Injected:%201', '%00', 'stu_' + 'A'.repeat(32), `${STUDY_ID}%2f..%2fcancel`,
-    `${STUDY_ID}?x=1`, '1.2.3%2f..%2f..', 'a'.repeat(5000), '%E2%80%AE', '%ff%fe', '~', '%25', '%u002e',
+    '..%2f..%2fadmin',
+    '..%2F..%2F',
+    '%2e%2e%2f',
+    '//evil.example',
+    '%2f%2fevil.example',
+    'http:%2f%2fevil.example%2fx',
+    'https://evil.example',
+    '%0d%0aX-Injected:%201',
+    '%00',
+    'stu_' + 'A'.repeat(32),
+    `${STUDY_ID}%2f..%2fcancel`,
+    `${STUDY_ID}?x=1`,
+    '1.2.3%2f..%2f..',
+    'a'.repeat(5000),
+    '%E2%80%AE',
+    '%ff%fe',
+    '~',
+    '%25',
+    '%u002e',
   );
   const segment = fc.oneof(nasty, fc.string({ maxLength: 60 }).map(encodeURIComponent), fc.webSegment());
   const template = fc.constantFrom(
@@ -239,7 +357,18 @@ describe('fuzzing paths and queries', () => {
   });
 
   it('keeps query strings to the contract', async () => {
-    const key = fc.oneof(fc.constantFrom('limit', 'cursor', 'severity', 'assignedTo', 'studyDescription', 'isCancelled', 'expressCustomerId'), fc.string({ maxLength: 20 }));
+    const key = fc.oneof(
+      fc.constantFrom(
+        'limit',
+        'cursor',
+        'severity',
+        'assignedTo',
+        'studyDescription',
+        'isCancelled',
+        'expressCustomerId',
+      ),
+      fc.string({ maxLength: 20 }),
+    );
     const value = fc.oneof(nasty, fc.string({ maxLength: 300 }));
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(key, value), { maxLength: 4 }), async (pairs) => {
@@ -260,11 +389,16 @@ describe('fuzzing paths and queries', () => {
 describe('rate limit', () => {
   it('answers 429 with Retry-After past the limit, per person', async () => {
     const limitedUpstream = await startRecordingUpstream(avaraLike);
-    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const limited = await buildTestBff({
+      upstreamUrl: limitedUpstream.url,
+      apiKey: KEY,
+      env: { RATE_LIMIT_PER_MINUTE: '3' },
+    });
     const radiologist = await signIn(limited, DEMO_RADIOLOGIST.email);
     const coordinator = await signIn(limited, DEMO_COORDINATOR.email);
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await limited.inject({ url: '/api/me', headers: radiologist })).statusCode);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await limited.inject({ url: '/api/me', headers: radiologist })).statusCode);
     expect(statuses).toEqual([200, 200, 200, 429]);
     const refused = await limited.inject({ url: '/api/me', headers: radiologist });
     expect(refused.headers['retry-after']).toMatch(/^\d+$/);
@@ -277,11 +411,20 @@ describe('rate limit', () => {
 
   it('keys a person by who they are, not by how they typed their e-mail, and every spelling of a path counts', async () => {
     const limitedUpstream = await startRecordingUpstream(avaraLike);
-    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const limited = await buildTestBff({
+      upstreamUrl: limitedUpstream.url,
+      apiKey: KEY,
+      env: { RATE_LIMIT_PER_MINUTE: '3' },
+    });
     const lower = await signIn(limited, DEMO_RADIOLOGIST.email);
     const upper = await signIn(limited, DEMO_RADIOLOGIST.email.toUpperCase());
     const statuses = [];
-    for (const [url, headers] of [['/api/me', lower], ['/%61pi/me', upper], ['/API/me', lower], ['/api//me/', upper]] as const) {
+    for (const [url, headers] of [
+      ['/api/me', lower],
+      ['/%61pi/me', upper],
+      ['/API/me', lower],
+      ['/api//me/', upper],
+    ] as const) {
       statuses.push((await limited.inject({ url, headers })).statusCode);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -291,12 +434,18 @@ describe('rate limit', () => {
 
   it('limits anonymous callers by address on every route, refused ones included', async () => {
     const limitedUpstream = await startRecordingUpstream(avaraLike);
-    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const limited = await buildTestBff({
+      upstreamUrl: limitedUpstream.url,
+      apiKey: KEY,
+      env: { RATE_LIMIT_PER_MINUTE: '3' },
+    });
     const api = [];
-    for (let i = 0; i < 4; i++) api.push((await limited.inject({ url: '/api/studies', headers: { 'x-csrf': '1' } })).statusCode);
+    for (let i = 0; i < 4; i++)
+      api.push((await limited.inject({ url: '/api/studies', headers: { 'x-csrf': '1' } })).statusCode);
     expect(api).toEqual([401, 401, 401, 429]);
     const health = [];
-    for (let i = 0; i < 4; i++) health.push((await limited.inject({ url: '/api/health', remoteAddress: '127.0.0.9' })).statusCode);
+    for (let i = 0; i < 4; i++)
+      health.push((await limited.inject({ url: '/api/health', remoteAddress: '127.0.0.9' })).statusCode);
     expect(health).toEqual([200, 200, 200, 429]);
     expect(limitedUpstream.requests).toHaveLength(0);
     await limited.close();
@@ -305,9 +454,15 @@ describe('rate limit', () => {
 
   it('behind a trusted load balancer, tells anonymous callers apart by X-Forwarded-For; from anyone else that header is ignored', async () => {
     const limitedUpstream = await startRecordingUpstream(avaraLike);
-    const limited = await buildTestBff({ upstreamUrl: limitedUpstream.url, apiKey: KEY, env: { RATE_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '10.0.0.0/24' } });
+    const limited = await buildTestBff({
+      upstreamUrl: limitedUpstream.url,
+      apiKey: KEY,
+      env: { RATE_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '10.0.0.0/24' },
+    });
     const health = (remoteAddress: string, forwardedFor: string) =>
-      limited.inject({ url: '/api/health', remoteAddress, headers: { 'x-forwarded-for': forwardedFor } }).then((answer) => answer.statusCode);
+      limited
+        .inject({ url: '/api/health', remoteAddress, headers: { 'x-forwarded-for': forwardedFor } })
+        .then((answer) => answer.statusCode);
     const first = [];
     for (let i = 0; i < 4; i++) first.push(await health('10.0.0.5', '192.0.2.1'));
     expect(first).toEqual([200, 200, 200, 429]);
@@ -325,7 +480,11 @@ describe('rate limit', () => {
 describe('proxy mode', () => {
   async function proxyBff(trusted: string) {
     const proxyUpstream = await startRecordingUpstream(avaraLike);
-    const bff = await buildTestBff({ upstreamUrl: proxyUpstream.url, apiKey: KEY, env: { AUTH_MODE: 'proxy', TRUSTED_PROXIES: trusted, COORDINATOR_GROUPS: 'rad-coord' } });
+    const bff = await buildTestBff({
+      upstreamUrl: proxyUpstream.url,
+      apiKey: KEY,
+      env: { AUTH_MODE: 'proxy', TRUSTED_PROXIES: trusted, COORDINATOR_GROUPS: 'rad-coord' },
+    });
     return { bff, close: async () => (await bff.close(), await proxyUpstream.close()) };
   }
 
@@ -335,13 +494,20 @@ describe('proxy mode', () => {
       url: '/api/me',
       headers: { 'x-csrf': '1', 'x-forwarded-email': DEMO_RADIOLOGIST.email, 'x-forwarded-groups': 'staff, rad-coord' },
     });
-    expect(response.json()).toMatchObject({ email: DEMO_RADIOLOGIST.email, role: 'coordinator', userId: DEMO_RADIOLOGIST.userId });
+    expect(response.json()).toMatchObject({
+      email: DEMO_RADIOLOGIST.email,
+      role: 'coordinator',
+      userId: DEMO_RADIOLOGIST.userId,
+    });
     await close();
   });
 
   it('ignores identity headers from anyone else', async () => {
     const { bff, close } = await proxyBff('10.1.2.3');
-    const response = await bff.inject({ url: '/api/me', headers: { 'x-csrf': '1', 'x-forwarded-email': DEMO_COORDINATOR.email } });
+    const response = await bff.inject({
+      url: '/api/me',
+      headers: { 'x-csrf': '1', 'x-forwarded-email': DEMO_COORDINATOR.email },
+    });
     expect(response.statusCode).toBe(401);
     await close();
   });
@@ -350,6 +516,8 @@ describe('proxy mode', () => {
 describe('dev sign-in', () => {
   it('is refused at start-up in production', async () => {
     const { loadConfig } = await import('../../src/bff/config/env.ts');
-    expect(() => loadConfig({ NODE_ENV: 'production', AVARA_API_KEY: KEY }, false)).toThrow(/AUTH_MODE=dev .* refused when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', AVARA_API_KEY: KEY }, false)).toThrow(
+      /AUTH_MODE=dev .* refused when NODE_ENV=production/,
+    );
   });
 });

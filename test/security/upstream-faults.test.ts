@@ -11,7 +11,12 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROBLEM_LIMITS } from '../../src/contract/problem.ts';
 import { buildPacsBff, type PacsBff } from '../pacs/pacs-harness.ts';
-import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from '../support/recording-upstream.ts';
+import {
+  json,
+  startRecordingUpstream,
+  type RecordingUpstream,
+  type UpstreamResponder,
+} from '../support/recording-upstream.ts';
 import { DEMO_COORDINATOR, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
 import { buildTestBff, signIn } from '../support/test-bff.ts';
 
@@ -39,12 +44,20 @@ function raw(status: number, body: string, headers: Record<string, string> = {})
  * A body of `totalBytes`, streamed in 64 KiB chunks as fast as the reader takes them (never held in
  * memory whole); `sent` counts what went out, so a test can see the reader stopped early.
  */
-function hugeBody(prefix: string, totalBytes: number, counter: { sent: number }, { declareLength = false, status = 200 } = {}): UpstreamResponder {
+function hugeBody(
+  prefix: string,
+  totalBytes: number,
+  counter: { sent: number },
+  { declareLength = false, status = 200 } = {},
+): UpstreamResponder {
   const chunk = Buffer.alloc(64 * 1024, 0x20);
   return (_request, response: ServerResponse) => {
     counter.sent = 0;
     response.on('error', () => undefined);
-    response.writeHead(status, { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(totalBytes + prefix.length + 2) } : {}) });
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      ...(declareLength ? { 'content-length': String(totalBytes + prefix.length + 2) } : {}),
+    });
     response.write(prefix);
     const pump = () => {
       while (counter.sent < totalBytes && !response.destroyed) {
@@ -104,7 +117,13 @@ beforeAll(async () => {
       done();
     },
   });
-  app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, timeoutMs: TIMEOUT_MS, retries: RETRIES, logStream });
+  app = await buildTestBff({
+    upstreamUrl: upstream.url,
+    apiKey: KEY,
+    timeoutMs: TIMEOUT_MS,
+    retries: RETRIES,
+    logStream,
+  });
   coordinator = await signIn(app, DEMO_COORDINATOR.email);
 });
 
@@ -124,7 +143,11 @@ describe('a success body must parse and have its shape', () => {
     const response = await api({ url: '/api/studies?severity=high' });
     expect(response.statusCode).toBe(502);
     expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json()).toMatchObject({ type: '/problems/upstream-failed', title: 'Avara answered in an unexpected form', status: 502 });
+    expect(response.json()).toMatchObject({
+      type: '/problems/upstream-failed',
+      title: 'Avara answered in an unexpected form',
+      status: 502,
+    });
     expect(response.body).not.toContain('hasMore');
     expect(upstream.requests).toHaveLength(1);
   });
@@ -132,13 +155,28 @@ describe('a success body must parse and have its shape', () => {
   it.each([
     ['a list page whose studies is not a list', 'GET', '/api/studies', { studies: 'none', hasMore: false }],
     ['a list page without hasMore', 'GET', '/api/studies', { studies: [] }],
-    ['a list page with a study missing its fields', 'GET', '/api/studies', { studies: [{ studyId: STUDY_ID }], hasMore: false, cursor: null }],
-    ['a list page with an unknown severity', 'GET', '/api/studies', { studies: [studyFixture(STUDY_ID, { severity: 'urgent' })], hasMore: false }],
+    [
+      'a list page with a study missing its fields',
+      'GET',
+      '/api/studies',
+      { studies: [{ studyId: STUDY_ID }], hasMore: false, cursor: null },
+    ],
+    [
+      'a list page with an unknown severity',
+      'GET',
+      '/api/studies',
+      { studies: [studyFixture(STUDY_ID, { severity: 'urgent' })], hasMore: false },
+    ],
     ['a JSON array for a study', 'GET', `/api/studies/${STUDY_ID}`, [studyFixture(STUDY_ID)]],
     ['an empty object for a study', 'GET', `/api/studies/by-uid/1.2.3`, {}],
     ['a cancel answer without success', 'POST', `/api/studies/${STUDY_ID}/cancel`, { done: true }],
     ['an uncancel answer with a non-boolean success', 'POST', `/api/studies/${STUDY_ID}/uncancel`, { success: 'yes' }],
-    ['a reroute answer without url', 'POST', `/api/studies/${STUDY_ID}/viewer-url`, { link: 'https://viewer.example/x' }],
+    [
+      'a reroute answer without url',
+      'POST',
+      `/api/studies/${STUDY_ID}/viewer-url`,
+      { link: 'https://viewer.example/x' },
+    ],
   ] as const)('answers 502 for %s', async (_case, method, url, body) => {
     upstream.respond(withUsers(json(200, body)));
     const response = await api({ method, url });
@@ -147,9 +185,13 @@ describe('a success body must parse and have its shape', () => {
   });
 
   it('answers 502 for a PATCH whose answer is not a study (after a good read)', async () => {
-    upstream.respond(withUsers((request, response) =>
-      request.method === 'GET' ? json(200, studyFixture(STUDY_ID))(request, response) : json(200, { ok: true })(request, response),
-    ));
+    upstream.respond(
+      withUsers((request, response) =>
+        request.method === 'GET'
+          ? json(200, studyFixture(STUDY_ID))(request, response)
+          : json(200, { ok: true })(request, response),
+      ),
+    );
     const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'high' } });
     expect(response.statusCode).toBe(502);
   });
@@ -170,7 +212,11 @@ describe('answers are bounded in size', () => {
     const started = Date.now();
     const { result: response, rss, arrayBuffers } = await peakGrowth(() => api({ url: '/api/studies?severity=high' }));
     expect(response.statusCode).toBe(502);
-    expect(response.json()).toMatchObject({ type: '/problems/upstream-failed', title: 'Avara answered with too much data', retryable: false });
+    expect(response.json()).toMatchObject({
+      type: '/problems/upstream-failed',
+      title: 'Avara answered with too much data',
+      retryable: false,
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     // Not retried, and stopped near the cap (8 MiB) plus what sat in socket buffers.
     expect(upstream.requests).toHaveLength(1);
@@ -203,28 +249,65 @@ describe('upstream error text never reaches the browser', () => {
     for (const options of [
       { url: '/api/studies?severity=high' },
       { method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'high' } },
-      { method: 'POST', url: '/api/studies', payload: { severity: 'stat', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4' } },
+      {
+        method: 'POST',
+        url: '/api/studies',
+        payload: { severity: 'stat', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4' },
+      },
     ] as const) {
-      upstream.respond(withUsers((request, response) => {
-        if (request.method === 'GET' && options.method === 'PATCH') return json(200, studyFixture(STUDY_ID))(request, response);
-        response
-          .writeHead(400, { 'content-type': 'application/json', 'x-echo': `Bearer ${KEY}`, 'retry-after': `Bearer ${KEY}` })
-          .end(JSON.stringify({ error: { type: 'invalid_request', message: `Bad request headers: ${JSON.stringify(request.headers)}`, param: `authorization: Bearer ${KEY}` } }));
-      }));
+      upstream.respond(
+        withUsers((request, response) => {
+          if (request.method === 'GET' && options.method === 'PATCH')
+            return json(200, studyFixture(STUDY_ID))(request, response);
+          response
+            .writeHead(400, {
+              'content-type': 'application/json',
+              'x-echo': `Bearer ${KEY}`,
+              'retry-after': `Bearer ${KEY}`,
+            })
+            .end(
+              JSON.stringify({
+                error: {
+                  type: 'invalid_request',
+                  message: `Bad request headers: ${JSON.stringify(request.headers)}`,
+                  param: `authorization: Bearer ${KEY}`,
+                },
+              }),
+            );
+        }),
+      );
       const response = await api(options);
       expect(response.statusCode).toBe(400);
       const everything = `${response.body}\n${JSON.stringify(response.headers)}`;
       expect(everything).not.toContain(KEY);
       expect(everything).not.toContain('Bearer');
       expect(everything).not.toContain('Bad request headers');
-      expect(response.json()).toMatchObject({ type: '/problems/invalid-request', detail: 'Avara refused the request as invalid.', issues: [] });
+      expect(response.json()).toMatchObject({
+        type: '/problems/invalid-request',
+        detail: 'Avara refused the request as invalid.',
+        issues: [],
+      });
       expect(response.headers['retry-after']).toBeUndefined();
     }
   });
 
   it('names the refused field when the contract knows it, in its own words', async () => {
-    upstream.respond(withUsers(json(400, { error: { type: 'invalid_request', message: 'studyDescription contains <script>x</script>', param: 'studyDescription' } })));
-    const response = await api({ method: 'POST', url: '/api/studies', payload: { severity: 'stat', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4' } });
+    upstream.respond(
+      withUsers(
+        json(400, {
+          error: {
+            type: 'invalid_request',
+            message: 'studyDescription contains <script>x</script>',
+            param: 'studyDescription',
+          },
+        }),
+      ),
+    );
+    const response = await api({
+      method: 'POST',
+      url: '/api/studies',
+      payload: { severity: 'stat', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4' },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({
       detail: 'Avara refused the value of studyDescription.',
@@ -232,8 +315,14 @@ describe('upstream error text never reaches the browser', () => {
     });
     expect(response.body).not.toContain('<script>');
 
-    upstream.respond(withUsers(json(400, { error: { type: 'invalid_request', message: 'no', param: 'metadata/<img src=x>' } })));
-    const keyed = await api({ method: 'POST', url: '/api/studies', payload: { severity: 'stat', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4' } });
+    upstream.respond(
+      withUsers(json(400, { error: { type: 'invalid_request', message: 'no', param: 'metadata/<img src=x>' } })),
+    );
+    const keyed = await api({
+      method: 'POST',
+      url: '/api/studies',
+      payload: { severity: 'stat', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4' },
+    });
     expect(keyed.json().issues).toEqual([{ in: 'body', name: 'metadata', message: 'was refused by Avara' }]);
   });
 
@@ -246,8 +335,10 @@ describe('upstream error text never reaches the browser', () => {
 });
 
 describe('429 and 503 pass through with a valid Retry-After', () => {
-  it('answers 503 with the upstream\'s Retry-After in seconds, without retrying', async () => {
-    upstream.respond(withUsers(raw(503, '{"error":{"type":"internal_error","message":"maintenance"}}', { 'retry-after': '30' })));
+  it("answers 503 with the upstream's Retry-After in seconds, without retrying", async () => {
+    upstream.respond(
+      withUsers(raw(503, '{"error":{"type":"internal_error","message":"maintenance"}}', { 'retry-after': '30' })),
+    );
     const response = await api({ url: '/api/studies?severity=high' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('30');
@@ -274,7 +365,9 @@ describe('429 and 503 pass through with a valid Retry-After', () => {
   });
 
   it('answers 429 with Retry-After when Avara limits the BFF', async () => {
-    upstream.respond(withUsers(raw(429, '{"error":{"type":"internal_error","message":"slow down"}}', { 'retry-after': '5' })));
+    upstream.respond(
+      withUsers(raw(429, '{"error":{"type":"internal_error","message":"slow down"}}', { 'retry-after': '5' })),
+    );
     const response = await api({ url: '/api/studies?severity=high' });
     expect(response.statusCode).toBe(429);
     expect(response.headers['retry-after']).toBe('5');
@@ -327,8 +420,16 @@ describe('error bodies stay small however large the bad input', () => {
 
   it('bounds the answer to a huge bad body', async () => {
     // Each value of the wrong type is an issue of its own, named by its (longest allowed) key.
-    const metadata = Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`${index}`.padStart(100, 'm'), index]));
-    const payload = { severity: 'stat', studyDescription: 'CT Head', studyInstanceUid: '1.2.3.4', metadata, [`${'z'.repeat(5_000)}`]: 1 };
+    const metadata = Object.fromEntries(
+      Array.from({ length: 2_000 }, (_, index) => [`${index}`.padStart(100, 'm'), index]),
+    );
+    const payload = {
+      severity: 'stat',
+      studyDescription: 'CT Head',
+      studyInstanceUid: '1.2.3.4',
+      metadata,
+      [`${'z'.repeat(5_000)}`]: 1,
+    };
     expect(JSON.stringify(payload).length).toBeGreaterThan(200_000);
     const response = await api({ method: 'POST', url: '/api/studies', payload });
     expect(response.statusCode).toBe(400);

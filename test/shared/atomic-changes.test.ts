@@ -56,7 +56,11 @@ async function upstream(method: string, path: string, body?: unknown) {
 let uidCounter = 0;
 async function newStudy(): Promise<{ studyId: string; updatedAt: string }> {
   uidCounter += 1;
-  return upstream('POST', '/v1/viewer/studies', { severity: 'high', studyDescription: 'CT Chest', studyInstanceUid: `1.2.826.0.1.${Date.now()}.${uidCounter}` });
+  return upstream('POST', '/v1/viewer/studies', {
+    severity: 'high',
+    studyDescription: 'CT Chest',
+    studyInstanceUid: `1.2.826.0.1.${Date.now()}.${uidCounter}`,
+  });
 }
 
 describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (kind) => {
@@ -68,7 +72,9 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
     const dataDir = mkdtempSync(join(folder, 'shared-'));
     const prefix = `atomic-${Date.now()}:`;
     for (let index = 0; index < 2; index++) {
-      states.push(await createSharedState(kind === 'redis' ? { redisUrl: redis.url, keyPrefix: prefix, dataDir } : { dataDir }));
+      states.push(
+        await createSharedState(kind === 'redis' ? { redisUrl: redis.url, keyPrefix: prefix, dataDir } : { dataDir }),
+      );
     }
     const env = { RATE_LIMIT_PER_MINUTE: '100000' };
     a = await buildTestBff({ upstreamUrl: avara.url, apiKey: KEY, shared: states[0], env });
@@ -81,7 +87,8 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
     for (const state of states) await state.close();
   });
 
-  const coordinatorEmail = () => users.find((user) => user.canManageStudies && user.clinicRole === 'Patient Care Coordinator')?.email ?? '';
+  const coordinatorEmail = () =>
+    users.find((user) => user.canManageStudies && user.clinicRole === 'Patient Care Coordinator')?.email ?? '';
 
   it('of 20 pairs of changes made against the same version, exactly one of each pair succeeds, and nothing is lost', async () => {
     const headers = { ...(await signIn(a, coordinatorEmail())) };
@@ -90,10 +97,25 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
       studies.map(async (study, index) => {
         const ifMatch = `"${study.updatedAt}"`;
         const [first, second] = await Promise.all([
-          a.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: { ...headers, 'if-match': ifMatch }, payload: { metadata: { note: `from A ${index}` } } }),
-          b.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: { ...headers, 'if-match': ifMatch }, payload: { metadata: { note: `from B ${index}` } } }),
+          a.inject({
+            method: 'PATCH',
+            url: `/api/studies/${study.studyId}`,
+            headers: { ...headers, 'if-match': ifMatch },
+            payload: { metadata: { note: `from A ${index}` } },
+          }),
+          b.inject({
+            method: 'PATCH',
+            url: `/api/studies/${study.studyId}`,
+            headers: { ...headers, 'if-match': ifMatch },
+            payload: { metadata: { note: `from B ${index}` } },
+          }),
         ]);
-        return { study, statuses: [first.statusCode, second.statusCode].sort(), winner: first.statusCode === 200 ? 'A' : 'B', loser: first.statusCode === 200 ? second : first };
+        return {
+          study,
+          statuses: [first.statusCode, second.statusCode].sort(),
+          winner: first.statusCode === 200 ? 'A' : 'B',
+          loser: first.statusCode === 200 ? second : first,
+        };
       }),
     );
     for (const { study, statuses, winner, loser } of outcomes) {
@@ -106,7 +128,9 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
   });
 
   it('of 10 radiologists claiming one study at once, exactly one wins and the others are told who has it', async () => {
-    const radiologists = users.filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies).slice(0, 10);
+    const radiologists = users
+      .filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies)
+      .slice(0, 10);
     expect(radiologists).toHaveLength(10);
     const sessions = await Promise.all(radiologists.map((user, index) => signIn(index % 2 === 0 ? a : b, user.email)));
     const study = await newStudy();
@@ -128,19 +152,33 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
       expect(answer.json().detail).toMatch(/has claimed this study already/);
       expect(answer.json().current.assignedTo.userId).toBe(winner.assignedTo.userId);
     }
-    expect((await upstream('GET', `/v1/viewer/studies/${study.studyId}`)).assignedTo.userId).toBe(winner.assignedTo.userId);
+    expect((await upstream('GET', `/v1/viewer/studies/${study.studyId}`)).assignedTo.userId).toBe(
+      winner.assignedTo.userId,
+    );
   });
 
-  it('ends the reader\'s lease when they mark the study read, on whichever instance', async () => {
+  it("ends the reader's lease when they mark the study read, on whichever instance", async () => {
     const radiologist = users.find((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies);
     if (!radiologist) throw new Error('no radiologist in the roster');
     const headers = await signIn(a, radiologist.email);
     const study = await newStudy();
-    const claimed = await a.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: { ...headers, 'if-match': `"${study.updatedAt}"` }, payload: { assignedTo: radiologist.userId } });
+    const claimed = await a.inject({
+      method: 'PATCH',
+      url: `/api/studies/${study.studyId}`,
+      headers: { ...headers, 'if-match': `"${study.updatedAt}"` },
+      payload: { assignedTo: radiologist.userId },
+    });
     expect(claimed.statusCode).toBe(200);
-    expect((await a.inject({ method: 'POST', url: `/api/studies/${study.studyId}/lease`, headers, payload: {} })).statusCode).toBe(200);
+    expect(
+      (await a.inject({ method: 'POST', url: `/api/studies/${study.studyId}/lease`, headers, payload: {} })).statusCode,
+    ).toBe(200);
     expect((await b.inject({ url: `/api/studies/${study.studyId}/lease`, headers })).statusCode).toBe(200);
-    const read = await b.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: { ...headers, 'if-match': `"${claimed.json().updatedAt}"` }, payload: { studyViewerStatus: 'complete' } });
+    const read = await b.inject({
+      method: 'PATCH',
+      url: `/api/studies/${study.studyId}`,
+      headers: { ...headers, 'if-match': `"${claimed.json().updatedAt}"` },
+      payload: { studyViewerStatus: 'complete' },
+    });
     expect(read.statusCode).toBe(200);
     expect((await a.inject({ url: `/api/studies/${study.studyId}/lease`, headers })).statusCode).toBe(404);
   });
@@ -149,7 +187,12 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
     const headers = await signIn(a, coordinatorEmail());
     const study = await newStudy();
     const { 'if-match': _ifMatch, ...withoutIfMatch } = headers;
-    const answer = await a.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: withoutIfMatch, payload: { severity: 'stat' } });
+    const answer = await a.inject({
+      method: 'PATCH',
+      url: `/api/studies/${study.studyId}`,
+      headers: withoutIfMatch,
+      payload: { severity: 'stat' },
+    });
     expect(answer.statusCode).toBe(428);
     expect(answer.json()).toMatchObject({ type: '/problems/precondition-required', status: 428 });
     expect((await upstream('GET', `/v1/viewer/studies/${study.studyId}`)).severity).toBe('high');
@@ -163,13 +206,21 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
       expect((await a.inject({ url: `/api/studies/${study.studyId}`, headers })).statusCode).toBe(200);
       await redis.stop();
       try {
-        const refused = await a.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: { ...headers, 'if-match': `"${study.updatedAt}"` }, payload: { severity: 'stat' } });
+        const refused = await a.inject({
+          method: 'PATCH',
+          url: `/api/studies/${study.studyId}`,
+          headers: { ...headers, 'if-match': `"${study.updatedAt}"` },
+          payload: { severity: 'stat' },
+        });
         expect(refused.statusCode).toBe(503);
         expect(refused.headers['retry-after']).toMatch(/^\d+$/);
         expect((await upstream('GET', `/v1/viewer/studies/${study.studyId}`)).severity).toBe('high');
         // Reads go on.
         expect((await a.inject({ url: `/api/studies/${study.studyId}`, headers })).statusCode).toBe(200);
-        expect((await a.inject({ url: '/api/ready' })).json()).toMatchObject({ status: 'degraded', sharedState: { kind: 'redis', status: 'unavailable' } });
+        expect((await a.inject({ url: '/api/ready' })).json()).toMatchObject({
+          status: 'degraded',
+          sharedState: { kind: 'redis', status: 'unavailable' },
+        });
       } finally {
         await redis.start();
       }
@@ -186,7 +237,14 @@ describe.each(['in-process', 'redis'] as const)('through two instances (%s)', (k
       }
       let status = 0;
       while (again && Date.now() < deadline && status !== 200) {
-        status = (await a.inject({ method: 'PATCH', url: `/api/studies/${study.studyId}`, headers: { ...again, 'if-match': `"${study.updatedAt}"` }, payload: { severity: 'stat' } })).statusCode;
+        status = (
+          await a.inject({
+            method: 'PATCH',
+            url: `/api/studies/${study.studyId}`,
+            headers: { ...again, 'if-match': `"${study.updatedAt}"` },
+            payload: { severity: 'stat' },
+          })
+        ).statusCode;
         if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(status).toBe(200);

@@ -22,9 +22,10 @@ afterAll(async () => {
   await redis.dispose();
 });
 
-it('counts a person\'s requests on two instances against one limit', async () => {
+it("counts a person's requests on two instances against one limit", async () => {
   const prefix = `limits-${Date.now()}:`;
-  for (let index = 0; index < 2; index++) states.push(await createSharedState({ redisUrl: redis.url, keyPrefix: prefix, dataDir: '/nonexistent' }));
+  for (let index = 0; index < 2; index++)
+    states.push(await createSharedState({ redisUrl: redis.url, keyPrefix: prefix, dataDir: '/nonexistent' }));
   const env = { RATE_LIMIT_PER_MINUTE: '4' };
   const a = await buildTestBff({ upstreamUrl: upstream.url, apiKey: 'limits-key-0123456789', shared: states[0], env });
   const b = await buildTestBff({ upstreamUrl: upstream.url, apiKey: 'limits-key-0123456789', shared: states[1], env });

@@ -41,9 +41,15 @@ function runtimeFiles(entry: string): { files: Set<string>; packages: Set<string
     for (const match of source.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
       const specifier = match[1] ?? '';
       if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier));
-      else if (!specifier.startsWith('node:')) packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] ?? specifier));
+      else if (!specifier.startsWith('node:'))
+        packages.add(
+          specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : (specifier.split('/')[0] ?? specifier),
+        );
     }
-    for (const match of source.matchAll(/new URL\('([^']+\.(?:ya?ml|json))', import\.meta\.url\)/g)) files.add(resolve(dirname(file), match[1] ?? ''));
+    for (const match of source.matchAll(/new URL\('([^']+\.(?:ya?ml|json))', import\.meta\.url\)/g))
+      files.add(resolve(dirname(file), match[1] ?? ''));
   }
   return { files, packages };
 }
@@ -70,10 +76,14 @@ describe('the Dockerfile', () => {
     for (const file of files) {
       const path = relative(ROOT, file);
       expect(existsSync(file), path).toBe(true);
-      expect(copied.some((source) => path === source || path.startsWith(`${source}/`)), `${path} is not copied into the image`).toBe(true);
+      expect(
+        copied.some((source) => path === source || path.startsWith(`${source}/`)),
+        `${path} is not copied into the image`,
+      ).toBe(true);
     }
     expect(files.size).toBeGreaterThan(50);
-    for (const name of packages) expect(Object.keys(packageJson.dependencies), `${name} is imported by the server`).toContain(name);
+    for (const name of packages)
+      expect(Object.keys(packageJson.dependencies), `${name} is imported by the server`).toContain(name);
   });
 
   it('runs as a non-root user with DATA_DIR as a volume, a health check on /api/health, and node handling SIGTERM itself', () => {
@@ -85,7 +95,9 @@ describe('the Dockerfile', () => {
     expect(last('STOPSIGNAL')).toBe('SIGTERM');
     // Exec form: node is PID 1 and gets the signal (a shell form would put sh in between).
     expect(last('CMD')?.startsWith('[')).toBe(true);
-    expect(steps.findIndex((step) => step.keyword === 'USER')).toBeGreaterThan(steps.findIndex((step) => step.keyword === 'RUN' && step.args.startsWith('npm ci')));
+    expect(steps.findIndex((step) => step.keyword === 'USER')).toBeGreaterThan(
+      steps.findIndex((step) => step.keyword === 'RUN' && step.args.startsWith('npm ci')),
+    );
   });
 
   it('leaves development files out of the build context', () => {
@@ -101,7 +113,16 @@ describe('the Dockerfile', () => {
 
 describe('compose.yaml', () => {
   const compose = parse(readFileSync(join(ROOT, 'compose.yaml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; secrets?: string[]; stop_grace_period?: string }>;
+    services: Record<
+      string,
+      {
+        image?: string;
+        build?: unknown;
+        environment?: Record<string, string>;
+        secrets?: string[];
+        stop_grace_period?: string;
+      }
+    >;
     secrets: Record<string, { file: string }>;
   };
 
@@ -118,16 +139,24 @@ describe('compose.yaml', () => {
         expect(environment[name]).toBeUndefined();
         expect(environment[`${name}_FILE`]).toMatch(/^\/run\/secrets\//);
       }
-      expect(Number.parseInt(service.stop_grace_period ?? '0', 10)).toBeGreaterThan(Number(environment.SHUTDOWN_TIMEOUT_SECONDS));
+      expect(Number.parseInt(service.stop_grace_period ?? '0', 10)).toBeGreaterThan(
+        Number(environment.SHUTDOWN_TIMEOUT_SECONDS),
+      );
     }
     for (const secret of Object.values(compose.secrets)) expect(existsSync(join(ROOT, secret.file))).toBe(true);
   });
 
   const docker = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
-  const composeMissing = docker.status === 0 ? undefined : `docker compose is not available here (${(docker.error?.message ?? docker.stderr ?? '').trim().split('\n')[0]})`;
+  const composeMissing =
+    docker.status === 0
+      ? undefined
+      : `docker compose is not available here (${(docker.error?.message ?? docker.stderr ?? '').trim().split('\n')[0]})`;
   if (composeMissing) console.log(`Skipping \`docker compose config\`: ${composeMissing}`);
   it.skipIf(composeMissing !== undefined)('is valid for docker compose config', () => {
-    const result = spawnSync('docker', ['compose', '-f', join(ROOT, 'compose.yaml'), 'config', '--quiet'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync('docker', ['compose', '-f', join(ROOT, 'compose.yaml'), 'config', '--quiet'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(result.status, result.stderr).toBe(0);
   });
 });

@@ -6,7 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
 import { freePort } from '../support/free-port.ts';
-import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from '../support/recording-upstream.ts';
+import {
+  json,
+  startRecordingUpstream,
+  type RecordingUpstream,
+  type UpstreamResponder,
+} from '../support/recording-upstream.ts';
 import { openSse } from '../support/sse-client.ts';
 import { DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
 
@@ -69,7 +74,10 @@ async function untilUpstreamHas(recording: RecordingUpstream, part: string): Pro
 describe('SIGTERM', () => {
   it('ends the event streams with a retry hint, finishes the request in progress, and exits 0 within the bound', async () => {
     const { bff: running, upstream: avara, headers } = await start(1_500, 5);
-    const streams = await Promise.all([openSse(`${running.url}/api/events`, headers), openSse(`${running.url}/api/events`, headers)]);
+    const streams = await Promise.all([
+      openSse(`${running.url}/api/events`, headers),
+      openSse(`${running.url}/api/events`, headers),
+    ]);
     for (const stream of streams) {
       expect(stream.status).toBe(200);
       await stream.waitFor((message) => message.event === 'stream.status');

@@ -33,7 +33,9 @@ beforeAll(async () => {
   const app = join(folder, 'app');
   mkdirSync(app);
   for (const [source, destination] of install.copies) {
-    cpSync(join(ROOT, source), destination.endsWith('/') ? join(app, destination, source) : join(app, destination), { recursive: true });
+    cpSync(join(ROOT, source), destination.endsWith('/') ? join(app, destination, source) : join(app, destination), {
+      recursive: true,
+    });
   }
   // The build stage's output: the SPA as `npm run build` made it (npm test builds before this runs).
   if (!existsSync(join(ROOT, 'dist', 'index.html'))) {
@@ -47,12 +49,22 @@ beforeAll(async () => {
   for (const [npm, ...args] of install.npm) {
     expect(npm).toBe('npm');
     // Only a production install: its own npm, in the folder, with the cache the development install filled.
-    const result = spawnSync('npm', args, { cwd: app, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' }, timeout: 300_000 });
+    const result = spawnSync('npm', args, {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_ENV: 'production' },
+      timeout: 300_000,
+    });
     npmOutput += `${result.stdout}${result.stderr}`;
     if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed:\n${npmOutput}`);
   }
 
-  avara = await startEmbeddedAvara({ databasePath: join(folder, 'avara.sqlite'), demoStudies: 40, launchBaseUrl: undefined, launchTtlSeconds: 300 });
+  avara = await startEmbeddedAvara({
+    databasePath: join(folder, 'avara.sqlite'),
+    demoStudies: 40,
+    launchBaseUrl: undefined,
+    launchTtlSeconds: 300,
+  });
   redis = await startRedis({ password: REDIS_PASSWORD });
   const secrets = join(folder, 'secrets');
   mkdirSync(secrets, { mode: 0o700 });
@@ -63,18 +75,18 @@ beforeAll(async () => {
   expect(command).toBe('node');
   const port = await freePort();
   startEnv = {
-      ...install.env,
-      // Loopback only here (the image listens on every interface of its container).
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: join(folder, 'data'),
-      AVARA_BASE_URL: avara.url,
-      AVARA_API_KEY_FILE: join(secrets, 'avara-api-key'),
-      REDIS_URL: redis.url,
-      REDIS_PASSWORD_FILE: join(secrets, 'redis-password'),
-      AUTH_MODE: 'proxy',
-      TRUSTED_PROXIES: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+    ...install.env,
+    // Loopback only here (the image listens on every interface of its container).
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: join(folder, 'data'),
+    AVARA_BASE_URL: avara.url,
+    AVARA_API_KEY_FILE: join(secrets, 'avara-api-key'),
+    REDIS_URL: redis.url,
+    REDIS_PASSWORD_FILE: join(secrets, 'redis-password'),
+    AUTH_MODE: 'proxy',
+    TRUSTED_PROXIES: '127.0.0.1',
+    LOG_LEVEL: 'warn',
   };
   bff = await startBffProcess(
     port,
@@ -95,7 +107,8 @@ afterAll(async () => {
 describe('the production install (the Dockerfile runtime stage, in a temporary folder)', () => {
   it('has production dependencies only', () => {
     const installed = readdirSync(join(folder, 'app', 'node_modules'));
-    for (const devOnly of ['vite', 'vitest', 'typescript', 'node', '@playwright', 'tailwindcss']) expect(installed).not.toContain(devOnly);
+    for (const devOnly of ['vite', 'vitest', 'typescript', 'node', '@playwright', 'tailwindcss'])
+      expect(installed).not.toContain(devOnly);
     expect(installed).toContain('fastify');
   });
 
@@ -108,10 +121,14 @@ describe('the production install (the Dockerfile runtime stage, in a temporary f
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain('<div id="root"');
 
-    const users = (await (await fetch(`${avara.url}/v1/viewer/users?limit=5`, { headers: { authorization: `Bearer ${avara.apiKey}` } })).json()) as { users: { email: string }[] };
+    const users = (await (
+      await fetch(`${avara.url}/v1/viewer/users?limit=5`, { headers: { authorization: `Bearer ${avara.apiKey}` } })
+    ).json()) as { users: { email: string }[] };
     const person = users.users[0];
     if (!person) throw new Error('the bundled server has no users');
-    const studies = await fetch(`${bff.url}/api/studies?severity=stat`, { headers: { 'x-csrf': '1', 'x-forwarded-email': person.email } });
+    const studies = await fetch(`${bff.url}/api/studies?severity=stat`, {
+      headers: { 'x-csrf': '1', 'x-forwarded-email': person.email },
+    });
     expect(studies.status, await studies.clone().text()).toBe(200);
     const body = (await studies.json()) as { studies: unknown[] };
     expect(Array.isArray(body.studies)).toBe(true);
@@ -125,7 +142,12 @@ describe('the production install (the Dockerfile runtime stage, in a temporary f
     renameSync(join(app, 'dist'), join(app, 'dist-moved'));
     try {
       const [, ...args] = install.start;
-      const result = spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', env: { ...process.env, ...startEnv, PORT: '0' }, timeout: 20_000 });
+      const result = spawnSync(process.execPath, args, {
+        cwd: app,
+        encoding: 'utf8',
+        env: { ...process.env, ...startEnv, PORT: '0' },
+        timeout: 20_000,
+      });
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/The web app is not built .*run `npm run build` first/);
     } finally {

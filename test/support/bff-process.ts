@@ -70,7 +70,10 @@ export async function startBffProcess(
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new Error(`The BFF exited while starting:\n${output}`);
-        return fetch(`${url}/api/health`).then((response) => response.ok, () => false);
+        return fetch(`${url}/api/health`).then(
+          (response) => response.ok,
+          () => false,
+        );
       },
       timeoutMs,
       'the BFF to answer',

@@ -52,7 +52,8 @@ export function readDockerfile(path: string): DockerStage[] {
 /** An exec-form argument list (`["node", "src/bff/server.ts"]`) as words. */
 export function execForm(args: string): string[] {
   const parsed: unknown = JSON.parse(args);
-  if (!Array.isArray(parsed) || !parsed.every((word) => typeof word === 'string')) throw new Error(`Not an exec-form list: ${args}`);
+  if (!Array.isArray(parsed) || !parsed.every((word) => typeof word === 'string'))
+    throw new Error(`Not an exec-form list: ${args}`);
   return parsed;
 }
 

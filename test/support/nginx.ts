@@ -57,7 +57,9 @@ export interface AccessLogLine {
 export function nginxConfig(directory: string, port: number, options: NginxOptions): string {
   const readTimeout = options.readTimeoutSeconds ?? 3600;
   const failTimeout = options.failTimeoutSeconds ?? 10;
-  const servers = options.upstreamPorts.map((upstream) => `    server 127.0.0.1:${upstream} max_fails=1 fail_timeout=${failTimeout}s;`).join('\n');
+  const servers = options.upstreamPorts
+    .map((upstream) => `    server 127.0.0.1:${upstream} max_fails=1 fail_timeout=${failTimeout}s;`)
+    .join('\n');
   // Run as root (as in CI containers), nginx would hand its workers to www-data, which cannot read
   // this folder; the workers stay root instead. As anyone else, nginx cannot switch users anyway.
   const user = process.getuid?.() === 0 ? 'user root;\n' : '';
@@ -117,11 +119,14 @@ ${servers}
 /** Starts nginx and resolves once it accepts connections on its port. */
 export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
   if (!existsSync(NGINX_BINARY)) {
-    throw new Error(`nginx is not installed (${NGINX_BINARY} is missing): \`sudo apt-get install nginx-light\` (or nginx), or set NGINX_BINARY.`);
+    throw new Error(
+      `nginx is not installed (${NGINX_BINARY} is missing): \`sudo apt-get install nginx-light\` (or nginx), or set NGINX_BINARY.`,
+    );
   }
   if (options.upstreamPorts.length === 0) throw new Error('nginx needs at least one upstream port');
   const directory = mkdtempSync(join(tmpdir(), 'rw-nginx-'));
-  for (const name of ['client-body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(directory, 'temp', name), { recursive: true });
+  for (const name of ['client-body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
+    mkdirSync(join(directory, 'temp', name), { recursive: true });
   const port = options.port ?? (await freePort());
   const configPath = join(directory, 'nginx.conf');
   writeFileSync(configPath, nginxConfig(directory, port, options));
@@ -143,7 +148,8 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     });
     await waitFor(
       async () => {
-        if (child !== started) throw new Error(`nginx exited while starting:\n${tail(outputPath)}\n${tail(join(directory, 'error.log'))}`);
+        if (child !== started)
+          throw new Error(`nginx exited while starting:\n${tail(outputPath)}\n${tail(join(directory, 'error.log'))}`);
         return accepts(port);
       },
       15_000,
@@ -185,7 +191,11 @@ function readAccessLog(path: string): AccessLogLine[] {
     .map((line) => {
       const [method = '', path_ = '', status = '0', ...rest] = line.split(' ');
       // Several tries read "127.0.0.1:1, 127.0.0.1:2" (" : " between internal redirects); none reads "-".
-      const upstreams = rest.join(' ').split(/\s*,\s*|\s+:\s+/).map((entry) => entry.trim()).filter((entry) => entry !== '' && entry !== '-');
+      const upstreams = rest
+        .join(' ')
+        .split(/\s*,\s*|\s+:\s+/)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '' && entry !== '-');
       return { method, path: path_, status: Number(status), upstreams };
     });
 }

@@ -115,7 +115,12 @@ export async function startOidcProvider(options: TestOidcProviderOptions): Promi
     const prompt = field(details, 'prompt');
     const promptName = field(prompt, 'name');
     if (promptName === 'login') {
-      await current.interactionFinished(request, response, { login: { accountId: takeNextLogin() } }, { mergeWithLastSubmission: false });
+      await current.interactionFinished(
+        request,
+        response,
+        { login: { accountId: takeNextLogin() } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     if (promptName !== 'consent') throw new Error(`unexpected prompt ${String(promptName)}`);
@@ -124,14 +129,21 @@ export async function startOidcProvider(options: TestOidcProviderOptions): Promi
     const clientIdOfRequest = stringField(field(details, 'params'), 'client_id');
     if (!accountId || !clientIdOfRequest) throw new Error('consent without a signed-in account or a client');
     const existingGrantId = stringField(details, 'grantId');
-    const grant = (existingGrantId ? await current.Grant.find(existingGrantId) : undefined) ?? new current.Grant({ accountId, clientId: clientIdOfRequest });
+    const grant =
+      (existingGrantId ? await current.Grant.find(existingGrantId) : undefined) ??
+      new current.Grant({ accountId, clientId: clientIdOfRequest });
     const promptDetails = field(prompt, 'details');
     const missingScope = stringsField(promptDetails, 'missingOIDCScope');
     if (missingScope.length > 0) grant.addOIDCScope(missingScope.join(' '));
     const missingClaims = stringsField(promptDetails, 'missingOIDCClaims');
     if (missingClaims.length > 0) grant.addOIDCClaims(missingClaims);
     const grantId = await grant.save();
-    await current.interactionFinished(request, response, { consent: existingGrantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    await current.interactionFinished(
+      request,
+      response,
+      { consent: existingGrantId ? {} : { grantId } },
+      { mergeWithLastSubmission: true },
+    );
   }
 
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -264,7 +276,10 @@ function createMemoryAdapter() {
       return `${this.#model}:${id}`;
     }
     async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
-      records.set(this.#key(id), { payload: { ...payload }, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+      records.set(this.#key(id), {
+        payload: { ...payload },
+        expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity,
+      });
     }
     async find(id: string) {
       return live(this.#key(id));

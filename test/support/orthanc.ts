@@ -71,7 +71,9 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     IndexDirectory: join(directory, 'db'),
     StableAge: options.stableAgeSeconds ?? 1,
     AuthenticationEnabled: options.credentials !== undefined,
-    ...(options.credentials ? { RegisteredUsers: { [options.credentials.username]: options.credentials.password } } : {}),
+    ...(options.credentials
+      ? { RegisteredUsers: { [options.credentials.username]: options.credentials.password } }
+      : {}),
     HttpCompressionEnabled: false,
     SaveJobs: false,
     Plugins: plugins,
@@ -101,12 +103,16 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     for (;;) {
       if (child !== started) throw new Error(`Orthanc exited while starting; its log:\n${tail(logPath)}`);
       try {
-        const response = await fetch(`${url}/system`, { headers: authorization ? { authorization } : {}, signal: AbortSignal.timeout(1_000) });
+        const response = await fetch(`${url}/system`, {
+          headers: authorization ? { authorization } : {},
+          signal: AbortSignal.timeout(1_000),
+        });
         if (response.ok) return;
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`Orthanc did not answer on ${url} within 30 s; its log:\n${tail(logPath)}`);
+      if (Date.now() > deadline)
+        throw new Error(`Orthanc did not answer on ${url} within 30 s; its log:\n${tail(logPath)}`);
       await delay(50);
     }
   }
@@ -167,7 +173,10 @@ export interface CreatedStudy {
 }
 
 /** Creates a study in Orthanc, one `/tools/create-dicom` per instance ("Force": the UIDs are ours). */
-export async function createOrthancStudy(orthanc: Pick<RunningOrthanc, 'url' | 'authorization'>, spec: DemoStudySpec): Promise<CreatedStudy> {
+export async function createOrthancStudy(
+  orthanc: Pick<RunningOrthanc, 'url' | 'authorization'>,
+  spec: DemoStudySpec,
+): Promise<CreatedStudy> {
   const studyInstanceUid = spec.studyInstanceUid ?? generateUid();
   const size = spec.imageSize ?? 128;
   const seriesIds = new Set<string>();
@@ -177,7 +186,10 @@ export async function createOrthancStudy(orthanc: Pick<RunningOrthanc, 'url' | '
   for (let seriesNumber = 1; seriesNumber <= (spec.series ?? 1); seriesNumber++) {
     const seriesInstanceUid = generateUid();
     for (let instanceNumber = 1; instanceNumber <= (spec.instancesPerSeries ?? 1); instanceNumber++) {
-      const image = phantomPng(size, { slice: instanceNumber / ((spec.instancesPerSeries ?? 1) + 1), seed: seriesNumber });
+      const image = phantomPng(size, {
+        slice: instanceNumber / ((spec.instancesPerSeries ?? 1) + 1),
+        seed: seriesNumber,
+      });
       const answer = await orthancPost(orthanc, '/tools/create-dicom', {
         Force: true,
         Tags: {
@@ -203,7 +215,12 @@ export async function createOrthancStudy(orthanc: Pick<RunningOrthanc, 'url' | '
         Content: `data:image/png;base64,${image.toString('base64')}`,
       });
       const created = typeof answer === 'object' && answer !== null ? answer : {};
-      if (!('ID' in created) || typeof created.ID !== 'string' || !('ParentSeries' in created) || !('ParentStudy' in created)) {
+      if (
+        !('ID' in created) ||
+        typeof created.ID !== 'string' ||
+        !('ParentSeries' in created) ||
+        !('ParentStudy' in created)
+      ) {
         throw new Error(`create-dicom answered ${JSON.stringify(answer)}`);
       }
       instanceIds.push(created.ID);
@@ -214,7 +231,20 @@ export async function createOrthancStudy(orthanc: Pick<RunningOrthanc, 'url' | '
   return { studyInstanceUid, orthancStudyId, seriesIds: [...seriesIds], instanceIds };
 }
 
-const FAMILY = ['SMITH', 'GARCIA', 'NGUYEN', 'MULLER', 'OKAFOR', "O'BRIEN", 'KOWALSKI', 'TANAKA', 'JOHANSSON', 'DUBOIS', 'ROSSI', 'PATEL'];
+const FAMILY = [
+  'SMITH',
+  'GARCIA',
+  'NGUYEN',
+  'MULLER',
+  'OKAFOR',
+  "O'BRIEN",
+  'KOWALSKI',
+  'TANAKA',
+  'JOHANSSON',
+  'DUBOIS',
+  'ROSSI',
+  'PATEL',
+];
 const GIVEN = ['JANE', 'JOHN', 'MARIA', 'AHMED', 'LI', 'SOFIA', 'PETER', 'AMARA', 'LUCAS', 'EMMA', 'KENJI', 'ANNA'];
 const EXAMS = [
   { modality: 'CT', bodyPart: 'CHEST', description: 'CT Chest with Contrast' },
@@ -255,21 +285,35 @@ export async function stableStudyIds(orthanc: Pick<RunningOrthanc, 'url' | 'auth
   const studies = await orthancPost(orthanc, '/tools/find', { Level: 'Study', Expand: true, Query: {} });
   const stable = new Set<string>();
   for (const study of Array.isArray(studies) ? studies : []) {
-    if (typeof study === 'object' && study !== null && 'IsStable' in study && study.IsStable === true && 'ID' in study) stable.add(String(study.ID));
+    if (typeof study === 'object' && study !== null && 'IsStable' in study && study.IsStable === true && 'ID' in study)
+      stable.add(String(study.ID));
   }
   return stable;
 }
 
 /** Waits (polling, with a deadline) until Orthanc has reported every one of these studies stable. */
-export async function waitForStableStudies(orthanc: Pick<RunningOrthanc, 'url' | 'authorization'>, orthancStudyIds: string[], timeoutMs = 30_000): Promise<void> {
-  await waitFor(async () => {
-    const stable = await stableStudyIds(orthanc);
-    return orthancStudyIds.every((id) => stable.has(id));
-  }, timeoutMs, `${orthancStudyIds.length} studies to become stable in Orthanc`);
+export async function waitForStableStudies(
+  orthanc: Pick<RunningOrthanc, 'url' | 'authorization'>,
+  orthancStudyIds: string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const stable = await stableStudyIds(orthanc);
+      return orthancStudyIds.every((id) => stable.has(id));
+    },
+    timeoutMs,
+    `${orthancStudyIds.length} studies to become stable in Orthanc`,
+  );
 }
 
 /** Polls `check` every `intervalMs` until it answers true; fails after `timeoutMs` naming what it waited for. */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, intervalMs = 100): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -278,10 +322,17 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
   }
 }
 
-export async function orthancPost(orthanc: Pick<RunningOrthanc, 'url' | 'authorization'>, path: string, body: unknown): Promise<unknown> {
+export async function orthancPost(
+  orthanc: Pick<RunningOrthanc, 'url' | 'authorization'>,
+  path: string,
+  body: unknown,
+): Promise<unknown> {
   const response = await fetch(`${orthanc.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(orthanc.authorization ? { authorization: orthanc.authorization } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(orthanc.authorization ? { authorization: orthanc.authorization } : {}),
+    },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -319,7 +370,15 @@ export function phantomPng(size: number, { slice = 0.5, seed = 1 }: { slice?: nu
   const ellipses = ELLIPSES.map(([value, a, b, x0, y0, degrees], index) => {
     const scale = index < 2 ? 1 : depth;
     const angle = (degrees * Math.PI) / 180;
-    return { value: value * (index >= 4 ? 1 + 0.3 * (seed % 3) : 1), a: a * scale, b: b * scale, x0, y0, cos: Math.cos(angle), sin: Math.sin(angle) };
+    return {
+      value: value * (index >= 4 ? 1 + 0.3 * (seed % 3) : 1),
+      a: a * scale,
+      b: b * scale,
+      x0,
+      y0,
+      cos: Math.cos(angle),
+      sin: Math.sin(angle),
+    };
   });
   for (let row = 0; row < size; row++) {
     raw[row * rowLength] = 0; // filter: none

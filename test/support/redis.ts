@@ -29,14 +29,33 @@ export interface RunningRedis {
 }
 
 /** Starts redis-server and resolves once it answers PING. */
-export async function startRedis(options: { port?: number; appendOnly?: boolean; password?: string } = {}): Promise<RunningRedis> {
+export async function startRedis(
+  options: { port?: number; appendOnly?: boolean; password?: string } = {},
+): Promise<RunningRedis> {
   if (!existsSync(REDIS_SERVER_BINARY)) {
-    throw new Error(`redis-server is not installed (${REDIS_SERVER_BINARY} is missing): \`sudo apt-get install redis-server\`, or set REDIS_SERVER_BINARY.`);
+    throw new Error(
+      `redis-server is not installed (${REDIS_SERVER_BINARY} is missing): \`sudo apt-get install redis-server\`, or set REDIS_SERVER_BINARY.`,
+    );
   }
   const directory = mkdtempSync(join(tmpdir(), 'rw-redis-'));
   const port = options.port ?? (await freePort());
   const logPath = join(directory, 'redis.log');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']), '--daemonize', 'no', '--logfile', logPath, ...(options.password ? ['--requirepass', options.password] : [])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    directory,
+    '--save',
+    '',
+    ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']),
+    '--daemonize',
+    'no',
+    '--logfile',
+    logPath,
+    ...(options.password ? ['--requirepass', options.password] : []),
+  ];
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 

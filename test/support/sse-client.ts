@@ -22,7 +22,10 @@ export interface SseClient {
   /** Messages with an `event` field (not comments), in order. */
   events(): SseMessage[];
   /** The first message (from `from` on) that matches, waiting for it up to `timeoutMs`. */
-  waitFor(match: (message: SseMessage) => boolean, options?: { timeoutMs?: number; from?: number }): Promise<SseMessage>;
+  waitFor(
+    match: (message: SseMessage) => boolean,
+    options?: { timeoutMs?: number; from?: number },
+  ): Promise<SseMessage>;
   /** Resolves when the server ends the stream (or it breaks). */
   ended: Promise<void>;
   close(): void;
@@ -73,7 +76,9 @@ export async function openSse(url: string, headers: Record<string, string> = {})
         };
         const timer = setTimeout(() => {
           finish();
-          reject(new Error(`No such message within ${timeoutMs} ms; the stream had: ${JSON.stringify(messages.slice(-20))}`));
+          reject(
+            new Error(`No such message within ${timeoutMs} ms; the stream had: ${JSON.stringify(messages.slice(-20))}`),
+          );
         }, timeoutMs);
         const finish = () => {
           clearTimeout(timer);

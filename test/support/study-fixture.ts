@@ -35,7 +35,15 @@ export const DEMO_RADIOLOGIST = {
 
 /** The users page Avara answers, with one coordinator and one radiologist. */
 export function usersPageFixture(): Record<string, unknown> {
-  const common = { middleName: null, suffix2: null, level: 'member', hasDashboardAccess: true, createdAt: '2026-01-01T00:00:00.000Z', lastLoginAt: null, invitedSource: null };
+  const common = {
+    middleName: null,
+    suffix2: null,
+    level: 'member',
+    hasDashboardAccess: true,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    lastLoginAt: null,
+    invitedSource: null,
+  };
   return {
     users: [
       { suffix1: null, ...common, ...DEMO_COORDINATOR, level: 'admin' },

@@ -105,8 +105,14 @@ export async function testSharedState(): Promise<SharedState> {
 
 /** Signs in through the dev picker and answers the headers an API call then needs. */
 export async function signIn(app: FastifyInstance, username: string): Promise<Record<string, string>> {
-  const response = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'x-csrf': '1' }, payload: { username } });
-  if (response.statusCode !== 200) throw new Error(`Sign-in as ${username} failed: ${response.statusCode} ${response.body}`);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/auth/login',
+    headers: { 'x-csrf': '1' },
+    payload: { username },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`Sign-in as ${username} failed: ${response.statusCode} ${response.body}`);
   const cookie = response.cookies[0];
   if (!cookie) throw new Error('Sign-in set no cookie');
   // `If-Match: *` lets a test's PATCH through the precondition (428 without it); tests of the

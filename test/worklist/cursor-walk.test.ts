@@ -10,7 +10,13 @@ import { StudyService } from '../../src/avara-server/store/study-service.ts';
 
 const API_KEY = { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'test key' };
 const CUSTOMERS = [`cus_${'1'.repeat(32)}`, `cus_${'2'.repeat(32)}`];
-const DESCRIPTIONS = ['CT Head without Contrast', 'MRI Lumbar Spine w/o Contrast', 'XR Chest 2 Views PA/Lateral', 'Dose 100% CT_HEAD', 'Ärztliche Überweisung'];
+const DESCRIPTIONS = [
+  'CT Head without Contrast',
+  'MRI Lumbar Spine w/o Contrast',
+  'XR Chest 2 Views PA/Lateral',
+  'Dose 100% CT_HEAD',
+  'Ärztliche Überweisung',
+];
 
 interface StudySpec {
   severity: Severity;
@@ -84,7 +90,8 @@ describe.each(repositories)('cursor walk over the %s repository', (_name, openRe
                 assignedTo: spec.assignee === null ? undefined : userIds[spec.assignee],
                 expressCustomerId: spec.customer === null ? undefined : CUSTOMERS[spec.customer],
               });
-              if (spec.studyViewerStatus === 'complete') service.updateStudy(study.studyId, { studyViewerStatus: 'complete' });
+              if (spec.studyViewerStatus === 'complete')
+                service.updateStudy(study.studyId, { studyViewerStatus: 'complete' });
               if (spec.cancelled) service.cancelStudy({ studyId: study.studyId });
             };
             initial.forEach(create);
@@ -93,8 +100,10 @@ describe.each(repositories)('cursor walk over the %s repository', (_name, openRe
               severity: filter.severity,
               studyViewerStatus: filter.studyViewerStatus,
               isCancelled: filter.isCancelled,
-              assignedTo: filter.assignee === undefined ? undefined : filter.assignee === null ? '' : userIds[filter.assignee],
-              expressCustomerId: filter.customer === undefined ? undefined : filter.customer === null ? '' : CUSTOMERS[filter.customer],
+              assignedTo:
+                filter.assignee === undefined ? undefined : filter.assignee === null ? '' : userIds[filter.assignee],
+              expressCustomerId:
+                filter.customer === undefined ? undefined : filter.customer === null ? '' : CUSTOMERS[filter.customer],
               studyDescription: filter.studyDescription,
             };
 
@@ -114,11 +123,13 @@ describe.each(repositories)('cursor walk over the %s repository', (_name, openRe
             // the bundled server's two repositories and the SPA are held to one meaning of each filter.
             const everything = service.listStudies({ limit: 100 });
             const all: Study[] = [...everything.studies];
-            for (let page = everything; page.hasMore; ) {
+            for (let page = everything; page.hasMore;) {
               page = service.listStudies({ limit: 100, cursor: page.cursor ?? undefined });
               all.push(...page.studies);
             }
-            expect(all.map((study) => study.studyInstanceUid)).toEqual(Array.from({ length: uid }, (_, i) => `1.2.${i + 1}`));
+            expect(all.map((study) => study.studyInstanceUid)).toEqual(
+              Array.from({ length: uid }, (_, i) => `1.2.${i + 1}`),
+            );
             const expected = all.filter((study) => studyMatchesFilters(study, query));
             expect(seen.map((study) => study.studyId)).toEqual(expected.map((study) => study.studyId));
           } finally {

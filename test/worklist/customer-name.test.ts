@@ -30,7 +30,9 @@ afterAll(async () => {
 
 describe('GET /api/customers/{customerId}', () => {
   it('answers the name of a customer some study names', async () => {
-    const customer = avara.service.listStudies({ limit: 100 }).studies.find((study) => study.expressCustomer)?.expressCustomer;
+    const customer = avara.service
+      .listStudies({ limit: 100 })
+      .studies.find((study) => study.expressCustomer)?.expressCustomer;
     if (!customer) throw new Error('the demo has no study with a customer');
     const answer = await app.inject({ url: `/api/customers/${customer.expressCustomerId}`, headers });
     expect(answer.statusCode).toBe(200);

@@ -38,7 +38,12 @@ beforeAll(async () => {
     const severity: Severity = (['stat', 'high', 'normal'] as const)[index % 3] ?? 'stat';
     const turn = Math.floor(index / 3) % 4;
     const assignedTo = turn === 0 ? me.userId : turn === 2 ? other.userId : undefined;
-    const created = avara.service.createStudy({ severity, studyDescription: `Study ${index}`, studyInstanceUid: `1.2.826.0.2.${index}`, ...(assignedTo ? { assignedTo } : {}) });
+    const created = avara.service.createStudy({
+      severity,
+      studyDescription: `Study ${index}`,
+      studyInstanceUid: `1.2.826.0.2.${index}`,
+      ...(assignedTo ? { assignedTo } : {}),
+    });
     if (index === 3) avara.service.updateStudy(created.studyId, { studyViewerStatus: 'complete' });
     else if (index === 7) avara.service.cancelStudy({ studyId: created.studyId });
     else if (assignedTo !== other.userId) expected[severity].push(created.studyId);
@@ -59,7 +64,10 @@ async function walk(headers: Record<string, string>, severity: Severity, limit: 
   const studies: Study[] = [];
   let cursor: string | null | undefined;
   for (let guard = 0; guard < 100; guard++) {
-    const response = await page(headers, `assignedTo=mine-or-unassigned&severity=${severity}&studyViewerStatus=incomplete&isCancelled=false&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const response = await page(
+      headers,
+      `assignedTo=mine-or-unassigned&severity=${severity}&studyViewerStatus=incomplete&isCancelled=false&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     expect(response.statusCode).toBe(200);
     const body: StudyListPage = response.json();
     studies.push(...body.studies);
@@ -96,7 +104,10 @@ describe('GET /api/studies?assignedTo=mine-or-unassigned', () => {
     for (const [who, query] of [
       [headers, `assignedTo=mine-or-unassigned&severity=stat&limit=2&cursor=${encodeURIComponent(flipped)}`],
       [headers, `assignedTo=mine-or-unassigned&severity=high&limit=2&cursor=${encodeURIComponent(cursor)}`],
-      [await signIn(app, other.email), `assignedTo=mine-or-unassigned&severity=stat&limit=2&cursor=${encodeURIComponent(cursor)}`],
+      [
+        await signIn(app, other.email),
+        `assignedTo=mine-or-unassigned&severity=stat&limit=2&cursor=${encodeURIComponent(cursor)}`,
+      ],
       [headers, 'assignedTo=mine-or-unassigned&severity=stat&cursor=%7B%7D'],
     ] as const) {
       const answer = await page(who, query);
@@ -117,7 +128,10 @@ describe('GET /api/studies?assignedTo=mine-or-unassigned', () => {
 
   it('gives a coordinator their own and the unassigned ones too', async () => {
     const headers = await signIn(app, coordinator.email);
-    const answer = await page(headers, 'assignedTo=mine-or-unassigned&severity=stat&studyViewerStatus=incomplete&isCancelled=false&limit=100');
+    const answer = await page(
+      headers,
+      'assignedTo=mine-or-unassigned&severity=stat&studyViewerStatus=incomplete&isCancelled=false&limit=100',
+    );
     expect(answer.statusCode).toBe(200);
     const studies: Study[] = answer.json().studies;
     expect(studies.length).toBeGreaterThan(0);

@@ -66,10 +66,18 @@ describe('studyMatchesFilters', () => {
   });
 
   it('needs every filter to match', () => {
-    expect(studyMatchesFilters(study, { severity: 'stat', assignedTo: USER, isCancelled: false, studyViewerStatus: 'complete' })).toBe(false);
+    expect(
+      studyMatchesFilters(study, {
+        severity: 'stat',
+        assignedTo: USER,
+        isCancelled: false,
+        studyViewerStatus: 'complete',
+      }),
+    ).toBe(false);
   });
 
   it('folds case as the bundled server does', () => {
-    for (const text of ['CT Head', 'ÄÖÜ äöü', 'İstanbul', 'straße STRASSE', '']) expect(foldAsciiCase(text)).toBe(serverFold(text));
+    for (const text of ['CT Head', 'ÄÖÜ äöü', 'İstanbul', 'straße STRASSE', ''])
+      expect(foldAsciiCase(text)).toBe(serverFold(text));
   });
 });

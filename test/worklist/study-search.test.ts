@@ -56,7 +56,7 @@ async function walk(query: Record<string, string>, as = headers): Promise<{ stud
     expect(answer.statusCode, answer.body).toBe(200);
     const page: StudyListPage = answer.json();
     studies.push(...page.studies);
-    cursor = page.hasMore ? page.cursor ?? null : null;
+    cursor = page.hasMore ? (page.cursor ?? null) : null;
     pages += 1;
   } while (cursor && pages < 100);
   return { studies, pages };
@@ -72,18 +72,27 @@ describe('search without a PACS', () => {
 
   it('finds descriptions by substring, and UIDs whole, to the end of the list', async () => {
     const { studies } = await walk({ search: 'ct abdomen', limit: '20' });
-    expect(studies.map((study) => study.studyInstanceUid)).toEqual([7, 57, 107, 157, 207].map((index) => `1.2.826.0.3.${index}`));
-    expect((await walk({ search: '1.2.826.0.3.42' })).studies.map((study) => study.studyDescription)).toEqual(['XR Hand 42']);
+    expect(studies.map((study) => study.studyInstanceUid)).toEqual(
+      [7, 57, 107, 157, 207].map((index) => `1.2.826.0.3.${index}`),
+    );
+    expect((await walk({ search: '1.2.826.0.3.42' })).studies.map((study) => study.studyDescription)).toEqual([
+      'XR Hand 42',
+    ]);
   });
 
   it('keeps the severity and the modality from the metadata', async () => {
-    expect((await walk({ search: 'ct abdomen', severity: 'high' })).studies.map((study) => study.studyInstanceUid)).toEqual([7, 57, 107, 157, 207].map((index) => `1.2.826.0.3.${index}`));
+    expect(
+      (await walk({ search: 'ct abdomen', severity: 'high' })).studies.map((study) => study.studyInstanceUid),
+    ).toEqual([7, 57, 107, 157, 207].map((index) => `1.2.826.0.3.${index}`));
     expect((await walk({ search: 'ct abdomen', severity: 'normal' })).studies).toEqual([]);
     expect((await walk({ modality: 'CT' })).studies).toHaveLength(5);
   });
 
   it('searches the merged "mine and unassigned" list too', async () => {
-    const { studies } = await walk({ search: 'ACC00057', assignedTo: 'mine-or-unassigned', severity: 'high' }, radiologist);
+    const { studies } = await walk(
+      { search: 'ACC00057', assignedTo: 'mine-or-unassigned', severity: 'high' },
+      radiologist,
+    );
     expect(studies.map((study) => study.studyInstanceUid)).toEqual(['1.2.826.0.3.57']);
   });
 

@@ -35,7 +35,11 @@ export const viewerRoutes: FastifyPluginAsync<ViewerRoutesOptions> = async (app,
   app.addHook('onRequest', async (request, reply) => {
     if (!hasApiKey(request.headers.authorization, expectedKey)) {
       reply.header('www-authenticate', 'Bearer');
-      throw new AvaraError(401, 'authentication_error', 'Missing or invalid API key: send Authorization: Bearer <API key>');
+      throw new AvaraError(
+        401,
+        'authentication_error',
+        'Missing or invalid API key: send Authorization: Bearer <API key>',
+      );
     }
   });
 
@@ -71,12 +75,16 @@ export const viewerRoutes: FastifyPluginAsync<ViewerRoutesOptions> = async (app,
   // An ID parameter matches only a segment with the ID's prefix: any other segment is a path of the
   // Viewer API this server does not have (`/users/invitations`), which answers 404, not "userId must
   // be a user ID". A segment with the prefix but a wrong form still gets that 400.
-  route('GET', `/studies/:studyId(${ID_SEGMENT.study})`, 'retrieveStudy', ({ path }) => service.retrieveStudy(path.studyId ?? ''));
+  route('GET', `/studies/:studyId(${ID_SEGMENT.study})`, 'retrieveStudy', ({ path }) =>
+    service.retrieveStudy(path.studyId ?? ''),
+  );
   route('PATCH', `/studies/:studyId(${ID_SEGMENT.study})`, 'updateStudy', ({ path, body }) =>
     service.updateStudy(path.studyId ?? '', updateParamsFrom(body)),
   );
   route('GET', '/users', 'listUsers', ({ query }) => service.listUsers(listUsersQueryFrom(query)));
-  route('GET', `/users/:userId(${ID_SEGMENT.user})`, 'retrieveUser', ({ path }) => service.retrieveUser(path.userId ?? ''));
+  route('GET', `/users/:userId(${ID_SEGMENT.user})`, 'retrieveUser', ({ path }) =>
+    service.retrieveUser(path.userId ?? ''),
+  );
 
   // Inside this plugin so an unknown /v1/viewer path is still behind the API key.
   app.setNotFoundHandler(notFoundHandler);
@@ -137,4 +145,3 @@ function hasApiKey(header: string | undefined, expected: Buffer): boolean {
   if (header === undefined || !/^bearer /i.test(header)) return false;
   return timingSafeEqual(digest(header.slice('Bearer '.length)), expected);
 }
-

@@ -28,19 +28,31 @@ const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
  * answer (authorized, how many series and instances), and fetches the first URL's first bytes to
  * show the DICOM Part 10 marker. Undefined when no target is known yet (the BFF is not listening).
  */
-export function createImageAccessProbe(target: () => WebhookTarget | undefined, timeoutMs = 10_000): (study: Study) => Promise<ImageAccessReport | undefined> {
+export function createImageAccessProbe(
+  target: () => WebhookTarget | undefined,
+  timeoutMs = 10_000,
+): (study: Study) => Promise<ImageAccessReport | undefined> {
   return async (study) => {
     const where = target();
     if (!where) return undefined;
     const signer = new Webhook(where.key);
     const id = `msg_${randomBytes(12).toString('hex')}`;
     const at = new Date();
-    const body = JSON.stringify({ id: `whe_${randomBytes(12).toString('hex')}`, type: 'study.access_requested', data: { studyId: study.studyId, studyInstanceUid: study.studyInstanceUid } });
+    const body = JSON.stringify({
+      id: `whe_${randomBytes(12).toString('hex')}`,
+      type: 'study.access_requested',
+      data: { studyId: study.studyId, studyInstanceUid: study.studyInstanceUid },
+    });
     let answer: unknown;
     try {
       const response = await fetch(where.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signer.sign(id, at, body) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': signer.sign(id, at, body),
+        },
         body,
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -49,14 +61,20 @@ export function createImageAccessProbe(target: () => WebhookTarget | undefined, 
       if (!response.ok) return { kind: 'failed', reason: `The worklist answered ${response.status}.` };
       answer = JSON.parse(text);
     } catch {
-      return { kind: 'failed', reason: 'The worklist\'s webhook endpoint could not be reached.' };
+      return { kind: 'failed', reason: "The worklist's webhook endpoint could not be reached." };
     }
     const record = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>) : {};
     if (record.authorized !== true) {
-      return { kind: 'refused', reason: typeof record.error === 'string' ? record.error.slice(0, 300) : 'No reason was given.' };
+      return {
+        kind: 'refused',
+        reason: typeof record.error === 'string' ? record.error.slice(0, 300) : 'No reason was given.',
+      };
     }
     const urls = Array.isArray(record.urls) ? record.urls.filter((url): url is string => typeof url === 'string') : [];
-    const manifest = typeof record.manifest === 'object' && record.manifest !== null ? (record.manifest as Record<string, unknown>) : {};
+    const manifest =
+      typeof record.manifest === 'object' && record.manifest !== null
+        ? (record.manifest as Record<string, unknown>)
+        : {};
     const series: unknown[] = Array.isArray(manifest.series) ? (manifest.series as unknown[]) : [];
     const instances = series.reduce<number>((sum, entry) => {
       const sops = typeof entry === 'object' && entry !== null ? (entry as { sops?: unknown }).sops : undefined;

@@ -59,64 +59,70 @@ export const launchRoutes: FastifyPluginAsync<LaunchRoutesOptions> = async (app,
     return LAUNCH_STYLESHEET;
   });
 
-  app.get<{ Params: { studyId: string }; Querystring: Record<string, unknown> }>('/launch/:studyId', async (request, reply) => {
-    const { studyId } = request.params;
-    const { expires, signature } = request.query;
-    const verdict = STUDY_ID.test(studyId) ? options.signer.verify(studyId, expires, signature) : 'invalid';
-    if (verdict !== 'valid') {
-      return sendPage(reply, 403, 'Viewer link not valid', [
-        '<h1>This viewer link has expired or is not valid.</h1>',
-        '<p>Open the study again from the worklist.</p>',
-      ]);
-    }
-
-    let study: Study;
-    try {
-      study = options.service.retrieveStudy(studyId);
-    } catch (error) {
-      if (error instanceof AvaraError && error.status === 404) {
-        return sendPage(reply, 404, 'Study not found', [
-          '<h1>This study no longer exists.</h1>',
-          `<p>No study has the ID ${escapeHtml(studyId)}. Return to the worklist and refresh it.</p>`,
+  app.get<{ Params: { studyId: string }; Querystring: Record<string, unknown> }>(
+    '/launch/:studyId',
+    async (request, reply) => {
+      const { studyId } = request.params;
+      const { expires, signature } = request.query;
+      const verdict = STUDY_ID.test(studyId) ? options.signer.verify(studyId, expires, signature) : 'invalid';
+      if (verdict !== 'valid') {
+        return sendPage(reply, 403, 'Viewer link not valid', [
+          '<h1>This viewer link has expired or is not valid.</h1>',
+          '<p>Open the study again from the worklist.</p>',
         ]);
       }
-      throw error;
-    }
 
-    const redirect = await options.viewerRedirect?.(study);
-    const access = typeof redirect === 'string' ? [] : imageAccessSection(await options.imageAccess?.(study));
-    if (redirect !== undefined && typeof redirect !== 'string') {
+      let study: Study;
+      try {
+        study = options.service.retrieveStudy(studyId);
+      } catch (error) {
+        if (error instanceof AvaraError && error.status === 404) {
+          return sendPage(reply, 404, 'Study not found', [
+            '<h1>This study no longer exists.</h1>',
+            `<p>No study has the ID ${escapeHtml(studyId)}. Return to the worklist and refresh it.</p>`,
+          ]);
+        }
+        throw error;
+      }
+
+      const redirect = await options.viewerRedirect?.(study);
+      const access = typeof redirect === 'string' ? [] : imageAccessSection(await options.imageAccess?.(study));
+      if (redirect !== undefined && typeof redirect !== 'string') {
+        return sendPage(reply, 200, `Viewer: ${study.studyDescription}`, [
+          `<h1>${escapeHtml(study.studyDescription)}: ${redirect.length} series</h1>`,
+          '<p>The viewer shows one series at a time. Open each from here; this page stays open to come back to.</p>',
+          '<ul class="series">',
+          ...redirect.map(
+            (series) =>
+              `<li><a href="${escapeHtml(series.url)}" target="_blank" rel="noopener">${escapeHtml(series.label)}</a></li>`,
+          ),
+          '</ul>',
+          '<dl>',
+          `<dt>Study Instance UID</dt><dd>${escapeHtml(study.studyInstanceUid)}</dd>`,
+          `<dt>Severity</dt><dd class="severity-${escapeHtml(study.severity)}">${escapeHtml(study.severity.toUpperCase())}</dd>`,
+          '</dl>',
+          ...access,
+        ]);
+      }
+      if (typeof redirect === 'string') {
+        reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+        return reply.redirect(redirect, 302);
+      }
+
       return sendPage(reply, 200, `Viewer: ${study.studyDescription}`, [
-        `<h1>${escapeHtml(study.studyDescription)}: ${redirect.length} series</h1>`,
-        '<p>The viewer shows one series at a time. Open each from here; this page stays open to come back to.</p>',
-        '<ul class="series">',
-        ...redirect.map((series) => `<li><a href="${escapeHtml(series.url)}" target="_blank" rel="noopener">${escapeHtml(series.label)}</a></li>`),
-        '</ul>',
+        '<h1>The viewer would open this study</h1>',
         '<dl>',
+        `<dt>Description</dt><dd>${escapeHtml(study.studyDescription)}</dd>`,
         `<dt>Study Instance UID</dt><dd>${escapeHtml(study.studyInstanceUid)}</dd>`,
         `<dt>Severity</dt><dd class="severity-${escapeHtml(study.severity)}">${escapeHtml(study.severity.toUpperCase())}</dd>`,
+        `<dt>Study ID</dt><dd>${escapeHtml(study.studyId)}</dd>`,
+        study.isCancelled ? '<dt>Status</dt><dd>Cancelled</dd>' : '',
         '</dl>',
+        '<p>This link was issued by the Avara-compatible server bundled with Radiology Worklist, which has no image viewer of its own. The Avara Viewer (or Orthanc, when configured) would show the images here.</p>',
         ...access,
       ]);
-    }
-    if (typeof redirect === 'string') {
-      reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
-      return reply.redirect(redirect, 302);
-    }
-
-    return sendPage(reply, 200, `Viewer: ${study.studyDescription}`, [
-      '<h1>The viewer would open this study</h1>',
-      '<dl>',
-      `<dt>Description</dt><dd>${escapeHtml(study.studyDescription)}</dd>`,
-      `<dt>Study Instance UID</dt><dd>${escapeHtml(study.studyInstanceUid)}</dd>`,
-      `<dt>Severity</dt><dd class="severity-${escapeHtml(study.severity)}">${escapeHtml(study.severity.toUpperCase())}</dd>`,
-      `<dt>Study ID</dt><dd>${escapeHtml(study.studyId)}</dd>`,
-      study.isCancelled ? '<dt>Status</dt><dd>Cancelled</dd>' : '',
-      '</dl>',
-      '<p>This link was issued by the Avara-compatible server bundled with Radiology Worklist, which has no image viewer of its own. The Avara Viewer (or Orthanc, when configured) would show the images here.</p>',
-      ...access,
-    ]);
-  });
+    },
+  );
 };
 
 /** What the worklist answered to study.access_requested, as Avara's viewer would receive it. */
@@ -125,10 +131,16 @@ function imageAccessSection(report: ImageAccessReport | undefined): string[] {
   const heading = [
     '<section aria-labelledby="image-access">',
     '<h2 id="image-access">Image access, as Avara\'s viewer asks for it</h2>',
-    '<p>This server sent <code>study.access_requested</code>, signed, to the worklist\'s webhook endpoint.</p>',
+    "<p>This server sent <code>study.access_requested</code>, signed, to the worklist's webhook endpoint.</p>",
   ];
   if (report.kind !== 'authorized') {
-    return [...heading, '<dl>', `<dt>Answer</dt><dd>${report.kind === 'refused' ? 'Not authorized' : 'No answer'}: ${escapeHtml(report.reason)}</dd>`, '</dl>', '</section>'];
+    return [
+      ...heading,
+      '<dl>',
+      `<dt>Answer</dt><dd>${report.kind === 'refused' ? 'Not authorized' : 'No answer'}: ${escapeHtml(report.reason)}</dd>`,
+      '</dl>',
+      '</section>',
+    ];
   }
   const proof = report.firstFile;
   const proofText = proof.ok

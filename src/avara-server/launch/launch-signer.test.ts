@@ -27,8 +27,16 @@ describe('launch signer', () => {
     const other = `stu_${'cd'.repeat(16)}`;
     expect(signer.verify(other, String(expires), signature)).toBe('invalid');
     expect(signer.verify(STUDY_ID, String(expires + 3600), signature)).toBe('invalid');
-    expect(signer.verify(STUDY_ID, String(expires), signature.replace(/^./, (c) => (c === '0' ? '1' : '0')))).toBe('invalid');
-    expect(signer.verify(STUDY_ID, String(expires), createLaunchSigner({ secret: 'another' }).sign(STUDY_ID).signature)).toBe('invalid');
+    expect(
+      signer.verify(
+        STUDY_ID,
+        String(expires),
+        signature.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+      ),
+    ).toBe('invalid');
+    expect(
+      signer.verify(STUDY_ID, String(expires), createLaunchSigner({ secret: 'another' }).sign(STUDY_ID).signature),
+    ).toBe('invalid');
     expect(signer.verify(STUDY_ID, undefined, signature)).toBe('invalid');
     expect(signer.verify(STUDY_ID, String(expires), 'zz')).toBe('invalid');
     expect(signer.verify(STUDY_ID, ['1', '2'], signature)).toBe('invalid');

@@ -33,7 +33,8 @@ export function createLaunchSigner(options: LaunchSignerOptions = {}): LaunchSig
   const ttlSeconds = options.ttlSeconds ?? DEFAULT_LAUNCH_TTL_SECONDS;
   const now = options.now ?? Date.now;
 
-  const mac = (studyId: string, expires: number): Buffer => createHmac('sha256', key).update(`${studyId}.${expires}`).digest();
+  const mac = (studyId: string, expires: number): Buffer =>
+    createHmac('sha256', key).update(`${studyId}.${expires}`).digest();
 
   const signer: LaunchSigner = {
     sign(studyId) {

@@ -33,7 +33,8 @@ export function demoReportText(studyDescription: string | undefined, critical: b
 export function buildReportPdf(title: string, lines: readonly string[]): Buffer {
   // PDF strings escape \, ( and ); anything outside printable ASCII is replaced, as Helvetica's
   // standard encoding would not show it anyway.
-  const text = (value: string) => value.replace(/[^\x20-\x7e]/g, '?').replace(/[\\()]/g, (character) => `\\${character}`);
+  const text = (value: string) =>
+    value.replace(/[^\x20-\x7e]/g, '?').replace(/[\\()]/g, (character) => `\\${character}`);
   const content = [
     'BT',
     '/F1 16 Tf',
@@ -66,23 +67,49 @@ export function buildReportPdf(title: string, lines: readonly string[]): Buffer 
 /** The link signature: an HMAC keyed with the webhook key, over a label of its own and what the link names. */
 function linkSignature(key: string, studyId: string, reportId: string, critical: boolean, expires: number): string {
   const secret = Buffer.from(key.replace(/^whsec_/, ''), 'base64');
-  return createHmac('sha256', secret).update(`report-link.${studyId}.${reportId}.${critical ? 1 : 0}.${expires}`).digest('base64url');
+  return createHmac('sha256', secret)
+    .update(`report-link.${studyId}.${reportId}.${critical ? 1 : 0}.${expires}`)
+    .digest('base64url');
 }
 
 /** A presigned-style link to a demo report's PDF, valid for `seconds` from `now`. */
-export function demoReportUrl(options: { baseUrl: string; key: string; studyId: string; reportId: string; critical: boolean; now?: number; seconds?: number }): string {
+export function demoReportUrl(options: {
+  baseUrl: string;
+  key: string;
+  studyId: string;
+  reportId: string;
+  critical: boolean;
+  now?: number;
+  seconds?: number;
+}): string {
   const expires = Math.floor((options.now ?? Date.now()) / 1000) + (options.seconds ?? DEMO_REPORT_LINK_SECONDS);
   const signature = linkSignature(options.key, options.studyId, options.reportId, options.critical, expires);
   const url = new URL(`${DEMO_REPORT_PATH}/${options.studyId}/${options.reportId}`, options.baseUrl);
-  url.search = new URLSearchParams({ critical: options.critical ? '1' : '0', expires: String(expires), signature }).toString();
+  url.search = new URLSearchParams({
+    critical: options.critical ? '1' : '0',
+    expires: String(expires),
+    signature,
+  }).toString();
   return url.toString();
 }
 
 export type LinkVerdict = 'valid' | 'expired' | 'invalid';
 
-export function verifyDemoReportLink(key: string, studyId: string, reportId: string, query: Record<string, unknown>, now: number = Date.now()): LinkVerdict {
+export function verifyDemoReportLink(
+  key: string,
+  studyId: string,
+  reportId: string,
+  query: Record<string, unknown>,
+  now: number = Date.now(),
+): LinkVerdict {
   const { critical, expires, signature } = query;
-  if ((critical !== '0' && critical !== '1') || typeof expires !== 'string' || !/^\d{1,12}$/.test(expires) || typeof signature !== 'string') return 'invalid';
+  if (
+    (critical !== '0' && critical !== '1') ||
+    typeof expires !== 'string' ||
+    !/^\d{1,12}$/.test(expires) ||
+    typeof signature !== 'string'
+  )
+    return 'invalid';
   const expected = Buffer.from(linkSignature(key, studyId, reportId, critical === '1', Number(expires)));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
@@ -106,19 +133,33 @@ export const demoReportRoutes: FastifyPluginAsync<DemoReportRoutesOptions> = asy
     { config: { access: 'public', logQuery: false } },
     async (request, reply) => {
       const { studyId, reportId } = request.params;
-      const verdict = STUDY_ID.test(studyId) && REPORT_ID.test(reportId) ? verifyDemoReportLink(options.key, studyId, reportId, request.query) : 'invalid';
+      const verdict =
+        STUDY_ID.test(studyId) && REPORT_ID.test(reportId)
+          ? verifyDemoReportLink(options.key, studyId, reportId, request.query)
+          : 'invalid';
       if (verdict !== 'valid') {
-        return reply.code(403).type('application/xml').send(`<Error><Code>AccessDenied</Code><Message>${verdict === 'expired' ? 'Request has expired' : 'Signature does not match'}</Message></Error>`);
+        return reply
+          .code(403)
+          .type('application/xml')
+          .send(
+            `<Error><Code>AccessDenied</Code><Message>${verdict === 'expired' ? 'Request has expired' : 'Signature does not match'}</Message></Error>`,
+          );
       }
       let description: string;
       try {
         description = options.service.retrieveStudy(studyId).studyDescription;
       } catch (error) {
-        if (error instanceof AvaraError && error.status === 404) return reply.code(404).type('application/xml').send('<Error><Code>NoSuchKey</Code></Error>');
+        if (error instanceof AvaraError && error.status === 404)
+          return reply.code(404).type('application/xml').send('<Error><Code>NoSuchKey</Code></Error>');
         throw error;
       }
       const critical = request.query.critical === '1';
-      const lines = [`Study ${studyId}`, `Report ${reportId}`, '', ...demoReportText(description, critical).split('\n')];
+      const lines = [
+        `Study ${studyId}`,
+        `Report ${reportId}`,
+        '',
+        ...demoReportText(description, critical).split('\n'),
+      ];
       return reply
         .code(200)
         .type('application/pdf')
@@ -143,13 +184,21 @@ export interface DeliverDemoReportOptions {
 }
 
 /** Sends a signed `report.delivered` for the study: the endpoint's status and answer. */
-export async function deliverDemoReport(options: DeliverDemoReportOptions): Promise<{ status: number; body: string; reportId: string }> {
+export async function deliverDemoReport(
+  options: DeliverDemoReportOptions,
+): Promise<{ status: number; body: string; reportId: string }> {
   const reportId = `rpt_${randomBytes(16).toString('hex')}`;
   const data: ReportDelivered = {
     reportId,
     studyId: options.studyId,
     isCritical: options.critical,
-    presignedUrl: demoReportUrl({ baseUrl: options.pdfBaseUrl, key: options.key, studyId: options.studyId, reportId, critical: options.critical }),
+    presignedUrl: demoReportUrl({
+      baseUrl: options.pdfBaseUrl,
+      key: options.key,
+      studyId: options.studyId,
+      reportId,
+      critical: options.critical,
+    }),
     plainText: options.plainText ?? demoReportText(options.studyDescription, options.critical),
   };
   const body = JSON.stringify({ id: `whe_${randomBytes(16).toString('hex')}`, type: REPORT_DELIVERED, data });

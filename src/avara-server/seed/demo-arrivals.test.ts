@@ -8,7 +8,11 @@ import { StudyService } from '../store/study-service.ts';
 import { startDemoArrivals, type DemoArrivals } from './demo-arrivals.ts';
 import { isDemoStudy, seedDemoData } from './demo-data.ts';
 
-const API_KEY = { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'Radiology Worklist (bundled)', isViewerEnabled: true };
+const API_KEY = {
+  apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f',
+  description: 'Radiology Worklist (bundled)',
+  isViewerEnabled: true,
+};
 const START = Date.parse('2026-03-01T12:00:00.000Z');
 const MINUTE = 60_000;
 const running: Array<DemoArrivals | RunningAvaraServer> = [];
@@ -22,8 +26,18 @@ function shift(studies = 2_500) {
   const repository = createMemoryRepository();
   let clock = START;
   seedDemoData(repository, { apiKey: API_KEY, now: new Date(START), studies });
-  const service = new StudyService(repository, { apiKey: API_KEY, viewerUrl: () => 'http://viewer.test', now: () => new Date(clock) });
-  const arrivals = startDemoArrivals({ service, repository, meanIntervalMs: 3_600_000, seed: 'test', now: () => clock });
+  const service = new StudyService(repository, {
+    apiKey: API_KEY,
+    viewerUrl: () => 'http://viewer.test',
+    now: () => new Date(clock),
+  });
+  const arrivals = startDemoArrivals({
+    service,
+    repository,
+    meanIntervalMs: 3_600_000,
+    seed: 'test',
+    now: () => clock,
+  });
   running.push(arrivals);
   return {
     service,
@@ -36,7 +50,7 @@ function shift(studies = 2_500) {
 
 function walk(service: StudyService): Study[] {
   const studies: Study[] = [];
-  for (let cursor: string | undefined; ; ) {
+  for (let cursor: string | undefined; ;) {
     const page = service.listStudies({ limit: 100, ...(cursor ? { cursor } : {}) });
     studies.push(...page.studies);
     if (!page.hasMore || !page.cursor) return studies;
@@ -44,7 +58,8 @@ function walk(service: StudyService): Study[] {
   }
 }
 
-const overdueAt = (now: number) => (study: Study) => isOverdue(minutesWaiting(study.createdAt, now) ?? 0, study.severity);
+const overdueAt = (now: number) => (study: Study) =>
+  isOverdue(minutesWaiting(study.createdAt, now) ?? 0, study.severity);
 
 describe('demo arrivals', () => {
   it('bring new unassigned demo studies, mostly NORMAL and HIGH with an occasional STAT', () => {
@@ -103,7 +118,11 @@ describe('demo arrivals', () => {
   it('read a demo study as it nears its target, never one a person created', () => {
     const { arrivals, advance, service, waiting } = shift(0);
     const demo = arrivals.beat().arrived;
-    const mine = service.createStudy({ studyInstanceUid: '1.2.3.4.5', studyDescription: 'CT Head', severity: demo.severity });
+    const mine = service.createStudy({
+      studyInstanceUid: '1.2.3.4.5',
+      studyDescription: 'CT Head',
+      severity: demo.severity,
+    });
     advance(DEFAULT_SLA_TARGETS[demo.severity] * 0.85 * MINUTE);
     expect(arrivals.beat().read).toEqual([]);
     advance(DEFAULT_SLA_TARGETS[demo.severity] * 0.1 * MINUTE);
@@ -133,7 +152,12 @@ describe('demo arrivals', () => {
   it('are off in the bundled server unless asked for, and on with demoArrivalsSeconds', async () => {
     const quiet = await startAvaraServer({ databasePath: ':memory:', apiKey: 'arrivals-test-key', demoStudies: 0 });
     running.push(quiet);
-    const busy = await startAvaraServer({ databasePath: ':memory:', apiKey: 'arrivals-test-key', demoStudies: 0, demoArrivalsSeconds: 0.02 });
+    const busy = await startAvaraServer({
+      databasePath: ':memory:',
+      apiKey: 'arrivals-test-key',
+      demoStudies: 0,
+      demoArrivalsSeconds: 0.02,
+    });
     running.push(busy);
     const total = (server: RunningAvaraServer) => walk(server.service).length;
     await expect.poll(() => total(busy), { timeout: 5_000 }).toBeGreaterThanOrEqual(3);

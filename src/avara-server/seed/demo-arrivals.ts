@@ -102,7 +102,12 @@ function createArrival(service: StudyService, random: SeededRandom, at: number, 
 }
 
 /** Marks read what the demo's reading room would read at `at` (see the module's comment). */
-export function readDueStudies(service: StudyService, repository: StudyRepository, random: SeededRandom, at: number): Study[] {
+export function readDueStudies(
+  service: StudyService,
+  repository: StudyRepository,
+  random: SeededRandom,
+  at: number,
+): Study[] {
   const due: StudyRecord[] = [];
   let furthestOverdue: { record: StudyRecord; ratio: number } | undefined;
   for (const severity of SEVERITIES) {
@@ -137,7 +142,11 @@ export function readDueStudies(service: StudyService, repository: StudyRepositor
 function walkWaiting(repository: StudyRepository, severity: Severity, visit: (record: StudyRecord) => boolean): void {
   let afterSeq = 0;
   for (;;) {
-    const page = repository.listStudies({ severity, studyViewerStatus: 'incomplete', isCancelled: false }, afterSeq, PAGE);
+    const page = repository.listStudies(
+      { severity, studyViewerStatus: 'incomplete', isCancelled: false },
+      afterSeq,
+      PAGE,
+    );
     for (const record of page) if (!visit(record)) return;
     const last = page.at(-1);
     if (!last || page.length < PAGE) return;

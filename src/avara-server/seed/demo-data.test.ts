@@ -10,7 +10,11 @@ import type { StudyRepository } from '../store/study-repository.ts';
 import { StudyService } from '../store/study-service.ts';
 import { createRandom, DEFAULT_DEMO_STUDIES, featuredRadiologist, seedDemoData } from './demo-data.ts';
 
-const API_KEY = { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'Radiology Worklist (bundled)', isViewerEnabled: true };
+const API_KEY = {
+  apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f',
+  description: 'Radiology Worklist (bundled)',
+  isViewerEnabled: true,
+};
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 const validator = createContractValidator(loadAvaraContract());
@@ -76,7 +80,8 @@ describe('demo data', () => {
       expect(group.length).toBeGreaterThan(0);
       // Within each severity most wait less than their target, and nothing waits past twice it.
       expect(share(group, overdue)).toBeLessThan(0.25);
-      for (const study of group) expect(minutesWaiting(study.createdAt, NOW.getTime())).toBeLessThan(DEFAULT_SLA_TARGETS[severity] * 2);
+      for (const study of group)
+        expect(minutesWaiting(study.createdAt, NOW.getTime())).toBeLessThan(DEFAULT_SLA_TARGETS[severity] * 2);
     }
     // A couple of STAT and a few HIGH past target; some NORMAL near the end of theirs.
     const stat = waiting.filter((s) => s.severity === 'stat');
@@ -84,15 +89,27 @@ describe('demo data', () => {
     expect(stat.length).toBeGreaterThanOrEqual(8);
     expect(stat.length).toBeLessThanOrEqual(40);
     expect(waiting.filter((s) => s.severity === 'high' && overdue(s)).length).toBeGreaterThanOrEqual(2);
-    const nearTarget = waiting.filter((s) => s.severity === 'normal' && !overdue(s) && (minutesWaiting(s.createdAt, NOW.getTime()) ?? 0) >= 0.8 * DEFAULT_SLA_TARGETS.normal);
+    const nearTarget = waiting.filter(
+      (s) =>
+        s.severity === 'normal' &&
+        !overdue(s) &&
+        (minutesWaiting(s.createdAt, NOW.getTime()) ?? 0) >= 0.8 * DEFAULT_SLA_TARGETS.normal,
+    );
     expect(nearTarget.length).toBeGreaterThan(10);
   });
 
   it('gives the first radiologist on the sign-in page some unread STAT of their own, beside unassigned ones', () => {
     // The people directory lists by last name (src/bff/people/people-directory.ts); Dr Adeyemi comes first.
     const featured = users.find((user) => user.userId === featuredRadiologist(users));
-    expect(featured).toMatchObject({ firstName: 'Samuel', lastName: 'Adeyemi', clinicRole: 'Radiologist', canManageStudies: false });
-    const unreadStat = studies.filter((s) => s.severity === 'stat' && s.studyViewerStatus === 'incomplete' && !s.isCancelled);
+    expect(featured).toMatchObject({
+      firstName: 'Samuel',
+      lastName: 'Adeyemi',
+      clinicRole: 'Radiologist',
+      canManageStudies: false,
+    });
+    const unreadStat = studies.filter(
+      (s) => s.severity === 'stat' && s.studyViewerStatus === 'incomplete' && !s.isCancelled,
+    );
     expect(unreadStat.filter((s) => s.assignedTo === null).length).toBeGreaterThanOrEqual(3);
     expect(unreadStat.filter((s) => s.assignedTo?.userId === featured?.userId).length).toBeGreaterThanOrEqual(1);
     // Read and unread, a few cancelled, with customers: within every severity.
@@ -111,7 +128,9 @@ describe('demo data', () => {
     seedDemoData(repository, { apiKey: API_KEY, now: later });
     const service = new StudyService(repository, { apiKey: API_KEY, viewerUrl: () => 'http://viewer.test' });
     const shifted = walk(service);
-    expect(shifted.map((s) => Date.parse(s.createdAt ?? '') - later.getTime())).toEqual(studies.map((s) => Date.parse(s.createdAt ?? '') - NOW.getTime()));
+    expect(shifted.map((s) => Date.parse(s.createdAt ?? '') - later.getTime())).toEqual(
+      studies.map((s) => Date.parse(s.createdAt ?? '') - NOW.getTime()),
+    );
     expect(shifted.map((s) => s.severity)).toEqual(studies.map((s) => s.severity));
   });
 
@@ -122,14 +141,23 @@ describe('demo data', () => {
       expect(uid).toMatch(UID);
       expect(uid.length).toBeLessThanOrEqual(64);
     }
-    expect(validator.validateResponse('listStudies', 200, JSON.parse(JSON.stringify({ hasMore: false, studies })))).toEqual([]);
+    expect(
+      validator.validateResponse('listStudies', 200, JSON.parse(JSON.stringify({ hasMore: false, studies }))),
+    ).toEqual([]);
     // The BFF's and the SPA's shape check agrees: the bundled server's pages are never refused.
     expect(isStudyListPage({ hasMore: false, studies })).toBe(true);
   });
 
   it('uses real-world descriptions across modalities and realistic metadata', () => {
     const descriptions = new Set(studies.map((s) => s.studyDescription));
-    for (const expected of ['CT Head without Contrast', 'MRI Lumbar Spine w/o Contrast', 'XR Chest 2 Views PA/Lateral', 'US Abdomen Complete', 'NM Bone Scan Whole Body', 'Screening Mammogram Bilateral 3D']) {
+    for (const expected of [
+      'CT Head without Contrast',
+      'MRI Lumbar Spine w/o Contrast',
+      'XR Chest 2 Views PA/Lateral',
+      'US Abdomen Complete',
+      'NM Bone Scan Whole Body',
+      'Screening Mammogram Bilateral 3D',
+    ]) {
       expect(descriptions).toContain(expected);
     }
     const modalities = new Set(studies.map((s) => s.metadata?.modality).filter(Boolean));
@@ -152,13 +180,17 @@ describe('demo data', () => {
       new Set(['MD', 'DO', 'FACR', 'PhD', undefined]),
     );
     expect(byRole('Patient Care Coordinator').length).toBe(2);
-    expect(byRole('Patient Care Coordinator').every((user) => user.canManageStudies && user.level === 'admin')).toBe(true);
+    expect(byRole('Patient Care Coordinator').every((user) => user.canManageStudies && user.level === 'admin')).toBe(
+      true,
+    );
     expect(users.filter((user) => user.level === 'owner')).toHaveLength(1);
     for (const user of users) {
       expect(user.email).toMatch(/^[a-z-]+\.[a-z-]+@stmarys-radiology\.example$/);
       expect(user.userId).toMatch(/^usr_[0-9a-f]{32}$/);
     }
-    expect(validator.validateResponse('listUsers', 200, JSON.parse(JSON.stringify({ hasMore: false, users })))).toEqual([]);
+    expect(validator.validateResponse('listUsers', 200, JSON.parse(JSON.stringify({ hasMore: false, users })))).toEqual(
+      [],
+    );
     expect(isUserListPage({ hasMore: false, users })).toBe(true);
     const assignees = new Set(studies.map((s) => s.assignedTo?.userId).filter(Boolean));
     for (const userId of assignees) expect(byRole('Radiologist').map((user) => user.userId)).toContain(userId);
@@ -173,7 +205,10 @@ describe('demo data', () => {
   it('does nothing to a store that already has studies and users', () => {
     const repository = createMemoryRepository();
     seedDemoData(repository, { apiKey: API_KEY, now: NOW, studies: 10 });
-    expect(seedDemoData(repository, { apiKey: API_KEY, now: NOW, studies: 10 })).toEqual({ usersInserted: 0, studiesInserted: 0 });
+    expect(seedDemoData(repository, { apiKey: API_KEY, now: NOW, studies: 10 })).toEqual({
+      usersInserted: 0,
+      studiesInserted: 0,
+    });
     expect(repository.countStudies()).toBe(10);
   });
 

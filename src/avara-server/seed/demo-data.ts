@@ -64,7 +64,9 @@ export function seedDemoData(repository: StudyRepository, options: DemoDataOptio
         radiologists: people.filter((user) => user.clinicRole === 'Radiologist').map((user) => user.userId),
         featuredRadiologist: featuredRadiologist(people),
         creators: people.filter((user) => user.canManageStudies).map((user) => user.userId),
-        customers: roster.customers.filter((c) => repository.findCustomer(c.expressCustomerId)).map((c) => c.expressCustomerId),
+        customers: roster.customers
+          .filter((c) => repository.findCustomer(c.expressCustomerId))
+          .map((c) => c.expressCustomerId),
         orgs: roster.orgs.filter((org) => repository.findOrg(org.orgId)).map((org) => org.orgId),
       };
       const random = createRandom(`${seed}/studies`);
@@ -87,7 +89,9 @@ export function seedDemoData(repository: StudyRepository, options: DemoDataOptio
  * do not manage studies sign in as radiologists): the one a visitor trying the radiologist's view
  * most likely picks.
  */
-export function featuredRadiologist(users: ReadonlyArray<Pick<User, 'userId' | 'clinicRole' | 'canManageStudies' | 'lastName' | 'firstName'>>): string | undefined {
+export function featuredRadiologist(
+  users: ReadonlyArray<Pick<User, 'userId' | 'clinicRole' | 'canManageStudies' | 'lastName' | 'firstName'>>,
+): string | undefined {
   return users
     .filter((user) => user.clinicRole === 'Radiologist' && !user.canManageStudies)
     .sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName))[0]?.userId;
@@ -96,7 +100,7 @@ export function featuredRadiologist(users: ReadonlyArray<Pick<User, 'userId' | '
 /** Every user in the store, in roster order. */
 export function rosterInStore(repository: StudyRepository): UserRecord[] {
   const users: UserRecord[] = [];
-  for (let page = repository.listUsers({}, 0, 100); page.length > 0; ) {
+  for (let page = repository.listUsers({}, 0, 100); page.length > 0;) {
     users.push(...page);
     const last = page.at(-1);
     page = last ? repository.listUsers({}, last.seq, 100) : [];
@@ -190,23 +194,145 @@ interface Person {
 }
 
 const PEOPLE: readonly Person[] = [
-  { firstName: 'Eleanor', lastName: 'Hughes', middleName: 'Margaret', suffix1: 'MD', suffix2: 'FACR', clinicRole: 'Radiologist', level: 'owner', canManageStudies: true, invitedSource: 'dashboard' },
-  { firstName: 'Amara', lastName: 'Okafor', suffix1: 'MD', suffix2: 'FACR', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
-  { firstName: 'Daniel', lastName: 'Reyes', suffix1: 'DO', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
-  { firstName: 'Priya', lastName: 'Raman', suffix1: 'MD', suffix2: 'PhD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
-  { firstName: 'Henrik', lastName: 'Lindqvist', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
-  { firstName: 'Grace', lastName: 'Whitfield', middleName: 'Ann', suffix1: 'MD', suffix2: 'FACR', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
-  { firstName: 'Samuel', lastName: 'Adeyemi', suffix1: 'DO', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
-  { firstName: 'Mei-Lin', lastName: 'Chen', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
-  { firstName: 'Tomás', lastName: 'Álvarez', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
-  { firstName: 'Rachel', lastName: 'Goldberg', middleName: 'S.', suffix1: 'MD', suffix2: 'PhD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'dashboard' },
-  { firstName: 'Kwame', lastName: 'Mensah', suffix1: 'MD', clinicRole: 'Radiologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
-  { firstName: 'Laura', lastName: 'Bennett', clinicRole: 'Patient Care Coordinator', level: 'admin', canManageStudies: true, invitedSource: 'dashboard' },
-  { firstName: 'Marcus', lastName: "O'Neill", clinicRole: 'Patient Care Coordinator', level: 'admin', canManageStudies: true, invitedSource: 'dashboard' },
-  { firstName: 'Jordan', lastName: 'Park', clinicRole: 'Imaging Technologist', level: 'member', canManageStudies: false, invitedSource: 'api' },
+  {
+    firstName: 'Eleanor',
+    lastName: 'Hughes',
+    middleName: 'Margaret',
+    suffix1: 'MD',
+    suffix2: 'FACR',
+    clinicRole: 'Radiologist',
+    level: 'owner',
+    canManageStudies: true,
+    invitedSource: 'dashboard',
+  },
+  {
+    firstName: 'Amara',
+    lastName: 'Okafor',
+    suffix1: 'MD',
+    suffix2: 'FACR',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'dashboard',
+  },
+  {
+    firstName: 'Daniel',
+    lastName: 'Reyes',
+    suffix1: 'DO',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'dashboard',
+  },
+  {
+    firstName: 'Priya',
+    lastName: 'Raman',
+    suffix1: 'MD',
+    suffix2: 'PhD',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'dashboard',
+  },
+  {
+    firstName: 'Henrik',
+    lastName: 'Lindqvist',
+    suffix1: 'MD',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'api',
+  },
+  {
+    firstName: 'Grace',
+    lastName: 'Whitfield',
+    middleName: 'Ann',
+    suffix1: 'MD',
+    suffix2: 'FACR',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'api',
+  },
+  {
+    firstName: 'Samuel',
+    lastName: 'Adeyemi',
+    suffix1: 'DO',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'dashboard',
+  },
+  {
+    firstName: 'Mei-Lin',
+    lastName: 'Chen',
+    suffix1: 'MD',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'api',
+  },
+  {
+    firstName: 'Tomás',
+    lastName: 'Álvarez',
+    suffix1: 'MD',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'api',
+  },
+  {
+    firstName: 'Rachel',
+    lastName: 'Goldberg',
+    middleName: 'S.',
+    suffix1: 'MD',
+    suffix2: 'PhD',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'dashboard',
+  },
+  {
+    firstName: 'Kwame',
+    lastName: 'Mensah',
+    suffix1: 'MD',
+    clinicRole: 'Radiologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'api',
+  },
+  {
+    firstName: 'Laura',
+    lastName: 'Bennett',
+    clinicRole: 'Patient Care Coordinator',
+    level: 'admin',
+    canManageStudies: true,
+    invitedSource: 'dashboard',
+  },
+  {
+    firstName: 'Marcus',
+    lastName: "O'Neill",
+    clinicRole: 'Patient Care Coordinator',
+    level: 'admin',
+    canManageStudies: true,
+    invitedSource: 'dashboard',
+  },
+  {
+    firstName: 'Jordan',
+    lastName: 'Park',
+    clinicRole: 'Imaging Technologist',
+    level: 'member',
+    canManageStudies: false,
+    invitedSource: 'api',
+  },
 ];
 
-const CUSTOMER_NAMES = ['Lakeside Urgent Care', 'Northgate Orthopedics', 'Riverbend Family Medicine', 'Harbor Imaging Partners'];
+const CUSTOMER_NAMES = [
+  'Lakeside Urgent Care',
+  'Northgate Orthopedics',
+  'Riverbend Family Medicine',
+  'Harbor Imaging Partners',
+];
 const ORG_NAMES = ["St. Mary's Radiology", "St. Mary's North Campus", 'Valley Teleradiology Group'];
 
 interface Roster {
@@ -239,7 +365,10 @@ function buildRoster(random: SeededRandom, now: number): Roster {
   });
   return {
     users,
-    customers: CUSTOMER_NAMES.map((name) => ({ expressCustomerId: seededId(random, 'cus'), expressCustomerName: name })),
+    customers: CUSTOMER_NAMES.map((name) => ({
+      expressCustomerId: seededId(random, 'cus'),
+      expressCustomerName: name,
+    })),
     orgs: ORG_NAMES.map((name) => ({ orgId: seededId(random, 'org'), orgName: name })),
   };
 }
@@ -273,7 +402,12 @@ const PROCEDURES: readonly Procedure[] = [
   { description: 'CT Chest without Contrast Low Dose Lung Screening', modality: 'CT', bodyPart: 'CHEST', weight: 3 },
   { description: 'CTA Chest Pulmonary Embolism Protocol', modality: 'CT', bodyPart: 'CHEST', weight: 4 },
   { description: 'CT Abdomen and Pelvis with Contrast', modality: 'CT', bodyPart: 'ABDOMENPELVIS', weight: 9 },
-  { description: 'CT Abdomen and Pelvis without Contrast Renal Stone', modality: 'CT', bodyPart: 'ABDOMENPELVIS', weight: 3 },
+  {
+    description: 'CT Abdomen and Pelvis without Contrast Renal Stone',
+    modality: 'CT',
+    bodyPart: 'ABDOMENPELVIS',
+    weight: 3,
+  },
   { description: 'CT Maxillofacial without Contrast', modality: 'CT', bodyPart: 'FACE', weight: 1 },
   { description: 'MRI Brain with and without Contrast', modality: 'MR', bodyPart: 'BRAIN', weight: 5 },
   { description: 'MRI Brain without Contrast Stroke Protocol', modality: 'MR', bodyPart: 'BRAIN', weight: 2 },
@@ -325,7 +459,12 @@ const REFERRING_PHYSICIANS = [
   'Dr. Yuki Tanaka',
   'Dr. Fatima Al-Sayed',
 ];
-const SITES = ["St. Mary's Main Campus", "St. Mary's North Campus", "St. Mary's Emergency Department", 'Riverside Outpatient Imaging'];
+const SITES = [
+  "St. Mary's Main Campus",
+  "St. Mary's North Campus",
+  "St. Mary's Emergency Department",
+  'Riverside Outpatient Imaging',
+];
 const PATIENT_CLASSES = ['Emergency', 'Inpatient', 'Outpatient', 'Outpatient', 'Outpatient'];
 const REASONS = [
   'Trauma, fall from standing',
@@ -406,7 +545,8 @@ function* generateStudies(
       assignedToUserId: plan.assignedToUserId,
       createdByUserId: byUser ? random.pick(references.creators) : null,
       createdByApiKey: byUser ? null : random.next() < 0.7 ? (apiKeys[0] ?? null) : (apiKeys[1] ?? null),
-      expressCustomerId: references.customers.length > 0 && random.next() < 0.25 ? random.pick(references.customers) : null,
+      expressCustomerId:
+        references.customers.length > 0 && random.next() < 0.25 ? random.pick(references.customers) : null,
       orgId: references.orgs.length > 0 && random.next() < 0.55 ? random.pick(references.orgs) : null,
       // What waits always has its accession number (the demo's reading room knows its own by it).
       metadata: metadataFor(random, procedure, index, plan.createdAt, plan.complete || plan.cancelledAt !== null),
@@ -420,14 +560,18 @@ function planStudy(random: SeededRandom, now: number, references: StudyReference
   const target = DEFAULT_SLA_TARGETS[severity] * MINUTE_MS;
   const cancelled = random.next() < 0.03;
   const waiting = !cancelled && random.next() < WAITING_SHARE[severity];
-  const radiologist = (): string | null => (references.radiologists.length > 0 ? random.pick(references.radiologists) : null);
+  const radiologist = (): string | null =>
+    references.radiologists.length > 0 ? random.pick(references.radiologists) : null;
 
   if (waiting) {
     const createdAt = now - Math.max(MINUTE_MS, Math.round(waitingAge(random, severity) * target));
     // About half of what waits is assigned; of the unread STAT, a share is the featured radiologist's own.
     let assignedToUserId: string | null = null;
     if (random.next() < 0.47) {
-      assignedToUserId = severity === 'stat' && references.featuredRadiologist && random.next() < 0.35 ? references.featuredRadiologist : radiologist();
+      assignedToUserId =
+        severity === 'stat' && references.featuredRadiologist && random.next() < 0.35
+          ? references.featuredRadiologist
+          : radiologist();
     }
     const updatedAt = assignedToUserId ? Math.min(now, createdAt + random.int(1, 30) * MINUTE_MS) : createdAt;
     return { severity, createdAt, updatedAt, cancelledAt: null, complete: false, assignedToUserId };
@@ -439,7 +583,11 @@ function planStudy(random: SeededRandom, now: number, references: StudyReference
   let cancelledAt: number | null = null;
   const complete = !cancelled || random.next() < 0.2;
   // Read within the target mostly; now and then late.
-  if (complete) updatedAt = Math.min(now, createdAt + Math.round(target * (random.next() < 0.08 ? 1 + random.next() : 0.05 + 0.9 * random.next())));
+  if (complete)
+    updatedAt = Math.min(
+      now,
+      createdAt + Math.round(target * (random.next() < 0.08 ? 1 + random.next() : 0.05 + 0.9 * random.next())),
+    );
   const assigned = complete || random.next() < 0.4;
   if (cancelled) {
     cancelledAt = Math.min(now, updatedAt + random.int(2, 180) * MINUTE_MS);
@@ -451,7 +599,8 @@ function planStudy(random: SeededRandom, now: number, references: StudyReference
 /** How long a waiting study has waited, as a fraction of its target: mostly well within it, a few past it. */
 function waitingAge(random: SeededRandom, severity: Severity): number {
   const roll = random.next();
-  if (roll < OVERDUE_SHARE[severity]) return severity === 'normal' ? 1 + 0.25 * random.next() : 1.05 + 0.75 * random.next();
+  if (roll < OVERDUE_SHARE[severity])
+    return severity === 'normal' ? 1 + 0.25 * random.next() : 1.05 + 0.75 * random.next();
   if (severity === 'normal' && roll < OVERDUE_SHARE.normal + NEAR_TARGET_SHARE) return 0.8 + 0.19 * random.next();
   return 0.02 + (severity === 'normal' ? 0.78 : 0.85) * random.next();
 }
@@ -509,7 +658,13 @@ function pickProcedure(random: SeededRandom): Procedure {
   return random.pick(PROCEDURES);
 }
 
-function metadataFor(random: SeededRandom, procedure: Procedure, index: number, createdAt: number, mayLack: boolean): Record<string, string> | null {
+function metadataFor(
+  random: SeededRandom,
+  procedure: Procedure,
+  index: number,
+  createdAt: number,
+  mayLack: boolean,
+): Record<string, string> | null {
   const roll = random.next();
   if (roll < 0.04 && mayLack) return null;
   const year = new Date(createdAt).getUTCFullYear();
@@ -526,7 +681,8 @@ function metadataFor(random: SeededRandom, procedure: Procedure, index: number, 
   if (roll > 0.99) {
     const extra = random.int(30, 50 - Object.keys(metadata).length);
     for (let i = 1; i <= extra; i++) {
-      metadata[`series${String(i).padStart(2, '0')}Description`] = `${procedure.modality} series ${i}, ${random.int(1, 400)} images`;
+      metadata[`series${String(i).padStart(2, '0')}Description`] =
+        `${procedure.modality} series ${i}, ${random.int(1, 400)} images`;
     }
   }
   return metadata;

@@ -21,7 +21,9 @@ export class AvaraError extends Error {
 
   /** The ErrorResponse body the contract declares for this failure. */
   toResponse(): ErrorResponse {
-    return { error: { type: this.type, message: this.message, ...(this.param === undefined ? {} : { param: this.param }) } };
+    return {
+      error: { type: this.type, message: this.message, ...(this.param === undefined ? {} : { param: this.param }) },
+    };
   }
 }
 

@@ -44,7 +44,11 @@ describe('SQLite repository', () => {
     expect(reopened.listStudies({ isCancelled: true }).studies).toEqual([before]);
     expect(reopened.listUsers({ limit: 100 }).users.length).toBe(14);
     // The seq keeps growing after a reopen, so new studies still sort last.
-    const next = reopened.createStudy({ severity: 'normal', studyDescription: 'XR Chest', studyInstanceUid: '1.2.840.10008.2' });
+    const next = reopened.createStudy({
+      severity: 'normal',
+      studyDescription: 'XR Chest',
+      studyInstanceUid: '1.2.840.10008.2',
+    });
     expect(reopened.listStudies({}).studies.map((s) => s.studyId)).toEqual([study.studyId, next.studyId]);
     second.close();
   });
@@ -54,9 +58,18 @@ describe('SQLite repository', () => {
     openSqliteRepository(path).close();
     const db = new DatabaseSync(path);
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'studies' AND name NOT LIKE 'sqlite_%'").all();
+    const indexes = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'studies' AND name NOT LIKE 'sqlite_%'",
+      )
+      .all();
     expect(indexes.map((row) => row.name)).toEqual(
-      expect.arrayContaining(['studies_by_triage', 'studies_by_assignee', 'studies_by_customer', 'studies_by_cancelled']),
+      expect.arrayContaining([
+        'studies_by_triage',
+        'studies_by_assignee',
+        'studies_by_customer',
+        'studies_by_cancelled',
+      ]),
     );
     db.close();
   });

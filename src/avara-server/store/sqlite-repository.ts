@@ -2,12 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
-import type {
-  ApiKeyReference,
-  ExpressCustomerReference,
-  OrgReference,
-  User,
-} from '../../contract/avara-types.ts';
+import type { ApiKeyReference, ExpressCustomerReference, OrgReference, User } from '../../contract/avara-types.ts';
 import { CLINIC_ROLES, INVITED_SOURCES, SEVERITIES, USER_LEVELS, VIEWER_STATUSES } from '../../contract/avara-types.ts';
 import type {
   NewStudyRecord,
@@ -180,10 +175,13 @@ export function openSqliteRepository(path: string): SqliteRepository {
       // With only a description filter the planner walks the table itself; the narrow (seq, description)
       // index holds the same order at a fraction of the reads (measured: 40 ms → 17 ms at 100,000 rows).
       const onlyDescription =
-        filter.studyDescription !== undefined && Object.entries(filter).every(([key, value]) => key === 'studyDescription' || value === undefined);
+        filter.studyDescription !== undefined &&
+        Object.entries(filter).every(([key, value]) => key === 'studyDescription' || value === undefined);
       const from = onlyDescription ? 'studies INDEXED BY studies_by_description' : 'studies';
       const sql = `SELECT ${STUDY_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`;
-      return statement(sql).all(...values).map(toStudyRecord);
+      return statement(sql)
+        .all(...values)
+        .map(toStudyRecord);
     },
 
     countStudies(): number {
@@ -242,7 +240,9 @@ export function openSqliteRepository(path: string): SqliteRepository {
       }
       values.push(limit);
       const sql = `SELECT ${USER_COLUMNS} FROM users WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`;
-      return statement(sql).all(...values).map(toUserRecord);
+      return statement(sql)
+        .all(...values)
+        .map(toUserRecord);
     },
 
     countUsers(): number {
@@ -257,11 +257,14 @@ export function openSqliteRepository(path: string): SqliteRepository {
     },
 
     findCustomer(expressCustomerId: string): ExpressCustomerReference | undefined {
-      const row = statement('SELECT express_customer_id, express_customer_name FROM express_customers WHERE express_customer_id = ?').get(
-        expressCustomerId,
-      );
+      const row = statement(
+        'SELECT express_customer_id, express_customer_name FROM express_customers WHERE express_customer_id = ?',
+      ).get(expressCustomerId);
       return row
-        ? { expressCustomerId: text(row, 'express_customer_id'), expressCustomerName: text(row, 'express_customer_name') }
+        ? {
+            expressCustomerId: text(row, 'express_customer_id'),
+            expressCustomerName: text(row, 'express_customer_name'),
+          }
         : undefined;
     },
 
@@ -302,7 +305,9 @@ export function openSqliteRepository(path: string): SqliteRepository {
 function migrate(db: DatabaseSync): void {
   const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
   if (version > SCHEMA_VERSION) {
-    throw new Error(`The database was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`);
+    throw new Error(
+      `The database was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`,
+    );
   }
   db.exec(SCHEMA);
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
@@ -364,7 +369,6 @@ function toStudyRecord(row: Row): StudyRecord {
   };
 }
 
-
 function toUserRecord(row: Row): UserRecord {
   return {
     seq: Number(row.seq),
@@ -425,6 +429,7 @@ function parseApiKey(json: string | null): ApiKeyReference | null {
   if (!('apiKeyId' in parsed) || !('description' in parsed)) return null;
   const { apiKeyId, description } = parsed;
   if (typeof apiKeyId !== 'string' || typeof description !== 'string') return null;
-  const isViewerEnabled = 'isViewerEnabled' in parsed && typeof parsed.isViewerEnabled === 'boolean' ? parsed.isViewerEnabled : undefined;
+  const isViewerEnabled =
+    'isViewerEnabled' in parsed && typeof parsed.isViewerEnabled === 'boolean' ? parsed.isViewerEnabled : undefined;
   return isViewerEnabled === undefined ? { apiKeyId, description } : { apiKeyId, description, isViewerEnabled };
 }

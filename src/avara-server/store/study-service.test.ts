@@ -7,7 +7,11 @@ import { openSqliteRepository } from './sqlite-repository.ts';
 import type { StudyRepository } from './study-repository.ts';
 import { StudyService } from './study-service.ts';
 
-const API_KEY = { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'Radiology Worklist (bundled)', isViewerEnabled: true };
+const API_KEY = {
+  apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f',
+  description: 'Radiology Worklist (bundled)',
+  isViewerEnabled: true,
+};
 const ID = /^stu_[0-9a-f]{32}$/;
 
 const repositories: Array<[string, () => StudyRepository]> = [
@@ -31,7 +35,12 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
     if (!radiologist || !other) throw new Error('the roster has no radiologists');
     let uid = 1;
     const create = (params: Partial<StudyCreateParams> = {}): Study =>
-      service.createStudy({ severity: 'normal', studyDescription: 'CT Head without Contrast', studyInstanceUid: `1.2.3.${uid++}`, ...params });
+      service.createStudy({
+        severity: 'normal',
+        studyDescription: 'CT Head without Contrast',
+        studyInstanceUid: `1.2.3.${uid++}`,
+        ...params,
+      });
     return {
       repository,
       service,
@@ -95,8 +104,15 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
 
     it('refuses an unknown assignee or Express customer with 400 naming the field', () => {
       const { create } = setup();
-      expect(failure(() => create({ assignedTo: `usr_${'0'.repeat(32)}` }))).toMatchObject({ status: 400, type: 'invalid_request', param: 'assignedTo' });
-      expect(failure(() => create({ expressCustomerId: `cus_${'0'.repeat(32)}` }))).toMatchObject({ status: 400, param: 'expressCustomerId' });
+      expect(failure(() => create({ assignedTo: `usr_${'0'.repeat(32)}` }))).toMatchObject({
+        status: 400,
+        type: 'invalid_request',
+        param: 'assignedTo',
+      });
+      expect(failure(() => create({ expressCustomerId: `cus_${'0'.repeat(32)}` }))).toMatchObject({
+        status: 400,
+        param: 'expressCustomerId',
+      });
     });
   });
 
@@ -106,7 +122,10 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
       const study = create();
       expect(service.retrieveStudy(study.studyId)).toEqual(study);
       expect(service.retrieveStudyByUid(study.studyInstanceUid)).toEqual(study);
-      expect(failure(() => service.retrieveStudy(`stu_${'f'.repeat(32)}`))).toMatchObject({ status: 404, type: 'not_found' });
+      expect(failure(() => service.retrieveStudy(`stu_${'f'.repeat(32)}`))).toMatchObject({
+        status: 404,
+        type: 'not_found',
+      });
       expect(failure(() => service.retrieveStudyByUid('9.9.9'))).toMatchObject({ status: 404, type: 'not_found' });
     });
   });
@@ -141,7 +160,8 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
       service.updateStudy(done.studyId, { studyViewerStatus: 'complete' });
       const gone = create();
       service.cancelStudy({ studyId: gone.studyId });
-      const ids = (query: Parameters<StudyService['listStudies']>[0]) => service.listStudies(query).studies.map((s) => s.studyId);
+      const ids = (query: Parameters<StudyService['listStudies']>[0]) =>
+        service.listStudies(query).studies.map((s) => s.studyId);
 
       expect(ids({ severity: 'stat' })).toEqual([stat.studyId]);
       expect(ids({ assignedTo: radiologist.userId })).toEqual([stat.studyId]);
@@ -169,11 +189,17 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
       for (let i = 0; i < 3; i++) create({ severity: 'stat' });
       const cursor = service.listStudies({ severity: 'stat', limit: 1 }).cursor ?? '';
       expect(service.listStudies({ severity: 'stat', limit: 1, cursor }).studies).toHaveLength(1);
-      for (const bad of [() => service.listStudies({ severity: 'high', cursor }), () => service.listStudies({ cursor: 'bm9wZQ' })]) {
+      for (const bad of [
+        () => service.listStudies({ severity: 'high', cursor }),
+        () => service.listStudies({ cursor: 'bm9wZQ' }),
+      ]) {
         expect(failure(bad)).toMatchObject({ status: 400, type: 'invalid_request', param: 'cursor' });
       }
       const usersCursor = service.listUsers({ limit: 1 }).cursor ?? '';
-      expect(failure(() => service.listStudies({ cursor: usersCursor }))).toMatchObject({ status: 400, param: 'cursor' });
+      expect(failure(() => service.listStudies({ cursor: usersCursor }))).toMatchObject({
+        status: 400,
+        param: 'cursor',
+      });
     });
   });
 
@@ -199,7 +225,9 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
     it('assigns, reassigns and unassigns with null', () => {
       const { service, create, radiologist, other } = setup();
       const study = create();
-      expect(service.updateStudy(study.studyId, { assignedTo: radiologist.userId }).assignedTo?.userId).toBe(radiologist.userId);
+      expect(service.updateStudy(study.studyId, { assignedTo: radiologist.userId }).assignedTo?.userId).toBe(
+        radiologist.userId,
+      );
       expect(service.updateStudy(study.studyId, { assignedTo: other.userId }).assignedTo?.userId).toBe(other.userId);
       expect(service.updateStudy(study.studyId, { assignedTo: null }).assignedTo).toBeNull();
       expect(service.listStudies({ assignedTo: '' }).studies.map((s) => s.studyId)).toEqual([study.studyId]);
@@ -214,7 +242,9 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
 
     it('answers 404 for an unknown study and 400 for an unknown assignee', () => {
       const { service, create } = setup();
-      expect(failure(() => service.updateStudy(`stu_${'e'.repeat(32)}`, { severity: 'high' }))).toMatchObject({ status: 404 });
+      expect(failure(() => service.updateStudy(`stu_${'e'.repeat(32)}`, { severity: 'high' }))).toMatchObject({
+        status: 404,
+      });
       const study = create();
       expect(failure(() => service.updateStudy(study.studyId, { assignedTo: `usr_${'1'.repeat(32)}` }))).toMatchObject({
         status: 400,
@@ -234,11 +264,17 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
         cancelledAt: '2026-03-01T08:01:00.000Z',
         updatedAt: '2026-03-01T08:01:00.000Z',
       });
-      expect(failure(() => service.cancelStudy({ studyInstanceUid: study.studyInstanceUid }))).toMatchObject({ status: 409, type: 'conflict' });
+      expect(failure(() => service.cancelStudy({ studyInstanceUid: study.studyInstanceUid }))).toMatchObject({
+        status: 409,
+        type: 'conflict',
+      });
 
       expect(service.uncancelStudy({ studyInstanceUid: study.studyInstanceUid })).toMatchObject({ success: true });
       expect(service.retrieveStudy(study.studyId)).toMatchObject({ isCancelled: false, cancelledAt: null });
-      expect(failure(() => service.uncancelStudy({ studyId: study.studyId }))).toMatchObject({ status: 409, type: 'conflict' });
+      expect(failure(() => service.uncancelStudy({ studyId: study.studyId }))).toMatchObject({
+        status: 409,
+        type: 'conflict',
+      });
     });
 
     it('answers 404 for unknown studies', () => {
@@ -252,7 +288,9 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
   it('answers a viewer URL for a known study', () => {
     const { service, create } = setup();
     const study = create();
-    expect(service.rerouteUrl({ studyInstanceUid: study.studyInstanceUid })).toEqual({ url: `http://viewer.test/launch/${study.studyId}` });
+    expect(service.rerouteUrl({ studyInstanceUid: study.studyInstanceUid })).toEqual({
+      url: `http://viewer.test/launch/${study.studyId}`,
+    });
   });
 
   describe('users', () => {
@@ -278,8 +316,13 @@ describe.each(repositories)('StudyService over the %s repository', (_name, openR
       expect(fromApi.length).toBeGreaterThan(0);
       expect(fromApi.every((user) => user.invitedSource === 'api')).toBe(true);
       expect(service.retrieveUser(first.userId)).toEqual(first);
-      expect(failure(() => service.retrieveUser(`usr_${'9'.repeat(32)}`))).toMatchObject({ status: 404, type: 'not_found' });
-      expect(failure(() => service.listUsers({ level: 'member', cursor: service.listUsers({ limit: 1 }).cursor ?? '' }))).toMatchObject({
+      expect(failure(() => service.retrieveUser(`usr_${'9'.repeat(32)}`))).toMatchObject({
+        status: 404,
+        type: 'not_found',
+      });
+      expect(
+        failure(() => service.listUsers({ level: 'member', cursor: service.listUsers({ limit: 1 }).cursor ?? '' })),
+      ).toMatchObject({
         status: 400,
         param: 'cursor',
       });

@@ -62,7 +62,10 @@ export class StudyService {
     }
     if (params.assignedTo !== undefined) this.#requireUser(params.assignedTo, 'assignedTo');
     if (params.expressCustomerId !== undefined && !this.#repository.findCustomer(params.expressCustomerId)) {
-      throw invalidRequest(`expressCustomerId ${params.expressCustomerId} does not name an Express customer`, 'expressCustomerId');
+      throw invalidRequest(
+        `expressCustomerId ${params.expressCustomerId} does not name an Express customer`,
+        'expressCustomerId',
+      );
     }
     const now = this.#now().toISOString();
     const record = this.#repository.insertStudy({
@@ -134,12 +137,14 @@ export class StudyService {
    */
   updateStudy(studyId: string, params: StudyUpdateParams): Study {
     const current = this.#requireStudy({ studyId });
-    if (Object.values(params).every((value) => value === undefined)) return this.#toStudy(current, new ReferenceCache(this.#repository));
+    if (Object.values(params).every((value) => value === undefined))
+      return this.#toStudy(current, new ReferenceCache(this.#repository));
     if (typeof params.assignedTo === 'string') this.#requireUser(params.assignedTo, 'assignedTo');
     const updated: StudyRecord = {
       ...current,
       assignedToUserId: params.assignedTo === undefined ? current.assignedToUserId : params.assignedTo,
-      metadata: params.metadata === undefined ? current.metadata : params.metadata === null ? null : { ...params.metadata },
+      metadata:
+        params.metadata === undefined ? current.metadata : params.metadata === null ? null : { ...params.metadata },
       severity: params.severity ?? current.severity,
       studyDescription: params.studyDescription ?? current.studyDescription,
       studyViewerStatus: params.studyViewerStatus ?? current.studyViewerStatus,
@@ -236,7 +241,8 @@ export class StudyService {
   }
 
   #requireUser(userId: string, param: string): void {
-    if (!this.#repository.findUser(userId)) throw invalidRequest(`${param} ${userId} does not name a user of this account`, param);
+    if (!this.#repository.findUser(userId))
+      throw invalidRequest(`${param} ${userId} does not name a user of this account`, param);
   }
 
   /**
@@ -328,7 +334,13 @@ export function toUserReference(user: Pick<UserRecord, keyof UserReference>): Us
 
 function toUser(record: UserRecord): User {
   const { seq: _seq, middleName, suffix1, suffix2, phoneNumber, ...user } = record;
-  return { ...user, middleName: present(middleName), suffix1: present(suffix1), suffix2: present(suffix2), phoneNumber: present(phoneNumber) };
+  return {
+    ...user,
+    middleName: present(middleName),
+    suffix1: present(suffix1),
+    suffix2: present(suffix2),
+    phoneNumber: present(phoneNumber),
+  };
 }
 
 /**

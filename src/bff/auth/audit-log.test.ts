@@ -17,7 +17,14 @@ describe('audit log to a file', () => {
     const log = createAuditLog(file);
     const user = { email: 'a@b.org', role: 'coordinator' as const, userId: null };
     log.record({ action: 'study.view', user, studyId: 'stu_1', outcome: 'ok' });
-    log.record({ action: 'study.update', user, studyId: 'stu_1', before: { studyDescription: 'a\nb' }, after: { studyDescription: 'c' }, outcome: 'ok' });
+    log.record({
+      action: 'study.update',
+      user,
+      studyId: 'stu_1',
+      before: { studyDescription: 'a\nb' },
+      after: { studyDescription: 'c' },
+      outcome: 'ok',
+    });
     await log.close();
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(2);

@@ -35,7 +35,8 @@ export type AuditAction =
   | 'pacs.dicom-file';
 
 /** Who did it: the signed-in person, or (not signed in) nobody, with the address in both cases. */
-export type AuditUser = Pick<SessionUser, 'email' | 'role' | 'userId'> | { email: string | null; role: null; userId: null };
+export type AuditUser =
+  Pick<SessionUser, 'email' | 'role' | 'userId'> | { email: string | null; role: null; userId: null };
 
 export interface AuditEntry {
   action: AuditAction;
@@ -86,7 +87,8 @@ export const AUDIT_TEXT_LIMIT = 1_000;
  */
 export function createAuditLog(destination: string, write?: (line: string) => void): AuditLog {
   const file = write || destination === 'stdout' ? undefined : openAuditFile(destination);
-  const sink = write ?? (file ? (line: string) => void file.write(line) : (line: string) => void process.stdout.write(line));
+  const sink =
+    write ?? (file ? (line: string) => void file.write(line) : (line: string) => void process.stdout.write(line));
   return {
     record(entry) {
       sink(`${JSON.stringify({ time: new Date().toISOString(), type: 'audit', ...bounded(entry) })}\n`);
@@ -115,7 +117,9 @@ function openAuditFile(path: string) {
   }
   const file = pino.destination({ dest: path, append: true, mode: 0o600, minLength: 0, sync: false });
   // Later failures (a full disk) are reported, once per failure, without stopping the service.
-  file.on('error', (error: unknown) => process.stderr.write(`audit log ${path}: ${error instanceof Error ? error.message : String(error)}\n`));
+  file.on('error', (error: unknown) =>
+    process.stderr.write(`audit log ${path}: ${error instanceof Error ? error.message : String(error)}\n`),
+  );
   return file;
 }
 
@@ -141,7 +145,8 @@ function bounded(entry: AuditEntry): AuditEntry & { omitted?: Record<string, num
 
 /** Texts cut to AUDIT_TEXT_LIMIT, objects and arrays to AUDIT_LIST_LIMIT entries, three levels deep. */
 function boundedValue(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return value.length > AUDIT_TEXT_LIMIT ? `${value.slice(0, AUDIT_TEXT_LIMIT)}…` : value;
+  if (typeof value === 'string')
+    return value.length > AUDIT_TEXT_LIMIT ? `${value.slice(0, AUDIT_TEXT_LIMIT)}…` : value;
   if (typeof value !== 'object' || value === null) return value;
   if (depth >= 3) return '…';
   if (Array.isArray(value)) return value.slice(0, AUDIT_LIST_LIMIT).map((item) => boundedValue(item, depth + 1));

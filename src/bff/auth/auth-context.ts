@@ -33,7 +33,6 @@ export interface AuthContext {
   endSessionUrl?: (idToken: string | undefined) => string | undefined;
 }
 
-
 export type AuthSettings = Pick<
   BffConfig,
   | 'AUTH_MODE'
@@ -68,7 +67,10 @@ export interface AuthServices {
 }
 
 /** Sessions, people, cookie, audit log and proxy settings, from the configuration. */
-export function createAuthContext(settings: AuthSettings, { avara, shared, publicUrl, audit, bundledViewerUrl }: AuthServices): AuthContext {
+export function createAuthContext(
+  settings: AuthSettings,
+  { avara, shared, publicUrl, audit, bundledViewerUrl }: AuthServices,
+): AuthContext {
   const sessions = new SessionStore({
     records: shared.records,
     idleTimeoutMs: settings.SESSION_IDLE_MINUTES * 60_000,
@@ -92,7 +94,9 @@ export function createAuthContext(settings: AuthSettings, { avara, shared, publi
       groupsHeader: settings.PROXY_GROUPS_HEADER,
     },
     portalOrigins: settings.PORTAL_ORIGINS,
-    viewerOrigins: [...new Set([...settings.VIEWER_ORIGINS, ...(bundledViewerUrl ? [new URL(bundledViewerUrl).origin] : [])])],
+    viewerOrigins: [
+      ...new Set([...settings.VIEWER_ORIGINS, ...(bundledViewerUrl ? [new URL(bundledViewerUrl).origin] : [])]),
+    ],
     rateLimitPerMinute: settings.RATE_LIMIT_PER_MINUTE,
     ...(bundledViewerUrl ? { bundledLaunchOrigin: new URL(bundledViewerUrl).origin } : {}),
   };

@@ -27,7 +27,10 @@ export interface ProxySettings {
   groupsHeader: string;
 }
 
-export type AuthOptions = Pick<AuthContext, 'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'proxy' | 'rateLimitPerMinute' | 'shared'>;
+export type AuthOptions = Pick<
+  AuthContext,
+  'mode' | 'sessions' | 'people' | 'cookie' | 'audit' | 'proxy' | 'rateLimitPerMinute' | 'shared'
+>;
 
 /**
  * Who is calling, for every matched route: the session cookie (dev and OIDC modes) or, in proxy
@@ -74,10 +77,12 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     skipOnError: true,
     // The DICOM files given to Avara's viewer come one request per image (a CT: hundreds in a few
     // seconds), so they have a budget of their own, larger; their number at once is capped apart.
-    max: (_request, key) => (key.startsWith('dicom:') ? options.rateLimitPerMinute * DICOM_FILE_BUDGET_FACTOR : options.rateLimitPerMinute),
+    max: (_request, key) =>
+      key.startsWith('dicom:') ? options.rateLimitPerMinute * DICOM_FILE_BUDGET_FACTOR : options.rateLimitPerMinute,
     timeWindow: 60_000,
     // Pages and assets count apart from API calls: loading the app must not spend a person's API budget.
-    keyGenerator: (request) => `${budgetOf(request.routeOptions.url)}:${request.user ? `user:${request.user.subject}` : `ip:${request.ip}`}`,
+    keyGenerator: (request) =>
+      `${budgetOf(request.routeOptions.url)}:${request.user ? `user:${request.user.subject}` : `ip:${request.ip}`}`,
     // Which budget ran out (a person's, or an address's: the client's, behind a trusted proxy).
     onExceeded: (request, key) => request.log.warn({ rateLimitKey: key }, 'rate limit reached'),
     errorResponseBuilder: (_request, context) => ({
@@ -92,7 +97,13 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     onRefusedIdentity: (request, reply, email) => {
       // An audited route writes its own line naming the refused person; others get a refusal line.
       if (!request.routeOptions.config.audit) {
-        options.audit.record({ action: 'session.refused', user: { email, role: null, userId: null }, address: request.ip, outcome: 'refused', status: 403 });
+        options.audit.record({
+          action: 'session.refused',
+          user: { email, role: null, userId: null },
+          address: request.ip,
+          outcome: 'refused',
+          status: 403,
+        });
       }
       return sendProblem(reply, forbidden(`${email} is not a user of the worklist. Ask a coordinator to add you.`));
     },

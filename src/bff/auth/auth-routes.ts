@@ -13,7 +13,16 @@ import { startSession } from './start-session.ts';
 
 export type AuthRoutesOptions = Pick<
   AuthContext,
-  'mode' | 'shared' | 'sessions' | 'people' | 'cookie' | 'audit' | 'portalOrigins' | 'viewerOrigins' | 'bundledLaunchOrigin' | 'endSessionUrl'
+  | 'mode'
+  | 'shared'
+  | 'sessions'
+  | 'people'
+  | 'cookie'
+  | 'audit'
+  | 'portalOrigins'
+  | 'viewerOrigins'
+  | 'bundledLaunchOrigin'
+  | 'endSessionUrl'
 > & {
   /** The SLA targets of the settings: the SPA colours waiting times against them. */
   slaTargets: Readonly<SlaTargets>;
@@ -30,8 +39,14 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   app.get('/auth/config', { config: { access: 'public' } }, async (request) => {
     // The bundled launch page is served here, on whichever origin the person is using.
     const own = options.bundledLaunchOrigin ? requestOrigin(request) : undefined;
-    const viewerOrigins = own && !options.viewerOrigins.includes(own) ? [...options.viewerOrigins, own] : options.viewerOrigins;
-    const base = { mode: options.mode, portalOrigins: options.portalOrigins, viewerOrigins, slaTargets: { ...options.slaTargets } };
+    const viewerOrigins =
+      own && !options.viewerOrigins.includes(own) ? [...options.viewerOrigins, own] : options.viewerOrigins;
+    const base = {
+      mode: options.mode,
+      portalOrigins: options.portalOrigins,
+      viewerOrigins,
+      slaTargets: { ...options.slaTargets },
+    };
     if (options.mode !== 'dev') return base;
     const demoUsers = (await people.list()).map((person) => ({
       username: person.email,
@@ -62,7 +77,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         user = await people.resolve({ subject: email.toLowerCase(), email, groups: [] });
       } catch (error) {
         if (!(error instanceof NotOnRosterError)) throw error;
-        audit.record({ action: 'session.refused', user: { email: username, role: null, userId: null }, outcome: 'refused', status: 403 });
+        audit.record({
+          action: 'session.refused',
+          user: { email: username, role: null, userId: null },
+          outcome: 'refused',
+          status: 403,
+        });
         return sendProblem(reply, forbidden(`${username} is not a demo user. Pick one from the list.`));
       }
       return startSession(options, reply, user);
@@ -78,13 +98,19 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         // Whoever signs out is reading nothing any more; should the store be down, the leases expire by themselves.
         await releaseLeasesOf(options.shared, session.user, request.log);
       } catch (error) {
-        request.log.warn({ err: error }, 'the reading leases of a person signing out could not be released; they will expire');
+        request.log.warn(
+          { err: error },
+          'the reading leases of a person signing out could not be released; they will expire',
+        );
       }
     }
     return { signedOut: true, redirect: options.endSessionUrl?.(session?.idToken) ?? null };
   });
 
-  app.get('/api/me', { config: { access: 'api' } }, async (request) => ({ ...userOf(request), authMode: options.mode }));
+  app.get('/api/me', { config: { access: 'api' } }, async (request) => ({
+    ...userOf(request),
+    authMode: options.mode,
+  }));
 
   app.get('/api/users', { config: { access: 'api' } }, async () => ({ users: await people.list() }));
 }

@@ -71,7 +71,9 @@ export async function createOidcLogin(settings: OidcSettings): Promise<OidcLogin
   }
   const insecure = issuerUrl.protocol === 'http:';
   if (insecure && !isLoopbackHost(issuerUrl.hostname)) {
-    throw new OidcDiscoveryError(`OIDC_ISSUER ${issuerSetting} must use https:// (plain http is allowed only for a loopback test IdP)`);
+    throw new OidcDiscoveryError(
+      `OIDC_ISSUER ${issuerSetting} must use https:// (plain http is allowed only for a loopback test IdP)`,
+    );
   }
 
   let config: client.Configuration;
@@ -83,7 +85,9 @@ export async function createOidcLogin(settings: OidcSettings): Promise<OidcLogin
       ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
     });
   } catch (error) {
-    throw new OidcDiscoveryError(`Cannot read the OpenID configuration of ${issuerSetting}: ${describe(error)}`, { cause: error });
+    throw new OidcDiscoveryError(`Cannot read the OpenID configuration of ${issuerSetting}: ${describe(error)}`, {
+      cause: error,
+    });
   }
   const metadata = config.serverMetadata();
 
@@ -126,7 +130,8 @@ export async function createOidcLogin(settings: OidcSettings): Promise<OidcLogin
       }
       const idTokenClaims = tokens.claims();
       const idToken = tokens.id_token;
-      if (!idTokenClaims || !idToken) throw new OidcSignInError('invalid', 'The identity provider answered without an ID token');
+      if (!idTokenClaims || !idToken)
+        throw new OidcSignInError('invalid', 'The identity provider answered without an ID token');
 
       // Many IdPs put email, name and groups only in userinfo (the ID token of a code flow
       // carries the bare minimum); the ID token's own values win where both have one.
@@ -164,7 +169,10 @@ export function identityFromClaims(claims: Record<string, unknown>, roleClaim: s
   if (!subject) throw new OidcSignInError('invalid', 'The identity provider sent no subject (sub)');
   const email = stringClaim(claims, 'email');
   if (!email) {
-    throw new OidcSignInError('invalid', 'The identity provider sent no email address: ask IT to release the email claim to the worklist');
+    throw new OidcSignInError(
+      'invalid',
+      'The identity provider sent no email address: ask IT to release the email claim to the worklist',
+    );
   }
   if (claims['email_verified'] === false) {
     throw new OidcSignInError('invalid', `The identity provider marks ${email} as not verified`);
@@ -188,7 +196,9 @@ function claimAt(claims: Record<string, unknown>, name: string): unknown {
 
 function groupsOf(value: unknown): string[] {
   const entries = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
-  return entries.filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '').map((entry) => entry.trim());
+  return entries
+    .filter((entry): entry is string => typeof entry === 'string' && entry.trim() !== '')
+    .map((entry) => entry.trim());
 }
 
 function stringClaim(claims: Record<string, unknown>, name: string): string | undefined {
@@ -200,12 +210,20 @@ function signInError(error: unknown): OidcSignInError {
   if (error instanceof OidcSignInError) return error;
   if (error instanceof client.AuthorizationResponseError) {
     // The IdP redirected back with error=… (the person cancelled, or a policy refused them).
-    return new OidcSignInError('refused', `The identity provider refused the sign-in: ${error.error}`, { cause: error });
+    return new OidcSignInError('refused', `The identity provider refused the sign-in: ${error.error}`, {
+      cause: error,
+    });
   }
-  if (error instanceof client.ResponseBodyError || error instanceof client.ClientError || error instanceof client.WWWAuthenticateChallengeError) {
+  if (
+    error instanceof client.ResponseBodyError ||
+    error instanceof client.ClientError ||
+    error instanceof client.WWWAuthenticateChallengeError
+  ) {
     return new OidcSignInError('invalid', `The sign-in could not be verified: ${describe(error)}`, { cause: error });
   }
-  return new OidcSignInError('unreachable', `The identity provider could not be reached: ${describe(error)}`, { cause: error });
+  return new OidcSignInError('unreachable', `The identity provider could not be reached: ${describe(error)}`, {
+    cause: error,
+  });
 }
 
 function withOpenid(scopes: string): string {

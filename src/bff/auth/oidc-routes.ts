@@ -5,7 +5,13 @@ import { safeReturnTo } from '../../contract/return-to.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuthContext } from './auth-context.ts';
 import { NotOnRosterError, type PeopleDirectory } from '../people/people-directory.ts';
-import { createOidcLogin, OidcSignInError, type OidcLogin, type OidcSettings, type PendingLogin } from './oidc-login.ts';
+import {
+  createOidcLogin,
+  OidcSignInError,
+  type OidcLogin,
+  type OidcSettings,
+  type PendingLogin,
+} from './oidc-login.ts';
 import type { SessionCookieSettings } from './session-cookie.ts';
 import type { SessionUser } from './session-user.ts';
 import { startSession, type SessionDeps } from './start-session.ts';
@@ -34,7 +40,10 @@ export class PendingLogins {
       const kept = await this.#records.update(
         NAMESPACE,
         browserId,
-        (current) => (current ? { logins: [...loginsOf(current.value).map(loginRecord), entry].slice(-MAX_PENDING_PER_BROWSER) } : undefined),
+        (current) =>
+          current
+            ? { logins: [...loginsOf(current.value).map(loginRecord), entry].slice(-MAX_PENDING_PER_BROWSER) }
+            : undefined,
         { ttlMs: PENDING_LOGIN_TTL_MS },
       );
       if (kept) return browserId;
@@ -57,14 +66,26 @@ export class PendingLogins {
     const written =
       rest.length === 0
         ? await this.#records.delete(NAMESPACE, browserId, { ifVersion: current.version })
-        : (await this.#records.set(NAMESPACE, browserId, { logins: rest.map(loginRecord) }, { ifVersion: current.version, ttlMs: Math.max(1, (current.expiresAt ?? Date.now() + PENDING_LOGIN_TTL_MS) - Date.now()) })) !== undefined;
+        : (await this.#records.set(
+            NAMESPACE,
+            browserId,
+            { logins: rest.map(loginRecord) },
+            {
+              ifVersion: current.version,
+              ttlMs: Math.max(1, (current.expiresAt ?? Date.now() + PENDING_LOGIN_TTL_MS) - Date.now()),
+            },
+          )) !== undefined;
     if (!written) return this.take(browserId, state);
     return taken;
   }
 
   /** Whether this browser still has sign-ins open (then its cookie stays). */
   async has(browserId: string | undefined): Promise<boolean> {
-    return browserId !== undefined && browserId.length <= 100 && (await this.#records.get(NAMESPACE, browserId)) !== undefined;
+    return (
+      browserId !== undefined &&
+      browserId.length <= 100 &&
+      (await this.#records.get(NAMESPACE, browserId)) !== undefined
+    );
   }
 }
 
@@ -79,7 +100,10 @@ function loginsOf(value: JsonObject): PendingLogin[] {
   return logins.flatMap((login) => {
     if (typeof login !== 'object' || login === null || Array.isArray(login)) return [];
     const { state, nonce, codeVerifier, returnTo } = login;
-    return typeof state === 'string' && typeof nonce === 'string' && typeof codeVerifier === 'string' && typeof returnTo === 'string'
+    return typeof state === 'string' &&
+      typeof nonce === 'string' &&
+      typeof codeVerifier === 'string' &&
+      typeof returnTo === 'string'
       ? [{ state, nonce, codeVerifier, returnTo }]
       : [];
   });
@@ -129,7 +153,12 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
       if (!(await pending.has(browserId))) reply.clearCookie(cookie.name, cookie.options);
       if (!started) {
         request.log.warn('sign-in callback without a matching pending sign-in (expired, replayed or forged)');
-        return page(reply, 400, 'Sign-in did not complete', 'This sign-in link is not valid or has expired. Start again.');
+        return page(
+          reply,
+          400,
+          'Sign-in did not complete',
+          'This sign-in link is not valid or has expired. Start again.',
+        );
       }
 
       try {
@@ -139,7 +168,12 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
           user = await people.resolve(identity);
         } catch (error) {
           if (!(error instanceof NotOnRosterError)) throw error;
-          audit.record({ action: 'session.refused', user: { email: identity.email, role: null, userId: null }, outcome: 'refused', status: 403 });
+          audit.record({
+            action: 'session.refused',
+            user: { email: identity.email, role: null, userId: null },
+            outcome: 'refused',
+            status: 403,
+          });
           // Ends the IdP session so they can pick another account; without id_token_hint, so no
           // token is ever written into a page.
           const otherAccount = login.endSessionUrl(undefined);
@@ -157,15 +191,35 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
         if (error instanceof OidcSignInError) {
           request.log.warn({ reason: error.kind, detail: error.message }, 'sign-in refused');
           if (error.kind === 'refused') {
-            return page(reply, 403, 'Sign-in refused', 'Your identity provider did not sign you in. Start again, or ask IT if this keeps happening.');
+            return page(
+              reply,
+              403,
+              'Sign-in refused',
+              'Your identity provider did not sign you in. Start again, or ask IT if this keeps happening.',
+            );
           }
           if (error.kind === 'unreachable') {
-            return page(reply, 502, 'Sign-in unavailable', 'The sign-in service could not be reached. Try again in a moment.');
+            return page(
+              reply,
+              502,
+              'Sign-in unavailable',
+              'The sign-in service could not be reached. Try again in a moment.',
+            );
           }
-          return page(reply, 400, 'Sign-in did not complete', 'This sign-in link is not valid or has expired. Start again.');
+          return page(
+            reply,
+            400,
+            'Sign-in did not complete',
+            'This sign-in link is not valid or has expired. Start again.',
+          );
         }
         request.log.error({ err: error }, 'sign-in failed');
-        return page(reply, 503, 'Sign-in unavailable', `The worklist could not finish signing you in. Try again in a moment. Reference: ${request.id}`);
+        return page(
+          reply,
+          503,
+          'Sign-in unavailable',
+          `The worklist could not finish signing you in. Try again in a moment. Reference: ${request.id}`,
+        );
       }
     });
   };
@@ -177,7 +231,14 @@ export function oidcRoutes(options: OidcRoutesOptions): (app: FastifyInstance) =
  */
 export async function enableOidcSignIn(auth: AuthContext, settings: OidcSettings): Promise<OidcLogin> {
   const login = await createOidcLogin(settings);
-  auth.modeRoutes = oidcRoutes({ login, sessions: auth.sessions, people: auth.people, cookie: auth.cookie, audit: auth.audit, pending: new PendingLogins(auth.shared.records) });
+  auth.modeRoutes = oidcRoutes({
+    login,
+    sessions: auth.sessions,
+    people: auth.people,
+    cookie: auth.cookie,
+    audit: auth.audit,
+    pending: new PendingLogins(auth.shared.records),
+  });
   auth.endSessionUrl = (idToken) => login.endSessionUrl(idToken);
   return login;
 }
@@ -186,7 +247,13 @@ function queryValue(query: unknown, name: string): unknown {
   return typeof query === 'object' && query !== null ? Object.getOwnPropertyDescriptor(query, name)?.value : undefined;
 }
 
-function page(reply: FastifyReply, status: number, title: string, message: string, action = { href: '/', label: 'Start again' }) {
+function page(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  message: string,
+  action = { href: '/', label: 'Start again' },
+) {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')

@@ -48,7 +48,12 @@ class CookieJar {
 
   header(url: URL): string {
     return [...this.#cookies.values()]
-      .filter((cookie) => cookie.host === url.hostname && (url.pathname === cookie.path || url.pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`)))
+      .filter(
+        (cookie) =>
+          cookie.host === url.hostname &&
+          (url.pathname === cookie.path ||
+            url.pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`)),
+      )
       .map((cookie) => `${cookie.name}=${cookie.value}`)
       .join('; ');
   }
@@ -99,7 +104,10 @@ beforeAll(async () => {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
   const bffUrl = `http://127.0.0.1:${address.port}`;
-  const idp = await startOidcProvider({ redirectUris: [`${bffUrl}/auth/callback`], postLogoutRedirectUris: [`${bffUrl}/`] });
+  const idp = await startOidcProvider({
+    redirectUris: [`${bffUrl}/auth/callback`],
+    postLogoutRedirectUris: [`${bffUrl}/`],
+  });
 
   const config = loadConfig(
     {
@@ -117,7 +125,12 @@ beforeAll(async () => {
   const avaraClient = createAvaraClient({ baseUrl: avara.url, apiKey: API_KEY, timeoutMs: 2_000, retries: 0 });
   const auditLines: string[] = [];
   const shared = await testSharedState();
-  const auth = createAuthContext(config, { avara: avaraClient, shared, publicUrl: bffUrl, audit: createAuditLog('stdout', (line) => auditLines.push(line)) });
+  const auth = createAuthContext(config, {
+    avara: avaraClient,
+    shared,
+    publicUrl: bffUrl,
+    audit: createAuditLog('stdout', (line) => auditLines.push(line)),
+  });
   await enableOidcSignIn(auth, config);
   const app = await buildApp({
     auth,
@@ -156,7 +169,8 @@ async function throughIdp(jar: CookieJar, returnTo = '/'): Promise<{ authorizati
   for (let hop = 0; hop < 10; hop++) {
     if (!next.startsWith(world.idp.issuer)) return { authorizationUrl, callbackUrl: next };
     const response = await browse(jar, next);
-    if (response.status < 300 || response.status >= 400) throw new Error(`the IdP answered ${response.status}: ${await response.text()}`);
+    if (response.status < 300 || response.status >= 400)
+      throw new Error(`the IdP answered ${response.status}: ${await response.text()}`);
     next = locationOf(response, next);
   }
   throw new Error('too many redirects at the IdP');
@@ -182,7 +196,11 @@ function radiologist() {
 describe('OIDC sign-in against a real IdP', () => {
   it('signs in with code + PKCE and takes the role from the groups claim', async () => {
     const person = radiologist();
-    world.idp.setNextLogin({ email: person.email.toUpperCase(), name: 'From the IdP', groups: [COORDINATOR_GROUP, 'staff'] });
+    world.idp.setNextLogin({
+      email: person.email.toUpperCase(),
+      name: 'From the IdP',
+      groups: [COORDINATOR_GROUP, 'staff'],
+    });
     const jar = new CookieJar();
 
     const { authorizationUrl, callbackUrl } = await throughIdp(jar, '/studies/std_1?severity=stat');
@@ -214,7 +232,9 @@ describe('OIDC sign-in against a real IdP', () => {
       userId: person.userId,
       authMode: 'oidc',
     });
-    expect(world.auditLines.some((line) => line.includes('"session.sign-in"') && line.includes(person.email))).toBe(true);
+    expect(world.auditLines.some((line) => line.includes('"session.sign-in"') && line.includes(person.email))).toBe(
+      true,
+    );
   });
 
   it('signs out here and at the IdP (RP-initiated logout)', async () => {
@@ -230,7 +250,10 @@ describe('OIDC sign-in against a real IdP', () => {
     expect(logout.status).toBe(200);
     const body: unknown = await logout.json();
     expect(body).toMatchObject({ signedOut: true });
-    const redirect = typeof body === 'object' && body !== null && 'redirect' in body && typeof body.redirect === 'string' ? new URL(body.redirect) : undefined;
+    const redirect =
+      typeof body === 'object' && body !== null && 'redirect' in body && typeof body.redirect === 'string'
+        ? new URL(body.redirect)
+        : undefined;
     expect(redirect?.origin).toBe(world.idp.issuer);
     expect(redirect?.searchParams.get('post_logout_redirect_uri')).toBe(`${world.bffUrl}/`);
     expect(redirect?.searchParams.get('id_token_hint')).toMatch(/^ey/);
@@ -311,14 +334,27 @@ describe('OIDC sign-in against a real IdP', () => {
     expect(page).not.toContain('id_token_hint');
     expect(jar.get('rw_session')).toBeUndefined();
     expect((await me(jar)).status).toBe(401);
-    expect(world.auditLines.some((line) => line.includes('"session.refused"') && line.includes('stranger@elsewhere.example'))).toBe(true);
+    expect(
+      world.auditLines.some(
+        (line) => line.includes('"session.refused"') && line.includes('stranger@elsewhere.example'),
+      ),
+    ).toBe(true);
   });
 
   it('signs in someone Avara does not know when a group claim gives them a role', async () => {
-    world.idp.setNextLogin({ email: 'locum@hospital.example', name: 'Locum Reader', groups: `staff, ${COORDINATOR_GROUP}` });
+    world.idp.setNextLogin({
+      email: 'locum@hospital.example',
+      name: 'Locum Reader',
+      groups: `staff, ${COORDINATOR_GROUP}`,
+    });
     const jar = new CookieJar();
     expect((await signIn(jar)).status).toBe(302);
-    expect(await (await me(jar)).json()).toMatchObject({ email: 'locum@hospital.example', name: 'Locum Reader', role: 'coordinator', userId: null });
+    expect(await (await me(jar)).json()).toMatchObject({
+      email: 'locum@hospital.example',
+      name: 'Locum Reader',
+      role: 'coordinator',
+      userId: null,
+    });
   });
 
   it('lands on / when returnTo points elsewhere', async () => {
@@ -360,15 +396,23 @@ describe('OIDC configuration', () => {
     if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
     const issuer = `http://127.0.0.1:${address.port}`;
     await expect(createOidcLogin({ ...settings, OIDC_ISSUER: issuer })).rejects.toThrow(OidcDiscoveryError);
-    await expect(createOidcLogin({ ...settings, OIDC_ISSUER: issuer })).rejects.toThrow(`Cannot read the OpenID configuration of ${issuer}`);
+    await expect(createOidcLogin({ ...settings, OIDC_ISSUER: issuer })).rejects.toThrow(
+      `Cannot read the OpenID configuration of ${issuer}`,
+    );
   });
 
   it('accepts plain http only for a loopback issuer', async () => {
-    await expect(createOidcLogin({ ...settings, OIDC_ISSUER: 'http://idp.hospital.example' })).rejects.toThrow(/must use https/);
+    await expect(createOidcLogin({ ...settings, OIDC_ISSUER: 'http://idp.hospital.example' })).rejects.toThrow(
+      /must use https/,
+    );
   });
 
   it('always asks for the openid scope', async () => {
-    const login = await createOidcLogin({ ...settings, OIDC_ISSUER: world.idp.issuer, OIDC_CLIENT_ID: world.idp.clientId });
+    const login = await createOidcLogin({
+      ...settings,
+      OIDC_ISSUER: world.idp.issuer,
+      OIDC_CLIENT_ID: world.idp.clientId,
+    });
     const { authorizationUrl } = await login.begin('/');
     expect(authorizationUrl.searchParams.get('scope')).toBe('openid email profile');
   });
@@ -380,21 +424,27 @@ describe('identity from claims', () => {
     expect(identityFromClaims({ ...base, groups: ['x', 'y'] }, 'groups').groups).toEqual(['x', 'y']);
     expect(identityFromClaims({ ...base, groups: 'x y,z ,' }, 'groups').groups).toEqual(['x', 'y', 'z']);
     expect(identityFromClaims({ ...base, realm_access: { roles: ['r'] } }, 'realm_access.roles').groups).toEqual(['r']);
-    expect(identityFromClaims({ ...base, 'https://hospital.example/roles': ['n'] }, 'https://hospital.example/roles').groups).toEqual(['n']);
+    expect(
+      identityFromClaims({ ...base, 'https://hospital.example/roles': ['n'] }, 'https://hospital.example/roles').groups,
+    ).toEqual(['n']);
     expect(identityFromClaims(base, 'groups').groups).toEqual([]);
   });
 
   it('names the person from name, given and family name, or username', () => {
     const base = { sub: 'abc', email: 'a@hospital.example' };
     expect(identityFromClaims({ ...base, name: 'Ada Lovelace' }, 'groups').name).toBe('Ada Lovelace');
-    expect(identityFromClaims({ ...base, given_name: 'Ada', family_name: 'Lovelace' }, 'groups').name).toBe('Ada Lovelace');
+    expect(identityFromClaims({ ...base, given_name: 'Ada', family_name: 'Lovelace' }, 'groups').name).toBe(
+      'Ada Lovelace',
+    );
     expect(identityFromClaims({ ...base, preferred_username: 'ada' }, 'groups').name).toBe('ada');
     expect(identityFromClaims(base, 'groups').name).toBeUndefined();
   });
 
   it('requires an email the IdP does not mark unverified', () => {
     expect(() => identityFromClaims({ sub: 'abc' }, 'groups')).toThrow(OidcSignInError);
-    expect(() => identityFromClaims({ sub: 'abc', email: 'a@hospital.example', email_verified: false }, 'groups')).toThrow(/not verified/);
+    expect(() =>
+      identityFromClaims({ sub: 'abc', email: 'a@hospital.example', email_verified: false }, 'groups'),
+    ).toThrow(/not verified/);
   });
 });
 

@@ -53,7 +53,13 @@ export class SessionStore {
   /** Starts a new session (never reuses an ID, so a planted cookie cannot be signed in). */
   async create(user: SessionUser, idToken?: string): Promise<Session> {
     const now = this.#now();
-    const session: Session = { id: randomBytes(32).toString('base64url'), user, createdAt: now, lastSeenAt: now, ...(idToken ? { idToken } : {}) };
+    const session: Session = {
+      id: randomBytes(32).toString('base64url'),
+      user,
+      createdAt: now,
+      lastSeenAt: now,
+      ...(idToken ? { idToken } : {}),
+    };
     await this.#records.set(NAMESPACE, session.id, toRecord(session), { ttlMs: this.#ttl(session, now) });
     this.#remember(session);
     return session;
@@ -151,8 +157,15 @@ function fromRecord(id: string, value: JsonObject): Session | undefined {
   if (typeof user !== 'object' || user === null || Array.isArray(user)) return undefined;
   const { subject, email, name, role, userId } = user;
   const { createdAt, lastSeenAt, idToken } = value;
-  if (typeof subject !== 'string' || typeof email !== 'string' || typeof name !== 'string' || !isRole(role)) return undefined;
+  if (typeof subject !== 'string' || typeof email !== 'string' || typeof name !== 'string' || !isRole(role))
+    return undefined;
   if (userId !== null && typeof userId !== 'string') return undefined;
   if (typeof createdAt !== 'number' || typeof lastSeenAt !== 'number') return undefined;
-  return { id, user: { subject, email, name, role, userId }, createdAt, lastSeenAt, ...(typeof idToken === 'string' ? { idToken } : {}) };
+  return {
+    id,
+    user: { subject, email, name, role, userId },
+    createdAt,
+    lastSeenAt,
+    ...(typeof idToken === 'string' ? { idToken } : {}),
+  };
 }

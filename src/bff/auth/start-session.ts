@@ -14,7 +14,12 @@ export interface SessionDeps {
  * Signs someone in: a fresh session with a new ID (never the one the browser came with, so a
  * planted cookie cannot ride along), its cookie, and an audit line.
  */
-export async function startSession(deps: SessionDeps, reply: FastifyReply, user: SessionUser, idToken?: string): Promise<{ user: SessionUser }> {
+export async function startSession(
+  deps: SessionDeps,
+  reply: FastifyReply,
+  user: SessionUser,
+  idToken?: string,
+): Promise<{ user: SessionUser }> {
   await deps.sessions.destroy(reply.request.cookies[deps.cookie.name]);
   const session = await deps.sessions.create(user, idToken);
   reply.setCookie(deps.cookie.name, session.id, deps.cookie.options);

@@ -137,7 +137,15 @@ class NotAFolder extends Error {
   constructor(path: string, stats: Stats) {
     super(`${path} is not a folder`);
     this.path = path;
-    this.kind = stats.isFile() ? 'a file' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : stats.isFIFO() ? 'a pipe' : stats.isSocket() ? 'a socket' : 'not a folder';
+    this.kind = stats.isFile()
+      ? 'a file'
+      : stats.isCharacterDevice() || stats.isBlockDevice()
+        ? 'a device'
+        : stats.isFIFO()
+          ? 'a pipe'
+          : stats.isSocket()
+            ? 'a socket'
+            : 'not a folder';
   }
 }
 
@@ -157,7 +165,8 @@ const REASONS: Record<string, string> = {
 
 /** One line saying why, with the system's error code for whoever looks it up. */
 function reasonOf(error: unknown, path: string): string {
-  if (error instanceof NotAFolder) return error.path === path ? `it is ${error.kind}, not a folder` : `${error.path} is ${error.kind}, not a folder`;
+  if (error instanceof NotAFolder)
+    return error.path === path ? `it is ${error.kind}, not a folder` : `${error.path} is ${error.kind}, not a folder`;
   if (isSqliteError(error)) {
     if (statOrUndefinedQuietly(path)?.isDirectory()) return 'it is a folder, not a database file';
     return `${error.errstr ?? error.message} (SQLite error ${error.errcode ?? '?'})`;
@@ -177,7 +186,9 @@ function statOrUndefinedQuietly(path: string): Stats | undefined {
 }
 
 function codeOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
 }
 
 function isSqliteError(error: unknown): error is Error & { errcode?: number; errstr?: string } {
@@ -187,5 +198,7 @@ function isSqliteError(error: unknown): error is Error & { errcode?: number; err
 /** An error from a file-system call (EACCES, EROFS, ENOSPC and the like: it names a path, unlike a socket's). */
 function isFileSystemError(error: unknown): boolean {
   const code = codeOf(error);
-  return error instanceof Error && 'syscall' in error && 'path' in error && code !== undefined && /^E[A-Z]+$/.test(code);
+  return (
+    error instanceof Error && 'syscall' in error && 'path' in error && code !== undefined && /^E[A-Z]+$/.test(code)
+  );
 }

@@ -36,7 +36,13 @@ const problemsOf = (env: Record<string, string>) => {
 
 describe('secrets from files (<NAME>_FILE)', () => {
   it('covers the Avara key, the webhook signing secret, the OIDC client secret, the Orthanc password and the Redis password', () => {
-    expect([...SECRET_SETTINGS]).toEqual(['AVARA_API_KEY', 'AVARA_WEBHOOK_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD']);
+    expect([...SECRET_SETTINGS]).toEqual([
+      'AVARA_API_KEY',
+      'AVARA_WEBHOOK_KEY',
+      'OIDC_CLIENT_SECRET',
+      'ORTHANC_PASSWORD',
+      'REDIS_PASSWORD',
+    ]);
   });
 
   it('reads each one from its file, without the trailing newline', () => {
@@ -55,12 +61,27 @@ describe('secrets from files (<NAME>_FILE)', () => {
   });
 
   it('keeps a value given directly, as before', () => {
-    const config = load({ AVARA_API_KEY: KEY, OIDC_CLIENT_SECRET: 'direct', ORTHANC_PASSWORD: 'direct', REDIS_PASSWORD: 'direct' });
-    expect(config).toMatchObject({ AVARA_API_KEY: KEY, OIDC_CLIENT_SECRET: 'direct', ORTHANC_PASSWORD: 'direct', REDIS_URL: 'redis://:direct@127.0.0.1:6379/0' });
+    const config = load({
+      AVARA_API_KEY: KEY,
+      OIDC_CLIENT_SECRET: 'direct',
+      ORTHANC_PASSWORD: 'direct',
+      REDIS_PASSWORD: 'direct',
+    });
+    expect(config).toMatchObject({
+      AVARA_API_KEY: KEY,
+      OIDC_CLIENT_SECRET: 'direct',
+      ORTHANC_PASSWORD: 'direct',
+      REDIS_URL: 'redis://:direct@127.0.0.1:6379/0',
+    });
   });
 
   it.each(SECRET_SETTINGS)('refuses %s and %s_FILE both set, naming them', (name) => {
-    const message = problemsOf({ OIDC_CLIENT_SECRET: 'x', ORTHANC_PASSWORD: 'x', [name]: 'a-value-long-enough', [`${name}_FILE`]: secretFile(`${name}-both`, 'another-value\n') });
+    const message = problemsOf({
+      OIDC_CLIENT_SECRET: 'x',
+      ORTHANC_PASSWORD: 'x',
+      [name]: 'a-value-long-enough',
+      [`${name}_FILE`]: secretFile(`${name}-both`, 'another-value\n'),
+    });
     expect(message).toContain(`${name} and ${name}_FILE are both set`);
   });
 
@@ -76,19 +97,35 @@ describe('secrets from files (<NAME>_FILE)', () => {
   });
 
   it('checks a value read from a file like one given directly', () => {
-    expect(problemsOf({ OIDC_CLIENT_SECRET: 'x', ORTHANC_PASSWORD: 'x', AVARA_API_KEY_FILE: secretFile('short', 'short\n') })).toMatch(/AVARA_API_KEY must NOT have fewer than 8 characters/);
+    expect(
+      problemsOf({
+        OIDC_CLIENT_SECRET: 'x',
+        ORTHANC_PASSWORD: 'x',
+        AVARA_API_KEY_FILE: secretFile('short', 'short\n'),
+      }),
+    ).toMatch(/AVARA_API_KEY must NOT have fewer than 8 characters/);
   });
 
   it('refuses a Redis password given twice (in REDIS_URL and REDIS_PASSWORD_FILE) or without REDIS_URL', () => {
     const base = { OIDC_CLIENT_SECRET: 'x', ORTHANC_PASSWORD: 'x' };
-    expect(problemsOf({ ...base, REDIS_URL: 'redis://:inline@127.0.0.1:6379', REDIS_PASSWORD_FILE: secretFile('redis2', 'p\n') })).toContain('REDIS_URL already carries a password');
-    expect(() => loadConfig({ NODE_ENV: 'test', REDIS_PASSWORD: 'p' }, false)).toThrow(/REDIS_PASSWORD \(or REDIS_PASSWORD_FILE\) needs REDIS_URL/);
+    expect(
+      problemsOf({
+        ...base,
+        REDIS_URL: 'redis://:inline@127.0.0.1:6379',
+        REDIS_PASSWORD_FILE: secretFile('redis2', 'p\n'),
+      }),
+    ).toContain('REDIS_URL already carries a password');
+    expect(() => loadConfig({ NODE_ENV: 'test', REDIS_PASSWORD: 'p' }, false)).toThrow(
+      /REDIS_PASSWORD \(or REDIS_PASSWORD_FILE\) needs REDIS_URL/,
+    );
   });
 });
 
 describe('TRUSTED_PROXIES', () => {
   it('takes addresses and CIDR ranges, IPv4 and IPv6', () => {
-    expect(loadConfig({ NODE_ENV: 'test', TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,::1,fd00::/8' }, false).TRUSTED_PROXIES).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8']);
+    expect(
+      loadConfig({ NODE_ENV: 'test', TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,::1,fd00::/8' }, false).TRUSTED_PROXIES,
+    ).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8']);
   });
 
   it('refuses anything else at start-up, naming the entry', () => {
@@ -100,14 +137,22 @@ describe('TRUSTED_PROXIES', () => {
 
 describe('shutdown and overload settings', () => {
   it('bound the shutdown at 10 s and refuse requests past 1 s of event-loop delay by default', () => {
-    expect(loadConfig({ NODE_ENV: 'test' }, false)).toMatchObject({ SHUTDOWN_TIMEOUT_SECONDS: 10, MAX_EVENT_LOOP_DELAY_MS: 1000 });
-    expect(loadConfig({ NODE_ENV: 'test', SHUTDOWN_TIMEOUT_SECONDS: '25', MAX_EVENT_LOOP_DELAY_MS: '0' }, false)).toMatchObject({ SHUTDOWN_TIMEOUT_SECONDS: 25, MAX_EVENT_LOOP_DELAY_MS: 0 });
+    expect(loadConfig({ NODE_ENV: 'test' }, false)).toMatchObject({
+      SHUTDOWN_TIMEOUT_SECONDS: 10,
+      MAX_EVENT_LOOP_DELAY_MS: 1000,
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'test', SHUTDOWN_TIMEOUT_SECONDS: '25', MAX_EVENT_LOOP_DELAY_MS: '0' }, false),
+    ).toMatchObject({ SHUTDOWN_TIMEOUT_SECONDS: 25, MAX_EVENT_LOOP_DELAY_MS: 0 });
   });
 });
 
 describe('.env', () => {
   it('counts an empty value as unset (a copied .env.example), lets the environment win, and takes _FILE settings too', () => {
-    const dotenv = secretFile('dotenv', `PUBLIC_URL=\nAVARA_API_KEY=\nAVARA_API_KEY_FILE=${secretFile('dotenv-key', `${KEY}\n`)}\nPORT=9000\nLOG_LEVEL=debug\n`);
+    const dotenv = secretFile(
+      'dotenv',
+      `PUBLIC_URL=\nAVARA_API_KEY=\nAVARA_API_KEY_FILE=${secretFile('dotenv-key', `${KEY}\n`)}\nPORT=9000\nLOG_LEVEL=debug\n`,
+    );
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '' }, dotenv);
     expect(config).toMatchObject({ AVARA_API_KEY: KEY, PORT: 9000, LOG_LEVEL: 'warn' });
     expect(config.PUBLIC_URL).toBeUndefined();
@@ -126,7 +171,14 @@ describe('Avara webhook settings', () => {
   });
 
   it('take one key or several (a rotation), a list of events and a lifetime', () => {
-    const config = loadConfig({ AVARA_WEBHOOK_KEY: `${next} ${key}`, AVARA_WEBHOOK_EVENTS: 'study.access_requested, patient_study.enrichment_requested', DICOM_URL_TTL_SECONDS: '600' }, false);
+    const config = loadConfig(
+      {
+        AVARA_WEBHOOK_KEY: `${next} ${key}`,
+        AVARA_WEBHOOK_EVENTS: 'study.access_requested, patient_study.enrichment_requested',
+        DICOM_URL_TTL_SECONDS: '600',
+      },
+      false,
+    );
     expect(config.AVARA_WEBHOOK_KEY).toBe(`${next} ${key}`);
     expect(config.AVARA_WEBHOOK_EVENTS).toEqual(['study.access_requested', 'patient_study.enrichment_requested']);
     expect(config.DICOM_URL_TTL_SECONDS).toBe(600);
@@ -134,7 +186,9 @@ describe('Avara webhook settings', () => {
 
   it('refuse a key that is not whsec_ and base64 of 16 bytes or more, an event name that is not one, a lifetime out of range', () => {
     expect(() => loadConfig({ AVARA_WEBHOOK_KEY: 'secret' }, false)).toThrow(/AVARA_WEBHOOK_KEY/);
-    expect(() => loadConfig({ AVARA_WEBHOOK_KEY: `whsec_${Buffer.alloc(8).toString('base64')}` }, false)).toThrow(/AVARA_WEBHOOK_KEY: key 1/);
+    expect(() => loadConfig({ AVARA_WEBHOOK_KEY: `whsec_${Buffer.alloc(8).toString('base64')}` }, false)).toThrow(
+      /AVARA_WEBHOOK_KEY: key 1/,
+    );
     expect(() => loadConfig({ AVARA_WEBHOOK_EVENTS: 'study accessed' }, false)).toThrow(/AVARA_WEBHOOK_EVENTS/);
     expect(() => loadConfig({ DICOM_URL_TTL_SECONDS: '10' }, false)).toThrow(/DICOM_URL_TTL_SECONDS/);
     expect(() => loadConfig({ DICOM_URL_TTL_SECONDS: '86401' }, false)).toThrow(/DICOM_URL_TTL_SECONDS/);

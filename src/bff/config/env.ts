@@ -16,7 +16,13 @@ import { DEFAULT_DICOM_URL_TTL_SECONDS } from '../pacs/dicom-file-urls.ts';
  * secrets): the value is the file's content without its trailing newline. A new secret setting is
  * one more name here.
  */
-export const SECRET_SETTINGS = ['AVARA_API_KEY', 'AVARA_WEBHOOK_KEY', 'OIDC_CLIENT_SECRET', 'ORTHANC_PASSWORD', 'REDIS_PASSWORD'] as const;
+export const SECRET_SETTINGS = [
+  'AVARA_API_KEY',
+  'AVARA_WEBHOOK_KEY',
+  'OIDC_CLIENT_SECRET',
+  'ORTHANC_PASSWORD',
+  'REDIS_PASSWORD',
+] as const;
 
 const schema = {
   type: 'object',
@@ -26,7 +32,11 @@ const schema = {
     HOST: { type: 'string', minLength: 1, default: 'localhost' },
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
     PUBLIC_URL: { type: 'string', pattern: '^https?://[^/?#]+$' },
-    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    LOG_LEVEL: {
+      type: 'string',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+    },
     AVARA_API_KEY: { type: 'string', minLength: 8 },
     AVARA_BASE_URL: { type: 'string', pattern: '^https?://[^?#]+$', default: 'https://api.avarasoftware.com' },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
@@ -102,7 +112,12 @@ const schema = {
     /** How long the queue history (the dashboard's turnaround figures) keeps a study after it was last seen to change. */
     HISTORY_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: DEFAULT_HISTORY_RETENTION_DAYS },
     /** The largest report PDF the BFF streams from Avara's link (GET /api/studies/{studyId}/reports/{reportId}/pdf). */
-    REPORT_PDF_MAX_BYTES: { type: 'integer', minimum: 1024, maximum: 1073741824, default: DEFAULT_REPORT_PDF_MAX_BYTES },
+    REPORT_PDF_MAX_BYTES: {
+      type: 'integer',
+      minimum: 1024,
+      maximum: 1073741824,
+      default: DEFAULT_REPORT_PDF_MAX_BYTES,
+    },
     /**
      * The Standard Webhooks signing secret Avara signs its webhooks with (`whsec_<base64>`); several,
      * separated by spaces, while a key is rotated (any one verifies). Absent: no webhook endpoint,
@@ -140,7 +155,10 @@ type SettingValue<S> = S extends { separator: string }
         : string;
 
 /** Settings that always have a value after loading: those with a default, and those loadConfig decides. */
-type AlwaysSet = { [Name in keyof Settings]: Settings[Name] extends { default: unknown } ? Name : never }[keyof Settings] | 'DEMO_ARRIVALS_SECONDS' | 'ORTHANC_SYNC';
+type AlwaysSet =
+  | { [Name in keyof Settings]: Settings[Name] extends { default: unknown } ? Name : never }[keyof Settings]
+  | 'DEMO_ARRIVALS_SECONDS'
+  | 'ORTHANC_SYNC';
 
 /**
  * The BFF's settings, read once at start-up, as the schema below defines them (one definition: a
@@ -149,7 +167,6 @@ type AlwaysSet = { [Name in keyof Settings]: Settings[Name] extends { default: u
 export type BffConfig = { -readonly [Name in AlwaysSet]: SettingValue<Settings[Name]> } & {
   -readonly [Name in Exclude<keyof Settings, AlwaysSet>]?: SettingValue<Settings[Name]>;
 };
-
 
 /** Thrown when the environment is not a valid configuration; its message lists every problem. */
 export class ConfigError extends Error {}
@@ -176,8 +193,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv: boo
     };
     normalized.DEMO_ARRIVALS_SECONDS = config.DEMO_ARRIVALS_SECONDS ?? defaultDemoArrivals(normalized);
     const problems = crossFieldProblems(normalized);
-    if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    if (normalized.REDIS_URL && normalized.REDIS_PASSWORD) normalized.REDIS_URL = withPassword(normalized.REDIS_URL, normalized.REDIS_PASSWORD);
+    if (problems.length > 0)
+      throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (normalized.REDIS_URL && normalized.REDIS_PASSWORD)
+      normalized.REDIS_URL = withPassword(normalized.REDIS_URL, normalized.REDIS_PASSWORD);
     return normalized;
   } catch (error) {
     if (error instanceof ConfigError) throw error;
@@ -186,7 +205,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, readDotenv: boo
 }
 
 function setValues(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
 }
 
 /** The `.env` file's settings, or none when there is no such file. */
@@ -205,7 +226,10 @@ function dotenvFile(path: string): Record<string, string | undefined> {
  * The settings with each `<NAME>_FILE` of SECRET_SETTINGS replaced by `<NAME>` read from that file.
  * Both given, a file that cannot be read or an empty one: every such problem is listed at once.
  */
-export function withSecretFiles(data: Record<string, string | undefined>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Record<string, string | undefined> {
+export function withSecretFiles(
+  data: Record<string, string | undefined>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Record<string, string | undefined> {
   const result = { ...data };
   const problems: string[] = [];
   for (const name of SECRET_SETTINGS) {
@@ -229,7 +253,8 @@ export function withSecretFiles(data: Record<string, string | undefined>, readFi
     if (value === '') problems.push(`${name}_FILE: ${path} is empty`);
     else result[name] = value;
   }
-  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return result;
 }
 
@@ -251,13 +276,19 @@ function crossFieldProblems(config: BffConfig): string[] {
   const problems: string[] = [];
   const production = config.NODE_ENV === 'production';
   if (production && !config.AVARA_API_KEY) {
-    problems.push('AVARA_API_KEY is required when NODE_ENV=production (the bundled demo server is for evaluation only)');
+    problems.push(
+      'AVARA_API_KEY is required when NODE_ENV=production (the bundled demo server is for evaluation only)',
+    );
   }
   if (production && config.AUTH_MODE === 'dev') {
-    problems.push('AUTH_MODE=dev (pick any demo user, no password) is refused when NODE_ENV=production: use oidc or proxy');
+    problems.push(
+      'AUTH_MODE=dev (pick any demo user, no password) is refused when NODE_ENV=production: use oidc or proxy',
+    );
   }
   if (config.AVARA_API_KEY && config.DEMO_ARRIVALS_SECONDS > 0) {
-    problems.push('DEMO_ARRIVALS_SECONDS applies to the bundled demo server only: leave it unset (or 0) with AVARA_API_KEY, demo studies are never written into Avara');
+    problems.push(
+      'DEMO_ARRIVALS_SECONDS applies to the bundled demo server only: leave it unset (or 0) with AVARA_API_KEY, demo studies are never written into Avara',
+    );
   }
   if (config.AUTH_MODE === 'oidc') {
     for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'PUBLIC_URL'] as const) {
@@ -265,13 +296,20 @@ function crossFieldProblems(config: BffConfig): string[] {
     }
   }
   if (config.AUTH_MODE === 'proxy' && config.TRUSTED_PROXIES.length === 0) {
-    problems.push('TRUSTED_PROXIES is required when AUTH_MODE=proxy (identity headers are accepted only from these addresses)');
+    problems.push(
+      'TRUSTED_PROXIES is required when AUTH_MODE=proxy (identity headers are accepted only from these addresses)',
+    );
   }
   for (const origin of [...config.PORTAL_ORIGINS, ...config.VIEWER_ORIGINS]) {
-    if (!/^https?:\/\/[^/?#\s]+$/.test(origin)) problems.push(`PORTAL_ORIGINS entry ${origin} must be an origin like https://portal.example.org (in PORTAL_ORIGINS or VIEWER_ORIGINS)`);
+    if (!/^https?:\/\/[^/?#\s]+$/.test(origin))
+      problems.push(
+        `PORTAL_ORIGINS entry ${origin} must be an origin like https://portal.example.org (in PORTAL_ORIGINS or VIEWER_ORIGINS)`,
+      );
   }
   if ((config.ORTHANC_USERNAME === undefined) !== (config.ORTHANC_PASSWORD === undefined)) {
-    problems.push('ORTHANC_USERNAME and ORTHANC_PASSWORD go together: set both (HTTP basic auth to Orthanc) or neither');
+    problems.push(
+      'ORTHANC_USERNAME and ORTHANC_PASSWORD go together: set both (HTTP basic auth to Orthanc) or neither',
+    );
   }
   if (config.ORTHANC_SYNC && !config.ORTHANC_URL) {
     problems.push('ORTHANC_SYNC=true needs ORTHANC_URL (the PACS whose arrivals are followed)');
@@ -282,7 +320,8 @@ function crossFieldProblems(config: BffConfig): string[] {
     problems.push(`ORTHANC_PRIORITY_MAP: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (config.REDIS_PASSWORD !== undefined) {
-    if (!config.REDIS_URL) problems.push('REDIS_PASSWORD (or REDIS_PASSWORD_FILE) needs REDIS_URL (the Redis it is the password of)');
+    if (!config.REDIS_URL)
+      problems.push('REDIS_PASSWORD (or REDIS_PASSWORD_FILE) needs REDIS_URL (the Redis it is the password of)');
     else if (URL.canParse(config.REDIS_URL) && new URL(config.REDIS_URL).password !== '') {
       problems.push('REDIS_URL already carries a password: give it there or in REDIS_PASSWORD(_FILE), not both');
     }
@@ -290,16 +329,23 @@ function crossFieldProblems(config: BffConfig): string[] {
   problems.push(...trustedProxyProblems(config.TRUSTED_PROXIES));
   problems.push(...webhookKeyProblems(config.AVARA_WEBHOOK_KEY));
   for (const event of config.AVARA_WEBHOOK_EVENTS) {
-    if (event !== '*' && !WEBHOOK_EVENT_NAME.test(event)) problems.push(`AVARA_WEBHOOK_EVENTS entry ${event} is not an event type like study.access_requested (or * for every one)`);
+    if (event !== '*' && !WEBHOOK_EVENT_NAME.test(event))
+      problems.push(
+        `AVARA_WEBHOOK_EVENTS entry ${event} is not an event type like study.access_requested (or * for every one)`,
+      );
   }
   if (!(config.SLA_STAT_MINUTES <= config.SLA_HIGH_MINUTES && config.SLA_HIGH_MINUTES <= config.SLA_NORMAL_MINUTES)) {
-    problems.push('SLA_STAT_MINUTES, SLA_HIGH_MINUTES and SLA_NORMAL_MINUTES go from the most urgent to the least: the STAT target is at most the high one, the high one at most the normal one');
+    problems.push(
+      'SLA_STAT_MINUTES, SLA_HIGH_MINUTES and SLA_NORMAL_MINUTES go from the most urgent to the least: the STAT target is at most the high one, the high one at most the normal one',
+    );
   }
   if (config.COOKIE_SAMESITE === 'none' && !config.PUBLIC_URL?.startsWith('https://')) {
     problems.push('COOKIE_SAMESITE=none needs an https:// PUBLIC_URL (browsers only send such cookies over TLS)');
   }
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
-    problems.push('METRICS_PORT must differ from PORT (metrics are served on a port of their own, never on the public one)');
+    problems.push(
+      'METRICS_PORT must differ from PORT (metrics are served on a port of their own, never on the public one)',
+    );
   }
   return problems;
 }
@@ -309,8 +355,14 @@ function crossFieldProblems(config: BffConfig): string[] {
  * overdue rule of the BFF is given (the queue watcher's counts, the dashboard, the worklist's
  * colours through GET /auth/config, and any filter of overdue studies).
  */
-export function slaTargetsOf(config: Pick<BffConfig, 'SLA_STAT_MINUTES' | 'SLA_HIGH_MINUTES' | 'SLA_NORMAL_MINUTES'>): Readonly<SlaTargets> {
-  return Object.freeze({ stat: config.SLA_STAT_MINUTES, high: config.SLA_HIGH_MINUTES, normal: config.SLA_NORMAL_MINUTES });
+export function slaTargetsOf(
+  config: Pick<BffConfig, 'SLA_STAT_MINUTES' | 'SLA_HIGH_MINUTES' | 'SLA_NORMAL_MINUTES'>,
+): Readonly<SlaTargets> {
+  return Object.freeze({
+    stat: config.SLA_STAT_MINUTES,
+    high: config.SLA_HIGH_MINUTES,
+    normal: config.SLA_NORMAL_MINUTES,
+  });
 }
 
 /** A comma-separated setting as a list: entries trimmed, empty ones dropped. */

@@ -1,7 +1,17 @@
 import type { ServerResponse } from 'node:http';
-import { WORKLIST_EVENT_TYPES, type WorklistEventData, type WorklistEventType } from '../../contract/worklist-events.ts';
+import {
+  WORKLIST_EVENT_TYPES,
+  type WorklistEventData,
+  type WorklistEventType,
+} from '../../contract/worklist-events.ts';
 import { comparePositions, parseEventId, type EventPosition } from '../shared-state/event-ids.ts';
-import { SharedStateUnavailableError, type BusEvent, type SharedState, type SharedStateLog, type SharedStateStatus } from '../shared-state/shared-state.ts';
+import {
+  SharedStateUnavailableError,
+  type BusEvent,
+  type SharedState,
+  type SharedStateLog,
+  type SharedStateStatus,
+} from '../shared-state/shared-state.ts';
 
 /** A client whose unsent data passes this is dropped; it reconnects with Last-Event-ID and catches up. */
 export const DEFAULT_MAX_UNSENT_BYTES = 256 * 1024;
@@ -94,7 +104,10 @@ export class EventStreamHub {
    * when the client names one. Resolves once the stream is open and caught up (or waiting for the
    * shared state to catch up).
    */
-  async open(response: ServerResponse, { lastEventId, sessionId }: { lastEventId: string | undefined; sessionId: string | null }): Promise<void> {
+  async open(
+    response: ServerResponse,
+    { lastEventId, sessionId }: { lastEventId: string | undefined; sessionId: string | null },
+  ): Promise<void> {
     let start: string | undefined;
     if (lastEventId === undefined) {
       try {
@@ -169,7 +182,10 @@ export class EventStreamHub {
     if (!this.#stopStatus) this.#stopStatus = this.#options.shared.onStatusChange((status) => this.#onStatus(status));
     this.#subscription ??= this.#options.shared.events.subscribe({
       onEvent: (event) => this.#onEvent(event),
-      onResync: () => this.#broadcast(ownMessage('resync', { reason: 'Events may have been missed while the shared store was unreachable.' })),
+      onResync: () =>
+        this.#broadcast(
+          ownMessage('resync', { reason: 'Events may have been missed while the shared store was unreachable.' }),
+        ),
     });
     const subscription = this.#subscription;
     subscription.catch(() => {
@@ -235,7 +251,11 @@ export class EventStreamHub {
         const position = client.start ?? (await events.latestId());
         client.start = undefined;
         if (client.closed) return;
-        this.#write(client, { id: position, at: parseEventId(position), text: formatMessage('stream.status', { status: 'ok' }, position) });
+        this.#write(client, {
+          id: position,
+          at: parseEventId(position),
+          text: formatMessage('stream.status', { status: 'ok' }, position),
+        });
         // What was published between reading that id and this client hearing the bus.
         await this.#replay(client, position, false);
       } else {
@@ -279,8 +299,14 @@ export class EventStreamHub {
       if (replay.resync) {
         const position = await events.latestId();
         if (client.closed) return;
-        const data: WorklistEventData['resync'] = { reason: 'The events since your last one are no longer kept: load everything again.' };
-        await this.#writeWaiting(client, { id: position, at: parseEventId(position), text: formatMessage('resync', data, position) });
+        const data: WorklistEventData['resync'] = {
+          reason: 'The events since your last one are no longer kept: load everything again.',
+        };
+        await this.#writeWaiting(client, {
+          id: position,
+          at: parseEventId(position),
+          text: formatMessage('resync', data, position),
+        });
         return;
       }
       for (const event of replay.events) {
@@ -315,7 +341,10 @@ export class EventStreamHub {
   #drop(client: StreamClient, why: string): void {
     if (client.closed) return;
     this.#dropped += 1;
-    this.#options.log.warn({ unsentBytes: client.response.writableLength, pendingBytes: client.pendingBytes }, `An event stream was closed: ${why}`);
+    this.#options.log.warn(
+      { unsentBytes: client.response.writableLength, pendingBytes: client.pendingBytes },
+      `An event stream was closed: ${why}`,
+    );
     this.#remove(client);
     client.response.destroy();
   }
@@ -362,7 +391,8 @@ export class EventStreamHub {
         live = await check(sessionId);
       } catch (error) {
         // Not known to have ended: the stream goes on.
-        if (!(error instanceof SharedStateUnavailableError)) this.#options.log.error({ err: error }, 'Checking the session of an event stream failed');
+        if (!(error instanceof SharedStateUnavailableError))
+          this.#options.log.error({ err: error }, 'Checking the session of an event stream failed');
         continue;
       }
       if (live) continue;
@@ -379,7 +409,9 @@ const HEARTBEAT: Message = { id: undefined, at: undefined, text: ': keep-alive\n
 const OK = ownMessage('stream.status', { status: 'ok' });
 const DEGRADED = ownMessage('stream.status', { status: 'degraded' });
 
-const STREAMED_TYPES: ReadonlySet<string> = new Set<WorklistEventType>(WORKLIST_EVENT_TYPES.filter((type) => type !== 'stream.status'));
+const STREAMED_TYPES: ReadonlySet<string> = new Set<WorklistEventType>(
+  WORKLIST_EVENT_TYPES.filter((type) => type !== 'stream.status'),
+);
 
 /** Only the contract's event types reach browsers; `stream.status` is the stream's own, never the bus's. */
 function isStreamedType(type: string): type is WorklistEventType {

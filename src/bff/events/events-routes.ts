@@ -45,7 +45,11 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRoutesOp
     {
       config: { access: 'api', audit: 'events.stream', longLived: true },
       schema: {
-        querystring: { type: 'object', properties: { lastEventId: { type: 'string', maxLength: 200 } }, additionalProperties: false },
+        querystring: {
+          type: 'object',
+          properties: { lastEventId: { type: 'string', maxLength: 200 } },
+          additionalProperties: false,
+        },
       },
     },
     async (request, reply) => {
@@ -56,11 +60,17 @@ export async function eventsRoutes(app: FastifyInstance, options: EventsRoutesOp
       const user = userOf(request);
       // The answer never "goes out" as Fastify sees it (it streams until someone closes it), so the
       // audit line is written as the stream opens.
-      options.audit.record({ action: 'events.stream', user: { email: user.email, role: user.role, userId: user.userId }, address: request.ip, outcome: 'ok' });
+      options.audit.record({
+        action: 'events.stream',
+        user: { email: user.email, role: user.role, userId: user.userId },
+        address: request.ip,
+        outcome: 'ok',
+      });
       request.auditWritten = true;
       reply.hijack();
       // Headers set for every answer (security headers, rate limit) go out with the stream's own.
-      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
+      for (const [name, value] of Object.entries(reply.getHeaders()))
+        if (value !== undefined) reply.raw.setHeader(name, value);
       try {
         await hub.open(reply.raw, { lastEventId, sessionId: request.sessionId });
       } catch (error) {

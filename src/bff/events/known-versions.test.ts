@@ -31,7 +31,8 @@ function fakeBus(): FakeBus {
     },
     hear(event) {
       id += 1;
-      for (const listener of listeners) listener.onEvent({ ...event, id: String(id), source: 'elsewhere', publishedAt: Date.now() });
+      for (const listener of listeners)
+        listener.onEvent({ ...event, id: String(id), source: 'elsewhere', publishedAt: Date.now() });
     },
   };
 }

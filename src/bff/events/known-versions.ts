@@ -50,7 +50,10 @@ export function createKnownVersions(options: { bus: EventBus; log: SharedStateLo
 
   let closed = false;
   const subscription = options.bus.subscribe({ onEvent: hear }).catch((error: unknown) => {
-    options.log.warn({ err: error }, 'Known study versions are not heard from the event bus; stale changes are settled by the upstream instead');
+    options.log.warn(
+      { err: error },
+      'Known study versions are not heard from the event bus; stale changes are settled by the upstream instead',
+    );
     return undefined;
   });
 
@@ -104,5 +107,7 @@ function timeOf(value: unknown): number | undefined {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value))
+    : undefined;
 }

@@ -34,7 +34,9 @@ describe('fingerprintOf', () => {
     const reordered = Object.fromEntries(Object.entries(one).reverse());
     expect(fingerprintOf(reordered)).toBe(fingerprintOf(one));
     expect(fingerprintOf({ ...one, metadata: { note: 'x' } })).not.toBe(fingerprintOf(one));
-    expect(fingerprintOf({ ...one, assignedTo: alice })).not.toBe(fingerprintOf({ ...one, assignedTo: { ...alice, userId: 'usr_bob' } }));
+    expect(fingerprintOf({ ...one, assignedTo: alice })).not.toBe(
+      fingerprintOf({ ...one, assignedTo: { ...alice, userId: 'usr_bob' } }),
+    );
     expect(fingerprintOf(one)).toMatch(/^[0-9a-f]{16}$/);
   });
 
@@ -103,7 +105,10 @@ describe('countQueue', () => {
 
   it('answers the counts route’s shape, saying which severities a capped walk cut', () => {
     const counts = countQueue([summarize(study('stu_1'))], NOW);
-    expect(worklistCounts(counts).unread).toEqual({ stat: { count: 1, capped: false }, high: { count: 0, capped: false } });
+    expect(worklistCounts(counts).unread).toEqual({
+      stat: { count: 1, capped: false },
+      high: { count: 0, capped: false },
+    });
     const cut = worklistCounts(counts, new Set(['high']));
     expect(cut.capped).toBe(true);
     expect(cut.unread.high.capped).toBe(true);
@@ -121,7 +126,8 @@ describe('the stored forms', () => {
 
   it('splits the snapshot into buckets and puts it together again', async () => {
     const snapshot: QueueSnapshot = new Map();
-    for (let n = 0; n < 5_000; n++) snapshot.set(`stu_${n}`, summarize(study(`stu_${n}`, n % 3 === 0 ? { assignedTo: alice } : {})));
+    for (let n = 0; n < 5_000; n++)
+      snapshot.set(`stu_${n}`, summarize(study(`stu_${n}`, n % 3 === 0 ? { assignedTo: alice } : {})));
     const all = new Set(Array.from({ length: SNAPSHOT_BUCKETS }, (_, bucket) => bucket));
     const buckets = await encodeBuckets(snapshot, all);
     expect(buckets.size).toBe(SNAPSHOT_BUCKETS);
@@ -136,7 +142,17 @@ describe('the stored forms', () => {
 
   it('skips stored entries it does not understand', () => {
     const restored: QueueSnapshot = new Map();
-    decodeBucket({ studies: { stu_1: ['f', 'urgent', null, null], stu_2: 'x', stu_3: ['f', 'stat', 7, null], stu_4: ['f', 'high', null, null] } }, restored);
+    decodeBucket(
+      {
+        studies: {
+          stu_1: ['f', 'urgent', null, null],
+          stu_2: 'x',
+          stu_3: ['f', 'stat', 7, null],
+          stu_4: ['f', 'high', null, null],
+        },
+      },
+      restored,
+    );
     expect([...restored.keys()]).toEqual(['stu_4']);
   });
 });

@@ -53,7 +53,12 @@ export function summarizeAgain(study: Study, before: StudySummary | undefined): 
   return { ...summarize(study), asAnswered };
 }
 
-function summaryOf(fingerprint: string, severity: Severity, assigneeId: string | null, createdAt: string | null): StudySummary {
+function summaryOf(
+  fingerprint: string,
+  severity: Severity,
+  assigneeId: string | null,
+  createdAt: string | null,
+): StudySummary {
   const parsed = createdAt === null ? Number.NaN : Date.parse(createdAt);
   return { fingerprint, severity, assigneeId, createdAt, createdAtMs: Number.isNaN(parsed) ? null : parsed };
 }
@@ -96,11 +101,22 @@ export function emptyCounts(): SeverityCounts {
 }
 
 /** Counts the queue at `now`: per severity, overdue against the SLA targets, unassigned, and per assignee. */
-export function countQueue(summaries: Iterable<StudySummary>, now: number, targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS): QueueCounts {
-  const counts: QueueCounts = { bySeverity: emptyCounts(), overdue: emptyCounts(), unassigned: emptyCounts(), byAssignee: {}, asOf: new Date(now).toISOString() };
+export function countQueue(
+  summaries: Iterable<StudySummary>,
+  now: number,
+  targets: Readonly<SlaTargets> = DEFAULT_SLA_TARGETS,
+): QueueCounts {
+  const counts: QueueCounts = {
+    bySeverity: emptyCounts(),
+    overdue: emptyCounts(),
+    unassigned: emptyCounts(),
+    byAssignee: {},
+    asOf: new Date(now).toISOString(),
+  };
   for (const study of summaries) {
     counts.bySeverity[study.severity] += 1;
-    if (study.createdAtMs !== null && isOverdue(minutesSince(study.createdAtMs, now), study.severity, targets)) counts.overdue[study.severity] += 1;
+    if (study.createdAtMs !== null && isOverdue(minutesSince(study.createdAtMs, now), study.severity, targets))
+      counts.overdue[study.severity] += 1;
     if (study.assigneeId === null) counts.unassigned[study.severity] += 1;
     else (counts.byAssignee[study.assigneeId] ??= emptyCounts())[study.severity] += 1;
   }
@@ -109,7 +125,10 @@ export function countQueue(summaries: Iterable<StudySummary>, now: number, targe
 
 /** The answer of GET /api/worklist/counts; `cut` names the severities a capped walk did not finish. */
 export function worklistCounts(counts: QueueCounts, cut: ReadonlySet<Severity> = new Set()): WorklistCounts {
-  const unread = (severity: Severity): UnreadCount => ({ count: counts.bySeverity[severity], capped: cut.has(severity) });
+  const unread = (severity: Severity): UnreadCount => ({
+    count: counts.bySeverity[severity],
+    capped: cut.has(severity),
+  });
   return {
     unread: { stat: unread('stat'), high: unread('high') },
     bySeverity: counts.bySeverity,
@@ -134,7 +153,13 @@ export function parseQueueCounts(value: JsonObject): QueueCounts | undefined {
     if (!parsed) return undefined;
     assignees[userId] = parsed;
   }
-  return { bySeverity: parsedBySeverity, overdue: parsedOverdue, unassigned: parsedUnassigned, byAssignee: assignees, asOf };
+  return {
+    bySeverity: parsedBySeverity,
+    overdue: parsedOverdue,
+    unassigned: parsedUnassigned,
+    byAssignee: assignees,
+    asOf,
+  };
 }
 
 function parseSeverityCounts(value: JsonValue | undefined): SeverityCounts | undefined {
@@ -175,7 +200,10 @@ const STUDIES_PER_TURN = 2_000;
  * 100,000 studies in the queue, one uninterrupted pass held every request on the leader for a
  * noticeable time.
  */
-export async function encodeBuckets(snapshot: QueueSnapshot, buckets: ReadonlySet<number>): Promise<Map<number, JsonObject>> {
+export async function encodeBuckets(
+  snapshot: QueueSnapshot,
+  buckets: ReadonlySet<number>,
+): Promise<Map<number, JsonObject>> {
   const encoded = new Map<number, JsonObject>();
   for (const bucket of buckets) encoded.set(bucket, {});
   let handled = 0;

@@ -3,7 +3,14 @@ import type { Study } from '../../contract/avara-types.ts';
 import type { SlaTargets } from '../../contract/sla.ts';
 import type { WorklistEventData } from '../../contract/worklist-events.ts';
 import type { AvaraClient } from '../services/avara-client.ts';
-import { SharedStateUnavailableError, type BusEvent, type RecordStore, type SharedState, type StoredRecord, type SharedStateLog } from '../shared-state/shared-state.ts';
+import {
+  SharedStateUnavailableError,
+  type BusEvent,
+  type RecordStore,
+  type SharedState,
+  type StoredRecord,
+  type SharedStateLog,
+} from '../shared-state/shared-state.ts';
 import {
   SNAPSHOT_BUCKETS,
   bucketOf,
@@ -128,7 +135,10 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     }
   }
   const subscription = shared.events.subscribe({ onEvent: hear }).catch((error: unknown) => {
-    log.warn({ err: error }, 'The queue watcher could not listen to the event bus; changes made through the worklist may be announced twice');
+    log.warn(
+      { err: error },
+      'The queue watcher could not listen to the event bus; changes made through the worklist may be announced twice',
+    );
     return undefined;
   });
 
@@ -171,7 +181,12 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
       if (closing.signal.aborted) return;
       if (!failing) {
         const unavailable = error instanceof SharedStateUnavailableError;
-        log.warn({ err: error }, unavailable ? 'The queue watch waits for the shared state' : 'The queue walk failed; trying again every interval');
+        log.warn(
+          { err: error },
+          unavailable
+            ? 'The queue watch waits for the shared state'
+            : 'The queue walk failed; trying again every interval',
+        );
       }
       failing = true;
     } finally {
@@ -199,10 +214,16 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
       if (closing.signal.aborted) return;
       await yieldToRequests();
       await keepLease();
-      const result = await avara.listStudies({ studyViewerStatus: 'incomplete', isCancelled: false, limit: PAGE, ...(cursor ? { cursor } : {}) });
+      const result = await avara.listStudies({
+        studyViewerStatus: 'incomplete',
+        isCancelled: false,
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
       if (!result.ok) throw new Error(`Avara answered ${result.status} to the queue walk`);
       const page = result.body;
-      if (!isStudyListPage(page)) throw new Error('Avara answered the queue walk with something that is not a page of studies');
+      if (!isStudyListPage(page))
+        throw new Error('Avara answered the queue walk with something that is not a page of studies');
       for (const study of page.studies) {
         if (!isActive(study)) continue;
         const before = previous?.get(study.studyId);
@@ -212,7 +233,8 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
         touched.add(bucketOf(study.studyId));
         if (alreadyTold(study.studyId, summary.fingerprint)) continue;
         differences += 1;
-        if (announcements.length < MAX_EVENTS_PER_WALK) announcements.push({ type: before ? 'study.changed' : 'study.created', study });
+        if (announcements.length < MAX_EVENTS_PER_WALK)
+          announcements.push({ type: before ? 'study.changed' : 'study.created', study });
       }
       cursor = page.hasMore && page.cursor ? page.cursor : undefined;
     } while (cursor);
@@ -236,7 +258,9 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
 
     await keepLease();
     if (differences > MAX_EVENTS_PER_WALK) {
-      const data: WorklistEventData['resync'] = { reason: `${differences} studies changed at once outside the worklist: load everything again.` };
+      const data: WorklistEventData['resync'] = {
+        reason: `${differences} studies changed at once outside the worklist: load everything again.`,
+      };
       await shared.events.publish({ type: 'resync', data });
     } else {
       for (const { type, study } of announcements) await publishStudy(type, study);
@@ -256,9 +280,16 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
   }
 
   /** A study that left the active queue, announced as it is now; kept for the next walk when Avara could not say. */
-  async function announceLeft(studyId: string, previous: QueueSnapshot | undefined, next: QueueSnapshot): Promise<void> {
+  async function announceLeft(
+    studyId: string,
+    previous: QueueSnapshot | undefined,
+    next: QueueSnapshot,
+  ): Promise<void> {
     const result = await avara.retrieveStudy(studyId).catch((error: unknown) => {
-      log.warn({ err: error, studyId }, 'A study that left the queue could not be fetched; trying again at the next walk');
+      log.warn(
+        { err: error, studyId },
+        'A study that left the queue could not be fetched; trying again at the next walk',
+      );
       return undefined;
     });
     const before = previous?.get(studyId);
@@ -303,7 +334,10 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     }
     // Written after the buckets, so a leader never starts from half a baseline. A leader that stops
     // midway through a later save leaves some buckets a walk behind: those changes are announced again.
-    await shared.records.set(NAMESPACE, STATE_KEY, { savedAt: new Date(now()).toISOString(), buckets: SNAPSHOT_BUCKETS });
+    await shared.records.set(NAMESPACE, STATE_KEY, {
+      savedAt: new Date(now()).toISOString(),
+      buckets: SNAPSHOT_BUCKETS,
+    });
   }
 
   // ---- the loop ---------------------------------------------------------------------------------------
@@ -389,4 +423,3 @@ function allBuckets(): number[] {
 class LeadershipLost extends Error {
   override name = 'LeadershipLost';
 }
-

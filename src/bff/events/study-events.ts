@@ -47,10 +47,11 @@ function asJsonValue(value: unknown, depth: number): JsonValue | undefined {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (depth > 20 || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) return value.flatMap((item) => {
-    const json = asJsonValue(item, depth + 1);
-    return json === undefined ? [] : [json];
-  });
+  if (Array.isArray(value))
+    return value.flatMap((item) => {
+      const json = asJsonValue(item, depth + 1);
+      return json === undefined ? [] : [json];
+    });
   const entries: Array<[string, JsonValue]> = [];
   for (const [key, inner] of Object.entries(value)) {
     const json = asJsonValue(inner, depth + 1);

@@ -5,7 +5,17 @@ import { openRedisQueueHistory } from './redis-queue-history.ts';
 import { QUEUE_HISTORY_FILE, openSqliteQueueHistory } from './sqlite-queue-history.ts';
 
 /** The queue history's store: shared in Redis with REDIS_URL, else SQLite in DATA_DIR/queue-history.sqlite. */
-export function openQueueHistory(options: { redisUrl?: string | undefined; keyPrefix: string; dataDir: string; log?: SharedStateLog }): QueueHistory {
-  if (options.redisUrl) return openRedisQueueHistory({ url: options.redisUrl, keyPrefix: options.keyPrefix, ...(options.log ? { log: options.log } : {}) });
+export function openQueueHistory(options: {
+  redisUrl?: string | undefined;
+  keyPrefix: string;
+  dataDir: string;
+  log?: SharedStateLog;
+}): QueueHistory {
+  if (options.redisUrl)
+    return openRedisQueueHistory({
+      url: options.redisUrl,
+      keyPrefix: options.keyPrefix,
+      ...(options.log ? { log: options.log } : {}),
+    });
   return openSqliteQueueHistory(join(options.dataDir, QUEUE_HISTORY_FILE));
 }

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SEVERITIES, type Severity } from '../../contract/avara-types.ts';
 import { DEFAULT_SLA_TARGETS } from '../../contract/sla.ts';
-import { compliance, hourly, percentile, radiologistLoad, tiles, turnaround, windows, WEEK_MS } from './dashboard-figures.ts';
+import {
+  compliance,
+  hourly,
+  percentile,
+  radiologistLoad,
+  tiles,
+  turnaround,
+  windows,
+  WEEK_MS,
+} from './dashboard-figures.ts';
 import type { HistoryEntry } from './queue-history.ts';
 
 const MINUTE = 60_000;
@@ -36,7 +45,9 @@ const read = (severity: Severity, readAt: number, minutes: number, readBy: strin
 describe('fixtures with known answers', () => {
   // Ten STAT studies read this morning, 10, 20, …, 100 minutes after arriving; one more read last
   // week in 5 minutes; one still waiting 2 hours (overdue); one waiting 10 minutes; one cancelled.
-  const stat = Array.from({ length: 10 }, (_, index) => read('stat', TODAY + (index + 1) * 60 * MINUTE, (index + 1) * 10, index % 2 === 0 ? DR_A : DR_B));
+  const stat = Array.from({ length: 10 }, (_, index) =>
+    read('stat', TODAY + (index + 1) * 60 * MINUTE, (index + 1) * 10, index % 2 === 0 ? DR_A : DR_B),
+  );
   const lastWeek = read('stat', NOW - 3 * 24 * 60 * MINUTE, 5);
   const waitingLong = entry({ severity: 'stat', appearedAt: NOW - 120 * MINUTE, assigneeId: DR_B });
   const waitingShort = entry({ severity: 'stat', appearedAt: NOW - 10 * MINUTE });
@@ -63,7 +74,12 @@ describe('fixtures with known answers', () => {
     expect(figures.high.today).toEqual({ read: 2, readWithinTarget: 1, waitingOverdue: 0, share: 0.5 });
     expect(figures.normal.today.share).toBeNull();
     // Other targets (settings) give other answers.
-    expect(compliance(all, TODAY, NOW + 1, NOW, { stat: 101, high: 240, normal: 1440 }).stat).toEqual({ read: 10, readWithinTarget: 10, waitingOverdue: 1, share: 10 / 11 });
+    expect(compliance(all, TODAY, NOW + 1, NOW, { stat: 101, high: 240, normal: 1440 }).stat).toEqual({
+      read: 10,
+      readWithinTarget: 10,
+      waitingOverdue: 1,
+      share: 10 / 11,
+    });
   });
 
   it('load per radiologist: assigned unread, reading now, read today', () => {
@@ -73,9 +89,24 @@ describe('fixtures with known answers', () => {
       { userId: DR_B, assignedUnread: { stat: 1, high: 0, normal: 0 }, readingNow: 1, readToday: 5 },
     ]);
     // With the queue watcher's counts, assigned unread is its exact answer.
-    const queue = { bySeverity: { stat: 9, high: 0, normal: 0 }, overdue: { stat: 3, high: 0, normal: 0 }, unassigned: { stat: 4, high: 0, normal: 0 }, byAssignee: { [DR_A]: { stat: 2, high: 1, normal: 0 } }, asOf: new Date(NOW).toISOString() };
-    expect(radiologistLoad(all, [], TODAY, queue)[0]).toEqual({ userId: DR_A, assignedUnread: { stat: 2, high: 1, normal: 0 }, readingNow: 0, readToday: 7 });
-    expect(tiles(all, [], NOW, DEFAULT_SLA_TARGETS, queue)).toMatchObject({ unread: queue.bySeverity, overdue: queue.overdue, source: 'queue-watcher' });
+    const queue = {
+      bySeverity: { stat: 9, high: 0, normal: 0 },
+      overdue: { stat: 3, high: 0, normal: 0 },
+      unassigned: { stat: 4, high: 0, normal: 0 },
+      byAssignee: { [DR_A]: { stat: 2, high: 1, normal: 0 } },
+      asOf: new Date(NOW).toISOString(),
+    };
+    expect(radiologistLoad(all, [], TODAY, queue)[0]).toEqual({
+      userId: DR_A,
+      assignedUnread: { stat: 2, high: 1, normal: 0 },
+      readingNow: 0,
+      readToday: 7,
+    });
+    expect(tiles(all, [], NOW, DEFAULT_SLA_TARGETS, queue)).toMatchObject({
+      unread: queue.bySeverity,
+      overdue: queue.overdue,
+      source: 'queue-watcher',
+    });
   });
 
   it('the live tiles from the history before the queue watcher has walked', () => {
@@ -96,7 +127,11 @@ describe('fixtures with known answers', () => {
     expect(hours[0]?.hour).toBe('2026-11-30T15:00:00.000Z');
     // 10:00: the STAT study read at 10:00 (after 100 minutes), both high studies arrived (10:01, 10:10);
     // 14:00: both high studies read, the short wait arrived.
-    expect(hours.find((hour) => hour.hour === '2026-12-01T10:00:00.000Z')).toEqual({ hour: '2026-12-01T10:00:00.000Z', arrivals: 2, completions: 1 });
+    expect(hours.find((hour) => hour.hour === '2026-12-01T10:00:00.000Z')).toEqual({
+      hour: '2026-12-01T10:00:00.000Z',
+      arrivals: 2,
+      completions: 1,
+    });
     expect(hours[23]).toEqual({ hour: '2026-12-01T14:00:00.000Z', arrivals: 1, completions: 2 });
     expect(hours.reduce((sum, hour) => sum + hour.completions, 0)).toBe(12);
   });
@@ -113,19 +148,36 @@ describe('generated histories', () => {
     })
     .map(({ severity, appearedMinutesAgo, readAfterMinutes, cancelled, assignee }) => {
       const appearedAt = NOW - appearedMinutesAgo * MINUTE;
-      const readAt = readAfterMinutes === null || appearedAt + readAfterMinutes * MINUTE > NOW ? null : appearedAt + readAfterMinutes * MINUTE;
-      return entry({ severity, appearedAt, readAt, readBy: readAt === null ? null : assignee, assigneeId: assignee, cancelledAt: cancelled && readAt === null ? NOW : null });
+      const readAt =
+        readAfterMinutes === null || appearedAt + readAfterMinutes * MINUTE > NOW
+          ? null
+          : appearedAt + readAfterMinutes * MINUTE;
+      return entry({
+        severity,
+        appearedAt,
+        readAt,
+        readBy: readAt === null ? null : assignee,
+        assigneeId: assignee,
+        cancelledAt: cancelled && readAt === null ? NOW : null,
+      });
     });
   const histories = fc.array(generatedEntry, { maxLength: 200 });
 
   it('percentiles are nearest-rank: at least q of the values at or below, fewer than q below', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 300 }), fc.constantFrom(0.5, 0.9), (values, q) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        const p = percentile(sorted, q);
-        if (p === null) return false;
-        return values.filter((value) => value <= p).length >= q * values.length && values.filter((value) => value < p).length < q * values.length;
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 300 }),
+        fc.constantFrom(0.5, 0.9),
+        (values, q) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const p = percentile(sorted, q);
+          if (p === null) return false;
+          return (
+            values.filter((value) => value <= p).length >= q * values.length &&
+            values.filter((value) => value < p).length < q * values.length
+          );
+        },
+      ),
     );
   });
 
@@ -135,7 +187,13 @@ describe('generated histories', () => {
         const figures = turnaround(entries, NOW - WEEK_MS, NOW + 1);
         for (const severity of SEVERITIES) {
           const durations = entries
-            .filter((each) => each.severity === severity && each.readAt !== null && each.readAt >= NOW - WEEK_MS && each.cancelledAt === null)
+            .filter(
+              (each) =>
+                each.severity === severity &&
+                each.readAt !== null &&
+                each.readAt >= NOW - WEEK_MS &&
+                each.cancelledAt === null,
+            )
             .map((each) => ((each.readAt ?? 0) - each.appearedAt) / MINUTE);
           const figure = figures[severity];
           expect(figure.count).toBe(durations.length);
@@ -154,7 +212,11 @@ describe('generated histories', () => {
     fc.assert(
       fc.property(histories, fc.integer({ min: 1, max: 600 }), (entries, extra) => {
         const strict = compliance(entries, NOW - WEEK_MS, NOW + 1, NOW, DEFAULT_SLA_TARGETS);
-        const loose = compliance(entries, NOW - WEEK_MS, NOW + 1, NOW, { stat: 60 + extra, high: 240 + extra, normal: 1440 + extra });
+        const loose = compliance(entries, NOW - WEEK_MS, NOW + 1, NOW, {
+          stat: 60 + extra,
+          high: 240 + extra,
+          normal: 1440 + extra,
+        });
         for (const severity of SEVERITIES) {
           const figure = strict[severity];
           expect(figure.readWithinTarget).toBeLessThanOrEqual(figure.read);
@@ -172,10 +234,18 @@ describe('generated histories', () => {
     fc.assert(
       fc.property(histories, (entries) => {
         const load = radiologistLoad(entries, [], TODAY);
-        const assigned = load.reduce((sum, person) => sum + person.assignedUnread.stat + person.assignedUnread.high + person.assignedUnread.normal, 0);
+        const assigned = load.reduce(
+          (sum, person) => sum + person.assignedUnread.stat + person.assignedUnread.high + person.assignedUnread.normal,
+          0,
+        );
         const readToday = load.reduce((sum, person) => sum + person.readToday, 0);
-        expect(assigned).toBe(entries.filter((each) => each.readAt === null && each.cancelledAt === null && each.assigneeId !== null).length);
-        expect(readToday).toBe(entries.filter((each) => each.readAt !== null && each.readAt >= TODAY && each.readBy !== null).length);
+        expect(assigned).toBe(
+          entries.filter((each) => each.readAt === null && each.cancelledAt === null && each.assigneeId !== null)
+            .length,
+        );
+        expect(readToday).toBe(
+          entries.filter((each) => each.readAt !== null && each.readAt >= TODAY && each.readBy !== null).length,
+        );
       }),
     );
   });
@@ -185,8 +255,12 @@ describe('generated histories', () => {
       fc.property(histories, (entries) => {
         const hours = hourly(entries, NOW);
         const first = Date.parse(hours[0]?.hour ?? '');
-        expect(hours.reduce((sum, hour) => sum + hour.arrivals, 0)).toBe(entries.filter((each) => each.appearedAt >= first).length);
-        expect(hours.reduce((sum, hour) => sum + hour.completions, 0)).toBe(entries.filter((each) => each.readAt !== null && each.readAt >= first).length);
+        expect(hours.reduce((sum, hour) => sum + hour.arrivals, 0)).toBe(
+          entries.filter((each) => each.appearedAt >= first).length,
+        );
+        expect(hours.reduce((sum, hour) => sum + hour.completions, 0)).toBe(
+          entries.filter((each) => each.readAt !== null && each.readAt >= first).length,
+        );
       }),
     );
   });

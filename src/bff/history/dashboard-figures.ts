@@ -6,7 +6,13 @@
  * it (contract/sla.ts: overdue once the whole minutes waited reach the target).
  */
 import { SEVERITIES, type Severity } from '../../contract/avara-types.ts';
-import type { ComplianceFigure, DashboardTiles, HourFigure, TurnaroundFigure, WindowFigures } from '../../contract/dashboard-api.ts';
+import type {
+  ComplianceFigure,
+  DashboardTiles,
+  HourFigure,
+  TurnaroundFigure,
+  WindowFigures,
+} from '../../contract/dashboard-api.ts';
 import { isOverdue, type SlaTargets } from '../../contract/sla.ts';
 import type { SeverityCounts } from '../../contract/worklist-api.ts';
 import type { QueueCounts } from '../events/queue-snapshot.ts';
@@ -48,10 +54,14 @@ export function readWithinTarget(entry: HistoryEntry, targets: Readonly<SlaTarge
   return ms !== null && !isOverdue(Math.floor(ms / MINUTE), entry.severity, targets);
 }
 
-const tenths = (ms: number) => Math.round(ms / MINUTE * 10) / 10;
+const tenths = (ms: number) => Math.round((ms / MINUTE) * 10) / 10;
 
 /** Turnaround p50 and p90 per severity of the studies read in [from, to). */
-export function turnaround(entries: readonly HistoryEntry[], from: number, to: number): Record<Severity, TurnaroundFigure> {
+export function turnaround(
+  entries: readonly HistoryEntry[],
+  from: number,
+  to: number,
+): Record<Severity, TurnaroundFigure> {
   const durations = perSeverity<number[]>(() => []);
   for (const entry of entries) {
     if (entry.readAt === null || entry.readAt < from || entry.readAt >= to || entry.cancelledAt !== null) continue;
@@ -61,13 +71,28 @@ export function turnaround(entries: readonly HistoryEntry[], from: number, to: n
     const sorted = durations[severity].sort((a, b) => a - b);
     const p50 = percentile(sorted, 0.5);
     const p90 = percentile(sorted, 0.9);
-    return { count: sorted.length, p50Minutes: p50 === null ? null : tenths(p50), p90Minutes: p90 === null ? null : tenths(p90) };
+    return {
+      count: sorted.length,
+      p50Minutes: p50 === null ? null : tenths(p50),
+      p90Minutes: p90 === null ? null : tenths(p90),
+    };
   });
 }
 
 /** SLA compliance per severity in [from, to) at `now`: read within target, against read plus still waiting past it. */
-export function compliance(entries: readonly HistoryEntry[], from: number, to: number, now: number, targets: Readonly<SlaTargets>): Record<Severity, ComplianceFigure> {
-  const figures = perSeverity<ComplianceFigure>(() => ({ read: 0, readWithinTarget: 0, waitingOverdue: 0, share: null }));
+export function compliance(
+  entries: readonly HistoryEntry[],
+  from: number,
+  to: number,
+  now: number,
+  targets: Readonly<SlaTargets>,
+): Record<Severity, ComplianceFigure> {
+  const figures = perSeverity<ComplianceFigure>(() => ({
+    read: 0,
+    readWithinTarget: 0,
+    waitingOverdue: 0,
+    share: null,
+  }));
   for (const entry of entries) {
     const figure = figures[entry.severity];
     if (entry.cancelledAt !== null) continue;
@@ -75,7 +100,11 @@ export function compliance(entries: readonly HistoryEntry[], from: number, to: n
       if (entry.readAt < from || entry.readAt >= to) continue;
       figure.read += 1;
       if (readWithinTarget(entry, targets)) figure.readWithinTarget += 1;
-    } else if (entry.appearedAt >= from && entry.appearedAt < to && isOverdue(Math.floor(Math.max(0, now - entry.appearedAt) / MINUTE), entry.severity, targets)) {
+    } else if (
+      entry.appearedAt >= from &&
+      entry.appearedAt < to &&
+      isOverdue(Math.floor(Math.max(0, now - entry.appearedAt) / MINUTE), entry.severity, targets)
+    ) {
       figure.waitingOverdue += 1;
     }
   }
@@ -91,7 +120,11 @@ export function compliance(entries: readonly HistoryEntry[], from: number, to: n
 export function hourly(entries: readonly HistoryEntry[], now: number): HourFigure[] {
   const current = Math.floor(now / HOUR) * HOUR;
   const first = current - 23 * HOUR;
-  const hours = Array.from({ length: 24 }, (_, index) => ({ hour: new Date(first + index * HOUR).toISOString(), arrivals: 0, completions: 0 }));
+  const hours = Array.from({ length: 24 }, (_, index) => ({
+    hour: new Date(first + index * HOUR).toISOString(),
+    arrivals: 0,
+    completions: 0,
+  }));
   const slot = (at: number) => (at >= first && at <= now ? Math.floor((at - first) / HOUR) : -1);
   for (const entry of entries) {
     const arrival = hours[slot(entry.appearedAt)];
@@ -105,14 +138,36 @@ export function hourly(entries: readonly HistoryEntry[], now: number): HourFigur
 }
 
 /** The live tiles: from the queue watcher's exact counts when it has walked, else from the open entries. */
-export function tiles(entries: readonly HistoryEntry[], leases: readonly LeaseHolding[], now: number, targets: Readonly<SlaTargets>, queue?: QueueCounts): DashboardTiles {
+export function tiles(
+  entries: readonly HistoryEntry[],
+  leases: readonly LeaseHolding[],
+  now: number,
+  targets: Readonly<SlaTargets>,
+  queue?: QueueCounts,
+): DashboardTiles {
   const beingRead = leases.length;
-  if (queue) return { unread: { ...queue.bySeverity }, overdue: { ...queue.overdue }, unassigned: { ...queue.unassigned }, beingRead, source: 'queue-watcher', asOf: queue.asOf };
-  const figures: DashboardTiles = { unread: emptyCounts(), overdue: emptyCounts(), unassigned: emptyCounts(), beingRead, source: 'history', asOf: null };
+  if (queue)
+    return {
+      unread: { ...queue.bySeverity },
+      overdue: { ...queue.overdue },
+      unassigned: { ...queue.unassigned },
+      beingRead,
+      source: 'queue-watcher',
+      asOf: queue.asOf,
+    };
+  const figures: DashboardTiles = {
+    unread: emptyCounts(),
+    overdue: emptyCounts(),
+    unassigned: emptyCounts(),
+    beingRead,
+    source: 'history',
+    asOf: null,
+  };
   for (const entry of entries) {
     if (!isOpen(entry)) continue;
     figures.unread[entry.severity] += 1;
-    if (isOverdue(Math.floor(Math.max(0, now - entry.appearedAt) / MINUTE), entry.severity, targets)) figures.overdue[entry.severity] += 1;
+    if (isOverdue(Math.floor(Math.max(0, now - entry.appearedAt) / MINUTE), entry.severity, targets))
+      figures.overdue[entry.severity] += 1;
     if (entry.assigneeId === null) figures.unassigned[entry.severity] += 1;
   }
   return figures;
@@ -129,7 +184,12 @@ export interface LoadFigure {
  * Load per radiologist: assigned unread by severity (the watcher's exact counts when it has walked,
  * else the open entries), reading leases held now, and studies marked read since `todayStart`.
  */
-export function radiologistLoad(entries: readonly HistoryEntry[], leases: readonly LeaseHolding[], todayStart: number, queue?: QueueCounts): LoadFigure[] {
+export function radiologistLoad(
+  entries: readonly HistoryEntry[],
+  leases: readonly LeaseHolding[],
+  todayStart: number,
+  queue?: QueueCounts,
+): LoadFigure[] {
   const people = new Map<string, LoadFigure>();
   const person = (userId: string) => {
     let figure = people.get(userId);
@@ -143,15 +203,21 @@ export function radiologistLoad(entries: readonly HistoryEntry[], leases: readon
     for (const [userId, counts] of Object.entries(queue.byAssignee)) person(userId).assignedUnread = { ...counts };
   }
   for (const entry of entries) {
-    if (!queue && isOpen(entry) && entry.assigneeId !== null) person(entry.assigneeId).assignedUnread[entry.severity] += 1;
-    if (entry.readAt !== null && entry.readAt >= todayStart && entry.readBy !== null && entry.cancelledAt === null) person(entry.readBy).readToday += 1;
+    if (!queue && isOpen(entry) && entry.assigneeId !== null)
+      person(entry.assigneeId).assignedUnread[entry.severity] += 1;
+    if (entry.readAt !== null && entry.readAt >= todayStart && entry.readBy !== null && entry.cancelledAt === null)
+      person(entry.readBy).readToday += 1;
   }
   for (const lease of leases) if (lease.holderId !== null) person(lease.holderId).readingNow += 1;
   return [...people.values()].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
 }
 
 /** Both windows of a figure: since `todayStart`, and the last 7 days, up to `now`. */
-export function windows<T>(figure: (from: number, to: number) => Record<Severity, T>, todayStart: number, now: number): Record<Severity, WindowFigures<T>> {
+export function windows<T>(
+  figure: (from: number, to: number) => Record<Severity, T>,
+  todayStart: number,
+  now: number,
+): Record<Severity, WindowFigures<T>> {
   const today = figure(todayStart, now + 1);
   const week = figure(now - WEEK_MS, now + 1);
   return perSeverity((severity) => ({ today: today[severity], week: week[severity] }));

@@ -33,13 +33,23 @@ export function observationOf(event: Pick<BusEvent, 'type' | 'data' | 'published
     const { study, by } = event.data;
     if (!isStudy(study)) return undefined;
     const userId = typeof by === 'object' && by !== null && !Array.isArray(by) ? by.userId : undefined;
-    return { kind: 'study', study: observedStudy(study), by: typeof userId === 'string' ? userId : null, seenAt: event.publishedAt };
+    return {
+      kind: 'study',
+      study: observedStudy(study),
+      by: typeof userId === 'string' ? userId : null,
+      seenAt: event.publishedAt,
+    };
   }
   if (event.type === 'lease.taken') {
     const { lease } = event.data;
     if (!isReadingLease(lease)) return undefined;
     const since = Date.parse(lease.since);
-    return { kind: 'reading', studyId: lease.studyId, holderId: lease.holder.userId, since: Number.isNaN(since) ? event.publishedAt : since };
+    return {
+      kind: 'reading',
+      studyId: lease.studyId,
+      holderId: lease.holder.userId,
+      since: Number.isNaN(since) ? event.publishedAt : since,
+    };
   }
   return undefined;
 }

@@ -58,13 +58,38 @@ const DR_A = 'usr_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const DR_B = 'usr_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 
 function study(updatedAtMinute: number, fields: Partial<ObservedStudy> = {}): ObservedStudy {
-  return { studyId: ID, severity: 'stat', createdAt: iso(T0), updatedAt: iso(minutes(updatedAtMinute)), assigneeId: null, complete: false, isCancelled: false, cancelledAt: null, ...fields };
+  return {
+    studyId: ID,
+    severity: 'stat',
+    createdAt: iso(T0),
+    updatedAt: iso(minutes(updatedAtMinute)),
+    assigneeId: null,
+    complete: false,
+    isCancelled: false,
+    cancelledAt: null,
+    ...fields,
+  };
 }
-const seen = (observed: ObservedStudy, by: string | null = null): HistoryObservation => ({ kind: 'study', study: observed, by, seenAt: Date.parse(observed.updatedAt ?? '') });
-const lease = (minute: number, holderId = DR_A): HistoryObservation => ({ kind: 'reading', studyId: ID, holderId, since: minutes(minute) });
+const seen = (observed: ObservedStudy, by: string | null = null): HistoryObservation => ({
+  kind: 'study',
+  study: observed,
+  by,
+  seenAt: Date.parse(observed.updatedAt ?? ''),
+});
+const lease = (minute: number, holderId = DR_A): HistoryObservation => ({
+  kind: 'reading',
+  studyId: ID,
+  holderId,
+  since: minutes(minute),
+});
 
 /** A STAT study's life: arrives at 0, assigned to A at 5, read by A from 7, marked read at 20. */
-const LIFE: HistoryObservation[] = [seen(study(0)), seen(study(5, { assigneeId: DR_A })), lease(7), seen(study(20, { assigneeId: DR_A, complete: true }), DR_A)];
+const LIFE: HistoryObservation[] = [
+  seen(study(0)),
+  seen(study(5, { assigneeId: DR_A })),
+  lease(7),
+  seen(study(20, { assigneeId: DR_A, complete: true }), DR_A),
+];
 
 describe('mergeObservation', () => {
   it('changes nothing for the same news again, older news, or a lease on a study never seen', () => {
@@ -80,7 +105,10 @@ describe('mergeObservation', () => {
   });
 
   it('marked unread again: the reading time goes, and comes back with the next Mark read', () => {
-    let entry = LIFE.reduce((current, observation) => mergeObservation(current, observation) ?? current, mergeObservation(undefined, LIFE[0] ?? lease(0)));
+    let entry = LIFE.reduce(
+      (current, observation) => mergeObservation(current, observation) ?? current,
+      mergeObservation(undefined, LIFE[0] ?? lease(0)),
+    );
     expect(entry?.readAt).toBe(minutes(20));
     entry = mergeObservation(entry, seen(study(25, { assigneeId: DR_A })));
     expect(entry).toMatchObject({ readAt: null, readBy: null });
@@ -141,7 +169,10 @@ for (const implementation of implementations) {
       const since = (await history.entriesSince(minutes(50))).map((entry) => entry.studyId).sort();
       expect(since).toEqual([other(1), other(3), other(4)]);
       expect((await history.readBetween(minutes(0), minutes(100))).map((entry) => entry.studyId)).toEqual([other(2)]);
-      expect((await history.readBetween(minutes(0), minutes(101))).map((entry) => entry.studyId)).toEqual([other(2), other(3)]);
+      expect((await history.readBetween(minutes(0), minutes(101))).map((entry) => entry.studyId)).toEqual([
+        other(2),
+        other(3),
+      ]);
       expect(await history.extent()).toEqual({ studies: 4, oldestAppearedAt: minutes(0) });
       expect(await history.prune(minutes(150))).toBe(3);
       expect((await history.entriesSince(0)).map((entry) => entry.studyId)).toEqual([other(4)]);
@@ -154,7 +185,12 @@ describe('the recorder', () => {
   it('records what is published on the bus: changes, arrivals and leases', async () => {
     const shared = await createSharedState({ dataDir: mkdtempSync(join(tmpdir(), 'rw-history-bus-')) });
     const history = track(openSqliteQueueHistory(':memory:'));
-    const recorder = startQueueHistoryRecorder({ history, bus: shared.events, retentionDays: 90, log: { info() {}, warn() {}, error() {} } });
+    const recorder = startQueueHistoryRecorder({
+      history,
+      bus: shared.events,
+      retentionDays: 90,
+      log: { info() {}, warn() {}, error() {} },
+    });
     await recorder.settled();
     const full = (fields: Partial<ObservedStudy>) => {
       const observed = study(0, fields);
@@ -174,12 +210,32 @@ describe('the recorder', () => {
     await shared.events.publish({ type: 'study.created', data: { study: full({}), origin: 'pacs' } });
     await shared.events.publish({
       type: 'lease.taken',
-      data: { lease: { studyId: ID, holder: { userId: DR_A, email: 'a@example.org', name: 'A' }, since: iso(minutes(3)), expiresAt: iso(minutes(4)) } },
+      data: {
+        lease: {
+          studyId: ID,
+          holder: { userId: DR_A, email: 'a@example.org', name: 'A' },
+          since: iso(minutes(3)),
+          expiresAt: iso(minutes(4)),
+        },
+      },
     });
-    await shared.events.publish({ type: 'study.changed', data: { study: { ...full({ assigneeId: DR_A, complete: true }), updatedAt: iso(minutes(9)) }, origin: 'worklist', by: { userId: DR_B, email: 'b@example.org', name: 'B' } } });
+    await shared.events.publish({
+      type: 'study.changed',
+      data: {
+        study: { ...full({ assigneeId: DR_A, complete: true }), updatedAt: iso(minutes(9)) },
+        origin: 'worklist',
+        by: { userId: DR_B, email: 'b@example.org', name: 'B' },
+      },
+    });
     await shared.events.publish({ type: 'presence.changed', data: { studyId: ID, viewers: [] } });
     await recorder.settled();
-    expect(await history.entry(ID)).toMatchObject({ appearedAt: T0, readingStartedAt: minutes(3), readingBy: DR_A, readAt: minutes(9), readBy: DR_B });
+    expect(await history.entry(ID)).toMatchObject({
+      appearedAt: T0,
+      readingStartedAt: minutes(3),
+      readingBy: DR_A,
+      readAt: minutes(9),
+      readBy: DR_B,
+    });
     await recorder.close();
     await shared.close();
   });

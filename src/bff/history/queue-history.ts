@@ -83,14 +83,27 @@ function timeOf(iso: string | null): number | null {
  * news, or a lease on a study not seen yet). Pure; the same observation twice gives the same entry,
  * so applying it on several instances, in any interleaving with newer ones, ends the same.
  */
-export function mergeObservation(entry: HistoryEntry | undefined, observation: HistoryObservation): HistoryEntry | undefined {
+export function mergeObservation(
+  entry: HistoryEntry | undefined,
+  observation: HistoryObservation,
+): HistoryEntry | undefined {
   const next = observation.kind === 'study' ? mergeStudy(entry, observation) : mergeReading(entry, observation);
   if (!next) return undefined;
-  next.lastChangeAt = Math.max(next.appearedAt, next.assignedAt ?? 0, next.readingStartedAt ?? 0, next.readAt ?? 0, next.cancelledAt ?? 0, next.version);
+  next.lastChangeAt = Math.max(
+    next.appearedAt,
+    next.assignedAt ?? 0,
+    next.readingStartedAt ?? 0,
+    next.readAt ?? 0,
+    next.cancelledAt ?? 0,
+    next.version,
+  );
   return entry && sameEntry(entry, next) ? undefined : next;
 }
 
-function mergeStudy(entry: HistoryEntry | undefined, observation: Extract<HistoryObservation, { kind: 'study' }>): HistoryEntry | undefined {
+function mergeStudy(
+  entry: HistoryEntry | undefined,
+  observation: Extract<HistoryObservation, { kind: 'study' }>,
+): HistoryEntry | undefined {
   const { study, by, seenAt } = observation;
   const version = timeOf(study.updatedAt) ?? seenAt;
   if (entry && version < entry.version) return earlierNews(entry, study, version);
@@ -136,12 +149,21 @@ function mergeStudy(entry: HistoryEntry | undefined, observation: Extract<Histor
  */
 function earlierNews(entry: HistoryEntry, study: ObservedStudy, version: number): HistoryEntry | undefined {
   const next = { ...entry };
-  if (study.assigneeId !== null && study.assigneeId === entry.assigneeId && entry.assignedAt !== null && version < entry.assignedAt) next.assignedAt = version;
+  if (
+    study.assigneeId !== null &&
+    study.assigneeId === entry.assigneeId &&
+    entry.assignedAt !== null &&
+    version < entry.assignedAt
+  )
+    next.assignedAt = version;
   if (study.complete && entry.readAt !== null && version < entry.readAt) next.readAt = version;
   return next.assignedAt === entry.assignedAt && next.readAt === entry.readAt ? undefined : next;
 }
 
-function mergeReading(entry: HistoryEntry | undefined, observation: Extract<HistoryObservation, { kind: 'reading' }>): HistoryEntry | undefined {
+function mergeReading(
+  entry: HistoryEntry | undefined,
+  observation: Extract<HistoryObservation, { kind: 'reading' }>,
+): HistoryEntry | undefined {
   // Reading started once: the first lease. A lease on a study never seen has nothing to attach to.
   if (!entry || (entry.readingStartedAt !== null && entry.readingStartedAt <= observation.since)) return undefined;
   return { ...entry, readingStartedAt: observation.since, readingBy: observation.holderId };
@@ -161,7 +183,13 @@ export function parseEntry(value: unknown): HistoryEntry | undefined {
   const appearedAt = time('appearedAt');
   const version = time('version');
   const lastChangeAt = time('lastChangeAt');
-  if (typeof studyId !== 'string' || (severity !== 'stat' && severity !== 'high' && severity !== 'normal') || appearedAt === null || version === null || lastChangeAt === null) {
+  if (
+    typeof studyId !== 'string' ||
+    (severity !== 'stat' && severity !== 'high' && severity !== 'normal') ||
+    appearedAt === null ||
+    version === null ||
+    lastChangeAt === null
+  ) {
     return undefined;
   }
   return {

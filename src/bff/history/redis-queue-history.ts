@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { noLog, type SharedStateLog } from '../shared-state/shared-state.ts';
-import { isOpen, mergeObservation, parseEntry, type HistoryEntry, type HistoryObservation, type QueueHistory } from './queue-history.ts';
+import {
+  isOpen,
+  mergeObservation,
+  parseEntry,
+  type HistoryEntry,
+  type HistoryObservation,
+  type QueueHistory,
+} from './queue-history.ts';
 
 export interface RedisQueueHistoryOptions {
   /** REDIS_URL. */
@@ -50,7 +57,12 @@ const READ_BATCH = 1_000;
 export function openRedisQueueHistory(options: RedisQueueHistoryOptions): QueueHistory {
   const log = options.log ?? noLog;
   const prefix = `${options.keyPrefix}qh:`;
-  const keys = { entry: (studyId: string) => `${prefix}s:${studyId}`, byChange: `${prefix}by-change`, open: `${prefix}open`, byRead: `${prefix}by-read` };
+  const keys = {
+    entry: (studyId: string) => `${prefix}s:${studyId}`,
+    byChange: `${prefix}by-change`,
+    open: `${prefix}open`,
+    byRead: `${prefix}by-read`,
+  };
   const redis = new Redis(options.url, {
     commandTimeout: options.commandTimeoutMs ?? 2_000,
     maxRetriesPerRequest: 1,
@@ -66,7 +78,11 @@ export function openRedisQueueHistory(options: RedisQueueHistoryOptions): QueueH
   });
   const scripts = { compareAndSet: script(COMPARE_AND_SET), prune: script(PRUNE) };
 
-  async function run(source: { source: string; sha: string }, scriptKeys: string[], args: Array<string | number>): Promise<unknown> {
+  async function run(
+    source: { source: string; sha: string },
+    scriptKeys: string[],
+    args: Array<string | number>,
+  ): Promise<unknown> {
     try {
       return await redis.evalsha(source.sha, scriptKeys.length, ...scriptKeys, ...args);
     } catch (error) {
@@ -82,14 +98,11 @@ export function openRedisQueueHistory(options: RedisQueueHistoryOptions): QueueH
       const stored = await redis.get(key);
       const next = mergeObservation(stored === null ? undefined : parseStored(stored), observation);
       if (!next) return;
-      const written = await run(scripts.compareAndSet, [key, keys.byChange, keys.open, keys.byRead], [
-        stored ?? '',
-        JSON.stringify(next),
-        studyId,
-        next.lastChangeAt,
-        isOpen(next) ? '1' : '0',
-        next.readAt ?? '',
-      ]);
+      const written = await run(
+        scripts.compareAndSet,
+        [key, keys.byChange, keys.open, keys.byRead],
+        [stored ?? '', JSON.stringify(next), studyId, next.lastChangeAt, isOpen(next) ? '1' : '0', next.readAt ?? ''],
+      );
       if (written === 1) return;
     }
     throw new Error(`The queue history entry of ${studyId} kept changing under this merge`);
@@ -117,7 +130,10 @@ export function openRedisQueueHistory(options: RedisQueueHistoryOptions): QueueH
       return stored === null ? undefined : parseStored(stored);
     },
     async entriesSince(since) {
-      const [changed, open] = await Promise.all([redis.zrangebyscore(keys.byChange, String(since), '+inf'), redis.zrange(keys.open, '0', '-1')]);
+      const [changed, open] = await Promise.all([
+        redis.zrangebyscore(keys.byChange, String(since), '+inf'),
+        redis.zrange(keys.open, '0', '-1'),
+      ]);
       return load([...new Set([...changed, ...open])]);
     },
     async readBetween(from, to) {
@@ -127,7 +143,9 @@ export function openRedisQueueHistory(options: RedisQueueHistoryOptions): QueueH
     async prune(before) {
       let total = 0;
       for (;;) {
-        const gone = Number(await run(scripts.prune, [keys.byChange, keys.open, keys.byRead], [before, `${prefix}s:`, PRUNE_BATCH]));
+        const gone = Number(
+          await run(scripts.prune, [keys.byChange, keys.open, keys.byRead], [before, `${prefix}s:`, PRUNE_BATCH]),
+        );
         total += gone;
         if (gone < PRUNE_BATCH) return total;
       }

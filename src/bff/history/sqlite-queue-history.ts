@@ -12,7 +12,8 @@ const SCHEMA_VERSION = 1;
 // open studies are one index range, whatever their age. The dashboard reads every study that
 // changed in the last 7 days and every open one: both through covering indexes, so a read walks
 // one index in order instead of looking each row up in the table (docs/performance.md, figure 10).
-const WINDOW_COLUMNS = 'study_id, severity, appeared_at, assignee_id, assigned_at, reading_started_at, reading_by, read_at, read_by, cancelled_at, version';
+const WINDOW_COLUMNS =
+  'study_id, severity, appeared_at, assignee_id, assigned_at, reading_started_at, reading_by, read_at, read_by, cancelled_at, version';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
   study_id TEXT PRIMARY KEY,
@@ -35,7 +36,8 @@ CREATE INDEX IF NOT EXISTS entries_by_read ON entries (read_at) WHERE read_at IS
 CREATE INDEX IF NOT EXISTS entries_by_appearance ON entries (appeared_at);
 `;
 
-const COLUMNS = 'study_id, severity, appeared_at, assignee_id, assigned_at, reading_started_at, reading_by, read_at, read_by, cancelled_at, version, last_change_at';
+const COLUMNS =
+  'study_id, severity, appeared_at, assignee_id, assigned_at, reading_started_at, reading_by, read_at, read_by, cancelled_at, version, last_change_at';
 
 /**
  * The embedded store: SQLite (WAL) at `path`, or `:memory:`. Each observation is merged in one
@@ -46,7 +48,10 @@ export function openSqliteQueueHistory(path: string): QueueHistory {
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
-  if (version > SCHEMA_VERSION) throw new Error(`The queue history was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`);
+  if (version > SCHEMA_VERSION)
+    throw new Error(
+      `The queue history was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`,
+    );
   db.exec(SCHEMA);
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 
@@ -94,12 +99,18 @@ export function openSqliteQueueHistory(path: string): QueueHistory {
       return row ? toEntry(row) : undefined;
     },
     async entriesSince(since) {
-      const changed = arrays(`SELECT last_change_at, ${WINDOW_COLUMNS} FROM entries INDEXED BY entries_window WHERE last_change_at >= ?`).all(since);
-      const olderOpen = arrays(`SELECT last_change_at, ${WINDOW_COLUMNS} FROM entries INDEXED BY entries_open WHERE is_open = 1 AND last_change_at < ?`).all(since);
+      const changed = arrays(
+        `SELECT last_change_at, ${WINDOW_COLUMNS} FROM entries INDEXED BY entries_window WHERE last_change_at >= ?`,
+      ).all(since);
+      const olderOpen = arrays(
+        `SELECT last_change_at, ${WINDOW_COLUMNS} FROM entries INDEXED BY entries_open WHERE is_open = 1 AND last_change_at < ?`,
+      ).all(since);
       return [...changed, ...olderOpen].map(fromArray);
     },
     async readBetween(from, to) {
-      return statement(`SELECT ${COLUMNS} FROM entries WHERE read_at >= ? AND read_at < ? ORDER BY read_at, study_id`).all(from, to).map(toEntry);
+      return statement(`SELECT ${COLUMNS} FROM entries WHERE read_at >= ? AND read_at < ? ORDER BY read_at, study_id`)
+        .all(from, to)
+        .map(toEntry);
     },
     async prune(before) {
       return Number(statement('DELETE FROM entries WHERE last_change_at < ?').run(before).changes);

@@ -25,7 +25,13 @@ describe('canonicalUrl', () => {
 
   it('is idempotent, and leaves no empty, dot or ;-parameter segment in the path', () => {
     const pathArbitrary = fc
-      .array(fc.oneof(fc.constantFrom('', '.', '..', 'api', 'a;b', '%2F', '%2e', '%41', '?', 'x%3Fy'), fc.string({ maxLength: 6 })), { maxLength: 8 })
+      .array(
+        fc.oneof(
+          fc.constantFrom('', '.', '..', 'api', 'a;b', '%2F', '%2e', '%41', '?', 'x%3Fy'),
+          fc.string({ maxLength: 6 }),
+        ),
+        { maxLength: 8 },
+      )
       .map((segments) => `/${segments.join('/')}`);
     fc.assert(
       fc.property(pathArbitrary, (raw) => {
@@ -35,7 +41,12 @@ describe('canonicalUrl', () => {
         const path = once.split(/[?#]/)[0] ?? '';
         const segments = path.split('/').slice(1);
         expect(path.startsWith('/')).toBe(true);
-        if (path !== '/') expect(segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !segment.includes(';'))).toBe(true);
+        if (path !== '/')
+          expect(
+            segments.every(
+              (segment) => segment !== '' && segment !== '.' && segment !== '..' && !segment.includes(';'),
+            ),
+          ).toBe(true);
       }),
     );
   });

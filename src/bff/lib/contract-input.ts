@@ -1,6 +1,11 @@
 import type { FastifyReply } from 'fastify';
 import type { OperationId } from '../../contract/avara-types.ts';
-import { pathInputFrom, queryInputFrom, type ContractValidator, type ValidatedInput } from '../../contract/contract-validator.ts';
+import {
+  pathInputFrom,
+  queryInputFrom,
+  type ContractValidator,
+  type ValidatedInput,
+} from '../../contract/contract-validator.ts';
 import { invalidRequestProblem } from '../../contract/problem.ts';
 import { sendProblem } from './problems.ts';
 

@@ -11,7 +11,13 @@ function contractRequestNames(): string[] {
     if (typeof schema !== 'object' || schema === null) return;
     const ref = '$ref' in schema && typeof schema.$ref === 'string' ? schema.$ref.split('/').pop() : undefined;
     const resolved = ref ? schemas[ref] : schema;
-    if (typeof resolved === 'object' && resolved !== null && 'properties' in resolved && typeof resolved.properties === 'object' && resolved.properties !== null) {
+    if (
+      typeof resolved === 'object' &&
+      resolved !== null &&
+      'properties' in resolved &&
+      typeof resolved.properties === 'object' &&
+      resolved.properties !== null
+    ) {
       for (const name of Object.keys(resolved.properties)) names.add(name);
     }
   };
@@ -23,7 +29,10 @@ function contractRequestNames(): string[] {
       const requestBody = 'requestBody' in operation ? operation.requestBody : undefined;
       if (typeof requestBody === 'object' && requestBody !== null && 'content' in requestBody) {
         const content: unknown = requestBody.content;
-        const json = typeof content === 'object' && content !== null && 'application/json' in content ? content['application/json'] : undefined;
+        const json =
+          typeof content === 'object' && content !== null && 'application/json' in content
+            ? content['application/json']
+            : undefined;
         if (typeof json === 'object' && json !== null && 'schema' in json) propertiesOf(json.schema);
       }
     }
@@ -32,7 +41,7 @@ function contractRequestNames(): string[] {
 }
 
 describe('the field names an upstream 400 may show', () => {
-  it('are exactly the contract\'s parameters and request-body fields', () => {
+  it("are exactly the contract's parameters and request-body fields", () => {
     expect([...REQUEST_FIELD_NAMES].sort()).toEqual(contractRequestNames());
   });
 
@@ -56,7 +65,8 @@ describe('problemFromUpstream', () => {
   });
 
   it('passes 429 and 503 through, and 504 as a timeout', () => {
-    const of = (status: number) => problemFromUpstream({ ok: false, status, error: undefined, retryAfter: undefined }, 'Study');
+    const of = (status: number) =>
+      problemFromUpstream({ ok: false, status, error: undefined, retryAfter: undefined }, 'Study');
     expect(of(429)).toMatchObject({ status: 429, type: '/problems/upstream-rate-limited', retryable: true });
     expect(of(503)).toMatchObject({ status: 503, type: '/problems/upstream-unavailable', retryable: true });
     expect(of(504)).toMatchObject({ status: 504, type: '/problems/upstream-timeout' });
@@ -65,7 +75,10 @@ describe('problemFromUpstream', () => {
 
   it('says where a known field was: a path parameter, the query, or the body', () => {
     const of = (param: string, where: 'query' | 'body') =>
-      problemFromUpstream({ ok: false, status: 400, error: { type: 'invalid_request', param, in: where }, retryAfter: undefined }, 'Study').issues;
+      problemFromUpstream(
+        { ok: false, status: 400, error: { type: 'invalid_request', param, in: where }, retryAfter: undefined },
+        'Study',
+      ).issues;
     expect(of('studyId', 'query')).toEqual([{ in: 'path', name: 'studyId', message: 'was refused by Avara' }]);
     expect(of('limit', 'query')).toEqual([{ in: 'query', name: 'limit', message: 'was refused by Avara' }]);
     expect(of('studyId', 'body')).toEqual([{ in: 'body', name: 'studyId', message: 'was refused by Avara' }]);

@@ -1,11 +1,12 @@
 import type { FastifyReply } from 'fastify';
-import type { ListStudiesQuery, ListUsersQuery, StudyCreateParams, StudyReferenceParams, StudyUpdateParams } from '../../contract/avara-types.ts';
-import {
-  PROBLEM_CONTENT_TYPE,
-  PROBLEM_TYPES,
-  invalidRequestProblem,
-  type Problem,
-} from '../../contract/problem.ts';
+import type {
+  ListStudiesQuery,
+  ListUsersQuery,
+  StudyCreateParams,
+  StudyReferenceParams,
+  StudyUpdateParams,
+} from '../../contract/avara-types.ts';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, invalidRequestProblem, type Problem } from '../../contract/problem.ts';
 import type { UpstreamResult } from '../services/avara-client.ts';
 import { UpstreamUnreachableError } from '../services/avara-client.ts';
 
@@ -35,8 +36,23 @@ type RequestField =
  * when it is one of these.
  */
 export const REQUEST_FIELD_NAMES: readonly RequestField[] = [
-  'assignedTo', 'cursor', 'email', 'expressCustomerId', 'firstName', 'invitedSource', 'isCancelled', 'lastName',
-  'level', 'limit', 'metadata', 'severity', 'studyDescription', 'studyId', 'studyInstanceUid', 'studyViewerStatus', 'userId',
+  'assignedTo',
+  'cursor',
+  'email',
+  'expressCustomerId',
+  'firstName',
+  'invitedSource',
+  'isCancelled',
+  'lastName',
+  'level',
+  'limit',
+  'metadata',
+  'severity',
+  'studyDescription',
+  'studyId',
+  'studyInstanceUid',
+  'studyViewerStatus',
+  'userId',
 ];
 const KNOWN_FIELDS = new Set<string>(REQUEST_FIELD_NAMES);
 const PATH_PARAMETERS = new Set<string>(['studyId', 'studyInstanceUid', 'userId'] satisfies PathParameter[]);
@@ -62,7 +78,10 @@ export function problemFromUpstream(result: UpstreamFailure, subject: string): P
       const name = knownField(result.error?.param);
       if (!name) return { ...invalidRequestProblem([]), detail: 'Avara refused the request as invalid.' };
       const where = result.error?.in === 'body' || !PATH_PARAMETERS.has(name) ? (result.error?.in ?? 'body') : 'path';
-      return { ...invalidRequestProblem([{ in: where, name, message: 'was refused by Avara' }]), detail: `Avara refused the value of ${name}.` };
+      return {
+        ...invalidRequestProblem([{ in: where, name, message: 'was refused by Avara' }]),
+        detail: `Avara refused the value of ${name}.`,
+      };
     }
     case 404:
       return { type: PROBLEM_TYPES.notFound, title: `${subject} not found`, status: 404, detail: `No such ${noun}.` };
@@ -79,7 +98,7 @@ export function problemFromUpstream(result: UpstreamFailure, subject: string): P
         type: PROBLEM_TYPES.upstreamFailed,
         title: 'The worklist service is not authorized by Avara',
         status: 502,
-        detail: 'Avara refused the worklist service\'s credentials. An administrator needs to check the API key.',
+        detail: "Avara refused the worklist service's credentials. An administrator needs to check the API key.",
         retryable: false,
       };
     case 429:
@@ -135,7 +154,8 @@ export function problemFromUnreachable(error: UpstreamUnreachableError): Problem
         type: PROBLEM_TYPES.upstreamFailed,
         title: 'Avara answered in an unexpected form',
         status: 502,
-        detail: 'The studies service sent an answer the worklist cannot read. Try again; if it persists, tell your administrator.',
+        detail:
+          'The studies service sent an answer the worklist cannot read. Try again; if it persists, tell your administrator.',
         retryable: true,
       };
     case 'too-large':
@@ -143,7 +163,8 @@ export function problemFromUnreachable(error: UpstreamUnreachableError): Problem
         type: PROBLEM_TYPES.upstreamFailed,
         title: 'Avara answered with too much data',
         status: 502,
-        detail: 'The studies service sent an answer larger than the worklist accepts (UPSTREAM_MAX_BYTES). If it persists, tell your administrator.',
+        detail:
+          'The studies service sent an answer larger than the worklist accepts (UPSTREAM_MAX_BYTES). If it persists, tell your administrator.',
         retryable: false,
       };
   }

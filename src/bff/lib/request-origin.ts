@@ -14,7 +14,11 @@ export function requestOrigin(request: Pick<FastifyRequest, 'protocol' | 'host'>
  * A launch link of the bundled server, moved to the origin the person is using: it names the
  * BFF's configured address (PUBLIC_URL), but the person's session lives on the origin they typed.
  */
-export function onPersonsOrigin(url: string, launchOrigin: string | undefined, request: Pick<FastifyRequest, 'protocol' | 'host'>): string {
+export function onPersonsOrigin(
+  url: string,
+  launchOrigin: string | undefined,
+  request: Pick<FastifyRequest, 'protocol' | 'host'>,
+): string {
   if (!launchOrigin || !URL.canParse(url)) return url;
   const parsed = new URL(url);
   const own = requestOrigin(request);

@@ -43,7 +43,18 @@ describe('safeRetryAfter', () => {
   });
 
   it('drops anything else', () => {
-    for (const value of [undefined, '', 'soon', '-1', '1.5', '1e3', '86401', 'Bearer abc', 'Wed, 31 Feb 2026 25:00:00 GMT', 'Wed, 01 Jan 2031 00:00:00 UTC']) {
+    for (const value of [
+      undefined,
+      '',
+      'soon',
+      '-1',
+      '1.5',
+      '1e3',
+      '86401',
+      'Bearer abc',
+      'Wed, 31 Feb 2026 25:00:00 GMT',
+      'Wed, 01 Jan 2031 00:00:00 UTC',
+    ]) {
       expect(safeRetryAfter(value), String(value)).toBeUndefined();
     }
     expect(safeRetryAfter(new Date(Date.now() + 3 * 86_400_000).toUTCString())).toBeUndefined();

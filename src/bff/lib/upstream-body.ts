@@ -20,7 +20,11 @@ export class BodyTooLargeError extends Error {
  * (undici's own `maxResponseSize` is per connection pool, and the Orthanc pool also streams DICOM
  * files that may rightly be larger, hence the count here.)
  */
-export async function readCappedText(body: Readable, maxBytes: number, contentLength?: string | string[]): Promise<string> {
+export async function readCappedText(
+  body: Readable,
+  maxBytes: number,
+  contentLength?: string | string[],
+): Promise<string> {
   const declared = typeof contentLength === 'string' ? Number(contentLength) : Number.NaN;
   if (Number.isFinite(declared) && declared > maxBytes) {
     body.destroy();
@@ -30,8 +34,10 @@ export async function readCappedText(body: Readable, maxBytes: number, contentLe
   let length = 0;
   for await (const chunk of body) {
     const piece: unknown = chunk;
-    if (typeof piece !== 'string' && !(piece instanceof Uint8Array)) throw new TypeError('A body chunk is neither bytes nor text');
-    const bytes = typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    if (typeof piece !== 'string' && !(piece instanceof Uint8Array))
+      throw new TypeError('A body chunk is neither bytes nor text');
+    const bytes =
+      typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     length += bytes.length;
     if (length > maxBytes) {
       body.destroy();
@@ -45,7 +51,8 @@ export async function readCappedText(body: Readable, maxBytes: number, contentLe
 /** The longest wait the BFF passes on: a day. Anything longer is treated as not given. */
 const MAX_RETRY_AFTER_SECONDS = 86_400;
 
-const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const HTTP_DATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 /**
  * An upstream's Retry-After, if it is one (RFC 9110: whole seconds, or an HTTP date), in the form it

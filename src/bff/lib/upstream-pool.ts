@@ -5,7 +5,10 @@ import { Pool } from 'undici';
  * connections without pipelining (one slow answer must not hold up the requests queued behind it),
  * the request's time limit on the headers and the body, and at most 5 s to connect.
  */
-export function upstreamPool(origin: string, { connections, timeoutMs }: { connections: number; timeoutMs: number }): Pool {
+export function upstreamPool(
+  origin: string,
+  { connections, timeoutMs }: { connections: number; timeoutMs: number },
+): Pool {
   return new Pool(origin, {
     connections,
     pipelining: 1,

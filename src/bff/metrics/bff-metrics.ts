@@ -88,16 +88,50 @@ export function createBffMetrics(options: { defaultMetrics?: boolean } = {}): Bf
     registers,
   });
   // Present from the start, so a rate of 0 is a 0 rather than no series.
-  for (const outcome of ['created', 'already-there', 'rejected', 'gone'] satisfies ArrivalOutcome[]) pacsArrivals.inc({ outcome }, 0);
+  for (const outcome of ['created', 'already-there', 'rejected', 'gone'] satisfies ArrivalOutcome[])
+    pacsArrivals.inc({ outcome }, 0);
 
-  const sharedStateUp = new Gauge({ name: 'worklist_shared_state_up', help: '1 while the shared state (in-process, or Redis) can be reached, 0 otherwise.', labelNames: ['kind'] as const, registers });
-  const sessions = new Gauge({ name: 'worklist_sessions_active', help: 'Live sessions in the shared state (worklist-wide: every instance reports the same).', registers });
-  const leases = new Gauge({ name: 'worklist_reading_leases_active', help: 'Live reading leases in the shared state (worklist-wide: every instance reports the same).', registers });
-  const streamClients = new Gauge({ name: 'worklist_event_stream_clients', help: "Open event streams (GET /api/events) on this instance.", registers });
-  const streamsDropped = new Gauge({ name: 'worklist_event_stream_dropped_clients', help: 'Event-stream clients this instance dropped for not reading (since start).', registers });
-  const syncPosition = new Gauge({ name: 'worklist_pacs_sync_position', help: "The last change of Orthanc's feed the PACS sync has handled (this instance).", registers });
-  const syncLast = new Gauge({ name: 'worklist_pacs_sync_orthanc_last_change', help: "The newest change Orthanc has reported to the PACS sync.", registers });
-  const syncLag = new Gauge({ name: 'worklist_pacs_sync_lag_changes', help: "Changes of Orthanc's feed not yet handled by the PACS sync.", registers });
+  const sharedStateUp = new Gauge({
+    name: 'worklist_shared_state_up',
+    help: '1 while the shared state (in-process, or Redis) can be reached, 0 otherwise.',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const sessions = new Gauge({
+    name: 'worklist_sessions_active',
+    help: 'Live sessions in the shared state (worklist-wide: every instance reports the same).',
+    registers,
+  });
+  const leases = new Gauge({
+    name: 'worklist_reading_leases_active',
+    help: 'Live reading leases in the shared state (worklist-wide: every instance reports the same).',
+    registers,
+  });
+  const streamClients = new Gauge({
+    name: 'worklist_event_stream_clients',
+    help: 'Open event streams (GET /api/events) on this instance.',
+    registers,
+  });
+  const streamsDropped = new Gauge({
+    name: 'worklist_event_stream_dropped_clients',
+    help: 'Event-stream clients this instance dropped for not reading (since start).',
+    registers,
+  });
+  const syncPosition = new Gauge({
+    name: 'worklist_pacs_sync_position',
+    help: "The last change of Orthanc's feed the PACS sync has handled (this instance).",
+    registers,
+  });
+  const syncLast = new Gauge({
+    name: 'worklist_pacs_sync_orthanc_last_change',
+    help: 'The newest change Orthanc has reported to the PACS sync.',
+    registers,
+  });
+  const syncLag = new Gauge({
+    name: 'worklist_pacs_sync_lag_changes',
+    help: "Changes of Orthanc's feed not yet handled by the PACS sync.",
+    registers,
+  });
 
   let watchedSync: (() => PacsSyncProgress) | undefined;
   let watchedStreams: (() => EventStreamStats) | undefined;
@@ -116,7 +150,8 @@ export function createBffMetrics(options: { defaultMetrics?: boolean } = {}): Bf
       return (call) => {
         upstreamDuration.observe({ upstream, operation: call.operation, outcome: status(call) }, call.seconds);
         if (call.fault) upstreamErrors.inc({ upstream, operation: call.operation, kind: call.fault });
-        else if (call.status !== undefined && call.status >= 500) upstreamErrors.inc({ upstream, operation: call.operation, kind: `http-${call.status}` });
+        else if (call.status !== undefined && call.status >= 500)
+          upstreamErrors.inc({ upstream, operation: call.operation, kind: `http-${call.status}` });
       };
     },
     rateLimited(route) {
@@ -169,7 +204,10 @@ export function createBffMetrics(options: { defaultMetrics?: boolean } = {}): Bf
 
   async function readSharedState(shared: SharedState): Promise<void> {
     try {
-      const [sessionCount, leaseCount] = await Promise.all([countRecords(shared, SESSION_NAMESPACE), countRecords(shared, LEASE_NAMESPACE)]);
+      const [sessionCount, leaseCount] = await Promise.all([
+        countRecords(shared, SESSION_NAMESPACE),
+        countRecords(shared, LEASE_NAMESPACE),
+      ]);
       sessions.set(sessionCount);
       leases.set(leaseCount);
       sharedStateUp.set({ kind: shared.kind }, 1);

@@ -11,7 +11,16 @@ describe('bearerMatches', () => {
   });
 
   it('refuses anything else: none, another scheme, a prefix, a longer one, an empty one', () => {
-    for (const header of [undefined, '', TOKEN, `Basic ${TOKEN}`, `Bearer ${TOKEN.slice(0, -1)}`, `Bearer ${TOKEN}x`, 'Bearer ', `Bearer ${TOKEN} extra`]) {
+    for (const header of [
+      undefined,
+      '',
+      TOKEN,
+      `Basic ${TOKEN}`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Bearer ${TOKEN}x`,
+      'Bearer ',
+      `Bearer ${TOKEN} extra`,
+    ]) {
       expect(bearerMatches(header, TOKEN)).toBe(false);
     }
   });
@@ -27,7 +36,12 @@ describe('metrics settings', () => {
 
   it('refuse a short token, and METRICS_PORT equal to PORT', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' }, false)).toThrow(ConfigError);
-    expect(() => loadConfig({ PORT: '8080', METRICS_PORT: '8080' }, false)).toThrow(/METRICS_PORT must differ from PORT/);
-    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: TOKEN }, false)).toMatchObject({ METRICS_PORT: 9464, METRICS_TOKEN: TOKEN });
+    expect(() => loadConfig({ PORT: '8080', METRICS_PORT: '8080' }, false)).toThrow(
+      /METRICS_PORT must differ from PORT/,
+    );
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: TOKEN }, false)).toMatchObject({
+      METRICS_PORT: 9464,
+      METRICS_TOKEN: TOKEN,
+    });
   });
 });

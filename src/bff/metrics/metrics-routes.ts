@@ -42,9 +42,16 @@ function scrapeHandler(metrics: BffMetrics, token: string | undefined) {
 }
 
 /** `GET /metrics` on the public port, for a token holder only (METRICS_TOKEN without METRICS_PORT). */
-export async function publicMetricsRoute(app: FastifyInstance, options: { metrics: BffMetrics; token: string }): Promise<void> {
+export async function publicMetricsRoute(
+  app: FastifyInstance,
+  options: { metrics: BffMetrics; token: string },
+): Promise<void> {
   // Public as route access goes: the bearer token, not a session, is what lets a scraper in.
-  app.get(METRICS_PATH, { config: { access: 'public', logQuery: false } }, scrapeHandler(options.metrics, options.token));
+  app.get(
+    METRICS_PATH,
+    { config: { access: 'public', logQuery: false } },
+    scrapeHandler(options.metrics, options.token),
+  );
 }
 
 export interface MetricsServerOptions {
@@ -65,11 +72,21 @@ export interface MetricsServer {
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const server = Fastify({ loggerInstance: options.log, disableRequestLogging: true });
   server.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, { type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `This port serves only GET ${METRICS_PATH}.` }),
+    sendProblem(reply, {
+      type: PROBLEM_TYPES.notFound,
+      title: 'Not found',
+      status: 404,
+      detail: `This port serves only GET ${METRICS_PATH}.`,
+    }),
   );
   server.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'metrics scrape failed');
-    return sendProblem(reply, { type: PROBLEM_TYPES.internal, title: 'Something went wrong', status: 500, detail: 'The metrics could not be collected.' });
+    return sendProblem(reply, {
+      type: PROBLEM_TYPES.internal,
+      title: 'Something went wrong',
+      status: 500,
+      detail: 'The metrics could not be collected.',
+    });
   });
   server.get(METRICS_PATH, scrapeHandler(options.metrics, options.token));
   const address = await server.listen({ host: options.host, port: options.port });

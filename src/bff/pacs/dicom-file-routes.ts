@@ -31,18 +31,33 @@ export async function dicomFileRoutes(app: FastifyInstance, options: DicomFileRo
       noteAudit(request, { actor: 'avara-webhook' });
       reply.header('cache-control', 'no-store');
       const { instanceId } = request.params;
-      const check = ORTHANC_ID.test(instanceId) ? await options.urls.check(instanceId, request.query.expires, request.query.signature) : 'invalid';
+      const check = ORTHANC_ID.test(instanceId)
+        ? await options.urls.check(instanceId, request.query.expires, request.query.signature)
+        : 'invalid';
       if (check !== 'ok') {
         noteAudit(request, { result: check });
         return sendProblem(reply, {
           type: PROBLEM_TYPES.forbidden,
           title: check === 'expired' ? 'This file link has expired' : 'This file link is not valid',
           status: 403,
-          detail: check === 'expired' ? 'Ask for the study again for new links.' : 'The link is not one the worklist gave for this file.',
+          detail:
+            check === 'expired'
+              ? 'Ask for the study again for new links.'
+              : 'The link is not one the worklist gave for this file.',
         });
       }
       if (streaming >= maxConcurrent) {
-        return sendProblem(reply, { type: PROBLEM_TYPES.busy, title: 'Too many files at once', status: 503, detail: 'Too many files are being sent right now. Try again in a moment.', retryable: true }, '1');
+        return sendProblem(
+          reply,
+          {
+            type: PROBLEM_TYPES.busy,
+            title: 'Too many files at once',
+            status: 503,
+            detail: 'Too many files are being sent right now. Try again in a moment.',
+            retryable: true,
+          },
+          '1',
+        );
       }
       let answer;
       try {
@@ -50,13 +65,34 @@ export async function dicomFileRoutes(app: FastifyInstance, options: DicomFileRo
       } catch (error) {
         if (!(error instanceof PacsUnavailableError)) throw error;
         request.log.warn({ reason: error.kind }, 'PACS unreachable (DICOM file)');
-        return sendProblem(reply, { type: PROBLEM_TYPES.upstreamUnavailable, title: 'The PACS cannot be reached', status: 503, detail: 'The PACS cannot be reached right now. Try again in a moment.', retryable: true }, '5');
+        return sendProblem(
+          reply,
+          {
+            type: PROBLEM_TYPES.upstreamUnavailable,
+            title: 'The PACS cannot be reached',
+            status: 503,
+            detail: 'The PACS cannot be reached right now. Try again in a moment.',
+            retryable: true,
+          },
+          '5',
+        );
       }
       if (answer.status !== 200) {
         answer.body.resume();
         return answer.status === 404
-          ? sendProblem(reply, { type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: 'The PACS no longer has this file.' })
-          : sendProblem(reply, { type: PROBLEM_TYPES.upstreamFailed, title: 'The PACS could not answer', status: 502, detail: 'The PACS answered with an error.', retryable: true });
+          ? sendProblem(reply, {
+              type: PROBLEM_TYPES.notFound,
+              title: 'Not found',
+              status: 404,
+              detail: 'The PACS no longer has this file.',
+            })
+          : sendProblem(reply, {
+              type: PROBLEM_TYPES.upstreamFailed,
+              title: 'The PACS could not answer',
+              status: 502,
+              detail: 'The PACS answered with an error.',
+              retryable: true,
+            });
       }
       streaming++;
       let ended = false;

@@ -23,7 +23,11 @@ afterAll(async () => {
 
 function parts(url: string) {
   const parsed = new URL(url);
-  return { instanceId: parsed.pathname.split('/')[2] ?? '', expires: parsed.searchParams.get('expires') ?? '', signature: parsed.searchParams.get('signature') ?? '' };
+  return {
+    instanceId: parsed.pathname.split('/')[2] ?? '',
+    expires: parsed.searchParams.get('expires') ?? '',
+    signature: parsed.searchParams.get('signature') ?? '',
+  };
 }
 
 describe('DICOM file URLs', () => {
@@ -33,7 +37,9 @@ describe('DICOM file URLs', () => {
     base = 'https://worklist.example/';
     const now = Date.UTC(2026, 11, 1, 12);
     const { url, expiresAt } = await urls.urlFor(INSTANCE, now);
-    expect(url).toMatch(new RegExp(`^https://worklist\\.example/dicom-files/${INSTANCE}\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`));
+    expect(url).toMatch(
+      new RegExp(`^https://worklist\\.example/dicom-files/${INSTANCE}\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`),
+    );
     expect(expiresAt).toBe(now / 1000 + 600);
     const { instanceId, expires, signature } = parts(url);
     expect(await urls.check(instanceId, expires, signature, now)).toBe('ok');
@@ -46,7 +52,9 @@ describe('DICOM file URLs', () => {
     const { expires, signature } = parts((await urls.urlFor(INSTANCE)).url);
     expect(await urls.check(OTHER, expires, signature)).toBe('invalid');
     expect(await urls.check(INSTANCE, String(Number(expires) + 3600), signature)).toBe('invalid');
-    expect(await urls.check(INSTANCE, expires, `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`)).toBe('invalid');
+    expect(await urls.check(INSTANCE, expires, `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`)).toBe(
+      'invalid',
+    );
     expect(await urls.check(INSTANCE, expires, undefined)).toBe('invalid');
     expect(await urls.check(INSTANCE, [expires, expires], signature)).toBe('invalid');
     expect(await urls.check('../studies', expires, signature)).toBe('invalid');

@@ -46,10 +46,16 @@ export function createDicomFileUrls(options: DicomFileUrlsOptions): DicomFileUrl
 
   function signingSecret(): Promise<Buffer> {
     secret ??= (async () => {
-      const made = await options.shared.records.set(NAMESPACE, SECRET_KEY, { secret: randomBytes(32).toString('base64') }, { ifAbsent: true });
+      const made = await options.shared.records.set(
+        NAMESPACE,
+        SECRET_KEY,
+        { secret: randomBytes(32).toString('base64') },
+        { ifAbsent: true },
+      );
       const record = made ?? (await options.shared.records.get(NAMESPACE, SECRET_KEY));
       const value = record?.value.secret;
-      if (typeof value !== 'string' || value === '') throw new Error('The DICOM URL signing secret could not be read from the shared state');
+      if (typeof value !== 'string' || value === '')
+        throw new Error('The DICOM URL signing secret could not be read from the shared state');
       return Buffer.from(value, 'base64');
     })();
     // A failure (the shared state unreachable) is not remembered: the next call tries again.
@@ -57,7 +63,8 @@ export function createDicomFileUrls(options: DicomFileUrlsOptions): DicomFileUrl
     return secret;
   }
 
-  const sign = (key: Buffer, instanceId: string, expires: number) => createHmac('sha256', key).update(`dicom-file\n${instanceId}\n${expires}`).digest('base64url');
+  const sign = (key: Buffer, instanceId: string, expires: number) =>
+    createHmac('sha256', key).update(`dicom-file\n${instanceId}\n${expires}`).digest('base64url');
 
   return {
     ttlSeconds: options.ttlSeconds,
@@ -69,7 +76,13 @@ export function createDicomFileUrls(options: DicomFileUrlsOptions): DicomFileUrl
       return { url: `${base}/dicom-files/${instanceId}?expires=${expires}&signature=${signature}`, expiresAt: expires };
     },
     async check(instanceId, expires, signature, nowMs = Date.now()) {
-      if (!ORTHANC_ID.test(instanceId) || typeof expires !== 'string' || !EXPIRES.test(expires) || typeof signature !== 'string' || !SIGNATURE.test(signature)) {
+      if (
+        !ORTHANC_ID.test(instanceId) ||
+        typeof expires !== 'string' ||
+        !EXPIRES.test(expires) ||
+        typeof signature !== 'string' ||
+        !SIGNATURE.test(signature)
+      ) {
         return 'invalid';
       }
       const expected = Buffer.from(sign(await signingSecret(), instanceId, Number(expires)));

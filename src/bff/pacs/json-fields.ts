@@ -4,7 +4,9 @@ export type JsonRecord = Record<string, unknown>;
 
 /** The value as an object's fields, or no fields when it is not an object. */
 export function recordOf(value: unknown): JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value))
+    : {};
 }
 
 /** A string field, trimmed; '' when absent or not a string (DICOM pads values with spaces). */

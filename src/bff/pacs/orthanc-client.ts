@@ -25,7 +25,11 @@ export interface OrthancClientOptions {
  */
 export class PacsUnavailableError extends Error {
   readonly kind: 'unavailable' | 'timeout' | 'invalid-response' | 'too-large';
-  constructor(kind: 'unavailable' | 'timeout' | 'invalid-response' | 'too-large', message: string, options?: ErrorOptions) {
+  constructor(
+    kind: 'unavailable' | 'timeout' | 'invalid-response' | 'too-large',
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.kind = kind;
   }
@@ -90,7 +94,14 @@ export const ORTHANC_ID = /^[0-9a-f]{8}(-[0-9a-f]{8}){4}$/;
 const QIDO_STUDY_FIELDS = ['00080061', '00201206', '00201208'];
 
 /** Headers of a streamed answer worth passing on; the rest (cookies, server, connection) are dropped. */
-const PASSED_HEADERS = ['content-type', 'content-length', 'etag', 'last-modified', 'content-disposition', 'content-encoding'];
+const PASSED_HEADERS = [
+  'content-type',
+  'content-length',
+  'etag',
+  'last-modified',
+  'content-disposition',
+  'content-encoding',
+];
 
 export function createOrthancClient(options: OrthancClientOptions): OrthancClient {
   const base = new URL(options.baseUrl);
@@ -102,7 +113,12 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
       : undefined;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES;
 
-  async function request(method: 'GET' | 'POST', path: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
+  async function request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ) {
     const headers: Record<string, string> = { ...extraHeaders };
     if (authorization) headers.authorization = authorization;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -121,8 +137,20 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
 
   const faultOf = (error: unknown) => (error instanceof PacsUnavailableError ? error.kind : undefined);
 
-  function json(operation: string, method: 'GET' | 'POST', path: string, body?: unknown, accept = 'application/json'): Promise<OrthancJson> {
-    return observed(options.observe, operation, () => jsonOnce(method, path, body, accept), (answer) => answer.status, faultOf);
+  function json(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    accept = 'application/json',
+  ): Promise<OrthancJson> {
+    return observed(
+      options.observe,
+      operation,
+      () => jsonOnce(method, path, body, accept),
+      (answer) => answer.status,
+      faultOf,
+    );
   }
 
   async function jsonOnce(method: 'GET' | 'POST', path: string, body: unknown, accept: string): Promise<OrthancJson> {
@@ -138,14 +166,26 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
       return { ok: true, status: response.statusCode, body: JSON.parse(text) };
     } catch {
       // Not the parser's message as a cause: it quotes the body, which may hold patient data.
-      throw new PacsUnavailableError('invalid-response', `Orthanc answered ${path.split('?')[0]} with something other than JSON`);
+      throw new PacsUnavailableError(
+        'invalid-response',
+        `Orthanc answered ${path.split('?')[0]} with something other than JSON`,
+      );
     }
   }
 
-  async function mustSucceed(operation: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  async function mustSucceed(
+    operation: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<unknown> {
     const result = await json(operation, method, path, body);
     // 401/403 (wrong credentials) and 5xx are the PACS's fault, not the request's: report them as down.
-    if (!result.ok) throw new PacsUnavailableError('unavailable', `Orthanc answered ${result.status} to ${method} ${path.split('?')[0]}`);
+    if (!result.ok)
+      throw new PacsUnavailableError(
+        'unavailable',
+        `Orthanc answered ${result.status} to ${method} ${path.split('?')[0]}`,
+      );
     return result.body;
   }
 
@@ -164,12 +204,16 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
       if (studyInstanceUids.length === 0) return [];
       // UID list matching in QIDO is comma-separated (Orthanc's DICOMweb plugin finds nothing for a
       // backslash-separated list); the route has already refused anything but digits and dots.
-      const query = new URLSearchParams({ StudyInstanceUID: studyInstanceUids.join(','), limit: String(studyInstanceUids.length) });
+      const query = new URLSearchParams({
+        StudyInstanceUID: studyInstanceUids.join(','),
+        limit: String(studyInstanceUids.length),
+      });
       for (const tag of QIDO_STUDY_FIELDS) query.append('includefield', tag);
       const path = `/dicom-web/studies?${query.toString().replaceAll('%2C', ',')}`;
       const result = await json('searchStudies', 'GET', path, undefined, 'application/dicom+json');
       if (!result.ok && result.status === 404) return undefined;
-      if (!result.ok) throw new PacsUnavailableError('unavailable', `Orthanc answered ${result.status} to GET /dicom-web/studies`);
+      if (!result.ok)
+        throw new PacsUnavailableError('unavailable', `Orthanc answered ${result.status} to GET /dicom-web/studies`);
       return isUnknownArray(result.body) ? result.body : [];
     },
     getJson: (path) => json('getJson', 'GET', path),
@@ -182,11 +226,18 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
     },
     async listStudies(since, limit) {
       const body = await mustSucceed('listStudies', 'GET', `/studies?since=${since}&limit=${limit}`);
-      if (!Array.isArray(body)) throw new PacsUnavailableError('invalid-response', 'Orthanc answered /studies in an unexpected form');
+      if (!Array.isArray(body))
+        throw new PacsUnavailableError('invalid-response', 'Orthanc answered /studies in an unexpected form');
       return body.filter((id): id is string => typeof id === 'string' && ORTHANC_ID.test(id));
     },
     async stream(path, headers = {}) {
-      const response = await observed(options.observe, 'stream', () => request('GET', path, undefined, headers), (answer) => answer.statusCode, faultOf);
+      const response = await observed(
+        options.observe,
+        'stream',
+        () => request('GET', path, undefined, headers),
+        (answer) => answer.statusCode,
+        faultOf,
+      );
       const passed: Record<string, string> = {};
       for (const name of PASSED_HEADERS) {
         const value = response.headers[name];
@@ -207,14 +258,23 @@ function readChanges(body: unknown): OrthancChangesPage {
   for (const entry of listOf(page, 'Changes')) {
     const change = recordOf(entry);
     if (typeof change.Seq !== 'number') continue;
-    changes.push({ seq: change.Seq, changeType: textOf(change, 'ChangeType'), resourceType: textOf(change, 'ResourceType'), id: textOf(change, 'ID') });
+    changes.push({
+      seq: change.Seq,
+      changeType: textOf(change, 'ChangeType'),
+      resourceType: textOf(change, 'ResourceType'),
+      id: textOf(change, 'ID'),
+    });
   }
   return { changes, done: page.Done === true, last: page.Last };
 }
 
 function toUnavailable(error: unknown): PacsUnavailableError {
   if (error instanceof PacsUnavailableError) return error;
-  if (error instanceof BodyTooLargeError) return new PacsUnavailableError('too-large', `Orthanc answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)`);
+  if (error instanceof BodyTooLargeError)
+    return new PacsUnavailableError(
+      'too-large',
+      `Orthanc answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)`,
+    );
   return isTimeoutError(error)
     ? new PacsUnavailableError('timeout', 'Orthanc did not answer in time', { cause: error })
     : new PacsUnavailableError('unavailable', 'Orthanc could not be reached', { cause: error });

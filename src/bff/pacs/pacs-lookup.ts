@@ -3,7 +3,6 @@ import { idsOf, listOf, recordOf, textOf, type JsonRecord } from './json-fields.
 import type { OrthancClient } from './orthanc-client.ts';
 import { formatPatientName } from './patient-name.ts';
 
-
 interface SeriesEntry {
   id: string;
   modality: string;
@@ -100,7 +99,13 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
         found: true,
         patientName: formatPatientName(dicomPersonName(dataset, '00100010')),
         patientId: dicomText(dataset, '00100020'),
-        modalities: [...new Set(dicomValues(dataset, '00080061').filter((value): value is string => typeof value === 'string' && value.trim() !== '').map((value) => value.trim()))],
+        modalities: [
+          ...new Set(
+            dicomValues(dataset, '00080061')
+              .filter((value): value is string => typeof value === 'string' && value.trim() !== '')
+              .map((value) => value.trim()),
+          ),
+        ],
         studyDate: isoDate(dicomText(dataset, '00080020')),
         accessionNumber: dicomText(dataset, '00080050'),
         seriesCount: dicomCount(dataset, '00201206'),
@@ -170,7 +175,9 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
       const searched = await searchContexts(uids);
       if (searched) return searched;
       dicomWeb = false;
-      warn?.('Orthanc has no DICOMweb plugin (GET /dicom-web/studies answered 404): each page of PACS context now takes two /tools/find calls instead of one');
+      warn?.(
+        'Orthanc has no DICOMweb plugin (GET /dicom-web/studies answered 404): each page of PACS context now takes two /tools/find calls instead of one',
+      );
     }
     return findContexts(uids);
   }
@@ -228,7 +235,10 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
       if (!answer.ok) return undefined;
       const instances = (Array.isArray(answer.body) ? answer.body : []).map((item) => {
         const record = recordOf(item);
-        return { id: textOf(record, 'ID'), number: numberOr(textOf(recordOf(record.MainDicomTags), 'InstanceNumber'), Number.MAX_SAFE_INTEGER) };
+        return {
+          id: textOf(record, 'ID'),
+          number: numberOr(textOf(recordOf(record.MainDicomTags), 'InstanceNumber'), Number.MAX_SAFE_INTEGER),
+        };
       });
       instances.sort((a, b) => a.number - b.number);
       return instances[0]?.id || undefined;

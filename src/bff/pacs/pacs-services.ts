@@ -40,11 +40,17 @@ function viewerUrl(seriesId: string): string {
 
 function seriesLabel(series: PacsSeries, index: number): string {
   const images = `${series.images} ${series.images === 1 ? 'image' : 'images'}`;
-  return [`Series ${series.seriesNumber ?? index + 1}`, series.modality, series.description, images].filter((part) => part !== '').join(' · ');
+  return [`Series ${series.seriesNumber ?? index + 1}`, series.modality, series.description, images]
+    .filter((part) => part !== '')
+    .join(' · ');
 }
 
 /** `observe` is told of every exchange with Orthanc (the metrics). */
-export function createPacsServices(settings: PacsSettings, log?: { warn(message: string): void }, observe?: UpstreamObserver): PacsServices {
+export function createPacsServices(
+  settings: PacsSettings,
+  log?: { warn(message: string): void },
+  observe?: UpstreamObserver,
+): PacsServices {
   const orthanc = createOrthancClient({
     baseUrl: settings.ORTHANC_URL,
     username: settings.ORTHANC_USERNAME,

@@ -80,7 +80,13 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
   const backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
   const reconcileIntervalMs = options.reconcileIntervalMs ?? 300_000;
   const reconcilePageSize = options.reconcilePageSize ?? 1_000;
-  const arrival = createStudyArrival({ orthanc, avara, priorityMap, log, ...(options.onCreated ? { onCreated: options.onCreated } : {}) });
+  const arrival = createStudyArrival({
+    orthanc,
+    avara,
+    priorityMap,
+    log,
+    ...(options.onCreated ? { onCreated: options.onCreated } : {}),
+  });
   const stop = new AbortController();
   let position = state.position();
   let orthancLast: number | undefined;
@@ -134,12 +140,24 @@ export function startPacsSync(options: PacsSyncOptions): PacsSync {
         if (stop.signal.aborted) return;
         // Orthanc may have restarted meanwhile, leaving arrivals without their StableStudy.
         if (error instanceof PacsUnavailableError) pendingCheckDue = true;
-        if (!(error instanceof RetryLater || error instanceof PacsUnavailableError || error instanceof UpstreamUnreachableError)) {
+        if (!(
+          error instanceof RetryLater ||
+          error instanceof PacsUnavailableError ||
+          error instanceof UpstreamUnreachableError
+        )) {
           log.error({ err: error, position }, 'PACS sync step failed unexpectedly; retrying');
         }
         failures++;
         const waitMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 16));
-        log.warn({ reason: error instanceof Error ? error.message : String(error), position, attempt: failures, retryInMs: waitMs }, 'PACS sync waiting to retry');
+        log.warn(
+          {
+            reason: error instanceof Error ? error.message : String(error),
+            position,
+            attempt: failures,
+            retryInMs: waitMs,
+          },
+          'PACS sync waiting to retry',
+        );
         await sleep(waitMs, stop.signal);
       }
     }

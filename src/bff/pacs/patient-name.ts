@@ -7,7 +7,9 @@
  */
 export function formatPatientName(dicomName: string): string {
   const alphabetic = dicomName.split('=')[0] ?? '';
-  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = alphabetic.split('^').map((part) => titleCase(part.trim()));
+  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = alphabetic
+    .split('^')
+    .map((part) => titleCase(part.trim()));
   const forenames = [prefix, given, middle].filter(Boolean).join(' ');
   let name = family && forenames ? `${family}, ${forenames}` : family || forenames;
   if (suffix && name) name += `, ${suffix}`;
@@ -17,5 +19,7 @@ export function formatPatientName(dicomName: string): string {
 function titleCase(part: string): string {
   if (part !== part.toUpperCase()) return part;
   // Capital after a start, space, hyphen or apostrophe: O'BRIEN-SMITH → O'Brien-Smith.
-  return part.toLowerCase().replace(/(^|[\s'-])(\p{L})/gu, (_match, before: string, letter: string) => before + letter.toUpperCase());
+  return part
+    .toLowerCase()
+    .replace(/(^|[\s'-])(\p{L})/gu, (_match, before: string, letter: string) => before + letter.toUpperCase());
 }

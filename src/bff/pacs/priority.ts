@@ -15,7 +15,10 @@ export type PriorityMap = ReadonlyMap<string, Severity>;
 export function parsePriorityMap(text: string): PriorityMap {
   const map = new Map<string, Severity>();
   const problems: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [value = '', severity = ''] = entry.split(':').map((part) => part.trim());
     const known = SEVERITIES.find((candidate) => candidate === severity.toLowerCase());
     if (!value || !known) problems.push(`"${entry}" is not VALUE:${SEVERITIES.join('|')}`);

@@ -57,7 +57,8 @@ export function createStudyArrival(options: StudyArrivalOptions): StudyArrival {
     }
 
     const { modality, bodyPart, priority } = await firstSeriesTags(orthancStudyId);
-    const description = textOf(studyTags, 'StudyDescription') || [modality, bodyPart].filter(Boolean).join(' ') || 'PACS study';
+    const description =
+      textOf(studyTags, 'StudyDescription') || [modality, bodyPart].filter(Boolean).join(' ') || 'PACS study';
     // Only keys of PACS_METADATA_KEYS: the permissions rule keeps exactly those out of radiologists' edits.
     const metadata: Partial<Record<PacsMetadataKey, string>> = {};
     const accessionNumber = textOf(studyTags, 'AccessionNumber');
@@ -84,12 +85,17 @@ export function createStudyArrival(options: StudyArrivalOptions): StudyArrival {
 
   function rejected(orthancStudyId: string, studyInstanceUid: string, param: string | undefined): ArrivalOutcome {
     // Avara's wording is not kept (it may echo anything); the field it named is.
-    log.error({ orthancStudyId, studyInstanceUid, param }, 'Avara refused a PACS study as invalid; it is not on the worklist');
+    log.error(
+      { orthancStudyId, studyInstanceUid, param },
+      'Avara refused a PACS study as invalid; it is not on the worklist',
+    );
     return 'rejected';
   }
 
   /** Modality and body part of the first series; the priority from its first instance (not a main tag). */
-  async function firstSeriesTags(orthancStudyId: string): Promise<{ modality: string; bodyPart: string; priority: string }> {
+  async function firstSeriesTags(
+    orthancStudyId: string,
+  ): Promise<{ modality: string; bodyPart: string; priority: string }> {
     const seriesAnswer = await orthanc.getJson(`/studies/${orthancStudyId}/series`);
     if (!seriesAnswer.ok) throw new RetryLater(`Orthanc answered ${seriesAnswer.status} for a study's series`);
     const series = (Array.isArray(seriesAnswer.body) ? seriesAnswer.body : []).map(recordOf);
@@ -102,7 +108,8 @@ export function createStudyArrival(options: StudyArrivalOptions): StudyArrival {
     if (instanceId && ORTHANC_ID.test(instanceId)) {
       const instanceAnswer = await orthanc.getJson(`/instances/${instanceId}/simplified-tags`);
       if (instanceAnswer.ok) priority = textOf(recordOf(instanceAnswer.body), PRIORITY_TAG);
-      else if (instanceAnswer.status !== 404) throw new RetryLater(`Orthanc answered ${instanceAnswer.status} for an instance's tags`);
+      else if (instanceAnswer.status !== 404)
+        throw new RetryLater(`Orthanc answered ${instanceAnswer.status} for an instance's tags`);
     }
     return { modality: textOf(tags, 'Modality'), bodyPart: textOf(tags, 'BodyPartExamined'), priority };
   }

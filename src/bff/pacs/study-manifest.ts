@@ -58,15 +58,21 @@ export class StudyTooLargeError extends Error {
  * a few series at a time; and, only for a series whose files carry no SOPClassUID in their data set,
  * the file meta header of one of its instances. Undefined when Orthanc does not have the study.
  */
-export async function readStudyFiles(orthanc: OrthancClient, studyInstanceUid: string): Promise<StudyFiles | undefined> {
+export async function readStudyFiles(
+  orthanc: OrthancClient,
+  studyInstanceUid: string,
+): Promise<StudyFiles | undefined> {
   // The UID was checked to be digits and dots: no wildcard, no list, an exact match.
   const found = (await orthanc.findByStudyUids('Series', [studyInstanceUid])).map(recordOf);
   if (found.length === 0) return undefined;
   const total = found.reduce((sum, series) => sum + idsOf(series, 'Instances').length, 0);
-  if (total > MAX_MANIFEST_INSTANCES) throw new StudyTooLargeError(`The study has ${total} instances, more than ${MAX_MANIFEST_INSTANCES}`);
+  if (total > MAX_MANIFEST_INSTANCES)
+    throw new StudyTooLargeError(`The study has ${total} instances, more than ${MAX_MANIFEST_INSTANCES}`);
 
   const read = await mapLimited(found, SERIES_CONCURRENCY, async (series) => readSeries(orthanc, series));
-  const ordered = read.filter((entry): entry is ReadSeries => entry !== undefined).sort((a, b) => (a.series.seriesNumber ?? Infinity) - (b.series.seriesNumber ?? Infinity));
+  const ordered = read
+    .filter((entry): entry is ReadSeries => entry !== undefined)
+    .sort((a, b) => (a.series.seriesNumber ?? Infinity) - (b.series.seriesNumber ?? Infinity));
   return {
     manifest: { studyInstanceUID: studyInstanceUid, series: ordered.map((entry) => entry.series) },
     instanceIds: ordered.flatMap((entry) => entry.instanceIds),
@@ -85,13 +91,19 @@ async function readSeries(orthanc: OrthancClient, found: JsonRecord): Promise<Re
   const answer = await orthanc.getJson(`/series/${seriesId}/instances-tags?simplify`);
   // Deleted between the two requests: the series is left out.
   if (!answer.ok && answer.status === 404) return undefined;
-  if (!answer.ok) throw new PacsUnavailableError('unavailable', `Orthanc answered ${answer.status} to GET /series/{id}/instances-tags`);
+  if (!answer.ok)
+    throw new PacsUnavailableError(
+      'unavailable',
+      `Orthanc answered ${answer.status} to GET /series/{id}/instances-tags`,
+    );
   const tagsById = recordOf(answer.body);
   const instances = Object.entries(tagsById)
     .filter(([id]) => ORTHANC_ID.test(id))
     .map(([id, tags]) => ({ id, tags: recordOf(tags) }))
     .filter((instance) => textOf(instance.tags, 'SOPInstanceUID') !== '');
-  instances.sort((a, b) => (numberOf(a.tags, 'InstanceNumber') ?? Infinity) - (numberOf(b.tags, 'InstanceNumber') ?? Infinity));
+  instances.sort(
+    (a, b) => (numberOf(a.tags, 'InstanceNumber') ?? Infinity) - (numberOf(b.tags, 'InstanceNumber') ?? Infinity),
+  );
 
   let headerClass: string | undefined;
   const first = instances[0];
@@ -139,8 +151,14 @@ function sopOf(tags: JsonRecord, headerClass: string | undefined): ManifestSop {
   }
   const photometric = textOf(tags, 'PhotometricInterpretation');
   if (photometric) sop.photometricInterpretation = photometric;
-  const vectors = { pixelSpacing: ['PixelSpacing', 2], imagePositionPatient: ['ImagePositionPatient', 3], imageOrientationPatient: ['ImageOrientationPatient', 6] } as const;
-  for (const [field, [tag, length]] of Object.entries(vectors) as Array<[keyof typeof vectors, readonly [string, number]]>) {
+  const vectors = {
+    pixelSpacing: ['PixelSpacing', 2],
+    imagePositionPatient: ['ImagePositionPatient', 3],
+    imageOrientationPatient: ['ImageOrientationPatient', 6],
+  } as const;
+  for (const [field, [tag, length]] of Object.entries(vectors) as Array<
+    [keyof typeof vectors, readonly [string, number]]
+  >) {
     const value = vectorOf(tags, tag, length);
     if (value) sop[field] = value;
   }

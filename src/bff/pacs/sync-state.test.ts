@@ -55,7 +55,9 @@ describe('PACS sync state', () => {
   it('opens a file written before it held studies, keeping its feed position', () => {
     const path = statePath();
     const old = new DatabaseSync(path);
-    old.exec('CREATE TABLE feed_position (id INTEGER PRIMARY KEY CHECK (id = 1), last_change INTEGER NOT NULL, updated_at TEXT NOT NULL)');
+    old.exec(
+      'CREATE TABLE feed_position (id INTEGER PRIMARY KEY CHECK (id = 1), last_change INTEGER NOT NULL, updated_at TEXT NOT NULL)',
+    );
     old.exec("INSERT INTO feed_position VALUES (1, 42, '2026-11-01T00:00:00.000Z')");
     old.close();
 

@@ -49,7 +49,9 @@ export function openSyncState(path: string): SyncState {
   const writePosition = db.prepare(
     'INSERT INTO feed_position (id, last_change, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET last_change = excluded.last_change, updated_at = excluded.updated_at',
   );
-  const insertPending = db.prepare('INSERT INTO pending_studies (orthanc_id, seen_at) VALUES (?, ?) ON CONFLICT (orthanc_id) DO NOTHING');
+  const insertPending = db.prepare(
+    'INSERT INTO pending_studies (orthanc_id, seen_at) VALUES (?, ?) ON CONFLICT (orthanc_id) DO NOTHING',
+  );
   const selectPending = db.prepare('SELECT orthanc_id FROM pending_studies ORDER BY seen_at, orthanc_id LIMIT ?');
   const deletePending = db.prepare('DELETE FROM pending_studies WHERE orthanc_id = ?');
   const insertSettled = db.prepare(

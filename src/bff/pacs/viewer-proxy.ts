@@ -17,7 +17,8 @@ export interface ViewerProxyOptions {
 /** A series' slices: the one viewer call whose answer names the patient's images. */
 const SERIES_PATH = /^series\/([0-9a-f-]{44})$/;
 
-const VIEWER_PATH = /^(app|libs)\/[A-Za-z0-9_.\-/]+$|^(series|is-stable-series)\/[0-9a-f-]{44}$|^instances\/[a-z0-9-]+-[0-9a-f-]{44}_[0-9]+$/;
+const VIEWER_PATH =
+  /^(app|libs)\/[A-Za-z0-9_.\-/]+$|^(series|is-stable-series)\/[0-9a-f-]{44}$|^instances\/[a-z0-9-]+-[0-9a-f-]{44}_[0-9]+$/;
 
 /**
  * The viewer page has a few inline handlers (`oncontextmenu="return false"`) and style attributes;
@@ -49,11 +50,18 @@ export async function viewerProxyRoutes(app: FastifyInstance, options: ViewerPro
     } catch (error) {
       if (!(error instanceof PacsUnavailableError)) throw error;
       request.log.warn({ reason: error.kind }, 'PACS unreachable (viewer)');
-      return reply.code(503).type('text/plain; charset=utf-8').header('retry-after', '5').send('The PACS cannot be reached right now. Try again in a moment.');
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .header('retry-after', '5')
+        .send('The PACS cannot be reached right now. Try again in a moment.');
     }
     if (answer.status !== 200) {
       answer.body.resume();
-      return reply.code(answer.status === 404 ? 404 : 502).type('text/plain; charset=utf-8').send(answer.status === 404 ? 'Not found' : 'The PACS could not answer.');
+      return reply
+        .code(answer.status === 404 ? 404 : 502)
+        .type('text/plain; charset=utf-8')
+        .send(answer.status === 404 ? 'Not found' : 'The PACS could not answer.');
     }
     for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
     return reply
@@ -63,19 +71,28 @@ export async function viewerProxyRoutes(app: FastifyInstance, options: ViewerPro
   }
 
   // Opened by the viewer page, a browser navigation: signed-in people only, without X-CSRF.
-  app.get<{ Params: { '*': string } }>('/web-viewer/*', { config: { access: 'navigation' } }, async (request, reply) => {
-    const path = request.params['*'];
-    if (!VIEWER_PATH.test(path) || path.includes('..')) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
-    // The viewer's code and frames are not audited one by one: opening a series is the access.
-    const series = SERIES_PATH.exec(path);
-    if (series?.[1]) noteAudit(request, { action: 'pacs.view-series', orthancSeriesId: series[1] });
-    // The page, scripts and styles are the plugin's own files; series and frames carry PHI.
-    return relay(request, reply, `/web-viewer/${path}`, path.startsWith('libs/'));
-  });
+  app.get<{ Params: { '*': string } }>(
+    '/web-viewer/*',
+    { config: { access: 'navigation' } },
+    async (request, reply) => {
+      const path = request.params['*'];
+      if (!VIEWER_PATH.test(path) || path.includes('..'))
+        return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+      // The viewer's code and frames are not audited one by one: opening a series is the access.
+      const series = SERIES_PATH.exec(path);
+      if (series?.[1]) noteAudit(request, { action: 'pacs.view-series', orthancSeriesId: series[1] });
+      // The page, scripts and styles are the plugin's own files; series and frames carry PHI.
+      return relay(request, reply, `/web-viewer/${path}`, path.startsWith('libs/'));
+    },
+  );
 
-  app.get<{ Params: { instanceId: string } }>('/instances/:instanceId/file', { config: { access: 'navigation', audit: 'pacs.download-instance' } }, async (request, reply) => {
-    const { instanceId } = request.params;
-    if (!ORTHANC_ID.test(instanceId)) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
-    return relay(request, reply, `/instances/${instanceId}/file`, false);
-  });
+  app.get<{ Params: { instanceId: string } }>(
+    '/instances/:instanceId/file',
+    { config: { access: 'navigation', audit: 'pacs.download-instance' } },
+    async (request, reply) => {
+      const { instanceId } = request.params;
+      if (!ORTHANC_ID.test(instanceId)) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+      return relay(request, reply, `/instances/${instanceId}/file`, false);
+    },
+  );
 }

@@ -20,14 +20,19 @@ afterAll(async () => {
   await upstream.close();
 });
 
-function directory(roster = loadRosterFile(undefined), groups = { coordinatorGroups: ['rad-coord'], radiologistGroups: ['rad-staff'] }) {
+function directory(
+  roster = loadRosterFile(undefined),
+  groups = { coordinatorGroups: ['rad-coord'], radiologistGroups: ['rad-staff'] },
+) {
   return new PeopleDirectory({ avara, roster, roleMapping: groups });
 }
 
 describe('who gets which role', () => {
   it('follows Avara canManageStudies by default, matching email case-insensitively', async () => {
     const people = directory();
-    await expect(people.resolve({ subject: 's1', email: DEMO_COORDINATOR.email.toUpperCase(), groups: [] })).resolves.toMatchObject({
+    await expect(
+      people.resolve({ subject: 's1', email: DEMO_COORDINATOR.email.toUpperCase(), groups: [] }),
+    ).resolves.toMatchObject({
       role: 'coordinator',
       userId: DEMO_COORDINATOR.userId,
       email: DEMO_COORDINATOR.email,
@@ -41,10 +46,22 @@ describe('who gets which role', () => {
   it('lets IdP groups override Avara, and the roster file override both', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'roster-'));
     const file = join(folder, 'roster.json');
-    writeFileSync(file, JSON.stringify({ people: [{ email: DEMO_COORDINATOR.email, role: 'radiologist' }, { email: 'locum@example.org', role: 'radiologist', name: 'Dr Locum' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        people: [
+          { email: DEMO_COORDINATOR.email, role: 'radiologist' },
+          { email: 'locum@example.org', role: 'radiologist', name: 'Dr Locum' },
+        ],
+      }),
+    );
     const people = directory(loadRosterFile(file));
-    await expect(people.resolve({ subject: 's', email: DEMO_RADIOLOGIST.email, groups: ['rad-coord'] })).resolves.toMatchObject({ role: 'coordinator' });
-    await expect(people.resolve({ subject: 's', email: DEMO_COORDINATOR.email, groups: ['rad-coord'] })).resolves.toMatchObject({ role: 'radiologist' });
+    await expect(
+      people.resolve({ subject: 's', email: DEMO_RADIOLOGIST.email, groups: ['rad-coord'] }),
+    ).resolves.toMatchObject({ role: 'coordinator' });
+    await expect(
+      people.resolve({ subject: 's', email: DEMO_COORDINATOR.email, groups: ['rad-coord'] }),
+    ).resolves.toMatchObject({ role: 'radiologist' });
     // The roster adds someone Avara does not know; they have no Avara user to be assigned as.
     await expect(people.resolve({ subject: 's', email: 'locum@example.org', groups: [] })).resolves.toEqual({
       subject: 's',
@@ -56,7 +73,9 @@ describe('who gets which role', () => {
   });
 
   it('refuses someone no source knows', async () => {
-    await expect(directory().resolve({ subject: 's', email: 'stranger@example.org', groups: ['visitors'] })).rejects.toBeInstanceOf(NotOnRosterError);
+    await expect(
+      directory().resolve({ subject: 's', email: 'stranger@example.org', groups: ['visitors'] }),
+    ).rejects.toBeInstanceOf(NotOnRosterError);
   });
 
   it('says what is wrong with a bad roster file', () => {
@@ -80,9 +99,37 @@ describe('reading the people Avara lists', () => {
     const own = await startRecordingUpstream(
       json(200, {
         users: [
-          { userId: `usr_${'1'.repeat(32)}`, email: 'a@example.org', firstName: 'Ada', lastName: 'Byron', middleName: null, suffix1: null, suffix2: null, phoneNumber: null, clinicRole: 'Radiologist', canManageStudies: false, invitedSource: null, somethingNew: { x: 1 } },
-          { userId: `usr_${'2'.repeat(32)}`, email: 'b@example.org', firstName: 'Bo', lastName: 'Chen', clinicRole: 'Patient Care Coordinator', canManageStudies: true },
-          { userId: `usr_${'3'.repeat(32)}`, email: 'c@example.org', firstName: 'Cy', lastName: 'Dee', suffix1: 'MD', clinicRole: 'A role Avara adds later', canManageStudies: false },
+          {
+            userId: `usr_${'1'.repeat(32)}`,
+            email: 'a@example.org',
+            firstName: 'Ada',
+            lastName: 'Byron',
+            middleName: null,
+            suffix1: null,
+            suffix2: null,
+            phoneNumber: null,
+            clinicRole: 'Radiologist',
+            canManageStudies: false,
+            invitedSource: null,
+            somethingNew: { x: 1 },
+          },
+          {
+            userId: `usr_${'2'.repeat(32)}`,
+            email: 'b@example.org',
+            firstName: 'Bo',
+            lastName: 'Chen',
+            clinicRole: 'Patient Care Coordinator',
+            canManageStudies: true,
+          },
+          {
+            userId: `usr_${'3'.repeat(32)}`,
+            email: 'c@example.org',
+            firstName: 'Cy',
+            lastName: 'Dee',
+            suffix1: 'MD',
+            clinicRole: 'A role Avara adds later',
+            canManageStudies: false,
+          },
         ],
         hasMore: false,
         cursor: null,
@@ -90,7 +137,11 @@ describe('reading the people Avara lists', () => {
     );
     const client = createAvaraClient({ baseUrl: own.url, apiKey: 'people-test-key-02', timeoutMs: 1000, retries: 0 });
     try {
-      const people = new PeopleDirectory({ avara: client, roster: [], roleMapping: { coordinatorGroups: [], radiologistGroups: [] } });
+      const people = new PeopleDirectory({
+        avara: client,
+        roster: [],
+        roleMapping: { coordinatorGroups: [], radiologistGroups: [] },
+      });
       const listed = await people.list();
       expect(listed.map((person) => person.email)).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
       for (const person of listed) {
@@ -98,8 +149,14 @@ describe('reading the people Avara lists', () => {
         expect(person).not.toHaveProperty('somethingNew');
       }
       expect(listed[2]).toMatchObject({ suffix1: 'MD', clinicRole: 'A role Avara adds later' });
-      await expect(people.resolve({ subject: 's', email: 'b@example.org', groups: [] })).resolves.toMatchObject({ role: 'coordinator', name: 'Bo Chen' });
-      await expect(people.resolve({ subject: 's', email: 'a@example.org', groups: [] })).resolves.toMatchObject({ role: 'radiologist', name: 'Ada Byron' });
+      await expect(people.resolve({ subject: 's', email: 'b@example.org', groups: [] })).resolves.toMatchObject({
+        role: 'coordinator',
+        name: 'Bo Chen',
+      });
+      await expect(people.resolve({ subject: 's', email: 'a@example.org', groups: [] })).resolves.toMatchObject({
+        role: 'radiologist',
+        name: 'Ada Byron',
+      });
     } finally {
       await client.close();
       await own.close();

@@ -4,7 +4,6 @@ import type { Person } from '../../contract/worklist-api.ts';
 import { parseUpstreamJson, type AvaraClient } from '../services/avara-client.ts';
 import { isRole, type Identity, type Role, type SessionUser } from '../auth/session-user.ts';
 
-
 /** An entry of the roster file: adds a person or overrides the role the other sources give. */
 export interface RosterEntry {
   email: string;
@@ -77,7 +76,8 @@ export class PeopleDirectory {
   async resolve(identity: Identity): Promise<SessionUser> {
     const person = await this.findByEmail(identity.email);
     const rosterEntry = this.#roster.get(identity.email.toLowerCase());
-    const role = rosterEntry?.role ?? this.#roleFromGroups(identity.groups) ?? (person ? roleFromAvaraUser(person) : undefined);
+    const role =
+      rosterEntry?.role ?? this.#roleFromGroups(identity.groups) ?? (person ? roleFromAvaraUser(person) : undefined);
     if (!role) throw new NotOnRosterError(`${identity.email} is not a user of the worklist`);
     return {
       subject: identity.subject,
@@ -115,7 +115,9 @@ export class PeopleDirectory {
 
 /** "Mei-Lin Chen, MD" */
 export function displayName(person: Pick<Person, 'firstName' | 'lastName' | 'suffix1' | 'suffix2'>): string {
-  return [[person.firstName, person.lastName].filter(Boolean).join(' '), person.suffix1, person.suffix2].filter(Boolean).join(', ');
+  return [[person.firstName, person.lastName].filter(Boolean).join(' '), person.suffix1, person.suffix2]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** Reads the roster file: `{"people": [{"email": "...", "role": "coordinator", "name": "..."}]}`. */
@@ -126,7 +128,8 @@ export function loadRosterFile(path: string | undefined): RosterEntry[] {
   return entries.map((entry, index) => {
     const email = readString(entry, 'email');
     const role: unknown = typeof entry === 'object' && entry !== null && 'role' in entry ? entry.role : undefined;
-    if (!email || !isRole(role)) throw new Error(`${path}: people[${index}] needs an email and a role (radiologist or coordinator)`);
+    if (!email || !isRole(role))
+      throw new Error(`${path}: people[${index}] needs an email and a role (radiologist or coordinator)`);
     const name = readString(entry, 'name');
     return { email, role, ...(name ? { name } : {}) };
   });
@@ -151,7 +154,9 @@ function readPerson(value: unknown): Person | undefined {
 }
 
 function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && key in value ? Object.getOwnPropertyDescriptor(value, key)?.value : undefined;
+  return typeof value === 'object' && value !== null && key in value
+    ? Object.getOwnPropertyDescriptor(value, key)?.value
+    : undefined;
 }
 
 function readString(value: unknown, key: string): string | undefined {

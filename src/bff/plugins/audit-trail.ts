@@ -34,7 +34,12 @@ export function registerAuditTrail(app: FastifyInstance, audit: AuditLog): void 
     if (!action) return;
     request.auditWritten = true;
     const derived = status < 400 ? 'ok' : status >= 500 || status === 499 ? 'failed' : 'refused';
-    const outcome = status < 400 ? (details.outcome ?? 'ok') : details.outcome === 'ok' || !details.outcome ? derived : details.outcome;
+    const outcome =
+      status < 400
+        ? (details.outcome ?? 'ok')
+        : details.outcome === 'ok' || !details.outcome
+          ? derived
+          : details.outcome;
     audit.record({
       ...keysFromPath(request.params),
       ...details,

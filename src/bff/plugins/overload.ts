@@ -27,14 +27,18 @@ export async function registerOverloadGuard(app: FastifyInstance, options: Overl
     ...(options.sampleIntervalMs ? { sampleInterval: options.sampleIntervalMs } : {}),
     pressureHandler: async (request, reply) => {
       if (request.routeOptions.url === '/api/health') return;
-      request.log.warn({ eventLoopDelayMs: Math.round(app.memoryUsage().eventLoopDelay) }, 'overloaded: request refused');
+      request.log.warn(
+        { eventLoopDelayMs: Math.round(app.memoryUsage().eventLoopDelay) },
+        'overloaded: request refused',
+      );
       await sendProblem(
         reply,
         {
           type: PROBLEM_TYPES.overloaded,
           title: 'The worklist is busy',
           status: 503,
-          detail: 'This server has more requests than it can answer right now. Nothing was changed; try again in a few seconds.',
+          detail:
+            'This server has more requests than it can answer right now. Nothing was changed; try again in a few seconds.',
           retryable: true,
         },
         String(OVERLOAD_RETRY_AFTER_SECONDS),

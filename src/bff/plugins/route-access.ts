@@ -1,4 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions, onRequestAsyncHookHandler, onRequestHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RouteOptions,
+  onRequestAsyncHookHandler,
+  onRequestHookHandler,
+} from 'fastify';
 import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import type { AuditAction } from '../auth/audit-log.ts';
 import { sendProblem } from '../lib/problems.ts';
@@ -66,7 +73,12 @@ export function registerRouteAccess(app: FastifyInstance, options: RouteAccessOp
   const catalog: Array<{ method: string; url: string; route: RouteOptions }> = [];
   app.decorate('routeCatalog', {
     getter: () =>
-      catalog.map(({ method, url, route }) => ({ method, url, access: route.config?.access, audit: route.config?.audit })),
+      catalog.map(({ method, url, route }) => ({
+        method,
+        url,
+        access: route.config?.access,
+        audit: route.config?.audit,
+      })),
   });
   app.decorateRequest('refusedIdentity', null);
   app.decorateRequest('identityUnavailable', false);
@@ -101,11 +113,17 @@ export function registerRouteAccess(app: FastifyInstance, options: RouteAccessOp
   app.addHook('onReady', async () => {
     const undeclared = catalog.filter(({ route }) => !isAccess(route.config?.access));
     if (undeclared.length > 0) {
-      throw new Error(`Routes without a declared access: ${undeclared.map(({ method, url }) => `${method} ${url}`).join(', ')}`);
+      throw new Error(
+        `Routes without a declared access: ${undeclared.map(({ method, url }) => `${method} ${url}`).join(', ')}`,
+      );
     }
-    const unsafeNavigation = catalog.filter(({ method, route }) => route.config?.access === 'navigation' && !READ_METHODS.has(method));
+    const unsafeNavigation = catalog.filter(
+      ({ method, route }) => route.config?.access === 'navigation' && !READ_METHODS.has(method),
+    );
     if (unsafeNavigation.length > 0) {
-      throw new Error(`Navigation access is for GET routes only: ${unsafeNavigation.map(({ method, url }) => `${method} ${url}`).join(', ')}`);
+      throw new Error(
+        `Navigation access is for GET routes only: ${unsafeNavigation.map(({ method, url }) => `${method} ${url}`).join(', ')}`,
+      );
     }
   });
 }
@@ -124,11 +142,18 @@ export function refusalFor(access: RouteAccess | undefined, request: FastifyRequ
       return undefined;
     case 'navigation':
       if (!read) return 'csrf';
-      return request.user ? undefined : request.refusedIdentity ? 'refused-identity' : request.identityUnavailable ? 'unavailable' : 'sign-in';
+      return request.user
+        ? undefined
+        : request.refusedIdentity
+          ? 'refused-identity'
+          : request.identityUnavailable
+            ? 'unavailable'
+            : 'sign-in';
     case 'api':
     case 'coordinator':
       if (!csrf) return 'csrf';
-      if (!request.user) return request.refusedIdentity ? 'refused-identity' : request.identityUnavailable ? 'unavailable' : 'sign-in';
+      if (!request.user)
+        return request.refusedIdentity ? 'refused-identity' : request.identityUnavailable ? 'unavailable' : 'sign-in';
       return access === 'coordinator' && request.user.role !== 'coordinator' ? 'role' : undefined;
     default:
       return request.user ? 'role' : 'sign-in';
@@ -138,7 +163,11 @@ export function refusalFor(access: RouteAccess | undefined, request: FastifyRequ
 function sendRefusal(reply: FastifyReply, refusal: Refusal, access: RouteAccess | undefined): void {
   if (access === 'navigation' && refusal === 'sign-in') {
     // A page opened in a tab: words for a person, not a problem document.
-    reply.code(401).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('Sign in to the worklist, then open the study again.');
+    reply
+      .code(401)
+      .type('text/plain; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send('Sign in to the worklist, then open the study again.');
     return;
   }
   switch (refusal) {
@@ -157,7 +186,8 @@ function sendRefusal(reply: FastifyReply, refusal: Refusal, access: RouteAccess 
           type: PROBLEM_TYPES.upstreamUnavailable,
           title: 'Sign-in cannot be checked right now',
           status: 503,
-          detail: 'The worklist cannot reach its shared store to check your session. Try again in a moment; you are still signed in.',
+          detail:
+            'The worklist cannot reach its shared store to check your session. Try again in a moment; you are still signed in.',
           retryable: true,
         },
         '2',
@@ -182,7 +212,9 @@ function sendRefusal(reply: FastifyReply, refusal: Refusal, access: RouteAccess 
 }
 
 function isAccess(value: unknown): value is RouteAccess {
-  return value === 'public' || value === 'api' || value === 'coordinator' || value === 'navigation' || value === 'signed';
+  return (
+    value === 'public' || value === 'api' || value === 'coordinator' || value === 'navigation' || value === 'signed'
+  );
 }
 
 function asArray<T>(value: T | T[] | undefined): T[] {

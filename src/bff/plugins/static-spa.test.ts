@@ -4,8 +4,18 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { firstGroupFilters } from '../../contract/worklist-filters.ts';
-import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../../../test/support/study-fixture.ts';
-import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
+import {
+  DEMO_COORDINATOR,
+  DEMO_RADIOLOGIST,
+  studyFixture,
+  usersPageFixture,
+} from '../../../test/support/study-fixture.ts';
+import {
+  json,
+  startRecordingUpstream,
+  type RecordingUpstream,
+  type UpstreamResponder,
+} from '../../../test/support/recording-upstream.ts';
 import { buildTestBff, signIn } from '../../../test/support/test-bff.ts';
 import { escapeScriptJson, firstPageQuery, FIRST_PAGE_SCRIPT_ID, FIRST_PAGE_WAIT_MS } from './static-spa.ts';
 
@@ -22,8 +32,17 @@ const auditLines: string[] = [];
 beforeAll(async () => {
   upstream = await startRecordingUpstream();
   const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
-  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>');
-  app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: 'test-key-0123456789', timeoutMs: 2_000, spaRoot, auditLines });
+  writeFileSync(
+    join(spaRoot, 'index.html'),
+    '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>',
+  );
+  app = await buildTestBff({
+    upstreamUrl: upstream.url,
+    apiKey: 'test-key-0123456789',
+    timeoutMs: 2_000,
+    spaRoot,
+    auditLines,
+  });
   upstream.respond(json(200, usersPageFixture()));
   coordinator = await signIn(app, DEMO_COORDINATOR.email);
   radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
@@ -65,8 +84,19 @@ describe('escapeScriptJson', () => {
 
 describe('firstPageQuery', () => {
   it('sends what the app sends for a first page: set filters, empty strings kept, the page size', () => {
-    const query = firstPageQuery({ severity: 'stat', assignedTo: '', isCancelled: false, studyViewerStatus: 'incomplete' });
-    expect(Object.fromEntries(query)).toEqual({ severity: 'stat', assignedTo: '', isCancelled: 'false', studyViewerStatus: 'incomplete', limit: '100' });
+    const query = firstPageQuery({
+      severity: 'stat',
+      assignedTo: '',
+      isCancelled: false,
+      studyViewerStatus: 'incomplete',
+    });
+    expect(Object.fromEntries(query)).toEqual({
+      severity: 'stat',
+      assignedTo: '',
+      isCancelled: 'false',
+      studyViewerStatus: 'incomplete',
+      limit: '100',
+    });
   });
 });
 
@@ -83,7 +113,10 @@ describe('the worklist page with its first studies', () => {
     const viewer = { role: 'radiologist', userId: DEMO_RADIOLOGIST.userId } as const;
     expect(block?.filters).toEqual(firstGroupFilters(viewer, ''));
     // The page as the list route answers it (here: its merge of the two walks), the text intact.
-    const answer = await app.inject({ url: `/api/studies?${firstPageQuery(firstGroupFilters(viewer, '') ?? { severity: 'stat' }).toString()}`, headers: radiologist });
+    const answer = await app.inject({
+      url: `/api/studies?${firstPageQuery(firstGroupFilters(viewer, '') ?? { severity: 'stat' }).toString()}`,
+      headers: radiologist,
+    });
     expect(block?.page).toEqual(answer.json());
     expect(answer.json().studies[0].studyDescription).toBe(HOSTILE);
     auditLines.length = 0;
@@ -98,21 +131,35 @@ describe('the worklist page with its first studies', () => {
 
   it('asks upstream with exactly the filters of the app’s own first request', async () => {
     const response = await page('/', { cookie: coordinator.cookie ?? '' });
-    expect(inlineBlock(response.body)?.filters).toEqual(firstGroupFilters({ role: 'coordinator', userId: DEMO_COORDINATOR.userId }, ''));
+    expect(inlineBlock(response.body)?.filters).toEqual(
+      firstGroupFilters({ role: 'coordinator', userId: DEMO_COORDINATOR.userId }, ''),
+    );
     expect(upstream.requests).toHaveLength(1);
     const sent = Object.fromEntries(new URL(upstream.requests[0]?.url ?? '', upstream.url).searchParams);
     expect(sent).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', isCancelled: 'false', limit: '100' });
   });
 
   it('reads the filters from the address, as the app does, for the drawer addresses too', async () => {
-    const response = await page('/studies/stu_x?groups=high,normal&assignee=unassigned&status=any', { cookie: coordinator.cookie ?? '' });
+    const response = await page('/studies/stu_x?groups=high,normal&assignee=unassigned&status=any', {
+      cookie: coordinator.cookie ?? '',
+    });
     const block = inlineBlock(response.body);
     expect(block?.filters).toEqual({ severity: 'high', assignedTo: '', isCancelled: false });
-    expect(block?.filters).toEqual(firstGroupFilters({ role: 'coordinator', userId: DEMO_COORDINATOR.userId }, '?groups=high,normal&assignee=unassigned&status=any'));
+    expect(block?.filters).toEqual(
+      firstGroupFilters(
+        { role: 'coordinator', userId: DEMO_COORDINATOR.userId },
+        '?groups=high,normal&assignee=unassigned&status=any',
+      ),
+    );
   });
 
   it('leaves the block out without a session, on the sign-in page, and for an unknown address', async () => {
-    for (const response of [await page('/'), await page('/', { cookie: 'rw_session=forged' }), await page('/sign-in', { cookie: radiologist.cookie ?? '' }), await page('/nothing-here', { cookie: radiologist.cookie ?? '' })]) {
+    for (const response of [
+      await page('/'),
+      await page('/', { cookie: 'rw_session=forged' }),
+      await page('/sign-in', { cookie: radiologist.cookie ?? '' }),
+      await page('/nothing-here', { cookie: radiologist.cookie ?? '' }),
+    ]) {
       expect(response.body).not.toContain(FIRST_PAGE_SCRIPT_ID);
     }
     expect(upstream.requests).toHaveLength(0);

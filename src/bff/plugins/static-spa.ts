@@ -80,7 +80,10 @@ function escapeAttribute(text: string): string {
  * or change the element, whatever the studies' text holds, even if `json` were not valid JSON.
  */
 export function escapeScriptJson(json: string): string {
-  return json.replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return json.replace(
+    /[<>&\u2028\u2029]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** The `/api/studies` query the app sends for a group's first page (src/spa/lib/api-client.ts: `undefined` left out). */
@@ -115,7 +118,11 @@ function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   });
 }
 
-async function loadFirstPage(request: FastifyRequest, user: SessionUser, load: FirstPageLoader): Promise<FirstPage | undefined> {
+async function loadFirstPage(
+  request: FastifyRequest,
+  user: SessionUser,
+  load: FirstPageLoader,
+): Promise<FirstPage | undefined> {
   const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
   // The SPA's own reading of the address, for the SPA's own idea of who is looking (src/contract/actor.ts).
   const filters = firstGroupFilters({ role: user.role, userId: user.userId }, search);
@@ -137,7 +144,11 @@ async function loadFirstPage(request: FastifyRequest, user: SessionUser, load: F
  * scripts), then that block when the list has answered, at most FIRST_PAGE_WAIT_MS later. A refusal,
  * an error or a late answer leaves the block out; the app then asks itself and shows what it gets.
  */
-export function createSpaPage(root: string, auth: Pick<AuthContext, 'mode' | 'sessions' | 'cookie'>, firstPage?: FirstPageLoader) {
+export function createSpaPage(
+  root: string,
+  auth: Pick<AuthContext, 'mode' | 'sessions' | 'cookie'>,
+  firstPage?: FirstPageLoader,
+) {
   return async function sendSpaPage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     // Read per request (under a millisecond): a rebuild while the server runs never serves stale asset names.
     const html = await readFile(join(root, 'index.html'), 'utf8');

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Severity, Study } from '../../contract/avara-types.ts';
 import { mayReadNext } from '../../contract/permissions.ts';
-import { NEXT_STEPS, leasesInTheWay, pickNext, stepFilter, type NextCandidate, type NextQueue, type NextReader, type NextStep } from './next-study-rule.ts';
+import {
+  NEXT_STEPS,
+  leasesInTheWay,
+  pickNext,
+  stepFilter,
+  type NextCandidate,
+  type NextQueue,
+  type NextReader,
+  type NextStep,
+} from './next-study-rule.ts';
 import type { HeldLease } from './reading-rules.ts';
 
 const ME = `usr_${'a1'.repeat(16)}`;
@@ -21,13 +30,19 @@ function study(index: number, severity: Severity, assignee: string | null, read:
     cancelledAt: cancelled ? '2026-12-01T09:00:00.000Z' : null,
     createdAt: `2026-12-01T08:${minute}:00.000Z`,
     updatedAt: `2026-12-01T08:${minute}:00.000Z`,
-    assignedTo: assignee === null ? null : { userId: assignee, email: 'someone@example.org', firstName: 'A', lastName: 'B' },
+    assignedTo:
+      assignee === null ? null : { userId: assignee, email: 'someone@example.org', firstName: 'A', lastName: 'B' },
   };
 }
 
 function lease(studyId: string, subject: string): HeldLease {
   return {
-    lease: { studyId, holder: { userId: null, email: subject, name: subject }, since: '2026-12-01T09:00:00.000Z', expiresAt: '2026-12-01T09:02:00.000Z' },
+    lease: {
+      studyId,
+      holder: { userId: null, email: subject, name: subject },
+      since: '2026-12-01T09:00:00.000Z',
+      expiresAt: '2026-12-01T09:02:00.000Z',
+    },
     subject,
     version: 1,
   };
@@ -46,14 +61,30 @@ const candidateArbitrary = fc.record({
 const queueArbitrary = fc
   .array(fc.tuple(fc.constantFrom(...NEXT_STEPS), candidateArbitrary, fc.boolean()), { maxLength: 60 })
   .map((drawn) => {
-    const queue: Record<NextStep, NextCandidate[]> = { 'own-stat': [], 'unassigned-stat': [], 'own-high': [], 'unassigned-high': [], 'own-normal': [], 'unassigned-normal': [] };
+    const queue: Record<NextStep, NextCandidate[]> = {
+      'own-stat': [],
+      'unassigned-stat': [],
+      'own-high': [],
+      'unassigned-high': [],
+      'own-normal': [],
+      'unassigned-normal': [],
+    };
     drawn.forEach(([step, drawnStudy, stray], index) => {
       const filter = stepFilter(step);
       // Most studies look as the step's list filters promise; a stray keeps what was drawn.
       const severity = stray ? drawnStudy.severity : filter.severity;
-      const assignee = stray ? (drawnStudy.assignee === '' ? OTHER : drawnStudy.assignee) : filter.assignee === 'own' ? ME : null;
+      const assignee = stray
+        ? drawnStudy.assignee === ''
+          ? OTHER
+          : drawnStudy.assignee
+        : filter.assignee === 'own'
+          ? ME
+          : null;
       const made = study(index + 1, severity, assignee, stray && drawnStudy.read, stray && drawnStudy.cancelled);
-      const held = drawnStudy.lease === 'none' ? undefined : lease(made.studyId, drawnStudy.lease === 'mine' ? reader.subject : 'someone@example.org');
+      const held =
+        drawnStudy.lease === 'none'
+          ? undefined
+          : lease(made.studyId, drawnStudy.lease === 'mine' ? reader.subject : 'someone@example.org');
       queue[step].push({ study: made, lease: held });
     });
     return queue;
@@ -64,15 +95,19 @@ function plainlyEligible(step: NextStep, { study: s, lease: l }: NextCandidate):
   const filter = stepFilter(step);
   const assignee = s.assignedTo?.userId ?? null;
   const whose = filter.assignee === 'own' ? assignee === ME : assignee === null;
-  return s.severity === filter.severity && whose && s.studyViewerStatus === 'incomplete' && !s.isCancelled && l === undefined;
+  return (
+    s.severity === filter.severity && whose && s.studyViewerStatus === 'incomplete' && !s.isCancelled && l === undefined
+  );
 }
 
 function allCandidates(queue: NextQueue): Array<[NextStep, NextCandidate]> {
-  return NEXT_STEPS.flatMap((step) => (queue[step] ?? []).map((candidate): [NextStep, NextCandidate] => [step, candidate]));
+  return NEXT_STEPS.flatMap((step) =>
+    (queue[step] ?? []).map((candidate): [NextStep, NextCandidate] => [step, candidate]),
+  );
 }
 
 describe('the Next-study rule', () => {
-  it('never gives a study under a reading lease, someone else\'s or the reader\'s own', () => {
+  it("never gives a study under a reading lease, someone else's or the reader's own", () => {
     fc.assert(
       fc.property(queueArbitrary, (queue) => {
         const pick = pickNext(queue, reader);
@@ -87,7 +122,13 @@ describe('the Next-study rule', () => {
         const pick = pickNext(queue, reader);
         if (!pick) return;
         const { study: given } = pick.candidate;
-        expect(mayReadNext(reader.actor, { assignedTo: given.assignedTo ?? null, isCancelled: given.isCancelled, studyViewerStatus: given.studyViewerStatus })).toBe(true);
+        expect(
+          mayReadNext(reader.actor, {
+            assignedTo: given.assignedTo ?? null,
+            isCancelled: given.isCancelled,
+            studyViewerStatus: given.studyViewerStatus,
+          }),
+        ).toBe(true);
         expect(given.isCancelled).toBe(false);
         expect(given.studyViewerStatus).toBe('incomplete');
         expect(given.assignedTo?.userId ?? null).not.toBe(OTHER);
@@ -101,7 +142,9 @@ describe('the Next-study rule', () => {
       fc.property(queueArbitrary, (queue) => {
         const pick = pickNext(queue, reader);
         const first = allCandidates(queue).find(([step, candidate]) => plainlyEligible(step, candidate));
-        expect(pick ? [pick.step, pick.candidate.study.studyId] : undefined).toEqual(first ? [first[0], first[1].study.studyId] : undefined);
+        expect(pick ? [pick.step, pick.candidate.study.studyId] : undefined).toEqual(
+          first ? [first[0], first[1].study.studyId] : undefined,
+        );
       }),
     );
   });
@@ -126,7 +169,7 @@ describe('the Next-study rule', () => {
     );
   });
 
-  it('counts the reader\'s own leases against the limit, and no one else\'s', () => {
+  it("counts the reader's own leases against the limit, and no one else's", () => {
     const mine = [lease(`stu_${'1'.repeat(32)}`, reader.subject), lease(`stu_${'2'.repeat(32)}`, reader.subject)];
     const theirs = [lease(`stu_${'3'.repeat(32)}`, 'other')];
     expect(leasesInTheWay([...theirs], reader, 1)).toEqual([]);

@@ -74,21 +74,31 @@ export function isEligible(step: NextStep, candidate: NextCandidate, reader: Nex
   const filter = stepFilter(step);
   if (study.severity !== filter.severity) return false;
   const assignee = study.assignedTo == null ? null : (study.assignedTo.userId ?? '');
-  if (filter.assignee === 'own' ? assignee !== reader.actor.userId || assignee === null : assignee !== null) return false;
+  if (filter.assignee === 'own' ? assignee !== reader.actor.userId || assignee === null : assignee !== null)
+    return false;
   if (study.isCancelled || study.studyViewerStatus !== 'incomplete') return false;
   if (lease) return false;
-  return mayReadNext(reader.actor, { assignedTo: assignee === null ? null : { userId: assignee }, isCancelled: study.isCancelled, studyViewerStatus: study.studyViewerStatus });
+  return mayReadNext(reader.actor, {
+    assignedTo: assignee === null ? null : { userId: assignee },
+    isCancelled: study.isCancelled,
+    studyViewerStatus: study.studyViewerStatus,
+  });
 }
 
 /**
  * The study the rule gives the reader: the first eligible candidate of the first step that has one,
  * or undefined when no step has any. `tried` (study IDs) are skipped.
  */
-export function pickNext(queue: NextQueue, reader: NextReader, tried: ReadonlySet<string> = new Set()): NextPick | undefined {
+export function pickNext(
+  queue: NextQueue,
+  reader: NextReader,
+  tried: ReadonlySet<string> = new Set(),
+): NextPick | undefined {
   for (const step of NEXT_STEPS) {
     for (const candidate of queue[step] ?? []) {
       if (tried.has(candidate.study.studyId)) continue;
-      if (isEligible(step, candidate, reader)) return { step, candidate, claim: stepFilter(step).assignee === 'unassigned' };
+      if (isEligible(step, candidate, reader))
+        return { step, candidate, claim: stepFilter(step).assignee === 'unassigned' };
     }
   }
   return undefined;
@@ -98,7 +108,11 @@ export function pickNext(queue: NextQueue, reader: NextReader, tried: ReadonlySe
  * The leases that stop the reader from taking another study: theirs, on studies still unread (the
  * caller checks that), when they hold `maxLeases` or more. Empty when they may take one more.
  */
-export function leasesInTheWay(held: readonly HeldLease[], reader: Pick<NextReader, 'subject'>, maxLeases: number): HeldLease[] {
+export function leasesInTheWay(
+  held: readonly HeldLease[],
+  reader: Pick<NextReader, 'subject'>,
+  maxLeases: number,
+): HeldLease[] {
   const own = held.filter((lease) => lease.subject === reader.subject);
   return own.length >= maxLeases ? own : [];
 }

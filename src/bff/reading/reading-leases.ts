@@ -9,7 +9,15 @@
  * never answered as a failure. Shared-store faults (SharedStateUnavailableError) reach the caller.
  */
 import type { WorklistEventData } from '../../contract/worklist-events.ts';
-import { UpdateConflictError, noLog, type JsonObject, type NewBusEvent, type SharedState, type SharedStateLog, type StoredRecord } from '../shared-state/shared-state.ts';
+import {
+  UpdateConflictError,
+  noLog,
+  type JsonObject,
+  type NewBusEvent,
+  type SharedState,
+  type SharedStateLog,
+  type StoredRecord,
+} from '../shared-state/shared-state.ts';
 import {
   LEASE_LIST_LIMIT,
   LEASE_NAMESPACE,
@@ -45,7 +53,12 @@ export interface TakeOptions {
 }
 
 /** Takes the study's lease for the person (or renews theirs); refuses, naming the holder, when someone else has it. */
-export async function takeLease(shared: SharedState, studyId: string, reader: Reader, options: TakeOptions): Promise<TakeResult> {
+export async function takeLease(
+  shared: SharedState,
+  studyId: string,
+  reader: Reader,
+  options: TakeOptions,
+): Promise<TakeResult> {
   const seen: { decision?: TakeDecision } = {};
   const written = await shared.records.update(
     LEASE_NAMESPACE,
@@ -68,10 +81,16 @@ export async function takeLease(shared: SharedState, studyId: string, reader: Re
   return { outcome: 'taken', lease, renewed: false, ...(tookOverFrom ? { tookOverFrom } : {}) };
 }
 
-export type RenewResult = { outcome: 'renewed'; lease: LeaseJson } | { outcome: 'none' } | { outcome: 'held'; lease: LeaseJson };
+export type RenewResult =
+  { outcome: 'renewed'; lease: LeaseJson } | { outcome: 'none' } | { outcome: 'held'; lease: LeaseJson };
 
 /** A heartbeat: moves the holder's lease's expiry to `leaseMs` from now. Publishes nothing. */
-export async function renewLease(shared: SharedState, studyId: string, reader: Reader, leaseMs: number): Promise<RenewResult> {
+export async function renewLease(
+  shared: SharedState,
+  studyId: string,
+  reader: Reader,
+  leaseMs: number,
+): Promise<RenewResult> {
   const seen: { decision?: RenewDecision } = {};
   const written = await shared.records.update(
     LEASE_NAMESPACE,
@@ -90,9 +109,7 @@ export async function renewLease(shared: SharedState, studyId: string, reader: R
 }
 
 export type EndResult =
-  | { outcome: 'none' }
-  | { outcome: 'released' | 'broken'; lease: LeaseJson }
-  | { outcome: 'refused'; lease: LeaseJson };
+  { outcome: 'none' } | { outcome: 'released' | 'broken'; lease: LeaseJson } | { outcome: 'refused'; lease: LeaseJson };
 
 /**
  * DELETE of a lease: the holder releases theirs; a coordinator (`mayBreak`) breaks someone else's;
@@ -139,7 +156,11 @@ export async function releaseLease(
  * Ends every lease the person holds (sign-out), publishing `lease.released` (reason 'signed-out')
  * for each: how many there were. Throws SharedStateUnavailableError like releaseLease.
  */
-export async function releaseLeasesOf(shared: SharedState, reader: Reader, log: SharedStateLog = noLog): Promise<number> {
+export async function releaseLeasesOf(
+  shared: SharedState,
+  reader: Reader,
+  log: SharedStateLog = noLog,
+): Promise<number> {
   let released = 0;
   for await (const held of allLeases(shared)) {
     if (held.subject !== reader.subject) continue;
@@ -198,7 +219,8 @@ async function deleteLease(
     const decision = decide(current);
     if (!current || decision.kind === 'none') return undefined;
     if (decision.kind === 'refused') return { decision, lease: current.lease };
-    if (await shared.records.delete(LEASE_NAMESPACE, studyId, { ifVersion: current.version })) return { decision, lease: current.lease };
+    if (await shared.records.delete(LEASE_NAMESPACE, studyId, { ifVersion: current.version }))
+      return { decision, lease: current.lease };
   }
   // Renewed or taken under us every time: answered as "try again" (503), never as "there was none".
   throw new UpdateConflictError(`The lease of ${studyId} kept changing; gave up after ${DELETE_ATTEMPTS} attempts`);
@@ -233,6 +255,9 @@ async function publish(shared: SharedState, log: SharedStateLog, event: NewBusEv
   try {
     await shared.events.publish(event);
   } catch (error) {
-    log.warn({ err: error, type: event.type }, 'a reading lease event could not be published; the lease itself was written');
+    log.warn(
+      { err: error, type: event.type },
+      'a reading lease event could not be published; the lease itself was written',
+    );
   }
 }

@@ -17,12 +17,22 @@ import {
 
 const STUDY = `stu_${'ab'.repeat(16)}`;
 const OTHER_STUDY = `stu_${'cd'.repeat(16)}`;
-const ana: Reader = { subject: 'ana@example.org', userId: `usr_${'a1'.repeat(16)}`, email: 'ana@example.org', name: 'Dr Ana Ames' };
+const ana: Reader = {
+  subject: 'ana@example.org',
+  userId: `usr_${'a1'.repeat(16)}`,
+  email: 'ana@example.org',
+  name: 'Dr Ana Ames',
+};
 const ben: Reader = { subject: 'ben@example.org', userId: null, email: 'ben@example.org', name: 'Ben Brown' };
 const SINCE = '2026-12-01T10:04:00.000Z';
 const EXPIRES = Date.parse('2026-12-01T10:06:00.000Z');
 
-function record(key: string, value: StoredRecord['value'], expiresAt: number | null = EXPIRES, version = 7): StoredRecord {
+function record(
+  key: string,
+  value: StoredRecord['value'],
+  expiresAt: number | null = EXPIRES,
+  version = 7,
+): StoredRecord {
   return { key, value, version, expiresAt };
 }
 
@@ -31,7 +41,12 @@ const anasLease = leaseFromRecord(record(STUDY, leaseValue(STUDY, ana, SINCE)));
 describe('a lease record', () => {
   it('reads back as the lease events carry, with the holder told apart by subject', () => {
     expect(anasLease).toEqual<HeldLease>({
-      lease: { studyId: STUDY, holder: { userId: ana.userId, email: ana.email, name: ana.name }, since: SINCE, expiresAt: '2026-12-01T10:06:00.000Z' },
+      lease: {
+        studyId: STUDY,
+        holder: { userId: ana.userId, email: ana.email, name: ana.name },
+        since: SINCE,
+        expiresAt: '2026-12-01T10:06:00.000Z',
+      },
       subject: ana.subject,
       version: 7,
     });
@@ -67,7 +82,9 @@ describe('taking a lease', () => {
   });
 
   it('says who is reading since when', () => {
-    expect(anasLease && heldByWords(anasLease.lease)).toBe('Dr Ana Ames (ana@example.org) has been reading this study since 10:04 UTC.');
+    expect(anasLease && heldByWords(anasLease.lease)).toBe(
+      'Dr Ana Ames (ana@example.org) has been reading this study since 10:04 UTC.',
+    );
   });
 });
 

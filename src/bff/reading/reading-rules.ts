@@ -54,10 +54,15 @@ export function leaseFromRecord(record: StoredRecord): HeldLease | undefined {
   const { value } = record;
   const holder = personFrom(value.holder);
   const { studyId, subject, since } = value;
-  if (typeof studyId !== 'string' || typeof subject !== 'string' || typeof since !== 'string' || !holder) return undefined;
+  if (typeof studyId !== 'string' || typeof subject !== 'string' || typeof since !== 'string' || !holder)
+    return undefined;
   // Every lease is written with a lifetime; one without would never end, so it counts as none.
   if (record.expiresAt === null) return undefined;
-  return { lease: { studyId, holder, since, expiresAt: new Date(record.expiresAt).toISOString() }, subject, version: record.version };
+  return {
+    lease: { studyId, holder, since, expiresAt: new Date(record.expiresAt).toISOString() },
+    subject,
+    version: record.version,
+  };
 }
 
 export type TakeDecision =
@@ -82,7 +87,9 @@ export type RenewDecision = { kind: 'renew'; since: string } | { kind: 'none' } 
 /** What a heartbeat does: renew the holder's own lease; nothing for anyone else. */
 export function decideRenew(current: HeldLease | undefined, subject: string): RenewDecision {
   if (!current) return { kind: 'none' };
-  return current.subject === subject ? { kind: 'renew', since: current.lease.since } : { kind: 'held', lease: current.lease };
+  return current.subject === subject
+    ? { kind: 'renew', since: current.lease.since }
+    : { kind: 'held', lease: current.lease };
 }
 
 export type EndDecision =
@@ -141,6 +148,7 @@ function personFrom(value: unknown): PersonJson | undefined {
   const userId: unknown = Object.getOwnPropertyDescriptor(value, 'userId')?.value;
   const email: unknown = Object.getOwnPropertyDescriptor(value, 'email')?.value;
   const name: unknown = Object.getOwnPropertyDescriptor(value, 'name')?.value;
-  if ((userId !== null && typeof userId !== 'string') || typeof email !== 'string' || typeof name !== 'string') return undefined;
+  if ((userId !== null && typeof userId !== 'string') || typeof email !== 'string' || typeof name !== 'string')
+    return undefined;
   return { userId, email, name };
 }

@@ -27,15 +27,25 @@ export interface PresenceResult {
 }
 
 /** A drawer's heartbeat: the person has the study open. A first heartbeat (an arrival) publishes `presence.changed`. */
-export async function markPresent(shared: SharedState, studyId: string, reader: Reader, log: SharedStateLog = noLog): Promise<PresenceResult> {
+export async function markPresent(
+  shared: SharedState,
+  studyId: string,
+  reader: Reader,
+  log: SharedStateLog = noLog,
+): Promise<PresenceResult> {
   const key = presenceKey(studyId, reader.subject);
   let arrived = false;
   // Still there: move the expiry, nothing to tell. Gone (first heartbeat, or it just expired): arrive.
   if (!(await shared.records.touch(PRESENCE_NAMESPACE, key, PRESENCE_TTL_MS))) {
-    const written = await shared.records.set(PRESENCE_NAMESPACE, key, presenceValue(studyId, reader, new Date().toISOString()), {
-      ttlMs: PRESENCE_TTL_MS,
-      ifAbsent: true,
-    });
+    const written = await shared.records.set(
+      PRESENCE_NAMESPACE,
+      key,
+      presenceValue(studyId, reader, new Date().toISOString()),
+      {
+        ttlMs: PRESENCE_TTL_MS,
+        ifAbsent: true,
+      },
+    );
     // Not written: another tab of the same person arrived in between, and announced it.
     arrived = written !== undefined;
   }
@@ -45,7 +55,12 @@ export async function markPresent(shared: SharedState, studyId: string, reader: 
 }
 
 /** The drawer closed: the person is no longer there. Publishes `presence.changed` when they were. */
-export async function markAbsent(shared: SharedState, studyId: string, reader: Reader, log: SharedStateLog = noLog): Promise<PresenceResult> {
+export async function markAbsent(
+  shared: SharedState,
+  studyId: string,
+  reader: Reader,
+  log: SharedStateLog = noLog,
+): Promise<PresenceResult> {
   const left = await shared.records.delete(PRESENCE_NAMESPACE, presenceKey(studyId, reader.subject));
   const viewers = await viewersOf(shared, studyId);
   if (left) await publishChange(shared, log, studyId, viewers);
@@ -54,11 +69,19 @@ export async function markAbsent(shared: SharedState, studyId: string, reader: R
 
 /** Everyone who has the study open now, first arrived first (at most VIEWER_LIST_LIMIT). */
 export async function viewersOf(shared: SharedState, studyId: string): Promise<PersonJson[]> {
-  const page = await shared.records.list(PRESENCE_NAMESPACE, { prefix: presencePrefix(studyId), limit: VIEWER_LIST_LIMIT });
+  const page = await shared.records.list(PRESENCE_NAMESPACE, {
+    prefix: presencePrefix(studyId),
+    limit: VIEWER_LIST_LIMIT,
+  });
   return viewersFrom(page.records);
 }
 
-async function publishChange(shared: SharedState, log: SharedStateLog, studyId: string, viewers: PersonJson[]): Promise<void> {
+async function publishChange(
+  shared: SharedState,
+  log: SharedStateLog,
+  studyId: string,
+  viewers: PersonJson[],
+): Promise<void> {
   const data = { studyId, viewers } satisfies WorklistEventData['presence.changed'];
   try {
     await shared.events.publish({ type: 'presence.changed', data });

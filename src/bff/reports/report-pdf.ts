@@ -30,7 +30,11 @@ export async function fetchReportPdf(url: string, options: PdfFetchOptions): Pro
   if (!isFetchablePdfUrl(url)) return { outcome: 'failed', reason: 'the link is not one the BFF fetches' };
   let response: Response;
   try {
-    response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs), headers: { accept: 'application/pdf' } });
+    response = await fetch(url, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs),
+      headers: { accept: 'application/pdf' },
+    });
   } catch (error) {
     return { outcome: 'failed', reason: error instanceof Error ? error.name : 'fetch failed' };
   }

@@ -12,8 +12,19 @@
  * that cannot be published is logged, never answered as a failure (the next refresh shows it).
  */
 import type { EventPerson } from '../../contract/worklist-events.ts';
-import { isOpenCritical, type CriticalAcknowledgement, type ReportDelivered, type StudyReport } from '../../contract/study-reports.ts';
-import { noLog, type JsonObject, type SharedState, type SharedStateLog, type StoredRecord } from '../shared-state/shared-state.ts';
+import {
+  isOpenCritical,
+  type CriticalAcknowledgement,
+  type ReportDelivered,
+  type StudyReport,
+} from '../../contract/study-reports.ts';
+import {
+  noLog,
+  type JsonObject,
+  type SharedState,
+  type SharedStateLog,
+  type StoredRecord,
+} from '../shared-state/shared-state.ts';
 
 export const REPORTS_NAMESPACE = 'study-reports';
 export const CRITICAL_NAMESPACE = 'critical-results';
@@ -50,7 +61,11 @@ export interface RecordReportOptions {
 }
 
 /** Records a delivered report (once per report ID): true when it was new, false for a repeat. */
-export async function recordReport(shared: SharedState, delivered: ReportDelivered, options: RecordReportOptions = {}): Promise<{ recorded: boolean; report: StoredReport }> {
+export async function recordReport(
+  shared: SharedState,
+  delivered: ReportDelivered,
+  options: RecordReportOptions = {},
+): Promise<{ recorded: boolean; report: StoredReport }> {
   const now = options.now?.() ?? Date.now();
   const fresh: StoredReport = {
     reportId: delivered.reportId,
@@ -69,7 +84,11 @@ export async function recordReport(shared: SharedState, delivered: ReportDeliver
     if (existing) return undefined;
     return reportsValue(delivered.studyId, keepBounded([fresh, ...reports]));
   });
-  await syncCriticalIndex(shared, delivered.studyId, written ? reportsOf(written) : await studyReports(shared, delivered.studyId));
+  await syncCriticalIndex(
+    shared,
+    delivered.studyId,
+    written ? reportsOf(written) : await studyReports(shared, delivered.studyId),
+  );
   if (seen.existing) return { recorded: false, report: seen.existing };
   await publish(shared, options.log ?? noLog, 'report.delivered', {
     studyId: fresh.studyId,
@@ -86,7 +105,11 @@ export async function studyReports(shared: SharedState, studyId: string): Promis
 }
 
 /** One report of the study, or undefined. */
-export async function findReport(shared: SharedState, studyId: string, reportId: string): Promise<StoredReport | undefined> {
+export async function findReport(
+  shared: SharedState,
+  studyId: string,
+  reportId: string,
+): Promise<StoredReport | undefined> {
   return (await studyReports(shared, studyId)).find((report) => report.reportId === reportId);
 }
 
@@ -124,7 +147,10 @@ export async function acknowledgeCritical(
     }
     const acknowledged: StoredReport = { ...report, acknowledgement: { by, at } };
     seen.result = { outcome: 'acknowledged', report: acknowledged };
-    return reportsValue(studyId, reports.map((candidate) => (candidate.reportId === reportId ? acknowledged : candidate)));
+    return reportsValue(
+      studyId,
+      reports.map((candidate) => (candidate.reportId === reportId ? acknowledged : candidate)),
+    );
   });
   const result = seen.result ?? { outcome: 'none' };
   if (result.outcome === 'none') return result;
@@ -171,7 +197,9 @@ export function publicReport(report: StoredReport, now: number = Date.now()): St
 
 /** Makes the index say what the study's reports say: its open critical results, or nothing. */
 async function syncCriticalIndex(shared: SharedState, studyId: string, reports: StoredReport[]): Promise<void> {
-  const open = reports.filter(isOpenCritical).map((report) => ({ reportId: report.reportId, deliveredAt: report.deliveredAt }));
+  const open = reports
+    .filter(isOpenCritical)
+    .map((report) => ({ reportId: report.reportId, deliveredAt: report.deliveredAt }));
   if (open.length === 0) {
     await shared.records.delete(CRITICAL_NAMESPACE, studyId);
     return;
@@ -179,7 +207,12 @@ async function syncCriticalIndex(shared: SharedState, studyId: string, reports: 
   await shared.records.set(CRITICAL_NAMESPACE, studyId, { studyId, open });
 }
 
-async function publish(shared: SharedState, log: SharedStateLog, type: 'report.delivered' | 'critical.acknowledged', data: JsonObject): Promise<void> {
+async function publish(
+  shared: SharedState,
+  log: SharedStateLog,
+  type: 'report.delivered' | 'critical.acknowledged',
+  data: JsonObject,
+): Promise<void> {
   try {
     await shared.events.publish({ type, data });
   } catch (error) {
@@ -210,12 +243,15 @@ function reportJson(report: StoredReport): JsonObject {
     ...(report.plainText !== undefined ? { plainText: report.plainText } : {}),
     pdfUrl: report.pdfUrl,
     pdfExpiresAt: report.pdfExpiresAt,
-    ...(report.acknowledgement ? { acknowledgement: { by: { ...report.acknowledgement.by }, at: report.acknowledgement.at } } : {}),
+    ...(report.acknowledgement
+      ? { acknowledgement: { by: { ...report.acknowledgement.by }, at: report.acknowledgement.at } }
+      : {}),
   };
 }
 
 type Fields = Record<string, unknown>;
-const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isFields = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isText = (value: unknown): value is string => typeof value === 'string';
 
 function reportsOf(record: StoredRecord | undefined): StoredReport[] {
@@ -230,9 +266,26 @@ function reportsOf(record: StoredRecord | undefined): StoredReport[] {
 function storedReportOf(value: unknown): StoredReport | undefined {
   if (!isFields(value)) return undefined;
   const { reportId, studyId, deliveredAt, isCritical, plainText, pdfUrl, pdfExpiresAt, acknowledgement } = value;
-  if (!isText(reportId) || !isText(studyId) || !isText(deliveredAt) || typeof isCritical !== 'boolean' || !isText(pdfUrl) || !isText(pdfExpiresAt)) return undefined;
+  if (
+    !isText(reportId) ||
+    !isText(studyId) ||
+    !isText(deliveredAt) ||
+    typeof isCritical !== 'boolean' ||
+    !isText(pdfUrl) ||
+    !isText(pdfExpiresAt)
+  )
+    return undefined;
   const ack = acknowledgementOf(acknowledgement);
-  return { reportId, studyId, deliveredAt, isCritical, ...(isText(plainText) ? { plainText } : {}), pdfUrl, pdfExpiresAt, ...(ack ? { acknowledgement: ack } : {}) };
+  return {
+    reportId,
+    studyId,
+    deliveredAt,
+    isCritical,
+    ...(isText(plainText) ? { plainText } : {}),
+    pdfUrl,
+    pdfExpiresAt,
+    ...(ack ? { acknowledgement: ack } : {}),
+  };
 }
 
 function acknowledgementOf(value: unknown): CriticalAcknowledgement | undefined {
@@ -245,5 +298,9 @@ function acknowledgementOf(value: unknown): CriticalAcknowledgement | undefined 
 function openOf(record: StoredRecord): OpenCritical[] {
   const { studyId, open } = record.value;
   if (!isText(studyId) || !Array.isArray(open)) return [];
-  return open.flatMap((entry) => (isFields(entry) && isText(entry.reportId) && isText(entry.deliveredAt) ? [{ studyId, reportId: entry.reportId, deliveredAt: entry.deliveredAt }] : []));
+  return open.flatMap((entry) =>
+    isFields(entry) && isText(entry.reportId) && isText(entry.deliveredAt)
+      ? [{ studyId, reportId: entry.reportId, deliveredAt: entry.deliveredAt }]
+      : [],
+  );
 }

@@ -96,7 +96,13 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
   // An empty key (tests only: production requires one) would be "contained" in every body.
   const echoesKey = options.apiKey.length >= 8 ? (text: string) => text.includes(options.apiKey) : () => false;
 
-  async function send(operation: string, method: 'GET' | 'POST' | 'PATCH', path: string, shape: Shape, body?: unknown): Promise<UpstreamResult> {
+  async function send(
+    operation: string,
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    shape: Shape,
+    body?: unknown,
+  ): Promise<UpstreamResult> {
     const attempts = method === 'GET' ? options.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -108,9 +114,15 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
           (error) => (error instanceof UpstreamUnreachableError ? error.kind : undefined),
         );
         // An upstream that says when to come back is not asked again at once.
-        if (result.ok || attempt >= attempts || !RETRYABLE_STATUS.has(result.status) || result.retryAfter !== undefined) return result;
+        if (result.ok || attempt >= attempts || !RETRYABLE_STATUS.has(result.status) || result.retryAfter !== undefined)
+          return result;
       } catch (error) {
-        if (attempt >= attempts || !(error instanceof UpstreamUnreachableError) || error.kind === 'invalid-response' || error.kind === 'too-large') {
+        if (
+          attempt >= attempts ||
+          !(error instanceof UpstreamUnreachableError) ||
+          error.kind === 'invalid-response' ||
+          error.kind === 'too-large'
+        ) {
           throw error;
         }
       }
@@ -118,7 +130,12 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
     }
   }
 
-  async function sendOnce(method: 'GET' | 'POST' | 'PATCH', path: string, shape: Shape, body: unknown): Promise<UpstreamResult> {
+  async function sendOnce(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    shape: Shape,
+    body: unknown,
+  ): Promise<UpstreamResult> {
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response;
@@ -145,10 +162,16 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
       // only what went wrong, never what the body held: it may be anything, the key included.
       const parsed = parseJson(text);
       if (parsed === undefined || !shape(parsed)) {
-        throw new UpstreamUnreachableError('invalid-response', `Avara answered ${status} to ${method} ${pathOnly(path)} in a form the contract does not allow`);
+        throw new UpstreamUnreachableError(
+          'invalid-response',
+          `Avara answered ${status} to ${method} ${pathOnly(path)} in a form the contract does not allow`,
+        );
       }
       if (echoesKey(text)) {
-        throw new UpstreamUnreachableError('invalid-response', `Avara answered ${status} to ${method} ${pathOnly(path)} with the API key in the body`);
+        throw new UpstreamUnreachableError(
+          'invalid-response',
+          `Avara answered ${status} to ${method} ${pathOnly(path)} with the API key in the body`,
+        );
       }
       return { ok: true, status, json: text, body: parsed };
     }
@@ -166,11 +189,14 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
     listStudies: (query) => send('listStudies', 'GET', `/v1/viewer/studies${queryString(query)}`, isStudyListPage),
     createStudy: (body) => send('createStudy', 'POST', '/v1/viewer/studies', isStudy, body),
     retrieveStudy: (studyId) => send('retrieveStudy', 'GET', studyPath(studyId), isStudy),
-    retrieveStudyByUid: (uid) => send('retrieveStudyByUid', 'GET', `/v1/viewer/studies/by-uid/${encodeURIComponent(uid)}`, isStudy),
+    retrieveStudyByUid: (uid) =>
+      send('retrieveStudyByUid', 'GET', `/v1/viewer/studies/by-uid/${encodeURIComponent(uid)}`, isStudy),
     updateStudy: (studyId, body) => send('updateStudy', 'PATCH', studyPath(studyId), isStudy, body),
     cancelStudy: (reference) => send('cancelStudy', 'POST', '/v1/viewer/studies/cancel', isSuccessResponse, reference),
-    uncancelStudy: (reference) => send('uncancelStudy', 'POST', '/v1/viewer/studies/uncancel', isSuccessResponse, reference),
-    rerouteUrl: (reference) => send('rerouteUrl', 'POST', '/v1/viewer/studies/reroute-url', isRerouteUrlResponse, reference),
+    uncancelStudy: (reference) =>
+      send('uncancelStudy', 'POST', '/v1/viewer/studies/uncancel', isSuccessResponse, reference),
+    rerouteUrl: (reference) =>
+      send('rerouteUrl', 'POST', '/v1/viewer/studies/reroute-url', isRerouteUrlResponse, reference),
     listUsers: (query) => send('listUsers', 'GET', `/v1/viewer/users${queryString(query)}`, isUserListPage),
     retrieveUser: (userId) => send('retrieveUser', 'GET', `/v1/viewer/users/${encodeURIComponent(userId)}`, isUser),
     close: () => pool.close(),
@@ -206,12 +232,19 @@ function parseJson(text: string): unknown {
 /** The longest `param` kept; the name of a contract field is far shorter. */
 const MAX_PARAM_LENGTH = 200;
 
-function readError(body: unknown, where: UpstreamError['in'], echoesKey: (text: string) => boolean): UpstreamError | undefined {
+function readError(
+  body: unknown,
+  where: UpstreamError['in'],
+  echoesKey: (text: string) => boolean,
+): UpstreamError | undefined {
   if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
   const error = body.error;
   if (typeof error !== 'object' || error === null) return undefined;
   const type = 'type' in error && typeof error.type === 'string' ? error.type : 'internal_error';
-  const param = 'param' in error && typeof error.param === 'string' && !echoesKey(error.param) ? error.param.slice(0, MAX_PARAM_LENGTH) : undefined;
+  const param =
+    'param' in error && typeof error.param === 'string' && !echoesKey(error.param)
+      ? error.param.slice(0, MAX_PARAM_LENGTH)
+      : undefined;
   return { type: isErrorType(type) ? type : 'internal_error', in: where, ...(param ? { param } : {}) };
 }
 
@@ -222,7 +255,10 @@ function isErrorType(value: string): value is ErrorType {
 function toUnreachable(error: unknown): UpstreamUnreachableError {
   if (error instanceof UpstreamUnreachableError) return error;
   if (error instanceof BodyTooLargeError) {
-    return new UpstreamUnreachableError('too-large', `Avara answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)`);
+    return new UpstreamUnreachableError(
+      'too-large',
+      `Avara answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)`,
+    );
   }
   return isTimeoutError(error)
     ? new UpstreamUnreachableError('timeout', 'Avara did not answer in time', { cause: error })

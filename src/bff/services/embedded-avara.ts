@@ -60,7 +60,12 @@ export async function startEmbeddedAvara(options: EmbeddedAvaraOptions): Promise
         // A launch link carries its own credential (an expiring signature), like Avara's: anyone
         // holding it may open it, each opening is audited, and its query never reaches the log.
         launch.addHook('onRoute', (route) => {
-          route.config = { ...route.config, access: 'public', logQuery: false, ...(route.url.includes(':studyId') ? { audit: 'study.launch' } : {}) };
+          route.config = {
+            ...route.config,
+            access: 'public',
+            logQuery: false,
+            ...(route.url.includes(':studyId') ? { audit: 'study.launch' } : {}),
+          };
         });
         await launch.register(launchRoutes, {
           signer,

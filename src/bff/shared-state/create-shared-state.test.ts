@@ -4,11 +4,23 @@ import { sharedStateOptionsFrom } from './create-shared-state.ts';
 
 describe('shared-state settings', () => {
   it('default to in-process under DATA_DIR, prefix rw:, 10,000 events', () => {
-    expect(sharedStateOptionsFrom(loadConfig({}, false))).toEqual({ dataDir: './data', keyPrefix: 'rw:', eventHistorySize: 10_000 });
+    expect(sharedStateOptionsFrom(loadConfig({}, false))).toEqual({
+      dataDir: './data',
+      keyPrefix: 'rw:',
+      eventHistorySize: 10_000,
+    });
   });
 
   it('take Redis, a prefix and a history size from the environment', () => {
-    const config = loadConfig({ REDIS_URL: 'rediss://:secret@cache.example.org:6380/2', SHARED_STATE_KEY_PREFIX: 'worklist-b:', EVENT_HISTORY_SIZE: '500', DATA_DIR: '/var/lib/rw' }, false);
+    const config = loadConfig(
+      {
+        REDIS_URL: 'rediss://:secret@cache.example.org:6380/2',
+        SHARED_STATE_KEY_PREFIX: 'worklist-b:',
+        EVENT_HISTORY_SIZE: '500',
+        DATA_DIR: '/var/lib/rw',
+      },
+      false,
+    );
     expect(sharedStateOptionsFrom(config)).toEqual({
       redisUrl: 'rediss://:secret@cache.example.org:6380/2',
       dataDir: '/var/lib/rw',

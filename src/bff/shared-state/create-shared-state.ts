@@ -49,7 +49,12 @@ export async function createSharedState(options: SharedStateOptions): Promise<Sh
       ...(options.reconnectMaxDelayMs !== undefined ? { reconnectMaxDelayMs: options.reconnectMaxDelayMs } : {}),
     });
   }
-  return openInProcessSharedState({ path: join(options.dataDir, SHARED_STATE_FILE), instanceId, eventHistorySize, ...(log ? { log } : {}) });
+  return openInProcessSharedState({
+    path: join(options.dataDir, SHARED_STATE_FILE),
+    instanceId,
+    eventHistorySize,
+    ...(log ? { log } : {}),
+  });
 }
 
 /** The factory's options from the BFF's settings. */
@@ -65,6 +70,9 @@ export function sharedStateOptionsFrom(config: BffConfig, log?: SharedStateLog):
 
 /** `host-pid-random`: readable in Redis (`CLIENT LIST`, lock tokens, leader leases) and unique per start. */
 function newInstanceId(): string {
-  const host = hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 32) || 'bff';
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9-]/g, '')
+      .slice(0, 32) || 'bff';
   return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }

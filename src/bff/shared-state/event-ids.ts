@@ -54,6 +54,7 @@ export function comparePositions(a: { ms: number; seq: number }, b: { ms: number
 export function compareEventIds(a: string, b: string): number {
   const first = parseEventId(a);
   const second = parseEventId(b);
-  if (!first || !second || first.history !== second.history) throw new TypeError(`Event ids ${a} and ${b} are not of one history`);
+  if (!first || !second || first.history !== second.history)
+    throw new TypeError(`Event ids ${a} and ${b} are not of one history`);
   return comparePositions(first, second);
 }

@@ -120,7 +120,9 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
   }
 
   function liveRecord(namespace: string, key: string, now: number): StoredRecord | undefined {
-    const row = statement(`SELECT key, value, version, expires_at FROM records WHERE namespace = :namespace AND key = :key AND ${LIVE}`).get({
+    const row = statement(
+      `SELECT key, value, version, expires_at FROM records WHERE namespace = :namespace AND key = :key AND ${LIVE}`,
+    ).get({
       namespace,
       key,
       now,
@@ -129,7 +131,10 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
   }
 
   function write(namespace: string, key: string, value: string, ttlMs: number | undefined, now: number): StoredRecord {
-    const version = integer(statement('UPDATE versions SET last = last + 1 WHERE id = 1 RETURNING last').get() ?? {}, 'last');
+    const version = integer(
+      statement('UPDATE versions SET last = last + 1 WHERE id = 1 RETURNING last').get() ?? {},
+      'last',
+    );
     const expiresAt = ttlMs === undefined ? null : now + ttlMs;
     statement(
       `INSERT INTO records (namespace, key, value, version, expires_at) VALUES (:namespace, :key, :value, :version, :expiresAt)
@@ -182,7 +187,9 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
       checkKey(key);
       checkDuration(ttlMs, 'ttlMs');
       const now = Date.now();
-      const result = statement(`UPDATE records SET expires_at = :expiresAt WHERE namespace = :namespace AND key = :key AND ${LIVE}`).run({
+      const result = statement(
+        `UPDATE records SET expires_at = :expiresAt WHERE namespace = :namespace AND key = :key AND ${LIVE}`,
+      ).run({
         namespace,
         key,
         now,
@@ -199,7 +206,9 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
       const result =
         deleteOptions.ifVersion === undefined
           ? statement(`DELETE FROM records WHERE namespace = :namespace AND key = :key AND ${LIVE}`).run(parameters)
-          : statement(`DELETE FROM records WHERE namespace = :namespace AND key = :key AND version = :version AND ${LIVE}`).run({
+          : statement(
+              `DELETE FROM records WHERE namespace = :namespace AND key = :key AND version = :version AND ${LIVE}`,
+            ).run({
               ...parameters,
               version: deleteOptions.ifVersion,
             });
@@ -217,7 +226,9 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
       const where = ['namespace = :namespace', 'key >= :prefix', LIVE];
       if (upper !== undefined) where.push('key < :upper');
       if (after !== undefined) where.push('key > :after');
-      const rows = statement(`SELECT key, value, version, expires_at FROM records WHERE ${where.join(' AND ')} ORDER BY key LIMIT :limit`).all({
+      const rows = statement(
+        `SELECT key, value, version, expires_at FROM records WHERE ${where.join(' AND ')} ORDER BY key LIMIT :limit`,
+      ).all({
         namespace,
         prefix,
         now: Date.now(),
@@ -245,7 +256,9 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
 
   function extendLease(name: string, owner: string, ttlMs: number): boolean {
     const now = Date.now();
-    const result = statement('UPDATE leases SET expires_at = :expiresAt WHERE name = :name AND owner = :owner AND expires_at > :now').run({
+    const result = statement(
+      'UPDATE leases SET expires_at = :expiresAt WHERE name = :name AND owner = :owner AND expires_at > :now',
+    ).run({
       name,
       owner,
       expiresAt: now + ttlMs,
@@ -255,12 +268,19 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
   }
 
   function dropLease(name: string, owner: string): boolean {
-    const result = statement('DELETE FROM leases WHERE name = :name AND owner = :owner AND expires_at > :now').run({ name, owner, now: Date.now() });
+    const result = statement('DELETE FROM leases WHERE name = :name AND owner = :owner AND expires_at > :now').run({
+      name,
+      owner,
+      now: Date.now(),
+    });
     return Number(result.changes) > 0;
   }
 
   function leaseHolder(name: string): string | undefined {
-    const row = statement('SELECT owner FROM leases WHERE name = :name AND expires_at > :now').get({ name, now: Date.now() });
+    const row = statement('SELECT owner FROM leases WHERE name = :name AND expires_at > :now').get({
+      name,
+      now: Date.now(),
+    });
     return row ? text(row, 'owner') : undefined;
   }
 
@@ -438,7 +458,13 @@ class EventHistory {
     const now = Date.now();
     const position = now > this.#last.ms ? { ms: now, seq: 0 } : { ms: this.#last.ms, seq: this.#last.seq + 1 };
     this.#last = position;
-    const event: BusEvent = { id: formatEventId(this.#history, streamIdOf(position)), type, data, source, publishedAt: position.ms };
+    const event: BusEvent = {
+      id: formatEventId(this.#history, streamIdOf(position)),
+      type,
+      data,
+      source,
+      publishedAt: position.ms,
+    };
     const capacity = this.#buffer.length;
     if (this.#size < capacity) {
       this.#buffer[(this.#oldest + this.#size) % capacity] = event;
@@ -504,7 +530,9 @@ export function prefixUpperBound(prefix: string): string | undefined {
 function migrate(db: DatabaseSync): void {
   const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
   if (version > SCHEMA_VERSION) {
-    throw new Error(`The shared-state database was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`);
+    throw new Error(
+      `The shared-state database was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`,
+    );
   }
   db.exec(SCHEMA);
   db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LockLostError, LockTimeoutError, checkDuration, checkKey, type HeldLock, type LockManager, type LockOptions } from './shared-state.ts';
+import {
+  LockLostError,
+  LockTimeoutError,
+  checkDuration,
+  checkKey,
+  type HeldLock,
+  type LockManager,
+  type LockOptions,
+} from './shared-state.ts';
 
 // The lock and lease algorithms both implementations share; each supplies one atomic try.
 
@@ -94,7 +102,14 @@ export function createLocalTurns(): LocalTurns {
       const outcome = await Promise.race([
         woken.then(() => 'turn' as const),
         sleep(waitMs, 'late' as const, { signal: abort.signal }).catch(() => 'late' as const),
-        ...(stop ? [once(stop, 'abort', { signal: abort.signal }).then(() => 'stopped' as const, () => 'stopped' as const)] : []),
+        ...(stop
+          ? [
+              once(stop, 'abort', { signal: abort.signal }).then(
+                () => 'stopped' as const,
+                () => 'stopped' as const,
+              ),
+            ]
+          : []),
       ]);
       abort.abort();
       if (outcome === 'turn') return end;
@@ -142,13 +157,16 @@ async function runHolding<T>(lock: HeldLock, ttlMs: number, task: (signal: Abort
   const controller = new AbortController();
   let extending: Promise<void> | undefined;
   const lost = () => controller.abort(new LockLostError(lock.name));
-  const renewal = setInterval(() => {
-    if (extending || controller.signal.aborted) return;
-    extending = lock
-      .extend(ttlMs)
-      .then((kept) => (kept ? undefined : lost()), lost)
-      .finally(() => (extending = undefined));
-  }, Math.max(1, Math.floor(ttlMs / 3)));
+  const renewal = setInterval(
+    () => {
+      if (extending || controller.signal.aborted) return;
+      extending = lock
+        .extend(ttlMs)
+        .then((kept) => (kept ? undefined : lost()), lost)
+        .finally(() => (extending = undefined));
+    },
+    Math.max(1, Math.floor(ttlMs / 3)),
+  );
   try {
     return await task(controller.signal);
   } finally {

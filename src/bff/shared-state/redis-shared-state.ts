@@ -252,7 +252,8 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
   const { instanceId, keyPrefix } = options;
   const log = options.log ?? noLog;
   const connectWaitMs = options.connectWaitMs ?? 5_000;
-  if (!Number.isSafeInteger(options.eventHistorySize) || options.eventHistorySize < 1) throw new TypeError('The event history size is at least 1');
+  if (!Number.isSafeInteger(options.eventHistorySize) || options.eventHistorySize < 1)
+    throw new TypeError('The event history size is at least 1');
 
   const keys = {
     record: (namespace: string, key: string) => `${keyPrefix}rec:${namespace}:${key}`,
@@ -284,7 +285,8 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
     if (next === currentStatus) return;
     currentStatus = next;
     if (next === 'ok') log.info({ sharedState: 'redis' }, 'Shared state available');
-    else if (!closed) log.warn({ sharedState: 'redis' }, 'Shared state unavailable: Redis cannot be reached; reconnecting');
+    else if (!closed)
+      log.warn({ sharedState: 'redis' }, 'Shared state unavailable: Redis cannot be reached; reconnecting');
     for (const listener of statusListeners) {
       try {
         listener(next);
@@ -310,7 +312,12 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
     }
   }
 
-  async function script(connection: Redis, lua: LuaScript, scriptKeys: string[], args: Array<string | number>): Promise<unknown> {
+  async function script(
+    connection: Redis,
+    lua: LuaScript,
+    scriptKeys: string[],
+    args: Array<string | number>,
+  ): Promise<unknown> {
     return run(() => lua.run(connection, scriptKeys, args));
   }
 
@@ -356,7 +363,10 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
         const next = change(current);
         if (next === undefined) return undefined;
         const condition = current ? { ifVersion: current.version } : { ifAbsent: true };
-        const written = await records.set(namespace, key, next, { ...condition, ...(updateOptions.ttlMs !== undefined ? { ttlMs: updateOptions.ttlMs } : {}) });
+        const written = await records.set(namespace, key, next, {
+          ...condition,
+          ...(updateOptions.ttlMs !== undefined ? { ttlMs: updateOptions.ttlMs } : {}),
+        });
         if (written) return written;
         await sleep(Math.random() * Math.min(2 ** attempt, 50));
       }
@@ -367,7 +377,12 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
       checkNamespace(namespace);
       checkKey(key);
       checkDuration(ttlMs, 'ttlMs');
-      const reply = await script(commands, TOUCH_RECORD, [keys.record(namespace, key), keys.index(namespace), keys.expiries(namespace)], [ttlMs, key]);
+      const reply = await script(
+        commands,
+        TOUCH_RECORD,
+        [keys.record(namespace, key), keys.index(namespace), keys.expiries(namespace)],
+        [ttlMs, key],
+      );
       return reply === 1;
     },
 
@@ -388,9 +403,18 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
       const limit = listLimit(listOptions.limit);
       const prefix = listOptions.prefix ?? '';
       const after = listOptions.after;
-      const lower = after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(prefix)) >= 0 ? `(${after}` : `[${prefix}`;
-      const reply: unknown = await script(commands, LIST_RECORDS, [keys.index(namespace), keys.expiries(namespace)], [keys.recordPrefix(namespace), prefix, lower, limit]);
-      if (!isUnknownArray(reply) || !isUnknownArray(reply[2])) throw new Error('Unexpected answer to the record listing');
+      const lower =
+        after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(prefix)) >= 0
+          ? `(${after}`
+          : `[${prefix}`;
+      const reply: unknown = await script(
+        commands,
+        LIST_RECORDS,
+        [keys.index(namespace), keys.expiries(namespace)],
+        [keys.recordPrefix(namespace), prefix, lower, limit],
+      );
+      if (!isUnknownArray(reply) || !isUnknownArray(reply[2]))
+        throw new Error('Unexpected answer to the record listing');
       const found: StoredRecord[] = [];
       for (const entry of reply[2]) {
         if (!isUnknownArray(entry) || typeof entry[0] !== 'string') continue;
@@ -453,11 +477,17 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
   // ---- events ------------------------------------------------------------------------------------------
   async function latest(connection: Redis): Promise<{ history: string; streamId: string }> {
     const reply = await script(connection, LATEST, [keys.stream, keys.history], [newHistoryId()]);
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') throw new Error('Unexpected answer to LATEST');
+    if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string')
+      throw new Error('Unexpected answer to LATEST');
     return { history: reply[0], streamId: reply[1] };
   }
 
-  async function replay(connection: Redis, history: string, streamId: string, limit: number): Promise<{ entries: unknown[] } | 'resync'> {
+  async function replay(
+    connection: Redis,
+    history: string,
+    streamId: string,
+    limit: number,
+  ): Promise<{ entries: unknown[] } | 'resync'> {
     const reply = await script(connection, SINCE, [keys.stream, keys.history], [history, streamId, limit]);
     if (!Array.isArray(reply) || reply[0] !== 'ok') return 'resync';
     return { entries: Array.isArray(reply[1]) ? reply[1] : [] };
@@ -515,7 +545,15 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
         }
         interrupted = false;
         const history = position.history;
-        const reply: unknown = await connection.xread('COUNT', READ_BATCH, 'BLOCK', READ_BLOCK_MS, 'STREAMS', keys.stream, position.streamId);
+        const reply: unknown = await connection.xread(
+          'COUNT',
+          READ_BATCH,
+          'BLOCK',
+          READ_BLOCK_MS,
+          'STREAMS',
+          keys.stream,
+          position.streamId,
+        );
         for (const entry of streamEntries(reply)) {
           position = { history, streamId: entry.id };
           const event = eventFromEntry(history, entry);
@@ -554,8 +592,14 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
     async publish(event) {
       checkKey(event.type, 'event type');
       const data = serializeValue(event.data);
-      const reply = await script(commands, PUBLISH, [keys.stream, keys.history], [newHistoryId(), options.eventHistorySize, event.type, data, instanceId]);
-      if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') throw new Error('Unexpected answer to PUBLISH');
+      const reply = await script(
+        commands,
+        PUBLISH,
+        [keys.stream, keys.history],
+        [newHistoryId(), options.eventHistorySize, event.type, data, instanceId],
+      );
+      if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string')
+        throw new Error('Unexpected answer to PUBLISH');
       return formatEventId(reply[0], reply[1]);
     },
 
@@ -614,7 +658,11 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
   await whenReady(commands, startup);
   const opened = commands.status === 'ready';
   refreshStatus();
-  if (!opened) log.warn({ sharedState: 'redis' }, `Redis did not answer within ${connectWaitMs} ms; starting without it and reconnecting`);
+  if (!opened)
+    log.warn(
+      { sharedState: 'redis' },
+      `Redis did not answer within ${connectWaitMs} ms; starting without it and reconnecting`,
+    );
 
   return {
     kind: 'redis',
@@ -672,7 +720,8 @@ function connectionOptions(options: RedisSharedStateOptions, role: 'commands' | 
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     connectTimeout: 2_000,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt - 1, 10), longestPause) + Math.floor(Math.random() * 50),
+    retryStrategy: (attempt) =>
+      Math.min(50 * 2 ** Math.min(attempt - 1, 10), longestPause) + Math.floor(Math.random() * 50),
     ...(role === 'commands'
       ? {
           // A server that stops answering (but keeps the socket) counts as down too: the socket is dropped.

@@ -62,7 +62,13 @@ const implementations: Implementation[] = [
       const dataDir = temporaryFolder();
       return {
         open: async ({ instanceId } = {}) =>
-          track(await createSharedState({ dataDir, ...(instanceId ? { instanceId } : {}), ...(options.eventHistorySize ? { eventHistorySize: options.eventHistorySize } : {}) })),
+          track(
+            await createSharedState({
+              dataDir,
+              ...(instanceId ? { instanceId } : {}),
+              ...(options.eventHistorySize ? { eventHistorySize: options.eventHistorySize } : {}),
+            }),
+          ),
         async breakLock(name) {
           const db = new DatabaseSync(join(dataDir, SHARED_STATE_FILE));
           db.prepare('DELETE FROM leases WHERE name = ?').run(`lock:${name}`);
@@ -114,7 +120,10 @@ afterAll(async () => {
   await redis?.dispose();
 });
 
-async function twoInstances(implementation: Implementation, options?: { eventHistorySize?: number }): Promise<[SharedState, SharedState, World]> {
+async function twoInstances(
+  implementation: Implementation,
+  options?: { eventHistorySize?: number },
+): Promise<[SharedState, SharedState, World]> {
   const world = implementation.world(options);
   return [await world.open({ instanceId: 'instance-a' }), await world.open({ instanceId: 'instance-b' }), world];
 }
@@ -124,8 +133,18 @@ describe.each(implementations)('shared state, $name', (implementation) => {
     it('writes, reads and deletes a record, a new version on every write, namespaces apart', async () => {
       const [a, b] = await twoInstances(implementation);
       expect(await a.records.get('sessions', 'missing')).toBeUndefined();
-      const first = await a.records.set('sessions', 's1', { user: 'usr_1', roles: ['coordinator'], seen: 3, nested: { ok: true, none: null } });
-      expect(first).toEqual({ key: 's1', value: { user: 'usr_1', roles: ['coordinator'], seen: 3, nested: { ok: true, none: null } }, version: expect.any(Number), expiresAt: null });
+      const first = await a.records.set('sessions', 's1', {
+        user: 'usr_1',
+        roles: ['coordinator'],
+        seen: 3,
+        nested: { ok: true, none: null },
+      });
+      expect(first).toEqual({
+        key: 's1',
+        value: { user: 'usr_1', roles: ['coordinator'], seen: 3, nested: { ok: true, none: null } },
+        version: expect.any(Number),
+        expiresAt: null,
+      });
       expect(await b.records.get('sessions', 's1')).toEqual(first);
       expect(await b.records.get('presence', 's1')).toBeUndefined();
 
@@ -181,14 +200,18 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       await sleep(350);
       const again = await a.records.set('views', 'v1', { name: 'New' });
       expect(again?.version).toBeGreaterThan(second?.version ?? Infinity);
-      expect(await b.records.set('views', 'v1', { name: 'Stale' }, { ifVersion: second?.version ?? 0 })).toBeUndefined();
+      expect(
+        await b.records.set('views', 'v1', { name: 'Stale' }, { ifVersion: second?.version ?? 0 }),
+      ).toBeUndefined();
       expect(await b.records.delete('views', 'v1', { ifVersion: again?.version ?? 0 })).toBe(true);
     });
 
     it('lets exactly one of 50 concurrent claimers on two instances have a key', async () => {
       const [a, b] = await twoInstances(implementation);
       const claims = await Promise.all(
-        Array.from({ length: 50 }, (_, index) => (index % 2 === 0 ? a : b).records.set('claims', 'stu_1', { by: index }, { ifAbsent: true, ttlMs: 10_000 })),
+        Array.from({ length: 50 }, (_, index) =>
+          (index % 2 === 0 ? a : b).records.set('claims', 'stu_1', { by: index }, { ifAbsent: true, ttlMs: 10_000 }),
+        ),
       );
       const winners = claims.flatMap((claim, index) => (claim ? [index] : []));
       expect(winners).toHaveLength(1);
@@ -199,7 +222,12 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       const [a, b] = await twoInstances(implementation);
       await Promise.all(
         Array.from({ length: 20 }, (_, index) =>
-          (index % 2 === 0 ? a : b).records.update('counters', 'arrivals', (current) => ({ count: Number(current?.value.count ?? 0) + 1 }), { ttlMs: 60_000 }),
+          (index % 2 === 0 ? a : b).records.update(
+            'counters',
+            'arrivals',
+            (current) => ({ count: Number(current?.value.count ?? 0) + 1 }),
+            { ttlMs: 60_000 },
+          ),
         ),
       );
       const counted = await a.records.get('counters', 'arrivals');
@@ -222,16 +250,32 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       const all = await b.records.list('presence', { prefix: 'stu_1:' });
       expect(all.records.map((record) => record.key)).toEqual(['stu_1:usr_a', 'stu_1:usr_b', 'stu_1:é']);
       expect(all.nextAfter).toBeUndefined();
-      expect(all.records[0]).toEqual({ key: 'stu_1:usr_a', value: { key: 'stu_1:usr_a' }, version: expect.any(Number), expiresAt: expect.any(Number) });
+      expect(all.records[0]).toEqual({
+        key: 'stu_1:usr_a',
+        value: { key: 'stu_1:usr_a' },
+        version: expect.any(Number),
+        expiresAt: expect.any(Number),
+      });
 
       const first = await b.records.list('presence', { prefix: 'stu_1:', limit: 2 });
       expect(first.records.map((record) => record.key)).toEqual(['stu_1:usr_a', 'stu_1:usr_b']);
       expect(first.nextAfter).toBe('stu_1:usr_b');
-      const rest = await b.records.list('presence', { prefix: 'stu_1:', limit: 2, ...(first.nextAfter ? { after: first.nextAfter } : {}) });
+      const rest = await b.records.list('presence', {
+        prefix: 'stu_1:',
+        limit: 2,
+        ...(first.nextAfter ? { after: first.nextAfter } : {}),
+      });
       expect(rest.records.map((record) => record.key)).toEqual(['stu_1:é']);
       expect(rest.nextAfter).toBeUndefined();
 
-      expect((await b.records.list('presence')).records.map((record) => record.key)).toEqual(['stu_1', 'stu_10:usr_a', 'stu_1:usr_a', 'stu_1:usr_b', 'stu_1:é', 'stu_2:usr_a']); // '0' < ':'
+      expect((await b.records.list('presence')).records.map((record) => record.key)).toEqual([
+        'stu_1',
+        'stu_10:usr_a',
+        'stu_1:usr_a',
+        'stu_1:usr_b',
+        'stu_1:é',
+        'stu_2:usr_a',
+      ]); // '0' < ':'
       expect((await b.records.list('presence', { prefix: 'stu_9' })).records).toEqual([]);
     });
   });
@@ -239,7 +283,11 @@ describe.each(implementations)('shared state, $name', (implementation) => {
   describe('locks', () => {
     it('gives a lock to exactly one of 20 concurrent acquirers on two instances', async () => {
       const [a, b] = await twoInstances(implementation);
-      const held = await Promise.all(Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? a : b).locks.acquire('study:stu_1', { ttlMs: 10_000 })));
+      const held = await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          (index % 2 === 0 ? a : b).locks.acquire('study:stu_1', { ttlMs: 10_000 }),
+        ),
+      );
       expect(held.filter((lock) => lock !== undefined)).toHaveLength(1);
     });
 
@@ -299,10 +347,14 @@ describe.each(implementations)('shared state, $name', (implementation) => {
     it('withLock: times out on a held lock, releases after a failing task, keeps the lock while a long task runs', async () => {
       const [a, b] = await twoInstances(implementation);
       const held = await a.locks.acquire('study:stu_5', { ttlMs: 5_000 });
-      await expect(b.locks.withLock('study:stu_5', { ttlMs: 1_000, waitMs: 100 }, async () => 'ran')).rejects.toBeInstanceOf(LockTimeoutError);
+      await expect(
+        b.locks.withLock('study:stu_5', { ttlMs: 1_000, waitMs: 100 }, async () => 'ran'),
+      ).rejects.toBeInstanceOf(LockTimeoutError);
       await held?.release();
 
-      await expect(b.locks.withLock('study:stu_5', { ttlMs: 1_000 }, async () => Promise.reject(new Error('upstream said no')))).rejects.toThrow('upstream said no');
+      await expect(
+        b.locks.withLock('study:stu_5', { ttlMs: 1_000 }, async () => Promise.reject(new Error('upstream said no'))),
+      ).rejects.toThrow('upstream said no');
       expect(await a.locks.acquire('study:stu_5', { ttlMs: 1_000 }).then((lock) => lock?.release())).toBe(true);
 
       let signalAborted = true;
@@ -338,15 +390,21 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       });
       // A caller that gives up: its wait ends without the lock as soon as it says so.
       const stop = new AbortController();
-      const givingUp = a.locks.withLock('study:stu_7', { ttlMs: 5_000, waitMs: 5_000, signal: stop.signal }, async () => {
-        order.push('gave up, yet ran');
-      });
+      const givingUp = a.locks.withLock(
+        'study:stu_7',
+        { ttlMs: 5_000, waitMs: 5_000, signal: stop.signal },
+        async () => {
+          order.push('gave up, yet ran');
+        },
+      );
       const stoppedAt = Date.now();
       stop.abort();
       await expect(givingUp).rejects.toBeInstanceOf(LockTimeoutError);
       expect(Date.now() - stoppedAt).toBeLessThan(1_000);
       // Nobody in line may start while the first holds it, and no wait of 0 ms joins a line.
-      await expect(a.locks.withLock('study:stu_7', { ttlMs: 5_000, waitMs: 0 }, async () => 'ran')).rejects.toBeInstanceOf(LockTimeoutError);
+      await expect(
+        a.locks.withLock('study:stu_7', { ttlMs: 5_000, waitMs: 0 }, async () => 'ran'),
+      ).rejects.toBeInstanceOf(LockTimeoutError);
       expect(order).toEqual(['first']);
       releaseFirst();
       await Promise.all([first, ...queued, elsewhere]);
@@ -376,12 +434,20 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       const received: BusEvent[] = [];
       const stop = await listening.events.subscribe({ onEvent: (event) => received.push(event) });
       const ids: string[] = [];
-      for (let index = 0; index < 5; index++) ids.push(await a.events.publish({ type: 'study.changed', data: { studyId: `stu_${index}`, index } }));
+      for (let index = 0; index < 5; index++)
+        ids.push(await a.events.publish({ type: 'study.changed', data: { studyId: `stu_${index}`, index } }));
       await waitFor(() => received.length >= 5, 5_000, 'five events');
       expect(received.map((event) => event.id)).toEqual(ids);
-      expect(received[0]).toEqual({ id: ids[0], type: 'study.changed', data: { studyId: 'stu_0', index: 0 }, source: 'instance-a', publishedAt: expect.any(Number) });
+      expect(received[0]).toEqual({
+        id: ids[0],
+        type: 'study.changed',
+        data: { studyId: 'stu_0', index: 0 },
+        source: 'instance-a',
+        publishedAt: expect.any(Number),
+      });
       expect(Math.abs((received[0]?.publishedAt ?? 0) - Date.now())).toBeLessThan(10_000);
-      for (let index = 1; index < ids.length; index++) expect(compareEventIds(ids[index - 1] ?? '', ids[index] ?? '')).toBeLessThan(0);
+      for (let index = 1; index < ids.length; index++)
+        expect(compareEventIds(ids[index - 1] ?? '', ids[index] ?? '')).toBeLessThan(0);
 
       stop();
       await a.events.publish({ type: 'study.changed', data: { after: 'stop' } });
@@ -396,7 +462,8 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       const other = implementation.crossInstanceEvents ? b : a;
       expect(await other.events.since(start)).toEqual({ resync: false, events: [], more: false });
       const ids: string[] = [];
-      for (let index = 0; index < 6; index++) ids.push(await a.events.publish({ type: 'lease.changed', data: { index } }));
+      for (let index = 0; index < 6; index++)
+        ids.push(await a.events.publish({ type: 'lease.changed', data: { index } }));
 
       const everything = await a.events.since(start);
       expect(everything.resync === false && everything.events.map((event) => event.id)).toEqual(ids);
@@ -407,7 +474,10 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       expect(page.resync === false && page.events.map((event) => event.data.index)).toEqual([2, 3, 4]);
       expect(await a.events.since(ids[5] ?? '')).toEqual({ resync: false, events: [], more: false });
       expect(await a.events.latestId()).toBe(ids[5]);
-      expect(await other.events.since(ids[3] ?? '')).toMatchObject({ resync: false, events: [{ id: ids[4] }, { id: ids[5] }] });
+      expect(await other.events.since(ids[3] ?? '')).toMatchObject({
+        resync: false,
+        events: [{ id: ids[4] }, { id: ids[5] }],
+      });
       if (!implementation.crossInstanceEvents) expect(await b.events.since(ids[3] ?? '')).toEqual({ resync: true });
     });
 
@@ -422,7 +492,9 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       }
       expect(await a.events.since(first)).toEqual({ resync: true });
       const recent = await a.events.since(ids[379] ?? '');
-      expect(recent.resync === false && recent.events.map((event) => event.data.index)).toEqual(Array.from({ length: 20 }, (_, index) => 380 + index));
+      expect(recent.resync === false && recent.events.map((event) => event.data.index)).toEqual(
+        Array.from({ length: 20 }, (_, index) => 380 + index),
+      );
 
       const position = parseEventId(last);
       if (!position) throw new Error('not an event id');
@@ -507,7 +579,11 @@ describe.each(implementations)('shared state, $name', (implementation) => {
 describe('in-process shared state', () => {
   it('creates DATA_DIR/shared-state.sqlite on first use, in WAL mode, and sweeps expired rows', async () => {
     const dataDir = join(temporaryFolder(), 'nested', 'data');
-    const state = openInProcessSharedState({ path: join(dataDir, SHARED_STATE_FILE), instanceId: 'solo', eventHistorySize: 100 });
+    const state = openInProcessSharedState({
+      path: join(dataDir, SHARED_STATE_FILE),
+      instanceId: 'solo',
+      eventHistorySize: 100,
+    });
     opened.push(state);
     await state.records.set('presence', 'gone', { at: 1 }, { ttlMs: 20 });
     await state.records.set('presence', 'stays', { at: 2 });
@@ -560,14 +636,21 @@ describe('redis shared state', () => {
         const store = state.rateLimitStore;
         if (!store) throw new Error('no shared rate-limit store');
         const app = Fastify();
-        await app.register(rateLimit, { max: 3, timeWindow: 60_000, keyGenerator: () => 'usr_1', skipOnError: true, ...store });
+        await app.register(rateLimit, {
+          max: 3,
+          timeWindow: 60_000,
+          keyGenerator: () => 'usr_1',
+          skipOnError: true,
+          ...store,
+        });
         app.get('/api/studies', async () => ({ studies: [] }));
         await app.ready();
         return app;
       }),
     );
     const statuses: number[] = [];
-    for (const app of [apps[0], apps[1], apps[0], apps[1]]) statuses.push((await app?.inject('/api/studies'))?.statusCode ?? 0);
+    for (const app of [apps[0], apps[1], apps[0], apps[1]])
+      statuses.push((await app?.inject('/api/studies'))?.statusCode ?? 0);
     expect(statuses).toEqual([200, 200, 200, 429]);
     await Promise.all(apps.map((app) => app.close()));
   });
@@ -597,7 +680,12 @@ describe('redis shared state when Redis goes away', () => {
 
   it('fails fast with the typed error while Redis is down, and recovers by itself when it is back', async () => {
     if (!server) throw new Error('redis-server is not running');
-    const options = { redisUrl: server.url, dataDir: temporaryFolder(), keyPrefix: 'outage:', reconnectMaxDelayMs: 300 };
+    const options = {
+      redisUrl: server.url,
+      dataDir: temporaryFolder(),
+      keyPrefix: 'outage:',
+      reconnectMaxDelayMs: 300,
+    };
     const a = track(await createSharedState({ ...options, instanceId: 'instance-a' }));
     const b = track(await createSharedState({ ...options, instanceId: 'instance-b' }));
     const received: BusEvent[] = [];
@@ -621,8 +709,12 @@ describe('redis shared state when Redis goes away', () => {
     expect(failure).toBeInstanceOf(SharedStateUnavailableError);
     expect(failure instanceof SharedStateUnavailableError && failure.retryAfterSeconds).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(2_000);
-    await expect(a.locks.withLock('study:stu_1', { ttlMs: 5_000, waitMs: 5_000 }, async () => 'unserialized')).rejects.toBeInstanceOf(SharedStateUnavailableError);
-    await expect(a.records.set('claims', 'stu_1', { by: 'usr_1' }, { ifAbsent: true })).rejects.toBeInstanceOf(SharedStateUnavailableError);
+    await expect(
+      a.locks.withLock('study:stu_1', { ttlMs: 5_000, waitMs: 5_000 }, async () => 'unserialized'),
+    ).rejects.toBeInstanceOf(SharedStateUnavailableError);
+    await expect(a.records.set('claims', 'stu_1', { by: 'usr_1' }, { ifAbsent: true })).rejects.toBeInstanceOf(
+      SharedStateUnavailableError,
+    );
     await expect(a.events.publish({ type: 'during', data: {} })).rejects.toBeInstanceOf(SharedStateUnavailableError);
     await expect(a.leadership.tryAcquire('queue-watcher', 5_000)).rejects.toBeInstanceOf(SharedStateUnavailableError);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -646,7 +738,13 @@ describe('redis shared state when Redis goes away', () => {
   it('starts while Redis is down, as unavailable, and becomes ok once it answers', async () => {
     const port = await freePort();
     const state = track(
-      await createSharedState({ redisUrl: `redis://127.0.0.1:${port}`, dataDir: temporaryFolder(), keyPrefix: 'late:', connectWaitMs: 300, reconnectMaxDelayMs: 300 }),
+      await createSharedState({
+        redisUrl: `redis://127.0.0.1:${port}`,
+        dataDir: temporaryFolder(),
+        keyPrefix: 'late:',
+        connectWaitMs: 300,
+        reconnectMaxDelayMs: 300,
+      }),
     );
     expect(state.status()).toBe('unavailable');
     await expect(state.records.get('sessions', 's1')).rejects.toBeInstanceOf(SharedStateUnavailableError);

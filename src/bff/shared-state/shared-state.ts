@@ -277,7 +277,8 @@ export const DEFAULT_REPLAY_LIMIT = 1000;
 export const DEFAULT_UPDATE_ATTEMPTS = 20;
 
 export function checkNamespace(namespace: string): void {
-  if (!NAMESPACE.test(namespace)) throw new TypeError(`A namespace is [a-z][a-z0-9-]* (at most 64), not ${JSON.stringify(namespace)}`);
+  if (!NAMESPACE.test(namespace))
+    throw new TypeError(`A namespace is [a-z][a-z0-9-]* (at most 64), not ${JSON.stringify(namespace)}`);
 }
 
 export function checkKey(key: string, what = 'key'): void {
@@ -288,23 +289,27 @@ export function checkKey(key: string, what = 'key'): void {
 
 /** A whole number of milliseconds, at least 1. */
 export function checkDuration(ms: number, what: string): void {
-  if (!Number.isSafeInteger(ms) || ms < 1) throw new TypeError(`${what} is a whole number of milliseconds, at least 1 (got ${ms})`);
+  if (!Number.isSafeInteger(ms) || ms < 1)
+    throw new TypeError(`${what} is a whole number of milliseconds, at least 1 (got ${ms})`);
 }
 
 export function checkSetOptions(options: SetRecordOptions): void {
   if (options.ttlMs !== undefined) checkDuration(options.ttlMs, 'ttlMs');
-  if (options.ifAbsent && options.ifVersion !== undefined) throw new TypeError('ifAbsent and ifVersion cannot both hold');
+  if (options.ifAbsent && options.ifVersion !== undefined)
+    throw new TypeError('ifAbsent and ifVersion cannot both hold');
 }
 
 export function listLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIST_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new TypeError(`limit is 1-${MAX_LIST_LIMIT}`);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+    throw new TypeError(`limit is 1-${MAX_LIST_LIMIT}`);
   return limit;
 }
 
 /** The value as stored: JSON text of an object (anything else is refused before it is written). */
 export function serializeValue(value: JsonObject): string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('A record value is a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError('A record value is a JSON object');
   return JSON.stringify(value);
 }
 

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RunningRedis } from '../../../test/support/redis.ts';
 import { createSharedState } from '../shared-state/create-shared-state.ts';
 import type { SharedState } from '../shared-state/shared-state.ts';
-import { MAX_VIEWS_PER_PERSON, createSavedViews, defaultViewAddress, ownerKey, type ViewContent } from './saved-views.ts';
+import {
+  MAX_VIEWS_PER_PERSON,
+  createSavedViews,
+  defaultViewAddress,
+  ownerKey,
+  type ViewContent,
+} from './saved-views.ts';
 
 // One suite, both implementations of the shared store. "Reopen" is a restart: a new shared state
 // on the same SQLite file (in-process), a new client of the same Redis.
@@ -54,20 +60,31 @@ function track(state: SharedState): SharedState {
   return state;
 }
 
-const content = (name: string, filters = 'assignee=anyone'): ViewContent => ({ name, filters, columns: null, collapsed: [] });
+const content = (name: string, filters = 'assignee=anyone'): ViewContent => ({
+  name,
+  filters,
+  columns: null,
+  collapsed: [],
+});
 
 describe.each(implementations)('saved views ($name)', (implementation) => {
   it('keeps a person’s views, their default and their changes across a restart', async () => {
     const store = implementation.store();
     const first = await store.open();
     const views = createSavedViews(first.records);
-    const stat = await views.create('alice@example.org', { ...content('STAT only', 'assignee=anyone&groups=stat'), collapsed: ['high'] });
+    const stat = await views.create('alice@example.org', {
+      ...content('STAT only', 'assignee=anyone&groups=stat'),
+      collapsed: ['high'],
+    });
     const mine = await views.create('alice@example.org', content('Mine', 'assignee=me'), { makeDefault: true });
     expect(stat.ok && mine.ok).toBe(true);
     if (!stat.ok || !mine.ok) return;
     expect(mine.value.isDefault).toBe(true);
     expect(mine.value.viewId).toMatch(/^viw_[0-9a-f]{24}$/);
-    const renamed = await views.update('alice@example.org', stat.value.viewId, { name: 'STAT first', columns: { visibility: { customer: false }, order: ['severity'], sizing: { description: 400 } } });
+    const renamed = await views.update('alice@example.org', stat.value.viewId, {
+      name: 'STAT first',
+      columns: { visibility: { customer: false }, order: ['severity'], sizing: { description: 400 } },
+    });
     expect(renamed.ok && renamed.value.name).toBe('STAT first');
     await first.close();
 
@@ -78,7 +95,10 @@ describe.each(implementations)('saved views ($name)', (implementation) => {
       ['STAT first', false, 'assignee=anyone&groups=stat'],
       ['Mine', true, 'assignee=me'],
     ]);
-    expect(after.views[0]).toMatchObject({ collapsed: ['high'], columns: { visibility: { customer: false }, order: ['severity'], sizing: { description: 400 } } });
+    expect(after.views[0]).toMatchObject({
+      collapsed: ['high'],
+      columns: { visibility: { customer: false }, order: ['severity'], sizing: { description: 400 } },
+    });
   });
 
   it('keeps each person’s views apart', async () => {
@@ -90,7 +110,10 @@ describe.each(implementations)('saved views ($name)', (implementation) => {
     expect((await views.list('carol@example.org')).views).toEqual([]);
     if (!alice.ok) throw new Error('not created');
     // Bob cannot reach Alice's view by its ID: it is not among his.
-    expect(await views.update('bob@example.org', alice.value.viewId, { name: 'Taken' })).toEqual({ ok: false, reason: 'not-found' });
+    expect(await views.update('bob@example.org', alice.value.viewId, { name: 'Taken' })).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
     expect(await views.remove('bob@example.org', alice.value.viewId)).toEqual({ ok: false, reason: 'not-found' });
     expect(await views.setDefault('bob@example.org', alice.value.viewId)).toEqual({ ok: false, reason: 'not-found' });
     expect((await views.list('alice@example.org')).views[0]?.name).toBe('Today');
@@ -101,14 +124,19 @@ describe.each(implementations)('saved views ($name)', (implementation) => {
     const views = createSavedViews(state.records);
     await views.create('dana@example.org', content('Overdue CT'));
     expect(await views.create('dana@example.org', content('overdue ct'))).toEqual({ ok: false, reason: 'name-taken' });
-    for (let index = 1; index < MAX_VIEWS_PER_PERSON; index += 1) expect((await views.create('dana@example.org', content(`View ${index}`))).ok).toBe(true);
+    for (let index = 1; index < MAX_VIEWS_PER_PERSON; index += 1)
+      expect((await views.create('dana@example.org', content(`View ${index}`))).ok).toBe(true);
     expect(await views.create('dana@example.org', content('One more'))).toEqual({ ok: false, reason: 'too-many' });
   });
 
   it('loses no view when two are saved at once, and deleting the default leaves none', async () => {
     const state = await implementation.store().open();
     const views = createSavedViews(state.records);
-    const results = await Promise.all(Array.from({ length: 8 }, (_, index) => views.create('erin@example.org', content(`Parallel ${index}`), { makeDefault: index === 3 })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        views.create('erin@example.org', content(`Parallel ${index}`), { makeDefault: index === 3 }),
+      ),
+    );
     expect(results.every((result) => result.ok)).toBe(true);
     const list = await views.list('erin@example.org');
     expect(list.views).toHaveLength(8);
@@ -123,11 +151,17 @@ describe.each(implementations)('saved views ($name)', (implementation) => {
     const state = await implementation.store().open();
     const views = createSavedViews(state.records);
     const log = { warn() {} };
-    const created = await views.create('fay@example.org', content('CT', 'modality=CT&assignee=anyone'), { makeDefault: true });
+    const created = await views.create('fay@example.org', content('CT', 'modality=CT&assignee=anyone'), {
+      makeDefault: true,
+    });
     if (!created.ok) throw new Error('not created');
     const user = { subject: 'fay@example.org' };
-    expect(await defaultViewAddress(views, { user, url: '/?embed=1', log })).toBe(`/?modality=CT&assignee=anyone&embed=1&view=${created.value.viewId}`);
-    expect(await defaultViewAddress(views, { user, url: '/', log })).toBe(`/?modality=CT&assignee=anyone&view=${created.value.viewId}`);
+    expect(await defaultViewAddress(views, { user, url: '/?embed=1', log })).toBe(
+      `/?modality=CT&assignee=anyone&embed=1&view=${created.value.viewId}`,
+    );
+    expect(await defaultViewAddress(views, { user, url: '/', log })).toBe(
+      `/?modality=CT&assignee=anyone&view=${created.value.viewId}`,
+    );
     expect(await defaultViewAddress(views, { user, url: '/?status=any', log })).toBeUndefined();
     expect(await defaultViewAddress(views, { user: { subject: 'gus@example.org' }, url: '/', log })).toBeUndefined();
     expect(await defaultViewAddress(views, { user: undefined, url: '/', log })).toBeUndefined();

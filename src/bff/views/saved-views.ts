@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Severity } from '../../contract/avara-types.ts';
-import { SAVED_VIEW_LIMITS, type SavedView, type SavedViewColumns, type SavedViewList } from '../../contract/worklist-api.ts';
+import {
+  SAVED_VIEW_LIMITS,
+  type SavedView,
+  type SavedViewColumns,
+  type SavedViewList,
+} from '../../contract/worklist-api.ts';
 import { MAX_KEY_LENGTH, type JsonObject, type RecordStore, type StoredRecord } from '../shared-state/shared-state.ts';
 
 /** The record namespace: one record per person, holding all of their views and which is the default. */
@@ -46,7 +51,9 @@ const EMPTY: PersonViews = { views: [], defaultViewId: null };
 
 /** The record's key: the subject itself, or its digest when it is too long to be a key. */
 export function ownerKey(subject: string): string {
-  return subject.length > 0 && subject.length <= MAX_KEY_LENGTH - 4 ? `sub:${subject}` : `sha:${createHash('sha256').update(subject).digest('hex')}`;
+  return subject.length > 0 && subject.length <= MAX_KEY_LENGTH - 4
+    ? `sub:${subject}`
+    : `sha:${createHash('sha256').update(subject).digest('hex')}`;
 }
 
 function newViewId(): string {
@@ -66,7 +73,10 @@ function read(record: StoredRecord | undefined): PersonViews {
   if (!record) return EMPTY;
   const { views, defaultViewId } = record.value;
   if (!Array.isArray(views)) return EMPTY;
-  const kept = views.filter((view): view is SavedView & JsonObject => isRecord(view) && typeof view.viewId === 'string' && typeof view.name === 'string');
+  const kept = views.filter(
+    (view): view is SavedView & JsonObject =>
+      isRecord(view) && typeof view.viewId === 'string' && typeof view.name === 'string',
+  );
   const known = typeof defaultViewId === 'string' && kept.some((view) => view.viewId === defaultViewId);
   return { views: kept, defaultViewId: known ? defaultViewId : null };
 }
@@ -77,12 +87,18 @@ function write(state: PersonViews): JsonObject {
 }
 
 function listOf(state: PersonViews): SavedViewList {
-  return { views: state.views.map((view) => ({ ...view, isDefault: view.viewId === state.defaultViewId })), defaultViewId: state.defaultViewId };
+  return {
+    views: state.views.map((view) => ({ ...view, isDefault: view.viewId === state.defaultViewId })),
+    defaultViewId: state.defaultViewId,
+  };
 }
 
 export function createSavedViews(records: RecordStore, now: () => number = Date.now): SavedViews {
   /** Runs one change of a person's record; `change` answers the new state or a failure. */
-  async function change<T>(owner: string, apply: (state: PersonViews) => { state: PersonViews; value: T } | ViewFailure): Promise<ViewResult<T>> {
+  async function change<T>(
+    owner: string,
+    apply: (state: PersonViews) => { state: PersonViews; value: T } | ViewFailure,
+  ): Promise<ViewResult<T>> {
     let outcome: ViewResult<T> = { ok: false, reason: 'not-found' };
     await records.update(SAVED_VIEWS_NAMESPACE, ownerKey(owner), (current) => {
       const result = apply(read(current));
@@ -106,7 +122,13 @@ export function createSavedViews(records: RecordStore, now: () => number = Date.
         if (state.views.length >= MAX_VIEWS_PER_PERSON) return 'too-many';
         if (state.views.some((view) => sameName(view.name, content.name))) return 'name-taken';
         const at = new Date(now()).toISOString();
-        const view: SavedView = { viewId: newViewId(), ...content, isDefault: makeDefault, createdAt: at, updatedAt: at };
+        const view: SavedView = {
+          viewId: newViewId(),
+          ...content,
+          isDefault: makeDefault,
+          createdAt: at,
+          updatedAt: at,
+        };
         const defaultViewId = makeDefault ? view.viewId : state.defaultViewId;
         return { state: { views: [...state.views, withoutFlag(view)], defaultViewId }, value: view };
       });
@@ -116,7 +138,11 @@ export function createSavedViews(records: RecordStore, now: () => number = Date.
       return change(owner, (state) => {
         const existing = state.views.find((view) => view.viewId === viewId);
         if (!existing) return 'not-found';
-        if (patch.name !== undefined && state.views.some((view) => view.viewId !== viewId && sameName(view.name, patch.name ?? ''))) return 'name-taken';
+        if (
+          patch.name !== undefined &&
+          state.views.some((view) => view.viewId !== viewId && sameName(view.name, patch.name ?? ''))
+        )
+          return 'name-taken';
         const updated: SavedView = { ...existing, ...patch, updatedAt: new Date(now()).toISOString() };
         const views = state.views.map((view) => (view.viewId === viewId ? withoutFlag(updated) : view));
         return { state: { ...state, views }, value: { ...updated, isDefault: state.defaultViewId === viewId } };
@@ -127,7 +153,10 @@ export function createSavedViews(records: RecordStore, now: () => number = Date.
       return change(owner, (state) => {
         if (!state.views.some((view) => view.viewId === viewId)) return 'not-found';
         const views = state.views.filter((view) => view.viewId !== viewId);
-        return { state: { views, defaultViewId: state.defaultViewId === viewId ? null : state.defaultViewId }, value: null };
+        return {
+          state: { views, defaultViewId: state.defaultViewId === viewId ? null : state.defaultViewId },
+          value: null,
+        };
       });
     },
 
@@ -158,7 +187,11 @@ const NOT_FILTERS = new Set(['embed', 'view']);
  */
 export async function defaultViewAddress(
   views: Pick<SavedViews, 'list'>,
-  request: { user?: { subject: string } | null | undefined; url: string; log: { warn(object: object, message: string): void } },
+  request: {
+    user?: { subject: string } | null | undefined;
+    url: string;
+    log: { warn(object: object, message: string): void };
+  },
 ): Promise<string | undefined> {
   if (!request.user) return undefined;
   const [path = '/', query = ''] = request.url.split('?');

@@ -1,7 +1,13 @@
 import { SEVERITIES, type Severity } from '../../contract/avara-types.ts';
 import type { ProblemIssue } from '../../contract/problem.ts';
 import { SAVED_VIEW_LIMITS, type SavedViewColumns } from '../../contract/worklist-api.ts';
-import { SEARCH_PARAM, defaultFilters, parseFilters, writeFilters, type Viewer } from '../../contract/worklist-filters.ts';
+import {
+  SEARCH_PARAM,
+  defaultFilters,
+  parseFilters,
+  writeFilters,
+  type Viewer,
+} from '../../contract/worklist-filters.ts';
 import type { ViewChange, ViewContent } from './saved-views.ts';
 
 const COLUMN_ID = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
@@ -25,8 +31,13 @@ const issue = (name: string, message: string): ProblemIssue => ({ in: 'body', na
  * changed, so what is saved is what the person saw.
  */
 export function checkFilters(text: unknown, viewer: Viewer): Checked<string> {
-  if (typeof text !== 'string') return { ok: false, issues: [issue('filters', 'is required: the worklist address’s query, e.g. "status=any&assignee=me"')] };
-  if (text.length > SAVED_VIEW_LIMITS.filtersLength) return { ok: false, issues: [issue('filters', `must be at most ${SAVED_VIEW_LIMITS.filtersLength} characters`)] };
+  if (typeof text !== 'string')
+    return {
+      ok: false,
+      issues: [issue('filters', 'is required: the worklist address’s query, e.g. "status=any&assignee=me"')],
+    };
+  if (text.length > SAVED_VIEW_LIMITS.filtersLength)
+    return { ok: false, issues: [issue('filters', `must be at most ${SAVED_VIEW_LIMITS.filtersLength} characters`)] };
   const given = new URLSearchParams(text.startsWith('?') ? text.slice(1) : text);
   const issues: ProblemIssue[] = [];
   const seen = new Set<string>();
@@ -42,7 +53,12 @@ export function checkFilters(text: unknown, viewer: Viewer): Checked<string> {
     const read = canonical.get(name);
     if (read === value) continue;
     if (read === null && defaults.get(name) === null && readsAsDefault(name, value)) continue;
-    issues.push(issue(`filters.${name}`, read === null ? `does not take "${value}"` : `does not take "${value}" (the worklist would read "${read}")`));
+    issues.push(
+      issue(
+        `filters.${name}`,
+        read === null ? `does not take "${value}"` : `does not take "${value}" (the worklist would read "${read}")`,
+      ),
+    );
   }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, value: canonical.toString() };
@@ -65,29 +81,40 @@ function readsAsDefault(name: string, value: string): boolean {
 
 export function checkColumns(value: unknown): Checked<SavedViewColumns | null> {
   if (value === null) return { ok: true, value: null };
-  if (!isRecord(value)) return { ok: false, issues: [issue('columns', 'must be the grid’s layout ({ visibility, order, sizing }) or null')] };
+  if (!isRecord(value))
+    return {
+      ok: false,
+      issues: [issue('columns', 'must be the grid’s layout ({ visibility, order, sizing }) or null')],
+    };
   const issues: ProblemIssue[] = [];
   const extra = Object.keys(value).filter((key) => key !== 'visibility' && key !== 'order' && key !== 'sizing');
   for (const key of extra) issues.push(issue(`columns.${key}`, 'is not part of a column layout'));
   const { visibility, order, sizing } = value;
   const checkIds = (ids: string[], where: string) => {
     if (ids.length > MAX_COLUMNS) issues.push(issue(where, `must name at most ${MAX_COLUMNS} columns`));
-    for (const id of ids.slice(0, MAX_COLUMNS + 1)) if (!COLUMN_ID.test(id)) issues.push(issue(where, `names a column "${id.slice(0, 70)}" that is not a column id`));
+    for (const id of ids.slice(0, MAX_COLUMNS + 1))
+      if (!COLUMN_ID.test(id)) issues.push(issue(where, `names a column "${id.slice(0, 70)}" that is not a column id`));
   };
   if (!isRecord(visibility)) issues.push(issue('columns.visibility', 'must map column ids to true or false'));
   else {
     checkIds(Object.keys(visibility), 'columns.visibility');
-    if (!Object.values(visibility).every((shown) => typeof shown === 'boolean')) issues.push(issue('columns.visibility', 'must map column ids to true or false'));
+    if (!Object.values(visibility).every((shown) => typeof shown === 'boolean'))
+      issues.push(issue('columns.visibility', 'must map column ids to true or false'));
   }
-  if (!Array.isArray(order) || !order.every((id): id is string => typeof id === 'string')) issues.push(issue('columns.order', 'must list column ids'));
+  if (!Array.isArray(order) || !order.every((id): id is string => typeof id === 'string'))
+    issues.push(issue('columns.order', 'must list column ids'));
   else checkIds(order, 'columns.order');
   if (!isRecord(sizing)) issues.push(issue('columns.sizing', 'must map column ids to widths in pixels'));
   else {
     checkIds(Object.keys(sizing), 'columns.sizing');
-    const widthsOk = Object.values(sizing).every((width) => typeof width === 'number' && Number.isFinite(width) && width >= WIDTH.min && width <= WIDTH.max);
-    if (!widthsOk) issues.push(issue('columns.sizing', `must map column ids to widths of ${WIDTH.min}-${WIDTH.max} pixels`));
+    const widthsOk = Object.values(sizing).every(
+      (width) => typeof width === 'number' && Number.isFinite(width) && width >= WIDTH.min && width <= WIDTH.max,
+    );
+    if (!widthsOk)
+      issues.push(issue('columns.sizing', `must map column ids to widths of ${WIDTH.min}-${WIDTH.max} pixels`));
   }
-  if (issues.length > 0 || !isRecord(visibility) || !Array.isArray(order) || !isRecord(sizing)) return { ok: false, issues };
+  if (issues.length > 0 || !isRecord(visibility) || !Array.isArray(order) || !isRecord(sizing))
+    return { ok: false, issues };
   return {
     ok: true,
     value: {
@@ -100,14 +127,17 @@ export function checkColumns(value: unknown): Checked<SavedViewColumns | null> {
 
 function checkCollapsed(value: unknown): Checked<Severity[]> {
   const isSeverity = (entry: unknown): entry is Severity => SEVERITIES.some((severity) => severity === entry);
-  if (!Array.isArray(value) || !value.every(isSeverity)) return { ok: false, issues: [issue('collapsed', 'must list severity groups (stat, high, normal)')] };
+  if (!Array.isArray(value) || !value.every(isSeverity))
+    return { ok: false, issues: [issue('collapsed', 'must list severity groups (stat, high, normal)')] };
   return { ok: true, value: SEVERITIES.filter((severity) => value.includes(severity)) };
 }
 
 function checkName(value: unknown): Checked<string> {
   const name = typeof value === 'string' ? value.trim().replace(/\s+/g, ' ') : undefined;
-  if (name === undefined || name === '') return { ok: false, issues: [issue('name', 'is required: a few words that say what the view shows')] };
-  if (name.length > SAVED_VIEW_LIMITS.nameLength) return { ok: false, issues: [issue('name', `must be at most ${SAVED_VIEW_LIMITS.nameLength} characters`)] };
+  if (name === undefined || name === '')
+    return { ok: false, issues: [issue('name', 'is required: a few words that say what the view shows')] };
+  if (name.length > SAVED_VIEW_LIMITS.nameLength)
+    return { ok: false, issues: [issue('name', `must be at most ${SAVED_VIEW_LIMITS.nameLength} characters`)] };
   // Control characters would print oddly in the menu and in logs.
   if (/\p{Cc}/u.test(name)) return { ok: false, issues: [issue('name', 'must not contain control characters')] };
   return { ok: true, value: name };
@@ -119,26 +149,39 @@ const KNOWN = new Set(['name', 'filters', 'columns', 'collapsed']);
  * A POST (`create`: name and filters required, columns and collapsed optional) or a PATCH (any of
  * them, at least one) body of /api/views, checked member by member; unknown members are refused.
  */
-export function checkViewBody(body: unknown, viewer: Viewer, mode: 'create'): Checked<ViewContent & { isDefault: boolean }>;
+export function checkViewBody(
+  body: unknown,
+  viewer: Viewer,
+  mode: 'create',
+): Checked<ViewContent & { isDefault: boolean }>;
 export function checkViewBody(body: unknown, viewer: Viewer, mode: 'update'): Checked<ViewChange>;
-export function checkViewBody(body: unknown, viewer: Viewer, mode: 'create' | 'update'): Checked<ViewChange & { isDefault?: boolean }> {
+export function checkViewBody(
+  body: unknown,
+  viewer: Viewer,
+  mode: 'create' | 'update',
+): Checked<ViewChange & { isDefault?: boolean }> {
   if (!isRecord(body)) return { ok: false, issues: [issue('', 'must be a JSON object')] };
   const issues: ProblemIssue[] = [];
   for (const key of Object.keys(body)) {
-    if (!KNOWN.has(key) && !(mode === 'create' && key === 'isDefault')) issues.push(issue(key, 'is not a member of a saved view'));
+    if (!KNOWN.has(key) && !(mode === 'create' && key === 'isDefault'))
+      issues.push(issue(key, 'is not a member of a saved view'));
   }
   const out: ViewChange & { isDefault?: boolean } = {};
-  const take = <T,>(result: Checked<T>, set: (value: T) => void) => (result.ok ? set(result.value) : issues.push(...result.issues));
+  const take = <T>(result: Checked<T>, set: (value: T) => void) =>
+    result.ok ? set(result.value) : issues.push(...result.issues);
   if (mode === 'create' || body.name !== undefined) take(checkName(body.name), (name) => (out.name = name));
-  if (mode === 'create' || body.filters !== undefined) take(checkFilters(body.filters, viewer), (filters) => (out.filters = filters));
+  if (mode === 'create' || body.filters !== undefined)
+    take(checkFilters(body.filters, viewer), (filters) => (out.filters = filters));
   if (body.columns !== undefined) take(checkColumns(body.columns), (columns) => (out.columns = columns));
   else if (mode === 'create') out.columns = null;
   if (body.collapsed !== undefined) take(checkCollapsed(body.collapsed), (collapsed) => (out.collapsed = collapsed));
   else if (mode === 'create') out.collapsed = [];
   if (mode === 'create') {
-    if (body.isDefault !== undefined && typeof body.isDefault !== 'boolean') issues.push(issue('isDefault', 'must be true or false'));
+    if (body.isDefault !== undefined && typeof body.isDefault !== 'boolean')
+      issues.push(issue('isDefault', 'must be true or false'));
     out.isDefault = body.isDefault === true;
   }
-  if (mode === 'update' && issues.length === 0 && Object.keys(out).length === 0) issues.push(issue('', 'must change something: name, filters, columns or collapsed'));
+  if (mode === 'update' && issues.length === 0 && Object.keys(out).length === 0)
+    issues.push(issue('', 'must change something: name, filters, columns or collapsed'));
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: out };
 }

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GENERATED_WEBHOOK_KEY_FILE, generateWebhookKey, generatedWebhookKey, webhookKeyProblems, webhookKeysOf } from './webhook-keys.ts';
+import {
+  GENERATED_WEBHOOK_KEY_FILE,
+  generateWebhookKey,
+  generatedWebhookKey,
+  webhookKeyProblems,
+  webhookKeysOf,
+} from './webhook-keys.ts';
 
 describe('webhook keys', () => {
   it('are read one or several, separated by white space', () => {

@@ -22,8 +22,14 @@ export function webhookKeyProblems(setting: string | undefined): string[] {
     const match = KEY.exec(key);
     const bytes = match?.[1] ? Buffer.from(match[1], 'base64') : undefined;
     // Node's decoder skips what is not base64; the length check catches a key that is mostly not.
-    if (!bytes || bytes.length < MIN_WEBHOOK_KEY_BYTES || bytes.toString('base64').replace(/=+$/, '') !== match?.[1]?.replace(/=+$/, '')) {
-      problems.push(`AVARA_WEBHOOK_KEY: key ${index + 1} is not whsec_ followed by the base64 of at least ${MIN_WEBHOOK_KEY_BYTES} bytes`);
+    if (
+      !bytes ||
+      bytes.length < MIN_WEBHOOK_KEY_BYTES ||
+      bytes.toString('base64').replace(/=+$/, '') !== match?.[1]?.replace(/=+$/, '')
+    ) {
+      problems.push(
+        `AVARA_WEBHOOK_KEY: key ${index + 1} is not whsec_ followed by the base64 of at least ${MIN_WEBHOOK_KEY_BYTES} bytes`,
+      );
     }
   });
   return problems;

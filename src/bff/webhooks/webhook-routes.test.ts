@@ -24,12 +24,19 @@ let upstream: RecordingUpstream;
 const folders: string[] = [];
 
 const studyIdOf = (data: Record<string, unknown>) => (typeof data.studyId === 'string' ? data.studyId : '');
-const echo: WebhookHandler = async (event) => ({ body: { echoed: event.type, studyId: studyIdOf(event.data) }, studyId: studyIdOf(event.data), result: 'echoed' });
+const echo: WebhookHandler = async (event) => ({
+  body: { echoed: event.type, studyId: studyIdOf(event.data) },
+  studyId: studyIdOf(event.data),
+  result: 'echoed',
+});
 const failing: WebhookHandler = async () => {
   throw new Error('the PACS is down');
 };
 // Ends a moment after its deadline, as a handler that waits on a slow PACS would.
-const slow: WebhookHandler = (_event, context) => new Promise((resolve) => context.signal.addEventListener('abort', () => setTimeout(() => resolve({ body: {} }), 100)));
+const slow: WebhookHandler = (_event, context) =>
+  new Promise((resolve) =>
+    context.signal.addEventListener('abort', () => setTimeout(() => resolve({ body: {} }), 100)),
+  );
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -57,7 +64,11 @@ const implementations: Array<{ name: string; open(): Promise<SharedState> }> = [
       const dataDir = mkdtempSync(join(tmpdir(), 'rw-webhook-'));
       folders.push(dataDir);
       if (!redis) throw new Error('redis-server is not running');
-      return createSharedState({ redisUrl: redis.url, dataDir, keyPrefix: `webhook-test-${process.pid}-${folders.length}:` });
+      return createSharedState({
+        redisUrl: redis.url,
+        dataDir,
+        keyPrefix: `webhook-test-${process.pid}-${folders.length}:`,
+      });
     },
   },
 ];
@@ -69,7 +80,10 @@ interface Signed {
 
 let sequence = 0;
 
-function signed(event: { type: string; data: Record<string, unknown> }, options: { at?: Date; id?: string; key?: Webhook } = {}): Signed {
+function signed(
+  event: { type: string; data: Record<string, unknown> },
+  options: { at?: Date; id?: string; key?: Webhook } = {},
+): Signed {
   const id = options.id ?? `msg_test_${process.pid}_${++sequence}_${Date.now()}`;
   const at = options.at ?? new Date();
   const body = JSON.stringify({ id: `whe_${sequence}`, ...event });
@@ -99,9 +113,20 @@ describe.each(implementations)('POST /webhooks/avara, shared state $name', (impl
       publicUrl: () => 'http://localhost',
       handlers: { 'test.echo': echo, 'test.failing': failing, 'test.slow': slow, 'test.disabled': echo },
     };
-    app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: 'webhook-test-key-0123', shared, auditLines: audit, webhooks });
+    app = await buildTestBff({
+      upstreamUrl: upstream.url,
+      apiKey: 'webhook-test-key-0123',
+      shared,
+      auditLines: audit,
+      webhooks,
+    });
     // A second instance on the same shared state: a replay is refused whichever instance gets it.
-    second = await buildTestBff({ upstreamUrl: upstream.url, apiKey: 'webhook-test-key-0123', shared, webhooks: { ...webhooks, events: ['test.echo'] } });
+    second = await buildTestBff({
+      upstreamUrl: upstream.url,
+      apiKey: 'webhook-test-key-0123',
+      shared,
+      webhooks: { ...webhooks, events: ['test.echo'] },
+    });
   });
 
   afterAll(async () => {
@@ -110,7 +135,8 @@ describe.each(implementations)('POST /webhooks/avara, shared state $name', (impl
     await shared.close();
   });
 
-  const post = (target: FastifyInstance, call: Signed) => target.inject({ method: 'POST', url: '/webhooks/avara', headers: call.headers, payload: call.body });
+  const post = (target: FastifyInstance, call: Signed) =>
+    target.inject({ method: 'POST', url: '/webhooks/avara', headers: call.headers, payload: call.body });
 
   it('answers a valid signed call through the handler of its type, without a session or X-CSRF, and audits it', async () => {
     audit.length = 0;
@@ -121,7 +147,15 @@ describe.each(implementations)('POST /webhooks/avara, shared state $name', (impl
     expect(response.json()).toEqual({ echoed: 'test.echo', studyId: 'stu_0123456789abcdef0123456789abcdef' });
     const lines = audit.map((line) => JSON.parse(line));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ action: 'webhook.avara', actor: 'avara-webhook', event: 'test.echo', studyId: 'stu_0123456789abcdef0123456789abcdef', outcome: 'ok', result: 'echoed', webhookId: call.headers['webhook-id'] });
+    expect(lines[0]).toMatchObject({
+      action: 'webhook.avara',
+      actor: 'avara-webhook',
+      event: 'test.echo',
+      studyId: 'stu_0123456789abcdef0123456789abcdef',
+      outcome: 'ok',
+      result: 'echoed',
+      webhookId: call.headers['webhook-id'],
+    });
   });
 
   it('verifies the exact bytes received: the same JSON spelled differently is refused', async () => {
@@ -155,12 +189,19 @@ describe.each(implementations)('POST /webhooks/avara, shared state $name', (impl
     }
     const lines = audit.map((line) => JSON.parse(line));
     expect(lines).toHaveLength(cases.length);
-    expect(lines.every((line) => line.action === 'webhook.avara' && line.actor === 'avara-webhook' && line.outcome === 'refused')).toBe(true);
+    expect(
+      lines.every(
+        (line) => line.action === 'webhook.avara' && line.actor === 'avara-webhook' && line.outcome === 'refused',
+      ),
+    ).toBe(true);
   });
 
   it('accepts a timestamp 4 minutes off either way', async () => {
     for (const offset of [-4, 4]) {
-      const response = await post(app, signed({ type: 'test.echo', data: {} }, { at: new Date(Date.now() + offset * 60_000) }));
+      const response = await post(
+        app,
+        signed({ type: 'test.echo', data: {} }, { at: new Date(Date.now() + offset * 60_000) }),
+      );
       expect(response.statusCode, `${offset} minutes`).toBe(200);
     }
   });
@@ -186,12 +227,23 @@ describe.each(implementations)('POST /webhooks/avara, shared state $name', (impl
       upstreamUrl: upstream.url,
       apiKey: 'webhook-test-key-0123',
       shared,
-      webhooks: { keys: [NEXT_KEY, KEY], events: ['*'], dicomUrlTtlSeconds: 3600, publicUrl: () => 'http://localhost', handlers: { 'test.echo': echo } },
+      webhooks: {
+        keys: [NEXT_KEY, KEY],
+        events: ['*'],
+        dicomUrlTtlSeconds: 3600,
+        publicUrl: () => 'http://localhost',
+        handlers: { 'test.echo': echo },
+      },
     });
     try {
       expect((await post(rotating, signed({ type: 'test.echo', data: {} }))).statusCode).toBe(200);
-      expect((await post(rotating, signed({ type: 'test.echo', data: {} }, { key: new Webhook(NEXT_KEY) }))).statusCode).toBe(200);
-      expect((await post(rotating, signed({ type: 'test.echo', data: {} }, { key: new Webhook(generateWebhookKey()) }))).statusCode).toBe(401);
+      expect(
+        (await post(rotating, signed({ type: 'test.echo', data: {} }, { key: new Webhook(NEXT_KEY) }))).statusCode,
+      ).toBe(200);
+      expect(
+        (await post(rotating, signed({ type: 'test.echo', data: {} }, { key: new Webhook(generateWebhookKey()) })))
+          .statusCode,
+      ).toBe(401);
     } finally {
       await rotating.close();
     }
@@ -205,17 +257,31 @@ describe.each(implementations)('POST /webhooks/avara, shared state $name', (impl
     const disabled = await post(second, signed({ type: 'test.disabled', data: {} }));
     expect(disabled.statusCode).toBe(200);
     expect(disabled.json()).toEqual({});
-    expect(JSON.parse(audit[0] ?? '{}')).toMatchObject({ event: 'study.something_new', result: 'ignored', outcome: 'ok' });
+    expect(JSON.parse(audit[0] ?? '{}')).toMatchObject({
+      event: 'study.something_new',
+      result: 'ignored',
+      outcome: 'ok',
+    });
   });
 
   it('answers 400 to a signed body that is not an event', async () => {
-    for (const body of ['not json', '[]', '{"id":"whe_1","type":"test.echo"}', '{"id":1,"type":"test.echo","data":{}}']) {
+    for (const body of [
+      'not json',
+      '[]',
+      '{"id":"whe_1","type":"test.echo"}',
+      '{"id":1,"type":"test.echo","data":{}}',
+    ]) {
       const id = `msg_bad_${++sequence}_${Date.now()}`;
       const at = new Date();
       const response = await app.inject({
         method: 'POST',
         url: '/webhooks/avara',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signer.sign(id, at, body) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': signer.sign(id, at, body),
+        },
         payload: body,
       });
       expect(response.statusCode, body).toBe(400);
@@ -245,11 +311,22 @@ describe('the answer deadline', () => {
     const { avaraWebhookRoutes } = await import('./webhook-routes.ts');
     const Fastify = (await import('fastify')).default;
     const app = Fastify();
-    await app.register(avaraWebhookRoutes, { keys: [KEY], events: ['*'], context: { avara: undefined as never, shared, pacs: undefined, dicomUrls: undefined }, handlers: { 'test.slow': slow }, answerTimeoutMs: 200 });
+    await app.register(avaraWebhookRoutes, {
+      keys: [KEY],
+      events: ['*'],
+      context: { avara: undefined as never, shared, pacs: undefined, dicomUrls: undefined },
+      handlers: { 'test.slow': slow },
+      answerTimeoutMs: 200,
+    });
     try {
       const call = signed({ type: 'test.slow', data: {} });
       const started = Date.now();
-      const response = await app.inject({ method: 'POST', url: '/webhooks/avara', headers: call.headers, payload: call.body });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/webhooks/avara',
+        headers: call.headers,
+        payload: call.body,
+      });
       expect(response.statusCode).toBe(503);
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {

@@ -3,8 +3,20 @@ import { PROBLEM_TYPES } from '../../contract/problem.ts';
 import { sendProblem } from '../lib/problems.ts';
 import { noteAudit } from '../plugins/audit-trail.ts';
 import { recordOf, textOf } from '../pacs/json-fields.ts';
-import { WEBHOOK_HANDLERS, type WebhookAnswer, type WebhookContext, type WebhookEvent, type WebhookHandler } from './webhook-handlers.ts';
-import { SEEN_WEBHOOK_ID_MS, SIGNATURE_REFUSALS, createWebhookVerifier, signedHeadersOf, type SignatureRefusal } from './webhook-signature.ts';
+import {
+  WEBHOOK_HANDLERS,
+  type WebhookAnswer,
+  type WebhookContext,
+  type WebhookEvent,
+  type WebhookHandler,
+} from './webhook-handlers.ts';
+import {
+  SEEN_WEBHOOK_ID_MS,
+  SIGNATURE_REFUSALS,
+  createWebhookVerifier,
+  signedHeadersOf,
+  type SignatureRefusal,
+} from './webhook-signature.ts';
 
 /** Where Avara sends its webhooks (register this URL, under PUBLIC_URL, in Avara). */
 export const AVARA_WEBHOOK_PATH = '/webhooks/avara';
@@ -49,73 +61,98 @@ export async function avaraWebhookRoutes(app: FastifyInstance, options: AvaraWeb
 
   // Scoped to this plugin: every other route keeps Fastify's JSON parser.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) =>
+    done(null, body),
+  );
 
-  app.post(AVARA_WEBHOOK_PATH, { config: { access: 'signed', audit: 'webhook.avara' }, bodyLimit: WEBHOOK_BODY_LIMIT }, async (request, reply) => {
-    noteAudit(request, { actor: 'avara-webhook' });
-    const headers = signedHeadersOf(request.headers);
-    if (!headers) return refuse(request, reply, 'missing-headers');
-    noteAudit(request, { webhookId: headers.webhookId });
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const refusal = verify(body, headers);
-    if (refusal) return refuse(request, reply, refusal);
+  app.post(
+    AVARA_WEBHOOK_PATH,
+    { config: { access: 'signed', audit: 'webhook.avara' }, bodyLimit: WEBHOOK_BODY_LIMIT },
+    async (request, reply) => {
+      noteAudit(request, { actor: 'avara-webhook' });
+      const headers = signedHeadersOf(request.headers);
+      if (!headers) return refuse(request, reply, 'missing-headers');
+      noteAudit(request, { webhookId: headers.webhookId });
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const refusal = verify(body, headers);
+      if (refusal) return refuse(request, reply, refusal);
 
-    // Claimed only once verified, so nobody can spend an id Avara has yet to send.
-    const claimed = await options.context.shared.records.set(SEEN_IDS, headers.webhookId, { at: Date.now() }, { ttlMs: SEEN_WEBHOOK_ID_MS, ifAbsent: true });
-    if (!claimed) return refuse(request, reply, 'replayed');
-
-    const event = eventOf(body, headers.webhookId);
-    if (!event) {
-      noteAudit(request, { result: 'malformed' });
-      return sendProblem(reply, {
-        type: PROBLEM_TYPES.invalidRequest,
-        title: 'The webhook is not valid',
-        status: 400,
-        detail: 'The body must be a JSON object with a string id, a string type and an object data.',
-      });
-    }
-    noteAudit(request, { event: event.type.slice(0, 100), ...studyOf(event.data) });
-    const handler = answered(event.type) ? handlers[event.type] : undefined;
-    if (!handler) {
-      noteAudit(request, { result: 'ignored' });
-      return reply.header('cache-control', 'no-store').send({});
-    }
-
-    const signal = AbortSignal.timeout(answerMs);
-    let answer: WebhookAnswer;
-    try {
-      answer = await Promise.race([
-        handler(event, { ...options.context, log: request.log, signal }),
-        new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason instanceof Error ? signal.reason : new Error('The webhook took too long to answer')), { once: true })),
-      ]);
-    } catch (error) {
-      // Not answered: the id is given back, so Avara's retry of this delivery is not taken for a replay.
-      await options.context.shared.records.delete(SEEN_IDS, headers.webhookId).catch(() => false);
-      const late = signal.aborted;
-      request.log.warn({ event: event.type, err: late ? undefined : error }, late ? 'webhook handler too slow' : 'webhook handler failed');
-      noteAudit(request, { result: late ? 'timeout' : 'error' });
-      return sendProblem(
-        reply,
-        {
-          type: PROBLEM_TYPES.upstreamUnavailable,
-          title: 'The webhook could not be answered',
-          status: 503,
-          detail: late ? 'The answer took too long; send it again.' : 'The worklist could not answer this event right now; send it again.',
-          retryable: true,
-        },
-        '5',
+      // Claimed only once verified, so nobody can spend an id Avara has yet to send.
+      const claimed = await options.context.shared.records.set(
+        SEEN_IDS,
+        headers.webhookId,
+        { at: Date.now() },
+        { ttlMs: SEEN_WEBHOOK_ID_MS, ifAbsent: true },
       );
-    }
-    noteAudit(request, {
-      ...(answer.studyId ? { studyId: answer.studyId } : {}),
-      ...(answer.studyInstanceUid ? { studyInstanceUid: answer.studyInstanceUid } : {}),
-      ...(answer.result ? { result: answer.result } : {}),
-    });
-    return reply
-      .code(answer.status ?? 200)
-      .header('cache-control', 'no-store')
-      .send(answer.body);
-  });
+      if (!claimed) return refuse(request, reply, 'replayed');
+
+      const event = eventOf(body, headers.webhookId);
+      if (!event) {
+        noteAudit(request, { result: 'malformed' });
+        return sendProblem(reply, {
+          type: PROBLEM_TYPES.invalidRequest,
+          title: 'The webhook is not valid',
+          status: 400,
+          detail: 'The body must be a JSON object with a string id, a string type and an object data.',
+        });
+      }
+      noteAudit(request, { event: event.type.slice(0, 100), ...studyOf(event.data) });
+      const handler = answered(event.type) ? handlers[event.type] : undefined;
+      if (!handler) {
+        noteAudit(request, { result: 'ignored' });
+        return reply.header('cache-control', 'no-store').send({});
+      }
+
+      const signal = AbortSignal.timeout(answerMs);
+      let answer: WebhookAnswer;
+      try {
+        answer = await Promise.race([
+          handler(event, { ...options.context, log: request.log, signal }),
+          new Promise<never>((_resolve, reject) =>
+            signal.addEventListener(
+              'abort',
+              () =>
+                reject(
+                  signal.reason instanceof Error ? signal.reason : new Error('The webhook took too long to answer'),
+                ),
+              { once: true },
+            ),
+          ),
+        ]);
+      } catch (error) {
+        // Not answered: the id is given back, so Avara's retry of this delivery is not taken for a replay.
+        await options.context.shared.records.delete(SEEN_IDS, headers.webhookId).catch(() => false);
+        const late = signal.aborted;
+        request.log.warn(
+          { event: event.type, err: late ? undefined : error },
+          late ? 'webhook handler too slow' : 'webhook handler failed',
+        );
+        noteAudit(request, { result: late ? 'timeout' : 'error' });
+        return sendProblem(
+          reply,
+          {
+            type: PROBLEM_TYPES.upstreamUnavailable,
+            title: 'The webhook could not be answered',
+            status: 503,
+            detail: late
+              ? 'The answer took too long; send it again.'
+              : 'The worklist could not answer this event right now; send it again.',
+            retryable: true,
+          },
+          '5',
+        );
+      }
+      noteAudit(request, {
+        ...(answer.studyId ? { studyId: answer.studyId } : {}),
+        ...(answer.studyInstanceUid ? { studyInstanceUid: answer.studyInstanceUid } : {}),
+        ...(answer.result ? { result: answer.result } : {}),
+      });
+      return reply
+        .code(answer.status ?? 200)
+        .header('cache-control', 'no-store')
+        .send(answer.body);
+    },
+  );
 }
 
 function refuse(request: FastifyRequest, reply: FastifyReply, refusal: SignatureRefusal | 'replayed'): FastifyReply {

@@ -27,7 +27,8 @@ export function signedHeadersOf(headers: Record<string, string | string[] | unde
   const webhookId = one('webhook-id');
   const timestamp = one('webhook-timestamp');
   const signature = one('webhook-signature');
-  if (webhookId === undefined || timestamp === undefined || signature === undefined || webhookId.length > 256) return undefined;
+  if (webhookId === undefined || timestamp === undefined || signature === undefined || webhookId.length > 256)
+    return undefined;
   return { webhookId, timestamp, signature };
 }
 
@@ -37,7 +38,9 @@ export function signedHeadersOf(headers: Record<string, string | string[] | unde
  * the `v1,` signatures the header lists. The timestamp is checked first (digits only, within the
  * tolerance), so a refusal says which rule failed.
  */
-export function createWebhookVerifier(keys: readonly string[]): (body: Buffer, headers: SignedHeaders, nowMs?: number) => SignatureRefusal | undefined {
+export function createWebhookVerifier(
+  keys: readonly string[],
+): (body: Buffer, headers: SignedHeaders, nowMs?: number) => SignatureRefusal | undefined {
   if (keys.length === 0) throw new TypeError('A webhook verifier needs at least one key');
   const verifiers = keys.map((key) => new Webhook(key));
   return (body, headers, nowMs = Date.now()) => {
@@ -45,7 +48,11 @@ export function createWebhookVerifier(keys: readonly string[]): (body: Buffer, h
     const age = Math.floor(nowMs / 1000) - Number(headers.timestamp);
     if (age > WEBHOOK_TOLERANCE_SECONDS) return 'stale';
     if (age < -WEBHOOK_TOLERANCE_SECONDS) return 'future';
-    const unbranded = { 'webhook-id': headers.webhookId, 'webhook-timestamp': headers.timestamp, 'webhook-signature': headers.signature };
+    const unbranded = {
+      'webhook-id': headers.webhookId,
+      'webhook-timestamp': headers.timestamp,
+      'webhook-signature': headers.signature,
+    };
     for (const verifier of verifiers) {
       try {
         verifier.verify(body, unbranded, { jsonParse: false });
@@ -60,10 +67,28 @@ export function createWebhookVerifier(keys: readonly string[]): (body: Buffer, h
 
 /** What a refusal's problem document says. */
 export const SIGNATURE_REFUSALS: Readonly<Record<SignatureRefusal | 'replayed', { title: string; detail: string }>> = {
-  'missing-headers': { title: 'Webhook signature missing', detail: 'The request must carry webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks).' },
-  'bad-timestamp': { title: 'Webhook timestamp not valid', detail: 'webhook-timestamp must be the Unix time in seconds.' },
-  stale: { title: 'Webhook timestamp too old', detail: `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes in the past.` },
-  future: { title: 'Webhook timestamp in the future', detail: `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes ahead.` },
-  'bad-signature': { title: 'Webhook signature not valid', detail: 'No webhook-signature matches the body under the configured signing secret.' },
-  replayed: { title: 'Webhook already received', detail: 'A webhook with this webhook-id was already received; a replay is refused.' },
+  'missing-headers': {
+    title: 'Webhook signature missing',
+    detail: 'The request must carry webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks).',
+  },
+  'bad-timestamp': {
+    title: 'Webhook timestamp not valid',
+    detail: 'webhook-timestamp must be the Unix time in seconds.',
+  },
+  stale: {
+    title: 'Webhook timestamp too old',
+    detail: `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes in the past.`,
+  },
+  future: {
+    title: 'Webhook timestamp in the future',
+    detail: `webhook-timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS / 60} minutes ahead.`,
+  },
+  'bad-signature': {
+    title: 'Webhook signature not valid',
+    detail: 'No webhook-signature matches the body under the configured signing secret.',
+  },
+  replayed: {
+    title: 'Webhook already received',
+    detail: 'A webhook with this webhook-id was already received; a replay is refused.',
+  },
 };

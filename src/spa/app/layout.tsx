@@ -10,7 +10,9 @@ import { UserMenu } from '../features/auth/components/user-menu.tsx';
 import { ThemeToggle } from '../features/worklist/components/theme-toggle.tsx';
 
 // Only a page inside the portal's frame talks to the portal: its code loads only there.
-const PortalBridge = lazy(async () => ({ default: (await import('../features/portal/components/portal-bridge.tsx')).PortalBridge }));
+const PortalBridge = lazy(async () => ({
+  default: (await import('../features/portal/components/portal-bridge.tsx')).PortalBridge,
+}));
 const FRAMED = typeof window !== 'undefined' && window.parent !== window;
 
 /**
@@ -43,7 +45,10 @@ export function Layout() {
       {embedded ? null : (
         <header className="shrink-0 border-b border-border bg-panel">
           <div className="flex h-12 items-center gap-3 px-4 sm:px-6">
-            <AppLink to="/" className="flex items-center gap-2.5 rounded text-base font-semibold tracking-tight text-fg">
+            <AppLink
+              to="/"
+              className="flex items-center gap-2.5 rounded text-base font-semibold tracking-tight text-fg"
+            >
               <img src="/favicon.svg" alt="" width={22} height={22} className="size-[22px]" />
               Radiology Worklist
             </AppLink>

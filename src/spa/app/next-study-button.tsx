@@ -56,7 +56,10 @@ export function NextStudyButton({ placement, markedRead = false }: NextStudyButt
         },
         () => {
           tab?.close();
-          setState({ kind: 'done', outcome: { kind: 'error', text: 'Next study could not be loaded. Reload the page and try again.' } });
+          setState({
+            kind: 'done',
+            outcome: { kind: 'error', text: 'Next study could not be loaded. Reload the page and try again.' },
+          });
         },
       );
   }
@@ -107,9 +110,22 @@ export function NextStudyButton({ placement, markedRead = false }: NextStudyButt
   );
 }
 
-function NextStudyStatus({ state, search, placement }: { state: State; search: string; placement: NextStudyButtonProps['placement'] }) {
+function NextStudyStatus({
+  state,
+  search,
+  placement,
+}: {
+  state: State;
+  search: string;
+  placement: NextStudyButtonProps['placement'];
+}) {
   const width = placement === 'toolbar' ? 'max-w-xs' : 'max-w-md';
-  if (state.kind !== 'done') return <span role="status" className="sr-only">{state.kind === 'pending' ? 'Finding the next study…' : ''}</span>;
+  if (state.kind !== 'done')
+    return (
+      <span role="status" className="sr-only">
+        {state.kind === 'pending' ? 'Finding the next study…' : ''}
+      </span>
+    );
   const { outcome, viewer } = state;
   if (outcome.kind === 'none') {
     return (
@@ -123,7 +139,11 @@ function NextStudyStatus({ state, search, placement }: { state: State; search: s
       <p role="alert" className={`${width} text-sm`}>
         {outcome.text}{' '}
         {outcome.studyIds.map((studyId) => (
-          <AppLink key={studyId} to={{ pathname: `/studies/${studyId}`, search }} className="mr-2 font-medium text-accent underline">
+          <AppLink
+            key={studyId}
+            to={{ pathname: `/studies/${studyId}`, search }}
+            className="mr-2 font-medium text-accent underline"
+          >
             Open {studyId}
           </AppLink>
         ))}

@@ -30,13 +30,25 @@ export async function takeNextStudyIntoViewer(tab: Window | null, authConfig: un
     const { url } = await getViewerUrl(outcome.study.studyId);
     if (!isAllowedViewerUrl(url, viewerOriginsFrom(authConfig))) {
       tab?.close();
-      return { outcome, viewer: { kind: 'error', text: 'The viewer link points to a site that is not on the allowed list, so it was not opened.' } };
+      return {
+        outcome,
+        viewer: {
+          kind: 'error',
+          text: 'The viewer link points to a site that is not on the allowed list, so it was not opened.',
+        },
+      };
     }
     if (!tab) return { outcome, viewer: { kind: 'blocked', url } };
     tab.location.href = url;
     return { outcome, viewer: { kind: 'opened' } };
   } catch (error) {
     tab?.close();
-    return { outcome, viewer: { kind: 'error', text: `The viewer could not be opened. ${isApiError(error) ? error.detail : ''}`.trim() } };
+    return {
+      outcome,
+      viewer: {
+        kind: 'error',
+        text: `The viewer could not be opened. ${isApiError(error) ? error.detail : ''}`.trim(),
+      },
+    };
   }
 }

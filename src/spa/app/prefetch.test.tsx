@@ -11,7 +11,10 @@ import { atMost, FIRST_PAGE_SCRIPT_ID, prefetchFirstScreen, readPageFirstPage, r
 import { createQueryClient } from './provider.tsx';
 
 const requested: string[] = [];
-const server = createMockServer([...createApiHandlers({ demoStudies: 30 }), http.get('*/api/pacs/status', () => HttpResponse.json({ enabled: false }))]);
+const server = createMockServer([
+  ...createApiHandlers({ demoStudies: 30 }),
+  http.get('*/api/pacs/status', () => HttpResponse.json({ enabled: false })),
+]);
 server.events.on('request:start', ({ request }) => {
   const url = new URL(request.url);
   requested.push(`${url.pathname}${url.search}`);
@@ -35,7 +38,14 @@ function pageWith(content: string | undefined): Pick<Document, 'querySelector'> 
   return page;
 }
 
-const RADIOLOGIST = { subject: 's1', email: 'ana@example.org', name: 'Ana Lee', role: 'radiologist', userId: 'usr_1', authMode: 'dev' } as const;
+const RADIOLOGIST = {
+  subject: 's1',
+  email: 'ana@example.org',
+  name: 'Ana Lee',
+  role: 'radiologist',
+  userId: 'usr_1',
+  authMode: 'dev',
+} as const;
 
 describe('readPageMe', () => {
   it('reads the person the server put in the page', () => {
@@ -79,7 +89,9 @@ const RADIOLOGIST_FIRST = firstGroupFilters({ role: 'radiologist', userId: 'usr_
 
 describe('readPageFirstPage', () => {
   it('reads the first page the server put in the page, once', () => {
-    const page = pageWithFirstPage(JSON.stringify({ filters: RADIOLOGIST_FIRST, page: { studies: [STUDY], hasMore: false } }));
+    const page = pageWithFirstPage(
+      JSON.stringify({ filters: RADIOLOGIST_FIRST, page: { studies: [STUDY], hasMore: false } }),
+    );
     expect(readPageFirstPage(page)).toEqual({ filters: RADIOLOGIST_FIRST, page: { studies: [STUDY], hasMore: false } });
     expect(page.getElementById(FIRST_PAGE_SCRIPT_ID)).toBeNull();
     expect(readPageFirstPage(page)).toBeUndefined();
@@ -88,19 +100,35 @@ describe('readPageFirstPage', () => {
   it('ignores a missing, malformed or unexpected block (the app then asks)', () => {
     expect(readPageFirstPage(document.implementation.createHTMLDocument('none'))).toBeUndefined();
     expect(readPageFirstPage(pageWithFirstPage('{not json'))).toBeUndefined();
-    expect(readPageFirstPage(pageWithFirstPage(JSON.stringify({ filters: RADIOLOGIST_FIRST, page: { studies: 'x' } })))).toBeUndefined();
-    expect(readPageFirstPage(pageWithFirstPage(JSON.stringify({ filters: { severity: { nested: 1 } }, page: { studies: [], hasMore: false } })))).toBeUndefined();
-    expect(readPageFirstPage(pageWithFirstPage(JSON.stringify({ page: { studies: [], hasMore: false } })))).toBeUndefined();
+    expect(
+      readPageFirstPage(pageWithFirstPage(JSON.stringify({ filters: RADIOLOGIST_FIRST, page: { studies: 'x' } }))),
+    ).toBeUndefined();
+    expect(
+      readPageFirstPage(
+        pageWithFirstPage(
+          JSON.stringify({ filters: { severity: { nested: 1 } }, page: { studies: [], hasMore: false } }),
+        ),
+      ),
+    ).toBeUndefined();
+    expect(
+      readPageFirstPage(pageWithFirstPage(JSON.stringify({ page: { studies: [], hasMore: false } }))),
+    ).toBeUndefined();
   });
 });
 
 describe('prefetchFirstScreen', () => {
   it('takes the first group from the page when it was asked with the same filters, without asking again', async () => {
     const queryClient = createQueryClient();
-    const firstPage: InlineFirstPage = { filters: RADIOLOGIST_FIRST ?? { severity: 'stat' }, page: { studies: [STUDY], hasMore: true, cursor: 'c1' } };
+    const firstPage: InlineFirstPage = {
+      filters: RADIOLOGIST_FIRST ?? { severity: 'stat' },
+      page: { studies: [STUDY], hasMore: true, cursor: 'c1' },
+    };
     await prefetchFirstScreen(queryClient, { location: { pathname: '/', search: '' }, me: RADIOLOGIST, firstPage });
     expect(requested.filter((path) => path.startsWith('/api/studies'))).toEqual([]);
-    expect(queryClient.getQueryData(studyKeys.list(firstPage.filters))).toEqual({ pages: [firstPage.page], pageParams: [undefined] });
+    expect(queryClient.getQueryData(studyKeys.list(firstPage.filters))).toEqual({
+      pages: [firstPage.page],
+      pageParams: [undefined],
+    });
   });
 
   it('ignores a page asked with other filters (another person, another address) and asks itself', async () => {
@@ -112,7 +140,10 @@ describe('prefetchFirstScreen', () => {
     ] as const) {
       requested.length = 0;
       const queryClient = createQueryClient();
-      const firstPage = { filters: filters ?? { severity: 'stat' as const }, page: { studies: [STUDY], hasMore: false } };
+      const firstPage = {
+        filters: filters ?? { severity: 'stat' as const },
+        page: { studies: [STUDY], hasMore: false },
+      };
       await prefetchFirstScreen(queryClient, { location: { pathname: '/', search }, me: RADIOLOGIST, firstPage });
       expect(requested.filter((path) => path.startsWith('/api/studies'))).toHaveLength(1);
       expect(queryClient.getQueryData(studyKeys.list(firstPage.filters))).toBeUndefined();
@@ -135,7 +166,11 @@ describe('prefetchFirstScreen', () => {
     const queryClient = createQueryClient();
     await prefetchFirstScreen(queryClient, { location: { pathname: '/', search: '?groups=high' }, me: undefined });
     expect(requested.filter((path) => path.startsWith('/api/me'))).toHaveLength(1);
-    expect(requested.filter((path) => path.startsWith('/api/studies')).map((path) => new URLSearchParams(path.split('?')[1]).get('severity'))).toEqual(['high']);
+    expect(
+      requested
+        .filter((path) => path.startsWith('/api/studies'))
+        .map((path) => new URLSearchParams(path.split('?')[1]).get('severity')),
+    ).toEqual(['high']);
 
     requested.length = 0;
     await prefetchFirstScreen(createQueryClient(), { location: { pathname: '/sign-in', search: '' }, me: undefined });
@@ -145,7 +180,9 @@ describe('prefetchFirstScreen', () => {
   it('settles when the server fails, leaving the error to the page', async () => {
     server.use(http.get('*/api/studies', () => new Response(null, { status: 500 })));
     const queryClient = createQueryClient();
-    await expect(prefetchFirstScreen(queryClient, { location: { pathname: '/', search: '' }, me: RADIOLOGIST })).resolves.toBeUndefined();
+    await expect(
+      prefetchFirstScreen(queryClient, { location: { pathname: '/', search: '' }, me: RADIOLOGIST }),
+    ).resolves.toBeUndefined();
   });
 });
 

@@ -75,7 +75,11 @@ export function readPageFirstPage(document: Pick<Document, 'getElementById'>): I
  */
 export function prefetchFirstScreen(
   queryClient: QueryClient,
-  page: { location: Pick<Location, 'pathname' | 'search'>; me: Me | undefined; firstPage?: InlineFirstPage | undefined },
+  page: {
+    location: Pick<Location, 'pathname' | 'search'>;
+    me: Me | undefined;
+    firstPage?: InlineFirstPage | undefined;
+  },
 ): Promise<void> {
   const { location, me, firstPage } = page;
   if (me) queryClient.setQueryData(authKeys.me(), me);
@@ -83,7 +87,9 @@ export function prefetchFirstScreen(
   if (!showsWorklist(location.pathname)) return Promise.resolve();
   void queryClient.prefetchQuery(pacsStatusQueryOptions());
   const firstGroup = (person: Me | null): Promise<void> =>
-    person ? prefetchFirstGroup(queryClient, { role: person.role, userId: person.userId }, location.search, firstPage) : Promise.resolve();
+    person
+      ? prefetchFirstGroup(queryClient, { role: person.role, userId: person.userId }, location.search, firstPage)
+      : Promise.resolve();
   return me ? firstGroup(me) : queryClient.fetchQuery(meQueryOptions()).then(firstGroup, () => undefined);
 }
 

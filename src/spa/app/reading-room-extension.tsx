@@ -42,7 +42,10 @@ export function ReadingRoom() {
     const statFilters = toListFilters(parseFilters(new URLSearchParams(search), viewer), 'stat', viewer);
     return (study: Study) => studyMatchesFilters(study, statFilters);
   }, [search, role, userId]);
-  const openStudy = useCallback((studyId: string) => void navigate(`/studies/${encodeURIComponent(studyId)}${search}`), [navigate, search]);
+  const openStudy = useCallback(
+    (studyId: string) => void navigate(`/studies/${encodeURIComponent(studyId)}${search}`),
+    [navigate, search],
+  );
   return <StatAlerts me={person} matchesView={matchesView} openStudy={openStudy} />;
 }
 

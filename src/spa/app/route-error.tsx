@@ -20,8 +20,8 @@ export function RouteError({ error }: { error: unknown }) {
           Something went wrong
         </h1>
         <p className="mt-2 text-sm text-fg">
-          This page could not be shown. Reloading usually fixes it; if it keeps happening, tell your IT
-          support what you were doing.
+          This page could not be shown. Reloading usually fixes it; if it keeps happening, tell your IT support what you
+          were doing.
         </p>
         {detail ? <p className="mt-3 font-mono text-xs break-words text-fg-muted">{detail}</p> : null}
         <button

@@ -48,7 +48,10 @@ describe('app routes', () => {
                 <Outlet />
               </RouteErrorBoundary>
             ),
-            children: [{ index: true, element: <BrokenPage /> }, { path: '*', element: <NotFoundPage /> }],
+            children: [
+              { index: true, element: <BrokenPage /> },
+              { path: '*', element: <NotFoundPage /> },
+            ],
           },
         ],
       },
@@ -70,7 +73,10 @@ describe('app routes', () => {
             <Outlet />
           </RouteErrorBoundary>
         ),
-        children: [{ index: true, element: <BrokenPage /> }, { path: '*', element: <NotFoundPage /> }],
+        children: [
+          { index: true, element: <BrokenPage /> },
+          { path: '*', element: <NotFoundPage /> },
+        ],
       },
     ]);
 

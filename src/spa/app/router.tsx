@@ -9,12 +9,18 @@ import { RouteErrorBoundary } from './route-error.tsx';
 import { WorklistRoute } from './worklist-route.tsx';
 
 // Only people who are not signed in see it: its code stays out of the worklist's bundle.
-const SignInPage = lazy(async () => ({ default: (await import('../features/auth/components/sign-in-page.tsx')).SignInPage }));
+const SignInPage = lazy(async () => ({
+  default: (await import('../features/auth/components/sign-in-page.tsx')).SignInPage,
+}));
 // The drawer's code (with its PACS panel) loads when a study is first opened: the list's own bundle stays small.
-const StudyByUidRoute = lazy(async () => ({ default: (await import('../features/study-drawer/components/study-by-uid-route.tsx')).StudyByUidRoute }));
+const StudyByUidRoute = lazy(async () => ({
+  default: (await import('../features/study-drawer/components/study-by-uid-route.tsx')).StudyByUidRoute,
+}));
 const StudyRoute = lazy(async () => ({ default: (await import('./study-route.tsx')).StudyRoute }));
 // Coordinators only: the dashboard's code (figures, chart) stays out of the worklist's bundle.
-const DashboardPage = lazy(async () => ({ default: (await import('../features/dashboard/components/dashboard-page.tsx')).DashboardPage }));
+const DashboardPage = lazy(async () => ({
+  default: (await import('../features/dashboard/components/dashboard-page.tsx')).DashboardPage,
+}));
 // Only a mistyped or old address shows it: its code stays out of the worklist's bundle.
 const NotFoundPage = lazy(async () => ({ default: (await import('./not-found-page.tsx')).NotFoundPage }));
 

@@ -24,7 +24,9 @@ function renderReadingActions(_study: Study, { markedRead }: { markedRead: boole
 /** Opening the viewer takes the study's reading lease (asking first when someone else reads it). */
 function ReadingViewerGuard({ children }: { children: ReactNode }) {
   const session = useReadingSession();
-  return <ViewerOpenGuardContext.Provider value={session?.viewerGuard ?? null}>{children}</ViewerOpenGuardContext.Provider>;
+  return (
+    <ViewerOpenGuardContext.Provider value={session?.viewerGuard ?? null}>{children}</ViewerOpenGuardContext.Provider>
+  );
 }
 
 /**

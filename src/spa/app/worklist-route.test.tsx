@@ -39,18 +39,36 @@ afterAll(() => {
 });
 
 const routes: RouteObject[] = [
-  { path: '/', element: <WorklistRoute />, children: [{ index: true, element: null }, { path: 'studies/:studyId', element: <StudyRoute /> }] },
+  {
+    path: '/',
+    element: <WorklistRoute />,
+    children: [
+      { index: true, element: null },
+      { path: 'studies/:studyId', element: <StudyRoute /> },
+    ],
+  },
 ];
 
 /** A PACS that has every study except `missing`; answers what it was asked, and records each ask. */
-function pacs({ enabled = true, missing = new Set<string>(), previews = true, accessions = true }: { enabled?: boolean; missing?: Set<string>; previews?: boolean; accessions?: boolean } = {}) {
+function pacs({
+  enabled = true,
+  missing = new Set<string>(),
+  previews = true,
+  accessions = true,
+}: { enabled?: boolean; missing?: Set<string>; previews?: boolean; accessions?: boolean } = {}) {
   const contextCalls: string[][] = [];
   const previewCalls: string[] = [];
   server.use(
     http.get('*/api/pacs/status', () => HttpResponse.json({ enabled })),
     http.post('*/api/pacs/context', async ({ request }) => {
       const body: unknown = await request.json();
-      const uids = typeof body === 'object' && body !== null && 'studyInstanceUids' in body && Array.isArray(body.studyInstanceUids) ? body.studyInstanceUids.map(String) : [];
+      const uids =
+        typeof body === 'object' &&
+        body !== null &&
+        'studyInstanceUids' in body &&
+        Array.isArray(body.studyInstanceUids)
+          ? body.studyInstanceUids.map(String)
+          : [];
       contextCalls.push(uids);
       const studies = Object.fromEntries(
         uids.map((uid, index) => [
@@ -75,7 +93,12 @@ function pacs({ enabled = true, missing = new Set<string>(), previews = true, ac
       previewCalls.push(String(params.uid));
       if (!previews) {
         return HttpResponse.json(
-          { type: '/problems/not-found', title: 'Study not in the PACS', status: 404, detail: 'The PACS has no images for this study.' },
+          {
+            type: '/problems/not-found',
+            title: 'Study not in the PACS',
+            status: 404,
+            detail: 'The PACS has no images for this study.',
+          },
           { status: 404, headers: { 'Content-Type': 'application/problem+json' } },
         );
       }
@@ -103,18 +126,26 @@ describe('the worklist with a PACS', () => {
     const { contextCalls } = pacs();
     renderRoutes(routes, { route: '/?assignee=anyone' });
 
-    await waitFor(() => expect(columnHeaders()).toEqual(expect.arrayContaining(['Patient', 'Patient ID', 'Modality', 'Accession', 'Study date', 'Series / images'])));
+    await waitFor(() =>
+      expect(columnHeaders()).toEqual(
+        expect.arrayContaining(['Patient', 'Patient ID', 'Modality', 'Accession', 'Study date', 'Series / images']),
+      ),
+    );
     await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/\d\+?$/), { timeout: 5_000 });
     const firstStat = firstPage('stat')[0];
     if (!firstStat) throw new Error('the mock data has no STAT study');
-    const row = (await screen.findByText(firstStat.studyDescription, { selector: 'a' })).closest<HTMLElement>('[role="row"]');
+    const row = (await screen.findByText(firstStat.studyDescription, { selector: 'a' })).closest<HTMLElement>(
+      '[role="row"]',
+    );
     if (!row) throw new Error('no row for the first STAT study');
     await waitFor(() => expect(within(row).getByText('Doe, Jane 0')).toBeTruthy());
     expect(within(row).getByText('CT')).toBeTruthy();
     expect(within(row).getByText('2 series · 14 images')).toBeTruthy();
 
     // One request per loaded page: each group's first page, each with exactly that page's studies.
-    const pages = (['stat', 'high', 'normal'] as const).map((severity) => firstPage(severity).map((study) => study.studyInstanceUid)).filter((uids) => uids.length > 0);
+    const pages = (['stat', 'high', 'normal'] as const)
+      .map((severity) => firstPage(severity).map((study) => study.studyInstanceUid))
+      .filter((uids) => uids.length > 0);
     await waitFor(() => expect(contextCalls).toHaveLength(pages.length));
     expect(contextCalls).toEqual(pages);
     for (const uids of contextCalls) expect(uids.length).toBeLessThanOrEqual(100);
@@ -126,7 +157,9 @@ describe('the worklist with a PACS', () => {
     pacs({ missing: new Set([absent.studyInstanceUid]) });
     renderRoutes(routes, { route: '/?assignee=anyone' });
 
-    const row = (await screen.findByText(absent.studyDescription, { selector: 'a' })).closest<HTMLElement>('[role="row"]');
+    const row = (await screen.findByText(absent.studyDescription, { selector: 'a' })).closest<HTMLElement>(
+      '[role="row"]',
+    );
     if (!row) throw new Error('no row for the study');
     expect(await within(row).findByText('Not in PACS')).toBeTruthy();
     expect(within(row).queryByText('CT')).toBeNull();
@@ -137,7 +170,8 @@ describe('the worklist with a PACS', () => {
     // A coordinator's rows start with a selection checkbox, a cell without a column header.
     const offset = cells.length - headers.length;
     expect(offset === 0 || offset === 1).toBe(true);
-    for (const header of ['Patient ID', 'Modality', 'Study date', 'Series / images']) expect(cells[headers.indexOf(header) + offset]?.textContent).toBe('');
+    for (const header of ['Patient ID', 'Modality', 'Study date', 'Series / images'])
+      expect(cells[headers.indexOf(header) + offset]?.textContent).toBe('');
     const accession = absent.metadata?.accessionNumber;
     expect(accession).toBeTruthy();
     expect(within(row).getByText(accession ?? '')).toBeTruthy();
@@ -149,7 +183,9 @@ describe('the worklist with a PACS', () => {
     const study = firstPage('stat')[0];
     const accession = study?.metadata?.accessionNumber;
     if (!study || !accession) throw new Error('the mock data has no STAT study with an accession number');
-    const row = (await screen.findByText(study.studyDescription, { selector: 'a' })).closest<HTMLElement>('[role="row"]');
+    const row = (await screen.findByText(study.studyDescription, { selector: 'a' })).closest<HTMLElement>(
+      '[role="row"]',
+    );
     if (!row) throw new Error('no row for the study');
     await waitFor(() => expect(within(row).getByText('Doe, Jane 0')).toBeTruthy());
     expect(within(row).getByText(accession)).toBeTruthy();
@@ -160,7 +196,9 @@ describe('the worklist with a PACS', () => {
     const study = firstPage('stat')[0];
     if (!study) throw new Error('the mock data has no STAT study');
     const { router } = renderRoutes(routes, { route: '/?assignee=anyone' });
-    const row = (await screen.findByText(study.studyDescription, { selector: 'a' })).closest<HTMLElement>('[role="row"]');
+    const row = (await screen.findByText(study.studyDescription, { selector: 'a' })).closest<HTMLElement>(
+      '[role="row"]',
+    );
     if (!row) throw new Error('no row for the study');
     await waitFor(() => expect(within(row).getByText('Doe, Jane 0')).toBeTruthy());
     await waitFor(() => expect(queueCount(/^Normal/).textContent).toMatch(/\d\+?$/), { timeout: 5_000 });
@@ -170,7 +208,9 @@ describe('the worklist with a PACS', () => {
     const panel = await screen.findByRole('region', { name: 'From the PACS' });
     expect(within(panel).getByText('Doe, Jane 0')).toBeTruthy();
     expect(within(panel).getByText('ACC0')).toBeTruthy();
-    const preview = await within(panel).findByRole('img', { name: `Preview of ${study.studyDescription}, its first frame` });
+    const preview = await within(panel).findByRole('img', {
+      name: `Preview of ${study.studyDescription}, its first frame`,
+    });
     expect(preview.getAttribute('src')).toBe('blob:preview');
     // Shown once decoded; until then the frame says it is loading.
     expect(within(panel).getByText('Loading preview…')).toBeTruthy();

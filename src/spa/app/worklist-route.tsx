@@ -13,7 +13,9 @@ import type { WorklistExtension } from '../features/worklist/components/worklist
 // Next study is not needed for the first screen: it loads after it, and only for a reader.
 const NextStudyButton = lazy(async () => ({ default: (await import('./next-study-button.tsx')).NextStudyButton }));
 // The bulk bar and the inline assignee picker load on a coordinator's first selection.
-const BulkLayer = lazy(async () => ({ default: (await import('../features/bulk/components/bulk-layer.tsx')).BulkLayer }));
+const BulkLayer = lazy(async () => ({
+  default: (await import('../features/bulk/components/bulk-layer.tsx')).BulkLayer,
+}));
 
 interface ReadingExtension {
   columns: readonly WorklistExtraColumn[];
@@ -57,7 +59,13 @@ export function WorklistRoute() {
     // After the first screen: the rows come first, who reads them a moment later.
     const idle = whenIdle(() => {
       import('./reading-room-extension.tsx').then(
-        (module) => current && setReading({ columns: module.READING_COLUMNS, ReadingRoom: module.ReadingRoom, AlertSettingsButton: module.AlertSettingsButton }),
+        (module) =>
+          current &&
+          setReading({
+            columns: module.READING_COLUMNS,
+            ReadingRoom: module.ReadingRoom,
+            AlertSettingsButton: module.AlertSettingsButton,
+          }),
         // Not loaded (the server went away): the list goes on without who reads what.
         () => undefined,
       );

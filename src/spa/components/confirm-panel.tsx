@@ -17,7 +17,16 @@ interface ConfirmPanelProps {
  * A question inside the drawer (discard edits? cancel the study?). Inline rather than a modal, so the
  * study stays readable while deciding; it takes focus, starting on the safe answer, and Esc says no.
  */
-export function ConfirmPanel({ title, children, confirmLabel, cancelLabel, tone = 'danger', busy = false, onConfirm, onCancel }: ConfirmPanelProps) {
+export function ConfirmPanel({
+  title,
+  children,
+  confirmLabel,
+  cancelLabel,
+  tone = 'danger',
+  busy = false,
+  onConfirm,
+  onCancel,
+}: ConfirmPanelProps) {
   const titleId = useId();
   const safeButton = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -42,7 +51,12 @@ export function ConfirmPanel({ title, children, confirmLabel, cancelLabel, tone 
       </p>
       {children ? <div className="mt-1 text-sm text-fg-muted">{children}</div> : null}
       <div className="mt-3 flex flex-wrap gap-2">
-        <button type="button" onClick={onConfirm} disabled={busy} className={tone === 'danger' ? BUTTON.danger : BUTTON.primary}>
+        <button
+          type="button"
+          onClick={onConfirm}
+          disabled={busy}
+          className={tone === 'danger' ? BUTTON.danger : BUTTON.primary}
+        >
           {confirmLabel}
         </button>
         <button ref={safeButton} type="button" onClick={onCancel} disabled={busy} className={BUTTON.secondary}>

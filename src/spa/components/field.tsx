@@ -6,7 +6,9 @@ import type { ReactNode } from 'react';
  */
 export function Field({ label, dense = false, children }: { label: string; dense?: boolean; children: ReactNode }) {
   return (
-    <div className={`grid gap-3 ${dense ? 'grid-cols-[7.5rem_minmax(0,1fr)] py-1.5' : 'grid-cols-[9rem_minmax(0,1fr)] py-2'}`}>
+    <div
+      className={`grid gap-3 ${dense ? 'grid-cols-[7.5rem_minmax(0,1fr)] py-1.5' : 'grid-cols-[9rem_minmax(0,1fr)] py-2'}`}
+    >
       <dt className="text-sm text-fg-muted">{label}</dt>
       <dd className="min-w-0 text-sm break-words">{children}</dd>
     </div>

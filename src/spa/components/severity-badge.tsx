@@ -11,7 +11,8 @@ export const SEVERITY_STYLE: Record<Severity, { icon: string; className: string 
 };
 
 /** The badge's box: a word and a shape on a tinted, bordered pill. */
-export const SEVERITY_BADGE_CLASS = 'inline-flex min-w-16 items-center gap-1 rounded border px-1.5 py-px text-xs font-semibold tracking-wide';
+export const SEVERITY_BADGE_CLASS =
+  'inline-flex min-w-16 items-center gap-1 rounded border px-1.5 py-px text-xs font-semibold tracking-wide';
 
 /**
  * Severity as a word and a shape first, a colour second, so it reads the same for colour-blind users

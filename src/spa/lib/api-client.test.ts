@@ -2,7 +2,13 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isStudyListPage } from '../../contract/answer-shapes.ts';
-import { ApiError, NETWORK_ERROR_MESSAGE, UNEXPECTED_ANSWER_DETAIL, apiRequest, apiRequestChecked } from './api-client.ts';
+import {
+  ApiError,
+  NETWORK_ERROR_MESSAGE,
+  UNEXPECTED_ANSWER_DETAIL,
+  apiRequest,
+  apiRequestChecked,
+} from './api-client.ts';
 import { connection } from './connection/connection-state.ts';
 
 const server = setupServer();
@@ -78,7 +84,13 @@ describe('apiRequest', () => {
     server.use(
       http.get('/api/studies', () =>
         HttpResponse.json(
-          { type: '/problems/rate-limited', title: 'Too many requests', status: 429, detail: 'Slow down.', retryable: true },
+          {
+            type: '/problems/rate-limited',
+            title: 'Too many requests',
+            status: 429,
+            detail: 'Slow down.',
+            retryable: true,
+          },
           { status: 429, headers: { 'Content-Type': 'application/problem+json' } },
         ),
       ),
@@ -91,7 +103,12 @@ describe('apiRequest', () => {
   });
 
   it('gives a non-problem 5xx a readable, retryable error', async () => {
-    server.use(http.get('/api/health', () => new HttpResponse('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })));
+    server.use(
+      http.get(
+        '/api/health',
+        () => new HttpResponse('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+      ),
+    );
 
     const error = await rejection(apiRequest('/api/health'));
 
@@ -131,12 +148,24 @@ describe('apiRequest', () => {
     expect(connection.getSnapshot()).toMatchObject({ status: 'offline', failures: 2 });
 
     // A refusal is still an answer: the server is there.
-    server.use(http.get('/api/studies', () => HttpResponse.json({ status: 401, title: 'Sign-in required', detail: '', type: 'about:blank' }, { status: 401, headers: { 'content-type': 'application/problem+json' } })));
+    server.use(
+      http.get('/api/studies', () =>
+        HttpResponse.json(
+          { status: 401, title: 'Sign-in required', detail: '', type: 'about:blank' },
+          { status: 401, headers: { 'content-type': 'application/problem+json' } },
+        ),
+      ),
+    );
     await rejection(apiRequest('/api/studies'));
     expect(connection.getSnapshot()).toMatchObject({ status: 'live', failures: 0 });
 
     // A gateway's own 502 page says the server behind it is not.
-    server.use(http.get('/api/studies', () => new HttpResponse('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } })));
+    server.use(
+      http.get(
+        '/api/studies',
+        () => new HttpResponse('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }),
+      ),
+    );
     await rejection(apiRequest('/api/studies'));
     expect(connection.getSnapshot()).toMatchObject({ status: 'reconnecting', failures: 1 });
 
@@ -157,11 +186,18 @@ describe('apiRequest', () => {
 describe('apiRequestChecked', () => {
   it('resolves with a body of the expected shape', async () => {
     server.use(http.get('/api/studies', () => HttpResponse.json({ studies: [], hasMore: false, cursor: null })));
-    await expect(apiRequestChecked('/api/studies', isStudyListPage)).resolves.toEqual({ studies: [], hasMore: false, cursor: null });
+    await expect(apiRequestChecked('/api/studies', isStudyListPage)).resolves.toEqual({
+      studies: [],
+      hasMore: false,
+      cursor: null,
+    });
   });
 
   it.each([
-    ['a 200 that is not JSON', () => new HttpResponse('{"hasMore": tru', { status: 200, headers: { 'Content-Type': 'application/json' } })],
+    [
+      'a 200 that is not JSON',
+      () => new HttpResponse('{"hasMore": tru', { status: 200, headers: { 'Content-Type': 'application/json' } }),
+    ],
     ['a page without its studies', () => HttpResponse.json({ hasMore: false })],
     ['a page with a broken study', () => HttpResponse.json({ studies: [{ studyId: 'stu_1' }], hasMore: false })],
   ])('rejects %s like a retryable 502', async (_case, answer) => {

@@ -116,7 +116,12 @@ function errorFromResponse(response: Response, body: unknown): ApiError {
  * Sends a request to the BFF: same-origin, with the anti-forgery header the BFF demands on every
  * route. A network failure (or a body that breaks off) becomes an ApiError with status 0.
  */
-async function send<T>(path: string, options: ApiRequestOptions, accept: string, read: (response: Response) => Promise<T>): Promise<{ response: Response; body: T }> {
+async function send<T>(
+  path: string,
+  options: ApiRequestOptions,
+  accept: string,
+  read: (response: Response) => Promise<T>,
+): Promise<{ response: Response; body: T }> {
   const { method = 'GET', query, body, signal } = options;
   const headers = new Headers({ ...options.headers, Accept: accept, 'X-CSRF': '1' });
   if (body !== undefined) headers.set('Content-Type', 'application/json');
@@ -137,7 +142,13 @@ async function send<T>(path: string, options: ApiRequestOptions, accept: string,
     // An abort is the caller's own doing (e.g. TanStack Query cancelling), not a network failure.
     if (signal?.aborted) throw error;
     connection.reportFailure();
-    throw new ApiError({ status: 0, title: 'Network error', detail: NETWORK_ERROR_MESSAGE, retryable: true, cause: error });
+    throw new ApiError({
+      status: 0,
+      title: 'Network error',
+      detail: NETWORK_ERROR_MESSAGE,
+      retryable: true,
+      cause: error,
+    });
   }
   // Every answer, or its absence above, tells the page whether the server is there.
   if (isServerAnswer(answer.response)) connection.reportSuccess();
@@ -154,17 +165,28 @@ export async function apiRequest<T>(path: string, options: ApiRequestOptions = {
   return body as T;
 }
 
-export const UNEXPECTED_ANSWER_DETAIL = 'The server sent an answer the worklist cannot read. Try again; if it persists, tell your administrator.';
+export const UNEXPECTED_ANSWER_DETAIL =
+  'The server sent an answer the worklist cannot read. Try again; if it persists, tell your administrator.';
 
 /**
  * Like {@link apiRequest}, for answers whose shape is checked before use: a success body that is not
  * JSON or fails `isAnswer` rejects like a 502 (retryable), so the caller shows its error and Retry
  * instead of rendering something it cannot.
  */
-export async function apiRequestChecked<T>(path: string, isAnswer: (body: unknown) => body is T, options: ApiRequestOptions = {}): Promise<T> {
+export async function apiRequestChecked<T>(
+  path: string,
+  isAnswer: (body: unknown) => body is T,
+  options: ApiRequestOptions = {},
+): Promise<T> {
   const body = await apiRequest<unknown>(path, options);
   if (isAnswer(body)) return body;
-  throw new ApiError({ status: 502, title: 'Unexpected answer', detail: UNEXPECTED_ANSWER_DETAIL, type: '/problems/upstream-failed', retryable: true });
+  throw new ApiError({
+    status: 502,
+    title: 'Unexpected answer',
+    detail: UNEXPECTED_ANSWER_DETAIL,
+    type: '/problems/upstream-failed',
+    retryable: true,
+  });
 }
 
 /** Calls the BFF for a binary answer (an image). Errors are read as problem+json like any other. */

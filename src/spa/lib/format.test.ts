@@ -9,9 +9,9 @@ describe('formatPersonName', () => {
   });
 
   it('skips missing parts without stray separators', () => {
-    expect(formatPersonName({ firstName: 'Ana', lastName: 'Lopez', middleName: null, suffix1: '', suffix2: 'PhD' })).toBe(
-      'Ana Lopez, PhD',
-    );
+    expect(
+      formatPersonName({ firstName: 'Ana', lastName: 'Lopez', middleName: null, suffix1: '', suffix2: 'PhD' }),
+    ).toBe('Ana Lopez, PhD');
     expect(formatPersonName({ lastName: 'Okafor' })).toBe('Okafor');
     expect(formatPersonName({ firstName: 'Li', middleName: 'Q.', lastName: 'Wei' })).toBe('Li Q. Wei');
   });

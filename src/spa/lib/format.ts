@@ -1,7 +1,9 @@
 import type { UserReference } from '../../contract/avara-types.ts';
 
 /** The name parts of a user reference; an upstream Avara may send an empty one as null. */
-type PersonName = { [Part in 'firstName' | 'middleName' | 'lastName' | 'suffix1' | 'suffix2']?: UserReference[Part] | null } & {
+type PersonName = {
+  [Part in 'firstName' | 'middleName' | 'lastName' | 'suffix1' | 'suffix2']?: UserReference[Part] | null;
+} & {
   email?: string;
 };
 

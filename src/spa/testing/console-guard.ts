@@ -32,9 +32,7 @@ function render(args: unknown[]): string {
 /** Restores `console.error` and returns what was logged that the test did not allow. */
 export function stopConsoleGuard(): string[] {
   vi.mocked(console.error).mockRestore();
-  const unexpected = state.calls
-    .map(render)
-    .filter((text) => !state.allowed.some((pattern) => pattern.test(text)));
+  const unexpected = state.calls.map(render).filter((text) => !state.allowed.some((pattern) => pattern.test(text)));
   state.calls = [];
   state.allowed = [];
   return unexpected;

@@ -25,7 +25,10 @@ export const patientStudyEnrichmentRequested: WebhookHandler = async (event, con
     const accession = typeof event.data.accessionNumber === 'string' ? event.data.accessionNumber.trim() : '';
     const patientId = typeof event.data.patientId === 'string' ? event.data.patientId.trim() : '';
     // Another patient's details are worse than none.
-    if ((accession && accession !== textOf(tags, 'AccessionNumber')) || (patientId && patientId !== textOf(tags, 'PatientID'))) {
+    if (
+      (accession && accession !== textOf(tags, 'AccessionNumber')) ||
+      (patientId && patientId !== textOf(tags, 'PatientID'))
+    ) {
       return { body: {}, studyInstanceUid: uid, result: 'mismatch' };
     }
     return { body: enrichmentOf(tags), studyInstanceUid: uid, result: 'enriched' };
@@ -35,7 +38,10 @@ export const patientStudyEnrichmentRequested: WebhookHandler = async (event, con
   }
 };
 
-async function firstInstanceTags(orthanc: NonNullable<Parameters<WebhookHandler>[1]['pacs']>['orthanc'], uid: string): Promise<JsonRecord | undefined> {
+async function firstInstanceTags(
+  orthanc: NonNullable<Parameters<WebhookHandler>[1]['pacs']>['orthanc'],
+  uid: string,
+): Promise<JsonRecord | undefined> {
   const series = (await orthanc.findByStudyUids('Series', [uid])).map(recordOf);
   const instanceId = series.flatMap((entry) => idsOf(entry, 'Instances')).find((id) => ORTHANC_ID.test(id));
   if (!instanceId) return undefined;

@@ -20,17 +20,39 @@ export type ReportDeliveredOutcome =
   | { ok: false; issues: string[] };
 
 /** Handles the event's `data`: the answer to send, or what is wrong with the data (answer 400). */
-export async function handleReportDelivered(data: unknown, context: ReportDeliveredContext): Promise<ReportDeliveredOutcome> {
+export async function handleReportDelivered(
+  data: unknown,
+  context: ReportDeliveredContext,
+): Promise<ReportDeliveredOutcome> {
   const parsed = parseReportDelivered(data);
   if (!parsed.ok) return parsed;
-  const { recorded, report } = await recordReport(context.shared, parsed.value, { log: context.log, ...(context.now ? { now: context.now } : {}) });
-  if (recorded) context.log.info({ studyId: report.studyId, reportId: report.reportId, isCritical: report.isCritical }, 'report delivered');
-  return { ok: true, answer: { success: true }, recorded, studyId: report.studyId, reportId: report.reportId, isCritical: report.isCritical };
+  const { recorded, report } = await recordReport(context.shared, parsed.value, {
+    log: context.log,
+    ...(context.now ? { now: context.now } : {}),
+  });
+  if (recorded)
+    context.log.info(
+      { studyId: report.studyId, reportId: report.reportId, isCritical: report.isCritical },
+      'report delivered',
+    );
+  return {
+    ok: true,
+    answer: { success: true },
+    recorded,
+    studyId: report.studyId,
+    reportId: report.reportId,
+    isCritical: report.isCritical,
+  };
 }
 
 /** The dispatcher's handler (WEBHOOK_HANDLERS): data that is not a report answers 400, so Avara sees the fault. */
 export const reportDelivered: WebhookHandler = async (event, context) => {
   const outcome = await handleReportDelivered(event.data, { shared: context.shared, log: context.log });
-  if (!outcome.ok) return { status: 400, body: { success: false, error: outcome.issues.join('; ') }, result: 'invalid' };
-  return { body: outcome.answer, studyId: outcome.studyId, result: outcome.recorded ? (outcome.isCritical ? 'recorded-critical' : 'recorded') : 'repeat' };
+  if (!outcome.ok)
+    return { status: 400, body: { success: false, error: outcome.issues.join('; ') }, result: 'invalid' };
+  return {
+    body: outcome.answer,
+    studyId: outcome.studyId,
+    result: outcome.recorded ? (outcome.isCritical ? 'recorded-critical' : 'recorded') : 'repeat',
+  };
 };

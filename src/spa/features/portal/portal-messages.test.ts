@@ -48,8 +48,15 @@ describe('the portal badge’s counts', () => {
   });
 
   it('are everyone’s for a coordinator, and for a radiologist not on the roster', () => {
-    expect(countsMessageFor({ role: 'coordinator', userId: 'usr_2' }, counts)).toMatchObject({ scope: 'everyone', unreadStat: 45, unreadHigh: 120 });
-    expect(countsMessageFor({ role: 'radiologist', userId: null }, counts)).toMatchObject({ scope: 'everyone', unreadStat: 45 });
+    expect(countsMessageFor({ role: 'coordinator', userId: 'usr_2' }, counts)).toMatchObject({
+      scope: 'everyone',
+      unreadStat: 45,
+      unreadHigh: 120,
+    });
+    expect(countsMessageFor({ role: 'radiologist', userId: null }, counts)).toMatchObject({
+      scope: 'everyone',
+      unreadStat: 45,
+    });
     expect(countsMessageFor(undefined, counts)).toBeUndefined();
   });
 });

@@ -8,7 +8,6 @@ import { defaultAssignee } from '../../../contract/worklist-filters.ts';
  */
 import { isDicomUid } from '../../../contract/study-limits.ts';
 
-
 /** Portal → app: open a study by its DICOM Study Instance UID. */
 export interface OpenStudyMessage {
   type: 'worklist:open-study';
@@ -36,7 +35,8 @@ export interface CountsMessage {
 
 /** Reads an incoming message; anything that is not a well-formed request is ignored. */
 export function readPortalMessage(data: unknown): OpenStudyMessage | undefined {
-  if (typeof data !== 'object' || data === null || !('type' in data) || data.type !== 'worklist:open-study') return undefined;
+  if (typeof data !== 'object' || data === null || !('type' in data) || data.type !== 'worklist:open-study')
+    return undefined;
   const uid = 'studyInstanceUid' in data ? data.studyInstanceUid : undefined;
   if (!isDicomUid(uid)) return undefined;
   return { type: 'worklist:open-study', studyInstanceUid: uid };
@@ -59,7 +59,10 @@ export interface BadgeCounts {
  * The badge's counts: those of the list the person's worklist opens with (the same rule as its
  * default assignee), a radiologist's own and unassigned studies, a coordinator's everyone's.
  */
-export function countsMessageFor(me: { role: Role; userId: string | null } | null | undefined, counts: BadgeCounts | undefined): CountsMessage | undefined {
+export function countsMessageFor(
+  me: { role: Role; userId: string | null } | null | undefined,
+  counts: BadgeCounts | undefined,
+): CountsMessage | undefined {
   if (!me || !counts) return undefined;
   const own = defaultAssignee(me) === MINE_OR_UNASSIGNED ? counts.mineAndUnassigned : undefined;
   return {

@@ -4,7 +4,6 @@ import { apiRequest, isApiError } from '../api-client.ts';
 import { authKeys } from './auth-keys.ts';
 import type { ApiAnswer } from '../api-types.ts';
 
-
 /** Who is signed in; `null` (not an error) when nobody is. */
 export async function getMe(signal?: AbortSignal): Promise<Me | null> {
   try {

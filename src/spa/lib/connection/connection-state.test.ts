@@ -111,7 +111,10 @@ describe('connection state', () => {
 });
 
 describe('isServerAnswer', () => {
-  const answer = (status: number, contentType?: string) => ({ status, headers: new Headers(contentType ? { 'content-type': contentType } : {}) });
+  const answer = (status: number, contentType?: string) => ({
+    status,
+    headers: new Headers(contentType ? { 'content-type': contentType } : {}),
+  });
 
   it('counts the server’s own answers, errors included', () => {
     expect(isServerAnswer(answer(200, 'application/json'))).toBe(true);

@@ -50,7 +50,10 @@ function statusOf(failures: number, browserOffline: boolean, threshold: number):
 
 const INITIAL: ConnectionSnapshot = { status: 'live', lastSuccessAt: null, failures: 0, browserOffline: false };
 
-export function createConnectionState({ now = Date.now, offlineAfterFailures = OFFLINE_AFTER_FAILURES }: ConnectionStateOptions = {}): ConnectionState {
+export function createConnectionState({
+  now = Date.now,
+  offlineAfterFailures = OFFLINE_AFTER_FAILURES,
+}: ConnectionStateOptions = {}): ConnectionState {
   let snapshot = INITIAL;
   const listeners = new Set<() => void>();
   const recoveredListeners = new Set<() => void>();

@@ -73,7 +73,15 @@ afterEach(() => {
 });
 
 function start(ping: Ping, page = fakePage()) {
-  heartbeat = startHeartbeat({ state, ping, document: page.doc, window: page.win, intervalMs: 5_000, retryMs: 2_000, timeoutMs: 3_000 });
+  heartbeat = startHeartbeat({
+    state,
+    ping,
+    document: page.doc,
+    window: page.win,
+    intervalMs: 5_000,
+    retryMs: 2_000,
+    timeoutMs: 3_000,
+  });
   return page;
 }
 

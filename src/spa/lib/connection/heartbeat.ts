@@ -20,7 +20,9 @@ export interface HeartbeatOptions {
   retryMs?: number;
   timeoutMs?: number;
   document?: Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'>;
-  window?: Pick<Window, 'addEventListener' | 'removeEventListener' | 'setTimeout' | 'clearTimeout'> & { navigator: Pick<Navigator, 'onLine'> };
+  window?: Pick<Window, 'addEventListener' | 'removeEventListener' | 'setTimeout' | 'clearTimeout'> & {
+    navigator: Pick<Navigator, 'onLine'>;
+  };
 }
 
 export interface Heartbeat {
@@ -35,7 +37,13 @@ export interface Heartbeat {
  * online. A hidden page sends nothing: nobody is reading it, and the server is shared.
  */
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
-  const { state, ping, intervalMs = HEARTBEAT_INTERVAL_MS, retryMs = HEARTBEAT_RETRY_MS, timeoutMs = HEARTBEAT_TIMEOUT_MS } = options;
+  const {
+    state,
+    ping,
+    intervalMs = HEARTBEAT_INTERVAL_MS,
+    retryMs = HEARTBEAT_RETRY_MS,
+    timeoutMs = HEARTBEAT_TIMEOUT_MS,
+  } = options;
   const doc = options.document ?? document;
   const win = options.window ?? window;
   let timer: number | undefined;
@@ -116,7 +124,11 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
  */
 export async function pingHealth(signal: AbortSignal): Promise<boolean> {
   try {
-    const response = await fetch(new URL('/api/health', document.baseURI), { cache: 'no-store', credentials: 'same-origin', signal });
+    const response = await fetch(new URL('/api/health', document.baseURI), {
+      cache: 'no-store',
+      credentials: 'same-origin',
+      signal,
+    });
     return isServerAnswer(response);
   } catch {
     return false;

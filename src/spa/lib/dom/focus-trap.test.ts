@@ -28,7 +28,11 @@ afterEach(() => {
 
 describe('the focus trap', () => {
   it('lists only the stops Tab reaches', () => {
-    expect(tabbables(drawer()).map((element) => element.textContent?.trim() || element.tagName)).toEqual(['Close', 'Link', 'One']);
+    expect(tabbables(drawer()).map((element) => element.textContent?.trim() || element.tagName)).toEqual([
+      'Close',
+      'Link',
+      'One',
+    ]);
   });
 
   it('wraps Tab from the last stop to the first, and Shift+Tab from the first to the last', () => {

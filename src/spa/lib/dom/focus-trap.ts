@@ -1,4 +1,5 @@
-const TABBABLE = 'a[href],button,input,select,textarea,summary,[tabindex],[contenteditable]:not([contenteditable="false"])';
+const TABBABLE =
+  'a[href],button,input,select,textarea,summary,[tabindex],[contenteditable]:not([contenteditable="false"])';
 
 // jsdom lays nothing out: there, an element counts as shown unless hidden by attribute.
 const LAID_OUT = typeof navigator === 'undefined' || !navigator.userAgent.includes('jsdom');
@@ -24,7 +25,10 @@ function precedes(a: Node, b: Node): boolean {
  * from its first (or from anything focusable before it, e.g. a heading) goes to its last. True when
  * it moved focus; other Tab presses are left to the browser.
  */
-export function trapTab(event: Pick<KeyboardEvent, 'key' | 'shiftKey' | 'preventDefault'>, container: Element): boolean {
+export function trapTab(
+  event: Pick<KeyboardEvent, 'key' | 'shiftKey' | 'preventDefault'>,
+  container: Element,
+): boolean {
   if (event.key !== 'Tab') return false;
   const stops = tabbables(container);
   const first = stops[0];

@@ -56,7 +56,9 @@ describe('draft store', () => {
   });
 
   it('tells the same subject apart in different sign-in modes', () => {
-    expect(draftOwnerOf({ authMode: 'dev', subject: 'a@example.org' })).not.toBe(draftOwnerOf({ authMode: 'oidc', subject: 'a@example.org' }));
+    expect(draftOwnerOf({ authMode: 'dev', subject: 'a@example.org' })).not.toBe(
+      draftOwnerOf({ authMode: 'oidc', subject: 'a@example.org' }),
+    );
   });
 
   it('replaces a draft on each write, with the time of the write', () => {

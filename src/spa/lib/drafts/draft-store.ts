@@ -49,7 +49,10 @@ function parse(text: string | null): { owner: string; savedAt: number; value: un
  * simply not kept). Storage errors never reach the caller: a draft is a safety net, and the form
  * works without it.
  */
-export function createDraftStore(storage: () => Storage | null, { now = Date.now, maxAgeMs = DRAFT_MAX_AGE_MS }: DraftStoreOptions = {}): DraftStore {
+export function createDraftStore(
+  storage: () => Storage | null,
+  { now = Date.now, maxAgeMs = DRAFT_MAX_AGE_MS }: DraftStoreOptions = {},
+): DraftStore {
   function attempt<T>(work: (store: Storage) => T, fallback: T): T {
     try {
       const store = storage();
@@ -66,13 +69,17 @@ export function createDraftStore(storage: () => Storage | null, { now = Date.now
         const text = store.getItem(name);
         const entry = parse(text);
         // The owner is written inside too: a draft copied under someone else's key is not theirs.
-        if (entry && entry.owner === owner && now() - entry.savedAt <= maxAgeMs) return { value: entry.value, savedAt: entry.savedAt };
+        if (entry && entry.owner === owner && now() - entry.savedAt <= maxAgeMs)
+          return { value: entry.value, savedAt: entry.savedAt };
         if (text !== null) store.removeItem(name);
         return null;
       }, null);
     },
     write(owner, key, value) {
-      attempt((store) => store.setItem(draftKeyPrefix(owner) + key, JSON.stringify({ owner, savedAt: now(), value })), undefined);
+      attempt(
+        (store) => store.setItem(draftKeyPrefix(owner) + key, JSON.stringify({ owner, savedAt: now(), value })),
+        undefined,
+      );
     },
     remove(owner, key) {
       attempt((store) => store.removeItem(draftKeyPrefix(owner) + key), undefined);

@@ -9,30 +9,43 @@ import type { EventPerson, ReadingLease, WorklistEvent, WorklistEventType } from
 
 type Fields = Record<string, unknown>;
 
-const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isFields = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isText = (value: unknown): value is string => typeof value === 'string';
 
 function isPerson(value: unknown): value is EventPerson {
-  return isFields(value) && (value.userId === null || isText(value.userId)) && isText(value.email) && isText(value.name);
+  return (
+    isFields(value) && (value.userId === null || isText(value.userId)) && isText(value.email) && isText(value.name)
+  );
 }
 
 function isLease(value: unknown): value is ReadingLease {
-  return isFields(value) && isText(value.studyId) && isPerson(value.holder) && isText(value.since) && isText(value.expiresAt);
+  return (
+    isFields(value) && isText(value.studyId) && isPerson(value.holder) && isText(value.since) && isText(value.expiresAt)
+  );
 }
 
 const CHECKS: { [T in WorklistEventType]: (data: Fields) => boolean } = {
-  'study.created': (data) => isStudy(data.study) && (data.origin === 'worklist' || data.origin === 'pacs' || data.origin === 'watcher'),
+  'study.created': (data) =>
+    isStudy(data.study) && (data.origin === 'worklist' || data.origin === 'pacs' || data.origin === 'watcher'),
   'study.changed': (data) =>
-    isStudy(data.study) && (data.origin === 'worklist' || data.origin === 'watcher') && (data.by === undefined || isPerson(data.by)),
+    isStudy(data.study) &&
+    (data.origin === 'worklist' || data.origin === 'watcher') &&
+    (data.by === undefined || isPerson(data.by)),
   'lease.taken': (data) => isLease(data.lease) && (data.tookOverFrom === undefined || isPerson(data.tookOverFrom)),
   'lease.released': (data) =>
     isText(data.studyId) &&
     isPerson(data.holder) &&
     (data.reason === 'released' || data.reason === 'broken' || data.reason === 'read' || data.reason === 'signed-out'),
   'presence.changed': (data) => isText(data.studyId) && Array.isArray(data.viewers) && data.viewers.every(isPerson),
-  'report.delivered': (data) => isText(data.studyId) && isText(data.reportId) && typeof data.isCritical === 'boolean' && isText(data.deliveredAt),
+  'report.delivered': (data) =>
+    isText(data.studyId) && isText(data.reportId) && typeof data.isCritical === 'boolean' && isText(data.deliveredAt),
   'critical.acknowledged': (data) =>
-    isText(data.studyId) && isText(data.reportId) && isFields(data.acknowledgement) && isPerson(data.acknowledgement.by) && isText(data.acknowledgement.at),
+    isText(data.studyId) &&
+    isText(data.reportId) &&
+    isFields(data.acknowledgement) &&
+    isPerson(data.acknowledgement.by) &&
+    isText(data.acknowledgement.at),
   resync: (data) => isText(data.reason),
   'stream.status': (data) => data.status === 'ok' || data.status === 'degraded',
 };

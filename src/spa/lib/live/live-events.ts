@@ -77,7 +77,13 @@ export const streamBackoffMs = (attempt: number): number => Math.min(30_000, 1_0
 /** Three of the server's 15 s heartbeats missed: the connection is gone without having said so. */
 export const STREAM_SILENCE_MS = 45_000;
 
-const INITIAL: LiveSnapshot = { state: 'offline', lastEventAt: null, connectedAt: null, degraded: false, currentAt: null };
+const INITIAL: LiveSnapshot = {
+  state: 'offline',
+  lastEventAt: null,
+  connectedAt: null,
+  degraded: false,
+  currentAt: null,
+};
 
 export function createLiveEvents({
   open = openLazily,
@@ -144,7 +150,12 @@ export function createLiveEvents({
     disarm();
     const wasLive = snapshot.state === 'live';
     failedAttempts += 1;
-    const state: LiveState = failedAttempts >= offlineAfterAttempts ? 'offline' : snapshot.state === 'connecting' ? 'connecting' : 'reconnecting';
+    const state: LiveState =
+      failedAttempts >= offlineAfterAttempts
+        ? 'offline'
+        : snapshot.state === 'connecting'
+          ? 'connecting'
+          : 'reconnecting';
     update({ state, connectedAt: null, currentAt: wasLive ? now() : snapshot.currentAt });
     // ±20 % so many pages do not come back in step after a restart.
     const delay = backoffMs(failedAttempts) * (0.8 + 0.4 * random());
@@ -170,7 +181,8 @@ export function createLiveEvents({
           update({ state: 'live', connectedAt: at, currentAt: at });
           armSilence();
           // Reconnected with nothing to resume from: whatever happened meanwhile is unknown.
-          if (hadConnection && resumeFrom === null) emit({ id: '', type: 'resync', data: { reason: 'reconnected without a position to resume from' } });
+          if (hadConnection && resumeFrom === null)
+            emit({ id: '', type: 'resync', data: { reason: 'reconnected without a position to resume from' } });
           hadConnection = true;
         },
         onActivity() {
@@ -182,7 +194,8 @@ export function createLiveEvents({
           const event = toWorklistEvent(message.event, message.data, message.id ?? lastEventId ?? '');
           if (!event) return;
           const at = now();
-          if (event.type === 'stream.status') update({ lastEventAt: at, currentAt: at, degraded: event.data.status === 'degraded' });
+          if (event.type === 'stream.status')
+            update({ lastEventAt: at, currentAt: at, degraded: event.data.status === 'degraded' });
           else update({ lastEventAt: at, currentAt: at });
           emit(event);
         },

@@ -24,9 +24,15 @@ describe('useLiveEventsMonitor', () => {
       useLiveEventsMonitor();
       const snapshot = useLiveSnapshot();
       const [statuses, setStatuses] = useState<string[]>([]);
-      const query = useQuery({ queryKey: ['studies', 'list'], queryFn: () => ++fetched, staleTime: Number.POSITIVE_INFINITY });
+      const query = useQuery({
+        queryKey: ['studies', 'list'],
+        queryFn: () => ++fetched,
+        staleTime: Number.POSITIVE_INFINITY,
+      });
       // A new handler every render: each status must arrive once, not once per subscription.
-      useWorklistEvent('stream.status', (data, { id }) => setStatuses((previous) => [...previous, `${data.status}@${id}`]));
+      useWorklistEvent('stream.status', (data, { id }) =>
+        setStatuses((previous) => [...previous, `${data.status}@${id}`]),
+      );
       return <p>{`${snapshot.state} · ${statuses.join(',')} · fetched ${query.data ?? 0}`}</p>;
     }
     renderWithProviders(<Page />);

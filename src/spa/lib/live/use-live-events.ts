@@ -9,7 +9,10 @@ import type { LiveSnapshot } from './live-events.ts';
  * Calls `handler` for each event of `type`. The handler is kept in a ref, so a new function each
  * render does not resubscribe.
  */
-export function useWorklistEvent<T extends WorklistEventType>(type: T, handler: (data: WorklistEventData[T], event: { id: string }) => void): void {
+export function useWorklistEvent<T extends WorklistEventType>(
+  type: T,
+  handler: (data: WorklistEventData[T], event: { id: string }) => void,
+): void {
   const latest = useRef(handler);
   useEffect(() => {
     latest.current = handler;

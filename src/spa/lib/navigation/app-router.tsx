@@ -1,4 +1,13 @@
-import { createContext, startTransition, useCallback, useContext, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import {
+  createContext,
+  startTransition,
+  useCallback,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 import type { ReactNode } from 'react';
 import { Router } from 'react-router';
 import type { GuardedHistory, ShouldBlock } from './guarded-history.ts';
@@ -12,7 +21,11 @@ const GuardContext = createContext<GuardedHistory | null>(null);
  */
 export function AppRouter({ history, children }: { history: GuardedHistory; children: ReactNode }) {
   const [state, setState] = useState({ action: history.action, location: history.location });
-  useLayoutEffect(() => history.listen((update) => startTransition(() => setState({ action: update.action, location: update.location }))), [history]);
+  useLayoutEffect(
+    () =>
+      history.listen((update) => startTransition(() => setState({ action: update.action, location: update.location }))),
+    [history],
+  );
   return (
     <GuardContext value={history}>
       <Router location={state.location} navigationType={state.action} navigator={history}>

@@ -4,8 +4,12 @@ import { guardHistory } from './guarded-history.ts';
 import type { Transition } from './guarded-history.ts';
 
 /** A guarded memory history at /studies/a (after /), and what its listeners and blocker saw. */
-function setUp(block: (transition: Transition) => boolean = ({ nextLocation }) => nextLocation.pathname !== '/studies/a') {
-  const history = guardHistory(UNSAFE_createMemoryHistory({ initialEntries: ['/?q=ct', '/studies/a?q=ct'], initialIndex: 1, v5Compat: true }));
+function setUp(
+  block: (transition: Transition) => boolean = ({ nextLocation }) => nextLocation.pathname !== '/studies/a',
+) {
+  const history = guardHistory(
+    UNSAFE_createMemoryHistory({ initialEntries: ['/?q=ct', '/studies/a?q=ct'], initialIndex: 1, v5Compat: true }),
+  );
   const seen: string[] = [];
   history.listen(({ action, location }) => seen.push(`${action} ${location.pathname}${location.search}`));
   const asked: Transition[] = [];
@@ -28,7 +32,13 @@ describe('a guarded history', () => {
     history.push('/?q=ct');
     expect(history.location.pathname).toBe('/studies/a');
     expect(seen).toEqual([]);
-    expect(asked.map(({ currentLocation, nextLocation }) => [currentLocation.pathname, nextLocation.pathname, nextLocation.search])).toEqual([['/studies/a', '/', '?q=ct']]);
+    expect(
+      asked.map(({ currentLocation, nextLocation }) => [
+        currentLocation.pathname,
+        nextLocation.pathname,
+        nextLocation.search,
+      ]),
+    ).toEqual([['/studies/a', '/', '?q=ct']]);
 
     retry()?.();
     expect(history.location.pathname).toBe('/');

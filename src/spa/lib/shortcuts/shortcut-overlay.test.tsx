@@ -8,7 +8,13 @@ import { useShortcut } from './use-shortcut.ts';
 function Page({ onNext }: { onNext: () => void }) {
   useShortcut({ keys: ['ArrowDown', 'j'], label: 'Next row', group: 'Worklist', run: () => undefined });
   useShortcut({ keys: ['n'], label: 'Next study', group: 'Study', run: onNext });
-  useShortcut({ keys: ['l'], label: 'Release the reading lease', group: 'Study', enabled: false, run: () => undefined });
+  useShortcut({
+    keys: ['l'],
+    label: 'Release the reading lease',
+    group: 'Study',
+    enabled: false,
+    run: () => undefined,
+  });
   return (
     <>
       <button type="button">Somewhere</button>
@@ -32,7 +38,9 @@ describe('the shortcut overlay', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Keyboard shortcuts' });
     expect(screen.getByRole('region', { name: 'Worklist' }).textContent).toContain('Next row');
     expect(screen.getByRole('region', { name: 'Study' }).textContent).toContain('Next study');
-    expect(screen.getByRole('region', { name: 'Study' }).textContent).toContain('Release the reading lease(not available now)');
+    expect(screen.getByRole('region', { name: 'Study' }).textContent).toContain(
+      'Release the reading lease(not available now)',
+    );
     expect(screen.getByRole('region', { name: 'Help' }).textContent).toContain('Show keyboard shortcuts');
     expect(dialog.contains(document.activeElement)).toBe(true);
     // The page's keys wait while the overlay is open.

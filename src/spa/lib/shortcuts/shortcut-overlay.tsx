@@ -30,9 +30,10 @@ function sections(shortcuts: readonly Shortcut[]) {
     // Available wins over unavailable.
     if (!earlier || (!earlier.available && available)) seen.set(id, { ...shortcut, available });
   }
-  return GROUPS.map((group) => ({ group, shortcuts: [...seen.values()].filter((shortcut) => shortcut.group === group) })).filter(
-    (section) => section.shortcuts.length > 0,
-  );
+  return GROUPS.map((group) => ({
+    group,
+    shortcuts: [...seen.values()].filter((shortcut) => shortcut.group === group),
+  })).filter((section) => section.shortcuts.length > 0);
 }
 
 /**
@@ -42,7 +43,9 @@ function sections(shortcuts: readonly Shortcut[]) {
 export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  const [returnFocusTo] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  const [returnFocusTo] = useState(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement : null,
+  );
   const shortcuts = useShortcutList();
 
   useEffect(() => {
@@ -99,14 +102,20 @@ export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
               <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-fg-muted uppercase">{group}</h3>
               <dl className="divide-y divide-border/60">
                 {inGroup.map((shortcut) => (
-                  <div key={`${shortcut.label}-${shortcut.keys.join()}`} className="flex items-center justify-between gap-4 py-1.5 text-sm">
+                  <div
+                    key={`${shortcut.label}-${shortcut.keys.join()}`}
+                    className="flex items-center justify-between gap-4 py-1.5 text-sm"
+                  >
                     <dt className={shortcut.available ? undefined : 'text-fg-muted'}>
                       {shortcut.label}
                       {shortcut.available ? null : <span className="ml-2 text-xs">(not available now)</span>}
                     </dt>
                     <dd className="flex shrink-0 gap-1">
                       {keyNames(shortcut).map((name, index) => (
-                        <kbd key={name} className="min-w-6 rounded border border-border bg-panel-raised px-1.5 py-px text-center font-sans text-xs">
+                        <kbd
+                          key={name}
+                          className="min-w-6 rounded border border-border bg-panel-raised px-1.5 py-px text-center font-sans text-xs"
+                        >
                           <span className="sr-only">{index > 0 ? 'or ' : ''}</span>
                           {name}
                         </kbd>

@@ -107,7 +107,13 @@ describe('the shortcut registry', () => {
     const stops = [
       registry.register({ keys: ['m'], label: 'first', group: 'Study', run: () => void calls.push('first') }),
       registry.register({ keys: ['m'], label: 'passes', group: 'Study', run: () => (calls.push('passes'), false) }),
-      registry.register({ keys: ['m'], label: 'disabled', group: 'Study', enabled: false, run: () => void calls.push('disabled') }),
+      registry.register({
+        keys: ['m'],
+        label: 'disabled',
+        group: 'Study',
+        enabled: false,
+        run: () => void calls.push('disabled'),
+      }),
       registry.register({ keys: ['m'], label: 'listed only', group: 'Study' }),
     ];
     expect(press(document.body, 'm').defaultPrevented).toBe(true);

@@ -30,12 +30,17 @@ export function isEnabled(shortcut: Pick<Shortcut, 'enabled'>): boolean {
 /** Where a key press is the field's own: text entry, a select's type-ahead, an editable region. */
 export function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof Element)) return false;
-  if (target instanceof HTMLInputElement) return !['checkbox', 'radio', 'button', 'submit', 'reset', 'image'].includes(target.type);
+  if (target instanceof HTMLInputElement)
+    return !['checkbox', 'radio', 'button', 'submit', 'reset', 'image'].includes(target.type);
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
   if (target instanceof HTMLElement && target.isContentEditable) return true;
   // An editable region (where `isContentEditable` is missing, as in jsdom), or a custom field (a
   // combobox, a listbox) that keeps focus on an element that is not an input.
-  return target.closest('[contenteditable]:not([contenteditable="false"]),[role="combobox"],[role="listbox"],[role="textbox"],[role="spinbutton"],[role="slider"]') !== null;
+  return (
+    target.closest(
+      '[contenteditable]:not([contenteditable="false"]),[role="combobox"],[role="listbox"],[role="textbox"],[role="spinbutton"],[role="slider"]',
+    ) !== null
+  );
 }
 
 /** Ctrl, Alt or Meta held: the key is the browser's or the system's. Shift is part of keys like `?`. */
@@ -54,7 +59,9 @@ export interface ShortcutRegistry {
   handleKeyDown: (event: KeyboardEvent) => void;
 }
 
-export function createShortcutRegistry(target: Pick<Document, 'addEventListener' | 'removeEventListener'> | null): ShortcutRegistry {
+export function createShortcutRegistry(
+  target: Pick<Document, 'addEventListener' | 'removeEventListener'> | null,
+): ShortcutRegistry {
   let entries: readonly Shortcut[] = [];
   const listeners = new Set<() => void>();
 

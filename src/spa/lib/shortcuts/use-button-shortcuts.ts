@@ -20,7 +20,10 @@ export function buttonFor(container: Element | null, key: string): HTMLButtonEle
  * button added later gets its key by naming it, and the overlay lists the key as unavailable while
  * no such button is there.
  */
-export function useButtonShortcuts(containerRef: { readonly current: Element | null }, shortcuts: readonly ButtonShortcut[]): void {
+export function useButtonShortcuts(
+  containerRef: { readonly current: Element | null },
+  shortcuts: readonly ButtonShortcut[],
+): void {
   useEffect(() => {
     const stops = shortcuts.map(({ key, label, group }) =>
       pageShortcuts().register({

@@ -31,4 +31,3 @@ export function useShortcutList(): readonly Shortcut[] {
   const registry = pageShortcuts();
   return useSyncExternalStore(registry.subscribe, registry.list, registry.list);
 }
-

@@ -22,7 +22,12 @@ export type Placement =
 export function isStudyPages(data: unknown): data is StudyPages {
   if (typeof data !== 'object' || data === null || !('pages' in data) || !('pageParams' in data)) return false;
   const { pages } = data;
-  return Array.isArray(pages) && pages.every((page: unknown) => typeof page === 'object' && page !== null && 'studies' in page && Array.isArray(page.studies));
+  return (
+    Array.isArray(pages) &&
+    pages.every(
+      (page: unknown) => typeof page === 'object' && page !== null && 'studies' in page && Array.isArray(page.studies),
+    )
+  );
 }
 
 function contains(pages: StudyPages, studyId: string): Study | undefined {
@@ -41,7 +46,13 @@ export function isOlderThan(incoming: Study, held: Study): boolean {
 }
 
 function replaceHeld(pages: StudyPages, study: Study): StudyPages {
-  return { ...pages, pages: pages.pages.map((page) => ({ ...page, studies: page.studies.map((candidate) => (candidate.studyId === study.studyId ? study : candidate)) })) };
+  return {
+    ...pages,
+    pages: pages.pages.map((page) => ({
+      ...page,
+      studies: page.studies.map((candidate) => (candidate.studyId === study.studyId ? study : candidate)),
+    })),
+  };
 }
 
 /**
@@ -50,7 +61,11 @@ function replaceHeld(pages: StudyPages, study: Study): StudyPages {
  * the end of a list whose last page is loaded; otherwise its place is past what is loaded.
  * `filters` undefined: a list without filters, which every study belongs to.
  */
-export function placeStudy(pages: StudyPages, study: Study, filters: Readonly<Record<string, unknown>> | undefined): { pages: StudyPages; placement: Placement } {
+export function placeStudy(
+  pages: StudyPages,
+  study: Study,
+  filters: Readonly<Record<string, unknown>> | undefined,
+): { pages: StudyPages; placement: Placement } {
   const held = contains(pages, study.studyId);
   if (filters !== undefined && !canJudgeFilters(filters)) {
     // Kept fresh where it is meanwhile; whether it stays, or joins, is the server's to say.

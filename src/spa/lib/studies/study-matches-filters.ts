@@ -16,7 +16,9 @@ export function foldAsciiCase(text: string): string {
  * instead of placing a changed study in it.
  */
 export function canJudgeFilters(filters: Readonly<Record<string, unknown>>): boolean {
-  return ['search', 'modality', 'studyDateFrom', 'studyDateTo', 'critical'].every((name) => filters[name] === undefined);
+  return ['search', 'modality', 'studyDateFrom', 'studyDateTo', 'critical'].every(
+    (name) => filters[name] === undefined,
+  );
 }
 
 /**
@@ -25,14 +27,24 @@ export function canJudgeFilters(filters: Readonly<Record<string, unknown>>): boo
  * filter means what the list API means by it: `assignedTo: ''` (and `expressCustomerId: ''`) is
  * "explicitly none", the description matches by substring without regard to ASCII case.
  */
-export function studyMatchesFilters(study: Study, filters: Readonly<Record<string, unknown>>, now: number = Date.now()): boolean {
-  const { severity, studyViewerStatus, assignedTo, expressCustomerId, isCancelled, studyDescription, overdue } = filters;
+export function studyMatchesFilters(
+  study: Study,
+  filters: Readonly<Record<string, unknown>>,
+  now: number = Date.now(),
+): boolean {
+  const { severity, studyViewerStatus, assignedTo, expressCustomerId, isCancelled, studyDescription, overdue } =
+    filters;
   if (overdue === true && !studyIsOverdue(study, now)) return false;
   if (typeof severity === 'string' && study.severity !== severity) return false;
   if (typeof studyViewerStatus === 'string' && study.studyViewerStatus !== studyViewerStatus) return false;
   if (typeof assignedTo === 'string' && (study.assignedTo?.userId ?? '') !== assignedTo) return false;
-  if (typeof expressCustomerId === 'string' && (study.expressCustomer?.expressCustomerId ?? '') !== expressCustomerId) return false;
+  if (typeof expressCustomerId === 'string' && (study.expressCustomer?.expressCustomerId ?? '') !== expressCustomerId)
+    return false;
   if (typeof isCancelled === 'boolean' && study.isCancelled !== isCancelled) return false;
-  if (typeof studyDescription === 'string' && !foldAsciiCase(study.studyDescription).includes(foldAsciiCase(studyDescription))) return false;
+  if (
+    typeof studyDescription === 'string' &&
+    !foldAsciiCase(study.studyDescription).includes(foldAsciiCase(studyDescription))
+  )
+    return false;
   return true;
 }

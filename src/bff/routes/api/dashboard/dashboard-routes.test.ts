@@ -36,24 +36,46 @@ const today = () => {
 describe('the dashboard routes', () => {
   it('are for coordinators only', async () => {
     expect((await app.inject({ url: '/api/dashboard', headers: radiologist })).statusCode).toBe(403);
-    expect((await app.inject({ url: `/api/dashboard/turnaround.csv?from=${today()}&to=${today()}`, headers: radiologist })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ url: `/api/dashboard/turnaround.csv?from=${today()}&to=${today()}`, headers: radiologist }))
+        .statusCode,
+    ).toBe(403);
     expect((await app.inject({ url: '/api/dashboard', headers: { 'x-csrf': '1' } })).statusCode).toBe(401);
   });
 
-  it('count a study created, claimed and marked read through the worklist, with the settings\' targets', async () => {
+  it("count a study created, claimed and marked read through the worklist, with the settings' targets", async () => {
     const created = await app.inject({
       method: 'POST',
       url: '/api/studies',
       headers: coordinator,
-      payload: { severity: 'stat', studyDescription: 'CT Head dashboard', studyInstanceUid: '1.2.826.0.1.3680043.10.1234.1' },
+      payload: {
+        severity: 'stat',
+        studyDescription: 'CT Head dashboard',
+        studyInstanceUid: '1.2.826.0.1.3680043.10.1234.1',
+      },
     });
     expect(created.statusCode).toBe(201);
     const studyId: string = created.json().studyId;
-    const assign = await app.inject({ method: 'PATCH', url: `/api/studies/${studyId}`, headers: coordinator, payload: { assignedTo: radiologistId } });
+    const assign = await app.inject({
+      method: 'PATCH',
+      url: `/api/studies/${studyId}`,
+      headers: coordinator,
+      payload: { assignedTo: radiologistId },
+    });
     expect(assign.statusCode).toBe(200);
-    const lease = await app.inject({ method: 'POST', url: `/api/studies/${studyId}/lease`, headers: radiologist, payload: {} });
+    const lease = await app.inject({
+      method: 'POST',
+      url: `/api/studies/${studyId}/lease`,
+      headers: radiologist,
+      payload: {},
+    });
     expect(lease.statusCode).toBeLessThan(300);
-    const read = await app.inject({ method: 'PATCH', url: `/api/studies/${studyId}`, headers: radiologist, payload: { studyViewerStatus: 'complete' } });
+    const read = await app.inject({
+      method: 'PATCH',
+      url: `/api/studies/${studyId}`,
+      headers: radiologist,
+      payload: { studyViewerStatus: 'complete' },
+    });
     expect(read.statusCode).toBe(200);
     await app.queueHistory.recorder.settled();
 
@@ -71,7 +93,10 @@ describe('the dashboard routes', () => {
     expect(reader?.name).not.toBe(radiologistId);
     expect(dashboard.history).toMatchObject({ studies: 1, retentionDays: 90 });
 
-    const csv = await app.inject({ url: `/api/dashboard/turnaround.csv?from=${today()}&to=${today()}`, headers: coordinator });
+    const csv = await app.inject({
+      url: `/api/dashboard/turnaround.csv?from=${today()}&to=${today()}`,
+      headers: coordinator,
+    });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="turnaround-${today()}-to-${today()}.csv"`);
@@ -81,11 +106,22 @@ describe('the dashboard routes', () => {
     expect(row?.split(',').slice(-2)).toEqual(['30', 'yes']);
     expect(end).toBe('');
     // The SPA colours the worklist by the same targets.
-    expect((await app.inject({ url: '/auth/config' })).json().slaTargets).toEqual({ stat: 30, high: 240, normal: 1440 });
+    expect((await app.inject({ url: '/auth/config' })).json().slaTargets).toEqual({
+      stat: 30,
+      high: 240,
+      normal: 1440,
+    });
   });
 
   it('refuse an export range that is not two dates in order, at most a year apart, as problem+json', async () => {
-    for (const query of ['', 'from=2026-01-01', 'from=2026-02-30&to=2026-03-01', 'from=2026-03-02&to=2026-03-01', 'from=2025-01-01&to=2026-01-02', 'from=2026-01-01&to=2026-01-02&limit=5']) {
+    for (const query of [
+      '',
+      'from=2026-01-01',
+      'from=2026-02-30&to=2026-03-01',
+      'from=2026-03-02&to=2026-03-01',
+      'from=2025-01-01&to=2026-01-02',
+      'from=2026-01-01&to=2026-01-02&limit=5',
+    ]) {
       const answer = await app.inject({ url: `/api/dashboard/turnaround.csv?${query}`, headers: coordinator });
       expect(answer.statusCode, query).toBe(400);
       expect(answer.headers['content-type']).toContain('application/problem+json');
@@ -93,7 +129,7 @@ describe('the dashboard routes', () => {
   });
 });
 
-describe('the export\'s cells', () => {
+describe("the export's cells", () => {
   it('quotes per RFC 4180 and never lets a spreadsheet run a cell as a formula', () => {
     expect(csvCell('plain')).toBe('plain');
     expect(csvCell('Smith, Jane')).toBe('"Smith, Jane"');

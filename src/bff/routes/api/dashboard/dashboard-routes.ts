@@ -4,7 +4,18 @@ import { TURNAROUND_CSV_COLUMNS } from '../../../../contract/dashboard-api.ts';
 import { invalidRequestProblem } from '../../../../contract/problem.ts';
 import type { SlaTargets } from '../../../../contract/sla.ts';
 import { readQueueCounts } from '../../../events/queue-watcher.ts';
-import { compliance, hourly, radiologistLoad, readWithinTarget, tiles, turnaround, turnaroundMs, windows, WEEK_MS, type LeaseHolding } from '../../../history/dashboard-figures.ts';
+import {
+  compliance,
+  hourly,
+  radiologistLoad,
+  readWithinTarget,
+  tiles,
+  turnaround,
+  turnaroundMs,
+  windows,
+  WEEK_MS,
+  type LeaseHolding,
+} from '../../../history/dashboard-figures.ts';
 import type { HistoryEntry, QueueHistory } from '../../../history/queue-history.ts';
 import { sendProblem } from '../../../lib/problems.ts';
 import { displayName, type PeopleDirectory } from '../../../people/people-directory.ts';
@@ -38,7 +49,9 @@ export function dayStartOf(date: string): number | undefined {
   if (!match) return undefined;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const start = new Date(year, month - 1, day);
-  return start.getFullYear() === year && start.getMonth() === month - 1 && start.getDate() === day ? start.getTime() : undefined;
+  return start.getFullYear() === year && start.getMonth() === month - 1 && start.getDate() === day
+    ? start.getTime()
+    : undefined;
 }
 
 /**
@@ -59,7 +72,10 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardRo
     }
   }
 
-  async function queueState(): Promise<{ counts: Awaited<ReturnType<typeof readQueueCounts>>; leases: LeaseHolding[] }> {
+  async function queueState(): Promise<{
+    counts: Awaited<ReturnType<typeof readQueueCounts>>;
+    leases: LeaseHolding[];
+  }> {
     try {
       const [counts, { leases }] = await Promise.all([readQueueCounts(shared.records), listLeases(shared)]);
       return { counts, leases: leases.map((lease) => ({ studyId: lease.studyId, holderId: lease.holder.userId })) };
@@ -86,8 +102,16 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardRo
   app.get('/api/dashboard', { config: { access: 'coordinator' } }, async (_request, reply) => {
     const at = now();
     const todayStart = startOfDay(at);
-    const [entries, queue, directory, held] = await Promise.all([history.entriesSince(at - WEEK_MS), queueState(), names(), extent(at)]);
-    const load: RadiologistLoad[] = radiologistLoad(entries, queue.leases, todayStart, queue.counts).map((figure) => ({ ...figure, name: directory.get(figure.userId) ?? figure.userId }));
+    const [entries, queue, directory, held] = await Promise.all([
+      history.entriesSince(at - WEEK_MS),
+      queueState(),
+      names(),
+      extent(at),
+    ]);
+    const load: RadiologistLoad[] = radiologistLoad(entries, queue.leases, todayStart, queue.counts).map((figure) => ({
+      ...figure,
+      name: directory.get(figure.userId) ?? figure.userId,
+    }));
     load.sort((a, b) => a.name.localeCompare(b.name));
     const answer: DashboardAnswer = {
       asOf: new Date(at).toISOString(),
@@ -98,41 +122,56 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardRo
       turnaround: windows((from, to) => turnaround(entries, from, to), todayStart, at),
       compliance: windows((from, to) => compliance(entries, from, to, at, slaTargets), todayStart, at),
       radiologists: load,
-      history: { studies: held.studies, since: held.oldestAppearedAt === null ? null : new Date(held.oldestAppearedAt).toISOString(), retentionDays: options.retentionDays },
+      history: {
+        studies: held.studies,
+        since: held.oldestAppearedAt === null ? null : new Date(held.oldestAppearedAt).toISOString(),
+        retentionDays: options.retentionDays,
+      },
     };
     reply.header('cache-control', 'no-store');
     return answer;
   });
 
-  app.get('/api/dashboard/turnaround.csv', { config: { access: 'coordinator', audit: 'dashboard.export' } }, async (request, reply) => {
-    const query: Record<string, unknown> = typeof request.query === 'object' && request.query !== null ? { ...request.query } : {};
-    const issues: Array<{ in: 'query'; name: string; message: string }> = [];
-    const day = (name: 'from' | 'to') => {
-      const value = query[name];
-      const start = typeof value === 'string' ? dayStartOf(value) : undefined;
-      if (start === undefined) issues.push({ in: 'query', name, message: 'is a date, YYYY-MM-DD' });
-      return start;
-    };
-    for (const name of Object.keys(query)) if (name !== 'from' && name !== 'to') issues.push({ in: 'query', name, message: 'is not a parameter of this export' });
-    const from = day('from');
-    const to = day('to');
-    if (from !== undefined && to !== undefined) {
-      if (to < from) issues.push({ in: 'query', name: 'to', message: 'is before from' });
-      else if ((to - from) / 86_400_000 >= MAX_EXPORT_DAYS) issues.push({ in: 'query', name: 'to', message: `is more than ${MAX_EXPORT_DAYS} days after from` });
-    }
-    if (issues.length > 0 || from === undefined || to === undefined) return sendProblem(reply, invalidRequestProblem(issues));
-    const toExclusive = startOfDay(to + 36 * 3_600_000);
-    const [entries, directory] = await Promise.all([history.readBetween(from, toExclusive), names()]);
-    const rows = entries.filter((entry) => entry.cancelledAt === null).map((entry) => csvRow(entry, directory, slaTargets));
-    const body = [TURNAROUND_CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
-    const fileFrom = String(query.from);
-    const fileTo = String(query.to);
-    return reply
-      .header('cache-control', 'no-store')
-      .header('content-disposition', `attachment; filename="turnaround-${fileFrom}-to-${fileTo}.csv"`)
-      .type('text/csv; charset=utf-8')
-      .send(body);
-  });
+  app.get(
+    '/api/dashboard/turnaround.csv',
+    { config: { access: 'coordinator', audit: 'dashboard.export' } },
+    async (request, reply) => {
+      const query: Record<string, unknown> =
+        typeof request.query === 'object' && request.query !== null ? { ...request.query } : {};
+      const issues: Array<{ in: 'query'; name: string; message: string }> = [];
+      const day = (name: 'from' | 'to') => {
+        const value = query[name];
+        const start = typeof value === 'string' ? dayStartOf(value) : undefined;
+        if (start === undefined) issues.push({ in: 'query', name, message: 'is a date, YYYY-MM-DD' });
+        return start;
+      };
+      for (const name of Object.keys(query))
+        if (name !== 'from' && name !== 'to')
+          issues.push({ in: 'query', name, message: 'is not a parameter of this export' });
+      const from = day('from');
+      const to = day('to');
+      if (from !== undefined && to !== undefined) {
+        if (to < from) issues.push({ in: 'query', name: 'to', message: 'is before from' });
+        else if ((to - from) / 86_400_000 >= MAX_EXPORT_DAYS)
+          issues.push({ in: 'query', name: 'to', message: `is more than ${MAX_EXPORT_DAYS} days after from` });
+      }
+      if (issues.length > 0 || from === undefined || to === undefined)
+        return sendProblem(reply, invalidRequestProblem(issues));
+      const toExclusive = startOfDay(to + 36 * 3_600_000);
+      const [entries, directory] = await Promise.all([history.readBetween(from, toExclusive), names()]);
+      const rows = entries
+        .filter((entry) => entry.cancelledAt === null)
+        .map((entry) => csvRow(entry, directory, slaTargets));
+      const body = [TURNAROUND_CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+      const fileFrom = String(query.from);
+      const fileTo = String(query.to);
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="turnaround-${fileFrom}-to-${fileTo}.csv"`)
+        .type('text/csv; charset=utf-8')
+        .send(body);
+    },
+  );
 }
 
 function csvRow(entry: HistoryEntry, directory: ReadonlyMap<string, string>, targets: Readonly<SlaTargets>): string {

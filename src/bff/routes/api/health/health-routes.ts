@@ -15,7 +15,10 @@ export interface HealthRoutesOptions {
  * `/api/health`: the process is up. `/api/ready`: the upstream answers an authenticated request
  * (503 otherwise), and whether the shared store (sessions, locks, events) can be reached.
  */
-export async function healthRoutes(app: FastifyInstance, { avara, shared, upstream }: HealthRoutesOptions): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  { avara, shared, upstream }: HealthRoutesOptions,
+): Promise<void> {
   app.get('/api/health', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
   app.get('/api/ready', { config: { access: 'public' } }, async (request, reply) => {

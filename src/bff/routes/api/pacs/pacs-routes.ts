@@ -14,7 +14,6 @@ export interface PacsRoutesOptions {
 /** At most this many studies per context call: one page of worklist rows. */
 export const MAX_CONTEXT_UIDS = 100;
 
-
 /**
  * `/api/pacs`: whether a PACS is configured, the patient context of a page of studies (one batched
  * lookup, cached), and a study's preview image streamed from Orthanc.
@@ -30,9 +29,15 @@ export async function pacsRoutes(app: FastifyInstance, { pacs }: PacsRoutesOptio
     if (!Array.isArray(uids)) {
       issues.push({ in: 'body', name: 'studyInstanceUids', message: 'is required: a list of Study Instance UIDs' });
     } else {
-      if (uids.length > MAX_CONTEXT_UIDS) issues.push({ in: 'body', name: 'studyInstanceUids', message: `must list at most ${MAX_CONTEXT_UIDS} UIDs` });
+      if (uids.length > MAX_CONTEXT_UIDS)
+        issues.push({ in: 'body', name: 'studyInstanceUids', message: `must list at most ${MAX_CONTEXT_UIDS} UIDs` });
       uids.forEach((uid: unknown, index) => {
-        if (!isDicomUid(uid)) issues.push({ in: 'body', name: `studyInstanceUids[${index}]`, message: 'must be a DICOM UID (digits and dots, at most 64 characters)' });
+        if (!isDicomUid(uid))
+          issues.push({
+            in: 'body',
+            name: `studyInstanceUids[${index}]`,
+            message: 'must be a DICOM UID (digits and dots, at most 64 characters)',
+          });
       });
     }
     if (issues.length > 0 || !Array.isArray(uids)) return sendProblem(reply, invalidRequestProblem(issues));
@@ -45,28 +50,37 @@ export async function pacsRoutes(app: FastifyInstance, { pacs }: PacsRoutesOptio
     }
   });
 
-  app.get<{ Params: { uid: string } }>('/api/pacs/studies/by-uid/:uid/preview', { config: { access: 'api', audit: 'pacs.preview' } }, async (request, reply) => {
-    if (!pacs) return notConfigured(reply);
-    const { uid } = request.params;
-    if (!isDicomUid(uid)) {
-      return sendProblem(reply, invalidRequestProblem([{ in: 'path', name: 'uid', message: 'must be a DICOM UID (digits and dots, at most 64 characters)' }]));
-    }
-    try {
-      const instanceId = await pacs.lookup.firstInstance(uid);
-      if (!instanceId || !ORTHANC_ID.test(instanceId)) return notInPacs(reply, uid);
-      const image = await pacs.orthanc.stream(`/instances/${instanceId}/preview`, { accept: 'image/png' });
-      if (image.status !== 200) {
-        image.body.resume();
-        if (image.status === 404) return notInPacs(reply, uid);
-        throw new PacsUnavailableError('unavailable', `Orthanc answered ${image.status} for a preview`);
+  app.get<{ Params: { uid: string } }>(
+    '/api/pacs/studies/by-uid/:uid/preview',
+    { config: { access: 'api', audit: 'pacs.preview' } },
+    async (request, reply) => {
+      if (!pacs) return notConfigured(reply);
+      const { uid } = request.params;
+      if (!isDicomUid(uid)) {
+        return sendProblem(
+          reply,
+          invalidRequestProblem([
+            { in: 'path', name: 'uid', message: 'must be a DICOM UID (digits and dots, at most 64 characters)' },
+          ]),
+        );
       }
-      reply.header('content-type', 'image/png');
-      if (image.headers['content-length']) reply.header('content-length', image.headers['content-length']);
-      return reply.send(image.body);
-    } catch (error) {
-      return pacsDown(request, reply, error);
-    }
-  });
+      try {
+        const instanceId = await pacs.lookup.firstInstance(uid);
+        if (!instanceId || !ORTHANC_ID.test(instanceId)) return notInPacs(reply, uid);
+        const image = await pacs.orthanc.stream(`/instances/${instanceId}/preview`, { accept: 'image/png' });
+        if (image.status !== 200) {
+          image.body.resume();
+          if (image.status === 404) return notInPacs(reply, uid);
+          throw new PacsUnavailableError('unavailable', `Orthanc answered ${image.status} for a preview`);
+        }
+        reply.header('content-type', 'image/png');
+        if (image.headers['content-length']) reply.header('content-length', image.headers['content-length']);
+        return reply.send(image.body);
+      } catch (error) {
+        return pacsDown(request, reply, error);
+      }
+    },
+  );
 }
 
 function notConfigured(reply: FastifyReply): FastifyReply {
@@ -96,7 +110,8 @@ export function pacsDown(request: FastifyRequest, reply: FastifyReply, error: un
       type: PROBLEM_TYPES.upstreamFailed,
       title: 'The PACS answered in an unexpected form',
       status: 502,
-      detail: 'Patient details and images from the PACS cannot be read right now. If it persists, tell your administrator.',
+      detail:
+        'Patient details and images from the PACS cannot be read right now. If it persists, tell your administrator.',
       retryable: error.kind === 'invalid-response',
     });
   }

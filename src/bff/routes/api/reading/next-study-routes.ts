@@ -11,10 +11,23 @@ import { isActive } from '../../../events/queue-snapshot.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 import { noteAudit } from '../../../plugins/audit-trail.ts';
 import { heldLeases, releaseLease, takeLease } from '../../../reading/reading-leases.ts';
-import { NEXT_STEPS, isEligible, leasesInTheWay, pickNext, stepFilter, type NextPick, type NextReader } from '../../../reading/next-study-rule.ts';
+import {
+  NEXT_STEPS,
+  isEligible,
+  leasesInTheWay,
+  pickNext,
+  stepFilter,
+  type NextPick,
+  type NextReader,
+} from '../../../reading/next-study-rule.ts';
 import type { HeldLease, LeaseJson } from '../../../reading/reading-rules.ts';
 import type { AvaraClient, UpstreamResult } from '../../../services/avara-client.ts';
-import { LockTimeoutError, SharedStateUnavailableError, UpdateConflictError, type SharedState } from '../../../shared-state/shared-state.ts';
+import {
+  LockTimeoutError,
+  SharedStateUnavailableError,
+  UpdateConflictError,
+  type SharedState,
+} from '../../../shared-state/shared-state.ts';
 import type { KnownVersions } from '../../../events/known-versions.ts';
 import { changeStudy, lockProblem, sendLockProblem, withStudyLock } from '../studies/study-changes.ts';
 
@@ -52,16 +65,23 @@ class UpstreamFailed extends Error {
  * lock and If-Match path as PATCH, with their reading lease on it. Candidates are read from the list
  * API step by step, oldest first; one taken by someone else meanwhile is passed over for the next.
  */
-export async function nextStudyRoutes(app: FastifyInstance, { avara, shared, studyEvents, leaseMs, maxLeases, knownVersions }: NextStudyRoutesOptions): Promise<void> {
+export async function nextStudyRoutes(
+  app: FastifyInstance,
+  { avara, shared, studyEvents, leaseMs, maxLeases, knownVersions }: NextStudyRoutesOptions,
+): Promise<void> {
   app.post('/api/reading/next', { config: { access: 'api', audit: 'study.next' } }, async (request, reply) => {
     if (!isEmptyBody(request.body)) {
-      return sendProblem(reply, invalidRequestProblem([{ in: 'body', name: 'body', message: 'must be empty or an empty JSON object' }]));
+      return sendProblem(
+        reply,
+        invalidRequestProblem([{ in: 'body', name: 'body', message: 'must be empty or an empty JSON object' }]),
+      );
     }
     const user = userOf(request);
     const actor = actorOf(user);
     const allowed = mayTakeNextStudy(actor);
     if (!allowed.allowed) return sendProblem(reply, forbidden(allowed.detail));
-    if (shared.status() === 'unavailable') return sendLockProblem(reply, new SharedStateUnavailableError('The shared state is unavailable'));
+    if (shared.status() === 'unavailable')
+      return sendLockProblem(reply, new SharedStateUnavailableError('The shared state is unavailable'));
     const reader: NextReader = { actor, subject: user.subject };
     try {
       const leases = await heldLeases(shared);
@@ -87,7 +107,11 @@ export async function nextStudyRoutes(app: FastifyInstance, { avara, shared, stu
           if (!isStudyListPage(result.body)) break;
           const listed = result.body;
           const candidates = listed.studies.map((study) => ({ study, lease: leaseOf.get(study.studyId) }));
-          for (let pick = pickNext({ [step]: candidates }, reader, tried); pick; pick = pickNext({ [step]: candidates }, reader, tried)) {
+          for (
+            let pick = pickNext({ [step]: candidates }, reader, tried);
+            pick;
+            pick = pickNext({ [step]: candidates }, reader, tried)
+          ) {
             attempts += 1;
             if (attempts > MAX_ATTEMPTS) return tooBusy(request, reply);
             const answer = await give(pick, user, reader, request);
@@ -96,7 +120,12 @@ export async function nextStudyRoutes(app: FastifyInstance, { avara, shared, stu
                 studyId: answer.study.studyId,
                 studyInstanceUid: answer.study.studyInstanceUid,
                 before: { assignedTo: answer.claimed ? null : user.userId, leaseHolder: null },
-                after: { assignedTo: user.userId, leaseHolder: user.email, nextStep: answer.step, claimed: answer.claimed },
+                after: {
+                  assignedTo: user.userId,
+                  leaseHolder: user.email,
+                  nextStep: answer.step,
+                  claimed: answer.claimed,
+                },
               });
               return answer satisfies NextStudyAnswer;
             }
@@ -138,13 +167,19 @@ export async function nextStudyRoutes(app: FastifyInstance, { avara, shared, stu
    * taken, and (unassigned) claimed through changeStudy, the PATCH path. Undefined when it was taken
    * or changed meanwhile: the caller tries the next candidate.
    */
-  async function give(pick: NextPick, user: SessionUser, reader: NextReader, request: FastifyRequest): Promise<Extract<NextStudyAnswer, { study: Study }> | undefined> {
+  async function give(
+    pick: NextPick,
+    user: SessionUser,
+    reader: NextReader,
+    request: FastifyRequest,
+  ): Promise<Extract<NextStudyAnswer, { study: Study }> | undefined> {
     const { study: listed } = pick.candidate;
     const studyId = listed.studyId;
     let lease: LeaseJson | undefined;
     /** Under the lock, before anything is written: still eligible as it is now, and the lease is free. */
     const reserve = async (current: unknown): Promise<string | undefined> => {
-      if (!isStudy(current) || !isEligible(pick.step, { study: current, lease: undefined }, reader)) return 'no longer waiting for this person';
+      if (!isStudy(current) || !isEligible(pick.step, { study: current, lease: undefined }, reader))
+        return 'no longer waiting for this person';
       const taken = await takeLease(shared, studyId, user, { takeOver: false, leaseMs, log: request.log });
       if (taken.outcome === 'held' || taken.renewed) {
         // Someone else is reading it (or the person already was): not the next one to give.
@@ -175,7 +210,8 @@ export async function nextStudyRoutes(app: FastifyInstance, { avara, shared, stu
           beforeWrite: reserve,
           ...(knownVersions ? { knownVersions } : {}),
         });
-        if (outcome.kind === 'changed' && lease && isStudy(outcome.after)) return { study: outcome.after, lease, claimed: true, step: pick.step };
+        if (outcome.kind === 'changed' && lease && isStudy(outcome.after))
+          return { study: outcome.after, lease, claimed: true, step: pick.step };
         // Reserved but not claimed (the write failed): the lease goes again.
         if (lease) await releaseLease(shared, studyId, user, 'released', request.log);
         if (outcome.kind === 'upstream-failed') {
@@ -210,7 +246,13 @@ function tooBusy(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   noteAudit(request, { outcome: 'failed' });
   return sendProblem(
     reply,
-    { type: PROBLEM_TYPES.busy, title: 'Too many people are taking studies at once', status: 503, detail: 'Every study tried was taken by someone else meanwhile. Try again in a moment.', retryable: true },
+    {
+      type: PROBLEM_TYPES.busy,
+      title: 'Too many people are taking studies at once',
+      status: 503,
+      detail: 'Every study tried was taken by someone else meanwhile. Try again in a moment.',
+      retryable: true,
+    },
     '1',
   );
 }

@@ -12,7 +12,11 @@ import { endLease, leaseOfStudy, listLeases, renewLease, takeLease } from '../..
 import { heldByWords, type LeaseJson } from '../../../reading/reading-rules.ts';
 import { markAbsent, markPresent, viewersOf } from '../../../reading/study-presence.ts';
 import { parseUpstreamJson, type AvaraClient } from '../../../services/avara-client.ts';
-import { SharedStateUnavailableError, UpdateConflictError, type SharedState } from '../../../shared-state/shared-state.ts';
+import {
+  SharedStateUnavailableError,
+  UpdateConflictError,
+  type SharedState,
+} from '../../../shared-state/shared-state.ts';
 
 export interface ReadingRoutesOptions {
   avara: AvaraClient;
@@ -26,7 +30,10 @@ export interface ReadingRoutesOptions {
  * Reading leases ("being read by X since T") and presence (who has the drawer open), kept in the
  * shared state so every instance sees the same. The rules: src/bff/reading/; docs/api.md.
  */
-export async function readingRoutes(app: FastifyInstance, { avara, contract, shared, leaseMs }: ReadingRoutesOptions): Promise<void> {
+export async function readingRoutes(
+  app: FastifyInstance,
+  { avara, contract, shared, leaseMs }: ReadingRoutesOptions,
+): Promise<void> {
   /** The study the path names, checked against the contract's study ID before anything is stored; undefined once answered 400. */
   function studyIdOf(request: FastifyRequest, reply: FastifyReply): string | undefined {
     const input = checkInput(reply, contract, 'retrieveStudy', { params: request.params });
@@ -52,49 +59,69 @@ export async function readingRoutes(app: FastifyInstance, { avara, contract, sha
     }
   });
 
-  app.post('/api/studies/:studyId/lease', { config: { access: 'api', audit: 'study.lease' } }, async (request, reply) => {
-    const studyId = studyIdOf(request, reply);
-    if (!studyId) return reply;
-    const takeOver = takeOverOf(request.body);
-    if (takeOver === undefined) {
-      return sendProblem(reply, invalidRequestProblem([{ in: 'body', name: 'takeOver', message: 'must be true or false, in a JSON object (or no body)' }]));
-    }
-    // Known to be down: say so before asking Avara anything.
-    if (shared.status() === 'unavailable') return unavailable(reply, new SharedStateUnavailableError('The shared state is unavailable'));
-    const user = userOf(request);
-    const found = await avara.retrieveStudy(studyId);
-    if (!found.ok) {
-      noteAudit(request, { outcome: 'failed' });
-      return sendProblem(reply, problemFromUpstream(found, 'Study'), found.retryAfter);
-    }
-    const study = asRecord(parseUpstreamJson(found));
-    const decision = mayTakeLease(actorOf(user), {
-      assignedTo: assigneeOf(study),
-      isCancelled: study.isCancelled === true,
-    });
-    if (!decision.allowed) return sendProblem(reply, forbidden(decision.detail));
-    try {
-      const result = await takeLease(shared, studyId, user, { takeOver, leaseMs, log: request.log });
-      if (result.outcome === 'held') {
-        noteAudit(request, leaseAudit(result.lease, result.lease));
-        return sendProblem(reply, {
-          type: PROBLEM_TYPES.conflict,
-          title: 'Someone else is reading this study',
-          status: 409,
-          detail: `${heldByWords(result.lease)} Take it over only if they have stopped.`,
-          current: result.lease,
-        });
+  app.post(
+    '/api/studies/:studyId/lease',
+    { config: { access: 'api', audit: 'study.lease' } },
+    async (request, reply) => {
+      const studyId = studyIdOf(request, reply);
+      if (!studyId) return reply;
+      const takeOver = takeOverOf(request.body);
+      if (takeOver === undefined) {
+        return sendProblem(
+          reply,
+          invalidRequestProblem([
+            { in: 'body', name: 'takeOver', message: 'must be true or false, in a JSON object (or no body)' },
+          ]),
+        );
       }
-      if (result.tookOverFrom) {
-        noteAudit(request, { action: 'study.lease-take-over', before: { leaseHolder: result.tookOverFrom.email }, after: { leaseHolder: user.email } });
-      } else {
-        noteAudit(request, { before: { leaseHolder: result.renewed ? user.email : null }, after: { leaseHolder: user.email } });
+      // Known to be down: say so before asking Avara anything.
+      if (shared.status() === 'unavailable')
+        return unavailable(reply, new SharedStateUnavailableError('The shared state is unavailable'));
+      const user = userOf(request);
+      const found = await avara.retrieveStudy(studyId);
+      if (!found.ok) {
+        noteAudit(request, { outcome: 'failed' });
+        return sendProblem(reply, problemFromUpstream(found, 'Study'), found.retryAfter);
       }
-      return { lease: result.lease, ...(result.tookOverFrom ? { tookOverFrom: result.tookOverFrom } : {}) } satisfies LeaseAnswer;
-    } catch (error) {
-      return unavailable(reply, error);
-    }
-  });
+      const study = asRecord(parseUpstreamJson(found));
+      const decision = mayTakeLease(actorOf(user), {
+        assignedTo: assigneeOf(study),
+        isCancelled: study.isCancelled === true,
+      });
+      if (!decision.allowed) return sendProblem(reply, forbidden(decision.detail));
+      try {
+        const result = await takeLease(shared, studyId, user, { takeOver, leaseMs, log: request.log });
+        if (result.outcome === 'held') {
+          noteAudit(request, leaseAudit(result.lease, result.lease));
+          return sendProblem(reply, {
+            type: PROBLEM_TYPES.conflict,
+            title: 'Someone else is reading this study',
+            status: 409,
+            detail: `${heldByWords(result.lease)} Take it over only if they have stopped.`,
+            current: result.lease,
+          });
+        }
+        if (result.tookOverFrom) {
+          noteAudit(request, {
+            action: 'study.lease-take-over',
+            before: { leaseHolder: result.tookOverFrom.email },
+            after: { leaseHolder: user.email },
+          });
+        } else {
+          noteAudit(request, {
+            before: { leaseHolder: result.renewed ? user.email : null },
+            after: { leaseHolder: user.email },
+          });
+        }
+        return {
+          lease: result.lease,
+          ...(result.tookOverFrom ? { tookOverFrom: result.tookOverFrom } : {}),
+        } satisfies LeaseAnswer;
+      } catch (error) {
+        return unavailable(reply, error);
+      }
+    },
+  );
 
   // The heartbeat: frequent, so it writes no audit line (taking and ending do).
   app.put('/api/studies/:studyId/lease', { config: { access: 'api' } }, async (request, reply) => {
@@ -102,7 +129,8 @@ export async function readingRoutes(app: FastifyInstance, { avara, contract, sha
     if (!studyId) return reply;
     try {
       const result = await renewLease(shared, studyId, userOf(request), leaseMs);
-      if (result.outcome === 'none') return noLease(reply, 'You do not hold a lease on this study (it ended, or it expired): take it again.');
+      if (result.outcome === 'none')
+        return noLease(reply, 'You do not hold a lease on this study (it ended, or it expired): take it again.');
       if (result.outcome === 'held') return heldBySomeoneElse(reply, result.lease);
       return { lease: result.lease } satisfies LeaseAnswer;
     } catch (error) {
@@ -110,23 +138,33 @@ export async function readingRoutes(app: FastifyInstance, { avara, contract, sha
     }
   });
 
-  app.delete('/api/studies/:studyId/lease', { config: { access: 'api', audit: 'study.lease' } }, async (request, reply) => {
-    const studyId = studyIdOf(request, reply);
-    if (!studyId) return reply;
-    const user = userOf(request);
-    try {
-      const result = await endLease(shared, studyId, user, { mayBreak: mayBreakLease(actorOf(user)), log: request.log });
-      if (result.outcome === 'none') return noLease(reply);
-      if (result.outcome === 'refused') {
-        noteAudit(request, { action: 'study.lease-break', ...leaseAudit(result.lease, result.lease) });
-        return sendProblem(reply, forbidden(`${heldByWords(result.lease)} Only they, or a coordinator, may end it.`));
+  app.delete(
+    '/api/studies/:studyId/lease',
+    { config: { access: 'api', audit: 'study.lease' } },
+    async (request, reply) => {
+      const studyId = studyIdOf(request, reply);
+      if (!studyId) return reply;
+      const user = userOf(request);
+      try {
+        const result = await endLease(shared, studyId, user, {
+          mayBreak: mayBreakLease(actorOf(user)),
+          log: request.log,
+        });
+        if (result.outcome === 'none') return noLease(reply);
+        if (result.outcome === 'refused') {
+          noteAudit(request, { action: 'study.lease-break', ...leaseAudit(result.lease, result.lease) });
+          return sendProblem(reply, forbidden(`${heldByWords(result.lease)} Only they, or a coordinator, may end it.`));
+        }
+        noteAudit(request, {
+          ...(result.outcome === 'broken' ? { action: 'study.lease-break' } : {}),
+          ...leaseAudit(result.lease, undefined),
+        });
+        return reply.code(204).send();
+      } catch (error) {
+        return unavailable(reply, error);
       }
-      noteAudit(request, { ...(result.outcome === 'broken' ? { action: 'study.lease-break' } : {}), ...leaseAudit(result.lease, undefined) });
-      return reply.code(204).send();
-    } catch (error) {
-      return unavailable(reply, error);
-    }
-  });
+    },
+  );
 
   app.get('/api/studies/:studyId/presence', { config: { access: 'api' } }, async (request, reply) => {
     const studyId = studyIdOf(request, reply);
@@ -212,7 +250,13 @@ function unavailable(reply: FastifyReply, error: unknown): FastifyReply {
   if (error instanceof UpdateConflictError) {
     return sendProblem(
       reply,
-      { type: PROBLEM_TYPES.upstreamUnavailable, title: 'Too many changes at once', status: 503, detail: 'This lease kept changing while it was being written. Try again.', retryable: true },
+      {
+        type: PROBLEM_TYPES.upstreamUnavailable,
+        title: 'Too many changes at once',
+        status: 503,
+        detail: 'This lease kept changing while it was being written. Try again.',
+        retryable: true,
+      },
       '1',
     );
   }
@@ -227,5 +271,7 @@ function assigneeOf(study: Record<string, unknown>): { userId: string } | null {
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value))
+    : {};
 }

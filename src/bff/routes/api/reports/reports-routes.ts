@@ -9,7 +9,13 @@ import { eventPerson } from '../../../events/study-events.ts';
 import { problemFromUpstream, sendProblem } from '../../../lib/problems.ts';
 import { noteAudit } from '../../../plugins/audit-trail.ts';
 import { DEFAULT_REPORT_PDF_MAX_BYTES, fetchReportPdf } from '../../../reports/report-pdf.ts';
-import { acknowledgeCritical, findReport, openCriticalResults, publicReport, studyReports } from '../../../reports/report-store.ts';
+import {
+  acknowledgeCritical,
+  findReport,
+  openCriticalResults,
+  publicReport,
+  studyReports,
+} from '../../../reports/report-store.ts';
 import { parseUpstreamJson, type AvaraClient } from '../../../services/avara-client.ts';
 import type { SharedState } from '../../../shared-state/shared-state.ts';
 
@@ -37,85 +43,122 @@ const READ_CONCURRENCY = 8;
 export async function reportsRoutes(app: FastifyInstance, options: ReportsRoutesOptions): Promise<void> {
   const { avara, shared, pdfMaxBytes = DEFAULT_REPORT_PDF_MAX_BYTES, pdfTimeoutMs = 10_000, now = Date.now } = options;
 
-  app.get('/api/studies/:studyId/reports', { config: { access: 'api', audit: 'report.view' } }, async (request, reply) => {
-    const params = checkParams(reply, request.params, false);
-    if (!params) return reply;
-    noteAudit(request, { studyId: params.studyId });
-    const reports = await studyReports(shared, params.studyId);
-    return { reports: reports.map((report) => publicReport(report, now())) };
-  });
+  app.get(
+    '/api/studies/:studyId/reports',
+    { config: { access: 'api', audit: 'report.view' } },
+    async (request, reply) => {
+      const params = checkParams(reply, request.params, false);
+      if (!params) return reply;
+      noteAudit(request, { studyId: params.studyId });
+      const reports = await studyReports(shared, params.studyId);
+      return { reports: reports.map((report) => publicReport(report, now())) };
+    },
+  );
 
   // A link in the drawer, opened in a new tab: a navigation, so the session without X-CSRF.
-  app.get('/api/studies/:studyId/reports/:reportId/pdf', { config: { access: 'navigation', audit: 'report.pdf' } }, async (request, reply) => {
-    const params = checkParams(reply, request.params, true);
-    if (!params?.reportId) return reply;
-    noteAudit(request, { studyId: params.studyId, after: { reportId: params.reportId } });
-    const report = await findReport(shared, params.studyId, params.reportId);
-    if (!report) return sendPdfProblem(request, reply, notFound('This study has no such report.'));
-    if (Date.parse(report.pdfExpiresAt) <= now()) return sendPdfProblem(request, reply, expired());
-    const fetched = await fetchReportPdf(report.pdfUrl, { maxBytes: pdfMaxBytes, timeoutMs: pdfTimeoutMs });
-    switch (fetched.outcome) {
-      case 'expired':
-        return sendPdfProblem(request, reply, expired());
-      case 'too-big':
-        request.log.warn({ length: fetched.length, studyId: params.studyId }, 'a report PDF is larger than REPORT_PDF_MAX_BYTES');
-        return sendPdfProblem(request, reply, upstreamFailed('The report PDF is larger than this worklist accepts. Ask an administrator to raise REPORT_PDF_MAX_BYTES.'));
-      case 'wrong-type':
-        request.log.warn({ contentType: fetched.contentType, studyId: params.studyId }, 'a report link answered something other than a PDF');
-        return sendPdfProblem(request, reply, upstreamFailed('The report link did not answer a PDF.'));
-      case 'failed':
-        request.log.warn({ reason: fetched.reason, studyId: params.studyId }, 'a report PDF could not be fetched');
-        return sendPdfProblem(request, reply, { ...upstreamFailed('The report PDF could not be fetched right now. Try again in a moment.'), status: 502, retryable: true });
-      case 'ok':
-        reply
-          .code(200)
-          .type('application/pdf')
-          .header('cache-control', 'no-store')
-          .header('content-disposition', `inline; filename="report-${params.reportId}.pdf"`)
-          .header('x-content-type-options', 'nosniff');
-        if (fetched.length !== undefined) reply.header('content-length', String(fetched.length));
-        return reply.send(fetched.body);
-    }
-  });
+  app.get(
+    '/api/studies/:studyId/reports/:reportId/pdf',
+    { config: { access: 'navigation', audit: 'report.pdf' } },
+    async (request, reply) => {
+      const params = checkParams(reply, request.params, true);
+      if (!params?.reportId) return reply;
+      noteAudit(request, { studyId: params.studyId, after: { reportId: params.reportId } });
+      const report = await findReport(shared, params.studyId, params.reportId);
+      if (!report) return sendPdfProblem(request, reply, notFound('This study has no such report.'));
+      if (Date.parse(report.pdfExpiresAt) <= now()) return sendPdfProblem(request, reply, expired());
+      const fetched = await fetchReportPdf(report.pdfUrl, { maxBytes: pdfMaxBytes, timeoutMs: pdfTimeoutMs });
+      switch (fetched.outcome) {
+        case 'expired':
+          return sendPdfProblem(request, reply, expired());
+        case 'too-big':
+          request.log.warn(
+            { length: fetched.length, studyId: params.studyId },
+            'a report PDF is larger than REPORT_PDF_MAX_BYTES',
+          );
+          return sendPdfProblem(
+            request,
+            reply,
+            upstreamFailed(
+              'The report PDF is larger than this worklist accepts. Ask an administrator to raise REPORT_PDF_MAX_BYTES.',
+            ),
+          );
+        case 'wrong-type':
+          request.log.warn(
+            { contentType: fetched.contentType, studyId: params.studyId },
+            'a report link answered something other than a PDF',
+          );
+          return sendPdfProblem(request, reply, upstreamFailed('The report link did not answer a PDF.'));
+        case 'failed':
+          request.log.warn({ reason: fetched.reason, studyId: params.studyId }, 'a report PDF could not be fetched');
+          return sendPdfProblem(request, reply, {
+            ...upstreamFailed('The report PDF could not be fetched right now. Try again in a moment.'),
+            status: 502,
+            retryable: true,
+          });
+        case 'ok':
+          reply
+            .code(200)
+            .type('application/pdf')
+            .header('cache-control', 'no-store')
+            .header('content-disposition', `inline; filename="report-${params.reportId}.pdf"`)
+            .header('x-content-type-options', 'nosniff');
+          if (fetched.length !== undefined) reply.header('content-length', String(fetched.length));
+          return reply.send(fetched.body);
+      }
+    },
+  );
 
-  app.post('/api/studies/:studyId/reports/:reportId/acknowledge', { config: { access: 'api', audit: 'report.acknowledge' } }, async (request, reply) => {
-    const params = checkParams(reply, request.params, true);
-    if (!params?.reportId) return reply;
-    const { studyId, reportId } = params;
-    noteAudit(request, { studyId });
-    const report = await findReport(shared, studyId, reportId);
-    if (!report) {
-      noteAudit(request, { outcome: 'failed' });
-      return sendProblem(reply, notFound('This study has no such report.'));
-    }
-    const current = await avara.retrieveStudy(studyId);
-    if (!current.ok) {
-      noteAudit(request, { outcome: 'failed' });
-      return sendProblem(reply, problemFromUpstream(current, 'Study'), current.retryAfter);
-    }
-    const study = parseUpstreamJson(current);
-    const user = userOf(request);
-    const decision = mayAcknowledgeCritical(actorOf(user), isStudy(study) ? study : {});
-    if (!decision.allowed) return sendProblem(reply, forbidden(decision.detail));
-    const result = await acknowledgeCritical(shared, studyId, reportId, eventPerson(user), { now, log: request.log });
-    switch (result.outcome) {
-      case 'none':
+  app.post(
+    '/api/studies/:studyId/reports/:reportId/acknowledge',
+    { config: { access: 'api', audit: 'report.acknowledge' } },
+    async (request, reply) => {
+      const params = checkParams(reply, request.params, true);
+      if (!params?.reportId) return reply;
+      const { studyId, reportId } = params;
+      noteAudit(request, { studyId });
+      const report = await findReport(shared, studyId, reportId);
+      if (!report) {
         noteAudit(request, { outcome: 'failed' });
         return sendProblem(reply, notFound('This study has no such report.'));
-      case 'not-critical':
-        noteAudit(request, { outcome: 'refused' });
-        return sendProblem(reply, { type: PROBLEM_TYPES.conflict, title: 'Not a critical result', status: 409, detail: 'This report is not critical: there is nothing to acknowledge.' });
-      case 'already':
-      case 'acknowledged': {
-        const acknowledgement = result.report.acknowledgement;
-        noteAudit(request, {
-          before: { reportId, acknowledgement: result.outcome === 'already' && acknowledgement ? auditedAcknowledgement(acknowledgement) : null },
-          after: { reportId, acknowledgement: acknowledgement ? auditedAcknowledgement(acknowledgement) : null },
-        });
-        return publicReport(result.report, now());
       }
-    }
-  });
+      const current = await avara.retrieveStudy(studyId);
+      if (!current.ok) {
+        noteAudit(request, { outcome: 'failed' });
+        return sendProblem(reply, problemFromUpstream(current, 'Study'), current.retryAfter);
+      }
+      const study = parseUpstreamJson(current);
+      const user = userOf(request);
+      const decision = mayAcknowledgeCritical(actorOf(user), isStudy(study) ? study : {});
+      if (!decision.allowed) return sendProblem(reply, forbidden(decision.detail));
+      const result = await acknowledgeCritical(shared, studyId, reportId, eventPerson(user), { now, log: request.log });
+      switch (result.outcome) {
+        case 'none':
+          noteAudit(request, { outcome: 'failed' });
+          return sendProblem(reply, notFound('This study has no such report.'));
+        case 'not-critical':
+          noteAudit(request, { outcome: 'refused' });
+          return sendProblem(reply, {
+            type: PROBLEM_TYPES.conflict,
+            title: 'Not a critical result',
+            status: 409,
+            detail: 'This report is not critical: there is nothing to acknowledge.',
+          });
+        case 'already':
+        case 'acknowledged': {
+          const acknowledgement = result.report.acknowledgement;
+          noteAudit(request, {
+            before: {
+              reportId,
+              acknowledgement:
+                result.outcome === 'already' && acknowledgement ? auditedAcknowledgement(acknowledgement) : null,
+            },
+            after: { reportId, acknowledgement: acknowledgement ? auditedAcknowledgement(acknowledgement) : null },
+          });
+          return publicReport(result.report, now());
+        }
+      }
+    },
+  );
 
   app.get('/api/critical-results', { config: { access: 'api', audit: 'report.critical-list' } }, async (request) => {
     const actor = actorOf(userOf(request));
@@ -150,13 +193,19 @@ function auditedAcknowledgement(acknowledgement: { by: { email: string }; at: st
   return { by: acknowledgement.by.email, at: acknowledgement.at };
 }
 
-function checkParams(reply: FastifyReply, params: unknown, withReport: boolean): { studyId: string; reportId?: string } | undefined {
+function checkParams(
+  reply: FastifyReply,
+  params: unknown,
+  withReport: boolean,
+): { studyId: string; reportId?: string } | undefined {
   const fields = new Map<string, unknown>(typeof params === 'object' && params !== null ? Object.entries(params) : []);
   const studyId = fields.get('studyId');
   const reportId = fields.get('reportId');
   const issues: ProblemIssue[] = [];
-  if (typeof studyId !== 'string' || !STUDY_ID.test(studyId)) issues.push({ in: 'path', name: 'studyId', message: 'must be a study ID (stu_ and 32 hex digits)' });
-  if (withReport && (typeof reportId !== 'string' || !REPORT_ID.test(reportId))) issues.push({ in: 'path', name: 'reportId', message: 'must be a report ID (1-128 letters, digits, _ or -)' });
+  if (typeof studyId !== 'string' || !STUDY_ID.test(studyId))
+    issues.push({ in: 'path', name: 'studyId', message: 'must be a study ID (stu_ and 32 hex digits)' });
+  if (withReport && (typeof reportId !== 'string' || !REPORT_ID.test(reportId)))
+    issues.push({ in: 'path', name: 'reportId', message: 'must be a report ID (1-128 letters, digits, _ or -)' });
   if (issues.length > 0 || typeof studyId !== 'string') {
     sendProblem(reply, invalidRequestProblem(issues));
     return undefined;
@@ -173,12 +222,19 @@ function expired(): Problem {
     type: PROBLEM_TYPES.reportLinkExpired,
     title: 'The report link has expired',
     status: 410,
-    detail: 'Avara’s link to this report’s PDF has expired. The report text is still in the study’s drawer; the PDF is in Avara.',
+    detail:
+      'Avara’s link to this report’s PDF has expired. The report text is still in the study’s drawer; the PDF is in Avara.',
   };
 }
 
 function upstreamFailed(detail: string): Problem {
-  return { type: PROBLEM_TYPES.upstreamFailed, title: 'The report PDF is not available', status: 502, detail, retryable: false };
+  return {
+    type: PROBLEM_TYPES.upstreamFailed,
+    title: 'The report PDF is not available',
+    status: 502,
+    detail,
+    retryable: false,
+  };
 }
 
 /**
@@ -191,5 +247,7 @@ function sendPdfProblem(request: FastifyRequest, reply: FastifyReply, problem: P
   return reply
     .code(problem.status)
     .type('text/html; charset=utf-8')
-    .send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(problem.title)}</title><h1>${escape(problem.title)}</h1><p>${escape(problem.detail)}</p></html>`);
+    .send(
+      `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(problem.title)}</title><h1>${escape(problem.title)}</h1><p>${escape(problem.detail)}</p></html>`,
+    );
 }

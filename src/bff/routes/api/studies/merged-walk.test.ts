@@ -35,7 +35,11 @@ function fakeUpstream(lists: Record<WalkName, Study[]>): FetchWalkPage & { reads
   return fetch;
 }
 
-async function walkAll(fetch: FetchWalkPage, pageSize: number, between?: (seen: readonly Study[]) => void): Promise<Study[]> {
+async function walkAll(
+  fetch: FetchWalkPage,
+  pageSize: number,
+  between?: (seen: readonly Study[]) => void,
+): Promise<Study[]> {
   const seen: Study[] = [];
   let from: MergedPosition | null = startPosition(pageSize);
   for (let guard = 0; from && guard < 1000; guard++) {
@@ -48,20 +52,20 @@ async function walkAll(fetch: FetchWalkPage, pageSize: number, between?: (seen: 
   return seen;
 }
 
-const listsArbitrary = fc
-  .array(fc.constantFrom<WalkName>('mine', 'unassigned'), { maxLength: 120 })
-  .map((walks) => {
-    const lists: Record<WalkName, Study[]> = { mine: [], unassigned: [] };
-    walks.forEach((walk, index) => lists[walk].push(study(index + 1, walk)));
-    return lists;
-  });
+const listsArbitrary = fc.array(fc.constantFrom<WalkName>('mine', 'unassigned'), { maxLength: 120 }).map((walks) => {
+  const lists: Record<WalkName, Study[]> = { mine: [], unassigned: [] };
+  walks.forEach((walk, index) => lists[walk].push(study(index + 1, walk)));
+  return lists;
+});
 
 describe('the "mine and unassigned" merge', () => {
   it('walks every study of both lists exactly once, oldest first, whatever the page size', async () => {
     await fc.assert(
       fc.asyncProperty(listsArbitrary, fc.integer({ min: 1, max: 30 }), async (lists, pageSize) => {
         const seen = await walkAll(fakeUpstream(lists), pageSize);
-        const expected = [...lists.mine, ...lists.unassigned].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''));
+        const expected = [...lists.mine, ...lists.unassigned].sort((a, b) =>
+          (a.createdAt ?? '').localeCompare(b.createdAt ?? ''),
+        );
         expect(seen.map((entry) => entry.studyId)).toEqual(expected.map((entry) => entry.studyId));
       }),
     );
@@ -69,11 +73,17 @@ describe('the "mine and unassigned" merge', () => {
 
   it('answers full pages while studies remain, and reads few upstream pages for each', async () => {
     const lists: Record<WalkName, Study[]> = { mine: [], unassigned: [] };
-    for (let index = 1; index <= 250; index++) lists[index % 3 === 0 ? 'mine' : 'unassigned'].push(study(index, index % 3 === 0 ? 'mine' : 'unassigned'));
+    for (let index = 1; index <= 250; index++)
+      lists[index % 3 === 0 ? 'mine' : 'unassigned'].push(study(index, index % 3 === 0 ? 'mine' : 'unassigned'));
     const fetch = fakeUpstream(lists);
     const first = await mergedPage(fetch, startPosition(100), 100);
     expect(first.studies).toHaveLength(100);
-    expect(first.studies.map((entry) => entry.studyId)).toEqual([...lists.mine, ...lists.unassigned].sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '')).slice(0, 100).map((entry) => entry.studyId));
+    expect(first.studies.map((entry) => entry.studyId)).toEqual(
+      [...lists.mine, ...lists.unassigned]
+        .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))
+        .slice(0, 100)
+        .map((entry) => entry.studyId),
+    );
     expect(fetch.reads).toBe(2);
   });
 
@@ -101,7 +111,18 @@ describe('the "mine and unassigned" merge', () => {
 });
 
 describe('the merged cursor', () => {
-  const position: MergedPosition = { pageSize: 50, walks: { mine: { page: 'czEuMTIuYWJj', taken: 3, lastId: `stu_${'0'.repeat(31)}9`, lastCreatedAt: '2026-12-01T08:00:00.000Z' }, unassigned: null } };
+  const position: MergedPosition = {
+    pageSize: 50,
+    walks: {
+      mine: {
+        page: 'czEuMTIuYWJj',
+        taken: 3,
+        lastId: `stu_${'0'.repeat(31)}9`,
+        lastCreatedAt: '2026-12-01T08:00:00.000Z',
+      },
+      unassigned: null,
+    },
+  };
 
   it('reads back what it was made of, for the same scope only', () => {
     const cursor = encodeMergedCursor(position, 'scope-a');
@@ -112,18 +133,24 @@ describe('the merged cursor', () => {
   it('refuses any change to it', () => {
     const cursor = encodeMergedCursor(position, 'scope-a');
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: cursor.length - 1 }), fc.constantFrom(...'ABCxyz019-_.'), (index, replacement) => {
-        fc.pre(cursor[index] !== replacement);
-        const changed = `${cursor.slice(0, index)}${replacement}${cursor.slice(index + 1)}`;
-        expect(decodeMergedCursor(changed, 'scope-a')).toBeUndefined();
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: cursor.length - 1 }),
+        fc.constantFrom(...'ABCxyz019-_.'),
+        (index, replacement) => {
+          fc.pre(cursor[index] !== replacement);
+          const changed = `${cursor.slice(0, index)}${replacement}${cursor.slice(index + 1)}`;
+          expect(decodeMergedCursor(changed, 'scope-a')).toBeUndefined();
+        },
+      ),
     );
     expect(decodeMergedCursor('', 'scope-a')).toBeUndefined();
     expect(decodeMergedCursor('x'.repeat(5000), 'scope-a')).toBeUndefined();
   });
 
   it('is bound to the person and the filters', () => {
-    expect(scopeOf('usr_1', { severity: 'stat', isCancelled: false })).toBe(scopeOf('usr_1', { isCancelled: false, severity: 'stat' }));
+    expect(scopeOf('usr_1', { severity: 'stat', isCancelled: false })).toBe(
+      scopeOf('usr_1', { isCancelled: false, severity: 'stat' }),
+    );
     expect(scopeOf('usr_1', { severity: 'stat' })).not.toBe(scopeOf('usr_2', { severity: 'stat' }));
     expect(scopeOf('usr_1', { severity: 'stat' })).not.toBe(scopeOf('usr_1', { severity: 'high' }));
   });

@@ -72,7 +72,12 @@ export async function mergedPage(fetchPage: FetchWalkPage, from: MergedPosition,
     reads += 1;
     const page = await fetchPage(walk, position.page, from.pageSize);
     const skip = alreadyTaken(page.studies, position);
-    return { position: { ...position, taken: skip }, buffer: page.studies.slice(skip), hasMore: page.hasMore, nextPage: page.cursor };
+    return {
+      position: { ...position, taken: skip },
+      buffer: page.studies.slice(skip),
+      hasMore: page.hasMore,
+      nextPage: page.cursor,
+    };
   };
   await Promise.all(
     WALKS.map(async (walk) => {
@@ -104,12 +109,20 @@ export async function mergedPage(fetchPage: FetchWalkPage, from: MergedPosition,
       const head = states.get(walk)?.buffer[0];
       return head ? [{ walk, head }] : [];
     });
-    const first = heads.reduce<(typeof heads)[number] | undefined>((best, entry) => (!best || waitingLonger(entry.head, best.head) ? entry : best), undefined);
+    const first = heads.reduce<(typeof heads)[number] | undefined>(
+      (best, entry) => (!best || waitingLonger(entry.head, best.head) ? entry : best),
+      undefined,
+    );
     if (!first) break;
     const state = states.get(first.walk);
     if (!state) break;
     state.buffer.shift();
-    state.position = { ...state.position, taken: state.position.taken + 1, lastId: first.head.studyId, lastCreatedAt: first.head.createdAt };
+    state.position = {
+      ...state.position,
+      taken: state.position.taken + 1,
+      lastId: first.head.studyId,
+      lastCreatedAt: first.head.createdAt,
+    };
     studies.push(first.head);
   }
   const walks: Record<WalkName, WalkPosition | null> = { mine: null, unassigned: null };
@@ -141,13 +154,13 @@ function alreadyTaken(studies: readonly Study[], position: WalkPosition): number
   return newer === -1 ? studies.length : newer;
 }
 
-
 const UPSTREAM_CURSOR = /^[A-Za-z0-9_=+/-]{1,512}$/;
 const STUDY_ID = /^stu_[0-9a-f]{32}$/;
 
 /** A position as JSON for a cursor: `p` the page size, `m` and `u` the walks (null when done). */
 export function positionToJson(position: MergedPosition): { p: number; m: unknown[] | null; u: unknown[] | null } {
-  const walk = (value: WalkPosition | null) => (value ? [value.page, value.taken, value.lastId, value.lastCreatedAt] : null);
+  const walk = (value: WalkPosition | null) =>
+    value ? [value.page, value.taken, value.lastId, value.lastCreatedAt] : null;
   return { p: position.pageSize, m: walk(position.walks.mine), u: walk(position.walks.unassigned) };
 }
 

@@ -14,7 +14,11 @@ const UPSTREAM_CURSOR = /^[A-Za-z0-9_=+/-]{1,512}$/;
 export type SearchCursorPosition = { kind: 'plain'; cursor: string } | { kind: 'merged'; position: MergedPosition };
 
 export function encodeSearchCursor(position: SearchCursorPosition, scope: string): string {
-  return sealCursor(KIND, scope, position.kind === 'plain' ? { c: position.cursor } : { m: positionToJson(position.position) });
+  return sealCursor(
+    KIND,
+    scope,
+    position.kind === 'plain' ? { c: position.cursor } : { m: positionToJson(position.position) },
+  );
 }
 
 /** The position a cursor holds, or undefined when it is not one this list issued for this scope. */

@@ -35,10 +35,26 @@ describe('searchPage', () => {
 
   it('ends an overdue walk at the first study that has not waited its target', async () => {
     const read = async () => ({ studies: [study(1, 120), study(2, 90), study(3, 10)], next: 'next' });
-    const page = await searchPage({ read, contexts: undefined, from: null, limit: 3, search: { overdue: true }, severity: 'stat', now: NOW });
+    const page = await searchPage({
+      read,
+      contexts: undefined,
+      from: null,
+      limit: 3,
+      search: { overdue: true },
+      severity: 'stat',
+      now: NOW,
+    });
     expect(page.studies.map((entry) => entry.studyInstanceUid)).toEqual(['1.2.1', '1.2.2']);
     expect(page.next).toBeNull();
-    const all = await searchPage({ read: async () => ({ studies: [study(1, 120)], next: 'next' }), contexts: undefined, from: null, limit: 1, search: { overdue: true }, severity: 'stat', now: NOW });
+    const all = await searchPage({
+      read: async () => ({ studies: [study(1, 120)], next: 'next' }),
+      contexts: undefined,
+      from: null,
+      limit: 1,
+      search: { overdue: true },
+      severity: 'stat',
+      now: NOW,
+    });
     expect(all.next).toBe('next');
   });
 });

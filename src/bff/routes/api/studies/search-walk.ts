@@ -10,7 +10,12 @@
  */
 import type { Study } from '../../../../contract/avara-types.ts';
 import { DEFAULT_SLA_TARGETS, minutesWaiting, type SlaTargets } from '../../../../contract/sla.ts';
-import { searchNeedsPacs, studyMatchesSearch, type KnownContext, type StudySearch } from '../../../../contract/study-search.ts';
+import {
+  searchNeedsPacs,
+  studyMatchesSearch,
+  type KnownContext,
+  type StudySearch,
+} from '../../../../contract/study-search.ts';
 import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
 
 export interface SourcePage<Position> {
@@ -57,11 +62,18 @@ export async function searchPage<Position>(options: SearchPageOptions<Position>)
     return context?.found ? context : undefined;
   };
   const studies = page.studies.filter(
-    (study) => (!search.critical || openCritical?.has(study.studyId) === true) && studyMatchesSearch(study, contextOf(study), search, now, targets),
+    (study) =>
+      (!search.critical || openCritical?.has(study.studyId) === true) &&
+      studyMatchesSearch(study, contextOf(study), search, now, targets),
   );
   let next = page.next;
   // Oldest first (docs/decisions/005): once one study of the group has not waited its target, none
   // after it has; the walk is done.
-  if (search.overdue && severity && page.studies.some((study) => (minutesWaiting(study.createdAt, now) ?? 0) < targets[severity])) next = null;
+  if (
+    search.overdue &&
+    severity &&
+    page.studies.some((study) => (minutesWaiting(study.createdAt, now) ?? 0) < targets[severity])
+  )
+    next = null;
   return { studies, next };
 }

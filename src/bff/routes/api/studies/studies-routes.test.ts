@@ -4,8 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../../../../../test/support/study-fixture.ts';
-import { json, startRecordingUpstream, type RecordingUpstream } from '../../../../../test/support/recording-upstream.ts';
+import {
+  DEMO_COORDINATOR,
+  DEMO_RADIOLOGIST,
+  studyFixture,
+  usersPageFixture,
+} from '../../../../../test/support/study-fixture.ts';
+import {
+  json,
+  startRecordingUpstream,
+  type RecordingUpstream,
+} from '../../../../../test/support/recording-upstream.ts';
 import { buildTestBff, signIn } from '../../../../../test/support/test-bff.ts';
 
 const KEY = 'test-key-0123456789';
@@ -27,7 +36,10 @@ function api(options: InjectOptions) {
 beforeAll(async () => {
   upstream = await startRecordingUpstream();
   const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
-  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>');
+  writeFileSync(
+    join(spaRoot, 'index.html'),
+    '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>',
+  );
   mkdirSync(join(spaRoot, 'assets'));
   writeFileSync(join(spaRoot, 'assets', 'app-0123.js'), ASSET);
   writeFileSync(join(spaRoot, 'assets', 'app-0123.js.br'), brotliCompressSync(ASSET));
@@ -119,7 +131,13 @@ describe('bad input is refused before any upstream call', () => {
     ['a malformed studyId on cancel', 'POST', '/api/studies/x.y/cancel', undefined, 'studyId'],
     ['51 metadata pairs', 'POST', '/api/studies', { ...create, metadata: tooManyPairs }, 'metadata'],
     ['51 metadata pairs on PATCH', 'PATCH', `/api/studies/${STUDY_ID}`, { metadata: tooManyPairs }, 'metadata'],
-    ['a 101-character metadata key', 'POST', '/api/studies', { ...create, metadata: { ['k'.repeat(101)]: 'v' } }, 'metadata'],
+    [
+      'a 101-character metadata key',
+      'POST',
+      '/api/studies',
+      { ...create, metadata: { ['k'.repeat(101)]: 'v' } },
+      'metadata',
+    ],
     ['a UID with letters', 'POST', '/api/studies', { ...create, studyInstanceUid: '1.2.abc' }, 'studyInstanceUid'],
     ['a UID with letters by path', 'GET', '/api/studies/by-uid/1.2.abc', undefined, 'studyInstanceUid'],
     ['an unknown field', 'PATCH', `/api/studies/${STUDY_ID}`, { colour: 'red' }, 'colour'],
@@ -128,7 +146,11 @@ describe('bad input is refused before any upstream call', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
     const problem = response.json();
-    expect(problem).toMatchObject({ type: '/problems/invalid-request', status: 400, title: 'The request is not valid' });
+    expect(problem).toMatchObject({
+      type: '/problems/invalid-request',
+      status: 400,
+      title: 'The request is not valid',
+    });
     expect(problem.issues.map((issue: { name: string }) => issue.name)).toContain(field);
     expect(problem.detail).toEqual(expect.any(String));
     expect(upstream.requests).toHaveLength(0);
@@ -138,11 +160,14 @@ describe('bad input is refused before any upstream call', () => {
     ['GET', '/api/studies/..%2F..%2Fx'],
     ['PATCH', '/api/studies/..%2F..%2Fx'],
     ['POST', '/api/studies/..%2F..%2Fx/cancel'],
-  ] as const)('%s %s: a path that leaves its route is no route at all (404), and nothing reaches upstream', async (method, url) => {
-    const response = await api({ method, url, ...(method === 'GET' ? {} : { payload: { severity: 'stat' } }) });
-    expect(response.statusCode).toBe(404);
-    expect(upstream.requests).toHaveLength(0);
-  });
+  ] as const)(
+    '%s %s: a path that leaves its route is no route at all (404), and nothing reaches upstream',
+    async (method, url) => {
+      const response = await api({ method, url, ...(method === 'GET' ? {} : { payload: { severity: 'stat' } }) });
+      expect(response.statusCode).toBe(404);
+      expect(upstream.requests).toHaveLength(0);
+    },
+  );
 
   it('answers malformed JSON with a 400 problem', async () => {
     const response = await api({
@@ -159,11 +184,15 @@ describe('bad input is refused before any upstream call', () => {
 });
 
 describe('upstream faults become clear problems', () => {
-  it('answers 404 and 409 in its own words, not the upstream\'s', async () => {
+  it("answers 404 and 409 in its own words, not the upstream's", async () => {
     upstream.respond(json(404, { error: { type: 'not_found', message: `No study ${STUDY_ID} (shard 7)` } }));
     const missing = await api({ url: `/api/studies/${STUDY_ID}` });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toMatchObject({ type: '/problems/not-found', title: 'Study not found', detail: 'No such study.' });
+    expect(missing.json()).toMatchObject({
+      type: '/problems/not-found',
+      title: 'Study not found',
+      detail: 'No such study.',
+    });
 
     upstream.respond(json(409, { error: { type: 'conflict', message: 'Study is already cancelled (shard 7)' } }));
     const conflict = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel` });
@@ -174,16 +203,28 @@ describe('upstream faults become clear problems', () => {
 
   it('cancels with If-Match only if the study is still that version, compared under the lock', async () => {
     upstream.respond((request, response) =>
-      request.method === 'GET' ? json(200, STUDY)(request, response) : json(200, { success: true, message: 'Study cancelled' })(request, response),
+      request.method === 'GET'
+        ? json(200, STUDY)(request, response)
+        : json(200, { success: true, message: 'Study cancelled' })(request, response),
     );
-    const stale = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel`, headers: { 'if-match': '"2020-01-01T00:00:00.000Z"' } });
+    const stale = await api({
+      method: 'POST',
+      url: `/api/studies/${STUDY_ID}/cancel`,
+      headers: { 'if-match': '"2020-01-01T00:00:00.000Z"' },
+    });
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ type: '/problems/conflict', current: { studyId: STUDY_ID } });
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
-    expect(auditLines.map((line) => JSON.parse(line))).toMatchObject([{ action: 'study.cancel', studyId: STUDY_ID, outcome: 'refused', status: 409 }]);
+    expect(auditLines.map((line) => JSON.parse(line))).toMatchObject([
+      { action: 'study.cancel', studyId: STUDY_ID, outcome: 'refused', status: 409 },
+    ]);
 
     upstream.requests.length = 0;
-    const current = await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/cancel`, headers: { 'if-match': `"${String(STUDY.updatedAt)}"` } });
+    const current = await api({
+      method: 'POST',
+      url: `/api/studies/${STUDY_ID}/cancel`,
+      headers: { 'if-match': `"${String(STUDY.updatedAt)}"` },
+    });
     expect(current.statusCode).toBe(200);
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'POST', 'GET']);
   });
@@ -253,7 +294,10 @@ describe('the rest of the surface', () => {
   });
 
   it('sends built assets compressed when the browser accepts it (brotli first), cached for a year', async () => {
-    const brotli = await app.inject({ url: '/assets/app-0123.js', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const brotli = await app.inject({
+      url: '/assets/app-0123.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
     expect(brotli.statusCode).toBe(200);
     expect(brotli.headers['content-encoding']).toBe('br');
     expect(brotli.headers.vary).toContain('accept-encoding');
@@ -273,7 +317,11 @@ describe('the rest of the surface', () => {
       expect(response.statusCode).toBe(200);
       expect(response.headers['cache-control']).toBe('no-store');
       const content = /<meta name="rw-me" content="([^"]*)"><\/head>/.exec(response.body)?.[1] ?? '';
-      const decoded = content.replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+      const decoded = content
+        .replaceAll('&quot;', '"')
+        .replaceAll('&lt;', '<')
+        .replaceAll('&gt;', '>')
+        .replaceAll('&amp;', '&');
       const me = (await api({ url: '/api/me', headers: radiologist })).json();
       expect(JSON.parse(decoded)).toEqual(me);
       expect(me).toMatchObject({ role: 'radiologist', email: DEMO_RADIOLOGIST.email });
@@ -299,7 +347,11 @@ describe('the rest of the surface', () => {
   it('reports health without the upstream and readiness with it', async () => {
     expect((await api({ url: '/api/health' })).json()).toEqual({ status: 'ok' });
     upstream.respond(json(200, { studies: [], hasMore: false, cursor: null }));
-    expect((await api({ url: '/api/ready' })).json()).toEqual({ status: 'ready', upstream: 'avara', sharedState: { kind: 'in-process', status: 'ok' } });
+    expect((await api({ url: '/api/ready' })).json()).toEqual({
+      status: 'ready',
+      upstream: 'avara',
+      sharedState: { kind: 'in-process', status: 'ok' },
+    });
     upstream.respond(json(401, { error: { type: 'authentication_error', message: 'no' } }));
     const notReady = await api({ url: '/api/ready' });
     expect(notReady.statusCode).toBe(503);
@@ -315,11 +367,25 @@ describe('logging', () => {
       url,
       originalUrl,
       ip: '127.0.0.1',
-      routeOptions: { url: route.url, config: { ...(route.logQuery === undefined ? {} : { logQuery: route.logQuery }) } },
+      routeOptions: {
+        url: route.url,
+        config: { ...(route.logQuery === undefined ? {} : { logQuery: route.logQuery }) },
+      },
     });
-    const launch = request('/launch/stu_x?expires=1&signature=abc', { url: '/launch/:studyId', logQuery: false }, '/%6Caunch/stu_x?expires=1&signature=abc');
-    expect(loggableRequest(launch)).toEqual({ method: 'GET', url: '/launch/stu_x', rawPath: '/%6Caunch/stu_x', remoteAddress: '127.0.0.1' });
-    expect(loggableRequest(request('/api/studies?severity=stat', { url: '/api/studies' })).url).toBe('/api/studies?severity=stat');
+    const launch = request(
+      '/launch/stu_x?expires=1&signature=abc',
+      { url: '/launch/:studyId', logQuery: false },
+      '/%6Caunch/stu_x?expires=1&signature=abc',
+    );
+    expect(loggableRequest(launch)).toEqual({
+      method: 'GET',
+      url: '/launch/stu_x',
+      rawPath: '/%6Caunch/stu_x',
+      remoteAddress: '127.0.0.1',
+    });
+    expect(loggableRequest(request('/api/studies?severity=stat', { url: '/api/studies' })).url).toBe(
+      '/api/studies?severity=stat',
+    );
     expect(loggableRequest(request('/nowhere?token=abc', {})).url).toBe('/nowhere');
   });
 });
@@ -334,8 +400,17 @@ describe('who may call', () => {
   });
 
   it('answers 403 to any /api call without the anti-forgery header, reads included', async () => {
-    for (const [method, url] of [['GET', '/api/studies'], ['PATCH', `/api/studies/${STUDY_ID}`], ['POST', '/auth/logout']] as const) {
-      const response = await app.inject({ method, url, headers: { cookie: coordinator.cookie ?? '' }, payload: { severity: 'stat' } });
+    for (const [method, url] of [
+      ['GET', '/api/studies'],
+      ['PATCH', `/api/studies/${STUDY_ID}`],
+      ['POST', '/auth/logout'],
+    ] as const) {
+      const response = await app.inject({
+        method,
+        url,
+        headers: { cookie: coordinator.cookie ?? '' },
+        payload: { severity: 'stat' },
+      });
       expect(response.statusCode, `${method} ${url}`).toBe(403);
       expect(response.json().detail).toContain('X-CSRF');
     }
@@ -344,13 +419,26 @@ describe('who may call', () => {
 
   it('says who is signed in, with role and Avara user ID', async () => {
     const me = await api({ url: '/api/me' });
-    expect(me.json()).toMatchObject({ email: DEMO_COORDINATOR.email, role: 'coordinator', userId: DEMO_COORDINATOR.userId });
+    expect(me.json()).toMatchObject({
+      email: DEMO_COORDINATOR.email,
+      role: 'coordinator',
+      userId: DEMO_COORDINATOR.userId,
+    });
     const radiologistMe = await api({ url: '/api/me', headers: radiologist });
-    expect(radiologistMe.json()).toMatchObject({ role: 'radiologist', userId: DEMO_RADIOLOGIST.userId, name: 'Riley Radiologist, MD' });
+    expect(radiologistMe.json()).toMatchObject({
+      role: 'radiologist',
+      userId: DEMO_RADIOLOGIST.userId,
+      name: 'Riley Radiologist, MD',
+    });
   });
 
   it('refuses a sign-in as someone who is not a user', async () => {
-    const response = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'x-csrf': '1' }, payload: { username: 'mallory@example.org' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'x-csrf': '1' },
+      payload: { username: 'mallory@example.org' },
+    });
     expect(response.statusCode).toBe(403);
     expect(response.cookies).toHaveLength(0);
   });
@@ -358,16 +446,29 @@ describe('who may call', () => {
   it('ends the session on sign-out', async () => {
     const headers = await signIn(app, DEMO_RADIOLOGIST.email);
     expect((await app.inject({ url: '/api/me', headers })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'POST', url: '/auth/logout', headers })).json()).toMatchObject({ signedOut: true });
+    expect((await app.inject({ method: 'POST', url: '/auth/logout', headers })).json()).toMatchObject({
+      signedOut: true,
+    });
     expect((await app.inject({ url: '/api/me', headers })).statusCode).toBe(401);
   });
 });
 
 describe('radiologists', () => {
-  const pacsKeys = { accessionNumber: 'SMR2026000123', modality: 'CT', sourcePacs: 'orthanc:RW', orthancStudyId: '0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d' };
+  const pacsKeys = {
+    accessionNumber: 'SMR2026000123',
+    modality: 'CT',
+    sourcePacs: 'orthanc:RW',
+    orthancStudyId: '0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d-0a1b2c3d',
+  };
   const unassigned = studyFixture(STUDY_ID, { assignedTo: null, metadata: pacsKeys });
-  const someoneElses = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email }, metadata: pacsKeys });
-  const own = studyFixture(STUDY_ID, { assignedTo: { userId: DEMO_RADIOLOGIST.userId, email: DEMO_RADIOLOGIST.email }, metadata: { ...pacsKeys, note: 'prior' } });
+  const someoneElses = studyFixture(STUDY_ID, {
+    assignedTo: { userId: DEMO_COORDINATOR.userId, email: DEMO_COORDINATOR.email },
+    metadata: pacsKeys,
+  });
+  const own = studyFixture(STUDY_ID, {
+    assignedTo: { userId: DEMO_RADIOLOGIST.userId, email: DEMO_RADIOLOGIST.email },
+    metadata: { ...pacsKeys, note: 'prior' },
+  });
   const { accessionNumber: _removed, ...withoutAccession } = pacsKeys;
 
   it.each([
@@ -380,10 +481,19 @@ describe('radiologists', () => {
     ['mark read an unassigned study without claiming it', { studyViewerStatus: 'complete' }, unassigned],
     ['change a PACS key of their own study', { metadata: { ...pacsKeys, modality: 'MR', note: 'prior' } }, own],
     ['remove a PACS key of their own study', { metadata: { ...withoutAccession, note: 'prior' } }, own],
-    ['add a PACS key', { metadata: { note: 'prior', accessionNumber: 'X1' } }, studyFixture(STUDY_ID, { assignedTo: own.assignedTo, metadata: { note: 'prior' } })],
+    [
+      'add a PACS key',
+      { metadata: { note: 'prior', accessionNumber: 'X1' } },
+      studyFixture(STUDY_ID, { assignedTo: own.assignedTo, metadata: { note: 'prior' } }),
+    ],
   ])('may not %s', async (_case, changes, current) => {
     upstream.respond(json(200, current));
-    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
+    const response = await api({
+      method: 'PATCH',
+      url: `/api/studies/${STUDY_ID}`,
+      headers: radiologist,
+      payload: changes,
+    });
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ type: '/problems/forbidden', status: 403, detail: expect.any(String) });
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
@@ -394,7 +504,12 @@ describe('radiologists', () => {
 
   it('is told which PACS keys may not change', async () => {
     upstream.respond(json(200, own));
-    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: { metadata: { note: 'prior' } } });
+    const response = await api({
+      method: 'PATCH',
+      url: `/api/studies/${STUDY_ID}`,
+      headers: radiologist,
+      payload: { metadata: { note: 'prior' } },
+    });
     expect(response.statusCode).toBe(403);
     expect(response.json().detail).toBe(
       'accessionNumber, modality, sourcePacs, orthancStudyId are written by the PACS: only a coordinator may add, change or remove them.',
@@ -403,13 +518,26 @@ describe('radiologists', () => {
 
   it.each([
     ['claim an unassigned study', { assignedTo: DEMO_RADIOLOGIST.userId }, unassigned],
-    ['claim an unassigned study and mark it read in one change', { assignedTo: DEMO_RADIOLOGIST.userId, studyViewerStatus: 'complete' }, unassigned],
+    [
+      'claim an unassigned study and mark it read in one change',
+      { assignedTo: DEMO_RADIOLOGIST.userId, studyViewerStatus: 'complete' },
+      unassigned,
+    ],
     ['mark their own study read', { studyViewerStatus: 'complete' }, own],
     ['reopen their own study', { studyViewerStatus: 'incomplete' }, own],
-    ['edit notes of their own study, keeping the PACS keys', { metadata: { ...pacsKeys, note: 'compare with prior' } }, own],
+    [
+      'edit notes of their own study, keeping the PACS keys',
+      { metadata: { ...pacsKeys, note: 'compare with prior' } },
+      own,
+    ],
   ])('may %s', async (_case, changes, current) => {
     upstream.respond(json(200, current));
-    const response = await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
+    const response = await api({
+      method: 'PATCH',
+      url: `/api/studies/${STUDY_ID}`,
+      headers: radiologist,
+      payload: changes,
+    });
     expect(response.statusCode).toBe(200);
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'PATCH']);
     expect(JSON.parse(upstream.requests[1]?.body ?? '')).toEqual(changes);
@@ -430,7 +558,8 @@ describe('radiologists', () => {
     ['cancel', 'POST', `/api/studies/${STUDY_ID}/cancel`],
     ['uncancel', 'POST', `/api/studies/${STUDY_ID}/uncancel`],
   ] as const)('may not %s', async (_case, method, url) => {
-    const payload = url === '/api/studies' ? { severity: 'stat', studyDescription: 'CT', studyInstanceUid: '1.2.3' } : undefined;
+    const payload =
+      url === '/api/studies' ? { severity: 'stat', studyDescription: 'CT', studyInstanceUid: '1.2.3' } : undefined;
     const response = await api({ method, url, headers: radiologist, ...(payload ? { payload } : {}) });
     expect(response.statusCode).toBe(403);
     expect(upstream.requests).toHaveLength(0);
@@ -438,14 +567,19 @@ describe('radiologists', () => {
 
   it('may open the viewer', async () => {
     upstream.respond(json(200, { url: 'https://viewer.example/x' }));
-    expect((await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers: radiologist })).statusCode).toBe(200);
+    expect(
+      (await api({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers: radiologist })).statusCode,
+    ).toBe(200);
   });
 });
 
 describe('audit', () => {
   it('writes one line per change with who, what, before and after, and nothing secret', async () => {
     upstream.respond((request, response) =>
-      json(200, request.method === 'PATCH' ? studyFixture(STUDY_ID, { severity: 'normal' }) : studyFixture(STUDY_ID))(request, response),
+      json(200, request.method === 'PATCH' ? studyFixture(STUDY_ID, { severity: 'normal' }) : studyFixture(STUDY_ID))(
+        request,
+        response,
+      ),
     );
     await api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, payload: { severity: 'normal' } });
     expect(auditLines).toHaveLength(1);
@@ -539,7 +673,11 @@ describe('viewer links', () => {
 describe('viewer links of the bundled server', () => {
   it('are given on the origin the person uses, which /auth/config then allows', async () => {
     const bundledUpstream = await startRecordingUpstream(json(200, usersPageFixture()));
-    const bundled = await buildTestBff({ upstreamUrl: bundledUpstream.url, apiKey: KEY, bundledViewerUrl: 'http://localhost:8080' });
+    const bundled = await buildTestBff({
+      upstreamUrl: bundledUpstream.url,
+      apiKey: KEY,
+      bundledViewerUrl: 'http://localhost:8080',
+    });
     const headers = { ...(await signIn(bundled, DEMO_RADIOLOGIST.email)), host: '127.0.0.1:8080' };
     bundledUpstream.respond(json(200, { url: `http://localhost:8080/launch/${STUDY_ID}?expires=1&signature=s` }));
     const link = await bundled.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers });
@@ -549,7 +687,9 @@ describe('viewer links of the bundled server', () => {
     expect(config.json().viewerOrigins).toContain('http://127.0.0.1:8080');
     // Anything else the upstream names is still held to VIEWER_ORIGINS.
     bundledUpstream.respond(json(200, { url: 'https://elsewhere.example/launch/x' }));
-    expect((await bundled.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers })).statusCode).toBe(502);
+    expect(
+      (await bundled.inject({ method: 'POST', url: `/api/studies/${STUDY_ID}/viewer-url`, headers })).statusCode,
+    ).toBe(502);
     await bundled.close();
     await bundledUpstream.close();
   });

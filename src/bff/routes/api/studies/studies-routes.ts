@@ -7,7 +7,12 @@ import type { KnownVersions } from '../../../events/known-versions.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
 import { releaseLease } from '../../../reading/reading-leases.ts';
 import { LockTimeoutError, type SharedState } from '../../../shared-state/shared-state.ts';
-import { changedMeanwhileProblem, ifMatchHolds, parseIfMatch, preconditionRequiredProblem } from '../../../../contract/if-match.ts';
+import {
+  changedMeanwhileProblem,
+  ifMatchHolds,
+  parseIfMatch,
+  preconditionRequiredProblem,
+} from '../../../../contract/if-match.ts';
 import { STUDY_LOCK_WAIT_MS, changeStudy, lockProblem, sendLockProblem, withStudyLock } from './study-changes.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import { checkInput } from '../../../lib/contract-input.ts';
@@ -55,7 +60,17 @@ export interface StudiesRoutesOptions {
  * upstream's shape.
  */
 export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutesOptions): Promise<void> {
-  const { avara, contract, viewerOrigins, bundledLaunchOrigin, shared, studyEvents, knownVersions, pacsLookup, now = Date.now } = options;
+  const {
+    avara,
+    contract,
+    viewerOrigins,
+    bundledLaunchOrigin,
+    shared,
+    studyEvents,
+    knownVersions,
+    pacsLookup,
+    now = Date.now,
+  } = options;
   // Each route writes one audit line (plugins/audit-trail.ts); handlers add which studies, before and after.
   app.get('/api/studies', { config: { access: 'api', audit: 'study.list' } }, async (request, reply) => {
     if (hasSearchParameters(asRecord(request.query))) return listSearched(request, reply);
@@ -74,7 +89,9 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
    */
   async function listMineOrUnassigned(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { assignedTo: _assignee, cursor, limit, ...filters } = asRecord(request.query);
-    const input = checkInput(reply, contract, 'listStudies', { query: { ...filters, ...(limit === undefined ? {} : { limit }) } });
+    const input = checkInput(reply, contract, 'listStudies', {
+      query: { ...filters, ...(limit === undefined ? {} : { limit }) },
+    });
     if (!input) return reply;
     const { limit: checkedLimit, ...checkedFilters } = input.query;
     const me = claimer(request);
@@ -85,14 +102,28 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     if (cursor !== undefined) {
       const decoded = typeof cursor === 'string' ? decodeMergedCursor(cursor, scope) : undefined;
       if (!decoded) {
-        return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list (changed, or made for other filters or someone else): start again without it' }]));
+        return sendProblem(
+          reply,
+          invalidRequestProblem([
+            {
+              in: 'query',
+              name: 'cursor',
+              message:
+                'is not a cursor of this list (changed, or made for other filters or someone else): start again without it',
+            },
+          ]),
+        );
       }
       from = decoded;
     }
     try {
       const page = await mergedPage(mergedWalkReader(checkedFilters, me), from, pageSize);
       noteAudit(request, { studyIds: page.studies.map((study) => study.studyId) });
-      const answer: StudyListPage = { studies: page.studies, hasMore: page.next !== null, cursor: page.next ? encodeMergedCursor(page.next, scope) : undefined };
+      const answer: StudyListPage = {
+        studies: page.studies,
+        hasMore: page.next !== null,
+        cursor: page.next ? encodeMergedCursor(page.next, scope) : undefined,
+      };
       return reply.code(200).send(answer);
     } catch (error) {
       if (!(error instanceof WalkFailed)) throw error;
@@ -111,7 +142,12 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
   /** Reads one page of either walk of "mine and unassigned" from the list API. */
   function mergedWalkReader(filters: Record<string, unknown>, me: string) {
     return async (walk: 'mine' | 'unassigned', walkCursor: string | null, walkLimit: number) => {
-      const result = await avara.listStudies({ ...filters, assignedTo: walk === 'mine' ? me : '', limit: walkLimit, ...(walkCursor ? { cursor: walkCursor } : {}) });
+      const result = await avara.listStudies({
+        ...filters,
+        assignedTo: walk === 'mine' ? me : '',
+        limit: walkLimit,
+        ...(walkCursor ? { cursor: walkCursor } : {}),
+      });
       if (!result.ok) throw new WalkFailed(result);
       if (!isStudyListPage(result.body)) return { studies: [], hasMore: false, cursor: undefined };
       return { studies: result.body.studies, hasMore: result.body.hasMore, cursor: result.body.cursor ?? undefined };
@@ -128,7 +164,11 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     const { assignedTo, cursor, limit, ...filters } = rest;
     const merged = assignedTo === MINE_OR_UNASSIGNED;
     const input = checkInput(reply, contract, 'listStudies', {
-      query: { ...filters, ...(merged || assignedTo === undefined ? {} : { assignedTo }), ...(limit === undefined ? {} : { limit }) },
+      query: {
+        ...filters,
+        ...(merged || assignedTo === undefined ? {} : { assignedTo }),
+        ...(limit === undefined ? {} : { limit }),
+      },
     });
     if (!input) return reply;
     if (issues.length > 0) return sendProblem(reply, invalidRequestProblem(issues));
@@ -136,12 +176,27 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     const pageSize = typeof checkedLimit === 'number' ? checkedLimit : MERGED_DEFAULT_LIMIT;
     const me = merged ? claimer(request) : undefined;
     if (merged && me === undefined) return sendProblem(reply, mayNotClaimProblem());
-    const scope = scopeOf(userOf(request).email, { ...checkedFilters, merged, search: JSON.stringify(search), pageSize });
+    const scope = scopeOf(userOf(request).email, {
+      ...checkedFilters,
+      merged,
+      search: JSON.stringify(search),
+      pageSize,
+    });
     let from: SearchCursorPosition | undefined;
     if (cursor !== undefined) {
       from = typeof cursor === 'string' ? decodeSearchCursor(cursor, scope) : undefined;
       if (!from || from.kind !== (merged ? 'merged' : 'plain')) {
-        return sendProblem(reply, invalidRequestProblem([{ in: 'query', name: 'cursor', message: 'is not a cursor of this list (changed, or made for other filters or someone else): start again without it' }]));
+        return sendProblem(
+          reply,
+          invalidRequestProblem([
+            {
+              in: 'query',
+              name: 'cursor',
+              message:
+                'is not a cursor of this list (changed, or made for other filters or someone else): start again without it',
+            },
+          ]),
+        );
       }
     }
     const contexts: LookupContexts = pacsLookup ? (uids) => pacsLookup.context(uids) : undefined;
@@ -152,7 +207,15 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
       noteAudit(request, { studyIds: [] });
       return reply.code(200).send({ studies: [], hasMore: false } satisfies StudyListPage);
     }
-    const common = { contexts, limit: pageSize, search, severity, now: now(), ...(options.slaTargets ? { targets: options.slaTargets } : {}), ...(openCritical ? { openCritical } : {}) };
+    const common = {
+      contexts,
+      limit: pageSize,
+      search,
+      severity,
+      now: now(),
+      ...(options.slaTargets ? { targets: options.slaTargets } : {}),
+      ...(openCritical ? { openCritical } : {}),
+    };
     try {
       let studies: StudyListPage['studies'];
       let next: SearchCursorPosition | null;
@@ -161,7 +224,11 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
           ...common,
           from: from?.kind === 'merged' ? from.position : null,
           read: async (position, walkLimit) => {
-            const answer = await mergedPage(mergedWalkReader(checkedFilters, me), position ?? startPosition(walkLimit), walkLimit);
+            const answer = await mergedPage(
+              mergedWalkReader(checkedFilters, me),
+              position ?? startPosition(walkLimit),
+              walkLimit,
+            );
             return { studies: answer.studies, next: answer.next };
           },
         });
@@ -172,17 +239,28 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
           ...common,
           from: from?.kind === 'plain' ? from.cursor : null,
           read: async (upstreamCursor, walkLimit) => {
-            const result = await avara.listStudies({ ...checkedFilters, limit: walkLimit, ...(upstreamCursor ? { cursor: upstreamCursor } : {}) });
+            const result = await avara.listStudies({
+              ...checkedFilters,
+              limit: walkLimit,
+              ...(upstreamCursor ? { cursor: upstreamCursor } : {}),
+            });
             if (!result.ok) throw new WalkFailed(result);
             if (!isStudyListPage(result.body)) return { studies: [], next: null };
-            return { studies: result.body.studies, next: result.body.hasMore && result.body.cursor ? result.body.cursor : null };
+            return {
+              studies: result.body.studies,
+              next: result.body.hasMore && result.body.cursor ? result.body.cursor : null,
+            };
           },
         });
         studies = page.studies;
         next = page.next ? { kind: 'plain', cursor: page.next } : null;
       }
       noteAudit(request, { studyIds: studies.map((study) => study.studyId) });
-      const answer: StudyListPage = { studies, hasMore: next !== null, ...(next ? { cursor: encodeSearchCursor(next, scope) } : {}) };
+      const answer: StudyListPage = {
+        studies,
+        hasMore: next !== null,
+        ...(next ? { cursor: encodeSearchCursor(next, scope) } : {}),
+      };
       return reply.code(200).send(answer);
     } catch (error) {
       if (error instanceof WalkFailed) {
@@ -210,13 +288,17 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     return relay(reply, result, 201);
   });
 
-  app.get('/api/studies/by-uid/:studyInstanceUid', { config: { access: 'api', audit: 'study.view' } }, async (request, reply) => {
-    const input = checkInput(reply, contract, 'retrieveStudyByUid', { params: request.params });
-    if (!input) return reply;
-    const result = await avara.retrieveStudyByUid(required(input.path.studyInstanceUid));
-    noteAudit(request, result.ok ? studyKeys(asRecord(parseUpstreamJson(result))) : { outcome: 'failed' });
-    return relay(reply, result);
-  });
+  app.get(
+    '/api/studies/by-uid/:studyInstanceUid',
+    { config: { access: 'api', audit: 'study.view' } },
+    async (request, reply) => {
+      const input = checkInput(reply, contract, 'retrieveStudyByUid', { params: request.params });
+      if (!input) return reply;
+      const result = await avara.retrieveStudyByUid(required(input.path.studyInstanceUid));
+      noteAudit(request, result.ok ? studyKeys(asRecord(parseUpstreamJson(result))) : { outcome: 'failed' });
+      return relay(reply, result);
+    },
+  );
 
   app.get('/api/studies/:studyId', { config: { access: 'api', audit: 'study.view' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'retrieveStudy', { params: request.params });
@@ -254,18 +336,33 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
         if (settledMeanwhile) return settledMeanwhile;
         // The study as it is now, read under the lock: the If-Match check, the permissions rule and the
         // audit line's "before" (study-changes.ts, the one path of every change).
-        const outcome = await changeStudy(avara, studyEvents, { studyId, condition, changes, user: userOf(request), signal, knownVersions });
+        const outcome = await changeStudy(avara, studyEvents, {
+          studyId,
+          condition,
+          changes,
+          user: userOf(request),
+          signal,
+          knownVersions,
+        });
         if (outcome.kind === 'upstream-failed') {
           noteAudit(request, { ...(outcome.before ? studyKeys(outcome.before) : {}), outcome: 'failed' });
           return relay(reply, outcome.result);
         }
         if (outcome.kind !== 'changed') {
           noteAudit(request, studyKeys(outcome.current));
-          if (outcome.kind === 'changed-meanwhile') return sendProblem(reply, changedMeanwhileProblem(outcome.current, claimedByDetail(request, changes, outcome.current)));
+          if (outcome.kind === 'changed-meanwhile')
+            return sendProblem(
+              reply,
+              changedMeanwhileProblem(outcome.current, claimedByDetail(request, changes, outcome.current)),
+            );
           return sendProblem(reply, forbidden(outcome.detail));
         }
         const fields = Object.keys(changes);
-        noteAudit(request, { ...studyKeys(outcome.after), before: pick(outcome.before, fields), after: pick(outcome.after, fields) });
+        noteAudit(request, {
+          ...studyKeys(outcome.after),
+          before: pick(outcome.before, fields),
+          after: pick(outcome.after, fields),
+        });
         // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
         if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
         return relay(reply, outcome.result);
@@ -291,62 +388,71 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
   ] as const;
   for (const [action, operationId, auditAction, call] of byReference) {
     const isChange = action !== 'viewer-url';
-    app.post(`/api/studies/:studyId/${action}`, { config: { access: isChange ? 'coordinator' : 'api', audit: auditAction } }, async (request, reply) => {
-      const studyId = studyIdParam(request.params);
-      const reference = { studyId } satisfies StudyReferenceParams;
-      // The BFF names the study in the path; the upstream takes it in the body: check that body.
-      const input = checkInput(reply, contract, operationId, { body: reference });
-      if (!input) return reply;
-      if (isChange) {
-        // Optional here (a cancel from the drawer is "whatever it is now"); a bulk change sends the
-        // version the person confirmed, compared under the lock like a PATCH's (docs/decisions/033).
-        const condition = parseIfMatch(request.headers['if-match']);
-        return underStudyLock(request, reply, studyId, undefined, async (signal) => {
-          if (condition && condition.kind === 'version') {
-            const current = await avara.retrieveStudy(studyId);
-            if (!current.ok) {
-              noteAudit(request, { outcome: 'failed' });
-              return relay(reply, current);
+    app.post(
+      `/api/studies/:studyId/${action}`,
+      { config: { access: isChange ? 'coordinator' : 'api', audit: auditAction } },
+      async (request, reply) => {
+        const studyId = studyIdParam(request.params);
+        const reference = { studyId } satisfies StudyReferenceParams;
+        // The BFF names the study in the path; the upstream takes it in the body: check that body.
+        const input = checkInput(reply, contract, operationId, { body: reference });
+        if (!input) return reply;
+        if (isChange) {
+          // Optional here (a cancel from the drawer is "whatever it is now"); a bulk change sends the
+          // version the person confirmed, compared under the lock like a PATCH's (docs/decisions/033).
+          const condition = parseIfMatch(request.headers['if-match']);
+          return underStudyLock(request, reply, studyId, undefined, async (signal) => {
+            if (condition && condition.kind === 'version') {
+              const current = await avara.retrieveStudy(studyId);
+              if (!current.ok) {
+                noteAudit(request, { outcome: 'failed' });
+                return relay(reply, current);
+              }
+              const study = asRecord(parseUpstreamJson(current));
+              knownVersions.learn(study);
+              if (!ifMatchHolds(condition, study.updatedAt)) {
+                noteAudit(request, studyKeys(study));
+                return sendProblem(reply, changedMeanwhileProblem(study));
+              }
             }
-            const study = asRecord(parseUpstreamJson(current));
-            knownVersions.learn(study);
-            if (!ifMatchHolds(condition, study.updatedAt)) {
-              noteAudit(request, studyKeys(study));
-              return sendProblem(reply, changedMeanwhileProblem(study));
+            signal.throwIfAborted();
+            const result = await call(reference);
+            noteAudit(request, {
+              ...(result.ok
+                ? { before: { isCancelled: action === 'uncancel' }, after: { isCancelled: action === 'cancel' } }
+                : { outcome: 'failed' }),
+            });
+            if (result.ok) {
+              // The answer is {success, message}: the event carries the study as it is now.
+              const now = await avara.retrieveStudy(studyId).catch(() => undefined);
+              if (now?.ok) {
+                knownVersions.learn(parseUpstreamJson(now));
+                await studyEvents.changed(parseUpstreamJson(now), 'worklist', userOf(request));
+              }
             }
-          }
-          signal.throwIfAborted();
-          const result = await call(reference);
-          noteAudit(request, {
-            ...(result.ok ? { before: { isCancelled: action === 'uncancel' }, after: { isCancelled: action === 'cancel' } } : { outcome: 'failed' }),
+            return relay(reply, result);
           });
-          if (result.ok) {
-            // The answer is {success, message}: the event carries the study as it is now.
-            const now = await avara.retrieveStudy(studyId).catch(() => undefined);
-            if (now?.ok) {
-              knownVersions.learn(parseUpstreamJson(now));
-              await studyEvents.changed(parseUpstreamJson(now), 'worklist', userOf(request));
-            }
-          }
-          return relay(reply, result);
-        });
-      }
-      let result = await call(reference);
-      if (result.ok) result = launchOnPersonsOrigin(result, request);
-      const allowed = bundledLaunchOrigin ? [...viewerOrigins, requestOrigin(request) ?? bundledLaunchOrigin] : viewerOrigins;
-      if (result.ok && !isAllowedViewerUrl(parseUpstreamJson(result), allowed)) {
-        request.log.error('the viewer URL points to an origin that is not in VIEWER_ORIGINS');
-        return sendProblem(reply, {
-          type: PROBLEM_TYPES.upstreamFailed,
-          title: 'The viewer link is not allowed',
-          status: 502,
-          detail: 'The viewer link points to a site that is not allowed. An administrator needs to add it to VIEWER_ORIGINS.',
-          retryable: false,
-        });
-      }
-      if (!result.ok) noteAudit(request, { outcome: 'failed' });
-      return relay(reply, result);
-    });
+        }
+        let result = await call(reference);
+        if (result.ok) result = launchOnPersonsOrigin(result, request);
+        const allowed = bundledLaunchOrigin
+          ? [...viewerOrigins, requestOrigin(request) ?? bundledLaunchOrigin]
+          : viewerOrigins;
+        if (result.ok && !isAllowedViewerUrl(parseUpstreamJson(result), allowed)) {
+          request.log.error('the viewer URL points to an origin that is not in VIEWER_ORIGINS');
+          return sendProblem(reply, {
+            type: PROBLEM_TYPES.upstreamFailed,
+            title: 'The viewer link is not allowed',
+            status: 502,
+            detail:
+              'The viewer link points to a site that is not allowed. An administrator needs to add it to VIEWER_ORIGINS.',
+            retryable: false,
+          });
+        }
+        if (!result.ok) noteAudit(request, { outcome: 'failed' });
+        return relay(reply, result);
+      },
+    );
   }
 
   /**
@@ -374,7 +480,10 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
   }
 
   /** A bundled launch link is given on the origin the person uses (their session lives there). */
-  function launchOnPersonsOrigin(result: Extract<UpstreamResult, { ok: true }>, request: FastifyRequest): UpstreamResult {
+  function launchOnPersonsOrigin(
+    result: Extract<UpstreamResult, { ok: true }>,
+    request: FastifyRequest,
+  ): UpstreamResult {
     const url = asRecord(parseUpstreamJson(result)).url;
     if (!bundledLaunchOrigin || typeof url !== 'string') return result;
     const moved = onPersonsOrigin(url, bundledLaunchOrigin, request);
@@ -383,7 +492,11 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
 }
 
 /** For a claim that lost: who has the study now, so the person is told rather than merely refused. */
-function claimedByDetail(request: FastifyRequest, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
+function claimedByDetail(
+  request: FastifyRequest,
+  changes: Record<string, unknown>,
+  current: Record<string, unknown>,
+): string | undefined {
   const me = userOf(request).userId;
   const holder = asRecord(current.assignedTo);
   if (!me || changes.assignedTo !== me || typeof holder.userId !== 'string' || holder.userId === me) return undefined;
@@ -401,7 +514,13 @@ function isAllowedViewerUrl(body: unknown, allowed: string[]): boolean {
 
 /** A caller who may not claim studies asked for "mine and unassigned". */
 function mayNotClaimProblem() {
-  return invalidRequestProblem([{ in: 'query', name: 'assignedTo', message: `${MINE_OR_UNASSIGNED} needs an account that may claim studies (an Avara user)` }]);
+  return invalidRequestProblem([
+    {
+      in: 'query',
+      name: 'assignedTo',
+      message: `${MINE_OR_UNASSIGNED} needs an account that may claim studies (an Avara user)`,
+    },
+  ]);
 }
 
 /** Studies per page of the merged list when the request names no `limit` (the list API's largest page). */
@@ -444,7 +563,9 @@ function pick(source: Record<string, unknown>, fields: string[]): Record<string,
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value))
+    : {};
 }
 
 function studyIdParam(params: unknown): string {

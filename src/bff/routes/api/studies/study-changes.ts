@@ -13,7 +13,12 @@ import type { KnownVersions } from '../../../events/known-versions.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
 import { sendProblem } from '../../../lib/problems.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
-import { LockLostError, LockTimeoutError, SharedStateUnavailableError, type SharedState } from '../../../shared-state/shared-state.ts';
+import {
+  LockLostError,
+  LockTimeoutError,
+  SharedStateUnavailableError,
+  type SharedState,
+} from '../../../shared-state/shared-state.ts';
 
 /** How long a change may hold its study's lock before it lapses (a crashed instance frees it then). */
 export const STUDY_LOCK_TTL_MS = 15_000;
@@ -24,8 +29,18 @@ export const STUDY_LOCK_WAIT_MS = 5_000;
  * Runs `change` holding the study's lock; throws LockTimeoutError when it stays held for `waitMs`
  * or `stopWaiting` aborts first (a newer version became known: the change cannot succeed).
  */
-export function withStudyLock<T>(shared: SharedState, studyId: string, waitMs: number, change: (signal: AbortSignal) => Promise<T>, stopWaiting?: AbortSignal): Promise<T> {
-  return shared.locks.withLock(`study:${studyId}`, { ttlMs: STUDY_LOCK_TTL_MS, waitMs, ...(stopWaiting ? { signal: stopWaiting } : {}) }, change);
+export function withStudyLock<T>(
+  shared: SharedState,
+  studyId: string,
+  waitMs: number,
+  change: (signal: AbortSignal) => Promise<T>,
+  stopWaiting?: AbortSignal,
+): Promise<T> {
+  return shared.locks.withLock(
+    `study:${studyId}`,
+    { ttlMs: STUDY_LOCK_TTL_MS, waitMs, ...(stopWaiting ? { signal: stopWaiting } : {}) },
+    change,
+  );
 }
 
 /**
@@ -35,7 +50,13 @@ export function withStudyLock<T>(shared: SharedState, studyId: string, waitMs: n
 export function lockProblem(error: unknown): { problem: Problem; retryAfter: string } | undefined {
   if (error instanceof LockTimeoutError || error instanceof LockLostError) {
     return {
-      problem: { type: PROBLEM_TYPES.busy, title: 'Someone else is changing this study', status: 503, detail: 'Another change to this study is still being made. Try again in a moment.', retryable: true },
+      problem: {
+        type: PROBLEM_TYPES.busy,
+        title: 'Someone else is changing this study',
+        status: 503,
+        detail: 'Another change to this study is still being made. Try again in a moment.',
+        retryable: true,
+      },
       retryAfter: '1',
     };
   }
@@ -45,7 +66,8 @@ export function lockProblem(error: unknown): { problem: Problem; retryAfter: str
         type: PROBLEM_TYPES.upstreamUnavailable,
         title: 'Changes are paused',
         status: 503,
-        detail: 'The worklist cannot reach its shared store, so it cannot make sure nobody else is changing this study. Nothing was changed; try again in a moment.',
+        detail:
+          'The worklist cannot reach its shared store, so it cannot make sure nobody else is changing this study. Nothing was changed; try again in a moment.',
         retryable: true,
       },
       retryAfter: String(error.retryAfterSeconds),
@@ -81,7 +103,12 @@ export interface StudyChange {
 
 export type ChangeOutcome =
   /** Written and published; `before` and `after` as Avara answered them. */
-  | { kind: 'changed'; before: Record<string, unknown>; after: Record<string, unknown>; result: Extract<UpstreamResult, { ok: true }> }
+  | {
+      kind: 'changed';
+      before: Record<string, unknown>;
+      after: Record<string, unknown>;
+      result: Extract<UpstreamResult, { ok: true }>;
+    }
   /** Reading (`before` absent) or writing the study failed upstream. */
   | { kind: 'upstream-failed'; result: Extract<UpstreamResult, { ok: false }>; before?: Record<string, unknown> }
   /** The study is no longer the version the change was made against. */
@@ -93,7 +120,11 @@ export type ChangeOutcome =
  * Makes one change of a study; call it holding the study's lock (withStudyLock). The study is read
  * under the lock, so the If-Match comparison and the permissions rule see what the write changes.
  */
-export async function changeStudy(avara: AvaraClient, studyEvents: StudyEvents, change: StudyChange): Promise<ChangeOutcome> {
+export async function changeStudy(
+  avara: AvaraClient,
+  studyEvents: StudyEvents,
+  change: StudyChange,
+): Promise<ChangeOutcome> {
   const { studyId, condition, changes, user, signal } = change;
   const current = await avara.retrieveStudy(studyId);
   if (!current.ok) return { kind: 'upstream-failed', result: current };
@@ -116,7 +147,11 @@ export async function changeStudy(avara: AvaraClient, studyEvents: StudyEvents, 
 }
 
 /** Why this person may not make this change, or undefined when they may (the rule: contract/permissions.ts). */
-function permissionRefusal(user: SessionUser, changes: Record<string, unknown>, current: Record<string, unknown>): string | undefined {
+function permissionRefusal(
+  user: SessionUser,
+  changes: Record<string, unknown>,
+  current: Record<string, unknown>,
+): string | undefined {
   // An assignee the upstream names without a readable ID counts as someone else, never as nobody.
   const assignee = asRecord(current.assignedTo).userId;
   const study = {
@@ -128,5 +163,7 @@ function permissionRefusal(user: SessionUser, changes: Record<string, unknown>, 
 }
 
 export function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value))
+    : {};
 }

@@ -22,13 +22,21 @@ function viewerOf(request: FastifyRequest): Viewer {
 function viewIdOf(request: FastifyRequest<{ Params: { viewId: string } }>, reply: FastifyReply): string | undefined {
   const { viewId } = request.params;
   if (VIEW_ID.test(viewId)) return viewId;
-  sendProblem(reply, invalidRequestProblem([{ in: 'path', name: 'viewId', message: 'must be a view ID (viw_ and 24 hex digits)' }]));
+  sendProblem(
+    reply,
+    invalidRequestProblem([{ in: 'path', name: 'viewId', message: 'must be a view ID (viw_ and 24 hex digits)' }]),
+  );
   return undefined;
 }
 
 function failed(reply: FastifyReply, reason: ViewFailure): FastifyReply {
   if (reason === 'not-found') {
-    return sendProblem(reply, { type: PROBLEM_TYPES.notFound, title: 'View not found', status: 404, detail: 'You have no saved view with this ID (it may have been deleted in another tab).' });
+    return sendProblem(reply, {
+      type: PROBLEM_TYPES.notFound,
+      title: 'View not found',
+      status: 404,
+      detail: 'You have no saved view with this ID (it may have been deleted in another tab).',
+    });
   }
   if (reason === 'too-many') {
     return sendProblem(reply, {
@@ -38,7 +46,12 @@ function failed(reply: FastifyReply, reason: ViewFailure): FastifyReply {
       detail: `You can keep at most ${SAVED_VIEW_LIMITS.viewsPerPerson} saved views. Delete one you no longer use, or update it instead.`,
     });
   }
-  return sendProblem(reply, { type: PROBLEM_TYPES.conflict, title: 'Name already used', status: 409, detail: 'You already have a view with this name: pick another, or update that view.' });
+  return sendProblem(reply, {
+    type: PROBLEM_TYPES.conflict,
+    title: 'Name already used',
+    status: 409,
+    detail: 'You already have a view with this name: pick another, or update that view.',
+  });
 }
 
 /**
@@ -63,25 +76,42 @@ export async function viewsRoutes(app: FastifyInstance, { views }: ViewsRoutesOp
     const viewId = typeof body === 'object' && body !== null && 'viewId' in body ? body.viewId : undefined;
     const extra = typeof body === 'object' && body !== null ? Object.keys(body).filter((key) => key !== 'viewId') : [];
     if (!(viewId === null || (typeof viewId === 'string' && VIEW_ID.test(viewId))) || extra.length > 0) {
-      return sendProblem(reply, invalidRequestProblem([{ in: 'body', name: 'viewId', message: 'is required: a view ID (viw_ and 24 hex digits), or null for no default' }]));
+      return sendProblem(
+        reply,
+        invalidRequestProblem([
+          {
+            in: 'body',
+            name: 'viewId',
+            message: 'is required: a view ID (viw_ and 24 hex digits), or null for no default',
+          },
+        ]),
+      );
     }
     const result = await views.setDefault(userOf(request).subject, viewId);
     return result.ok ? result.value : failed(reply, result.reason);
   });
 
-  app.patch<{ Params: { viewId: string } }>('/api/views/:viewId', { config: { access: 'api' } }, async (request, reply) => {
-    const viewId = viewIdOf(request, reply);
-    if (!viewId) return reply;
-    const input = checkViewBody(request.body, viewerOf(request), 'update');
-    if (!input.ok) return sendProblem(reply, invalidRequestProblem(input.issues));
-    const result = await views.update(userOf(request).subject, viewId, input.value);
-    return result.ok ? result.value : failed(reply, result.reason);
-  });
+  app.patch<{ Params: { viewId: string } }>(
+    '/api/views/:viewId',
+    { config: { access: 'api' } },
+    async (request, reply) => {
+      const viewId = viewIdOf(request, reply);
+      if (!viewId) return reply;
+      const input = checkViewBody(request.body, viewerOf(request), 'update');
+      if (!input.ok) return sendProblem(reply, invalidRequestProblem(input.issues));
+      const result = await views.update(userOf(request).subject, viewId, input.value);
+      return result.ok ? result.value : failed(reply, result.reason);
+    },
+  );
 
-  app.delete<{ Params: { viewId: string } }>('/api/views/:viewId', { config: { access: 'api' } }, async (request, reply) => {
-    const viewId = viewIdOf(request, reply);
-    if (!viewId) return reply;
-    const result = await views.remove(userOf(request).subject, viewId);
-    return result.ok ? reply.code(204).send() : failed(reply, result.reason);
-  });
+  app.delete<{ Params: { viewId: string } }>(
+    '/api/views/:viewId',
+    { config: { access: 'api' } },
+    async (request, reply) => {
+      const viewId = viewIdOf(request, reply);
+      if (!viewId) return reply;
+      const result = await views.remove(userOf(request).subject, viewId);
+      return result.ok ? reply.code(204).send() : failed(reply, result.reason);
+    },
+  );
 }

@@ -21,7 +21,13 @@ function expected(severity: 'stat' | 'high' | 'normal'): number {
   let count = 0;
   let cursor: string | undefined;
   for (;;) {
-    const page = server.service.listStudies({ severity, studyViewerStatus: 'incomplete', isCancelled: false, limit: 100, ...(cursor ? { cursor } : {}) });
+    const page = server.service.listStudies({
+      severity,
+      studyViewerStatus: 'incomplete',
+      isCancelled: false,
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
     count += page.studies.length;
     if (!page.hasMore || !page.cursor) return count;
     cursor = page.cursor;
@@ -40,12 +46,19 @@ describe('GET /api/worklist/counts before the queue watcher has walked', () => {
     expect(counts.unread.high.count).toBeGreaterThan(50);
     expect(counts.bySeverity).toEqual({ stat: expected('stat'), high: expected('high'), normal: expected('normal') });
     expect(counts.capped).toBe(false);
-    const assigned = Object.values<Record<string, number>>(counts.byAssignee).reduce((sum, each) => sum + (each.normal ?? 0), 0);
+    const assigned = Object.values<Record<string, number>>(counts.byAssignee).reduce(
+      (sum, each) => sum + (each.normal ?? 0),
+      0,
+    );
     expect(assigned + counts.unassigned.normal).toBe(expected('normal'));
     expect(counts.overdue.normal).toBeLessThanOrEqual(expected('normal'));
     expect(Date.parse(counts.asOf)).toBeLessThanOrEqual(Date.now());
     // The caller's "mine and unassigned" view: their studies plus the unassigned ones, per severity.
-    const mine: Record<string, number> = counts.byAssignee[radiologist?.userId ?? ''] ?? { stat: 0, high: 0, normal: 0 };
+    const mine: Record<string, number> = counts.byAssignee[radiologist?.userId ?? ''] ?? {
+      stat: 0,
+      high: 0,
+      normal: 0,
+    };
     expect(counts.mineAndUnassigned).toEqual({
       stat: (mine.stat ?? 0) + counts.unassigned.stat,
       high: (mine.high ?? 0) + counts.unassigned.high,

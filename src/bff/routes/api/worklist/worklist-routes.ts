@@ -39,14 +39,23 @@ const PAGE = 100;
  * walks the queue itself as it always did: capped at 1,000 per severity and cached, `capped` saying
  * when a number is "at least".
  */
-export async function worklistRoutes(app: FastifyInstance, { avara, shared, cacheMs = 15_000, now = Date.now, slaTargets }: WorklistRoutesOptions): Promise<void> {
+export async function worklistRoutes(
+  app: FastifyInstance,
+  { avara, shared, cacheMs = 15_000, now = Date.now, slaTargets }: WorklistRoutesOptions,
+): Promise<void> {
   let cached: { at: number; counts: Promise<WorklistCounts> } | undefined;
 
   async function walkSeverity(severity: Severity, into: StudySummary[]): Promise<boolean> {
     let seen = 0;
     let cursor: string | undefined;
     while (seen < COUNT_CAP) {
-      const result = await avara.listStudies({ severity, studyViewerStatus: 'incomplete', isCancelled: false, limit: PAGE, ...(cursor ? { cursor } : {}) });
+      const result = await avara.listStudies({
+        severity,
+        studyViewerStatus: 'incomplete',
+        isCancelled: false,
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
       if (!result.ok) throw new CountFailed(result);
       const page = result.body;
       if (!isStudyListPage(page)) return false;
@@ -85,20 +94,34 @@ export async function worklistRoutes(app: FastifyInstance, { avara, shared, cach
    * person has not seen in their list yet. Avara has no customers API: the name comes with any study
    * of that customer (one list call, `limit=1`).
    */
-  app.get<{ Params: { customerId: string } }>('/api/customers/:customerId', { config: { access: 'api' } }, async (request, reply) => {
-    const { customerId } = request.params;
-    if (!CUSTOMER_ID.test(customerId)) {
-      return sendProblem(reply, invalidRequestProblem([{ in: 'path', name: 'customerId', message: 'must be a customer ID (cus_ and 32 hex digits)' }]));
-    }
-    const result = await avara.listStudies({ expressCustomerId: customerId, limit: 1 });
-    if (!result.ok) return sendProblem(reply, problemFromUpstream(result, 'Customer'));
-    const customer = isStudyListPage(result.body) ? result.body.studies[0]?.expressCustomer : undefined;
-    if (!customer || customer.expressCustomerId !== customerId) {
-      return sendProblem(reply, { type: PROBLEM_TYPES.notFound, title: 'Customer not found', status: 404, detail: 'No study names this customer.' });
-    }
-    const answer: CustomerAnswer = { customerId, name: customer.expressCustomerName };
-    return answer;
-  });
+  app.get<{ Params: { customerId: string } }>(
+    '/api/customers/:customerId',
+    { config: { access: 'api' } },
+    async (request, reply) => {
+      const { customerId } = request.params;
+      if (!CUSTOMER_ID.test(customerId)) {
+        return sendProblem(
+          reply,
+          invalidRequestProblem([
+            { in: 'path', name: 'customerId', message: 'must be a customer ID (cus_ and 32 hex digits)' },
+          ]),
+        );
+      }
+      const result = await avara.listStudies({ expressCustomerId: customerId, limit: 1 });
+      if (!result.ok) return sendProblem(reply, problemFromUpstream(result, 'Customer'));
+      const customer = isStudyListPage(result.body) ? result.body.studies[0]?.expressCustomer : undefined;
+      if (!customer || customer.expressCustomerId !== customerId) {
+        return sendProblem(reply, {
+          type: PROBLEM_TYPES.notFound,
+          title: 'Customer not found',
+          status: 404,
+          detail: 'No study names this customer.',
+        });
+      }
+      const answer: CustomerAnswer = { customerId, name: customer.expressCustomerName };
+      return answer;
+    },
+  );
 
   app.get('/api/worklist/counts', { config: { access: 'api' } }, async (request, reply) => {
     const exact = await watcherCounts();
@@ -114,7 +137,8 @@ export async function worklistRoutes(app: FastifyInstance, { avara, shared, cach
     try {
       return forCaller(await cached.counts, userOf(request));
     } catch (error) {
-      if (error instanceof CountFailed) return sendProblem(reply, problemFromUpstream(error.result, 'Studies'), error.result.retryAfter);
+      if (error instanceof CountFailed)
+        return sendProblem(reply, problemFromUpstream(error.result, 'Studies'), error.result.retryAfter);
       throw error;
     }
   });

@@ -6,7 +6,6 @@ import { useAuthConfig } from '../../../lib/auth/get-auth-config.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { useSignIn } from '../../../lib/auth/sign-in.ts';
 
-
 /** The sign-in screen: the demo picker in dev mode, the hospital sign-in button with OIDC. */
 export function SignInPage() {
   const [params] = useSearchParams();
@@ -30,7 +29,11 @@ export function SignInPage() {
         <div role="alert" className="rounded-md border border-danger-border bg-danger-bg p-4 text-sm text-danger-fg">
           <p className="font-medium">Sign-in is not available right now.</p>
           <p className="mt-1">{config.error.message}</p>
-          <button type="button" onClick={() => void config.refetch()} className="mt-3 rounded border border-danger-border px-3 py-1.5 font-medium">
+          <button
+            type="button"
+            onClick={() => void config.refetch()}
+            className="mt-3 rounded border border-danger-border px-3 py-1.5 font-medium"
+          >
             Try again
           </button>
         </div>
@@ -43,8 +46,8 @@ export function SignInPage() {
         </a>
       ) : config.data.mode === 'proxy' ? (
         <p role="alert" className="rounded-md border border-border bg-panel p-4 text-sm">
-          Your sign-in comes from the hospital portal, and it did not say who you are. Open the worklist from the portal, or
-          ask IT to check the proxy.
+          Your sign-in comes from the hospital portal, and it did not say who you are. Open the worklist from the
+          portal, or ask IT to check the proxy.
         </p>
       ) : (
         <DemoUserPicker users={config.data.demoUsers ?? []} />
@@ -62,7 +65,10 @@ function DemoUserPicker({ users }: { users: DemoUser[] }) {
         Demo sign-in: pick a person. No password is asked; this mode is refused in production.
       </p>
       {signIn.isError ? (
-        <p role="alert" className="rounded-md border border-danger-border bg-danger-bg px-4 py-3 text-sm text-danger-fg">
+        <p
+          role="alert"
+          className="rounded-md border border-danger-border bg-danger-bg px-4 py-3 text-sm text-danger-fg"
+        >
           {signIn.error.message}
         </p>
       ) : null}

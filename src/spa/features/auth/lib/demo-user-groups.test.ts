@@ -9,7 +9,9 @@ describe('the demo sign-in groups', () => {
       { username: 'samuel@x', name: 'Samuel Adeyemi', role: 'radiologist', clinicRole: 'Radiologist' },
       { username: 'tom@x', name: 'Tom Reed', role: 'radiologist', clinicRole: 'Technologist' },
     ]);
-    expect(groups.map((group) => [group.title, group.people.map((person) => `${person.name}: ${person.duties}`)])).toEqual([
+    expect(
+      groups.map((group) => [group.title, group.people.map((person) => `${person.name}: ${person.duties}`)]),
+    ).toEqual([
       ['Radiologists', ['Samuel Adeyemi: reads studies', 'Eleanor Hughes: reads, and manages the worklist']],
       ['Coordinators', ['Laura Bennett: manages the worklist']],
       ['Technologists', ['Tom Reed: views studies']],

@@ -18,12 +18,20 @@ export function groupDemoUsers(users: readonly DemoUser[]): DemoUserGroup[] {
     const title = plural(clinicRole);
     const group = groups.get(title) ?? { title, people: [] };
     const reads = clinicRole.toLowerCase() === 'radiologist';
-    const duties = user.role === 'coordinator' ? (reads ? 'reads, and manages the worklist' : 'manages the worklist') : reads ? 'reads studies' : 'views studies';
+    const duties =
+      user.role === 'coordinator'
+        ? reads
+          ? 'reads, and manages the worklist'
+          : 'manages the worklist'
+        : reads
+          ? 'reads studies'
+          : 'views studies';
     group.people.push({ ...user, duties });
     groups.set(title, group);
   }
   // Within a group, those who only do the group's work first (a radiologist who also manages after).
-  for (const group of groups.values()) group.people.sort((a, b) => Number(a.role === 'coordinator') - Number(b.role === 'coordinator'));
+  for (const group of groups.values())
+    group.people.sort((a, b) => Number(a.role === 'coordinator') - Number(b.role === 'coordinator'));
   const order = ['Radiologists', 'Coordinators'];
   return [...groups.values()].sort((a, b) => rank(a.title) - rank(b.title) || a.title.localeCompare(b.title));
   function rank(title: string): number {

@@ -37,7 +37,11 @@ export function BulkLayer({ selection }: BulkLayerProps) {
   // The selected studies as the loaded lists hold them now (re-read whenever the lists change).
   const listsVersion = useSyncExternalStore(
     (listener) => queryClient.getQueryCache().subscribe(listener),
-    () => queryClient.getQueryCache().getAll().reduce((sum, query) => sum + query.state.dataUpdatedAt, 0),
+    () =>
+      queryClient
+        .getQueryCache()
+        .getAll()
+        .reduce((sum, query) => sum + query.state.dataUpdatedAt, 0),
   );
   const byId = useMemo(() => loadedStudies(queryClient, listsVersion), [queryClient, listsVersion]);
   const studyById = (studyId: string) => byId.get(studyId);
@@ -95,7 +99,12 @@ function BulkBar({
       onProgress: (done, total) => setStep({ kind: 'running', action, done, total }),
     });
     // The ones that did not change stay selected, to try again or to look at.
-    selection.set(keepOnly(selection.get(), outcomes.filter((outcome) => outcome.status === 'failed').map((outcome) => outcome.studyId)));
+    selection.set(
+      keepOnly(
+        selection.get(),
+        outcomes.filter((outcome) => outcome.status === 'failed').map((outcome) => outcome.studyId),
+      ),
+    );
     setStep({ kind: 'result', action, outcomes });
     onChanged();
   };
@@ -114,21 +123,43 @@ function BulkBar({
       <h2 id={headingId} className="sr-only">
         Bulk actions
       </h2>
-      {step.kind === 'choose' ? <ActionBar count={selected.length} readers={readers} onAction={ask} onClear={clear} /> : null}
-      {step.kind === 'confirm' ? <Confirmation action={step.action} studies={step.studies} onConfirm={() => void run(step.action, step.studies)} onBack={() => setStep({ kind: 'choose' })} /> : null}
+      {step.kind === 'choose' ? (
+        <ActionBar count={selected.length} readers={readers} onAction={ask} onClear={clear} />
+      ) : null}
+      {step.kind === 'confirm' ? (
+        <Confirmation
+          action={step.action}
+          studies={step.studies}
+          onConfirm={() => void run(step.action, step.studies)}
+          onBack={() => setStep({ kind: 'choose' })}
+        />
+      ) : null}
       {step.kind === 'running' ? (
         <p role="status" className="text-sm">
           {describeAction(step.action, step.total)}: {step.done} of {step.total} done…
         </p>
       ) : null}
-      {step.kind === 'result' ? <BulkResult outcomes={step.outcomes} onDone={() => setStep({ kind: 'choose' })} /> : null}
+      {step.kind === 'result' ? (
+        <BulkResult outcomes={step.outcomes} onDone={() => setStep({ kind: 'choose' })} />
+      ) : null}
     </section>
   );
 }
 
-const SELECT = 'rounded border border-border bg-surface px-2 py-1.5 text-sm text-fg focus:border-accent focus:outline-none';
+const SELECT =
+  'rounded border border-border bg-surface px-2 py-1.5 text-sm text-fg focus:border-accent focus:outline-none';
 
-function ActionBar({ count, readers, onAction, onClear }: { count: number; readers: readonly Person[]; onAction: (action: BulkAction) => void; onClear: () => void }) {
+function ActionBar({
+  count,
+  readers,
+  onAction,
+  onClear,
+}: {
+  count: number;
+  readers: readonly Person[];
+  onAction: (action: BulkAction) => void;
+  onClear: () => void;
+}) {
   const countRef = useRef<HTMLParagraphElement>(null);
   return (
     <div className="flex flex-wrap items-center gap-2">
@@ -195,7 +226,17 @@ const SEVERITY_CHOICES: ReadonlyArray<{ value: Severity; label: string }> = [
   { value: 'normal', label: 'Normal' },
 ];
 
-function Confirmation({ action, studies, onConfirm, onBack }: { action: BulkAction; studies: Study[]; onConfirm: () => void; onBack: () => void }) {
+function Confirmation({
+  action,
+  studies,
+  onConfirm,
+  onBack,
+}: {
+  action: BulkAction;
+  studies: Study[];
+  onConfirm: () => void;
+  onBack: () => void;
+}) {
   const titleId = useId();
   const confirmRef = useRef<HTMLButtonElement>(null);
   const sent = studies.filter((study) => !unchangedReason(study, action));
@@ -204,25 +245,52 @@ function Confirmation({ action, studies, onConfirm, onBack }: { action: BulkActi
     confirmRef.current?.focus();
   }, []);
   return (
-    <div role="alertdialog" aria-labelledby={titleId} aria-describedby={`${titleId}-list`} className="mx-auto max-w-4xl">
+    <div
+      role="alertdialog"
+      aria-labelledby={titleId}
+      aria-describedby={`${titleId}-list`}
+      className="mx-auto max-w-4xl"
+    >
       <p id={titleId} className="font-semibold">
         {describeAction(action, sent.length)}?
-        {left > 0 ? <span className="ml-2 text-sm font-normal text-fg-muted">{left} of the selected are left as they are (said below).</span> : null}
+        {left > 0 ? (
+          <span className="ml-2 text-sm font-normal text-fg-muted">
+            {left} of the selected are left as they are (said below).
+          </span>
+        ) : null}
       </p>
-      <ul id={`${titleId}-list`} aria-label="The selected studies" className="mt-2 max-h-40 overflow-y-auto rounded border border-border bg-panel text-sm">
+      <ul
+        id={`${titleId}-list`}
+        aria-label="The selected studies"
+        className="mt-2 max-h-40 overflow-y-auto rounded border border-border bg-panel text-sm"
+      >
         {studies.map((study) => {
           const unchanged = unchangedReason(study, action);
           return (
-            <li key={study.studyId} className="flex items-center gap-2 border-b border-border/60 px-2 py-1 last:border-b-0">
+            <li
+              key={study.studyId}
+              className="flex items-center gap-2 border-b border-border/60 px-2 py-1 last:border-b-0"
+            >
               <SeverityBadge severity={study.severity} />
               <span className="min-w-0 flex-1 truncate">{study.studyDescription}</span>
-              <span className="shrink-0 text-xs text-fg-muted">{unchanged ?? (study.assignedTo ? `now ${formatPersonName(study.assignedTo) || study.assignedTo.email}` : 'now unassigned')}</span>
+              <span className="shrink-0 text-xs text-fg-muted">
+                {unchanged ??
+                  (study.assignedTo
+                    ? `now ${formatPersonName(study.assignedTo) || study.assignedTo.email}`
+                    : 'now unassigned')}
+              </span>
             </li>
           );
         })}
       </ul>
       <div className="mt-3 flex flex-wrap gap-2">
-        <button ref={confirmRef} type="button" disabled={sent.length === 0} onClick={onConfirm} className={action.kind === 'cancel' ? BUTTON.danger : BUTTON.primary}>
+        <button
+          ref={confirmRef}
+          type="button"
+          disabled={sent.length === 0}
+          onClick={onConfirm}
+          className={action.kind === 'cancel' ? BUTTON.danger : BUTTON.primary}
+        >
           {describeAction(action, sent.length)}
         </button>
         <button type="button" onClick={onBack} className={BUTTON.secondary}>
@@ -243,13 +311,26 @@ function BulkResult({ outcomes, onDone }: { outcomes: StudyOutcome[]; onDone: ()
   return (
     <div className="mx-auto max-w-4xl">
       <p role="status" className="font-semibold">
-        {summarize(outcomes)}.{failed > 0 ? <span className="ml-2 text-sm font-normal text-fg-muted">The {failed} not changed stay selected.</span> : null}
+        {summarize(outcomes)}.
+        {failed > 0 ? (
+          <span className="ml-2 text-sm font-normal text-fg-muted">The {failed} not changed stay selected.</span>
+        ) : null}
       </p>
       {notChanged.length > 0 ? (
-        <ul aria-label="Studies not changed" className="mt-2 max-h-40 overflow-y-auto rounded border border-border bg-panel text-sm">
+        <ul
+          aria-label="Studies not changed"
+          className="mt-2 max-h-40 overflow-y-auto rounded border border-border bg-panel text-sm"
+        >
           {notChanged.map((outcome) => (
-            <li key={outcome.studyId} data-outcome={outcome.status} className="border-b border-border/60 px-2 py-1 last:border-b-0">
-              <span className="font-medium">{outcome.description}</span>: <span className={outcome.status === 'failed' ? 'text-danger-fg' : 'text-fg-muted'}>{'reason' in outcome ? outcome.reason : ''}</span>
+            <li
+              key={outcome.studyId}
+              data-outcome={outcome.status}
+              className="border-b border-border/60 px-2 py-1 last:border-b-0"
+            >
+              <span className="font-medium">{outcome.description}</span>:{' '}
+              <span className={outcome.status === 'failed' ? 'text-danger-fg' : 'text-fg-muted'}>
+                {'reason' in outcome ? outcome.reason : ''}
+              </span>
             </li>
           ))}
         </ul>
@@ -287,7 +368,11 @@ function InlineAssign({
   const position = below ? { top: anchor.bottom + 4 } : { bottom: window.innerHeight - anchor.top + 4 };
   const assign = async (person: Person) => {
     setOutcome('running');
-    const [result] = await runBulkChange([study], { kind: 'assign', userId: person.userId, name: personName(person) }, (target, request) => sendStudyChange(target, request));
+    const [result] = await runBulkChange(
+      [study],
+      { kind: 'assign', userId: person.userId, name: personName(person) },
+      (target, request) => sendStudyChange(target, request),
+    );
     onChanged();
     if (result?.status === 'changed') onClose();
     else setOutcome(result);

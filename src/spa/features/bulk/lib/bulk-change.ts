@@ -32,7 +32,6 @@ export function requestFor(action: BulkAction): StudyRequest {
   }
 }
 
-
 /** Why this study is left as it is (it already is so, or it is cancelled); undefined when it is sent. */
 export function unchangedReason(study: Study, action: BulkAction): string | undefined {
   if (study.isCancelled) return action.kind === 'cancel' ? 'Already cancelled.' : 'Cancelled: restore it first.';
@@ -85,7 +84,12 @@ export interface BulkRunOptions {
  * Changes each study (as it was when the person confirmed: its `updatedAt` is the If-Match) and
  * answers one outcome per study, in the order given. A study that fails does not stop the others.
  */
-export async function runBulkChange(studies: readonly Study[], action: BulkAction, send: SendStudyChange, options: BulkRunOptions = {}): Promise<StudyOutcome[]> {
+export async function runBulkChange(
+  studies: readonly Study[],
+  action: BulkAction,
+  send: SendStudyChange,
+  options: BulkRunOptions = {},
+): Promise<StudyOutcome[]> {
   const { concurrency = 4, onProgress, signal } = options;
   const outcomes: StudyOutcome[] = new Array<StudyOutcome>(studies.length);
   const request = requestFor(action);
@@ -145,16 +149,20 @@ export function whatChanged(confirmed: Study, current: StudyLike): string {
   const parts: string[] = [];
   const nowAssignee = current.assignedTo ?? null;
   if ((nowAssignee?.userId ?? null) !== (confirmed.assignedTo?.userId ?? null)) {
-    const name = [nowAssignee?.firstName, nowAssignee?.lastName].filter((part) => typeof part === 'string' && part !== '').join(' ');
+    const name = [nowAssignee?.firstName, nowAssignee?.lastName]
+      .filter((part) => typeof part === 'string' && part !== '')
+      .join(' ');
     parts.push(nowAssignee ? `now assigned to ${name || 'someone else'}` : 'now unassigned');
   }
   const severity = current.severity;
-  if ((severity === 'stat' || severity === 'high' || severity === 'normal') && severity !== confirmed.severity) parts.push(`now ${SEVERITY_LABEL[severity]}`);
+  if ((severity === 'stat' || severity === 'high' || severity === 'normal') && severity !== confirmed.severity)
+    parts.push(`now ${SEVERITY_LABEL[severity]}`);
   if (current.studyViewerStatus !== undefined && current.studyViewerStatus !== confirmed.studyViewerStatus) {
     parts.push(current.studyViewerStatus === 'complete' ? 'now read' : 'now unread');
   }
   if (current.isCancelled === true && !confirmed.isCancelled) parts.push('now cancelled');
-  if (typeof current.studyDescription === 'string' && current.studyDescription !== confirmed.studyDescription) parts.push('description changed');
+  if (typeof current.studyDescription === 'string' && current.studyDescription !== confirmed.studyDescription)
+    parts.push('description changed');
   return parts.join(', ');
 }
 

@@ -17,12 +17,20 @@ describe('selection gestures', () => {
   });
 
   it('selects the range from the anchor on Shift-click, either way up the list', () => {
-    expect([...run({ kind: 'toggle', studyId: 'b' }, { kind: 'toggle', studyId: 'd', range: ROWS }).ids].sort()).toEqual(['b', 'c', 'd']);
-    expect([...run({ kind: 'toggle', studyId: 'e' }, { kind: 'toggle', studyId: 'a', range: ROWS }).ids].sort()).toEqual(ROWS);
+    expect(
+      [...run({ kind: 'toggle', studyId: 'b' }, { kind: 'toggle', studyId: 'd', range: ROWS }).ids].sort(),
+    ).toEqual(['b', 'c', 'd']);
+    expect(
+      [...run({ kind: 'toggle', studyId: 'e' }, { kind: 'toggle', studyId: 'a', range: ROWS }).ids].sort(),
+    ).toEqual(ROWS);
   });
 
   it('keeps the anchor, so a second Shift-click changes the range from the same row', () => {
-    const state = run({ kind: 'toggle', studyId: 'a' }, { kind: 'toggle', studyId: 'e', range: ROWS }, { kind: 'toggle', studyId: 'c', range: ROWS });
+    const state = run(
+      { kind: 'toggle', studyId: 'a' },
+      { kind: 'toggle', studyId: 'e', range: ROWS },
+      { kind: 'toggle', studyId: 'c', range: ROWS },
+    );
     // c was selected, so the range a–c is unselected (the clicked row's new state).
     expect([...state.ids].sort()).toEqual(['d', 'e']);
     expect(state.anchor).toBe('a');

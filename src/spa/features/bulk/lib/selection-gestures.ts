@@ -7,7 +7,8 @@ import type { SelectionGesture, StudySelectionState } from '../../../lib/studies
  * all its loaded rows; a row's Assign button opens its picker.
  */
 export function applyGesture(state: StudySelectionState, gesture: SelectionGesture): StudySelectionState {
-  if (gesture.kind === 'assign') return { ...state, inlineAssign: { studyId: gesture.studyId, anchor: gesture.anchor } };
+  if (gesture.kind === 'assign')
+    return { ...state, inlineAssign: { studyId: gesture.studyId, anchor: gesture.anchor } };
   const ids = new Set(state.ids);
   if (gesture.kind === 'group') {
     for (const id of gesture.studyIds) {

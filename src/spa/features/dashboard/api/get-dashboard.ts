@@ -42,7 +42,12 @@ export function getDashboard(signal?: AbortSignal): Promise<DashboardAnswer> {
 }
 
 export function dashboardQueryOptions() {
-  return queryOptions({ queryKey: dashboardKeys.figures(), queryFn: ({ signal }) => getDashboard(signal), refetchInterval: DASHBOARD_POLL_MS, staleTime: 2_000 });
+  return queryOptions({
+    queryKey: dashboardKeys.figures(),
+    queryFn: ({ signal }) => getDashboard(signal),
+    refetchInterval: DASHBOARD_POLL_MS,
+    staleTime: 2_000,
+  });
 }
 
 /**

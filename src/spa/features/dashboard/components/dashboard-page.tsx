@@ -11,11 +11,19 @@ import { useMe } from '../../../lib/auth/get-me.ts';
 import { useDashboard } from '../api/get-dashboard.ts';
 import { formatMinutes, formatShare, todayDate } from '../lib/dashboard-format.ts';
 import { dashboardLinks } from '../lib/dashboard-links.ts';
-import { DEFAULT_LOAD_SORT, nextSort, sortLoad, totalUnread, type LoadColumn, type LoadSort } from '../lib/load-sort.ts';
+import {
+  DEFAULT_LOAD_SORT,
+  nextSort,
+  sortLoad,
+  totalUnread,
+  type LoadColumn,
+  type LoadSort,
+} from '../lib/load-sort.ts';
 import { HourlyChart } from './hourly-chart.tsx';
 
 const CARD = 'rounded-lg border border-border bg-panel p-4';
-const NUMBER_LINK = 'rounded font-semibold tabular-nums text-fg underline decoration-border underline-offset-4 hover:decoration-accent focus-visible:outline-2 focus-visible:outline-accent';
+const NUMBER_LINK =
+  'rounded font-semibold tabular-nums text-fg underline decoration-border underline-offset-4 hover:decoration-accent focus-visible:outline-2 focus-visible:outline-accent';
 
 /** The coordinator's dashboard (GET /api/dashboard), live from the event stream. Loaded on demand: not in the worklist's bundle. */
 export function DashboardPage() {
@@ -58,7 +66,11 @@ function CoordinatorDashboard() {
           </button>
         </div>
       ) : null}
-      {answer ? <DashboardFigures answer={answer} /> : dashboard.isPending ? <p className="text-sm text-fg-muted">Loading the figures…</p> : null}
+      {answer ? (
+        <DashboardFigures answer={answer} />
+      ) : dashboard.isPending ? (
+        <p className="text-sm text-fg-muted">Loading the figures…</p>
+      ) : null}
     </div>
   );
 }
@@ -72,11 +84,26 @@ function DashboardFigures({ answer }: { answer: DashboardAnswer }) {
           The queue now
         </h2>
         <SeverityTile title="Unread" counts={tiles.unread} link={dashboardLinks.unread} testId="tile-unread" />
-        <SeverityTile title="Overdue" counts={tiles.overdue} link={dashboardLinks.overdue} testId="tile-overdue" tone="danger" />
-        <SeverityTile title="Unassigned" counts={tiles.unassigned} link={dashboardLinks.unassigned} testId="tile-unassigned" />
+        <SeverityTile
+          title="Overdue"
+          counts={tiles.overdue}
+          link={dashboardLinks.overdue}
+          testId="tile-overdue"
+          tone="danger"
+        />
+        <SeverityTile
+          title="Unassigned"
+          counts={tiles.unassigned}
+          link={dashboardLinks.unassigned}
+          testId="tile-unassigned"
+        />
         <div className={CARD} data-testid="tile-being-read">
           <h3 className="text-sm font-medium text-fg-muted">Being read now</h3>
-          <AppLink to={dashboardLinks.beingRead()} className={`${NUMBER_LINK} mt-2 inline-block text-3xl`} aria-label={`${tiles.beingRead} studies being read now: open the worklist`}>
+          <AppLink
+            to={dashboardLinks.beingRead()}
+            className={`${NUMBER_LINK} mt-2 inline-block text-3xl`}
+            aria-label={`${tiles.beingRead} studies being read now: open the worklist`}
+          >
             {tiles.beingRead}
           </AppLink>
         </div>
@@ -100,13 +127,28 @@ function DashboardFigures({ answer }: { answer: DashboardAnswer }) {
   );
 }
 
-function SeverityTile({ title, counts, link, testId, tone }: { title: string; counts: Record<Severity, number>; link: (severity: Severity) => string; testId: string; tone?: 'danger' }) {
+function SeverityTile({
+  title,
+  counts,
+  link,
+  testId,
+  tone,
+}: {
+  title: string;
+  counts: Record<Severity, number>;
+  link: (severity: Severity) => string;
+  testId: string;
+  tone?: 'danger';
+}) {
   const total = counts.stat + counts.high + counts.normal;
   return (
     <div className={CARD} data-testid={testId}>
       <h3 className="flex items-baseline justify-between text-sm font-medium text-fg-muted">
         {title}
-        <span className={`text-2xl font-semibold tabular-nums ${tone === 'danger' && total > 0 ? 'text-danger-fg' : 'text-fg'}`} data-testid={`${testId}-total`}>
+        <span
+          className={`text-2xl font-semibold tabular-nums ${tone === 'danger' && total > 0 ? 'text-danger-fg' : 'text-fg'}`}
+          data-testid={`${testId}-total`}
+        >
           {total}
         </span>
       </h3>
@@ -114,7 +156,12 @@ function SeverityTile({ title, counts, link, testId, tone }: { title: string; co
         {SEVERITIES.map((severity) => (
           <li key={severity} className="flex items-center justify-between">
             <SeverityBadge severity={severity} />
-            <AppLink to={link(severity)} className={NUMBER_LINK} data-testid={`${testId}-${severity}`} aria-label={`${counts[severity]} ${title.toLowerCase()} ${SEVERITY_LABEL[severity]}: open in the worklist`}>
+            <AppLink
+              to={link(severity)}
+              className={NUMBER_LINK}
+              data-testid={`${testId}-${severity}`}
+              aria-label={`${counts[severity]} ${title.toLowerCase()} ${SEVERITY_LABEL[severity]}: open in the worklist`}
+            >
               {counts[severity]}
             </AppLink>
           </li>
@@ -133,18 +180,29 @@ function TurnaroundTable({ answer }: { answer: DashboardAnswer }) {
       </h2>
       <table className="w-full min-w-[40rem] text-sm" data-testid="turnaround-table">
         <caption className="mb-2 text-left text-xs text-fg-muted">
-          Time from arrival to Mark read (p50 and p90), and the share of studies read before their target, against those read plus those still waiting past it.
+          Time from arrival to Mark read (p50 and p90), and the share of studies read before their target, against those
+          read plus those still waiting past it.
         </caption>
         <thead>
           <tr className="text-fg-muted">
-            <th scope="col" rowSpan={2} className="px-2 py-1 text-left font-medium">Severity</th>
-            <th scope="col" rowSpan={2} className="px-2 py-1 text-right font-medium">Target</th>
-            <th scope="colgroup" colSpan={4} className="border-b border-border px-2 py-1 text-center font-medium">Today</th>
-            <th scope="colgroup" colSpan={4} className="border-b border-border px-2 py-1 text-center font-medium">Last 7 days</th>
+            <th scope="col" rowSpan={2} className="px-2 py-1 text-left font-medium">
+              Severity
+            </th>
+            <th scope="col" rowSpan={2} className="px-2 py-1 text-right font-medium">
+              Target
+            </th>
+            <th scope="colgroup" colSpan={4} className="border-b border-border px-2 py-1 text-center font-medium">
+              Today
+            </th>
+            <th scope="colgroup" colSpan={4} className="border-b border-border px-2 py-1 text-center font-medium">
+              Last 7 days
+            </th>
           </tr>
           <tr className="text-fg-muted">
             {['Read', 'p50', 'p90', 'Within target', 'Read', 'p50', 'p90', 'Within target'].map((label, index) => (
-              <th key={index} scope="col" className="px-2 py-1 text-right font-medium">{label}</th>
+              <th key={index} scope="col" className="px-2 py-1 text-right font-medium">
+                {label}
+              </th>
             ))}
           </tr>
         </thead>
@@ -155,7 +213,9 @@ function TurnaroundTable({ answer }: { answer: DashboardAnswer }) {
             const target = answer.slaTargets[severity];
             return (
               <tr key={severity} className="border-t border-border">
-                <th scope="row" className="px-2 py-1.5 text-left font-normal"><SeverityBadge severity={severity} /></th>
+                <th scope="row" className="px-2 py-1.5 text-left font-normal">
+                  <SeverityBadge severity={severity} />
+                </th>
                 <td className={cell}>{formatMinutes(target)}</td>
                 {(['today', 'week'] as const).map((window) => {
                   const figure = turnaround[window];
@@ -163,15 +223,30 @@ function TurnaroundTable({ answer }: { answer: DashboardAnswer }) {
                   const late = (figure.p90Minutes ?? 0) >= target;
                   return [
                     <td key={`${window}-count`} className={cell}>
-                      <AppLink to={dashboardLinks.read(severity)} className={NUMBER_LINK} aria-label={`${figure.count} ${SEVERITY_LABEL[severity]} read ${window === 'today' ? 'today' : 'in the last 7 days'}: open the read studies in the worklist`}>
+                      <AppLink
+                        to={dashboardLinks.read(severity)}
+                        className={NUMBER_LINK}
+                        aria-label={`${figure.count} ${SEVERITY_LABEL[severity]} read ${window === 'today' ? 'today' : 'in the last 7 days'}: open the read studies in the worklist`}
+                      >
                         {figure.count}
                       </AppLink>
                     </td>,
-                    <td key={`${window}-p50`} className={cell}>{formatMinutes(figure.p50Minutes)}</td>,
-                    <td key={`${window}-p90`} className={`${cell} ${late ? 'text-danger-fg' : ''}`}>{formatMinutes(figure.p90Minutes)}{late ? <span className="sr-only"> (past the target)</span> : null}</td>,
-                    <td key={`${window}-share`} className={cell} title={`${share.readWithinTarget} of ${share.read + share.waitingOverdue}`}>
+                    <td key={`${window}-p50`} className={cell}>
+                      {formatMinutes(figure.p50Minutes)}
+                    </td>,
+                    <td key={`${window}-p90`} className={`${cell} ${late ? 'text-danger-fg' : ''}`}>
+                      {formatMinutes(figure.p90Minutes)}
+                      {late ? <span className="sr-only"> (past the target)</span> : null}
+                    </td>,
+                    <td
+                      key={`${window}-share`}
+                      className={cell}
+                      title={`${share.readWithinTarget} of ${share.read + share.waitingOverdue}`}
+                    >
                       {formatShare(share)}
-                      <span className="ml-1 text-xs text-fg-muted">({share.readWithinTarget}/{share.read + share.waitingOverdue})</span>
+                      <span className="ml-1 text-xs text-fg-muted">
+                        ({share.readWithinTarget}/{share.read + share.waitingOverdue})
+                      </span>
                     </td>,
                   ];
                 })}
@@ -204,17 +279,30 @@ function LoadTable({ people }: { people: RadiologistLoad[] }) {
         Load per radiologist
       </h2>
       {rows.length === 0 ? (
-        <p className="text-sm text-fg-muted">Nobody has assigned unread studies, a study open for reading, or a study read today.</p>
+        <p className="text-sm text-fg-muted">
+          Nobody has assigned unread studies, a study open for reading, or a study read today.
+        </p>
       ) : (
         <table className="w-full min-w-[40rem] text-sm" data-testid="load-table">
           <caption className="sr-only">Load per radiologist, sortable by each column</caption>
           <thead>
             <tr className="text-fg-muted">
               {LOAD_COLUMNS.map(({ column, label }) => (
-                <th key={column} scope="col" aria-sort={sort.column === column ? sort.direction : 'none'} className={`px-1 py-1 font-medium ${column === 'name' ? 'text-left' : 'text-right'}`}>
-                  <button type="button" onClick={() => setSort(nextSort(sort, column))} className="inline-flex items-center gap-1 rounded px-1 hover:text-fg focus-visible:outline-2 focus-visible:outline-accent">
+                <th
+                  key={column}
+                  scope="col"
+                  aria-sort={sort.column === column ? sort.direction : 'none'}
+                  className={`px-1 py-1 font-medium ${column === 'name' ? 'text-left' : 'text-right'}`}
+                >
+                  <button
+                    type="button"
+                    onClick={() => setSort(nextSort(sort, column))}
+                    className="inline-flex items-center gap-1 rounded px-1 hover:text-fg focus-visible:outline-2 focus-visible:outline-accent"
+                  >
                     {label}
-                    <span aria-hidden="true">{sort.column === column ? (sort.direction === 'ascending' ? '▲' : '▼') : ''}</span>
+                    <span aria-hidden="true">
+                      {sort.column === column ? (sort.direction === 'ascending' ? '▲' : '▼') : ''}
+                    </span>
                   </button>
                 </th>
               ))}
@@ -223,22 +311,36 @@ function LoadTable({ people }: { people: RadiologistLoad[] }) {
           <tbody>
             {rows.map((person) => (
               <tr key={person.userId} className="border-t border-border">
-                <th scope="row" className="px-2 py-1.5 text-left font-normal">{person.name}</th>
+                <th scope="row" className="px-2 py-1.5 text-left font-normal">
+                  {person.name}
+                </th>
                 {SEVERITIES.map((severity) => (
                   <td key={severity} className={cell}>
-                    <AppLink to={dashboardLinks.assignedUnread(person.userId, severity)} className={NUMBER_LINK} aria-label={`${person.assignedUnread[severity]} ${SEVERITY_LABEL[severity]} unread assigned to ${person.name}: open in the worklist`}>
+                    <AppLink
+                      to={dashboardLinks.assignedUnread(person.userId, severity)}
+                      className={NUMBER_LINK}
+                      aria-label={`${person.assignedUnread[severity]} ${SEVERITY_LABEL[severity]} unread assigned to ${person.name}: open in the worklist`}
+                    >
                       {person.assignedUnread[severity]}
                     </AppLink>
                   </td>
                 ))}
                 <td className={cell}>
-                  <AppLink to={dashboardLinks.assignedUnread(person.userId)} className={NUMBER_LINK} aria-label={`${totalUnread(person)} unread assigned to ${person.name}: open in the worklist`}>
+                  <AppLink
+                    to={dashboardLinks.assignedUnread(person.userId)}
+                    className={NUMBER_LINK}
+                    aria-label={`${totalUnread(person)} unread assigned to ${person.name}: open in the worklist`}
+                  >
                     {totalUnread(person)}
                   </AppLink>
                 </td>
                 <td className={cell}>{person.readingNow}</td>
                 <td className={cell}>
-                  <AppLink to={dashboardLinks.readBy(person.userId)} className={NUMBER_LINK} aria-label={`${person.readToday} read today by ${person.name}: open their read studies in the worklist`}>
+                  <AppLink
+                    to={dashboardLinks.readBy(person.userId)}
+                    className={NUMBER_LINK}
+                    aria-label={`${person.readToday} read today by ${person.name}: open their read studies in the worklist`}
+                  >
                     {person.readToday}
                   </AppLink>
                 </td>
@@ -279,11 +381,25 @@ function ExportForm() {
       <form className="flex flex-wrap items-end gap-3" onSubmit={(event) => void download(event)}>
         <label className="flex flex-col gap-1 text-sm">
           From
-          <input type="date" required value={from} max={to} onChange={(event) => setFrom(event.target.value)} className={INPUT} />
+          <input
+            type="date"
+            required
+            value={from}
+            max={to}
+            onChange={(event) => setFrom(event.target.value)}
+            className={INPUT}
+          />
         </label>
         <label className="flex flex-col gap-1 text-sm">
           To
-          <input type="date" required value={to} min={from} onChange={(event) => setTo(event.target.value)} className={INPUT} />
+          <input
+            type="date"
+            required
+            value={to}
+            min={from}
+            onChange={(event) => setTo(event.target.value)}
+            className={INPUT}
+          />
         </label>
         <button type="submit" className={BUTTON.secondary} disabled={state.busy}>
           {state.busy ? 'Preparing…' : 'Download CSV'}
@@ -294,7 +410,9 @@ function ExportForm() {
           </p>
         ) : null}
       </form>
-      <p className="mt-2 text-xs text-fg-muted">One row per study read in the range: arrival, assignment, reading, who read it, turnaround and target.</p>
+      <p className="mt-2 text-xs text-fg-muted">
+        One row per study read in the range: arrival, assignment, reading, who read it, turnaround and target.
+      </p>
     </section>
   );
 }

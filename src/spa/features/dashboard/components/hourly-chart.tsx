@@ -28,7 +28,10 @@ export function HourlyChart({ hours }: { hours: HourFigure[] }) {
   const slot = plotWidth / Math.max(1, hours.length);
   const bar = Math.max(2, slot / 2 - 2);
   const y = (count: number) => PAD.top + plotHeight - (count / top) * plotHeight;
-  const totals = hours.reduce((sum, hour) => ({ arrivals: sum.arrivals + hour.arrivals, completions: sum.completions + hour.completions }), { arrivals: 0, completions: 0 });
+  const totals = hours.reduce(
+    (sum, hour) => ({ arrivals: sum.arrivals + hour.arrivals, completions: sum.completions + hour.completions }),
+    { arrivals: 0, completions: 0 },
+  );
   return (
     <figure aria-labelledby={`${id}-caption`} className="m-0">
       <figcaption id={`${id}-caption`} className="mb-2 text-sm text-fg-muted">
@@ -57,7 +60,14 @@ export function HourlyChart({ hours }: { hours: HourFigure[] }) {
         </defs>
         {[0, top / 2, top].map((tick) => (
           <g key={tick}>
-            <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="stroke-border" strokeWidth="1" />
+            <line
+              x1={PAD.left}
+              x2={WIDTH - PAD.right}
+              y1={y(tick)}
+              y2={y(tick)}
+              className="stroke-border"
+              strokeWidth="1"
+            />
             <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="fill-fg-muted text-[11px]">
               {tick}
             </text>
@@ -68,7 +78,15 @@ export function HourlyChart({ hours }: { hours: HourFigure[] }) {
           return (
             <g key={hour.hour}>
               <rect x={x} y={y(hour.arrivals)} width={bar} height={y(0) - y(hour.arrivals)} className="fill-accent" />
-              <rect x={x + bar + 1} y={y(hour.completions)} width={bar} height={y(0) - y(hour.completions)} fill={`url(#${id}-hatch)`} className="stroke-success-fg" strokeWidth="1" />
+              <rect
+                x={x + bar + 1}
+                y={y(hour.completions)}
+                width={bar}
+                height={y(0) - y(hour.completions)}
+                fill={`url(#${id}-hatch)`}
+                className="stroke-success-fg"
+                strokeWidth="1"
+              />
               {index % 3 === 0 ? (
                 <text x={x + bar} y={HEIGHT - 6} textAnchor="middle" className="fill-fg-muted text-[11px]">
                   {formatHour(hour.hour)}
@@ -79,20 +97,30 @@ export function HourlyChart({ hours }: { hours: HourFigure[] }) {
         })}
       </svg>
       <details className="mt-2 text-sm">
-        <summary className="cursor-pointer rounded text-accent focus-visible:outline-2 focus-visible:outline-accent">Show as a table</summary>
+        <summary className="cursor-pointer rounded text-accent focus-visible:outline-2 focus-visible:outline-accent">
+          Show as a table
+        </summary>
         <table className="mt-2 w-full max-w-md text-left tabular-nums">
           <caption className="sr-only">Arrivals and completions per hour, last 24 hours</caption>
           <thead>
             <tr className="text-fg-muted">
-              <th scope="col" className="py-1 font-medium">Hour</th>
-              <th scope="col" className="py-1 text-right font-medium">Arrivals</th>
-              <th scope="col" className="py-1 text-right font-medium">Completions</th>
+              <th scope="col" className="py-1 font-medium">
+                Hour
+              </th>
+              <th scope="col" className="py-1 text-right font-medium">
+                Arrivals
+              </th>
+              <th scope="col" className="py-1 text-right font-medium">
+                Completions
+              </th>
             </tr>
           </thead>
           <tbody>
             {hours.map((hour) => (
               <tr key={hour.hour} className="border-t border-border">
-                <th scope="row" className="py-0.5 font-normal">{formatHour(hour.hour)}</th>
+                <th scope="row" className="py-0.5 font-normal">
+                  {formatHour(hour.hour)}
+                </th>
                 <td className="py-0.5 text-right">{hour.arrivals}</td>
                 <td className="py-0.5 text-right">{hour.completions}</td>
               </tr>

@@ -9,15 +9,39 @@ const filtersOf = (link: string) => parseFilters(new URL(link, 'http://localhost
 // The links are written with the worklist's own URL filters: read back by its parser, they are the lists they promise.
 describe('the dashboard links land on the filtered worklist', () => {
   it('unread, unassigned, read per severity', () => {
-    expect(filtersOf(dashboardLinks.unread('stat'))).toMatchObject({ groups: ['stat'], assignee: 'anyone', viewerStatus: 'incomplete' });
-    expect(filtersOf(dashboardLinks.unassigned('high'))).toMatchObject({ groups: ['high'], assignee: 'unassigned', viewerStatus: 'incomplete' });
-    expect(filtersOf(dashboardLinks.read('normal'))).toMatchObject({ groups: ['normal'], assignee: 'anyone', viewerStatus: 'complete' });
-    expect(filtersOf(dashboardLinks.overdue('stat'))).toMatchObject({ groups: ['stat'], assignee: 'anyone', viewerStatus: 'incomplete', overdue: true });
+    expect(filtersOf(dashboardLinks.unread('stat'))).toMatchObject({
+      groups: ['stat'],
+      assignee: 'anyone',
+      viewerStatus: 'incomplete',
+    });
+    expect(filtersOf(dashboardLinks.unassigned('high'))).toMatchObject({
+      groups: ['high'],
+      assignee: 'unassigned',
+      viewerStatus: 'incomplete',
+    });
+    expect(filtersOf(dashboardLinks.read('normal'))).toMatchObject({
+      groups: ['normal'],
+      assignee: 'anyone',
+      viewerStatus: 'complete',
+    });
+    expect(filtersOf(dashboardLinks.overdue('stat'))).toMatchObject({
+      groups: ['stat'],
+      assignee: 'anyone',
+      viewerStatus: 'incomplete',
+      overdue: true,
+    });
   });
 
   it('per radiologist: their unread (one severity or all), their read studies', () => {
-    expect(filtersOf(dashboardLinks.assignedUnread(DR, 'stat'))).toMatchObject({ groups: ['stat'], assignee: DR, viewerStatus: 'incomplete' });
-    expect(filtersOf(dashboardLinks.assignedUnread(DR))).toMatchObject({ groups: ['stat', 'high', 'normal'], assignee: DR });
+    expect(filtersOf(dashboardLinks.assignedUnread(DR, 'stat'))).toMatchObject({
+      groups: ['stat'],
+      assignee: DR,
+      viewerStatus: 'incomplete',
+    });
+    expect(filtersOf(dashboardLinks.assignedUnread(DR))).toMatchObject({
+      groups: ['stat', 'high', 'normal'],
+      assignee: DR,
+    });
     expect(filtersOf(dashboardLinks.readBy(DR))).toMatchObject({ assignee: DR, viewerStatus: 'complete' });
   });
 });

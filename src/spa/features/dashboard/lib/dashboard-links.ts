@@ -15,13 +15,15 @@ export const dashboardLinks = {
   /** Unread studies of a severity, everyone's. */
   unread: (severity: Severity) => worklist({ groups: severity, assignee: 'anyone', status: 'incomplete' }),
   /** The severity's unread studies past their SLA target. */
-  overdue: (severity: Severity) => worklist({ groups: severity, assignee: 'anyone', status: 'incomplete', overdue: '1' }),
+  overdue: (severity: Severity) =>
+    worklist({ groups: severity, assignee: 'anyone', status: 'incomplete', overdue: '1' }),
   unassigned: (severity: Severity) => worklist({ groups: severity, assignee: 'unassigned', status: 'incomplete' }),
   /** No "being read" filter: the whole queue, whose Reading column shows who reads what. */
   beingRead: () => worklist({ assignee: 'anyone', status: 'incomplete' }),
   /** No reading-date filter: the severity's read studies. */
   read: (severity: Severity) => worklist({ groups: severity, assignee: 'anyone', status: 'complete' }),
-  assignedUnread: (userId: string, severity?: Severity) => worklist({ ...(severity ? { groups: severity } : {}), assignee: userId, status: 'incomplete' }),
+  assignedUnread: (userId: string, severity?: Severity) =>
+    worklist({ ...(severity ? { groups: severity } : {}), assignee: userId, status: 'incomplete' }),
   /** No reading-date filter: the person's read studies. */
   readBy: (userId: string) => worklist({ assignee: userId, status: 'complete' }),
 } as const;

@@ -21,7 +21,8 @@ function valueOf(person: RadiologistLoad, column: Exclude<LoadColumn, 'name'>): 
 /** The people in the table's order; ties go by name, so the order never jumps between refreshes. */
 export function sortLoad(people: readonly RadiologistLoad[], sort: LoadSort): RadiologistLoad[] {
   const sign = sort.direction === 'ascending' ? 1 : -1;
-  const byName = (a: RadiologistLoad, b: RadiologistLoad) => a.name.localeCompare(b.name) || (a.userId < b.userId ? -1 : 1);
+  const byName = (a: RadiologistLoad, b: RadiologistLoad) =>
+    a.name.localeCompare(b.name) || (a.userId < b.userId ? -1 : 1);
   const { column } = sort;
   return [...people].sort((a, b) => {
     const difference = column === 'name' ? byName(a, b) : valueOf(a, column) - valueOf(b, column);
@@ -31,6 +32,7 @@ export function sortLoad(people: readonly RadiologistLoad[], sort: LoadSort): Ra
 
 /** A click on a column's header: that column, the other direction when it already sorts by it. */
 export function nextSort(current: LoadSort, column: LoadColumn): LoadSort {
-  if (current.column === column) return { column, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
+  if (current.column === column)
+    return { column, direction: current.direction === 'ascending' ? 'descending' : 'ascending' };
   return { column, direction: column === 'name' ? 'ascending' : 'descending' };
 }

@@ -6,11 +6,17 @@ import { isLookupableUid } from '../lib/dicom-uid.ts';
 import { pacsKeys } from './pacs-keys.ts';
 import type { ApiAnswer } from '../../../lib/api-types.ts';
 
-
 /** The PACS context of up to 100 studies (one page of worklist rows) in one request. */
-export function getPacsContext(studyInstanceUids: readonly string[], { signal }: { signal?: AbortSignal } = {}): Promise<ApiAnswer<'/api/pacs/context', 'post'>> {
+export function getPacsContext(
+  studyInstanceUids: readonly string[],
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<ApiAnswer<'/api/pacs/context', 'post'>> {
   // The document's body is `{studyInstanceUids: string[]}`; this list is read-only here, so it is sent as it is.
-  return apiRequest<ApiAnswer<'/api/pacs/context', 'post'>>('/api/pacs/context', { method: 'POST', body: { studyInstanceUids }, signal });
+  return apiRequest<ApiAnswer<'/api/pacs/context', 'post'>>('/api/pacs/context', {
+    method: 'POST',
+    body: { studyInstanceUids },
+    signal,
+  });
 }
 
 /** The BFF keeps a found study's context for a minute: asking sooner would only read its cache. */

@@ -10,9 +10,7 @@ import { isLookupableUid, lookupUids } from '../lib/dicom-uid.ts';
 
 /** What a row's PACS cells show. */
 export type PacsRowState =
-  | { status: 'loading' }
-  | { status: 'unavailable'; reason: string }
-  | { status: 'ready'; context: PacsStudyContext };
+  { status: 'loading' } | { status: 'unavailable'; reason: string } | { status: 'ready'; context: PacsStudyContext };
 
 type PacsRowLookup = (studyInstanceUid: string) => PacsRowState;
 
@@ -45,10 +43,19 @@ function describeFailure(error: unknown): string {
  * worklist's pages hold at most 100 studies, the BFF's limit), each cached under its UIDs, so a page
  * is asked for once however often the rows re-render, scroll or refresh with the same studies.
  */
-export function PacsRowsProvider({ pages, children }: { pages: ReadonlyArray<ReadonlyArray<{ studyInstanceUid: string }>>; children: ReactNode }) {
+export function PacsRowsProvider({
+  pages,
+  children,
+}: {
+  pages: ReadonlyArray<ReadonlyArray<{ studyInstanceUid: string }>>;
+  children: ReactNode;
+}) {
   const enabled = usePacsEnabled();
   const pageUids = useMemo(
-    () => (enabled ? pages : []).map((page) => lookupUids(page.map((study) => study.studyInstanceUid))).filter((uids) => uids.length > 0),
+    () =>
+      (enabled ? pages : [])
+        .map((page) => lookupUids(page.map((study) => study.studyInstanceUid)))
+        .filter((uids) => uids.length > 0),
     [pages, enabled],
   );
   const results = useQueries({ queries: pageUids.map((uids) => pacsContextQueryOptions(uids)), combine: pickResults });
@@ -58,7 +65,8 @@ export function PacsRowsProvider({ pages, children }: { pages: ReadonlyArray<Rea
     pageUids.forEach((uids, index) => {
       const result = results[index];
       if (result?.data) {
-        for (const uid of uids) byUid.set(uid, { status: 'ready', context: result.data.studies[uid] ?? { found: false } });
+        for (const uid of uids)
+          byUid.set(uid, { status: 'ready', context: result.data.studies[uid] ?? { found: false } });
       } else if (result?.error) {
         const failed: PacsRowState = { status: 'unavailable', reason: describeFailure(result.error) };
         for (const uid of uids) if (!byUid.has(uid)) byUid.set(uid, failed);

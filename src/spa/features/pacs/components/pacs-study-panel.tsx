@@ -34,23 +34,55 @@ export function PacsStudyPanel({ study }: { study: PacsStudy }) {
           <div className="mt-2 flex flex-col gap-3 sm:flex-row sm:items-start">
             <PacsPreview study={study} />
             <dl className="min-w-0 flex-1 divide-y divide-border/60">
-              <Field dense label="Patient">{known.patientName ? <span className="font-medium">{known.patientName}</span> : <Muted>Not recorded</Muted>}</Field>
-              <Field dense label="Patient ID">{known.patientId ? <span className="font-mono text-xs">{known.patientId}</span> : <Muted>Not recorded</Muted>}</Field>
-              <Field dense label="Modality">{known.modalities.length > 0 ? known.modalities.join(', ') : <Muted>Not recorded</Muted>}</Field>
-              <Field dense label="Study date">
-                {known.studyDate ? <time dateTime={known.studyDate}>{formatStudyDate(known.studyDate)}</time> : <Muted>Not recorded</Muted>}
+              <Field dense label="Patient">
+                {known.patientName ? (
+                  <span className="font-medium">{known.patientName}</span>
+                ) : (
+                  <Muted>Not recorded</Muted>
+                )}
               </Field>
-              <Field dense label="Accession">{known.accessionNumber ? <span className="font-mono text-xs">{known.accessionNumber}</span> : <Muted>Not recorded</Muted>}</Field>
-              <Field dense label="Images">{formatPacsCounts(known)}</Field>
+              <Field dense label="Patient ID">
+                {known.patientId ? (
+                  <span className="font-mono text-xs">{known.patientId}</span>
+                ) : (
+                  <Muted>Not recorded</Muted>
+                )}
+              </Field>
+              <Field dense label="Modality">
+                {known.modalities.length > 0 ? known.modalities.join(', ') : <Muted>Not recorded</Muted>}
+              </Field>
+              <Field dense label="Study date">
+                {known.studyDate ? (
+                  <time dateTime={known.studyDate}>{formatStudyDate(known.studyDate)}</time>
+                ) : (
+                  <Muted>Not recorded</Muted>
+                )}
+              </Field>
+              <Field dense label="Accession">
+                {known.accessionNumber ? (
+                  <span className="font-mono text-xs">{known.accessionNumber}</span>
+                ) : (
+                  <Muted>Not recorded</Muted>
+                )}
+              </Field>
+              <Field dense label="Images">
+                {formatPacsCounts(known)}
+              </Field>
             </dl>
           </div>
         ) : (
-          <p className="mt-2 text-sm text-fg-muted">Not in PACS: it has no images for this study yet, so there is no preview.</p>
+          <p className="mt-2 text-sm text-fg-muted">
+            Not in PACS: it has no images for this study yet, so there is no preview.
+          </p>
         )
       ) : context.isError ? (
         <p role="alert" className="mt-2 flex flex-wrap items-center gap-2 text-sm text-danger-fg">
           {isApiError(context.error) ? context.error.detail || context.error.title : 'The PACS could not be asked.'}
-          <button type="button" onClick={() => void context.refetch()} className="rounded border border-border px-2 py-0.5 text-xs font-medium text-fg">
+          <button
+            type="button"
+            onClick={() => void context.refetch()}
+            className="rounded border border-border px-2 py-0.5 text-xs font-medium text-fg"
+          >
             Retry
           </button>
         </p>
@@ -92,7 +124,9 @@ function PacsPreview({ study }: { study: PacsStudy }) {
   return (
     <figure className="relative size-40 shrink-0 overflow-hidden rounded border border-border bg-black">
       {state === 'failed' ? (
-        <figcaption className="flex size-full items-center justify-center p-2 text-center text-xs text-fg-muted">No preview</figcaption>
+        <figcaption className="flex size-full items-center justify-center p-2 text-center text-xs text-fg-muted">
+          No preview
+        </figcaption>
       ) : (
         <>
           {url ? (
@@ -107,7 +141,10 @@ function PacsPreview({ study }: { study: PacsStudy }) {
             />
           ) : null}
           {state === 'loading' ? (
-            <figcaption role="status" className="absolute inset-0 flex items-center justify-center text-xs text-fg-muted">
+            <figcaption
+              role="status"
+              className="absolute inset-0 flex items-center justify-center text-xs text-fg-muted"
+            >
               Loading preview…
             </figcaption>
           ) : null}

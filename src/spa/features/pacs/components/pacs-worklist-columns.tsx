@@ -30,7 +30,11 @@ function Missing({ title }: { title: string }) {
  * unavailable) gets one quiet marker, in the Patient cell; the other PACS cells stay empty rather
  * than repeat it, unless the worklist's own metadata knows the value (`fallback`).
  */
-function usePacsCell(study: PacsCellProps['study'], show: (context: FoundContext) => ReactNode, fallback?: ReactNode): ReactNode {
+function usePacsCell(
+  study: PacsCellProps['study'],
+  show: (context: FoundContext) => ReactNode,
+  fallback?: ReactNode,
+): ReactNode {
   const row = usePacsRow(study.studyInstanceUid);
   if (row.status === 'loading') return <Placeholder />;
   if (row.status === 'unavailable' || !row.context.found) return fallback ?? null;
@@ -92,7 +96,16 @@ function StudyDateCell({ study }: PacsCellProps) {
 function AccessionCell({ study }: PacsCellProps) {
   const own = metadataAccession(study.metadata);
   const fromMetadata = own ? <Text value={own} className="font-mono text-xs" /> : undefined;
-  return usePacsCell(study, (context) => (context.accessionNumber ? <Text value={context.accessionNumber} className="font-mono text-xs" /> : (fromMetadata ?? <Missing title="Not recorded in the PACS" />)), fromMetadata);
+  return usePacsCell(
+    study,
+    (context) =>
+      context.accessionNumber ? (
+        <Text value={context.accessionNumber} className="font-mono text-xs" />
+      ) : (
+        (fromMetadata ?? <Missing title="Not recorded in the PACS" />)
+      ),
+    fromMetadata,
+  );
 }
 
 /** "2 / 14" in the narrow column; the words for screen readers and on hover. */

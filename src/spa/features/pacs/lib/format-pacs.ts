@@ -3,10 +3,18 @@ import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
 type FoundContext = Extract<PacsStudyContext, { found: true }>;
 
 const countFormatter = new Intl.NumberFormat();
-const dateFormatter = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dateFormatter = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC',
+});
 
 /** "2 series · 14 images" (singular where it is one). */
-export function formatPacsCounts({ seriesCount, instanceCount }: Pick<FoundContext, 'seriesCount' | 'instanceCount'>): string {
+export function formatPacsCounts({
+  seriesCount,
+  instanceCount,
+}: Pick<FoundContext, 'seriesCount' | 'instanceCount'>): string {
   return `${countFormatter.format(seriesCount)} series · ${countFormatter.format(instanceCount)} ${instanceCount === 1 ? 'image' : 'images'}`;
 }
 

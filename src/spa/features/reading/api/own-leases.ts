@@ -15,7 +15,10 @@ const heartbeats = new Map<string, ReturnType<typeof setTimeout>>();
  * mark the study read, sign out, or someone takes it over. Someone else's lease: `held`, with
  * theirs, unless `takeOver` (asked of the person first). Other failures reject.
  */
-export async function startReading(studyId: string, { takeOver = false }: { takeOver?: boolean } = {}): Promise<TakeResult> {
+export async function startReading(
+  studyId: string,
+  { takeOver = false }: { takeOver?: boolean } = {},
+): Promise<TakeResult> {
   try {
     const { lease } = await takeLease(studyId, { takeOver });
     readingRoom.putLease(lease);

@@ -11,7 +11,10 @@ function leasePath(studyId: string): string {
  * POST …/lease: takes the study's reading lease (or renews it when it is already the person's).
  * Someone else's live lease rejects with a 409 whose `current` is theirs: see {@link leaseHeldBy}.
  */
-export function takeLease(studyId: string, { takeOver = false }: { takeOver?: boolean } = {}): Promise<ApiAnswer<'/api/studies/{studyId}/lease', 'post'>> {
+export function takeLease(
+  studyId: string,
+  { takeOver = false }: { takeOver?: boolean } = {},
+): Promise<ApiAnswer<'/api/studies/{studyId}/lease', 'post'>> {
   return apiRequest<ApiAnswer<'/api/studies/{studyId}/lease', 'post'>>(leasePath(studyId), {
     method: 'POST',
     body: { takeOver } satisfies ApiBody<'/api/studies/{studyId}/lease', 'post'>,
@@ -60,12 +63,21 @@ export function leaseHeldBy(error: unknown): ReadingLease | undefined {
 
 export function isEventPerson(value: unknown): value is EventPerson {
   if (!isRecord(value)) return false;
-  return (value.userId === null || typeof value.userId === 'string') && typeof value.email === 'string' && typeof value.name === 'string';
+  return (
+    (value.userId === null || typeof value.userId === 'string') &&
+    typeof value.email === 'string' &&
+    typeof value.name === 'string'
+  );
 }
 
 export function isReadingLease(value: unknown): value is ReadingLease {
   if (!isRecord(value)) return false;
-  return typeof value.studyId === 'string' && isEventPerson(value.holder) && isIsoTime(value.since) && isIsoTime(value.expiresAt);
+  return (
+    typeof value.studyId === 'string' &&
+    isEventPerson(value.holder) &&
+    isIsoTime(value.since) &&
+    isIsoTime(value.expiresAt)
+  );
 }
 
 function isLeaseAnswer(value: unknown): value is LeaseAnswer {
@@ -73,7 +85,12 @@ function isLeaseAnswer(value: unknown): value is LeaseAnswer {
 }
 
 function isLeaseList(value: unknown): value is LeaseList {
-  return isRecord(value) && Array.isArray(value.leases) && value.leases.every(isReadingLease) && typeof value.hasMore === 'boolean';
+  return (
+    isRecord(value) &&
+    Array.isArray(value.leases) &&
+    value.leases.every(isReadingLease) &&
+    typeof value.hasMore === 'boolean'
+  );
 }
 
 function isIsoTime(value: unknown): value is string {

@@ -22,7 +22,12 @@ export async function markAbsent(studyId: string): Promise<void> {
  * the page, which an ordinary fetch would not. Failures are not anyone's to hear: presence expires on its own.
  */
 export function markAbsentOnExit(studyId: string): void {
-  void fetch(presencePath(studyId), { method: 'DELETE', headers: { 'X-CSRF': '1' }, credentials: 'same-origin', keepalive: true }).catch(() => undefined);
+  void fetch(presencePath(studyId), {
+    method: 'DELETE',
+    headers: { 'X-CSRF': '1' },
+    credentials: 'same-origin',
+    keepalive: true,
+  }).catch(() => undefined);
 }
 
 /** GET …/presence: who has the study open now. */
@@ -31,5 +36,10 @@ export async function getPresence(studyId: string, signal?: AbortSignal): Promis
 }
 
 function isPresenceAnswer(value: unknown): value is ApiAnswer<'/api/studies/{studyId}/presence', 'get'> {
-  return isRecord(value) && typeof value.studyId === 'string' && Array.isArray(value.viewers) && value.viewers.every(isEventPerson);
+  return (
+    isRecord(value) &&
+    typeof value.studyId === 'string' &&
+    Array.isArray(value.viewers) &&
+    value.viewers.every(isEventPerson)
+  );
 }

@@ -38,7 +38,10 @@ export function ReadingPanel({ study }: { study: Study }) {
   const { question, notice } = session;
 
   return (
-    <section aria-label="Reading" className="space-y-2 rounded-md border border-border bg-panel-raised px-3 py-2.5 text-sm">
+    <section
+      aria-label="Reading"
+      className="space-y-2 rounded-md border border-border bg-panel-raised px-3 py-2.5 text-sm"
+    >
       <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
         <p data-testid="drawer-lease" className={lease ? 'font-medium text-fg' : 'text-fg-muted'}>
           {lease ? (
@@ -53,7 +56,13 @@ export function ReadingPanel({ study }: { study: Study }) {
         </p>
         <span className="flex-1" />
         {mine ? (
-          <button type="button" className={BUTTON.secondary} disabled={session.busy} onClick={session.stop} aria-keyshortcuts={STUDY_KEYS.release}>
+          <button
+            type="button"
+            className={BUTTON.secondary}
+            disabled={session.busy}
+            onClick={session.stop}
+            aria-keyshortcuts={STUDY_KEYS.release}
+          >
             Stop reading
           </button>
         ) : mayTake ? (
@@ -62,7 +71,13 @@ export function ReadingPanel({ study }: { study: Study }) {
           </button>
         ) : null}
         {lease && !mine && session.mayBreak ? (
-          <button type="button" className={BUTTON.danger} disabled={session.busy} onClick={() => session.askBreak(lease)} aria-keyshortcuts={STUDY_KEYS.release}>
+          <button
+            type="button"
+            className={BUTTON.danger}
+            disabled={session.busy}
+            onClick={() => session.askBreak(lease)}
+            aria-keyshortcuts={STUDY_KEYS.release}
+          >
             Release lease
           </button>
         ) : null}
@@ -79,8 +94,8 @@ export function ReadingPanel({ study }: { study: Study }) {
           onConfirm={() => session.answer(true)}
           onCancel={() => session.answer(false)}
         >
-          Since {formatDateTime(question.lease.since)} ({formatReadingTime(question.lease.since, now)}). Take it over only if they have stopped: they will
-          see that you took it.
+          Since {formatDateTime(question.lease.since)} ({formatReadingTime(question.lease.since, now)}). Take it over
+          only if they have stopped: they will see that you took it.
         </ConfirmPanel>
       ) : null}
       {question?.kind === 'break' ? (
@@ -91,12 +106,16 @@ export function ReadingPanel({ study }: { study: Study }) {
           onConfirm={() => session.answer(true)}
           onCancel={() => session.answer(false)}
         >
-          They have been reading it since {formatDateTime(question.lease.since)} ({formatReadingTime(question.lease.since, now)}). The study becomes free for
-          anyone to read; this is recorded in the audit log.
+          They have been reading it since {formatDateTime(question.lease.since)} (
+          {formatReadingTime(question.lease.since, now)}). The study becomes free for anyone to read; this is recorded
+          in the audit log.
         </ConfirmPanel>
       ) : null}
       {notice ? (
-        <p role={notice.tone === 'error' ? 'alert' : 'status'} className={notice.tone === 'error' ? 'text-danger-fg' : 'text-success-fg'}>
+        <p
+          role={notice.tone === 'error' ? 'alert' : 'status'}
+          className={notice.tone === 'error' ? 'text-danger-fg' : 'text-success-fg'}
+        >
           {notice.text}
         </p>
       ) : null}

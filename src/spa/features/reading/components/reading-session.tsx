@@ -68,7 +68,10 @@ export function ReadingSessionProvider({ studyId, children }: { studyId: string;
   // Set by the take-over answer just before the viewer opens, read by `opening` of whichever guard the button holds then.
   const takeOverNext = useRef(false);
 
-  const mayTake = useCallback((shown: Study) => mayTakeLease(actor, { assignedTo: shown.assignedTo, isCancelled: shown.isCancelled }).allowed, [actor]);
+  const mayTake = useCallback(
+    (shown: Study) => mayTakeLease(actor, { assignedTo: shown.assignedTo, isCancelled: shown.isCancelled }).allowed,
+    [actor],
+  );
   const othersLease = useCallback(() => {
     const lease = readingRoom.leaseOf(studyId);
     return lease && person && !samePerson(lease.holder, person) ? lease : undefined;
@@ -82,10 +85,22 @@ export function ReadingSessionProvider({ studyId, children }: { studyId: string;
         const result = await startReading(studyId, { takeOver });
         if (result.outcome === 'held') {
           // Someone took it between the click and the answer: ask, as if it had been known.
-          setQuestion({ kind: 'take-over', lease: result.lease, forViewer: false, proceed: () => void take(true, false) });
+          setQuestion({
+            kind: 'take-over',
+            lease: result.lease,
+            forViewer: false,
+            proceed: () => void take(true, false),
+          });
           return;
         }
-        setNotice({ tone: 'ok', text: takeOver ? 'You took over reading this study.' : forViewer ? 'You are reading this study.' : 'Reading started.' });
+        setNotice({
+          tone: 'ok',
+          text: takeOver
+            ? 'You took over reading this study.'
+            : forViewer
+              ? 'You are reading this study.'
+              : 'Reading started.',
+        });
       } catch (error) {
         setNotice({ tone: 'error', text: `Reading was not started. ${failureText(error)}` });
       } finally {
@@ -117,10 +132,12 @@ export function ReadingSessionProvider({ studyId, children }: { studyId: string;
       stop() {
         setBusy(true);
         setNotice(null);
-        stopReading(studyId).then(
-          () => setNotice({ tone: 'ok', text: 'You stopped reading this study.' }),
-          (error: unknown) => setNotice({ tone: 'error', text: `The lease was not released. ${failureText(error)}` }),
-        ).finally(() => setBusy(false));
+        stopReading(studyId)
+          .then(
+            () => setNotice({ tone: 'ok', text: 'You stopped reading this study.' }),
+            (error: unknown) => setNotice({ tone: 'error', text: `The lease was not released. ${failureText(error)}` }),
+          )
+          .finally(() => setBusy(false));
       },
       askBreak(lease) {
         setQuestion({ kind: 'break', lease });
@@ -134,10 +151,12 @@ export function ReadingSessionProvider({ studyId, children }: { studyId: string;
           return;
         }
         setBusy(true);
-        stopReading(studyId).then(
-          () => setNotice({ tone: 'ok', text: `${asked.lease.holder.name}’s lease was released.` }),
-          (error: unknown) => setNotice({ tone: 'error', text: `The lease was not released. ${failureText(error)}` }),
-        ).finally(() => setBusy(false));
+        stopReading(studyId)
+          .then(
+            () => setNotice({ tone: 'ok', text: `${asked.lease.holder.name}’s lease was released.` }),
+            (error: unknown) => setNotice({ tone: 'error', text: `The lease was not released. ${failureText(error)}` }),
+          )
+          .finally(() => setBusy(false));
       },
       viewerGuard: {
         beforeOpen(id, proceed) {

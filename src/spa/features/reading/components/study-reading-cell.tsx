@@ -13,7 +13,11 @@ export function StudyReadingCell({ studyId, now }: { studyId: string; now: Date 
   if (lease) {
     const text = leaseLabel(lease, me, now.getTime());
     return (
-      <span className="min-w-0 truncate rounded bg-accent/15 px-1 text-xs font-medium text-fg" title={text} data-testid="row-lease">
+      <span
+        className="min-w-0 truncate rounded bg-accent/15 px-1 text-xs font-medium text-fg"
+        title={text}
+        data-testid="row-lease"
+      >
         {text}
       </span>
     );

@@ -13,7 +13,10 @@ export function readAutoAdvance(storage: Pick<Storage, 'getItem'> | undefined = 
   }
 }
 
-export function writeAutoAdvance(on: boolean, storage: Pick<Storage, 'setItem' | 'removeItem'> | undefined = globalThis.localStorage): void {
+export function writeAutoAdvance(
+  on: boolean,
+  storage: Pick<Storage, 'setItem' | 'removeItem'> | undefined = globalThis.localStorage,
+): void {
   try {
     if (on) storage?.setItem(AUTO_ADVANCE_KEY, 'on');
     else storage?.removeItem(AUTO_ADVANCE_KEY);

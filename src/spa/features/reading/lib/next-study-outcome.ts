@@ -26,4 +26,3 @@ export function outcomeOfError(error: unknown): NextStudyOutcome {
   }
   return { kind: 'error', text: `Next study could not be asked for. ${error.detail || error.title}` };
 }
-

@@ -8,7 +8,12 @@ const drX: EventPerson = { userId: 'usr_x', email: 'x@example.org', name: 'Dr X'
 const drY: EventPerson = { userId: 'usr_y', email: 'y@example.org', name: 'Dr Y' };
 
 function leaseOf(studyId: string, holder: EventPerson, expiresInMs = 120_000): ReadingLease {
-  return { studyId, holder, since: new Date(Date.now() - 240_000).toISOString(), expiresAt: new Date(Date.now() + expiresInMs).toISOString() };
+  return {
+    studyId,
+    holder,
+    since: new Date(Date.now() - 240_000).toISOString(),
+    expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
+  };
 }
 
 describe('the reading room store', () => {
@@ -45,7 +50,12 @@ describe('the reading room store', () => {
     const store = createReadingRoomStore();
     store.replaceLeases([leaseOf('stu_1', drX), leaseOf('stu_2', drY)], false);
     store.replaceLeases([leaseOf('stu_3', drX)], true);
-    expect(store.leases().map((lease) => lease.studyId).sort()).toEqual(['stu_1', 'stu_2', 'stu_3']);
+    expect(
+      store
+        .leases()
+        .map((lease) => lease.studyId)
+        .sort(),
+    ).toEqual(['stu_1', 'stu_2', 'stu_3']);
     store.replaceLeases([leaseOf('stu_2', drY)], false);
     expect(store.leases().map((lease) => lease.studyId)).toEqual(['stu_2']);
   });
@@ -79,7 +89,8 @@ function fakeLive(state: 'connecting' | 'live' | 'reconnecting' | 'offline' = 'l
   };
   return {
     live,
-    emit: (event: Parameters<Parameters<LiveFeed['subscribe']>[0]>[0]) => eventListeners.forEach((listener) => listener(event)),
+    emit: (event: Parameters<Parameters<LiveFeed['subscribe']>[0]>[0]) =>
+      eventListeners.forEach((listener) => listener(event)),
     setState(next: typeof current) {
       current = next;
       statusListeners.forEach((listener) => listener());

@@ -117,7 +117,8 @@ export function createReadingRoomStore(): ReadingRoomStore {
     },
     me: () => signedIn,
     setMe(person) {
-      if (person === signedIn || (person && signedIn && samePerson(person, signedIn) && person.name === signedIn.name)) return;
+      if (person === signedIn || (person && signedIn && samePerson(person, signedIn) && person.name === signedIn.name))
+        return;
       signedIn = person;
       changed();
     },
@@ -137,12 +138,21 @@ export function samePerson(a: EventPerson, b: EventPerson): boolean {
 }
 
 function sameLease(a: ReadingLease, b: ReadingLease): boolean {
-  return a.studyId === b.studyId && a.since === b.since && a.expiresAt === b.expiresAt && samePerson(a.holder, b.holder) && a.holder.name === b.holder.name;
+  return (
+    a.studyId === b.studyId &&
+    a.since === b.since &&
+    a.expiresAt === b.expiresAt &&
+    samePerson(a.holder, b.holder) &&
+    a.holder.name === b.holder.name
+  );
 }
 
 function samePeople(a: readonly EventPerson[], b: readonly EventPerson[]): boolean {
-  return a.length === b.length && a.every((person, index) => {
-    const other = b[index];
-    return other !== undefined && samePerson(person, other) && person.name === other.name;
-  });
+  return (
+    a.length === b.length &&
+    a.every((person, index) => {
+      const other = b[index];
+      return other !== undefined && samePerson(person, other) && person.name === other.name;
+    })
+  );
 }

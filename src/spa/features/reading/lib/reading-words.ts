@@ -14,7 +14,9 @@ export function formatReadingTime(since: string, now: number): string {
 /** "Being read by Dr X · 4 min", or "You are reading · 4 min" for the person's own lease. */
 export function leaseLabel(lease: ReadingLease, me: EventPerson | null, now: number): string {
   const time = formatReadingTime(lease.since, now);
-  return me && samePerson(lease.holder, me) ? `You are reading · ${time}` : `Being read by ${lease.holder.name} · ${time}`;
+  return me && samePerson(lease.holder, me)
+    ? `You are reading · ${time}`
+    : `Being read by ${lease.holder.name} · ${time}`;
 }
 
 /** "Open by Dr Y", "Open by Dr Y and Dr Z", "Open by Dr Y and 2 others": everyone but the person. */

@@ -29,18 +29,29 @@ export function AlertSettingsPanel({ read, write }: AlertSettingsPanelProps) {
     }
     const { askDesktopPermission } = await import('../lib/alert-effects.ts');
     if (await askDesktopPermission()) change({ ...settings, desktop: true });
-    else setProblem('The browser does not allow notifications from this site. Allow them in its site settings, then try again.');
+    else
+      setProblem(
+        'The browser does not allow notifications from this site. Allow them in its site settings, then try again.',
+      );
   }
 
   return (
     <>
       <p className="text-fg-muted">A new STAT study under your filters always shows a notice. Also:</p>
       <label className="flex items-center gap-2">
-        <input type="checkbox" checked={settings.sound} onChange={(event) => change({ ...settings, sound: event.target.checked })} />
+        <input
+          type="checkbox"
+          checked={settings.sound}
+          onChange={(event) => change({ ...settings, sound: event.target.checked })}
+        />
         Play a sound
       </label>
       <label className="flex items-center gap-2">
-        <input type="checkbox" checked={settings.desktop} onChange={(event) => void toggleDesktop(event.target.checked)} />
+        <input
+          type="checkbox"
+          checked={settings.desktop}
+          onChange={(event) => void toggleDesktop(event.target.checked)}
+        />
         Desktop notification when this tab is in the background
       </label>
       {problem ? (

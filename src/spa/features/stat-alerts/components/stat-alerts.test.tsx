@@ -44,7 +44,11 @@ function Page({ opened }: { opened: string[] }) {
   return (
     <>
       <p>{state}</p>
-      <StatAlerts me={me} matchesView={(study) => study.assignedTo === null} openStudy={(studyId) => opened.push(studyId)} />
+      <StatAlerts
+        me={me}
+        matchesView={(study) => study.assignedTo === null}
+        openStudy={(studyId) => opened.push(studyId)}
+      />
     </>
   );
 }
@@ -65,7 +69,12 @@ describe('StatAlerts', () => {
     // Raised by the person themself, or not under the filters: nothing.
     act(() => events.send('study.created', { study: studyOf('stu_b', { severity: 'normal' }), origin: 'pacs' }));
     act(() => events.send('study.changed', { study: studyOf('stu_b'), origin: 'worklist', by: me }));
-    act(() => events.send('study.created', { study: studyOf('stu_c', { assignedTo: { userId: 'usr_x', email: 'x@example.org', firstName: 'X' } }), origin: 'pacs' }));
+    act(() =>
+      events.send('study.created', {
+        study: studyOf('stu_c', { assignedTo: { userId: 'usr_x', email: 'x@example.org', firstName: 'X' } }),
+        origin: 'pacs',
+      }),
+    );
     // A new STAT from the PACS: a second alert.
     act(() => events.send('study.created', { study: studyOf('stu_d'), origin: 'pacs' }));
     expect(await screen.findByText('CT head stu_d')).toBeTruthy();

@@ -52,7 +52,8 @@ export function StatAlerts({ me, matchesView, openStudy }: StatAlertsProps) {
         // Only for those who turned them on: the code loads the first time it is needed.
         void import('../lib/alert-effects.ts').then((effects) => {
           if (settings.sound) effects.playChime();
-          if (settings.desktop && document.visibilityState === 'hidden') effects.notifyDesktop(alert, () => latest.current.openStudy(alert.studyId));
+          if (settings.desktop && document.visibilityState === 'hidden')
+            effects.notifyDesktop(alert, () => latest.current.openStudy(alert.studyId));
         });
       }
     });
@@ -89,7 +90,10 @@ export function StatAlerts({ me, matchesView, openStudy }: StatAlertsProps) {
   const shown = alerts.slice(0, MAX_TOASTS);
   const more = alerts.length - shown.length;
   return (
-    <section aria-label="New STAT studies" className="pointer-events-none fixed right-4 bottom-4 z-40 flex w-96 max-w-[calc(100vw-2rem)] flex-col gap-2">
+    <section
+      aria-label="New STAT studies"
+      className="pointer-events-none fixed right-4 bottom-4 z-40 flex w-96 max-w-[calc(100vw-2rem)] flex-col gap-2"
+    >
       {/* The live region is there from the start (so additions are announced); the toasts' code loads with the first alert. */}
       <div aria-live="assertive" aria-relevant="additions" className="flex flex-col gap-2">
         {shown.length > 0 ? (

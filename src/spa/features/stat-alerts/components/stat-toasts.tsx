@@ -29,7 +29,12 @@ export function StatToasts({ studies, onOpen, onDismiss }: StatToastsProps) {
             <button type="button" className={BUTTON.primary} onClick={() => onOpen(study.studyId)}>
               Open
             </button>
-            <button type="button" className={BUTTON.secondary} aria-label={`Dismiss the alert for ${study.studyDescription}`} onClick={() => onDismiss(study.studyId)}>
+            <button
+              type="button"
+              className={BUTTON.secondary}
+              aria-label={`Dismiss the alert for ${study.studyDescription}`}
+              onClick={() => onDismiss(study.studyId)}
+            >
               Dismiss
             </button>
           </div>

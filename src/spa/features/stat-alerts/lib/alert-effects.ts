@@ -23,7 +23,10 @@ export function playChime(): void {
 /** A desktop notification (only once the person allowed them); clicking it brings the tab back and opens the study. */
 export function notifyDesktop(study: Study, open: () => void): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-  const notification = new Notification('New STAT study', { body: study.studyDescription, tag: `stat-${study.studyId}` });
+  const notification = new Notification('New STAT study', {
+    body: study.studyDescription,
+    tag: `stat-${study.studyId}`,
+  });
   notification.onclick = () => {
     window.focus();
     open();

@@ -8,7 +8,9 @@ export const ALERT_SETTINGS_KEY = 'worklist.stat-alerts';
 const OFF: AlertSettings = { sound: false, desktop: false };
 
 /** The person's choice, as remembered in this browser; off when nothing (or something unreadable) is stored. */
-export function readAlertSettings(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): AlertSettings {
+export function readAlertSettings(
+  storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage,
+): AlertSettings {
   try {
     const stored: unknown = JSON.parse(storage?.getItem(ALERT_SETTINGS_KEY) ?? 'null');
     if (typeof stored !== 'object' || stored === null) return OFF;
@@ -18,7 +20,10 @@ export function readAlertSettings(storage: Pick<Storage, 'getItem'> | undefined 
   }
 }
 
-export function writeAlertSettings(settings: AlertSettings, storage: Pick<Storage, 'setItem'> | undefined = globalThis.localStorage): void {
+export function writeAlertSettings(
+  settings: AlertSettings,
+  storage: Pick<Storage, 'setItem'> | undefined = globalThis.localStorage,
+): void {
   try {
     storage?.setItem(ALERT_SETTINGS_KEY, JSON.stringify(settings));
   } catch {

@@ -24,7 +24,11 @@ function studyOf(changes: Partial<Study> = {}): Study {
 
 const everything = { me, matchesView: () => true };
 const created = (study: Study): WorklistEvent => ({ id: '1', type: 'study.created', data: { study, origin: 'pacs' } });
-const changed = (study: Study, by?: EventPerson): WorklistEvent => ({ id: '2', type: 'study.changed', data: { study, origin: 'worklist', ...(by ? { by } : {}) } });
+const changed = (study: Study, by?: EventPerson): WorklistEvent => ({
+  id: '2',
+  type: 'study.changed',
+  data: { study, origin: 'worklist', ...(by ? { by } : {}) },
+});
 
 describe('statAlertFor', () => {
   it('alerts on a new STAT study under the filters', () => {
@@ -38,12 +42,16 @@ describe('statAlertFor', () => {
   it('does not alert on the person’s own change', () => {
     expect(statAlertFor(changed(studyOf(), { ...me, name: 'Me, MD' }), 'normal', everything)).toBeNull();
     // Without a user ID, the email says who it was.
-    expect(statAlertFor(changed(studyOf(), { userId: null, email: 'ME@example.org', name: 'Me' }), 'normal', everything)).toBeNull();
+    expect(
+      statAlertFor(changed(studyOf(), { userId: null, email: 'ME@example.org', name: 'Me' }), 'normal', everything),
+    ).toBeNull();
   });
 
   it('does not alert on a study the filters would not list', () => {
     expect(statAlertFor(created(studyOf()), undefined, { me, matchesView: () => false })).toBeNull();
-    expect(statAlertFor(changed(studyOf(), colleague), 'high', { me, matchesView: (study) => study.assignedTo !== null })).toBeNull();
+    expect(
+      statAlertFor(changed(studyOf(), colleague), 'high', { me, matchesView: (study) => study.assignedTo !== null }),
+    ).toBeNull();
   });
 
   it('does not alert on a STAT that stays STAT, one of unknown past, or one that is not an unread, active STAT', () => {

@@ -15,7 +15,11 @@ export interface AlertViewer {
  * raised, since a study the page never saw may just have entered the filters), unread and not
  * cancelled, listed under the person's filters, and not their own doing.
  */
-export function statAlertFor(event: WorklistEvent, previousSeverity: Severity | undefined, viewer: AlertViewer): Study | null {
+export function statAlertFor(
+  event: WorklistEvent,
+  previousSeverity: Severity | undefined,
+  viewer: AlertViewer,
+): Study | null {
   if (event.type !== 'study.created' && event.type !== 'study.changed') return null;
   const { study } = event.data;
   if (study.severity !== 'stat' || study.isCancelled || study.studyViewerStatus === 'complete') return null;

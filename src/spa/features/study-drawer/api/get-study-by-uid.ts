@@ -5,7 +5,10 @@ import { studyKeys } from './study-keys.ts';
 import type { ApiAnswer } from '../../../lib/api-types.ts';
 
 /** The study with this DICOM Study Instance UID (the portal links by UID, not by study ID). */
-export function getStudyByUid(studyInstanceUid: string, signal?: AbortSignal): Promise<ApiAnswer<'/api/studies/by-uid/{studyInstanceUid}', 'get'>> {
+export function getStudyByUid(
+  studyInstanceUid: string,
+  signal?: AbortSignal,
+): Promise<ApiAnswer<'/api/studies/by-uid/{studyInstanceUid}', 'get'>> {
   return apiRequestChecked(`/api/studies/by-uid/${encodeURIComponent(studyInstanceUid)}`, isStudy, { signal });
 }
 

@@ -7,7 +7,10 @@ import type { ApiAnswer } from '../../../lib/api-types.ts';
  * not a query, so it is asked for at click time and never cached or prefetched.
  */
 export function getViewerUrl(studyId: string): Promise<ApiAnswer<'/api/studies/{studyId}/viewer-url', 'post'>> {
-  return apiRequest<ApiAnswer<'/api/studies/{studyId}/viewer-url', 'post'>>(`/api/studies/${encodeURIComponent(studyId)}/viewer-url`, { method: 'POST' });
+  return apiRequest<ApiAnswer<'/api/studies/{studyId}/viewer-url', 'post'>>(
+    `/api/studies/${encodeURIComponent(studyId)}/viewer-url`,
+    { method: 'POST' },
+  );
 }
 
 export function useViewerUrl() {

@@ -28,7 +28,11 @@ export function useSetStudyCancelled() {
     onMutate: async ({ study, cancelled }) => {
       await queryClient.cancelQueries({ queryKey: studyKeys.all });
       const snapshot = snapshotStudies(queryClient);
-      writeStudyToCache(queryClient, { ...study, isCancelled: cancelled, cancelledAt: cancelled ? new Date().toISOString() : null });
+      writeStudyToCache(queryClient, {
+        ...study,
+        isCancelled: cancelled,
+        cancelledAt: cancelled ? new Date().toISOString() : null,
+      });
       return { snapshot };
     },
     onError: (_error, _input, context) => {

@@ -21,7 +21,8 @@ function isReportList(value: unknown): value is StudyReportList {
 export function studyReportsQueryOptions(studyId: string) {
   return queryOptions({
     queryKey: reportKeys.study(studyId),
-    queryFn: ({ signal }) => apiRequestChecked(`/api/studies/${encodeURIComponent(studyId)}/reports`, isReportList, { signal }),
+    queryFn: ({ signal }) =>
+      apiRequestChecked(`/api/studies/${encodeURIComponent(studyId)}/reports`, isReportList, { signal }),
   });
 }
 
@@ -46,17 +47,25 @@ export function useAcknowledgeCritical() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (report: Pick<StudyReport, 'studyId' | 'reportId'>) =>
-      apiRequest<StudyReport>(`/api/studies/${encodeURIComponent(report.studyId)}/reports/${encodeURIComponent(report.reportId)}/acknowledge`, { method: 'POST' }),
+      apiRequest<StudyReport>(
+        `/api/studies/${encodeURIComponent(report.studyId)}/reports/${encodeURIComponent(report.reportId)}/acknowledge`,
+        { method: 'POST' },
+      ),
     onSuccess: (report) => {
       queryClient.setQueryData<StudyReportList>(reportKeys.study(report.studyId), (list) =>
-        list ? { reports: list.reports.map((candidate) => (candidate.reportId === report.reportId ? report : candidate)) } : list,
+        list
+          ? { reports: list.reports.map((candidate) => (candidate.reportId === report.reportId ? report : candidate)) }
+          : list,
       );
     },
     onSettled: (_report, _error, asked) => {
       void queryClient.invalidateQueries({ queryKey: reportKeys.study(asked.studyId) });
       void queryClient.invalidateQueries({ queryKey: reportKeys.criticalResults });
       // The worklist's "Critical results" lists (`['studies', 'list', {critical: true, …}]`) lose the study.
-      void queryClient.invalidateQueries({ queryKey: studyKeys.lists(), predicate: (query) => isCriticalList(query.queryKey[2]) });
+      void queryClient.invalidateQueries({
+        queryKey: studyKeys.lists(),
+        predicate: (query) => isCriticalList(query.queryKey[2]),
+      });
     },
   });
 }

@@ -41,14 +41,20 @@ export interface UpdateStudyInput {
 }
 
 /** PATCH /api/studies/:studyId with `If-Match`; a 409 with the study as it is now becomes a StudyConflictError. */
-export async function updateStudy({ studyId, changes, expectedUpdatedAt }: UpdateStudyInput, signal?: AbortSignal): Promise<ApiAnswer<'/api/studies/{studyId}', 'patch'>> {
+export async function updateStudy(
+  { studyId, changes, expectedUpdatedAt }: UpdateStudyInput,
+  signal?: AbortSignal,
+): Promise<ApiAnswer<'/api/studies/{studyId}', 'patch'>> {
   try {
-    return await apiRequest<ApiAnswer<'/api/studies/{studyId}', 'patch'>>(`/api/studies/${encodeURIComponent(studyId)}`, {
-      method: 'PATCH',
-      body: changes,
-      ...(expectedUpdatedAt ? { headers: { 'If-Match': `"${expectedUpdatedAt}"` } } : {}),
-      signal,
-    });
+    return await apiRequest<ApiAnswer<'/api/studies/{studyId}', 'patch'>>(
+      `/api/studies/${encodeURIComponent(studyId)}`,
+      {
+        method: 'PATCH',
+        body: changes,
+        ...(expectedUpdatedAt ? { headers: { 'If-Match': `"${expectedUpdatedAt}"` } } : {}),
+        signal,
+      },
+    );
   } catch (error) {
     const current = isApiError(error) && error.status === 409 ? error.problem?.current : undefined;
     if (isApiError(error) && isStudy(current)) throw new StudyConflictError(error, current);

@@ -25,9 +25,14 @@ function matches(person: Person, words: string[]): boolean {
 }
 
 /** Names a person by ID from the roster, or from the study's own reference to them. */
-export function assigneeLabel(userId: string | null, roster: Person[] | undefined, known: UserReference | null | undefined) {
+export function assigneeLabel(
+  userId: string | null,
+  roster: Person[] | undefined,
+  known: UserReference | null | undefined,
+) {
   if (userId === null) return { name: 'Unassigned', email: '' };
-  const person = roster?.find((candidate) => candidate.userId === userId) ?? (known?.userId === userId ? known : undefined);
+  const person =
+    roster?.find((candidate) => candidate.userId === userId) ?? (known?.userId === userId ? known : undefined);
   if (!person) return { name: userId, email: '' };
   return { name: formatPersonName(person) || person.email, email: person.email };
 }
@@ -143,7 +148,12 @@ export function AssigneePicker({ value, onChange, roster, rosterError, knownAssi
       </div>
       <div className="flex flex-wrap gap-2">
         {meUserId ? (
-          <button type="button" className={BUTTON.secondary} disabled={value === meUserId} onClick={() => onChange(meUserId)}>
+          <button
+            type="button"
+            className={BUTTON.secondary}
+            disabled={value === meUserId}
+            onClick={() => onChange(meUserId)}
+          >
             Assign to me
           </button>
         ) : null}

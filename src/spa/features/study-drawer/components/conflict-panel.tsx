@@ -29,7 +29,17 @@ const FIELDS: EditableField[] = ['studyDescription', 'severity', 'studyViewerSta
  * Someone else saved the study while the user was editing: what they changed, what the user changed,
  * where both did, and the way forward. Nothing is overwritten unless the user chooses to.
  */
-export function ConflictPanel({ editedFrom, current, seenLive = false, draft, roster, saving, onReapply, onKeepEditing, onDiscard }: ConflictPanelProps) {
+export function ConflictPanel({
+  editedFrom,
+  current,
+  seenLive = false,
+  draft,
+  roster,
+  saving,
+  onReapply,
+  onKeepEditing,
+  onDiscard,
+}: ConflictPanelProps) {
   const titleId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -58,7 +68,9 @@ export function ConflictPanel({ editedFrom, current, seenLive = false, draft, ro
       </h3>
       <p className="mt-1 text-sm text-fg">
         Saved <RelativeTime value={current.updatedAt} /> while you were editing.{' '}
-        {seenLive ? 'Your changes are kept here, not saved yet; choose how to go on.' : 'Your changes were not saved and nothing of theirs was overwritten.'}
+        {seenLive
+          ? 'Your changes are kept here, not saved yet; choose how to go on.'
+          : 'Your changes were not saved and nothing of theirs was overwritten.'}
       </p>
       <div className="mt-3 overflow-x-auto">
         <table className="w-full border-collapse text-left text-sm">
@@ -84,7 +96,9 @@ export function ConflictPanel({ editedFrom, current, seenLive = false, draft, ro
               <tr key={field} className="border-t border-border align-top">
                 <th scope="row" className="py-1.5 pr-3 font-medium">
                   {FIELD_LABEL[field]}
-                  {theirs.has(field) && mine.has(field) ? <span className="block text-xs font-normal text-high-fg">Both changed</span> : null}
+                  {theirs.has(field) && mine.has(field) ? (
+                    <span className="block text-xs font-normal text-high-fg">Both changed</span>
+                  ) : null}
                 </th>
                 <td className="py-1.5 pr-3 text-fg-muted">{describeField(editedFrom, field)}</td>
                 <td className={`py-1.5 pr-3 ${theirs.has(field) ? 'font-medium text-fg' : 'text-fg-muted'}`}>
@@ -100,7 +114,10 @@ export function ConflictPanel({ editedFrom, current, seenLive = false, draft, ro
       </div>
       <p className="mt-3 text-sm text-fg-muted">
         Reapplying saves your changes on top of theirs
-        {[...mine].some((field) => theirs.has(field)) ? '; where you both changed a field, yours wins (metadata is merged key by key)' : ''}.
+        {[...mine].some((field) => theirs.has(field))
+          ? '; where you both changed a field, yours wins (metadata is merged key by key)'
+          : ''}
+        .
       </p>
       <div className="mt-3 flex flex-wrap gap-2">
         <button type="button" className={BUTTON.primary} onClick={onReapply} disabled={saving}>
@@ -118,7 +135,12 @@ export function ConflictPanel({ editedFrom, current, seenLive = false, draft, ro
 }
 
 /** The assignee the user chose, as a reference the describer can name. */
-function draftAssignee(editedFrom: Study, current: Study, draft: StudyDraft, roster: Person[] | undefined): Study['assignedTo'] {
+function draftAssignee(
+  editedFrom: Study,
+  current: Study,
+  draft: StudyDraft,
+  roster: Person[] | undefined,
+): Study['assignedTo'] {
   if (draft.assignedTo === null) return null;
   for (const candidate of [current.assignedTo, editedFrom.assignedTo, ...(roster ?? [])]) {
     if (candidate?.userId === draft.assignedTo) return candidate;

@@ -31,4 +31,3 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     </span>
   );
 }
-

@@ -63,14 +63,14 @@ export function CreateStudyDialog({ meUserId, onClose }: { meUserId: string | nu
             </div>
           ) : null}
           <CreateStudyForm
-              meUserId={meUserId}
-              onDirtyChange={setDirty}
-              onOpenExisting={onClose}
-              onCancel={requestClose}
-              onCreated={(study) => {
-                onClose();
-                void navigate({ pathname: `/studies/${study.studyId}`, search });
-              }}
+            meUserId={meUserId}
+            onDirtyChange={setDirty}
+            onOpenExisting={onClose}
+            onCancel={requestClose}
+            onCreated={(study) => {
+              onClose();
+              void navigate({ pathname: `/studies/${study.studyId}`, search });
+            }}
           />
         </div>
       </div>

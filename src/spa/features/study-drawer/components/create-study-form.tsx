@@ -31,15 +31,32 @@ interface CreateStudyFormProps {
 /** Messages the server attached to body fields of a 400, by field name. */
 function serverIssues(error: unknown): Record<string, string> {
   if (!isApiError(error) || error.status !== 400) return {};
-  return Object.fromEntries(error.issues.filter((issue) => issue.in === 'body').map((issue) => [issue.name, issue.message]));
+  return Object.fromEntries(
+    error.issues.filter((issue) => issue.in === 'body').map((issue) => [issue.name, issue.message]),
+  );
 }
 
 /**
  * A new study: severity, description, Study Instance UID (checked against the DICOM rules as typed),
  * and optionally an assignee, a customer and metadata.
  */
-export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, onOpenExisting }: CreateStudyFormProps) {
-  const ids = { severity: useId(), description: useId(), descriptionError: useId(), uid: useId(), uidError: useId(), customer: useId(), customerId: useId(), customerError: useId() };
+export function CreateStudyForm({
+  meUserId,
+  onCreated,
+  onCancel,
+  onDirtyChange,
+  onOpenExisting,
+}: CreateStudyFormProps) {
+  const ids = {
+    severity: useId(),
+    description: useId(),
+    descriptionError: useId(),
+    uid: useId(),
+    uidError: useId(),
+    customer: useId(),
+    customerId: useId(),
+    customerError: useId(),
+  };
   const formRef = useRef<HTMLFormElement>(null);
   const [severity, setSeverity] = useState<Severity>('normal');
   const [description, setDescription] = useState('');
@@ -94,7 +111,11 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
         <div role="alert" className="rounded-md border border-danger-border bg-danger-bg p-3 text-sm">
           <p className="font-semibold text-danger-fg">A study with this Study Instance UID already exists.</p>
           <p className="mt-1">
-            <AppLink to={`/studies/by-uid/${encodeURIComponent(uid.trim())}`} onClick={onOpenExisting} className="font-medium text-accent underline">
+            <AppLink
+              to={`/studies/by-uid/${encodeURIComponent(uid.trim())}`}
+              onClick={onOpenExisting}
+              className="font-medium text-accent underline"
+            >
               Open the existing study
             </AppLink>{' '}
             or check the UID.
@@ -143,7 +164,9 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
               {uidError ?? `The UID ${issues.studyInstanceUid}`}
             </p>
           ) : (
-            <p className="mt-1 text-xs text-fg-muted">From the modality or the PACS: digits and dots, at most 64 characters (for example 1.2.840.10008…).</p>
+            <p className="mt-1 text-xs text-fg-muted">
+              From the modality or the PACS: digits and dots, at most 64 characters (for example 1.2.840.10008…).
+            </p>
           )}
         </div>
       </div>
@@ -170,7 +193,9 @@ export function CreateStudyForm({ meUserId, onCreated, onCancel, onDirtyChange, 
             {descriptionError ?? `Description ${issues.studyDescription}`}
           </p>
         ) : (
-          <p className="mt-1 text-xs text-fg-muted">As the radiologist will read it, for example “CT Head without Contrast”.</p>
+          <p className="mt-1 text-xs text-fg-muted">
+            As the radiologist will read it, for example “CT Head without Contrast”.
+          </p>
         )}
       </div>
 

@@ -48,7 +48,9 @@ export function DrawerFrame({ heading, subheading, onClose, studyId, children }:
         return;
       }
       // Opened from nowhere on the page: the study's row if it is on screen, else the page's content.
-      const row = [...document.querySelectorAll<HTMLElement>('[data-study-row]')].find((element) => element.dataset.rowKey === studyId);
+      const row = [...document.querySelectorAll<HTMLElement>('[data-study-row]')].find(
+        (element) => element.dataset.rowKey === studyId,
+      );
       (row ?? document.getElementById('main'))?.focus();
     };
   }, [returnFocusTo, studyId]);
@@ -76,7 +78,11 @@ export function DrawerFrame({ heading, subheading, onClose, studyId, children }:
     >
       <div className="flex items-start gap-4 border-b border-border px-6 pt-5 pb-4">
         <div className="min-w-0 flex-1">
-          <h2 ref={headingRef} tabIndex={-1} className="text-lg leading-snug font-semibold break-words focus:outline-none">
+          <h2
+            ref={headingRef}
+            tabIndex={-1}
+            className="text-lg leading-snug font-semibold break-words focus:outline-none"
+          >
             {heading}
           </h2>
           {subheading ? <div className="mt-2 flex flex-wrap items-center gap-2 text-sm">{subheading}</div> : null}

@@ -7,7 +7,11 @@ export function DrawerLoading({ label }: { label: string }) {
     <div role="status" aria-live="polite" className="space-y-3">
       <span className="sr-only">{label}</span>
       {Array.from({ length: 8 }, (_, index) => (
-        <div key={index} className="h-5 animate-pulse rounded bg-panel-raised" style={{ width: `${60 + ((index * 13) % 35)}%` }} />
+        <div
+          key={index}
+          className="h-5 animate-pulse rounded bg-panel-raised"
+          style={{ width: `${60 + ((index * 13) % 35)}%` }}
+        />
       ))}
     </div>
   );

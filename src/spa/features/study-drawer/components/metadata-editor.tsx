@@ -16,7 +16,8 @@ interface MetadataEditorProps {
 
 const NONE: ReadonlySet<string> = new Set();
 /** A read-only pair: no box to type in, muted, so it does not look like a field that is broken. */
-const LOCKED_INPUT = 'w-full rounded border border-dashed border-border bg-transparent px-2.5 py-1.5 text-sm text-fg-muted focus:outline-none';
+const LOCKED_INPUT =
+  'w-full rounded border border-dashed border-border bg-transparent px-2.5 py-1.5 text-sm text-fg-muted focus:outline-none';
 
 function describedBy(...ids: Array<string | undefined>): string | undefined {
   const present = ids.filter(Boolean);
@@ -29,14 +30,18 @@ function describedBy(...ids: Array<string | undefined>): string | undefined {
  */
 export function MetadataEditor({ rows, onChange, errors, serverError, lockedRowIds = NONE }: MetadataEditorProps) {
   const formErrorId = useId();
-  const update = (id: string, patch: Partial<MetadataRow>) => onChange(rows.map((row) => (row.id === id ? { ...row, ...patch } : row)));
+  const update = (id: string, patch: Partial<MetadataRow>) =>
+    onChange(rows.map((row) => (row.id === id ? { ...row, ...patch } : row)));
   const full = rows.length >= METADATA_LIMITS.maxPairs;
   const formError = errors.form ?? serverError;
 
   return (
     <fieldset className="space-y-2" aria-describedby={formError ? formErrorId : undefined}>
       <legend className="text-sm font-medium">
-        Metadata <span className="font-normal text-fg-muted">({rows.length} of {METADATA_LIMITS.maxPairs} pairs)</span>
+        Metadata{' '}
+        <span className="font-normal text-fg-muted">
+          ({rows.length} of {METADATA_LIMITS.maxPairs} pairs)
+        </span>
       </legend>
       {rows.length === 0 ? <p className="text-sm text-fg-muted">No metadata yet.</p> : null}
       <ul className="space-y-2">
@@ -75,9 +80,14 @@ export function MetadataEditor({ rows, onChange, errors, serverError, lockedRowI
                   placeholder="Value"
                   rows={1}
                   aria-invalid={rowErrors?.value ? true : undefined}
-                  aria-describedby={describedBy(rowErrors?.value ? valueErrorId : undefined, locked ? lockedId : undefined)}
+                  aria-describedby={describedBy(
+                    rowErrors?.value ? valueErrorId : undefined,
+                    locked ? lockedId : undefined,
+                  )}
                   onChange={(event) => update(row.id, { value: event.target.value })}
-                  className={locked ? `${LOCKED_INPUT} min-h-[2.125rem] resize-none` : `${INPUT} min-h-[2.125rem] resize-y`}
+                  className={
+                    locked ? `${LOCKED_INPUT} min-h-[2.125rem] resize-none` : `${INPUT} min-h-[2.125rem] resize-y`
+                  }
                 />
                 {rowErrors?.value ? (
                   <p id={valueErrorId} className="mt-1 text-xs text-danger-fg">
@@ -86,7 +96,11 @@ export function MetadataEditor({ rows, onChange, errors, serverError, lockedRowI
                 ) : null}
               </div>
               {locked ? (
-                <span id={lockedId} className="mt-1.5 px-2 text-xs whitespace-nowrap text-fg-muted" title="Written by the PACS: only a coordinator may change it">
+                <span
+                  id={lockedId}
+                  className="mt-1.5 px-2 text-xs whitespace-nowrap text-fg-muted"
+                  title="Written by the PACS: only a coordinator may change it"
+                >
                   From PACS
                 </span>
               ) : (
@@ -108,7 +122,12 @@ export function MetadataEditor({ rows, onChange, errors, serverError, lockedRowI
           {formError}
         </p>
       ) : null}
-      <button type="button" className={BUTTON.secondary} disabled={full} onClick={() => onChange([...rows, newMetadataRow()])}>
+      <button
+        type="button"
+        className={BUTTON.secondary}
+        disabled={full}
+        onClick={() => onChange([...rows, newMetadataRow()])}
+      >
         Add pair
       </button>
       {full ? <p className="text-xs text-fg-muted">A study holds at most {METADATA_LIMITS.maxPairs} pairs.</p> : null}

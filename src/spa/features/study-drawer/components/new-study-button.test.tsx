@@ -87,7 +87,12 @@ describe('NewStudyButton', { timeout: 20_000 }, () => {
     await waitFor(() => expect(router.state.location.pathname).toMatch(/^\/studies\/stu_[0-9a-f]{32}$/));
     expect(router.state.location.search).toBe('?q=ct');
     expect(bodies).toEqual([
-      { severity: 'stat', studyDescription: 'CT Head without Contrast', studyInstanceUid: '1.2.840.99.1.2.3', metadata: { source: 'ED' } },
+      {
+        severity: 'stat',
+        studyDescription: 'CT Head without Contrast',
+        studyInstanceUid: '1.2.840.99.1.2.3',
+        metadata: { source: 'ED' },
+      },
     ]);
     expect(service.retrieveStudyByUid('1.2.840.99.1.2.3').studyDescription).toBe('CT Head without Contrast');
   });
@@ -111,6 +116,8 @@ describe('NewStudyButton', { timeout: 20_000 }, () => {
     const { form, user } = await openForm();
     await user.click(within(form).getByRole('button', { name: 'Create study' }));
     expect(within(form).getByRole('alert').textContent).toBe('Fix the marked fields before creating the study.');
-    await waitFor(() => expect(document.activeElement).toBe(within(form).getByRole('textbox', { name: 'Study Instance UID' })));
+    await waitFor(() =>
+      expect(document.activeElement).toBe(within(form).getByRole('textbox', { name: 'Study Instance UID' })),
+    );
   });
 });

@@ -30,7 +30,13 @@ export function NewStudyButton() {
         New study
       </button>
       {open ? (
-        <Suspense fallback={<span role="status" className="text-sm text-fg-muted">Opening…</span>}>
+        <Suspense
+          fallback={
+            <span role="status" className="text-sm text-fg-muted">
+              Opening…
+            </span>
+          }
+        >
           <CreateStudyDialog
             meUserId={me.data.userId}
             onClose={() => {

@@ -40,7 +40,11 @@ export function OpenInViewerButton({ studyId, className = BUTTON.primary }: { st
       onSuccess: ({ url }) => {
         if (!isAllowedViewerUrl(url, viewerOriginsFrom(authConfig.data))) {
           tab?.close();
-          setProblem({ kind: 'error', message: 'The viewer link points to a site that is not on the allowed list, so it was not opened. Ask an administrator to check VIEWER_ORIGINS.' });
+          setProblem({
+            kind: 'error',
+            message:
+              'The viewer link points to a site that is not on the allowed list, so it was not opened. Ask an administrator to check VIEWER_ORIGINS.',
+          });
           return;
         }
         if (tab) {
@@ -60,7 +64,13 @@ export function OpenInViewerButton({ studyId, className = BUTTON.primary }: { st
 
   return (
     <div className="flex flex-col gap-2">
-      <button type="button" className={className} onClick={click} disabled={viewerUrl.isPending} aria-keyshortcuts={STUDY_KEYS.openInViewer}>
+      <button
+        type="button"
+        className={className}
+        onClick={click}
+        disabled={viewerUrl.isPending}
+        aria-keyshortcuts={STUDY_KEYS.openInViewer}
+      >
         <span aria-hidden="true">↗</span>
         {viewerUrl.isPending ? 'Opening viewer…' : 'Open in Viewer'}
       </button>
@@ -72,7 +82,13 @@ export function OpenInViewerButton({ studyId, className = BUTTON.primary }: { st
       {problem?.kind === 'blocked' ? (
         <p role="alert" className="max-w-sm text-sm">
           Your browser blocked the new tab.{' '}
-          <a href={problem.url} target="_blank" rel="noopener noreferrer" className="font-medium text-accent underline" onClick={() => setProblem(null)}>
+          <a
+            href={problem.url}
+            target="_blank"
+            rel="noopener noreferrer"
+            className="font-medium text-accent underline"
+            onClick={() => setProblem(null)}
+          >
             Open the viewer
           </a>{' '}
           (the link expires in a few minutes).

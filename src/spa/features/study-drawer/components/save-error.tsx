@@ -2,8 +2,10 @@ import { isApiError } from '../../../lib/api-client.ts';
 
 /** Why a change did not go through, in words, with what the user can do next. */
 export function describeSaveError(error: unknown): { title: string; detail: string } {
-  if (!isApiError(error)) return { title: 'The change was not saved', detail: 'Something unexpected went wrong. Try again.' };
-  if (error.status === 403) return { title: 'Not allowed', detail: error.detail || 'Your role may not make this change.' };
+  if (!isApiError(error))
+    return { title: 'The change was not saved', detail: 'Something unexpected went wrong. Try again.' };
+  if (error.status === 403)
+    return { title: 'Not allowed', detail: error.detail || 'Your role may not make this change.' };
   if (error.status === 400) return { title: 'The server refused some values', detail: error.detail };
   const next = error.retryable ? ' Try again in a moment.' : '';
   return { title: error.title || 'The change was not saved', detail: `${error.detail}${next}` };

@@ -4,7 +4,15 @@ import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import { INPUT } from './button-styles.ts';
 
 /** The labelled severity picker of the create and edit forms. */
-export function SeverityField({ id, value, onChange }: { id: string; value: Severity; onChange: (severity: Severity) => void }) {
+export function SeverityField({
+  id,
+  value,
+  onChange,
+}: {
+  id: string;
+  value: Severity;
+  onChange: (severity: Severity) => void;
+}) {
   return (
     <div>
       <label htmlFor={id} className="text-sm font-medium">

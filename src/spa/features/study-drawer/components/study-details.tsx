@@ -54,7 +54,10 @@ export function StudyDetails({ study }: { study: Study }) {
           {assignee ? (
             <>
               <span className="font-medium">{formatPersonName(assignee) || assignee.email}</span>
-              <a href={`mailto:${assignee.email}`} className="block text-xs text-fg-muted hover:text-accent hover:underline">
+              <a
+                href={`mailto:${assignee.email}`}
+                className="block text-xs text-fg-muted hover:text-accent hover:underline"
+              >
                 {assignee.email}
               </a>
             </>
@@ -68,7 +71,9 @@ export function StudyDetails({ study }: { study: Study }) {
             <CopyButton text={study.studyInstanceUid} label="Copy Study Instance UID" />
           </span>
         </Field>
-        <Field label="Customer">{study.expressCustomer ? study.expressCustomer.expressCustomerName : <Muted>None</Muted>}</Field>
+        <Field label="Customer">
+          {study.expressCustomer ? study.expressCustomer.expressCustomerName : <Muted>None</Muted>}
+        </Field>
         {/* `org` left Avara's SDK for the customer: shown only when an upstream still sends one. */}
         {study.org ? <Field label="Organization">{study.org.orgName}</Field> : null}
         <Field label="Created">

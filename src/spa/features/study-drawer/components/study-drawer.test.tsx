@@ -162,14 +162,20 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
     const { drawer, user } = await openDrawer(study);
     await user.click(within(drawer).getByRole('button', { name: 'Edit' }));
     await user.click(within(drawer).getByRole('button', { name: 'Add pair' }));
-    const key = within(drawer).getAllByRole('textbox', { name: /^Key \d+$/ }).at(-1) ?? document.body;
+    const key =
+      within(drawer)
+        .getAllByRole('textbox', { name: /^Key \d+$/ })
+        .at(-1) ?? document.body;
     expect(key.getAttribute('aria-invalid')).toBe('true');
     await user.click(key);
     await user.paste('k'.repeat(101));
     expect(within(drawer).getByText('Keys are at most 100 characters (this one has 101).')).toBeTruthy();
 
     await user.click(within(drawer).getByRole('button', { name: 'Save changes' }));
-    expect(await within(drawer).findByRole('alert')).toHaveProperty('textContent', 'Fix the marked fields before saving.');
+    expect(await within(drawer).findByRole('alert')).toHaveProperty(
+      'textContent',
+      'Fix the marked fields before saving.',
+    );
     expect(document.activeElement).toBe(key);
     expect(patches).toEqual([]);
   });
@@ -204,7 +210,13 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
         '*/api/studies/:studyId',
         () =>
           HttpResponse.json(
-            { type: '/problems/upstream-failed', title: 'Avara could not complete the request', status: 502, detail: 'The study service failed.', retryable: true },
+            {
+              type: '/problems/upstream-failed',
+              title: 'Avara could not complete the request',
+              status: 502,
+              detail: 'The study service failed.',
+              retryable: true,
+            },
             { status: 502, headers: { 'Content-Type': 'application/problem+json' } },
           ),
         { once: true },
@@ -251,7 +263,10 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
     const first = await openDrawer(study);
     await first.user.click(within(first.drawer).getByRole('button', { name: 'Edit' }));
     await first.user.selectOptions(within(first.drawer).getByRole('combobox', { name: 'Severity' }), 'High');
-    await first.user.selectOptions(within(first.drawer).getByRole('combobox', { name: 'Severity' }), study.severity === 'high' ? 'STAT' : 'High');
+    await first.user.selectOptions(
+      within(first.drawer).getByRole('combobox', { name: 'Severity' }),
+      study.severity === 'high' ? 'STAT' : 'High',
+    );
     first.unmount();
 
     const { drawer, user } = await openDrawer(study);
@@ -307,7 +322,11 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
     expect(within(drawer).getByText(/This study was cancelled/)).toBeTruthy();
     expect(service.retrieveStudy(study.studyId).isCancelled).toBe(true);
     await user.click(within(drawer).getByRole('button', { name: 'Restore study' }));
-    await user.click(within(screen.getByRole('alertdialog', { name: 'Restore this study?' })).getByRole('button', { name: 'Yes, restore study' }));
+    await user.click(
+      within(screen.getByRole('alertdialog', { name: 'Restore this study?' })).getByRole('button', {
+        name: 'Yes, restore study',
+      }),
+    );
     await waitFor(() => expect(service.retrieveStudy(study.studyId).isCancelled).toBe(false));
   });
 
@@ -316,7 +335,8 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
     service.cancelStudy({ studyId: study.studyId });
     const { drawer } = await openDrawer(study);
     await within(drawer).findByText(/This study was cancelled/);
-    for (const name of ['Mark read', 'Assign to me', 'Edit', 'Severity STAT', 'Cancel study']) expect(within(drawer).queryByRole('button', { name })).toBeNull();
+    for (const name of ['Mark read', 'Assign to me', 'Edit', 'Severity STAT', 'Cancel study'])
+      expect(within(drawer).queryByRole('button', { name })).toBeNull();
     expect(within(drawer).getByRole('button', { name: 'Restore study' })).toBeTruthy();
     expect(within(drawer).getByText('This study is cancelled: restore it to read, assign or edit it.')).toBeTruthy();
     service.uncancelStudy({ studyId: study.studyId });
@@ -332,7 +352,9 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
     const { drawer, user } = await openDrawer(study);
     await user.click(within(drawer).getByRole('button', { name: 'Open in Viewer' }));
     expect(open).toHaveBeenCalledWith('about:blank', '_blank');
-    await waitFor(() => expect(within(drawer).getByRole('button', { name: 'Open in Viewer' })).toHaveProperty('disabled', false));
+    await waitFor(() =>
+      expect(within(drawer).getByRole('button', { name: 'Open in Viewer' })).toHaveProperty('disabled', false),
+    );
     const opened = open.mock.results[0]?.value;
     expect(opened.opener).toBeNull();
     expect(String(opened.location.href)).toMatch(new RegExp(`/launch/${study.studyId}\\?expires=\\d+&signature=`));
@@ -348,7 +370,9 @@ describe('StudyDrawer for a radiologist', { timeout: 20_000 }, () => {
 
   /** A fresh unread study with the PACS's keys, assigned as asked. */
   function studyAssignedTo(assignee: string | null): Study {
-    const study = freshStudy((candidate) => candidate.studyViewerStatus === 'incomplete' && candidate.metadata?.accessionNumber !== undefined);
+    const study = freshStudy(
+      (candidate) => candidate.studyViewerStatus === 'incomplete' && candidate.metadata?.accessionNumber !== undefined,
+    );
     return service.updateStudy(study.studyId, { assignedTo: assignee });
   }
 
@@ -397,9 +421,12 @@ describe('StudyDrawer for a radiologist', { timeout: 20_000 }, () => {
     const study = studyAssignedTo(someoneElse.userId);
     const { drawer } = await openDrawer(study);
     expect(within(drawer).getByRole('button', { name: 'Open in Viewer' })).toBeTruthy();
-    for (const name of ['Mark read', 'Reopen', 'Assign to me', 'Edit']) expect(within(drawer).queryByRole('button', { name })).toBeNull();
+    for (const name of ['Mark read', 'Reopen', 'Assign to me', 'Edit'])
+      expect(within(drawer).queryByRole('button', { name })).toBeNull();
     expectCoordinatorActionsHidden(drawer);
-    expect(within(drawer).getByText('This study is assigned to someone else: only they may mark it read or reopen it.')).toBeTruthy();
+    expect(
+      within(drawer).getByText('This study is assigned to someone else: only they may mark it read or reopen it.'),
+    ).toBeTruthy();
   });
 
   it('on an unassigned study: claim; reading or notes only together with the claim', async () => {
@@ -416,13 +443,18 @@ describe('StudyDrawer for a radiologist', { timeout: 20_000 }, () => {
     expect(within(form).getByText('Assign it to yourself to mark it read or change its notes.')).toBeTruthy();
     await user.selectOptions(within(form).getByRole('combobox', { name: 'Viewer status' }), 'Read');
     await user.click(within(form).getByRole('button', { name: 'Save changes' }));
-    expect((await within(form).findByRole('alert')).textContent).toBe('Assign this study to yourself to mark it read or reopen it.');
+    expect((await within(form).findByRole('alert')).textContent).toBe(
+      'Assign this study to yourself to mark it read or reopen it.',
+    );
     expect(patches).toEqual([]);
 
     await user.click(within(form).getByRole('button', { name: 'Assign to me' }));
     await user.click(within(form).getByRole('button', { name: 'Save changes' }));
     expect(await within(drawer).findByText('Changes saved.')).toBeTruthy();
     expect(patches).toEqual([{ assignedTo: me.userId, studyViewerStatus: 'complete' }]);
-    expect(service.retrieveStudy(study.studyId)).toMatchObject({ assignedTo: { userId: me.userId }, studyViewerStatus: 'complete' });
+    expect(service.retrieveStudy(study.studyId)).toMatchObject({
+      assignedTo: { userId: me.userId },
+      studyViewerStatus: 'complete',
+    });
   });
 });

@@ -10,7 +10,13 @@ import { useSetStudyCancelled } from '../api/set-study-cancelled.ts';
 import { isStudyConflict, useQuickUpdateStudy } from '../api/update-study.ts';
 import { drawerFocusElement } from '../lib/drawer-focus.ts';
 import type { DrawerFocusTarget } from '../lib/drawer-focus.ts';
-import { CANCEL_WORDS, claimAction, quickActionFailure, severityAction, viewerStatusAction } from '../lib/quick-actions.ts';
+import {
+  CANCEL_WORDS,
+  claimAction,
+  quickActionFailure,
+  severityAction,
+  viewerStatusAction,
+} from '../lib/quick-actions.ts';
 import type { CancelKind, QuickAction } from '../lib/quick-actions.ts';
 import { SeverityBadge } from '../../../components/severity-badge.tsx';
 import { BUTTON } from './button-styles.ts';
@@ -61,7 +67,11 @@ export function StudyDrawer({ studyId, renderStudyExtras, renderReadingActions }
       heading={
         study.data ? (
           // A long description is clamped, so the drawer's controls stay on screen; the whole text on demand.
-          <span className={`${study.data.isCancelled ? 'line-through decoration-fg-muted/70' : ''} ${fullDescription ? '' : 'line-clamp-3'}`}>{study.data.studyDescription}</span>
+          <span
+            className={`${study.data.isCancelled ? 'line-through decoration-fg-muted/70' : ''} ${fullDescription ? '' : 'line-clamp-3'}`}
+          >
+            {study.data.studyDescription}
+          </span>
         ) : study.isPending ? (
           'Loading study…'
         ) : notFound ? (
@@ -74,7 +84,12 @@ export function StudyDrawer({ studyId, renderStudyExtras, renderReadingActions }
         study.data ? (
           <>
             {study.data.studyDescription.length > LONG_DESCRIPTION ? (
-              <button type="button" aria-expanded={fullDescription} onClick={() => setFullDescription((shown) => !shown)} className={BUTTON.small}>
+              <button
+                type="button"
+                aria-expanded={fullDescription}
+                onClick={() => setFullDescription((shown) => !shown)}
+                className={BUTTON.small}
+              >
                 {fullDescription ? 'Show less of the description' : 'Show the whole description'}
               </button>
             ) : null}
@@ -87,7 +102,12 @@ export function StudyDrawer({ studyId, renderStudyExtras, renderReadingActions }
     >
       {study.data ? (
         // A fresh drawer per person, once known: it reopens their kept edit, and no one else's.
-        <LoadedStudyDrawer key={person ?? ''} study={study.data} renderStudyExtras={renderStudyExtras} renderReadingActions={renderReadingActions} />
+        <LoadedStudyDrawer
+          key={person ?? ''}
+          study={study.data}
+          renderStudyExtras={renderStudyExtras}
+          renderReadingActions={renderReadingActions}
+        />
       ) : study.isPending ? (
         <DrawerLoading label="Loading the study" />
       ) : notFound ? (
@@ -104,7 +124,9 @@ function StudySummary({ study }: { study: Study }) {
     <>
       <SeverityBadge severity={study.severity} />
       {study.isCancelled ? (
-        <span className="rounded border border-danger-border bg-danger-bg px-1.5 py-px text-xs font-semibold text-danger-fg">Cancelled</span>
+        <span className="rounded border border-danger-border bg-danger-bg px-1.5 py-px text-xs font-semibold text-danger-fg">
+          Cancelled
+        </span>
       ) : null}
       <span className="text-fg-muted">{study.studyViewerStatus === 'complete' ? 'Read' : 'Unread'}</span>
       <span className="text-fg-muted" aria-hidden="true">
@@ -117,7 +139,11 @@ function StudySummary({ study }: { study: Study }) {
   );
 }
 
-function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: { study: Study } & Pick<StudyDrawerProps, 'renderStudyExtras' | 'renderReadingActions'>) {
+function LoadedStudyDrawer({
+  study,
+  renderStudyExtras,
+  renderReadingActions,
+}: { study: Study } & Pick<StudyDrawerProps, 'renderStudyExtras' | 'renderReadingActions'>) {
   const me = useMe().data ?? null;
   const actor = actorOf(me);
   const actions = studyActions(actor, study);
@@ -167,7 +193,9 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
           if (after) setFocusTarget(after);
         },
         onError: (error) => {
-          const failure = isStudyConflict(error) ? ({ conflict: true } as const) : ({ conflict: false, detail: describeSaveError(error).detail } as const);
+          const failure = isStudyConflict(error)
+            ? ({ conflict: true } as const)
+            : ({ conflict: false, detail: describeSaveError(error).detail } as const);
           setNotice({ tone: 'error', text: quickActionFailure(label, failure) });
           if (after) setFocusTarget('status');
         },
@@ -208,7 +236,8 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
     <div ref={containerRef} className="space-y-5 pb-6">
       {study.isCancelled ? (
         <p className="rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg">
-          This study was cancelled {study.cancelledAt ? <RelativeTime value={study.cancelledAt} /> : null}. It is not on the reading list.
+          This study was cancelled {study.cancelledAt ? <RelativeTime value={study.cancelledAt} /> : null}. It is not on
+          the reading list.
         </p>
       ) : null}
 
@@ -226,7 +255,12 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
           onKeepEditing={() => (leaving ? blocker.reset() : setQuestion(null))}
         />
       ) : question === 'cancel' || question === 'restore' ? (
-        <CancelStudyQuestion kind={question} busy={setCancelled.isPending} onConfirm={() => cancelOrRestore(question)} onCancel={() => setQuestion(null)} />
+        <CancelStudyQuestion
+          kind={question}
+          busy={setCancelled.isPending}
+          onConfirm={() => cancelOrRestore(question)}
+          onCancel={() => setQuestion(null)}
+        />
       ) : null}
 
       {notice ? (
@@ -261,7 +295,9 @@ function LoadedStudyDrawer({ study, renderStudyExtras, renderReadingActions }: {
         />
       ) : null}
 
-      {edit && session.restoredAt !== null ? <RestoredEditNotice savedAt={session.restoredAt} onDiscard={() => setQuestion('discard')} /> : null}
+      {edit && session.restoredAt !== null ? (
+        <RestoredEditNotice savedAt={session.restoredAt} onDiscard={() => setQuestion('discard')} />
+      ) : null}
 
       {/* While the conflict is open the form waits: saving it would only meet the same refusal. */}
       {edit && !conflict ? (

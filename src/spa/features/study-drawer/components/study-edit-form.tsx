@@ -42,7 +42,9 @@ export function descriptionProblem(description: string): string | undefined {
 /** Messages the server attached to body fields of a 400, by field name. */
 function serverIssues(error: unknown): Record<string, string> {
   if (!isApiError(error) || error.status !== 400) return {};
-  return Object.fromEntries(error.issues.filter((issue) => issue.in === 'body').map((issue) => [issue.name, issue.message]));
+  return Object.fromEntries(
+    error.issues.filter((issue) => issue.in === 'body').map((issue) => [issue.name, issue.message]),
+  );
 }
 
 /**
@@ -50,7 +52,20 @@ function serverIssues(error: unknown): Record<string, string> {
  * user types: the form offers only those fields, and does not send a change the BFF would refuse.
  */
 export function StudyEditForm(props: StudyEditFormProps) {
-  const { base, draft, onDraftChange, role, meUserId, roster, rosterError, dirty, saving, saveError, onSave, onCancel } = props;
+  const {
+    base,
+    draft,
+    onDraftChange,
+    role,
+    meUserId,
+    roster,
+    rosterError,
+    dirty,
+    saving,
+    saveError,
+    onSave,
+    onCancel,
+  } = props;
   const ids = { description: useId(), descriptionError: useId(), severity: useId(), status: useId(), blocked: useId() };
   const formRef = useRef<HTMLFormElement>(null);
   const [blocked, setBlocked] = useState(false);
@@ -61,7 +76,9 @@ export function StudyEditForm(props: StudyEditFormProps) {
 
   const issues = serverIssues(saveError);
   const metadataErrors = validateMetadata(draft.metadata);
-  const descriptionError = editable.fields.has('studyDescription') ? descriptionProblem(draft.studyDescription) : undefined;
+  const descriptionError = editable.fields.has('studyDescription')
+    ? descriptionProblem(draft.studyDescription)
+    : undefined;
   const fieldsInvalid = descriptionError !== undefined || hasMetadataErrors(metadataErrors);
   const invalid = fieldsInvalid || refusal !== undefined;
   const set = (patch: Partial<StudyDraft>) => onDraftChange({ ...draft, ...patch });
@@ -83,7 +100,11 @@ export function StudyEditForm(props: StudyEditFormProps) {
     <form ref={formRef} onSubmit={submit} noValidate aria-label="Edit study" className="space-y-5">
       {saveError ? <SaveError error={saveError} /> : null}
       {blocked && invalid ? (
-        <p id={ids.blocked} role="alert" className="rounded-md border border-danger-border bg-danger-bg p-3 text-sm text-danger-fg">
+        <p
+          id={ids.blocked}
+          role="alert"
+          className="rounded-md border border-danger-border bg-danger-bg p-3 text-sm text-danger-fg"
+        >
           {fieldsInvalid ? 'Fix the marked fields before saving.' : refusal}
         </p>
       ) : null}
@@ -122,7 +143,9 @@ export function StudyEditForm(props: StudyEditFormProps) {
             <select
               id={ids.status}
               value={draft.studyViewerStatus}
-              onChange={(event) => set({ studyViewerStatus: event.target.value === 'complete' ? 'complete' : 'incomplete' })}
+              onChange={(event) =>
+                set({ studyViewerStatus: event.target.value === 'complete' ? 'complete' : 'incomplete' })
+              }
               className={`${INPUT} mt-1`}
             >
               <option value="incomplete">Unread</option>
@@ -169,7 +192,12 @@ export function StudyEditForm(props: StudyEditFormProps) {
       />
 
       <div className="sticky bottom-0 -mx-6 flex items-center gap-2 border-t border-border bg-panel px-6 py-3">
-        <button type="submit" className={BUTTON.primary} disabled={saving || !dirty} aria-describedby={blocked && invalid ? ids.blocked : undefined}>
+        <button
+          type="submit"
+          className={BUTTON.primary}
+          disabled={saving || !dirty}
+          aria-describedby={blocked && invalid ? ids.blocked : undefined}
+        >
           {saving ? 'Saving…' : 'Save changes'}
         </button>
         <button type="button" className={BUTTON.secondary} onClick={onCancel} disabled={saving}>

@@ -27,7 +27,13 @@ export function StudyActionButtons({
     <div className="flex flex-wrap items-start gap-2">
       <OpenInViewerButton studyId={study.studyId} />
       {actions.claim ? (
-        <button type="button" className={BUTTON.secondary} disabled={busy} aria-keyshortcuts={STUDY_KEYS.claim} onClick={onClaim}>
+        <button
+          type="button"
+          className={BUTTON.secondary}
+          disabled={busy}
+          aria-keyshortcuts={STUDY_KEYS.claim}
+          onClick={onClaim}
+        >
           Assign to me
         </button>
       ) : null}
@@ -36,7 +42,13 @@ export function StudyActionButtons({
           Reopen
         </button>
       ) : (
-        <button type="button" className={BUTTON.secondary} disabled={busy} aria-keyshortcuts={STUDY_KEYS.markRead} onClick={onToggleRead}>
+        <button
+          type="button"
+          className={BUTTON.secondary}
+          disabled={busy}
+          aria-keyshortcuts={STUDY_KEYS.markRead}
+          onClick={onToggleRead}
+        >
           <span aria-hidden="true">✓</span>
           Mark read
         </button>
@@ -85,7 +97,9 @@ export function SeverityAndCancel({
           disabled={busy}
           onClick={() => onSeverity(severity)}
           className={`rounded border px-2.5 py-1 text-xs font-semibold ${
-            study.severity === severity ? 'border-accent bg-accent/20 text-fg' : 'border-border text-fg-muted hover:border-accent hover:text-fg'
+            study.severity === severity
+              ? 'border-accent bg-accent/20 text-fg'
+              : 'border-border text-fg-muted hover:border-accent hover:text-fg'
           }`}
         >
           {SEVERITY_LABEL[severity]}

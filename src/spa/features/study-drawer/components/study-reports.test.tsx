@@ -30,7 +30,7 @@ function report(studyId: string, overrides: Partial<StudyReport> = {}): StudyRep
   };
 }
 
-describe('the drawer\'s reports', () => {
+describe("the drawer's reports", () => {
   it('shows that the study was reported, its text and the PDF link', async () => {
     const [first, second] = service.listStudies({ limit: 2, isCancelled: false }).studies;
     if (!first || !second) throw new Error('no studies');
@@ -38,14 +38,23 @@ describe('the drawer\'s reports', () => {
     renderRoutes(routes, { route: `/studies/${first.studyId}` });
     const entry = await screen.findByRole('article', { name: 'Report' });
     expect(entry.textContent).toContain('FINDINGS: No acute abnormality.');
-    expect(within(entry).getByRole('link', { name: /Open the report PDF/ }).getAttribute('href')).toBe(`/api/studies/${first.studyId}/reports/rpt_${first.studyId.slice(4)}/pdf`);
+    expect(
+      within(entry)
+        .getByRole('link', { name: /Open the report PDF/ })
+        .getAttribute('href'),
+    ).toBe(`/api/studies/${first.studyId}/reports/rpt_${first.studyId.slice(4)}/pdf`);
     expect(within(entry).queryByRole('button', { name: 'Acknowledge' })).toBeNull();
   });
 
   it('alerts to a critical result until a coordinator acknowledges it, then says who', async () => {
     const study = service.listStudies({ limit: 5, isCancelled: false }).studies[3];
     if (!study) throw new Error('no study');
-    reports.set(study.studyId, [report(study.studyId, { isCritical: true, pdf: { available: false, expiresAt: new Date(Date.now() - 1_000).toISOString() } })]);
+    reports.set(study.studyId, [
+      report(study.studyId, {
+        isCritical: true,
+        pdf: { available: false, expiresAt: new Date(Date.now() - 1_000).toISOString() },
+      }),
+    ]);
     renderRoutes(routes, { route: `/studies/${study.studyId}` });
     const open = await screen.findByRole('article', { name: 'Critical result, not acknowledged' });
     expect(within(open).getByRole('alert').textContent).toContain('Critical result: needs acknowledgement');

@@ -44,7 +44,9 @@ function ReportEntry({ report, study }: { report: StudyReport; study: Study }) {
   const mayAcknowledge = mayAcknowledgeCritical(actorOf(me), study).allowed;
   return (
     <article
-      aria-label={open ? 'Critical result, not acknowledged' : report.isCritical ? 'Critical result, acknowledged' : 'Report'}
+      aria-label={
+        open ? 'Critical result, not acknowledged' : report.isCritical ? 'Critical result, acknowledged' : 'Report'
+      }
       className={`flex flex-col gap-2 rounded-md border px-3 py-2 text-sm ${open ? 'border-danger-border bg-danger-bg' : 'border-border bg-panel-raised'}`}
     >
       {open ? (
@@ -52,7 +54,12 @@ function ReportEntry({ report, study }: { report: StudyReport; study: Study }) {
           <span aria-hidden="true">⚠</span>
           <span className="flex-1">Critical result: needs acknowledgement</span>
           {mayAcknowledge ? (
-            <button type="button" className={BUTTON.danger} disabled={acknowledge.isPending} onClick={() => acknowledge.mutate(report)}>
+            <button
+              type="button"
+              className={BUTTON.danger}
+              disabled={acknowledge.isPending}
+              onClick={() => acknowledge.mutate(report)}
+            >
               {acknowledge.isPending ? 'Acknowledging…' : 'Acknowledge'}
             </button>
           ) : (
@@ -69,17 +76,29 @@ function ReportEntry({ report, study }: { report: StudyReport; study: Study }) {
         Reported <RelativeTime value={report.deliveredAt} />
         {report.acknowledgement ? (
           <>
-            {' · '}critical result acknowledged by {report.acknowledgement.by.name} <RelativeTime value={report.acknowledgement.at} />
+            {' · '}critical result acknowledged by {report.acknowledgement.by.name}{' '}
+            <RelativeTime value={report.acknowledgement.at} />
           </>
         ) : null}
       </p>
-      {report.plainText ? <p className="max-h-48 overflow-y-auto whitespace-pre-wrap rounded bg-surface px-2 py-1.5 text-fg">{report.plainText}</p> : null}
+      {report.plainText ? (
+        <p className="max-h-48 overflow-y-auto whitespace-pre-wrap rounded bg-surface px-2 py-1.5 text-fg">
+          {report.plainText}
+        </p>
+      ) : null}
       {report.pdf.available ? (
-        <a href={reportPdfPath(report)} target="_blank" rel="noopener noreferrer" className="self-start font-medium text-accent underline underline-offset-2">
+        <a
+          href={reportPdfPath(report)}
+          target="_blank"
+          rel="noopener noreferrer"
+          className="self-start font-medium text-accent underline underline-offset-2"
+        >
           Open the report PDF<span className="sr-only"> (opens in a new tab)</span>
         </a>
       ) : (
-        <p className="text-fg-muted">The PDF link Avara sent has expired (links last about an hour); the PDF is in Avara.</p>
+        <p className="text-fg-muted">
+          The PDF link Avara sent has expired (links last about an hour); the PDF is in Avara.
+        </p>
       )}
     </article>
   );

@@ -8,7 +8,10 @@ import type { ShouldBlock } from '../../../lib/navigation/guarded-history.ts';
  * browser's own prompt covers them.
  */
 export function useUnsavedGuard(dirty: boolean) {
-  const shouldBlock = useCallback<ShouldBlock>(({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname, [dirty]);
+  const shouldBlock = useCallback<ShouldBlock>(
+    ({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname,
+    [dirty],
+  );
   const blocker = useBlocker(shouldBlock);
   useEffect(() => {
     if (!dirty) return;

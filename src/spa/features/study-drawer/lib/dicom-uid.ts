@@ -6,10 +6,12 @@ import { DICOM_UID_MAX_LENGTH } from '../../../../contract/study-limits.ts';
  */
 export function dicomUidProblem(uid: string): string | undefined {
   if (uid === '') return 'Enter the Study Instance UID.';
-  if (uid.length > DICOM_UID_MAX_LENGTH) return `A UID is at most ${DICOM_UID_MAX_LENGTH} characters (this one has ${uid.length}).`;
+  if (uid.length > DICOM_UID_MAX_LENGTH)
+    return `A UID is at most ${DICOM_UID_MAX_LENGTH} characters (this one has ${uid.length}).`;
   if (/[^0-9.]/.test(uid)) return 'A UID has only digits and dots.';
   const components = uid.split('.');
-  if (components.some((component) => component === '')) return 'A UID has no empty parts: no leading, trailing or double dots.';
+  if (components.some((component) => component === ''))
+    return 'A UID has no empty parts: no leading, trailing or double dots.';
   if (components.some((component) => component.length > 1 && component.startsWith('0'))) {
     return 'No part of a UID may start with 0 (a lone 0 is fine).';
   }

@@ -13,14 +13,15 @@ import { STUDY_KEYS } from '../../../lib/shortcuts/study-shortcuts.ts';
  */
 export type DrawerFocusTarget = 'form' | 'edit' | 'after-read' | 'after-claim' | 'status';
 
-
 /** The element to focus for the target, or null while it is not there (yet). */
 export function drawerFocusElement(container: Element, target: DrawerFocusTarget): HTMLElement | null {
   const status = container.querySelector<HTMLElement>('[data-drawer-status]');
   switch (target) {
     case 'form': {
       const form = container.querySelector('form');
-      return form ? (tabbables(form).find((element) => element.matches('input,select,textarea')) ?? tabbables(form)[0] ?? null) : null;
+      return form
+        ? (tabbables(form).find((element) => element.matches('input,select,textarea')) ?? tabbables(form)[0] ?? null)
+        : null;
     }
     case 'edit':
       return buttonFor(container, STUDY_KEYS.edit) ?? status;

@@ -6,7 +6,11 @@ describe('lockedRowIds', () => {
   const study = { accessionNumber: 'ACC1', modality: 'CT', site: 'main' };
 
   it('locks the study’s own pair of each locked key, nothing else', () => {
-    const rows = [newMetadataRow('accessionNumber', 'ACC1'), newMetadataRow('modality', 'CT'), newMetadataRow('site', 'main')];
+    const rows = [
+      newMetadataRow('accessionNumber', 'ACC1'),
+      newMetadataRow('modality', 'CT'),
+      newMetadataRow('site', 'main'),
+    ];
     expect(lockedRowIds(rows, PACS_METADATA_KEYS, study)).toEqual(new Set([rows[0]?.id, rows[1]?.id]));
   });
 

@@ -51,7 +51,8 @@ export function validateMetadata(rows: MetadataRow[]): MetadataErrors {
     const key = row.key.trim();
     const rowErrors: MetadataRowErrors = {};
     if (key === '') rowErrors.key = 'Enter a key.';
-    else if (key.length > METADATA_LIMITS.maxKeyLength) rowErrors.key = `Keys are at most ${METADATA_LIMITS.maxKeyLength} characters (this one has ${key.length}).`;
+    else if (key.length > METADATA_LIMITS.maxKeyLength)
+      rowErrors.key = `Keys are at most ${METADATA_LIMITS.maxKeyLength} characters (this one has ${key.length}).`;
     else if ((seen.get(key) ?? 0) > 1) rowErrors.key = `"${key}" is used more than once; keys must be unique.`;
     if (row.value.length > METADATA_LIMITS.maxValueLength) {
       rowErrors.value = `Values are at most ${METADATA_LIMITS.maxValueLength} characters (this one has ${row.value.length}).`;
@@ -66,17 +67,27 @@ export function hasMetadataErrors(errors: MetadataErrors): boolean {
 }
 
 /** Same pairs, whatever their order. */
-export function sameMetadata(a: Record<string, string> | null | undefined, b: Record<string, string> | null | undefined): boolean {
+export function sameMetadata(
+  a: Record<string, string> | null | undefined,
+  b: Record<string, string> | null | undefined,
+): boolean {
   const left = Object.entries(a ?? {});
   const right = b ?? {};
-  return left.length === Object.keys(right).length && left.every(([key, value]) => Object.hasOwn(right, key) && right[key] === value);
+  return (
+    left.length === Object.keys(right).length &&
+    left.every(([key, value]) => Object.hasOwn(right, key) && right[key] === value)
+  );
 }
 
 /**
  * The rows to show read-only: for each locked key the study has, the first row with that key (the
  * study's own pair; a later row typed with the same key stays editable and is flagged as a duplicate).
  */
-export function lockedRowIds(rows: MetadataRow[], lockedKeys: readonly string[], study: Record<string, string> | null | undefined): ReadonlySet<string> {
+export function lockedRowIds(
+  rows: MetadataRow[],
+  lockedKeys: readonly string[],
+  study: Record<string, string> | null | undefined,
+): ReadonlySet<string> {
   const locked = new Set<string>();
   const seen = new Set<string>();
   for (const row of rows) {

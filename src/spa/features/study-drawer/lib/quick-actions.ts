@@ -15,15 +15,34 @@ export interface QuickAction {
 }
 
 /** Assign to me (the roster, when loaded, gives the optimistic row the person's name parts). */
-export function claimAction(study: Study, me: Me | null, userId: string | null, roster?: readonly Person[]): QuickAction {
-  return { label: 'Assign to me', changes: { assignedTo: userId }, optimistic: { ...study, assignedTo: meAsAssignee(me, userId, roster) }, after: 'after-claim' };
+export function claimAction(
+  study: Study,
+  me: Me | null,
+  userId: string | null,
+  roster?: readonly Person[],
+): QuickAction {
+  return {
+    label: 'Assign to me',
+    changes: { assignedTo: userId },
+    optimistic: { ...study, assignedTo: meAsAssignee(me, userId, roster) },
+    after: 'after-claim',
+  };
 }
 
 /** Mark read, or Reopen once read. */
 export function viewerStatusAction(study: Study): QuickAction {
   return study.studyViewerStatus === 'complete'
-    ? { label: 'Reopen', changes: { studyViewerStatus: 'incomplete' }, optimistic: { ...study, studyViewerStatus: 'incomplete' } }
-    : { label: 'Mark read', changes: { studyViewerStatus: 'complete' }, optimistic: { ...study, studyViewerStatus: 'complete' }, after: 'after-read' };
+    ? {
+        label: 'Reopen',
+        changes: { studyViewerStatus: 'incomplete' },
+        optimistic: { ...study, studyViewerStatus: 'incomplete' },
+      }
+    : {
+        label: 'Mark read',
+        changes: { studyViewerStatus: 'complete' },
+        optimistic: { ...study, studyViewerStatus: 'complete' },
+        after: 'after-read',
+      };
 }
 
 /** A new severity; none when the study has it already. */
@@ -33,7 +52,10 @@ export function severityAction(study: Study, severity: Severity): QuickAction | 
 }
 
 /** Why a quick action did not stick: someone else's change came first, or the server refused (`detail`). */
-export function quickActionFailure(label: string, failure: { conflict: true } | { conflict: false; detail: string }): string {
+export function quickActionFailure(
+  label: string,
+  failure: { conflict: true } | { conflict: false; detail: string },
+): string {
   return failure.conflict
     ? `Someone else changed this study just now, so “${label}” was not applied. It now shows their version; check it and try again.`
     : `“${label}” was not applied and the change was undone. ${failure.detail}`;

@@ -47,7 +47,10 @@ function memoryStore() {
 describe('study draft storage', () => {
   it('restores an edit as the form held it, from the version it started from', () => {
     const { store } = memoryStore();
-    const edit = edited(study, { studyDescription: 'CT Head without Contrast', metadata: [newMetadataRow('protocol', 'low dose'), newMetadataRow('note', 'call ED')] });
+    const edit = edited(study, {
+      studyDescription: 'CT Head without Contrast',
+      metadata: [newMetadataRow('protocol', 'low dose'), newMetadataRow('note', 'call ED')],
+    });
     keepStudyEdit(store, ANA, study.studyId, edit);
 
     const restored = restoreStudyEdit(store, ANA, study.studyId);
@@ -108,9 +111,15 @@ describe('study draft storage', () => {
   it('drops what is not an edit of this study', () => {
     const { store, items } = memoryStore();
     // An edit of another study under this study's key, and one with a field of the wrong type.
-    store.write(ANA, `study:${study.studyId}`, { editedFrom: other, draft: { ...draftFromStudy(other), severity: 'stat', metadata: [] } });
+    store.write(ANA, `study:${study.studyId}`, {
+      editedFrom: other,
+      draft: { ...draftFromStudy(other), severity: 'stat', metadata: [] },
+    });
     expect(restoreStudyEdit(store, ANA, study.studyId)).toBeNull();
-    store.write(ANA, `study:${study.studyId}`, { editedFrom: study, draft: { ...draftFromStudy(study), severity: 'urgent', metadata: [] } });
+    store.write(ANA, `study:${study.studyId}`, {
+      editedFrom: study,
+      draft: { ...draftFromStudy(study), severity: 'urgent', metadata: [] },
+    });
     expect(restoreStudyEdit(store, ANA, study.studyId)).toBeNull();
     store.write(ANA, `study:${study.studyId}`, 'CT Head');
     expect(restoreStudyEdit(store, ANA, study.studyId)).toBeNull();

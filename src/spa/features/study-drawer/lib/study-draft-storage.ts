@@ -71,8 +71,12 @@ function isStudyOf(value: unknown, studyId: string): value is Study {
     isSeverity(value.severity) &&
     (value.studyViewerStatus === 'complete' || value.studyViewerStatus === 'incomplete') &&
     (value.updatedAt === null || typeof value.updatedAt === 'string') &&
-    (assignedTo === null || assignedTo === undefined || (isRecord(assignedTo) && typeof assignedTo.userId === 'string')) &&
-    (metadata === null || metadata === undefined || (isRecord(metadata) && Object.values(metadata).every((entry) => typeof entry === 'string')))
+    (assignedTo === null ||
+      assignedTo === undefined ||
+      (isRecord(assignedTo) && typeof assignedTo.userId === 'string')) &&
+    (metadata === null ||
+      metadata === undefined ||
+      (isRecord(metadata) && Object.values(metadata).every((entry) => typeof entry === 'string')))
   );
 }
 
@@ -88,5 +92,8 @@ function readKeptEdit(value: unknown, studyId: string): KeptEdit | null {
     if (!isRecord(row) || typeof row.key !== 'string' || typeof row.value !== 'string') return null;
     rows.push(newMetadataRow(row.key, row.value));
   }
-  return { editedFrom: value.editedFrom, draft: { studyDescription, severity, studyViewerStatus, assignedTo, metadata: rows } };
+  return {
+    editedFrom: value.editedFrom,
+    draft: { studyDescription, severity, studyViewerStatus, assignedTo, metadata: rows },
+  };
 }

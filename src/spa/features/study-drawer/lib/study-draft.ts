@@ -51,7 +51,6 @@ export const FIELD_LABEL: Record<EditableField, string> = {
   metadata: 'Metadata',
 };
 
-
 /** A field of a study as a person reads it, for the conflict view. */
 export function describeField(study: Study, field: EditableField): string {
   switch (field) {

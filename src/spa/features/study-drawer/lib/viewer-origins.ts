@@ -5,7 +5,9 @@
 export function viewerOriginsFrom(config: unknown): string[] {
   if (typeof config !== 'object' || config === null || !('viewerOrigins' in config)) return [];
   const { viewerOrigins } = config;
-  return Array.isArray(viewerOrigins) ? viewerOrigins.filter((origin): origin is string => typeof origin === 'string') : [];
+  return Array.isArray(viewerOrigins)
+    ? viewerOrigins.filter((origin): origin is string => typeof origin === 'string')
+    : [];
 }
 
 /** Whether `url` is an http(s) URL on one of the allowed origins. */

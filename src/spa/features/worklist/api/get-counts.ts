@@ -63,7 +63,9 @@ export function useWorklistCounts(enabled: boolean, live: boolean) {
   const refetchSoon = () => {
     if (!enabled) return;
     for (const timer of timers.current) window.clearTimeout(timer);
-    timers.current = COUNTS_AFTER_CHANGE_MS.map((delay) => window.setTimeout(() => void queryClient.invalidateQueries({ queryKey: countsKeys.all }), delay));
+    timers.current = COUNTS_AFTER_CHANGE_MS.map((delay) =>
+      window.setTimeout(() => void queryClient.invalidateQueries({ queryKey: countsKeys.all }), delay),
+    );
   };
   useWorklistEvent('study.created', refetchSoon);
   useWorklistEvent('study.changed', refetchSoon);

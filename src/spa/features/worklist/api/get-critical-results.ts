@@ -8,7 +8,9 @@ import { studyKeys } from './study-keys.ts';
 export const criticalResultsKey = ['critical-results'] as const;
 
 function isCriticalResultList(value: unknown): value is CriticalResultList {
-  return typeof value === 'object' && value !== null && 'criticalResults' in value && Array.isArray(value.criticalResults);
+  return (
+    typeof value === 'object' && value !== null && 'criticalResults' in value && Array.isArray(value.criticalResults)
+  );
 }
 
 /**
@@ -20,7 +22,10 @@ export function useCriticalResults() {
   const queryClient = useQueryClient();
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: criticalResultsKey });
-    void queryClient.invalidateQueries({ queryKey: studyKeys.lists(), predicate: (query) => isCriticalList(query.queryKey[2]) });
+    void queryClient.invalidateQueries({
+      queryKey: studyKeys.lists(),
+      predicate: (query) => isCriticalList(query.queryKey[2]),
+    });
   };
   useWorklistEvent('report.delivered', (data) => {
     if (data.isCritical) refresh();

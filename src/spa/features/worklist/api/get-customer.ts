@@ -3,7 +3,14 @@ import type { CustomerAnswer } from '../../../../contract/worklist-api.ts';
 import { apiRequestChecked } from '../../../lib/api-client.ts';
 
 function isCustomerAnswer(value: unknown): value is CustomerAnswer {
-  return typeof value === 'object' && value !== null && 'name' in value && typeof value.name === 'string' && 'customerId' in value && typeof value.customerId === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'name' in value &&
+    typeof value.name === 'string' &&
+    'customerId' in value &&
+    typeof value.customerId === 'string'
+  );
 }
 
 /**

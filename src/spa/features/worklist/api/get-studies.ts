@@ -22,7 +22,12 @@ export interface GetStudiesParams {
 }
 
 /** One page of the study list from the BFF, oldest first (the study waiting longest comes first). */
-export function getStudies({ filters, cursor, limit = STUDY_PAGE_SIZE, signal }: GetStudiesParams): Promise<ApiAnswer<'/api/studies', 'get'>> {
+export function getStudies({
+  filters,
+  cursor,
+  limit = STUDY_PAGE_SIZE,
+  signal,
+}: GetStudiesParams): Promise<ApiAnswer<'/api/studies', 'get'>> {
   // Checked here too: a page that is not one fails this group's query (its error and Retry), instead
   // of breaking the render of the whole list.
   return apiRequestChecked('/api/studies', isStudyListPage, { query: { ...filters, limit, cursor }, signal });
@@ -55,7 +60,11 @@ export interface GroupHead {
   last: { index: number; cursor: string; page: StudyListPage } | null;
 }
 
-export function studyGroupHeadQueryOptions(filters: StudyListFilters, pages: () => StudyPages | undefined, live = false) {
+export function studyGroupHeadQueryOptions(
+  filters: StudyListFilters,
+  pages: () => StudyPages | undefined,
+  live = false,
+) {
   return queryOptions({
     queryKey: studyKeys.listHead(filters),
     queryFn: async ({ signal }): Promise<GroupHead> => {
@@ -128,7 +137,8 @@ export function useStudyGroup(filters: StudyListFilters, enabled: boolean, live 
   const studies = useMemo(() => flattenPages(data), [data]);
   // The rows page by page too, for whatever the app fetches per page of rows (the PACS context).
   const pages = useMemo(() => data?.pages.map((page) => page.studies) ?? [], [data]);
-  const { status, error, hasNextPage, isFetching, isFetchingNextPage, isFetchNextPageError, refetch, fetchNextPage } = group;
+  const { status, error, hasNextPage, isFetching, isFetchingNextPage, isFetchNextPageError, refetch, fetchNextPage } =
+    group;
   const isRefreshing = head.isFetching;
   // One object per meaningful change, so the grid re-renders rows only when a group really changed.
   const query = useMemo(

@@ -11,7 +11,8 @@ export function useListsUpdatedAt(): number | null {
   const subscribe = useCallback((onChange: () => void) => queryCache.subscribe(() => onChange()), [queryCache]);
   const read = useCallback(() => {
     let latest = 0;
-    for (const query of queryCache.findAll({ queryKey: studyKeys.lists() })) latest = Math.max(latest, query.state.dataUpdatedAt);
+    for (const query of queryCache.findAll({ queryKey: studyKeys.lists() }))
+      latest = Math.max(latest, query.state.dataUpdatedAt);
     return latest === 0 ? null : latest;
   }, [queryCache]);
   return useSyncExternalStore(subscribe, read, read);

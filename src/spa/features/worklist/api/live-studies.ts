@@ -25,7 +25,11 @@ export interface GroupPlacement {
  * can mark arrivals. Nothing is refetched, except a searched list the browser cannot judge
  * (docs/decisions/032): the pages already on screen stay as they are.
  */
-export function applyStudyToLists(queryClient: QueryClient, study: Study, view: Partial<Record<Severity, StudyListFilters>>): GroupPlacement[] {
+export function applyStudyToLists(
+  queryClient: QueryClient,
+  study: Study,
+  view: Partial<Record<Severity, StudyListFilters>>,
+): GroupPlacement[] {
   const viewKeys = new Map<string, Severity>();
   for (const severity of SEVERITIES) {
     const filters = view[severity];

@@ -20,7 +20,12 @@ export interface InlineFirstPage {
  * otherwise (another role, another address, filters read differently) it is ignored and the group
  * is fetched as usual.
  */
-export function prefetchFirstGroup(queryClient: QueryClient, viewer: Viewer, search: string, inline?: InlineFirstPage): Promise<void> {
+export function prefetchFirstGroup(
+  queryClient: QueryClient,
+  viewer: Viewer,
+  search: string,
+  inline?: InlineFirstPage,
+): Promise<void> {
   const filters = firstGroupFilters(viewer, search);
   if (!filters) return Promise.resolve();
   const options = studyGroupQueryOptions(filters);

@@ -10,11 +10,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isSavedView(value: unknown): value is SavedView {
-  return isRecord(value) && typeof value.viewId === 'string' && typeof value.name === 'string' && typeof value.filters === 'string' && Array.isArray(value.collapsed);
+  return (
+    isRecord(value) &&
+    typeof value.viewId === 'string' &&
+    typeof value.name === 'string' &&
+    typeof value.filters === 'string' &&
+    Array.isArray(value.collapsed)
+  );
 }
 
 function isSavedViewList(value: unknown): value is SavedViewList {
-  return isRecord(value) && Array.isArray(value.views) && value.views.every(isSavedView) && (value.defaultViewId === null || typeof value.defaultViewId === 'string');
+  return (
+    isRecord(value) &&
+    Array.isArray(value.views) &&
+    value.views.every(isSavedView) &&
+    (value.defaultViewId === null || typeof value.defaultViewId === 'string')
+  );
 }
 
 export function fetchSavedViews(signal?: AbortSignal): Promise<SavedViewList> {
@@ -22,11 +33,20 @@ export function fetchSavedViews(signal?: AbortSignal): Promise<SavedViewList> {
 }
 
 export function savedViewsQuery(client: QueryClient): Promise<SavedViewList> {
-  return client.fetchQuery({ queryKey: SAVED_VIEWS_KEY, queryFn: ({ signal }) => fetchSavedViews(signal), staleTime: 30_000 });
+  return client.fetchQuery({
+    queryKey: SAVED_VIEWS_KEY,
+    queryFn: ({ signal }) => fetchSavedViews(signal),
+    staleTime: 30_000,
+  });
 }
 
 export function useSavedViews() {
-  return useQuery({ queryKey: SAVED_VIEWS_KEY, queryFn: ({ signal }) => fetchSavedViews(signal), staleTime: 30_000, retry: 1 });
+  return useQuery({
+    queryKey: SAVED_VIEWS_KEY,
+    queryFn: ({ signal }) => fetchSavedViews(signal),
+    staleTime: 30_000,
+    retry: 1,
+  });
 }
 
 export type ViewAction =
@@ -44,7 +64,10 @@ function send(action: ViewAction): Promise<unknown> {
     case 'delete':
       return apiRequest(`/api/views/${action.viewId}`, { method: 'DELETE' });
     case 'default':
-      return apiRequestChecked('/api/views/default', isSavedViewList, { method: 'PUT', body: { viewId: action.viewId } });
+      return apiRequestChecked('/api/views/default', isSavedViewList, {
+        method: 'PUT',
+        body: { viewId: action.viewId },
+      });
   }
 }
 

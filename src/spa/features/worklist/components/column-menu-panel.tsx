@@ -1,7 +1,17 @@
 import type { WorklistTable } from './use-worklist-table.ts';
 
 /** The Columns menu's panel: show, hide and reorder the columns. */
-export function ColumnMenuPanel({ id, table, order, onReset }: { id: string; table: WorklistTable; order: string[]; onReset: () => void }) {
+export function ColumnMenuPanel({
+  id,
+  table,
+  order,
+  onReset,
+}: {
+  id: string;
+  table: WorklistTable;
+  order: string[];
+  onReset: () => void;
+}) {
   const move = (columnId: string, step: -1 | 1) => {
     const index = order.indexOf(columnId);
     const target = index + step;
@@ -59,7 +69,11 @@ export function ColumnMenuPanel({ id, table, order, onReset }: { id: string; tab
           );
         })}
       </ul>
-      <button type="button" onClick={onReset} className="mt-2 w-full rounded border border-border px-2 py-1 text-sm hover:border-accent">
+      <button
+        type="button"
+        onClick={onReset}
+        className="mt-2 w-full rounded border border-border px-2 py-1 text-sm hover:border-accent"
+      >
         Reset columns
       </button>
     </div>

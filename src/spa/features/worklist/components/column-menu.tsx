@@ -25,7 +25,17 @@ export function ColumnMenu({ table, order, onReset }: { table: WorklistTable; or
         Columns
       </button>
       {open ? (
-        <Suspense fallback={<div id={panelId} role="status" className="absolute right-0 z-30 mt-1 rounded-md border border-border bg-panel p-2 text-sm shadow-xl">Loading…</div>}>
+        <Suspense
+          fallback={
+            <div
+              id={panelId}
+              role="status"
+              className="absolute right-0 z-30 mt-1 rounded-md border border-border bg-panel p-2 text-sm shadow-xl"
+            >
+              Loading…
+            </div>
+          }
+        >
           <ColumnMenuPanel id={panelId} table={table} order={order} onReset={onReset} />
         </Suspense>
       ) : null}

@@ -12,7 +12,8 @@ describe('resizing a column from its header', () => {
   });
 
   it('leaves every other key alone', () => {
-    for (const key of ['ArrowUp', 'ArrowDown', 'Enter', 'j', ' ']) expect(resizedWidth(key, false, 100, 60, 800)).toBeNull();
+    for (const key of ['ArrowUp', 'ArrowDown', 'Enter', 'j', ' '])
+      expect(resizedWidth(key, false, 100, 60, 800)).toBeNull();
   });
 
   it("stops at each column's own minimum, the width it announces, never under the shared one", () => {
@@ -21,7 +22,8 @@ describe('resizing a column from its header', () => {
       expect(limits.min, column.id).toBe(column.minSize);
       expect(limits.min).toBeGreaterThanOrEqual(COLUMN_MIN_WIDTH);
       let width = column.size ?? 150;
-      for (let press = 0; press < 50; press += 1) width = resizedWidth('ArrowLeft', true, width, limits.min, limits.max) ?? width;
+      for (let press = 0; press < 50; press += 1)
+        width = resizedWidth('ArrowLeft', true, width, limits.min, limits.max) ?? width;
       expect(width, column.id).toBe(column.minSize);
     }
     expect(columnWidthLimits({})).toEqual({ min: COLUMN_MIN_WIDTH, max: COLUMN_MAX_WIDTH });

@@ -37,8 +37,8 @@ function ConnectionLost() {
         ) : null}
         <span className="text-fg">
           {'. '}
-          {browserOffline ? 'This computer has no network connection.' : 'The server is not answering.'} The list shows what
-          was loaded before and updates by itself when the connection is back.
+          {browserOffline ? 'This computer has no network connection.' : 'The server is not answering.'} The list shows
+          what was loaded before and updates by itself when the connection is back.
         </span>
       </p>
       <button

@@ -21,11 +21,16 @@ export function CriticalResultsBanner() {
   if (results.length === 0) return null;
   const filtered = params.get(SEARCH_PARAM.critical) === '1';
   return (
-    <section aria-labelledby="critical-results-heading" className="rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg">
+    <section
+      aria-labelledby="critical-results-heading"
+      className="rounded-md border border-danger-border bg-danger-bg px-3 py-2 text-sm text-danger-fg"
+    >
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
         <h2 id="critical-results-heading" aria-live="polite" className="font-semibold">
           <span aria-hidden="true">⚠ </span>
-          {results.length === 1 ? '1 critical result needs acknowledgement' : `${results.length} critical results need acknowledgement`}
+          {results.length === 1
+            ? '1 critical result needs acknowledgement'
+            : `${results.length} critical results need acknowledgement`}
         </h2>
         {filtered ? null : (
           <button
@@ -46,11 +51,18 @@ export function CriticalResultsBanner() {
       <ul className="mt-1 flex flex-col gap-0.5">
         {results.slice(0, NAMED).map((result) => (
           <li key={`${result.studyId}/${result.reportId}`}>
-            <AppLink to={{ pathname: `/studies/${result.studyId}`, search }} className="font-medium underline underline-offset-2">
+            <AppLink
+              to={{ pathname: `/studies/${result.studyId}`, search }}
+              className="font-medium underline underline-offset-2"
+            >
               {result.study.studyDescription}
             </AppLink>{' '}
             <span>
-              ({SEVERITY_LABEL[result.study.severity]}, reported <time dateTime={result.deliveredAt} title={formatDateTime(result.deliveredAt)}>{formatRelativeTime(result.deliveredAt)}</time>)
+              ({SEVERITY_LABEL[result.study.severity]}, reported{' '}
+              <time dateTime={result.deliveredAt} title={formatDateTime(result.deliveredAt)}>
+                {formatRelativeTime(result.deliveredAt)}
+              </time>
+              )
             </span>
           </li>
         ))}

@@ -27,7 +27,11 @@ export function QueueSummary({ groups, onJump }: { groups: WorklistGroup[]; onJu
             className={`inline-flex h-7 items-center gap-1.5 rounded-full border bg-panel px-2.5 text-xs font-semibold hover:border-accent ${TONE[severity]}`}
           >
             {SEVERITY_LABEL[severity]}
-            <span className={`font-medium ${failed ? 'text-danger-fg' : 'text-fg-muted'}`} data-testid={`group-count-${severity}`} data-loaded={group.studies.length}>
+            <span
+              className={`font-medium ${failed ? 'text-danger-fg' : 'text-fg-muted'}`}
+              data-testid={`group-count-${severity}`}
+              data-loaded={group.studies.length}
+            >
               {failed ? '⚠ Not loaded' : describeGroupCount(group, exact)}
             </span>
           </button>

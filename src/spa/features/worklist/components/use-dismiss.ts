@@ -4,7 +4,12 @@ import { useEffect, type RefObject } from 'react';
  * Closes an open menu on a press outside `root` or on Escape (which also gives the focus back to
  * `button`, when the focus was inside the menu), the way the toolbar's menus all behave.
  */
-export function useDismiss(open: boolean, root: RefObject<HTMLElement | null>, setOpen: (open: false) => void, button?: RefObject<HTMLElement | null>): void {
+export function useDismiss(
+  open: boolean,
+  root: RefObject<HTMLElement | null>,
+  setOpen: (open: false) => void,
+  button?: RefObject<HTMLElement | null>,
+): void {
   useEffect(() => {
     if (!open) return;
     const onEvent = (event: Event) => {

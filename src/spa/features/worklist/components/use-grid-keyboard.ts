@@ -58,21 +58,38 @@ export function useGridKeyboard({
     // Only while focus is on a row or nowhere: a column header being resized, or a control
     // elsewhere, keeps it.
     const active = document.activeElement;
-    const onRowOrNowhere = active === null || active === document.body || (active instanceof HTMLElement && active.dataset.studyRow !== undefined);
+    const onRowOrNowhere =
+      active === null ||
+      active === document.body ||
+      (active instanceof HTMLElement && active.dataset.studyRow !== undefined);
     if (row && active !== row && onRowOrNowhere) row.focus({ preventScroll: true });
   }, [gridRef, focusedKey, virtualItems]);
 
   const fromList = (event: KeyboardEvent) => {
     const target = event.target;
-    return target === null || target === document.body || (target instanceof Node && (gridRef.current?.contains(target) ?? false));
+    return (
+      target === null ||
+      target === document.body ||
+      (target instanceof Node && (gridRef.current?.contains(target) ?? false))
+    );
   };
   const focusedStudy = () => {
     const item = focusedIndex >= 0 ? items[focusedIndex] : undefined;
     return item?.kind === 'study' ? item : undefined;
   };
   useShortcut({ keys: ['/'], label: 'Search', group: 'Worklist', run: onFocusSearch });
-  useShortcut({ keys: ['ArrowDown', 'j'], label: 'Next row', group: 'Worklist', run: (event) => (fromList(event) ? moveFocus(1) : false) });
-  useShortcut({ keys: ['ArrowUp', 'k'], label: 'Previous row', group: 'Worklist', run: (event) => (fromList(event) ? moveFocus(-1) : false) });
+  useShortcut({
+    keys: ['ArrowDown', 'j'],
+    label: 'Next row',
+    group: 'Worklist',
+    run: (event) => (fromList(event) ? moveFocus(1) : false),
+  });
+  useShortcut({
+    keys: ['ArrowUp', 'k'],
+    label: 'Previous row',
+    group: 'Worklist',
+    run: (event) => (fromList(event) ? moveFocus(-1) : false),
+  });
   useShortcut({
     keys: ['Enter'],
     label: 'Open the study',

@@ -21,7 +21,10 @@ const loadPlacing = () => (placing ??= import('../api/live-studies.ts'));
  */
 export function useLiveWorklist(view: Record<Severity, StudyListFilters>, resetKey: string) {
   const queryClient = useQueryClient();
-  const [arrivals, setArrivals] = useState<{ key: string; arrivals: Arrivals }>({ key: resetKey, arrivals: NO_ARRIVALS });
+  const [arrivals, setArrivals] = useState<{ key: string; arrivals: Arrivals }>({
+    key: resetKey,
+    arrivals: NO_ARRIVALS,
+  });
   const current = arrivals.key === resetKey ? arrivals.arrivals : NO_ARRIVALS;
 
   const record = useCallback(
@@ -33,8 +36,10 @@ export function useLiveWorklist(view: Record<Severity, StudyListFilters>, resetK
           if (placement === 'removed') next = forgetArrival(next, study.studyId);
           // A changed study put into the loaded pages was not in them before: it now matches. One
           // past them may have been there all along (not loaded yet), so only a new one counts.
-          else if (placement === 'inserted') next = recordArrival(next, { studyId: study.studyId, severity, at, where: 'loaded' });
-          else if (placement === 'beyond' && created) next = recordArrival(next, { studyId: study.studyId, severity, at, where: 'beyond' });
+          else if (placement === 'inserted')
+            next = recordArrival(next, { studyId: study.studyId, severity, at, where: 'loaded' });
+          else if (placement === 'beyond' && created)
+            next = recordArrival(next, { studyId: study.studyId, severity, at, where: 'beyond' });
         }
         return next === previous.arrivals && previous.key === resetKey ? previous : { key: resetKey, arrivals: next };
       });
@@ -43,7 +48,9 @@ export function useLiveWorklist(view: Record<Severity, StudyListFilters>, resetK
   );
   const apply = useCallback(
     (study: Study, created: boolean) => {
-      void loadPlacing().then(({ applyStudyToLists }) => record(applyStudyToLists(queryClient, study, view), study, created));
+      void loadPlacing().then(({ applyStudyToLists }) =>
+        record(applyStudyToLists(queryClient, study, view), study, created),
+      );
     },
     [queryClient, view, record],
   );

@@ -20,7 +20,9 @@ export function useScrollAnchor(
   const anchorRef = useRef<ScrollAnchor | null>(null);
   const remember = useCallback(() => {
     const element = scrollRef.current;
-    anchorRef.current = element ? anchorAt(virtualizer.getVirtualItems(), items, element.scrollTop, COLUMN_HEADER_HEIGHT) : null;
+    anchorRef.current = element
+      ? anchorAt(virtualizer.getVirtualItems(), items, element.scrollTop, COLUMN_HEADER_HEIGHT)
+      : null;
   }, [scrollRef, items, virtualizer]);
 
   useLayoutEffect(() => {

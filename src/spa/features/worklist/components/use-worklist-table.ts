@@ -41,20 +41,26 @@ export function useWorklistTable(extraColumns: readonly WorklistExtraColumn[] = 
     setLayout(next);
   }, []);
   const onColumnVisibilityChange = useCallback(
-    (updater: Updater<ColumnVisibilityState>) => change((previous) => ({ ...previous, visibility: functionalUpdate(updater, previous.visibility) })),
+    (updater: Updater<ColumnVisibilityState>) =>
+      change((previous) => ({ ...previous, visibility: functionalUpdate(updater, previous.visibility) })),
     [change],
   );
   const onColumnOrderChange = useCallback(
-    (updater: Updater<ColumnOrderState>) => change((previous) => ({ ...previous, order: functionalUpdate(updater, previous.order) })),
+    (updater: Updater<ColumnOrderState>) =>
+      change((previous) => ({ ...previous, order: functionalUpdate(updater, previous.order) })),
     [change],
   );
   const onColumnSizingChange = useCallback(
-    (updater: Updater<ColumnSizingState>) => change((previous) => ({ ...previous, sizing: functionalUpdate(updater, previous.sizing) })),
+    (updater: Updater<ColumnSizingState>) =>
+      change((previous) => ({ ...previous, sizing: functionalUpdate(updater, previous.sizing) })),
     [change],
   );
   const resetLayout = useCallback(() => change(() => defaults), [change, defaults]);
   /** A saved view's layout, read as defensively as the browser's own (its columns may have changed since). */
-  const applyLayout = useCallback((saved: unknown) => change(() => normalizeLayout(saved, columnIds, defaults)), [change, columnIds, defaults]);
+  const applyLayout = useCallback(
+    (saved: unknown) => change(() => normalizeLayout(saved, columnIds, defaults)),
+    [change, columnIds, defaults],
+  );
 
   const table = useTable({
     features: worklistFeatures,

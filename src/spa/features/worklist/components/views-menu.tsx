@@ -51,7 +51,14 @@ export function ViewsMenu({ state }: { state: ViewState }) {
   // One box for both controls: a press on Copy link does not close the menu.
   return (
     <div ref={rootRef} className="relative flex items-center gap-2">
-      <button ref={buttonRef} type="button" aria-expanded={open} aria-controls={PANEL_ID} onClick={() => setOpen(!open)} className={buttonClass}>
+      <button
+        ref={buttonRef}
+        type="button"
+        aria-expanded={open}
+        aria-controls={PANEL_ID}
+        onClick={() => setOpen(!open)}
+        className={buttonClass}
+      >
         Views
       </button>
       {open ? (

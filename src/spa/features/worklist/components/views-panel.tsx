@@ -8,7 +8,8 @@ import { SEARCH_PARAM, writeFilters } from '../../../../contract/worklist-filter
 import type { ViewState } from './views-menu.tsx';
 
 const FILTER_NAMES = new Set<string>(Object.values(SEARCH_PARAM));
-const small = 'rounded border border-border px-2 py-0.5 text-xs font-medium text-fg hover:border-accent disabled:opacity-50';
+const small =
+  'rounded border border-border px-2 py-0.5 text-xs font-medium text-fg hover:border-accent disabled:opacity-50';
 
 function messageOf(error: unknown): string {
   if (isApiError(error)) return error.detail || error.title;
@@ -37,7 +38,11 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
     });
 
   // The filters as the worklist writes them into its address (the server reads them back the same way).
-  const content = () => ({ filters: writeFilters(new URLSearchParams(), state.filters).toString(), columns: state.layout, collapsed: [...state.collapsed] });
+  const content = () => ({
+    filters: writeFilters(new URLSearchParams(), state.filters).toString(),
+    columns: state.layout,
+    collapsed: [...state.collapsed],
+  });
 
   const apply = (view: SavedView) => {
     setParams((current) => {
@@ -55,7 +60,12 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
   const full = list.length >= SAVED_VIEW_LIMITS.viewsPerPerson;
 
   return (
-    <div id={id} role="group" aria-labelledby={headingId} className="absolute left-0 top-9 z-30 w-96 max-w-[calc(100vw-1rem)] rounded-md border border-border bg-panel p-3 text-sm shadow-xl">
+    <div
+      id={id}
+      role="group"
+      aria-labelledby={headingId}
+      className="absolute left-0 top-9 z-30 w-96 max-w-[calc(100vw-1rem)] rounded-md border border-border bg-panel p-3 text-sm shadow-xl"
+    >
       <h2 id={headingId} className="mb-2 text-sm font-semibold">
         Your saved views
       </h2>
@@ -69,26 +79,55 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
         </div>
       ) : null}
       {views.isSuccess && list.length === 0 ? (
-        <p className="text-fg-muted">No saved views yet. Set the filters, columns and groups as you want them, then save them below under a name.</p>
+        <p className="text-fg-muted">
+          No saved views yet. Set the filters, columns and groups as you want them, then save them below under a name.
+        </p>
       ) : null}
       {list.length > 0 ? (
         <ul className="mb-3 flex max-h-72 flex-col gap-1 overflow-y-auto">
           {list.map((view) => (
             <li key={view.viewId} className="flex flex-col gap-1 rounded px-1 py-1 hover:bg-panel-raised">
               {renaming === view.viewId ? (
-                <RenameForm view={view} busy={action.isPending} onCancel={() => setRenaming(undefined)} onSave={(newName) => run({ kind: 'update', viewId: view.viewId, input: { name: newName } }, `Renamed to “${newName}”.`, () => setRenaming(undefined))} />
+                <RenameForm
+                  view={view}
+                  busy={action.isPending}
+                  onCancel={() => setRenaming(undefined)}
+                  onSave={(newName) =>
+                    run(
+                      { kind: 'update', viewId: view.viewId, input: { name: newName } },
+                      `Renamed to “${newName}”.`,
+                      () => setRenaming(undefined),
+                    )
+                  }
+                />
               ) : (
                 <div className="flex items-center gap-2">
-                  <button type="button" onClick={() => apply(view)} className="flex-1 truncate rounded px-1 text-left font-medium text-accent underline-offset-2 hover:underline" aria-label={`Show ${view.name}${view.isDefault ? ' (your default)' : ''}`}>
+                  <button
+                    type="button"
+                    onClick={() => apply(view)}
+                    className="flex-1 truncate rounded px-1 text-left font-medium text-accent underline-offset-2 hover:underline"
+                    aria-label={`Show ${view.name}${view.isDefault ? ' (your default)' : ''}`}
+                  >
                     {view.name}
                   </button>
-                  {view.isDefault ? <span className="rounded border border-border px-1.5 text-xs text-fg-muted">Default</span> : null}
+                  {view.isDefault ? (
+                    <span className="rounded border border-border px-1.5 text-xs text-fg-muted">Default</span>
+                  ) : null}
                 </div>
               )}
               {deleting === view.viewId ? (
                 <div role="group" aria-label={`Delete ${view.name}?`} className="flex items-center gap-2 text-xs">
                   <span>Delete “{view.name}”?</span>
-                  <button type="button" className={small} disabled={action.isPending} onClick={() => run({ kind: 'delete', viewId: view.viewId }, `Deleted “${view.name}”.`, () => setDeleting(undefined))}>
+                  <button
+                    type="button"
+                    className={small}
+                    disabled={action.isPending}
+                    onClick={() =>
+                      run({ kind: 'delete', viewId: view.viewId }, `Deleted “${view.name}”.`, () =>
+                        setDeleting(undefined),
+                      )
+                    }
+                  >
                     Delete
                   </button>
                   <button type="button" className={small} onClick={() => setDeleting(undefined)}>
@@ -97,16 +136,54 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
                 </div>
               ) : renaming === view.viewId ? null : (
                 <div className="flex flex-wrap gap-1 pl-1">
-                  <button type="button" className={small} disabled={action.isPending} aria-label={`Save the current filters and columns into ${view.name}`} onClick={() => run({ kind: 'update', viewId: view.viewId, input: content() }, `“${view.name}” now holds the current filters and columns.`)}>
+                  <button
+                    type="button"
+                    className={small}
+                    disabled={action.isPending}
+                    aria-label={`Save the current filters and columns into ${view.name}`}
+                    onClick={() =>
+                      run(
+                        { kind: 'update', viewId: view.viewId, input: content() },
+                        `“${view.name}” now holds the current filters and columns.`,
+                      )
+                    }
+                  >
                     Update
                   </button>
-                  <button type="button" className={small} disabled={action.isPending} aria-label={view.isDefault ? `Stop opening the worklist with ${view.name}` : `Open the worklist with ${view.name}`} onClick={() => run({ kind: 'default', viewId: view.isDefault ? null : view.viewId }, view.isDefault ? 'No default view: the worklist opens with the usual filters.' : `The worklist now opens with “${view.name}”.`)}>
+                  <button
+                    type="button"
+                    className={small}
+                    disabled={action.isPending}
+                    aria-label={
+                      view.isDefault
+                        ? `Stop opening the worklist with ${view.name}`
+                        : `Open the worklist with ${view.name}`
+                    }
+                    onClick={() =>
+                      run(
+                        { kind: 'default', viewId: view.isDefault ? null : view.viewId },
+                        view.isDefault
+                          ? 'No default view: the worklist opens with the usual filters.'
+                          : `The worklist now opens with “${view.name}”.`,
+                      )
+                    }
+                  >
                     {view.isDefault ? 'Unset default' : 'Make default'}
                   </button>
-                  <button type="button" className={small} aria-label={`Rename ${view.name}`} onClick={() => setRenaming(view.viewId)}>
+                  <button
+                    type="button"
+                    className={small}
+                    aria-label={`Rename ${view.name}`}
+                    onClick={() => setRenaming(view.viewId)}
+                  >
                     Rename
                   </button>
-                  <button type="button" className={small} aria-label={`Delete ${view.name}`} onClick={() => setDeleting(view.viewId)}>
+                  <button
+                    type="button"
+                    className={small}
+                    aria-label={`Delete ${view.name}`}
+                    onClick={() => setDeleting(view.viewId)}
+                  >
                     Delete
                   </button>
                 </div>
@@ -121,10 +198,14 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
           event.preventDefault();
           const trimmed = name.trim();
           if (trimmed === '') return;
-          run({ kind: 'create', input: { name: trimmed, ...content(), isDefault: makeDefault } }, `Saved “${trimmed}”.`, () => {
-            setName('');
-            setMakeDefault(false);
-          });
+          run(
+            { kind: 'create', input: { name: trimmed, ...content(), isDefault: makeDefault } },
+            `Saved “${trimmed}”.`,
+            () => {
+              setName('');
+              setMakeDefault(false);
+            },
+          );
         }}
       >
         <label htmlFor={nameId} className="text-xs font-medium text-fg-muted">
@@ -140,15 +221,29 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
             disabled={full}
             className="h-8 flex-1 rounded border border-border bg-surface px-2 text-sm text-fg placeholder:text-fg-muted"
           />
-          <button type="submit" disabled={full || name.trim() === '' || action.isPending} className="h-8 rounded border border-border px-3 text-sm font-medium hover:border-accent disabled:opacity-50">
+          <button
+            type="submit"
+            disabled={full || name.trim() === '' || action.isPending}
+            className="h-8 rounded border border-border px-3 text-sm font-medium hover:border-accent disabled:opacity-50"
+          >
             Save
           </button>
         </div>
         <label className="flex items-center gap-1.5 text-xs">
-          <input type="checkbox" checked={makeDefault} onChange={(event) => setMakeDefault(event.target.checked)} disabled={full} className="size-3.5 accent-accent" />
+          <input
+            type="checkbox"
+            checked={makeDefault}
+            onChange={(event) => setMakeDefault(event.target.checked)}
+            disabled={full}
+            className="size-3.5 accent-accent"
+          />
           Open the worklist with this view
         </label>
-        {full ? <p className="text-xs text-fg-muted">You have {SAVED_VIEW_LIMITS.viewsPerPerson} views, the most you can keep: delete one to save another.</p> : null}
+        {full ? (
+          <p className="text-xs text-fg-muted">
+            You have {SAVED_VIEW_LIMITS.viewsPerPerson} views, the most you can keep: delete one to save another.
+          </p>
+        ) : null}
       </form>
       {action.isError ? (
         <p role="alert" className="mt-2 text-xs text-danger-fg">
@@ -162,7 +257,17 @@ export function ViewsPanel({ id, state, onClose }: { id: string; state: ViewStat
   );
 }
 
-function RenameForm({ view, busy, onSave, onCancel }: { view: SavedView; busy: boolean; onSave: (name: string) => void; onCancel: () => void }) {
+function RenameForm({
+  view,
+  busy,
+  onSave,
+  onCancel,
+}: {
+  view: SavedView;
+  busy: boolean;
+  onSave: (name: string) => void;
+  onCancel: () => void;
+}) {
   const [value, setValue] = useState(view.name);
   const fieldId = useId();
   return (
@@ -205,7 +310,13 @@ function RenameForm({ view, busy, onSave, onCancel }: { view: SavedView; busy: b
  * Applies the columns and folded groups of the view the server sent the person to (their default,
  * `view=` in the URL), then drops the parameter so a copied link carries the filters only.
  */
-export async function applyLinkedView(viewId: string, client: QueryClient, state: { current: ViewState }, setParams: SetURLSearchParams, signal: AbortSignal): Promise<void> {
+export async function applyLinkedView(
+  viewId: string,
+  client: QueryClient,
+  state: { current: ViewState },
+  setParams: SetURLSearchParams,
+  signal: AbortSignal,
+): Promise<void> {
   try {
     const view = (await savedViewsQuery(client)).views.find((candidate) => candidate.viewId === viewId);
     if (view && !signal.aborted) {
@@ -245,7 +356,9 @@ export function CopyLinkNotice({ onDone }: { onDone: () => void }) {
   doneRef.current = onDone;
   useEffect(() => {
     let current = true;
-    const copied = navigator.clipboard ? navigator.clipboard.writeText(link) : Promise.reject(new Error('No clipboard'));
+    const copied = navigator.clipboard
+      ? navigator.clipboard.writeText(link)
+      : Promise.reject(new Error('No clipboard'));
     copied.then(
       () => current && setOutcome('copied'),
       () => current && setOutcome('refused'),
@@ -266,10 +379,20 @@ export function CopyLinkNotice({ onDone }: { onDone: () => void }) {
         {outcome === 'copied' ? 'Link copied: it opens this list with these filters.' : ''}
       </span>
       {outcome === 'refused' ? (
-        <div role="group" aria-label="Copy the link by hand" className="absolute left-0 top-9 z-30 w-96 max-w-[calc(100vw-1rem)] rounded-md border border-border bg-panel p-2 text-sm shadow-xl">
+        <div
+          role="group"
+          aria-label="Copy the link by hand"
+          className="absolute left-0 top-9 z-30 w-96 max-w-[calc(100vw-1rem)] rounded-md border border-border bg-panel p-2 text-sm shadow-xl"
+        >
           <label className="flex flex-col gap-1">
             <span>The browser did not allow copying. The link is selected: press Ctrl+C (⌘C on a Mac).</span>
-            <input ref={fieldRef} readOnly value={link} onFocus={(event) => event.currentTarget.select()} className="h-8 w-full rounded border border-border bg-surface px-2 text-sm text-fg" />
+            <input
+              ref={fieldRef}
+              readOnly
+              value={link}
+              onFocus={(event) => event.currentTarget.select()}
+              className="h-8 w-full rounded border border-border bg-surface px-2 text-sm text-fg"
+            />
           </label>
           <button type="button" onClick={onDone} className={`${small} mt-2`}>
             Done

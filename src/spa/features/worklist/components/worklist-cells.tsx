@@ -33,14 +33,23 @@ const DASH: PlainCell = { text: '—', className: 'text-fg-muted' };
 const SEVERITY_CELLS = Object.fromEntries(
   SEVERITIES.map((severity) => {
     const { icon, className } = SEVERITY_STYLE[severity];
-    return [severity, { text: `${icon}\u202f${SEVERITY_LABEL[severity]}`, pill: `${SEVERITY_BADGE_CLASS} ${className}`, label: SEVERITY_LABEL[severity] }];
+    return [
+      severity,
+      {
+        text: `${icon}\u202f${SEVERITY_LABEL[severity]}`,
+        pill: `${SEVERITY_BADGE_CLASS} ${className}`,
+        label: SEVERITY_LABEL[severity],
+      },
+    ];
   }),
 ) as Record<Severity, PlainCell>;
 
 /** A read or cancelled study's severity keeps its word and shape, without the colour that asks for attention. */
 export function severityText(study: Study): PlainCell {
   const cell = SEVERITY_CELLS[study.severity];
-  return study.studyViewerStatus === 'complete' || study.isCancelled ? { ...cell, pill: `${SEVERITY_BADGE_CLASS} border-border text-fg-muted` } : cell;
+  return study.studyViewerStatus === 'complete' || study.isCancelled
+    ? { ...cell, pill: `${SEVERITY_BADGE_CLASS} border-border text-fg-muted` }
+    : cell;
 }
 
 /** The assignee's name; the viewer's own studies say so in words ("mine", first, so a narrow column keeps it), not by colour alone. */
@@ -49,7 +58,9 @@ export function assigneeText(study: Study, context?: Pick<WorklistCellContext, '
   if (!name) return { text: 'Unassigned', className: 'text-fg-muted italic' };
   const title = study.assignedTo?.email ?? name;
   const mine = context?.viewerUserId != null && study.assignedTo?.userId === context.viewerUserId;
-  return mine ? { text: `mine · ${name}`, title, label: `${name} (mine)`, className: 'font-medium' } : { text: name, title };
+  return mine
+    ? { text: `mine · ${name}`, title, label: `${name} (mine)`, className: 'font-medium' }
+    : { text: name, title };
 }
 
 const READ: PlainCell = { text: '✓ Read', className: 'text-success-fg', label: 'Read' };
@@ -65,7 +76,9 @@ export function timeText(value: string | null | undefined, now: Date): PlainCell
 }
 
 export function customerText(study: Study): PlainCell {
-  const parts = [study.expressCustomer?.expressCustomerName, study.org?.orgName].filter((part): part is string => Boolean(part));
+  const parts = [study.expressCustomer?.expressCustomerName, study.org?.orgName].filter((part): part is string =>
+    Boolean(part),
+  );
   if (parts.length === 0) return DASH;
   const text = parts.join(' · ');
   return { text, title: text };
@@ -76,7 +89,11 @@ export function metadataText(study: Study): PlainCell {
   const entries = Object.entries(study.metadata ?? {}).map(([key, value]) => `${key}: ${String(value)}`);
   if (entries.length === 0) return DASH;
   const more = entries.length > 2 ? ` · +${entries.length - 2}` : '';
-  return { text: entries.slice(0, 2).join(' · ') + more, className: 'text-xs text-fg-muted', title: entries.join('\n') };
+  return {
+    text: entries.slice(0, 2).join(' · ') + more,
+    className: 'text-xs text-fg-muted',
+    title: entries.join('\n'),
+  };
 }
 
 /**
@@ -111,7 +128,9 @@ export function DescriptionCell({ study }: { study: Study }) {
   return (
     <span className="flex min-w-0 items-center gap-2">
       {link}
-      <span className="shrink-0 rounded border border-border px-1 text-[0.7rem] font-normal text-fg-muted">Cancelled</span>
+      <span className="shrink-0 rounded border border-border px-1 text-[0.7rem] font-normal text-fg-muted">
+        Cancelled
+      </span>
     </span>
   );
 }
@@ -127,17 +146,30 @@ export function waitingText(study: Study, { now, slaTargets }: WorklistCellConte
   // The clock stops when a study is read (its last change, Avara keeps no read time) or cancelled.
   if (study.isCancelled) return DASH;
   if (study.studyViewerStatus === 'complete') {
-    const minutes = study.updatedAt && study.createdAt ? (Date.parse(study.updatedAt) - Date.parse(study.createdAt)) / 60_000 : Number.NaN;
+    const minutes =
+      study.updatedAt && study.createdAt
+        ? (Date.parse(study.updatedAt) - Date.parse(study.createdAt)) / 60_000
+        : Number.NaN;
     if (!Number.isFinite(minutes)) return DASH;
     const duration = formatDuration(minutes);
-    return { text: `✓ ${duration}`, className: 'text-fg-muted', title: `Read ${duration} after it arrived`, label: `Read in ${duration}` };
+    return {
+      text: `✓ ${duration}`,
+      className: 'text-fg-muted',
+      title: `Read ${duration} after it arrived`,
+      label: `Read in ${duration}`,
+    };
   }
   const waiting = waitingSince(study.createdAt, study.severity, now, slaTargets);
   if (!waiting) return DASH;
   const { icon, className } = SLA_STYLE[waiting.state];
   const duration = formatDuration(waiting.minutes);
   const target = formatDuration(waiting.targetMinutes);
-  const stateText = waiting.state === 'overdue' ? `over the ${target} target` : waiting.state === 'due-soon' ? `nearing the ${target} target` : `within the ${target} target`;
+  const stateText =
+    waiting.state === 'overdue'
+      ? `over the ${target} target`
+      : waiting.state === 'due-soon'
+        ? `nearing the ${target} target`
+        : `within the ${target} target`;
   return {
     text: `${icon}${duration}`,
     pill: `whitespace-nowrap tabular-nums ${className}`,
@@ -175,7 +207,14 @@ export function UidCell({ study }: { study: Study }) {
         {copied ? (
           <span aria-hidden="true">✓</span>
         ) : (
-          <svg aria-hidden="true" viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="1.5">
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 16 16"
+            className="size-3.5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.5"
+          >
             <path d="M7 5.5h5A1.5 1.5 0 0 1 13.5 7v5a1.5 1.5 0 0 1-1.5 1.5H7A1.5 1.5 0 0 1 5.5 12V7A1.5 1.5 0 0 1 7 5.5ZM10.5 5.5V3.5a1 1 0 0 0-1-1h-6a1 1 0 0 0-1 1v6a1 1 0 0 0 1 1h2" />
           </svg>
         )}

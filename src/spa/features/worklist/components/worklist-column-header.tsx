@@ -23,7 +23,12 @@ export const ColumnHeaderRow = memo(function ColumnHeaderRow({
   const [announcement, setAnnouncement] = useState('');
   return (
     <div role="rowgroup" className="sticky top-0 z-20 border-b border-border bg-panel-raised">
-      <div role="row" aria-rowindex={1} className="flex" style={{ height: COLUMN_HEADER_HEIGHT, paddingLeft: selectable ? SELECT_COLUMN_WIDTH : 0 }}>
+      <div
+        role="row"
+        aria-rowindex={1}
+        className="flex"
+        style={{ height: COLUMN_HEADER_HEIGHT, paddingLeft: selectable ? SELECT_COLUMN_WIDTH : 0 }}
+      >
         {headers.map((header, index) => {
           const label = String(header.column.columnDef.header ?? header.column.id);
           const limits = columnWidthLimits(header.column.columnDef);
@@ -66,7 +71,15 @@ export const ColumnHeaderRow = memo(function ColumnHeaderRow({
 });
 
 /** The mouse's handle on a column's edge: drag to resize, double-click for the default width. */
-function ColumnResizer({ resizing, onResizeStart, onReset }: { resizing: boolean; onResizeStart: (event: unknown) => void; onReset: () => void }) {
+function ColumnResizer({
+  resizing,
+  onResizeStart,
+  onReset,
+}: {
+  resizing: boolean;
+  onResizeStart: (event: unknown) => void;
+  onReset: () => void;
+}) {
   return (
     <div
       aria-hidden="true"
@@ -78,4 +91,3 @@ function ColumnResizer({ resizing, onResizeStart, onReset }: { resizing: boolean
     />
   );
 }
-

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cellComponentsWith, COLUMN_IDS, DEFAULT_COLUMN_LAYOUT, PLAIN_CELLS, worklistColumns, WORKLIST_COLUMNS } from './worklist-columns.tsx';
+import {
+  cellComponentsWith,
+  COLUMN_IDS,
+  DEFAULT_COLUMN_LAYOUT,
+  PLAIN_CELLS,
+  worklistColumns,
+  WORKLIST_COLUMNS,
+} from './worklist-columns.tsx';
 
 describe('the column definitions', () => {
   it('give every column exactly one cell: plain text or a component', () => {

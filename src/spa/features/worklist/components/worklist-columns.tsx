@@ -77,14 +77,47 @@ export interface WorklistColumn {
  */
 export const WORKLIST_COLUMNS: readonly WorklistColumn[] = [
   { id: 'severity', header: 'Severity', size: 84, minSize: COLUMN_MIN_WIDTH, cell: { text: severityText } },
-  { id: 'description', header: 'Description', size: 250, minSize: 120, hideable: false, cell: { Component: DescriptionCell } },
+  {
+    id: 'description',
+    header: 'Description',
+    size: 250,
+    minSize: 120,
+    hideable: false,
+    cell: { Component: DescriptionCell },
+  },
   { id: 'assignee', header: 'Assignee', size: 170, minSize: 100, cell: { text: assigneeText } },
-  { id: 'viewerStatus', header: 'Viewer status', size: 118, minSize: COLUMN_MIN_WIDTH, cell: { text: viewerStatusText } },
+  {
+    id: 'viewerStatus',
+    header: 'Viewer status',
+    size: 118,
+    minSize: COLUMN_MIN_WIDTH,
+    cell: { text: viewerStatusText },
+  },
   { id: 'waiting', header: 'Waiting', size: 100, minSize: COLUMN_MIN_WIDTH, cell: { text: waitingText } },
-  { id: 'created', header: 'Created', size: 100, minSize: COLUMN_MIN_WIDTH, cell: { text: (study, { now }) => timeText(study.createdAt, now) } },
-  { id: 'updated', header: 'Updated', size: 100, minSize: COLUMN_MIN_WIDTH, hiddenByDefault: true, cell: { text: (study, { now }) => timeText(study.updatedAt, now) } },
+  {
+    id: 'created',
+    header: 'Created',
+    size: 100,
+    minSize: COLUMN_MIN_WIDTH,
+    cell: { text: (study, { now }) => timeText(study.createdAt, now) },
+  },
+  {
+    id: 'updated',
+    header: 'Updated',
+    size: 100,
+    minSize: COLUMN_MIN_WIDTH,
+    hiddenByDefault: true,
+    cell: { text: (study, { now }) => timeText(study.updatedAt, now) },
+  },
   { id: 'customer', header: 'Customer / org', size: 170, minSize: 100, cell: { text: customerText } },
-  { id: 'studyInstanceUid', header: 'Study Instance UID', size: 170, minSize: 120, hiddenByDefault: true, cell: { Component: UidCell } },
+  {
+    id: 'studyInstanceUid',
+    header: 'Study Instance UID',
+    size: 170,
+    minSize: 120,
+    hiddenByDefault: true,
+    cell: { Component: UidCell },
+  },
   { id: 'metadata', header: 'Metadata', size: 170, minSize: 100, hiddenByDefault: true, cell: { text: metadataText } },
 ];
 
@@ -118,7 +151,9 @@ export function cellComponentsWith(extra: readonly WorklistExtraColumn[]): CellC
 export const COLUMN_IDS: readonly string[] = WORKLIST_COLUMNS.map((column) => column.id);
 
 export const DEFAULT_COLUMN_LAYOUT: ColumnLayout = {
-  visibility: Object.fromEntries(WORKLIST_COLUMNS.flatMap(({ id, hiddenByDefault }) => (hiddenByDefault ? [[id, false]] : []))),
+  visibility: Object.fromEntries(
+    WORKLIST_COLUMNS.flatMap(({ id, hiddenByDefault }) => (hiddenByDefault ? [[id, false]] : [])),
+  ),
   order: [...COLUMN_IDS],
   sizing: {},
 };
@@ -136,7 +171,10 @@ export interface WorklistExtraColumn {
 
 /** The built-in columns plus the app's, in one list for the table. */
 export function withExtraColumns(extra: readonly WorklistExtraColumn[]) {
-  return helper.columns([...worklistColumns, ...extra.map(({ id, header, size, minSize }) => helper.display({ id, header, size, minSize }))]);
+  return helper.columns([
+    ...worklistColumns,
+    ...extra.map(({ id, header, size, minSize }) => helper.display({ id, header, size, minSize })),
+  ]);
 }
 
 /** The default layout with the extra columns placed after the columns they name. */

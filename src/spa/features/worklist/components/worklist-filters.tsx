@@ -4,7 +4,15 @@ import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import { formatPersonName } from '../../../lib/format.ts';
 import { MINE_OR_UNASSIGNED, type Person } from '../../../../contract/worklist-api.ts';
-import { MODALITIES, defaultFilters, hasActiveFilters, parseAssignee, parseCustomer, parseStudyDate, parseViewerStatus } from '../../../../contract/worklist-filters.ts';
+import {
+  MODALITIES,
+  defaultFilters,
+  hasActiveFilters,
+  parseAssignee,
+  parseCustomer,
+  parseStudyDate,
+  parseViewerStatus,
+} from '../../../../contract/worklist-filters.ts';
 import type { StudyDateChoice, Viewer, WorklistFilters } from '../../../../contract/worklist-filters.ts';
 
 // Only when someone picks their own dates: not part of the first screen.
@@ -115,9 +123,18 @@ const DATE_CHOICES = [
 ] as const;
 
 /** The worklist's filters. Each change becomes a new URL (so Back undoes it) and a new server query. */
-export function WorklistFiltersBar({ filters, viewer, roster, customers, onChange, searchRef, compact = false }: WorklistFiltersBarProps) {
+export function WorklistFiltersBar({
+  filters,
+  viewer,
+  roster,
+  customers,
+  onChange,
+  searchRef,
+  compact = false,
+}: WorklistFiltersBarProps) {
   const defaults = defaultFilters(viewer);
-  const set = <K extends keyof WorklistFilters>(key: K, value: WorklistFilters[K]) => onChange({ ...filters, [key]: value });
+  const set = <K extends keyof WorklistFilters>(key: K, value: WorklistFilters[K]) =>
+    onChange({ ...filters, [key]: value });
   const onSearch = useRef(set);
   onSearch.current = set;
   const [commitSearch] = useState(() => (text: string) => onSearch.current('description', text));
@@ -126,7 +143,10 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
     const shown = filters.groups.includes(severity);
     // Hiding the last group would show nothing at all; keep at least one.
     if (shown && filters.groups.length === 1) return;
-    set('groups', SEVERITIES.filter((candidate) => (candidate === severity ? !shown : filters.groups.includes(candidate))));
+    set(
+      'groups',
+      SEVERITIES.filter((candidate) => (candidate === severity ? !shown : filters.groups.includes(candidate))),
+    );
   };
 
   const panelId = useId();
@@ -135,13 +155,23 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
   // "Custom…" picked, no date given yet; any change of the dates (one given, Back, Clear) ends it.
   useEffect(() => setCustomDates(false), [filters.studyDate]);
   const isCustom = customDates || filters.studyDate.includes('..');
-  const people = [...roster].sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName));
-  const selectedCustomerKnown = filters.customer === 'any' || filters.customer === 'none' || customers.has(filters.customer);
-  const linkedCustomer = useCustomerName(selectedCustomerKnown || filters.customer === 'any' || filters.customer === 'none' ? undefined : filters.customer);
-  const selectedPersonKnown = !filters.assignee.startsWith('usr_') || roster.some((person) => person.userId === filters.assignee);
+  const people = [...roster].sort(
+    (a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName),
+  );
+  const selectedCustomerKnown =
+    filters.customer === 'any' || filters.customer === 'none' || customers.has(filters.customer);
+  const linkedCustomer = useCustomerName(
+    selectedCustomerKnown || filters.customer === 'any' || filters.customer === 'none' ? undefined : filters.customer,
+  );
+  const selectedPersonKnown =
+    !filters.assignee.startsWith('usr_') || roster.some((person) => person.userId === filters.assignee);
 
   return (
-    <div role="search" aria-label="Filters" className={`flex min-w-0 flex-1 flex-wrap items-center gap-x-4 gap-y-2 ${compact ? 'text-xs' : ''}`}>
+    <div
+      role="search"
+      aria-label="Filters"
+      className={`flex min-w-0 flex-1 flex-wrap items-center gap-x-4 gap-y-2 ${compact ? 'text-xs' : ''}`}
+    >
       <SearchField value={filters.description} onCommit={commitSearch} searchRef={searchRef} />
       {/* On a phone the filters fold away behind one button; the search stays. */}
       <button
@@ -160,9 +190,17 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
         ) : null}
       </button>
       <div id={panelId} className={`flex-wrap items-center gap-x-4 gap-y-2 sm:contents ${open ? 'flex' : 'hidden'}`}>
-        <Select label="Modality" value={filters.modality} onChange={(value) => set('modality', value)} parse={(value) => value}>
+        <Select
+          label="Modality"
+          value={filters.modality}
+          onChange={(value) => set('modality', value)}
+          parse={(value) => value}
+        >
           <option value="">Any</option>
-          {(MODALITIES.some((modality) => modality === filters.modality) ? MODALITIES : [filters.modality, ...MODALITIES]).map((modality) => (
+          {(MODALITIES.some((modality) => modality === filters.modality)
+            ? MODALITIES
+            : [filters.modality, ...MODALITIES]
+          ).map((modality) => (
             <option key={modality} value={modality}>
               {modality}
             </option>
@@ -189,19 +227,39 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
           </Suspense>
         ) : null}
         <label className="flex items-center gap-1.5 text-sm">
-          <input type="checkbox" checked={filters.overdue} onChange={(event) => set('overdue', event.target.checked)} className="size-4 accent-accent" />
+          <input
+            type="checkbox"
+            checked={filters.overdue}
+            onChange={(event) => set('overdue', event.target.checked)}
+            className="size-4 accent-accent"
+          />
           Overdue
         </label>
         <label className="flex items-center gap-1.5 text-sm">
-          <input type="checkbox" checked={filters.critical} onChange={(event) => set('critical', event.target.checked)} className="size-4 accent-accent" />
+          <input
+            type="checkbox"
+            checked={filters.critical}
+            onChange={(event) => set('critical', event.target.checked)}
+            className="size-4 accent-accent"
+          />
           Critical results
         </label>
-        <Select label="Viewer status" value={filters.viewerStatus} onChange={(value) => set('viewerStatus', value)} parse={parseViewerStatus}>
+        <Select
+          label="Viewer status"
+          value={filters.viewerStatus}
+          onChange={(value) => set('viewerStatus', value)}
+          parse={parseViewerStatus}
+        >
           <option value="incomplete">Unread{defaults.viewerStatus === 'incomplete' ? ' (default)' : ''}</option>
           <option value="complete">Read</option>
           <option value="any">Read or unread</option>
         </Select>
-        <Select label="Assignee" value={filters.assignee} onChange={(value) => set('assignee', value)} parse={(value) => parseAssignee(value, viewer)}>
+        <Select
+          label="Assignee"
+          value={filters.assignee}
+          onChange={(value) => set('assignee', value)}
+          parse={(value) => parseAssignee(value, viewer)}
+        >
           <option value="anyone">Anyone{defaults.assignee === 'anyone' ? ' (default)' : ''}</option>
           <option value={MINE_OR_UNASSIGNED} disabled={!viewer.userId}>
             Mine and unassigned{defaults.assignee === MINE_OR_UNASSIGNED ? ' (default)' : ''}
@@ -223,10 +281,17 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
             </optgroup>
           ) : null}
         </Select>
-        <Select label="Customer" value={filters.customer} onChange={(value) => set('customer', value)} parse={parseCustomer}>
+        <Select
+          label="Customer"
+          value={filters.customer}
+          onChange={(value) => set('customer', value)}
+          parse={parseCustomer}
+        >
           <option value="any">Any customer</option>
           <option value="none">No customer</option>
-          {selectedCustomerKnown ? null : <option value={filters.customer}>{linkedCustomer ?? 'The linked customer'}</option>}
+          {selectedCustomerKnown ? null : (
+            <option value={filters.customer}>{linkedCustomer ?? 'The linked customer'}</option>
+          )}
           {[...customers].map(([customerId, name]) => (
             <option key={customerId} value={customerId}>
               {name}
@@ -245,7 +310,10 @@ export function WorklistFiltersBar({ filters, viewer, roster, customers, onChang
         <fieldset className="flex items-center gap-1">
           <legend className="sr-only">Severity groups shown</legend>
           {SEVERITIES.map((severity) => (
-            <label key={severity} className="flex items-center gap-1 rounded border border-border px-1.5 py-0.5 text-xs font-semibold">
+            <label
+              key={severity}
+              className="flex items-center gap-1 rounded border border-border px-1.5 py-0.5 text-xs font-semibold"
+            >
               <input
                 type="checkbox"
                 checked={filters.groups.includes(severity)}

@@ -1,13 +1,30 @@
 import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
 import type { Range } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import type { CSSProperties, Ref } from 'react';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import type { StudySelection } from '../../../lib/studies/study-selection.ts';
 import { isMarkedNew, NO_ARRIVALS, unseenIn } from '../lib/arrivals.ts';
 import type { Arrivals } from '../lib/arrivals.ts';
-import { buildItems, COLUMN_HEADER_HEIGHT, COMPACT_ITEM_HEIGHT, groupSelectionOf, indexesOf, ITEM_HEIGHT, studyIdsOf } from '../lib/grid-items.ts';
+import {
+  buildItems,
+  COLUMN_HEADER_HEIGHT,
+  COMPACT_ITEM_HEIGHT,
+  groupSelectionOf,
+  indexesOf,
+  ITEM_HEIGHT,
+  studyIdsOf,
+} from '../lib/grid-items.ts';
 import type { WorklistItem } from '../lib/grid-items.ts';
 import { rowStyle, SELECT_COLUMN_WIDTH, stickyStyle } from '../lib/grid-styles.ts';
 import { assignRowSlots, inDocumentOrder } from '../lib/row-slots.ts';
@@ -35,7 +52,8 @@ const OVERSCAN = 4;
 const NO_SELECTION: ReadonlySet<string> = new Set();
 const noSubscription = () => () => undefined;
 
-const INITIAL_RECT = typeof window === 'undefined' ? { width: 0, height: 0 } : { width: window.innerWidth, height: window.innerHeight };
+const INITIAL_RECT =
+  typeof window === 'undefined' ? { width: 0, height: 0 } : { width: window.innerWidth, height: window.innerHeight };
 
 export interface WorklistGridProps {
   table: WorklistTable;
@@ -123,7 +141,11 @@ export function WorklistGrid({
   });
   const virtualItems = virtualizer.getVirtualItems();
   const rowSlots = useRowSlots();
-  const slotOf = rowSlots(virtualItems.flatMap((virtualItem) => (items[virtualItem.index]?.kind === 'study' ? [items[virtualItem.index]?.key ?? ''] : [])));
+  const slotOf = rowSlots(
+    virtualItems.flatMap((virtualItem) =>
+      items[virtualItem.index]?.kind === 'study' ? [items[virtualItem.index]?.key ?? ''] : [],
+    ),
+  );
 
   // Sizes are fixed per kind of item: tell the virtualizer again when the items change.
   useLayoutEffect(() => {
@@ -211,12 +233,17 @@ export function WorklistGrid({
     () => selection?.get().ids ?? NO_SELECTION,
   );
   const selectStudy = useCallback(
-    (studyId: string, range: boolean) => selection?.request({ kind: 'toggle', studyId, range: range ? studyIdsOf(items) : undefined }),
+    (studyId: string, range: boolean) =>
+      selection?.request({ kind: 'toggle', studyId, range: range ? studyIdsOf(items) : undefined }),
     [selection, items],
   );
-  const assignInline = useCallback((studyId: string, anchor: DOMRect) => selection?.request({ kind: 'assign', studyId, anchor }), [selection]);
+  const assignInline = useCallback(
+    (studyId: string, anchor: DOMRect) => selection?.request({ kind: 'assign', studyId, anchor }),
+    [selection],
+  );
   const selectGroup = useCallback(
-    (severity: Severity, selected: boolean) => selection?.request({ kind: 'group', studyIds: studyIdsOf(items, severity), selected }),
+    (severity: Severity, selected: boolean) =>
+      selection?.request({ kind: 'group', studyIds: studyIdsOf(items, severity), selected }),
     [selection, items],
   );
   const selectRow = useCallback((studyId: string) => selectStudy(studyId, false), [selectStudy]);
@@ -241,7 +268,9 @@ export function WorklistGrid({
   }
   const totalWidth = headers.reduce((sum, header) => sum + header.getSize(), selection ? SELECT_COLUMN_WIDTH : 0);
   // What the column header shows: it renders again only when this changes, not on every scroll.
-  const headerLayoutKey = headers.map((header) => `${header.column.id}:${header.getSize()}:${header.column.getIsResizing() ? 1 : 0}`).join(',');
+  const headerLayoutKey = headers
+    .map((header) => `${header.column.id}:${header.getSize()}:${header.column.getIsResizing() ? 1 : 0}`)
+    .join(',');
   const activeHeader = activeHeaderRef.current;
   const firstStudyKey = items.find((item) => item.kind === 'study')?.key;
   const tabbableKey = focusedKey ?? firstStudyKey;
@@ -272,10 +301,21 @@ export function WorklistGrid({
           aria-rowcount={items.length + 1}
           aria-colcount={headers.length + (selection ? 1 : 0)}
           className={`text-sm ${compact ? 'text-[0.8rem]' : ''}`}
-          style={{ ...columnSizes, '--row-height': `${heights.study}px`, width: totalWidth, minWidth: '100%' } as CSSProperties}
+          style={
+            {
+              ...columnSizes,
+              '--row-height': `${heights.study}px`,
+              width: totalWidth,
+              minWidth: '100%',
+            } as CSSProperties
+          }
         >
           <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} selectable={selection !== undefined} />
-          <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
+          <div
+            role="rowgroup"
+            className="relative"
+            style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}
+          >
             {inDocumentOrder(virtualItems, virtualizer.isScrolling, (index) => {
               const item = items[index];
               return item?.kind === 'study' ? slotOf.get(item.key) : undefined;
@@ -285,7 +325,9 @@ export function WorklistGrid({
               const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
               // A row that stays on screen while the list scrolls keeps the same style object (and so
               // the same props): its memoized component does not render again.
-              const style = sticky ? stickyStyle(heights.group) : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
+              const style = sticky
+                ? stickyStyle(heights.group)
+                : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
               return renderItem(item, virtualItem.index, style);
             })}
           </div>
@@ -337,7 +379,16 @@ export function WorklistGrid({
       case 'skeleton':
         return <SkeletonRow key={item.key} style={style} ariaRowIndex={ariaRowIndex} headers={visibleColumnIds} />;
       default:
-        return <GroupStateRow key={item.key} kind={item.kind} group={group} style={style} ariaRowIndex={ariaRowIndex} colCount={headers.length} />;
+        return (
+          <GroupStateRow
+            key={item.key}
+            kind={item.kind}
+            group={group}
+            style={style}
+            ariaRowIndex={ariaRowIndex}
+            colCount={headers.length}
+          />
+        );
     }
   }
 }

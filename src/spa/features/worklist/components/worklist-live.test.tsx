@@ -16,7 +16,10 @@ beforeAll(() => {
   Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 900 });
   Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 1400 });
   // jsdom has no CSS.escape; the grid uses it to find the row it focuses. Row keys are study IDs.
-  Object.defineProperty(globalThis, 'CSS', { configurable: true, value: { ...globalThis.CSS, escape: (text: string) => text } });
+  Object.defineProperty(globalThis, 'CSS', {
+    configurable: true,
+    value: { ...globalThis.CSS, escape: (text: string) => text },
+  });
   server.listen({ onUnhandledFrame: 'error' });
 });
 afterEach(() => {
@@ -32,7 +35,8 @@ afterAll(() => {
 const routes = [{ path: '/', element: <WorklistPage />, children: [{ index: true, element: null }] }];
 
 function statStudies(): Study[] {
-  return service.listStudies({ severity: 'stat', isCancelled: false, studyViewerStatus: 'incomplete', limit: 100 }).studies;
+  return service.listStudies({ severity: 'stat', isCancelled: false, studyViewerStatus: 'incomplete', limit: 100 })
+    .studies;
 }
 
 describe('WorklistPage, live', () => {
@@ -46,10 +50,18 @@ describe('WorklistPage, live', () => {
     await waitFor(() => expect(liveEvents.getSnapshot().state).toBe('live'));
 
     const later = '2027-01-01T00:00:00.000Z';
-    events.send('study.changed', { study: { ...first, studyDescription: 'CT head, changed live', updatedAt: later }, origin: 'worklist' }, 'mock:1-0');
+    events.send(
+      'study.changed',
+      { study: { ...first, studyDescription: 'CT head, changed live', updatedAt: later }, origin: 'worklist' },
+      'mock:1-0',
+    );
     expect(await within(grid).findByText('CT head, changed live')).toBeTruthy();
 
-    events.send('study.changed', { study: { ...second, isCancelled: true, cancelledAt: later, updatedAt: later }, origin: 'worklist' }, 'mock:2-0');
+    events.send(
+      'study.changed',
+      { study: { ...second, isCancelled: true, cancelledAt: later, updatedAt: later }, origin: 'worklist' },
+      'mock:2-0',
+    );
     await waitFor(() => expect(grid.querySelector(`[data-row-key="${second.studyId}"]`)).toBeNull());
 
     const arrived: Study = {
@@ -76,13 +88,19 @@ describe('WorklistPage, live', () => {
     await waitFor(() => expect(grid.querySelectorAll('[data-study-row]').length).toBeGreaterThan(10));
     await waitFor(() => expect(liveEvents.getSnapshot().state).toBe('live'));
     // Oldest first: a new NORMAL study belongs after everything loaded so far, out of sight.
-    const created = service.createStudy({ studyInstanceUid: '1.2.998', studyDescription: 'XR hand, just arrived', severity: 'normal' });
+    const created = service.createStudy({
+      studyInstanceUid: '1.2.998',
+      studyDescription: 'XR hand, just arrived',
+      severity: 'normal',
+    });
     events.send('study.created', { study: created, origin: 'pacs' }, 'mock:4-0');
     const showNew = await screen.findByRole('button', { name: 'Show 1 new Normal study' });
     expect(showNew.textContent).toContain('1 new');
     showNew.click();
     // One click loads the pages up to it and scrolls there.
-    await waitFor(() => expect(grid.querySelector(`[data-row-key="${created.studyId}"]`)).not.toBeNull(), { timeout: 10_000 });
+    await waitFor(() => expect(grid.querySelector(`[data-row-key="${created.studyId}"]`)).not.toBeNull(), {
+      timeout: 10_000,
+    });
     expect(grid.querySelector<HTMLElement>(`[data-row-key="${created.studyId}"]`)?.dataset.new).toBe('');
   });
 });

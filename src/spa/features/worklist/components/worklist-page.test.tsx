@@ -53,15 +53,24 @@ describe('WorklistPage', () => {
 
   it('shows exact counts where the queue counts cover the view: the active queue, everyone’s', async () => {
     renderRoutes(routes, { route: '/?assignee=anyone' });
-    const normal = () => service.listStudies({ severity: 'normal', isCancelled: false, studyViewerStatus: 'incomplete', limit: 100 });
+    const normal = () =>
+      service.listStudies({ severity: 'normal', isCancelled: false, studyViewerStatus: 'incomplete', limit: 100 });
     expect(normal().hasMore).toBe(true);
     let total = 0;
-    for (let page = normal(); ; ) {
+    for (let page = normal(); ;) {
       total += page.studies.length;
       if (!page.hasMore || !page.cursor) break;
-      page = service.listStudies({ severity: 'normal', isCancelled: false, studyViewerStatus: 'incomplete', limit: 100, cursor: page.cursor });
+      page = service.listStudies({
+        severity: 'normal',
+        isCancelled: false,
+        studyViewerStatus: 'incomplete',
+        limit: 100,
+        cursor: page.cursor,
+      });
     }
-    await waitFor(() => expect(queueCount(/^Normal/).textContent).toBe(`Normal${new Intl.NumberFormat().format(total)}`));
+    await waitFor(() =>
+      expect(queueCount(/^Normal/).textContent).toBe(`Normal${new Intl.NumberFormat().format(total)}`),
+    );
   });
 
   it('shows a failing group as not loaded while the other groups load', async () => {
@@ -69,7 +78,13 @@ describe('WorklistPage', () => {
       http.get('*/api/studies', ({ request }) =>
         new URL(request.url).searchParams.get('severity') === 'high'
           ? HttpResponse.json(
-              { type: '/problems/upstream-unavailable', title: 'Unavailable', status: 503, detail: 'Try again in a moment.', retryable: true },
+              {
+                type: '/problems/upstream-unavailable',
+                title: 'Unavailable',
+                status: 503,
+                detail: 'Try again in a moment.',
+                retryable: true,
+              },
               { status: 503, headers: { 'Content-Type': 'application/problem+json' } },
             )
           : undefined,
@@ -86,7 +101,8 @@ describe('WorklistPage', () => {
     server.use(
       http.get('*/api/studies', ({ request }) => {
         const severity = new URL(request.url).searchParams.get('severity');
-        if (severity === 'high') return new HttpResponse('{"hasMore": tru', { status: 200, headers: { 'Content-Type': 'application/json' } });
+        if (severity === 'high')
+          return new HttpResponse('{"hasMore": tru', { status: 200, headers: { 'Content-Type': 'application/json' } });
         if (severity === 'normal') return HttpResponse.json({ studies: [null, { studyId: 7 }], hasMore: false });
         return undefined;
       }),

@@ -159,7 +159,10 @@ export function WorklistPage({ actions, extension, selection, bulkBar, notices }
   const roster = useUsers();
 
   // Other filters, other rows: what was selected is not on screen to confirm any more.
-  useEffect(() => selection?.set({ ...selection.get(), ids: NO_STUDIES, anchor: null, inlineAssign: null }), [resetKey, selection]);
+  useEffect(
+    () => selection?.set({ ...selection.get(), ids: NO_STUDIES, anchor: null, inlineAssign: null }),
+    [resetKey, selection],
+  );
   const searchRef = useRef<HTMLInputElement>(null);
   const focusSearch = useCallback(() => {
     searchRef.current?.focus();
@@ -199,10 +202,13 @@ export function WorklistPage({ actions, extension, selection, bulkBar, notices }
         </h1>
         <QueueSummary groups={groups} onJump={jumpToGroup} />
         <p className={embedded ? 'sr-only' : 'text-xs text-fg-muted'}>
-          {role === 'radiologist' ? 'Radiologists start with their own and unassigned studies.' : 'Coordinators start with everyone’s studies.'}{' '}
+          {role === 'radiologist'
+            ? 'Radiologists start with their own and unassigned studies.'
+            : 'Coordinators start with everyone’s studies.'}{' '}
           <span className="hidden lg:inline">
-            <kbd className="font-sans">↑ ↓</kbd> or <kbd className="font-sans">j k</kbd> move, <kbd className="font-sans">Enter</kbd> opens,{' '}
-            <kbd className="font-sans">/</kbd> searches, <kbd className="font-sans">Esc</kbd> clears, <kbd className="font-sans">?</kbd> shortcuts.
+            <kbd className="font-sans">↑ ↓</kbd> or <kbd className="font-sans">j k</kbd> move,{' '}
+            <kbd className="font-sans">Enter</kbd> opens, <kbd className="font-sans">/</kbd> searches,{' '}
+            <kbd className="font-sans">Esc</kbd> clears, <kbd className="font-sans">?</kbd> shortcuts.
           </span>
         </p>
         <div className="ml-auto flex items-center gap-2">

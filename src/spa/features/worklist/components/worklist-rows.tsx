@@ -43,7 +43,13 @@ export const GroupHeaderRow = memo(function GroupHeaderRow({
   const count = describeGroupCount(group, exact);
   const tone = { stat: 'text-stat-fg', high: 'text-high-fg', normal: 'text-fg' }[severity];
   return (
-    <div role="row" aria-rowindex={ariaRowIndex} data-group={severity} className="flex w-full border-y border-border bg-panel-raised" style={style}>
+    <div
+      role="row"
+      aria-rowindex={ariaRowIndex}
+      data-group={severity}
+      className="flex w-full border-y border-border bg-panel-raised"
+      style={style}
+    >
       <div role="gridcell" className="flex min-w-0 flex-1 items-center gap-3 px-3">
         {groupSelection && groupSelection.loaded > 0 ? (
           <input
@@ -148,7 +154,11 @@ export const StudyRow = memo(function StudyRow({
       style={style}
     >
       {selected === undefined ? null : (
-        <div role="gridcell" className="flex h-full shrink-0 items-center justify-center" style={{ width: SELECT_COLUMN_WIDTH }}>
+        <div
+          role="gridcell"
+          className="flex h-full shrink-0 items-center justify-center"
+          style={{ width: SELECT_COLUMN_WIDTH }}
+        >
           <input
             type="checkbox"
             checked={selected}
@@ -180,7 +190,11 @@ export const StudyRow = memo(function StudyRow({
               aria-label={newMark && plain.label ? `New, ${plain.label}` : plain.label}
             >
               {newMark}
-              {plain.pill ? <span className={`${plain.pill} align-middle leading-normal`}>{plain.text}</span> : plain.text}
+              {plain.pill ? (
+                <span className={`${plain.pill} align-middle leading-normal`}>{plain.text}</span>
+              ) : (
+                plain.text
+              )}
               {columnId === 'assignee' && onInlineAssign && !study.isCancelled ? (
                 <button
                   type="button"
@@ -201,7 +215,12 @@ export const StudyRow = memo(function StudyRow({
         }
         const Cell = cellComponents[columnId];
         return (
-          <div key={columnId} role="gridcell" className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3" style={cellStyle(columnId)}>
+          <div
+            key={columnId}
+            role="gridcell"
+            className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3"
+            style={cellStyle(columnId)}
+          >
             {newMark}
             {Cell ? <Cell study={study} /> : null}
           </div>
@@ -212,12 +231,22 @@ export const StudyRow = memo(function StudyRow({
 });
 
 function NewMark() {
-  return <span className="mr-1.5 rounded bg-accent px-1 py-px align-middle text-[0.65rem] leading-none font-bold tracking-wide text-accent-fg uppercase">New</span>;
+  return (
+    <span className="mr-1.5 rounded bg-accent px-1 py-px align-middle text-[0.65rem] leading-none font-bold tracking-wide text-accent-fg uppercase">
+      New
+    </span>
+  );
 }
 
 export function SkeletonRow({ style, ariaRowIndex, headers }: RowBaseProps & { headers: string }) {
   return (
-    <div role="row" aria-rowindex={ariaRowIndex} aria-busy="true" className="flex w-full items-center border-b border-border/60" style={style}>
+    <div
+      role="row"
+      aria-rowindex={ariaRowIndex}
+      aria-busy="true"
+      className="flex w-full items-center border-b border-border/60"
+      style={style}
+    >
       {headers.split(',').map((columnId) => (
         <div key={columnId} role="gridcell" className="shrink-0 px-2 first:pl-3" style={cellStyle(columnId)}>
           <div className="h-3 w-3/4 animate-pulse rounded bg-panel-raised" />
@@ -246,7 +275,10 @@ export function GroupStateRow({
     content = <p className="text-fg-muted">No {label} studies match these filters.</p>;
   } else if (kind === 'error') {
     content = (
-      <div role="alert" className="flex w-full max-w-3xl items-center gap-4 rounded-md border border-danger-border bg-danger-bg px-3 py-2">
+      <div
+        role="alert"
+        className="flex w-full max-w-3xl items-center gap-4 rounded-md border border-danger-border bg-danger-bg px-3 py-2"
+      >
         <div className="min-w-0 flex-1">
           <p className="font-semibold text-danger-fg">{label} studies could not be loaded</p>
           <p className="truncate text-fg">{describeError(query.error)}</p>
@@ -279,7 +311,11 @@ export function GroupStateRow({
       <p className="flex items-center gap-3 text-fg-muted">
         {query.isFetchingNextPage ? `Loading more ${label} studies…` : `More ${label} studies load as you scroll.`}
         {query.isFetchingNextPage ? null : (
-          <button type="button" onClick={() => void query.fetchNextPage()} className="rounded border border-border px-2 py-0.5 text-xs font-medium text-fg">
+          <button
+            type="button"
+            onClick={() => void query.fetchNextPage()}
+            className="rounded border border-border px-2 py-0.5 text-xs font-medium text-fg"
+          >
             Load more
           </button>
         )}
@@ -287,7 +323,12 @@ export function GroupStateRow({
     );
   }
   return (
-    <div role="row" aria-rowindex={ariaRowIndex} className="flex w-full items-center border-b border-border/60" style={style}>
+    <div
+      role="row"
+      aria-rowindex={ariaRowIndex}
+      className="flex w-full items-center border-b border-border/60"
+      style={style}
+    >
       <div role="gridcell" aria-colspan={colCount} className="sticky left-0 flex items-center px-3">
         {content}
       </div>

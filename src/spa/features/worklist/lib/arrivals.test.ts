@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { forgetArrival, isMarkedNew, markSeen, NEW_MARK_MS, NO_ARRIVALS, pruneArrivals, recordArrival, unseenIn } from './arrivals.ts';
+import {
+  forgetArrival,
+  isMarkedNew,
+  markSeen,
+  NEW_MARK_MS,
+  NO_ARRIVALS,
+  pruneArrivals,
+  recordArrival,
+  unseenIn,
+} from './arrivals.ts';
 
 describe('arrivals', () => {
   const at = 1_000_000;

@@ -55,7 +55,9 @@ export function isMarkedNew(arrival: Arrival | undefined, now: number): boolean 
 
 /** The group's arrivals not yet on screen, oldest arrival first: what "N new" counts and shows. */
 export function unseenIn(arrivals: Arrivals, severity: Severity): Arrival[] {
-  return [...arrivals.values()].filter((arrival) => arrival.severity === severity && !arrival.seen).sort((a, b) => a.at - b.at);
+  return [...arrivals.values()]
+    .filter((arrival) => arrival.severity === severity && !arrival.seen)
+    .sort((a, b) => a.at - b.at);
 }
 
 /** Drops what is neither marked nor waiting to be seen (keeps the map small over a long shift). */

@@ -24,7 +24,9 @@ export function normalizeLayout(saved: unknown, columnIds: readonly string[], de
   const visibility = 'visibility' in saved && isRecordOf(saved.visibility, isBoolean) ? saved.visibility : {};
   const sizing = 'sizing' in saved && isRecordOf(saved.sizing, isWidth) ? saved.sizing : {};
   const savedOrder =
-    'order' in saved && Array.isArray(saved.order) ? saved.order.filter((id): id is string => typeof id === 'string' && known.has(id)) : [];
+    'order' in saved && Array.isArray(saved.order)
+      ? saved.order.filter((id): id is string => typeof id === 'string' && known.has(id))
+      : [];
   const order = [...new Set(savedOrder)];
   for (const id of defaults.order) {
     if (order.includes(id)) continue;
@@ -32,7 +34,8 @@ export function normalizeLayout(saved: unknown, columnIds: readonly string[], de
     const before = defaults.order.slice(0, defaultIndex).findLast((other) => order.includes(other));
     order.splice(before === undefined ? 0 : order.indexOf(before) + 1, 0, id);
   }
-  const pick = <T,>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).filter(([id]) => known.has(id)));
+  const pick = <T>(record: Record<string, T>) =>
+    Object.fromEntries(Object.entries(record).filter(([id]) => known.has(id)));
   return {
     visibility: { ...defaults.visibility, ...pick(visibility) },
     order,

@@ -32,13 +32,27 @@ describe('countsForView', () => {
   });
 
   it('counts the unassigned, mine, and one person’s (zero for someone with none)', () => {
-    expect(countsForView({ ...anyone, assignee: 'unassigned' }, coordinator, counts)?.stat).toEqual({ count: 4, capped: false });
-    expect(countsForView({ ...defaultFilters(radiologist), assignee: 'me' }, radiologist, counts)?.high).toEqual({ count: 6, capped: false });
+    expect(countsForView({ ...anyone, assignee: 'unassigned' }, coordinator, counts)?.stat).toEqual({
+      count: 4,
+      capped: false,
+    });
+    expect(countsForView({ ...defaultFilters(radiologist), assignee: 'me' }, radiologist, counts)?.high).toEqual({
+      count: 6,
+      capped: false,
+    });
     // A radiologist's first screen: mine and the unassigned ones, as the server adds them up.
     expect(countsForView(defaultFilters(radiologist), radiologist, counts)?.high).toEqual({ count: 17, capped: false });
-    expect(countsForView(defaultFilters(radiologist), radiologist, { ...counts, mineAndUnassigned: undefined })).toBeNull();
-    expect(countsForView({ ...anyone, assignee: ME }, coordinator, counts)?.normal).toEqual({ count: 30, capped: false });
-    expect(countsForView({ ...anyone, assignee: OTHER }, coordinator, counts)?.stat).toEqual({ count: 0, capped: false });
+    expect(
+      countsForView(defaultFilters(radiologist), radiologist, { ...counts, mineAndUnassigned: undefined }),
+    ).toBeNull();
+    expect(countsForView({ ...anyone, assignee: ME }, coordinator, counts)?.normal).toEqual({
+      count: 30,
+      capped: false,
+    });
+    expect(countsForView({ ...anyone, assignee: OTHER }, coordinator, counts)?.stat).toEqual({
+      count: 0,
+      capped: false,
+    });
   });
 
   it('does not count views with other filters than the active queue’s', () => {
@@ -47,14 +61,20 @@ describe('countsForView', () => {
     expect(countsForView({ ...anyone, includeCancelled: true }, coordinator, counts)).toBeNull();
     expect(countsForView({ ...anyone, description: 'CT' }, coordinator, counts)).toBeNull();
     expect(countsForView({ ...anyone, customer: 'none' }, coordinator, counts)).toBeNull();
-    expect(countsForView({ ...anyone, customer: 'cus_0123456789abcdef0123456789abcdef' }, coordinator, counts)).toBeNull();
+    expect(
+      countsForView({ ...anyone, customer: 'cus_0123456789abcdef0123456789abcdef' }, coordinator, counts),
+    ).toBeNull();
     expect(countsForView({ ...anyone, assignee: 'me' }, coordinator, counts)).toBeNull();
     expect(countsForView(anyone, coordinator, undefined)).toBeNull();
   });
 
   it('still counts when only the shown groups differ, and says "at least" after a capped walk', () => {
     expect(countsForView({ ...anyone, groups: ['stat'] }, coordinator, counts)?.stat.count).toBe(12);
-    const capped = { ...counts, capped: true, unread: { stat: { count: 12, capped: false }, high: { count: 40, capped: true } } };
+    const capped = {
+      ...counts,
+      capped: true,
+      unread: { stat: { count: 12, capped: false }, high: { count: 40, capped: true } },
+    };
     const view = countsForView(anyone, coordinator, capped);
     expect(view?.stat.capped).toBe(false);
     expect(view?.high.capped).toBe(true);

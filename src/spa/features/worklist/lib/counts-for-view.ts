@@ -19,9 +19,19 @@ export type ViewCounts = Record<Severity, ExactCount>;
  * those filters, and then per assignee choice; any other view shows what it has loaded instead.
  * A new assignee choice adds one case here.
  */
-export function countsForView(filters: WorklistFilters, viewer: Viewer, counts: WorklistCounts | undefined): ViewCounts | null {
+export function countsForView(
+  filters: WorklistFilters,
+  viewer: Viewer,
+  counts: WorklistCounts | undefined,
+): ViewCounts | null {
   if (!counts) return null;
-  if (filters.viewerStatus !== 'incomplete' || filters.includeCancelled || filters.description.trim() !== '' || filters.customer !== 'any') return null;
+  if (
+    filters.viewerStatus !== 'incomplete' ||
+    filters.includeCancelled ||
+    filters.description.trim() !== '' ||
+    filters.customer !== 'any'
+  )
+    return null;
   if (filters.modality !== '' || filters.studyDate !== '' || filters.overdue || filters.critical) return null;
   const byAssignee = (userId: string) => counts.byAssignee[userId] ?? { stat: 0, high: 0, normal: 0 };
   let numbers: Record<Severity, number>;

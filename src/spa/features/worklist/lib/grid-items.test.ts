@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
-import { buildItems, describeGroupCount, groupSelectionOf, indexesOf, ITEM_HEIGHT, SKELETON_ROWS, studyIdsOf } from './grid-items.ts';
+import {
+  buildItems,
+  describeGroupCount,
+  groupSelectionOf,
+  indexesOf,
+  ITEM_HEIGHT,
+  SKELETON_ROWS,
+  studyIdsOf,
+} from './grid-items.ts';
 import type { GroupOfItems, GroupQueryState } from './grid-items.ts';
 
 function study(studyId: string, severity: Severity): Study {
@@ -20,11 +28,21 @@ function study(studyId: string, severity: Severity): Study {
 
 const LOADED: GroupQueryState = { isPending: false, isError: false, hasNextPage: false, isFetchNextPageError: false };
 
-function group(severity: Severity, studyIds: string[], query: Partial<GroupQueryState> = {}, collapsed = false): GroupOfItems {
-  return { severity, collapsed, group: { studies: studyIds.map((id) => study(id, severity)), query: { ...LOADED, ...query } } };
+function group(
+  severity: Severity,
+  studyIds: string[],
+  query: Partial<GroupQueryState> = {},
+  collapsed = false,
+): GroupOfItems {
+  return {
+    severity,
+    collapsed,
+    group: { studies: studyIds.map((id) => study(id, severity)), query: { ...LOADED, ...query } },
+  };
 }
 
-const kinds = (groups: GroupOfItems[]) => buildItems(groups, ITEM_HEIGHT).items.map((item) => `${item.kind}:${item.key}`);
+const kinds = (groups: GroupOfItems[]) =>
+  buildItems(groups, ITEM_HEIGHT).items.map((item) => `${item.kind}:${item.key}`);
 
 describe('the grid items', () => {
   it('puts each group header before its rows, and a "more" row where more pages exist', () => {
@@ -39,7 +57,9 @@ describe('the grid items', () => {
   });
 
   it('shows skeletons while a group loads, an error when its first page failed, and "empty" when nothing matches', () => {
-    expect(kinds([group('stat', [], { isPending: true })]).filter((key) => key.startsWith('skeleton'))).toHaveLength(SKELETON_ROWS);
+    expect(kinds([group('stat', [], { isPending: true })]).filter((key) => key.startsWith('skeleton'))).toHaveLength(
+      SKELETON_ROWS,
+    );
     expect(kinds([group('high', [], { isError: true })])).toEqual(['group:group-high', 'error:error-high']);
     expect(kinds([group('normal', [])])).toEqual(['group:group-normal', 'empty:empty-normal']);
   });
@@ -49,7 +69,11 @@ describe('the grid items', () => {
   });
 
   it('shows only the header of a collapsed group', () => {
-    expect(kinds([group('stat', ['a'], {}, true), group('high', ['b'])])).toEqual(['group:group-stat', 'group:group-high', 'study:b']);
+    expect(kinds([group('stat', ['a'], {}, true), group('high', ['b'])])).toEqual([
+      'group:group-stat',
+      'group:group-high',
+      'study:b',
+    ]);
   });
 
   it('gives each item its offset from the sizes of the items before it, and each group its last row', () => {
@@ -71,7 +95,9 @@ describe('the grid items', () => {
 describe('a group count', () => {
   it('is exact where the queue counts this view, else what is loaded', () => {
     const many = Array.from({ length: 1200 }, (_, index) => `s${index}`);
-    expect(describeGroupCount(group('stat', []).group, { count: 12_000, capped: true, overdue: 0 })).toBe(`${(12_000).toLocaleString()}+`);
+    expect(describeGroupCount(group('stat', []).group, { count: 12_000, capped: true, overdue: 0 })).toBe(
+      `${(12_000).toLocaleString()}+`,
+    );
     expect(describeGroupCount(group('stat', [], { isPending: true }).group)).toBe('Loading…');
     expect(describeGroupCount(group('stat', [], { isError: true }).group)).toBe('Not loaded');
     expect(describeGroupCount(group('stat', many, { hasNextPage: true }).group)).toBe(`${(1200).toLocaleString()}+`);

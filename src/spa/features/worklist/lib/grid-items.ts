@@ -56,7 +56,8 @@ export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights
     if (collapsed) continue;
     const { query, studies } = group;
     if (query.isPending) {
-      for (let index = 0; index < SKELETON_ROWS; index += 1) items.push({ kind: 'skeleton', key: `skeleton-${severity}-${index}`, severity });
+      for (let index = 0; index < SKELETON_ROWS; index += 1)
+        items.push({ kind: 'skeleton', key: `skeleton-${severity}-${index}`, severity });
       continue;
     }
     if (query.isError && studies.length === 0) {
@@ -72,7 +73,8 @@ export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights
       items.push({ kind: 'study', key: study.studyId, severity, study });
     }
     lastStudyIndex.set(severity, items.length - 1);
-    if (query.hasNextPage || query.isFetchNextPageError) items.push({ kind: 'more', key: `more-${severity}`, severity });
+    if (query.hasNextPage || query.isFetchNextPageError)
+      items.push({ kind: 'more', key: `more-${severity}`, severity });
   }
   const offsets: number[] = [];
   let offset = 0;
@@ -90,11 +92,16 @@ export function indexesOf(items: readonly WorklistItem[], kind: WorklistItem['ki
 
 /** The IDs of the loaded studies, of one group or of all. */
 export function studyIdsOf(items: readonly WorklistItem[], severity?: Severity): string[] {
-  return items.flatMap((item) => (item.kind === 'study' && (severity ?? item.severity) === item.severity ? [item.key] : []));
+  return items.flatMap((item) =>
+    item.kind === 'study' && (severity ?? item.severity) === item.severity ? [item.key] : [],
+  );
 }
 
 /** How many of a group's loaded rows there are, and how many of them are selected. */
-export function groupSelectionOf(loaded: readonly string[], selected: ReadonlySet<string>): { loaded: number; selected: number } {
+export function groupSelectionOf(
+  loaded: readonly string[],
+  selected: ReadonlySet<string>,
+): { loaded: number; selected: number } {
   return { loaded: loaded.length, selected: loaded.filter((id) => selected.has(id)).length };
 }
 

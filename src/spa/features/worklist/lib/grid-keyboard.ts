@@ -8,7 +8,12 @@
  * next or previous study, or, when no row has focus yet, to the first study shown at or after
  * `firstShown`. Undefined when there is none in that direction.
  */
-export function nextStudyIndex(studyIndexes: readonly number[], focusedIndex: number, firstShown: number, step: 1 | -1): number | undefined {
+export function nextStudyIndex(
+  studyIndexes: readonly number[],
+  focusedIndex: number,
+  firstShown: number,
+  step: 1 | -1,
+): number | undefined {
   if (focusedIndex < 0) return studyIndexes.find((index) => index >= firstShown) ?? studyIndexes[0];
   if (step === 1) return studyIndexes.find((index) => index > focusedIndex);
   return studyIndexes.findLast((index) => index < focusedIndex);

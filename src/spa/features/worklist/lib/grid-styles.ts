@@ -20,7 +20,9 @@ export function cellStyle(columnId: string, text = false): CSSProperties {
   const key = `${text ? 'text' : 'flex'}:${columnId}`;
   let style = cellStyles.get(key);
   if (!style) {
-    style = text ? { width: `var(--col-${columnId})`, lineHeight: 'var(--row-height)' } : { width: `var(--col-${columnId})` };
+    style = text
+      ? { width: `var(--col-${columnId})`, lineHeight: 'var(--row-height)' }
+      : { width: `var(--col-${columnId})` };
     // On a screen wider than the columns, the description takes the free width (header and rows alike).
     if (columnId === 'description') style = { ...style, flexGrow: 1 };
     cellStyles.set(key, style);

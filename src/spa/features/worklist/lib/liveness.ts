@@ -16,7 +16,10 @@ export interface Liveness {
  * offline, as it also hears every API call; otherwise the event stream says whether changes arrive
  * as they happen. While the stream is down the list polls every 30 s, and says how old it is.
  */
-export function describeLiveness(stream: Pick<LiveSnapshot, 'state' | 'degraded'>, connection: Pick<ConnectionSnapshot, 'status' | 'browserOffline'>): Liveness {
+export function describeLiveness(
+  stream: Pick<LiveSnapshot, 'state' | 'degraded'>,
+  connection: Pick<ConnectionSnapshot, 'status' | 'browserOffline'>,
+): Liveness {
   if (connection.status === 'offline') {
     return {
       kind: 'offline',
@@ -31,15 +34,26 @@ export function describeLiveness(stream: Pick<LiveSnapshot, 'state' | 'degraded'
         ? {
             kind: 'paused',
             label: 'Changes paused',
-            detail: 'Changes are paused: the shared store is unreachable. The list refreshes every 30 seconds meanwhile.',
+            detail:
+              'Changes are paused: the shared store is unreachable. The list refreshes every 30 seconds meanwhile.',
             showAge: true,
           }
         : { kind: 'live', label: 'Live', detail: 'Changes appear as they happen.', showAge: false };
     case 'connecting':
       return { kind: 'connecting', label: 'Connecting…', detail: 'Connecting to live updates.', showAge: false };
     case 'reconnecting':
-      return { kind: 'reconnecting', label: 'Reconnecting…', detail: 'Live updates dropped; reconnecting. The list refreshes every 30 seconds meanwhile.', showAge: true };
+      return {
+        kind: 'reconnecting',
+        label: 'Reconnecting…',
+        detail: 'Live updates dropped; reconnecting. The list refreshes every 30 seconds meanwhile.',
+        showAge: true,
+      };
     case 'offline':
-      return { kind: 'offline', label: 'Offline', detail: 'Live updates cannot be reached. The list refreshes every 30 seconds meanwhile.', showAge: true };
+      return {
+        kind: 'offline',
+        label: 'Offline',
+        detail: 'Live updates cannot be reached. The list refreshes every 30 seconds meanwhile.',
+        showAge: true,
+      };
   }
 }

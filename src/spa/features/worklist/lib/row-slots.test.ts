@@ -5,13 +5,24 @@ import { assignRowSlots, inDocumentOrder } from './row-slots.ts';
 describe('assignRowSlots', () => {
   it('keeps the slot of a row that stays and gives a new row the slot a row that left gave up', () => {
     const first = assignRowSlots(new Map(), ['a', 'b', 'c']);
-    expect([...first]).toEqual([['a', 0], ['b', 1], ['c', 2]]);
+    expect([...first]).toEqual([
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+    ]);
     // Scrolled down one row: a left, d came in and takes a's slot.
-    expect([...assignRowSlots(first, ['b', 'c', 'd'])]).toEqual([['b', 1], ['c', 2], ['d', 0]]);
+    expect([...assignRowSlots(first, ['b', 'c', 'd'])]).toEqual([
+      ['b', 1],
+      ['c', 2],
+      ['d', 0],
+    ]);
   });
 
   it('gives unique slots, keeps every kept row’s slot and gives a new row one below the number of rows, over any sequence of ranges', () => {
-    const keyLists = fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 60 }).map(String), { maxLength: 40 }), { minLength: 1, maxLength: 30 });
+    const keyLists = fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 60 }).map(String), { maxLength: 40 }), {
+      minLength: 1,
+      maxLength: 30,
+    });
     fc.assert(
       fc.property(keyLists, (lists) => {
         let slots: ReadonlyMap<string, number> = new Map();

@@ -39,7 +39,11 @@ export function assignRowSlots(previous: ReadonlyMap<string, number>, keys: read
  * is styled, laid out and painted again as if new). Rows are placed by `top` either way; the order
  * is put right again once scrolling stops.
  */
-export function inDocumentOrder<T extends { index: number }>(rendered: readonly T[], scrolling: boolean, slotAt: (index: number) => number | undefined): readonly T[] {
+export function inDocumentOrder<T extends { index: number }>(
+  rendered: readonly T[],
+  scrolling: boolean,
+  slotAt: (index: number) => number | undefined,
+): readonly T[] {
   if (!scrolling) return rendered;
   const slot = (item: T) => slotAt(item.index) ?? -1;
   return [...rendered].sort((a, b) => slot(a) - slot(b) || a.index - b.index);

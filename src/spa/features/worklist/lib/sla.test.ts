@@ -13,7 +13,9 @@ describe('waitingSince', () => {
   });
 
   it('takes other targets and ignores missing or bad times', () => {
-    expect(waitingSince('2026-03-10T11:30:00Z', 'stat', now, { stat: 20, high: 60, normal: 120 })?.state).toBe('overdue');
+    expect(waitingSince('2026-03-10T11:30:00Z', 'stat', now, { stat: 20, high: 60, normal: 120 })?.state).toBe(
+      'overdue',
+    );
     expect(waitingSince(null, 'stat', now)).toBeNull();
     expect(waitingSince('soon', 'stat', now)).toBeNull();
   });

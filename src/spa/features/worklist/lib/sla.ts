@@ -25,7 +25,11 @@ export function waitingSince(
   const minutes = minutesWaiting(createdAt, now.getTime());
   if (minutes === null) return null;
   const targetMinutes = targets[severity];
-  const state: SlaState = isOverdue(minutes, severity, targets) ? 'overdue' : minutes >= targetMinutes * DUE_SOON_SHARE ? 'due-soon' : 'ok';
+  const state: SlaState = isOverdue(minutes, severity, targets)
+    ? 'overdue'
+    : minutes >= targetMinutes * DUE_SOON_SHARE
+      ? 'due-soon'
+      : 'ok';
   return { minutes, state, targetMinutes };
 }
 
