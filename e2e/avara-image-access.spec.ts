@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from './support/pacs.ts';
 import { signInAs } from './support/sign-in.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * The bundled server plays Avara's viewer: its launch page sends study.access_requested, signed with
@@ -10,12 +8,6 @@ import { signInAs } from './support/sign-in.ts';
  * from the real Orthanc behind it (e2e/support/pacs.ts): series and instance counts, and the DICM
  * marker read from the first signed file URL.
  */
-
-function screenshotPath(name: string): string {
-  const path = fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
-}
 
 test('the launch page shows the manifest counts and a DICOM Part 10 file from the signed URLs', async ({
   page,

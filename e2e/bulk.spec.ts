@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 import { openWorklist } from './support/worklist.ts';
+import { seriousViolations } from './support/axe.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * Bulk changes by a coordinator, against the real BFF and bundled server. Each test makes its own ten
@@ -21,7 +21,6 @@ interface StudyBody {
 }
 
 const CSRF = { 'x-csrf': '1' };
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
 let sequence = 0;
 
 /** Ten new STAT studies whose descriptions share a word nothing else has; answers the word and them. */
@@ -72,19 +71,6 @@ function bulkBar(page: Page): Locator {
 async function openTheTen(page: Page, word: string): Promise<void> {
   await openWorklist(page, `?q=${encodeURIComponent(word)}&groups=stat`);
   await expect(page.locator('[data-study-row]')).toHaveCount(10);
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes
-          .map((node) => node.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
 }
 
 test.beforeEach(async ({ page }) => {
@@ -150,7 +136,7 @@ test('a bulk change where two of ten changed meanwhile reports those two and cha
       )
       .sort(),
   );
-  await page.screenshot({ path: screenshot('bulk-partial-result.png') });
+  await page.screenshot({ path: screenshotPath('bulk-partial-result.png') });
   for (const study of studies) {
     const now = await readStudy(page.request, study.studyId);
     const raced = study === third || study === seventh;
@@ -222,7 +208,7 @@ for (const theme of ['dark', 'light'] as const) {
     await checkbox(page, word, 1).click();
     await checkbox(page, word, 4).click({ modifiers: ['Shift'] });
     await expect(bulkBar(page).getByRole('status')).toHaveText('4 studies selected');
-    await page.screenshot({ path: screenshot(`bulk-bar-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`bulk-bar-${theme}.png`) });
     expect(await seriousViolations(page)).toEqual([]);
     await bulkBar(page).getByRole('button', { name: 'Cancel studies…' }).click();
     await expect(page.getByRole('alertdialog')).toContainText('Cancel 4 studies?');

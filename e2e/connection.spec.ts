@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test as base, type Page } from '@playwright/test';
 import type { RunningAvaraServer } from '../src/avara-server/create-avara-server.ts';
 import { withProxyStack, type RestartableBff } from './support/restartable-bff.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * The worklist says when the BFF cannot be reached, and recovers by itself. The spec runs the
@@ -32,12 +30,6 @@ const test = base.extend<object, { stack: Stack }>({
   baseURL: async ({ stack }, use) => use(stack.bff.url),
   extraHTTPHeaders: async ({ stack }, use) => use({ 'x-forwarded-email': stack.coordinatorEmail }),
 });
-
-function screenshotPath(name: string): string {
-  const path = fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
-}
 
 function connectionLost(page: Page) {
   return page.getByRole('alert').filter({ hasText: 'Connection lost' });

@@ -1,32 +1,18 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 import { openWorklist } from './support/worklist.ts';
+import { seriousViolations } from './support/axe.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 // A critical report delivered by the bundled server (npm run demo:report, signed with the key the
 // bundled server generated into DATA_DIR) reaches the worklist live, stays until acknowledged in the
 // drawer, and the acknowledgement is audited.
 
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
 const run = promisify(execFile);
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes
-          .map((node) => node.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
-}
 
 /** An unread, unassigned High study nobody else's spec touches (the last page of the group). */
 async function pickStudy(page: Page): Promise<{ studyId: string; studyDescription: string }> {
@@ -73,7 +59,7 @@ test('a critical report from the bundled server alerts the worklist live and the
   await expect(link).toBeVisible();
   for (const theme of ['dark', 'light'] as const) {
     await page.emulateMedia({ colorScheme: theme });
-    await page.screenshot({ path: screenshot(`critical-results-worklist-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`critical-results-worklist-${theme}.png`) });
     expect(await seriousViolations(page)).toEqual([]);
   }
 
@@ -93,7 +79,7 @@ test('a critical report from the bundled server alerts the worklist live and the
   expect((await pdf.body()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   for (const theme of ['dark', 'light'] as const) {
     await page.emulateMedia({ colorScheme: theme });
-    await page.screenshot({ path: screenshot(`critical-results-drawer-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`critical-results-drawer-${theme}.png`) });
     expect(await seriousViolations(page)).toEqual([]);
   }
 

@@ -1,24 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
+import { seriousViolations } from './support/axe.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
 const headers = { 'x-csrf': '1' };
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes
-          .map((node) => node.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
-}
 
 /** As a radiologist: claims an unassigned unread study of the severity and marks it read; its ID. */
 async function readOneStudy(request: APIRequestContext, severity: 'stat' | 'high' | 'normal'): Promise<string> {
@@ -158,6 +144,6 @@ for (const theme of ['dark', 'light'] as const) {
     await page.setViewportSize({ width: 1440, height: 1500 });
     await page.locator('main').evaluate((main) => main.scrollTo(0, 0));
     await page.locator('main').blur();
-    await page.screenshot({ path: screenshot(`dashboard-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`dashboard-${theme}.png`) });
   });
 }

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
 import { startRestartableBff, type RestartableBff } from './support/restartable-bff.ts';
 import { signInAs } from './support/sign-in.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * An edit in progress outlives the server and the session: the spec runs a BFF of its own and
@@ -62,12 +62,6 @@ async function coordinators(request: APIRequestContext): Promise<Array<{ usernam
 
 function keptDrafts(page: Page): Promise<number> {
   return page.evaluate(() => Object.keys(window.sessionStorage).filter((key) => key.startsWith('rw.draft:')).length);
-}
-
-function screenshotPath(name: string): string {
-  const path = fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
 }
 
 /** Opens the study, starts editing its description, restarts the server, and (unless told not to) has the session end before Save. */

@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * The study drawer against the real BFF and bundled server. Each test makes its own study (through
@@ -72,12 +70,6 @@ async function openStudy(page: Page, study: StudyBody, search = ''): Promise<Loc
   const drawer = drawerOf(page);
   await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(study.studyDescription);
   return drawer;
-}
-
-function screenshotPath(name: string): string {
-  const path = fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
 }
 
 test.describe('as a coordinator', () => {

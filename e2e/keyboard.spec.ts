@@ -1,15 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 import { openWorklist, studyRows } from './support/worklist.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * The keyboard: action keys, the ? overlay, keys never taken from fields, and where focus goes. Every
  * step here is a key press; `focus()` stands in only where a test needs a particular field focused.
  */
 
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
 const CSRF = { 'x-csrf': '1' };
 
 function drawerOf(page: Page): Locator {
@@ -158,7 +157,7 @@ for (const theme of ['dark', 'light'] as const) {
         overlay.locator('dt').filter({ hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}`) }),
       ).toBeVisible();
     }
-    await page.screenshot({ path: screenshot(`shortcut-overlay-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`shortcut-overlay-${theme}.png`) });
     expect(await seriousViolations(page, 'dialog')).toEqual([]);
     for (let step = 0; step < 4; step += 1) {
       await page.keyboard.press('Tab');

@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { RunningAvaraServer } from '../src/avara-server/create-avara-server.ts';
 import type { Study } from '../src/contract/avara-types.ts';
 import { withProxyStack, type RestartableBff } from './support/restartable-bff.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * The list and the open drawer follow the live event stream: two browser contexts on one BFF, one
@@ -38,12 +36,6 @@ const test = base.extend<object, { stack: Stack }>({
 });
 
 test.describe.configure({ mode: 'serial' });
-
-function screenshotPath(name: string): string {
-  const path = fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
-}
 
 /** The second person, in a browser context of their own. */
 async function editorContext(browser: Browser, stack: Stack): Promise<BrowserContext> {

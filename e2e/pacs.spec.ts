@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test, type PacsStudy } from './support/pacs.ts';
 import { signInAs } from './support/sign-in.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * PACS context against a real Orthanc (three generated STAT studies) and a BFF of its own with
@@ -12,12 +10,6 @@ import { signInAs } from './support/sign-in.ts';
  */
 
 test.describe.configure({ mode: 'serial' });
-
-function screenshotPath(name: string): string {
-  const path = fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
-}
 
 function rowOf(page: Page, study: PacsStudy): Locator {
   return page

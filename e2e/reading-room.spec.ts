@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { signInAs, type DemoRole } from './support/sign-in.ts';
 import { openWorklist } from './support/worklist.ts';
+import { seriousViolations } from './support/axe.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * The live reading room with two people on one BFF, each in their own browser context: who has a
@@ -12,7 +12,6 @@ import { openWorklist } from './support/worklist.ts';
  */
 
 const CSRF = { 'x-csrf': '1' };
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
 let sequence = 0;
 
 interface CreatedStudy {
@@ -47,19 +46,6 @@ async function person(browser: Browser, role: DemoRole): Promise<{ page: Page; n
   const page = await context.newPage();
   const user = await signInAs(page, role);
   return { page, name: user.name };
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes
-          .map((node) => node.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
 }
 
 /** The row of the (only) study with this description, in the list filtered to it. */
@@ -180,7 +166,7 @@ test('a new or raised STAT alerts the other person with a toast and a title coun
   );
   for (const theme of ['dark', 'light'] as const) {
     await radiologist.page.emulateMedia({ colorScheme: theme });
-    await radiologist.page.screenshot({ path: screenshot(`worklist-live-${theme}.png`) });
+    await radiologist.page.screenshot({ path: screenshotPath(`worklist-live-${theme}.png`) });
     expect(await seriousViolations(radiologist.page)).toEqual([]);
   }
 

@@ -1,13 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 import { openWorklist } from './support/worklist.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /* The reading room's rough edges (issue 14, point 5), each checked and photographed. */
 
 const CSRF = { 'x-csrf': '1' };
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
 
 async function createStudy(request: APIRequestContext, studyDescription: string): Promise<{ studyId: string }> {
   const response = await request.post('/api/studies', {
@@ -40,7 +39,7 @@ test('a long description is clamped in the drawer at 1280×720, its controls in 
   const clamped = await heading.boundingBox();
   expect(clamped?.height ?? 0).toBeLessThan(100);
   await expect(drawer.getByRole('button', { name: 'Open in Viewer' })).toBeInViewport();
-  await page.screenshot({ path: screenshot('drawer-long-description.png') });
+  await page.screenshot({ path: screenshotPath('drawer-long-description.png') });
   await drawer.getByRole('button', { name: 'Show the whole description' }).click();
   expect((await heading.boundingBox())?.height ?? 0).toBeGreaterThan(clamped?.height ?? 0);
   await expect(drawer.getByRole('button', { name: 'Show less of the description' })).toHaveAttribute(
@@ -58,7 +57,7 @@ test('embedded at 1024 px, the drawer leaves most of the list in view', async ({
   await expect(drawer.getByRole('heading', { level: 2 })).toBeVisible();
   const box = await drawer.boundingBox();
   expect(box?.width ?? 1024).toBeLessThanOrEqual(1024 * 0.45);
-  await page.screenshot({ path: screenshot('drawer-embedded-1024.png') });
+  await page.screenshot({ path: screenshotPath('drawer-embedded-1024.png') });
 });
 
 test('the sign-in page lists people under their real role', async ({ page }) => {
@@ -73,7 +72,7 @@ test('the sign-in page lists people under their real role', async ({ page }) => 
       .locator('xpath=..')
       .getByRole('button', { name: /Eleanor/ }),
   ).toHaveCount(0);
-  await page.screenshot({ path: screenshot('sign-in-roles.png'), fullPage: true });
+  await page.screenshot({ path: screenshotPath('sign-in-roles.png'), fullPage: true });
 });
 
 test('the create-study form has no placeholders that look like values, and its primary button is dim in the dark theme', async ({
@@ -89,7 +88,7 @@ test('the create-study form has no placeholders that look like values, and its p
     expect(await dialog.getByLabel(label, { exact: true }).getAttribute('placeholder')).toBeNull();
   }
   await expect(dialog.getByText(/for example 1\.2\.840/)).toBeVisible();
-  await page.screenshot({ path: screenshot('create-study-dark.png') });
+  await page.screenshot({ path: screenshotPath('create-study-dark.png') });
   // The filled primary button is not brighter than the text beside it.
   const fill = await page
     .getByRole('button', { name: 'New study', exact: true })
@@ -106,7 +105,7 @@ test('a read study shows its time to read, not an alarm', async ({ page }) => {
     .getByRole('gridcell', { name: /^Read in / });
   await expect(cell).toBeVisible();
   await expect(cell).not.toContainText('⚠');
-  await page.screenshot({ path: screenshot('read-studies-time-to-read.png') });
+  await page.screenshot({ path: screenshotPath('read-studies-time-to-read.png') });
 });
 
 test('at 1920 px the description takes the free width, and the UID and metadata columns are hidden by default', async ({
@@ -123,7 +122,7 @@ test('at 1920 px the description takes the free width, and the UID and metadata 
   // Rows line up with the header.
   expect(Math.abs((cell?.x ?? 0) - (header?.x ?? 0))).toBeLessThan(2);
   expect(Math.abs((cell?.width ?? 0) - (header?.width ?? 0))).toBeLessThan(2);
-  await page.screenshot({ path: screenshot('worklist-1920.png') });
+  await page.screenshot({ path: screenshotPath('worklist-1920.png') });
 });
 
 for (const theme of ['dark', 'light'] as const) {
@@ -159,7 +158,7 @@ for (const theme of ['dark', 'light'] as const) {
       const statBadge = badgeOf(page.locator('[data-study-row]').filter({ has: overdue }).first());
       expect(luminance(await background(overduePill))).toBeGreaterThan(luminance(await background(statBadge)));
     }
-    await page.screenshot({ path: screenshot(`alarm-colour-unread-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`alarm-colour-unread-${theme}.png`) });
     expect(await serious()).toEqual([]);
 
     // Read studies: the time to read, and a severity badge without its colour.
@@ -167,7 +166,7 @@ for (const theme of ['dark', 'light'] as const) {
     const read = page.getByRole('gridcell', { name: /^Read in / }).first();
     await expect(read).toBeVisible();
     expect(await background(badgeOf(page.locator('[data-study-row]').first()))).toBe('rgba(0, 0, 0, 0)');
-    await page.screenshot({ path: screenshot(`alarm-colour-read-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`alarm-colour-read-${theme}.png`) });
     expect(await serious()).toEqual([]);
   });
 }

@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/pacs.ts';
 import { signInAs } from './support/sign-in.ts';
 import { studyRows } from './support/worklist.ts';
+import { seriousViolations } from './support/axe.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * The search box and the new filters (docs/decisions/032) against a real Orthanc and a BFF of its own
@@ -13,25 +11,6 @@ import { studyRows } from './support/worklist.ts';
  */
 
 test.describe.configure({ mode: 'serial' });
-
-function screenshotPath(name: string): string {
-  const path = fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
-  mkdirSync(dirname(path), { recursive: true });
-  return path;
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes
-          .map((node) => node.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
-}
 
 const search = (page: Page) =>
   page.getByRole('searchbox', { name: 'Search patient, MRN, accession, UID or description' });

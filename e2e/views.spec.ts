@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startRestartableBff } from './support/restartable-bff.ts';
 import { groupHeader, openWorklist } from './support/worklist.ts';
+import { seriousViolations } from './support/axe.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 /*
  * Saved views and Copy link. On the shared server the specs sign in as the second demo radiologist
@@ -13,7 +13,6 @@ import { groupHeader, openWorklist } from './support/worklist.ts';
  * and delete their views afterwards; the restart runs on a BFF of this spec's own.
  */
 
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
 const CSRF = { 'x-csrf': '1' };
 
 interface DemoUser {
@@ -36,19 +35,6 @@ async function deleteAllViews(page: Page): Promise<void> {
     await page.request.get('/api/views', { headers: CSRF })
   ).json();
   for (const view of list.views) await page.request.delete(`/api/views/${view.viewId}`, { headers: CSRF });
-}
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes
-          .map((node) => node.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
 }
 
 async function newSignedInPage(
@@ -130,9 +116,9 @@ test('views can be applied, updated, renamed and deleted from the menu', async (
     const panel = page.getByRole('group', { name: 'Your saved views' });
     await expect(panel.getByRole('button', { name: 'Show STAT only' })).toBeVisible();
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: screenshot('views-menu-dark.png') });
+    await page.screenshot({ path: screenshotPath('views-menu-dark.png') });
     await page.emulateMedia({ colorScheme: 'light' });
-    await page.screenshot({ path: screenshot('views-menu-light.png') });
+    await page.screenshot({ path: screenshotPath('views-menu-light.png') });
     expect(await seriousViolations(page)).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     expect(await seriousViolations(page)).toEqual([]);
@@ -168,7 +154,10 @@ test('Copy link copies the worklist’s address by keyboard, and shows it to cop
     await page.getByRole('button', { name: 'Copy link' }).focus();
     await page.keyboard.press('Enter');
     await expect(page.getByText('Link copied: it opens this list with these filters.')).toBeVisible();
-    await page.screenshot({ path: screenshot('copy-link-dark.png'), clip: { x: 0, y: 0, width: 1440, height: 200 } });
+    await page.screenshot({
+      path: screenshotPath('copy-link-dark.png'),
+      clip: { x: 0, y: 0, width: 1440, height: 200 },
+    });
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${baseURL}/?modality=MR&assignee=anyone`);
 
     // A browser that refuses the clipboard: the link is shown, selected, to copy by hand.
@@ -183,7 +172,7 @@ test('Copy link copies the worklist’s address by keyboard, and shows it to cop
     await expect(byHand.getByRole('textbox')).toBeFocused();
     await page.emulateMedia({ colorScheme: 'light' });
     await page.screenshot({
-      path: screenshot('copy-link-by-hand-light.png'),
+      path: screenshotPath('copy-link-by-hand-light.png'),
       clip: { x: 0, y: 0, width: 1440, height: 260 },
     });
     expect(await seriousViolations(page)).toEqual([]);
@@ -206,7 +195,7 @@ test('embedded, the views menu and Copy link are there and accessible', async ({
         .getByRole('group', { name: 'Your saved views' })
         .getByText('Save the current filters, columns and groups as'),
     ).toBeVisible();
-    await page.screenshot({ path: screenshot('views-menu-embedded.png') });
+    await page.screenshot({ path: screenshotPath('views-menu-embedded.png') });
     expect(await seriousViolations(page)).toEqual([]);
   } finally {
     await page.context().close();

@@ -1,27 +1,12 @@
-import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 import { openWorklist } from './support/worklist.ts';
-
-const screenshot = (name: string) => fileURLToPath(new URL(`../docs/screenshots/${name}`, import.meta.url));
+import { seriousViolations } from './support/axe.ts';
+import { screenshotPath } from './support/screenshots.ts';
 
 test.beforeEach(async ({ page }) => {
   await signInAs(page, 'coordinator');
 });
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes
-          .map((node) => node.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
-}
 
 for (const theme of ['dark', 'light'] as const) {
   test(`the worklist in the ${theme} theme has no serious accessibility violations`, async ({ page }) => {
@@ -32,7 +17,7 @@ for (const theme of ['dark', 'light'] as const) {
     await expect(page.getByTestId('group-count-normal')).toHaveAttribute('data-loaded', /^[1-9]/);
     // No stored choice: the theme follows the system setting.
     await expect(page.locator('html')).not.toHaveAttribute('data-theme');
-    await page.screenshot({ path: screenshot(`worklist-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`worklist-${theme}.png`) });
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -72,7 +57,7 @@ for (const theme of ['dark', 'light'] as const) {
     await openWorklist(page);
     await expect(page.getByLabel('Assignee', { exact: true })).toHaveValue('mine-or-unassigned');
     await expect(page.getByRole('gridcell', { name: /\(mine\)$/ }).first()).toBeVisible();
-    await page.screenshot({ path: screenshot(`radiologist-first-screen-${theme}.png`) });
+    await page.screenshot({ path: screenshotPath(`radiologist-first-screen-${theme}.png`) });
     expect(await seriousViolations(page)).toEqual([]);
   });
 }
@@ -84,6 +69,6 @@ test('embedded mode shows a compact list without the app header', async ({ page 
   await expect(page.getByRole('banner')).toHaveCount(0);
   await expect(page.getByRole('grid', { name: 'Worklist' })).toBeVisible();
   await expect(page.getByTestId('group-count-normal')).toHaveAttribute('data-loaded', /^[1-9]/);
-  await page.screenshot({ path: screenshot('worklist-embedded.png') });
+  await page.screenshot({ path: screenshotPath('worklist-embedded.png') });
   expect(await seriousViolations(page)).toEqual([]);
 });
