@@ -1,8 +1,8 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 import { openWorklist, studyRows } from './support/worklist.ts';
 import { screenshotPath } from './support/screenshots.ts';
+import { seriousViolations } from './support/axe.ts';
 
 /*
  * The keyboard: action keys, the ? overlay, keys never taken from fields, and where focus goes. Every
@@ -23,21 +23,6 @@ async function tabTo(page: Page, matches: (element: Element) => boolean, limit =
     if (await active.evaluate(matches)) return;
   }
   throw new Error('Tab never reached the element');
-}
-
-async function seriousViolations(page: Page, include?: string) {
-  const builder = new AxeBuilder({ page });
-  if (include) builder.include(include);
-  const results = await builder.analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes
-          .map((node) => node.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
 }
 
 test('keyboard only: a radiologist signs in, takes the next study into the viewer, marks it read, and takes the next', async ({
