@@ -36,3 +36,8 @@ export function mayTakeNextStudy(actor: Actor): { allowed: true } | { allowed: f
     return { allowed: false, detail: 'Your account has no Avara user, so no study can be assigned to you.' };
   return { allowed: true };
 }
+
+/** Create, cancel and restore studies, and change many at once: coordinators only. Part of the permissions rule (permissions.ts re-exports it). */
+export function mayManageStudies(actor: Actor): boolean {
+  return actor.role === 'coordinator';
+}

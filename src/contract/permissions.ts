@@ -16,12 +16,12 @@
  *   Avara user. It gives only a study they may read and claim (`mayTakeNextStudy`, `mayReadNext`).
  * - A critical result is acknowledged by the study's assignee or a coordinator (`mayAcknowledgeCritical`).
  */
-import type { Actor } from './actor.ts';
+import { mayManageStudies, type Actor } from './actor.ts';
 import type { StudyUpdateParams } from './avara-types.ts';
 
 // Who is asking (`Actor`, `actorOf`), and whether they read (`mayTakeNextStudy`), live apart, so a
 // page that only needs to know that (the worklist's first screen) does not carry the whole rule.
-export { LEAST_PRIVILEGED_ROLE, actorOf, mayTakeNextStudy, type Actor } from './actor.ts';
+export { LEAST_PRIVILEGED_ROLE, actorOf, mayManageStudies, mayTakeNextStudy, type Actor } from './actor.ts';
 
 /**
  * Metadata keys the PACS sync writes when it puts a study on the worklist (src/bff/pacs/pacs-sync.ts):
@@ -184,11 +184,6 @@ export function studyActions(
     cancel: mayManageStudies(actor),
     readOnlyReason: editable.fields.size === 0 && !setViewerStatus.allowed ? setViewerStatus.detail : undefined,
   };
-}
-
-/** Create, cancel and restore studies: coordinators only. */
-export function mayManageStudies(actor: Actor): boolean {
-  return actor.role === 'coordinator';
 }
 
 /** What of a study the reading-lease rule looks at. */

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ComponentType } from 'react';
-import { actorOf, mayTakeNextStudy } from '../../contract/actor.ts';
+import { actorOf, mayManageStudies, mayTakeNextStudy } from '../../contract/actor.ts';
 import { useMe } from '../lib/auth/get-me.ts';
 import { createStudySelection } from '../lib/studies/study-selection.ts';
 import { usePacsEnabled } from '../features/pacs/api/get-pacs-status.ts';
@@ -38,7 +38,7 @@ export function WorklistRoute() {
   // Bulk changes are a coordinator's: rows get checkboxes, and the bar loads on the first gesture.
   const [selection] = useState(createStudySelection);
   const bulkWanted = useSyncExternalStore(selection.subscribe, () => selection.get().requested);
-  const coordinator = actor.role === 'coordinator';
+  const coordinator = mayManageStudies(actor);
   const [pacsColumns, setPacsColumns] = useState<readonly WorklistExtraColumn[] | undefined>(undefined);
   const [reading, setReading] = useState<ReadingExtension | undefined>(undefined);
   const [CriticalResults, setCriticalResults] = useState<ComponentType | undefined>(undefined);

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useRef, useState } from 'react';
+import { actorOf, mayManageStudies } from '../../../../contract/actor.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import { BUTTON } from './button-styles.ts';
 
@@ -15,7 +16,8 @@ export function NewStudyButton() {
   const me = useMe();
   const [open, setOpen] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
-  if (me.data?.role !== 'coordinator') return null;
+  const person = me.data;
+  if (!person || !mayManageStudies(actorOf(person))) return null;
   return (
     <>
       <button
@@ -38,7 +40,7 @@ export function NewStudyButton() {
           }
         >
           <CreateStudyDialog
-            meUserId={me.data.userId}
+            meUserId={person.userId}
             onClose={() => {
               setOpen(false);
               buttonRef.current?.focus();
