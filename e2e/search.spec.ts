@@ -47,6 +47,8 @@ test('the search box finds a patient by name in any order, by MRN and by accessi
 });
 
 test('each new filter changes the address, and Back restores the one before', async ({ page }) => {
+  // Every filter set and every Back is a new list: together more than the default 30 s on a busy two-core machine.
+  test.setTimeout(90_000);
   await signInAs(page, 'coordinator');
   await page.goto('/?assignee=anyone&status=any');
   await expect(studyRows(page).first()).toBeVisible();
