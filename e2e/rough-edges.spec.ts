@@ -148,6 +148,8 @@ for (const theme of ['dark', 'light'] as const) {
     await expect(overdue).toBeVisible();
     const overdueBackground = await background(overdue.locator('span').first());
     expect(overdueBackground).not.toBe('rgba(0, 0, 0, 0)');
+    await page.screenshot({ path: screenshotPath(`alarm-colour-unread-${theme}.png`) });
+    expect(await serious()).toEqual([]);
     await openWorklist(page, '?groups=stat&assignee=anyone');
     // Unread, within the target: no alarm, whatever its age.
     const within = page.getByRole('gridcell', { name: /^\d+ m(, nearing the .* target)?$/ }).first();
@@ -162,7 +164,6 @@ for (const theme of ['dark', 'light'] as const) {
       const statBadge = badgeOf(page.locator('[data-study-row]').filter({ has: within }).first());
       expect(luminance(overdueBackground)).toBeGreaterThan(luminance(await background(statBadge)));
     }
-    await page.screenshot({ path: screenshotPath(`alarm-colour-unread-${theme}.png`) });
     expect(await serious()).toEqual([]);
 
     // Read studies: the time to read, and a severity badge without its colour.
