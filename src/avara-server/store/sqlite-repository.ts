@@ -1,7 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import type { SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
+import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import type { ApiKeyReference, ExpressCustomerReference, OrgReference, User } from '../../contract/avara-types.ts';
 import { CLINIC_ROLES, INVITED_SOURCES, SEVERITIES, USER_LEVELS, VIEWER_STATUSES } from '../../contract/avara-types.ts';
 import type {
@@ -12,6 +9,7 @@ import type {
   UserFilter,
   UserRecord,
 } from './study-repository.ts';
+import { openSqliteDatabase } from './sqlite-database.ts';
 
 const SCHEMA_VERSION = 1;
 
@@ -98,21 +96,11 @@ export interface SqliteRepository extends StudyRepository {
  * The schema is created on first open; file databases use WAL so reads never wait for a write.
  */
 export function openSqliteRepository(path: string): SqliteRepository {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-  migrate(db);
-
-  // Statements are prepared once per distinct SQL text; the list queries vary only by which filters are set.
-  const statements = new Map<string, StatementSync>();
-  function statement(sql: string): StatementSync {
-    let prepared = statements.get(sql);
-    if (!prepared) {
-      prepared = db.prepare(sql);
-      statements.set(sql, prepared);
-    }
-    return prepared;
-  }
+  const { db, statement, transaction } = openSqliteDatabase(path, {
+    sql: SCHEMA,
+    version: SCHEMA_VERSION,
+    name: 'The database',
+  });
 
   const insertStudySql = `INSERT INTO studies (study_id, study_instance_uid, study_description, severity,
     study_viewer_status, is_cancelled, cancelled_at, created_at, updated_at, assigned_to, created_by_user,
@@ -277,18 +265,7 @@ export function openSqliteRepository(path: string): SqliteRepository {
       return row ? { orgId: text(row, 'org_id'), orgName: text(row, 'org_name') } : undefined;
     },
 
-    transaction<T>(work: () => T): T {
-      if (db.isTransaction) return work();
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = work();
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        db.exec('ROLLBACK');
-        throw error;
-      }
-    },
+    transaction,
 
     analyze(): void {
       db.exec('ANALYZE');
@@ -300,17 +277,6 @@ export function openSqliteRepository(path: string): SqliteRepository {
       db.close();
     },
   };
-}
-
-function migrate(db: DatabaseSync): void {
-  const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `The database was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`,
-    );
-  }
-  db.exec(SCHEMA);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 }
 
 function equalOrNull(where: string[], values: SQLInputValue[], column: string, value: string | null | undefined): void {

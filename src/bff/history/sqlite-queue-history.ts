@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import type { SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { Severity } from '../../contract/avara-types.ts';
+import { openSqliteDatabase } from '../lib/sqlite-database.ts';
 import { mergeObservation, type HistoryEntry, type HistoryObservation, type QueueHistory } from './queue-history.ts';
 
 /** The SQLite store's file under DATA_DIR. */
@@ -44,26 +43,11 @@ const COLUMNS =
  * transaction (read, merge, write), so two openers of one file never lose each other's news.
  */
 export function openSqliteQueueHistory(path: string): QueueHistory {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-  const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
-  if (version > SCHEMA_VERSION)
-    throw new Error(
-      `The queue history was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`,
-    );
-  db.exec(SCHEMA);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-
-  const statements = new Map<string, StatementSync>();
-  function statement(sql: string): StatementSync {
-    let prepared = statements.get(sql);
-    if (!prepared) {
-      prepared = db.prepare(sql);
-      statements.set(sql, prepared);
-    }
-    return prepared;
-  }
+  const { db, statement, transaction } = openSqliteDatabase(path, {
+    sql: SCHEMA,
+    version: SCHEMA_VERSION,
+    name: 'The queue history',
+  });
   /** A statement answering rows as arrays (no object per row: the dashboard reads thousands). */
   const arrays = (sql: string): StatementSync => {
     const prepared = statement(sql);
@@ -80,19 +64,14 @@ export function openSqliteQueueHistory(path: string): QueueHistory {
     kind: 'sqlite',
     async record(observations: readonly HistoryObservation[]) {
       if (observations.length === 0) return;
-      db.exec('BEGIN IMMEDIATE');
-      try {
+      transaction(() => {
         for (const observation of observations) {
           const studyId = observation.kind === 'study' ? observation.study.studyId : observation.studyId;
           const row = byId().get(studyId);
           const next = mergeObservation(row ? toEntry(row) : undefined, observation);
           if (next) upsert().run({ ...next, isOpen: next.readAt === null && next.cancelledAt === null ? 1 : 0 });
         }
-        db.exec('COMMIT');
-      } catch (error) {
-        db.exec('ROLLBACK');
-        throw error;
-      }
+      });
     },
     async entry(studyId) {
       const row = byId().get(studyId);

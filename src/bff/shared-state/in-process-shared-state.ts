@@ -1,7 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
+import type { SQLOutputValue } from 'node:sqlite';
 import { comparePositions, formatEventId, newHistoryId, parseEventId, streamIdOf } from './event-ids.ts';
 import { acquireWithin, checkLockOptions, createLocalTurns, heldLock, newLockToken, runWithLock } from './locking.ts';
 import {
@@ -29,6 +27,7 @@ import {
   type SharedStateStatus,
   type StoredRecord,
 } from './shared-state.ts';
+import { openSqliteDatabase } from '../lib/sqlite-database.ts';
 
 const SCHEMA_VERSION = 1;
 
@@ -87,36 +86,15 @@ export interface InProcessSharedState extends SharedState {
 export function openInProcessSharedState(options: InProcessSharedStateOptions): InProcessSharedState {
   const { instanceId } = options;
   const log = options.log ?? noLog;
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const db = new DatabaseSync(options.path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-  migrate(db);
+  const { db, statement, transaction } = openSqliteDatabase(options.path, {
+    sql: SCHEMA,
+    version: SCHEMA_VERSION,
+    name: 'The shared-state database',
+  });
   let closed = false;
-
-  const statements = new Map<string, StatementSync>();
-  function statement(sql: string): StatementSync {
-    let prepared = statements.get(sql);
-    if (!prepared) {
-      prepared = db.prepare(sql);
-      statements.set(sql, prepared);
-    }
-    return prepared;
-  }
 
   function open(): void {
     if (closed) throw new SharedStateUnavailableError('The shared state is closed');
-  }
-
-  function transaction<T>(work: () => T): T {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
   }
 
   function liveRecord(namespace: string, key: string, now: number): StoredRecord | undefined {
@@ -525,17 +503,6 @@ export function prefixUpperBound(prefix: string): string | undefined {
     }
   }
   return undefined;
-}
-
-function migrate(db: DatabaseSync): void {
-  const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `The shared-state database was written by a newer version (schema ${version}; this one knows ${SCHEMA_VERSION})`,
-    );
-  }
-  db.exec(SCHEMA);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 }
 
 type Row = Record<string, SQLOutputValue>;
