@@ -1,4 +1,6 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
+import { BodyTooLargeError, readCappedText } from './upstream-body.ts';
+import { isTimeoutError } from './upstream-timeouts.ts';
 
 /**
  * The connection pool of an upstream client (Avara, Orthanc), set up alike for both: kept-alive
@@ -17,4 +19,75 @@ export function upstreamPool(
     bodyTimeout: timeoutMs,
     connectTimeout: Math.min(timeoutMs, 5_000),
   });
+}
+
+/** How a request can fail on its way to an upstream or back (the answer itself aside). */
+export type TransportFaultKind = 'unavailable' | 'timeout' | 'too-large';
+
+/**
+ * What went wrong on the way, worded for the upstream `name` ("Avara", "Orthanc"): a body over
+ * UPSTREAM_MAX_BYTES, a time limit, or no connection. Each client makes its own error of it.
+ */
+export function transportFault(
+  name: string,
+  error: unknown,
+): { kind: TransportFaultKind; message: string; options?: ErrorOptions } {
+  if (error instanceof BodyTooLargeError)
+    return { kind: 'too-large', message: `${name} answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)` };
+  return isTimeoutError(error)
+    ? { kind: 'timeout', message: `${name} did not answer in time`, options: { cause: error } }
+    : { kind: 'unavailable', message: `${name} could not be reached`, options: { cause: error } };
+}
+
+export interface UpstreamConnection {
+  /**
+   * Sends one request below the base URL's path, `body` as JSON when given, within the time limit;
+   * a failure on the way is thrown as the client's own error.
+   */
+  request: (
+    method: Dispatcher.HttpMethod,
+    path: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ) => Promise<Dispatcher.ResponseData>;
+  /** The answer's body as text, at most the client's byte limit (a failure is the client's error). */
+  readText: (response: Dispatcher.ResponseData) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+/**
+ * An upstream client's way to the upstream at `baseUrl` (a path prefix behind a reverse proxy is
+ * kept), over `upstreamPool`; `fault` turns what undici or the body reader throws into the client's error.
+ */
+export function upstreamConnection(
+  baseUrl: string,
+  options: { connections: number; timeoutMs: number; maxBodyBytes: number },
+  fault: (error: unknown) => Error,
+): UpstreamConnection {
+  const base = new URL(baseUrl);
+  const prefix = base.pathname.replace(/\/$/, '');
+  const pool = upstreamPool(base.origin, options);
+  return {
+    async request(method, path, headers, body) {
+      try {
+        return await pool.request({
+          method,
+          path: prefix + path,
+          headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      } catch (error) {
+        throw fault(error);
+      }
+    },
+    async readText(response) {
+      try {
+        return await readCappedText(response.body, options.maxBodyBytes, response.headers['content-length']);
+      } catch (error) {
+        throw fault(error);
+      }
+    },
+    close: () => pool.close(),
+  };
 }

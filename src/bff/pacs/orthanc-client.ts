@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream';
-import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText } from '../lib/upstream-body.ts';
+import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
-import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import { listOf, recordOf, textOf } from './json-fields.ts';
-import { upstreamPool } from '../lib/upstream-pool.ts';
+import { transportFault, upstreamConnection } from '../lib/upstream-pool.ts';
 import { isUnknownArray } from '../lib/unknown-array.ts';
 
 export interface OrthancClientOptions {
@@ -104,35 +103,22 @@ const PASSED_HEADERS = [
 ];
 
 export function createOrthancClient(options: OrthancClientOptions): OrthancClient {
-  const base = new URL(options.baseUrl);
-  const prefix = base.pathname.replace(/\/$/, '');
-  const pool = upstreamPool(base.origin, { connections: options.connections ?? 16, timeoutMs: options.timeoutMs });
+  const upstream = upstreamConnection(
+    options.baseUrl,
+    {
+      connections: options.connections ?? 16,
+      timeoutMs: options.timeoutMs,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES,
+    },
+    toUnavailable,
+  );
   const authorization =
     options.username !== undefined && options.password !== undefined
       ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`
       : undefined;
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES;
 
-  async function request(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-    extraHeaders: Record<string, string> = {},
-  ) {
-    const headers: Record<string, string> = { ...extraHeaders };
-    if (authorization) headers.authorization = authorization;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    try {
-      return await pool.request({
-        method,
-        path: prefix + path,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-    } catch (error) {
-      throw toUnavailable(error);
-    }
+  function request(method: 'GET' | 'POST', path: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
+    return upstream.request(method, path, authorization ? { ...extraHeaders, authorization } : extraHeaders, body);
   }
 
   const faultOf = (error: unknown) => (error instanceof PacsUnavailableError ? error.kind : undefined);
@@ -155,12 +141,7 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
 
   async function jsonOnce(method: 'GET' | 'POST', path: string, body: unknown, accept: string): Promise<OrthancJson> {
     const response = await request(method, path, body, { accept });
-    let text: string;
-    try {
-      text = await readCappedText(response.body, maxBodyBytes, response.headers['content-length']);
-    } catch (error) {
-      throw toUnavailable(error);
-    }
+    const text = await upstream.readText(response);
     if (response.statusCode < 200 || response.statusCode >= 300) return { ok: false, status: response.statusCode };
     try {
       return { ok: true, status: response.statusCode, body: JSON.parse(text) };
@@ -245,7 +226,7 @@ export function createOrthancClient(options: OrthancClientOptions): OrthancClien
       }
       return { status: response.statusCode, headers: passed, body: response.body };
     },
-    close: () => pool.close(),
+    close: upstream.close,
   };
 }
 
@@ -270,12 +251,6 @@ function readChanges(body: unknown): OrthancChangesPage {
 
 function toUnavailable(error: unknown): PacsUnavailableError {
   if (error instanceof PacsUnavailableError) return error;
-  if (error instanceof BodyTooLargeError)
-    return new PacsUnavailableError(
-      'too-large',
-      `Orthanc answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)`,
-    );
-  return isTimeoutError(error)
-    ? new PacsUnavailableError('timeout', 'Orthanc did not answer in time', { cause: error })
-    : new PacsUnavailableError('unavailable', 'Orthanc could not be reached', { cause: error });
+  const fault = transportFault('Orthanc', error);
+  return new PacsUnavailableError(fault.kind, fault.message, fault.options);
 }

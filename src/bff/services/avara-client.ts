@@ -1,6 +1,5 @@
-import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText, safeRetryAfter } from '../lib/upstream-body.ts';
+import { DEFAULT_UPSTREAM_MAX_BYTES, safeRetryAfter } from '../lib/upstream-body.ts';
 import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
-import { isTimeoutError } from '../lib/upstream-timeouts.ts';
 import {
   isRerouteUrlResponse,
   isStudy,
@@ -10,7 +9,7 @@ import {
   isUserListPage,
 } from '../../contract/answer-shapes.ts';
 import type { ErrorType, StudyReferenceParams } from '../../contract/avara-types.ts';
-import { upstreamPool } from '../lib/upstream-pool.ts';
+import { transportFault, upstreamConnection } from '../lib/upstream-pool.ts';
 
 export interface AvaraClientOptions {
   /** Origin (and optional path prefix) of the Avara API, e.g. https://api.avarasoftware.com */
@@ -88,11 +87,16 @@ type Shape = (body: unknown) => boolean;
  * The key is held in this closure only: it goes into the Authorization header and nowhere else.
  */
 export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
-  const base = new URL(options.baseUrl);
-  const prefix = base.pathname.replace(/\/$/, '');
-  const pool = upstreamPool(base.origin, { connections: options.connections ?? 64, timeoutMs: options.timeoutMs });
+  const upstream = upstreamConnection(
+    options.baseUrl,
+    {
+      connections: options.connections ?? 64,
+      timeoutMs: options.timeoutMs,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES,
+    },
+    toUnreachable,
+  );
   const authorization = `Bearer ${options.apiKey}`;
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES;
   // An empty key (tests only: production requires one) would be "contained" in every body.
   const echoesKey = options.apiKey.length >= 8 ? (text: string) => text.includes(options.apiKey) : () => false;
 
@@ -136,26 +140,8 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
     shape: Shape,
     body: unknown,
   ): Promise<UpstreamResult> {
-    const headers: Record<string, string> = { authorization, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let response;
-    try {
-      response = await pool.request({
-        method,
-        path: prefix + path,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-    } catch (error) {
-      throw toUnreachable(error);
-    }
-    let text: string;
-    try {
-      text = await readCappedText(response.body, maxBodyBytes, response.headers['content-length']);
-    } catch (error) {
-      throw toUnreachable(error);
-    }
+    const response = await upstream.request(method, path, { authorization, accept: 'application/json' }, body);
+    const text = await upstream.readText(response);
     const status = response.statusCode;
     if (status >= 200 && status < 300) {
       // Parsed and shape-checked before anything is relayed (docs/decisions/010). The errors say
@@ -199,7 +185,7 @@ export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
       send('rerouteUrl', 'POST', '/v1/viewer/studies/reroute-url', isRerouteUrlResponse, reference),
     listUsers: (query) => send('listUsers', 'GET', `/v1/viewer/users${queryString(query)}`, isUserListPage),
     retrieveUser: (userId) => send('retrieveUser', 'GET', `/v1/viewer/users/${encodeURIComponent(userId)}`, isUser),
-    close: () => pool.close(),
+    close: upstream.close,
   };
 }
 
@@ -254,15 +240,8 @@ function isErrorType(value: string): value is ErrorType {
 
 function toUnreachable(error: unknown): UpstreamUnreachableError {
   if (error instanceof UpstreamUnreachableError) return error;
-  if (error instanceof BodyTooLargeError) {
-    return new UpstreamUnreachableError(
-      'too-large',
-      `Avara answered more than ${error.maxBytes} bytes (UPSTREAM_MAX_BYTES)`,
-    );
-  }
-  return isTimeoutError(error)
-    ? new UpstreamUnreachableError('timeout', 'Avara did not answer in time', { cause: error })
-    : new UpstreamUnreachableError('unavailable', 'Avara could not be reached', { cause: error });
+  const fault = transportFault('Avara', error);
+  return new UpstreamUnreachableError(fault.kind, fault.message, fault.options);
 }
 
 function backoffMs(attempt: number): number {
