@@ -294,18 +294,14 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     async (request, reply) => {
       const input = checkInput(reply, contract, 'retrieveStudyByUid', { params: request.params });
       if (!input) return reply;
-      const result = await avara.retrieveStudyByUid(required(input.path.studyInstanceUid));
-      noteAudit(request, result.ok ? studyKeys(asRecord(parseUpstreamJson(result))) : { outcome: 'failed' });
-      return relay(reply, result);
+      return relayViewed(request, reply, await avara.retrieveStudyByUid(required(input.path.studyInstanceUid)));
     },
   );
 
   app.get('/api/studies/:studyId', { config: { access: 'api', audit: 'study.view' } }, async (request, reply) => {
     const input = checkInput(reply, contract, 'retrieveStudy', { params: request.params });
     if (!input) return reply;
-    const result = await avara.retrieveStudy(required(input.path.studyId));
-    noteAudit(request, result.ok ? studyKeys(asRecord(parseUpstreamJson(result))) : { outcome: 'failed' });
-    return relay(reply, result);
+    return relayViewed(request, reply, await avara.retrieveStudy(required(input.path.studyId)));
   });
 
   // Every change of a study, through any instance, is serialized per study (a lock with an owner
@@ -542,6 +538,12 @@ function relay(reply: FastifyReply, result: UpstreamResult, successStatus?: numb
     .code(successStatus ?? result.status)
     .type('application/json; charset=utf-8')
     .send(result.json);
+}
+
+/** Relays a study that was asked for, noting in the audit trail which one it was. */
+function relayViewed(request: FastifyRequest, reply: FastifyReply, result: UpstreamResult): FastifyReply {
+  noteAudit(request, result.ok ? studyKeys(asRecord(parseUpstreamJson(result))) : { outcome: 'failed' });
+  return relay(reply, result);
 }
 
 const STUDY_ID_IN_JSON = /"studyId"\s*:\s*"(stu_[0-9a-f]{32})"/g;
