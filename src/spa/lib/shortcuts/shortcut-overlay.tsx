@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { trapTab } from '../dom/focus-trap.ts';
+import { useModalDialog } from '../dom/use-modal-dialog.ts';
 import { isEnabled } from './shortcut-registry.ts';
 import type { Shortcut, ShortcutGroup } from './shortcut-registry.ts';
 import { useShortcutList } from './use-shortcut.ts';
@@ -41,25 +42,20 @@ function sections(shortcuts: readonly Shortcut[]) {
  * closes it, and focus goes back where it was.
  */
 export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
+  const dialogRef = useModalDialog();
   const titleId = useId();
   const [returnFocusTo] = useState(() =>
     document.activeElement instanceof HTMLElement ? document.activeElement : null,
   );
   const shortcuts = useShortcutList();
 
+  // After the dialog opened (the hook's effect runs first) and after it closed.
   useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    // A modal <dialog> traps focus and makes the page inert; jsdom has no showModal.
-    if (typeof dialog.showModal === 'function') dialog.showModal();
-    else dialog.setAttribute('open', '');
-    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    dialogRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
-      if (typeof dialog.close === 'function' && dialog.open) dialog.close();
       if (returnFocusTo?.isConnected) returnFocusTo.focus();
     };
-  }, [returnFocusTo]);
+  }, [dialogRef, returnFocusTo]);
 
   return (
     <dialog

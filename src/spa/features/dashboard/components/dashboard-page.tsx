@@ -379,28 +379,8 @@ function ExportForm() {
         Export turnaround
       </h2>
       <form className="flex flex-wrap items-end gap-3" onSubmit={(event) => void download(event)}>
-        <label className="flex flex-col gap-1 text-sm">
-          From
-          <input
-            type="date"
-            required
-            value={from}
-            max={to}
-            onChange={(event) => setFrom(event.target.value)}
-            className={INPUT}
-          />
-        </label>
-        <label className="flex flex-col gap-1 text-sm">
-          To
-          <input
-            type="date"
-            required
-            value={to}
-            min={from}
-            onChange={(event) => setTo(event.target.value)}
-            className={INPUT}
-          />
-        </label>
+        <DateInput label="From" value={from} max={to} onChange={setFrom} />
+        <DateInput label="To" value={to} min={from} onChange={setTo} />
         <button type="submit" className={BUTTON.secondary} disabled={state.busy}>
           {state.busy ? 'Preparing…' : 'Download CSV'}
         </button>
@@ -414,5 +394,35 @@ function ExportForm() {
         One row per study read in the range: arrival, assignment, reading, who read it, turnaround and target.
       </p>
     </section>
+  );
+}
+
+/** One end of the export's date range; `min` and `max` keep the range the right way round. */
+function DateInput({
+  label,
+  value,
+  min,
+  max,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  min?: string;
+  max?: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label className="flex flex-col gap-1 text-sm">
+      {label}
+      <input
+        type="date"
+        required
+        value={value}
+        min={min}
+        max={max}
+        onChange={(event) => onChange(event.target.value)}
+        className={INPUT}
+      />
+    </label>
   );
 }

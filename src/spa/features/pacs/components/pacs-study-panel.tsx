@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { isApiError } from '../../../lib/api-client.ts';
 import { usePacsEnabled } from '../api/get-pacs-status.ts';
 import { usePacsStudyContext } from '../api/get-pacs-context.ts';
@@ -35,35 +35,27 @@ export function PacsStudyPanel({ study }: { study: PacsStudy }) {
             <PacsPreview study={study} />
             <dl className="min-w-0 flex-1 divide-y divide-border/60">
               <Field dense label="Patient">
-                {known.patientName ? (
-                  <span className="font-medium">{known.patientName}</span>
-                ) : (
-                  <Muted>Not recorded</Muted>
-                )}
+                {recorded(known.patientName, (name) => (
+                  <span className="font-medium">{name}</span>
+                ))}
               </Field>
               <Field dense label="Patient ID">
-                {known.patientId ? (
-                  <span className="font-mono text-xs">{known.patientId}</span>
-                ) : (
-                  <Muted>Not recorded</Muted>
-                )}
+                {recorded(known.patientId, (id) => (
+                  <span className="font-mono text-xs">{id}</span>
+                ))}
               </Field>
               <Field dense label="Modality">
-                {known.modalities.length > 0 ? known.modalities.join(', ') : <Muted>Not recorded</Muted>}
+                {recorded(known.modalities.join(', '), (modalities) => modalities)}
               </Field>
               <Field dense label="Study date">
-                {known.studyDate ? (
-                  <time dateTime={known.studyDate}>{formatStudyDate(known.studyDate)}</time>
-                ) : (
-                  <Muted>Not recorded</Muted>
-                )}
+                {recorded(known.studyDate, (date) => (
+                  <time dateTime={date}>{formatStudyDate(date)}</time>
+                ))}
               </Field>
               <Field dense label="Accession">
-                {known.accessionNumber ? (
-                  <span className="font-mono text-xs">{known.accessionNumber}</span>
-                ) : (
-                  <Muted>Not recorded</Muted>
-                )}
+                {recorded(known.accessionNumber, (accession) => (
+                  <span className="font-mono text-xs">{accession}</span>
+                ))}
               </Field>
               <Field dense label="Images">
                 {formatPacsCounts(known)}
@@ -93,6 +85,11 @@ export function PacsStudyPanel({ study }: { study: PacsStudy }) {
       )}
     </section>
   );
+}
+
+/** A value the PACS may not have: shown by `show` when it has one, said in words when not. */
+function recorded(value: string | null | undefined, show: (value: string) => ReactNode): ReactNode {
+  return value ? show(value) : <Muted>Not recorded</Muted>;
 }
 
 type PreviewState = 'loading' | 'loaded' | 'failed';

@@ -1,29 +1,18 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
+import { useModalDialog } from '../../../lib/dom/use-modal-dialog.ts';
 import { BUTTON } from './button-styles.ts';
 import { ConfirmPanel } from './confirm-panel.tsx';
 import { CreateStudyForm } from './create-study-form.tsx';
 
 /** The modal dialog with the create form; asks before discarding what was typed. */
 export function CreateStudyDialog({ meUserId, onClose }: { meUserId: string | null; onClose: () => void }) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
+  const dialogRef = useModalDialog();
   const titleId = useId();
   const [dirty, setDirty] = useState(false);
   const [confirmDiscard, setConfirmDiscard] = useState(false);
   const navigate = useNavigate();
   const { search } = useLocation();
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    // A modal <dialog> traps focus and makes the page behind it inert; where showModal is missing
-    // (jsdom in component tests) it still opens, without the trap.
-    if (typeof dialog.showModal === 'function') dialog.showModal();
-    else dialog.setAttribute('open', '');
-    return () => {
-      if (typeof dialog.close === 'function' && dialog.open) dialog.close();
-    };
-  }, []);
 
   const requestClose = () => (dirty ? setConfirmDiscard(true) : onClose());
 

@@ -6,6 +6,7 @@ import { isApiError } from '../../../lib/api-client.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
 import { AssigneePicker } from './assignee-picker.tsx';
 import { BUTTON, INPUT } from './button-styles.ts';
+import { DescriptionField, FieldMessage } from './description-field.tsx';
 import { MetadataEditor } from './metadata-editor.tsx';
 import { SaveError } from './save-error.tsx';
 import { SeverityField } from './severity-field.tsx';
@@ -159,45 +160,26 @@ export function CreateStudyForm({
             onBlur={() => setTouched((state) => ({ ...state, uid: true }))}
             className={`${INPUT} mt-1 font-mono`}
           />
-          {uidError || issues.studyInstanceUid ? (
-            <p id={ids.uidError} className="mt-1 text-xs text-danger-fg">
-              {uidError ?? `The UID ${issues.studyInstanceUid}`}
-            </p>
-          ) : (
-            <p className="mt-1 text-xs text-fg-muted">
-              From the modality or the PACS: digits and dots, at most 64 characters (for example 1.2.840.10008…).
-            </p>
-          )}
+          <FieldMessage
+            id={ids.uidError}
+            error={uidError || (issues.studyInstanceUid ? `The UID ${issues.studyInstanceUid}` : undefined)}
+            hint="From the modality or the PACS: digits and dots, at most 64 characters (for example 1.2.840.10008…)."
+          />
         </div>
       </div>
 
-      <div>
-        <label htmlFor={ids.description} className="text-sm font-medium">
-          Description
-        </label>
-        <textarea
-          id={ids.description}
-          value={description}
-          rows={2}
-          aria-invalid={descriptionError || issues.studyDescription ? true : undefined}
-          aria-describedby={descriptionError || issues.studyDescription ? ids.descriptionError : undefined}
-          onChange={(event) => {
-            setDescription(event.target.value);
-            markDirty();
-          }}
-          onBlur={() => setTouched((state) => ({ ...state, description: true }))}
-          className={`${INPUT} mt-1 resize-y`}
-        />
-        {descriptionError || issues.studyDescription ? (
-          <p id={ids.descriptionError} className="mt-1 text-xs text-danger-fg">
-            {descriptionError ?? `Description ${issues.studyDescription}`}
-          </p>
-        ) : (
-          <p className="mt-1 text-xs text-fg-muted">
-            As the radiologist will read it, for example “CT Head without Contrast”.
-          </p>
-        )}
-      </div>
+      <DescriptionField
+        id={ids.description}
+        errorId={ids.descriptionError}
+        value={description}
+        error={descriptionError || (issues.studyDescription ? `Description ${issues.studyDescription}` : undefined)}
+        hint="As the radiologist will read it, for example “CT Head without Contrast”."
+        onChange={(next) => {
+          setDescription(next);
+          markDirty();
+        }}
+        onBlur={() => setTouched((state) => ({ ...state, description: true }))}
+      />
 
       <AssigneePicker
         value={assignedTo}
@@ -247,13 +229,11 @@ export function CreateStudyForm({
               onChange={(event) => setCustomerId(event.target.value)}
               className={`${INPUT} mt-1 font-mono`}
             />
-            {customerError || issues.expressCustomerId ? (
-              <p id={ids.customerError} className="mt-1 text-xs text-danger-fg">
-                {customerError ?? issues.expressCustomerId}
-              </p>
-            ) : (
-              <p className="mt-1 text-xs text-fg-muted">The customer’s ID in Avara, starting with cus_.</p>
-            )}
+            <FieldMessage
+              id={ids.customerError}
+              error={customerError || issues.expressCustomerId}
+              hint="The customer’s ID in Avara, starting with cus_."
+            />
           </>
         ) : null}
       </div>

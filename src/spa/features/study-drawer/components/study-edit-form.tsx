@@ -9,6 +9,7 @@ import { changesFrom } from '../lib/study-draft.ts';
 import type { StudyDraft } from '../lib/study-draft.ts';
 import { AssigneePicker, assigneeLabel } from './assignee-picker.tsx';
 import { BUTTON, INPUT } from './button-styles.ts';
+import { DescriptionField } from './description-field.tsx';
 import { SeverityField } from './severity-field.tsx';
 import { MetadataEditor } from './metadata-editor.tsx';
 import { SaveError } from './save-error.tsx';
@@ -110,25 +111,13 @@ export function StudyEditForm(props: StudyEditFormProps) {
       ) : null}
 
       {editable.fields.has('studyDescription') ? (
-        <div>
-          <label htmlFor={ids.description} className="text-sm font-medium">
-            Description
-          </label>
-          <textarea
-            id={ids.description}
-            value={draft.studyDescription}
-            rows={2}
-            aria-invalid={descriptionError || issues.studyDescription ? true : undefined}
-            aria-describedby={descriptionError || issues.studyDescription ? ids.descriptionError : undefined}
-            onChange={(event) => set({ studyDescription: event.target.value })}
-            className={`${INPUT} mt-1 resize-y`}
-          />
-          {descriptionError || issues.studyDescription ? (
-            <p id={ids.descriptionError} className="mt-1 text-xs text-danger-fg">
-              {descriptionError ?? `Description ${issues.studyDescription}`}
-            </p>
-          ) : null}
-        </div>
+        <DescriptionField
+          id={ids.description}
+          errorId={ids.descriptionError}
+          value={draft.studyDescription}
+          error={descriptionError || (issues.studyDescription ? `Description ${issues.studyDescription}` : undefined)}
+          onChange={(studyDescription) => set({ studyDescription })}
+        />
       ) : null}
 
       <div className="grid grid-cols-2 gap-4">

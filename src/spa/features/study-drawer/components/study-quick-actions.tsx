@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
 import type { StudyActions } from '../../../../contract/permissions.ts';
@@ -27,38 +28,51 @@ export function StudyActionButtons({
     <div className="flex flex-wrap items-start gap-2">
       <OpenInViewerButton studyId={study.studyId} />
       {actions.claim ? (
-        <button
-          type="button"
-          className={BUTTON.secondary}
-          disabled={busy}
-          aria-keyshortcuts={STUDY_KEYS.claim}
-          onClick={onClaim}
-        >
+        <ActionButton shortcut={STUDY_KEYS.claim} disabled={busy} onClick={onClaim}>
           Assign to me
-        </button>
+        </ActionButton>
       ) : null}
       {!actions.setViewerStatus ? null : study.studyViewerStatus === 'complete' ? (
-        <button type="button" className={BUTTON.secondary} disabled={busy} onClick={onToggleRead}>
+        <ActionButton disabled={busy} onClick={onToggleRead}>
           Reopen
-        </button>
+        </ActionButton>
       ) : (
-        <button
-          type="button"
-          className={BUTTON.secondary}
-          disabled={busy}
-          aria-keyshortcuts={STUDY_KEYS.markRead}
-          onClick={onToggleRead}
-        >
+        <ActionButton shortcut={STUDY_KEYS.markRead} disabled={busy} onClick={onToggleRead}>
           <span aria-hidden="true">✓</span>
           Mark read
-        </button>
+        </ActionButton>
       )}
       {actions.edit ? (
-        <button type="button" className={BUTTON.secondary} aria-keyshortcuts={STUDY_KEYS.edit} onClick={onEdit}>
+        <ActionButton shortcut={STUDY_KEYS.edit} onClick={onEdit}>
           Edit
-        </button>
+        </ActionButton>
       ) : null}
     </div>
+  );
+}
+
+/** One of the drawer's one-click actions, with the key that does the same when it has one. */
+function ActionButton({
+  shortcut,
+  disabled = false,
+  onClick,
+  children,
+}: {
+  shortcut?: string;
+  disabled?: boolean;
+  onClick: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className={BUTTON.secondary}
+      disabled={disabled}
+      aria-keyshortcuts={shortcut}
+      onClick={onClick}
+    >
+      {children}
+    </button>
   );
 }
 
@@ -77,9 +91,9 @@ export function SeverityAndCancel({
   onAskCancel: (kind: CancelKind) => void;
 }) {
   const restoreButton = (
-    <button type="button" className={BUTTON.secondary} disabled={busy} onClick={() => onAskCancel('restore')}>
+    <ActionButton disabled={busy} onClick={() => onAskCancel('restore')}>
       Restore study
-    </button>
+    </ActionButton>
   );
   if (!actions.setSeverity) return actions.cancel && study.isCancelled ? <div>{restoreButton}</div> : null;
   return (

@@ -1,7 +1,6 @@
 import { checkConnectionNow, useConnection, useConnectionStatus } from '../../../lib/connection/use-connection.ts';
-import { formatDateTime, formatElapsed } from '../../../lib/format.ts';
 import { useListsUpdatedAt } from '../api/lists-updated-at.ts';
-import { useNow } from './use-now.ts';
+import { UpdatedAgo } from './updated-ago.tsx';
 
 /**
  * Says plainly when the server cannot be reached (or the browser has no network), and how old the
@@ -16,7 +15,6 @@ export function ConnectionBanner() {
 function ConnectionLost() {
   const { browserOffline, lastSuccessAt } = useConnection();
   const listsUpdatedAt = useListsUpdatedAt();
-  const now = useNow(1_000).getTime();
   const updatedAt = listsUpdatedAt ?? lastSuccessAt;
   return (
     <div
@@ -28,11 +26,7 @@ function ConnectionLost() {
         {updatedAt !== null ? (
           <>
             {' · last updated '}
-            {/* Counting up on screen; a screen reader hears the clock time once instead of every second. */}
-            <span aria-hidden="true" className="tabular-nums">
-              {formatElapsed(now - updatedAt)}
-            </span>
-            <span className="sr-only">at {formatDateTime(new Date(updatedAt))}</span>
+            <UpdatedAgo at={updatedAt} />
           </>
         ) : null}
         <span className="text-fg">

@@ -1,10 +1,9 @@
 import { useConnection } from '../../../lib/connection/use-connection.ts';
-import { formatDateTime, formatElapsed } from '../../../lib/format.ts';
 import { useLiveSnapshot } from '../../../lib/live/use-live-events.ts';
 import { useListsUpdatedAt } from '../api/lists-updated-at.ts';
 import { describeLiveness } from '../lib/liveness.ts';
 import type { Liveness } from '../lib/liveness.ts';
-import { useNow } from './use-now.ts';
+import { UpdatedAgo } from './updated-ago.tsx';
 
 const DOT: Record<Liveness['kind'], string> = {
   live: 'bg-success-fg',
@@ -40,17 +39,12 @@ export function LiveIndicator() {
 
 function ListAge({ since }: { since: number }) {
   const listsUpdatedAt = useListsUpdatedAt();
-  const now = useNow(1_000).getTime();
   const updatedAt = Math.max(since, listsUpdatedAt ?? 0);
   if (updatedAt === 0) return null;
   return (
     <span className="text-fg-muted">
       {' · updated '}
-      {/* Counting up on screen; a screen reader hears the clock time once instead of every second. */}
-      <span aria-hidden="true" className="tabular-nums">
-        {formatElapsed(now - updatedAt)}
-      </span>
-      <span className="sr-only"> at {formatDateTime(new Date(updatedAt))}</span>
+      <UpdatedAgo at={updatedAt} />
     </span>
   );
 }

@@ -12,35 +12,46 @@ export function CustomDates({
   value: StudyDateChoice;
   onChange: (value: StudyDateChoice) => void;
 }) {
-  const fromId = useId();
-  const toId = useId();
   const [from = '', to = ''] = value.includes('..') ? value.split('..') : [];
   const change = (nextFrom: string, nextTo: string) =>
     onChange(nextFrom === '' && nextTo === '' ? '' : `${nextFrom}..${nextTo}`);
   return (
     <div className="flex items-center gap-1.5">
-      <label htmlFor={fromId} className="text-xs font-medium text-fg-muted">
-        From
-      </label>
-      <input
-        id={fromId}
-        type="date"
-        value={from}
-        max={to || undefined}
-        onChange={(event) => change(event.target.value, to)}
-        className={fieldClass}
-      />
-      <label htmlFor={toId} className="text-xs font-medium text-fg-muted">
-        to
-      </label>
-      <input
-        id={toId}
-        type="date"
-        value={to}
-        min={from || undefined}
-        onChange={(event) => change(from, event.target.value)}
-        className={fieldClass}
-      />
+      <DateEnd label="From" value={from} max={to} onChange={(date) => change(date, to)} />
+      <DateEnd label="to" value={to} min={from} onChange={(date) => change(from, date)} />
     </div>
+  );
+}
+
+/** One end of the range; the other end (when set) bounds it, so the range stays the right way round. */
+function DateEnd({
+  label,
+  value,
+  min,
+  max,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  min?: string;
+  max?: string;
+  onChange: (date: string) => void;
+}) {
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={id} className="text-xs font-medium text-fg-muted">
+        {label}
+      </label>
+      <input
+        id={id}
+        type="date"
+        value={value}
+        min={min || undefined}
+        max={max || undefined}
+        onChange={(event) => onChange(event.target.value)}
+        className={fieldClass}
+      />
+    </>
   );
 }

@@ -114,6 +114,28 @@ function Select<T extends string>({
   );
 }
 
+function Check({
+  label,
+  checked,
+  onChange,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <label className="flex items-center gap-1.5 text-sm">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(event) => onChange(event.target.checked)}
+        className="size-4 accent-accent"
+      />
+      {label}
+    </label>
+  );
+}
+
 const DATE_CHOICES = [
   ['', 'Any date'],
   ['today', 'Today'],
@@ -226,24 +248,8 @@ export function WorklistFiltersBar({
             <CustomDates value={filters.studyDate} onChange={(value) => set('studyDate', value)} />
           </Suspense>
         ) : null}
-        <label className="flex items-center gap-1.5 text-sm">
-          <input
-            type="checkbox"
-            checked={filters.overdue}
-            onChange={(event) => set('overdue', event.target.checked)}
-            className="size-4 accent-accent"
-          />
-          Overdue
-        </label>
-        <label className="flex items-center gap-1.5 text-sm">
-          <input
-            type="checkbox"
-            checked={filters.critical}
-            onChange={(event) => set('critical', event.target.checked)}
-            className="size-4 accent-accent"
-          />
-          Critical results
-        </label>
+        <Check label="Overdue" checked={filters.overdue} onChange={(checked) => set('overdue', checked)} />
+        <Check label="Critical results" checked={filters.critical} onChange={(checked) => set('critical', checked)} />
         <Select
           label="Viewer status"
           value={filters.viewerStatus}
@@ -298,15 +304,11 @@ export function WorklistFiltersBar({
             </option>
           ))}
         </Select>
-        <label className="flex items-center gap-1.5 text-sm">
-          <input
-            type="checkbox"
-            checked={filters.includeCancelled}
-            onChange={(event) => set('includeCancelled', event.target.checked)}
-            className="size-4 accent-accent"
-          />
-          Include cancelled
-        </label>
+        <Check
+          label="Include cancelled"
+          checked={filters.includeCancelled}
+          onChange={(checked) => set('includeCancelled', checked)}
+        />
         <fieldset className="flex items-center gap-1">
           <legend className="sr-only">Severity groups shown</legend>
           {SEVERITIES.map((severity) => (
