@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
 import type { Study } from '../../contract/avara-types.ts';
+import { signedWebhook } from '../http/signed-webhook.ts';
 
 /** Where the bundled server sends its webhooks: the BFF's endpoint and the shared signing secret. */
 export interface WebhookTarget {
@@ -35,27 +34,13 @@ export function createImageAccessProbe(
   return async (study) => {
     const where = target();
     if (!where) return undefined;
-    const signer = new Webhook(where.key);
-    const id = `msg_${randomBytes(12).toString('hex')}`;
-    const at = new Date();
-    const body = JSON.stringify({
-      id: `whe_${randomBytes(12).toString('hex')}`,
-      type: 'study.access_requested',
-      data: { studyId: study.studyId, studyInstanceUid: study.studyInstanceUid },
+    const request = signedWebhook(where.key, 'study.access_requested', {
+      studyId: study.studyId,
+      studyInstanceUid: study.studyInstanceUid,
     });
     let answer: unknown;
     try {
-      const response = await fetch(where.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': id,
-          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-          'webhook-signature': signer.sign(id, at, body),
-        },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const response = await fetch(where.url, { ...request, signal: AbortSignal.timeout(timeoutMs) });
       const text = await response.text();
       if (text.length > MAX_ANSWER_BYTES) return { kind: 'failed', reason: 'The answer was larger than expected.' };
       if (!response.ok) return { kind: 'failed', reason: `The worklist answered ${response.status}.` };

@@ -8,7 +8,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { Webhook } from 'standardwebhooks';
+import { signedWebhook } from '../http/signed-webhook.ts';
 import type { ReportDelivered } from '../../contract/study-reports.ts';
 import { REPORT_DELIVERED } from '../../contract/study-reports.ts';
 import { AvaraError } from '../store/avara-error.ts';
@@ -201,18 +201,8 @@ export async function deliverDemoReport(
     }),
     plainText: options.plainText ?? demoReportText(options.studyDescription, options.critical),
   };
-  const body = JSON.stringify({ id: `whe_${randomBytes(16).toString('hex')}`, type: REPORT_DELIVERED, data });
-  const messageId = `msg_${randomBytes(16).toString('hex')}`;
-  const at = new Date();
   const response = await fetch(options.webhookUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': messageId,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(options.key).sign(messageId, at, body),
-    },
-    body,
+    ...signedWebhook(options.key, REPORT_DELIVERED, data),
     signal: AbortSignal.timeout(15_000),
   });
   return { status: response.status, body: await response.text(), reportId };
