@@ -257,46 +257,37 @@ function toIssue(error: ErrorObject, where: ValidationIssue['in']): ValidationIs
       return { in: where, name: join(pointer, String(params.missingProperty)), message: 'is required' };
     case 'additionalProperties':
       return { in: where, name: join(pointer, String(params.additionalProperty)), message: 'is not a known field' };
+    default:
+      return { in: where, name: pointer, message: messageOf(error, params) };
+  }
+}
+
+/**
+ * The words for a size limit, by keyword: for a limit of 1 where plain words read better, and for
+ * any limit.
+ */
+const LIMIT_WORDS = new Map<string, { one?: string; any: (limit: string) => string }>([
+  ['maxProperties', { one: 'must name only one of its fields', any: (limit) => `must have at most ${limit} entries` }],
+  ['minProperties', { one: 'must have at least one field', any: (limit) => `must have at least ${limit} entries` }],
+  ['maxLength', { any: (limit) => `must be at most ${limit} characters` }],
+  ['minLength', { one: 'must not be empty', any: (limit) => `must be at least ${limit} characters` }],
+]);
+
+/** What is wrong with the value at the error's place, in words. */
+function messageOf(error: ErrorObject, params: Record<string, unknown>): string {
+  const limit = LIMIT_WORDS.get(error.keyword);
+  if (limit) return (params.limit === 1 ? limit.one : undefined) ?? limit.any(String(params.limit));
+  switch (error.keyword) {
     case 'propertyNames':
-      return {
-        in: where,
-        name: pointer,
-        message: `has a key that is not allowed: "${truncate(String(params.propertyName))}"`,
-      };
-    case 'maxProperties':
-      return {
-        in: where,
-        name: pointer,
-        message:
-          params.limit === 1 ? 'must name only one of its fields' : `must have at most ${String(params.limit)} entries`,
-      };
-    case 'minProperties':
-      return {
-        in: where,
-        name: pointer,
-        message:
-          params.limit === 1 ? 'must have at least one field' : `must have at least ${String(params.limit)} entries`,
-      };
-    case 'maxLength':
-      return { in: where, name: pointer, message: `must be at most ${String(params.limit)} characters` };
-    case 'minLength':
-      return {
-        in: where,
-        name: pointer,
-        message: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`,
-      };
+      return `has a key that is not allowed: "${truncate(String(params.propertyName))}"`;
     case 'pattern':
-      return {
-        in: where,
-        name: pointer,
-        message: PATTERN_WORDS[String(params.pattern)] ?? `must match ${String(params.pattern)}`,
-      };
+      return PATTERN_WORDS[String(params.pattern)] ?? `must match ${String(params.pattern)}`;
     case 'enum': {
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map(String).join(', ') : '';
-      return { in: where, name: pointer, message: `must be one of: ${allowed}` };
+      return `must be one of: ${allowed}`;
     }
     default:
-      return { in: where, name: pointer, message: error.message ?? 'is not valid' };
+      return error.message ?? 'is not valid';
   }
 }
 
