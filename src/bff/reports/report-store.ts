@@ -185,11 +185,7 @@ export async function studiesWithOpenCritical(shared: SharedState): Promise<Set<
 /** What the API answers of a stored report: everything but the PDF link itself. */
 export function publicReport(report: StoredReport, now: number = Date.now()): StudyReport {
   return {
-    reportId: report.reportId,
-    studyId: report.studyId,
-    deliveredAt: report.deliveredAt,
-    isCritical: report.isCritical,
-    ...(report.plainText !== undefined ? { plainText: report.plainText } : {}),
+    ...reportBasics(report),
     pdf: { available: Date.parse(report.pdfExpiresAt) > now, expiresAt: report.pdfExpiresAt },
     ...(report.acknowledgement ? { acknowledgement: report.acknowledgement } : {}),
   };
@@ -234,13 +230,20 @@ function reportsValue(studyId: string, reports: StoredReport[]): JsonObject {
   return { studyId, reports: reports.map(reportJson) };
 }
 
-function reportJson(report: StoredReport): JsonObject {
+/** What every form of a report (stored, answered) carries as it came. */
+function reportBasics(report: StoredReport) {
   return {
     reportId: report.reportId,
     studyId: report.studyId,
     deliveredAt: report.deliveredAt,
     isCritical: report.isCritical,
     ...(report.plainText !== undefined ? { plainText: report.plainText } : {}),
+  };
+}
+
+function reportJson(report: StoredReport): JsonObject {
+  return {
+    ...reportBasics(report),
     pdfUrl: report.pdfUrl,
     pdfExpiresAt: report.pdfExpiresAt,
     ...(report.acknowledgement

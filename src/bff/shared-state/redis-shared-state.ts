@@ -191,23 +191,22 @@ return 0
 `);
 
 // The history id lives beside the stream: a Redis that lost its data starts a new history, and ids of
-// the old one then ask for a resync instead of being compared with unrelated new ids.
-const PUBLISH = new LuaScript(`
-local history = redis.call('GET', KEYS[2])
+// the old one then ask for a resync instead of being compared with unrelated new ids. `history` is
+// the stream's (KEYS[2]), begun as ARGV[1] when there is none yet.
+const HISTORY = `local history = redis.call('GET', KEYS[2])
 if not history then
   history = ARGV[1]
   redis.call('SET', KEYS[2], history)
-end
+end`;
+
+const PUBLISH = new LuaScript(`
+${HISTORY}
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 't', ARGV[3], 'd', ARGV[4], 's', ARGV[5])
 return {history, id}
 `);
 
 const LATEST = new LuaScript(`
-local history = redis.call('GET', KEYS[2])
-if not history then
-  history = ARGV[1]
-  redis.call('SET', KEYS[2], history)
-end
+${HISTORY}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {history, '0-0'} end
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 for i = 1, #info, 2 do
