@@ -17,6 +17,11 @@ function isFields(value: unknown): value is Fields {
 }
 
 const isText = (value: unknown) => typeof value === 'string';
+
+/** An object whose `names` are all strings: the least a small answer (a customer, a reference) must be. */
+export function hasTextFields<Name extends string>(value: unknown, ...names: Name[]): value is Record<Name, string> {
+  return isFields(value) && names.every((name) => isText(value[name]));
+}
 const isTextOrNull = (value: unknown) => value === null || typeof value === 'string';
 /** Optional object members (assignedTo, org, metadata, …): absent, null or an object. */
 const isOptionalObject = (value: unknown) => value === undefined || value === null || isFields(value);

@@ -1,10 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { Severity, Study } from '../../../../contract/avara-types.ts';
+import { SEVERITIES, type Study } from '../../../../contract/avara-types.ts';
 import type { Person } from '../../../../contract/worklist-api.ts';
 import { BUTTON } from '../../../components/button-styles.ts';
 import { SeverityBadge } from '../../../components/severity-badge.tsx';
 import { formatPersonName } from '../../../lib/format.ts';
+import { SEVERITY_LABEL } from '../../../lib/severity-label.ts';
 import { useUsers } from '../../../lib/people/get-users.ts';
 import { readsStudies } from '../../../lib/people/readers.ts';
 import type { StudySelection } from '../../../lib/studies/study-selection.ts';
@@ -193,14 +194,14 @@ function ActionBar({
         value=""
         className={SELECT}
         onChange={(event) => {
-          const severity = SEVERITY_CHOICES.find((choice) => choice.value === event.target.value)?.value;
+          const severity = SEVERITIES.find((choice) => choice === event.target.value);
           if (severity) onAction({ kind: 'severity', severity });
         }}
       >
         <option value="">Severity…</option>
-        {SEVERITY_CHOICES.map((choice) => (
-          <option key={choice.value} value={choice.value}>
-            {choice.label}
+        {SEVERITIES.map((severity) => (
+          <option key={severity} value={severity}>
+            {SEVERITY_LABEL[severity]}
           </option>
         ))}
       </select>
@@ -219,12 +220,6 @@ function ActionBar({
     </div>
   );
 }
-
-const SEVERITY_CHOICES: ReadonlyArray<{ value: Severity; label: string }> = [
-  { value: 'stat', label: 'STAT' },
-  { value: 'high', label: 'High' },
-  { value: 'normal', label: 'Normal' },
-];
 
 function Confirmation({
   action,

@@ -1,16 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { ExpressCustomerReference } from '../../../../contract/avara-types.ts';
+import { hasTextFields } from '../../../../contract/answer-shapes.ts';
 
 function isCustomer(value: unknown): value is ExpressCustomerReference {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'expressCustomerId' in value &&
-    typeof value.expressCustomerId === 'string' &&
-    'expressCustomerName' in value &&
-    typeof value.expressCustomerName === 'string'
-  );
+  return hasTextFields(value, 'expressCustomerId', 'expressCustomerName');
 }
 
 /** Every customer reference anywhere in a cached answer (list pages, one study). */

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Study } from '../../../../contract/avara-types.ts';
+import { hasTextFields } from '../../../../contract/answer-shapes.ts';
 import { ApiError, apiRequest, isApiError } from '../../../lib/api-client.ts';
 import { invalidateStudies, restoreStudies, snapshotStudies, writeStudyToCache } from './study-cache.ts';
 import { studyKeys } from './study-keys.ts';
@@ -21,16 +22,7 @@ export function isStudyConflict(error: unknown): error is StudyConflictError {
 
 /** Enough of a Study's shape to trust the 409's `current` (the BFF validated it against the contract). */
 function isStudy(value: unknown): value is Study {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'studyId' in value &&
-    typeof value.studyId === 'string' &&
-    'studyInstanceUid' in value &&
-    typeof value.studyInstanceUid === 'string' &&
-    'severity' in value &&
-    'updatedAt' in value
-  );
+  return hasTextFields(value, 'studyId', 'studyInstanceUid') && 'severity' in value && 'updatedAt' in value;
 }
 
 export interface UpdateStudyInput {

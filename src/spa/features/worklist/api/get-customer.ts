@@ -1,16 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import type { CustomerAnswer } from '../../../../contract/worklist-api.ts';
+import { hasTextFields } from '../../../../contract/answer-shapes.ts';
 import { apiRequestChecked } from '../../../lib/api-client.ts';
 
 function isCustomerAnswer(value: unknown): value is CustomerAnswer {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'name' in value &&
-    typeof value.name === 'string' &&
-    'customerId' in value &&
-    typeof value.customerId === 'string'
-  );
+  return hasTextFields(value, 'name', 'customerId');
 }
 
 /**
