@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import { BodyTooLargeError, readCappedText } from './upstream-body.ts';
+import { BodyTooLargeError, DEFAULT_UPSTREAM_MAX_BYTES, readCappedText } from './upstream-body.ts';
 import { isTimeoutError } from './upstream-timeouts.ts';
 
 /**
@@ -57,16 +57,17 @@ export interface UpstreamConnection {
 
 /**
  * An upstream client's way to the upstream at `baseUrl` (a path prefix behind a reverse proxy is
- * kept), over `upstreamPool`; `fault` turns what undici or the body reader throws into the client's error.
+ * kept), over `upstreamPool`, reading at most `maxBodyBytes` (UPSTREAM_MAX_BYTES) of an answer;
+ * `fault` turns what undici or the body reader throws into the client's error.
  */
 export function upstreamConnection(
-  baseUrl: string,
-  options: { connections: number; timeoutMs: number; maxBodyBytes: number },
+  options: { baseUrl: string; connections: number; timeoutMs: number; maxBodyBytes?: number | undefined },
   fault: (error: unknown) => Error,
 ): UpstreamConnection {
-  const base = new URL(baseUrl);
+  const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/$/, '');
   const pool = upstreamPool(base.origin, options);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES;
   return {
     async request(method, path, headers, body) {
       try {
@@ -83,7 +84,7 @@ export function upstreamConnection(
     },
     async readText(response) {
       try {
-        return await readCappedText(response.body, options.maxBodyBytes, response.headers['content-length']);
+        return await readCappedText(response.body, maxBodyBytes, response.headers['content-length']);
       } catch (error) {
         throw fault(error);
       }

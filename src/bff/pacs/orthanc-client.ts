@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { DEFAULT_UPSTREAM_MAX_BYTES } from '../lib/upstream-body.ts';
 import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
 import { listOf, recordOf, textOf } from './json-fields.ts';
 import { transportFault, upstreamConnection } from '../lib/upstream-pool.ts';
@@ -103,15 +102,7 @@ const PASSED_HEADERS = [
 ];
 
 export function createOrthancClient(options: OrthancClientOptions): OrthancClient {
-  const upstream = upstreamConnection(
-    options.baseUrl,
-    {
-      connections: options.connections ?? 16,
-      timeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES,
-    },
-    toUnavailable,
-  );
+  const upstream = upstreamConnection({ ...options, connections: options.connections ?? 16 }, toUnavailable);
   const authorization =
     options.username !== undefined && options.password !== undefined
       ? `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`

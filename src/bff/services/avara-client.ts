@@ -1,4 +1,4 @@
-import { DEFAULT_UPSTREAM_MAX_BYTES, safeRetryAfter } from '../lib/upstream-body.ts';
+import { safeRetryAfter } from '../lib/upstream-body.ts';
 import { observed, type UpstreamObserver } from '../lib/upstream-observer.ts';
 import {
   isRerouteUrlResponse,
@@ -87,15 +87,7 @@ type Shape = (body: unknown) => boolean;
  * The key is held in this closure only: it goes into the Authorization header and nowhere else.
  */
 export function createAvaraClient(options: AvaraClientOptions): AvaraClient {
-  const upstream = upstreamConnection(
-    options.baseUrl,
-    {
-      connections: options.connections ?? 64,
-      timeoutMs: options.timeoutMs,
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_UPSTREAM_MAX_BYTES,
-    },
-    toUnreachable,
-  );
+  const upstream = upstreamConnection({ ...options, connections: options.connections ?? 64 }, toUnreachable);
   const authorization = `Bearer ${options.apiKey}`;
   // An empty key (tests only: production requires one) would be "contained" in every body.
   const echoesKey = options.apiKey.length >= 8 ? (text: string) => text.includes(options.apiKey) : () => false;

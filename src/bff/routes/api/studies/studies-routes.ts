@@ -102,17 +102,7 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     if (cursor !== undefined) {
       const decoded = typeof cursor === 'string' ? decodeMergedCursor(cursor, scope) : undefined;
       if (!decoded) {
-        return sendProblem(
-          reply,
-          invalidRequestProblem([
-            {
-              in: 'query',
-              name: 'cursor',
-              message:
-                'is not a cursor of this list (changed, or made for other filters or someone else): start again without it',
-            },
-          ]),
-        );
+        return sendProblem(reply, foreignCursorProblem());
       }
       from = decoded;
     }
@@ -186,17 +176,7 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     if (cursor !== undefined) {
       from = typeof cursor === 'string' ? decodeSearchCursor(cursor, scope) : undefined;
       if (!from || from.kind !== (merged ? 'merged' : 'plain')) {
-        return sendProblem(
-          reply,
-          invalidRequestProblem([
-            {
-              in: 'query',
-              name: 'cursor',
-              message:
-                'is not a cursor of this list (changed, or made for other filters or someone else): start again without it',
-            },
-          ]),
-        );
+        return sendProblem(reply, foreignCursorProblem());
       }
     }
     const contexts: LookupContexts = pacsLookup ? (uids) => pacsLookup.context(uids) : undefined;
@@ -538,6 +518,18 @@ function relay(reply: FastifyReply, result: UpstreamResult, successStatus?: numb
     .code(successStatus ?? result.status)
     .type('application/json; charset=utf-8')
     .send(result.json);
+}
+
+/** A cursor this list did not make, or made before it changed: 400, start again without it. */
+function foreignCursorProblem() {
+  return invalidRequestProblem([
+    {
+      in: 'query',
+      name: 'cursor',
+      message:
+        'is not a cursor of this list (changed, or made for other filters or someone else): start again without it',
+    },
+  ]);
 }
 
 /** Relays a study that was asked for, noting in the audit trail which one it was. */
