@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp, type WebhookSettings } from '../../src/bff/app.ts';
 import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
 import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
@@ -11,6 +12,7 @@ import { createAvaraClient } from '../../src/bff/services/avara-client.ts';
 import { createSharedState } from '../../src/bff/shared-state/create-shared-state.ts';
 import type { SharedState } from '../../src/bff/shared-state/shared-state.ts';
 import { createContractValidator } from '../../src/contract/contract-validator.ts';
+import type { Study, StudyListPage } from '../../src/contract/avara-types.ts';
 import { loadAvaraContract } from '../../src/contract/load-contract.ts';
 
 export const contract = createContractValidator(loadAvaraContract());
@@ -118,4 +120,28 @@ export async function signIn(app: FastifyInstance, username: string): Promise<Re
   // `If-Match: *` lets a test's PATCH through the precondition (428 without it); tests of the
   // If-Match rule itself send their own.
   return { cookie: `${cookie.name}=${cookie.value}`, 'x-csrf': '1', 'if-match': '*' };
+}
+
+/**
+ * Every study of a list (`GET /api/studies?…`), walked page by page to the end (100 pages at most),
+ * with the pages it took; each page must answer 200.
+ */
+export async function walkStudyList(
+  app: FastifyInstance,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<{ studies: Study[]; pages: number }> {
+  const studies: Study[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const params: URLSearchParams = new URLSearchParams({ ...query, ...(cursor ? { cursor } : {}) });
+    const answer = await app.inject({ url: `/api/studies?${params.toString()}`, headers });
+    expect(answer.statusCode, answer.body).toBe(200);
+    const page: StudyListPage = answer.json();
+    studies.push(...page.studies);
+    cursor = page.hasMore ? (page.cursor ?? null) : null;
+    pages += 1;
+  } while (cursor && pages < 100);
+  return { studies, pages };
 }
