@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
@@ -14,6 +14,8 @@ import type { SharedState } from '../../src/bff/shared-state/shared-state.ts';
 import { createContractValidator } from '../../src/contract/contract-validator.ts';
 import type { Study, StudyListPage } from '../../src/contract/avara-types.ts';
 import { loadAvaraContract } from '../../src/contract/load-contract.ts';
+import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from './recording-upstream.ts';
+import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, usersPageFixture } from './study-fixture.ts';
 
 export const contract = createContractValidator(loadAvaraContract());
 
@@ -144,4 +146,48 @@ export async function walkStudyList(
     pages += 1;
   } while (cursor && pages < 100);
   return { studies, pages };
+}
+
+/** A temporary folder holding a built SPA's files (path below the folder: content), as the BFF serves them. */
+export function spaRootWith(files: Record<string, string | Buffer>): string {
+  const root = mkdtempSync(join(tmpdir(), 'rw-spa-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+/** The BFF in front of a recording upstream, with the demo coordinator and radiologist signed in. */
+export interface BffOverUpstream {
+  upstream: RecordingUpstream;
+  app: FastifyInstance;
+  coordinator: Record<string, string>;
+  radiologist: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a recording upstream and the BFF in front of it, and signs in the demo coordinator and
+ * radiologist (the upstream answers the users page meanwhile); then the upstream answers `responder`.
+ */
+export async function startBffOverUpstream(
+  options: Omit<TestBffOptions, 'upstreamUrl'> & { responder?: UpstreamResponder },
+): Promise<BffOverUpstream> {
+  const { responder, ...bffOptions } = options;
+  const upstream = await startRecordingUpstream(json(200, usersPageFixture()));
+  const app = await buildTestBff({ ...bffOptions, upstreamUrl: upstream.url });
+  const coordinator = await signIn(app, DEMO_COORDINATOR.email);
+  const radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
+  if (responder) upstream.respond(responder);
+  return {
+    upstream,
+    app,
+    coordinator,
+    radiologist,
+    async close() {
+      await app.close();
+      await upstream.close();
+    },
+  };
 }

@@ -1,22 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { firstGroupFilters } from '../../contract/worklist-filters.ts';
-import {
-  DEMO_COORDINATOR,
-  DEMO_RADIOLOGIST,
-  studyFixture,
-  usersPageFixture,
-} from '../../../test/support/study-fixture.ts';
-import {
-  json,
-  startRecordingUpstream,
-  type RecordingUpstream,
-  type UpstreamResponder,
-} from '../../../test/support/recording-upstream.ts';
-import { buildTestBff, signIn } from '../../../test/support/test-bff.ts';
+import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../../../test/support/study-fixture.ts';
+import { json, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
+import { spaRootWith, startBffOverUpstream } from '../../../test/support/test-bff.ts';
 import { escapeScriptJson, firstPageQuery, FIRST_PAGE_SCRIPT_ID, FIRST_PAGE_WAIT_MS } from './static-spa.ts';
 
 const HOSTILE = '</script><script>alert(1)</script><!-- <SCRIPT> & \u2028\u2029 "quoted" \\ back';
@@ -27,30 +14,24 @@ let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let coordinator: Record<string, string>;
 let radiologist: Record<string, string>;
+let close: () => Promise<void>;
 const auditLines: string[] = [];
 
 beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
-  writeFileSync(
-    join(spaRoot, 'index.html'),
-    '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>',
-  );
-  app = await buildTestBff({
-    upstreamUrl: upstream.url,
+  const spaRoot = spaRootWith({
+    'index.html':
+      '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>',
+  });
+  ({ upstream, app, coordinator, radiologist, close } = await startBffOverUpstream({
     apiKey: 'test-key-0123456789',
     timeoutMs: 2_000,
     spaRoot,
     auditLines,
-  });
-  upstream.respond(json(200, usersPageFixture()));
-  coordinator = await signIn(app, DEMO_COORDINATOR.email);
-  radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
+  }));
 });
 
 afterAll(async () => {
-  await app.close();
-  await upstream.close();
+  await close();
 });
 
 beforeEach(() => {

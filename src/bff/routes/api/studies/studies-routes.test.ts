@@ -1,7 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -15,7 +12,7 @@ import {
   startRecordingUpstream,
   type RecordingUpstream,
 } from '../../../../../test/support/recording-upstream.ts';
-import { buildTestBff, signIn } from '../../../../../test/support/test-bff.ts';
+import { buildTestBff, signIn, spaRootWith, startBffOverUpstream } from '../../../../../test/support/test-bff.ts';
 
 const KEY = 'test-key-0123456789';
 const ASSET = `export const rows = [${Array.from({ length: 400 }, (_, index) => `"row ${index}"`).join(',')}];\n`;
@@ -26,6 +23,7 @@ let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let coordinator: Record<string, string>;
 let radiologist: Record<string, string>;
+let close: () => Promise<void>;
 const auditLines: string[] = [];
 
 /** An API call as the signed-in coordinator (unless the options' headers say otherwise). */
@@ -34,25 +32,22 @@ function api(options: InjectOptions) {
 }
 
 beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
-  writeFileSync(
-    join(spaRoot, 'index.html'),
-    '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>',
-  );
-  mkdirSync(join(spaRoot, 'assets'));
-  writeFileSync(join(spaRoot, 'assets', 'app-0123.js'), ASSET);
-  writeFileSync(join(spaRoot, 'assets', 'app-0123.js.br'), brotliCompressSync(ASSET));
-  writeFileSync(join(spaRoot, 'assets', 'app-0123.js.gz'), gzipSync(ASSET));
-  app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, timeoutMs: 500, spaRoot, auditLines });
-  upstream.respond(json(200, usersPageFixture()));
-  coordinator = await signIn(app, DEMO_COORDINATOR.email);
-  radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
+  const spaRoot = spaRootWith({
+    'index.html': '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>',
+    'assets/app-0123.js': ASSET,
+    'assets/app-0123.js.br': brotliCompressSync(ASSET),
+    'assets/app-0123.js.gz': gzipSync(ASSET),
+  });
+  ({ upstream, app, coordinator, radiologist, close } = await startBffOverUpstream({
+    apiKey: KEY,
+    timeoutMs: 500,
+    spaRoot,
+    auditLines,
+  }));
 });
 
 afterAll(async () => {
-  await app.close();
-  await upstream.close();
+  await close();
 });
 
 beforeEach(() => {
