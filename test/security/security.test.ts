@@ -13,7 +13,7 @@ import {
   withUsers,
 } from '../support/recording-upstream.ts';
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../support/study-fixture.ts';
-import { buildTestBff, signIn, spaRootWith, startBffOverUpstream } from '../support/test-bff.ts';
+import { buildTestBff, signIn, spaRootWith, startBffOverUpstream, type BffOverUpstream } from '../support/test-bff.ts';
 
 const KEY = 'security-suite-key-0123456789';
 const STUDY_ID = `stu_${'5e'.repeat(16)}`;
@@ -59,32 +59,24 @@ const UPSTREAM_ALLOWLIST =
 let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let sessions: Record<'anonymous' | 'radiologist' | 'coordinator', Record<string, string>>;
-let close: () => Promise<void>;
+let rig: BffOverUpstream;
 const auditLines: string[] = [];
 
 beforeAll(async () => {
-  let coordinator: Record<string, string>;
-  let radiologist: Record<string, string>;
-  ({ upstream, app, coordinator, radiologist, close } = await startBffOverUpstream({
+  rig = await startBffOverUpstream({
     // A built SPA, as in production: every page address answers the app's page.
     spaRoot: spaRootWith({ 'index.html': '<!doctype html><html><head></head><body></body></html>' }),
     apiKey: KEY,
     auditLines,
     env: { PORTAL_ORIGINS: PORTAL, RATE_LIMIT_PER_MINUTE: '100000' },
     responder: avaraLike,
-  }));
-  sessions = { anonymous: { 'x-csrf': '1' }, radiologist, coordinator };
+  });
+  ({ upstream, app } = rig);
+  sessions = { anonymous: { 'x-csrf': '1' }, radiologist: rig.radiologist, coordinator: rig.coordinator };
 });
 
-afterAll(async () => {
-  await close();
-});
-
-beforeEach(() => {
-  upstream.requests.length = 0;
-  auditLines.length = 0;
-  upstream.respond(avaraLike);
-});
+afterAll(() => rig.close());
+beforeEach(() => rig.reset(avaraLike));
 
 const CREATE = { severity: 'high', studyDescription: 'CT Chest', studyInstanceUid: '1.2.3.4' };
 

@@ -139,9 +139,6 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     ready: () => acceptsConnection(port),
     what: `nginx on port ${port}`,
     logs: () => `${logTail(outputPath)}\n${logTail(join(directory, 'error.log'))}`,
-    startTimeoutMs: 15_000,
-    pollMs: 25,
-    graceMs: 5_000,
   });
   const start = () => server.start();
   const stop = () => server.stop();

@@ -46,9 +46,6 @@ export async function startRedis(
     ready: () => answersPing(port, options.password),
     what: `redis-server on port ${port}`,
     logs: () => logTail(logPath),
-    startTimeoutMs: 15_000,
-    pollMs: 25,
-    graceMs: 5_000,
   });
   const start = () => server.start();
   const stop = () => server.stop();

@@ -19,10 +19,12 @@ export interface ServerProcessOptions {
   what: string;
   /** What to add to a failure message (the tail of the logs). */
   logs: () => string;
-  startTimeoutMs: number;
-  pollMs: number;
-  /** Between SIGTERM and SIGKILL. */
-  graceMs: number;
+  /** 15 s unless given. */
+  startTimeoutMs?: number;
+  /** 25 ms unless given. */
+  pollMs?: number;
+  /** Between SIGTERM and SIGKILL; 5 s unless given. */
+  graceMs?: number;
 }
 
 /** A server process that can be stopped and started again; `start` resolves once it is ready. */
@@ -35,6 +37,7 @@ export interface ServerProcess {
 
 /** A stopped server process; call `start`. */
 export function serverProcess(options: ServerProcessOptions): ServerProcess {
+  const { startTimeoutMs = 15_000, pollMs = 25, graceMs = 5_000 } = options;
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
@@ -48,15 +51,13 @@ export function serverProcess(options: ServerProcessOptions): ServerProcess {
     void exited.then(() => {
       if (child === started) child = undefined;
     });
-    const deadline = Date.now() + options.startTimeoutMs;
+    const deadline = Date.now() + startTimeoutMs;
     for (;;) {
       if (child !== started) throw new Error(`${options.what} exited while starting; its log:\n${options.logs()}`);
       if (await options.ready()) return;
       if (Date.now() > deadline)
-        throw new Error(
-          `${options.what} was not ready within ${options.startTimeoutMs} ms; its log:\n${options.logs()}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+        throw new Error(`${options.what} was not ready within ${startTimeoutMs} ms; its log:\n${options.logs()}`);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
@@ -64,7 +65,7 @@ export function serverProcess(options: ServerProcessOptions): ServerProcess {
     const running = child;
     if (!running) return;
     running.kill(signal);
-    const killer = setTimeout(() => running.kill('SIGKILL'), options.graceMs);
+    const killer = setTimeout(() => running.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(killer);
     child = undefined;

@@ -164,6 +164,8 @@ export interface BffOverUpstream {
   app: FastifyInstance;
   coordinator: Record<string, string>;
   radiologist: Record<string, string>;
+  /** Forgets the requests and audit lines so far, and answers `responder` from now on (for a beforeEach). */
+  reset(responder: UpstreamResponder): void;
   close(): Promise<void>;
 }
 
@@ -185,6 +187,11 @@ export async function startBffOverUpstream(
     app,
     coordinator,
     radiologist,
+    reset(next) {
+      upstream.requests.length = 0;
+      if (options.auditLines) options.auditLines.length = 0;
+      upstream.respond(next);
+    },
     async close() {
       await app.close();
       await upstream.close();
