@@ -1,4 +1,5 @@
 import type { Study } from '../../contract/avara-types.ts';
+import type { EventPerson } from '../../contract/worklist-events.ts';
 
 /** A study as the BFF answers it, for SPA tests: normal, incomplete, unassigned, not cancelled; `overrides` on top. */
 export function makeStudy(overrides: Partial<Study> = {}): Study {
@@ -32,3 +33,19 @@ export function numberedStudy(id: number, overrides: Partial<Study> = {}): Study
     ...overrides,
   });
 }
+
+/** A STAT study waiting to be read, as the live-event tests see it arrive (created 09:00, changed 09:05). */
+export function statStudy(overrides: Partial<Study> = {}): Study {
+  return makeStudy({
+    studyId: 'stu_1',
+    studyDescription: 'CT head',
+    severity: 'stat',
+    createdAt: '2026-12-01T09:00:00.000Z',
+    updatedAt: '2026-12-01T09:05:00.000Z',
+    ...overrides,
+  });
+}
+
+/** The signed-in radiologist and a colleague, as events name them. */
+export const ME: EventPerson = { userId: 'usr_me', email: 'me@example.org', name: 'Dr Me' };
+export const COLLEAGUE: EventPerson = { userId: 'usr_col', email: 'col@example.org', name: 'Dr Col' };
