@@ -1,20 +1,16 @@
 import { screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../mocks/api-handlers.ts';
-import { createMockServer } from '../../mocks/node.ts';
 import { allowConsoleError } from '../testing/console-guard.ts';
+import { withMockServer } from '../testing/mock-server.ts';
 import { renderRoutes } from '../testing/render.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
 import { appRoutes } from './router.tsx';
 
 // The pages sit behind sign-in: the mock handlers answer /api/me with a signed-in coordinator.
-const server = createMockServer(createApiHandlers({ demoStudies: 60 }));
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+withMockServer(createApiHandlers({ demoStudies: 60 }));
 
 function BrokenPage(): never {
   throw new Error('Broken page for the test');

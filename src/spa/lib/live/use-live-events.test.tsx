@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { screen, waitFor } from '@testing-library/react';
 import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
-import { withLiveMockServer } from '../../testing/live-mock-server.ts';
+import { withLiveMockServer } from '../../testing/mock-server.ts';
 import { renderWithProviders } from '../../testing/render.tsx';
 import { useLiveEventsMonitor, useLiveSnapshot, useWorklistEvent } from './use-live-events.ts';
 

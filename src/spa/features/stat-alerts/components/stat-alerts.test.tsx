@@ -2,7 +2,7 @@ import { act, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { useLiveEventsMonitor, useLiveSnapshot } from '../../../lib/live/use-live-events.ts';
-import { withLiveMockServer } from '../../../testing/live-mock-server.ts';
+import { withLiveMockServer } from '../../../testing/mock-server.ts';
 import { renderWithProviders } from '../../../testing/render.tsx';
 import { COLLEAGUE, ME, statStudy } from '../../../testing/study-factory.ts';
 import { StatAlerts } from './stat-alerts.tsx';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { createMockStudyService } from '../../../../mocks/api-handlers.ts';
 import { liveEvents } from '../../../lib/live/live-events.ts';
-import { withLiveMockServer } from '../../../testing/live-mock-server.ts';
+import { withLiveMockServer } from '../../../testing/mock-server.ts';
 import { renderRoutes } from '../../../testing/render.tsx';
 import { WorklistPage } from './worklist-page.tsx';
 
