@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../test/support/free-port.ts';
+import { REDIS_SERVER_BINARY, redisArgs } from '../../test/support/redis.ts';
+import { answersPing, logTail } from '../../test/support/server-process.ts';
 import { REPO_ROOT } from './options.ts';
 
 /** A child process the bench started; `stop` ends it (SIGTERM, then SIGKILL after a grace period). */
@@ -112,8 +113,6 @@ export async function startBff(options: {
   return { pid: child.pid ?? 0, url, stop: tracked.stop };
 }
 
-export const REDIS_SERVER_BINARY = process.env.REDIS_SERVER_BINARY ?? '/usr/bin/redis-server';
-
 /**
  * Starts a Redis of the bench's own (never a system service): loopback, a free port, `directory` as
  * its folder, nothing saved (`--save ''`, no AOF). Resolves once it answers PING.
@@ -128,62 +127,21 @@ export async function startRedis(options: { directory: string }): Promise<BenchP
   const port = await freePort();
   const logPath = join(options.directory, 'redis.log');
   const log = openSync(logPath, 'a');
-  const child = spawn(
-    REDIS_SERVER_BINARY,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      options.directory,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'no',
-      '--logfile',
-      logPath,
-    ],
-    { cwd: options.directory, stdio: ['ignore', log, log] },
-  );
+  // Spawned here rather than with test/support's startRedis so that killAll ends it on Ctrl-C.
+  const child = spawn(REDIS_SERVER_BINARY, redisArgs({ port, directory: options.directory, logPath }), {
+    cwd: options.directory,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   const tracked = track(child, 'redis-server');
-  const logTail = () => {
-    try {
-      return readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n');
-    } catch {
-      return '(no log)';
-    }
-  };
   const deadline = Date.now() + 15_000;
   while (!(await answersPing(port))) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}:\n${logTail()}`);
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}:\n${logTail(logPath)}`);
     if (Date.now() > deadline)
-      throw new Error(`redis-server did not answer PING on port ${port} within 15 s:\n${logTail()}`);
+      throw new Error(`redis-server did not answer PING on port ${port} within 15 s:\n${logTail(logPath)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return { pid: child.pid ?? 0, url: `redis://127.0.0.1:${port}`, stop: tracked.stop };
-}
-
-/** True when something on the port answers PING with PONG (no client library involved). */
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let answer = '';
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      answer += chunk.toString();
-      if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
-    });
-  });
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */

@@ -5,8 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_COORDINATOR, studyFixture, usersPageFixture } from '../../test/support/study-fixture.ts';
-import { json, startRecordingUpstream, type RecordingUpstream } from '../../test/support/recording-upstream.ts';
+import { DEMO_COORDINATOR, studyFixture } from '../../test/support/study-fixture.ts';
+import {
+  json,
+  startRecordingUpstream,
+  withUsers,
+  type RecordingUpstream,
+} from '../../test/support/recording-upstream.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CANARY = `canary-${randomUUID()}`;
@@ -19,26 +24,27 @@ let baseUrl: string;
 let logs = '';
 
 beforeAll(async () => {
-  upstream = await startRecordingUpstream((request, response) => {
-    // Vary the answers so error paths are exercised too, each of which could leak the key.
-    if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-    if (request.url.includes('reroute-url'))
-      return json(200, { url: 'https://viewer.example/launch?t=1' })(request, response);
-    // An error that echoes the request's headers (the key among them) in its message and param.
-    if (request.url.includes('/cancel')) {
-      const echoed = JSON.stringify(request.headers);
-      return json(409, {
-        error: { type: 'conflict', message: `already cancelled; you sent ${echoed}`, param: echoed },
-      })(request, response);
-    }
-    if (request.method === 'PATCH')
-      return json(500, { error: { type: 'internal_error', message: 'boom' } })(request, response);
-    if (request.url.includes('by-uid'))
-      return json(404, { error: { type: 'not_found', message: 'no such UID' } })(request, response);
-    if (request.url.startsWith('/v1/viewer/studies?'))
-      return json(200, { studies: [STUDY], hasMore: false, cursor: null })(request, response);
-    return json(200, STUDY)(request, response);
-  });
+  // Vary the answers so error paths are exercised too, each of which could leak the key.
+  upstream = await startRecordingUpstream(
+    withUsers((request, response) => {
+      if (request.url.includes('reroute-url'))
+        return json(200, { url: 'https://viewer.example/launch?t=1' })(request, response);
+      // An error that echoes the request's headers (the key among them) in its message and param.
+      if (request.url.includes('/cancel')) {
+        const echoed = JSON.stringify(request.headers);
+        return json(409, {
+          error: { type: 'conflict', message: `already cancelled; you sent ${echoed}`, param: echoed },
+        })(request, response);
+      }
+      if (request.method === 'PATCH')
+        return json(500, { error: { type: 'internal_error', message: 'boom' } })(request, response);
+      if (request.url.includes('by-uid'))
+        return json(404, { error: { type: 'not_found', message: 'no such UID' } })(request, response);
+      if (request.url.startsWith('/v1/viewer/studies?'))
+        return json(200, { studies: [STUDY], hasMore: false, cursor: null })(request, response);
+      return json(200, STUDY)(request, response);
+    }),
+  );
 
   server = spawn(process.execPath, ['src/bff/server.ts'], {
     cwd: ROOT,

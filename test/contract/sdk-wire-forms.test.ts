@@ -13,15 +13,13 @@ import { createApiHandlers, createMockStudyService } from '../../src/mocks/api-h
 import type { StudyService } from '../../src/avara-server/store/study-service.ts';
 import { createContractValidator } from '../../src/contract/contract-validator.ts';
 import { loadAvaraContract } from '../../src/contract/load-contract.ts';
+import { callJson, type JsonAnswer } from '../support/json-call.ts';
 
 const KEY = 'sdk wire forms key with spaces 0123';
 const contract = createContractValidator(loadAvaraContract());
 const MOCK_ORIGIN = 'http://worklist.test';
 
-interface Answer {
-  status: number;
-  body: unknown;
-}
+type Answer = JsonAnswer;
 
 /** Fields the SDK types as optional and not nullable: absent when empty, never null. */
 const ABSENT_WHEN_EMPTY = new Set(['middleName', 'suffix1', 'suffix2', 'phoneNumber', 'metadata', 'cursor', 'message']);
@@ -38,19 +36,7 @@ function nullOptionals(value: unknown, path = ''): string[] {
   });
 }
 
-async function call(url: string, method: string, body: unknown, headers: Record<string, string>): Promise<Answer> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      accept: 'application/json',
-      ...headers,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = callJson;
 
 /** A success answer: the contract's schema holds and no optional field is null. */
 function expectFaithful(answer: Answer, operationId: OperationId, status = 200): void {

@@ -11,11 +11,9 @@ import { isProblem } from '../../src/contract/problem.ts';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
 import { createApiHandlers, createMockStudyService } from '../../src/mocks/api-handlers.ts';
 import { buildTestBff, contract } from '../support/test-bff.ts';
+import { callJson, type JsonAnswer } from '../support/json-call.ts';
 
-interface Answer {
-  status: number;
-  body: unknown;
-}
+type Answer = JsonAnswer;
 
 interface Reference {
   studyId?: string;
@@ -45,19 +43,7 @@ interface Target {
 
 const KEY = 'contract-suite-key-0123456789';
 
-async function call(url: string, method: string, body: unknown, headers: Record<string, string>): Promise<Answer> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      accept: 'application/json',
-      ...headers,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = callJson;
 
 function avaraApi(baseUrl: string, userId: string): StudiesApi {
   const headers = { authorization: `Bearer ${KEY}` };

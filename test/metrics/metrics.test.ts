@@ -4,11 +4,8 @@
  * without the token, or on the public port when METRICS_PORT is set, or with neither setting, it is
  * refused. With Redis, two instances report the same worklist-wide session count.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
+import { bffProcessGroup, signInOverHttp, type BffProcess } from '../support/bff-process.ts';
 import { freePort } from '../support/free-port.ts';
 import {
   createOrthancStudy,
@@ -27,46 +24,21 @@ const RATE_LIMIT = 30;
 
 let orthanc: RunningOrthanc;
 let redis: RunningRedis;
-const folders: string[] = [];
-const processes: BffProcess[] = [];
+const bffs = bffProcessGroup('rw-metrics-');
+const signIn = (url: string) => signInOverHttp(url, COORDINATOR);
 
 beforeAll(async () => {
   [orthanc, redis] = await Promise.all([startOrthanc({ stableAgeSeconds: 1 }), startRedis()]);
 });
 
 afterAll(async () => {
-  await Promise.all(processes.map((bff) => bff.stop()));
+  await bffs.dispose();
   await orthanc?.dispose();
   await redis?.dispose();
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
-function dataDir(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'rw-metrics-'));
-  folders.push(folder);
-  return folder;
-}
-
 async function start(env: Record<string, string>): Promise<BffProcess> {
-  const bff = await startBffProcess(
-    await freePort(),
-    { DEMO_STUDIES: '20', LOG_LEVEL: 'warn', DATA_DIR: dataDir(), ...env },
-    60_000,
-  );
-  processes.push(bff);
-  return bff;
-}
-
-async function signIn(url: string): Promise<string> {
-  const response = await fetch(`${url}/auth/login`, {
-    method: 'POST',
-    headers: { 'x-csrf': '1', 'content-type': 'application/json' },
-    body: JSON.stringify({ username: COORDINATOR }),
-  });
-  expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
-  if (!cookie) throw new Error('no session cookie');
-  return cookie;
+  return bffs.start(await freePort(), { DATA_DIR: bffs.dataDir(), ...env });
 }
 
 /** One sample of the exposition format: its name, labels and value. */

@@ -2,17 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDicomFileUrls } from '../../src/bff/pacs/dicom-file-urls.ts';
-import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
+import type { EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { generateWebhookKey } from '../../src/bff/webhooks/webhook-keys.ts';
 import {
   createOrthancStudy,
   generateUid,
   orthancPost,
-  startOrthanc,
   type CreatedStudy,
   type RunningOrthanc,
 } from '../support/orthanc.ts';
-import { buildPacsBff, startCountingProxy, type CountingProxy, type PacsBff } from './pacs-harness.ts';
+import { signDelivery } from '../support/webhook-delivery.ts';
+import { buildPacsBff, startPacsStack, type CountingProxy, type PacsBff, type PacsStack } from './pacs-harness.ts';
 
 // Avara's image-access and enrichment webhooks against a real Orthanc: what the BFF answers is
 // compared with what Orthanc itself holds.
@@ -21,6 +21,7 @@ const KEY = generateWebhookKey();
 const signer = new Webhook(KEY);
 const BASE = 'http://bff.example';
 
+let stack: PacsStack;
 let orthanc: RunningOrthanc;
 let proxy: CountingProxy;
 let embedded: EmbeddedAvara;
@@ -43,21 +44,14 @@ async function worklistStudy(created: CreatedStudy, description: string): Promis
 }
 
 beforeAll(async () => {
-  orthanc = await startOrthanc();
-  proxy = await startCountingProxy(orthanc.url);
-  embedded = await startEmbeddedAvara({
-    databasePath: ':memory:',
-    demoStudies: 0,
+  stack = await startPacsStack({
     launchBaseUrl: undefined,
-    launchTtlSeconds: 60,
+    bff: {
+      auditLines: audit,
+      webhooks: { keys: [KEY], events: ['*'], dicomUrlTtlSeconds: 600, publicUrl: () => BASE },
+    },
   });
-  bff = await buildPacsBff({
-    avaraUrl: embedded.url,
-    apiKey: embedded.apiKey,
-    orthancUrl: proxy.url,
-    auditLines: audit,
-    webhooks: { keys: [KEY], events: ['*'], dicomUrlTtlSeconds: 600, publicUrl: () => BASE },
-  });
+  ({ orthanc, proxy, embedded, bff } = stack);
   app = bff.app;
   [ctChest, cancelledStudy] = await Promise.all([
     createOrthancStudy(orthanc, {
@@ -92,28 +86,14 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await embedded?.close();
-  await proxy?.close();
-  await orthanc?.dispose();
+  await stack?.close();
 });
 
 let sequence = 0;
 async function webhook(type: string, data: Record<string, unknown>) {
   const id = `msg_pacs_${++sequence}_${Date.now()}`;
-  const at = new Date();
-  const body = JSON.stringify({ id: `whe_${sequence}`, type, data });
-  return app.inject({
-    method: 'POST',
-    url: '/webhooks/avara',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': signer.sign(id, at, body),
-    },
-    payload: body,
-  });
+  const { body, headers } = signDelivery(signer, id, JSON.stringify({ id: `whe_${sequence}`, type, data }));
+  return app.inject({ method: 'POST', url: '/webhooks/avara', headers, payload: body });
 }
 
 interface AccessAnswer {

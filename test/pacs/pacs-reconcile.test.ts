@@ -1,25 +1,15 @@
-import { mkdtempSync, renameSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { renameSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
 import { createOrthancClient, type OrthancClient } from '../../src/bff/pacs/orthanc-client.ts';
 import { startPacsSync, type PacsSync, type PacsSyncOptions, type SyncLog } from '../../src/bff/pacs/pacs-sync.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../src/bff/pacs/priority.ts';
 import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
-import { createAvaraClient, type AvaraClient } from '../../src/bff/services/avara-client.ts';
-import {
-  createOrthancStudy,
-  demoStudySpec,
-  startOrthanc,
-  waitFor,
-  waitForStableStudies,
-  type CreatedStudy,
-  type RunningOrthanc,
-} from '../support/orthanc.ts';
-import { countingAvara, startCountingProxy } from './pacs-harness.ts';
+import type { AvaraClient } from '../../src/bff/services/avara-client.ts';
+import { waitFor, waitForStableStudies, type CreatedStudy, type RunningOrthanc } from '../support/orthanc.ts';
+import { countingAvara, startCountingProxy, startSyncRig, type SyncRig } from './pacs-harness.ts';
 
 /**
  * Arrivals that Orthanc's change feed never reports: Orthanc restarted (SIGTERM or SIGKILL) while
@@ -29,8 +19,8 @@ import { countingAvara, startCountingProxy } from './pacs-harness.ts';
 const KEY = 'pacs-reconcile-test-key-0123456789';
 /** Long enough that studies sent just before a stop are still unstable when Orthanc goes down. */
 const STABLE_AGE_SECONDS = 3;
+let rig: SyncRig;
 let orthanc: RunningOrthanc;
-let avaraServer: RunningAvaraServer;
 let realAvara: AvaraClient;
 let orthancClient: OrthancClient;
 let folder: string;
@@ -62,25 +52,8 @@ function startSync(statePath: string, avara: AvaraClient, options: Partial<PacsS
   });
 }
 
-async function sendBurst(count: number, offset: number): Promise<CreatedStudy[]> {
-  const created: CreatedStudy[] = [];
-  for (let start = 0; start < count; start += 5) {
-    const batch = Array.from({ length: Math.min(5, count - start) }, (_, index) =>
-      createOrthancStudy(orthanc, { ...demoStudySpec(offset + start + index), imageSize: 32 }),
-    );
-    created.push(...(await Promise.all(batch)));
-  }
-  return created;
-}
-
-function onWorklist(study: CreatedStudy): boolean {
-  try {
-    avaraServer.service.retrieveStudyByUid(study.studyInstanceUid);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const sendBurst = (count: number, offset: number) => rig.createStudies(count, offset, 5);
+const onWorklist = (study: CreatedStudy) => rig.onWorklist(study);
 
 /** Orthanc study IDs for which the feed holds a StableStudy change. */
 async function studiesReportedStable(): Promise<Set<string>> {
@@ -98,19 +71,16 @@ function delay(ms: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'rw-pacs-reconcile-'));
-  orthanc = await startOrthanc({ stableAgeSeconds: STABLE_AGE_SECONDS });
-  orthancClient = createOrthancClient({ baseUrl: orthanc.url, timeoutMs: 2_000 });
-  avaraServer = await startAvaraServer({ databasePath: ':memory:', apiKey: KEY, demoStudies: 0 });
-  realAvara = createAvaraClient({ baseUrl: avaraServer.url, apiKey: KEY, timeoutMs: 2_000, retries: 0 });
+  rig = await startSyncRig({
+    apiKey: KEY,
+    stableAgeSeconds: STABLE_AGE_SECONDS,
+    folderPrefix: 'rw-pacs-reconcile-',
+  });
+  ({ orthanc, orthancClient, realAvara, folder } = rig);
 });
 
 afterAll(async () => {
-  await realAvara?.close();
-  await orthancClient?.close();
-  await avaraServer?.close();
-  await orthanc?.dispose();
-  rmSync(folder, { recursive: true, force: true });
+  await rig?.close();
 });
 
 describe('PACS sync reconciliation', () => {
@@ -184,17 +154,20 @@ describe('PACS sync reconciliation', () => {
 
     const orthancProxy = await startCountingProxy(orthanc.url);
     const proxied = createOrthancClient({ baseUrl: orthancProxy.url, timeoutMs: 2_000 });
+    /** A loop on the same state file that only reconciles (at start), 20 studies a page, through the proxy. */
+    const reconcilingSync = (client: AvaraClient) =>
+      startPacsSync({
+        orthanc: proxied,
+        avara: client,
+        state: openSyncState(statePath),
+        priorityMap: parsePriorityMap(DEFAULT_PRIORITY_MAP),
+        log,
+        pollIntervalMs: 100,
+        reconcileIntervalMs: 600_000,
+        reconcilePageSize: 20,
+      });
     let avara = countingAvara(realAvara);
-    let sync = startPacsSync({
-      orthanc: proxied,
-      avara: avara.client,
-      state: openSyncState(statePath),
-      priorityMap: parsePriorityMap(DEFAULT_PRIORITY_MAP),
-      log,
-      pollIntervalMs: 100,
-      reconcileIntervalMs: 600_000,
-      reconcilePageSize: 20,
-    });
+    let sync = reconcilingSync(avara.client);
     try {
       await sync.reconciled();
       expect(unreported.every(onWorklist)).toBe(true);
@@ -206,16 +179,7 @@ describe('PACS sync reconciliation', () => {
       // The same state again: every study is settled, so the pass lists them and asks Avara nothing.
       orthancProxy.requests.length = 0;
       avara = countingAvara(realAvara);
-      sync = startPacsSync({
-        orthanc: proxied,
-        avara: avara.client,
-        state: openSyncState(statePath),
-        priorityMap: parsePriorityMap(DEFAULT_PRIORITY_MAP),
-        log,
-        pollIntervalMs: 100,
-        reconcileIntervalMs: 600_000,
-        reconcilePageSize: 20,
-      });
+      sync = reconcilingSync(avara.client);
       await sync.reconciled();
       expect(avara.calls).toEqual({ retrieveByUid: 0, created: 0, conflicts: 0 });
       const listings = orthancProxy.requests.filter((line) => line.startsWith('GET /studies?'));

@@ -4,19 +4,27 @@ import pino from 'pino';
 import { startPacsSync, type PacsSync } from '../../src/bff/pacs/pacs-sync.ts';
 import { parsePriorityMap, DEFAULT_PRIORITY_MAP } from '../../src/bff/pacs/priority.ts';
 import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
-import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
-import { createPacsServices } from '../../src/bff/pacs/pacs-services.ts';
+import type { EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { buildTestBff, signIn } from '../support/test-bff.ts';
 import {
   createOrthancStudy,
   generateUid,
-  startOrthanc,
   waitFor,
   type CreatedStudy,
   type RunningOrthanc,
 } from '../support/orthanc.ts';
-import { buildPacsBff, startCountingProxy, type CountingProxy, type PacsBff } from './pacs-harness.ts';
+import {
+  buildPacsBff,
+  firstRosterEmail,
+  signInFirstUser,
+  startCountingProxy,
+  startPacsStack,
+  type CountingProxy,
+  type PacsBff,
+  type PacsStack,
+} from './pacs-harness.ts';
 
+let stack: PacsStack;
 let orthanc: RunningOrthanc;
 let proxy: CountingProxy;
 let embedded: EmbeddedAvara;
@@ -37,24 +45,8 @@ const CT_CHEST_CONTEXT = {
 let mrBrain: CreatedStudy;
 
 beforeAll(async () => {
-  orthanc = await startOrthanc({ stableAgeSeconds: 1 });
-  proxy = await startCountingProxy(orthanc.url);
-  const viewerPacs = createPacsServices({ ORTHANC_URL: orthanc.url, ORTHANC_TIMEOUT_MS: 3_000 });
-  embedded = await startEmbeddedAvara({
-    databasePath: ':memory:',
-    demoStudies: 0,
-    launchBaseUrl: 'http://localhost',
-    launchTtlSeconds: 60,
-    viewerRedirect: viewerPacs.viewerRedirect,
-  });
-  bff = await buildPacsBff({
-    avaraUrl: embedded.url,
-    apiKey: embedded.apiKey,
-    orthancUrl: proxy.url,
-    viewer: true,
-    extraRoutes: embedded.launchRoutes,
-  });
-  bff.app.addHook('onClose', () => viewerPacs.close());
+  stack = await startPacsStack({ stableAgeSeconds: 1, viewer: true });
+  ({ orthanc, proxy, embedded, bff } = stack);
   [ctChest, mrBrain] = await Promise.all([
     createOrthancStudy(orthanc, {
       patientName: 'DOE^JANE^M',
@@ -87,21 +79,12 @@ beforeAll(async () => {
     pollIntervalMs: 200,
     backoff: { initialMs: 100, maxMs: 1_000 },
   });
-  const users = await bff.avara.listUsers({ limit: 100 });
-  const roster: unknown = JSON.parse(users.ok ? users.json : '{}');
-  const email =
-    typeof roster === 'object' && roster !== null && 'users' in roster && Array.isArray(roster.users)
-      ? String(roster.users[0]?.email)
-      : '';
-  headers = await signIn(bff.app, email);
+  headers = await signInFirstUser(bff);
 });
 
 afterAll(async () => {
   await sync?.close();
-  await bff?.app.close();
-  await embedded?.close();
-  await proxy?.close();
-  await orthanc?.dispose();
+  await stack?.close();
 });
 
 async function worklistStudy(app: FastifyInstance, uid: string): Promise<Record<string, unknown> | undefined> {
@@ -192,7 +175,7 @@ describe('POST /api/pacs/context', () => {
       pacsWarn: (message) => warnings.push(message),
     });
     try {
-      const plainHeaders = await signIn(withoutDicomWeb.app, await firstEmail(withoutDicomWeb));
+      const plainHeaders = await signIn(withoutDicomWeb.app, await firstRosterEmail(withoutDicomWeb));
       const uids = [ctChest.studyInstanceUid, mrBrain.studyInstanceUid, generateUid()];
       const first = await withoutDicomWeb.app.inject({
         method: 'POST',
@@ -261,7 +244,7 @@ describe('POST /api/pacs/context', () => {
       orthancUrl: 'http://127.0.0.1:9',
     });
     try {
-      const downHeaders = await signIn(down.app, await firstEmail(down));
+      const downHeaders = await signIn(down.app, await firstRosterEmail(down));
       const response = await down.app.inject({
         method: 'POST',
         url: '/api/pacs/context',
@@ -286,7 +269,7 @@ describe('GET /api/pacs/status', () => {
     expect((await bff.app.inject({ url: '/api/pacs/status', headers })).json()).toEqual({ enabled: true });
     const plain = await buildTestBff({ upstreamUrl: embedded.url, apiKey: embedded.apiKey });
     try {
-      const plainHeaders = await signIn(plain, await firstEmail({ avara: bff.avara }));
+      const plainHeaders = await signIn(plain, await firstRosterEmail({ avara: bff.avara }));
       const status = await plain.inject({ url: '/api/pacs/status', headers: plainHeaders });
       expect(status.statusCode).toBe(200);
       expect(status.json()).toEqual({ enabled: false });
@@ -395,11 +378,3 @@ describe('viewer launch', () => {
     expect(proxy.requests.slice(before).filter((line) => !line.startsWith('GET /changes'))).toEqual([]);
   });
 });
-
-async function firstEmail(source: { avara: PacsBff['avara'] }): Promise<string> {
-  const users = await source.avara.listUsers({ limit: 1 });
-  const page: unknown = JSON.parse(users.ok ? users.json : '{}');
-  return typeof page === 'object' && page !== null && 'users' in page && Array.isArray(page.users)
-    ? String(page.users[0]?.email)
-    : '';
-}

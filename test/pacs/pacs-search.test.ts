@@ -7,20 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Severity, Study, StudyListPage } from '../../src/contract/avara-types.ts';
-import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
-import { signIn } from '../support/test-bff.ts';
-import {
-  createOrthancStudy,
-  generateUid,
-  startOrthanc,
-  type DemoStudySpec,
-  type RunningOrthanc,
-} from '../support/orthanc.ts';
-import { buildPacsBff, startCountingProxy, type CountingProxy, type PacsBff } from './pacs-harness.ts';
+import { createOrthancStudy, generateUid, type DemoStudySpec, type RunningOrthanc } from '../support/orthanc.ts';
+import { walkStudyList } from '../support/test-bff.ts';
+import { signInFirstUser, startPacsStack, type CountingProxy, type PacsBff, type PacsStack } from './pacs-harness.ts';
 
+let stack: PacsStack;
 let orthanc: RunningOrthanc;
 let proxy: CountingProxy;
-let embedded: EmbeddedAvara;
 let bff: PacsBff;
 let headers: Record<string, string>;
 /** Worklist study ID by a name of the test's own. */
@@ -92,20 +85,8 @@ const PATIENTS: Patient[] = [
 ];
 
 beforeAll(async () => {
-  orthanc = await startOrthanc({ stableAgeSeconds: 60 });
-  proxy = await startCountingProxy(orthanc.url);
-  embedded = await startEmbeddedAvara({
-    databasePath: ':memory:',
-    demoStudies: 0,
-    launchBaseUrl: 'http://localhost',
-    launchTtlSeconds: 60,
-  });
-  bff = await buildPacsBff({
-    avaraUrl: embedded.url,
-    apiKey: embedded.apiKey,
-    orthancUrl: proxy.url,
-    env: { RATE_LIMIT_PER_MINUTE: '100000' },
-  });
+  stack = await startPacsStack({ stableAgeSeconds: 60, bff: { env: { RATE_LIMIT_PER_MINUTE: '100000' } } });
+  ({ orthanc, proxy, bff } = stack);
   for (const patient of PATIENTS) {
     const { key, severity, ...spec } = patient;
     const created = await createOrthancStudy(orthanc, {
@@ -125,20 +106,11 @@ beforeAll(async () => {
     );
   }
   for (const patient of PATIENTS) await createWorklistStudy(patient.key, uids.get(patient.key) ?? '', patient.severity);
-  const users = await bff.avara.listUsers({ limit: 100 });
-  const roster: unknown = JSON.parse(users.ok ? users.json : '{}');
-  const email =
-    typeof roster === 'object' && roster !== null && 'users' in roster && Array.isArray(roster.users)
-      ? String(roster.users[0]?.email)
-      : '';
-  headers = await signIn(bff.app, email);
+  headers = await signInFirstUser(bff);
 }, 120_000);
 
 afterAll(async () => {
-  await bff?.app.close();
-  await embedded?.close();
-  await proxy?.close();
-  await orthanc?.dispose();
+  await stack?.close();
 });
 
 async function createWorklistStudy(key: string, studyInstanceUid: string, severity: Severity): Promise<void> {
@@ -150,24 +122,8 @@ async function createWorklistStudy(key: string, studyInstanceUid: string, severi
 }
 
 /** Every study of a searched list, walked to the end, with the pages it took. */
-async function walk(query: Record<string, string>, limit = 100): Promise<{ studies: Study[]; pages: number }> {
-  const studies: Study[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const params: URLSearchParams = new URLSearchParams({
-      ...query,
-      limit: String(limit),
-      ...(cursor ? { cursor } : {}),
-    });
-    const answer = await bff.app.inject({ url: `/api/studies?${params.toString()}`, headers });
-    expect(answer.statusCode, answer.body).toBe(200);
-    const page: StudyListPage = answer.json();
-    studies.push(...page.studies);
-    cursor = page.hasMore ? (page.cursor ?? null) : null;
-    pages += 1;
-  } while (cursor && pages < 100);
-  return { studies, pages };
+function walk(query: Record<string, string>, limit = 100): Promise<{ studies: Study[]; pages: number }> {
+  return walkStudyList(bff.app, { ...query, limit: String(limit) }, headers);
 }
 
 async function found(query: Record<string, string>): Promise<string[]> {

@@ -1,61 +1,36 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
-import { createOrthancClient, type OrthancClient } from '../../src/bff/pacs/orthanc-client.ts';
+import type { RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
+import type { OrthancClient } from '../../src/bff/pacs/orthanc-client.ts';
 import { startPacsSync, type PacsSync, type SyncLog } from '../../src/bff/pacs/pacs-sync.ts';
 import { DEFAULT_PRIORITY_MAP, parsePriorityMap } from '../../src/bff/pacs/priority.ts';
 import { openSyncState } from '../../src/bff/pacs/sync-state.ts';
-import { createAvaraClient, UpstreamUnreachableError, type AvaraClient } from '../../src/bff/services/avara-client.ts';
+import type { AvaraClient } from '../../src/bff/services/avara-client.ts';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
 import { freePort } from '../support/free-port.ts';
+import { waitFor, waitForStableStudies, type RunningOrthanc } from '../support/orthanc.ts';
 import {
-  createOrthancStudy,
-  demoStudySpec,
-  startOrthanc,
-  waitFor,
-  waitForStableStudies,
-  type CreatedStudy,
-  type RunningOrthanc,
-} from '../support/orthanc.ts';
-import { startCountingProxy } from './pacs-harness.ts';
+  countingAvara,
+  startCountingProxy,
+  startSyncRig,
+  type AvaraCalls,
+  type AvaraFaults,
+  type SyncRig,
+} from './pacs-harness.ts';
 
 const KEY = 'pacs-sync-test-key-0123456789';
+let rig: SyncRig;
 let orthanc: RunningOrthanc;
 let avaraServer: RunningAvaraServer;
 let realAvara: AvaraClient;
 let orthancClient: OrthancClient;
 let folder: string;
 
-/** What the sync loop asked of Avara, and a switch to make Avara unreachable. */
-const calls = { retrieveByUid: 0, created: 0, conflicts: 0, down: false, loseAnswerOfCreate: 0 };
-
-/** The Avara client the loop sees: counts calls, and can fail like a network outage. */
-function countingAvara(inner: AvaraClient): AvaraClient {
-  return {
-    ...inner,
-    async retrieveStudyByUid(uid) {
-      if (calls.down) throw new UpstreamUnreachableError('unavailable', 'Avara is down (test)');
-      calls.retrieveByUid++;
-      return inner.retrieveStudyByUid(uid);
-    },
-    async createStudy(body) {
-      if (calls.down) throw new UpstreamUnreachableError('unavailable', 'Avara is down (test)');
-      const result = await inner.createStudy(body);
-      if (result.ok) calls.created++;
-      if (result.status === 409) calls.conflicts++;
-      if (result.ok && calls.loseAnswerOfCreate > 0) {
-        // Created, but the answer never arrives: the loop must not create it again.
-        calls.loseAnswerOfCreate--;
-        throw new UpstreamUnreachableError('timeout', 'answer lost (test)');
-      }
-      return result;
-    },
-  };
-}
+/** What the sync loop asked of Avara (over every loop the tests start), and switches to make it misbehave. */
+const calls: AvaraCalls = { retrieveByUid: 0, created: 0, conflicts: 0 };
+const faults: AvaraFaults = { down: false, loseAnswerOfCreate: 0 };
 
 const warnings: string[] = [];
 /** The loop's warn and error lines (their messages), as pino writes them. */
@@ -73,7 +48,7 @@ const log: SyncLog = pino(
 function startSync(statePath: string): PacsSync {
   return startPacsSync({
     orthanc: orthancClient,
-    avara: countingAvara(realAvara),
+    avara: countingAvara(realAvara, { calls, faults }).client,
     state: openSyncState(statePath),
     priorityMap: parsePriorityMap(DEFAULT_PRIORITY_MAP),
     log,
@@ -83,47 +58,23 @@ function startSync(statePath: string): PacsSync {
   });
 }
 
-async function createStudies(count: number, offset: number): Promise<CreatedStudy[]> {
-  const created: CreatedStudy[] = [];
-  for (let start = 0; start < count; start += 4) {
-    const batch = Array.from({ length: Math.min(4, count - start) }, (_, index) =>
-      createOrthancStudy(orthanc, { ...demoStudySpec(offset + start + index), imageSize: 32 }),
-    );
-    created.push(...(await Promise.all(batch)));
-  }
-  return created;
-}
-
-function onWorklist(study: CreatedStudy): boolean {
-  try {
-    avaraServer.service.retrieveStudyByUid(study.studyInstanceUid);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const createStudies = (count: number, offset: number) => rig.createStudies(count, offset, 4);
+const onWorklist: SyncRig['onWorklist'] = (study) => rig.onWorklist(study);
 
 beforeAll(async () => {
-  folder = mkdtempSync(join(tmpdir(), 'rw-pacs-sync-'));
-  orthanc = await startOrthanc({ stableAgeSeconds: 1 });
-  orthancClient = createOrthancClient({ baseUrl: orthanc.url, timeoutMs: 2_000 });
-  avaraServer = await startAvaraServer({ databasePath: ':memory:', apiKey: KEY, demoStudies: 0 });
-  realAvara = createAvaraClient({ baseUrl: avaraServer.url, apiKey: KEY, timeoutMs: 2_000, retries: 0 });
+  rig = await startSyncRig({ apiKey: KEY, stableAgeSeconds: 1, folderPrefix: 'rw-pacs-sync-' });
+  ({ orthanc, orthancClient, avaraServer, realAvara, folder } = rig);
 });
 
 afterAll(async () => {
-  await realAvara?.close();
-  await orthancClient?.close();
-  await avaraServer?.close();
-  await orthanc?.dispose();
-  rmSync(folder, { recursive: true, force: true });
+  await rig?.close();
 });
 
 describe('PACS sync loop', () => {
   it('restarted mid-feed with the same state file, creates each of 60 arrivals once and skips none', async () => {
     const statePath = join(folder, 'restart', 'pacs-sync.sqlite');
     const first = await createStudies(30, 0);
-    calls.loseAnswerOfCreate = 1;
+    faults.loseAnswerOfCreate = 1;
     let sync = startSync(statePath);
     const second = await createStudies(20, 30);
     await waitFor(() => calls.created >= 15, 30_000, 'the first loop to create 15 studies');
@@ -212,14 +163,14 @@ describe('PACS sync loop', () => {
       await orthanc.start();
       const late = await createStudies(5, 105);
 
-      calls.down = true;
+      faults.down = true;
       const warningsAvaraDown = warnings.length;
       await waitFor(
         () => warnings.slice(warningsAvaraDown).length >= 2,
         15_000,
         'the loop to retry against a stopped Avara',
       );
-      calls.down = false;
+      faults.down = false;
 
       await waitFor(
         () => [...early, ...late].every(onWorklist) && calls.created - createdBefore >= 10,
@@ -230,7 +181,7 @@ describe('PACS sync loop', () => {
       expect(calls.created - createdBefore).toBe(10);
       expect(calls.conflicts).toBe(0);
     } finally {
-      calls.down = false;
+      faults.down = false;
       await sync.close();
     }
   });

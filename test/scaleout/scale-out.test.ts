@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
-import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
+import { signInOverHttp, startBffProcess, type BffProcess } from '../support/bff-process.ts';
 import { startNginx, type RunningNginx } from '../support/nginx.ts';
 import { freePort } from '../support/free-port.ts';
 import { waitFor } from '../support/orthanc.ts';
@@ -128,17 +128,7 @@ async function call(
   };
 }
 
-async function signIn(baseUrl: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'x-csrf': '1', 'content-type': 'application/json' },
-    body: JSON.stringify({ username: COORDINATOR }),
-  });
-  expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
-  if (!cookie) throw new Error('no session cookie');
-  return cookie;
-}
+const signIn = (baseUrl: string) => signInOverHttp(baseUrl, COORDINATOR);
 
 let uidSequence = 0;
 async function createStudy(baseUrl: string, cookie: string, description: string): Promise<Study> {

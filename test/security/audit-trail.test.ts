@@ -11,8 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { buildPacsBff } from '../pacs/pacs-harness.ts';
-import { json, startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts';
-import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
+import { json, oneStudyAvara, startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts';
+import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../support/study-fixture.ts';
 import { signIn } from '../support/test-bff.ts';
 
 const STUDY_ID = `stu_${'5e'.repeat(16)}`;
@@ -30,12 +30,7 @@ let radiologist: Record<string, string>;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  avara = await startRecordingUpstream((request, response) => {
-    if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-    if (request.method === 'GET' && (request.url.split('?')[0] ?? '') === '/v1/viewer/studies')
-      return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
-    return json(200, studyFixture(STUDY_ID, { assignedTo: null }))(request, response);
-  });
+  avara = await startRecordingUpstream(oneStudyAvara(STUDY_ID, studyFixture(STUDY_ID, { assignedTo: null })));
   orthanc = await startRecordingUpstream(json(200, []));
   folder = mkdtempSync(join(tmpdir(), 'audit-trail-'));
   embedded = await startEmbeddedAvara({

@@ -12,18 +12,18 @@ import {
   startRecordingUpstream,
   type RecordingUpstream,
   type UpstreamResponder,
+  withUsers,
 } from '../support/recording-upstream.ts';
-import { DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
+import { DEMO_RADIOLOGIST, studyFixture } from '../support/study-fixture.ts';
 import { buildTestBff } from '../support/test-bff.ts';
 
 const KEY = 'behind-proxy-suite-key-0123456789';
 const CLIENT = '192.0.2.44';
 const STUDY_ID = `stu_${'7a'.repeat(16)}`;
 
-const avaraLike: UpstreamResponder = (request, response) => {
-  if ((request.url ?? '').startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-  return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
-};
+const avaraLike: UpstreamResponder = withUsers(
+  json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null }),
+);
 
 interface Running {
   app: FastifyInstance;

@@ -15,8 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWebhookKey } from '../../src/bff/webhooks/webhook-keys.ts';
 import { startEmbeddedAvara, type EmbeddedAvara } from '../../src/bff/services/embedded-avara.ts';
 import { buildPacsBff } from '../pacs/pacs-harness.ts';
-import { json, startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts';
-import { studyFixture, usersPageFixture } from '../support/study-fixture.ts';
+import { json, oneStudyAvara, startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts';
 
 const STUDY_ID = `stu_${'5e'.repeat(16)}`;
 const UID = '1.2.840.113619.2.55.3.1';
@@ -41,12 +40,7 @@ let folder: string;
 const apps: Record<'dev' | 'proxy', FastifyInstance | undefined> = { dev: undefined, proxy: undefined };
 
 beforeAll(async () => {
-  avara = await startRecordingUpstream((request, response) => {
-    if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-    if (request.method === 'GET' && (request.url.split('?')[0] ?? '') === '/v1/viewer/studies')
-      return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
-    return json(200, studyFixture(STUDY_ID))(request, response);
-  });
+  avara = await startRecordingUpstream(oneStudyAvara(STUDY_ID));
   orthanc = await startRecordingUpstream(json(200, []));
   folder = mkdtempSync(join(tmpdir(), 'route-access-'));
   const spaRoot = join(folder, 'dist');

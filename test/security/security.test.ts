@@ -2,9 +2,6 @@
  * The security promises of docs/security.md, checked against the BFF as production assembles it,
  * in front of a recording upstream that shows exactly what reached it.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,9 +10,10 @@ import {
   startRecordingUpstream,
   type RecordingUpstream,
   type UpstreamResponder,
+  withUsers,
 } from '../support/recording-upstream.ts';
-import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
-import { buildTestBff, signIn } from '../support/test-bff.ts';
+import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../support/study-fixture.ts';
+import { buildTestBff, signIn, spaRootWith, startBffOverUpstream, type BffOverUpstream } from '../support/test-bff.ts';
 
 const KEY = 'security-suite-key-0123456789';
 const STUDY_ID = `stu_${'5e'.repeat(16)}`;
@@ -23,18 +21,16 @@ const UID = '1.2.840.113619.2.55.3.1';
 const PORTAL = 'https://portal.hospital.example';
 
 /** Answers like Avara would, whatever reaches it, so every route can succeed; `held` is the study it holds. */
-const avaraHolding =
-  (held: Record<string, unknown>): UpstreamResponder =>
-  (request, response) => {
+const avaraHolding = (held: Record<string, unknown>): UpstreamResponder =>
+  withUsers((request, response) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
     if (path === '/v1/viewer/studies' && request.method === 'GET')
       return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
     if (path.endsWith('/reroute-url')) return json(200, { url: 'https://viewer.example/launch/x' })(request, response);
     if (path.endsWith('/cancel') || path.endsWith('/uncancel'))
       return json(200, { success: true, message: 'done' })(request, response);
     return json(200, held)(request, response);
-  };
+  });
 
 const PACS_KEYS = {
   accessionNumber: 'SMR2026000123',
@@ -63,37 +59,24 @@ const UPSTREAM_ALLOWLIST =
 let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let sessions: Record<'anonymous' | 'radiologist' | 'coordinator', Record<string, string>>;
+let rig: BffOverUpstream;
 const auditLines: string[] = [];
 
 beforeAll(async () => {
-  upstream = await startRecordingUpstream(avaraLike);
-  // A built SPA, as in production: every page address answers the app's page.
-  const spaRoot = mkdtempSync(join(tmpdir(), 'security-spa-'));
-  writeFileSync(join(spaRoot, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
-  app = await buildTestBff({
-    spaRoot,
-    upstreamUrl: upstream.url,
+  rig = await startBffOverUpstream({
+    // A built SPA, as in production: every page address answers the app's page.
+    spaRoot: spaRootWith({ 'index.html': '<!doctype html><html><head></head><body></body></html>' }),
     apiKey: KEY,
     auditLines,
     env: { PORTAL_ORIGINS: PORTAL, RATE_LIMIT_PER_MINUTE: '100000' },
+    responder: avaraLike,
   });
-  sessions = {
-    anonymous: { 'x-csrf': '1' },
-    radiologist: await signIn(app, DEMO_RADIOLOGIST.email),
-    coordinator: await signIn(app, DEMO_COORDINATOR.email),
-  };
+  ({ upstream, app } = rig);
+  sessions = { anonymous: { 'x-csrf': '1' }, radiologist: rig.radiologist, coordinator: rig.coordinator };
 });
 
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
-
-beforeEach(() => {
-  upstream.requests.length = 0;
-  auditLines.length = 0;
-  upstream.respond(avaraLike);
-});
+afterAll(() => rig.close());
+beforeEach(() => rig.reset(avaraLike));
 
 const CREATE = { severity: 'high', studyDescription: 'CT Chest', studyInstanceUid: '1.2.3.4' };
 

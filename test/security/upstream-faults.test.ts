@@ -16,8 +16,9 @@ import {
   startRecordingUpstream,
   type RecordingUpstream,
   type UpstreamResponder,
+  withUsers,
 } from '../support/recording-upstream.ts';
-import { DEMO_COORDINATOR, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
+import { DEMO_COORDINATOR, studyFixture } from '../support/study-fixture.ts';
 import { buildTestBff, signIn } from '../support/test-bff.ts';
 
 const KEY = 'upstream-faults-key-5f0c2a9e7d';
@@ -25,14 +26,6 @@ const STUDY_ID = `stu_${'7a'.repeat(16)}`;
 const TIMEOUT_MS = 800;
 const RETRIES = 1;
 const MiB = 1024 * 1024;
-
-/** Answers the users list (sign-in needs it) and, for everything else, `studies`. */
-function withUsers(studies: UpstreamResponder): UpstreamResponder {
-  return (request, response) => {
-    if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
-    return studies(request, response);
-  };
-}
 
 function raw(status: number, body: string, headers: Record<string, string> = {}): UpstreamResponder {
   return (_request, response) => {

@@ -3,56 +3,29 @@
  * restarts (embedded default: SQLite under DATA_DIR; with REDIS_URL: Redis), and, with Redis, a
  * session made on one instance works on another.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
+import { bffProcessGroup, signInOverHttp } from '../support/bff-process.ts';
 import { freePort } from '../support/free-port.ts';
 import { startRedis, type RunningRedis } from '../support/redis.ts';
 
 const COORDINATOR = 'laura.bennett@stmarys-radiology.example';
 
 let redis: RunningRedis;
-const folders: string[] = [];
-const processes: BffProcess[] = [];
+const bffs = bffProcessGroup('rw-sessions-');
+const { start, dataDir } = bffs;
+const signIn = (url: string) => signInOverHttp(url, COORDINATOR);
 
 beforeAll(async () => {
   redis = await startRedis();
 });
 
 afterAll(async () => {
-  await Promise.all(processes.map((bff) => bff.stop()));
+  await bffs.dispose();
   await redis.dispose();
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
-
-async function start(port: number, env: Record<string, string>): Promise<BffProcess> {
-  const bff = await startBffProcess(port, { DEMO_STUDIES: '20', LOG_LEVEL: 'warn', ...env }, 60_000);
-  processes.push(bff);
-  return bff;
-}
-
-async function signIn(url: string): Promise<string> {
-  const response = await fetch(`${url}/auth/login`, {
-    method: 'POST',
-    headers: { 'x-csrf': '1', 'content-type': 'application/json' },
-    body: JSON.stringify({ username: COORDINATOR }),
-  });
-  expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
-  if (!cookie) throw new Error('no session cookie');
-  return cookie;
-}
 
 async function me(url: string, cookie: string): Promise<number> {
   return (await fetch(`${url}/api/me`, { headers: { cookie, 'x-csrf': '1' } })).status;
-}
-
-function dataDir(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'rw-sessions-'));
-  folders.push(folder);
-  return folder;
 }
 
 describe('sessions survive a restart', () => {

@@ -11,21 +11,21 @@ import {
   startRecordingUpstream,
   type RecordingUpstream,
   type UpstreamResponder,
+  withUsers,
 } from '../support/recording-upstream.ts';
 import { openSse } from '../support/sse-client.ts';
-import { DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../support/study-fixture.ts';
+import { DEMO_RADIOLOGIST, studyFixture } from '../support/study-fixture.ts';
 
 const KEY = 'graceful-shutdown-key-0123456789';
 const STUDY_ID = `stu_${'5d'.repeat(16)}`;
 
 /** Avara, with a list filtered on "slow" that takes `slowMs` to answer. */
 function slowAvara(slowMs: number): UpstreamResponder {
-  return (request, response) => {
-    if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
+  return withUsers((request, response) => {
     const page = json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null });
     if (request.url.includes('studyDescription=slow')) setTimeout(() => page(request, response), slowMs);
     else page(request, response);
-  };
+  });
 }
 
 let bff: BffProcess | undefined;

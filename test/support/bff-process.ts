@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitFor } from './orthanc.ts';
 
 /** The real BFF (`node src/bff/server.ts`) as a child process, with its output kept for failures. */
@@ -83,4 +86,43 @@ export async function startBffProcess(
     throw error;
   }
   return process_;
+}
+
+/**
+ * The BFF processes and data folders one test file starts, ended and removed together by `dispose`
+ * (in its afterAll). `start` adds 20 demo studies and LOG_LEVEL=warn unless `env` says otherwise.
+ */
+export function bffProcessGroup(folderPrefix: string) {
+  const folders: string[] = [];
+  const processes: BffProcess[] = [];
+  return {
+    /** A new temporary folder, removed by `dispose`. */
+    dataDir(): string {
+      const folder = mkdtempSync(join(tmpdir(), folderPrefix));
+      folders.push(folder);
+      return folder;
+    },
+    async start(port: number, env: Record<string, string>, timeoutMs = 60_000): Promise<BffProcess> {
+      const bff = await startBffProcess(port, { DEMO_STUDIES: '20', LOG_LEVEL: 'warn', ...env }, timeoutMs);
+      processes.push(bff);
+      return bff;
+    },
+    async dispose(): Promise<void> {
+      await Promise.all(processes.map((bff) => bff.stop()));
+      for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the dev picker over HTTP and answers the session cookie (`name=value`). */
+export async function signInOverHttp(url: string, username: string): Promise<string> {
+  const response = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'x-csrf': '1', 'content-type': 'application/json' },
+    body: JSON.stringify({ username }),
+  });
+  if (response.status !== 200) throw new Error(`Sign-in as ${username} answered ${response.status}, not 200`);
+  const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
+  if (!cookie) throw new Error('no session cookie');
+  return cookie;
 }

@@ -6,13 +6,11 @@
  * `X-Upstream` header and in the access log. The system's nginx service, if any, is never used.
  * Nothing here installs anything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
-import { waitFor } from './orthanc.ts';
+import { acceptsConnection, logTail, serverProcess } from './server-process.ts';
 
 export const NGINX_BINARY = process.env.NGINX_BINARY ?? '/usr/sbin/nginx';
 
@@ -133,40 +131,17 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
   const outputPath = join(directory, 'output.log');
   // -e: the error log before the config is read (otherwise /var/log/nginx/error.log).
   const args = ['-p', directory, '-c', configPath, '-e', join(directory, 'error.log'), '-g', 'daemon off;'];
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-
-  async function start(): Promise<void> {
-    if (child) return;
-    const output = openSync(outputPath, 'a');
-    const started = spawn(NGINX_BINARY, args, { cwd: directory, stdio: ['ignore', output, output] });
-    closeSync(output);
-    child = started;
-    exited = new Promise((resolve) => started.once('exit', () => resolve()));
-    void exited.then(() => {
-      if (child === started) child = undefined;
-    });
-    await waitFor(
-      async () => {
-        if (child !== started)
-          throw new Error(`nginx exited while starting:\n${tail(outputPath)}\n${tail(join(directory, 'error.log'))}`);
-        return accepts(port);
-      },
-      15_000,
-      `nginx on port ${port}`,
-      25,
-    );
-  }
-
-  async function stop(): Promise<void> {
-    const running = child;
-    if (!running) return;
-    running.kill('SIGTERM');
-    const killer = setTimeout(() => running.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killer);
-    child = undefined;
-  }
+  const server = serverProcess({
+    command: NGINX_BINARY,
+    args,
+    cwd: directory,
+    outputPath,
+    ready: () => acceptsConnection(port),
+    what: `nginx on port ${port}`,
+    logs: () => `${logTail(outputPath)}\n${logTail(join(directory, 'error.log'))}`,
+  });
+  const start = () => server.start();
+  const stop = () => server.stop();
 
   await start();
   return {
@@ -198,26 +173,4 @@ function readAccessLog(path: string): AccessLogLine[] {
         .filter((entry) => entry !== '' && entry !== '-');
       return { method, path: path_, status: Number(status), upstreams };
     });
-}
-
-/** True when something accepts a TCP connection on the loopback port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.once('connect', () => finish(true));
-  });
-}
-
-function tail(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }

@@ -7,13 +7,13 @@
  * is not 127.0.0.1 (test/pacs/orthanc-loopback.test.ts checks both).
  * Nothing here installs anything: without Orthanc it fails and says how to get it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { freePort } from './free-port.ts';
+import { logTail, serverProcess } from './server-process.ts';
 
 export const ORTHANC_BINARY = process.env.ORTHANC_BINARY ?? '/usr/sbin/Orthanc';
 const PLUGIN_DIR = '/usr/share/orthanc/plugins';
@@ -86,46 +86,26 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     ? `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`
     : undefined;
 
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-
-  async function start(): Promise<void> {
-    if (child) return;
-    const log = openSync(logPath, 'a');
-    const started = spawn(ORTHANC_BINARY, [configPath], { cwd: directory, stdio: ['ignore', log, log] });
-    closeSync(log);
-    child = started;
-    exited = new Promise((resolve) => started.once('exit', () => resolve()));
-    void exited.then(() => {
-      if (child === started) child = undefined;
-    });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (child !== started) throw new Error(`Orthanc exited while starting; its log:\n${tail(logPath)}`);
-      try {
-        const response = await fetch(`${url}/system`, {
-          headers: authorization ? { authorization } : {},
-          signal: AbortSignal.timeout(1_000),
-        });
-        if (response.ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline)
-        throw new Error(`Orthanc did not answer on ${url} within 30 s; its log:\n${tail(logPath)}`);
-      await delay(50);
-    }
-  }
-
-  async function stop({ signal = 'SIGTERM' }: { signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<void> {
-    const running = child;
-    if (!running) return;
-    running.kill(signal);
-    const killer = setTimeout(() => running.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killer);
-    child = undefined;
-  }
+  const server = serverProcess({
+    command: ORTHANC_BINARY,
+    args: [configPath],
+    cwd: directory,
+    outputPath: logPath,
+    ready: () =>
+      fetch(`${url}/system`, {
+        headers: authorization ? { authorization } : {},
+        signal: AbortSignal.timeout(1_000),
+      }).then(
+        (response) => response.ok,
+        () => false, // not listening yet
+      ),
+    what: `Orthanc on ${url}`,
+    logs: () => logTail(logPath),
+    startTimeoutMs: 30_000,
+    pollMs: 50,
+    graceMs: 10_000,
+  });
+  const { start, stop } = server;
 
   await start();
   return {
@@ -135,7 +115,7 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
     authorization,
     stop,
     start,
-    pid: () => child?.pid,
+    pid: server.pid,
     async dispose() {
       await stop();
       if (temporary) rmSync(directory, { recursive: true, force: true });
@@ -424,14 +404,6 @@ function dicomDate(date: Date): string {
 
 function dicomTime(date: Date): string {
   return date.toISOString().slice(11, 19).replaceAll(':', '');
-}
-
-function tail(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { studyFixture, usersPageFixture } from './study-fixture.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -60,4 +61,24 @@ export async function startRecordingUpstream(responder: UpstreamResponder = json
         server.close(() => resolve());
       }),
   };
+}
+
+/** Answers Avara's users list (sign-in reads it) with `usersPageFixture`, and every other request with `other`. */
+export function withUsers(other: UpstreamResponder): UpstreamResponder {
+  return (request, response) => {
+    if (request.url.startsWith('/v1/viewer/users')) return json(200, usersPageFixture())(request, response);
+    return other(request, response);
+  };
+}
+
+/**
+ * An Avara holding one study: the users list, a one-page list of `studyFixture(studyId)` for
+ * `GET /v1/viewer/studies`, and `held` for anything else.
+ */
+export function oneStudyAvara(studyId: string, held: unknown = studyFixture(studyId)): UpstreamResponder {
+  return withUsers((request, response) => {
+    if (request.method === 'GET' && (request.url.split('?')[0] ?? '') === '/v1/viewer/studies')
+      return json(200, { studies: [studyFixture(studyId)], hasMore: false, cursor: null })(request, response);
+    return json(200, held)(request, response);
+  });
 }

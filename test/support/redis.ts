@@ -5,13 +5,11 @@
  * docs/deploy.md recommends), so a stop and start keeps it. The system's redis service, if any, is
  * never used. Nothing here installs anything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
-import { waitFor } from './orthanc.ts';
+import { answersPing, logTail, serverProcess } from './server-process.ts';
 
 export const REDIS_SERVER_BINARY = process.env.REDIS_SERVER_BINARY ?? '/usr/bin/redis-server';
 
@@ -40,55 +38,17 @@ export async function startRedis(
   const directory = mkdtempSync(join(tmpdir(), 'rw-redis-'));
   const port = options.port ?? (await freePort());
   const logPath = join(directory, 'redis.log');
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    directory,
-    '--save',
-    '',
-    ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']),
-    '--daemonize',
-    'no',
-    '--logfile',
-    logPath,
-    ...(options.password ? ['--requirepass', options.password] : []),
-  ];
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-
-  async function start(): Promise<void> {
-    if (child) return;
-    const log = openSync(logPath, 'a');
-    const started = spawn(REDIS_SERVER_BINARY, args, { cwd: directory, stdio: ['ignore', log, log] });
-    closeSync(log);
-    child = started;
-    exited = new Promise((resolve) => started.once('exit', () => resolve()));
-    void exited.then(() => {
-      if (child === started) child = undefined;
-    });
-    await waitFor(
-      async () => {
-        if (child !== started) throw new Error(`redis-server exited while starting; its log:\n${tail(logPath)}`);
-        return ping(port, options.password);
-      },
-      15_000,
-      `redis-server on port ${port}`,
-      25,
-    );
-  }
-
-  async function stop(): Promise<void> {
-    const running = child;
-    if (!running) return;
-    running.kill('SIGTERM');
-    const killer = setTimeout(() => running.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(killer);
-    child = undefined;
-  }
+  const server = serverProcess({
+    command: REDIS_SERVER_BINARY,
+    args: redisArgs({ ...options, port, directory, logPath }),
+    cwd: directory,
+    outputPath: logPath,
+    ready: () => answersPing(port, options.password),
+    what: `redis-server on port ${port}`,
+    logs: () => logTail(logPath),
+  });
+  const start = () => server.start();
+  const stop = () => server.stop();
 
   await start();
   return {
@@ -104,32 +64,28 @@ export async function startRedis(
   };
 }
 
-/** True when something on the port answers PING with PONG (no client library involved). */
-function ping(port: number, password?: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let answer = '';
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => finish(false));
-    socket.once('error', () => finish(false));
-    // With a password: AUTH first (its +OK line), then PING's answer is the second line.
-    const lines = password ? 2 : 1;
-    socket.once('connect', () => socket.write(`${password ? `AUTH ${password}\r\n` : ''}PING\r\n`));
-    socket.on('data', (chunk) => {
-      answer += chunk.toString();
-      const got = answer.split('\r\n');
-      if (got.length > lines) finish(got[lines - 1] === '+PONG');
-    });
-  });
-}
-
-function tail(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').split('\n').slice(-20).join('\n');
-  } catch {
-    return '(no log)';
-  }
+/** redis-server's command line: loopback only, nothing saved unless `appendOnly`, the log in `logPath`. */
+export function redisArgs(options: {
+  port: number;
+  directory: string;
+  logPath: string;
+  appendOnly?: boolean;
+  password?: string;
+}): string[] {
+  return [
+    '--port',
+    String(options.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    options.directory,
+    '--save',
+    '',
+    ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no']),
+    '--daemonize',
+    'no',
+    '--logfile',
+    options.logPath,
+    ...(options.password ? ['--requirepass', options.password] : []),
+  ];
 }

@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp, type WebhookSettings } from '../../src/bff/app.ts';
 import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
 import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
@@ -11,7 +12,10 @@ import { createAvaraClient } from '../../src/bff/services/avara-client.ts';
 import { createSharedState } from '../../src/bff/shared-state/create-shared-state.ts';
 import type { SharedState } from '../../src/bff/shared-state/shared-state.ts';
 import { createContractValidator } from '../../src/contract/contract-validator.ts';
+import type { Study, StudyListPage } from '../../src/contract/avara-types.ts';
 import { loadAvaraContract } from '../../src/contract/load-contract.ts';
+import { json, startRecordingUpstream, type RecordingUpstream, type UpstreamResponder } from './recording-upstream.ts';
+import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, usersPageFixture } from './study-fixture.ts';
 
 export const contract = createContractValidator(loadAvaraContract());
 
@@ -118,4 +122,79 @@ export async function signIn(app: FastifyInstance, username: string): Promise<Re
   // `If-Match: *` lets a test's PATCH through the precondition (428 without it); tests of the
   // If-Match rule itself send their own.
   return { cookie: `${cookie.name}=${cookie.value}`, 'x-csrf': '1', 'if-match': '*' };
+}
+
+/**
+ * Every study of a list (`GET /api/studies?…`), walked page by page to the end (100 pages at most),
+ * with the pages it took; each page must answer 200.
+ */
+export async function walkStudyList(
+  app: FastifyInstance,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<{ studies: Study[]; pages: number }> {
+  const studies: Study[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const params: URLSearchParams = new URLSearchParams({ ...query, ...(cursor ? { cursor } : {}) });
+    const answer = await app.inject({ url: `/api/studies?${params.toString()}`, headers });
+    expect(answer.statusCode, answer.body).toBe(200);
+    const page: StudyListPage = answer.json();
+    studies.push(...page.studies);
+    cursor = page.hasMore ? (page.cursor ?? null) : null;
+    pages += 1;
+  } while (cursor && pages < 100);
+  return { studies, pages };
+}
+
+/** A temporary folder holding a built SPA's files (path below the folder: content), as the BFF serves them. */
+export function spaRootWith(files: Record<string, string | Buffer>): string {
+  const root = mkdtempSync(join(tmpdir(), 'rw-spa-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+/** The BFF in front of a recording upstream, with the demo coordinator and radiologist signed in. */
+export interface BffOverUpstream {
+  upstream: RecordingUpstream;
+  app: FastifyInstance;
+  coordinator: Record<string, string>;
+  radiologist: Record<string, string>;
+  /** Forgets the requests and audit lines so far, and answers `responder` from now on (for a beforeEach). */
+  reset(responder: UpstreamResponder): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a recording upstream and the BFF in front of it, and signs in the demo coordinator and
+ * radiologist (the upstream answers the users page meanwhile); then the upstream answers `responder`.
+ */
+export async function startBffOverUpstream(
+  options: Omit<TestBffOptions, 'upstreamUrl'> & { responder?: UpstreamResponder },
+): Promise<BffOverUpstream> {
+  const { responder, ...bffOptions } = options;
+  const upstream = await startRecordingUpstream(json(200, usersPageFixture()));
+  const app = await buildTestBff({ ...bffOptions, upstreamUrl: upstream.url });
+  const coordinator = await signIn(app, DEMO_COORDINATOR.email);
+  const radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
+  if (responder) upstream.respond(responder);
+  return {
+    upstream,
+    app,
+    coordinator,
+    radiologist,
+    reset(next) {
+      upstream.requests.length = 0;
+      if (options.auditLines) options.auditLines.length = 0;
+      upstream.respond(next);
+    },
+    async close() {
+      await app.close();
+      await upstream.close();
+    },
+  };
 }

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
-import type { Study, StudyListPage } from '../../src/contract/avara-types.ts';
-import { buildTestBff, signIn } from '../support/test-bff.ts';
+import type { Study } from '../../src/contract/avara-types.ts';
+import { buildTestBff, signIn, walkStudyList } from '../support/test-bff.ts';
 
 const KEY = 'study-search-key-0123456789';
 
@@ -46,20 +46,8 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-async function walk(query: Record<string, string>, as = headers): Promise<{ studies: Study[]; pages: number }> {
-  const studies: Study[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const params: URLSearchParams = new URLSearchParams({ ...query, ...(cursor ? { cursor } : {}) });
-    const answer = await app.inject({ url: `/api/studies?${params.toString()}`, headers: as });
-    expect(answer.statusCode, answer.body).toBe(200);
-    const page: StudyListPage = answer.json();
-    studies.push(...page.studies);
-    cursor = page.hasMore ? (page.cursor ?? null) : null;
-    pages += 1;
-  } while (cursor && pages < 100);
-  return { studies, pages };
+function walk(query: Record<string, string>, as = headers): Promise<{ studies: Study[]; pages: number }> {
+  return walkStudyList(app, query, as);
 }
 
 describe('search without a PACS', () => {

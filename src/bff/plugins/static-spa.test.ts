@@ -1,22 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { firstGroupFilters } from '../../contract/worklist-filters.ts';
-import {
-  DEMO_COORDINATOR,
-  DEMO_RADIOLOGIST,
-  studyFixture,
-  usersPageFixture,
-} from '../../../test/support/study-fixture.ts';
-import {
-  json,
-  startRecordingUpstream,
-  type RecordingUpstream,
-  type UpstreamResponder,
-} from '../../../test/support/recording-upstream.ts';
-import { buildTestBff, signIn } from '../../../test/support/test-bff.ts';
+import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../../../test/support/study-fixture.ts';
+import { json, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
+import { spaRootWith, startBffOverUpstream, type BffOverUpstream } from '../../../test/support/test-bff.ts';
 import { escapeScriptJson, firstPageQuery, FIRST_PAGE_SCRIPT_ID, FIRST_PAGE_WAIT_MS } from './static-spa.ts';
 
 const HOSTILE = '</script><script>alert(1)</script><!-- <SCRIPT> & \u2028\u2029 "quoted" \\ back';
@@ -27,37 +14,25 @@ let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let coordinator: Record<string, string>;
 let radiologist: Record<string, string>;
+let rig: BffOverUpstream;
 const auditLines: string[] = [];
 
 beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
-  writeFileSync(
-    join(spaRoot, 'index.html'),
-    '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>',
-  );
-  app = await buildTestBff({
-    upstreamUrl: upstream.url,
+  const spaRoot = spaRootWith({
+    'index.html':
+      '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>',
+  });
+  rig = await startBffOverUpstream({
     apiKey: 'test-key-0123456789',
     timeoutMs: 2_000,
     spaRoot,
     auditLines,
   });
-  upstream.respond(json(200, usersPageFixture()));
-  coordinator = await signIn(app, DEMO_COORDINATOR.email);
-  radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
+  ({ upstream, app, coordinator, radiologist } = rig);
 });
 
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
-
-beforeEach(() => {
-  upstream.requests.length = 0;
-  auditLines.length = 0;
-  upstream.respond(json(200, PAGE));
-});
+afterAll(() => rig.close());
+beforeEach(() => rig.reset(json(200, PAGE)));
 
 /** The page's inline block, as the browser would read it (textContent, then JSON.parse), or undefined. */
 function inlineBlock(html: string): { filters: unknown; page: unknown } | undefined {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordingUpstream, type RecordingUpstream } from '../../../test/support/recording-upstream.ts';
 import { startRedis, type RunningRedis } from '../../../test/support/redis.ts';
 import { buildTestBff } from '../../../test/support/test-bff.ts';
+import { signDelivery, type SignedDelivery as Signed } from '../../../test/support/webhook-delivery.ts';
 import { createSharedState } from '../shared-state/create-shared-state.ts';
 import type { SharedState } from '../shared-state/shared-state.ts';
 import type { WebhookHandler } from './webhook-handlers.ts';
@@ -73,11 +74,6 @@ const implementations: Array<{ name: string; open(): Promise<SharedState> }> = [
   },
 ];
 
-interface Signed {
-  body: string;
-  headers: Record<string, string>;
-}
-
 let sequence = 0;
 
 function signed(
@@ -85,17 +81,8 @@ function signed(
   options: { at?: Date; id?: string; key?: Webhook } = {},
 ): Signed {
   const id = options.id ?? `msg_test_${process.pid}_${++sequence}_${Date.now()}`;
-  const at = options.at ?? new Date();
   const body = JSON.stringify({ id: `whe_${sequence}`, ...event });
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': id,
-      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': (options.key ?? signer).sign(id, at, body),
-    },
-  };
+  return signDelivery(options.key ?? signer, id, body, options.at);
 }
 
 describe.each(implementations)('POST /webhooks/avara, shared state $name', (implementation) => {
@@ -271,19 +258,7 @@ describe.each(implementations)('POST /webhooks/avara, shared state $name', (impl
       '{"id":"whe_1","type":"test.echo"}',
       '{"id":1,"type":"test.echo","data":{}}',
     ]) {
-      const id = `msg_bad_${++sequence}_${Date.now()}`;
-      const at = new Date();
-      const response = await app.inject({
-        method: 'POST',
-        url: '/webhooks/avara',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': id,
-          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-          'webhook-signature': signer.sign(id, at, body),
-        },
-        payload: body,
-      });
+      const response = await post(app, signDelivery(signer, `msg_bad_${++sequence}_${Date.now()}`, body));
       expect(response.statusCode, body).toBe(400);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     }

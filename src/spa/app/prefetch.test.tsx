@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { createApiHandlers } from '../../mocks/api-handlers.ts';
 import { createMockServer } from '../../mocks/node.ts';
 import type { Study } from '../../contract/avara-types.ts';
+import { makeStudy } from '../testing/study-factory.ts';
 import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
 import { studyKeys } from '../features/worklist/api/study-keys.ts';
 import { firstGroupFilters } from '../../contract/worklist-filters.ts';
@@ -62,18 +63,13 @@ describe('readPageMe', () => {
   });
 });
 
-const STUDY: Study = {
+const STUDY: Study = makeStudy({
   studyId: `stu_${'0'.repeat(32)}`,
-  studyInstanceUid: '1.2.3',
   studyDescription: '</script><script>alert(1)</script>',
   severity: 'stat',
-  isCancelled: false,
-  studyViewerStatus: 'incomplete',
-  assignedTo: null,
   createdAt: '2026-12-01T08:00:00.000Z',
   updatedAt: '2026-12-01T08:00:00.000Z',
-  cancelledAt: null,
-};
+});
 
 function pageWithFirstPage(text: string): Document {
   const page = document.implementation.createHTMLDocument('page');

@@ -1,24 +1,34 @@
 import { screen } from '@testing-library/react';
-import { Outlet } from 'react-router';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ReactNode } from 'react';
+import type { RouteObject } from 'react-router';
+import { describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../mocks/api-handlers.ts';
-import { createMockServer } from '../../mocks/node.ts';
 import { allowConsoleError } from '../testing/console-guard.ts';
+import { withMockServer } from '../testing/mock-server.ts';
 import { renderRoutes } from '../testing/render.tsx';
-import { Layout } from './layout.tsx';
 import { NotFoundPage } from './not-found-page.tsx';
-import { RouteErrorBoundary } from './route-error.tsx';
 import { appRoutes } from './router.tsx';
 
 // The pages sit behind sign-in: the mock handlers answer /api/me with a signed-in coordinator.
-const server = createMockServer(createApiHandlers({ demoStudies: 60 }));
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+withMockServer(createApiHandlers({ demoStudies: 60 }));
 
 function BrokenPage(): never {
   throw new Error('Broken page for the test');
+}
+
+/** A broken home page, and the not-found page elsewhere. */
+const BROKEN_PAGES: RouteObject[] = [
+  { index: true, element: <BrokenPage /> },
+  { path: '*', element: <NotFoundPage /> },
+];
+
+/** The elements of the app's real route table around its pages: the layout in its boundary, and the inner boundary. */
+function boundaries(): { outer: ReactNode; inner: ReactNode } {
+  const outer = appRoutes[0];
+  const inner = outer?.children?.[0];
+  if (!outer?.element || !inner?.element)
+    throw new Error('appRoutes no longer starts with the layout and its error boundary');
+  return { outer: outer.element, inner: inner.element };
 }
 
 describe('app routes', () => {
@@ -33,29 +43,9 @@ describe('app routes', () => {
 
   it('shows a friendly panel with a reload button when a page throws, keeping the header', async () => {
     allowConsoleError(/Broken page for the test/);
-    renderRoutes([
-      {
-        path: '/',
-        element: (
-          <RouteErrorBoundary>
-            <Layout />
-          </RouteErrorBoundary>
-        ),
-        children: [
-          {
-            element: (
-              <RouteErrorBoundary>
-                <Outlet />
-              </RouteErrorBoundary>
-            ),
-            children: [
-              { index: true, element: <BrokenPage /> },
-              { path: '*', element: <NotFoundPage /> },
-            ],
-          },
-        ],
-      },
-    ]);
+    // The real table, with the pages inside the inner boundary replaced.
+    const { outer, inner } = boundaries();
+    renderRoutes([{ path: '/', element: outer, children: [{ element: inner, children: BROKEN_PAGES }] }]);
 
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('Something went wrong');
@@ -65,20 +55,9 @@ describe('app routes', () => {
 
   it('shows the page again once the person goes elsewhere', async () => {
     allowConsoleError(/Broken page for the test/);
-    const { router } = renderRoutes([
-      {
-        path: '/',
-        element: (
-          <RouteErrorBoundary>
-            <Outlet />
-          </RouteErrorBoundary>
-        ),
-        children: [
-          { index: true, element: <BrokenPage /> },
-          { path: '*', element: <NotFoundPage /> },
-        ],
-      },
-    ]);
+    // The real inner boundary on its own, without the layout.
+    const { inner } = boundaries();
+    const { router } = renderRoutes([{ path: '/', element: inner, children: BROKEN_PAGES }]);
 
     expect(await screen.findByRole('alert')).toBeTruthy();
     await router.navigate('/elsewhere');

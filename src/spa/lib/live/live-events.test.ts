@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorklistEvent } from '../../../contract/worklist-events.ts';
 import type { OpenStream, StreamHandlers } from './event-stream-transport.ts';
+import { statStudy } from '../../testing/study-factory.ts';
 import { createLiveEvents } from './live-events.ts';
 
 /** A stand-in for the server's stream: each open() is one connection the test drives. */
@@ -35,17 +36,7 @@ class FakeEventSource {
   }
 }
 
-const study = {
-  studyId: 'stu_1',
-  studyInstanceUid: '1.2.3',
-  studyDescription: 'CT head',
-  severity: 'stat',
-  studyViewerStatus: 'incomplete',
-  isCancelled: false,
-  createdAt: '2026-12-01T09:00:00.000Z',
-  updatedAt: '2026-12-01T09:05:00.000Z',
-  cancelledAt: null,
-};
+const study = statStudy();
 
 function setup() {
   const live = createLiveEvents({ open: FakeEventSource.open, random: () => 0.5 });

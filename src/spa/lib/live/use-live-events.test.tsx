@@ -1,21 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { screen, waitFor } from '@testing-library/react';
 import { useState } from 'react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApiHandlers, createMockEventStream } from '../../../mocks/api-handlers.ts';
-import { createMockServer } from '../../../mocks/node.ts';
+import { describe, expect, it } from 'vitest';
+import { withLiveMockServer } from '../../testing/mock-server.ts';
 import { renderWithProviders } from '../../testing/render.tsx';
-import { liveEvents } from './live-events.ts';
 import { useLiveEventsMonitor, useLiveSnapshot, useWorklistEvent } from './use-live-events.ts';
 
-const events = createMockEventStream();
-const server = createMockServer(createApiHandlers({ demoStudies: 0, events }));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => {
-  liveEvents.stop();
-  server.resetHandlers();
-});
-afterAll(() => server.close());
+const { events } = withLiveMockServer({ demoStudies: 0 });
 
 describe('useLiveEventsMonitor', () => {
   it('follows the stream once signed in, hands events to handlers without resubscribing, and refetches on resync', async () => {

@@ -1,7 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -15,7 +12,13 @@ import {
   startRecordingUpstream,
   type RecordingUpstream,
 } from '../../../../../test/support/recording-upstream.ts';
-import { buildTestBff, signIn } from '../../../../../test/support/test-bff.ts';
+import {
+  buildTestBff,
+  signIn,
+  spaRootWith,
+  startBffOverUpstream,
+  type BffOverUpstream,
+} from '../../../../../test/support/test-bff.ts';
 
 const KEY = 'test-key-0123456789';
 const ASSET = `export const rows = [${Array.from({ length: 400 }, (_, index) => `"row ${index}"`).join(',')}];\n`;
@@ -26,6 +29,7 @@ let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let coordinator: Record<string, string>;
 let radiologist: Record<string, string>;
+let rig: BffOverUpstream;
 const auditLines: string[] = [];
 
 /** An API call as the signed-in coordinator (unless the options' headers say otherwise). */
@@ -34,32 +38,23 @@ function api(options: InjectOptions) {
 }
 
 beforeAll(async () => {
-  upstream = await startRecordingUpstream();
-  const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
-  writeFileSync(
-    join(spaRoot, 'index.html'),
-    '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>',
-  );
-  mkdirSync(join(spaRoot, 'assets'));
-  writeFileSync(join(spaRoot, 'assets', 'app-0123.js'), ASSET);
-  writeFileSync(join(spaRoot, 'assets', 'app-0123.js.br'), brotliCompressSync(ASSET));
-  writeFileSync(join(spaRoot, 'assets', 'app-0123.js.gz'), gzipSync(ASSET));
-  app = await buildTestBff({ upstreamUrl: upstream.url, apiKey: KEY, timeoutMs: 500, spaRoot, auditLines });
-  upstream.respond(json(200, usersPageFixture()));
-  coordinator = await signIn(app, DEMO_COORDINATOR.email);
-  radiologist = await signIn(app, DEMO_RADIOLOGIST.email);
+  const spaRoot = spaRootWith({
+    'index.html': '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>',
+    'assets/app-0123.js': ASSET,
+    'assets/app-0123.js.br': brotliCompressSync(ASSET),
+    'assets/app-0123.js.gz': gzipSync(ASSET),
+  });
+  rig = await startBffOverUpstream({
+    apiKey: KEY,
+    timeoutMs: 500,
+    spaRoot,
+    auditLines,
+  });
+  ({ upstream, app, coordinator, radiologist } = rig);
 });
 
-afterAll(async () => {
-  await app.close();
-  await upstream.close();
-});
-
-beforeEach(() => {
-  upstream.requests.length = 0;
-  auditLines.length = 0;
-  upstream.respond(json(200, STUDY));
-});
+afterAll(() => rig.close());
+beforeEach(() => rig.reset(json(200, STUDY)));
 
 describe('forwarding to the upstream', () => {
   it('lists with the same query names, the bearer key, and passes the page through', async () => {
@@ -470,6 +465,11 @@ describe('radiologists', () => {
     metadata: { ...pacsKeys, note: 'prior' },
   });
   const { accessionNumber: _removed, ...withoutAccession } = pacsKeys;
+  /** The radiologist's PATCH of the study, which the upstream holds as `current`. */
+  const radiologistPatch = (current: Record<string, unknown>, changes: Record<string, unknown>) => {
+    upstream.respond(json(200, current));
+    return api({ method: 'PATCH', url: `/api/studies/${STUDY_ID}`, headers: radiologist, payload: changes });
+  };
 
   it.each([
     ['change severity', { severity: 'normal' }, unassigned],
@@ -487,13 +487,7 @@ describe('radiologists', () => {
       studyFixture(STUDY_ID, { assignedTo: own.assignedTo, metadata: { note: 'prior' } }),
     ],
   ])('may not %s', async (_case, changes, current) => {
-    upstream.respond(json(200, current));
-    const response = await api({
-      method: 'PATCH',
-      url: `/api/studies/${STUDY_ID}`,
-      headers: radiologist,
-      payload: changes,
-    });
+    const response = await radiologistPatch(current, changes);
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ type: '/problems/forbidden', status: 403, detail: expect.any(String) });
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET']);
@@ -503,13 +497,7 @@ describe('radiologists', () => {
   });
 
   it('is told which PACS keys may not change', async () => {
-    upstream.respond(json(200, own));
-    const response = await api({
-      method: 'PATCH',
-      url: `/api/studies/${STUDY_ID}`,
-      headers: radiologist,
-      payload: { metadata: { note: 'prior' } },
-    });
+    const response = await radiologistPatch(own, { metadata: { note: 'prior' } });
     expect(response.statusCode).toBe(403);
     expect(response.json().detail).toBe(
       'accessionNumber, modality, sourcePacs, orthancStudyId are written by the PACS: only a coordinator may add, change or remove them.',
@@ -531,13 +519,7 @@ describe('radiologists', () => {
       own,
     ],
   ])('may %s', async (_case, changes, current) => {
-    upstream.respond(json(200, current));
-    const response = await api({
-      method: 'PATCH',
-      url: `/api/studies/${STUDY_ID}`,
-      headers: radiologist,
-      payload: changes,
-    });
+    const response = await radiologistPatch(current, changes);
     expect(response.statusCode).toBe(200);
     expect(upstream.requests.map((request) => request.method)).toEqual(['GET', 'PATCH']);
     expect(JSON.parse(upstream.requests[1]?.body ?? '')).toEqual(changes);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { ApiError } from '../../../lib/api-client.ts';
+import { makeStudy } from '../../../testing/study-factory.ts';
 import {
   describeAction,
   failureReason,
@@ -12,19 +13,15 @@ import {
 } from './bulk-change.ts';
 
 function study(index: number, extra: Partial<Study> = {}): Study {
-  return {
+  return makeStudy({
     studyId: `stu_${String(index).padStart(32, '0')}`,
     studyInstanceUid: `1.2.3.${index}`,
     studyDescription: `CT Head ${index}`,
     severity: 'stat',
-    studyViewerStatus: 'incomplete',
-    isCancelled: false,
-    cancelledAt: null,
     createdAt: '2026-12-01T10:00:00.000Z',
     updatedAt: '2026-12-01T10:00:00.000Z',
-    assignedTo: null,
     ...extra,
-  };
+  });
 }
 
 const ASSIGN = { kind: 'assign', userId: 'usr_a', name: 'Ada Chen' } as const;

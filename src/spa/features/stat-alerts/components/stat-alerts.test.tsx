@@ -1,41 +1,27 @@
 import { act, screen, waitFor } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
-import type { EventPerson } from '../../../../contract/worklist-events.ts';
-import { createApiHandlers, createMockEventStream } from '../../../../mocks/api-handlers.ts';
-import { createMockServer } from '../../../../mocks/node.ts';
-import { liveEvents } from '../../../lib/live/live-events.ts';
 import { useLiveEventsMonitor, useLiveSnapshot } from '../../../lib/live/use-live-events.ts';
+import { withLiveMockServer } from '../../../testing/mock-server.ts';
 import { renderWithProviders } from '../../../testing/render.tsx';
+import { COLLEAGUE, ME, statStudy } from '../../../testing/study-factory.ts';
 import { StatAlerts } from './stat-alerts.tsx';
 
-const events = createMockEventStream();
-const server = createMockServer(createApiHandlers({ demoStudies: 0, events }));
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+const { events } = withLiveMockServer({ demoStudies: 0 });
 afterEach(() => {
-  liveEvents.stop();
-  server.resetHandlers();
   document.title = 'Radiology Worklist';
 });
-afterAll(() => server.close());
 
-const me: EventPerson = { userId: 'usr_me', email: 'me@example.org', name: 'Dr Me' };
-const colleague: EventPerson = { userId: 'usr_col', email: 'col@example.org', name: 'Dr Col' };
+const me = ME;
+const colleague = COLLEAGUE;
 
 function studyOf(studyId: string, changes: Partial<Study> = {}): Study {
-  return {
+  return statStudy({
     studyId,
     studyInstanceUid: `1.2.${studyId.length}`,
     studyDescription: `CT head ${studyId}`,
-    severity: 'stat',
-    studyViewerStatus: 'incomplete',
-    isCancelled: false,
-    createdAt: '2026-12-01T09:00:00.000Z',
-    updatedAt: '2026-12-01T09:05:00.000Z',
-    cancelledAt: null,
-    assignedTo: null,
     ...changes,
-  };
+  });
 }
 
 function Page({ opened }: { opened: string[] }) {

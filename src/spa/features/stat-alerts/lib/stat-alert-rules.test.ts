@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
 import type { EventPerson, WorklistEvent } from '../../../../contract/worklist-events.ts';
+import { COLLEAGUE, ME, statStudy } from '../../../testing/study-factory.ts';
 import { statAlertFor, titleWithCount } from './stat-alert-rules.ts';
 
-const me: EventPerson = { userId: 'usr_me', email: 'me@example.org', name: 'Dr Me' };
-const colleague: EventPerson = { userId: 'usr_col', email: 'col@example.org', name: 'Dr Col' };
+const me = ME;
+const colleague = COLLEAGUE;
 
-function studyOf(changes: Partial<Study> = {}): Study {
-  return {
-    studyId: 'stu_1',
-    studyInstanceUid: '1.2.3',
-    studyDescription: 'CT head',
-    severity: 'stat',
-    studyViewerStatus: 'incomplete',
-    isCancelled: false,
-    createdAt: '2026-12-01T09:00:00.000Z',
-    updatedAt: '2026-12-01T09:05:00.000Z',
-    cancelledAt: null,
-    assignedTo: null,
-    ...changes,
-  };
-}
+const studyOf = statStudy;
 
 const everything = { me, matchesView: () => true };
 const created = (study: Study): WorklistEvent => ({ id: '1', type: 'study.created', data: { study, origin: 'pacs' } });

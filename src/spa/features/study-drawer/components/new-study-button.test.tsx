@@ -2,18 +2,14 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { http } from 'msw';
 import { Outlet } from 'react-router';
 import type { RouteObject } from 'react-router';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
-import { createMockServer } from '../../../../mocks/node.ts';
+import { withMockServer } from '../../../testing/mock-server.ts';
 import { renderRoutes } from '../../../testing/render.tsx';
 import { NewStudyButton } from './new-study-button.tsx';
 
 const service = createMockStudyService({ demoStudies: 30, now: new Date('2026-03-10T12:00:00Z') });
-const server = createMockServer(createApiHandlers({ service }));
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = withMockServer(createApiHandlers({ service }));
 
 const routes: RouteObject[] = [
   {

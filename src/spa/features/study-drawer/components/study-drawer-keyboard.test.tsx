@@ -1,20 +1,16 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { Outlet } from 'react-router';
 import type { RouteObject } from 'react-router';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
-import { createMockServer } from '../../../../mocks/node.ts';
 import { authKeys } from '../../../lib/auth/auth-keys.ts';
+import { withMockServer } from '../../../testing/mock-server.ts';
 import { renderRoutes } from '../../../testing/render.tsx';
 import { StudyDrawerRoute } from './study-drawer-route.tsx';
 
 const service = createMockStudyService({ demoStudies: 40, now: new Date('2026-03-10T12:00:00Z') });
-const server = createMockServer(createApiHandlers({ service }));
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+withMockServer(createApiHandlers({ service }));
 
 const routes: RouteObject[] = [
   {

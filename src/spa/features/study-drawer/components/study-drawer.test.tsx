@@ -2,13 +2,13 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { HttpResponse, http } from 'msw';
 import { Link, Outlet } from 'react-router';
 import type { RouteObject } from 'react-router';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
-import { createMockServer } from '../../../../mocks/node.ts';
 import { authKeys } from '../../../lib/auth/auth-keys.ts';
 import { draftOwnerOf } from '../../../lib/drafts/draft-owners.ts';
 import { drafts } from '../../../lib/drafts/draft-store.ts';
+import { withMockServer } from '../../../testing/mock-server.ts';
 import { renderRoutes } from '../../../testing/render.tsx';
 import { keepStudyEdit } from '../lib/study-draft-storage.ts';
 import { draftFromStudy } from '../lib/study-draft.ts';
@@ -16,11 +16,7 @@ import { StudyByUidRoute } from './study-by-uid-route.tsx';
 import { StudyDrawerRoute } from './study-drawer-route.tsx';
 
 const service = createMockStudyService({ demoStudies: 60, now: new Date('2026-03-10T12:00:00Z') });
-const server = createMockServer(createApiHandlers({ service }));
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const server = withMockServer(createApiHandlers({ service }));
 
 /** A stand-in for the worklist: a row link to focus, and the drawer beside it. */
 function routes(studyId: string): RouteObject[] {

@@ -1,20 +1,16 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { RouteObject } from 'react-router';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StudyReport } from '../../../../contract/study-reports.ts';
 import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
-import { createMockServer } from '../../../../mocks/node.ts';
+import { withMockServer } from '../../../testing/mock-server.ts';
 import { renderRoutes } from '../../../testing/render.tsx';
 import { StudyDrawerRoute } from './study-drawer-route.tsx';
 
 const service = createMockStudyService({ demoStudies: 20, now: new Date('2026-03-10T12:00:00Z') });
 const reports = new Map<string, StudyReport[]>();
-const server = createMockServer(createApiHandlers({ service, reports }));
-
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+withMockServer(createApiHandlers({ service, reports }));
 
 const routes: RouteObject[] = [{ path: '/studies/:studyId', element: <StudyDrawerRoute /> }];
 

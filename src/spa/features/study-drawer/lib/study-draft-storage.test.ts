@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
+import { makeStudy } from '../../../testing/study-factory.ts';
 import { draftOwnerOf } from '../../../lib/drafts/draft-owners.ts';
 import { createDraftStore } from '../../../lib/drafts/draft-store.ts';
 import { newMetadataRow } from './metadata-rules.ts';
@@ -7,19 +8,10 @@ import { forgetStudyEdit, keepStudyEdit, restoreStudyEdit } from './study-draft-
 import { draftFromStudy } from './study-draft.ts';
 import type { StudyDraft } from './study-draft.ts';
 
-const study: Study = {
-  studyId: `stu_${'1'.repeat(32)}`,
-  studyInstanceUid: '1.2.3',
-  studyDescription: 'CT Head',
-  severity: 'normal',
-  studyViewerStatus: 'incomplete',
-  isCancelled: false,
-  cancelledAt: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
+const study: Study = makeStudy({
   assignedTo: { userId: `usr_${'a'.repeat(32)}`, email: 'a@example.org' },
   metadata: { protocol: 'standard' },
-};
+});
 const other: Study = { ...study, studyId: `stu_${'2'.repeat(32)}`, studyInstanceUid: '1.2.4' };
 
 const ANA = draftOwnerOf({ authMode: 'dev', subject: 'ana@example.org' });

@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
+import { makeStudy } from '../../../testing/study-factory.ts';
 import { dicomUidProblem } from './dicom-uid.ts';
 import { metadataFromRows, newMetadataRow, validateMetadata } from './metadata-rules.ts';
 import { changesFrom, draftFromStudy, rebaseDraft } from './study-draft.ts';
 
-const base: Study = {
-  studyId: `stu_${'1'.repeat(32)}`,
-  studyInstanceUid: '1.2.3',
-  studyDescription: 'CT Head',
-  severity: 'normal',
-  studyViewerStatus: 'incomplete',
-  isCancelled: false,
-  cancelledAt: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
+const base: Study = makeStudy({
   assignedTo: { userId: `usr_${'a'.repeat(32)}`, email: 'a@example.org' },
   metadata: { protocol: 'standard', site: 'main' },
-};
+});
 
 describe('changesFrom', () => {
   it('sends nothing when nothing changed, whatever the metadata order', () => {

@@ -1,24 +1,11 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { Study, StudyListPage } from '../../../../contract/avara-types.ts';
+import { numberedStudy } from '../../../testing/study-factory.ts';
 import { applyStudyToLists } from './live-studies.ts';
 import { studyKeys } from './study-keys.ts';
 
-function study(id: number, overrides: Partial<Study> = {}): Study {
-  return {
-    studyId: `stu_${String(id).padStart(32, '0')}`,
-    studyInstanceUid: `1.2.${id}`,
-    studyDescription: `CT ${id}`,
-    severity: 'stat',
-    studyViewerStatus: 'incomplete',
-    isCancelled: false,
-    cancelledAt: null,
-    createdAt: new Date(Date.UTC(2026, 0, 1, 0, id)).toISOString(),
-    updatedAt: new Date(Date.UTC(2026, 0, 1, 0, id)).toISOString(),
-    assignedTo: null,
-    ...overrides,
-  };
-}
+const study = (id: number, overrides: Partial<Study> = {}) => numberedStudy(id, { severity: 'stat', ...overrides });
 
 function pages(...chunks: Array<{ studies: Study[]; hasMore: boolean }>) {
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
+import { makeStudy } from '../../../testing/study-factory.ts';
 import { DEFAULT_SLA_TARGETS } from '../lib/sla.ts';
 import { severityText, waitingText } from './worklist-cells.tsx';
 
@@ -7,20 +8,14 @@ const NOW = new Date('2026-12-01T12:00:00.000Z');
 const context = { now: NOW, slaTargets: DEFAULT_SLA_TARGETS, search: '', viewerUserId: null };
 
 function study(extra: Partial<Study>): Study {
-  return {
+  return makeStudy({
     studyId: `stu_${'0'.repeat(32)}`,
-    studyInstanceUid: '1.2.3',
-    studyDescription: 'CT Head',
     severity: 'stat',
-    studyViewerStatus: 'incomplete',
-    isCancelled: false,
-    cancelledAt: null,
     // 3 d 22 h ago: far over the STAT target.
     createdAt: '2026-11-27T14:00:00.000Z',
     updatedAt: '2026-11-27T14:00:00.000Z',
-    assignedTo: null,
     ...extra,
-  };
+  });
 }
 
 describe('the Waiting cell', () => {

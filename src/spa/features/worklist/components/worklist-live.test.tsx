@@ -1,15 +1,14 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
-import { createApiHandlers, createMockEventStream, createMockStudyService } from '../../../../mocks/api-handlers.ts';
-import { createMockServer } from '../../../../mocks/node.ts';
+import { createMockStudyService } from '../../../../mocks/api-handlers.ts';
 import { liveEvents } from '../../../lib/live/live-events.ts';
+import { withLiveMockServer } from '../../../testing/mock-server.ts';
 import { renderRoutes } from '../../../testing/render.tsx';
 import { WorklistPage } from './worklist-page.tsx';
 
 const service = createMockStudyService({ demoStudies: 400, now: new Date('2026-03-10T12:00:00Z') });
-const events = createMockEventStream();
-const server = createMockServer(createApiHandlers({ service, events }));
+const { events } = withLiveMockServer({ service });
 
 // jsdom lays nothing out: give every element a size, so the virtualized grid renders its first rows.
 beforeAll(() => {
@@ -20,14 +19,8 @@ beforeAll(() => {
     configurable: true,
     value: { ...globalThis.CSS, escape: (text: string) => text },
   });
-  server.listen({ onUnhandledFrame: 'error' });
-});
-afterEach(() => {
-  liveEvents.stop();
-  server.resetHandlers();
 });
 afterAll(() => {
-  server.close();
   Reflect.deleteProperty(HTMLElement.prototype, 'clientHeight');
   Reflect.deleteProperty(HTMLElement.prototype, 'clientWidth');
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Severity, Study } from '../../../../contract/avara-types.ts';
+import { makeStudy } from '../../../testing/study-factory.ts';
 import {
   buildItems,
   describeGroupCount,
@@ -12,18 +13,7 @@ import {
 import type { GroupOfItems, GroupQueryState } from './grid-items.ts';
 
 function study(studyId: string, severity: Severity): Study {
-  return {
-    studyId,
-    studyInstanceUid: '1.2.3',
-    studyDescription: 'CT Head',
-    severity,
-    studyViewerStatus: 'incomplete',
-    isCancelled: false,
-    cancelledAt: null,
-    createdAt: '2026-12-01T10:00:00.000Z',
-    updatedAt: '2026-12-01T10:00:00.000Z',
-    assignedTo: null,
-  };
+  return makeStudy({ studyId, severity, createdAt: '2026-12-01T10:00:00.000Z', updatedAt: '2026-12-01T10:00:00.000Z' });
 }
 
 const LOADED: GroupQueryState = { isPending: false, isError: false, hasNextPage: false, isFetchNextPageError: false };
