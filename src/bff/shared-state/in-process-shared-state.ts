@@ -1,4 +1,4 @@
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
@@ -300,7 +300,10 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
           return takeLease(`lock:${name}`, token, lockOptions.ttlMs, false);
         },
         lockOptions.waitMs ?? 0,
-        (signal) => once(releases, `released:${name}`, { signal }),
+        (wake) => {
+          releases.once(`released:${name}`, wake);
+          return () => void releases.off(`released:${name}`, wake);
+        },
         lockOptions.signal,
       );
       return taken ? heldLock(locks, name, token) : undefined;
