@@ -7,6 +7,7 @@ import {
   type HeldLock,
   type LockManager,
   type LockOptions,
+  type LockTask,
 } from './shared-state.ts';
 
 // The lock and lease algorithms both implementations share; each supplies one atomic try.
@@ -148,7 +149,7 @@ export async function runWithLock<T>(
   turns: LocalTurns,
   name: string,
   options: LockOptions,
-  task: (signal: AbortSignal) => Promise<T>,
+  task: LockTask<T>,
 ): Promise<T> {
   const started = Date.now();
   const waitMs = options.waitMs ?? 0;
@@ -163,13 +164,14 @@ export async function runWithLock<T>(
   }
 }
 
-async function runHolding<T>(lock: HeldLock, ttlMs: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function runHolding<T>(lock: HeldLock, ttlMs: number, task: LockTask<T>): Promise<T> {
   const controller = new AbortController();
   let extending: Promise<void> | undefined;
+  let released: Promise<unknown> | undefined;
   const lost = () => controller.abort(new LockLostError(lock.name));
   const renewal = setInterval(
     () => {
-      if (extending || controller.signal.aborted) return;
+      if (extending || released || controller.signal.aborted) return;
       extending = lock
         .extend(ttlMs)
         .then((kept) => (kept ? undefined : lost()), lost)
@@ -177,12 +179,17 @@ async function runHolding<T>(lock: HeldLock, ttlMs: number, task: (signal: Abort
     },
     Math.max(1, Math.floor(ttlMs / 3)),
   );
-  try {
-    return await task(controller.signal);
-  } finally {
+  // A release that cannot reach the store leaves the lock to expire by itself; the task's outcome stands.
+  const release = (): void => {
+    if (released) return;
     clearInterval(renewal);
-    await extending;
-    // A release that cannot reach the store leaves the lock to expire by itself; the task's outcome stands.
-    await lock.release().catch(() => false);
+    // Sent in this very turn when no extension is on its way: it goes out with whatever the task sent just before.
+    released = extending ? extending.then(() => lock.release()).catch(() => false) : lock.release().catch(() => false);
+  };
+  try {
+    return await task(controller.signal, release);
+  } finally {
+    release();
+    await released;
   }
 }
