@@ -20,6 +20,9 @@ export interface KnownVersions {
   close(): void;
 }
 
+/** The reason of every watch's abort: one shared value, not an error with a stack made for each waiting change. */
+const NEWER_VERSION_KNOWN = new Error('A newer version of the study is known');
+
 /** How many studies are remembered (the most recently changed); a forgotten one simply goes the whole way. */
 export const KNOWN_VERSIONS_LIMIT = 10_000;
 
@@ -41,7 +44,8 @@ export function createKnownVersions(options: { bus: EventBus; log: SharedStateLo
       const oldest = studies.keys().next();
       if (!oldest.done) studies.delete(oldest.value);
     }
-    for (const watcher of watchers.get(studyId) ?? []) if (watcher.before < at) watcher.controller.abort();
+    for (const watcher of watchers.get(studyId) ?? [])
+      if (watcher.before < at) watcher.controller.abort(NEWER_VERSION_KNOWN);
   }
 
   function hear(event: BusEvent): void {
@@ -76,7 +80,7 @@ export function createKnownVersions(options: { bus: EventBus; log: SharedStateLo
       }
       set.add(watcher);
       const known = studies.get(studyId);
-      if (known && known.at > before) controller.abort();
+      if (known && known.at > before) controller.abort(NEWER_VERSION_KNOWN);
       const owner = set;
       return {
         signal: controller.signal,
@@ -106,8 +110,9 @@ function timeOf(value: unknown): number | undefined {
   return Number.isFinite(at) ? at : undefined;
 }
 
+/** The object itself, not a copy: every study event and answer passes here, and none is changed afterwards. */
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value))
+    ? (value as Record<string, unknown>)
     : undefined;
 }

@@ -107,14 +107,16 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
   let running: Promise<void> | undefined;
 
   // ---- what the product published ---------------------------------------------------------------------
-  const told = new Map<string, { fingerprint: string; active: boolean; at: number }>();
+  // Every instance hears every event, and only the leader's walk ever compares one: the study is
+  // kept as heard (the bus's own parsed object) and fingerprinted only when a walk asks about it.
+  const told = new Map<string, { study: Study; fingerprint?: string; active: boolean; at: number }>();
   function hear(event: BusEvent): void {
     if (event.type !== 'study.created' && event.type !== 'study.changed') return;
     if (event.data.origin === 'watcher') return;
     const study = event.data.study;
     if (!isStudy(study)) return;
     told.delete(study.studyId);
-    told.set(study.studyId, { fingerprint: fingerprintOf(study), active: isActive(study), at: now() });
+    told.set(study.studyId, { study, active: isActive(study), at: now() });
     if (told.size > TOLD_LIMIT) {
       const oldest = told.keys().next();
       if (!oldest.done) told.delete(oldest.value);
@@ -123,7 +125,9 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
   /** True (and forgotten) when the product already published the study in this very state. */
   function alreadyTold(studyId: string, fingerprint: string): boolean {
     const entry = told.get(studyId);
-    if (!entry || entry.fingerprint !== fingerprint) return false;
+    if (!entry) return false;
+    entry.fingerprint ??= fingerprintOf(entry.study);
+    if (entry.fingerprint !== fingerprint) return false;
     told.delete(studyId);
     return true;
   }

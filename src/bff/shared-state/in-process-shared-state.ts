@@ -1,4 +1,4 @@
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { SQLOutputValue } from 'node:sqlite';
 import { comparePositions, formatEventId, newHistoryId, parseEventId, streamIdOf } from './event-ids.ts';
 import { acquireWithin, checkLockOptions, createLocalTurns, heldLock, newLockToken, runWithLock } from './locking.ts';
@@ -278,7 +278,10 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
           return takeLease(`lock:${name}`, token, lockOptions.ttlMs, false);
         },
         lockOptions.waitMs ?? 0,
-        (signal) => once(releases, `released:${name}`, { signal }),
+        (wake) => {
+          releases.once(`released:${name}`, wake);
+          return () => void releases.off(`released:${name}`, wake);
+        },
         lockOptions.signal,
       );
       return taken ? heldLock(locks, name, token) : undefined;

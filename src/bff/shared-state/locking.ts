@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   LockLostError,
   LockTimeoutError,
@@ -9,6 +7,7 @@ import {
   type HeldLock,
   type LockManager,
   type LockOptions,
+  type LockTask,
 } from './shared-state.ts';
 
 // The lock and lease algorithms both implementations share; each supplies one atomic try.
@@ -32,14 +31,15 @@ export function checkLockOptions(name: string, options: LockOptions): void {
 /**
  * Calls `attempt` until it takes the lock or `waitMs` has passed, sleeping between tries with a
  * jittered backoff (5 ms doubling to 20 ms: a change waits for another of the same study, typically
- * a few milliseconds) so that many waiters do not retry in step. `released`, when given, resolves
- * early when this process released a lock of that name (and rejects once its signal aborts). An
- * aborted `stop` ends the wait without the lock. Errors (the store being unavailable) end the wait at once.
+ * a few milliseconds) so that many waiters do not retry in step. `onRelease`, when given, wakes the
+ * wait early when this process released a lock of that name: it registers a callback and answers
+ * the function that unregisters it. An aborted `stop` ends the wait without the lock. Errors (the
+ * store being unavailable) end the wait at once.
  */
 export async function acquireWithin(
   attempt: () => Promise<boolean>,
   waitMs: number,
-  released?: (signal: AbortSignal) => Promise<unknown>,
+  onRelease?: (wake: () => void) => () => void,
   stop?: AbortSignal,
 ): Promise<boolean> {
   const deadline = Date.now() + waitMs;
@@ -49,16 +49,34 @@ export async function acquireWithin(
     if (await attempt()) return true;
     const left = deadline - Date.now();
     if (left <= 0 || stop?.aborted) return false;
-    const jittered = Math.min(left, Math.ceil(pause / 2 + Math.random() * pause));
-    const abort = new AbortController();
-    const wakers = [sleep(jittered, undefined, { signal: abort.signal })];
-    if (released) wakers.push(released(abort.signal).then(() => undefined));
-    if (stop) wakers.push(once(stop, 'abort', { signal: abort.signal }).then(() => undefined));
-    await Promise.race(wakers).catch(() => undefined);
-    abort.abort();
-    await Promise.allSettled(wakers);
+    await pauseFor(Math.min(left, Math.ceil(pause / 2 + Math.random() * pause)), onRelease, stop);
     pause = Math.min(pause * 2, LONGEST_RETRY_MS);
   }
+}
+
+/**
+ * Resolves after `ms`, or as soon as `onRelease` wakes it or `stop` aborts (whichever comes first),
+ * with every timer and listener removed. Plain timers and listeners rather than aborted promises: a
+ * rush of claims makes many short waits, and an aborted timer promise costs an error with a stack.
+ */
+function pauseFor(
+  ms: number,
+  onRelease?: (wake: () => void) => () => void,
+  stop?: AbortSignal,
+): Promise<'time' | 'woken' | 'stopped'> {
+  return new Promise((resolve) => {
+    let unregister: (() => void) | undefined;
+    const finish = (how: 'time' | 'woken' | 'stopped') => {
+      clearTimeout(timer);
+      unregister?.();
+      stop?.removeEventListener('abort', stopped);
+      resolve(how);
+    };
+    const stopped = () => finish('stopped');
+    const timer = setTimeout(() => finish('time'), ms);
+    unregister = onRelease?.(() => finish('woken'));
+    stop?.addEventListener('abort', stopped, { once: true });
+  });
 }
 
 /**
@@ -82,9 +100,8 @@ export function createLocalTurns(): LocalTurns {
         queues.set(name, queue);
       }
       const line = queue;
-      let wake = () => {};
-      const woken = new Promise<void>((resolve) => (wake = resolve));
-      const turn = { wake };
+      let wakeTurn = () => {};
+      const turn = { wake: () => wakeTurn() };
       line.push(turn);
       const end = () => {
         const index = line.indexOf(turn);
@@ -98,21 +115,15 @@ export function createLocalTurns(): LocalTurns {
         end();
         return undefined;
       }
-      const abort = new AbortController();
-      const outcome = await Promise.race([
-        woken.then(() => 'turn' as const),
-        sleep(waitMs, 'late' as const, { signal: abort.signal }).catch(() => 'late' as const),
-        ...(stop
-          ? [
-              once(stop, 'abort', { signal: abort.signal }).then(
-                () => 'stopped' as const,
-                () => 'stopped' as const,
-              ),
-            ]
-          : []),
-      ]);
-      abort.abort();
-      if (outcome === 'turn') return end;
+      const outcome = await pauseFor(
+        waitMs,
+        (wake) => {
+          wakeTurn = wake;
+          return () => (wakeTurn = () => {});
+        },
+        stop,
+      );
+      if (outcome === 'woken') return end;
       end();
       return undefined;
     },
@@ -138,7 +149,7 @@ export async function runWithLock<T>(
   turns: LocalTurns,
   name: string,
   options: LockOptions,
-  task: (signal: AbortSignal) => Promise<T>,
+  task: LockTask<T>,
 ): Promise<T> {
   const started = Date.now();
   const waitMs = options.waitMs ?? 0;
@@ -153,13 +164,14 @@ export async function runWithLock<T>(
   }
 }
 
-async function runHolding<T>(lock: HeldLock, ttlMs: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function runHolding<T>(lock: HeldLock, ttlMs: number, task: LockTask<T>): Promise<T> {
   const controller = new AbortController();
   let extending: Promise<void> | undefined;
+  let released: Promise<unknown> | undefined;
   const lost = () => controller.abort(new LockLostError(lock.name));
   const renewal = setInterval(
     () => {
-      if (extending || controller.signal.aborted) return;
+      if (extending || released || controller.signal.aborted) return;
       extending = lock
         .extend(ttlMs)
         .then((kept) => (kept ? undefined : lost()), lost)
@@ -167,12 +179,17 @@ async function runHolding<T>(lock: HeldLock, ttlMs: number, task: (signal: Abort
     },
     Math.max(1, Math.floor(ttlMs / 3)),
   );
-  try {
-    return await task(controller.signal);
-  } finally {
+  // A release that cannot reach the store leaves the lock to expire by itself; the task's outcome stands.
+  const release = (): void => {
+    if (released) return;
     clearInterval(renewal);
-    await extending;
-    // A release that cannot reach the store leaves the lock to expire by itself; the task's outcome stands.
-    await lock.release().catch(() => false);
+    // Sent in this very turn when no extension is on its way: it goes out with whatever the task sent just before.
+    released = extending ? extending.then(() => lock.release()).catch(() => false) : lock.release().catch(() => false);
+  };
+  try {
+    return await task(controller.signal, release);
+  } finally {
+    release();
+    await released;
   }
 }

@@ -413,6 +413,27 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       expect(await b.locks.acquire('study:stu_7', { ttlMs: 1_000 }).then((lock) => lock?.release())).toBe(true);
     });
 
+    it('withLock: a task that lets the lock go early frees it for others at once, and is not released again at its end', async () => {
+      const [a, b] = await twoInstances(implementation);
+      let finishTask = () => {};
+      const taskGoesOn = new Promise<void>((resolve) => (finishTask = resolve));
+      let released = false;
+      const running = a.locks.withLock('study:stu_8', { ttlMs: 5_000 }, async (_signal, release) => {
+        release();
+        release(); // twice is once
+        released = true;
+        await taskGoesOn;
+        return 'done';
+      });
+      await waitFor(() => released, 5_000, 'the early release');
+      // Free for another instance while the task still runs; its holder is not disturbed at the task's end.
+      const other = await b.locks.acquire('study:stu_8', { ttlMs: 5_000, waitMs: 2_000 });
+      expect(other).toBeDefined();
+      finishTask();
+      expect(await running).toBe('done');
+      expect(await other?.release()).toBe(true);
+    });
+
     it('withLock aborts the signal when the lock is lost', async () => {
       const [a, b, world] = await twoInstances(implementation);
       let reason: unknown;

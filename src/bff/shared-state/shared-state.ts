@@ -114,6 +114,14 @@ export interface RecordStore {
 // ---------------------------------------------------------------------------------------------------
 // Locks
 
+/**
+ * What runs holding a lock. `release` lets the lock go before the task ends, once nothing it guards
+ * is left to do: the release is sent at once (with Redis, in the same round trip as the commands the
+ * task sent in the same turn, and after them), it is not sent again at the end, and withLock still
+ * resolves only once it is done. Nothing may be written under the lock after it.
+ */
+export type LockTask<T> = (signal: AbortSignal, release: () => void) => Promise<T>;
+
 export interface LockOptions {
   /** How long the lock lasts unless extended or released: a crashed holder's lock ends then. */
   ttlMs: number;
@@ -153,9 +161,10 @@ export interface LockManager {
    * Runs `task` holding the lock and releases it afterwards, whatever the outcome. Throws
    * LockTimeoutError when the lock is not had within `waitMs`, SharedStateUnavailableError when the
    * shared state cannot be reached. While `task` runs the lock is extended every ttlMs/3; should that
-   * fail, `signal` aborts (reason: LockLostError), so pass it on to anything that writes.
+   * fail, `signal` aborts (reason: LockLostError), so pass it on to anything that writes. A task
+   * done with what the lock guards may `release` it before it ends (see LockTask).
    */
-  withLock<T>(name: string, options: LockOptions, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  withLock<T>(name: string, options: LockOptions, task: LockTask<T>): Promise<T>;
 }
 
 // ---------------------------------------------------------------------------------------------------

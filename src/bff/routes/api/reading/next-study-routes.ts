@@ -189,7 +189,7 @@ export async function nextStudyRoutes(
       return undefined;
     };
     try {
-      return await withStudyLock(shared, studyId, 0, async (signal) => {
+      return await withStudyLock(shared, studyId, 0, async (signal, release) => {
         if (!pick.claim) {
           // Theirs already: nothing to change, only to read again and reserve.
           const current = await avara.retrieveStudy(studyId);
@@ -207,6 +207,7 @@ export async function nextStudyRoutes(
           changes: { assignedTo: user.userId },
           user,
           signal,
+          release,
           beforeWrite: reserve,
           ...(knownVersions ? { knownVersions } : {}),
         });

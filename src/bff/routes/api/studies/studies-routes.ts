@@ -6,7 +6,7 @@ import { noteAudit } from '../../../plugins/audit-trail.ts';
 import type { KnownVersions } from '../../../events/known-versions.ts';
 import type { StudyEvents } from '../../../events/study-events.ts';
 import { releaseLease } from '../../../reading/reading-leases.ts';
-import { LockTimeoutError, type SharedState } from '../../../shared-state/shared-state.ts';
+import { LockTimeoutError, type LockTask, type SharedState } from '../../../shared-state/shared-state.ts';
 import {
   changedMeanwhileProblem,
   ifMatchHolds,
@@ -306,43 +306,50 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     if (settled) return settled;
     const watch = knownVersions.watch(studyId, condition);
     try {
-      return await underStudyLock(request, reply, studyId, { stale, stopWaiting: watch.signal }, async (signal) => {
-        // Heard of a newer version while waiting its turn: the same answer, without asking the upstream.
-        const settledMeanwhile = stale();
-        if (settledMeanwhile) return settledMeanwhile;
-        // The study as it is now, read under the lock: the If-Match check, the permissions rule and the
-        // audit line's "before" (study-changes.ts, the one path of every change).
-        const outcome = await changeStudy(avara, studyEvents, {
-          studyId,
-          condition,
-          changes,
-          user: userOf(request),
-          signal,
-          knownVersions,
-        });
-        if (outcome.kind === 'upstream-failed') {
-          noteAudit(request, { ...(outcome.before ? studyKeys(outcome.before) : {}), outcome: 'failed' });
+      return await underStudyLock(
+        request,
+        reply,
+        studyId,
+        { stale, stopWaiting: watch.signal },
+        async (signal, release) => {
+          // Heard of a newer version while waiting its turn: the same answer, without asking the upstream.
+          const settledMeanwhile = stale();
+          if (settledMeanwhile) return settledMeanwhile;
+          // The study as it is now, read under the lock: the If-Match check, the permissions rule and the
+          // audit line's "before" (study-changes.ts, the one path of every change).
+          const outcome = await changeStudy(avara, studyEvents, {
+            studyId,
+            condition,
+            changes,
+            user: userOf(request),
+            signal,
+            release,
+            knownVersions,
+          });
+          if (outcome.kind === 'upstream-failed') {
+            noteAudit(request, { ...(outcome.before ? studyKeys(outcome.before) : {}), outcome: 'failed' });
+            return relay(reply, outcome.result);
+          }
+          if (outcome.kind !== 'changed') {
+            noteAudit(request, studyKeys(outcome.current));
+            if (outcome.kind === 'changed-meanwhile')
+              return sendProblem(
+                reply,
+                changedMeanwhileProblem(outcome.current, claimedByDetail(request, changes, outcome.current)),
+              );
+            return sendProblem(reply, forbidden(outcome.detail));
+          }
+          const fields = Object.keys(changes);
+          noteAudit(request, {
+            ...studyKeys(outcome.after),
+            before: pick(outcome.before, fields),
+            after: pick(outcome.after, fields),
+          });
+          // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
+          if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
           return relay(reply, outcome.result);
-        }
-        if (outcome.kind !== 'changed') {
-          noteAudit(request, studyKeys(outcome.current));
-          if (outcome.kind === 'changed-meanwhile')
-            return sendProblem(
-              reply,
-              changedMeanwhileProblem(outcome.current, claimedByDetail(request, changes, outcome.current)),
-            );
-          return sendProblem(reply, forbidden(outcome.detail));
-        }
-        const fields = Object.keys(changes);
-        noteAudit(request, {
-          ...studyKeys(outcome.after),
-          before: pick(outcome.before, fields),
-          after: pick(outcome.after, fields),
-        });
-        // Marked read: the reader's lease on it ends with the reading (it would otherwise expire).
-        if (changes.studyViewerStatus === 'complete') await endOwnLease(request, studyId);
-        return relay(reply, outcome.result);
-      });
+        },
+      );
     } finally {
       watch.stop();
     }
@@ -441,7 +448,7 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     reply: FastifyReply,
     studyId: string,
     waiting: { stale: () => FastifyReply | undefined; stopWaiting: AbortSignal } | undefined,
-    change: (signal: AbortSignal) => Promise<FastifyReply>,
+    change: LockTask<FastifyReply>,
   ): Promise<FastifyReply> {
     try {
       return await withStudyLock(shared, studyId, STUDY_LOCK_WAIT_MS, change, waiting?.stopWaiting);

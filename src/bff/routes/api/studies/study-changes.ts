@@ -17,6 +17,7 @@ import {
   LockLostError,
   LockTimeoutError,
   SharedStateUnavailableError,
+  type LockTask,
   type SharedState,
 } from '../../../shared-state/shared-state.ts';
 
@@ -33,7 +34,7 @@ export function withStudyLock<T>(
   shared: SharedState,
   studyId: string,
   waitMs: number,
-  change: (signal: AbortSignal) => Promise<T>,
+  change: LockTask<T>,
   stopWaiting?: AbortSignal,
 ): Promise<T> {
   return shared.locks.withLock(
@@ -93,6 +94,11 @@ export interface StudyChange {
   /** The lock's signal: aborted when the lock could not be kept. */
   signal: AbortSignal;
   /**
+   * Lets the study's lock go (withStudyLock's `release`): called once the study is written, so the
+   * release goes out together with the change's event, in one round trip to the shared store.
+   */
+  release?: () => void;
+  /**
    * Called once the change is known to be allowed, just before it is written (still under the lock):
    * a refusal (its words) stops it. Next study takes the reading lease here.
    */
@@ -142,7 +148,11 @@ export async function changeStudy(
   const after = asRecord(parseUpstreamJson(result));
   // Before the lock is released: whoever waits for it on this instance sees this version at once.
   change.knownVersions?.learn(after);
-  await studyEvents.changed(parseUpstreamJson(result), 'worklist', user);
+  // Nothing is left to guard: the event and the lock's release go out together, the event first, so
+  // a change waiting on another instance hears of this version no later than it could take the lock.
+  const published = studyEvents.changed(parseUpstreamJson(result), 'worklist', user);
+  change.release?.();
+  await published;
   return { kind: 'changed', before, after, result };
 }
 
