@@ -20,6 +20,7 @@ import { buildPacsBff, startCountingProxy, type CountingProxy, type PacsBff } fr
 
 let orthanc: RunningOrthanc;
 let proxy: CountingProxy;
+let avaraProxy: CountingProxy;
 let embedded: EmbeddedAvara;
 let bff: PacsBff;
 let headers: Record<string, string>;
@@ -100,8 +101,9 @@ beforeAll(async () => {
     launchBaseUrl: 'http://localhost',
     launchTtlSeconds: 60,
   });
+  avaraProxy = await startCountingProxy(embedded.url);
   bff = await buildPacsBff({
-    avaraUrl: embedded.url,
+    avaraUrl: avaraProxy.url,
     apiKey: embedded.apiKey,
     orthancUrl: proxy.url,
     env: { RATE_LIMIT_PER_MINUTE: '100000' },
@@ -138,6 +140,7 @@ afterAll(async () => {
   await bff?.app.close();
   await embedded?.close();
   await proxy?.close();
+  await avaraProxy?.close();
   await orthanc?.dispose();
 });
 
@@ -197,15 +200,37 @@ function qidoUids(query: Record<string, string>): Promise<string[]> {
 }
 
 describe('search over the PACS', () => {
-  it('costs Orthanc one request per page, never one per study', async () => {
+  it('costs Orthanc one request per upstream page walked, never one per study', async () => {
     proxy.requests.length = 0;
-    const { pages } = await walk({ search: 'doe', severity: 'normal' }, 5);
+    avaraProxy.requests.length = 0;
+    const { studies, pages } = await walk({ search: 'doe', severity: 'normal' }, 5);
+    const upstreamPages = avaraProxy.requests.filter((line) => line.startsWith('GET /v1/viewer/studies?')).length;
+    const finds = proxy.requests.filter((line) => line === 'POST /tools/find Study');
     const qido = proxy.requests.filter((line) => line.startsWith('GET /dicom-web/studies'));
-    expect(pages).toBeGreaterThan(1);
+    expect(upstreamPages).toBeGreaterThan(1);
+    // The tags of each upstream page come from one Study-level find in Orthanc's index.
+    expect(finds.length).toBeGreaterThan(0);
+    expect(finds.length).toBeLessThanOrEqual(upstreamPages);
+    // The context the rows show: one DICOMweb search per answer at most, for the studies it holds.
     expect(qido.length).toBeGreaterThan(0);
     expect(qido.length).toBeLessThanOrEqual(pages);
-    expect(proxy.requests.filter((line) => !line.startsWith('GET /dicom-web/studies'))).toEqual([]);
-    // Each request names at most one page of UIDs.
+    const answered = new Set(studies.map((study) => study.studyInstanceUid));
+    for (const line of qido) {
+      const asked = new URL(line.split(' ')[1] ?? '', 'http://x').searchParams.get('StudyInstanceUID')?.split(',');
+      expect(asked?.every((uid) => answered.has(uid))).toBe(true);
+    }
+    expect(proxy.requests.length).toBe(finds.length + qido.length);
+  });
+
+  it('costs a search with a modality one DICOMweb search per upstream page walked', async () => {
+    proxy.requests.length = 0;
+    avaraProxy.requests.length = 0;
+    await walk({ modality: 'US', severity: 'normal' }, 5);
+    const upstreamPages = avaraProxy.requests.filter((line) => line.startsWith('GET /v1/viewer/studies?')).length;
+    expect(upstreamPages).toBeGreaterThan(1);
+    const qido = proxy.requests.filter((line) => line.startsWith('GET /dicom-web/studies'));
+    expect(qido.length).toBeLessThanOrEqual(upstreamPages);
+    expect(proxy.requests.length).toBe(qido.length);
     for (const line of qido)
       expect(
         new URL(line.split(' ')[1] ?? '', 'http://x').searchParams.get('StudyInstanceUID')?.split(',').length,

@@ -1,3 +1,4 @@
+import type { PacsSearchTags } from '../../contract/study-search.ts';
 import type { PacsStudyContext } from '../../contract/worklist-api.ts';
 import { idsOf, listOf, recordOf, textOf, type JsonRecord } from './json-fields.ts';
 import type { OrthancClient } from './orthanc-client.ts';
@@ -47,6 +48,14 @@ export interface PacsLookup {
    * and a Series-level `/tools/find` sent together.
    */
   context(studyInstanceUids: string[]): Promise<Record<string, PacsStudyContext>>;
+  /**
+   * What a search matches of each UID (patient name and ID, accession number, study date), in one
+   * Study-level `/tools/find` for the UIDs not cached: Orthanc answers it from its index, several
+   * times cheaper than the DICOMweb search the context needs (which works out modalities and
+   * counts from every series). A UID whose context is cached takes it from there. Undefined: not in
+   * the PACS.
+   */
+  searchTags(studyInstanceUids: string[]): Promise<Record<string, PacsSearchTags | undefined>>;
   /** The study's first series (lowest SeriesNumber), or undefined when the study is not in the PACS. */
   firstSeries(studyInstanceUid: string): Promise<{ orthancStudyId: string; seriesId: string } | undefined>;
   /** Every series of the study, by SeriesNumber; undefined when the study is not in the PACS. */
@@ -60,6 +69,7 @@ const NOT_FOUND: PacsStudyContext = { found: false };
 export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
   const { orthanc, foundTtlMs = 60_000, missingTtlMs = 10_000, maxEntries = 10_000, now = Date.now, warn } = options;
   const contexts = createCache<PacsStudyContext>();
+  const tagsOf = createCache<PacsSearchTags | undefined>();
   const seriesOf = createCache<StudySeries | undefined>();
   let dicomWeb = true;
 
@@ -197,7 +207,49 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
     return study && series ? { orthancStudyId: study.orthancStudyId, seriesId: series.id } : undefined;
   }
 
+  /** One Study-level find for the UIDs: their tags from Orthanc's index. */
+  async function findTags(uids: string[]): Promise<Map<string, PacsSearchTags>> {
+    const found = new Map<string, PacsSearchTags>();
+    for (const item of await orthanc.findByStudyUids('Study', uids)) {
+      const record = recordOf(item);
+      const tags = recordOf(record.MainDicomTags);
+      const patient = recordOf(record.PatientMainDicomTags);
+      const uid = textOf(tags, 'StudyInstanceUID');
+      if (!uid) continue;
+      found.set(uid, {
+        patientName: formatPatientName(textOf(patient, 'PatientName')),
+        patientId: textOf(patient, 'PatientID'),
+        accessionNumber: textOf(tags, 'AccessionNumber'),
+        studyDate: isoDate(textOf(tags, 'StudyDate')),
+      });
+    }
+    return found;
+  }
+
   return {
+    async searchTags(uids) {
+      const result: Record<string, PacsSearchTags | undefined> = {};
+      const missing: string[] = [];
+      for (const uid of new Set(uids)) {
+        const context = contexts.get(uid);
+        if (context) {
+          result[uid] = context.value.found ? context.value : undefined;
+          continue;
+        }
+        const hit = tagsOf.get(uid);
+        if (hit) result[uid] = hit.value;
+        else missing.push(uid);
+      }
+      if (missing.length > 0) {
+        const loaded = await findTags(missing);
+        for (const uid of missing) {
+          const tags = loaded.get(uid);
+          tagsOf.set(uid, tags, tags !== undefined);
+          result[uid] = tags;
+        }
+      }
+      return result;
+    },
     async context(uids) {
       const result: Record<string, PacsStudyContext> = {};
       const missing: string[] = [];

@@ -155,9 +155,10 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
   }
 
   /**
-   * A searched list (search-walk.ts, docs/decisions/032): one page of the list walked with the other
-   * filters (the merged walk for `mine-or-unassigned`), kept to the studies the search matches, with
-   * the PACS's context of the page from one batched lookup. Behind a cursor of the BFF's own.
+   * A searched list (search-walk.ts, docs/decisions/032 and 039): the list walked with the other
+   * filters (the merged walk for `mine-or-unassigned`), upstream page by page within a time budget,
+   * kept to the studies the search matches, with the PACS's tags of each page from one batched
+   * lookup. Behind a cursor of the BFF's own.
    */
   async function listSearched(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { search, rest, issues } = parseSearchQuery(asRecord(request.query));
@@ -209,6 +210,7 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     }
     const common = {
       contexts,
+      searchTags: pacsLookup ? (uids: string[]) => pacsLookup.searchTags(uids) : undefined,
       limit: pageSize,
       search,
       severity,
