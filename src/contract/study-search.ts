@@ -7,6 +7,7 @@
  */
 import type { Study } from './avara-types.ts';
 import { DEFAULT_SLA_TARGETS, isOverdue, minutesWaiting, type SlaTargets } from './sla.ts';
+import type { PacsStudyContext } from './worklist-api.ts';
 
 /** The BFF's own query parameters of `GET /api/studies` (besides the list API's). */
 export const SEARCH_QUERY = {
@@ -128,11 +129,6 @@ export function isEmptySearch(search: StudySearch): boolean {
   );
 }
 
-/** Whether judging the search needs the modalities of the PACS's studies (a lookup beyond their tags). */
-export function searchNeedsModalities(search: StudySearch): boolean {
-  return search.modality !== undefined;
-}
-
 /** Whether judging the search needs what only the PACS knows (patient, modality, study date). */
 export function searchNeedsPacs(search: StudySearch): boolean {
   return (
@@ -168,20 +164,8 @@ function sameIdentifier(value: string | undefined | null, text: string): boolean
   return typeof value === 'string' && value.trim() !== '' && foldForSearch(value.trim()) === foldForSearch(text.trim());
 }
 
-/**
- * What the search reads of a study the PACS has: its patient and study tags, and its modalities
- * where they were looked up (a search with a modality always looks them up; the others need not).
- */
-export interface PacsSearchTags {
-  patientName: string;
-  patientId: string;
-  accessionNumber: string;
-  studyDate: string | null;
-  modalities?: readonly string[];
-}
-
-/** What is known of a study's images: the PACS's tags (its context, PacsStudyContext, is one) when it has the study. */
-export type KnownContext = PacsSearchTags | undefined;
+/** What is known of a study's images: the PACS's context when it has the study. */
+export type KnownContext = Extract<PacsStudyContext, { found: true }> | undefined;
 
 /** Whether the search text finds the study: description (contains), patient name (words), or an identifier (whole). */
 export function textMatches(study: Study, context: KnownContext, text: string): boolean {
@@ -197,7 +181,7 @@ export function textMatches(study: Study, context: KnownContext, text: string): 
 
 /** The study's modalities: the PACS's, else the worklist's metadata. */
 function modalitiesOf(study: Study, context: KnownContext): string[] {
-  if (context) return (context.modalities ?? []).map((modality) => modality.toUpperCase());
+  if (context) return context.modalities.map((modality) => modality.toUpperCase());
   const own = study.metadata?.modality;
   return own ? [own.toUpperCase()] : [];
 }

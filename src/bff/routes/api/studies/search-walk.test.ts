@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
-import type { PacsSearchTags } from '../../../../contract/study-search.ts';
 import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
 import { searchPage, WALK_BUDGET_MS, type SearchPage, type SearchPageOptions, type SourcePage } from './search-walk.ts';
 
@@ -47,8 +46,6 @@ async function walkAll(options: Omit<SearchPageOptions<number>, 'from'>) {
   return answers;
 }
 
-const TAGS: PacsSearchTags = { patientName: 'Doe, Jane', patientId: 'MRN1', accessionNumber: 'ACC1', studyDate: null };
-
 describe('searchPage', () => {
   it('asks the PACS once per upstream page, and only when the search needs it', async () => {
     const asked: string[][] = [];
@@ -62,19 +59,26 @@ describe('searchPage', () => {
     expect(asked).toEqual([['1.2.1', '1.2.2']]);
   });
 
-  it('matches by the tags from the index, then looks up the context of what it answers only', async () => {
-    const tagsAsked: string[][] = [];
-    const contextsAsked: string[][] = [];
-    const { read } = listOf(250);
+  it('asks the PACS once per upstream page, for that page, and reads the next page meanwhile', async () => {
+    const asked: string[][] = [];
+    const readsAtLookup: number[] = [];
+    const { read, reads } = listOf(250);
+    const context: PacsStudyContext = {
+      found: true,
+      patientName: 'Doe, Jane',
+      patientId: 'MRN1',
+      accessionNumber: 'ACC1',
+      studyDate: null,
+      modalities: ['CT'],
+      seriesCount: 1,
+      instanceCount: 1,
+    };
     const page = await searchPage<number>({
       read,
-      contexts: async (uids) => {
-        contextsAsked.push(uids);
-        return {};
-      },
-      searchTags: async (uids) => {
-        tagsAsked.push(uids);
-        return Object.fromEntries(uids.map((uid) => [uid, uid === '1.2.120' ? TAGS : undefined]));
+      contexts: async (uids): Promise<Record<string, PacsStudyContext>> => {
+        asked.push(uids);
+        readsAtLookup.push(reads.length);
+        return uids.includes('1.2.120') ? { '1.2.120': context } : {};
       },
       from: 50,
       limit: 100,
@@ -83,34 +87,9 @@ describe('searchPage', () => {
     });
     expect(page.studies.map((entry) => entry.studyInstanceUid)).toEqual(['1.2.120']);
     expect(page.next).toBeNull();
-    // One find per upstream page, each naming that page's UIDs; one context lookup for the answer.
-    expect(tagsAsked.map((uids) => uids.length)).toEqual([100, 100]);
-    expect(contextsAsked).toEqual([['1.2.120']]);
-  });
-
-  it('asks for the context, not the tags, when the search has a modality', async () => {
-    const contextsAsked: string[][] = [];
-    const context: PacsStudyContext = {
-      found: true,
-      ...TAGS,
-      modalities: ['CT'],
-      seriesCount: 1,
-      instanceCount: 1,
-    };
-    const page = await searchPage<number>({
-      read: listOf(3).read,
-      contexts: async (uids) => {
-        contextsAsked.push(uids);
-        return { '1.2.1': context };
-      },
-      searchTags: () => Promise.reject(new Error('not asked')),
-      from: null,
-      limit: 100,
-      search: { modality: 'CT' },
-      now: NOW,
-    });
-    expect(page.studies.map((entry) => entry.studyInstanceUid)).toEqual(['1.2.1']);
-    expect(contextsAsked).toEqual([['1.2.0', '1.2.1', '1.2.2']]);
+    expect(asked.map((uids) => uids.length)).toEqual([100, 100]);
+    // The second (last) page was on its way while the first was looked up.
+    expect(readsAtLookup).toEqual([2, 2]);
   });
 
   it('ends the first answer at the first page with a match; a later one walks on to the limit', async () => {

@@ -1,24 +1,20 @@
 /**
  * A searched list (GET /api/studies with `search`, `modality`, `studyDateFrom`, `studyDateTo` or
  * `overdue`; docs/decisions/032 and 039): the list API has none of these, so each answer walks the
- * list with the other filters, page by page, kept to the studies the search matches, until it has
- * the asked number or its time is spent (WALK_BUDGET_MS). What only the PACS knows comes from one
- * batched lookup per upstream page: the patient and study tags from Orthanc's index (a Study-level
- * find), or, for a modality, the context the rows show (the DICOMweb search of 009); none when the
- * lookup has the page cached. The next upstream page is read while that lookup runs. The studies an
- * answer keeps then have their context looked up (one request for them all), so the rows find it
- * cached. An answer may hold fewer studies than asked, even none, and still say `hasMore`: the walk
- * goes on to the end. It stops between upstream pages only, so its cursor resumes exactly there.
+ * list with the other filters, upstream page by upstream page, kept to the studies the search
+ * matches, until it has the asked number or its time is spent (WALK_BUDGET_MS). What only the PACS
+ * knows comes from one batched lookup per upstream page (the context the rows show, which they then
+ * find cached); none when the lookup has the page cached. The next upstream page is read while that
+ * lookup runs. An answer may hold fewer studies than asked, even none, and still say `hasMore`: the
+ * walk goes on to the end. It stops between upstream pages only, so its cursor resumes exactly there.
  * No I/O here and nothing of Node's: the mock API (src/mocks/) searches with the same code.
  */
 import type { Study } from '../../../../contract/avara-types.ts';
 import { DEFAULT_SLA_TARGETS, minutesWaiting, type SlaTargets } from '../../../../contract/sla.ts';
 import {
-  searchNeedsModalities,
   searchNeedsPacs,
   studyMatchesSearch,
   type KnownContext,
-  type PacsSearchTags,
   type StudySearch,
 } from '../../../../contract/study-search.ts';
 import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
@@ -35,9 +31,6 @@ export type ReadSourcePage<Position> = (from: Position | null, limit: number) =>
 /** The PACS's context of each UID, in one request (undefined: there is no PACS). */
 export type LookupContexts = ((uids: string[]) => Promise<Record<string, PacsStudyContext>>) | undefined;
 
-/** The PACS's search tags of each UID (undefined entry: not in the PACS), in one request. */
-export type LookupSearchTags = (uids: string[]) => Promise<Record<string, PacsSearchTags | undefined>>;
-
 /**
  * How long one answer walks on (milliseconds; it finishes the page it is in). Long enough for
  * several upstream pages, so a search over a long list does not cost the browser a round trip per
@@ -51,8 +44,6 @@ export const WALK_MAX_PAGES = 100;
 export interface SearchPageOptions<Position> {
   read: ReadSourcePage<Position>;
   contexts: LookupContexts;
-  /** The tags-only lookup, when there is a PACS; without it, `contexts` serves the search too. */
-  searchTags?: LookupSearchTags | undefined;
   from: Position | null;
   limit: number;
   search: StudySearch;
@@ -80,20 +71,10 @@ export interface SearchPage<Position> {
  * answer (the cursor points at its start), so no study is skipped or answered twice.
  */
 export async function searchPage<Position>(options: SearchPageOptions<Position>): Promise<SearchPage<Position>> {
-  const { read, contexts, searchTags, from, limit, search, severity, now, openCritical } = options;
+  const { read, contexts, from, limit, search, severity, now, openCritical } = options;
   const { targets = DEFAULT_SLA_TARGETS, clock = () => performance.now(), budgetMs = WALK_BUDGET_MS } = options;
   const started = clock();
   const usesPacs = contexts !== undefined && searchNeedsPacs(search);
-  // The tags from the index serve every search but one for a modality (the context has those).
-  const byTags = usesPacs && searchTags !== undefined && !searchNeedsModalities(search);
-  const lookup: ((uids: string[]) => Promise<Record<string, KnownContext>>) | undefined = !usesPacs
-    ? undefined
-    : byTags
-      ? searchTags
-      : async (uids) => {
-          const found = await contexts(uids);
-          return Object.fromEntries(uids.map((uid) => [uid, found[uid]?.found ? found[uid] : undefined]));
-        };
   const kept: Study[] = [];
   let position: Position | null = from;
   let pages = 0;
@@ -123,19 +104,20 @@ export async function searchPage<Position>(options: SearchPageOptions<Position>)
     const enough = kept.length >= limit || (from === null && kept.length > 0) || clock() - started >= budgetMs;
     if (enough) break;
   }
-  // The rows ask for the context of what they show next: one request for the answer's studies puts
-  // it in the lookup's cache (the tags alone are not a context).
-  if (byTags && kept.length > 0) await contexts([...new Set(kept.map((study) => study.studyInstanceUid))]);
   return { studies: kept, next: position };
 
   async function matching(studies: Study[]): Promise<Study[]> {
-    let known: Record<string, KnownContext> = {};
-    if (lookup && studies.length > 0)
-      known = await lookup([...new Set(studies.map((study) => study.studyInstanceUid))]);
+    let known: Record<string, PacsStudyContext> = {};
+    if (usesPacs && contexts && studies.length > 0)
+      known = await contexts([...new Set(studies.map((study) => study.studyInstanceUid))]);
+    const contextOf = (study: Study): KnownContext => {
+      const context = known[study.studyInstanceUid];
+      return context?.found ? context : undefined;
+    };
     return studies.filter(
       (study) =>
         (!search.critical || openCritical?.has(study.studyId) === true) &&
-        studyMatchesSearch(study, known[study.studyInstanceUid], search, now, targets),
+        studyMatchesSearch(study, contextOf(study), search, now, targets),
     );
   }
 }
