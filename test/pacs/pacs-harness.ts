@@ -92,9 +92,11 @@ export interface PacsStack {
   orthanc: RunningOrthanc;
   /** Between the BFF and Orthanc: what reached Orthanc. */
   proxy: CountingProxy;
+  /** Between the BFF and the bundled server: what reached the upstream. */
+  avaraProxy: CountingProxy;
   embedded: EmbeddedAvara;
   bff: PacsBff;
-  /** Closes the BFF, the bundled server, the proxy and Orthanc. */
+  /** Closes the BFF, the bundled server, the proxies and Orthanc. */
   close(): Promise<void>;
 }
 
@@ -125,9 +127,10 @@ export async function startPacsStack(options: PacsStackOptions = {}): Promise<Pa
     launchTtlSeconds: 60,
     ...(viewerPacs ? { viewerRedirect: viewerPacs.viewerRedirect } : {}),
   });
+  const avaraProxy = await startCountingProxy(embedded.url);
   const bff = await buildPacsBff({
     ...options.bff,
-    avaraUrl: embedded.url,
+    avaraUrl: avaraProxy.url,
     apiKey: embedded.apiKey,
     orthancUrl: proxy.url,
     ...(options.viewer ? { viewer: true, extraRoutes: embedded.launchRoutes } : {}),
@@ -136,12 +139,14 @@ export async function startPacsStack(options: PacsStackOptions = {}): Promise<Pa
   return {
     orthanc,
     proxy,
+    avaraProxy,
     embedded,
     bff,
     async close() {
       await bff.app.close();
       await embedded.close();
       await proxy.close();
+      await avaraProxy.close();
       await orthanc.dispose();
     },
   };

@@ -14,6 +14,7 @@ import { signInFirstUser, startPacsStack, type CountingProxy, type PacsBff, type
 let stack: PacsStack;
 let orthanc: RunningOrthanc;
 let proxy: CountingProxy;
+let avaraProxy: CountingProxy;
 let bff: PacsBff;
 let headers: Record<string, string>;
 /** Worklist study ID by a name of the test's own. */
@@ -86,7 +87,7 @@ const PATIENTS: Patient[] = [
 
 beforeAll(async () => {
   stack = await startPacsStack({ stableAgeSeconds: 60, bff: { env: { RATE_LIMIT_PER_MINUTE: '100000' } } });
-  ({ orthanc, proxy, bff } = stack);
+  ({ orthanc, proxy, avaraProxy, bff } = stack);
   for (const patient of PATIENTS) {
     const { key, severity, ...spec } = patient;
     const created = await createOrthancStudy(orthanc, {
@@ -153,19 +154,32 @@ function qidoUids(query: Record<string, string>): Promise<string[]> {
 }
 
 describe('search over the PACS', () => {
-  it('costs Orthanc one request per page, never one per study', async () => {
+  it('costs Orthanc one lookup per upstream page walked, from its index, never one per study', async () => {
     proxy.requests.length = 0;
-    const { pages } = await walk({ search: 'doe', severity: 'normal' }, 5);
-    const qido = proxy.requests.filter((line) => line.startsWith('GET /dicom-web/studies'));
-    expect(pages).toBeGreaterThan(1);
-    expect(qido.length).toBeGreaterThan(0);
-    expect(qido.length).toBeLessThanOrEqual(pages);
-    expect(proxy.requests.filter((line) => !line.startsWith('GET /dicom-web/studies'))).toEqual([]);
-    // Each request names at most one page of UIDs.
-    for (const line of qido)
-      expect(
-        new URL(line.split(' ')[1] ?? '', 'http://x').searchParams.get('StudyInstanceUID')?.split(',').length,
-      ).toBeLessThanOrEqual(5);
+    avaraProxy.requests.length = 0;
+    const { studies } = await walk({ search: 'doe', severity: 'normal' }, 5);
+    const upstreamPages = avaraProxy.requests.filter((line) => line.startsWith('GET /v1/viewer/studies?')).length;
+    expect(upstreamPages).toBeGreaterThan(1);
+    // Each page's lookup: a Study-level and a Series-level find sent together, no DICOMweb search.
+    const studyFinds = proxy.requests.filter((line) => line === 'POST /tools/find Study').length;
+    const seriesFinds = proxy.requests.filter((line) => line === 'POST /tools/find Series').length;
+    expect(studyFinds).toBeGreaterThan(0);
+    expect(studyFinds).toBeLessThanOrEqual(upstreamPages);
+    expect(seriesFinds).toBe(studyFinds);
+    expect(proxy.requests.length).toBe(studyFinds + seriesFinds);
+    // The rows' own ask for their context finds it cached: nothing more reaches Orthanc.
+    const rows = await bff.app.inject({
+      method: 'POST',
+      url: '/api/pacs/context',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: { studyInstanceUids: studies.map((study) => study.studyInstanceUid) },
+    });
+    expect(rows.statusCode, rows.body).toBe(200);
+    expect(proxy.requests.length).toBe(studyFinds + seriesFinds);
+    // The same search again is answered from the cache.
+    proxy.requests.length = 0;
+    await walk({ search: 'doe', severity: 'normal' }, 5);
+    expect(proxy.requests).toEqual([]);
   });
 
   it('finds a patient by DICOM name, with or without the ^, in any order and case', async () => {

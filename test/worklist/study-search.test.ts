@@ -54,7 +54,8 @@ describe('search without a PACS', () => {
   it('finds a study by the accession number in its metadata, whole and in any case', async () => {
     const { studies, pages } = await walk({ search: 'acc00213', limit: '100' });
     expect(studies.map((study) => study.studyInstanceUid)).toEqual(['1.2.826.0.3.213']);
-    expect(pages).toBe(3);
+    // Three upstream pages of 100: one answer walks on through several within its time budget.
+    expect(pages).toBeLessThanOrEqual(3);
     expect((await walk({ search: 'ACC0021' })).studies).toEqual([]);
   });
 

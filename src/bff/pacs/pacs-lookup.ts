@@ -44,9 +44,17 @@ export interface PacsLookup {
   /**
    * The context of each UID. What is not cached is asked for in one request for the whole page
    * (never one per study): a DICOMweb study search, or, when Orthanc lacks that plugin, a Study-level
-   * and a Series-level `/tools/find` sent together.
+   * and a Series-level `/tools/find` sent together. A UID being asked for already waits for that
+   * request instead of sending another.
    */
   context(studyInstanceUids: string[]): Promise<Record<string, PacsStudyContext>>;
+  /**
+   * The same contexts from Orthanc's index alone, for a search walking page after page: what is not
+   * cached is asked for in a Study-level and a Series-level `/tools/find` sent together (the answer
+   * of an Orthanc without DICOMweb), several times cheaper than the DICOMweb search, which reads the
+   * studies' files. They fill the same cache, so the rows find their context there.
+   */
+  indexContexts(studyInstanceUids: string[]): Promise<Record<string, PacsStudyContext>>;
   /** The study's first series (lowest SeriesNumber), or undefined when the study is not in the PACS. */
   firstSeries(studyInstanceUid: string): Promise<{ orthancStudyId: string; seriesId: string } | undefined>;
   /** Every series of the study, by SeriesNumber; undefined when the study is not in the PACS. */
@@ -60,6 +68,8 @@ const NOT_FOUND: PacsStudyContext = { found: false };
 export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
   const { orthanc, foundTtlMs = 60_000, missingTtlMs = 10_000, maxEntries = 10_000, now = Date.now, warn } = options;
   const contexts = createCache<PacsStudyContext>();
+  /** Contexts being looked up now, by UID: a second ask for one waits for the same request. */
+  const loading = new Map<string, Promise<PacsStudyContext>>();
   const seriesOf = createCache<StudySeries | undefined>();
   let dicomWeb = true;
 
@@ -197,25 +207,56 @@ export function createPacsLookup(options: PacsLookupOptions): PacsLookup {
     return study && series ? { orthancStudyId: study.orthancStudyId, seriesId: series.id } : undefined;
   }
 
-  return {
-    async context(uids) {
-      const result: Record<string, PacsStudyContext> = {};
-      const missing: string[] = [];
-      for (const uid of new Set(uids)) {
-        const hit = contexts.get(uid);
-        if (hit) result[uid] = hit.value;
-        else missing.push(uid);
+  /**
+   * The context of each UID: the cache's, the request already under way for it, or one `loader`
+   * request for all the rest (a second ask for a UID being looked up waits for the same request).
+   */
+  async function cachedContexts(
+    uids: string[],
+    loader: (missing: string[]) => Promise<Map<string, PacsStudyContext>>,
+  ): Promise<Record<string, PacsStudyContext>> {
+    const result: Record<string, PacsStudyContext> = {};
+    const missing: string[] = [];
+    const joined: Array<Promise<void>> = [];
+    for (const uid of new Set(uids)) {
+      const hit = contexts.get(uid);
+      const pending = hit ? undefined : loading.get(uid);
+      if (hit) result[uid] = hit.value;
+      // Asked for already (a search answer's studies, which their rows ask for next): the same request.
+      else if (pending)
+        joined.push(
+          pending.then((context) => {
+            result[uid] = context;
+          }),
+        );
+      else missing.push(uid);
+    }
+    if (missing.length > 0) {
+      const loaded = loader(missing);
+      for (const uid of missing) {
+        const pending = loaded.then((found) => found.get(uid) ?? NOT_FOUND);
+        // A failure reaches whoever joined; unjoined, it is this call's own.
+        pending.catch(() => undefined);
+        loading.set(uid, pending);
       }
-      if (missing.length > 0) {
-        const loaded = await load(missing);
+      try {
+        const found = await loaded;
         for (const uid of missing) {
-          const context = loaded.get(uid) ?? NOT_FOUND;
+          const context = found.get(uid) ?? NOT_FOUND;
           contexts.set(uid, context, context.found);
           result[uid] = context;
         }
+      } finally {
+        for (const uid of missing) loading.delete(uid);
       }
-      return Object.fromEntries(uids.map((uid) => [uid, result[uid] ?? NOT_FOUND]));
-    },
+    }
+    await Promise.all(joined);
+    return Object.fromEntries(uids.map((uid) => [uid, result[uid] ?? NOT_FOUND]));
+  }
+
+  return {
+    context: (uids) => cachedContexts(uids, load),
+    indexContexts: (uids) => cachedContexts(uids, findContexts),
     firstSeries,
     async studySeries(uid) {
       const study = await seriesOfStudy(uid);

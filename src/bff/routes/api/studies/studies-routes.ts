@@ -145,9 +145,10 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
   }
 
   /**
-   * A searched list (search-walk.ts, docs/decisions/032): one page of the list walked with the other
-   * filters (the merged walk for `mine-or-unassigned`), kept to the studies the search matches, with
-   * the PACS's context of the page from one batched lookup. Behind a cursor of the BFF's own.
+   * A searched list (search-walk.ts, docs/decisions/032 and 040): the list walked with the other
+   * filters (the merged walk for `mine-or-unassigned`), upstream page by page within a time budget,
+   * kept to the studies the search matches, with the PACS's context of each page from one batched
+   * lookup. Behind a cursor of the BFF's own.
    */
   async function listSearched(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { search, rest, issues } = parseSearchQuery(asRecord(request.query));
@@ -179,7 +180,8 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
         return sendProblem(reply, foreignCursorProblem());
       }
     }
-    const contexts: LookupContexts = pacsLookup ? (uids) => pacsLookup.context(uids) : undefined;
+    // From Orthanc's index: cheaper per page than the DICOMweb search, into the same cache (040).
+    const contexts: LookupContexts = pacsLookup ? (uids) => pacsLookup.indexContexts(uids) : undefined;
     const severity = SEVERITIES.find((value): value is Severity => value === checkedFilters.severity);
     // "Critical results": the studies the report records name; none at all needs no walk.
     const openCritical = search.critical ? await studiesWithOpenCritical(shared) : undefined;
