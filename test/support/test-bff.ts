@@ -1,3 +1,4 @@
+import type { FirstScreenRenderer } from '../../src/contract/first-screen.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,8 @@ export interface TestBffOptions {
   shared?: SharedState;
   /** Avara's webhook endpoint, as server.ts configures it from AVARA_WEBHOOK_KEY. */
   webhooks?: WebhookSettings;
+  /** The worklist's first-screen renderer, as server.ts loads it from dist-server/. */
+  firstScreen?: FirstScreenRenderer;
 }
 
 export interface TestBff {
@@ -88,6 +91,7 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.firstScreen ? { firstScreen: options.firstScreen } : {}),
   });
   app.addHook('onClose', async () => {
     auth.sessions.close();
