@@ -9,7 +9,7 @@ import { DEMO_RADIOLOGIST, studyFixture, usersPageFixture } from '../../../test/
 import { json, startRecordingUpstream, type RecordingUpstream } from '../../../test/support/recording-upstream.ts';
 import { buildTestBff, signIn } from '../../../test/support/test-bff.ts';
 import { loadFirstScreenRenderer } from './first-screen.ts';
-import { FIRST_PAGE_SCRIPT_ID, THEME_COOKIE } from './static-spa.ts';
+import { FIRST_PAGE_SCRIPT_ID, moveStylesToSheet, THEME_COOKIE } from './static-spa.ts';
 
 const STUDY = studyFixture(`stu_${'0123456789abcdef'.repeat(2)}`, { studyDescription: 'CT Head' });
 const PAGE = { studies: [STUDY], hasMore: false, cursor: null };
@@ -131,6 +131,52 @@ describe('the worklist page with its first screen rendered on the server', () =>
       headers: { cookie: `${cookie}; ${THEME_COOKIE}="><script>`, accept: 'text/html' },
     });
     expect(forged.body).toContain('<html lang="en">');
+  });
+});
+
+describe('moveStylesToSheet', () => {
+  it('moves each distinct style into one rule of a nonce’d style element, the markup otherwise the same', () => {
+    const html =
+      '<div style="position:absolute;top:40px"><span class="x" style="width:var(--col-a)">a &amp; b</span></div><i style="position:absolute;top:40px"></i>';
+    expect(moveStylesToSheet(html, 'N0nce')).toBe(
+      '<style nonce="N0nce">[data-rw-style="0"]{position:absolute !important;top:40px !important}[data-rw-style="1"]{width:var(--col-a) !important}</style>' +
+        '<div data-rw-style="0"><span class="x" data-rw-style="1">a &amp; b</span></div><i data-rw-style="0"></i>',
+    );
+    expect(moveStylesToSheet('<p>no styles</p>', 'N')).toBe('<p>no styles</p>');
+  });
+
+  it('refuses a style that could end the element or hold anything but sizes and positions', () => {
+    expect(moveStylesToSheet('<p style="width:1px;&lt;/style&gt;&lt;script&gt;"></p>', 'N')).toBeUndefined();
+    expect(moveStylesToSheet('<p style="background:url(x)}p{color:red"></p>', 'N')).toBeUndefined();
+  });
+
+  it('goes in the page with the CSP allowing exactly that nonce', async () => {
+    const styled: FirstScreenRenderer = () => '<div data-study-row="" style="height:36px"></div>';
+    const spaRoot = mkdtempSync(join(tmpdir(), 'spa-'));
+    writeFileSync(join(spaRoot, 'index.html'), INDEX);
+    const app = await buildTestBff({
+      upstreamUrl: upstream.url,
+      apiKey: 'test-key-0123456789',
+      spaRoot,
+      firstScreen: styled,
+    });
+    try {
+      upstream.respond(json(200, usersPageFixture()));
+      const signedIn = (await signIn(app, DEMO_RADIOLOGIST.email)).cookie ?? '';
+      upstream.respond(json(200, PAGE));
+      const response = await app.inject({ url: '/', headers: { cookie: signedIn, accept: 'text/html' } });
+      const nonce = /<style nonce="([^"]+)">/.exec(response.body)?.[1] ?? '';
+      expect(nonce).toMatch(/^[A-Za-z0-9+/=]{20,}$/);
+      expect(String(response.headers['content-security-policy'])).toContain(`style-src 'self' 'nonce-${nonce}'`);
+      expect(rootContent(response.body)).toContain('<div data-study-row="" data-rw-style="0"></div>');
+      // Another page, another nonce; the API keeps the plain policy.
+      const again = await app.inject({ url: '/', headers: { cookie: signedIn, accept: 'text/html' } });
+      expect(/<style nonce="([^"]+)">/.exec(again.body)?.[1]).not.toBe(nonce);
+      const api = await app.inject({ url: '/api/health' });
+      expect(String(api.headers['content-security-policy'])).not.toContain('nonce-');
+    } finally {
+      await app.close();
+    }
   });
 });
 

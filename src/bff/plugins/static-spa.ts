@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -135,14 +136,17 @@ export interface RenderedFirstScreen {
  */
 export function renderFirstScreen(
   render: FirstScreenRenderer,
-  input: { me: Me; url: string; firstPage: FirstPage },
+  input: { me: Me; url: string; firstPage: FirstPage; nonce: string },
   onError: (error: unknown) => void,
 ): RenderedFirstScreen | undefined {
   const started = performance.now();
   try {
     const page: unknown = JSON.parse(input.firstPage.json);
-    const html = render({ me: input.me, url: input.url, filters: input.firstPage.filters, page });
-    return typeof html === 'string' && html.length > 0 ? { html, ms: performance.now() - started } : undefined;
+    const rendered = render({ me: input.me, url: input.url, filters: input.firstPage.filters, page });
+    const html =
+      typeof rendered === 'string' && rendered.length > 0 ? moveStylesToSheet(rendered, input.nonce) : undefined;
+    if (rendered && html === undefined) onError(new Error('the first screen holds a style that is not the grid’s'));
+    return html === undefined ? undefined : { html, ms: performance.now() - started };
   } catch (error) {
     onError(error);
     return undefined;
@@ -154,6 +158,58 @@ function withTheme(page: string, request: FastifyRequest): string {
   const theme = request.cookies[THEME_COOKIE];
   if (theme !== 'dark' && theme !== 'light') return page;
   return page.replace(/<html(?=[\s>])/, `<html data-theme="${theme}"`);
+}
+
+/** What a style attribute of the rendered first screen may hold: the grid's sizes and positions, nothing else. */
+const SAFE_STYLE = /^[\w\s\-:;.,%()#]*$/;
+const ATTRIBUTE_ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&quot;': '"',
+  '&#x27;': "'",
+  '&lt;': '<',
+  '&gt;': '>',
+};
+
+/**
+ * The rendered first screen with its `style` attributes moved into one `<style>` element carrying
+ * the page's nonce: the CSP allows no inline style attribute (`style-src 'self'`), so as HTML the
+ * browser would ignore them (the app sets the same styles through the DOM, which the CSP does not
+ * restrict). Each distinct style becomes a rule for `[data-rw-style="N"]`, its declarations
+ * `!important` as an inline style outranks the classes. The element sits inside the root, so the
+ * app's first render removes it with the rows. Undefined when a style holds anything but the
+ * grid's sizes and positions (never expected: the components set them; studies' text is never in one).
+ */
+export function moveStylesToSheet(html: string, nonce: string): string | undefined {
+  const ids = new Map<string, number>();
+  let unsafe = false;
+  const markup = html.replace(/ style="([^"]*)"/g, (_attribute, value: string) => {
+    const css = value.replace(/&(?:amp|quot|#x27|lt|gt);/g, (entity) => ATTRIBUTE_ENTITIES[entity] ?? entity);
+    if (!SAFE_STYLE.test(css)) unsafe = true;
+    let id = ids.get(css);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(css, id);
+    }
+    return ` data-rw-style="${id}"`;
+  });
+  if (unsafe) return undefined;
+  if (ids.size === 0) return markup;
+  const rules = [...ids].map(([css, id]) => {
+    const declarations = css
+      .split(';')
+      .filter((declaration) => declaration.trim() !== '')
+      .map((declaration) => `${declaration} !important`)
+      .join(';');
+    return `[data-rw-style="${id}"]{${declarations}}`;
+  });
+  return `<style nonce="${nonce}">${rules.join('')}</style>${markup}`;
+}
+
+/** The page's CSP (set for every answer by security-headers.ts) with styles of this nonce allowed too. */
+function allowStyleNonce(reply: FastifyReply, nonce: string): void {
+  const policy = reply.raw.getHeader('content-security-policy');
+  if (typeof policy !== 'string' || !/(^|;)\s*style-src /.test(policy)) return;
+  reply.raw.setHeader('content-security-policy', policy.replace(/((?:^|;)\s*style-src [^;]*)/, `$1 'nonce-${nonce}'`));
 }
 
 async function loadFirstPage(
@@ -222,15 +278,18 @@ export function createSpaPage(
     // The root's content goes where index.html leaves it empty; without one, before </body>.
     const rootAt = page.indexOf(ROOT_ELEMENT);
     const contentAt = rootAt >= 0 && rootAt < bodyEnd ? rootAt + ROOT_ELEMENT.length - '</div>'.length : bodyEnd;
+    const { renderer } = worklist;
+    // Decided before the head goes out: the page's styles may then come with this nonce.
+    const nonce = renderer && contentAt !== bodyEnd ? randomBytes(16).toString('base64') : undefined;
+    if (nonce) allowStyleNonce(reply, nonce);
     const stream = new PassThrough();
     stream.write(page.slice(0, contentAt));
-    const { renderer } = worklist;
     void within(loadFirstPage(request, session.user, worklist.firstPage), FIRST_PAGE_WAIT_MS).then((inline) => {
       // The browser may have gone meanwhile (Fastify then destroys the stream): nothing to finish.
       if (stream.destroyed) return;
       const screen =
-        inline && renderer && contentAt !== bodyEnd
-          ? renderFirstScreen(renderer, { me, url: request.url, firstPage: inline }, (error) => {
+        inline && renderer && nonce
+          ? renderFirstScreen(renderer, { me, url: request.url, firstPage: inline, nonce }, (error) => {
               if (renderFailureLogged) return;
               renderFailureLogged = true;
               request.log.warn(
