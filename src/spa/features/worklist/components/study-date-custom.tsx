@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import type { StudyDateChoice } from '../../../../contract/worklist-filters.ts';
 
 const fieldClass =
@@ -14,9 +14,21 @@ export function CustomDates({
 }) {
   const fromId = useId();
   const toId = useId();
-  const [from = '', to = ''] = value.includes('..') ? value.split('..') : [];
-  const change = (nextFrom: string, nextTo: string) =>
-    onChange(nextFrom === '' && nextTo === '' ? '' : `${nextFrom}..${nextTo}`);
+  // What was last typed here, so the second date is sent with the first even before the address's
+  // change (followed in a transition) has come back as `value`; a change from elsewhere (Back,
+  // Clear) replaces it.
+  const [typed, setTyped] = useState(value);
+  const [followed, setFollowed] = useState(value);
+  if (value !== followed) {
+    setFollowed(value);
+    setTyped(value);
+  }
+  const [from = '', to = ''] = typed.includes('..') ? typed.split('..') : [];
+  const change = (nextFrom: string, nextTo: string) => {
+    const next: StudyDateChoice = nextFrom === '' && nextTo === '' ? '' : `${nextFrom}..${nextTo}`;
+    setTyped(next);
+    onChange(next);
+  };
   return (
     <div className="flex items-center gap-1.5">
       <label htmlFor={fromId} className="text-xs font-medium text-fg-muted">
