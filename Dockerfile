@@ -6,7 +6,7 @@
 # The runtime stage's install and start commands are the ones test/startup/production-install.test.ts
 # runs in a temporary folder (a test reads them from this file), so CI exercises what this image does.
 
-# ---- build: every dependency, then the SPA into dist/ -------------------------------------------
+# ---- build: every dependency, then the SPA into dist/ and its first-screen renderer into dist-server/ --
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -25,6 +25,8 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --prefer-offline --no-audit --no-fund
 COPY src ./src
 COPY --from=build /app/dist ./dist
+# The worklist's first screen, rendered on the server (decision record 041); not served as a file.
+COPY --from=build /app/dist-server ./dist-server
 # The code stays root's (read-only to the server); only DATA_DIR is the server's to write.
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -120,6 +120,7 @@ const disableNeedsReason = {
 export default defineConfig([
   globalIgnores([
     'dist/',
+    'dist-server/',
     'data/',
     'public/',
     'test-results/',

@@ -85,20 +85,47 @@ function treeShakeRouterComponents(): Plugin {
   };
 }
 
-export default defineConfig({
-  plugins: [react(), tailwindcss(), precompressAssets(), treeShakeRouterComponents()],
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    // Source maps would ship the whole source to every browser; the bundle budget is measured without them.
-    sourcemap: false,
-    target: 'es2022',
-    rolldownOptions: {
-      output: {
-        codeSplitting: { groups: [{ name: chunkName }] },
+/**
+ * The worklist's first screen rendered on the server (src/spa/server/first-screen.tsx), built by
+ * `npm run build` after the SPA (`vite build --ssr`) into dist-server/, beside dist/ and never served
+ * to browsers; the BFF loads it at start (decision record 041). One self-contained module: React
+ * and the other libraries are bundled in, in their production builds, so the server needs nothing
+ * else at run time and never renders with React's development build.
+ */
+export const FIRST_SCREEN_OUT_DIR = 'dist-server';
+
+export default defineConfig(({ isSsrBuild }) => ({
+  plugins: [react(), tailwindcss(), ...(isSsrBuild ? [] : [precompressAssets(), treeShakeRouterComponents()])],
+  ...(isSsrBuild
+    ? {
+        define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+        ssr: { noExternal: true, target: 'node' as const },
+      }
+    : {}),
+  build: isSsrBuild
+    ? {
+        outDir: FIRST_SCREEN_OUT_DIR,
+        emptyOutDir: true,
+        sourcemap: false,
+        target: 'node24',
+        copyPublicDir: false,
+        rolldownOptions: {
+          input: 'src/spa/server/first-screen.tsx',
+          output: { entryFileNames: 'first-screen.js', codeSplitting: false },
+        },
+      }
+    : {
+        outDir: 'dist',
+        emptyOutDir: true,
+        // Source maps would ship the whole source to every browser; the bundle budget is measured without them.
+        sourcemap: false,
+        target: 'es2022',
+        rolldownOptions: {
+          output: {
+            codeSplitting: { groups: [{ name: chunkName }] },
+          },
+        },
       },
-    },
-  },
   server: {
     proxy: {
       // Everything the BFF serves besides the SPA: the API, sign-in, viewer launch links, and (with a
@@ -110,4 +137,4 @@ export default defineConfig({
       '/instances': { target: bffTarget, changeOrigin: false },
     },
   },
-});
+}));

@@ -12,7 +12,12 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/{contract,avara-server,bff}/**/*.test.ts', 'test/**/*.test.ts'],
+          // The SPA's server-side renderer runs in Node, without a DOM: its tests too.
+          include: [
+            'src/{contract,avara-server,bff}/**/*.test.ts',
+            'src/spa/server/**/*.test.tsx',
+            'test/**/*.test.ts',
+          ],
           testTimeout: 20_000,
           hookTimeout: 60_000,
         },
@@ -23,6 +28,7 @@ export default defineConfig({
           name: 'dom',
           environment: 'jsdom',
           include: ['src/{spa,mocks}/**/*.test.{ts,tsx}'],
+          exclude: ['src/spa/server/**'],
           setupFiles: ['src/spa/testing/setup-tests.ts'],
           // Rendering whole pages in jsdom is slow on a busy machine; see asyncUtilTimeout in the setup.
           testTimeout: 20_000,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ContractValidator } from '../contract/contract-validator.ts';
+import type { FirstScreenRenderer } from '../contract/first-screen.ts';
 import { PROBLEM_TYPES, boundedText, type Problem } from '../contract/problem.ts';
 import type { AuthContext } from './auth/auth-context.ts';
 import { registerAuth } from './auth/auth-plugin.ts';
@@ -88,6 +89,11 @@ export interface AppOptions {
   upstream: 'avara' | 'bundled';
   /** Folder of the built SPA. */
   spaRoot: string;
+  /**
+   * Renders the worklist's first screen into its page (the SPA's server entry as `npm run build`
+   * makes it, src/bff/plugins/first-screen.ts); without it the page carries only the data.
+   */
+  firstScreen?: FirstScreenRenderer | undefined;
   /** Extra routes mounted on the BFF's origin, e.g. the bundled server's viewer launch page. */
   extraRoutes?: (app: FastifyInstance) => Promise<void>;
   /** The PACS (ORTHANC_URL); `viewer`: serve Orthanc's web viewer on this origin (with the bundled server). */
@@ -377,7 +383,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
       return answer.statusCode === 200 ? answer.body : undefined;
     };
-    const sendWorklistPage = createSpaPage(options.spaRoot, options.auth, loadFirstPage);
+    const sendWorklistPage = createSpaPage(options.spaRoot, options.auth, {
+      firstPage: loadFirstPage,
+      renderer: options.firstScreen,
+    });
     // The SPA's own addresses (src/spa/app/router.tsx): its page, for anyone; the app signs in.
     for (const url of SPA_PAGES) {
       app.get(

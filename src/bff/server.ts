@@ -19,6 +19,7 @@ import { openQueueHistory } from './history/create-queue-history.ts';
 import { QUEUE_HISTORY_FILE } from './history/sqlite-queue-history.ts';
 import { startQueueWatcher } from './events/queue-watcher.ts';
 import { isSpaBuilt } from './plugins/static-spa.ts';
+import { loadFirstScreenRenderer } from './plugins/first-screen.ts';
 import { createAuditLog } from './auth/audit-log.ts';
 import { createBffMetrics } from './metrics/bff-metrics.ts';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-routes.ts';
@@ -34,6 +35,8 @@ import { GENERATED_WEBHOOK_KEY_FILE, generatedWebhookKey, webhookKeysOf } from '
 import { AVARA_WEBHOOK_PATH } from './webhooks/webhook-routes.ts';
 
 const SPA_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
+/** The worklist's first-screen renderer `npm run build` writes beside the SPA (decision record 041). */
+const FIRST_SCREEN_FILE = fileURLToPath(new URL('../../dist-server/first-screen.js', import.meta.url));
 
 async function main(): Promise<void> {
   let config: BffConfig;
@@ -144,6 +147,8 @@ async function main(): Promise<void> {
       },
     }),
   );
+  // Before the app's logger exists: a renderer that does not load is said on stderr, and the pages go out without it.
+  const firstScreen = await loadFirstScreenRenderer(FIRST_SCREEN_FILE, { warn: (message) => console.warn(message) });
   const app = await buildApp({
     auth,
     config,
@@ -152,6 +157,7 @@ async function main(): Promise<void> {
     contract: createContractValidator(loadAvaraContract()),
     upstream: embedded ? 'bundled' : 'avara',
     spaRoot: SPA_ROOT,
+    firstScreen,
     ...(embedded
       ? {
           extraRoutes: async (extra: FastifyInstance) => {

@@ -66,7 +66,10 @@ describe('the Dockerfile', () => {
     expect(install.npm).toEqual(PRODUCTION_INSTALL);
     expect(install.start).toEqual(PRODUCTION_START);
     expect(packageJson.scripts['start:prod']).toBe(PRODUCTION_START.join(' '));
-    expect(install.built).toEqual([['/app/dist', './dist']]);
+    expect(install.built).toEqual([
+      ['/app/dist', './dist'],
+      ['/app/dist-server', './dist-server'],
+    ]);
     expect(install.env).toMatchObject({ NODE_ENV: 'production', DATA_DIR: '/data' });
   });
 

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import type { FirstScreenRenderer } from '../../src/contract/first-screen.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -40,6 +41,8 @@ export interface TestBffOptions {
   shared?: SharedState;
   /** Avara's webhook endpoint, as server.ts configures it from AVARA_WEBHOOK_KEY. */
   webhooks?: WebhookSettings;
+  /** The worklist's first-screen renderer, as server.ts loads it from dist-server/. */
+  firstScreen?: FirstScreenRenderer;
 }
 
 export interface TestBff {
@@ -92,6 +95,7 @@ export async function buildTestBffWithConfig(options: TestBffOptions): Promise<T
     ...(options.logStream ? { logStream: options.logStream } : {}),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.firstScreen ? { firstScreen: options.firstScreen } : {}),
   });
   app.addHook('onClose', async () => {
     auth.sessions.close();

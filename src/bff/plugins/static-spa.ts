@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FirstScreenRenderer } from '../../contract/first-screen.ts';
 import type { Me } from '../../contract/worklist-api.ts';
 import type { AuthContext } from '../auth/auth-context.ts';
 import type { SessionUser } from '../auth/session-user.ts';
@@ -21,6 +23,10 @@ export const FIRST_PAGE_LIMIT = 100;
  * would take; past this the page ends without it and the app asks as usual.
  */
 export const FIRST_PAGE_WAIT_MS = 400;
+/** The cookie the SPA keeps the person's theme choice in (src/spa/features/worklist/lib/theme.ts). */
+export const THEME_COOKIE = 'rw-theme';
+/** A first-screen render slower than this is logged (once): the page waits for it. */
+export const FIRST_SCREEN_SLOW_MS = 50;
 
 /** The first group's page as `/api/studies` answered it (JSON text), with the filters it was asked with. */
 export interface FirstPage {
@@ -118,6 +124,94 @@ function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   });
 }
 
+/** The first screen as the renderer makes it, with the time it took (ms). */
+export interface RenderedFirstScreen {
+  html: string;
+  ms: number;
+}
+
+/**
+ * Renders the first screen for `firstPage`, or undefined: nothing to show there, or the renderer
+ * failed (`onError`). Never throws: a page without server rows is the page as it was before.
+ */
+export function renderFirstScreen(
+  render: FirstScreenRenderer,
+  input: { me: Me; url: string; firstPage: FirstPage; nonce: string },
+  onError: (error: unknown) => void,
+): RenderedFirstScreen | undefined {
+  const started = performance.now();
+  try {
+    const page: unknown = JSON.parse(input.firstPage.json);
+    const rendered = render({ me: input.me, url: input.url, filters: input.firstPage.filters, page });
+    const html =
+      typeof rendered === 'string' && rendered.length > 0 ? moveStylesToSheet(rendered, input.nonce) : undefined;
+    if (rendered && html === undefined) onError(new Error('the first screen holds a style that is not the grid’s'));
+    return html === undefined ? undefined : { html, ms: performance.now() - started };
+  } catch (error) {
+    onError(error);
+    return undefined;
+  }
+}
+
+/** `<html ...>` with the person's theme choice (the SPA's cookie), as the SPA would set it before its first paint. */
+function withTheme(page: string, request: FastifyRequest): string {
+  const theme = request.cookies[THEME_COOKIE];
+  if (theme !== 'dark' && theme !== 'light') return page;
+  return page.replace(/<html(?=[\s>])/, `<html data-theme="${theme}"`);
+}
+
+/** What a style attribute of the rendered first screen may hold: the grid's sizes and positions, nothing else. */
+const SAFE_STYLE = /^[\w\s\-:;.,%()#]*$/;
+const ATTRIBUTE_ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&quot;': '"',
+  '&#x27;': "'",
+  '&lt;': '<',
+  '&gt;': '>',
+};
+
+/**
+ * The rendered first screen with its `style` attributes moved into one `<style>` element carrying
+ * the page's nonce: the CSP allows no inline style attribute (`style-src 'self'`), so as HTML the
+ * browser would ignore them (the app sets the same styles through the DOM, which the CSP does not
+ * restrict). Each distinct style becomes a rule for `[data-rw-style="N"]`, its declarations
+ * `!important` as an inline style outranks the classes. The element sits inside the root, so the
+ * app's first render removes it with the rows. Undefined when a style holds anything but the
+ * grid's sizes and positions (never expected: the components set them; studies' text is never in one).
+ */
+export function moveStylesToSheet(html: string, nonce: string): string | undefined {
+  const ids = new Map<string, number>();
+  let unsafe = false;
+  const markup = html.replace(/ style="([^"]*)"/g, (_attribute, value: string) => {
+    const css = value.replace(/&(?:amp|quot|#x27|lt|gt);/g, (entity) => ATTRIBUTE_ENTITIES[entity] ?? entity);
+    if (!SAFE_STYLE.test(css)) unsafe = true;
+    let id = ids.get(css);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(css, id);
+    }
+    return ` data-rw-style="${id}"`;
+  });
+  if (unsafe) return undefined;
+  if (ids.size === 0) return markup;
+  const rules = [...ids].map(([css, id]) => {
+    const declarations = css
+      .split(';')
+      .filter((declaration) => declaration.trim() !== '')
+      .map((declaration) => `${declaration} !important`)
+      .join(';');
+    return `[data-rw-style="${id}"]{${declarations}}`;
+  });
+  return `<style nonce="${nonce}">${rules.join('')}</style>${markup}`;
+}
+
+/** The page's CSP (set for every answer by security-headers.ts) with styles of this nonce allowed too. */
+function allowStyleNonce(reply: FastifyReply, nonce: string): void {
+  const policy = reply.raw.getHeader('content-security-policy');
+  if (typeof policy !== 'string' || !/(^|;)\s*style-src /.test(policy)) return;
+  reply.raw.setHeader('content-security-policy', policy.replace(/((?:^|;)\s*style-src [^;]*)/, `$1 'nonce-${nonce}'`));
+}
+
 async function loadFirstPage(
   request: FastifyRequest,
   user: SessionUser,
@@ -131,24 +225,43 @@ async function loadFirstPage(
   return json === undefined ? undefined : { filters, json };
 }
 
+/** What the worklist's pages add to the SPA's page (see `createSpaPage`). */
+export interface WorklistPageOptions {
+  /** Loads the first group's first page for the person. */
+  firstPage: FirstPageLoader;
+  /** Renders the first screen from it (the built SPA's server entry); without it, only the data goes in the page. */
+  renderer?: FirstScreenRenderer | undefined;
+}
+
+/** The `<div id="root">` index.html holds, empty: the app renders into it. */
+const ROOT_ELEMENT = '<div id="root"></div>';
+
 /**
  * The SPA's page. With a sign-in session (dev and OIDC modes) it carries who is signed in, as
  * `/api/me` would answer, in a `<meta>`: the app then asks for its first worklist page at once
  * instead of after a round trip to `/api/me`. Such a page is personal, so it is never stored
- * (`no-store`); without a session it is the same for everyone and only revalidated. Behind a
- * sign-in proxy the person is resolved per request by the API, and the page stays generic.
+ * (`no-store`), and it carries the person's theme choice on `<html>` (the SPA's `rw-theme`
+ * cookie), so what the browser paints before the app runs is in that theme. Without a session it
+ * is the same for everyone and only revalidated. Behind a sign-in proxy the person is resolved per
+ * request by the API, and the page stays generic.
  *
- * With `firstPage` (the worklist's addresses), a signed-in person's page also carries the first
- * page of the first group they will see there, so the app renders its first rows without asking.
- * The page is sent in two parts: everything up to `</body>` at once (the browser starts loading the
- * scripts), then that block when the list has answered, at most FIRST_PAGE_WAIT_MS later. A refusal,
- * an error or a late answer leaves the block out; the app then asks itself and shows what it gets.
+ * With `worklist` (the worklist's addresses), a signed-in person's page also carries the first
+ * page of the first group they will see there, so the app renders its first rows without asking,
+ * and, with a renderer, those rows already rendered in `<div id="root">` (decision record 041), so
+ * the browser shows them before any script has run. The page is sent in two parts: everything up
+ * to the root element's content at once (the browser starts loading the scripts and the styles),
+ * then, when the list has answered (at most FIRST_PAGE_WAIT_MS later), the rendered first screen,
+ * the rest of the page and the data block. A refusal, an error or a late answer leaves both out; a
+ * renderer that fails leaves the rows out (logged once); the app then shows what it gets, as it
+ * does without them.
  */
 export function createSpaPage(
   root: string,
   auth: Pick<AuthContext, 'mode' | 'sessions' | 'cookie'>,
-  firstPage?: FirstPageLoader,
+  worklist?: WorklistPageOptions,
 ) {
+  let renderFailureLogged = false;
+  let slowRenderLogged = false;
   return async function sendSpaPage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     // Read per request (under a millisecond): a rebuild while the server runs never serves stale asset names.
     const html = await readFile(join(root, 'index.html'), 'utf8');
@@ -158,15 +271,39 @@ export function createSpaPage(
     if (!session || !html.includes('</head>')) return reply.header('cache-control', 'no-cache').send(html);
     const me: Me = { ...session.user, authMode: auth.mode };
     const meta = `<meta name="${ME_META_NAME}" content="${escapeAttribute(JSON.stringify(me))}">`;
-    const page = html.replace('</head>', `${meta}</head>`);
+    const page = withTheme(html.replace('</head>', `${meta}</head>`), request);
     reply.header('cache-control', 'no-store');
     const bodyEnd = page.lastIndexOf('</body>');
-    if (!firstPage || request.method !== 'GET' || bodyEnd < 0) return reply.send(page);
+    if (!worklist || request.method !== 'GET' || bodyEnd < 0) return reply.send(page);
+    // The root's content goes where index.html leaves it empty; without one, before </body>.
+    const rootAt = page.indexOf(ROOT_ELEMENT);
+    const contentAt = rootAt >= 0 && rootAt < bodyEnd ? rootAt + ROOT_ELEMENT.length - '</div>'.length : bodyEnd;
+    const { renderer } = worklist;
+    // Decided before the head goes out: the page's styles may then come with this nonce.
+    const nonce = renderer && contentAt !== bodyEnd ? randomBytes(16).toString('base64') : undefined;
+    if (nonce) allowStyleNonce(reply, nonce);
     const stream = new PassThrough();
-    stream.write(page.slice(0, bodyEnd));
-    void within(loadFirstPage(request, session.user, firstPage), FIRST_PAGE_WAIT_MS).then((inline) => {
+    stream.write(page.slice(0, contentAt));
+    void within(loadFirstPage(request, session.user, worklist.firstPage), FIRST_PAGE_WAIT_MS).then((inline) => {
       // The browser may have gone meanwhile (Fastify then destroys the stream): nothing to finish.
-      if (!stream.destroyed) stream.end(`${inline ? firstPageScript(inline) : ''}${page.slice(bodyEnd)}`);
+      if (stream.destroyed) return;
+      const screen =
+        inline && renderer && nonce
+          ? renderFirstScreen(renderer, { me, url: request.url, firstPage: inline, nonce }, (error) => {
+              if (renderFailureLogged) return;
+              renderFailureLogged = true;
+              request.log.warn(
+                { err: error },
+                'the first screen did not render: worklist pages go out without their first rows',
+              );
+            })
+          : undefined;
+      if (screen && screen.ms > FIRST_SCREEN_SLOW_MS && !slowRenderLogged) {
+        slowRenderLogged = true;
+        request.log.warn({ ms: Math.round(screen.ms) }, 'the first screen took long to render');
+      }
+      const data = inline ? firstPageScript(inline) : '';
+      stream.end(`${screen?.html ?? ''}${page.slice(contentAt, bodyEnd)}${data}${page.slice(bodyEnd)}`);
     });
     return reply.send(stream);
   };

@@ -10,7 +10,7 @@ import { authKeys } from '../lib/auth/auth-keys.ts';
 import { meQueryOptions } from '../lib/auth/get-me.ts';
 
 /** Addresses that show the worklist (the list itself, or the list with a study's drawer open). */
-function showsWorklist(pathname: string): boolean {
+export function showsWorklist(pathname: string): boolean {
   return pathname === '/' || pathname.startsWith('/studies/');
 }
 

@@ -37,7 +37,8 @@ export function WorklistRoute() {
   const reader = mayTakeNextStudy(actor).allowed;
   // Bulk changes are a coordinator's: rows get checkboxes, and the bar loads on the first gesture.
   const [selection] = useState(createStudySelection);
-  const bulkWanted = useSyncExternalStore(selection.subscribe, () => selection.get().requested);
+  const bulkRequested = () => selection.get().requested;
+  const bulkWanted = useSyncExternalStore(selection.subscribe, bulkRequested, bulkRequested);
   const coordinator = mayManageStudies(actor);
   const [pacsColumns, setPacsColumns] = useState<readonly WorklistExtraColumn[] | undefined>(undefined);
   const [reading, setReading] = useState<ReadingExtension | undefined>(undefined);

@@ -77,8 +77,10 @@ export const streamBackoffMs = (attempt: number): number => Math.min(30_000, 1_0
 /** Three of the server's 15 s heartbeats missed: the connection is gone without having said so. */
 export const STREAM_SILENCE_MS = 45_000;
 
+// Connecting until the stream says otherwise: the first screen (rendered on the server too, decision
+// record 041) says so while the app's scripts load, instead of calling a list just fetched "Offline".
 const INITIAL: LiveSnapshot = {
-  state: 'offline',
+  state: 'connecting',
   lastEventAt: null,
   connectedAt: null,
   degraded: false,

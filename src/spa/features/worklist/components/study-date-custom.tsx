@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import type { StudyDateChoice } from '../../../../contract/worklist-filters.ts';
 
 const fieldClass =
@@ -12,9 +12,21 @@ export function CustomDates({
   value: StudyDateChoice;
   onChange: (value: StudyDateChoice) => void;
 }) {
-  const [from = '', to = ''] = value.includes('..') ? value.split('..') : [];
-  const change = (nextFrom: string, nextTo: string) =>
-    onChange(nextFrom === '' && nextTo === '' ? '' : `${nextFrom}..${nextTo}`);
+  // What was last typed here, so the second date is sent with the first even before the address's
+  // change (followed in a transition) has come back as `value`; a change from elsewhere (Back,
+  // Clear) replaces it.
+  const [typed, setTyped] = useState(value);
+  const [followed, setFollowed] = useState(value);
+  if (value !== followed) {
+    setFollowed(value);
+    setTyped(value);
+  }
+  const [from = '', to = ''] = typed.includes('..') ? typed.split('..') : [];
+  const change = (nextFrom: string, nextTo: string) => {
+    const next: StudyDateChoice = nextFrom === '' && nextTo === '' ? '' : `${nextFrom}..${nextTo}`;
+    setTyped(next);
+    onChange(next);
+  };
   return (
     <div className="flex items-center gap-1.5">
       <DateEnd label="From" value={from} max={to} onChange={(date) => change(date, to)} />

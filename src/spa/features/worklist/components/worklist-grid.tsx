@@ -52,8 +52,15 @@ const OVERSCAN = 4;
 const NO_SELECTION: ReadonlySet<string> = new Set();
 const noSubscription = () => () => undefined;
 
+/**
+ * The scroller's size before it is measured. In the browser, the window's; on the server (the first
+ * screen rendered into the page, src/spa/server/first-screen.tsx), a tall desktop window's, so the
+ * page holds the rows of a first screen on most displays (about 30), and no more.
+ */
 const INITIAL_RECT =
-  typeof window === 'undefined' ? { width: 0, height: 0 } : { width: window.innerWidth, height: window.innerHeight };
+  typeof window === 'undefined'
+    ? { width: 1920, height: 1080 }
+    : { width: window.innerWidth, height: window.innerHeight };
 
 export interface WorklistGridProps {
   table: WorklistTable;
@@ -228,10 +235,8 @@ export function WorklistGrid({
     }
   }, [groups, lastStudyIndex, lastVisibleIndex]);
 
-  const selectedIds = useSyncExternalStore(
-    selection?.subscribe ?? noSubscription,
-    () => selection?.get().ids ?? NO_SELECTION,
-  );
+  const readSelectedIds = () => selection?.get().ids ?? NO_SELECTION;
+  const selectedIds = useSyncExternalStore(selection?.subscribe ?? noSubscription, readSelectedIds, readSelectedIds);
   const selectStudy = useCallback(
     (studyId: string, range: boolean) =>
       selection?.request({ kind: 'toggle', studyId, range: range ? studyIdsOf(items) : undefined }),

@@ -27,10 +27,31 @@ export function applyThemeChoice(choice: ThemeChoice): void {
   const root = document.documentElement;
   if (choice === 'system') delete root.dataset.theme;
   else root.dataset.theme = choice;
+  rememberForServer(choice);
+}
+
+/** The cookie the BFF reads the choice from, to put it on the page's <html> (src/bff/plugins/static-spa.ts). */
+const THEME_COOKIE = 'rw-theme';
+
+/**
+ * The choice in a cookie too: the BFF then sends the page with `data-theme` already set, so the
+ * first screen it renders into the page is painted in this theme before any script runs. A year,
+ * the whole site; framed in the portal over TLS, sent there too (SameSite=None, as the session's).
+ */
+function rememberForServer(choice: ThemeChoice): void {
+  const secure = window.location.protocol === 'https:';
+  const attributes = `Path=/; SameSite=${secure ? 'None; Secure' : 'Lax'}`;
+  document.cookie =
+    choice === 'system'
+      ? `${THEME_COOKIE}=; Max-Age=0; ${attributes}`
+      : `${THEME_COOKIE}=${choice}; Max-Age=31536000; ${attributes}`;
 }
 
 function systemPrefersDark(): boolean {
-  return typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)').matches : true;
+  // On the server (the first screen rendered into the page) there is no window: dark, as without matchMedia.
+  return typeof window !== 'undefined' && typeof window.matchMedia === 'function'
+    ? window.matchMedia('(prefers-color-scheme: dark)').matches
+    : true;
 }
 
 /** The theme choice, remembered in this browser, and the theme it resolves to right now. */

@@ -1,0 +1,149 @@
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { signInAs } from './support/sign-in.ts';
+import { studyRows } from './support/worklist.ts';
+
+/*
+ * The worklist's first screen is in the page's HTML, rendered on the server from the SPA's own
+ * components (decision record 041), and the app takes it over without a flash. Needs the built
+ * renderer (`npm run build` writes dist-server/), as the other specs need dist/.
+ */
+
+test.beforeEach(async ({ page }) => {
+  await signInAs(page, 'coordinator');
+});
+
+/** The raw HTML of `url` as the BFF sends it to the signed-in context. */
+async function rawPage(page: Page, url: string): Promise<string> {
+  const response = await page.request.get(url, { headers: { accept: 'text/html' } });
+  expect(response.status()).toBe(200);
+  expect(response.headers()['cache-control']).toBe('no-store');
+  return response.text();
+}
+
+/** What `<div id="root">` holds in raw HTML. */
+function rootOf(html: string): string {
+  const start = html.indexOf('<div id="root">');
+  const end = html.indexOf('<script type="application/json" id="rw-first-page">');
+  return start < 0 || end < 0 ? '' : html.slice(start, end);
+}
+
+test('the page’s HTML holds the first screen’s rows, STAT first, for the list and for a search', async ({ page }) => {
+  const html = await rawPage(page, '/');
+  const root = rootOf(html);
+  const rows = root.match(/data-study-row=""/g) ?? [];
+  // A first screenful of the STAT group's first page (the page's data block), at most about 30 rows.
+  const block = /<script type="application\/json" id="rw-first-page">([^<]*)<\/script>/.exec(html)?.[1] ?? '{}';
+  const loaded = (JSON.parse(block) as { page?: { studies: unknown[] } }).page?.studies.length ?? 0;
+  expect(loaded).toBeGreaterThan(0);
+  expect(rows.length).toBeGreaterThanOrEqual(Math.min(loaded, 20));
+  expect(rows.length).toBeLessThanOrEqual(40);
+  expect(root.indexOf('data-group="stat"')).toBeGreaterThan(0);
+  expect(root.indexOf('data-study-row')).toBeGreaterThan(root.indexOf('data-group="stat"'));
+  expect(root).toContain('role="grid"');
+
+  // A search's first page too: rows that match it, already in the HTML.
+  const first = (await (
+    await page.request.get('/api/studies?severity=stat&studyViewerStatus=incomplete&isCancelled=false&limit=1', {
+      headers: { 'x-csrf': '1' },
+    })
+  ).json()) as { studies: { studyDescription: string }[] };
+  const word = first.studies[0]?.studyDescription.split(' ').at(-1) ?? '';
+  const search = rootOf(await rawPage(page, `/?q=${encodeURIComponent(word)}`));
+  expect(search).toContain(`value="${word}"`);
+  expect((search.match(/data-study-row=""/g) ?? []).length).toBeGreaterThan(0);
+
+  // Embedded in the portal: the compact list, without the product header.
+  const embedded = rootOf(await rawPage(page, '/?embed=1'));
+  expect(embedded).toContain('data-study-row');
+  expect(embedded).not.toContain('<header');
+});
+
+async function contextWith(browser: Browser, page: Page, options: { javaScriptEnabled: boolean; theme?: string }) {
+  const context: BrowserContext = await browser.newContext({
+    javaScriptEnabled: options.javaScriptEnabled,
+    viewport: { width: 1440, height: 900 },
+    colorScheme: 'dark',
+    storageState: await page.context().storageState(),
+  });
+  if (options.theme) {
+    const { origin, hostname } = new URL(
+      page.url() === 'about:blank' ? (test.info().project.use.baseURL ?? '') : page.url(),
+    );
+    void origin;
+    await context.addCookies([{ name: 'rw-theme', value: options.theme, domain: hostname, path: '/' }]);
+  }
+  return context;
+}
+
+test('without JavaScript the first screen shows, in the remembered theme', async ({ browser, page }) => {
+  for (const theme of ['dark', 'light']) {
+    const context = await contextWith(browser, page, { javaScriptEnabled: false, theme });
+    const noScript = await context.newPage();
+    await noScript.goto('/');
+    await expect(noScript.locator('html')).toHaveAttribute('data-theme', theme);
+    await expect(studyRows(noScript).first()).toBeVisible();
+    await expect(noScript.locator('[data-group="stat"]').first()).toBeVisible();
+    await noScript.screenshot({ path: test.info().outputPath(`first-screen-no-js-${theme}.png`) });
+    await context.close();
+  }
+});
+
+/** Runs in the page before its scripts: notes, at every DOM change and every frame, the study rows on screen. */
+function watchRows(): void {
+  const seen = { firstAt: -1, takenOver: false, fewest: Number.POSITIVE_INFINITY, checking: false, firstIsStat: true };
+  Object.assign(window, { __rows: seen });
+  let serverRow: Element | null = null;
+  const look = () => {
+    const rows = document.querySelectorAll('[role="grid"] [data-study-row]');
+    const first = rows[0];
+    if (first && !serverRow) {
+      serverRow = first;
+      seen.firstAt = performance.now();
+    }
+    // While the parser is still adding the server's rows, they come one by one: count once it is done.
+    if (!serverRow || document.readyState === 'loading') return;
+    if (first !== serverRow) seen.takenOver = true;
+    seen.fewest = Math.min(seen.fewest, rows.length);
+    if (document.body.textContent.includes('Checking your session')) seen.checking = true;
+    const stat = Number(document.querySelector('[data-group="stat"]')?.getAttribute('aria-rowindex') ?? Number.NaN);
+    const rowIndex = Number(first?.getAttribute('aria-rowindex') ?? Number.NaN);
+    if (!(rowIndex > stat)) seen.firstIsStat = false;
+  };
+  new MutationObserver(look).observe(document, { childList: true, subtree: true });
+  const frame = () => {
+    look();
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+test('the app takes the server’s rows over without an empty frame, and the list then works', async ({ page }) => {
+  await page.addInitScript(watchRows);
+  await page.goto('/');
+  await page.waitForFunction(() => (Reflect.get(window, '__rows') as { takenOver: boolean }).takenOver);
+  // Rows keep coming while the app loads the other groups: wait a little, then read what was seen.
+  await page.waitForTimeout(500);
+  const seen = (await page.evaluate(() => Reflect.get(window, '__rows'))) as {
+    firstAt: number;
+    fewest: number;
+    checking: boolean;
+    firstIsStat: boolean;
+  };
+  expect(seen.firstAt).toBeGreaterThan(0);
+  // Never fewer rows than the server sent (the STAT group's first screenful), never the session check.
+  const serverRows = rootOf(await rawPage(page, '/')).match(/data-study-row=""/g)?.length ?? 0;
+  expect(serverRows).toBeGreaterThan(0);
+  expect(seen.fewest).toBeGreaterThanOrEqual(serverRows);
+  expect(seen.checking).toBe(false);
+  expect(seen.firstIsStat).toBe(true);
+  await page.screenshot({ path: test.info().outputPath('first-screen-taken-over.png') });
+
+  // The grid is the app's: keyboard focus moves from row to row, Enter opens the drawer.
+  const rows = studyRows(page);
+  await rows.first().focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(rows.nth(1)).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/studies\/stu_/);
+  await expect(page.getByRole('complementary', { name: 'Study' })).toBeVisible();
+});

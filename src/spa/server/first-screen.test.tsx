@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { Study } from '../../contract/avara-types.ts';
+import type { Me } from '../../contract/worklist-api.ts';
+import { firstGroupFilters } from '../../contract/worklist-filters.ts';
+import { renderFirstScreen } from './first-screen.tsx';
+
+const ME: Me = {
+  subject: 'casey',
+  email: 'casey.coordinator@example.org',
+  name: 'Casey Coordinator',
+  role: 'coordinator',
+  userId: `usr_${'c0'.repeat(16)}`,
+  authMode: 'dev',
+};
+const HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)> & "quoted"';
+
+function study(index: number, overrides: Partial<Study> = {}): Study {
+  return {
+    studyId: `stu_${index.toString(16).padStart(32, '0')}`,
+    studyInstanceUid: `1.2.840.113619.2.55.3.${index}`,
+    studyDescription: `CT Head ${index}`,
+    severity: 'stat',
+    studyViewerStatus: 'incomplete',
+    isCancelled: false,
+    cancelledAt: null,
+    createdAt: '2026-11-23T10:00:00.000Z',
+    updatedAt: '2026-11-23T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function input(url: string, studies: Study[], me: Me = ME) {
+  const search = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+  const filters = firstGroupFilters({ role: me.role, userId: me.userId }, search);
+  if (!filters) throw new Error('no first group');
+  return { me, url, filters, page: { studies, hasMore: true, cursor: 'next' } };
+}
+
+describe('renderFirstScreen', () => {
+  it('renders the STAT group first, with a first screenful of its rows', () => {
+    const studies = Array.from({ length: 100 }, (_, index) => study(index));
+    const html = renderFirstScreen(input('/', studies)) ?? '';
+    expect(html).toContain('role="grid"');
+    const rows = html.match(/data-study-row/g) ?? [];
+    expect(rows.length).toBeGreaterThanOrEqual(25);
+    expect(rows.length).toBeLessThanOrEqual(40);
+    const stat = html.indexOf('data-group="stat"');
+    expect(stat).toBeGreaterThan(0);
+    expect(html.indexOf('data-study-row')).toBeGreaterThan(stat);
+    expect(html).toContain('CT Head 0');
+  });
+
+  it('escapes what the studies hold', () => {
+    const html = renderFirstScreen(input('/', [study(1, { studyDescription: HOSTILE })])) ?? '';
+    expect(html).toContain('data-study-row');
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it("renders a radiologist's first screen, a search and the embedded list", () => {
+    const radiologist: Me = { ...ME, role: 'radiologist', userId: `usr_${'a1'.repeat(16)}`, name: 'Riley Radiologist' };
+    expect(renderFirstScreen(input('/', [study(1)], radiologist))).toContain('data-study-row');
+    const search = renderFirstScreen(input('/?q=Doe%5EJane', [study(2, { studyDescription: 'MR Knee' })])) ?? '';
+    expect(search).toContain('MR Knee');
+    expect(search).toContain('value="Doe^Jane"');
+    const embedded = renderFirstScreen(input('/?embed=1', [study(3)])) ?? '';
+    expect(embedded).toContain('data-study-row');
+    expect(embedded).not.toContain('<header');
+  });
+
+  it('renders nothing for data that is not the first page the app would ask for there', () => {
+    const page = input('/', [study(1)]);
+    expect(renderFirstScreen({ ...page, url: '/?groups=high' })).toBeUndefined();
+    expect(renderFirstScreen({ ...page, url: '/dashboard' })).toBeUndefined();
+    expect(renderFirstScreen({ ...page, page: { studies: 'not a list' } })).toBeUndefined();
+  });
+});
