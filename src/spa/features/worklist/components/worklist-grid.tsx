@@ -20,10 +20,9 @@ import {
   buildItems,
   COLUMN_HEADER_HEIGHT,
   COMPACT_ITEM_HEIGHT,
-  groupSelectionOf,
+  groupSelectionsOf,
   indexesOf,
   ITEM_HEIGHT,
-  studyIdsOf,
 } from '../lib/grid-items.ts';
 import type { WorklistItem } from '../lib/grid-items.ts';
 import { rowStyle, SELECT_COLUMN_WIDTH, stickyStyle } from '../lib/grid-styles.ts';
@@ -50,6 +49,7 @@ const PREFETCH_ROWS = 40;
 const OVERSCAN = 4;
 
 const NO_SELECTION: ReadonlySet<string> = new Set();
+const NO_GROUP_SELECTION = { loaded: 0, selected: 0 };
 const noSubscription = () => () => undefined;
 
 const INITIAL_RECT =
@@ -101,12 +101,19 @@ export function WorklistGrid({
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const heights = compact ? COMPACT_ITEM_HEIGHT : ITEM_HEIGHT;
-  const { items, offsets, lastStudyIndex } = useMemo(() => buildItems(groups, heights), [groups, heights]);
+  const { items, offsets, lastStudyIndex, studyIds } = useMemo(() => buildItems(groups, heights), [groups, heights]);
+  // What the rows' and headers' handlers read when they run: kept in a ref, so the handlers stay the
+  // same functions when the items change (a live update), and the memoized rows do not all render again.
+  const latestStudyIds = useRef(studyIds);
+  useLayoutEffect(() => {
+    latestStudyIds.current = studyIds;
+  }, [studyIds]);
   const [focusedKey, setFocusedKey] = useState<string | null>(null);
   const focusedIndex = focusedKey === null ? -1 : items.findIndex((item) => item.key === focusedKey);
 
   const groupHeaderIndexes = useMemo(() => indexesOf(items, 'group'), [items]);
   const activeHeaderRef = useRef(0);
+  const spanRef = useRef(0);
 
   const rangeExtractor = useCallback(
     (range: Range) => {
@@ -114,7 +121,13 @@ export function WorklistGrid({
       // so keyboard focus is not lost when it scrolls out of view.
       const active = groupHeaderIndexes.findLast((index) => index <= range.startIndex) ?? 0;
       activeHeaderRef.current = active;
-      const indexes = new Set(defaultRangeExtractor(range));
+      // As many rows on every frame: the viewport holds one row more or fewer with where its edges
+      // fall, and a row slot that came and went every other frame was a row's elements removed and
+      // built again (lib/row-slots.ts). The widest range seen is kept (a viewport made smaller keeps a
+      // row or two more than it needs).
+      spanRef.current = Math.max(spanRef.current, range.endIndex - range.startIndex);
+      const endIndex = Math.min(range.count - 1, Math.max(range.endIndex, range.startIndex + spanRef.current));
+      const indexes = new Set(defaultRangeExtractor({ ...range, endIndex }));
       indexes.add(active);
       if (focusedIndex >= 0) indexes.add(focusedIndex);
       return [...indexes].sort((a, b) => a - b);
@@ -234,8 +247,12 @@ export function WorklistGrid({
   );
   const selectStudy = useCallback(
     (studyId: string, range: boolean) =>
-      selection?.request({ kind: 'toggle', studyId, range: range ? studyIdsOf(items) : undefined }),
-    [selection, items],
+      selection?.request({
+        kind: 'toggle',
+        studyId,
+        range: range ? [...latestStudyIds.current.values()].flat() : undefined,
+      }),
+    [selection],
   );
   const assignInline = useCallback(
     (studyId: string, anchor: DOMRect) => selection?.request({ kind: 'assign', studyId, anchor }),
@@ -243,8 +260,13 @@ export function WorklistGrid({
   );
   const selectGroup = useCallback(
     (severity: Severity, selected: boolean) =>
-      selection?.request({ kind: 'group', studyIds: studyIdsOf(items, severity), selected }),
-    [selection, items],
+      selection?.request({ kind: 'group', studyIds: latestStudyIds.current.get(severity) ?? [], selected }),
+    [selection],
+  );
+  // Once per change of the rows or the selection, not per frame: it reads every loaded study.
+  const groupSelections = useMemo(
+    () => (selection ? groupSelectionsOf(studyIds, selectedIds) : undefined),
+    [selection, studyIds, selectedIds],
   );
   const selectRow = useCallback((studyId: string) => selectStudy(studyId, false), [selectStudy]);
   useGridKeyboard({
@@ -351,7 +373,7 @@ export function WorklistGrid({
             onToggle={onToggleGroup}
             newCount={unseenIn(arrivals, item.severity).length}
             onShowNew={requestShowNew}
-            groupSelection={selection ? groupSelectionOf(studyIdsOf(items, item.severity), selectedIds) : undefined}
+            groupSelection={groupSelections?.get(item.severity) ?? (groupSelections ? NO_GROUP_SELECTION : undefined)}
             onSelectGroup={selectGroup}
           />
         );
