@@ -113,7 +113,8 @@ export function WorklistGrid({
 
   const groupHeaderIndexes = useMemo(() => indexesOf(items, 'group'), [items]);
   const activeHeaderRef = useRef(0);
-  const spanRef = useRef(0);
+  const spanRef = useRef({ height: 0, span: 0 });
+  const viewportHeightRef = useRef(0);
 
   const rangeExtractor = useCallback(
     (range: Range) => {
@@ -123,10 +124,11 @@ export function WorklistGrid({
       activeHeaderRef.current = active;
       // As many rows on every frame: the viewport holds one row more or fewer with where its edges
       // fall, and a row slot that came and went every other frame was a row's elements removed and
-      // built again (lib/row-slots.ts). The widest range seen is kept (a viewport made smaller keeps a
-      // row or two more than it needs).
-      spanRef.current = Math.max(spanRef.current, range.endIndex - range.startIndex);
-      const endIndex = Math.min(range.count - 1, Math.max(range.endIndex, range.startIndex + spanRef.current));
+      // built again (lib/row-slots.ts). The widest range seen for this viewport height is kept.
+      const height = viewportHeightRef.current;
+      const widest = spanRef.current.height === height ? spanRef.current.span : 0;
+      spanRef.current = { height, span: Math.max(widest, range.endIndex - range.startIndex) };
+      const endIndex = Math.min(range.count - 1, Math.max(range.endIndex, range.startIndex + spanRef.current.span));
       const indexes = new Set(defaultRangeExtractor({ ...range, endIndex }));
       indexes.add(active);
       if (focusedIndex >= 0) indexes.add(focusedIndex);
@@ -152,6 +154,8 @@ export function WorklistGrid({
     // Keeps a row scrolled to by keyboard clear of the two sticky headers above it.
     scrollPaddingStart: COLUMN_HEADER_HEIGHT + heights.group,
   });
+  // Read by the range extractor on the next range: the viewport as measured, not the first guess.
+  viewportHeightRef.current = virtualizer.scrollRect?.height ?? 0;
   const virtualItems = virtualizer.getVirtualItems();
   const rowSlots = useRowSlots();
   const slotOf = rowSlots(
