@@ -20,7 +20,7 @@ export interface SpaOptions {
   log: (message: string) => void;
 }
 
-const FRAME_BUDGET_MS = 1000 / 60;
+export const FRAME_BUDGET_MS = 1000 / 60;
 const VIEWPORT = { width: 1440, height: 900 };
 
 /** Runs in the page before its scripts: notes when the first study row is put on screen. */
@@ -46,7 +46,7 @@ function watchFirstRow(): void {
   observer.observe(document, { childList: true, subtree: true });
 }
 
-async function signedInContext(browser: Browser, options: SpaOptions): Promise<BrowserContext> {
+export async function signedInContext(browser: Browser, options: SpaOptions): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'dark' });
   const response = await context.request.post(`${options.bffUrl}/auth/login`, {
     headers: { 'x-csrf': '1' },
@@ -58,7 +58,7 @@ async function signedInContext(browser: Browser, options: SpaOptions): Promise<B
 }
 
 /** One cold load of the worklist (new context: empty cache), timed to the first STAT row on screen. */
-async function loadWorklist(page: Page, bffUrl: string): Promise<{ firstRowMs: number; isStat: boolean }> {
+export async function loadWorklist(page: Page, bffUrl: string): Promise<{ firstRowMs: number; isStat: boolean }> {
   await page.goto(`${bffUrl}/`);
   const handle = await page.waitForFunction(
     () => {
@@ -113,7 +113,7 @@ function loadedStudies(page: Page): Promise<number> {
 }
 
 /** Scrolls to the end of the list until `wanted` studies are loaded (the grid fetches a page as its end nears). */
-async function loadRows(page: Page, wanted: number): Promise<number> {
+export async function loadRows(page: Page, wanted: number): Promise<number> {
   const scroller = page.getByRole('grid', { name: 'Worklist' }).locator('xpath=..');
   const deadline = Date.now() + 240_000;
   let loaded = await loadedStudies(page);
@@ -136,7 +136,7 @@ async function loadRows(page: Page, wanted: number): Promise<number> {
  * paint (a message posted in the callback runs just after the frame's rendering task); and the gap
  * since the previous frame, which also holds any long task between frames (a page of studies arriving).
  */
-async function scrollFrames(page: Page, step: number): Promise<{ work: number[]; gaps: number[] }> {
+export async function scrollFrames(page: Page, step: number): Promise<{ work: number[]; gaps: number[] }> {
   const scroller = page.getByRole('grid', { name: 'Worklist' }).locator('xpath=..');
   await scroller.evaluate((element) => element.scrollTo({ top: 0 }));
   await page.waitForTimeout(300);
@@ -312,7 +312,7 @@ export async function measureSpa(options: SpaOptions): Promise<BenchRow[]> {
  * Changes the description of the oldest STAT study (the list's first row) through the BFF once a
  * second, as a colleague would, until stopped: the number of changes made.
  */
-async function changeEverySecond(bffUrl: string, email: string): Promise<{ stop(): Promise<number> }> {
+export async function changeEverySecond(bffUrl: string, email: string): Promise<{ stop(): Promise<number> }> {
   const cookie = await signIn(bffUrl, email);
   const headers = { cookie, 'x-csrf': '1', accept: 'application/json' };
   const response = await fetch(

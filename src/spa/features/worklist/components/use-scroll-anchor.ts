@@ -3,7 +3,7 @@ import { useCallback, useLayoutEffect, useRef } from 'react';
 import type { RefObject } from 'react';
 import { COLUMN_HEADER_HEIGHT } from '../lib/grid-items.ts';
 import type { WorklistItem } from '../lib/grid-items.ts';
-import { anchorAt, anchoredScrollTop } from '../lib/scroll-anchor.ts';
+import { anchorAt, anchorShift } from '../lib/scroll-anchor.ts';
 import type { ScrollAnchor } from '../lib/scroll-anchor.ts';
 
 /**
@@ -29,8 +29,12 @@ export function useScrollAnchor(
     const element = scrollRef.current;
     const anchor = anchorRef.current;
     if (!element || !anchor) return;
-    const wanted = anchoredScrollTop(anchor, items, offsets, COLUMN_HEADER_HEIGHT);
-    if (wanted !== null && Math.abs(wanted - element.scrollTop) > 1) element.scrollTop = wanted;
+    const shift = anchorShift(anchor, items, offsets, COLUMN_HEADER_HEIGHT);
+    // Nothing moved above the anchor (a live update in place): the scroll position is not even read,
+    // which would lay the page out in the middle of the update.
+    if (shift === null || Math.abs(shift) < 1) return;
+    anchorRef.current = { ...anchor, start: anchor.start + shift };
+    element.scrollTop += shift;
   }, [scrollRef, items, offsets]);
 
   const forget = useCallback(() => {

@@ -20,10 +20,9 @@ import {
   buildItems,
   COLUMN_HEADER_HEIGHT,
   COMPACT_ITEM_HEIGHT,
-  groupSelectionOf,
+  groupSelectionsOf,
   indexesOf,
   ITEM_HEIGHT,
-  studyIdsOf,
 } from '../lib/grid-items.ts';
 import type { WorklistItem } from '../lib/grid-items.ts';
 import { rowStyle, SELECT_COLUMN_WIDTH, stickyStyle } from '../lib/grid-styles.ts';
@@ -50,6 +49,7 @@ const PREFETCH_ROWS = 40;
 const OVERSCAN = 4;
 
 const NO_SELECTION: ReadonlySet<string> = new Set();
+const NO_GROUP_SELECTION = { loaded: 0, selected: 0 };
 const noSubscription = () => () => undefined;
 
 /**
@@ -108,12 +108,20 @@ export function WorklistGrid({
   const scrollRef = useRef<HTMLDivElement>(null);
   const gridRef = useRef<HTMLDivElement>(null);
   const heights = compact ? COMPACT_ITEM_HEIGHT : ITEM_HEIGHT;
-  const { items, offsets, lastStudyIndex } = useMemo(() => buildItems(groups, heights), [groups, heights]);
+  const { items, offsets, lastStudyIndex, studyIds } = useMemo(() => buildItems(groups, heights), [groups, heights]);
+  // What the rows' and headers' handlers read when they run: kept in a ref, so the handlers stay the
+  // same functions when the items change (a live update), and the memoized rows do not all render again.
+  const latestStudyIds = useRef(studyIds);
+  useLayoutEffect(() => {
+    latestStudyIds.current = studyIds;
+  }, [studyIds]);
   const [focusedKey, setFocusedKey] = useState<string | null>(null);
   const focusedIndex = focusedKey === null ? -1 : items.findIndex((item) => item.key === focusedKey);
 
   const groupHeaderIndexes = useMemo(() => indexesOf(items, 'group'), [items]);
   const activeHeaderRef = useRef(0);
+  const spanRef = useRef({ height: 0, span: 0 });
+  const viewportHeightRef = useRef(0);
 
   const rangeExtractor = useCallback(
     (range: Range) => {
@@ -121,7 +129,14 @@ export function WorklistGrid({
       // so keyboard focus is not lost when it scrolls out of view.
       const active = groupHeaderIndexes.findLast((index) => index <= range.startIndex) ?? 0;
       activeHeaderRef.current = active;
-      const indexes = new Set(defaultRangeExtractor(range));
+      // As many rows on every frame: the viewport holds one row more or fewer with where its edges
+      // fall, and a row slot that came and went every other frame was a row's elements removed and
+      // built again (lib/row-slots.ts). The widest range seen for this viewport height is kept.
+      const height = viewportHeightRef.current;
+      const widest = spanRef.current.height === height ? spanRef.current.span : 0;
+      spanRef.current = { height, span: Math.max(widest, range.endIndex - range.startIndex) };
+      const endIndex = Math.min(range.count - 1, Math.max(range.endIndex, range.startIndex + spanRef.current.span));
+      const indexes = new Set(defaultRangeExtractor({ ...range, endIndex }));
       indexes.add(active);
       if (focusedIndex >= 0) indexes.add(focusedIndex);
       return [...indexes].sort((a, b) => a - b);
@@ -146,6 +161,8 @@ export function WorklistGrid({
     // Keeps a row scrolled to by keyboard clear of the two sticky headers above it.
     scrollPaddingStart: COLUMN_HEADER_HEIGHT + heights.group,
   });
+  // Read by the range extractor on the next range: the viewport as measured, not the first guess.
+  viewportHeightRef.current = virtualizer.scrollRect?.height ?? 0;
   const virtualItems = virtualizer.getVirtualItems();
   const rowSlots = useRowSlots();
   const slotOf = rowSlots(
@@ -239,8 +256,12 @@ export function WorklistGrid({
   const selectedIds = useSyncExternalStore(selection?.subscribe ?? noSubscription, readSelectedIds, readSelectedIds);
   const selectStudy = useCallback(
     (studyId: string, range: boolean) =>
-      selection?.request({ kind: 'toggle', studyId, range: range ? studyIdsOf(items) : undefined }),
-    [selection, items],
+      selection?.request({
+        kind: 'toggle',
+        studyId,
+        range: range ? [...latestStudyIds.current.values()].flat() : undefined,
+      }),
+    [selection],
   );
   const assignInline = useCallback(
     (studyId: string, anchor: DOMRect) => selection?.request({ kind: 'assign', studyId, anchor }),
@@ -248,8 +269,13 @@ export function WorklistGrid({
   );
   const selectGroup = useCallback(
     (severity: Severity, selected: boolean) =>
-      selection?.request({ kind: 'group', studyIds: studyIdsOf(items, severity), selected }),
-    [selection, items],
+      selection?.request({ kind: 'group', studyIds: latestStudyIds.current.get(severity) ?? [], selected }),
+    [selection],
+  );
+  // Once per change of the rows or the selection, not per frame: it reads every loaded study.
+  const groupSelections = useMemo(
+    () => (selection ? groupSelectionsOf(studyIds, selectedIds) : undefined),
+    [selection, studyIds, selectedIds],
   );
   const selectRow = useCallback((studyId: string) => selectStudy(studyId, false), [selectStudy]);
   useGridKeyboard({
@@ -356,7 +382,7 @@ export function WorklistGrid({
             onToggle={onToggleGroup}
             newCount={unseenIn(arrivals, item.severity).length}
             onShowNew={requestShowNew}
-            groupSelection={selection ? groupSelectionOf(studyIdsOf(items, item.severity), selectedIds) : undefined}
+            groupSelection={groupSelections?.get(item.severity) ?? (groupSelections ? NO_GROUP_SELECTION : undefined)}
             onSelectGroup={selectGroup}
           />
         );

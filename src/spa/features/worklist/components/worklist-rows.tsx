@@ -134,6 +134,11 @@ export const StudyRow = memo(function StudyRow({
   const context = useWorklistCellContext();
   // Only the focused row's controls are Tab stops: the list is one stop, its rows move by arrow keys.
   const controlTab = focused ? 0 : -1;
+  // `contain: content` (layout, paint and style containment): a row clips its own painting, so
+  // Chromium keeps what it painted while the list scrolls instead of repainting every row whenever
+  // the area it paints around the viewport moves on (that halved the paint time of a scroll frame).
+  // Nothing of a row draws outside it: its outline and marks are inset, its assign menu is drawn
+  // outside the list.
   return (
     // eslint-disable-next-line jsx-a11y/click-events-have-key-events -- Enter on the focused row opens it through the grid's shortcut handler
     <div
@@ -148,7 +153,7 @@ export const StudyRow = memo(function StudyRow({
       onFocus={(event) => {
         if (event.target === event.currentTarget) onFocusRow(rowKey);
       }}
-      className={`flex w-full cursor-pointer items-center border-b border-border/60 outline-none focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent ${
+      className={`flex w-full cursor-pointer items-center border-b border-border/60 outline-none [contain:content] focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-accent ${
         focused ? 'bg-focus-row outline-2 -outline-offset-2 outline-accent' : 'hover:bg-panel-raised/70'
       } ${study.isCancelled ? 'text-fg-muted' : ''} ${isNew ? 'shadow-[inset_3px_0_0_var(--color-accent)]' : ''} ${selected ? 'bg-focus-row/60' : ''}`}
       style={style}

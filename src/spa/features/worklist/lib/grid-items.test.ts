@@ -5,10 +5,10 @@ import {
   buildItems,
   describeGroupCount,
   groupSelectionOf,
+  groupSelectionsOf,
   indexesOf,
   ITEM_HEIGHT,
   SKELETON_ROWS,
-  studyIdsOf,
 } from './grid-items.ts';
 import type { GroupOfItems, GroupQueryState } from './grid-items.ts';
 
@@ -76,9 +76,24 @@ describe('the grid items', () => {
   it('finds the rows of a group, and how many of them are selected', () => {
     const { items } = buildItems([group('stat', ['a', 'b']), group('normal', ['c'])], ITEM_HEIGHT);
     expect(indexesOf(items, 'group')).toEqual([0, 3]);
-    expect(studyIdsOf(items)).toEqual(['a', 'b', 'c']);
-    expect(studyIdsOf(items, 'stat')).toEqual(['a', 'b']);
     expect(groupSelectionOf(['a', 'b'], new Set(['b', 'c']))).toEqual({ loaded: 2, selected: 1 });
+  });
+
+  it("lists each open group's study IDs once per build, for its header's selection", () => {
+    const { studyIds } = buildItems(
+      [group('stat', ['a', 'b']), group('high', ['x'], {}, true), group('normal', ['c'])],
+      ITEM_HEIGHT,
+    );
+    expect([...studyIds]).toEqual([
+      ['stat', ['a', 'b']],
+      ['normal', ['c']],
+    ]);
+    expect(groupSelectionsOf(studyIds, new Set(['b', 'c', 'x']))).toEqual(
+      new Map([
+        ['stat', { loaded: 2, selected: 1 }],
+        ['normal', { loaded: 1, selected: 1 }],
+      ]),
+    );
   });
 });
 

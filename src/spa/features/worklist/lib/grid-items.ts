@@ -45,12 +45,15 @@ export interface BuiltItems {
   offsets: number[];
   /** Index of each group's last study row, for fetching its next page in time. */
   lastStudyIndex: Map<Severity, number>;
+  /** Each open group's loaded study IDs in order (for its header's selection), listed once per build. */
+  studyIds: Map<Severity, string[]>;
 }
 
 /** The scroller's items for these groups, with each item's offset (sizes are fixed per kind). */
 export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights): BuiltItems {
   const items: WorklistItem[] = [];
   const lastStudyIndex = new Map<Severity, number>();
+  const studyIds = new Map<Severity, string[]>();
   for (const { severity, group, collapsed } of groups) {
     items.push({ kind: 'group', key: `group-${severity}`, severity });
     if (collapsed) continue;
@@ -69,9 +72,12 @@ export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights
       items.push({ kind: 'empty', key: `empty-${severity}`, severity });
       continue;
     }
+    const ids: string[] = [];
     for (const study of studies) {
       items.push({ kind: 'study', key: study.studyId, severity, study });
+      ids.push(study.studyId);
     }
+    studyIds.set(severity, ids);
     lastStudyIndex.set(severity, items.length - 1);
     if (query.hasNextPage || query.isFetchNextPageError)
       items.push({ kind: 'more', key: `more-${severity}`, severity });
@@ -82,7 +88,7 @@ export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights
     offsets.push(offset);
     offset += heights[item.kind];
   }
-  return { items, offsets, lastStudyIndex };
+  return { items, offsets, lastStudyIndex, studyIds };
 }
 
 /** The indexes of the items of one kind, in order. */
@@ -90,19 +96,29 @@ export function indexesOf(items: readonly WorklistItem[], kind: WorklistItem['ki
   return items.flatMap((item, index) => (item.kind === kind ? [index] : []));
 }
 
-/** The IDs of the loaded studies, of one group or of all. */
-export function studyIdsOf(items: readonly WorklistItem[], severity?: Severity): string[] {
-  return items.flatMap((item) =>
-    item.kind === 'study' && (severity ?? item.severity) === item.severity ? [item.key] : [],
-  );
+/** What a group header shows of the selection: its loaded rows, and how many of them are selected. */
+export interface GroupSelection {
+  loaded: number;
+  selected: number;
+}
+
+/**
+ * Each group's selection summary, from the study IDs of the build. Worked out when the rows or the
+ * selection change, never on a scroll frame: it reads every loaded study (10,000 after a long scroll).
+ */
+export function groupSelectionsOf(
+  studyIds: ReadonlyMap<Severity, readonly string[]>,
+  selected: ReadonlySet<string>,
+): Map<Severity, GroupSelection> {
+  return new Map([...studyIds].map(([severity, ids]) => [severity, groupSelectionOf(ids, selected)]));
 }
 
 /** How many of a group's loaded rows there are, and how many of them are selected. */
-export function groupSelectionOf(
-  loaded: readonly string[],
-  selected: ReadonlySet<string>,
-): { loaded: number; selected: number } {
-  return { loaded: loaded.length, selected: loaded.filter((id) => selected.has(id)).length };
+export function groupSelectionOf(loaded: readonly string[], selected: ReadonlySet<string>): GroupSelection {
+  if (selected.size === 0) return { loaded: loaded.length, selected: 0 };
+  let count = 0;
+  for (const id of loaded) if (selected.has(id)) count += 1;
+  return { loaded: loaded.length, selected: count };
 }
 
 const countFormatter = new Intl.NumberFormat();

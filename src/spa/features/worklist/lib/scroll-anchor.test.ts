@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anchorAt, anchoredScrollTop } from './scroll-anchor.ts';
+import { anchorAt, anchorShift } from './scroll-anchor.ts';
 
 const HEADER = 34;
 const keys = (...names: string[]) => names.map((key) => ({ key }));
@@ -13,13 +13,18 @@ describe('scroll anchoring', () => {
       { index: 2, start: 110, end: 146 },
     ];
     expect(anchorAt(placed, keys('g', 'a', 'b'), 0, HEADER)).toBeNull();
-    expect(anchorAt(placed, keys('g', 'a', 'b'), 50, HEADER)).toEqual({ key: 'a', delta: 24 });
+    expect(anchorAt(placed, keys('g', 'a', 'b'), 50, HEADER)).toEqual({ key: 'a', start: 74 });
   });
 
-  it('puts the anchored row back where it was after rows arrive above it', () => {
-    const anchor = { key: 'a', delta: 24 };
-    // Before: a at offset 40 (scrollTop 50). A 36 px row arrived above it: a is now at 76.
-    expect(anchoredScrollTop(anchor, keys('g', 'new', 'a'), [0, 40, 76], HEADER)).toBe(HEADER + 76 - 24);
-    expect(anchoredScrollTop(anchor, keys('g', 'b'), [0, 40], HEADER)).toBeNull();
+  it('moves the list by as much as the anchored row moved when rows arrive or leave above it', () => {
+    // Before: a at offset 40 below the column header. A 36 px row arrived above it: a is now at 76.
+    const anchor = { key: 'a', start: HEADER + 40 };
+    expect(anchorShift(anchor, keys('g', 'new', 'a'), [0, 40, 76], HEADER)).toBe(36);
+    expect(anchorShift(anchor, keys('a'), [4], HEADER)).toBe(-36);
+    expect(anchorShift(anchor, keys('g', 'b'), [0, 40], HEADER)).toBeNull();
+  });
+
+  it('needs no scroll when a study changed in place', () => {
+    expect(anchorShift({ key: 'a', start: HEADER + 40 }, keys('g', 'a'), [0, 40], HEADER)).toBe(0);
   });
 });
