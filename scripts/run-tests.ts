@@ -34,7 +34,7 @@ const steps: Step[] = [
     command: 'npm',
     args: ['run', '--silent', 'format:check'],
   },
-  { name: 'build', command: 'vite', args: ['build', '--logLevel', 'warn'] },
+  { name: 'build (the SPA and its first-screen renderer)', command: 'npm', args: ['run', '--silent', 'build'] },
   { name: 'unit, component and integration tests', command: 'vitest', args: ['run'] },
   { name: 'end-to-end tests', command: 'playwright', args: ['test'] },
   // The benchmark harness at small sizes: it must run end to end; its timings are not judged here.
