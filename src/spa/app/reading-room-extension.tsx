@@ -12,6 +12,7 @@ import { StatAlerts } from '../features/stat-alerts/components/stat-alerts.tsx';
 import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 import { useWorklistCellContext } from '../features/worklist/components/worklist-context.ts';
 import { parseFilters, toListFilters } from '../../contract/worklist-filters.ts';
+import { READING_COLUMN } from './reading-column.ts';
 
 /*
  * What the worklist shows of the live reading room, loaded after its first screen: who reads each
@@ -24,9 +25,7 @@ function ReadingCell({ study }: { study: Study }) {
 }
 
 /** The "Reading" column: who reads each study, or has it open. */
-export const READING_COLUMNS: readonly WorklistExtraColumn[] = [
-  { id: 'reading', header: 'Reading', size: 230, minSize: 110, after: 'viewerStatus', Cell: ReadingCell },
-];
+export const READING_COLUMNS: readonly WorklistExtraColumn[] = [{ ...READING_COLUMN, Cell: ReadingCell }];
 
 /** Keeps the page's reading room current, and alerts on new STAT studies under the list's filters. */
 export function ReadingRoom() {

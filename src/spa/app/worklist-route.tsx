@@ -9,6 +9,7 @@ import { NewStudyButton } from '../features/study-drawer/components/new-study-bu
 import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 import { WorklistPage } from '../features/worklist/components/worklist-page.tsx';
 import type { WorklistExtension } from '../features/worklist/components/worklist-page.tsx';
+import { PENDING_READING_COLUMNS } from './reading-column.ts';
 
 // Next study is not needed for the first screen: it loads after it, and only for a reader.
 const NextStudyButton = lazy(async () => ({ default: (await import('./next-study-button.tsx')).NextStudyButton }));
@@ -27,7 +28,8 @@ interface ReadingExtension {
  * The worklist as the app composes it: the Next study (for readers) and New study buttons, the live
  * reading room (a Reading column with who reads what, the new-STAT alert and its options) and the
  * PACS columns when a PACS is connected. Their code loads after the first screen (the PACS's only
- * when a PACS is connected), so the list's own bundle does not carry it. The rows provider stays
+ * when a PACS is connected), so the list's own bundle does not carry it; the Reading column is there
+ * from the first render, empty until its code arrives, so the columns beside it do not move. The rows provider stays
  * without a PACS too (it then asks nothing), so the grid is not remounted when the BFF's answer, or
  * the columns' code, arrives; only the columns come and go.
  */
@@ -83,7 +85,10 @@ export function WorklistRoute() {
   }, []);
   const shownPacs = pacs ? pacsColumns : undefined;
   const extension = useMemo<WorklistExtension>(
-    () => ({ columns: [...(reading?.columns ?? []), ...(shownPacs ?? [])], RowsProvider: PacsRowsProvider }),
+    () => ({
+      columns: [...(reading?.columns ?? PENDING_READING_COLUMNS), ...(shownPacs ?? [])],
+      RowsProvider: PacsRowsProvider,
+    }),
     [reading, shownPacs],
   );
   const ReadingRoom = reading?.ReadingRoom;

@@ -75,4 +75,18 @@ describe('renderFirstScreen', () => {
     expect(renderFirstScreen({ ...page, url: '/dashboard' })).toBeUndefined();
     expect(renderFirstScreen({ ...page, page: { studies: 'not a list' } })).toBeUndefined();
   });
+
+  it('shows each filter as chosen, with one selected option and no option twice', () => {
+    for (const url of ['/', '/?modality=CT', '/?modality=ZZ', '/?date=7d&status=any', '/?assignee=anyone&overdue=1']) {
+      const html = renderFirstScreen(input(url, [study(1)])) ?? '';
+      const selects = [...html.matchAll(/<select[^>]*>(.*?)<\/select>/g)].map((match) => match[1] ?? '');
+      expect(selects.length, url).toBeGreaterThan(3);
+      for (const options of selects) {
+        const values = [...options.matchAll(/<option value="([^"]*)"/g)].map((match) => match[1]);
+        expect(new Set(values).size, `${url}: ${options}`).toBe(values.length);
+        expect(options.match(/selected=""/g)?.length, `${url}: ${options}`).toBe(1);
+      }
+    }
+    expect(renderFirstScreen(input('/?modality=ZZ', [study(1)]))).toContain('<option value="ZZ" selected="">');
+  });
 });

@@ -172,11 +172,17 @@ export function WorklistFiltersBar({
   };
 
   const panelId = useId();
-  const [customDates, setCustomDates] = useState(false);
   const [open, setOpen] = useState(false);
-  // "Custom…" picked, no date given yet; any change of the dates (one given, Back, Clear) ends it.
-  useEffect(() => setCustomDates(false), [filters.studyDate]);
-  const isCustom = customDates || filters.studyDate.includes('..');
+  // "Custom…" picked, no date given yet: it holds for the dates it was picked over, so any change of
+  // the dates (one given, Back, Clear) ends it. Those are the dates last asked for here, not the ones
+  // on screen, which follow a moment later while the new list loads.
+  const asked = useRef(filters.studyDate);
+  const [customOver, setCustomOver] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    asked.current = filters.studyDate;
+    setCustomOver((over) => (over === filters.studyDate ? over : undefined));
+  }, [filters.studyDate]);
+  const isCustom = customOver === filters.studyDate || filters.studyDate.includes('..');
   const people = [...roster].sort(
     (a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName),
   );
@@ -219,7 +225,8 @@ export function WorklistFiltersBar({
           parse={(value) => value}
         >
           <option value="">Any</option>
-          {(MODALITIES.some((modality) => modality === filters.modality)
+          {/* A modality from a link that is not in the usual list is still shown as chosen. */}
+          {(filters.modality === '' || MODALITIES.some((modality) => modality === filters.modality)
             ? MODALITIES
             : [filters.modality, ...MODALITIES]
           ).map((modality) => (
@@ -232,8 +239,13 @@ export function WorklistFiltersBar({
           label="Study date"
           value={isCustom ? 'custom' : filters.studyDate}
           onChange={(value) => {
-            setCustomDates(value === 'custom');
-            if (value !== 'custom') set('studyDate', value);
+            if (value === 'custom') {
+              setCustomOver(asked.current);
+              return;
+            }
+            setCustomOver(undefined);
+            asked.current = value;
+            set('studyDate', value);
           }}
           parse={(value): StudyDateChoice | 'custom' => (value === 'custom' ? value : parseStudyDate(value))}
         >
@@ -330,7 +342,7 @@ export function WorklistFiltersBar({
           <button
             type="button"
             onClick={() => {
-              setCustomDates(false);
+              setCustomOver(undefined);
               onChange(defaults);
             }}
             className="rounded px-2 py-1 text-sm font-medium text-accent underline-offset-2 hover:underline"
