@@ -9,10 +9,12 @@ import {
   useState,
 } from 'react';
 import type { ReactNode } from 'react';
-import { Router } from 'react-router';
+import { Router, useLocation } from 'react-router';
+import type { Location } from 'react-router';
 import type { GuardedHistory, ShouldBlock } from './guarded-history.ts';
 
 const GuardContext = createContext<GuardedHistory | null>(null);
+const LatestLocationContext = createContext<Location | null>(null);
 
 /**
  * React Router's declarative `<Router>` over a history whose moves can be held (`useBlocker`). Like
@@ -21,18 +23,37 @@ const GuardContext = createContext<GuardedHistory | null>(null);
  */
 export function AppRouter({ history, children }: { history: GuardedHistory; children: ReactNode }) {
   const [state, setState] = useState({ action: history.action, location: history.location });
+  const [latest, setLatest] = useState(history.location);
   useLayoutEffect(
     () =>
-      history.listen((update) => startTransition(() => setState({ action: update.action, location: update.location }))),
+      history.listen((update) => {
+        setLatest(update.location);
+        startTransition(() => setState({ action: update.action, location: update.location }));
+      }),
     [history],
   );
   return (
     <GuardContext value={history}>
-      <Router location={state.location} navigationType={state.action} navigator={history}>
-        {children}
-      </Router>
+      <LatestLocationContext value={latest}>
+        <Router location={state.location} navigationType={state.action} navigator={history}>
+          {children}
+        </Router>
+      </LatestLocationContext>
     </GuardContext>
   );
+}
+
+/**
+ * The query string of the address last moved to, at once: the page on screen follows it in a
+ * transition (`useLocation`), which may take a moment while the new page renders or loads. Controls
+ * that set the address (filters) show what was asked from it, and build the next change on it, so a
+ * click shows at once and a second change right after the first keeps the first. Only while the
+ * move stays on the same path; otherwise the page's own.
+ */
+export function useRequestedSearch(): string {
+  const latest = useContext(LatestLocationContext);
+  const location = useLocation();
+  return latest && latest.pathname === location.pathname ? latest.search : location.search;
 }
 
 export interface Blocker {

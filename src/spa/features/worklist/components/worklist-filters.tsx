@@ -1,4 +1,5 @@
-import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useLocation } from 'react-router';
 import type { RefObject } from 'react';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
@@ -10,6 +11,7 @@ import {
   hasActiveFilters,
   parseAssignee,
   parseCustomer,
+  parseFilters,
   parseStudyDate,
   parseViewerStatus,
 } from '../../../../contract/worklist-filters.ts';
@@ -19,6 +21,7 @@ import type { StudyDateChoice, Viewer, WorklistFilters } from '../../../../contr
 const CustomDates = lazy(async () => ({ default: (await import('./study-date-custom.tsx')).CustomDates }));
 import { SEVERITY_LABEL } from '../../../components/severity-badge.tsx';
 import { useCustomerName } from '../api/get-customer.ts';
+import { useRequestedSearch } from '../../../lib/navigation/app-router.tsx';
 
 /** How long typing pauses before the search reaches the URL (and the server). */
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -146,7 +149,7 @@ const DATE_CHOICES = [
 
 /** The worklist's filters. Each change becomes a new URL (so Back undoes it) and a new server query. */
 export function WorklistFiltersBar({
-  filters,
+  filters: shownFilters,
   viewer,
   roster,
   customers,
@@ -154,6 +157,13 @@ export function WorklistFiltersBar({
   searchRef,
   compact = false,
 }: WorklistFiltersBarProps) {
+  // What the person last asked for, before the list under it has followed (src/spa/lib/navigation).
+  const requested = useRequestedSearch();
+  const { search } = useLocation();
+  const filters = useMemo(
+    () => (requested === search ? shownFilters : parseFilters(new URLSearchParams(requested), viewer)),
+    [requested, search, shownFilters, viewer],
+  );
   const defaults = defaultFilters(viewer);
   const set = <K extends keyof WorklistFilters>(key: K, value: WorklistFilters[K]) =>
     onChange({ ...filters, [key]: value });
