@@ -33,16 +33,19 @@ function precompressAssets(): Plugin {
   };
 }
 
+/** The app proper: the entry point (`src/spa/main.tsx`) imports it once the page has been painted. */
+const BOOT_MODULE = /[\\/]src[\\/]spa[\\/]boot\.tsx$/;
+
 /**
  * Whether a module of the app runs on every page load: imported, import by import, by the entry
- * point (`src/spa/main.tsx`), not only by something loaded later (a dynamic import).
+ * point or by the app it starts (`src/spa/boot.tsx`), not only by something loaded later.
  */
 function loadsWithEntry(id: string, ctx: ChunkingContext, seen = new Set<string>()): boolean {
   if (seen.has(id)) return false;
   seen.add(id);
   const info = ctx.getModuleInfo(id);
   if (!info) return false;
-  if (info.isEntry) return true;
+  if (info.isEntry || BOOT_MODULE.test(id)) return true;
   return info.importers.some((importer) => loadsWithEntry(importer, ctx, seen));
 }
 
@@ -59,6 +62,38 @@ function chunkName(id: string, ctx: ChunkingContext): string | null {
   const info = ctx.getModuleInfo(id);
   if (!info || info.isEntry) return null;
   return info.importers.length + info.dynamicImporters.length > 1 && loadsWithEntry(id, ctx) ? 'common' : null;
+}
+
+/**
+ * The page's head preloads the app that the entry imports after the first paint (`src/spa/main.tsx`)
+ * and the files that app imports, as it would for a static import: they download and compile while
+ * the BFF still waits for the first studies, and the entry's wait of one frame costs no request.
+ */
+function preloadBoot(): Plugin {
+  return {
+    name: 'preload-boot',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, context) {
+        const chunks = Object.values(context.bundle ?? {}).filter((output) => output.type === 'chunk');
+        const boot = chunks.find((chunk) => chunk.facadeModuleId !== null && BOOT_MODULE.test(chunk.facadeModuleId));
+        if (!boot) throw new Error('The build has no chunk for src/spa/boot.tsx');
+        const files = new Set<string>();
+        const visit = (fileName: string) => {
+          if (files.has(fileName)) return;
+          files.add(fileName);
+          for (const imported of chunks.find((chunk) => chunk.fileName === fileName)?.imports ?? []) visit(imported);
+        };
+        visit(boot.fileName);
+        const links = [...files]
+          .filter((file) => !html.includes(`/${file}"`))
+          .map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`)
+          .join('');
+        return html.replace('</head>', `${links}</head>`);
+      },
+    },
+  };
 }
 
 /**
@@ -95,7 +130,11 @@ function treeShakeRouterComponents(): Plugin {
 export const FIRST_SCREEN_OUT_DIR = 'dist-server';
 
 export default defineConfig(({ isSsrBuild }) => ({
-  plugins: [react(), tailwindcss(), ...(isSsrBuild ? [] : [precompressAssets(), treeShakeRouterComponents()])],
+  plugins: [
+    react(),
+    tailwindcss(),
+    ...(isSsrBuild ? [] : [precompressAssets(), treeShakeRouterComponents(), preloadBoot()]),
+  ],
   ...(isSsrBuild
     ? {
         define: { 'process.env.NODE_ENV': JSON.stringify('production') },
@@ -122,7 +161,15 @@ export default defineConfig(({ isSsrBuild }) => ({
         target: 'es2022',
         rolldownOptions: {
           output: {
-            codeSplitting: { groups: [{ name: chunkName }] },
+            codeSplitting: {
+              groups: [
+                // Vite's loader of dynamic imports, which the entry point uses: a file of its own, as
+                // with the libraries the entry would import all of them (React among them) to get it,
+                // and the app's code would run before the first paint after all.
+                { name: 'preload-helper', test: /vite\/preload-helper/, priority: 1 },
+                { name: chunkName },
+              ],
+            },
           },
         },
       },

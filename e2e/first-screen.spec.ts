@@ -40,6 +40,8 @@ test('the page’s HTML holds the first screen’s rows, STAT first, for the lis
   expect(root.indexOf('data-group="stat"')).toBeGreaterThan(0);
   expect(root.indexOf('data-study-row')).toBeGreaterThan(root.indexOf('data-group="stat"'));
   expect(root).toContain('role="grid"');
+  // A picture of the app until the app takes it over: nothing in it takes a click or a key.
+  expect(root).toContain('<div data-first-screen inert>');
 
   // A search's first page too: rows that match it, already in the HTML.
   const first = (await (
@@ -153,6 +155,7 @@ test('the app takes the server’s rows over without an empty frame, and the lis
   expect(seen.fewestVisible).toBeGreaterThanOrEqual(seen.serverVisible);
   expect(seen.checking).toBe(false);
   expect(seen.firstIsStat).toBe(true);
+  await expect(page.locator('[data-first-screen], [inert]')).toHaveCount(0);
   await page.screenshot({ path: test.info().outputPath('first-screen-taken-over.png') });
 
   // The grid is the app's: keyboard focus moves from row to row, Enter opens the drawer.

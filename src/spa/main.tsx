@@ -1,24 +1,13 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app/app.tsx';
-import { atMost, prefetchFirstScreen, readPageFirstPage, readPageMe } from './app/prefetch.ts';
-import { createQueryClient } from './app/provider.tsx';
 import './styles.css';
 
-/** How long the first render waits for the worklist's first page (on a LAN it takes a few ms). */
-const FIRST_DATA_WAIT_MS = 150;
-
-const container = document.getElementById('root');
-if (!container) throw new Error('index.html must contain <div id="root">');
-
-// The first screen's requests go out now (the first studies may be in the page already); the first
-// render waits briefly for the first studies.
-const queryClient = createQueryClient();
-const page = { location: window.location, me: readPageMe(document), firstPage: readPageFirstPage(document) };
-await atMost(prefetchFirstScreen(queryClient, page), FIRST_DATA_WAIT_MS);
-
-createRoot(container).render(
-  <StrictMode>
-    <App queryClient={queryClient} />
-  </StrictMode>,
-);
+// The entry point stays this small so that the browser paints the page before the app's code runs.
+// With the built renderer the page already holds the worklist's first rows (decision record 041):
+// scripts of type module run as soon as the HTML is parsed, and evaluating the app (React first)
+// would keep that first paint waiting for it. So the entry lets one frame be painted, then imports
+// the app, whose files the page preloads from its head (`preloadBoot` in vite.config.ts) so the
+// wait costs no request. Without server rows there is nothing to show yet, and no reason to wait.
+const root = document.getElementById('root');
+if (root?.firstElementChild) {
+  await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+await import('./boot.tsx');

@@ -77,8 +77,9 @@ describe('the worklist page with its first screen rendered on the server', () =>
     const response = await withRenderer.inject({ url: '/?q=Head', headers: { cookie, accept: 'text/html' } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
+    // In an inert wrapper until the app takes it over.
     expect(rootContent(response.body)).toBe(
-      '<div role="grid"><div data-study-row="" aria-rowindex="3">Riley Radiologist, MD</div></div>',
+      '<div data-first-screen inert><div role="grid"><div data-study-row="" aria-rowindex="3">Riley Radiologist, MD</div></div></div>',
     );
     expect(response.body).toContain(FIRST_PAGE_SCRIPT_ID);
     expect(response.body.endsWith('</body></html>')).toBe(true);

@@ -146,11 +146,21 @@ export function renderFirstScreen(
     const html =
       typeof rendered === 'string' && rendered.length > 0 ? moveStylesToSheet(rendered, input.nonce) : undefined;
     if (rendered && html === undefined) onError(new Error('the first screen holds a style that is not the grid’s'));
-    return html === undefined ? undefined : { html, ms: performance.now() - started };
+    return html === undefined ? undefined : { html: asPainting(html), ms: performance.now() - started };
   } catch (error) {
     onError(error);
     return undefined;
   }
+}
+
+/**
+ * The first screen as a picture of the app until the app takes it over: `inert`, so a click or a key
+ * before then is not taken by markup about to be replaced (the person sees nothing happen, rather
+ * than a choice that is lost); the app's first render replaces the wrapper with its own live rows. It
+ * takes no part in the layout (`display: contents`, src/spa/styles.css).
+ */
+function asPainting(html: string): string {
+  return `<div data-first-screen inert>${html}</div>`;
 }
 
 /** `<html ...>` with the person's theme choice (the SPA's cookie), as the SPA would set it before its first paint. */

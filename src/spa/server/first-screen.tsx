@@ -19,7 +19,7 @@ import { guardHistory } from '../lib/navigation/guarded-history.ts';
  * The worklist's first screen as HTML, rendered on the server with the app's own routes, layout,
  * grid and rows, from the same data the app starts from in the browser: the signed-in person (the
  * page's `rw-me`) and the first group's first page (the page's `rw-first-page`), in a query cache
- * filled exactly as src/spa/main.tsx fills it. The browser shows these rows before any script has
+ * filled exactly as src/spa/boot.tsx fills it. The browser shows these rows before any script has
  * run; the app's first render (createRoot, into the same `<div id="root">`) then replaces them with
  * the same rows. Undefined when the address shows no worklist or the data is not the page the app
  * would ask for there: the page then goes out without rows, as it would without this renderer.

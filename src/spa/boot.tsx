@@ -1,0 +1,25 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/app.tsx';
+import { atMost, prefetchFirstScreen, readPageFirstPage, readPageMe } from './app/prefetch.ts';
+import { createQueryClient } from './app/provider.tsx';
+
+// The app proper, loaded by the entry (main.tsx) once the page has been painted.
+
+/** How long the first render waits for the worklist's first page (on a LAN it takes a few ms). */
+const FIRST_DATA_WAIT_MS = 150;
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html must contain <div id="root">');
+
+// The first screen's requests go out now (the first studies may be in the page already); the first
+// render waits briefly for the first studies.
+const queryClient = createQueryClient();
+const page = { location: window.location, me: readPageMe(document), firstPage: readPageFirstPage(document) };
+await atMost(prefetchFirstScreen(queryClient, page), FIRST_DATA_WAIT_MS);
+
+createRoot(container).render(
+  <StrictMode>
+    <App queryClient={queryClient} />
+  </StrictMode>,
+);
