@@ -170,7 +170,7 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
     ),
     row(
       '8',
-      'Per claim during the rushes: commands Redis ran, by command (both instances, every part of them; pipelined commands share a round trip)',
+      'Per claim during the rushes: commands Redis ran, by command, those run inside scripts too (both instances, every part of them; what they send is the evalsha, set and xread: pipelined ones share a round trip)',
       // The tally's own INFO, once before and once after each round.
       attempts.length === 0 ? '—' : perClaim(counted.redis, attempts.length, { info: 2 * options.claimRounds }),
       '—',
