@@ -235,6 +235,8 @@ async function measureLive(
   const rows: BenchRow[] = [];
   const redis = await startRedis({ directory: join(dataDir, 'redis') });
   // Before the instances start: they read the people once and keep them for a minute.
+  // Figure 8 counts each instance's upstream exchanges from its GET /metrics.
+  const metricsToken = randomBytes(24).toString('base64url');
   const radiologists = has('claims') ? ensureRadiologists(join(dataDir, 'avara.sqlite'), options.claimers) : [];
   const instance = (name: 'a' | 'b'): Promise<BenchProcess> => {
     const folder = join(dataDir, `instance-${name}`);
@@ -244,7 +246,12 @@ async function measureLive(
       upstreamUrl,
       apiKey,
       name: `BFF instance ${name.toUpperCase()}`,
-      env: { REDIS_URL: redis.url, SHARED_STATE_KEY_PREFIX: 'bench:', AUDIT_LOG: join(folder, 'audit.log') },
+      env: {
+        REDIS_URL: redis.url,
+        SHARED_STATE_KEY_PREFIX: 'bench:',
+        AUDIT_LOG: join(folder, 'audit.log'),
+        METRICS_TOKEN: metricsToken,
+      },
     });
   };
   const [a, b] = await Promise.all([instance('a'), instance('b')]);
@@ -321,7 +328,8 @@ async function measureLive(
           radiologists,
           claimStudies: options.claimStudies,
           claimRounds: options.claimRounds,
-          pids: { instances: [a.pid, b.pid], upstream: context.upstreamPid },
+          pids: { instances: [a.pid, b.pid], upstream: context.upstreamPid, redis: redis.pid },
+          trace: { redisUrl: redis.url, instances: [a.url, b.url], metricsToken },
           log,
         })),
       );

@@ -1,4 +1,5 @@
 import { createStudy, field, patchStudy, upstreamStudy, userIdOf, type CreatedStudy } from '../lib/live-api.ts';
+import { perClaim, takeTally, tallyDifference, type Tally, type TraceSources } from '../lib/claim-trace.ts';
 import { cpuMs } from '../lib/processes.ts';
 import { signIn } from '../lib/session.ts';
 import { count, latencySummary, ms } from '../lib/stats.ts';
@@ -14,7 +15,9 @@ export interface ClaimOptions {
   claimStudies: number;
   claimRounds: number;
   /** Processes whose CPU during the rushes is reported: both instances and the upstream. */
-  pids: { instances: readonly [number, number]; upstream: number };
+  pids: { instances: readonly [number, number]; upstream: number; redis: number };
+  /** Where the commands Redis ran and the instances' upstream exchanges are counted. */
+  trace: TraceSources;
   log: (message: string) => void;
 }
 
@@ -56,10 +59,15 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
     return {
       instances: options.pids.instances.reduce((sum, pid) => sum + cpuMs(pid), 0),
       upstream: cpuMs(options.pids.upstream),
+      redis: cpuMs(options.pids.redis),
       claimers: (own.user + own.system) / 1_000,
     };
   };
-  const cpu = { instances: 0, upstream: 0, claimers: 0 };
+  const cpu = { instances: 0, upstream: 0, redis: 0, claimers: 0 };
+  const counted: Tally = { redis: new Map(), upstream: new Map() };
+  const addTally = (into: Map<string, number>, from: Map<string, number>) => {
+    for (const [key, value] of from) into.set(key, (into.get(key) ?? 0) + value);
+  };
 
   const attempts: Attempt[] = [];
   let studiesTotal = 0;
@@ -74,13 +82,18 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
     );
     const orders = claimers.map(() => shuffled(studies, random));
     const claimed = new Set<string>();
+    const tallyBefore = await takeTally(options.trace);
     const cpuBefore = readCpu();
     const rush = await Promise.all(
       claimers.map((claimer, index) => claimUntilWon(claimer, orders[index] ?? [], claimed)),
     );
     if (round < 0) continue;
     const cpuAfter = readCpu();
-    for (const key of ['instances', 'upstream', 'claimers'] as const) cpu[key] += cpuAfter[key] - cpuBefore[key];
+    for (const key of ['instances', 'upstream', 'redis', 'claimers'] as const)
+      cpu[key] += cpuAfter[key] - cpuBefore[key];
+    const tally = tallyDifference(tallyBefore, await takeTally(options.trace));
+    addTally(counted.redis, tally.redis);
+    addTally(counted.upstream, tally.upstream);
     const answers = rush.flat();
     attempts.push(...answers);
     studiesTotal += studies.length;
@@ -141,10 +154,25 @@ export async function measureClaims(options: ClaimOptions): Promise<BenchRow[]> 
     ),
     row(
       '8',
-      'CPU per claim during the rushes: instances A + B / the upstream / the claimers (the bench process); what the two cores share',
+      'CPU per claim during the rushes: instances A + B / the upstream / Redis / the claimers (the bench process); what the two cores share',
       attempts.length === 0
         ? '—'
-        : `${ms(cpu.instances / attempts.length)} / ${ms(cpu.upstream / attempts.length)} / ${ms(cpu.claimers / attempts.length)}`,
+        : `${ms(cpu.instances / attempts.length)} / ${ms(cpu.upstream / attempts.length)} / ${ms(cpu.redis / attempts.length)} / ${ms(cpu.claimers / attempts.length)}`,
+      '—',
+      null,
+    ),
+    row(
+      '8',
+      "Per claim during the rushes: the instances' exchanges with the upstream, by operation (the queue watcher's walk included)",
+      attempts.length === 0 ? '—' : perClaim(counted.upstream, attempts.length),
+      '—',
+      null,
+    ),
+    row(
+      '8',
+      'Per claim during the rushes: commands Redis ran, by command, those run inside scripts too (both instances, every part of them; what they send is the evalsha, set and xread: pipelined ones share a round trip)',
+      // The tally's own INFO, once before and once after each round.
+      attempts.length === 0 ? '—' : perClaim(counted.redis, attempts.length, { info: 2 * options.claimRounds }),
       '—',
       null,
     ),

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
-import { SNAPSHOT_BUCKETS, countQueue, isActive, summarize } from '../../src/bff/events/queue-snapshot.ts';
+import { SNAPSHOT_BUCKETS, bucketOf, countQueue, isActive, summarize } from '../../src/bff/events/queue-snapshot.ts';
 import {
   MAX_EVENTS_PER_WALK,
   readQueueCounts,
@@ -283,6 +283,25 @@ describe.each(implementations)('the queue watcher ($name)', (implementation) => 
     expect(left.records.every((record) => /^snapshot-\d{3}$/.test(record.key))).toBe(true);
     expect((await shared.records.get('queue-watch', 'state'))?.value.buckets).toBe(SNAPSHOT_BUCKETS);
     expect(heard.filter((event) => event.type.startsWith('study.'))).toEqual([]);
+  });
+
+  it('takes a snapshot of fingerprints (an older version’s form) as none: a baseline, and no announcement', async () => {
+    const server = await upstreamServer(30);
+    const shared = await implementation.world().open('bff-1');
+    const [study] = activeStudies(server);
+    // As the version before answer hashes saved it: 256 buckets, no form, a fingerprint per study.
+    await shared.records.set('queue-watch', 'state', { savedAt: new Date().toISOString(), buckets: SNAPSHOT_BUCKETS });
+    await shared.records.set('queue-watch', `snapshot-${String(bucketOf(String(study?.studyId))).padStart(3, '0')}`, {
+      studies: { [String(study?.studyId)]: ['0000000000000000', 'stat', null, null] },
+    });
+    const heard = await listen(shared);
+    watch(server, shared);
+    await waitFor(
+      async () => (await shared.records.get('queue-watch', 'state'))?.value.form === 'answer-hash',
+      INTERVAL_MS + 5_000,
+      'the baseline in the new form',
+    );
+    expect(heard.filter((event) => event.type.startsWith('study.') || event.type === 'resync')).toEqual([]);
   });
 
   it('announces what changed while no instance watched, and a flood as one resync', async () => {

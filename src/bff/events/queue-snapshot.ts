@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { SEVERITIES, type Severity, type Study } from '../../contract/avara-types.ts';
 import { DEFAULT_SLA_TARGETS, isOverdue, minutesSince, type SlaTargets } from '../../contract/sla.ts';
@@ -7,18 +7,18 @@ import type { JsonObject, JsonValue } from '../shared-state/shared-state.ts';
 
 /** What the queue watcher keeps of a study in the active queue: enough to tell a change and to count. */
 export interface StudySummary {
-  /** Of the whole study as Avara answered it: any change to any field changes it. */
-  fingerprint: string;
+  /**
+   * A hash of the study's JSON exactly as Avara answered it (key order and all): a walk that gets
+   * the same text again knows the study is unchanged without working out its fingerprint. It is
+   * what the snapshot stores, so a new leader (and the baseline) hashes each study once and never
+   * fingerprints an unchanged one.
+   */
+  answerHash: string;
   severity: Severity;
   assigneeId: string | null;
   createdAt: string | null;
   /** `createdAt` parsed once (epoch ms), for counting overdue studies without parsing 100,000 dates a walk; null when missing or unreadable. */
   createdAtMs: number | null;
-  /**
-   * A hash of the study's JSON exactly as answered (key order and all), kept in memory only: a
-   * walk that gets the same text again reuses the summary instead of working out the fingerprint.
-   */
-  asAnswered?: string;
 }
 
 /** The active queue as one walk saw it: study ID → summary. */
@@ -40,32 +40,42 @@ export function isActive(study: Pick<Study, 'studyViewerStatus' | 'isCancelled'>
 }
 
 export function summarize(study: Study): StudySummary {
-  return summaryOf(fingerprintOf(study), study.severity, study.assignedTo?.userId ?? null, study.createdAt);
+  return summaryOf(answerHashOf(study), study.severity, study.assignedTo?.userId ?? null, study.createdAt);
 }
 
 /**
  * `summarize`, reusing `before` when the study is answered exactly as last time: most of a large
- * queue is unchanged from one walk to the next, and the sorted-key form is the costly part.
+ * queue is unchanged from one walk to the next.
  */
 export function summarizeAgain(study: Study, before: StudySummary | undefined): StudySummary {
-  const asAnswered = createHash('sha256').update(JSON.stringify(study)).digest('base64');
-  if (before?.asAnswered === asAnswered) return before;
-  return { ...summarize(study), asAnswered };
+  const answerHash = answerHashOf(study);
+  if (before?.answerHash === answerHash) return before;
+  return summaryOf(answerHash, study.severity, study.assignedTo?.userId ?? null, study.createdAt);
+}
+
+/**
+ * 64 bits (11 characters of base64) of SHA-256 over the study's JSON as answered: the cheap test of
+ * "answered exactly as before". The same study in another key order has another hash (a walk then
+ * announces it once as changed); only a fingerprint (fingerprintOf) ignores the key order.
+ */
+export function answerHashOf(study: unknown): string {
+  return hash('sha256', JSON.stringify(study) ?? 'null', 'base64').slice(0, 11);
 }
 
 function summaryOf(
-  fingerprint: string,
+  answerHash: string,
   severity: Severity,
   assigneeId: string | null,
   createdAt: string | null,
 ): StudySummary {
   const parsed = createdAt === null ? Number.NaN : Date.parse(createdAt);
-  return { fingerprint, severity, assigneeId, createdAt, createdAtMs: Number.isNaN(parsed) ? null : parsed };
+  return { answerHash, severity, assigneeId, createdAt, createdAtMs: Number.isNaN(parsed) ? null : parsed };
 }
 
 /**
  * 64 bits of SHA-256 over the study's JSON with its keys sorted: the same study answered by the
- * list, a retrieve or an event (whatever the key order) has the same fingerprint.
+ * list, a retrieve or an event (whatever the key order) has the same fingerprint. A walk works it
+ * out only for a study whose answer changed, to compare it with what the product published.
  */
 export function fingerprintOf(study: unknown): string {
   return createHash('sha256').update(canonicalJson(study)).digest('hex').slice(0, 16);
@@ -73,8 +83,8 @@ export function fingerprintOf(study: unknown): string {
 
 /**
  * JSON with every object's keys in code-unit order and undefined members left out (as in an array
- * JSON.stringify writes them as null). Written as plain loops: a walk fingerprints every study of the
- * queue, and the array helpers' garbage made this a third of the leader's CPU.
+ * JSON.stringify writes them as null). Written as plain loops: the array helpers' garbage made this a
+ * third of the leader's CPU when every walk fingerprinted every study of the queue.
  */
 function canonicalJson(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
@@ -195,7 +205,7 @@ export function bucketOf(studyId: string): number {
 const STUDIES_PER_TURN = 2_000;
 
 /**
- * Buckets as record values, `{studies: {studyId: [fingerprint, severity, assigneeId, createdAt]}}`,
+ * Buckets as record values, `{studies: {studyId: [answerHash, severity, assigneeId, createdAt]}}`,
  * in one pass over the snapshot that lets the event loop run every few thousand studies: with
  * 100,000 studies in the queue, one uninterrupted pass held every request on the leader for a
  * noticeable time.
@@ -211,7 +221,7 @@ export async function encodeBuckets(
     handled += 1;
     if (turnDue(handled)) await nextTurn();
     const studies = encoded.get(bucketOf(studyId));
-    if (studies) studies[studyId] = [summary.fingerprint, summary.severity, summary.assigneeId, summary.createdAt];
+    if (studies) studies[studyId] = [summary.answerHash, summary.severity, summary.assigneeId, summary.createdAt];
   }
   return new Map([...encoded].map(([bucket, studies]) => [bucket, { studies }]));
 }
@@ -232,11 +242,11 @@ export function decodeBucket(value: JsonObject, snapshot: QueueSnapshot): void {
   if (!isObject(studies)) return;
   for (const [studyId, entry] of Object.entries(studies)) {
     if (!Array.isArray(entry)) continue;
-    const [fingerprint, severity, assigneeId, createdAt] = entry;
-    if (typeof fingerprint !== 'string' || !isSeverity(severity)) continue;
+    const [answerHash, severity, assigneeId, createdAt] = entry;
+    if (typeof answerHash !== 'string' || !isSeverity(severity)) continue;
     if (assigneeId !== null && typeof assigneeId !== 'string') continue;
     if (createdAt !== null && typeof createdAt !== 'string') continue;
-    snapshot.set(studyId, summaryOf(fingerprint, severity, assigneeId ?? null, createdAt ?? null));
+    snapshot.set(studyId, summaryOf(answerHash, severity, assigneeId ?? null, createdAt ?? null));
   }
 }
 

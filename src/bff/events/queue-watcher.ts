@@ -37,6 +37,11 @@ const COUNTS_KEY = 'counts';
 /** Says a snapshot exists (and when it was walked); without it the first walk is a baseline. */
 const STATE_KEY = 'state';
 const BUCKET_PREFIX = 'snapshot-';
+/**
+ * What a snapshot entry's first member is: the hash of the study's answer text (answerHashOf). A
+ * snapshot without it (saved by an older version, which stored fingerprints) is taken as none.
+ */
+const SNAPSHOT_FORM = 'answer-hash';
 const bucketKey = (bucket: number) => `${BUCKET_PREFIX}${String(bucket).padStart(3, '0')}`;
 const PAGE = 100;
 /** More differences than this in one walk (a long outage, a bulk change): one resync rather than a flood. */
@@ -233,9 +238,10 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
         const before = previous?.get(study.studyId);
         const summary = summarizeAgain(study, before);
         next.set(study.studyId, summary);
-        if (!previous || before?.fingerprint === summary.fingerprint) continue;
+        // Answered as at the last walk (or a baseline): no fingerprint is worked out.
+        if (!previous || before === summary) continue;
         touched.add(bucketOf(study.studyId));
-        if (alreadyTold(study.studyId, summary.fingerprint)) continue;
+        if (alreadyTold(study.studyId, fingerprintOf(study))) continue;
         differences += 1;
         if (announcements.length < MAX_EVENTS_PER_WALK)
           announcements.push({ type: before ? 'study.changed' : 'study.created', study });
@@ -307,7 +313,7 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     const summary = summarize(study);
     // Back in the queue since the list was read: it counts, and is announced if it changed.
     if (isActive(study)) next.set(studyId, summary);
-    if (summary.fingerprint === before?.fingerprint || alreadyTold(studyId, summary.fingerprint)) return;
+    if (summary.answerHash === before?.answerHash || alreadyTold(studyId, fingerprintOf(study))) return;
     await publishStudy('study.changed', study);
   }
 
@@ -341,6 +347,7 @@ export function startQueueWatcher(options: QueueWatcherOptions): QueueWatcher {
     await shared.records.set(NAMESPACE, STATE_KEY, {
       savedAt: new Date(now()).toISOString(),
       buckets: SNAPSHOT_BUCKETS,
+      form: SNAPSHOT_FORM,
     });
   }
 
@@ -389,9 +396,10 @@ export async function readQueueCounts(records: RecordStore): Promise<QueueCounts
 async function loadSnapshot(records: RecordStore, storedBuckets: Set<number>): Promise<QueueSnapshot | null> {
   storedBuckets.clear();
   const state = await records.get(NAMESPACE, STATE_KEY);
-  if (state?.value.buckets !== SNAPSHOT_BUCKETS) {
+  if (state?.value.buckets !== SNAPSHOT_BUCKETS || state.value.form !== SNAPSHOT_FORM) {
     // No baseline was finished (a leader may have stopped midway through one), or it is in another
-    // layout: what buckets there are would only be mistaken for the next baseline's.
+    // layout or form (an older version's fingerprints): what buckets there are would only be
+    // mistaken for the next baseline's.
     await removeSnapshot(records, state !== undefined);
     return null;
   }

@@ -4,6 +4,7 @@ import { comparePositions, formatEventId, newHistoryId, parseEventId, streamIdOf
 import { acquireWithin, checkLockOptions, createLocalTurns, heldLock, newLockToken, runWithLock } from './locking.ts';
 import {
   DEFAULT_REPLAY_LIMIT,
+  LOCK_NOTE_TTL_MS,
   SharedStateUnavailableError,
   checkDuration,
   checkKey,
@@ -83,6 +84,9 @@ export interface InProcessSharedState extends SharedState {
  * transaction, so two instances on one file still exclude each other), events in a ring buffer in
  * memory (this process's subscribers only; the history starts empty at every start).
  */
+/** The notes a lock's release leaves for its next holder (LockManager.release), one record per lock name. */
+const LOCK_NOTES = 'lock-notes';
+
 export function openInProcessSharedState(options: InProcessSharedStateOptions): InProcessSharedState {
   const { instanceId } = options;
   const log = options.log ?? noLog;
@@ -284,11 +288,18 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
         },
         lockOptions.signal,
       );
-      return taken ? heldLock(locks, name, token) : undefined;
+      if (!taken) return undefined;
+      // What the holder before left with its release (a record of its own, so every instance on this file sees it).
+      const left = await records.get(LOCK_NOTES, name);
+      return heldLock(locks, name, token, left?.value);
     },
-    async release(name, token) {
+    async release(name, token, note) {
       open();
-      const released = dropLease(`lock:${name}`, token);
+      const released = transaction(() => {
+        if (!dropLease(`lock:${name}`, token)) return false;
+        if (note) write(LOCK_NOTES, name, serializeValue(note), LOCK_NOTE_TTL_MS, Date.now());
+        return true;
+      });
       if (released) releases.emit(`released:${name}`);
       return released;
     },

@@ -8,6 +8,7 @@ import {
   type LockManager,
   type LockOptions,
   type LockTask,
+  type JsonObject,
 } from './shared-state.ts';
 
 // The lock and lease algorithms both implementations share; each supplies one atomic try.
@@ -131,11 +132,12 @@ export function createLocalTurns(): LocalTurns {
 }
 
 /** The handle of a lock taken with `token`. */
-export function heldLock(locks: LockManager, name: string, token: string): HeldLock {
+export function heldLock(locks: LockManager, name: string, token: string, left?: JsonObject): HeldLock {
   return {
     name,
     token,
-    release: () => locks.release(name, token),
+    ...(left ? { left } : {}),
+    release: (note) => locks.release(name, token, note),
     extend: (ttlMs) => locks.extend(name, token, ttlMs),
   };
 }
@@ -180,14 +182,16 @@ async function runHolding<T>(lock: HeldLock, ttlMs: number, task: LockTask<T>): 
     Math.max(1, Math.floor(ttlMs / 3)),
   );
   // A release that cannot reach the store leaves the lock to expire by itself; the task's outcome stands.
-  const release = (): void => {
+  const release = (note?: JsonObject): void => {
     if (released) return;
     clearInterval(renewal);
     // Sent in this very turn when no extension is on its way: it goes out with whatever the task sent just before.
-    released = extending ? extending.then(() => lock.release()).catch(() => false) : lock.release().catch(() => false);
+    released = extending
+      ? extending.then(() => lock.release(note)).catch(() => false)
+      : lock.release(note).catch(() => false);
   };
   try {
-    return await task(controller.signal, release);
+    return await task(controller.signal, release, lock.left);
   } finally {
     release();
     await released;

@@ -14,7 +14,9 @@ import {
   checkSetOptions,
   listLimit,
   noLog,
+  LOCK_NOTE_TTL_MS,
   parseValue,
+  type JsonObject,
   serializeValue,
   writtenRecord,
   type BusEvent,
@@ -71,6 +73,15 @@ local function purge(index, expiries, at)
   end
 end
 `;
+
+/** A lock's note as stored; a note that is not a JSON object (never written so) counts as none: it is only a hint. */
+function noteOf(text: string): JsonObject | undefined {
+  try {
+    return parseValue(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A Lua script run by its SHA1 (EVALSHA), sent whole only when this Redis does not have it yet. */
 class LuaScript {
@@ -175,6 +186,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
+// A lock taken with what its last holder left (KEYS[2], '' when nothing), or false while someone holds it.
+const TAKE_LOCK = new LuaScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return redis.call('GET', KEYS[2]) or ''
+end
+return false
+`);
+
+// RELEASE_IF_OWNER leaving a note (ARGV[2], for ARGV[3] ms) for the lock's next holder, in the same step.
+const RELEASE_LEAVING_NOTE = new LuaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return 1
+`);
+
 const EXTEND_IF_OWNER = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
@@ -261,6 +288,7 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
     expiries: (namespace: string) => `${keyPrefix}exp:${namespace}`,
     versions: `${keyPrefix}versions`,
     lock: (name: string) => `${keyPrefix}lock:${name}`,
+    lockNote: (name: string) => `${keyPrefix}lock-note:${name}`,
     leader: (role: string) => `${keyPrefix}leader:${role}`,
     stream: `${keyPrefix}events`,
     history: `${keyPrefix}events:history`,
@@ -430,18 +458,28 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
     async acquire(name, lockOptions) {
       checkLockOptions(name, lockOptions);
       const token = newLockToken(instanceId);
-      const key = keys.lock(name);
+      const lockKeys = [keys.lock(name), keys.lockNote(name)];
+      let left: string | undefined;
       const taken = await acquireWithin(
-        async () => (await run(() => commands.set(key, token, 'PX', lockOptions.ttlMs, 'NX'))) === 'OK',
+        async () => {
+          const answer = await script(commands, TAKE_LOCK, lockKeys, [token, lockOptions.ttlMs]);
+          if (typeof answer !== 'string') return false;
+          left = answer;
+          return true;
+        },
         lockOptions.waitMs ?? 0,
         undefined,
         lockOptions.signal,
       );
-      return taken ? heldLock(locks, name, token) : undefined;
+      return taken ? heldLock(locks, name, token, left ? noteOf(left) : undefined) : undefined;
     },
-    async release(name, token) {
+    async release(name, token, note) {
       checkKey(name, 'lock name');
-      return (await script(commands, RELEASE_IF_OWNER, [keys.lock(name)], [token])) === 1;
+      if (!note) return (await script(commands, RELEASE_IF_OWNER, [keys.lock(name)], [token])) === 1;
+      const noteKeys = [keys.lock(name), keys.lockNote(name)];
+      return (
+        (await script(commands, RELEASE_LEAVING_NOTE, noteKeys, [token, serializeValue(note), LOCK_NOTE_TTL_MS])) === 1
+      );
     },
     async extend(name, token, ttlMs) {
       checkKey(name, 'lock name');

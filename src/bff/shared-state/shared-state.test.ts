@@ -18,6 +18,7 @@ import {
   LockTimeoutError,
   SharedStateUnavailableError,
   type BusEvent,
+  type JsonObject,
   type SharedState,
   type SharedStateStatus,
 } from './shared-state.ts';
@@ -432,6 +433,31 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       finishTask();
       expect(await running).toBe('done');
       expect(await other?.release()).toBe(true);
+    });
+
+    it('hands what a release left to whoever takes the lock next, on any instance, and only an owner leaves one', async () => {
+      const [a, b] = await twoInstances(implementation);
+      const seen: Array<JsonObject | undefined> = [];
+      await a.locks.withLock('study:stu_9', { ttlMs: 5_000 }, async (_signal, release, left) => {
+        seen.push(left);
+        release({ studyId: 'stu_9', updatedAt: '2026-12-01T10:00:00.000Z' });
+      });
+      await b.locks.withLock('study:stu_9', { ttlMs: 5_000 }, async (_signal, _release, left) => {
+        seen.push(left);
+      });
+      // Released without a note, the lock keeps the last one (a hint, never wrong for being older).
+      const again = await b.locks.acquire('study:stu_9', { ttlMs: 5_000 });
+      seen.push(again?.left);
+      expect(await a.locks.release('study:stu_9', 'not-the-owner', { studyId: 'other' })).toBe(false);
+      expect(await again?.release({ studyId: 'stu_9', updatedAt: '2026-12-01T11:00:00.000Z' })).toBe(true);
+      seen.push((await a.locks.acquire('study:stu_9', { ttlMs: 5_000 }))?.left);
+      expect(seen).toEqual([
+        undefined,
+        { studyId: 'stu_9', updatedAt: '2026-12-01T10:00:00.000Z' },
+        { studyId: 'stu_9', updatedAt: '2026-12-01T10:00:00.000Z' },
+        { studyId: 'stu_9', updatedAt: '2026-12-01T11:00:00.000Z' },
+      ]);
+      expect((await a.locks.acquire('study:stu_10', { ttlMs: 5_000 }))?.left).toBeUndefined();
     });
 
     it('withLock aborts the signal when the lock is lost', async () => {

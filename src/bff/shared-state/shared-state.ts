@@ -120,7 +120,18 @@ export interface RecordStore {
  * task sent in the same turn, and after them), it is not sent again at the end, and withLock still
  * resolves only once it is done. Nothing may be written under the lock after it.
  */
-export type LockTask<T> = (signal: AbortSignal, release: () => void) => Promise<T>;
+export type LockTask<T> = (
+  signal: AbortSignal,
+  release: (note?: JsonObject) => void,
+  left: JsonObject | undefined,
+) => Promise<T>;
+
+/**
+ * How long a note left with a lock's release (LockManager.release) is handed to the lock's next
+ * holder. A note is a hint about what the last holder did (docs/decisions/042 for the study locks),
+ * never needed: a holder that gets none does what it would have done without it.
+ */
+export const LOCK_NOTE_TTL_MS = 60_000;
 
 export interface LockOptions {
   /** How long the lock lasts unless extended or released: a crashed holder's lock ends then. */
@@ -136,8 +147,10 @@ export interface HeldLock {
   readonly name: string;
   /** The owner token: only it releases or extends the lock. */
   readonly token: string;
-  /** Ends the lock if this holder still owns it: false when it had already expired (and may be someone else's). */
-  release(): Promise<boolean>;
+  /** The note the holder before left with its release, within LOCK_NOTE_TTL_MS; undefined when none. */
+  readonly left?: JsonObject;
+  /** Ends the lock if this holder still owns it (leaving `note` for the next holder): false when it had already expired (and may be someone else's). */
+  release(note?: JsonObject): Promise<boolean>;
   /** Moves the expiry to `ttlMs` from now if this holder still owns it: false when the lock was lost. */
   extend(ttlMs: number): Promise<boolean>;
 }
@@ -153,8 +166,11 @@ export interface LockManager {
    * really taken) when the shared state cannot be reached.
    */
   acquire(name: string, options: LockOptions): Promise<HeldLock | undefined>;
-  /** Releases the lock only if `token` owns it (compare-and-delete): false otherwise. */
-  release(name: string, token: string): Promise<boolean>;
+  /**
+   * Releases the lock only if `token` owns it (compare-and-delete): false otherwise. With `note`, the
+   * release leaves it in the same step for whoever takes the lock next (HeldLock.left).
+   */
+  release(name: string, token: string, note?: JsonObject): Promise<boolean>;
   /** Extends the lock to `ttlMs` from now only if `token` owns it: false otherwise. */
   extend(name: string, token: string, ttlMs: number): Promise<boolean>;
   /**

@@ -313,7 +313,10 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
         reply,
         studyId,
         { stale, stopWaiting: watch.signal },
-        async (signal, release) => {
+        async (signal, release, left) => {
+          // The study as the lock's last holder wrote it (docs/decisions/043), as good as an event heard:
+          // a claim that took the lock before its instance heard of the winner is answered without the upstream.
+          if (left) knownVersions.learn(left);
           // Heard of a newer version while waiting its turn: the same answer, without asking the upstream.
           const settledMeanwhile = stale();
           if (settledMeanwhile) return settledMeanwhile;

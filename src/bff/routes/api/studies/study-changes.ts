@@ -10,13 +10,14 @@ import { actorOf, mayChange } from '../../../../contract/permissions.ts';
 import { PROBLEM_TYPES, type Problem } from '../../../../contract/problem.ts';
 import type { SessionUser } from '../../../auth/session-user.ts';
 import type { KnownVersions } from '../../../events/known-versions.ts';
-import type { StudyEvents } from '../../../events/study-events.ts';
+import { asJsonObject, type StudyEvents } from '../../../events/study-events.ts';
 import { sendProblem } from '../../../lib/problems.ts';
 import { parseUpstreamJson, type AvaraClient, type UpstreamResult } from '../../../services/avara-client.ts';
 import {
   LockLostError,
   LockTimeoutError,
   SharedStateUnavailableError,
+  type JsonObject,
   type LockTask,
   type SharedState,
 } from '../../../shared-state/shared-state.ts';
@@ -95,9 +96,10 @@ export interface StudyChange {
   signal: AbortSignal;
   /**
    * Lets the study's lock go (withStudyLock's `release`): called once the study is written, so the
-   * release goes out together with the change's event, in one round trip to the shared store.
+   * release goes out together with the change's event, in one round trip to the shared store. It
+   * leaves the study as written for the lock's next holder (docs/decisions/043).
    */
-  release?: () => void;
+  release?: (note?: JsonObject) => void;
   /**
    * Called once the change is known to be allowed, just before it is written (still under the lock):
    * a refusal (its words) stops it. Next study takes the reading lease here.
@@ -151,7 +153,7 @@ export async function changeStudy(
   // Nothing is left to guard: the event and the lock's release go out together, the event first, so
   // a change waiting on another instance hears of this version no later than it could take the lock.
   const published = studyEvents.changed(parseUpstreamJson(result), 'worklist', user);
-  change.release?.();
+  change.release?.(asJsonObject(parseUpstreamJson(result)));
   await published;
   return { kind: 'changed', before, after, result };
 }
