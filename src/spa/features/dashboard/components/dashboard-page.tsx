@@ -3,6 +3,7 @@ import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { DashboardAnswer, RadiologistLoad } from '../../../../contract/dashboard-api.ts';
 import { AppLink } from '../../../components/app-link.tsx';
+import { RangeDateInput } from '../../../components/range-date-input.tsx';
 import { BUTTON, INPUT } from '../../../components/button-styles.ts';
 import { SEVERITY_LABEL, SeverityBadge } from '../../../components/severity-badge.tsx';
 import { apiBlob, isApiError } from '../../../lib/api-client.ts';
@@ -414,15 +415,7 @@ function DateInput({
   return (
     <label className="flex flex-col gap-1 text-sm">
       {label}
-      <input
-        type="date"
-        required
-        value={value}
-        min={min}
-        max={max}
-        onChange={(event) => onChange(event.target.value)}
-        className={INPUT}
-      />
+      <RangeDateInput required value={value} min={min} max={max} onChange={onChange} className={INPUT} />
     </label>
   );
 }

@@ -1,10 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { HttpResponse, http } from 'msw';
+import { http } from 'msw';
 import { Link, Outlet } from 'react-router';
 import type { RouteObject } from 'react-router';
 import { describe, expect, it, vi } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
 import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
+import { problemResponse } from '../../../../mocks/problem-response.ts';
 import { authKeys } from '../../../lib/auth/auth-keys.ts';
 import { draftOwnerOf } from '../../../lib/drafts/draft-owners.ts';
 import { drafts } from '../../../lib/drafts/draft-store.ts';
@@ -205,16 +206,13 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
       http.patch(
         '*/api/studies/:studyId',
         () =>
-          HttpResponse.json(
-            {
-              type: '/problems/upstream-failed',
-              title: 'Avara could not complete the request',
-              status: 502,
-              detail: 'The study service failed.',
-              retryable: true,
-            },
-            { status: 502, headers: { 'Content-Type': 'application/problem+json' } },
-          ),
+          problemResponse({
+            type: '/problems/upstream-failed',
+            title: 'Avara could not complete the request',
+            status: 502,
+            detail: 'The study service failed.',
+            retryable: true,
+          }),
         { once: true },
       ),
     );
@@ -294,10 +292,12 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
       http.patch(
         '*/api/studies/:studyId',
         () =>
-          HttpResponse.json(
-            { type: '/problems/forbidden', title: 'Not allowed', status: 403, detail: 'Ask a coordinator.' },
-            { status: 403, headers: { 'Content-Type': 'application/problem+json' } },
-          ),
+          problemResponse({
+            type: '/problems/forbidden',
+            title: 'Not allowed',
+            status: 403,
+            detail: 'Ask a coordinator.',
+          }),
         { once: true },
       ),
     );

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { StudyDateChoice } from '../../../../contract/worklist-filters.ts';
+import { RangeDateInput } from '../../../components/range-date-input.tsx';
 
 const fieldClass =
   'h-8 rounded border border-border bg-panel px-2 text-sm text-fg hover:border-accent focus-visible:outline-2 focus-visible:outline-accent';
@@ -55,15 +56,7 @@ function DateEnd({
       <label htmlFor={id} className="text-xs font-medium text-fg-muted">
         {label}
       </label>
-      <input
-        id={id}
-        type="date"
-        value={value}
-        min={min || undefined}
-        max={max || undefined}
-        onChange={(event) => onChange(event.target.value)}
-        className={fieldClass}
-      />
+      <RangeDateInput id={id} value={value} min={min} max={max} onChange={onChange} className={fieldClass} />
     </>
   );
 }
