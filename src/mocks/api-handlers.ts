@@ -12,7 +12,7 @@ import { DEFAULT_SLA_TARGETS, isOverdue, minutesWaiting } from '../contract/sla.
 import type { OperationInput, QueryInput, ValidatedInput, ValidationIssue } from '../contract/contract-validator.ts';
 import { queryInputFrom } from '../contract/contract-validator.ts';
 import { invalidRequestProblem, PROBLEM_TYPES } from '../contract/problem.ts';
-import { problemResponse } from './problem-response.ts';
+import { problemResponse, signInRequiredResponse } from './problem-response.ts';
 import type { Problem } from '../contract/problem.ts';
 import { seedDemoData } from '../avara-server/seed/demo-data.ts';
 import { AvaraError } from '../avara-server/store/avara-error.ts';
@@ -126,13 +126,7 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
   });
   const wanted = options.signedInAs === undefined ? 'coordinator' : options.signedInAs;
   let signedIn = wanted === null ? undefined : people.find((user) => roleOf(user) === wanted);
-  const unauthorized = () =>
-    problemResponse({
-      type: PROBLEM_TYPES.unauthorized,
-      title: 'Sign-in required',
-      status: 401,
-      detail: 'Sign in to continue.',
-    });
+  const unauthorized = signInRequiredResponse;
 
   return [
     http.get('*/auth/config', () =>

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import { PROBLEM_TYPES } from '../contract/problem.ts';
-import { problemResponse } from './problem-response.ts';
+import { problemResponse, signInRequiredResponse } from './problem-response.ts';
 import type { EventPerson, ReadingLease } from '../contract/worklist-events.ts';
 
 /** How long a mock lease lives without a heartbeat (the BFF's default READING_LEASE_SECONDS). */
@@ -25,13 +25,7 @@ const same = (a: EventPerson, b: EventPerson) => a.email === b.email;
 export function createReadingHandlers({ person, send, leases: initial = [] }: ReadingHandlersOptions): HttpHandler[] {
   const leases = new Map(initial.map((lease) => [lease.studyId, lease]));
   const viewers = new Map<string, EventPerson[]>();
-  const unauthorized = () =>
-    problemResponse({
-      type: PROBLEM_TYPES.unauthorized,
-      title: 'Sign-in required',
-      status: 401,
-      detail: 'Sign in to continue.',
-    });
+  const unauthorized = signInRequiredResponse;
   const noLease = () =>
     problemResponse({
       type: PROBLEM_TYPES.notFound,

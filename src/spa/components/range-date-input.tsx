@@ -1,3 +1,11 @@
+/** One end of a date range as its field shows it: the date (empty when not set) and the other end's bound. */
+export interface RangeEnd {
+  value: string;
+  min?: string;
+  max?: string;
+  onChange: (date: string) => void;
+}
+
 /**
  * One end of a date range (the dashboard's export, the worklist's own study dates): the other end,
  * when set, bounds it through `min` or `max`, so the range stays the right way round.
@@ -10,15 +18,7 @@ export function RangeDateInput({
   required = false,
   className,
   onChange,
-}: {
-  id?: string;
-  value: string;
-  min?: string;
-  max?: string;
-  required?: boolean;
-  className: string;
-  onChange: (date: string) => void;
-}) {
+}: RangeEnd & { id?: string; required?: boolean; className: string }) {
   return (
     <input
       id={id}
