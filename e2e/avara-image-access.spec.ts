@@ -1,5 +1,4 @@
-import { expect, test } from './support/pacs.ts';
-import { signInAs } from './support/sign-in.ts';
+import { expect, openPacsStudy, test } from './support/pacs.ts';
 import { screenshotPath } from './support/screenshots.ts';
 
 /*
@@ -14,16 +13,8 @@ test('the launch page shows the manifest counts and a DICOM Part 10 file from th
   context,
   pacs,
 }) => {
-  await signInAs(page, 'coordinator');
   const study = pacs.studies[0]!;
-  await page.goto('/?assignee=anyone');
-  await page
-    .locator('[data-study-row]')
-    .filter({ hasText: study.spec.studyDescription })
-    .filter({ hasText: study.shownName })
-    .click();
-  const drawer = page.getByRole('complementary', { name: 'Study' });
-  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(study.spec.studyDescription);
+  const drawer = await openPacsStudy(page, study);
 
   const newTab = context.waitForEvent('page');
   await drawer.getByRole('button', { name: 'Open in Viewer' }).click();

@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { problemAnswer } from './support/problem.ts';
 import { signInAs } from './support/sign-in.ts';
 import { screenshotPath } from './support/screenshots.ts';
 
@@ -214,17 +215,15 @@ test.describe('as a coordinator', () => {
     await page.route(`**/api/studies/${study.studyId}`, async (route) => {
       if (route.request().method() !== 'PATCH' || failed) return route.fallback();
       failed = true;
-      return route.fulfill({
-        status: 502,
-        contentType: 'application/problem+json',
-        body: JSON.stringify({
+      return route.fulfill(
+        problemAnswer({
           type: '/problems/upstream-failed',
           title: 'Avara could not complete the request',
           status: 502,
           detail: 'The study service answered with an error.',
           retryable: true,
         }),
-      });
+      );
     });
 
     const drawer = await openStudy(page, study);

@@ -1,5 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
-import { expect, test, type PacsStudy } from './support/pacs.ts';
+import { expect, openPacsStudy, pacsRowOf, test } from './support/pacs.ts';
 import { signInAs } from './support/sign-in.ts';
 import { screenshotPath } from './support/screenshots.ts';
 
@@ -10,13 +9,6 @@ import { screenshotPath } from './support/screenshots.ts';
  */
 
 test.describe.configure({ mode: 'serial' });
-
-function rowOf(page: Page, study: PacsStudy): Locator {
-  return page
-    .locator('[data-study-row]')
-    .filter({ hasText: study.spec.studyDescription })
-    .filter({ hasText: study.shownName });
-}
 
 test('the worklist shows each study’s patient and modality from the PACS, and says when one is not there', async ({
   page,
@@ -32,13 +24,13 @@ test('the worklist shows each study’s patient and modality from the PACS, and 
   await expect(grid.getByRole('columnheader', { name: /^Patient\b/ }).first()).toBeVisible();
 
   for (const study of pacs.studies) {
-    const row = rowOf(page, study);
+    const row = pacsRowOf(page, study);
     await expect(row).toBeVisible();
     await expect(row).toContainText(study.spec.modality);
     await expect(row).toContainText(study.spec.patientId);
     await expect(row).toContainText(study.spec.accessionNumber);
   }
-  await expect(rowOf(page, pacs.studies[0]!)).toContainText('2 series · 6 images');
+  await expect(pacsRowOf(page, pacs.studies[0]!)).toContainText('2 series · 6 images');
   // The demo studies are not in this PACS, and say so.
   await expect(grid.getByText('Not in PACS').first()).toBeVisible();
   // One context request per page of rows, never one per row.
@@ -52,12 +44,8 @@ test('the drawer shows the PACS context and a preview, and opens the study in Or
   context,
   pacs,
 }) => {
-  await signInAs(page, 'coordinator');
   const study = pacs.studies[0]!;
-  await page.goto('/?assignee=anyone');
-  await rowOf(page, study).click();
-  const drawer = page.getByRole('complementary', { name: 'Study' });
-  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(study.spec.studyDescription);
+  const drawer = await openPacsStudy(page, study);
 
   const panel = drawer.getByRole('region', { name: 'From the PACS' });
   await expect(panel).toContainText(study.shownName);

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { problemAnswer } from './support/problem.ts';
 import { signInAs } from './support/sign-in.ts';
 
 /*
@@ -59,17 +60,15 @@ test('a failed link request closes the blank tab and says so', async ({ page, co
   await signInAs(page, 'radiologist');
   const study = await someStudy(page.request);
   await page.route(`**/api/studies/${study.studyId}/viewer-url`, (route) =>
-    route.fulfill({
-      status: 502,
-      contentType: 'application/problem+json',
-      body: JSON.stringify({
+    route.fulfill(
+      problemAnswer({
         type: '/problems/upstream-failed',
         title: 'Avara could not complete the request',
         status: 502,
         detail: 'The viewer service failed.',
         retryable: true,
       }),
-    }),
+    ),
   );
   await page.goto(`/studies/${study.studyId}`);
   const drawer = page.getByRole('complementary', { name: 'Study' });

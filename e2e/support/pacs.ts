@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import {
   createOrthancStudy,
   startOrthanc,
@@ -13,12 +13,31 @@ import {
 } from '../../test/support/orthanc.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { startBffProcess, type BffProcess } from '../../test/support/bff-process.ts';
+import { signInAs } from './sign-in.ts';
 
 /** A study made in the PACS for the test, as the worklist should show it. */
 export interface PacsStudy extends CreatedStudy {
   spec: DemoStudySpec;
   /** The name the BFF shows: DICOM's `FAMILY^GIVEN` as `Family, Given`. */
   shownName: string;
+}
+
+/** The worklist row of a study made in the PACS: its description and the name the BFF shows. */
+export function pacsRowOf(page: Page, study: PacsStudy): Locator {
+  return page
+    .locator('[data-study-row]')
+    .filter({ hasText: study.spec.studyDescription })
+    .filter({ hasText: study.shownName });
+}
+
+/** Signs in as the coordinator and opens `study`'s drawer from the worklist (every assignee shown); answers the drawer. */
+export async function openPacsStudy(page: Page, study: PacsStudy): Promise<Locator> {
+  await signInAs(page, 'coordinator');
+  await page.goto('/?assignee=anyone');
+  await pacsRowOf(page, study).click();
+  const drawer = page.getByRole('complementary', { name: 'Study' });
+  await expect(drawer.getByRole('heading', { level: 2 })).toHaveText(study.spec.studyDescription);
+  return drawer;
 }
 
 export interface PacsStack {

@@ -10,20 +10,13 @@ import {
 } from './answer-shapes.ts';
 import { createContractValidator } from './contract-validator.ts';
 import { loadAvaraContract } from './load-contract.ts';
+import { avaraStudy } from './testing/avara-study.ts';
 
 const validator = createContractValidator(loadAvaraContract());
 
 /** A study with every member the contract describes (the bundled server's pages: demo-data.test.ts). */
 const study = {
-  studyId: `stu_${'ab'.repeat(16)}`,
-  studyInstanceUid: '1.2.840.113619.2.55.3.1',
-  studyDescription: 'CT Head without Contrast',
-  severity: 'stat',
-  studyViewerStatus: 'incomplete',
-  isCancelled: false,
-  cancelledAt: null,
-  createdAt: '2026-11-23T10:00:00.000Z',
-  updatedAt: '2026-11-23T10:00:00.000Z',
+  ...avaraStudy(`stu_${'ab'.repeat(16)}`),
   assignedTo: { userId: `usr_${'a1'.repeat(16)}`, email: 'riley@example.org', firstName: 'Riley', lastName: 'Jones' },
   createdByApiKey: { apiKeyId: '0b7c8e0e-3c1f-4d8a-9f6e-1a2b3c4d5e6f', description: 'key' },
   createdByUser: null,

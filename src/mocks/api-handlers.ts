@@ -11,7 +11,8 @@ import { SEVERITIES } from '../contract/avara-types.ts';
 import { DEFAULT_SLA_TARGETS, isOverdue, minutesWaiting } from '../contract/sla.ts';
 import type { OperationInput, QueryInput, ValidatedInput, ValidationIssue } from '../contract/contract-validator.ts';
 import { queryInputFrom } from '../contract/contract-validator.ts';
-import { invalidRequestProblem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '../contract/problem.ts';
+import { invalidRequestProblem, PROBLEM_TYPES } from '../contract/problem.ts';
+import { problemResponse, signInRequiredResponse } from './problem-response.ts';
 import type { Problem } from '../contract/problem.ts';
 import { seedDemoData } from '../avara-server/seed/demo-data.ts';
 import { AvaraError } from '../avara-server/store/avara-error.ts';
@@ -125,13 +126,7 @@ export function createApiHandlers(options: ApiHandlersOptions = {}): HttpHandler
   });
   const wanted = options.signedInAs === undefined ? 'coordinator' : options.signedInAs;
   let signedIn = wanted === null ? undefined : people.find((user) => roleOf(user) === wanted);
-  const unauthorized = () =>
-    problemResponse({
-      type: PROBLEM_TYPES.unauthorized,
-      title: 'Sign-in required',
-      status: 401,
-      detail: 'Sign in to continue.',
-    });
+  const unauthorized = signInRequiredResponse;
 
   return [
     http.get('*/auth/config', () =>
@@ -410,13 +405,6 @@ function currentStudy(service: StudyService, studyId: string) {
     if (error instanceof AvaraError) return undefined;
     throw error;
   }
-}
-
-function problemResponse(problem: Problem): Response {
-  return new Response(JSON.stringify(problem), {
-    status: problem.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
-  });
 }
 
 /** The parsed JSON body, undefined when there is none, or a 400 answer when it is not JSON. */

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import { PROBLEM_TYPES } from '../contract/problem.ts';
-import type { Problem } from '../contract/problem.ts';
+import { problemResponse, signInRequiredResponse } from './problem-response.ts';
 import type { EventPerson, ReadingLease } from '../contract/worklist-events.ts';
 
 /** How long a mock lease lives without a heartbeat (the BFF's default READING_LEASE_SECONDS). */
@@ -16,10 +16,6 @@ export interface ReadingHandlersOptions {
   leases?: readonly ReadingLease[];
 }
 
-function problem(body: Problem): Response {
-  return HttpResponse.json(body, { status: body.status, headers: { 'Content-Type': 'application/problem+json' } });
-}
-
 const same = (a: EventPerson, b: EventPerson) => a.email === b.email;
 
 /**
@@ -29,22 +25,16 @@ const same = (a: EventPerson, b: EventPerson) => a.email === b.email;
 export function createReadingHandlers({ person, send, leases: initial = [] }: ReadingHandlersOptions): HttpHandler[] {
   const leases = new Map(initial.map((lease) => [lease.studyId, lease]));
   const viewers = new Map<string, EventPerson[]>();
-  const unauthorized = () =>
-    problem({
-      type: PROBLEM_TYPES.unauthorized,
-      title: 'Sign-in required',
-      status: 401,
-      detail: 'Sign in to continue.',
-    });
+  const unauthorized = signInRequiredResponse;
   const noLease = () =>
-    problem({
+    problemResponse({
       type: PROBLEM_TYPES.notFound,
       title: 'No reading lease',
       status: 404,
       detail: 'Nobody is reading this study.',
     });
   const held = (lease: ReadingLease) =>
-    problem({
+    problemResponse({
       type: PROBLEM_TYPES.conflict,
       title: 'Someone else is reading this study',
       status: 409,

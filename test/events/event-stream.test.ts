@@ -3,43 +3,26 @@
  * shared-state implementations: live events, replay after Last-Event-ID, resync, heartbeats, slow
  * clients, ended sessions, shutdown, and (Redis) the stream's degraded state while Redis is down.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventStreamHub, type EventStreamHubOptions } from '../../src/bff/events/event-stream.ts';
 import { createSharedState } from '../../src/bff/shared-state/create-shared-state.ts';
 import { noLog, type SharedState } from '../../src/bff/shared-state/shared-state.ts';
 import { waitFor } from '../support/orthanc.ts';
-import { startRedis, type RunningRedis } from '../support/redis.ts';
+import { useRedisSuite } from '../support/redis-suite.ts';
 import { dataOf, openSse, type SseClient } from '../support/sse-client.ts';
 
-let redis: RunningRedis;
-const folders: string[] = [];
-const cleanups: Array<() => Promise<void> | void> = [];
+const suite = useRedisSuite();
+const { cleanups } = suite;
 let prefixes = 0;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await redis.dispose();
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
 
 const implementations = [
   {
     name: 'in-process',
     open: (options: { eventHistorySize?: number } = {}) => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'rw-stream-'));
-      folders.push(dataDir);
+      const dataDir = suite.tempFolder('rw-stream-');
       return createSharedState({ dataDir, ...options });
     },
   },
@@ -47,7 +30,7 @@ const implementations = [
     name: 'redis',
     open: (options: { eventHistorySize?: number } = {}) =>
       createSharedState({
-        redisUrl: redis.url,
+        redisUrl: suite.redis.url,
         dataDir: tmpdir(),
         keyPrefix: `stream${++prefixes}-${process.pid}:`,
         connectWaitMs: 2_000,
@@ -255,13 +238,13 @@ describe('while Redis is down', () => {
     const client = await connect();
     await client.waitFor((message) => message.event === 'stream.status');
     const before = client.messages.length;
-    await redis.stop();
+    await suite.redis.stop();
     const degraded = await client.waitFor(
       (message) => message.event === 'stream.status' && message.data === '{"status":"degraded"}',
       { from: before },
     );
     expect(degraded.id).toBeUndefined();
-    await redis.start();
+    await suite.redis.start();
     await client.waitFor((message) => message.event === 'stream.status' && message.data === '{"status":"ok"}', {
       from: before,
       timeoutMs: 10_000,
@@ -277,11 +260,11 @@ describe('while Redis is down', () => {
     const { shared, connect } = await harness(await implementation('redis').open());
     const warm = await connect();
     await warm.waitFor((message) => message.event === 'stream.status');
-    await redis.stop();
+    await suite.redis.stop();
     await waitFor(() => shared.status() === 'unavailable', 5_000, 'the state to see Redis gone');
     const client = await connect('0123abcdef:1-0');
     await client.waitFor((message) => message.data === '{"status":"degraded"}');
-    await redis.start();
+    await suite.redis.start();
     await client.waitFor((message) => message.data === '{"status":"ok"}', { timeoutMs: 10_000 });
     await client.waitFor((message) => message.event === 'resync', { timeoutMs: 10_000 });
   });

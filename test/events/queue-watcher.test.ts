@@ -4,10 +4,8 @@
  * implementations: what it announces, that one instance walks at a time and another takes over, that
  * it goes on from the shared snapshot, and the exact counts of GET /api/worklist/counts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startAvaraServer, type RunningAvaraServer } from '../../src/avara-server/create-avara-server.ts';
 import { SNAPSHOT_BUCKETS, bucketOf, countQueue, isActive, summarize } from '../../src/bff/events/queue-snapshot.ts';
 import {
@@ -22,29 +20,15 @@ import { createSharedState } from '../../src/bff/shared-state/create-shared-stat
 import { noLog, type BusEvent, type SharedState } from '../../src/bff/shared-state/shared-state.ts';
 import type { Study, StudyCreateParams } from '../../src/contract/avara-types.ts';
 import { generateUid, waitFor } from '../support/orthanc.ts';
-import { startRedis, type RunningRedis } from '../support/redis.ts';
+import { useRedisSuite } from '../support/redis-suite.ts';
 import { dataOf, openSse } from '../support/sse-client.ts';
 import { buildTestBff, signIn } from '../support/test-bff.ts';
 
 const KEY = 'queue-watcher-test-key-0123456789';
 const INTERVAL_MS = 500;
-let redis: RunningRedis;
-const folders: string[] = [];
-const cleanups: Array<() => unknown> = [];
+const suite = useRedisSuite();
+const { cleanups } = suite;
 let worlds = 0;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(async () => {
-  await redis.dispose();
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
 
 /** One shared state as several instances see it: two objects on one SQLite file, or two clients of one Redis. */
 interface World {
@@ -57,8 +41,7 @@ const implementations: Array<{ name: string; world(): World }> = [
   {
     name: 'in-process',
     world() {
-      const dataDir = mkdtempSync(join(tmpdir(), 'rw-watcher-'));
-      folders.push(dataDir);
+      const dataDir = suite.tempFolder('rw-watcher-');
       return { crossInstanceEvents: false, open: (instanceId) => track(createSharedState({ dataDir, instanceId })) };
     },
   },
@@ -69,7 +52,7 @@ const implementations: Array<{ name: string; world(): World }> = [
       return {
         crossInstanceEvents: true,
         open: (instanceId) =>
-          track(createSharedState({ redisUrl: redis.url, dataDir: tmpdir(), keyPrefix, instanceId })),
+          track(createSharedState({ redisUrl: suite.redis.url, dataDir: tmpdir(), keyPrefix, instanceId })),
       };
     },
   },

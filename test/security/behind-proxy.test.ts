@@ -7,23 +7,15 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  json,
-  startRecordingUpstream,
-  type RecordingUpstream,
-  type UpstreamResponder,
-  withUsers,
-} from '../support/recording-upstream.ts';
-import { DEMO_RADIOLOGIST, studyFixture } from '../support/study-fixture.ts';
+import { oneStudyAvara, startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts';
+import { DEMO_RADIOLOGIST } from '../support/study-fixture.ts';
 import { buildTestBff } from '../support/test-bff.ts';
 
 const KEY = 'behind-proxy-suite-key-0123456789';
 const CLIENT = '192.0.2.44';
 const STUDY_ID = `stu_${'7a'.repeat(16)}`;
 
-const avaraLike: UpstreamResponder = withUsers(
-  json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null }),
-);
+const avaraLike = oneStudyAvara(STUDY_ID);
 
 interface Running {
   app: FastifyInstance;

@@ -4,16 +4,16 @@
  */
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   json,
+  oneStudyAvara,
   startRecordingUpstream,
   type RecordingUpstream,
   type UpstreamResponder,
-  withUsers,
 } from '../support/recording-upstream.ts';
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../support/study-fixture.ts';
-import { buildTestBff, signIn, spaRootWith, startBffOverUpstream, type BffOverUpstream } from '../support/test-bff.ts';
+import { buildTestBff, signIn, spaRootWith, useBffOverUpstream } from '../support/test-bff.ts';
 
 const KEY = 'security-suite-key-0123456789';
 const STUDY_ID = `stu_${'5e'.repeat(16)}`;
@@ -21,16 +21,16 @@ const UID = '1.2.840.113619.2.55.3.1';
 const PORTAL = 'https://portal.hospital.example';
 
 /** Answers like Avara would, whatever reaches it, so every route can succeed; `held` is the study it holds. */
-const avaraHolding = (held: Record<string, unknown>): UpstreamResponder =>
-  withUsers((request, response) => {
+const avaraHolding = (held: Record<string, unknown>): UpstreamResponder => {
+  const holding = oneStudyAvara(STUDY_ID, held);
+  return (request, response) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path === '/v1/viewer/studies' && request.method === 'GET')
-      return json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null })(request, response);
     if (path.endsWith('/reroute-url')) return json(200, { url: 'https://viewer.example/launch/x' })(request, response);
     if (path.endsWith('/cancel') || path.endsWith('/uncancel'))
       return json(200, { success: true, message: 'done' })(request, response);
-    return json(200, held)(request, response);
-  });
+    return holding(request, response);
+  };
+};
 
 const PACS_KEYS = {
   accessionNumber: 'SMR2026000123',
@@ -59,24 +59,23 @@ const UPSTREAM_ALLOWLIST =
 let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let sessions: Record<'anonymous' | 'radiologist' | 'coordinator', Record<string, string>>;
-let rig: BffOverUpstream;
 const auditLines: string[] = [];
 
-beforeAll(async () => {
-  rig = await startBffOverUpstream({
+const rig = useBffOverUpstream(
+  () => ({
     // A built SPA, as in production: every page address answers the app's page.
     spaRoot: spaRootWith({ 'index.html': '<!doctype html><html><head></head><body></body></html>' }),
     apiKey: KEY,
     auditLines,
     env: { PORTAL_ORIGINS: PORTAL, RATE_LIMIT_PER_MINUTE: '100000' },
-    responder: avaraLike,
-  });
+  }),
+  () => avaraLike,
+);
+
+beforeAll(() => {
   ({ upstream, app } = rig);
   sessions = { anonymous: { 'x-csrf': '1' }, radiologist: rig.radiologist, coordinator: rig.coordinator };
 });
-
-afterAll(() => rig.close());
-beforeEach(() => rig.reset(avaraLike));
 
 const CREATE = { severity: 'high', studyDescription: 'CT Chest', studyInstanceUid: '1.2.3.4' };
 

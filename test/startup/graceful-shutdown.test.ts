@@ -6,27 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBffProcess, type BffProcess } from '../support/bff-process.ts';
 import { freePort } from '../support/free-port.ts';
-import {
-  json,
-  startRecordingUpstream,
-  type RecordingUpstream,
-  type UpstreamResponder,
-  withUsers,
-} from '../support/recording-upstream.ts';
+import { oneStudyAvara, startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts';
 import { openSse } from '../support/sse-client.ts';
-import { DEMO_RADIOLOGIST, studyFixture } from '../support/study-fixture.ts';
+import { DEMO_RADIOLOGIST } from '../support/study-fixture.ts';
 
 const KEY = 'graceful-shutdown-key-0123456789';
 const STUDY_ID = `stu_${'5d'.repeat(16)}`;
-
-/** Avara, with a list filtered on "slow" that takes `slowMs` to answer. */
-function slowAvara(slowMs: number): UpstreamResponder {
-  return withUsers((request, response) => {
-    const page = json(200, { studies: [studyFixture(STUDY_ID)], hasMore: false, cursor: null });
-    if (request.url.includes('studyDescription=slow')) setTimeout(() => page(request, response), slowMs);
-    else page(request, response);
-  });
-}
 
 let bff: BffProcess | undefined;
 let upstream: RecordingUpstream | undefined;
@@ -38,7 +23,12 @@ afterEach(async () => {
 });
 
 async function start(slowMs: number, shutdownSeconds: number) {
-  upstream = await startRecordingUpstream(slowAvara(slowMs));
+  // Avara, with a list filtered on "slow" that takes `slowMs` to answer.
+  const avara = oneStudyAvara(STUDY_ID);
+  upstream = await startRecordingUpstream((request, response) => {
+    if (request.url.includes('studyDescription=slow')) setTimeout(() => avara(request, response), slowMs);
+    else avara(request, response);
+  });
   bff = await startBffProcess(await freePort(), {
     NODE_ENV: 'test',
     AUTH_MODE: 'dev',

@@ -1,17 +1,8 @@
-/** A study as Avara answers it, for tests that stand in for the upstream. */
+import { avaraStudy } from '../../src/contract/testing/avara-study.ts';
+
+/** A study as Avara answers it, for tests that stand in for the upstream; `overrides` may be anything, even invalid. */
 export function studyFixture(studyId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    studyId,
-    studyInstanceUid: '1.2.840.113619.2.55.3.1',
-    studyDescription: 'CT Head without Contrast',
-    severity: 'stat',
-    studyViewerStatus: 'incomplete',
-    isCancelled: false,
-    cancelledAt: null,
-    createdAt: '2026-11-23T10:00:00.000Z',
-    updatedAt: '2026-11-23T10:00:00.000Z',
-    ...overrides,
-  };
+  return { ...avaraStudy(studyId), ...overrides };
 }
 
 export const DEMO_COORDINATOR = {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { buildApp, type WebhookSettings } from '../../src/bff/app.ts';
 import { createAuditLog } from '../../src/bff/auth/audit-log.ts';
 import { createAuthContext } from '../../src/bff/auth/auth-context.ts';
@@ -200,5 +200,42 @@ export async function startBffOverUpstream(
       await app.close();
       await upstream.close();
     },
+  };
+}
+
+/**
+ * The suite's hooks around `startBffOverUpstream`: the rig starts once before the file's tests (with
+ * the options `options()` builds then), before each test forgets what was recorded and answers
+ * `responder()`, and closes after the file. The answer reads the running rig (once `beforeAll` has run).
+ */
+export function useBffOverUpstream(
+  options: () => Parameters<typeof startBffOverUpstream>[0],
+  responder: () => UpstreamResponder,
+): BffOverUpstream {
+  let rig: BffOverUpstream | undefined;
+  const running = (): BffOverUpstream => {
+    if (!rig) throw new Error('The BFF is not started yet (it starts in beforeAll)');
+    return rig;
+  };
+  beforeAll(async () => {
+    rig = await startBffOverUpstream(options());
+  });
+  afterAll(() => rig?.close());
+  beforeEach(() => running().reset(responder()));
+  return {
+    get upstream() {
+      return running().upstream;
+    },
+    get app() {
+      return running().app;
+    },
+    get coordinator() {
+      return running().coordinator;
+    },
+    get radiologist() {
+      return running().radiologist;
+    },
+    reset: (next) => running().reset(next),
+    close: () => running().close(),
   };
 }

@@ -12,7 +12,7 @@ import {
   windows,
   WEEK_MS,
 } from './dashboard-figures.ts';
-import type { HistoryEntry } from './queue-history.ts';
+import { newHistoryEntry, type HistoryEntry } from './queue-history.ts';
 
 const MINUTE = 60_000;
 const NOW = Date.parse('2026-12-01T14:30:00.000Z');
@@ -24,16 +24,13 @@ let serial = 0;
 function entry(fields: Partial<HistoryEntry> & Pick<HistoryEntry, 'severity' | 'appearedAt'>): HistoryEntry {
   serial += 1;
   return {
-    studyId: `stu_${String(serial).padStart(32, '0')}`,
-    assigneeId: null,
-    assignedAt: null,
-    readingStartedAt: null,
-    readingBy: null,
-    readAt: null,
-    readBy: null,
-    cancelledAt: null,
-    version: fields.appearedAt,
-    lastChangeAt: fields.appearedAt,
+    ...newHistoryEntry({
+      studyId: `stu_${String(serial).padStart(32, '0')}`,
+      severity: fields.severity,
+      appearedAt: fields.appearedAt,
+      version: fields.appearedAt,
+      lastChangeAt: fields.appearedAt,
+    }),
     ...fields,
   };
 }

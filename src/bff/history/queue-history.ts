@@ -36,6 +36,22 @@ export interface HistoryEntry {
   lastChangeAt: number;
 }
 
+/** A study's entry before anything has happened to it: not assigned, read, or cancelled. */
+export function newHistoryEntry(
+  fields: Pick<HistoryEntry, 'studyId' | 'severity' | 'appearedAt' | 'version' | 'lastChangeAt'>,
+): HistoryEntry {
+  return {
+    ...fields,
+    assigneeId: null,
+    assignedAt: null,
+    readingStartedAt: null,
+    readingBy: null,
+    readAt: null,
+    readBy: null,
+    cancelledAt: null,
+  };
+}
+
 /** One thing seen about a study. */
 export type HistoryObservation =
   /** The study as an event carried it; `by` is who made the change through the worklist. */
@@ -109,20 +125,13 @@ function mergeStudy(
   if (entry && version < entry.version) return earlierNews(entry, study, version);
   const base: HistoryEntry = entry
     ? { ...entry }
-    : {
+    : newHistoryEntry({
         studyId: study.studyId,
         severity: study.severity,
         appearedAt: timeOf(study.createdAt) ?? seenAt,
-        assigneeId: null,
-        assignedAt: null,
-        readingStartedAt: null,
-        readingBy: null,
-        readAt: null,
-        readBy: null,
-        cancelledAt: null,
         version,
         lastChangeAt: 0,
-      };
+      });
   base.severity = study.severity;
   const created = timeOf(study.createdAt);
   if (created !== null) base.appearedAt = created;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { firstGroupFilters } from '../../contract/worklist-filters.ts';
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../../../test/support/study-fixture.ts';
 import { json, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
-import { spaRootWith, startBffOverUpstream, type BffOverUpstream } from '../../../test/support/test-bff.ts';
+import { spaRootWith, useBffOverUpstream } from '../../../test/support/test-bff.ts';
 import { escapeScriptJson, firstPageQuery, FIRST_PAGE_SCRIPT_ID, FIRST_PAGE_WAIT_MS } from './static-spa.ts';
 
 const HOSTILE = '</script><script>alert(1)</script><!-- <SCRIPT> & \u2028\u2029 "quoted" \\ back';
@@ -14,25 +14,21 @@ let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let coordinator: Record<string, string>;
 let radiologist: Record<string, string>;
-let rig: BffOverUpstream;
 const auditLines: string[] = [];
 
-beforeAll(async () => {
-  const spaRoot = spaRootWith({
-    'index.html':
-      '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>',
-  });
-  rig = await startBffOverUpstream({
+const rig = useBffOverUpstream(
+  () => ({
     apiKey: 'test-key-0123456789',
     timeoutMs: 2_000,
-    spaRoot,
+    spaRoot: spaRootWith({
+      'index.html':
+        '<!doctype html><html><head><title>Radiology Worklist</title></head><body><div id="root"></div></body></html>',
+    }),
     auditLines,
-  });
-  ({ upstream, app, coordinator, radiologist } = rig);
-});
-
-afterAll(() => rig.close());
-beforeEach(() => rig.reset(json(200, PAGE)));
+  }),
+  () => json(200, PAGE),
+);
+beforeAll(() => ({ upstream, app, coordinator, radiologist } = rig));
 
 /** The page's inline block, as the browser would read it (textContent, then JSON.parse), or undefined. */
 function inlineBlock(html: string): { filters: unknown; page: unknown } | undefined {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Study } from '../../contract/avara-types.ts';
 import type { Me } from '../../contract/worklist-api.ts';
+import { avaraStudy } from '../../contract/testing/avara-study.ts';
 import { firstGroupFilters } from '../../contract/worklist-filters.ts';
 import { renderFirstScreen } from './first-screen.tsx';
 
@@ -15,18 +16,11 @@ const ME: Me = {
 const HOSTILE = '</script><script>alert(1)</script><img src=x onerror=alert(2)> & "quoted"';
 
 function study(index: number, overrides: Partial<Study> = {}): Study {
-  return {
-    studyId: `stu_${index.toString(16).padStart(32, '0')}`,
+  return avaraStudy(`stu_${index.toString(16).padStart(32, '0')}`, {
     studyInstanceUid: `1.2.840.113619.2.55.3.${index}`,
     studyDescription: `CT Head ${index}`,
-    severity: 'stat',
-    studyViewerStatus: 'incomplete',
-    isCancelled: false,
-    cancelledAt: null,
-    createdAt: '2026-11-23T10:00:00.000Z',
-    updatedAt: '2026-11-23T10:00:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 function input(url: string, studies: Study[], me: Me = ME) {

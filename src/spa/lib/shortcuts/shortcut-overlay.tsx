@@ -1,5 +1,6 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { trapTab } from '../dom/focus-trap.ts';
+import { ModalDialog } from '../dom/modal-dialog.tsx';
 import { useModalDialog } from '../dom/use-modal-dialog.ts';
 import { isEnabled } from './shortcut-registry.ts';
 import type { Shortcut, ShortcutGroup } from './shortcut-registry.ts';
@@ -43,7 +44,6 @@ function sections(shortcuts: readonly Shortcut[]) {
  */
 export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
   const dialogRef = useModalDialog();
-  const titleId = useId();
   const [returnFocusTo] = useState(() =>
     document.activeElement instanceof HTMLElement ? document.activeElement : null,
   );
@@ -58,13 +58,11 @@ export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
   }, [dialogRef, returnFocusTo]);
 
   return (
-    <dialog
-      ref={dialogRef}
-      aria-labelledby={titleId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onClose();
-      }}
+    <ModalDialog
+      dialogRef={dialogRef}
+      title="Keyboard shortcuts"
+      size="narrow"
+      onCancel={onClose}
       onKeyDown={(event) => {
         // Where <dialog> has no cancel event (jsdom), Esc still closes. Tab stays inside (a modal
         // dialog alone lets it out to the browser's own controls). No key reaches the page's shortcuts.
@@ -75,56 +73,49 @@ export function ShortcutOverlay({ onClose }: { onClose: () => void }) {
         trapTab(event, event.currentTarget);
         event.stopPropagation();
       }}
-      className="fixed inset-0 m-auto max-h-[85vh] w-full max-w-lg overflow-hidden rounded-lg border border-border bg-panel p-0 text-fg shadow-2xl backdrop:bg-black/60"
+      closeButton={
+        <button
+          type="button"
+          data-autofocus=""
+          onClick={onClose}
+          className="inline-flex items-center gap-1.5 rounded border border-border bg-panel-raised px-3 py-1 text-sm font-medium hover:border-accent"
+        >
+          <span aria-hidden="true">✕</span>
+          Close
+        </button>
+      }
+      bodyClassName="space-y-4 px-5 py-4"
     >
-      <div className="flex max-h-[85vh] flex-col">
-        <div className="flex items-center justify-between gap-4 border-b border-border px-5 py-3">
-          <h2 id={titleId} className="text-base font-semibold">
-            Keyboard shortcuts
-          </h2>
-          <button
-            type="button"
-            data-autofocus=""
-            onClick={onClose}
-            className="inline-flex items-center gap-1.5 rounded border border-border bg-panel-raised px-3 py-1 text-sm font-medium hover:border-accent"
-          >
-            <span aria-hidden="true">✕</span>
-            Close
-          </button>
-        </div>
-        <div className="space-y-4 overflow-y-auto px-5 py-4">
-          {sections(shortcuts).map(({ group, shortcuts: inGroup }) => (
-            <section key={group} aria-label={group}>
-              <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-fg-muted uppercase">{group}</h3>
-              <dl className="divide-y divide-border/60">
-                {inGroup.map((shortcut) => (
-                  <div
-                    key={`${shortcut.label}-${shortcut.keys.join()}`}
-                    className="flex items-center justify-between gap-4 py-1.5 text-sm"
-                  >
-                    <dt className={shortcut.available ? undefined : 'text-fg-muted'}>
-                      {shortcut.label}
-                      {shortcut.available ? null : <span className="ml-2 text-xs">(not available now)</span>}
-                    </dt>
-                    <dd className="flex shrink-0 gap-1">
-                      {keyNames(shortcut).map((name, index) => (
-                        <kbd
-                          key={name}
-                          className="min-w-6 rounded border border-border bg-panel-raised px-1.5 py-px text-center font-sans text-xs"
-                        >
-                          <span className="sr-only">{index > 0 ? 'or ' : ''}</span>
-                          {name}
-                        </kbd>
-                      ))}
-                    </dd>
-                  </div>
-                ))}
-              </dl>
-            </section>
-          ))}
-          <p className="text-xs text-fg-muted">Shortcuts do nothing while you type in a field or choose in a list.</p>
-        </div>
-      </div>
-    </dialog>
+      {sections(shortcuts).map(({ group, shortcuts: inGroup }) => (
+        <section key={group} aria-label={group}>
+          <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-fg-muted uppercase">{group}</h3>
+          <dl className="divide-y divide-border/60">
+            {inGroup.map((shortcut) => (
+              <div
+                key={`${shortcut.label}-${shortcut.keys.join()}`}
+                className="flex items-center justify-between gap-4 py-1.5 text-sm"
+              >
+                <dt className={shortcut.available ? undefined : 'text-fg-muted'}>
+                  {shortcut.label}
+                  {shortcut.available ? null : <span className="ml-2 text-xs">(not available now)</span>}
+                </dt>
+                <dd className="flex shrink-0 gap-1">
+                  {keyNames(shortcut).map((name, index) => (
+                    <kbd
+                      key={name}
+                      className="min-w-6 rounded border border-border bg-panel-raised px-1.5 py-px text-center font-sans text-xs"
+                    >
+                      <span className="sr-only">{index > 0 ? 'or ' : ''}</span>
+                      {name}
+                    </kbd>
+                  ))}
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      ))}
+      <p className="text-xs text-fg-muted">Shortcuts do nothing while you type in a field or choose in a list.</p>
+    </ModalDialog>
   );
 }

@@ -1,6 +1,6 @@
 import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_COORDINATOR,
   DEMO_RADIOLOGIST,
@@ -12,13 +12,7 @@ import {
   startRecordingUpstream,
   type RecordingUpstream,
 } from '../../../../../test/support/recording-upstream.ts';
-import {
-  buildTestBff,
-  signIn,
-  spaRootWith,
-  startBffOverUpstream,
-  type BffOverUpstream,
-} from '../../../../../test/support/test-bff.ts';
+import { buildTestBff, signIn, spaRootWith, useBffOverUpstream } from '../../../../../test/support/test-bff.ts';
 
 const KEY = 'test-key-0123456789';
 const ASSET = `export const rows = [${Array.from({ length: 400 }, (_, index) => `"row ${index}"`).join(',')}];\n`;
@@ -29,7 +23,6 @@ let upstream: RecordingUpstream;
 let app: FastifyInstance;
 let coordinator: Record<string, string>;
 let radiologist: Record<string, string>;
-let rig: BffOverUpstream;
 const auditLines: string[] = [];
 
 /** An API call as the signed-in coordinator (unless the options' headers say otherwise). */
@@ -37,24 +30,21 @@ function api(options: InjectOptions) {
   return app.inject({ ...options, headers: { ...coordinator, ...options.headers } });
 }
 
-beforeAll(async () => {
-  const spaRoot = spaRootWith({
-    'index.html': '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>',
-    'assets/app-0123.js': ASSET,
-    'assets/app-0123.js.br': brotliCompressSync(ASSET),
-    'assets/app-0123.js.gz': gzipSync(ASSET),
-  });
-  rig = await startBffOverUpstream({
+const rig = useBffOverUpstream(
+  () => ({
     apiKey: KEY,
     timeoutMs: 500,
-    spaRoot,
+    spaRoot: spaRootWith({
+      'index.html': '<!doctype html><html><head><title>Radiology Worklist</title></head><body></body></html>',
+      'assets/app-0123.js': ASSET,
+      'assets/app-0123.js.br': brotliCompressSync(ASSET),
+      'assets/app-0123.js.gz': gzipSync(ASSET),
+    }),
     auditLines,
-  });
-  ({ upstream, app, coordinator, radiologist } = rig);
-});
-
-afterAll(() => rig.close());
-beforeEach(() => rig.reset(json(200, STUDY)));
+  }),
+  () => json(200, STUDY),
+);
+beforeAll(() => ({ upstream, app, coordinator, radiologist } = rig));
 
 describe('forwarding to the upstream', () => {
   it('lists with the same query names, the bearer key, and passes the page through', async () => {

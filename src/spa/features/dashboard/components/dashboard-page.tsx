@@ -3,6 +3,7 @@ import type { Severity } from '../../../../contract/avara-types.ts';
 import { SEVERITIES } from '../../../../contract/avara-types.ts';
 import type { DashboardAnswer, RadiologistLoad } from '../../../../contract/dashboard-api.ts';
 import { AppLink } from '../../../components/app-link.tsx';
+import { RangeDateInput, type RangeEnd } from '../../../components/range-date-input.tsx';
 import { BUTTON, INPUT } from '../../../components/button-styles.ts';
 import { SEVERITY_LABEL, SeverityBadge } from '../../../components/severity-badge.tsx';
 import { apiBlob, isApiError } from '../../../lib/api-client.ts';
@@ -398,31 +399,11 @@ function ExportForm() {
 }
 
 /** One end of the export's date range; `min` and `max` keep the range the right way round. */
-function DateInput({
-  label,
-  value,
-  min,
-  max,
-  onChange,
-}: {
-  label: string;
-  value: string;
-  min?: string;
-  max?: string;
-  onChange: (value: string) => void;
-}) {
+function DateInput({ label, ...end }: RangeEnd & { label: string }) {
   return (
     <label className="flex flex-col gap-1 text-sm">
       {label}
-      <input
-        type="date"
-        required
-        value={value}
-        min={min}
-        max={max}
-        onChange={(event) => onChange(event.target.value)}
-        className={INPUT}
-      />
+      <RangeDateInput required {...end} className={INPUT} />
     </label>
   );
 }

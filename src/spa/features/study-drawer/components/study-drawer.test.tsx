@@ -1,10 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { HttpResponse, http } from 'msw';
+import { http } from 'msw';
 import { Link, Outlet } from 'react-router';
 import type { RouteObject } from 'react-router';
 import { describe, expect, it, vi } from 'vitest';
 import type { Study } from '../../../../contract/avara-types.ts';
+import type { Problem } from '../../../../contract/problem.ts';
 import { createApiHandlers, createMockStudyService } from '../../../../mocks/api-handlers.ts';
+import { problemResponse } from '../../../../mocks/problem-response.ts';
 import { authKeys } from '../../../lib/auth/auth-keys.ts';
 import { draftOwnerOf } from '../../../lib/drafts/draft-owners.ts';
 import { drafts } from '../../../lib/drafts/draft-store.ts';
@@ -17,6 +19,11 @@ import { StudyDrawerRoute } from './study-drawer-route.tsx';
 
 const service = createMockStudyService({ demoStudies: 60, now: new Date('2026-03-10T12:00:00Z') });
 const server = withMockServer(createApiHandlers({ service }));
+
+/** The next save (PATCH) of a study answers `problem`; the one after goes through. */
+function refuseNextSave(problem: Problem) {
+  server.use(http.patch('*/api/studies/:studyId', () => problemResponse(problem), { once: true }));
+}
 
 /** A stand-in for the worklist: a row link to focus, and the drawer beside it. */
 function routes(studyId: string): RouteObject[] {
@@ -201,23 +208,13 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
 
   it('keeps the edits and says why when the save fails, and a retry succeeds', async () => {
     const study = freshStudy((candidate) => candidate.studyViewerStatus === 'incomplete');
-    server.use(
-      http.patch(
-        '*/api/studies/:studyId',
-        () =>
-          HttpResponse.json(
-            {
-              type: '/problems/upstream-failed',
-              title: 'Avara could not complete the request',
-              status: 502,
-              detail: 'The study service failed.',
-              retryable: true,
-            },
-            { status: 502, headers: { 'Content-Type': 'application/problem+json' } },
-          ),
-        { once: true },
-      ),
-    );
+    refuseNextSave({
+      type: '/problems/upstream-failed',
+      title: 'Avara could not complete the request',
+      status: 502,
+      detail: 'The study service failed.',
+      retryable: true,
+    });
     const { drawer, user } = await openDrawer(study);
     await user.click(within(drawer).getByRole('button', { name: 'Edit' }));
     await user.selectOptions(within(drawer).getByRole('combobox', { name: 'Viewer status' }), 'Read');
@@ -290,17 +287,12 @@ describe('StudyDrawer', { timeout: 20_000 }, () => {
 
   it('rolls a refused quick action back with a message', async () => {
     const study = freshStudy((candidate) => candidate.studyViewerStatus === 'incomplete');
-    server.use(
-      http.patch(
-        '*/api/studies/:studyId',
-        () =>
-          HttpResponse.json(
-            { type: '/problems/forbidden', title: 'Not allowed', status: 403, detail: 'Ask a coordinator.' },
-            { status: 403, headers: { 'Content-Type': 'application/problem+json' } },
-          ),
-        { once: true },
-      ),
-    );
+    refuseNextSave({
+      type: '/problems/forbidden',
+      title: 'Not allowed',
+      status: 403,
+      detail: 'Ask a coordinator.',
+    });
     const { drawer, user } = await openDrawer(study);
     await user.click(within(drawer).getByRole('button', { name: 'Mark read' }));
     const alert = await within(drawer).findByRole('alert');

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { StudyDateChoice } from '../../../../contract/worklist-filters.ts';
+import { RangeDateInput, type RangeEnd } from '../../../components/range-date-input.tsx';
 
 const fieldClass =
   'h-8 rounded border border-border bg-panel px-2 text-sm text-fg hover:border-accent focus-visible:outline-2 focus-visible:outline-accent';
@@ -36,34 +37,14 @@ export function CustomDates({
 }
 
 /** One end of the range; the other end (when set) bounds it, so the range stays the right way round. */
-function DateEnd({
-  label,
-  value,
-  min,
-  max,
-  onChange,
-}: {
-  label: string;
-  value: string;
-  min?: string;
-  max?: string;
-  onChange: (date: string) => void;
-}) {
+function DateEnd({ label, ...end }: RangeEnd & { label: string }) {
   const id = useId();
   return (
     <>
       <label htmlFor={id} className="text-xs font-medium text-fg-muted">
         {label}
       </label>
-      <input
-        id={id}
-        type="date"
-        value={value}
-        min={min || undefined}
-        max={max || undefined}
-        onChange={(event) => onChange(event.target.value)}
-        className={fieldClass}
-      />
+      <RangeDateInput id={id} {...end} className={fieldClass} />
     </>
   );
 }
