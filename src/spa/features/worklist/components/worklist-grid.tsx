@@ -171,10 +171,9 @@ export function WorklistGrid({
     ),
   );
 
-  // Sizes are fixed per kind of item: tell the virtualizer again when the items change.
-  useLayoutEffect(() => {
-    virtualizer.measure();
-  }, [items, virtualizer]);
+  // Sizes are fixed per kind of item, and the virtualizer measures the items again whenever they
+  // change (getItemKey is a new function then): no measure() of its own, which was one more render
+  // of the grid after every live update.
 
   // Rows appearing or leaving above the viewport do not move the row at its top.
   const { remember: rememberAnchor, forget: forgetAnchor } = useScrollAnchor(scrollRef, virtualizer, items, offsets);
@@ -393,6 +392,7 @@ export function WorklistGrid({
             study={item.study}
             cellComponents={cellComponents}
             rowKey={item.key}
+            slot={slotOf.get(item.key) ?? -1}
             style={style}
             ariaRowIndex={ariaRowIndex}
             focused={item.key === focusedKey}

@@ -7,7 +7,9 @@ import { describeGroupCount, formatCount } from '../lib/grid-items.ts';
 import { cellStyle, SELECT_COLUMN_WIDTH } from '../lib/grid-styles.ts';
 import { PLAIN_CELLS } from './worklist-columns.tsx';
 import type { CellComponents } from './worklist-columns.tsx';
+import type { PlainCell } from './worklist-cells.tsx';
 import { useWorklistCellContext } from './worklist-context.ts';
+import type { WorklistCellContext } from './worklist-context.ts';
 import type { WorklistGroup } from './worklist-group.ts';
 
 /**
@@ -103,6 +105,7 @@ export const StudyRow = memo(function StudyRow({
   study,
   cellComponents,
   rowKey,
+  slot,
   style,
   ariaRowIndex,
   focused,
@@ -118,6 +121,8 @@ export const StudyRow = memo(function StudyRow({
   study: Study;
   cellComponents: CellComponents;
   rowKey: string;
+  /** The row element's slot (lib/row-slots.ts): names the elements that stay with the element, not the study. */
+  slot: number;
   focused: boolean;
   tabbable: boolean;
   /** Arrived live a moment ago: marked "New" (a word, not only a colour). */
@@ -164,23 +169,11 @@ export const StudyRow = memo(function StudyRow({
           className="flex h-full shrink-0 items-center justify-center"
           style={{ width: SELECT_COLUMN_WIDTH }}
         >
-          <input
-            type="checkbox"
-            checked={selected}
-            tabIndex={controlTab}
-            aria-label={`Select ${study.studyDescription}`}
-            onClick={(event) => {
-              // Selecting is not opening: the row's own click opens the drawer.
-              event.stopPropagation();
-              onSelect(study.studyId, event.shiftKey);
-            }}
-            readOnly
-            className="size-4 accent-accent"
-          />
+          <RowCheckbox slot={slot} checked={selected} tabIndex={controlTab} onSelect={onSelect} />
         </div>
       )}
       {visibleColumnIds.split(',').map((columnId) => {
-        const plain = PLAIN_CELLS[columnId]?.(study, context);
+        const plain = plainCell(columnId, study, context);
         // In the description, the one column that cannot be hidden (and is read first after severity).
         const newMark = isNew && columnId === 'description' ? <NewMark /> : null;
         if (plain) {
@@ -223,6 +216,7 @@ export const StudyRow = memo(function StudyRow({
           <div
             key={columnId}
             role="gridcell"
+            id={columnId === 'description' ? descriptionCellId(slot) : undefined}
             className="flex h-full min-w-0 shrink-0 items-center overflow-hidden px-2 first:pl-3"
             style={cellStyle(columnId)}
           >
@@ -232,6 +226,69 @@ export const StudyRow = memo(function StudyRow({
         );
       })}
     </div>
+  );
+});
+
+/** Each study's plain cells as last written, for the context they were written in. */
+const plainCells = new WeakMap<Study, { context: WorklistCellContext; cells: Map<string, PlainCell | undefined> }>();
+
+/**
+ * A plain cell's text and attributes, worked out once per study and context: a study scrolled back
+ * into view (or a row rendered again for its focus or selection) reuses them instead of formatting
+ * its times and names again. A changed study is a new object; the context changes with the clock.
+ */
+function plainCell(columnId: string, study: Study, context: WorklistCellContext): PlainCell | undefined {
+  let entry = plainCells.get(study);
+  if (entry?.context !== context) {
+    entry = { context, cells: new Map() };
+    plainCells.set(study, entry);
+  }
+  if (entry.cells.has(columnId)) return entry.cells.get(columnId);
+  const cell = PLAIN_CELLS[columnId]?.(study, context);
+  entry.cells.set(columnId, cell);
+  return cell;
+}
+
+/** The description cell's ID in the row element of this slot: the checkbox's name reads it. */
+function descriptionCellId(slot: number): string {
+  return `worklist-slot-${slot}-description`;
+}
+
+/**
+ * A row's checkbox. Its props stay the same when its row element shows another study (the name
+ * comes from the description cell beside it, the study from the row): React DOM writes an input's
+ * `type` and `name` again on every update of it, each write a style invalidation of the row, on
+ * every row that came into view.
+ */
+const RowCheckbox = memo(function RowCheckbox({
+  slot,
+  checked,
+  tabIndex,
+  onSelect,
+}: {
+  slot: number;
+  checked: boolean;
+  tabIndex: number;
+  onSelect: (studyId: string, range: boolean) => void;
+}) {
+  const id = `worklist-slot-${slot}-select`;
+  return (
+    <input
+      type="checkbox"
+      id={id}
+      checked={checked}
+      tabIndex={tabIndex}
+      aria-label="Select"
+      aria-labelledby={`${id} ${descriptionCellId(slot)}`}
+      onClick={(event) => {
+        // Selecting is not opening: the row's own click opens the drawer.
+        event.stopPropagation();
+        const studyId = event.currentTarget.closest<HTMLElement>('[data-row-key]')?.dataset.rowKey;
+        if (studyId) onSelect(studyId, event.shiftKey);
+      }}
+      readOnly
+      className="size-4 accent-accent"
+    />
   );
 });
 

@@ -35,6 +35,19 @@ const kinds = (groups: GroupOfItems[]) =>
   buildItems(groups, ITEM_HEIGHT).items.map((item) => `${item.kind}:${item.key}`);
 
 describe('the grid items', () => {
+  it("reuses a group's study items while its list of studies is the same, and builds them again for a new list", () => {
+    const stat = group('stat', ['a', 'b']);
+    const normal = group('normal', ['c']);
+    const before = buildItems([stat, normal], ITEM_HEIGHT);
+    // A live update to the STAT group: a new list for it, the same one for the others.
+    const changed = { ...stat, group: { ...stat.group, studies: [...stat.group.studies] } };
+    const after = buildItems([changed, normal], ITEM_HEIGHT);
+    expect(after.items.find((item) => item.key === 'c')).toBe(before.items.find((item) => item.key === 'c'));
+    expect(after.items.find((item) => item.key === 'a')).not.toBe(before.items.find((item) => item.key === 'a'));
+    expect(after.items.map((item) => item.key)).toEqual(before.items.map((item) => item.key));
+    expect(after.studyIds.get('normal')).toBe(before.studyIds.get('normal'));
+  });
+
   it('puts each group header before its rows, and a "more" row where more pages exist', () => {
     expect(kinds([group('stat', ['a', 'b'], { hasNextPage: true }), group('normal', ['c'])])).toEqual([
       'group:group-stat',

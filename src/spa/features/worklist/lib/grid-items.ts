@@ -49,6 +49,29 @@ export interface BuiltItems {
   studyIds: Map<Severity, string[]>;
 }
 
+type StudyItem = Extract<WorklistItem, { kind: 'study' }>;
+
+/** A group's study items and IDs, by its list of studies (a list that changed is a new array). */
+const studyRows = new WeakMap<readonly Study[], { severity: Severity; items: StudyItem[]; ids: string[] }>();
+
+/**
+ * A group's study items, made once per list of studies: a live update to one group (a new array for
+ * it) builds that group's items again and reuses the others' (10,000 objects after a long scroll).
+ */
+function studyRowsOf(studies: readonly Study[], severity: Severity): { items: StudyItem[]; ids: string[] } {
+  const cached = studyRows.get(studies);
+  if (cached?.severity === severity) return cached;
+  const items: StudyItem[] = [];
+  const ids: string[] = [];
+  for (const study of studies) {
+    items.push({ kind: 'study', key: study.studyId, severity, study });
+    ids.push(study.studyId);
+  }
+  const built = { severity, items, ids };
+  studyRows.set(studies, built);
+  return built;
+}
+
 /** The scroller's items for these groups, with each item's offset (sizes are fixed per kind). */
 export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights): BuiltItems {
   const items: WorklistItem[] = [];
@@ -72,12 +95,9 @@ export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights
       items.push({ kind: 'empty', key: `empty-${severity}`, severity });
       continue;
     }
-    const ids: string[] = [];
-    for (const study of studies) {
-      items.push({ kind: 'study', key: study.studyId, severity, study });
-      ids.push(study.studyId);
-    }
-    studyIds.set(severity, ids);
+    const rows = studyRowsOf(studies, severity);
+    for (const item of rows.items) items.push(item);
+    studyIds.set(severity, rows.ids);
     lastStudyIndex.set(severity, items.length - 1);
     if (query.hasNextPage || query.isFetchNextPageError)
       items.push({ kind: 'more', key: `more-${severity}`, severity });
