@@ -271,3 +271,15 @@ export function firstGroupFilters(viewer: Viewer, search: string): StudyListFilt
   const first = SEVERITIES.find((severity) => filters.groups.includes(severity));
   return first ? toListFilters(filters, first, viewer) : undefined;
 }
+
+/**
+ * The list API's filters of every group this person sees at this address, most urgent first (the
+ * first is {@link firstGroupFilters}'s). The BFF puts each group's first page in the page it serves,
+ * so a search whose first group has no match still shows its first rows without a request.
+ */
+export function shownGroupFilters(viewer: Viewer, search: string): StudyListFilters[] {
+  const filters = parseFilters(new URLSearchParams(search), viewer);
+  return SEVERITIES.filter((severity) => filters.groups.includes(severity)).map((severity) =>
+    toListFilters(filters, severity, viewer),
+  );
+}

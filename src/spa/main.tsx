@@ -1,12 +1,19 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app.tsx';
+import { loadPacsColumns } from './app/pacs-columns.ts';
 import { atMost, prefetchFirstScreen, readPageFirstPage, readPageMe } from './app/prefetch.ts';
 import { createQueryClient } from './app/provider.tsx';
+import { pagePacsEnabled } from './features/pacs/api/seed-pacs.ts';
 import './styles.css';
 
 /** How long the first render waits for the worklist's first page (on a LAN it takes a few ms). */
 const FIRST_DATA_WAIT_MS = 150;
+/**
+ * How long it waits for the PACS columns' code when the page says a PACS is connected: the server's
+ * rows show those columns, and a first render without them would take them away until it arrives.
+ */
+const PACS_COLUMNS_WAIT_MS = 1_000;
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html must contain <div id="root">');
@@ -15,7 +22,9 @@ if (!container) throw new Error('index.html must contain <div id="root">');
 // render waits briefly for the first studies.
 const queryClient = createQueryClient();
 const page = { location: window.location, me: readPageMe(document), firstPage: readPageFirstPage(document) };
+const pacsColumns = pagePacsEnabled(page.firstPage?.pacs) ? loadPacsColumns() : undefined;
 await atMost(prefetchFirstScreen(queryClient, page), FIRST_DATA_WAIT_MS);
+if (pacsColumns) await atMost(pacsColumns, PACS_COLUMNS_WAIT_MS);
 
 createRoot(container).render(
   <StrictMode>

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { firstGroupFilters } from '../../contract/worklist-filters.ts';
+import { firstGroupFilters, shownGroupFilters } from '../../contract/worklist-filters.ts';
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../../../test/support/study-fixture.ts';
 import { json, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
 import { spaRootWith, startBffOverUpstream, type BffOverUpstream } from '../../../test/support/test-bff.ts';
@@ -35,7 +35,9 @@ afterAll(() => rig.close());
 beforeEach(() => rig.reset(json(200, PAGE)));
 
 /** The page's inline block, as the browser would read it (textContent, then JSON.parse), or undefined. */
-function inlineBlock(html: string): { filters: unknown; page: unknown } | undefined {
+function inlineBlock(
+  html: string,
+): { filters: unknown; page: unknown; more?: { filters: unknown; page: unknown }[]; pacs?: unknown } | undefined {
   const match = new RegExp(`<script type="application/json" id="${FIRST_PAGE_SCRIPT_ID}">([^<]*)</script>`).exec(html);
   return match?.[1] === undefined ? undefined : JSON.parse(match[1]);
 }
@@ -97,11 +99,17 @@ describe('the worklist page with its first studies', () => {
     auditLines.length = 0;
     await page('/', { cookie: radiologist.cookie ?? '' });
     expect(response.body.endsWith('</body></html>')).toBe(true);
-    // A radiologist's default view (theirs and unassigned, which the list route merges), audited as one list request.
+    // A radiologist's default view (theirs and unassigned, which the list route merges), audited as
+    // one list request per group: the later groups' first pages are in the block too (`more`).
     expect(block?.filters).toMatchObject({ severity: 'stat', assignedTo: 'mine-or-unassigned' });
+    expect(block?.more?.map((group) => group.filters)).toEqual(shownGroupFilters(viewer, '').slice(1));
+    expect(block?.more?.map((group) => group.filters)).toMatchObject([{ severity: 'high' }, { severity: 'normal' }]);
+    // Without a PACS, the block says nothing about one.
+    expect(block?.pacs).toBeUndefined();
     const lists = auditLines.map((line) => JSON.parse(line)).filter((line) => line.action === 'study.list');
-    expect(lists).toHaveLength(1);
-    expect(lists[0]).toMatchObject({ user: { email: DEMO_RADIOLOGIST.email, role: 'radiologist' }, outcome: 'ok' });
+    expect(lists).toHaveLength(3);
+    for (const line of lists)
+      expect(line).toMatchObject({ user: { email: DEMO_RADIOLOGIST.email, role: 'radiologist' }, outcome: 'ok' });
   });
 
   it('asks upstream with exactly the filters of the app’s own first request', async () => {
@@ -109,9 +117,21 @@ describe('the worklist page with its first studies', () => {
     expect(inlineBlock(response.body)?.filters).toEqual(
       firstGroupFilters({ role: 'coordinator', userId: DEMO_COORDINATOR.userId }, ''),
     );
-    expect(upstream.requests).toHaveLength(1);
-    const sent = Object.fromEntries(new URL(upstream.requests[0]?.url ?? '', upstream.url).searchParams);
-    expect(sent).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', isCancelled: 'false', limit: '100' });
+    // One request per group, each with exactly that group's filters.
+    expect(upstream.requests).toHaveLength(3);
+    const sent = upstream.requests.map((request) =>
+      Object.fromEntries(new URL(request.url, upstream.url).searchParams),
+    );
+    expect(sent).toEqual(
+      expect.arrayContaining(
+        ['stat', 'high', 'normal'].map((severity) => ({
+          severity,
+          studyViewerStatus: 'incomplete',
+          isCancelled: 'false',
+          limit: '100',
+        })),
+      ),
+    );
   });
 
   it('reads the filters from the address, as the app does, for the drawer addresses too', async () => {
