@@ -267,9 +267,7 @@ export function toListFilters(
  * it before anything else, and the BFF puts it in the page it serves, so both use this one reading.
  */
 export function firstGroupFilters(viewer: Viewer, search: string): StudyListFilters | undefined {
-  const filters = parseFilters(new URLSearchParams(search), viewer);
-  const first = SEVERITIES.find((severity) => filters.groups.includes(severity));
-  return first ? toListFilters(filters, first, viewer) : undefined;
+  return shownGroupFilters(viewer, search)[0];
 }
 
 /**

@@ -8,6 +8,7 @@ import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist
 import { studyKeys } from '../features/worklist/api/study-keys.ts';
 import { firstGroupFilters, shownGroupFilters } from '../../contract/worklist-filters.ts';
 import { pacsKeys } from '../features/pacs/api/pacs-keys.ts';
+import { seedPagePacsContexts } from '../features/pacs/api/seed-pacs-contexts.ts';
 import { authKeys } from '../lib/auth/auth-keys.ts';
 import { atMost, FIRST_PAGE_SCRIPT_ID, prefetchFirstScreen, readPageFirstPage, readPageMe } from './prefetch.ts';
 import { createQueryClient } from './provider.tsx';
@@ -147,7 +148,7 @@ describe('prefetchFirstScreen', () => {
     }
   });
 
-  it('takes the later groups and the PACS part from the page too: no list, status or context is asked', async () => {
+  it('takes the later groups and the PACS part from the page too: no list or status is asked', async () => {
     const queryClient = createQueryClient();
     const search = '?q=kenji';
     const [stat, high, normal] = shownGroupFilters(RADIOLOGIST, search);
@@ -174,7 +175,11 @@ describe('prefetchFirstScreen', () => {
       pageParams: [undefined],
     });
     expect(queryClient.getQueryData(pacsKeys.status())).toEqual({ enabled: true });
+    // The rows' context goes in with the PACS columns' code (src/spa/main.tsx), the malformed entry left out.
+    expect(queryClient.getQueryData(pacsKeys.context([uid]))).toBeUndefined();
+    seedPagePacsContexts(queryClient, firstPage?.pacs);
     expect(queryClient.getQueryData(pacsKeys.context([uid]))).toEqual(context);
+    expect(queryClient.getQueriesData({ queryKey: pacsKeys.contexts() })).toHaveLength(1);
   });
 
   it('with the person in the page, asks for the first group at once, without /api/me', async () => {

@@ -2,7 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { isStudyListPage } from '../../contract/answer-shapes.ts';
 import type { Me } from '../../contract/worklist-api.ts';
 import { pacsStatusQueryOptions } from '../features/pacs/api/get-pacs-status.ts';
-import { seedPagePacs } from '../features/pacs/api/seed-pacs.ts';
+import { seedPagePacsStatus } from '../features/pacs/api/seed-pacs.ts';
 import { prefetchFirstGroup, seedLaterGroups } from '../features/worklist/api/prefetch-worklist.ts';
 import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
 import type { StudyListFilters } from '../../contract/worklist-filters.ts';
@@ -71,10 +71,10 @@ export function readPageFirstPage(document: Pick<Document, 'getElementById'>): P
   element.remove();
   try {
     const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null) return undefined;
-    const { filters, page, more, pacs } = value as Record<string, unknown>;
-    if (!isListFilters(filters) || !isStudyListPage(page)) return undefined;
-    const read: PageFirstPages = { filters, page };
+    if (!isInlineFirstPage(value)) return undefined;
+    const more: unknown = Reflect.get(value, 'more');
+    const pacs: unknown = Reflect.get(value, 'pacs');
+    const read: PageFirstPages = { filters: value.filters, page: value.page };
     if (Array.isArray(more)) read.more = (more as unknown[]).filter(isInlineFirstPage);
     if (pacs !== undefined) read.pacs = pacs;
     return read;
@@ -87,8 +87,8 @@ export function readPageFirstPage(document: Pick<Document, 'getElementById'>): P
  * Asks for what the first screen needs before React renders anything: the sign-in settings, whether
  * a PACS is connected and, as soon as the person is known (from the page, or else from `/api/me`),
  * the worklist's first group, unless the BFF put that in the page for the same filters (what else
- * the page holds goes into the cache too: the later groups' first pages, and with a PACS its status
- * and the rows' context, decision record 042). The
+ * the page holds goes into the cache too: the later groups' first pages, and with a PACS its status,
+ * decision record 042; the rows' context goes in with the PACS columns' code, src/spa/main.tsx). The
  * requests overlap the app's own start-up instead of following it; the components then find the
  * answers, or the requests in flight, in the query cache. Failures are left to the components,
  * which ask again and show them. Resolves when the first group has answered
@@ -106,7 +106,7 @@ export function prefetchFirstScreen(
   if (me) queryClient.setQueryData(authKeys.me(), me);
   void queryClient.prefetchQuery(authConfigQueryOptions());
   if (!showsWorklist(location.pathname)) return Promise.resolve();
-  seedPagePacs(queryClient, firstPage?.pacs);
+  seedPagePacsStatus(queryClient, firstPage?.pacs);
   void queryClient.prefetchQuery(pacsStatusQueryOptions());
   const firstGroup = (person: Me | null): Promise<void> => {
     if (!person) return Promise.resolve();

@@ -9,7 +9,7 @@ import { NewStudyButton } from '../features/study-drawer/components/new-study-bu
 import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 import { WorklistPage } from '../features/worklist/components/worklist-page.tsx';
 import type { WorklistExtension } from '../features/worklist/components/worklist-page.tsx';
-import { loadedPacsColumns, loadPacsColumns } from './pacs-columns.ts';
+import { loadedPacsColumns, loadPacsExtension } from './pacs-columns.ts';
 import { PENDING_READING_COLUMNS } from './reading-column.ts';
 
 // Next study is not needed for the first screen: it loads after it, and only for a reader.
@@ -50,8 +50,8 @@ export function WorklistRoute() {
   useEffect(() => {
     if (!pacs || pacsColumns) return;
     let current = true;
-    loadPacsColumns().then(
-      (columns) => current && setPacsColumns(columns),
+    loadPacsExtension().then(
+      (module) => current && setPacsColumns(module.PACS_COLUMNS),
       // Not loaded (the server went away): the list goes on without the PACS columns.
       () => undefined,
     );

@@ -8,7 +8,7 @@ import { firstGroupFilters } from '../../contract/worklist-filters.ts';
 import { createQueryClient, AppProvider } from '../app/provider.tsx';
 import { showsWorklist } from '../app/prefetch.ts';
 import { AppRoutes } from '../app/router.tsx';
-import { seedPagePacs } from '../features/pacs/api/seed-pacs.ts';
+import { seedPagePacsStatus } from '../features/pacs/api/seed-pacs.ts';
 import { prefetchFirstGroup, seedLaterGroups } from '../features/worklist/api/prefetch-worklist.ts';
 import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
 import { studyGroupQueryOptions } from '../features/worklist/api/get-studies.ts';
@@ -17,7 +17,7 @@ import { authKeys } from '../lib/auth/auth-keys.ts';
 import { AppRouter } from '../lib/navigation/app-router.tsx';
 import { guardHistory } from '../lib/navigation/guarded-history.ts';
 import { providePacsColumns } from '../app/pacs-columns.ts';
-import { PACS_COLUMNS } from '../app/pacs-worklist-extension.ts';
+import { PACS_COLUMNS, seedPacsContexts } from '../app/pacs-worklist-extension.ts';
 
 // The server's bundle holds the PACS columns' code: they render whenever the page's data says a PACS is connected.
 providePacsColumns(PACS_COLUMNS);
@@ -47,7 +47,8 @@ export function renderFirstScreen({ me, url, filters, page, more, pacs }: FirstS
   void prefetchFirstGroup(queryClient, viewer, address.search, { filters, page });
   const later = (more ?? []).filter((group): group is InlineFirstPage => isStudyListPage(group.page));
   seedLaterGroups(queryClient, viewer, address.search, later);
-  seedPagePacs(queryClient, pacs);
+  seedPagePacsStatus(queryClient, pacs);
+  seedPacsContexts(queryClient, pacs);
   const history = guardHistory(
     UNSAFE_createMemoryHistory({ initialEntries: [`${address.pathname}${address.search}`], v5Compat: true }),
   );
