@@ -4,7 +4,14 @@ import { firstGroupFilters, shownGroupFilters } from '../../contract/worklist-fi
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../../../test/support/study-fixture.ts';
 import { json, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
 import { spaRootWith, startBffOverUpstream, type BffOverUpstream } from '../../../test/support/test-bff.ts';
-import { escapeScriptJson, firstPageQuery, FIRST_PAGE_SCRIPT_ID, FIRST_PAGE_WAIT_MS } from './static-spa.ts';
+import {
+  escapeScriptJson,
+  firstPageQuery,
+  firstPageScript,
+  FIRST_PAGE_SCRIPT_ID,
+  FIRST_PAGE_WAIT_MS,
+  pageLookupUids,
+} from './static-spa.ts';
 
 const HOSTILE = '</script><script>alert(1)</script><!-- <SCRIPT> & \u2028\u2029 "quoted" \\ back';
 const STUDY = studyFixture(`stu_${'0123456789abcdef'.repeat(2)}`, { studyDescription: HOSTILE });
@@ -56,6 +63,40 @@ describe('escapeScriptJson', () => {
 
   it('escapes even text that is not JSON', () => {
     expect(escapeScriptJson('}</script><img src=x>')).toBe('}\\u003c/script\\u003e\\u003cimg src=x\\u003e');
+  });
+});
+
+describe('firstPageScript and pageLookupUids', () => {
+  it('writes the later groups and the PACS part as JSON the SPA reads, escaped like the rest', () => {
+    const uid = '1.2.840.10008.1';
+    const pageJson = JSON.stringify({ studies: [{ ...STUDY, studyInstanceUid: uid }], hasMore: false });
+    const context = JSON.stringify({ studies: { [uid]: { found: true, patientName: HOSTILE } } });
+    const html = firstPageScript({
+      pages: [
+        { filters: { severity: 'stat' }, json: JSON.stringify({ studies: [], hasMore: false }) },
+        { filters: { severity: 'high' }, json: pageJson },
+      ],
+      pacs: { contexts: [{ studyInstanceUids: [uid], json: context }] },
+    });
+    expect(html).not.toContain('<script>alert');
+    expect(inlineBlock(html)).toEqual({
+      filters: { severity: 'stat' },
+      page: { studies: [], hasMore: false },
+      more: [{ filters: { severity: 'high' }, page: JSON.parse(pageJson) }],
+      pacs: { enabled: true, contexts: [{ studyInstanceUids: [uid], page: JSON.parse(context) }] },
+    });
+    // Without a PACS and with one group, the block is the first group's alone.
+    expect(inlineBlock(firstPageScript({ pages: [{ filters: {}, json: '{"studies":[],"hasMore":false}' }] }))).toEqual({
+      filters: {},
+      page: { studies: [], hasMore: false },
+    });
+  });
+
+  it('asks the PACS about a page’s valid UIDs, each once, in row order, as the rows provider does', () => {
+    const studies = ['1.2.3', 'not-a-uid', '1.2.4', '1.2.3'].map((studyInstanceUid) => ({ studyInstanceUid }));
+    expect(pageLookupUids(JSON.stringify({ studies }))).toEqual(['1.2.3', '1.2.4']);
+    expect(pageLookupUids('{not json')).toEqual([]);
+    expect(pageLookupUids('{"studies":"x"}')).toEqual([]);
   });
 });
 
