@@ -106,6 +106,27 @@ test('Next study says when nothing waits, and names the study held at the lease 
   await expect(alert.getByRole('link', { name: 'Open std_held' })).toHaveAttribute('href', /\/studies\/std_held/);
 });
 
+test('a shortcut pressed while the page is still loading is carried out once the app is ready', async ({ page }) => {
+  await signInAs(page, 'radiologist');
+  await page.route('**/api/reading/next', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ study: null }) }),
+  );
+  // The app's code is held back: the page shows the server's first screen, and nothing of the app runs.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/assets\/boot-[^/]+\.js$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto('/');
+  await expect(page.locator('[data-first-screen] [data-study-row]').first()).toBeVisible();
+  const asked = page.waitForRequest('**/api/reading/next');
+  await page.keyboard.press('n');
+  release();
+  await asked;
+  await expect(page.getByRole('status').filter({ hasText: 'Nothing is waiting for you.' })).toBeVisible();
+});
+
 for (const theme of ['dark', 'light'] as const) {
   test(`? lists every shortcut in a dialog (${theme} theme): focus stays in it, Esc closes it and focus returns`, async ({
     page,

@@ -3,23 +3,29 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/app.tsx';
 import { atMost, prefetchFirstScreen, readPageFirstPage, readPageMe } from './app/prefetch.ts';
 import { createQueryClient } from './app/provider.tsx';
+import type { EarlyKeys } from './lib/shortcuts/early-keys.ts';
+import { pageShortcuts, pressEarlyKeys } from './lib/shortcuts/shortcut-registry.ts';
 
-// The app proper, loaded by the entry (main.tsx) once the page has been painted.
+// The app proper, started by the entry (main.tsx) once the page has been painted.
 
 /** How long the first render waits for the worklist's first page (on a LAN it takes a few ms). */
 const FIRST_DATA_WAIT_MS = 150;
 
-const container = document.getElementById('root');
-if (!container) throw new Error('index.html must contain <div id="root">');
+/** Renders the app; the keys pressed before it (held by the entry) are pressed again once its shortcuts are in. */
+export async function startApp(earlyKeys: EarlyKeys): Promise<void> {
+  const container = document.getElementById('root');
+  if (!container) throw new Error('index.html must contain <div id="root">');
 
-// The first screen's requests go out now (the first studies may be in the page already); the first
-// render waits briefly for the first studies.
-const queryClient = createQueryClient();
-const page = { location: window.location, me: readPageMe(document), firstPage: readPageFirstPage(document) };
-await atMost(prefetchFirstScreen(queryClient, page), FIRST_DATA_WAIT_MS);
+  // The first screen's requests go out now (the first studies may be in the page already); the first
+  // render waits briefly for the first studies.
+  const queryClient = createQueryClient();
+  const page = { location: window.location, me: readPageMe(document), firstPage: readPageFirstPage(document) };
+  await atMost(prefetchFirstScreen(queryClient, page), FIRST_DATA_WAIT_MS);
 
-createRoot(container).render(
-  <StrictMode>
-    <App queryClient={queryClient} />
-  </StrictMode>,
-);
+  pressEarlyKeys(pageShortcuts(), earlyKeys);
+  createRoot(container).render(
+    <StrictMode>
+      <App queryClient={queryClient} />
+    </StrictMode>,
+  );
+}

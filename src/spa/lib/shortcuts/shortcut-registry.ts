@@ -5,6 +5,9 @@
  * modifier key (those belong to the browser and the system).
  */
 
+// The type only: the entry point holds the keys, and the app imports none of its code.
+import type { EarlyKeys } from './early-keys.ts';
+
 export type ShortcutGroup = 'Worklist' | 'Study' | 'Help';
 
 export interface Shortcut {
@@ -95,6 +98,43 @@ export function createShortcutRegistry(
     },
     handleKeyDown,
   };
+}
+
+/** Whether a press of the key would run a shortcut now (in the page, not in a field). */
+export function takesKey(registry: Pick<ShortcutRegistry, 'list'>, key: string): boolean {
+  return registry
+    .list()
+    .some((shortcut) => shortcut.run !== undefined && shortcut.keys.includes(key) && isEnabled(shortcut));
+}
+
+/**
+ * The keys pressed before the app was ready (held by the entry point) go to the shortcuts as they
+ * are added: the entry stops holding when the first are in, and each held key is pressed again as
+ * soon as a shortcut takes it (a component can add its shortcut a render or two after the first),
+ * or dropped once held too long.
+ */
+export function pressEarlyKeys(registry: Pick<ShortcutRegistry, 'list' | 'subscribe'>, earlyKeys: EarlyKeys): void {
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  // Components add their shortcuts one by one in an effects pass: look once the pass is over.
+  const look = () => {
+    pending = undefined;
+    if (earlyKeys.pressReady((key) => takesKey(registry, key)) === 0) finish();
+  };
+  const unsubscribe = registry.subscribe(() => {
+    earlyKeys.stopHolding();
+    pending ??= setTimeout(look, 0);
+  });
+  const expiry = setTimeout(finish, earlyKeys.holdMs);
+  function finish() {
+    unsubscribe();
+    clearTimeout(pending);
+    clearTimeout(expiry);
+    earlyKeys.stopHolding();
+  }
+  if (registry.list().length > 0) {
+    earlyKeys.stopHolding();
+    pending = setTimeout(look, 0);
+  }
 }
 
 let pageRegistry: ShortcutRegistry | undefined;
