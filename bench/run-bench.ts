@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { measureBffOverhead } from './figures/bff-overhead.ts';
 import { measureBulkAssign } from './figures/bulk.ts';
 import { measureClaims } from './figures/claims.ts';
@@ -246,6 +246,15 @@ async function measureLive(
       upstreamUrl,
       apiKey,
       name: `BFF instance ${name.toUpperCase()}`,
+      ...(options.cpuProfileDir
+        ? {
+            nodeArgs: [
+              '--cpu-prof',
+              `--cpu-prof-dir=${resolve(options.cpuProfileDir)}`,
+              `--cpu-prof-name=instance-${name}.${Date.now()}.cpuprofile`,
+            ],
+          }
+        : {}),
       env: {
         REDIS_URL: redis.url,
         SHARED_STATE_KEY_PREFIX: 'bench:',

@@ -52,6 +52,11 @@ export interface BenchOptions {
   sections: ReadonlySet<Section>;
   /** Where the table is written. */
   out: string;
+  /**
+   * When set (`--cpu-prof-dir=<folder>`), the live figures' two BFF instances run with `node
+   * --cpu-prof` and write their CPU profiles there when they stop (to open in Chrome's DevTools).
+   */
+  cpuProfileDir: string | undefined;
 }
 
 /** The bench's sections, in the order they run. */
@@ -195,7 +200,16 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   } else {
     for (const section of SECTIONS) sections.add(section);
   }
-  const known = new Set([...Object.values(FLAG_OF), 'quick', 'build', 'no-build', 'skip-spa', 'out', 'only']);
+  const known = new Set([
+    ...Object.values(FLAG_OF),
+    'quick',
+    'build',
+    'no-build',
+    'skip-spa',
+    'out',
+    'only',
+    'cpu-prof-dir',
+  ]);
   for (const flag of flags.keys()) if (!known.has(flag)) problems.push(`unknown flag --${flag}`);
   if (problems.length > 0) throw new Error(`Invalid bench options:\n  - ${problems.join('\n  - ')}`);
   const out = setting('out') ?? `${ROOT}bench/results/${quick ? 'tmp/quick.md' : 'latest.md'}`;
@@ -208,6 +222,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     skipScreen: bool('skip-spa', false) || !sections.has('screen'),
     sections,
     out,
+    cpuProfileDir: setting('cpu-prof-dir') || undefined,
   };
 }
 

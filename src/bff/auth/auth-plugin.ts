@@ -8,6 +8,7 @@ import { registerRouteAccess } from '../plugins/route-access.ts';
 import { SharedStateUnavailableError } from '../shared-state/shared-state.ts';
 import { sendProblem } from '../lib/problems.ts';
 import { NotOnRosterError } from '../people/people-directory.ts';
+import { sharedRateLimitStore } from './rate-limit-store.ts';
 import type { AuthContext } from './auth-context.ts';
 import type { Identity, SessionUser } from './session-user.ts';
 
@@ -43,6 +44,17 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
   app.decorateRequest('user', null);
   app.decorateRequest('sessionId', null);
 
+  // With Redis the budgets live there, and a request's count is taken with its session's read.
+  const counters = options.shared.rateLimits;
+  const shared = counters ? { counters, ...sharedRateLimitStore(counters) } : undefined;
+  if (shared) {
+    // A request answered before its route's rate-limit hook ran (none is, today) leaves nothing behind.
+    app.addHook('onResponse', (request, _reply, done) => {
+      shared.precounted.forget(request.id);
+      done();
+    });
+  }
+
   async function identify(request: FastifyRequest): Promise<void> {
     if (options.mode === 'proxy') {
       const identity = proxyIdentity(request, options.proxy);
@@ -57,7 +69,19 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
     }
     let session;
     try {
-      session = await options.sessions.touch(request.cookies[options.cookie.name]);
+      const id = request.cookies[options.cookie.name];
+      if (shared) {
+        // The session's read and the rate limit's count in one round trip (rate-limit-store.ts).
+        const read = await options.sessions.touchCounting(id, shared.counters, {
+          subjectKey: rateLimitKey(request, { subject: '' }),
+          otherwiseKey: rateLimitKey(request, undefined),
+          windowMs: RATE_LIMIT_WINDOW_MS,
+        });
+        session = read.session;
+        if (read.count) shared.precounted.keep(request.id, read.count.key, read.count);
+      } else {
+        session = await options.sessions.touch(id);
+      }
     } catch (error) {
       if (!(error instanceof SharedStateUnavailableError)) throw error;
       // Not known to be signed out: the route answers 503 (retry), never 401 (sign in again).
@@ -73,18 +97,22 @@ export async function registerAuth(app: FastifyInstance, options: AuthOptions): 
   await app.register(rateLimit, {
     global: false,
     // Shared by every instance with Redis; while Redis is down, requests are let through rather than refused.
-    ...(options.shared.rateLimitStore ?? {}),
+    ...(shared ? { store: shared.Store } : {}),
     skipOnError: true,
     // The DICOM files given to Avara's viewer come one request per image (a CT: hundreds in a few
     // seconds), so they have a budget of their own, larger; their number at once is capped apart.
-    max: (_request, key) =>
-      key.startsWith('dicom:') ? options.rateLimitPerMinute * DICOM_FILE_BUDGET_FACTOR : options.rateLimitPerMinute,
-    timeWindow: 60_000,
-    // Pages and assets count apart from API calls: loading the app must not spend a person's API budget.
-    keyGenerator: (request) =>
-      `${budgetOf(request.routeOptions.url)}:${request.user ? `user:${request.user.subject}` : `ip:${request.ip}`}`,
+    max: (request) =>
+      budgetOf(request.routeOptions.url) === 'dicom'
+        ? options.rateLimitPerMinute * DICOM_FILE_BUDGET_FACTOR
+        : options.rateLimitPerMinute,
+    timeWindow: RATE_LIMIT_WINDOW_MS,
+    keyGenerator: (request) => {
+      const key = rateLimitKey(request, request.user ?? undefined);
+      return shared ? shared.precounted.keyFor(request.id, key) : key;
+    },
     // Which budget ran out (a person's, or an address's: the client's, behind a trusted proxy).
-    onExceeded: (request, key) => request.log.warn({ rateLimitKey: key }, 'rate limit reached'),
+    onExceeded: (request) =>
+      request.log.warn({ rateLimitKey: rateLimitKey(request, request.user ?? undefined) }, 'rate limit reached'),
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       message: `Too many requests: at most ${context.max} a minute. Try again in ${context.after}.`,
@@ -142,6 +170,17 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
 
 /** How many times RATE_LIMIT_PER_MINUTE the DICOM file URLs may be fetched a minute from one address. */
 const DICOM_FILE_BUDGET_FACTOR = 20;
+
+const RATE_LIMIT_WINDOW_MS = 60_000;
+
+/**
+ * The rate-limit budget a request counts against: pages and assets apart from API calls (loading
+ * the app must not spend a person's API budget), each a person's (`who`: the signed-in person) or,
+ * not signed in, the address's (the client's, behind a trusted proxy).
+ */
+function rateLimitKey(request: FastifyRequest, who: { subject: string } | undefined): string {
+  return `${budgetOf(request.routeOptions.url)}:${who ? `user:${who.subject}` : `ip:${request.ip}`}`;
+}
 
 function budgetOf(url: string | undefined): 'api' | 'web' | 'dicom' {
   if (url?.startsWith('/api/')) return 'api';

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { SharedStateUnavailableError, type JsonObject, type RecordStore } from '../shared-state/shared-state.ts';
+import {
+  SharedStateUnavailableError,
+  type JsonObject,
+  type RateLimitCount,
+  type RateLimitCounters,
+  type RecordStore,
+  type StoredRecord,
+} from '../shared-state/shared-state.ts';
 import { isRole, type SessionUser } from './session-user.ts';
 
 export interface Session {
@@ -24,6 +31,8 @@ export const SESSION_NAMESPACE = 'session';
 const NAMESPACE = SESSION_NAMESPACE;
 /** A session's idle clock is written again at most this often: reads stay cheap under load. */
 const TOUCH_EVERY_MS = 15_000;
+/** Where a stored session names its person (the rate limit's budget is theirs). */
+const SUBJECT_PATH = ['user', 'subject'];
 /** Sessions this instance has seen recently, kept to carry on while the shared state is unreachable. */
 const RECENT_LIMIT = 10_000;
 
@@ -68,10 +77,40 @@ export class SessionStore {
   /** The live session for an ID, refreshed; undefined when unknown, idle too long, or too old. */
   async touch(id: string | undefined): Promise<Session | undefined> {
     if (!id || id.length > 100) return undefined;
+    return this.#touchRead(id, () => this.#records.get(NAMESPACE, id));
+  }
+
+  /**
+   * `touch`, counting the request against a rate-limit budget in the same round trip as the
+   * session's read (RateLimitCounters.readAndHit): the person's (`subjectKey` and the session's
+   * subject) when the session is live in the store, else `otherwiseKey`. `count` is absent when
+   * nothing was read (no ID, or one no session can have): the request is then counted as usual.
+   */
+  async touchCounting(
+    id: string | undefined,
+    counters: RateLimitCounters,
+    budget: { subjectKey: string; otherwiseKey: string; windowMs: number },
+  ): Promise<{ session: Session | undefined; count?: RateLimitCount & { key: string } }> {
+    if (!id || id.length > 100) return { session: undefined };
+    let count: (RateLimitCount & { key: string }) | undefined;
+    const session = await this.#touchRead(id, async () => {
+      const read = await counters.readAndHit(NAMESPACE, id, { ...budget, subjectPath: SUBJECT_PATH });
+      const subject = read.count.bySubject && read.record ? fromRecord(id, read.record.value)?.user.subject : undefined;
+      count = {
+        current: read.count.current,
+        ttlMs: read.count.ttlMs,
+        key: read.count.bySubject ? `${budget.subjectKey}${subject ?? ''}` : budget.otherwiseKey,
+      };
+      return read.record;
+    });
+    return count ? { session, count } : { session };
+  }
+
+  async #touchRead(id: string, read: () => Promise<StoredRecord | undefined>): Promise<Session | undefined> {
     const now = this.#now();
     let session: Session | undefined;
     try {
-      const stored = await this.#records.get(NAMESPACE, id);
+      const stored = await read();
       session = stored ? fromRecord(id, stored.value) : undefined;
     } catch (error) {
       if (!(error instanceof SharedStateUnavailableError)) throw error;

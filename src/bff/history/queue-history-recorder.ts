@@ -68,7 +68,7 @@ export function observedStudy(study: Study): ObservedStudy {
 }
 
 /**
- * Records what every instance publishes into the queue history, in order, one write at a time;
+ * Records what every instance publishes into the queue history, in order, a batch at a time;
  * every instance records every event it hears (the merge is idempotent), so no instance is needed
  * for the history to be complete. Forgets entries older than the retention, at start and hourly.
  */
@@ -85,6 +85,8 @@ export function startQueueHistoryRecorder(options: QueueHistoryRecorderOptions):
   function drain(): Promise<void> {
     draining ??= (async () => {
       try {
+        // The events of one read of the bus are heard one after another in this turn: a batch takes them all.
+        await Promise.resolve();
         while (pending.length > 0 && !closed) {
           const batch = pending.slice(0, 100);
           await history.record(batch);

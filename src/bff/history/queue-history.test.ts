@@ -138,6 +138,23 @@ for (const implementation of implementations) {
       });
     });
 
+    it('records one batch of several studies, interleaved, as it records each one alone, in order', async () => {
+      const OTHER = 'stu_00000000000000000000000000000002';
+      const other = (observation: HistoryObservation): HistoryObservation =>
+        observation.kind === 'study'
+          ? { ...observation, study: { ...observation.study, studyId: OTHER } }
+          : { ...observation, studyId: OTHER };
+      const otherLife = [LIFE[0], LIFE[1], LIFE[2]].filter((observation) => observation !== undefined).map(other);
+      const reference = implementation.world()();
+      await reference.record(LIFE);
+      await reference.record(otherLife);
+      const history = implementation.world()();
+      await history.record(LIFE.flatMap((observation, index) => [observation, ...otherLife.slice(index, index + 1)]));
+      expect(await history.entry(ID)).toEqual(await reference.entry(ID));
+      expect(await history.entry(OTHER)).toEqual(await reference.entry(OTHER));
+      expect((await history.entry(OTHER))?.readingStartedAt).toBe(minutes(7));
+    });
+
     it('is idempotent: two instances recording the same events, in any order, at once, end with one entry as one would', async () => {
       const open = implementation.world();
       const [first, second] = [open(), open()];

@@ -67,6 +67,9 @@ export function openRedisQueueHistory(options: RedisQueueHistoryOptions): QueueH
     commandTimeout: options.commandTimeoutMs ?? 2_000,
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => Math.min(50 * 2 ** times, 2_000),
+    // The studies of one batch are merged at once (record, below): their reads go out in one write
+    // and come back in one read, and so do their compare-and-sets.
+    enableAutoPipelining: true,
   });
   let warned = false;
   redis.on('error', (error: unknown) => {
@@ -91,12 +94,14 @@ export function openRedisQueueHistory(options: RedisQueueHistoryOptions): QueueH
     }
   }
 
-  async function mergeOne(observation: HistoryObservation): Promise<void> {
-    const studyId = observation.kind === 'study' ? observation.study.studyId : observation.studyId;
+  /** Merges one study's observations, in their order, into its entry: one compare-and-set for them all. */
+  async function mergeStudy(studyId: string, observations: readonly HistoryObservation[]): Promise<void> {
     const key = keys.entry(studyId);
     for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
       const stored = await redis.get(key);
-      const next = mergeObservation(stored === null ? undefined : parseStored(stored), observation);
+      const current = stored === null ? undefined : parseStored(stored);
+      let next: HistoryEntry | undefined;
+      for (const observation of observations) next = mergeObservation(next ?? current, observation) ?? next;
       if (!next) return;
       const written = await run(
         scripts.compareAndSet,
@@ -123,7 +128,14 @@ export function openRedisQueueHistory(options: RedisQueueHistoryOptions): QueueH
   return {
     kind: 'redis',
     async record(observations) {
-      for (const observation of observations) await mergeOne(observation);
+      // Each study's observations in order; different studies' entries are independent, so they are
+      // merged side by side (one round trip for all their reads, one for all their writes).
+      const byStudy = Map.groupBy(observations, (observation) =>
+        observation.kind === 'study' ? observation.study.studyId : observation.studyId,
+      );
+      const merged = await Promise.allSettled([...byStudy].map(([studyId, list]) => mergeStudy(studyId, list)));
+      const failed = merged.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     async entry(studyId) {
       const stored = await redis.get(keys.entry(studyId));

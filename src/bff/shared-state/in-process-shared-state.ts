@@ -404,7 +404,7 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
     locks,
     events,
     leadership,
-    rateLimitStore: undefined,
+    rateLimits: undefined,
     // SQLite is a file of this machine: there is nothing to lose contact with until close.
     status: () => (closed ? 'unavailable' : 'ok'),
     onStatusChange(listener) {

@@ -24,6 +24,8 @@ import {
   type EventListener,
   type LeaderLeases,
   type LockManager,
+  type RateLimitCount,
+  type RateLimitCounters,
   type RecordStore,
   type SharedState,
   type SharedStateLog,
@@ -179,6 +181,55 @@ end
 local more = 0
 if #members > limit then more = 1 end
 return {more, last, found}
+`);
+
+// A rate-limit budget's fixed window, as @fastify/rate-limit's Redis store counts it: the first
+// request of a window starts its expiry; later ones read what is left of it.
+const HIT = `
+local function hit(key, window)
+  local current = redis.call('INCR', key)
+  if current == 1 then
+    redis.call('PEXPIRE', key, window)
+    return {current, window}
+  end
+  return {current, redis.call('PTTL', key)}
+end
+`;
+
+const RATE_LIMIT_HIT = new LuaScript(`
+${HIT}
+return hit(KEYS[1], tonumber(ARGV[1]))
+`);
+
+// GET_RECORD, and one request counted against ARGV[1] followed by the text at the path ARGV[4…] in
+// the record's value, or against ARGV[2] (no live record, no text there). The budget's key is known
+// only once the record is read, so it is not among KEYS: a standalone Redis, as everywhere here.
+const GET_RECORD_AND_HIT = new LuaScript(`
+${HIT}
+local at = now()
+local fields = false
+local counter = ARGV[2]
+local bySubject = 0
+if live(KEYS[1], at) then
+  local values = redis.call('HMGET', KEYS[1], 'v', 'n')
+  fields = {values[1], values[2], redis.call('PEXPIRETIME', KEYS[1])}
+  local ok, value = pcall(cjson.decode, values[1])
+  if ok then
+    for i = 4, #ARGV do
+      if type(value) ~= 'table' then
+        value = nil
+        break
+      end
+      value = value[ARGV[i]]
+    end
+    if type(value) == 'string' and value ~= '' then
+      counter = ARGV[1] .. value
+      bySubject = 1
+    end
+  end
+end
+local counted = hit(counter, tonumber(ARGV[3]))
+return {fields, counted[1], counted[2], bySubject}
 `);
 
 const RELEASE_IF_OWNER = new LuaScript(`
@@ -452,6 +503,30 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
     },
   };
 
+  // ---- rate limits ------------------------------------------------------------------------------------
+  const rateLimitKey = (key: string) => `${keyPrefix}rate-limit:${key}`;
+  const rateLimits: RateLimitCounters = {
+    async hit(key, windowMs) {
+      checkDuration(windowMs, 'windowMs');
+      return countOf(await script(commands, RATE_LIMIT_HIT, [rateLimitKey(key)], [windowMs]), 0);
+    },
+    async readAndHit(namespace, key, hit) {
+      checkNamespace(namespace);
+      checkKey(key);
+      checkDuration(hit.windowMs, 'windowMs');
+      const reply = await script(
+        commands,
+        GET_RECORD_AND_HIT,
+        [keys.record(namespace, key)],
+        [rateLimitKey(hit.subjectKey), rateLimitKey(hit.otherwiseKey), hit.windowMs, ...hit.subjectPath],
+      );
+      if (!isUnknownArray(reply)) throw new Error('Unexpected answer to the record read with a rate-limit count');
+      const fields = reply[0];
+      const record = isUnknownArray(fields) ? recordFromReply(key, fields[0], fields[1], fields[2]) : undefined;
+      return { record, count: { ...countOf(reply, 1), bySubject: reply[3] === 1 } };
+    },
+  };
+
   // ---- locks and leader leases ------------------------------------------------------------------------
   const turns = createLocalTurns();
   const locks: LockManager = {
@@ -708,7 +783,7 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
     locks,
     events,
     leadership,
-    rateLimitStore: { redis: commands, nameSpace: `${keyPrefix}rate-limit:` },
+    rateLimits,
     status: () => currentStatus,
     onStatusChange(listener) {
       statusListeners.add(listener);
@@ -726,6 +801,15 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
       statusListeners.clear();
     },
   };
+}
+
+/** The count and window left of a budget, at `from` in a script's answer. */
+function countOf(reply: unknown, from: number): RateLimitCount {
+  const list = isUnknownArray(reply) ? reply : [];
+  const current = Number(list[from]);
+  const ttlMs = Number(list[from + 1]);
+  if (!Number.isFinite(current) || !Number.isFinite(ttlMs)) throw new Error('Unexpected answer to a rate-limit count');
+  return { current, ttlMs: Math.max(0, ttlMs) };
 }
 
 /** Resolves when the connection is ready, or when `signal` aborts; connection errors on the way are ignored. */

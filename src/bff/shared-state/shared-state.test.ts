@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import rateLimit from '@fastify/rate-limit';
+import { sharedRateLimitStore } from '../auth/rate-limit-store.ts';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -661,9 +662,9 @@ describe('in-process shared state', () => {
     expect(() => openInProcessSharedState({ path, instanceId: 'x', eventHistorySize: 10 })).toThrow(/newer version/);
   });
 
-  it('has no shared rate-limit store (the plugin keeps its own)', async () => {
+  it('has no shared rate-limit counters (the plugin keeps its own)', async () => {
     const state = track(await createSharedState({ dataDir: temporaryFolder() }));
-    expect(state.rateLimitStore).toBeUndefined();
+    expect(state.rateLimits).toBeUndefined();
   });
 
   it('bounds a key prefix from above in code point order', () => {
@@ -680,15 +681,15 @@ describe('redis shared state', () => {
     if (!world) throw new Error('no redis implementation');
     const apps = await Promise.all(
       [await world.open(), await world.open()].map(async (state) => {
-        const store = state.rateLimitStore;
-        if (!store) throw new Error('no shared rate-limit store');
+        const counters = state.rateLimits;
+        if (!counters) throw new Error('no shared rate-limit counters');
         const app = Fastify();
         await app.register(rateLimit, {
           max: 3,
           timeWindow: 60_000,
           keyGenerator: () => 'usr_1',
           skipOnError: true,
-          ...store,
+          store: sharedRateLimitStore(counters).Store,
         });
         app.get('/api/studies', async () => ({ studies: [] }));
         await app.ready();
@@ -700,6 +701,39 @@ describe('redis shared state', () => {
       statuses.push((await app?.inject('/api/studies'))?.statusCode ?? 0);
     expect(statuses).toEqual([200, 200, 200, 429]);
     await Promise.all(apps.map((app) => app.close()));
+  });
+
+  it('reads a record and counts a request in one step, against the budget the record names', async () => {
+    const world = implementations[1]?.world();
+    if (!world) throw new Error('no redis implementation');
+    const [a, b] = [await world.open(), await world.open()];
+    const counters = a.rateLimits;
+    const other = b.rateLimits;
+    if (!counters || !other) throw new Error('no shared rate-limit counters');
+    await a.records.set('session', 's1', { user: { subject: 'alice' } }, { ttlMs: 60_000 });
+    await a.records.set('session', 's2', { user: { name: 'nobody' } }, { ttlMs: 60_000 });
+    const hit = {
+      subjectKey: 'api:user:',
+      subjectPath: ['user', 'subject'],
+      otherwiseKey: 'api:ip:1',
+      windowMs: 60_000,
+    };
+    const first = await counters.readAndHit('session', 's1', hit);
+    expect(first.record?.value).toEqual({ user: { subject: 'alice' } });
+    expect(first.count).toMatchObject({ current: 1, bySubject: true });
+    expect(first.count.ttlMs).toBe(60_000);
+    // The same budget from another instance, read with a record or counted alone.
+    expect((await other.readAndHit('session', 's1', hit)).count).toMatchObject({ current: 2, bySubject: true });
+    const alone = await other.hit('api:user:alice', 60_000);
+    expect(alone.current).toBe(3);
+    expect(alone.ttlMs).toBeGreaterThan(59_000);
+    expect(alone.ttlMs).toBeLessThanOrEqual(60_000);
+    // No record, or none with the text: the other budget.
+    const missing = await counters.readAndHit('session', 'gone', hit);
+    expect(missing.record).toBeUndefined();
+    expect(missing.count).toMatchObject({ current: 1, bySubject: false });
+    expect((await counters.readAndHit('session', 's2', hit)).count).toMatchObject({ current: 2, bySubject: false });
+    expect((await counters.hit('api:ip:1', 60_000)).current).toBe(3);
   });
 });
 

@@ -1,5 +1,4 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
 
 /**
  * The coordination interface of the BFF: everything that must be the same for everyone who works the
@@ -17,11 +16,11 @@ export interface SharedState {
   readonly events: EventBus;
   readonly leadership: LeaderLeases;
   /**
-   * What @fastify/rate-limit needs to share its counters between instances (`{ redis, nameSpace }`,
-   * spread into the plugin's options), or undefined for the plugin's own in-memory store. While Redis
-   * is down its commands fail at once; register the plugin with `skipOnError: true` so reads go on.
+   * The rate limit's counters, shared by every instance (Redis), or undefined: @fastify/rate-limit
+   * then counts in memory, for this instance alone (auth/rate-limit-store.ts). While Redis is down
+   * they fail at once; the plugin is registered with `skipOnError: true` so reads go on.
    */
-  readonly rateLimitStore: RateLimitStore | undefined;
+  readonly rateLimits: RateLimitCounters | undefined;
   /** 'ok', or 'unavailable' while Redis cannot be reached (every operation then throws SharedStateUnavailableError). */
   status(): SharedStateStatus;
   /** Calls `listener` on every change of `status()`; returns the function that stops it. */
@@ -251,10 +250,40 @@ export interface LeaderLeases {
 // ---------------------------------------------------------------------------------------------------
 // Rate limits, logging, errors
 
-/** The shared store of @fastify/rate-limit: its `redis` and `nameSpace` options. */
-export interface RateLimitStore {
-  redis: Redis;
-  nameSpace: string;
+/** One request counted against a rate-limit budget. */
+export interface RateLimitCount {
+  /** Requests counted in the budget's current window, this one included. */
+  current: number;
+  /** Milliseconds until that window ends. */
+  ttlMs: number;
+}
+
+/** Which budget a request read together with a record (RateLimitCounters.readAndHit) is counted against. */
+export interface RecordHit {
+  /** The budget's key is this followed by the text at `subjectPath` in the live record's value… */
+  subjectKey: string;
+  subjectPath: readonly string[];
+  /** …or this one, when there is no live record or it has no text there. */
+  otherwiseKey: string;
+  windowMs: number;
+}
+
+/**
+ * Rate-limit budgets every instance shares, counted as @fastify/rate-limit's Redis store counts them:
+ * a fixed window per key, begun by its first request.
+ */
+export interface RateLimitCounters {
+  /** Counts one request against `key`, whose window lasts `windowMs`. */
+  hit(key: string, windowMs: number): Promise<RateLimitCount>;
+  /**
+   * Reads a record (as RecordStore.get) and counts one request in the same step, one round trip:
+   * against the key RecordHit names. `bySubject`: it was counted against `subjectKey` and the text.
+   */
+  readAndHit(
+    namespace: string,
+    key: string,
+    hit: RecordHit,
+  ): Promise<{ record: StoredRecord | undefined; count: RateLimitCount & { bySubject: boolean } }>;
 }
 
 export type SharedStateLog = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
