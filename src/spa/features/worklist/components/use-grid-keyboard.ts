@@ -9,8 +9,6 @@ import { nextStudyIndex } from '../lib/grid-keyboard.ts';
 export interface GridKeyboardOptions {
   gridRef: RefObject<HTMLDivElement | null>;
   virtualizer: Virtualizer<HTMLDivElement, Element>;
-  /** The items rendered now: the focused row gets DOM focus once it is among them. */
-  virtualItems: readonly VirtualItem[];
   items: readonly WorklistItem[];
   focusedKey: string | null;
   focusedIndex: number;
@@ -30,7 +28,6 @@ export interface GridKeyboardOptions {
 export function useGridKeyboard({
   gridRef,
   virtualizer,
-  virtualItems,
   items,
   focusedKey,
   focusedIndex,
@@ -51,19 +48,6 @@ export function useGridKeyboard({
     },
     [focusedIndex, items, studyIndexes, virtualizer, setFocusedKey],
   );
-
-  useEffect(() => {
-    if (focusedKey === null) return;
-    const row = gridRef.current?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(focusedKey)}"]`);
-    // Only while focus is on a row or nowhere: a column header being resized, or a control
-    // elsewhere, keeps it.
-    const active = document.activeElement;
-    const onRowOrNowhere =
-      active === null ||
-      active === document.body ||
-      (active instanceof HTMLElement && active.dataset.studyRow !== undefined);
-    if (row && active !== row && onRowOrNowhere) row.focus({ preventScroll: true });
-  }, [gridRef, focusedKey, virtualItems]);
 
   const fromList = (event: KeyboardEvent) => {
     const target = event.target;
@@ -124,4 +108,28 @@ export function useGridKeyboard({
       onSelectRow(study.key);
     },
   });
+}
+
+/**
+ * The focused row gets DOM focus once it is among the rendered items (moved to by a key, it comes
+ * into view a frame later): called where the rows are rendered, which renders on every move of the
+ * range.
+ */
+export function useFocusRenderedRow(
+  gridRef: RefObject<HTMLDivElement | null>,
+  focusedKey: string | null,
+  virtualItems: readonly VirtualItem[],
+): void {
+  useEffect(() => {
+    if (focusedKey === null) return;
+    const row = gridRef.current?.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(focusedKey)}"]`);
+    // Only while focus is on a row or nowhere: a column header being resized, or a control
+    // elsewhere, keeps it.
+    const active = document.activeElement;
+    const onRowOrNowhere =
+      active === null ||
+      active === document.body ||
+      (active instanceof HTMLElement && active.dataset.studyRow !== undefined);
+    if (row && active !== row && onRowOrNowhere) row.focus({ preventScroll: true });
+  }, [gridRef, focusedKey, virtualItems]);
 }

@@ -1,4 +1,4 @@
-import { defaultRangeExtractor, useVirtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor } from '@tanstack/react-virtual';
 import type { Range } from '@tanstack/react-virtual';
 import {
   useCallback,
@@ -10,7 +10,7 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
-import type { CSSProperties, Ref } from 'react';
+import type { CSSProperties, ReactNode, Ref, RefObject } from 'react';
 import type { Severity } from '../../../../contract/avara-types.ts';
 import { useMe } from '../../../lib/auth/get-me.ts';
 import type { StudySelection } from '../../../lib/studies/study-selection.ts';
@@ -27,7 +27,9 @@ import {
 import type { WorklistItem } from '../lib/grid-items.ts';
 import { rowStyle, SELECT_COLUMN_WIDTH, stickyStyle } from '../lib/grid-styles.ts';
 import { assignRowSlots, inDocumentOrder } from '../lib/row-slots.ts';
-import { useGridKeyboard } from './use-grid-keyboard.ts';
+import { useFocusRenderedRow, useGridKeyboard } from './use-grid-keyboard.ts';
+import { useListVirtualizer, useVirtualRange } from './use-list-virtualizer.ts';
+import type { ListVirtualizer, ListVirtualizerHandle } from './use-list-virtualizer.ts';
 import { useScrollAnchor } from './use-scroll-anchor.ts';
 import type { WorklistTable } from './use-worklist-table.ts';
 import { ColumnHeaderRow } from './worklist-column-header.tsx';
@@ -42,6 +44,7 @@ import { GroupHeaderRow, GroupStateRow, SkeletonRow, StudyRow } from './worklist
  * lib/scroll-anchor.ts), the rows (worklist-rows.tsx), the column header (worklist-column-header.tsx)
  * and the shared style objects (lib/grid-styles.ts). What stays here must: the virtualizer, the
  * focused row and the row slots are one state that every render of a scroll frame reads together.
+ * A scroll frame renders VirtualRows alone (use-list-virtualizer.ts), not the grid around it.
  */
 
 /** Fetch a group's next page when its last loaded row is this close to the viewport. */
@@ -121,7 +124,7 @@ export function WorklistGrid({
   const groupHeaderIndexes = useMemo(() => indexesOf(items, 'group'), [items]);
   const activeHeaderRef = useRef(0);
   const spanRef = useRef({ height: 0, span: 0 });
-  const viewportHeightRef = useRef(0);
+  const virtualizerRef = useRef<ListVirtualizer | null>(null);
 
   const rangeExtractor = useCallback(
     (range: Range) => {
@@ -132,7 +135,8 @@ export function WorklistGrid({
       // As many rows on every frame: the viewport holds one row more or fewer with where its edges
       // fall, and a row slot that came and went every other frame was a row's elements removed and
       // built again (lib/row-slots.ts). The widest range seen for this viewport height is kept.
-      const height = viewportHeightRef.current;
+      // The viewport as measured, not the first guess.
+      const height = virtualizerRef.current?.scrollRect?.height ?? 0;
       const widest = spanRef.current.height === height ? spanRef.current.span : 0;
       spanRef.current = { height, span: Math.max(widest, range.endIndex - range.startIndex) };
       const endIndex = Math.min(range.count - 1, Math.max(range.endIndex, range.startIndex + spanRef.current.span));
@@ -147,7 +151,7 @@ export function WorklistGrid({
   // The same function until the items change: the virtualizer lays out every item again (10,000
   // objects) whenever getItemKey is a new function, which an inline one is on every scroll frame.
   const getItemKey = useCallback((index: number) => items[index]?.key ?? index, [items]);
-  const virtualizer = useVirtualizer({
+  const list = useListVirtualizer({
     count: items.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: (index) => heights[items[index]?.kind ?? 'study'],
@@ -161,15 +165,8 @@ export function WorklistGrid({
     // Keeps a row scrolled to by keyboard clear of the two sticky headers above it.
     scrollPaddingStart: COLUMN_HEADER_HEIGHT + heights.group,
   });
-  // Read by the range extractor on the next range: the viewport as measured, not the first guess.
-  viewportHeightRef.current = virtualizer.scrollRect?.height ?? 0;
-  const virtualItems = virtualizer.getVirtualItems();
-  const rowSlots = useRowSlots();
-  const slotOf = rowSlots(
-    virtualItems.flatMap((virtualItem) =>
-      items[virtualItem.index]?.kind === 'study' ? [items[virtualItem.index]?.key ?? ''] : [],
-    ),
-  );
+  const { virtualizer } = list;
+  virtualizerRef.current = virtualizer;
 
   // Sizes are fixed per kind of item, and the virtualizer measures the items again whenever they
   // change (getItemKey is a new function then): no measure() of its own, which was one more render
@@ -196,19 +193,6 @@ export function WorklistGrid({
     setFocusedKey(null);
     if (scrollRef.current) scrollRef.current.scrollTop = 0;
   }, [resetKey, forgetAnchor]);
-
-  // Arrivals that are on screen now (not merely rendered in the overscan) have been seen.
-  const visibleStart = virtualizer.range?.startIndex ?? -1;
-  const visibleEnd = virtualizer.range?.endIndex ?? -1;
-  useEffect(() => {
-    if (!onSeen || arrivals.size === 0 || visibleStart < 0) return;
-    const seen: string[] = [];
-    for (let index = visibleStart; index <= visibleEnd; index += 1) {
-      const item = items[index];
-      if (item?.kind === 'study' && arrivals.get(item.key)?.seen === false) seen.push(item.key);
-    }
-    if (seen.length > 0) onSeen(seen);
-  }, [arrivals, items, visibleStart, visibleEnd, onSeen]);
 
   // "3 new": scroll to the first of them, loading the group's next pages until it is there.
   const [showNew, setShowNew] = useState<{ severity: Severity; studyIds: ReadonlySet<string> } | null>(null);
@@ -239,18 +223,6 @@ export function WorklistGrid({
     if (!query.isFetching) void query.fetchNextPage({ cancelRefetch: false });
   }, [showNew, items, groups, virtualizer]);
 
-  // Next page of a group when its end nears the viewport, and only when nothing is in flight for it.
-  const lastVisibleIndex = virtualItems.at(-1)?.index ?? 0;
-  useEffect(() => {
-    for (const { severity, group, collapsed } of groups) {
-      if (collapsed) continue;
-      const last = lastStudyIndex.get(severity);
-      const { query } = group;
-      if (last === undefined || !query.hasNextPage || query.isFetching || query.isFetchNextPageError) continue;
-      if (lastVisibleIndex >= last - PREFETCH_ROWS) void query.fetchNextPage({ cancelRefetch: false });
-    }
-  }, [groups, lastStudyIndex, lastVisibleIndex]);
-
   const readSelectedIds = () => selection?.get().ids ?? NO_SELECTION;
   const selectedIds = useSyncExternalStore(selection?.subscribe ?? noSubscription, readSelectedIds, readSelectedIds);
   const selectStudy = useCallback(
@@ -280,7 +252,6 @@ export function WorklistGrid({
   useGridKeyboard({
     gridRef,
     virtualizer,
-    virtualItems,
     items,
     focusedKey,
     focusedIndex,
@@ -301,7 +272,6 @@ export function WorklistGrid({
   const headerLayoutKey = headers
     .map((header) => `${header.column.id}:${header.getSize()}:${header.column.getIsResizing() ? 1 : 0}`)
     .join(',');
-  const activeHeader = activeHeaderRef.current;
   const firstStudyKey = items.find((item) => item.kind === 'study')?.key;
   const tabbableKey = focusedKey ?? firstStudyKey;
   const openStudy = useCallback(
@@ -341,32 +311,25 @@ export function WorklistGrid({
           }
         >
           <ColumnHeaderRow table={table} layoutKey={headerLayoutKey} selectable={selection !== undefined} />
-          <div
-            role="rowgroup"
-            className="relative"
-            style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}
-          >
-            {inDocumentOrder(virtualItems, virtualizer.isScrolling, (index) => {
-              const item = items[index];
-              return item?.kind === 'study' ? slotOf.get(item.key) : undefined;
-            }).map((virtualItem) => {
-              const item = items[virtualItem.index];
-              if (!item) return null;
-              const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
-              // A row that stays on screen while the list scrolls keeps the same style object (and so
-              // the same props): its memoized component does not render again.
-              const style = sticky
-                ? stickyStyle(heights.group)
-                : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
-              return renderItem(item, virtualItem.index, style);
-            })}
-          </div>
+          <VirtualRows
+            list={list}
+            items={items}
+            heights={heights}
+            activeHeaderRef={activeHeaderRef}
+            renderItem={renderItem}
+            gridRef={gridRef}
+            focusedKey={focusedKey}
+            arrivals={arrivals}
+            onSeen={onSeen}
+            groups={groups}
+            lastStudyIndex={lastStudyIndex}
+          />
         </div>
       </div>
     </WorklistCellContext>
   );
 
-  function renderItem(item: WorklistItem, index: number, style: CSSProperties) {
+  function renderItem(item: WorklistItem, index: number, style: CSSProperties, slot: number | undefined) {
     const ariaRowIndex = index + 2;
     const group = groups.find((candidate) => candidate.severity === item.severity);
     if (!group) return null;
@@ -388,11 +351,11 @@ export function WorklistGrid({
       case 'study': {
         return (
           <StudyRow
-            key={`slot:${slotOf.get(item.key) ?? item.key}`}
+            key={`slot:${slot ?? item.key}`}
             study={item.study}
             cellComponents={cellComponents}
             rowKey={item.key}
-            slot={slotOf.get(item.key) ?? -1}
+            slot={slot ?? -1}
             style={style}
             ariaRowIndex={ariaRowIndex}
             focused={item.key === focusedKey}
@@ -422,6 +385,97 @@ export function WorklistGrid({
         );
     }
   }
+}
+
+interface VirtualRowsProps {
+  list: ListVirtualizerHandle;
+  items: readonly WorklistItem[];
+  heights: Record<WorklistItem['kind'], number>;
+  /** The sticky group header's index, as the range extractor last found it. */
+  activeHeaderRef: RefObject<number>;
+  renderItem: (item: WorklistItem, index: number, style: CSSProperties, slot: number | undefined) => ReactNode;
+  gridRef: RefObject<HTMLDivElement | null>;
+  focusedKey: string | null;
+  arrivals: Arrivals;
+  onSeen: ((studyIds: string[]) => void) | undefined;
+  groups: WorklistGroup[];
+  lastStudyIndex: ReadonlyMap<Severity, number>;
+}
+
+/**
+ * The rendered rows, and what follows the range: the one component that renders on a scroll frame.
+ * The grid renders it again with its own changes (items, focus, selection, columns); scrolling
+ * renders it alone, and in it only the rows that came into view or changed study.
+ */
+function VirtualRows({
+  list,
+  items,
+  heights,
+  activeHeaderRef,
+  renderItem,
+  gridRef,
+  focusedKey,
+  arrivals,
+  onSeen,
+  groups,
+  lastStudyIndex,
+}: VirtualRowsProps) {
+  useVirtualRange(list);
+  const { virtualizer } = list;
+  const virtualItems = virtualizer.getVirtualItems();
+  const rowSlots = useRowSlots();
+  const slotOf = rowSlots(
+    virtualItems.flatMap((virtualItem) =>
+      items[virtualItem.index]?.kind === 'study' ? [items[virtualItem.index]?.key ?? ''] : [],
+    ),
+  );
+  useFocusRenderedRow(gridRef, focusedKey, virtualItems);
+
+  // Arrivals that are on screen now (not merely rendered in the overscan) have been seen.
+  const visibleStart = virtualizer.range?.startIndex ?? -1;
+  const visibleEnd = virtualizer.range?.endIndex ?? -1;
+  useEffect(() => {
+    if (!onSeen || arrivals.size === 0 || visibleStart < 0) return;
+    const seen: string[] = [];
+    for (let index = visibleStart; index <= visibleEnd; index += 1) {
+      const item = items[index];
+      if (item?.kind === 'study' && arrivals.get(item.key)?.seen === false) seen.push(item.key);
+    }
+    if (seen.length > 0) onSeen(seen);
+  }, [arrivals, items, visibleStart, visibleEnd, onSeen]);
+
+  // Next page of a group when its end nears the viewport, and only when nothing is in flight for it.
+  const lastVisibleIndex = virtualItems.at(-1)?.index ?? 0;
+  useEffect(() => {
+    for (const { severity, group, collapsed } of groups) {
+      if (collapsed) continue;
+      const last = lastStudyIndex.get(severity);
+      const { query } = group;
+      if (last === undefined || !query.hasNextPage || query.isFetching || query.isFetchNextPageError) continue;
+      if (lastVisibleIndex >= last - PREFETCH_ROWS) void query.fetchNextPage({ cancelRefetch: false });
+    }
+  }, [groups, lastStudyIndex, lastVisibleIndex]);
+
+  const activeHeader = activeHeaderRef.current;
+  const slotAt = (index: number) => {
+    const item = items[index];
+    return item?.kind === 'study' ? slotOf.get(item.key) : undefined;
+  };
+  return (
+    <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
+      {inDocumentOrder(virtualItems, virtualizer.isScrolling, slotAt).map((virtualItem) => {
+        const item = items[virtualItem.index];
+        if (!item) return null;
+        const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
+        // A row that stays on screen while the list scrolls keeps the same style object (and so
+        // the same props): its memoized component does not render again.
+        const style = sticky
+          ? stickyStyle(heights.group)
+          : rowStyle(virtualItem.start - COLUMN_HEADER_HEIGHT, heights[item.kind]);
+        return renderItem(item, virtualItem.index, style, slotAt(virtualItem.index));
+      })}
+    </div>
+  );
 }
 
 /** Slots for the study rows rendered now (lib/row-slots.ts says why rows are keyed by slot). */

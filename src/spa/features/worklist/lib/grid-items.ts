@@ -113,7 +113,12 @@ export function buildItems(groups: readonly GroupOfItems[], heights: ItemHeights
 
 /** The indexes of the items of one kind, in order. */
 export function indexesOf(items: readonly WorklistItem[], kind: WorklistItem['kind']): number[] {
-  return items.flatMap((item, index) => (item.kind === kind ? [index] : []));
+  // A loop, not flatMap: it runs over every loaded item (10,000 and more) on each live update.
+  const indexes: number[] = [];
+  items.forEach((item, index) => {
+    if (item.kind === kind) indexes.push(index);
+  });
+  return indexes;
 }
 
 /** What a group header shows of the selection: its loaded rows, and how many of them are selected. */

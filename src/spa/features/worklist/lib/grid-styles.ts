@@ -43,8 +43,13 @@ export function rowStyle(top: number, height: number): CSSProperties {
   const key = `${top}:${height}`;
   let style = rowStyles.get(key);
   if (!style) {
-    // Bounded: a long scroll visits many positions, and only those on screen are needed again.
-    if (rowStyles.size > 2_000) rowStyles.clear();
+    // Bounded: a long scroll visits many positions, and only those on screen are needed again. The
+    // oldest goes, not all: emptying the cache gave every row on screen a new style object at once,
+    // and so rendered them all again in one frame, a few times a pass through 10,000 rows.
+    if (rowStyles.size >= 2_000) {
+      const oldest = rowStyles.keys().next().value;
+      if (oldest !== undefined) rowStyles.delete(oldest);
+    }
     style = { position: 'absolute', top, left: 0, height };
     rowStyles.set(key, style);
   }
