@@ -6,7 +6,9 @@ import type { Study } from '../../contract/avara-types.ts';
 import { makeStudy } from '../testing/study-factory.ts';
 import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
 import { studyKeys } from '../features/worklist/api/study-keys.ts';
-import { firstGroupFilters } from '../../contract/worklist-filters.ts';
+import { firstGroupFilters, shownGroupFilters } from '../../contract/worklist-filters.ts';
+import { pacsKeys } from '../features/pacs/api/pacs-keys.ts';
+import { seedPagePacsContexts } from '../features/pacs/api/seed-pacs-contexts.ts';
 import { authKeys } from '../lib/auth/auth-keys.ts';
 import { atMost, FIRST_PAGE_SCRIPT_ID, prefetchFirstScreen, readPageFirstPage, readPageMe } from './prefetch.ts';
 import { createQueryClient } from './provider.tsx';
@@ -144,6 +146,40 @@ describe('prefetchFirstScreen', () => {
       expect(requested.filter((path) => path.startsWith('/api/studies'))).toHaveLength(1);
       expect(queryClient.getQueryData(studyKeys.list(firstPage.filters))).toBeUndefined();
     }
+  });
+
+  it('takes the later groups and the PACS part from the page too: no list or status is asked', async () => {
+    const queryClient = createQueryClient();
+    const search = '?q=kenji';
+    const [stat, high, normal] = shownGroupFilters(RADIOLOGIST, search);
+    const uid = '1.2.826.0.1.3680043.8.498.1';
+    const highPage = { studies: [{ ...STUDY, severity: 'high' as const, studyInstanceUid: uid }], hasMore: false };
+    const context = { studies: { [uid]: { found: false } } };
+    const page = pageWithFirstPage(
+      JSON.stringify({
+        filters: stat,
+        page: { studies: [], hasMore: false },
+        more: [
+          { filters: high, page: highPage },
+          { filters: { ...normal, severity: 'stat' }, page: { studies: 'x' } },
+        ],
+        pacs: { enabled: true, contexts: [{ studyInstanceUids: [uid], page: context }, { page: 'x' }] },
+      }),
+    );
+    const firstPage = readPageFirstPage(page);
+    expect(firstPage?.more).toEqual([{ filters: high, page: highPage }]);
+    await prefetchFirstScreen(queryClient, { location: { pathname: '/', search }, me: RADIOLOGIST, firstPage });
+    expect(requested.filter((path) => path.startsWith('/api/'))).toEqual([]);
+    expect(queryClient.getQueryData(studyKeys.list(high ?? {}))).toEqual({
+      pages: [highPage],
+      pageParams: [undefined],
+    });
+    expect(queryClient.getQueryData(pacsKeys.status())).toEqual({ enabled: true });
+    // The rows' context goes in with the PACS columns' code (src/spa/boot.tsx), the malformed entry left out.
+    expect(queryClient.getQueryData(pacsKeys.context([uid]))).toBeUndefined();
+    seedPagePacsContexts(queryClient, firstPage?.pacs);
+    expect(queryClient.getQueryData(pacsKeys.context([uid]))).toEqual(context);
+    expect(queryClient.getQueriesData({ queryKey: pacsKeys.contexts() })).toHaveLength(1);
   });
 
   it('with the person in the page, asks for the first group at once, without /api/me', async () => {

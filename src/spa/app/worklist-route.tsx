@@ -9,6 +9,7 @@ import { NewStudyButton } from '../features/study-drawer/components/new-study-bu
 import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 import { WorklistPage } from '../features/worklist/components/worklist-page.tsx';
 import type { WorklistExtension } from '../features/worklist/components/worklist-page.tsx';
+import { loadedPacsColumns, loadPacsExtension } from './pacs-columns.ts';
 import { PENDING_READING_COLUMNS } from './reading-column.ts';
 
 // Next study is not needed for the first screen: it loads after it, and only for a reader.
@@ -42,13 +43,14 @@ export function WorklistRoute() {
   const bulkRequested = () => selection.get().requested;
   const bulkWanted = useSyncExternalStore(selection.subscribe, bulkRequested, bulkRequested);
   const coordinator = mayManageStudies(actor);
-  const [pacsColumns, setPacsColumns] = useState<readonly WorklistExtraColumn[] | undefined>(undefined);
+  // Already here when the page said a PACS is connected (src/spa/boot.tsx) and on the server.
+  const [pacsColumns, setPacsColumns] = useState(loadedPacsColumns);
   const [reading, setReading] = useState<ReadingExtension | undefined>(undefined);
   const [CriticalResults, setCriticalResults] = useState<ComponentType | undefined>(undefined);
   useEffect(() => {
     if (!pacs || pacsColumns) return;
     let current = true;
-    import('./pacs-worklist-extension.ts').then(
+    loadPacsExtension().then(
       (module) => current && setPacsColumns(module.PACS_COLUMNS),
       // Not loaded (the server went away): the list goes on without the PACS columns.
       () => undefined,

@@ -1,7 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { hashKey } from '@tanstack/react-query';
 import type { StudyListPage } from '../../../../contract/avara-types.ts';
-import { firstGroupFilters } from '../../../../contract/worklist-filters.ts';
+import { firstGroupFilters, shownGroupFilters } from '../../../../contract/worklist-filters.ts';
 import type { StudyListFilters, Viewer } from '../../../../contract/worklist-filters.ts';
 import { studyGroupQueryOptions } from './get-studies.ts';
 import { studyKeys } from './study-keys.ts';
@@ -34,4 +34,24 @@ export function prefetchFirstGroup(
     return Promise.resolve();
   }
   return queryClient.prefetchInfiniteQuery(options);
+}
+
+/**
+ * Puts the later groups' first pages the server sent (`more`) into the cache, each only under the
+ * key of a group this person sees at this address and only when asked with exactly its filters;
+ * others are ignored (the app asks for those groups as usual).
+ */
+export function seedLaterGroups(
+  queryClient: QueryClient,
+  viewer: Viewer,
+  search: string,
+  more: readonly InlineFirstPage[],
+): void {
+  if (more.length === 0) return;
+  const expected = new Set(shownGroupFilters(viewer, search).map((filters) => hashKey(studyKeys.list(filters))));
+  for (const inline of more) {
+    const key = studyKeys.list(inline.filters);
+    if (expected.has(hashKey(key)) && queryClient.getQueryData(key) === undefined)
+      queryClient.setQueryData(key, { pages: [inline.page], pageParams: [undefined] });
+  }
 }
