@@ -30,10 +30,21 @@ export function prefetchFirstGroup(
   if (!filters) return Promise.resolve();
   const options = studyGroupQueryOptions(filters);
   if (inline && hashKey(studyKeys.list(inline.filters)) === hashKey(options.queryKey)) {
-    queryClient.setQueryData(options.queryKey, { pages: [inline.page], pageParams: [undefined] });
+    seedGroupFirstPage(queryClient, filters, inline.page);
     return Promise.resolve();
   }
   return queryClient.prefetchInfiniteQuery(options);
+}
+
+/**
+ * Puts a group's first page into the cache exactly as the group's own first fetch would have: one
+ * page under the group's key, asked with the query's initial page parameter (no cursor). The page
+ * keeps its `hasMore` and `cursor`, so the group's next page is asked with that cursor when the
+ * list scrolls on (`getNextPageParam`), as for a page the browser fetched.
+ */
+export function seedGroupFirstPage(queryClient: QueryClient, filters: StudyListFilters, page: StudyListPage): void {
+  const options = studyGroupQueryOptions(filters);
+  queryClient.setQueryData(options.queryKey, { pages: [page], pageParams: [options.initialPageParam] });
 }
 
 /**
@@ -48,10 +59,12 @@ export function seedLaterGroups(
   more: readonly InlineFirstPage[],
 ): void {
   if (more.length === 0) return;
-  const expected = new Set(shownGroupFilters(viewer, search).map((filters) => hashKey(studyKeys.list(filters))));
+  const expected = new Map(
+    shownGroupFilters(viewer, search).map((filters) => [hashKey(studyKeys.list(filters)), filters]),
+  );
   for (const inline of more) {
-    const key = studyKeys.list(inline.filters);
-    if (expected.has(hashKey(key)) && queryClient.getQueryData(key) === undefined)
-      queryClient.setQueryData(key, { pages: [inline.page], pageParams: [undefined] });
+    const filters = expected.get(hashKey(studyKeys.list(inline.filters)));
+    if (filters && queryClient.getQueryData(studyKeys.list(filters)) === undefined)
+      seedGroupFirstPage(queryClient, filters, inline.page);
   }
 }
