@@ -12,8 +12,9 @@ import { pagePacsEnabled } from './features/pacs/api/seed-pacs.ts';
 const FIRST_DATA_WAIT_MS = 150;
 /**
  * How long it waits for the PACS columns' code when the page says a PACS is connected: the server's
- * rows show those columns, and a first render without them would take them away until it arrives
- * (the rows' context from the page goes into the cache with that code).
+ * rows show those columns' cells, and a first render without the code would show them empty (the
+ * columns keep their places either way) until it arrives; the rows' context from the page goes into
+ * the cache with that code.
  */
 const PACS_COLUMNS_WAIT_MS = 1_000;
 

@@ -1,7 +1,18 @@
+import { PACS_COLUMN_SLOTS } from '../features/pacs/lib/pacs-column-slots.ts';
 import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 
 let loaded: readonly WorklistExtraColumn[] | undefined;
 type PacsExtension = typeof import('./pacs-worklist-extension.ts');
+
+/**
+ * The PACS columns while their code is on its way: their slots with empty cells. The worklist shows
+ * them from its first render whenever a PACS is connected (as the server does with the cells), so
+ * the columns beside them keep their places; only the cells come later.
+ */
+export const PENDING_PACS_COLUMNS: readonly WorklistExtraColumn[] = PACS_COLUMN_SLOTS.map((slot) => ({
+  ...slot,
+  Cell: () => null,
+}));
 
 /** The PACS columns once their code is here (loaded, or given on the server), else undefined. */
 export function loadedPacsColumns(): readonly WorklistExtraColumn[] | undefined {
