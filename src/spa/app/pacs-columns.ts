@@ -20,10 +20,10 @@ export function loadedPacsColumns(): readonly WorklistExtraColumn[] | undefined 
 }
 
 /**
- * Loads the PACS columns' code. Their code is not in the
- * list's own bundle: it loads only when a PACS is connected, as early as the page says so
- * (src/spa/boot.tsx, which also seeds the rows' context the page carries with it), so the app's
- * first render can show the columns the server rendered.
+ * Loads the PACS columns' code (their cells). It is not in the list's own bundle: it loads only when
+ * a PACS is connected, as early as the page says so (src/spa/boot.tsx, which also seeds the rows'
+ * context the page carries with it), so the app's first render can show the cells the server
+ * rendered, not only their slots.
  */
 export function loadPacsExtension(): Promise<PacsExtension> {
   // The browser keeps a module it has loaded: asking again costs no request.
