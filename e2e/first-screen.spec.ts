@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { pacsRowOf, test as pacsTest } from './support/pacs.ts';
 import { signInAs } from './support/sign-in.ts';
 import { studyRows } from './support/worklist.ts';
 
@@ -60,8 +61,13 @@ test('the page’s HTML holds the first screen’s rows, STAT first, for the lis
   expect(embedded).not.toContain('<header');
 });
 
-async function contextWith(browser: Browser, page: Page, options: { javaScriptEnabled: boolean; theme?: string }) {
+async function contextWith(
+  browser: Browser,
+  page: Page,
+  options: { javaScriptEnabled: boolean; theme?: string; baseURL?: string },
+) {
   const context: BrowserContext = await browser.newContext({
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     javaScriptEnabled: options.javaScriptEnabled,
     viewport: { width: 1440, height: 900 },
     colorScheme: 'dark',
@@ -106,6 +112,8 @@ function watchRows(): void {
   };
   Object.assign(window, { __rows: seen });
   let serverRow: Element | null = null;
+  const stylesIn = () =>
+    Array.from(document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"]')).every((link) => link.sheet);
   const look = () => {
     const rows = Array.from(document.querySelectorAll('[role="grid"] [data-study-row]'));
     const first = rows[0];
@@ -113,8 +121,10 @@ function watchRows(): void {
       serverRow = first;
       seen.firstAt = performance.now();
     }
-    // While the parser is still adding the server's rows, they come one by one: count once it is done.
-    if (!serverRow || document.readyState === 'loading') return;
+    // While the parser is still adding the server's rows, they come one by one: count once it is done,
+    // and once the page's styles are in (no frame is painted before them; a layout without them would
+    // count rows of a height never shown).
+    if (!serverRow || document.readyState === 'loading' || !stylesIn()) return;
     if (first !== serverRow) seen.takenOver = true;
     const visible = rows.filter((row) => {
       const { top, bottom } = row.getBoundingClientRect();
@@ -168,30 +178,73 @@ test('the app takes the server’s rows over without an empty frame, and the lis
   await expect(page.getByRole('complementary', { name: 'Study' })).toBeVisible();
 });
 
+/** The column headers' names and places on screen. */
+function headerPlaces(on: Page) {
+  return on.getByRole('columnheader').evaluateAll((cells) =>
+    cells.map((cell) => {
+      const { x, width } = cell.getBoundingClientRect();
+      return { name: cell.textContent.trim(), x: Math.round(x), width: Math.round(width) };
+    }),
+  );
+}
+
+/** The column headers as the server painted them at `address`, with JavaScript off. */
+async function paintedHeaders(browser: Browser, page: Page, address: string, baseURL?: string) {
+  const painted = await contextWith(browser, page, { javaScriptEnabled: false, baseURL });
+  const serverPage = await painted.newPage();
+  await serverPage.goto(address);
+  await expect(studyRows(serverPage).first()).toBeVisible();
+  const before = await headerPlaces(serverPage);
+  await painted.close();
+  return before;
+}
+
 test('the columns the server painted stay where they are once the app and its later parts are in', async ({
   browser,
   page,
 }) => {
-  const headers = async (on: Page) =>
-    on.getByRole('columnheader').evaluateAll((cells) =>
-      cells.map((cell) => {
-        const { x, width } = cell.getBoundingClientRect();
-        return { name: cell.textContent.trim(), x: Math.round(x), width: Math.round(width) };
-      }),
-    );
-  const painted = await contextWith(browser, page, { javaScriptEnabled: false });
-  const serverPage = await painted.newPage();
-  await serverPage.goto('/');
-  await expect(studyRows(serverPage).first()).toBeVisible();
-  const before = await headers(serverPage);
-  await painted.close();
-
+  const before = await paintedHeaders(browser, page, '/');
   const live = await contextWith(browser, page, { javaScriptEnabled: true });
   const app = await live.newPage();
   await app.goto('/');
   // The reading room's code (the Reading column's cells, the STAT alerts button) comes after the first screen.
   await expect(app.getByRole('button', { name: /STAT alerts/ })).toBeVisible();
   await expect(app.getByText('Live', { exact: true })).toBeVisible();
-  expect(await headers(app)).toEqual(before);
+  expect(await headerPlaces(app)).toEqual(before);
   await live.close();
 });
+
+pacsTest(
+  'with a PACS connected, its columns are in the server’s first screen and keep their places while their cells’ code comes',
+  async ({ browser, page, pacs }) => {
+    await signInAs(page, 'coordinator');
+    const address = '/?assignee=anyone';
+    const before = await paintedHeaders(browser, page, address, pacs.url);
+    for (const name of ['Patient', 'Patient ID', 'Modality', 'Accession', 'Study date', 'Series / images'])
+      expect(before.map((header) => header.name)).toContain(name);
+
+    const live = await contextWith(browser, page, { javaScriptEnabled: true, baseURL: pacs.url });
+    const app = await live.newPage();
+    // The PACS columns' code comes late (past the first render's wait for it): the app's first render
+    // has their slots, with empty cells, where the server painted them.
+    let releaseCode: () => void = () => undefined;
+    const codeHeld = new Promise<void>((resolve) => (releaseCode = resolve));
+    await app.route(/\/assets\/pacs-worklist-extension-[^/]*\.js$/, async (route) => {
+      await codeHeld;
+      await route.continue();
+    });
+    await app.goto(address);
+    await expect(app.locator('[data-first-screen]')).toHaveCount(0);
+    await expect(studyRows(app).first()).toBeVisible();
+    expect(await headerPlaces(app)).toEqual(before);
+    await app.screenshot({ path: test.info().outputPath('first-screen-pacs-cells-pending.png') });
+    releaseCode();
+
+    // Once the cells' code is in, the rows show the PACS's values, and the columns have not moved.
+    await expect(pacsRowOf(app, pacs.studies[0]!)).toBeVisible();
+    await expect(app.getByRole('button', { name: /STAT alerts/ })).toBeVisible();
+    expect(await headerPlaces(app)).toEqual(before);
+    await app.screenshot({ path: test.info().outputPath('first-screen-pacs-loaded.png') });
+    await live.close();
+  },
+);

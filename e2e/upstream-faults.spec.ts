@@ -1,11 +1,21 @@
 import { expect, test, type Page } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
-import { groupCount, openWorklist, queueButton, studyRows } from './support/worklist.ts';
+import {
+  blockWithGroupPage,
+  editPageBlock,
+  groupCount,
+  openWorklist,
+  queueButton,
+  studyRows,
+} from './support/worklist.ts';
 
 /*
- * A bad answer from /api for one severity group (a 200 that is not JSON, or not a page) fails that
- * group alone: its error and Retry show, the other groups keep their rows, and the page never goes
- * white. (The BFF turns such answers from Avara into a 502; this is the SPA's own check behind it.)
+ * A bad answer for one severity group (a 200 that is not JSON, or not a page) fails that group
+ * alone: its error and Retry show, the other groups keep their rows, and the page never goes white.
+ * (The BFF turns such answers from Avara into a 502; this is the SPA's own check behind it.) The
+ * group's first page comes with the worklist's page (decision record 044), so the bad answer is
+ * there first: the app leaves the bad copy out (a block that is not JSON at all, entirely) and asks
+ * `/api/studies`, whose answer is just as bad.
  */
 
 const isHighList = (url: URL) => url.pathname === '/api/studies' && url.searchParams.get('severity') === 'high';
@@ -27,6 +37,7 @@ for (const [name, body] of [
   test(`${name} for one group shows that group's error and Retry, and the others render`, async ({ page }) => {
     const pageErrors = collectPageErrors(page);
     await page.route(isHighList, (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
+    await editPageBlock(page, (block) => blockWithGroupPage(block, 'high', body));
     await openWorklist(page);
 
     // The app retries twice with backoff before it shows the error.

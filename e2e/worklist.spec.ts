@@ -1,10 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 import {
+  blockGroups,
+  blockWithGroupPage,
+  editPageBlock,
   fixtureStudy,
   groupCount,
   groupHeader,
   openWorklist,
+  pageBlockOf,
   queueButton,
   studyRows,
   waitForListRequest,
@@ -32,11 +36,19 @@ test('groups show in order, STAT first, each with a sticky header and an honest 
     if (url.pathname === '/api/studies' && !url.searchParams.has('cursor'))
       order.push(url.searchParams.get('severity') ?? '');
   });
+  // Every shown group's first page comes with the page (src/bff/plugins/static-spa.ts), STAT first.
+  const html = await (await page.request.get('/', { headers: { accept: 'text/html' } })).text();
+  const block = pageBlockOf(html);
+  expect(blockGroups(block ?? { filters: {}, page: null }).map((group) => group.filters.severity)).toEqual([
+    'stat',
+    'high',
+    'normal',
+  ]);
   await openWorklist(page);
 
-  // STAT comes first: in the page itself (src/bff/plugins/static-spa.ts), or else it is the first
-  // request; the others wait for it.
-  expect(order[0]).toBe(order.includes('stat') ? 'stat' : 'high');
+  // A group the page did not bring is asked in the same order: STAT first, the others wait for it.
+  const expected = ['stat', 'high', 'normal'].filter((severity) => order.includes(severity));
+  expect(order.slice(0, expected.length)).toEqual(expected);
   await expect(groupCount(page, 'stat')).toHaveText(/^\d[\d,]*\+?$/);
   await expect(groupCount(page, 'high')).toHaveText(/^\d[\d,]*\+?$/);
   await expect(groupCount(page, 'normal')).toHaveText(/^\d[\d,]*\+?$/);
@@ -169,10 +181,15 @@ test('a radiologist starts with their own and the unassigned studies, theirs mar
   });
   expect(patched.status()).toBe(200);
 
-  // STAT comes with the page; the next group is asked with the same filters.
-  const request = waitForListRequest(page, 'high', { assignedTo: 'mine-or-unassigned' });
+  // Every group comes with the page, each asked with the same filters as the first.
+  const html = await (await page.request.get('/', { headers: { accept: 'text/html' } })).text();
+  const groups = blockGroups(pageBlockOf(html) ?? { filters: {}, page: null });
+  expect(groups.map((group) => [group.filters.severity, group.filters.assignedTo])).toEqual([
+    ['stat', 'mine-or-unassigned'],
+    ['high', 'mine-or-unassigned'],
+    ['normal', 'mine-or-unassigned'],
+  ]);
   await openWorklist(page);
-  await request;
   await expect(page.getByLabel('Assignee', { exact: true })).toHaveValue('mine-or-unassigned');
   await expect(page.getByLabel('Assignee', { exact: true }).locator('option:checked')).toHaveText(
     'Mine and unassigned (default)',
@@ -278,7 +295,9 @@ test('the theme toggle survives a reload', async ({ page }) => {
 
 test('a failing group shows its own error and retry while the others render', async ({ page }) => {
   // The app retries a 5xx twice with backoff before it gives up, so the outage lasts until the user
-  // presses Retry: one failed load of one group, as the user sees it.
+  // presses Retry: one failed load of one group, as the user sees it. The page comes as the BFF sends
+  // it when that group's list failed: without that group and those after it (the app asks for them).
+  await editPageBlock(page, (block) => blockWithGroupPage(block, 'high', undefined));
   let down = true;
   await page.route(
     (url) => url.pathname === '/api/studies' && url.searchParams.get('severity') === 'high',
@@ -334,6 +353,25 @@ test('with 5,000 rows loaded, fewer than 150 row elements are in the DOM', async
       });
     },
   );
+  // NORMAL's first page comes with the page: there it is the fixtures' first page, with its cursor,
+  // so the group pages on from the page's cursor as from one the browser fetched.
+  await editPageBlock(page, (block) =>
+    blockWithGroupPage(
+      block,
+      'normal',
+      JSON.stringify({
+        studies: Array.from({ length: pageSize }, (_, index) => fixtureStudy('normal', index)),
+        hasMore: true,
+        cursor: String(pageSize),
+      }),
+    ),
+  );
+  const normalRequests: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/api/studies' && url.searchParams.get('severity') === 'normal')
+      normalRequests.push(url.searchParams.get('cursor') ?? 'none');
+  });
   await openWorklist(page, '?groups=high,normal');
   const scroller = worklistScroller(page);
   const count = groupCount(page, 'normal');
@@ -346,6 +384,9 @@ test('with 5,000 rows loaded, fewer than 150 row elements are in the DOM', async
     await expect(count).not.toHaveAttribute('data-loaded', text);
   }
   await expect(count).toHaveAttribute('data-loaded', /^5\d{3}$/);
+  // The first page was the page's; the browser asked only for the next ones, from the page's cursor on.
+  expect(normalRequests[0]).toBe(String(pageSize));
+  expect(normalRequests).not.toContain('none');
 
   const rowElements = await page.getByRole('row').count();
   test.info().annotations.push({ type: 'row elements at 5,000+ rows', description: String(rowElements) });

@@ -79,3 +79,74 @@ export function fixtureStudy(severity: 'stat' | 'high' | 'normal', index: number
     metadata: null,
   };
 }
+
+/** One group's first page in the worklist page's data block: the filters the BFF asked with, the list answer. */
+export interface BlockGroup {
+  filters: Record<string, unknown>;
+  page: unknown;
+}
+
+/**
+ * The worklist page's data block (`<script type="application/json" id="rw-first-page">`,
+ * src/bff/plugins/static-spa.ts): the first group's page, the later groups' (`more`), with a PACS its part.
+ */
+export interface PageBlock extends BlockGroup {
+  more?: BlockGroup[];
+  pacs?: unknown;
+}
+
+const BLOCK = /<script type="application\/json" id="rw-first-page">([^<]*)<\/script>/;
+
+/** The data block of a worklist page's raw HTML, parsed. */
+export function pageBlockOf(html: string): PageBlock | undefined {
+  const text = BLOCK.exec(html)?.[1];
+  return text === undefined ? undefined : (JSON.parse(text) as PageBlock);
+}
+
+/** The block's groups in order, first group first. */
+export function blockGroups(block: PageBlock): BlockGroup[] {
+  return [{ filters: block.filters, page: block.page }, ...(block.more ?? [])];
+}
+
+/**
+ * The block's JSON text with one group's first page given as `pageText` (any text, JSON or not),
+ * or, with `pageText` undefined, without that group and the groups after it (what the BFF sends
+ * when that group's list did not answer in time or failed). The first group cannot be left out.
+ */
+export function blockWithGroupPage(block: PageBlock, severity: string, pageText: string | undefined): string {
+  const marker = '"__group_page__"';
+  const groups = blockGroups(block);
+  const at = groups.findIndex((group) => group.filters.severity === severity);
+  if (at < 0) throw new Error(`The page carries no ${severity} group`);
+  const kept =
+    pageText === undefined
+      ? groups.slice(0, at)
+      : groups.map((group, index) => (index === at ? { ...group, page: JSON.parse(marker) as unknown } : group));
+  const [first, ...more] = kept;
+  if (!first) throw new Error('The first group cannot be left out of the page');
+  const json = JSON.stringify({ ...block, ...first, more: more.length > 0 ? more : undefined });
+  return pageText === undefined ? json : json.replace(marker, pageText);
+}
+
+/**
+ * Serves the worklist's pages as the BFF sends them, with the data block's JSON text replaced by
+ * what `edit` makes of it (written safely into the element, as the BFF does): for the specs whose
+ * fixture or fault is in a group's first page, which comes with the page and not from a request.
+ */
+export async function editPageBlock(page: Page, edit: (block: PageBlock) => string): Promise<void> {
+  await page.route(
+    (url) => url.pathname === '/' || url.pathname.startsWith('/studies/'),
+    async (route) => {
+      if (route.request().resourceType() !== 'document') return route.fallback();
+      const response = await route.fetch();
+      const html = await response.text();
+      const block = pageBlockOf(html);
+      if (!block) return route.fulfill({ response, body: html });
+      const text = edit(block).replace(/[<>&]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      return route.fulfill({
+        response,
+        body: html.replace(BLOCK, () => `<script type="application/json" id="rw-first-page">${text}</script>`),
+      });
+    },
+  );
+}

@@ -19,7 +19,13 @@ import { registerOverloadGuard } from './plugins/overload.ts';
 import type { BffMetrics } from './metrics/bff-metrics.ts';
 import { publicMetricsRoute, registerRequestMetrics } from './metrics/metrics-routes.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
-import { createSpaPage, isSpaBuilt, registerStaticSpa, type FirstPageLoader } from './plugins/static-spa.ts';
+import {
+  createSpaPage,
+  isSpaBuilt,
+  registerStaticSpa,
+  type FirstPageLoader,
+  type PacsContextLoader,
+} from './plugins/static-spa.ts';
 import type { PacsServices } from './pacs/pacs-services.ts';
 import { viewerProxyRoutes } from './pacs/viewer-proxy.ts';
 import { createDicomFileUrls } from './pacs/dicom-file-urls.ts';
@@ -383,8 +389,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
       return answer.statusCode === 200 ? answer.body : undefined;
     };
+    // With a PACS, the rows' context likewise: the route the app's rows provider asks (its cache, its audit line).
+    const loadPacsContext: PacsContextLoader = async (request, studyInstanceUids) => {
+      const cookie = request.headers.cookie;
+      if (!cookie) return undefined;
+      const answer = await app.inject({
+        method: 'POST',
+        url: '/api/pacs/context',
+        headers: {
+          cookie,
+          accept: 'application/json',
+          'content-type': 'application/json',
+          'x-csrf': '1',
+          ...(request.headers['user-agent'] ? { 'user-agent': request.headers['user-agent'] } : {}),
+        },
+        payload: JSON.stringify({ studyInstanceUids }),
+        remoteAddress: request.ip,
+      });
+      return answer.statusCode === 200 ? answer.body : undefined;
+    };
     const sendWorklistPage = createSpaPage(options.spaRoot, options.auth, {
       firstPage: loadFirstPage,
+      pacsContext: options.pacs?.services ? loadPacsContext : undefined,
       renderer: options.firstScreen,
     });
     // The SPA's own addresses (src/spa/app/router.tsx): its page, for anyone; the app signs in.

@@ -267,7 +267,17 @@ export function toListFilters(
  * it before anything else, and the BFF puts it in the page it serves, so both use this one reading.
  */
 export function firstGroupFilters(viewer: Viewer, search: string): StudyListFilters | undefined {
+  return shownGroupFilters(viewer, search)[0];
+}
+
+/**
+ * The list API's filters of every group this person sees at this address, most urgent first (the
+ * first is {@link firstGroupFilters}'s). The BFF puts each group's first page in the page it serves,
+ * so a search whose first group has no match still shows its first rows without a request.
+ */
+export function shownGroupFilters(viewer: Viewer, search: string): StudyListFilters[] {
   const filters = parseFilters(new URLSearchParams(search), viewer);
-  const first = SEVERITIES.find((severity) => filters.groups.includes(severity));
-  return first ? toListFilters(filters, first, viewer) : undefined;
+  return SEVERITIES.filter((severity) => filters.groups.includes(severity)).map((severity) =>
+    toListFilters(filters, severity, viewer),
+  );
 }

@@ -1,10 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { firstGroupFilters } from '../../contract/worklist-filters.ts';
+import { firstGroupFilters, shownGroupFilters } from '../../contract/worklist-filters.ts';
 import { DEMO_COORDINATOR, DEMO_RADIOLOGIST, studyFixture } from '../../../test/support/study-fixture.ts';
 import { json, type RecordingUpstream, type UpstreamResponder } from '../../../test/support/recording-upstream.ts';
 import { spaRootWith, useBffOverUpstream } from '../../../test/support/test-bff.ts';
-import { escapeScriptJson, firstPageQuery, FIRST_PAGE_SCRIPT_ID, FIRST_PAGE_WAIT_MS } from './static-spa.ts';
+import {
+  escapeScriptJson,
+  firstPageQuery,
+  firstPageScript,
+  FIRST_PAGE_SCRIPT_ID,
+  FIRST_PAGE_WAIT_MS,
+  pageLookupUids,
+} from './static-spa.ts';
 
 const HOSTILE = '</script><script>alert(1)</script><!-- <SCRIPT> & \u2028\u2029 "quoted" \\ back';
 const STUDY = studyFixture(`stu_${'0123456789abcdef'.repeat(2)}`, { studyDescription: HOSTILE });
@@ -31,7 +38,9 @@ const rig = useBffOverUpstream(
 beforeAll(() => ({ upstream, app, coordinator, radiologist } = rig));
 
 /** The page's inline block, as the browser would read it (textContent, then JSON.parse), or undefined. */
-function inlineBlock(html: string): { filters: unknown; page: unknown } | undefined {
+function inlineBlock(
+  html: string,
+): { filters: unknown; page: unknown; more?: { filters: unknown; page: unknown }[]; pacs?: unknown } | undefined {
   const match = new RegExp(`<script type="application/json" id="${FIRST_PAGE_SCRIPT_ID}">([^<]*)</script>`).exec(html);
   return match?.[1] === undefined ? undefined : JSON.parse(match[1]);
 }
@@ -50,6 +59,40 @@ describe('escapeScriptJson', () => {
 
   it('escapes even text that is not JSON', () => {
     expect(escapeScriptJson('}</script><img src=x>')).toBe('}\\u003c/script\\u003e\\u003cimg src=x\\u003e');
+  });
+});
+
+describe('firstPageScript and pageLookupUids', () => {
+  it('writes the later groups and the PACS part as JSON the SPA reads, escaped like the rest', () => {
+    const uid = '1.2.840.10008.1';
+    const pageJson = JSON.stringify({ studies: [{ ...STUDY, studyInstanceUid: uid }], hasMore: false });
+    const context = JSON.stringify({ studies: { [uid]: { found: true, patientName: HOSTILE } } });
+    const html = firstPageScript({
+      pages: [
+        { filters: { severity: 'stat' }, json: JSON.stringify({ studies: [], hasMore: false }) },
+        { filters: { severity: 'high' }, json: pageJson },
+      ],
+      pacs: { contexts: [{ studyInstanceUids: [uid], json: context }] },
+    });
+    expect(html).not.toContain('<script>alert');
+    expect(inlineBlock(html)).toEqual({
+      filters: { severity: 'stat' },
+      page: { studies: [], hasMore: false },
+      more: [{ filters: { severity: 'high' }, page: JSON.parse(pageJson) }],
+      pacs: { enabled: true, contexts: [{ studyInstanceUids: [uid], page: JSON.parse(context) }] },
+    });
+    // Without a PACS and with one group, the block is the first group's alone.
+    expect(inlineBlock(firstPageScript({ pages: [{ filters: {}, json: '{"studies":[],"hasMore":false}' }] }))).toEqual({
+      filters: {},
+      page: { studies: [], hasMore: false },
+    });
+  });
+
+  it('asks the PACS about a page’s valid UIDs, each once, in row order, as the rows provider does', () => {
+    const studies = ['1.2.3', 'not-a-uid', '1.2.4', '1.2.3'].map((studyInstanceUid) => ({ studyInstanceUid }));
+    expect(pageLookupUids(JSON.stringify({ studies }))).toEqual(['1.2.3', '1.2.4']);
+    expect(pageLookupUids('{not json')).toEqual([]);
+    expect(pageLookupUids('{"studies":"x"}')).toEqual([]);
   });
 });
 
@@ -93,11 +136,17 @@ describe('the worklist page with its first studies', () => {
     auditLines.length = 0;
     await page('/', { cookie: radiologist.cookie ?? '' });
     expect(response.body.endsWith('</body></html>')).toBe(true);
-    // A radiologist's default view (theirs and unassigned, which the list route merges), audited as one list request.
+    // A radiologist's default view (theirs and unassigned, which the list route merges), audited as
+    // one list request per group: the later groups' first pages are in the block too (`more`).
     expect(block?.filters).toMatchObject({ severity: 'stat', assignedTo: 'mine-or-unassigned' });
+    expect(block?.more?.map((group) => group.filters)).toEqual(shownGroupFilters(viewer, '').slice(1));
+    expect(block?.more?.map((group) => group.filters)).toMatchObject([{ severity: 'high' }, { severity: 'normal' }]);
+    // Without a PACS, the block says nothing about one.
+    expect(block?.pacs).toBeUndefined();
     const lists = auditLines.map((line) => JSON.parse(line)).filter((line) => line.action === 'study.list');
-    expect(lists).toHaveLength(1);
-    expect(lists[0]).toMatchObject({ user: { email: DEMO_RADIOLOGIST.email, role: 'radiologist' }, outcome: 'ok' });
+    expect(lists).toHaveLength(3);
+    for (const line of lists)
+      expect(line).toMatchObject({ user: { email: DEMO_RADIOLOGIST.email, role: 'radiologist' }, outcome: 'ok' });
   });
 
   it('asks upstream with exactly the filters of the app’s own first request', async () => {
@@ -105,9 +154,21 @@ describe('the worklist page with its first studies', () => {
     expect(inlineBlock(response.body)?.filters).toEqual(
       firstGroupFilters({ role: 'coordinator', userId: DEMO_COORDINATOR.userId }, ''),
     );
-    expect(upstream.requests).toHaveLength(1);
-    const sent = Object.fromEntries(new URL(upstream.requests[0]?.url ?? '', upstream.url).searchParams);
-    expect(sent).toEqual({ severity: 'stat', studyViewerStatus: 'incomplete', isCancelled: 'false', limit: '100' });
+    // One request per group, each with exactly that group's filters.
+    expect(upstream.requests).toHaveLength(3);
+    const sent = upstream.requests.map((request) =>
+      Object.fromEntries(new URL(request.url, upstream.url).searchParams),
+    );
+    expect(sent).toEqual(
+      expect.arrayContaining(
+        ['stat', 'high', 'normal'].map((severity) => ({
+          severity,
+          studyViewerStatus: 'incomplete',
+          isCancelled: 'false',
+          limit: '100',
+        })),
+      ),
+    );
   });
 
   it('reads the filters from the address, as the app does, for the drawer addresses too', async () => {

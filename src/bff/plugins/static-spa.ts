@@ -9,16 +9,18 @@ import type { FirstScreenRenderer } from '../../contract/first-screen.ts';
 import type { Me } from '../../contract/worklist-api.ts';
 import type { AuthContext } from '../auth/auth-context.ts';
 import type { SessionUser } from '../auth/session-user.ts';
-import { firstGroupFilters, type StudyListFilters } from '../../contract/worklist-filters.ts';
+import { isDicomUid } from '../../contract/study-limits.ts';
+import { isUnknownArray } from '../lib/unknown-array.ts';
+import { shownGroupFilters, type StudyListFilters } from '../../contract/worklist-filters.ts';
 
 /** The `<meta>` the SPA reads the signed-in person from (see src/spa/app/prefetch.ts). */
 export const ME_META_NAME = 'rw-me';
-/** The `<script type="application/json">` the SPA reads the first group's page from (src/spa/app/prefetch.ts). */
+/** The `<script type="application/json">` the SPA reads the groups' first pages from (src/spa/app/prefetch.ts). */
 export const FIRST_PAGE_SCRIPT_ID = 'rw-first-page';
 /** Rows of that page: the SPA's page size (STUDY_PAGE_SIZE in src/spa/features/worklist/api/get-studies.ts). */
 export const FIRST_PAGE_LIMIT = 100;
 /**
- * How long the end of the page waits for that page. The app's scripts load meanwhile and run only
+ * How long the end of the page waits for those pages (and, with a PACS, their rows' context). The app's scripts load meanwhile and run only
  * once the page is complete, so a slow upstream must not hold them longer than the app's own request
  * would take; past this the page ends without it and the app asks as usual.
  */
@@ -40,6 +42,28 @@ export interface FirstPage {
  * exactly as to the app's own request.)
  */
 export type FirstPageLoader = (request: FastifyRequest, query: URLSearchParams) => Promise<string | undefined>;
+
+/**
+ * Asks `POST /api/pacs/context` for `studyInstanceUids` on behalf of `request`'s person (the route
+ * itself, as for {@link FirstPageLoader}): the answer's JSON text when it is a 200, else undefined.
+ */
+export type PacsContextLoader = (request: FastifyRequest, studyInstanceUids: string[]) => Promise<string | undefined>;
+
+/** One page of rows' PACS context as `POST /api/pacs/context` answered it (JSON text), with the UIDs asked. */
+export interface PageContext {
+  studyInstanceUids: string[];
+  json: string;
+}
+
+/**
+ * What the worklist's page carries: the first page of each group shown (most urgent first; the
+ * first group's always, the others' when they answered in time) and, with a PACS, the context of
+ * those pages' rows.
+ */
+export interface PageData {
+  pages: [FirstPage, ...FirstPage[]];
+  pacs?: { contexts: PageContext[] } | undefined;
+}
 
 export interface StaticSpaOptions {
   /** The folder `vite build` writes to. */
@@ -101,16 +125,49 @@ export function firstPageQuery(filters: StudyListFilters): URLSearchParams {
   return query;
 }
 
-/** The page's inline block: `{filters, page}` (`page` is the list answer's own JSON text). */
-export function firstPageScript(firstPage: FirstPage): string {
-  const json = `{"filters":${JSON.stringify(firstPage.filters)},"page":${firstPage.json}}`;
+/**
+ * The page's inline block: `{filters, page, more?, pacs?}`, the first group's filters and page (the
+ * list answer's own JSON text), `more` the other groups' as `[{filters, page}]`, `pacs` (with a PACS)
+ * `{enabled: true, contexts: [{studyInstanceUids, page}]}`, each `page` the context answer's own JSON.
+ */
+export function firstPageScript(data: PageData): string {
+  const [first, ...rest] = data.pages;
+  const part = (page: FirstPage) => `"filters":${JSON.stringify(page.filters)},"page":${page.json}`;
+  let json = `{${part(first)}`;
+  if (rest.length > 0) json += `,"more":[${rest.map((page) => `{${part(page)}}`).join(',')}]`;
+  if (data.pacs) {
+    const contexts = data.pacs.contexts.map(
+      (context) => `{"studyInstanceUids":${JSON.stringify(context.studyInstanceUids)},"page":${context.json}}`,
+    );
+    json += `,"pacs":{"enabled":true,"contexts":[${contexts.join(',')}]}`;
+  }
+  json += '}';
   return `<script type="application/json" id="${FIRST_PAGE_SCRIPT_ID}">${escapeScriptJson(json)}</script>`;
+}
+
+/**
+ * The UIDs of a list page's rows the SPA asks the PACS about, as it asks (src/spa/features/pacs/lib/
+ * dicom-uid.ts `lookupUids`: valid UIDs, each once, in row order); empty when the page is not a list.
+ */
+export function pageLookupUids(json: string): string[] {
+  let page: unknown;
+  try {
+    page = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  const studies: unknown = typeof page === 'object' && page !== null ? Reflect.get(page, 'studies') : undefined;
+  if (!isUnknownArray(studies)) return [];
+  const uids = studies.map((study): unknown =>
+    typeof study === 'object' && study !== null ? Reflect.get(study, 'studyInstanceUid') : undefined,
+  );
+  return [...new Set(uids.filter(isDicomUid))];
 }
 
 /** Resolves with `work`'s value, or undefined once `ms` have passed or if it fails. */
 function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
+    const timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
     work.then(
       (value) => {
         clearTimeout(timer);
@@ -136,13 +193,24 @@ export interface RenderedFirstScreen {
  */
 export function renderFirstScreen(
   render: FirstScreenRenderer,
-  input: { me: Me; url: string; firstPage: FirstPage; nonce: string },
+  input: { me: Me; url: string; data: PageData; nonce: string },
   onError: (error: unknown) => void,
 ): RenderedFirstScreen | undefined {
   const started = performance.now();
   try {
-    const page: unknown = JSON.parse(input.firstPage.json);
-    const rendered = render({ me: input.me, url: input.url, filters: input.firstPage.filters, page });
+    const [first, ...rest] = input.data.pages;
+    const page: unknown = JSON.parse(first.json);
+    const more = rest.map((other) => ({ filters: other.filters, page: JSON.parse(other.json) as unknown }));
+    const pacs = input.data.pacs
+      ? {
+          enabled: true as const,
+          contexts: input.data.pacs.contexts.map((context) => ({
+            studyInstanceUids: context.studyInstanceUids,
+            page: JSON.parse(context.json) as unknown,
+          })),
+        }
+      : undefined;
+    const rendered = render({ me: input.me, url: input.url, filters: first.filters, page, more, pacs });
     const html =
       typeof rendered === 'string' && rendered.length > 0 ? moveStylesToSheet(rendered, input.nonce) : undefined;
     if (rendered && html === undefined) onError(new Error('the first screen holds a style that is not the grid’s'));
@@ -222,23 +290,53 @@ function allowStyleNonce(reply: FastifyReply, nonce: string): void {
   reply.raw.setHeader('content-security-policy', policy.replace(/((?:^|;)\s*style-src [^;]*)/, `$1 'nonce-${nonce}'`));
 }
 
-async function loadFirstPage(
+/**
+ * The page's data for `request`'s person: every shown group's first page, asked at once (the app asks
+ * for them all as soon as the first has answered), and with a PACS the context of their rows, all by
+ * `deadline` (a `performance.now()` time). Undefined when the first group's page is not in by then (or
+ * was refused); a later group's page that is not in by then is left out, and so is its context.
+ */
+async function loadPageData(
   request: FastifyRequest,
   user: SessionUser,
-  load: FirstPageLoader,
-): Promise<FirstPage | undefined> {
+  worklist: WorklistPageOptions,
+  deadline: number,
+): Promise<PageData | undefined> {
   const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
   // The SPA's own reading of the address, for the SPA's own idea of who is looking (src/contract/actor.ts).
-  const filters = firstGroupFilters({ role: user.role, userId: user.userId }, search);
-  if (!filters) return undefined;
-  const json = await load(request, firstPageQuery(filters));
-  return json === undefined ? undefined : { filters, json };
+  const groups = shownGroupFilters({ role: user.role, userId: user.userId }, search);
+  const answers = await Promise.all(
+    groups.map(async (filters) => {
+      const json = await within(worklist.firstPage(request, firstPageQuery(filters)), deadline - performance.now());
+      return json === undefined ? undefined : { filters, json };
+    }),
+  );
+  const [first, ...rest] = answers;
+  if (!first) return undefined;
+  const pages: PageData['pages'] = [first];
+  // A group after a missing one stays out too: the app asks for the groups in order.
+  for (const page of rest) {
+    if (!page) break;
+    pages.push(page);
+  }
+  const { pacsContext } = worklist;
+  if (!pacsContext) return { pages };
+  const asked = pages.map((page) => pageLookupUids(page.json)).filter((uids) => uids.length > 0);
+  const contexts = await Promise.all(
+    asked.map(async (studyInstanceUids) => {
+      const json = await within(pacsContext(request, studyInstanceUids), deadline - performance.now());
+      return json === undefined ? undefined : { studyInstanceUids, json };
+    }),
+  );
+  return { pages, pacs: { contexts: contexts.filter((context) => context !== undefined) } };
 }
 
 /** What the worklist's pages add to the SPA's page (see `createSpaPage`). */
 export interface WorklistPageOptions {
-  /** Loads the first group's first page for the person. */
+  /** Loads a group's first page for the person. */
   firstPage: FirstPageLoader;
+  /** With a PACS connected: loads a page of rows' PACS context for the person. */
+  pacsContext?: PacsContextLoader | undefined;
   /** Renders the first screen from it (the built SPA's server entry); without it, only the data goes in the page. */
   renderer?: FirstScreenRenderer | undefined;
 }
@@ -256,8 +354,8 @@ const ROOT_ELEMENT = '<div id="root"></div>';
  * request by the API, and the page stays generic.
  *
  * With `worklist` (the worklist's addresses), a signed-in person's page also carries the first
- * page of the first group they will see there, so the app renders its first rows without asking,
- * and, with a renderer, those rows already rendered in `<div id="root">` (decision record 041), so
+ * page of each group they will see there (and with a PACS those rows' context: decision record
+ * 044), so the app renders its first rows without asking, and, with a renderer, those rows already rendered in `<div id="root">` (decision record 041), so
  * the browser shows them before any script has run. The page is sent in two parts: everything up
  * to the root element's content at once (the browser starts loading the scripts and the styles),
  * then, when the list has answered (at most FIRST_PAGE_WAIT_MS later), the rendered first screen,
@@ -294,12 +392,13 @@ export function createSpaPage(
     if (nonce) allowStyleNonce(reply, nonce);
     const stream = new PassThrough();
     stream.write(page.slice(0, contentAt));
-    void within(loadFirstPage(request, session.user, worklist.firstPage), FIRST_PAGE_WAIT_MS).then((inline) => {
+    const deadline = performance.now() + FIRST_PAGE_WAIT_MS;
+    void loadPageData(request, session.user, worklist, deadline).then((inline) => {
       // The browser may have gone meanwhile (Fastify then destroys the stream): nothing to finish.
       if (stream.destroyed) return;
       const screen =
         inline && renderer && nonce
-          ? renderFirstScreen(renderer, { me, url: request.url, firstPage: inline, nonce }, (error) => {
+          ? renderFirstScreen(renderer, { me, url: request.url, data: inline, nonce }, (error) => {
               if (renderFailureLogged) return;
               renderFailureLogged = true;
               request.log.warn(

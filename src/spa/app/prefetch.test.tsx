@@ -1,12 +1,16 @@
+import { InfiniteQueryObserver } from '@tanstack/react-query';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { createApiHandlers } from '../../mocks/api-handlers.ts';
 import { createMockServer } from '../../mocks/node.ts';
-import type { Study } from '../../contract/avara-types.ts';
+import { SEVERITIES, type Severity, type Study, type StudyListPage } from '../../contract/avara-types.ts';
 import { makeStudy } from '../testing/study-factory.ts';
 import type { InlineFirstPage } from '../features/worklist/api/prefetch-worklist.ts';
 import { studyKeys } from '../features/worklist/api/study-keys.ts';
-import { firstGroupFilters } from '../../contract/worklist-filters.ts';
+import { studyGroupQueryOptions } from '../features/worklist/api/get-studies.ts';
+import { firstGroupFilters, shownGroupFilters } from '../../contract/worklist-filters.ts';
+import { pacsKeys } from '../features/pacs/api/pacs-keys.ts';
+import { seedPagePacsContexts } from '../features/pacs/api/seed-pacs-contexts.ts';
 import { authKeys } from '../lib/auth/auth-keys.ts';
 import { atMost, FIRST_PAGE_SCRIPT_ID, prefetchFirstScreen, readPageFirstPage, readPageMe } from './prefetch.ts';
 import { createQueryClient } from './provider.tsx';
@@ -144,6 +148,87 @@ describe('prefetchFirstScreen', () => {
       expect(requested.filter((path) => path.startsWith('/api/studies'))).toHaveLength(1);
       expect(queryClient.getQueryData(studyKeys.list(firstPage.filters))).toBeUndefined();
     }
+  });
+
+  it('takes the later groups and the PACS part from the page too: no list or status is asked', async () => {
+    const queryClient = createQueryClient();
+    const search = '?q=kenji';
+    const [stat, high, normal] = shownGroupFilters(RADIOLOGIST, search);
+    const uid = '1.2.826.0.1.3680043.8.498.1';
+    const highPage = { studies: [{ ...STUDY, severity: 'high' as const, studyInstanceUid: uid }], hasMore: false };
+    const context = { studies: { [uid]: { found: false } } };
+    const page = pageWithFirstPage(
+      JSON.stringify({
+        filters: stat,
+        page: { studies: [], hasMore: false },
+        more: [
+          { filters: high, page: highPage },
+          { filters: { ...normal, severity: 'stat' }, page: { studies: 'x' } },
+        ],
+        pacs: { enabled: true, contexts: [{ studyInstanceUids: [uid], page: context }, { page: 'x' }] },
+      }),
+    );
+    const firstPage = readPageFirstPage(page);
+    expect(firstPage?.more).toEqual([{ filters: high, page: highPage }]);
+    await prefetchFirstScreen(queryClient, { location: { pathname: '/', search }, me: RADIOLOGIST, firstPage });
+    expect(requested.filter((path) => path.startsWith('/api/'))).toEqual([]);
+    expect(queryClient.getQueryData(studyKeys.list(high ?? {}))).toEqual({
+      pages: [highPage],
+      pageParams: [undefined],
+    });
+    expect(queryClient.getQueryData(pacsKeys.status())).toEqual({ enabled: true });
+    // The rows' context goes in with the PACS columns' code (src/spa/boot.tsx), the malformed entry left out.
+    expect(queryClient.getQueryData(pacsKeys.context([uid]))).toBeUndefined();
+    seedPagePacsContexts(queryClient, firstPage?.pacs);
+    expect(queryClient.getQueryData(pacsKeys.context([uid]))).toEqual(context);
+    expect(queryClient.getQueriesData({ queryKey: pacsKeys.contexts() })).toHaveLength(1);
+  });
+
+  it('seeds every group from the page as its own fetch would: each keeps its page’s cursor and pages on with it', async () => {
+    const groups = shownGroupFilters(RADIOLOGIST, '');
+    expect(groups.map((filters) => filters.severity)).toEqual(['stat', 'high', 'normal']);
+    const firstPageOf = (severity: Severity): StudyListPage => ({
+      studies: [{ ...STUDY, studyId: `stu_${String(SEVERITIES.indexOf(severity)).repeat(32)}`, severity }],
+      hasMore: true,
+      cursor: `cursor-${severity}`,
+    });
+    const asked: URLSearchParams[] = [];
+    server.use(
+      http.get('*/api/studies', ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        asked.push(query);
+        const severity = (query.get('severity') ?? 'stat') as Severity;
+        return HttpResponse.json(query.get('cursor') ? { studies: [], hasMore: false } : firstPageOf(severity));
+      }),
+    );
+    const [first, ...later] = groups.map((filters) => ({ filters, page: firstPageOf(filters.severity ?? 'stat') }));
+    const seeded = createQueryClient();
+    await prefetchFirstScreen(seeded, {
+      location: { pathname: '/', search: '' },
+      me: RADIOLOGIST,
+      firstPage: first && { filters: first.filters, page: first.page, more: later },
+    });
+    expect(asked).toEqual([]);
+
+    // The same groups fetched by the browser: the cache holds the very same thing for each.
+    const fetched = createQueryClient();
+    for (const filters of groups) await fetched.fetchInfiniteQuery(studyGroupQueryOptions(filters));
+    expect(asked).toHaveLength(groups.length);
+    asked.length = 0;
+    for (const filters of groups) {
+      const key = studyKeys.list(filters);
+      expect(seeded.getQueryData(key)).toEqual(fetched.getQueryData(key));
+      const observer = new InfiniteQueryObserver(seeded, studyGroupQueryOptions(filters));
+      expect(observer.getCurrentResult().hasNextPage).toBe(true);
+      // Scrolling on asks for the next page with the cursor the page brought, and that page is added.
+      const next = await observer.fetchNextPage();
+      expect(asked.at(-1)?.get('cursor')).toBe(`cursor-${filters.severity}`);
+      expect(asked.at(-1)?.get('severity')).toBe(filters.severity);
+      expect(next.data?.pages).toHaveLength(2);
+      expect(next.data?.pageParams).toEqual([undefined, `cursor-${filters.severity}`]);
+      expect(next.hasNextPage).toBe(false);
+    }
+    expect(asked).toHaveLength(groups.length);
   });
 
   it('with the person in the page, asks for the first group at once, without /api/me', async () => {

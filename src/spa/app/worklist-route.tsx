@@ -9,6 +9,7 @@ import { NewStudyButton } from '../features/study-drawer/components/new-study-bu
 import type { WorklistExtraColumn } from '../features/worklist/components/worklist-columns.tsx';
 import { WorklistPage } from '../features/worklist/components/worklist-page.tsx';
 import type { WorklistExtension } from '../features/worklist/components/worklist-page.tsx';
+import { loadedPacsColumns, loadPacsExtension, PENDING_PACS_COLUMNS } from './pacs-columns.ts';
 import { PENDING_READING_COLUMNS } from './reading-column.ts';
 
 // Next study is not needed for the first screen: it loads after it, and only for a reader.
@@ -28,10 +29,11 @@ interface ReadingExtension {
  * The worklist as the app composes it: the Next study (for readers) and New study buttons, the live
  * reading room (a Reading column with who reads what, the new-STAT alert and its options) and the
  * PACS columns when a PACS is connected. Their code loads after the first screen (the PACS's only
- * when a PACS is connected), so the list's own bundle does not carry it; the Reading column is there
- * from the first render, empty until its code arrives, so the columns beside it do not move. The rows provider stays
+ * when a PACS is connected), so the list's own bundle does not carry it; the Reading column, and with
+ * a PACS the PACS columns, are there from the first render, empty until their code arrives, so the
+ * columns beside them do not move. The rows provider stays
  * without a PACS too (it then asks nothing), so the grid is not remounted when the BFF's answer, or
- * the columns' code, arrives; only the columns come and go.
+ * the columns' code, arrives; only the cells fill in.
  */
 export function WorklistRoute() {
   const pacs = usePacsEnabled();
@@ -42,13 +44,14 @@ export function WorklistRoute() {
   const bulkRequested = () => selection.get().requested;
   const bulkWanted = useSyncExternalStore(selection.subscribe, bulkRequested, bulkRequested);
   const coordinator = mayManageStudies(actor);
-  const [pacsColumns, setPacsColumns] = useState<readonly WorklistExtraColumn[] | undefined>(undefined);
+  // Already here when the page said a PACS is connected (src/spa/boot.tsx) and on the server.
+  const [pacsColumns, setPacsColumns] = useState(loadedPacsColumns);
   const [reading, setReading] = useState<ReadingExtension | undefined>(undefined);
   const [CriticalResults, setCriticalResults] = useState<ComponentType | undefined>(undefined);
   useEffect(() => {
     if (!pacs || pacsColumns) return;
     let current = true;
-    import('./pacs-worklist-extension.ts').then(
+    loadPacsExtension().then(
       (module) => current && setPacsColumns(module.PACS_COLUMNS),
       // Not loaded (the server went away): the list goes on without the PACS columns.
       () => undefined,
@@ -83,7 +86,8 @@ export function WorklistRoute() {
       idle();
     };
   }, []);
-  const shownPacs = pacs ? pacsColumns : undefined;
+  // With a PACS, its columns' slots are there from the first render; their cells come with their code.
+  const shownPacs = pacs ? (pacsColumns ?? PENDING_PACS_COLUMNS) : undefined;
   const extension = useMemo<WorklistExtension>(
     () => ({
       columns: [...(reading?.columns ?? PENDING_READING_COLUMNS), ...(shownPacs ?? [])],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Study } from '../../contract/avara-types.ts';
 import type { Me } from '../../contract/worklist-api.ts';
 import { avaraStudy } from '../../contract/testing/avara-study.ts';
-import { firstGroupFilters } from '../../contract/worklist-filters.ts';
+import { firstGroupFilters, shownGroupFilters } from '../../contract/worklist-filters.ts';
 import { renderFirstScreen } from './first-screen.tsx';
 
 const ME: Me = {
@@ -42,6 +42,35 @@ describe('renderFirstScreen', () => {
     expect(stat).toBeGreaterThan(0);
     expect(html.indexOf('data-study-row')).toBeGreaterThan(stat);
     expect(html).toContain('CT Head 0');
+  });
+
+  it('renders a later group the page carries, and with a PACS its columns and the rows’ context', () => {
+    const url = '/?q=kenji';
+    const [, high] = shownGroupFilters({ role: ME.role, userId: ME.userId }, '?q=kenji');
+    const row = study(7, { severity: 'high' });
+    const context = {
+      found: true,
+      patientName: 'Patel, Kenji',
+      patientId: 'MRN695525',
+      modalities: ['CT'],
+      studyDate: '2026-11-27',
+      accessionNumber: 'ACC1',
+      seriesCount: 1,
+      instanceCount: 1,
+    };
+    const base = { ...input(url, []), page: { studies: [], hasMore: false } };
+    const more = [{ filters: high ?? { severity: 'high' as const }, page: { studies: [row], hasMore: false } }];
+    const withoutPacs = renderFirstScreen({ ...base, more }) ?? '';
+    expect(withoutPacs).toContain('CT Head 7');
+    expect(withoutPacs).not.toContain('Patel, Kenji');
+    const pacs = {
+      enabled: true as const,
+      contexts: [{ studyInstanceUids: [row.studyInstanceUid], page: { studies: { [row.studyInstanceUid]: context } } }],
+    };
+    const html = renderFirstScreen({ ...base, more, pacs }) ?? '';
+    expect(html.indexOf('data-study-row')).toBeGreaterThan(html.indexOf('data-group="high"'));
+    expect(html).toContain('Patel, Kenji');
+    expect(html).toContain('MRN695525');
   });
 
   it('escapes what the studies hold', () => {

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { PacsStudyContext } from '../../../../contract/worklist-api.ts';
 import { formatPacsCounts, formatStudyDate } from '../lib/format-pacs.ts';
+import { PACS_COLUMN_SLOTS, type PacsColumnSlot } from '../lib/pacs-column-slots.ts';
 import { usePacsRow } from './pacs-rows-provider.tsx';
 
 type FoundContext = Extract<PacsStudyContext, { found: true }>;
@@ -120,25 +121,24 @@ function ImagesCell({ study }: PacsCellProps) {
   ));
 }
 
-export interface PacsColumn {
-  id: string;
-  header: string;
-  size: number;
-  minSize: number;
-  /** The built-in column it follows by default. */
-  after: string;
+export interface PacsColumn extends PacsColumnSlot {
   Cell: (props: PacsCellProps) => ReactNode;
 }
 
+const CELLS: Record<string, PacsColumn['Cell']> = {
+  pacsPatient: PatientCell,
+  pacsPatientId: PatientIdCell,
+  pacsModality: ModalityCell,
+  pacsAccession: AccessionCell,
+  pacsStudyDate: StudyDateCell,
+  pacsImages: ImagesCell,
+};
+
 /**
- * The worklist's PACS columns, inside {@link PacsRowsProvider}. Patient and modality sit beside the
- * description, where a radiologist looks first; the rest after the waiting time.
+ * The worklist's PACS columns, inside {@link PacsRowsProvider}: their slots (src/spa/features/pacs/
+ * lib/pacs-column-slots.ts, in the list's own bundle) with their cells.
  */
-export const pacsWorklistColumns: readonly PacsColumn[] = [
-  { id: 'pacsPatient', header: 'Patient', size: 160, minSize: 100, after: 'description', Cell: PatientCell },
-  { id: 'pacsPatientId', header: 'Patient ID', size: 104, minSize: 80, after: 'pacsPatient', Cell: PatientIdCell },
-  { id: 'pacsModality', header: 'Modality', size: 84, minSize: 70, after: 'pacsPatientId', Cell: ModalityCell },
-  { id: 'pacsAccession', header: 'Accession', size: 124, minSize: 90, after: 'waiting', Cell: AccessionCell },
-  { id: 'pacsStudyDate', header: 'Study date', size: 104, minSize: 90, after: 'pacsAccession', Cell: StudyDateCell },
-  { id: 'pacsImages', header: 'Series / images', size: 124, minSize: 90, after: 'pacsStudyDate', Cell: ImagesCell },
-];
+export const pacsWorklistColumns: readonly PacsColumn[] = PACS_COLUMN_SLOTS.map((slot) => ({
+  ...slot,
+  Cell: CELLS[slot.id] ?? (() => null),
+}));
