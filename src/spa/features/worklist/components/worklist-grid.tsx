@@ -1,5 +1,5 @@
 import { defaultRangeExtractor } from '@tanstack/react-virtual';
-import type { Range } from '@tanstack/react-virtual';
+import type { Range, VirtualItem } from '@tanstack/react-virtual';
 import {
   useCallback,
   useEffect,
@@ -461,9 +461,17 @@ function VirtualRows({
     const item = items[index];
     return item?.kind === 'study' ? slotOf.get(item.key) : undefined;
   };
+  const atRest = useAtRest(virtualizer.isScrolling);
+  const documentOrder = useDocumentOrder();
+  // The React key each item is rendered with (renderItem): a study row's is its slot's.
+  const keyOf = (virtualItem: VirtualItem) => {
+    const item = items[virtualItem.index];
+    if (!item) return `index:${virtualItem.index}`;
+    return item.kind === 'study' ? `slot:${slotOf.get(item.key) ?? item.key}` : item.key;
+  };
   return (
     <div role="rowgroup" className="relative" style={{ height: virtualizer.getTotalSize() - COLUMN_HEADER_HEIGHT }}>
-      {inDocumentOrder(virtualItems, virtualizer.isScrolling, slotAt).map((virtualItem) => {
+      {documentOrder(virtualItems, keyOf, atRest).map((virtualItem) => {
         const item = items[virtualItem.index];
         if (!item) return null;
         const sticky = item.kind === 'group' && virtualItem.index === activeHeader;
@@ -476,6 +484,37 @@ function VirtualRows({
       })}
     </div>
   );
+}
+
+/**
+ * How long the list stays still before its rows are put back in the list's order. Longer than the
+ * virtualizer's "scrolling" state (150 ms after the last scroll event): a stall of the page ends
+ * that state while the list is still being scrolled, and scrolling goes on right after it.
+ */
+const SETTLE_MS = 600;
+
+/** Whether the list has not scrolled for SETTLE_MS: false from the first render that scrolls. */
+function useAtRest(scrolling: boolean): boolean {
+  const [settled, setSettled] = useState(true);
+  useEffect(() => {
+    if (scrolling) return;
+    const timer = setTimeout(() => setSettled(true), SETTLE_MS);
+    return () => {
+      clearTimeout(timer);
+      setSettled(false);
+    };
+  }, [scrolling]);
+  return settled && !scrolling;
+}
+
+/** The rendered items in document order (lib/row-slots.ts), with the order of the last render kept. */
+function useDocumentOrder(): <T>(rendered: readonly T[], keyOf: (item: T) => string, atRest: boolean) => readonly T[] {
+  const keys = useRef<readonly string[]>([]);
+  return useCallback(<T,>(rendered: readonly T[], keyOf: (item: T) => string, atRest: boolean) => {
+    const ordered = inDocumentOrder(rendered, keyOf, keys.current, atRest);
+    keys.current = ordered.map(keyOf);
+    return ordered;
+  }, []);
 }
 
 /** Slots for the study rows rendered now (lib/row-slots.ts says why rows are keyed by slot). */

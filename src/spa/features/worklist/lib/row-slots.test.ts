@@ -43,15 +43,41 @@ describe('assignRowSlots', () => {
 });
 
 describe('inDocumentOrder', () => {
-  const rendered = [0, 1, 2, 3, 4].map((index) => ({ index }));
-  // Index 0 is a group header (no slot); rows 1–4 hold slots 2, 0, 3, 1.
-  const slotAt = (index: number) => [undefined, 2, 0, 3, 1][index];
+  const key = (item: string) => item;
 
   it('is the list’s order at rest', () => {
-    expect(inDocumentOrder(rendered, false, slotAt)).toBe(rendered);
+    const rendered = ['header', 'slot:2', 'slot:0', 'slot:1'];
+    expect(inDocumentOrder(rendered, key, ['slot:0', 'slot:1', 'slot:2', 'header'], true)).toBe(rendered);
   });
 
-  it('puts rows in slot order after the items without a slot while scrolling', () => {
-    expect(inDocumentOrder(rendered, true, slotAt).map((item) => item.index)).toEqual([0, 2, 4, 1, 3]);
+  it('keeps the previous order of the items still rendered and puts new ones after them, in the list’s order', () => {
+    expect(
+      inDocumentOrder(['slot:1', 'slot:0', 'more', 'header'], key, ['header', 'slot:0', 'gone', 'slot:1'], false),
+    ).toEqual(['header', 'slot:0', 'slot:1', 'more']);
+  });
+
+  it('moves no row element across the scrolling state’s start, a stall that ends it, and scrolling on', () => {
+    // Study rows in five slots scrolled through a row a frame, a group header on top; keyed as the
+    // grid keys them (a study row by its slot).
+    const studies = Array.from({ length: 20 }, (_, index) => `study-${index}`);
+    let slots: ReadonlyMap<string, number> = new Map();
+    let keys: readonly string[] = [];
+    const frame = (first: number, atRest: boolean) => {
+      const rendered = ['header', ...studies.slice(first, first + 5)];
+      slots = assignRowSlots(slots, rendered.slice(1));
+      const keyOf = (item: string) => (item === 'header' ? item : `slot:${slots.get(item) ?? -1}`);
+      keys = inDocumentOrder(rendered, keyOf, keys, atRest).map(keyOf);
+      return keys;
+    };
+    frame(0, true);
+    for (const first of [1, 2, 3]) frame(first, false);
+    // At rest three rows down: the list's order, which is not the slots' order any more.
+    const atRest = frame(3, true);
+    expect(atRest).toEqual(['header', 'slot:3', 'slot:4', 'slot:0', 'slot:1', 'slot:2']);
+    // Scrolling again, then a stall (the virtualizer no longer "scrolling", the list not yet at
+    // rest), then on: every frame has the row elements where they were.
+    for (const first of [4, 5, 5, 6, 7]) expect(frame(first, false)).toEqual(atRest);
+    // At rest again: the list's order.
+    expect(frame(7, true)).toEqual(['header', 'slot:2', 'slot:3', 'slot:4', 'slot:0', 'slot:1']);
   });
 });

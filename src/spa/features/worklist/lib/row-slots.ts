@@ -32,19 +32,32 @@ export function assignRowSlots(previous: ReadonlyMap<string, number>, keys: read
 }
 
 /**
- * The rendered items in document order: the list's own order at rest, so assistive technology
- * reads the rows as they are shown; while the list scrolls, the rows that have a slot in slot
- * order after the others (headers, states) in the list's order, so a row element that shows
- * another study stays where it is in the document and is only changed, not moved (a moved element
- * is styled, laid out and painted again as if new). Rows are placed by `top` either way; the order
- * is put right again once scrolling stops.
+ * The rendered items in document order. At rest, the list's own order, so assistive technology reads
+ * the rows as they are shown. Otherwise (while the list scrolls, and a moment after), the order of
+ * the previous render, kept: the items still rendered stay where they were, and the items new to the
+ * document follow, in the list's order. A study row is keyed by its slot, so a row element that
+ * shows another study stays where it is in the document and is only changed, not moved (a moved
+ * element is styled, laid out and painted again as if new); and the start of scrolling, or its end
+ * when a stall of the page outlasts the virtualizer's "scrolling" state, moves no row (sorting the
+ * rows by slot there moved most of them, and the way back to the list's order all of them again).
+ * Rows are placed by `top` either way.
  */
-export function inDocumentOrder<T extends { index: number }>(
+export function inDocumentOrder<T>(
   rendered: readonly T[],
-  scrolling: boolean,
-  slotAt: (index: number) => number | undefined,
+  keyOf: (item: T) => string,
+  previousKeys: readonly string[],
+  atRest: boolean,
 ): readonly T[] {
-  if (!scrolling) return rendered;
-  const slot = (item: T) => slotAt(item.index) ?? -1;
-  return [...rendered].sort((a, b) => slot(a) - slot(b) || a.index - b.index);
+  if (atRest) return rendered;
+  const byKey = new Map(rendered.map((item) => [keyOf(item), item]));
+  const ordered: T[] = [];
+  for (const key of previousKeys) {
+    const item = byKey.get(key);
+    if (item === undefined) continue;
+    ordered.push(item);
+    byKey.delete(key);
+  }
+  // What is left is new to the document, still in the list's order (a Map keeps insertion order).
+  ordered.push(...byKey.values());
+  return ordered;
 }
