@@ -15,6 +15,7 @@ import { DEFAULT_HEARTBEAT_SECONDS, eventsRoutes } from './events/events-routes.
 import { sendProblem, problemFromUnreachable } from './lib/problems.ts';
 import { registerConnectionDrain } from './plugins/connection-drain.ts';
 import { registerRequestActivity } from './plugins/request-activity.ts';
+import { OneLineRequestLog } from './plugins/request-log.ts';
 import { registerOverloadGuard } from './plugins/overload.ts';
 import type { BffMetrics } from './metrics/bff-metrics.ts';
 import { publicMetricsRoute, registerRequestMetrics } from './metrics/metrics-routes.ts';
@@ -171,6 +172,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     genReqId: () => randomUUID(),
+    // One line a request, once it is answered, not Fastify's two (plugins/request-log.ts).
+    logController: new OneLineRequestLog(),
     bodyLimit: 256 * 1024,
     // Every spelling of a path is routed, checked and logged as one (http/canonical-path.ts); fixed
     // segments match in any letter case, parameters keep theirs.

@@ -51,12 +51,15 @@ export function registerAuditTrail(app: FastifyInstance, audit: AuditLog): void 
     });
   }
 
-  app.addHook('onSend', async (request, reply) => {
+  // Callback hooks rather than async ones: they run on every request, and have nothing to wait for.
+  app.addHook('onSend', (request, reply, payload, done) => {
     write(request, reply.statusCode);
+    done(null, payload);
   });
-  app.addHook('onRequestAbort', async (request) => {
+  app.addHook('onRequestAbort', (request, done) => {
     // The client went away before an answer: 499, as proxies log it.
     write(request, 499);
+    done();
   });
 }
 

@@ -39,12 +39,14 @@ export async function registerSecurityHeaders(app: FastifyInstance, options: Sec
     crossOriginEmbedderPolicy: false,
   });
   // Set on the raw response, as @fastify/helmet does, so a route's own header (a stricter CSP) still wins.
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of headers) reply.raw.setHeader(name, value);
+    done();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 }
 

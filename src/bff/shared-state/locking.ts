@@ -15,6 +15,8 @@ import {
 
 const FIRST_RETRY_MS = 5;
 const LONGEST_RETRY_MS = 20;
+/** The longest wait for a lock, told of releases, before trying it again untold. */
+export const UNTOLD_RETRY_MS = 250;
 
 /** A random owner token; the instance id in front says whose it is when someone looks at the store. */
 export function newLockToken(instanceId: string): string {
@@ -52,6 +54,58 @@ export async function acquireWithin(
     if (left <= 0 || stop?.aborted) return false;
     await pauseFor(Math.min(left, Math.ceil(pause / 2 + Math.random() * pause)), onRelease, stop);
     pause = Math.min(pause * 2, LONGEST_RETRY_MS);
+  }
+}
+
+/**
+ * Calls `attempt` until it takes the lock or `waitMs` has passed, waiting between tries to be told of
+ * a release rather than polling: `listen` registers a wake for releases of this lock (made by any
+ * instance) for the whole wait, so one heard while a try is on its way starts the next try at once.
+ * A try that finds the lock held answers how long the lock has left; without a wake, the next try
+ * comes when that has passed (a crashed holder's lock lapses then), or after `UNTOLD_RETRY_MS` at
+ * most (a wake lost on the way is only a delay). While `hearing()` is false (the release channel not
+ * listened to yet, or lost), tries come as in acquireWithin's backoff instead. An aborted `stop` ends
+ * the wait without the lock; errors (the store being unavailable) end it at once.
+ */
+export async function acquireWhenTold(
+  attempt: (waitLeftMs: number) => Promise<true | number>,
+  waitMs: number,
+  listen: (wake: () => void) => () => void,
+  hearing: () => boolean,
+  stop?: AbortSignal,
+): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  let pause = FIRST_RETRY_MS;
+  let told = false;
+  let wakeNow: (() => void) | undefined;
+  const unlisten = listen(() => {
+    told = true;
+    wakeNow?.();
+  });
+  try {
+    for (;;) {
+      if (stop?.aborted) return false;
+      told = false;
+      const answer = await attempt(Math.max(0, deadline - Date.now()));
+      if (answer === true) return true;
+      const left = deadline - Date.now();
+      if (left <= 0 || stop?.aborted) return false;
+      if (told) continue;
+      const untold = hearing()
+        ? Math.min(Math.max(1, answer), UNTOLD_RETRY_MS)
+        : Math.min(Math.max(1, answer), Math.ceil(pause / 2 + Math.random() * pause));
+      pause = Math.min(pause * 2, LONGEST_RETRY_MS);
+      await pauseFor(
+        Math.min(left, untold),
+        (wake) => {
+          wakeNow = wake;
+          return () => (wakeNow = undefined);
+        },
+        stop,
+      );
+    }
+  } finally {
+    unlisten();
   }
 }
 

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import { formatEventId, newHistoryId, parseEventId } from './event-ids.ts';
-import { acquireWithin, checkLockOptions, createLocalTurns, heldLock, newLockToken, runWithLock } from './locking.ts';
+import {
+  UNTOLD_RETRY_MS,
+  acquireWhenTold,
+  checkLockOptions,
+  createLocalTurns,
+  heldLock,
+  newLockToken,
+  runWithLock,
+} from './locking.ts';
 import {
   DEFAULT_REPLAY_LIMIT,
   DEFAULT_UPDATE_ATTEMPTS,
@@ -237,19 +245,34 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `);
 
-// A lock taken with what its last holder left (KEYS[2], '' when nothing), or false while someone holds it.
+// A lock taken with what its last holder left (KEYS[2], '' when nothing): {1, note}; or, while
+// someone holds it, {0, the time it has left in ms}, marking that someone waits (KEYS[3], for ARGV[3]
+// ms; '0': the caller does not wait) so that its release tells the waiters (docs/decisions/046).
 const TAKE_LOCK = new LuaScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
-  return redis.call('GET', KEYS[2]) or ''
+  return {1, redis.call('GET', KEYS[2]) or ''}
 end
-return false
+if ARGV[3] ~= '0' then redis.call('SET', KEYS[3], '1', 'PX', ARGV[3]) end
+return {0, redis.call('PTTL', KEYS[1])}
 `);
 
-// RELEASE_IF_OWNER leaving a note (ARGV[2], for ARGV[3] ms) for the lock's next holder, in the same step.
+// A lock's release by its owner (ARGV[1]); when someone waits for it (KEYS[2]), the lock's name
+// (ARGV[3]) goes out on the release channel (ARGV[2]) in the same step.
+const TELL_WAITERS = `if redis.call('DEL', KEYS[2]) == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end`;
+
+const RELEASE_LOCK = new LuaScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+${TELL_WAITERS}
+return 1
+`);
+
+// RELEASE_LOCK leaving a note (ARGV[4], for ARGV[5] ms) for the lock's next holder (KEYS[3]), in the same step.
 const RELEASE_LEAVING_NOTE = new LuaScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
+${TELL_WAITERS}
 return 1
 `);
 
@@ -340,6 +363,8 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
     versions: `${keyPrefix}versions`,
     lock: (name: string) => `${keyPrefix}lock:${name}`,
     lockNote: (name: string) => `${keyPrefix}lock-note:${name}`,
+    lockWaiting: (name: string) => `${keyPrefix}lock-waiting:${name}`,
+    lockReleases: `${keyPrefix}lock-released`,
     leader: (role: string) => `${keyPrefix}leader:${role}`,
     stream: `${keyPrefix}events`,
     history: `${keyPrefix}events:history`,
@@ -528,32 +553,88 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
   };
 
   // ---- locks and leader leases ------------------------------------------------------------------------
+  // Waiters are told of releases on a channel (a connection of its own, opened at the first wait):
+  // the name of each released lock that someone waited for, heard by every instance.
+  const releaseWakes = new Map<string, Set<() => void>>();
+  let releases: Redis | undefined;
+  let hearingReleases = false;
+
+  function listenForRelease(name: string, wake: () => void): () => void {
+    if (!releases && !closed) startHearingReleases();
+    let wakes = releaseWakes.get(name);
+    if (!wakes) {
+      wakes = new Set();
+      releaseWakes.set(name, wakes);
+    }
+    const line = wakes;
+    line.add(wake);
+    return () => {
+      line.delete(wake);
+      if (line.size === 0 && releaseWakes.get(name) === line) releaseWakes.delete(name);
+    };
+  }
+
+  function startHearingReleases(): void {
+    const connection = new Redis(options.url, connectionOptions(options, 'releases'));
+    releases = connection;
+    connection.on('error', () => undefined);
+    connection.on('close', () => (hearingReleases = false));
+    connection.on('ready', () => {
+      connection.subscribe(keys.lockReleases).then(
+        () => (hearingReleases = !closed && connection.status === 'ready'),
+        () => (hearingReleases = false),
+      );
+    });
+    connection.on('message', (channel: string, name: string) => {
+      if (channel !== keys.lockReleases) return;
+      const wakes = releaseWakes.get(name);
+      if (wakes) for (const wake of [...wakes]) wake();
+    });
+  }
+
   const turns = createLocalTurns();
   const locks: LockManager = {
     async acquire(name, lockOptions) {
       checkLockOptions(name, lockOptions);
       const token = newLockToken(instanceId);
-      const lockKeys = [keys.lock(name), keys.lockNote(name)];
+      const lockKeys = [keys.lock(name), keys.lockNote(name), keys.lockWaiting(name)];
+      const waitMs = lockOptions.waitMs ?? 0;
       let left: string | undefined;
-      const taken = await acquireWithin(
-        async () => {
-          const answer = await script(commands, TAKE_LOCK, lockKeys, [token, lockOptions.ttlMs]);
-          if (typeof answer !== 'string') return false;
-          left = answer;
+      const take = async (waitLeftMs: number): Promise<true | number> => {
+        const answer = await script(commands, TAKE_LOCK, lockKeys, [token, lockOptions.ttlMs, waitLeftMs]);
+        if (!isUnknownArray(answer)) throw new Error('Unexpected answer to TAKE_LOCK');
+        if (answer[0] === 1 && typeof answer[1] === 'string') {
+          left = answer[1];
           return true;
-        },
-        lockOptions.waitMs ?? 0,
-        undefined,
-        lockOptions.signal,
-      );
+        }
+        // The time the holder's lock has left (a lock without an expiry, never ours: tried again untold).
+        const lockLeft = Number(answer[1]);
+        return lockLeft > 0 ? lockLeft : UNTOLD_RETRY_MS;
+      };
+      const taken =
+        waitMs > 0
+          ? await acquireWhenTold(
+              take,
+              waitMs,
+              (wake) => listenForRelease(name, wake),
+              () => hearingReleases,
+              lockOptions.signal,
+            )
+          : !lockOptions.signal?.aborted && (await take(0)) === true;
       return taken ? heldLock(locks, name, token, left ? noteOf(left) : undefined) : undefined;
     },
     async release(name, token, note) {
       checkKey(name, 'lock name');
-      if (!note) return (await script(commands, RELEASE_IF_OWNER, [keys.lock(name)], [token])) === 1;
-      const noteKeys = [keys.lock(name), keys.lockNote(name)];
+      const releaseKeys = [keys.lock(name), keys.lockWaiting(name)];
+      const told = [token, keys.lockReleases, name];
+      if (!note) return (await script(commands, RELEASE_LOCK, releaseKeys, told)) === 1;
       return (
-        (await script(commands, RELEASE_LEAVING_NOTE, noteKeys, [token, serializeValue(note), LOCK_NOTE_TTL_MS])) === 1
+        (await script(
+          commands,
+          RELEASE_LEAVING_NOTE,
+          [...releaseKeys, keys.lockNote(name)],
+          [...told, serializeValue(note), LOCK_NOTE_TTL_MS],
+        )) === 1
       );
     },
     async extend(name, token, ttlMs) {
@@ -795,6 +876,8 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
       closing.abort();
       listeners.clear();
       reader?.disconnect();
+      releases?.disconnect();
+      hearingReleases = false;
       await readerLoop;
       await commands.quit().catch(() => commands.disconnect());
       refreshStatus();
@@ -831,7 +914,7 @@ async function whenReady(connection: Redis, signal: AbortSignal): Promise<void> 
  * command in flight when the connection drops fails at once (maxRetriesPerRequest 0) and is never sent
  * again later (autoResendUnfulfilledCommands off: a write the caller saw fail must not happen after).
  */
-function connectionOptions(options: RedisSharedStateOptions, role: 'commands' | 'events'): RedisOptions {
+function connectionOptions(options: RedisSharedStateOptions, role: 'commands' | 'events' | 'releases'): RedisOptions {
   const longestPause = options.reconnectMaxDelayMs ?? 2_000;
   const commandTimeout = options.commandTimeoutMs ?? 2_000;
   return {
@@ -852,8 +935,11 @@ function connectionOptions(options: RedisSharedStateOptions, role: 'commands' | 
           // limits, locks, events) go out in one write and come back in one read.
           enableAutoPipelining: true,
         }
-      : // XREAD BLOCK waits by design; a reply that never comes still ends, as "nothing new".
-        { blockingTimeout: READ_BLOCK_MS * 2 }),
+      : role === 'events'
+        ? // XREAD BLOCK waits by design; a reply that never comes still ends, as "nothing new".
+          { blockingTimeout: READ_BLOCK_MS * 2 }
+        : // Only listens (the release channel), subscribing anew itself after each reconnect.
+          { autoResubscribe: false }),
   };
 }
 

@@ -737,6 +737,96 @@ describe('redis shared state', () => {
   });
 });
 
+describe('redis locks: waiters are told of releases', () => {
+  /** The lock tries Redis has run so far (every lock script is an EVALSHA, and nothing else runs here meanwhile). */
+  async function scriptsRun(): Promise<number> {
+    if (!redis) throw new Error('redis-server is not running');
+    const client = new Redis(redis.url);
+    const info = await client.info('commandstats');
+    await client.quit();
+    return Number(/^cmdstat_evalsha:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+  }
+
+  function redisWorld(): World {
+    const world = implementations[1]?.world();
+    if (!world) throw new Error('no redis implementation');
+    return world;
+  }
+
+  it('wakes a waiter on another instance by the release, without polling while the lock is held', async () => {
+    const world = redisWorld();
+    const [a, b] = [await world.open({ instanceId: 'instance-a' }), await world.open({ instanceId: 'instance-b' })];
+    // The release channel is listened to from an instance's first wait on: until then, waits poll.
+    const warmUp = await a.locks.acquire('study:warm_up', { ttlMs: 10_000 });
+    expect(await b.locks.acquire('study:warm_up', { ttlMs: 1_000, waitMs: 20 })).toBeUndefined();
+    await warmUp?.release();
+    await sleep(100);
+    for (let round = 0; round < 3; round += 1) {
+      const name = `study:told_${round}`;
+      const held = await a.locks.acquire(name, { ttlMs: 10_000 });
+      if (!held) throw new Error('not acquired');
+      const before = await scriptsRun();
+      const waiting = b.locks.acquire(name, { ttlMs: 5_000, waitMs: 5_000 }).then((lock) => ({ lock, at: Date.now() }));
+      await sleep(400);
+      const released = Date.now();
+      expect(await held.release({ studyId: `told_${round}` })).toBe(true);
+      const { lock, at } = await waiting;
+      expect(lock?.left).toEqual({ studyId: `told_${round}` });
+      // Told at once, not at its next untold try (up to 250 ms later); polling every 5–20 ms would have made 20 or more tries.
+      expect(at - released).toBeLessThan(100);
+      const tries = (await scriptsRun()) - before - 1; // less the release
+      expect(tries).toBeLessThanOrEqual(4);
+      await lock?.release();
+    }
+  });
+
+  it('still gives the lock of a holder that died without releasing to a waiter once its time is up', async () => {
+    const world = redisWorld();
+    const [a, b] = [await world.open({ instanceId: 'instance-a' }), await world.open({ instanceId: 'instance-b' })];
+    // Someone already waits (so the release channel is listened to), then the holder dies.
+    const first = await a.locks.acquire('study:died', { ttlMs: 600 });
+    expect(first).toBeDefined();
+    const started = Date.now();
+    const waiting = b.locks.acquire('study:died', { ttlMs: 5_000, waitMs: 5_000 });
+    await a.close();
+    const lock = await waiting;
+    expect(lock).toBeDefined();
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(500);
+    // The waiter's untold try comes when the lock's time is up, not a fixed poll later.
+    expect(waited).toBeLessThan(1_200);
+  });
+
+  it('gives every one of many waiters on two instances its turn, one at a time, each of one instance in order', async () => {
+    const world = redisWorld();
+    const [a, b] = [await world.open({ instanceId: 'instance-a' }), await world.open({ instanceId: 'instance-b' })];
+    const before = await scriptsRun();
+    const order: string[] = [];
+    let inside = 0;
+    let mostInside = 0;
+    const work = Array.from({ length: 16 }, (_, index) => {
+      const instance = index % 2 === 0 ? a : b;
+      const who = `${index % 2 === 0 ? 'a' : 'b'}${index}`;
+      return instance.locks.withLock('study:many', { ttlMs: 5_000, waitMs: 10_000 }, async () => {
+        inside += 1;
+        mostInside = Math.max(mostInside, inside);
+        order.push(who);
+        await sleep(30);
+        inside -= 1;
+      });
+    });
+    await Promise.all(work);
+    expect(mostInside).toBe(1);
+    expect(order).toHaveLength(16);
+    const ofA = order.filter((who) => who.startsWith('a'));
+    const ofB = order.filter((who) => who.startsWith('b'));
+    expect(ofA).toEqual(['a0', 'a2', 'a4', 'a6', 'a8', 'a10', 'a12', 'a14']);
+    expect(ofB).toEqual(['b1', 'b3', 'b5', 'b7', 'b9', 'b11', 'b13', 'b15']);
+    // A take and a release for each, and a few tries of the waiting instance's first in line: no polling.
+    expect((await scriptsRun()) - before).toBeLessThan(16 * 2 + 16);
+  });
+});
+
 describe('redis shared state when Redis goes away', () => {
   let server: RunningRedis | undefined;
 
