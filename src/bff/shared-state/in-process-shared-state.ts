@@ -283,8 +283,13 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
         },
         lockOptions.waitMs ?? 0,
         (wake) => {
-          releases.once(`released:${name}`, wake);
-          return () => void releases.off(`released:${name}`, wake);
+          // Told first what the release left: a waiter that needs the lock no more stops before it tries again.
+          const heard = (note?: JsonObject) => {
+            if (note) lockOptions.heard?.(note);
+            wake();
+          };
+          releases.once(`released:${name}`, heard);
+          return () => void releases.off(`released:${name}`, heard);
         },
         lockOptions.signal,
       );
@@ -300,7 +305,7 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
         if (note) write(LOCK_NOTES, name, serializeValue(note), LOCK_NOTE_TTL_MS, Date.now());
         return true;
       });
-      if (released) releases.emit(`released:${name}`);
+      if (released) releases.emit(`released:${name}`, note);
       return released;
     },
     async extend(name, token, ttlMs) {

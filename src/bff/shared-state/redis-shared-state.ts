@@ -93,6 +93,17 @@ function noteOf(text: string): JsonObject | undefined {
   }
 }
 
+/**
+ * A message of the release channel: the note's JSON ('' when none), a line break, the lock's name.
+ * One without a line break is a lock's name alone (as an older version sends it): no note.
+ */
+export function releaseMessage(message: string): { name: string; note?: string } {
+  const end = message.indexOf('\n');
+  if (end < 0) return { name: message };
+  const note = message.slice(0, end);
+  return { name: message.slice(end + 1), ...(note ? { note } : {}) };
+}
+
 /** A Lua script run by its SHA1 (EVALSHA), sent whole only when this Redis does not have it yet. */
 class LuaScript {
   readonly source: string;
@@ -256,14 +267,17 @@ if ARGV[3] ~= '0' then redis.call('SET', KEYS[3], '1', 'PX', ARGV[3]) end
 return {0, redis.call('PTTL', KEYS[1])}
 `);
 
-// A lock's release by its owner (ARGV[1]); when someone waits for it (KEYS[2]), the lock's name
-// (ARGV[3]) goes out on the release channel (ARGV[2]) in the same step.
-const TELL_WAITERS = `if redis.call('DEL', KEYS[2]) == 1 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end`;
+// A lock's release by its owner (ARGV[1]); when someone waits for it (KEYS[2]), the release goes out
+// on the release channel (ARGV[2]) in the same step: what it left (the note's JSON, '' when none), a
+// line break, the lock's name (ARGV[3]). JSON never holds a bare line break, so the first one ends
+// the note whatever the name holds (releaseMessage, docs/decisions/047).
+const tellWaiters = (note: string) =>
+  `if redis.call('DEL', KEYS[2]) == 1 then redis.call('PUBLISH', ARGV[2], ${note} .. '\\n' .. ARGV[3]) end`;
 
 const RELEASE_LOCK = new LuaScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
-${TELL_WAITERS}
+${tellWaiters("''")}
 return 1
 `);
 
@@ -272,7 +286,7 @@ const RELEASE_LEAVING_NOTE = new LuaScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5])
-${TELL_WAITERS}
+${tellWaiters('ARGV[4]')}
 return 1
 `);
 
@@ -554,12 +568,12 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
 
   // ---- locks and leader leases ------------------------------------------------------------------------
   // Waiters are told of releases on a channel (a connection of its own, opened at the first wait):
-  // the name of each released lock that someone waited for, heard by every instance.
-  const releaseWakes = new Map<string, Set<() => void>>();
+  // each release of a lock that someone waited for, with what it left, heard by every instance.
+  const releaseWakes = new Map<string, Set<(note?: JsonObject) => void>>();
   let releases: Redis | undefined;
   let hearingReleases = false;
 
-  function listenForRelease(name: string, wake: () => void): () => void {
+  function listenForRelease(name: string, wake: (note?: JsonObject) => void): () => void {
     if (!releases && !closed) startHearingReleases();
     let wakes = releaseWakes.get(name);
     if (!wakes) {
@@ -585,10 +599,14 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
         () => (hearingReleases = false),
       );
     });
-    connection.on('message', (channel: string, name: string) => {
+    connection.on('message', (channel: string, message: string) => {
       if (channel !== keys.lockReleases) return;
+      const { name, note } = releaseMessage(message);
       const wakes = releaseWakes.get(name);
-      if (wakes) for (const wake of [...wakes]) wake();
+      if (!wakes) return;
+      // Parsed only here, where someone waits for this lock, and once for all of them.
+      const left = note ? noteOf(note) : undefined;
+      for (const wake of [...wakes]) wake(left);
     });
   }
 
@@ -616,7 +634,12 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
           ? await acquireWhenTold(
               take,
               waitMs,
-              (wake) => listenForRelease(name, wake),
+              (wake) =>
+                listenForRelease(name, (note) => {
+                  // Told first: a waiter that needs the lock no more stops before it tries again.
+                  if (note) lockOptions.heard?.(note);
+                  wake();
+                }),
               () => hearingReleases,
               lockOptions.signal,
             )

@@ -14,6 +14,7 @@ import { startRedis, type RunningRedis } from '../../../test/support/redis.ts';
 import { SHARED_STATE_FILE, createSharedState } from './create-shared-state.ts';
 import { compareEventIds, parseEventId } from './event-ids.ts';
 import { openInProcessSharedState, prefixUpperBound } from './in-process-shared-state.ts';
+import { releaseMessage } from './redis-shared-state.ts';
 import {
   LockLostError,
   LockTimeoutError,
@@ -461,6 +462,46 @@ describe.each(implementations)('shared state, $name', (implementation) => {
       expect((await a.locks.acquire('study:stu_10', { ttlMs: 5_000 }))?.left).toBeUndefined();
     });
 
+    it('tells a waiter what a release left before it tries again: one that needs the lock no more stops without it', async () => {
+      const [a, b] = await twoInstances(implementation);
+      // An instance hears releases from its first wait on (with Redis, once subscribed): until then, waits poll.
+      const warmUp = await a.locks.acquire('study:warm_up', { ttlMs: 10_000 });
+      expect(await a.locks.acquire('study:warm_up', { ttlMs: 1_000, waitMs: 20 })).toBeUndefined();
+      await warmUp?.release();
+      await sleep(100);
+
+      const note = { studyId: 'stu_h', updatedAt: '2026-12-02T09:00:00.000Z' };
+      const held = await a.locks.acquire('study:stu_h', { ttlMs: 10_000 });
+      const stop = new AbortController();
+      const heard: JsonObject[] = [];
+      const waiting = a.locks.acquire('study:stu_h', {
+        ttlMs: 5_000,
+        waitMs: 5_000,
+        signal: stop.signal,
+        heard: (left) => {
+          heard.push(left);
+          stop.abort();
+        },
+      });
+      await sleep(50);
+      const released = Date.now();
+      expect(await held?.release(note)).toBe(true);
+      expect(await waiting).toBeUndefined();
+      expect(Date.now() - released).toBeLessThan(200);
+      expect(heard).toEqual([note]);
+      // Nobody took it meanwhile: free at once, with the note for its next holder.
+      expect((await b.locks.acquire('study:stu_h', { ttlMs: 5_000 }))?.left).toEqual(note);
+
+      // A release that leaves nothing tells nothing: the waiter goes on and takes the lock.
+      const again = await a.locks.acquire('study:stu_i', { ttlMs: 10_000 });
+      const told: JsonObject[] = [];
+      const taking = a.locks.acquire('study:stu_i', { ttlMs: 5_000, waitMs: 5_000, heard: (left) => told.push(left) });
+      await sleep(50);
+      await again?.release();
+      expect(await taking).toBeDefined();
+      expect(told).toEqual([]);
+    });
+
     it('withLock aborts the signal when the lock is lost', async () => {
       const [a, b, world] = await twoInstances(implementation);
       let reason: unknown;
@@ -778,6 +819,44 @@ describe('redis locks: waiters are told of releases', () => {
       expect(tries).toBeLessThanOrEqual(4);
       await lock?.release();
     }
+  });
+
+  it('tells waiters on another instance what the release left, with the release itself', async () => {
+    const world = redisWorld();
+    const [a, b] = [await world.open({ instanceId: 'instance-a' }), await world.open({ instanceId: 'instance-b' })];
+    const warmUp = await a.locks.acquire('study:warm_up', { ttlMs: 10_000 });
+    expect(await b.locks.acquire('study:warm_up', { ttlMs: 1_000, waitMs: 20 })).toBeUndefined();
+    await warmUp?.release();
+    await sleep(100);
+    // A lock name that holds a line break still reaches its waiters (the note's JSON never does).
+    const name = 'study:two\nlines';
+    const note = { studyId: 'stu_n', updatedAt: '2026-12-02T09:00:00.000Z', text: 'a\nb' };
+    const held = await a.locks.acquire(name, { ttlMs: 10_000 });
+    const stop = new AbortController();
+    const heard: JsonObject[] = [];
+    const waiting = b.locks.acquire(name, {
+      ttlMs: 5_000,
+      waitMs: 5_000,
+      signal: stop.signal,
+      heard: (left) => {
+        heard.push(left);
+        stop.abort();
+      },
+    });
+    await sleep(100);
+    const before = await scriptsRun();
+    expect(await held?.release(note)).toBe(true);
+    expect(await waiting).toBeUndefined();
+    expect(heard).toEqual([note]);
+    // Told by the release alone: the waiter did not try the lock again.
+    expect((await scriptsRun()) - before).toBe(1);
+  });
+
+  it('reads a release message with or without a note, and the bare name an older version sends', () => {
+    expect(releaseMessage('{"a":1}\nstudy:stu_1')).toEqual({ name: 'study:stu_1', note: '{"a":1}' });
+    expect(releaseMessage('\nstudy:stu_1')).toEqual({ name: 'study:stu_1' });
+    expect(releaseMessage('{"a":1}\nstudy:x\ny')).toEqual({ name: 'study:x\ny', note: '{"a":1}' });
+    expect(releaseMessage('study:stu_1')).toEqual({ name: 'study:stu_1' });
   });
 
   it('still gives the lock of a holder that died without releasing to a waiter once its time is up', async () => {

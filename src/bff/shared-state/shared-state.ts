@@ -139,6 +139,13 @@ export interface LockOptions {
   waitMs?: number;
   /** Stops the wait early when it aborts: the lock is then not taken (withLock throws LockTimeoutError). */
   signal?: AbortSignal;
+  /**
+   * Told, while this caller waits, the note a release of the lock left (LockManager.release), the
+   * moment the release is heard and before the wait goes on: a waiter that learns from it that it
+   * needs the lock no more aborts `signal` there, and is answered without taking the lock. A hint
+   * only: a note may come late, or not at all (the next holder still gets it as `HeldLock.left`).
+   */
+  heard?: (note: JsonObject) => void;
 }
 
 /** A lock this instance holds. */

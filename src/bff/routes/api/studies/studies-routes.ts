@@ -456,7 +456,15 @@ export async function studiesRoutes(app: FastifyInstance, options: StudiesRoutes
     change: LockTask<FastifyReply>,
   ): Promise<FastifyReply> {
     try {
-      return await withStudyLock(shared, studyId, STUDY_LOCK_WAIT_MS, change, waiting?.stopWaiting);
+      return await withStudyLock(
+        shared,
+        studyId,
+        STUDY_LOCK_WAIT_MS,
+        change,
+        // A release heard while waiting hands on the study as written (docs/decisions/047): a change
+        // made against an older version is answered 409 from it, without taking the lock.
+        waiting && { signal: waiting.stopWaiting, heard: (note) => knownVersions.learn(note) },
+      );
     } catch (error) {
       if (error instanceof LockTimeoutError) {
         const settled = waiting?.stale();

@@ -18,6 +18,7 @@ import {
   LockTimeoutError,
   SharedStateUnavailableError,
   type JsonObject,
+  type LockOptions,
   type LockTask,
   type SharedState,
 } from '../../../shared-state/shared-state.ts';
@@ -29,20 +30,17 @@ export const STUDY_LOCK_WAIT_MS = 5_000;
 
 /**
  * Runs `change` holding the study's lock; throws LockTimeoutError when it stays held for `waitMs`
- * or `stopWaiting` aborts first (a newer version became known: the change cannot succeed).
+ * or `waiting.signal` aborts first (a newer version became known: the change cannot succeed).
+ * `waiting.heard` is told what a release heard meanwhile left (LockOptions.heard).
  */
 export function withStudyLock<T>(
   shared: SharedState,
   studyId: string,
   waitMs: number,
   change: LockTask<T>,
-  stopWaiting?: AbortSignal,
+  waiting?: Pick<LockOptions, 'signal' | 'heard'>,
 ): Promise<T> {
-  return shared.locks.withLock(
-    `study:${studyId}`,
-    { ttlMs: STUDY_LOCK_TTL_MS, waitMs, ...(stopWaiting ? { signal: stopWaiting } : {}) },
-    change,
-  );
+  return shared.locks.withLock(`study:${studyId}`, { ttlMs: STUDY_LOCK_TTL_MS, waitMs, ...waiting }, change);
 }
 
 /**
