@@ -150,9 +150,10 @@ export async function changeStudy(
   change.knownVersions?.learn(after);
   // Nothing is left to guard: the event and the lock's release go out together, the event first, so
   // a change waiting on another instance hears of this version no later than it could take the lock.
-  const published = studyEvents.changed(parseUpstreamJson(result), 'worklist', user);
+  // The answer does not wait for theirs (docs/decisions/047): the event is sent before it, ahead of
+  // anything this instance sends later, and one that cannot be published never failed the change.
+  void studyEvents.changed(parseUpstreamJson(result), 'worklist', user);
   change.release?.(asJsonObject(parseUpstreamJson(result)));
-  await published;
   return { kind: 'changed', before, after, result };
 }
 
