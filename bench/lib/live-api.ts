@@ -49,11 +49,11 @@ export async function upstreamStudy(
   return typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body)) : {};
 }
 
-/** `PATCH /api/studies/:id` through a BFF; resolves with the status once the whole answer is in. */
 /**
- * A change as a browser sends it. Sent with undici's own `request` rather than `fetch`: the
- * claimers share the machine's cores with the servers they measure, and `request` costs a fraction
- * of `fetch`'s CPU per call, so less of what the bench adds ends up in the figures.
+ * `PATCH /api/studies/:id` through a BFF, as a browser sends it; resolves with the status once the
+ * whole answer is in. Sent with undici's own `request` rather than `fetch`: the claimers share the
+ * machine's cores with the servers they measure, and `request` costs a fraction of `fetch`'s CPU per
+ * call, so less of what the bench adds ends up in the figures.
  */
 export async function patchStudy(
   bffUrl: string,
