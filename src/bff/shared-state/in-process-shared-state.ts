@@ -283,15 +283,10 @@ export function openInProcessSharedState(options: InProcessSharedStateOptions): 
         },
         lockOptions.waitMs ?? 0,
         (wake) => {
-          // Told first what the release left: a waiter that needs the lock no more stops before it tries again.
-          const heard = (note?: JsonObject) => {
-            if (note) lockOptions.heard?.(note);
-            wake();
-          };
-          releases.once(`released:${name}`, heard);
-          return () => void releases.off(`released:${name}`, heard);
+          releases.once(`released:${name}`, wake);
+          return () => void releases.off(`released:${name}`, wake);
         },
-        lockOptions.signal,
+        lockOptions,
       );
       if (!taken) return undefined;
       // What the holder before left with its release (a record of its own, so every instance on this file sees it).

@@ -18,6 +18,23 @@ const LONGEST_RETRY_MS = 20;
 /** The longest wait for a lock, told of releases, before trying it again untold. */
 export const UNTOLD_RETRY_MS = 250;
 
+/**
+ * How a wait hears of the releases of its lock: registers `wake`, called with what a release left
+ * (its note, when the implementation carries it), and answers the function that unregisters it.
+ */
+export type ReleaseListener = (wake: (note?: JsonObject) => void) => () => void;
+
+/** What a caller gives a wait besides its tries: the signal that ends it, and who is told a release's note. */
+export type Waiting = Pick<LockOptions, 'signal' | 'heard'>;
+
+/** The note first (a waiter that needs the lock no more aborts its signal there), then the wake. */
+function tellingFirst(heard: Waiting['heard'], wake: () => void): (note?: JsonObject) => void {
+  return (note) => {
+    if (note) heard?.(note);
+    wake();
+  };
+}
+
 /** A random owner token; the instance id in front says whose it is when someone looks at the store. */
 export function newLockToken(instanceId: string): string {
   return `${instanceId}.${randomBytes(12).toString('base64url')}`;
@@ -35,16 +52,18 @@ export function checkLockOptions(name: string, options: LockOptions): void {
  * Calls `attempt` until it takes the lock or `waitMs` has passed, sleeping between tries with a
  * jittered backoff (5 ms doubling to 20 ms: a change waits for another of the same study, typically
  * a few milliseconds) so that many waiters do not retry in step. `onRelease`, when given, wakes the
- * wait early when this process released a lock of that name: it registers a callback and answers
- * the function that unregisters it. An aborted `stop` ends the wait without the lock. Errors (the
- * store being unavailable) end the wait at once.
+ * wait early when this process released a lock of that name, after telling `waiting.heard` what the
+ * release left. An aborted `waiting.signal` ends the wait without the lock. Errors (the store being
+ * unavailable) end the wait at once.
  */
 export async function acquireWithin(
   attempt: () => Promise<boolean>,
   waitMs: number,
-  onRelease?: (wake: () => void) => () => void,
-  stop?: AbortSignal,
+  onRelease?: ReleaseListener,
+  waiting: Waiting = {},
 ): Promise<boolean> {
+  const stop = waiting.signal;
+  const listen = onRelease && ((wake: () => void) => onRelease(tellingFirst(waiting.heard, wake)));
   const deadline = Date.now() + waitMs;
   let pause = FIRST_RETRY_MS;
   for (;;) {
@@ -52,7 +71,7 @@ export async function acquireWithin(
     if (await attempt()) return true;
     const left = deadline - Date.now();
     if (left <= 0 || stop?.aborted) return false;
-    await pauseFor(Math.min(left, Math.ceil(pause / 2 + Math.random() * pause)), onRelease, stop);
+    await pauseFor(Math.min(left, Math.ceil(pause / 2 + Math.random() * pause)), listen, stop);
     pause = Math.min(pause * 2, LONGEST_RETRY_MS);
   }
 }
@@ -60,28 +79,32 @@ export async function acquireWithin(
 /**
  * Calls `attempt` until it takes the lock or `waitMs` has passed, waiting between tries to be told of
  * a release rather than polling: `listen` registers a wake for releases of this lock (made by any
- * instance) for the whole wait, so one heard while a try is on its way starts the next try at once.
+ * instance) for the whole wait, so one heard while a try is on its way starts the next try at once;
+ * `waiting.heard` is told what the release left first.
  * A try that finds the lock held answers how long the lock has left; without a wake, the next try
  * comes when that has passed (a crashed holder's lock lapses then), or after `UNTOLD_RETRY_MS` at
  * most (a wake lost on the way is only a delay). While `hearing()` is false (the release channel not
- * listened to yet, or lost), tries come as in acquireWithin's backoff instead. An aborted `stop` ends
- * the wait without the lock; errors (the store being unavailable) end it at once.
+ * listened to yet, or lost), tries come as in acquireWithin's backoff instead. An aborted
+ * `waiting.signal` ends the wait without the lock; errors (the store being unavailable) end it at once.
  */
 export async function acquireWhenTold(
   attempt: (waitLeftMs: number) => Promise<true | number>,
   waitMs: number,
-  listen: (wake: () => void) => () => void,
+  listen: ReleaseListener,
   hearing: () => boolean,
-  stop?: AbortSignal,
+  waiting: Waiting = {},
 ): Promise<boolean> {
+  const stop = waiting.signal;
   const deadline = Date.now() + waitMs;
   let pause = FIRST_RETRY_MS;
   let told = false;
   let wakeNow: (() => void) | undefined;
-  const unlisten = listen(() => {
-    told = true;
-    wakeNow?.();
-  });
+  const unlisten = listen(
+    tellingFirst(waiting.heard, () => {
+      told = true;
+      wakeNow?.();
+    }),
+  );
   try {
     for (;;) {
       if (stop?.aborted) return false;

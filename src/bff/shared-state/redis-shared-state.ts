@@ -634,14 +634,9 @@ export async function openRedisSharedState(options: RedisSharedStateOptions): Pr
           ? await acquireWhenTold(
               take,
               waitMs,
-              (wake) =>
-                listenForRelease(name, (note) => {
-                  // Told first: a waiter that needs the lock no more stops before it tries again.
-                  if (note) lockOptions.heard?.(note);
-                  wake();
-                }),
+              (wake) => listenForRelease(name, wake),
               () => hearingReleases,
-              lockOptions.signal,
+              lockOptions,
             )
           : !lockOptions.signal?.aborted && (await take(0)) === true;
       return taken ? heldLock(locks, name, token, left ? noteOf(left) : undefined) : undefined;

@@ -131,6 +131,33 @@ async function twoInstances(
   return [await world.open({ instanceId: 'instance-a' }), await world.open({ instanceId: 'instance-b' }), world];
 }
 
+/**
+ * Makes `waiter` hear releases: an instance listens from its first wait on (with Redis, once
+ * subscribed to the release channel), and polls until then.
+ */
+async function hearReleases(holder: SharedState, waiter: SharedState): Promise<void> {
+  const warmUp = await holder.locks.acquire('study:warm_up', { ttlMs: 10_000 });
+  expect(await waiter.locks.acquire('study:warm_up', { ttlMs: 1_000, waitMs: 20 })).toBeUndefined();
+  await warmUp?.release();
+  await sleep(100);
+}
+
+/** A wait for `name` on `waiter` that stops as soon as it is told a release's note: the notes told, and how it ended. */
+function waitUntilTold(waiter: SharedState, name: string) {
+  const stop = new AbortController();
+  const heard: JsonObject[] = [];
+  const waiting = waiter.locks.acquire(name, {
+    ttlMs: 5_000,
+    waitMs: 5_000,
+    signal: stop.signal,
+    heard: (left) => {
+      heard.push(left);
+      stop.abort();
+    },
+  });
+  return { heard, waiting };
+}
+
 describe.each(implementations)('shared state, $name', (implementation) => {
   describe('records', () => {
     it('writes, reads and deletes a record, a new version on every write, namespaces apart', async () => {
@@ -464,25 +491,10 @@ describe.each(implementations)('shared state, $name', (implementation) => {
 
     it('tells a waiter what a release left before it tries again: one that needs the lock no more stops without it', async () => {
       const [a, b] = await twoInstances(implementation);
-      // An instance hears releases from its first wait on (with Redis, once subscribed): until then, waits poll.
-      const warmUp = await a.locks.acquire('study:warm_up', { ttlMs: 10_000 });
-      expect(await a.locks.acquire('study:warm_up', { ttlMs: 1_000, waitMs: 20 })).toBeUndefined();
-      await warmUp?.release();
-      await sleep(100);
-
+      await hearReleases(a, a);
       const note = { studyId: 'stu_h', updatedAt: '2026-12-02T09:00:00.000Z' };
       const held = await a.locks.acquire('study:stu_h', { ttlMs: 10_000 });
-      const stop = new AbortController();
-      const heard: JsonObject[] = [];
-      const waiting = a.locks.acquire('study:stu_h', {
-        ttlMs: 5_000,
-        waitMs: 5_000,
-        signal: stop.signal,
-        heard: (left) => {
-          heard.push(left);
-          stop.abort();
-        },
-      });
+      const { heard, waiting } = waitUntilTold(a, 'study:stu_h');
       await sleep(50);
       const released = Date.now();
       expect(await held?.release(note)).toBe(true);
@@ -797,11 +809,7 @@ describe('redis locks: waiters are told of releases', () => {
   it('wakes a waiter on another instance by the release, without polling while the lock is held', async () => {
     const world = redisWorld();
     const [a, b] = [await world.open({ instanceId: 'instance-a' }), await world.open({ instanceId: 'instance-b' })];
-    // The release channel is listened to from an instance's first wait on: until then, waits poll.
-    const warmUp = await a.locks.acquire('study:warm_up', { ttlMs: 10_000 });
-    expect(await b.locks.acquire('study:warm_up', { ttlMs: 1_000, waitMs: 20 })).toBeUndefined();
-    await warmUp?.release();
-    await sleep(100);
+    await hearReleases(a, b);
     for (let round = 0; round < 3; round += 1) {
       const name = `study:told_${round}`;
       const held = await a.locks.acquire(name, { ttlMs: 10_000 });
@@ -824,25 +832,12 @@ describe('redis locks: waiters are told of releases', () => {
   it('tells waiters on another instance what the release left, with the release itself', async () => {
     const world = redisWorld();
     const [a, b] = [await world.open({ instanceId: 'instance-a' }), await world.open({ instanceId: 'instance-b' })];
-    const warmUp = await a.locks.acquire('study:warm_up', { ttlMs: 10_000 });
-    expect(await b.locks.acquire('study:warm_up', { ttlMs: 1_000, waitMs: 20 })).toBeUndefined();
-    await warmUp?.release();
-    await sleep(100);
+    await hearReleases(a, b);
     // A lock name that holds a line break still reaches its waiters (the note's JSON never does).
     const name = 'study:two\nlines';
     const note = { studyId: 'stu_n', updatedAt: '2026-12-02T09:00:00.000Z', text: 'a\nb' };
     const held = await a.locks.acquire(name, { ttlMs: 10_000 });
-    const stop = new AbortController();
-    const heard: JsonObject[] = [];
-    const waiting = b.locks.acquire(name, {
-      ttlMs: 5_000,
-      waitMs: 5_000,
-      signal: stop.signal,
-      heard: (left) => {
-        heard.push(left);
-        stop.abort();
-      },
-    });
+    const { heard, waiting } = waitUntilTold(b, name);
     await sleep(100);
     const before = await scriptsRun();
     expect(await held?.release(note)).toBe(true);
